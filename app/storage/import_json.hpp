@@ -1,0 +1,16 @@
+// Importing our JSON export (see export.hpp for the layout).
+#pragma once
+#include <QByteArray>
+#include <QList>
+
+namespace coil::storage {
+
+class ChatStore;
+
+// Checks the whole file first, then adds every conversation in it in one transaction:
+// a malformed file, an unknown "schema_version" or a database error imports nothing.
+// Returns the new conversation ids, in file order. Throws ImportError with the reason
+// and where, e.g. `conversations[0].messages[3].role: "robot" is not a role`.
+QList<qint64> importJson(ChatStore& store, const QByteArray& json);
+
+}  // namespace coil::storage

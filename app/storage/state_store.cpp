@@ -1,0 +1,178 @@
+// StateStore: saving, looking up and reading checkpoints.
+#include "state_store.hpp"
+
+#include <QDir>
+#include <QFile>
+#include <QRandomGenerator>
+
+#include "atomic_file.hpp"
+#include "database.hpp"
+#include "state_rows.hpp"
+#include "storage_error.hpp"
+#include "transaction.hpp"
+
+namespace coil::storage {
+
+using namespace rows;
+
+namespace {
+
+std::string selectCheckpoints(const char* rest) {
+  return std::string("SELECT ") + kCheckpointColumns + " FROM state_checkpoints s " + rest;
+}
+
+std::optional<qint64> nullIfZero(qint64 id) {
+  if (id == 0) return std::nullopt;
+  return id;
+}
+
+}  // namespace
+
+StateStore::StateStore(Database& db, QString dataDir, Clock clock)
+    : db_(db), dataDir_(std::move(dataDir)), clock_(clock ? std::move(clock) : systemClock()) {}
+
+QString StateStore::absolutePath(const Checkpoint& c) const {
+  return QDir(dataDir_).filePath(c.file);
+}
+
+Checkpoint StateStore::save(const StateInfo& info, const QByteArray& bytes) {
+  if (dataDir_.isEmpty())
+    throw StorageError(QStringLiteral("no data folder to save states in"));
+  const QDir dir(dataDir_);
+  if (!dir.mkpath(QLatin1String(kStatesFolder)))
+    throw StorageError(QStringLiteral("cannot create %1").arg(dir.filePath(kStatesFolder)));
+  const QString rel = QStringLiteral("%1/c%2-m%3-%4.coilstate")
+                          .arg(QLatin1String(kStatesFolder))
+                          .arg(info.conversationId)
+                          .arg(info.messageId)
+                          .arg(QRandomGenerator::global()->generate64(), 16, 16, QLatin1Char('0'));
+  const QString abs = dir.filePath(rel);
+  writeFileAtomically(abs, bytes);
+
+  QStringList replaced;
+  Checkpoint c;
+  try {
+    Transaction tx(db_);
+    if (db_.queryInt("SELECT 1 FROM conversations WHERE id = ?", 0, info.conversationId) == 0)
+      throw StorageError(QStringLiteral("no conversation with id %1").arg(info.conversationId),
+                         StorageError::Kind::NotFound);
+    if (info.messageId != 0 &&
+        db_.queryInt("SELECT conversation_id FROM messages WHERE id = ?", 0, info.messageId) !=
+            info.conversationId)
+      throw StorageError(QStringLiteral("message %1 is not in conversation %2")
+                             .arg(info.messageId)
+                             .arg(info.conversationId),
+                         StorageError::Kind::Invalid);
+    Statement old = db_.prepare(
+        "SELECT file, is_latest FROM state_checkpoints WHERE conversation_id = ? AND "
+        "message_id IS ? AND model_fingerprint = ?");
+    old.bindAll(info.conversationId, nullIfZero(info.messageId), qint64(info.modelFingerprint));
+    bool replacedLatest = false;
+    while (old.step()) {
+      replaced << old.text(0);
+      replacedLatest |= old.int64(1) != 0;
+    }
+    db_.run(
+        "DELETE FROM state_checkpoints WHERE conversation_id = ? AND message_id IS ? AND "
+        "model_fingerprint = ?",
+        info.conversationId, nullIfZero(info.messageId), qint64(info.modelFingerprint));
+    const bool latest = info.makeLatest || replacedLatest;
+    if (latest)
+      db_.run("UPDATE state_checkpoints SET is_latest = 0 WHERE conversation_id = ?",
+              info.conversationId);
+    const qint64 t = clock_();
+    db_.run(
+        "INSERT INTO state_checkpoints (conversation_id, message_id, file, bytes, token_count, "
+        "token_hash, model_fingerprint, is_latest, created_at, last_used_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        info.conversationId, nullIfZero(info.messageId), rel, qint64(bytes.size()),
+        info.tokenCount, qint64(info.tokenHash), qint64(info.modelFingerprint), latest, t, t);
+    c = {db_.lastInsertId(), info.conversationId, info.messageId, rel,  qint64(bytes.size()),
+         info.tokenCount,    info.tokenHash,      info.modelFingerprint, latest, t, t};
+    tx.commit();
+  } catch (...) {
+    QFile::remove(abs);
+    throw;
+  }
+  removeFiles(replaced);
+  evictToBudget();
+  return c;
+}
+
+std::optional<Checkpoint> StateStore::latest(qint64 conversationId, quint64 fingerprint) const {
+  Statement st = db_.prepare(selectCheckpoints(
+      "WHERE s.conversation_id = ? AND s.is_latest = 1 AND (? = 0 OR s.model_fingerprint = ?)"));
+  st.bindAll(conversationId, qint64(fingerprint), qint64(fingerprint));
+  if (!st.step()) return std::nullopt;
+  return readCheckpoint(st);
+}
+
+std::optional<Checkpoint> StateStore::nearestAtOrBefore(qint64 conversationId, qint64 messageId,
+                                                        quint64 fingerprint) const {
+  Statement st = db_.prepare(std::string(R"sql(
+    WITH RECURSIVE up(id, depth) AS (
+      SELECT ?1, 0
+      UNION ALL
+      SELECT m.parent_id, up.depth + 1 FROM messages m JOIN up ON m.id = up.id
+      WHERE m.parent_id IS NOT NULL)
+    SELECT )sql") + kCheckpointColumns + R"sql(
+    FROM state_checkpoints s LEFT JOIN up ON s.message_id = up.id
+    WHERE s.conversation_id = ?2 AND (?3 = 0 OR s.model_fingerprint = ?3)
+      AND (up.id IS NOT NULL OR s.message_id IS NULL)
+    ORDER BY up.depth IS NULL, up.depth, s.id DESC
+    LIMIT 1)sql");
+  st.bindAll(messageId, conversationId, qint64(fingerprint));
+  if (!st.step()) return std::nullopt;
+  return readCheckpoint(st);
+}
+
+std::optional<Checkpoint> StateStore::checkpoint(qint64 id) const {
+  Statement st = db_.prepare(selectCheckpoints("WHERE s.id = ?"));
+  st.bindAll(id);
+  if (!st.step()) return std::nullopt;
+  return readCheckpoint(st);
+}
+
+QList<Checkpoint> StateStore::checkpoints(qint64 conversationId) const {
+  Statement st = db_.prepare(selectCheckpoints("WHERE s.conversation_id = ? ORDER BY s.id"));
+  st.bindAll(conversationId);
+  QList<Checkpoint> out;
+  while (st.step()) out << readCheckpoint(st);
+  return out;
+}
+
+QByteArray StateStore::read(const Checkpoint& c) const {
+  QFile f(absolutePath(c));
+  if (!f.open(QIODevice::ReadOnly))
+    throw StorageError(QStringLiteral("cannot read state file %1: %2").arg(f.fileName(), f.errorString()),
+                       StorageError::Kind::NotFound);
+  QByteArray data = f.readAll();
+  if (data.size() != c.bytes)
+    throw StorageError(QStringLiteral("state file %1 has %2 bytes, expected %3")
+                           .arg(f.fileName())
+                           .arg(data.size())
+                           .arg(c.bytes),
+                       StorageError::Kind::Corrupt);
+  return data;
+}
+
+void StateStore::markUsed(qint64 checkpointId) {
+  db_.run("UPDATE state_checkpoints SET last_used_at = ? WHERE id = ?", clock_(), checkpointId);
+}
+
+void StateStore::discard(qint64 checkpointId) {
+  const auto c = checkpoint(checkpointId);
+  if (!c) return;
+  db_.run("DELETE FROM state_checkpoints WHERE id = ?", checkpointId);
+  removeFiles({c->file});
+}
+
+void StateStore::removeFiles(const QStringList& relativePaths) const {
+  // Under an outer transaction the deletion may still be rolled back: keep the files
+  // (an unreferenced one is an orphan, cleaned at the next open).
+  if (relativePaths.isEmpty() || db_.inTransaction()) return;
+  const QDir dir(dataDir_);
+  for (const QString& rel : relativePaths) QFile::remove(dir.filePath(rel));
+}
+
+}  // namespace coil::storage

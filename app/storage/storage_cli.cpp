@@ -1,0 +1,137 @@
+#include "storage_cli.hpp"
+
+#include <QFile>
+#include <QHash>
+#include <QSaveFile>
+#include <QTextStream>
+#include <cstdio>
+
+#include "export.hpp"
+#include "import_json.hpp"
+#include "storage.hpp"
+#include "storage_error.hpp"
+
+namespace coil::storage {
+
+namespace {
+
+struct UsageError {
+  QString message;
+};
+
+// --name value options and positional arguments; flags listed in `flags` take no value.
+struct Parsed {
+  QHash<QString, QString> options;
+  QStringList positional;
+};
+
+Parsed parse(const QStringList& args, const QStringList& flags) {
+  Parsed p;
+  for (qsizetype i = 1; i < args.size(); ++i) {
+    const QString& a = args[i];
+    if (!a.startsWith(QLatin1String("--"))) {
+      p.positional << a;
+    } else if (flags.contains(a)) {
+      p.options.insert(a, QString());
+    } else if (i + 1 < args.size()) {
+      p.options.insert(a, args[++i]);
+    } else {
+      throw UsageError{QStringLiteral("%1 needs a value").arg(a)};
+    }
+  }
+  return p;
+}
+
+QString required(const Parsed& p, const QString& name) {
+  if (!p.options.contains(name)) throw UsageError{QStringLiteral("%1 is required").arg(name)};
+  return p.options.value(name);
+}
+
+void checkKnown(const Parsed& p, const QStringList& known) {
+  for (auto it = p.options.cbegin(); it != p.options.cend(); ++it)
+    if (!known.contains(it.key())) throw UsageError{QStringLiteral("unknown option %1").arg(it.key())};
+}
+
+int runExport(const QStringList& args, QTextStream& out) {
+  const Parsed p = parse(args, {QStringLiteral("--all")});
+  checkKnown(p, {QStringLiteral("--data-dir"), QStringLiteral("--chat"), QStringLiteral("--all"),
+                 QStringLiteral("--format"), QStringLiteral("--out")});
+  if (!p.positional.isEmpty())
+    throw UsageError{QStringLiteral("unexpected argument %1").arg(p.positional.first())};
+  const QString dataDir = required(p, QStringLiteral("--data-dir"));
+  const auto format = parseExportFormat(required(p, QStringLiteral("--format")));
+  if (!format) throw UsageError{QStringLiteral("--format must be md, txt, json or openai")};
+  const bool all = p.options.contains(QStringLiteral("--all"));
+  if (all == p.options.contains(QStringLiteral("--chat")))
+    throw UsageError{QStringLiteral("give either --chat ID or --all")};
+  qint64 chat = 0;
+  if (!all) {
+    bool ok = false;
+    chat = p.options.value(QStringLiteral("--chat")).toLongLong(&ok);
+    if (!ok || chat <= 0) throw UsageError{QStringLiteral("--chat needs a conversation id")};
+  }
+
+  Storage storage(dataDir);
+  const QByteArray data = all ? exportAll(storage.chats(), *format)
+                              : exportConversation(storage.chats(), chat, *format);
+  const QString outPath = p.options.value(QStringLiteral("--out"), QStringLiteral("-"));
+  if (outPath == QLatin1String("-")) {
+    out << QString::fromUtf8(data);
+    out.flush();
+    return 0;
+  }
+  QSaveFile file(outPath);
+  if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit())
+    throw StorageError(QStringLiteral("cannot write %1: %2").arg(outPath, file.errorString()));
+  return 0;
+}
+
+int runImport(const QStringList& args, QTextStream& out) {
+  const Parsed p = parse(args, {});
+  checkKnown(p, {QStringLiteral("--data-dir")});
+  const QString dataDir = required(p, QStringLiteral("--data-dir"));
+  if (p.positional.size() != 1) throw UsageError{QStringLiteral("give one FILE to import")};
+  QFile file(p.positional.first());
+  if (!file.open(QIODevice::ReadOnly))
+    throw StorageError(
+        QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()));
+  const QByteArray json = file.readAll();
+  Storage storage(dataDir);
+  for (qint64 id : importJson(storage.chats(), json)) out << id << '\n';
+  out.flush();
+  return 0;
+}
+
+}  // namespace
+
+QString storage_cli_usage() {
+  return QStringLiteral(
+      "usage:\n"
+      "  export --data-dir DIR (--chat ID | --all) --format md|txt|json|openai [--out FILE]\n"
+      "  import --data-dir DIR FILE\n");
+}
+
+int storage_cli_main(const QStringList& args, QTextStream& out, QTextStream& err) {
+  try {
+    if (args.isEmpty()) throw UsageError{QStringLiteral("no command")};
+    if (args.first() == QLatin1String("export")) return runExport(args, out);
+    if (args.first() == QLatin1String("import")) return runImport(args, out);
+    throw UsageError{QStringLiteral("unknown command %1").arg(args.first())};
+  } catch (const UsageError& e) {
+    err << "error: " << e.message << '\n' << storage_cli_usage();
+    err.flush();
+    return 2;
+  } catch (const std::exception& e) {
+    err << "error: " << QString::fromUtf8(e.what()) << '\n';
+    err.flush();
+    return 1;
+  }
+}
+
+int storage_cli_main(const QStringList& args) {
+  QTextStream out(stdout);
+  QTextStream err(stderr);
+  return storage_cli_main(args, out, err);
+}
+
+}  // namespace coil::storage

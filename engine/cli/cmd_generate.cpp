@@ -1,0 +1,130 @@
+// coil generate --model DIR --prompt STR [-n N] [--temp T --top-k K --top-p P --min-p M
+//               --seed S] [--chat]
+// coil chat --model DIR   (interactive; the conversation's state is kept between turns)
+#include <iostream>
+#include <memory>
+
+#include "cli_common.hpp"
+#include "coil/chat.hpp"
+#include "coil/chat_session.hpp"
+#include "coil/error.hpp"
+#include "coil/generator.hpp"
+#include "coil/state.hpp"
+
+namespace coil::cli {
+namespace {
+
+struct SamplingArgs {
+  SamplingParams p;
+  int max_tokens = 256;
+  std::vector<std::string> stops;
+  void add_to(CLI::App* cmd) {
+    cmd->add_option("-n,--max-tokens", max_tokens, "Maximum tokens to generate")->check(CLI::Range(1, 1 << 24));
+    cmd->add_option("--temp", p.temperature, "Temperature (0 = greedy)")->check(CLI::Range(0.0, 100.0));
+    cmd->add_option("--top-k", p.top_k, "Top-k (0 = off)");
+    cmd->add_option("--top-p", p.top_p, "Top-p (1 = off)")->check(CLI::Range(0.0, 1.0));
+    cmd->add_option("--min-p", p.min_p, "Min-p (0 = off)")->check(CLI::Range(0.0, 1.0));
+    cmd->add_option("--repeat-penalty", p.repetition_penalty, "Repetition penalty (1 = off)");
+    cmd->add_option("--seed", p.seed, "Random seed (0 = random)");
+    cmd->add_option("--stop", stops, "Stop string (repeatable)");
+  }
+  GenerateOptions options() const {
+    GenerateOptions o;
+    o.sampling = p;
+    o.max_tokens = max_tokens;
+    o.stop_strings = stops;
+    return o;
+  }
+};
+
+bool print_piece(std::string_view s) {
+  std::cout << s << std::flush;
+  return true;
+}
+
+}  // namespace
+
+void register_generate(CLI::App& app) {
+  struct Args {
+    ModelArgs model;
+    SamplingArgs sampling;
+    std::string prompt, system;
+    bool chat = false, stats = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("generate", "Generate text from a prompt");
+  args->model.add_to(cmd);
+  args->sampling.add_to(cmd);
+  cmd->add_option("--prompt", args->prompt, "The prompt")->required();
+  cmd->add_flag("--chat", args->chat, "Wrap the prompt in the model's chat template");
+  cmd->add_option("--system", args->system, "System prompt (with --chat)");
+  cmd->add_flag("--stats", args->stats, "Print timing statistics on stderr");
+  cmd->callback([args] {
+    auto model = open_model(args->model);
+    auto tok = Tokenizer::load(model->dir());
+    GenerateResult r;
+    if (args->chat) {
+      ChatSession chat(*model, *tok, ChatConfig::load(model->dir()));
+      std::vector<ChatMessage> msgs;
+      if (!args->system.empty()) msgs.push_back({"system", args->system});
+      msgs.push_back({"user", args->prompt});
+      r = chat.reply(msgs, args->sampling.options(), print_piece);
+    } else {
+      Session session(*model);
+      auto ids = tok->encode(args->prompt, false);
+      const auto cfg = ChatConfig::load(model->dir());
+      if (cfg.bos_token_id && ids.empty()) ids.push_back(static_cast<int32_t>(*cfg.bos_token_id));
+      auto opts = args->sampling.options();
+      for (int64_t e : cfg.eos_token_ids) opts.eos_ids.push_back(static_cast<int32_t>(e));
+      r = generate(session, *tok, ids, opts, print_piece);
+    }
+    std::cout << "\n";
+    if (args->stats) {
+      const double tps = r.tokens.size() > 1 ? (r.tokens.size() - 1) * 1000.0 / r.decode_ms : 0;
+      std::cerr << "prompt " << r.prompt_tokens << " tokens in " << r.prefill_ms << " ms; "
+                << r.tokens.size() << " tokens generated, " << tps << " tokens/s; finish: "
+                << finish_reason_name(r.finish) << "; seed " << r.seed << "\n";
+    }
+  });
+}
+
+void register_chat(CLI::App& app) {
+  struct Args {
+    ModelArgs model;
+    SamplingArgs sampling;
+    std::string system, state_file;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("chat", "Interactive chat in the terminal (/reset, /quit)");
+  args->model.add_to(cmd);
+  args->sampling.add_to(cmd);
+  cmd->add_option("--system", args->system, "System prompt");
+  cmd->callback([args] {
+    auto model = open_model(args->model);
+    auto tok = Tokenizer::load(model->dir());
+    ChatSession chat(*model, *tok, ChatConfig::load(model->dir()));
+    std::vector<ChatMessage> msgs;
+    if (!args->system.empty()) msgs.push_back({"system", args->system});
+    std::cerr << "coil chat: " << model->name() << " on " << model->backend().info().device
+              << ". /reset starts over, /quit or Ctrl-D ends.\n";
+    std::string line;
+    while (true) {
+      std::cout << "> " << std::flush;
+      if (!std::getline(std::cin, line) || line == "/quit") break;
+      if (line.empty()) continue;
+      if (line == "/reset") {
+        msgs.resize(args->system.empty() ? 0 : 1);
+        chat.reset();
+        continue;
+      }
+      msgs.push_back({"user", line});
+      auto r = chat.reply(msgs, args->sampling.options(), print_piece);
+      std::cout << "\n";
+      msgs.push_back({"assistant", r.text});
+      std::cerr << "[" << chat.last_prefill_tokens() << " tokens prefilled, " << r.tokens.size()
+                << " generated]\n";
+    }
+  });
+}
+
+}  // namespace coil::cli

@@ -1,0 +1,61 @@
+// A conversation on top of a Session: renders the chat template, feeds only what is new
+// since the state was last advanced (so a long chat never re-prefills), and generates the
+// assistant's reply. Used by `coil chat` and the desktop app's worker.
+#pragma once
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "coil/chat.hpp"
+#include "coil/generator.hpp"
+#include "coil/session.hpp"
+#include "coil/tokenizer.hpp"
+
+namespace coil {
+
+class ChatSession {
+ public:
+  // `model_dir` supplies the chat template, special tokens and eos ids (ChatConfig).
+  ChatSession(const Model& model, const Tokenizer& tokenizer, const ChatConfig& chat);
+
+  // Generates the reply to `messages` (the last one is normally the user's). If the
+  // rendered conversation extends what the state already covers, only the difference is
+  // prefilled; otherwise the state is reset and everything is prefilled.
+  GenerateResult reply(const std::vector<ChatMessage>& messages, GenerateOptions options,
+                       const std::function<bool(std::string_view)>& on_text,
+                       const std::atomic<bool>* cancel = nullptr);
+
+  // Feeds the conversation without generating (e.g. to rebuild a state).
+  bool prefill(const std::vector<ChatMessage>& messages, bool add_generation_prompt,
+               const std::atomic<bool>* cancel = nullptr);
+
+  // Tokens the last reply()/prefill() had to feed before generating.
+  int64_t last_prefill_tokens() const { return last_prefill_tokens_; }
+
+  // The exact template text the recurrent state covers (store it next to a saved state).
+  const std::string& covered_text() const { return covered_; }
+  // Restores a saved state together with the text it covers.
+  void restore(const RecurrentState& state, std::string covered_text);
+  void reset();
+
+  Session& session() { return session_; }
+  const ChatTemplate& chat_template() const { return template_; }
+  const std::vector<int32_t>& eos_ids() const { return eos_ids_; }
+
+ private:
+  // Text to feed so that the state covers `rendered`; resets when it does not extend it.
+  std::string delta_for(const std::string& rendered);
+
+  Session session_;
+  const Tokenizer& tok_;
+  ChatTemplate template_;
+  std::string bos_, eos_;
+  std::vector<int32_t> eos_ids_;
+  std::string covered_;
+  int64_t last_prefill_tokens_ = 0;
+};
+
+}  // namespace coil

@@ -1,0 +1,44 @@
+// config.json of a Hugging Face Mamba / Falcon-Mamba checkpoint, parsed and validated.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace coil {
+
+enum class Arch { Mamba, FalconMamba };
+
+struct ModelConfig {
+  Arch arch = Arch::FalconMamba;
+  std::string architecture;   // "FalconMambaForCausalLM" or "MambaForCausalLM"
+  std::string model_type;     // "falcon_mamba" or "mamba"
+  int64_t vocab_size = 0;     // V
+  int64_t hidden_size = 0;    // H (d_model)
+  int64_t intermediate_size = 0;  // D (d_inner); trusted over expand * hidden_size
+  int64_t state_size = 0;     // N (d_state)
+  int64_t num_layers = 0;     // L
+  int64_t conv_kernel = 0;    // K
+  int64_t time_step_rank = 0; // R; "auto" = ceil(H / 16)
+  double layer_norm_epsilon = 1e-5;
+  double mixer_rms_eps = 1e-6;    // Falcon only; absent in the 7B config -> 1e-6
+  bool use_bias = false;          // in_proj / out_proj bias
+  bool use_conv_bias = true;
+  bool tie_word_embeddings = true;  // true: no lm_head.weight, the embeddings are reused
+  int64_t bos_token_id = -1;
+  std::vector<int64_t> eos_token_ids;  // from config.json; generation_config.json may add more
+  int64_t pad_token_id = -1;
+  std::string torch_dtype;             // informational
+
+  // Parses config.json text. `source` names the file in error messages.
+  // Throws coil::Error on unknown architecture, missing/invalid fields, non-positive dims.
+  static ModelConfig parse(const nlohmann::json& j, const std::string& source);
+  static ModelConfig load(const std::filesystem::path& config_json);
+
+  // Canonical JSON text of the fields above (used for the model fingerprint).
+  std::string canonical() const;
+};
+
+}  // namespace coil

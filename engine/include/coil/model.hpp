@@ -1,0 +1,100 @@
+// A loaded model: config + weights on one backend. Immutable and shareable between
+// sessions; a Session (session.hpp) holds one sequence's recurrent state.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "coil/backend.hpp"
+#include "coil/config.hpp"
+
+namespace coil {
+
+struct ModelWeights;
+
+struct ModelOptions {
+  // "auto" (CUDA, then a GPU through Vulkan, then CPU), "cpu", "cpu-ref", "vulkan", "cuda".
+  std::string backend = "auto";
+  BackendOptions backend_options;
+  int64_t chunk_size = 256;  // prefill chunk: memory use is independent of prompt length
+};
+
+// Per-layer weights on the device. Small vectors are widened to F32 at load time;
+// matrices keep their stored dtype.
+struct LayerTensors {
+  Tensor norm;           // [1, H] F32
+  Tensor in_proj;        // [2D, H]
+  Tensor in_proj_bias;   // [1, 2D] F32, or invalid
+  Tensor conv_weight;    // [D, K] F32
+  Tensor conv_bias;      // [1, D] F32, or invalid
+  Tensor x_proj;         // [R+2N, D]
+  Tensor dt_proj;        // [D, R]
+  Tensor dt_bias;        // [1, D] F32
+  Tensor A;              // [D, N] F32, = -exp(A_log)
+  Tensor Dskip;          // [1, D] F32
+  Tensor out_proj;       // [H, D]
+  Tensor out_proj_bias;  // [1, H] F32, or invalid
+};
+
+class Model {
+ public:
+  // Opens a Hugging Face model folder. If the requested backend cannot run, falls back
+  // (CUDA -> Vulkan -> CPU) and says why in fallback_reason(); an explicitly requested
+  // backend that fails is an error unless `allow_fallback`.
+  static std::unique_ptr<Model> open(const std::filesystem::path& dir, const ModelOptions& opts,
+                                     bool allow_fallback = false);
+  // Random weights of a published shape, built in memory: "falcon-mamba-7b", "mamba-130m",
+  // "mamba-370m", "mamba-1.4b", "mamba-2.8b", and the fixture-sized "tiny".
+  static std::unique_ptr<Model> synthetic(const std::string& shape, DType dtype,
+                                          const ModelOptions& opts, uint64_t seed = 1);
+  static std::vector<std::string> synthetic_shapes();
+
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  const ModelConfig& config() const { return config_; }
+  Backend& backend() const { return *backend_; }
+  const std::string& fallback_reason() const { return fallback_reason_; }
+  const std::string& name() const { return name_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  DType weight_dtype() const { return weight_dtype_; }
+  int64_t chunk_size() const { return chunk_size_; }
+  // Identifies the exact weights (config + tensor names, shapes, dtypes and data).
+  uint64_t fingerprint() const { return fingerprint_; }
+  size_t weight_bytes() const { return weight_bytes_; }
+  // Bytes one decode step must read: every weight except the embedding table (one row).
+  size_t decode_bytes_per_token() const { return decode_bytes_; }
+
+  const Tensor& embeddings() const { return embeddings_; }
+  const std::vector<LayerTensors>& layers() const { return layers_; }
+  const Tensor& norm_f() const { return norm_f_; }
+  const Tensor& lm_head() const { return lm_head_; }
+
+ private:
+  Model() = default;
+  void upload(const ModelWeights& w, std::shared_ptr<const void> keepalive);
+
+  ModelConfig config_;
+  std::unique_ptr<Backend> backend_;
+  std::string fallback_reason_;
+  std::string name_;
+  std::filesystem::path dir_;
+  DType weight_dtype_ = DType::F32;
+  int64_t chunk_size_ = 256;
+  uint64_t fingerprint_ = 0;
+  size_t weight_bytes_ = 0;
+  size_t decode_bytes_ = 0;
+  std::shared_ptr<const void> keepalive_;  // mapped files or synthetic host memory
+  Tensor embeddings_, norm_f_, lm_head_;
+  std::vector<LayerTensors> layers_;
+};
+
+// Creates the backend `opts` asks for ("auto" tries CUDA, then Vulkan on a GPU, then CPU).
+// When a backend is skipped or falls back, `reason` says why.
+std::unique_ptr<Backend> choose_backend(const ModelOptions& opts, bool allow_fallback,
+                                        std::string* reason);
+
+}  // namespace coil

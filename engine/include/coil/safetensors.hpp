@@ -1,0 +1,66 @@
+// Memory-mapped safetensors files (single or sharded via model.safetensors.index.json).
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "coil/dtype.hpp"
+
+namespace coil {
+
+// A tensor stored in a mapped file: pointer into the mapping, valid while the file lives.
+struct TensorView {
+  std::string name;
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  const void* data = nullptr;
+  size_t nbytes = 0;
+  std::filesystem::path file;  // for error messages
+
+  int64_t numel() const;
+};
+
+// One .safetensors file, mmap'ed read-only. The header is validated completely on open:
+// header length within the file, valid JSON, known dtypes, data offsets inside the data
+// section, not overlapping, byte counts matching shape x dtype size.
+class SafetensorsFile {
+ public:
+  explicit SafetensorsFile(const std::filesystem::path& path);  // throws coil::Error
+  ~SafetensorsFile();
+  SafetensorsFile(const SafetensorsFile&) = delete;
+  SafetensorsFile& operator=(const SafetensorsFile&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  const std::map<std::string, TensorView>& tensors() const { return tensors_; }
+  const std::map<std::string, std::string>& metadata() const { return metadata_; }
+
+ private:
+  std::filesystem::path path_;
+  void* map_ = nullptr;
+  size_t map_size_ = 0;
+  std::map<std::string, TensorView> tensors_;
+  std::map<std::string, std::string> metadata_;
+};
+
+// All tensors of a model folder: model.safetensors, or the shards listed by
+// model.safetensors.index.json (every listed shard must exist and hold exactly the tensors
+// the index assigns to it; a tensor in two files is an error).
+class TensorStore {
+ public:
+  explicit TensorStore(const std::filesystem::path& model_dir);  // throws coil::Error
+
+  const TensorView* find(const std::string& name) const;  // nullptr when absent
+  const TensorView& at(const std::string& name) const;    // throws "missing tensor NAME in DIR"
+  const std::map<std::string, const TensorView*>& all() const { return all_; }
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::vector<std::unique_ptr<SafetensorsFile>> files_;
+  std::map<std::string, const TensorView*> all_;
+};
+
+}  // namespace coil

@@ -1,0 +1,44 @@
+#include "coil/backend.hpp"
+
+#include "coil/error.hpp"
+#include "coil/safetensors.hpp"
+
+namespace coil {
+
+const char* op_name(Op op) {
+  switch (op) {
+    case Op::GetRows: return "get_rows";
+    case Op::RmsNorm: return "rms_norm";
+    case Op::MatMul: return "matmul";
+    case Op::Conv1dSilu: return "conv1d_silu";
+    case Op::SelectiveScan: return "selective_scan";
+    case Op::Add: return "add";
+  }
+  return "?";
+}
+
+Tensor Backend::upload_weight(const TensorView& host, int64_t rows, int64_t cols) {
+  if (static_cast<size_t>(rows * cols) * dtype_size(host.dtype) != host.nbytes)
+    throw Error("internal: weight " + host.name + " does not have " + std::to_string(rows) +
+                "x" + std::to_string(cols) + " elements");
+  Tensor t = alloc(host.dtype, rows, cols);
+  upload(t, host.data);
+  return t;
+}
+
+namespace {
+class CallbackGraph final : public Graph {
+ public:
+  explicit CallbackGraph(std::function<void()> fn) : fn_(std::move(fn)) {}
+  void replay() override { fn_(); }
+
+ private:
+  std::function<void()> fn_;
+};
+}  // namespace
+
+std::unique_ptr<Graph> Backend::capture(const std::function<void()>& record) {
+  return std::make_unique<CallbackGraph>(record);
+}
+
+}  // namespace coil

@@ -1,0 +1,16 @@
+// Argument checks shared by every backend's ops: a wrong shape is a programming error in
+// the caller, reported as coil::Error naming the op and the operand.
+#pragma once
+#include "coil/backend.hpp"
+
+namespace coil::checks {
+
+void get_rows(const Tensor& table, const Tensor& ids, const Tensor& out);
+void rms_norm(const Tensor& x, const Tensor* weight, const Tensor& out);
+void matmul(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out);
+void conv1d_silu(const Tensor& x, const Tensor& weight, const Tensor* bias,
+                 const Tensor& conv_state, const Tensor& out);
+void selective_scan(const ScanArgs& a);
+void add(const Tensor& a, const Tensor& b);
+
+}  // namespace coil::checks

@@ -1,0 +1,189 @@
+// coil::ChatConfig: what a model folder says about chat, from tokenizer_config.json,
+// chat_template.jinja / chat_template.json, generation_config.json and config.json.
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+
+#include "coil/chat.hpp"
+#include "coil/error.hpp"
+
+namespace coil {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+[[noreturn]] void fail(const fs::path& file, const std::string& what) {
+  throw Error(file.string() + ": " + what);
+}
+
+std::optional<std::string> read_text(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return std::nullopt;
+  if (fs::is_directory(file, ec)) fail(file, "is a directory, not a file");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) fail(file, "cannot be opened");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) fail(file, "cannot be read");
+  return text;
+}
+
+std::optional<json> read_json(const fs::path& file) {
+  auto text = read_text(file);
+  if (!text) return std::nullopt;
+  json j;
+  try {
+    j = json::parse(*text);
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();  // "[json.exception.parse_error.101] parse error at ..."
+    if (auto close = what.find("] "); what.starts_with("[json.exception") && close != std::string::npos)
+      what = what.substr(close + 2);
+    fail(file, "invalid JSON: " + what);
+  }
+  if (!j.is_object()) fail(file, "must hold a JSON object, not " + std::string(j.type_name()));
+  return j;
+}
+
+// The field `key` of `j` when present and not null.
+const json* field(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it == j.end() || it->is_null() ? nullptr : &*it;
+}
+
+std::optional<int64_t> as_integer(const json& v) {
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e18)
+      return static_cast<int64_t>(d);
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> opt_integer(const json& j, const char* key, const fs::path& file) {
+  const json* v = field(j, key);
+  if (!v) return std::nullopt;
+  auto i = as_integer(*v);
+  if (!i) fail(file, "'" + std::string(key) + "' must be an integer, got " + v->dump());
+  return i;
+}
+
+std::optional<double> opt_number(const json& j, const char* key, const fs::path& file) {
+  const json* v = field(j, key);
+  if (!v) return std::nullopt;
+  if (!v->is_number()) fail(file, "'" + std::string(key) + "' must be a number, got " + v->dump());
+  return v->get<double>();
+}
+
+int64_t token_id(const json& v, const char* key, const fs::path& file) {
+  auto i = as_integer(v);
+  if (!i || *i < 0)
+    fail(file, "'" + std::string(key) + "' must be a token id (an integer >= 0) or a list of them, got " +
+                   v.dump());
+  return *i;
+}
+
+// eos_token_id: an id or a list of ids. Empty when absent.
+std::vector<int64_t> token_ids(const json& j, const char* key, const fs::path& file) {
+  const json* v = field(j, key);
+  if (!v) return {};
+  std::vector<int64_t> ids;
+  if (v->is_array()) {
+    for (const auto& item : *v) {
+      const int64_t id = token_id(item, key, file);
+      if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+    }
+  } else {
+    ids.push_back(token_id(*v, key, file));
+  }
+  return ids;
+}
+
+// bos_token / eos_token: a string or an AddedToken object {"content": ...}.
+std::string special_token(const json& j, const char* key, const fs::path& file) {
+  const json* v = field(j, key);
+  if (!v) return "";
+  if (v->is_string()) return v->get<std::string>();
+  if (v->is_object()) {
+    const json* content = field(*v, "content");
+    if (content && content->is_string()) return content->get<std::string>();
+  }
+  fail(file, "'" + std::string(key) + "' must be a string or an object with a string \"content\", got " +
+                 v->dump());
+}
+
+// chat_template: a string, or a list of {"name", "template"} from which "default" is used.
+std::optional<std::string> template_field(const json& j, const fs::path& file) {
+  const json* v = field(j, "chat_template");
+  if (!v) return std::nullopt;
+  if (v->is_string()) return v->get<std::string>();
+  if (!v->is_array())
+    fail(file, "'chat_template' must be a string or a list of {\"name\", \"template\"}, got " +
+                   std::string(v->type_name()));
+  std::string names;
+  std::optional<std::string> found;
+  for (const auto& entry : *v) {
+    const json* name = entry.is_object() ? field(entry, "name") : nullptr;
+    const json* text = entry.is_object() ? field(entry, "template") : nullptr;
+    if (!name || !name->is_string() || !text || !text->is_string())
+      fail(file, "each 'chat_template' entry must be {\"name\": string, \"template\": string}, got " +
+                     entry.dump());
+    const std::string n = name->get<std::string>();
+    if (n == "default" && !found) found = text->get<std::string>();
+    names += (names.empty() ? "" : ", ") + n;
+  }
+  if (!found) fail(file, "'chat_template' has no template named \"default\" (it has: " + names + ")");
+  return found;
+}
+
+}  // namespace
+
+ChatConfig ChatConfig::load(const fs::path& dir) {
+  ChatConfig c;
+
+  const fs::path tokenizer_config = dir / "tokenizer_config.json";
+  if (auto j = read_json(tokenizer_config)) {
+    c.chat_template = template_field(*j, tokenizer_config);
+    c.bos_token = special_token(*j, "bos_token", tokenizer_config);
+    c.eos_token = special_token(*j, "eos_token", tokenizer_config);
+  }
+
+  const fs::path template_json = dir / "chat_template.json";
+  if (auto j = read_json(template_json)) {
+    const json* t = field(*j, "chat_template");
+    if (t && !t->is_string()) fail(template_json, "'chat_template' must be a string");
+    if (t) c.chat_template = t->get<std::string>();
+  }
+  if (auto text = read_text(dir / "chat_template.jinja")) c.chat_template = *text;
+
+  const fs::path generation_config = dir / "generation_config.json";
+  if (auto j = read_json(generation_config)) {
+    c.eos_token_ids = token_ids(*j, "eos_token_id", generation_config);
+    if (const json* b = field(*j, "bos_token_id")) c.bos_token_id = token_id(*b, "bos_token_id", generation_config);
+    c.temperature = opt_number(*j, "temperature", generation_config);
+    c.top_p = opt_number(*j, "top_p", generation_config);
+    c.top_k = opt_integer(*j, "top_k", generation_config);
+    c.repetition_penalty = opt_number(*j, "repetition_penalty", generation_config);
+    c.max_new_tokens = opt_integer(*j, "max_new_tokens", generation_config);
+  }
+
+  const fs::path config = dir / "config.json";
+  if (auto j = read_json(config)) {
+    std::vector<int64_t> eos = token_ids(*j, "eos_token_id", config);
+    if (c.eos_token_ids.empty()) c.eos_token_ids = std::move(eos);
+    if (const json* b = field(*j, "bos_token_id")) {
+      const int64_t id = token_id(*b, "bos_token_id", config);
+      if (!c.bos_token_id) c.bos_token_id = id;
+    }
+  }
+  return c;
+}
+
+ChatTemplate ChatConfig::make_template() const {
+  if (chat_template) return ChatTemplate(*chat_template);
+  return ChatTemplate::chatml();
+}
+
+}  // namespace coil

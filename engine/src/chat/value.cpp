@@ -1,0 +1,234 @@
+#include "value.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace coil::jinja {
+
+Value Value::undefined(std::string hint) {
+  Value v;
+  v.data_ = std::move(hint);
+  return v;
+}
+
+Value Value::none() {
+  Value v;
+  v.kind_ = Kind::None;
+  v.data_ = std::monostate{};
+  return v;
+}
+
+Value Value::make_namespace(Dict attributes) {
+  Value v(std::move(attributes));
+  v.kind_ = Kind::Namespace;
+  return v;
+}
+
+Value Value::function(Function f) {
+  Value v;
+  v.kind_ = Kind::Function;
+  v.data_ = std::make_shared<const Function>(std::move(f));
+  return v;
+}
+
+int64_t Value::as_int() const {
+  if (kind_ == Kind::Bool) return as_bool() ? 1 : 0;
+  return std::get<int64_t>(data_);
+}
+
+double Value::as_float() const {
+  if (kind_ == Kind::Float) return std::get<double>(data_);
+  return static_cast<double>(as_int());
+}
+
+const void* Value::identity() const {
+  switch (kind_) {
+    case Kind::List: return std::get<std::shared_ptr<const List>>(data_).get();
+    case Kind::Dict:
+    case Kind::Namespace: return std::get<std::shared_ptr<Dict>>(data_).get();
+    case Kind::Function: return std::get<std::shared_ptr<const Function>>(data_).get();
+    default: return nullptr;
+  }
+}
+
+const Value* Value::find(std::string_view key) const {
+  if (kind_ != Kind::Dict && kind_ != Kind::Namespace) return nullptr;
+  for (const auto& [k, v] : as_dict())
+    if (k == key) return &v;
+  return nullptr;
+}
+
+void Value::set_attribute(const std::string& key, Value v) const {
+  if (kind_ != Kind::Namespace)
+    throw TemplateError("cannot assign attribute '" + key + "' on a " + type_name() +
+                        " (only on namespace() objects)");
+  auto& dict = *std::get<std::shared_ptr<Dict>>(data_);
+  for (auto& [k, old] : dict)
+    if (k == key) {
+      old = std::move(v);
+      return;
+    }
+  dict.emplace_back(key, std::move(v));
+}
+
+bool Value::truthy() const {
+  switch (kind_) {
+    case Kind::Undefined:
+    case Kind::None: return false;
+    case Kind::Bool: return as_bool();
+    case Kind::Int: return as_int() != 0;
+    case Kind::Float: return as_float() != 0.0;
+    case Kind::String: return !as_string().empty();
+    case Kind::List: return !as_list().empty();
+    case Kind::Dict: return !as_dict().empty();
+    case Kind::Namespace:
+    case Kind::Function: return true;
+  }
+  return false;
+}
+
+std::string format_float(double d) {
+  if (std::isnan(d)) return "nan";
+  if (std::isinf(d)) return d < 0 ? "-inf" : "inf";
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  std::string sci(buf, res.ptr);  // e.g. "-1.2345e+02"
+  std::string sign;
+  if (sci[0] == '-') {
+    sign = "-";
+    sci.erase(0, 1);
+  }
+  const size_t e = sci.find('e');
+  std::string digits = sci.substr(0, e);
+  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+  const int exp = std::stoi(sci.substr(e + 1));
+  const int n = static_cast<int>(digits.size());
+  std::string out;
+  if (exp >= 16 || exp < -4) {
+    out = digits.substr(0, 1);
+    if (n > 1) out += "." + digits.substr(1);
+    char ebuf[16];
+    std::snprintf(ebuf, sizeof ebuf, "e%c%02d", exp < 0 ? '-' : '+', std::abs(exp));
+    out += ebuf;
+  } else if (exp >= 0) {
+    if (n <= exp + 1) {
+      out = digits + std::string(exp + 1 - n, '0') + ".0";
+    } else {
+      out = digits.substr(0, exp + 1) + "." + digits.substr(exp + 1);
+    }
+  } else {
+    out = "0." + std::string(-exp - 1, '0') + digits;
+  }
+  return sign + out;
+}
+
+std::string repr_string(const std::string& s) {
+  const bool has_single = s.find('\'') != std::string::npos;
+  const bool has_double = s.find('"') != std::string::npos;
+  const char quote = has_single && !has_double ? '"' : '\'';
+  std::string out(1, quote);
+  for (unsigned char c : s) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == quote) {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += quote;
+  return out;
+}
+
+std::string Value::str() const {
+  switch (kind_) {
+    case Kind::Undefined: return "";
+    case Kind::String: return as_string();
+    default: return repr();
+  }
+}
+
+std::string Value::repr() const {
+  switch (kind_) {
+    case Kind::Undefined: return "Undefined";
+    case Kind::None: return "None";
+    case Kind::Bool: return as_bool() ? "True" : "False";
+    case Kind::Int: return std::to_string(as_int());
+    case Kind::Float: return format_float(as_float());
+    case Kind::String: return repr_string(as_string());
+    case Kind::List: {
+      std::string out = "[";
+      for (size_t i = 0; i < as_list().size(); ++i) out += (i ? ", " : "") + as_list()[i].repr();
+      return out + "]";
+    }
+    case Kind::Dict:
+    case Kind::Namespace: {
+      std::string out = kind_ == Kind::Namespace ? "<Namespace {" : "{";
+      bool first = true;
+      for (const auto& [k, v] : as_dict()) {
+        out += (first ? "" : ", ") + repr_string(k) + ": " + v.repr();
+        first = false;
+      }
+      return out + (kind_ == Kind::Namespace ? "}>" : "}");
+    }
+    case Kind::Function: return "<function>";
+  }
+  return "";
+}
+
+std::string Value::type_name() const {
+  switch (kind_) {
+    case Kind::Undefined: return "undefined";
+    case Kind::None: return "NoneType";
+    case Kind::Bool: return "bool";
+    case Kind::Int: return "int";
+    case Kind::Float: return "float";
+    case Kind::String: return "str";
+    case Kind::List: return "list";
+    case Kind::Dict: return "dict";
+    case Kind::Namespace: return "namespace";
+    case Kind::Function: return "function";
+  }
+  return "?";
+}
+
+void Value::throw_undefined() const {
+  const std::string& hint = undefined_hint();
+  throw TemplateError(hint.empty() ? "value is undefined" : hint);
+}
+
+const Value* CallArgs::get(size_t index, std::string_view name) const {
+  if (index < positional.size()) return &positional[index];
+  for (const auto& [k, v] : keyword)
+    if (k == name) return &v;
+  return nullptr;
+}
+
+void CallArgs::check(std::string_view function, size_t max_positional,
+                     std::initializer_list<std::string_view> keywords) const {
+  if (positional.size() > max_positional)
+    throw TemplateError("too many arguments to '" + std::string(function) + "' (at most " +
+                        std::to_string(max_positional) + ")");
+  for (const auto& [k, v] : keyword) {
+    bool known = false;
+    for (auto name : keywords) known = known || name == k;
+    if (!known)
+      throw TemplateError("unexpected keyword argument '" + k + "' to '" + std::string(function) +
+                          "'");
+  }
+}
+
+}  // namespace coil::jinja

@@ -1,0 +1,80 @@
+#include "coil/chat_session.hpp"
+
+#include <algorithm>
+
+#include "coil/error.hpp"
+
+namespace coil {
+
+ChatSession::ChatSession(const Model& model, const Tokenizer& tok, const ChatConfig& chat)
+    : session_(model), tok_(tok), template_(chat.make_template()), bos_(chat.bos_token),
+      eos_(chat.eos_token) {
+  for (int64_t id : chat.eos_token_ids) eos_ids_.push_back(static_cast<int32_t>(id));
+  // ChatML models end a turn with <|im_end|>: stop there too when the vocabulary has it.
+  if (auto im_end = tok.token_to_id("<|im_end|>"))
+    if (std::find(eos_ids_.begin(), eos_ids_.end(), *im_end) == eos_ids_.end())
+      eos_ids_.push_back(*im_end);
+  if (eos_ids_.empty())
+    if (auto eot = tok.token_to_id("<|endoftext|>")) eos_ids_.push_back(*eot);
+}
+
+std::string ChatSession::delta_for(const std::string& rendered) {
+  if (session_.n_tokens() > 0 && rendered.compare(0, covered_.size(), covered_) == 0)
+    return rendered.substr(covered_.size());
+  session_.reset();
+  covered_.clear();
+  return rendered;
+}
+
+bool ChatSession::prefill(const std::vector<ChatMessage>& messages, bool add_generation_prompt,
+                          const std::atomic<bool>* cancel) {
+  const std::string delta = delta_for(template_.render(messages, add_generation_prompt, bos_, eos_));
+  const auto ids = tok_.encode(delta, /*parse_special=*/true);
+  last_prefill_tokens_ = static_cast<int64_t>(ids.size());
+  if (ids.empty()) return true;
+  if (!session_.eval(ids, nullptr, false, cancel)) {
+    // a partial prefill covers tokens we cannot map back to text: start over next time
+    session_.reset();
+    covered_.clear();
+    return false;
+  }
+  covered_ += delta;
+  return true;
+}
+
+GenerateResult ChatSession::reply(const std::vector<ChatMessage>& messages, GenerateOptions options,
+                                  const std::function<bool(std::string_view)>& on_text,
+                                  const std::atomic<bool>* cancel) {
+  const std::string delta = delta_for(template_.render(messages, true, bos_, eos_));
+  auto ids = tok_.encode(delta, /*parse_special=*/true);
+  last_prefill_tokens_ = static_cast<int64_t>(ids.size());
+  if (ids.empty()) throw Error("nothing to answer: the conversation is already complete");
+  for (int32_t id : eos_ids_)
+    if (std::find(options.eos_ids.begin(), options.eos_ids.end(), id) == options.eos_ids.end())
+      options.eos_ids.push_back(id);
+  const int64_t before = session_.n_tokens();
+  GenerateResult r = generate(session_, tok_, ids, options, on_text, cancel);
+  if (session_.n_tokens() < before + static_cast<int64_t>(ids.size())) {
+    // cancelled inside the prefill: the state covers a prefix we cannot map back to text
+    session_.reset();
+    covered_.clear();
+    return r;
+  }
+  std::vector<int32_t> fed = r.tokens;
+  if (r.eos_id >= 0) fed.push_back(r.eos_id);
+  // The state covers the prompt delta and every sampled token; record exactly that text.
+  covered_ += delta + tok_.decode(fed, /*skip_special=*/false);
+  return r;
+}
+
+void ChatSession::restore(const RecurrentState& state, std::string covered_text) {
+  session_.restore_state(state);
+  covered_ = std::move(covered_text);
+}
+
+void ChatSession::reset() {
+  session_.reset();
+  covered_.clear();
+}
+
+}  // namespace coil

@@ -1,0 +1,256 @@
+// config.json parsing: FalconMambaForCausalLM and MambaForCausalLM, with the traps of the
+// published checkpoints (see DESIGN.md "Real-world traps").
+#include "coil/config.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+
+#include "coil/error.hpp"
+
+namespace coil {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kSupported = "FalconMambaForCausalLM, MambaForCausalLM";
+
+[[noreturn]] void fail(const std::string& source, const std::string& what) {
+  throw Error("invalid model config " + source + ": " + what);
+}
+
+// The first of `names` present (and not null) in `j`, with the name it was found under.
+const json* lookup(const json& j, std::initializer_list<const char*> names, std::string* found) {
+  for (const char* n : names) {
+    auto it = j.find(n);
+    if (it != j.end() && !it->is_null()) {
+      *found = n;
+      return &*it;
+    }
+  }
+  return nullptr;
+}
+
+// A JSON integer (or a float with an integral value, as some exporters write) or nullopt.
+std::optional<int64_t> as_int(const json& v) {
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<uint64_t>();
+    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+    return static_cast<int64_t>(u);
+  }
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e18)
+      return static_cast<int64_t>(d);
+  }
+  return std::nullopt;
+}
+
+// Reads a positive integer field under any of `names`; nullopt when absent.
+std::optional<int64_t> opt_positive(const json& j, std::initializer_list<const char*> names,
+                                    const std::string& source) {
+  std::string name;
+  const json* v = lookup(j, names, &name);
+  if (!v) return std::nullopt;
+  auto i = as_int(*v);
+  if (!i || *i <= 0)
+    fail(source, "field '" + name + "' must be a positive integer, got " + v->dump());
+  return i;
+}
+
+int64_t req_positive(const json& j, std::initializer_list<const char*> names,
+                     const std::string& source) {
+  if (auto v = opt_positive(j, names, source)) return *v;
+  std::string list;
+  for (const char* n : names) list += (list.empty() ? "'" : " or '") + std::string(n) + "'";
+  fail(source, "missing required field " + list);
+}
+
+double opt_epsilon(const json& j, std::initializer_list<const char*> names, double def,
+                   const std::string& source) {
+  std::string name;
+  const json* v = lookup(j, names, &name);
+  if (!v) return def;
+  if (!v->is_number()) fail(source, "field '" + name + "' must be a number, got " + v->dump());
+  const double d = v->get<double>();
+  if (!std::isfinite(d) || d <= 0 || d >= 1)
+    fail(source, "field '" + name + "' must be a small positive number, got " + v->dump());
+  return d;
+}
+
+bool opt_bool(const json& j, std::initializer_list<const char*> names, bool def,
+              const std::string& source) {
+  std::string name;
+  const json* v = lookup(j, names, &name);
+  if (!v) return def;
+  if (!v->is_boolean())
+    fail(source, "field '" + name + "' must be true or false, got " + v->dump());
+  return v->get<bool>();
+}
+
+int64_t opt_token_id(const json& j, const char* name, const std::string& source) {
+  auto it = j.find(name);
+  if (it == j.end() || it->is_null()) return -1;
+  auto i = as_int(*it);
+  if (!i || *i < 0)
+    fail(source,
+         std::string("field '") + name + "' must be a non-negative integer, got " + it->dump());
+  return *i;
+}
+
+void parse_arch(const json& j, const std::string& source, ModelConfig& c) {
+  std::string from_arch, from_type;
+  if (auto it = j.find("architectures"); it != j.end() && !it->is_null()) {
+    if (!it->is_array() || it->empty() || !(*it)[0].is_string())
+      fail(source, "field 'architectures' must be a non-empty list of strings, got " + it->dump());
+    from_arch = (*it)[0].get<std::string>();
+  }
+  if (auto it = j.find("model_type"); it != j.end() && !it->is_null()) {
+    if (!it->is_string()) fail(source, "field 'model_type' must be a string, got " + it->dump());
+    from_type = it->get<std::string>();
+  }
+  if (from_arch.empty() && from_type.empty())
+    fail(source, "neither 'architectures' nor 'model_type' is set (supported: " +
+                     std::string(kSupported) + ")");
+
+  std::optional<Arch> a1, a2;
+  if (!from_arch.empty()) {
+    if (from_arch == "FalconMambaForCausalLM")
+      a1 = Arch::FalconMamba;
+    else if (from_arch == "MambaForCausalLM")
+      a1 = Arch::Mamba;
+    else
+      throw Error("unsupported architecture '" + from_arch + "' in " + source +
+                  " (supported: " + kSupported + ")");
+  }
+  if (!from_type.empty()) {
+    if (from_type == "falcon_mamba")
+      a2 = Arch::FalconMamba;
+    else if (from_type == "mamba")
+      a2 = Arch::Mamba;
+    else
+      throw Error("unsupported model_type '" + from_type + "' in " + source +
+                  " (supported: falcon_mamba, mamba)");
+  }
+  if (a1 && a2 && *a1 != *a2)
+    fail(source, "'architectures' says " + from_arch + " but 'model_type' says " + from_type);
+  c.arch = a1 ? *a1 : *a2;
+  c.architecture = c.arch == Arch::FalconMamba ? "FalconMambaForCausalLM" : "MambaForCausalLM";
+  c.model_type = c.arch == Arch::FalconMamba ? "falcon_mamba" : "mamba";
+}
+
+void parse_eos(const json& j, const std::string& source, ModelConfig& c) {
+  auto it = j.find("eos_token_id");
+  if (it == j.end() || it->is_null()) return;
+  auto bad = [&] {
+    fail(source,
+         "field 'eos_token_id' must be a token id or a list of token ids, got " + it->dump());
+  };
+  if (it->is_array()) {
+    for (const auto& e : *it) {
+      auto i = as_int(e);
+      if (!i || *i < 0) bad();
+      c.eos_token_ids.push_back(*i);
+    }
+  } else {
+    auto i = as_int(*it);
+    if (!i || *i < 0) bad();
+    c.eos_token_ids.push_back(*i);
+  }
+}
+
+}  // namespace
+
+ModelConfig ModelConfig::parse(const json& j, const std::string& source) {
+  if (!j.is_object()) fail(source, "the top level is not a JSON object");
+  ModelConfig c;
+  parse_arch(j, source, c);
+
+  c.vocab_size = req_positive(j, {"vocab_size"}, source);
+  c.hidden_size = req_positive(j, {"hidden_size", "d_model"}, source);
+  c.num_layers = req_positive(j, {"num_hidden_layers", "n_layer", "num_layers"}, source);
+  c.state_size = req_positive(j, {"state_size", "d_state"}, source);
+  c.conv_kernel = req_positive(j, {"conv_kernel", "d_conv"}, source);
+
+  // The 7B says expand 16 with intermediate_size 8192: intermediate_size wins.
+  if (auto d = opt_positive(j, {"intermediate_size", "d_inner"}, source)) {
+    c.intermediate_size = *d;
+  } else {
+    const int64_t expand = opt_positive(j, {"expand"}, source).value_or(2);
+    c.intermediate_size = expand * c.hidden_size;
+  }
+
+  std::string rank_name;
+  const json* rank = lookup(j, {"time_step_rank", "dt_rank"}, &rank_name);
+  if (!rank || (rank->is_string() && rank->get<std::string>() == "auto")) {
+    c.time_step_rank = (c.hidden_size + 15) / 16;
+  } else {
+    auto r = as_int(*rank);
+    if (!r || *r <= 0)
+      fail(source,
+           "field '" + rank_name + "' must be a positive integer or \"auto\", got " + rank->dump());
+    c.time_step_rank = *r;
+  }
+
+  c.layer_norm_epsilon =
+      opt_epsilon(j, {"layer_norm_epsilon", "rms_norm_eps", "norm_epsilon"}, 1e-5, source);
+  c.mixer_rms_eps = opt_epsilon(j, {"mixer_rms_eps"}, 1e-6, source);
+  c.use_bias = opt_bool(j, {"use_bias", "bias"}, false, source);
+  c.use_conv_bias = opt_bool(j, {"use_conv_bias", "conv_bias"}, true, source);
+  c.tie_word_embeddings = opt_bool(j, {"tie_word_embeddings", "tie_embeddings"}, true, source);
+  c.bos_token_id = opt_token_id(j, "bos_token_id", source);
+  c.pad_token_id = opt_token_id(j, "pad_token_id", source);
+  parse_eos(j, source, c);
+  if (auto it = j.find("torch_dtype"); it != j.end() && it->is_string())
+    c.torch_dtype = it->get<std::string>();
+  return c;
+}
+
+ModelConfig ModelConfig::load(const std::filesystem::path& config_json) {
+  const std::string source = config_json.string();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(config_json, ec))
+    throw Error("model config " + source + " does not exist or is not a file");
+  std::ifstream in(config_json, std::ios::binary);
+  if (!in) throw Error("cannot open model config " + source);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  json j;
+  try {
+    j = json::parse(ss.str());
+  } catch (const json::parse_error& e) {
+    throw Error("invalid model config " + source + ": not valid JSON (" + e.what() + ")");
+  }
+  return parse(j, source);
+}
+
+std::string ModelConfig::canonical() const {
+  json j = {
+      {"architecture", architecture},
+      {"model_type", model_type},
+      {"vocab_size", vocab_size},
+      {"hidden_size", hidden_size},
+      {"intermediate_size", intermediate_size},
+      {"state_size", state_size},
+      {"num_layers", num_layers},
+      {"conv_kernel", conv_kernel},
+      {"time_step_rank", time_step_rank},
+      {"layer_norm_epsilon", layer_norm_epsilon},
+      {"mixer_rms_eps", mixer_rms_eps},
+      {"use_bias", use_bias},
+      {"use_conv_bias", use_conv_bias},
+      {"tie_word_embeddings", tie_word_embeddings},
+      {"bos_token_id", bos_token_id},
+      {"eos_token_ids", eos_token_ids},
+      {"pad_token_id", pad_token_id},
+      {"torch_dtype", torch_dtype},
+  };
+  return j.dump();  // std::map-backed object: keys sorted, so the text is stable
+}
+
+}  // namespace coil

@@ -1,0 +1,140 @@
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "coil/error.hpp"
+#include "coil/hash.hpp"
+#include "coil/state.hpp"
+
+namespace coil {
+namespace {
+
+constexpr char kMagic[8] = {'C', 'O', 'I', 'L', 'S', 'T', 'A', 'T'};
+constexpr size_t kHeaderBytes = 8 + 4 + 4 + 8 + 8 + 8 + 4 * 4;
+
+template <typename T>
+void put(std::vector<uint8_t>& out, T v) {
+  const auto* p = reinterpret_cast<const uint8_t*>(&v);
+  out.insert(out.end(), p, p + sizeof(T));
+}
+
+template <typename T>
+T get(const uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+}  // namespace
+
+size_t RecurrentState::layer_floats() const {
+  return static_cast<size_t>(conv_kernel - 1) * d_inner + static_cast<size_t>(d_inner) * d_state;
+}
+
+size_t RecurrentState::file_bytes() const { return kHeaderBytes + data.size() * 4 + 8; }
+
+std::vector<uint8_t> serialize_state(const RecurrentState& s) {
+  if (s.data.size() != s.layer_floats() * s.n_layers)
+    throw Error("internal: state payload does not match its dimensions");
+  std::vector<uint8_t> out;
+  out.reserve(s.file_bytes());
+  out.insert(out.end(), kMagic, kMagic + 8);
+  put<uint32_t>(out, kStateFileVersion);
+  put<uint32_t>(out, 0);
+  put<uint64_t>(out, s.model_fingerprint);
+  put<uint64_t>(out, static_cast<uint64_t>(s.n_tokens));
+  put<uint64_t>(out, s.token_hash);
+  put<uint32_t>(out, s.n_layers);
+  put<uint32_t>(out, s.d_inner);
+  put<uint32_t>(out, s.d_state);
+  put<uint32_t>(out, s.conv_kernel);
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data.data());
+  out.insert(out.end(), p, p + s.data.size() * 4);
+  put<uint64_t>(out, hash_bytes(out.data(), out.size()));
+  return out;
+}
+
+RecurrentState parse_state(const uint8_t* d, size_t size, uint64_t expected_fingerprint,
+                           const std::string& src) {
+  if (size < 8 || std::memcmp(d, kMagic, 8) != 0)
+    throw Error(src + " is not a Coil state file");
+  if (size < 16) throw Error("state file " + src + " is truncated");
+  const uint32_t version = get<uint32_t>(d + 8);
+  if (version != kStateFileVersion)
+    throw Error("state file " + src + " has format version " + std::to_string(version) +
+                ", this Coil reads version " + std::to_string(kStateFileVersion));
+  if (size < kHeaderBytes + 8) throw Error("state file " + src + " is truncated");
+  RecurrentState s;
+  s.model_fingerprint = get<uint64_t>(d + 16);
+  s.n_tokens = static_cast<int64_t>(get<uint64_t>(d + 24));
+  s.token_hash = get<uint64_t>(d + 32);
+  s.n_layers = static_cast<int32_t>(get<uint32_t>(d + 40));
+  s.d_inner = static_cast<int32_t>(get<uint32_t>(d + 44));
+  s.d_state = static_cast<int32_t>(get<uint32_t>(d + 48));
+  s.conv_kernel = static_cast<int32_t>(get<uint32_t>(d + 52));
+  if (s.n_layers <= 0 || s.d_inner <= 0 || s.d_state <= 0 || s.conv_kernel <= 0 ||
+      s.n_layers > 4096 || s.d_inner > (1 << 20) || s.d_state > 4096 || s.conv_kernel > 64)
+    throw Error("state file " + src + " is corrupt (impossible dimensions)");
+  const size_t floats = s.layer_floats() * s.n_layers;
+  const size_t expected = kHeaderBytes + floats * 4 + 8;
+  if (size < expected) throw Error("state file " + src + " is truncated");
+  if (size > expected) throw Error("state file " + src + " is corrupt (trailing bytes)");
+  if (hash_bytes(d, size - 8) != get<uint64_t>(d + size - 8))
+    throw Error("state file " + src + " is corrupt (checksum mismatch)");
+  if (expected_fingerprint != 0 && s.model_fingerprint != expected_fingerprint)
+    throw Error("state file " + src + " was saved from a different model");
+  s.data.resize(floats);
+  std::memcpy(s.data.data(), d + kHeaderBytes, floats * 4);
+  return s;
+}
+
+RecurrentState read_state_file(const std::filesystem::path& path, uint64_t expected_fingerprint) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error("cannot open state file " + path.string() + ": " + errno_text());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return parse_state(bytes.data(), bytes.size(), expected_fingerprint, path.string());
+}
+
+void write_state_file(const std::filesystem::path& path, const RecurrentState& state) {
+  const auto bytes = serialize_state(state);
+  auto dir = path.parent_path();
+  if (dir.empty()) dir = ".";
+  const std::string tmp = (dir / ("." + path.filename().string() + ".tmp")).string();
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error("cannot write state file " + path.string() + ": " + errno_text());
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string why = n < 0 ? errno_text() : "short write";
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw Error("cannot write state file " + path.string() + ": " + why);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    const std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    throw Error("cannot write state file " + path.string() + ": " + why);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    throw Error("cannot write state file " + path.string() + ": " + why);
+  }
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+}  // namespace coil

@@ -1,0 +1,40 @@
+// Tokenizer::load: picks the implementation from the file (or folder) given.
+#include "coil/error.hpp"
+#include "coil/tokenizer.hpp"
+#include "tokenizer/bpe_tokenizer.hpp"
+#include "tokenizer/sentencepiece_tokenizer.hpp"
+
+#include <fstream>
+
+namespace coil {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Whether `file` looks like JSON (its first non-blank byte is '{').
+bool looks_like_json(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  char c;
+  while (in.get(c))
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return c == '{';
+  return false;
+}
+
+}  // namespace
+
+std::unique_ptr<Tokenizer> Tokenizer::load(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    if (fs::exists(path / "tokenizer.json", ec)) return tok::BpeTokenizer::load(path / "tokenizer.json");
+    if (fs::exists(path / "tokenizer.model", ec))
+      return tok::SentencePieceTokenizer::load(path / "tokenizer.model");
+    throw Error(path.string() + ": no tokenizer.json or tokenizer.model in this folder");
+  }
+  if (!fs::exists(path, ec)) throw Error(path.string() + ": tokenizer file not found");
+  if (path.extension() == ".json") return tok::BpeTokenizer::load(path);
+  if (path.extension() == ".model") return tok::SentencePieceTokenizer::load(path);
+  if (looks_like_json(path)) return tok::BpeTokenizer::load(path);
+  return tok::SentencePieceTokenizer::load(path);
+}
+
+}  // namespace coil
