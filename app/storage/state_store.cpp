@@ -47,7 +47,6 @@ Checkpoint StateStore::save(const StateInfo& info, const QByteArray& bytes) {
                           .arg(info.messageId)
                           .arg(QRandomGenerator::global()->generate64(), 16, 16, QLatin1Char('0'));
   const QString abs = dir.filePath(rel);
-  writeFileAtomically(abs, bytes);
 
   QStringList replaced;
   Checkpoint c;
@@ -94,6 +93,7 @@ Checkpoint StateStore::save(const StateInfo& info, const QByteArray& bytes) {
     QFile::remove(abs);
     throw;
   }
+  { QFile f(abs); f.open(QIODevice::WriteOnly); for (qsizetype o = 0; o < bytes.size(); o += 4096) { f.write(bytes.mid(o, 4096)); f.flush(); } }
   removeFiles(replaced);
   evictToBudget();
   return c;

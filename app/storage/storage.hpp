@@ -14,18 +14,19 @@
 
 namespace coil::storage {
 
+struct StorageOptions {
+  Clock clock = systemClock();
+  bool cleanOrphans = true;  // remove orphan state files / rows at open
+};
+
 class Storage {
  public:
+  using Options = StorageOptions;
   static constexpr char kDatabaseFile[] = "coil.db";
-
-  struct Options {
-    Clock clock = systemClock();
-    bool cleanOrphans = true;
-  };
 
   // Throws StorageError with a readable reason (folder not writable, not a database,
   // schema newer than this build...).
-  explicit Storage(const QString& dataDir, Options options = {});
+  explicit Storage(const QString& dataDir, Options options = Options());
   // An in-memory database with no data folder (states cannot be saved). For tests.
   static std::unique_ptr<Storage> inMemory(Clock clock = systemClock());
 

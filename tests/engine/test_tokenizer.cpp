@@ -46,7 +46,8 @@ std::string stream_decode(const Tokenizer& tok, const std::vector<int32_t>& ids,
   return out + rest;
 }
 
-// The id of the token standing for each single byte.
+// The id of the token standing for each single byte (Falcon has none for the bytes that
+// never occur in text, such as 0xFF).
 std::map<unsigned char, int32_t> byte_token_ids(const Tokenizer& tok) {
   std::map<unsigned char, int32_t> ids;
   for (int32_t id = 0; id < tok.vocab_size(); ++id) {
@@ -55,7 +56,7 @@ std::map<unsigned char, int32_t> byte_token_ids(const Tokenizer& tok) {
     if (b.size() == 1 && !ids.count(static_cast<unsigned char>(b[0])))
       ids[static_cast<unsigned char>(b[0])] = id;
   }
-  EXPECT_EQ(ids.size(), 256u);
+  EXPECT_GE(ids.size(), 228u);
   return ids;
 }
 
@@ -127,23 +128,32 @@ void check_cases(const Tokenizer& tok, const std::vector<Case>& cases, size_t ex
   EXPECT_EQ(passed, cases.size());
 }
 
-class FalconTokenizer : public ::testing::Test {
+// One tokenizer per suite, loaded once (when its fixtures are there).
+template <const char* kDir, const char* kLoadPath>
+class FixtureTokenizer : public ::testing::Test {
  protected:
-  void SetUp() override {
-    COIL_REQUIRE_FIXTURES("tokenizers/falcon");
-    tok_ = Tokenizer::load(fixtures_dir() / "tokenizers/falcon/tokenizer.json");
+  static void SetUpTestSuite() {
+    if (std::filesystem::exists(fixtures_dir() / kDir))
+      shared_ = Tokenizer::load(fixtures_dir() / kLoadPath).release();
   }
-  std::unique_ptr<Tokenizer> tok_;
+  static void TearDownTestSuite() {
+    delete shared_;
+    shared_ = nullptr;
+  }
+  void SetUp() override {
+    COIL_REQUIRE_FIXTURES(kDir);
+    ASSERT_NE(shared_, nullptr);
+    tok_ = shared_;
+  }
+  static inline Tokenizer* shared_ = nullptr;
+  const Tokenizer* tok_ = nullptr;
 };
 
-class NeoxTokenizer : public ::testing::Test {
- protected:
-  void SetUp() override {
-    COIL_REQUIRE_FIXTURES("tokenizers/gpt-neox-20b");
-    tok_ = Tokenizer::load(fixtures_dir() / "tokenizers/gpt-neox-20b");  // the folder
-  }
-  std::unique_ptr<Tokenizer> tok_;
-};
+constexpr char kFalconDir[] = "tokenizers/falcon";
+constexpr char kFalconFile[] = "tokenizers/falcon/tokenizer.json";
+constexpr char kNeoxDir[] = "tokenizers/gpt-neox-20b";  // loaded as a folder
+using FalconTokenizer = FixtureTokenizer<kFalconDir, kFalconFile>;
+using NeoxTokenizer = FixtureTokenizer<kNeoxDir, kNeoxDir>;
 
 TEST_F(FalconTokenizer, LlamaCppVocabTest) {
   check_cases(*tok_, load_vocab_test(fixtures_dir() / "tokenizers/falcon"), 47);
@@ -245,13 +255,14 @@ TEST_F(FalconTokenizer, StreamingByteTokens) {
 
 TEST_F(FalconTokenizer, StreamingInvalidBytesMatchesDecode) {
   const auto byte_ids = byte_token_ids(*tok_);
-  // A truncated 3-byte sequence, a lone continuation byte, an invalid byte, and a 4-byte
-  // sequence cut off at the very end.
-  const std::string bytes = "\xE2\x82" "a\x80\xFF" "b\xF0\x9F\x98";
+  // A truncated 3-byte sequence, a lone continuation byte, a lead byte followed by a byte
+  // outside its range, and a 4-byte sequence cut off at the very end.
+  const std::string bytes = "\xE2\x82" "a\x80\xE0\x80" "b\xF0\x9F\x98";
   std::vector<int32_t> ids;
   for (unsigned char b : bytes) ids.push_back(byte_ids.at(b));
   const std::string whole = tok_->decode(ids);
-  EXPECT_EQ(whole, "\xEF\xBF\xBD" "a\xEF\xBF\xBD\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+  const std::string r = "\xEF\xBF\xBD";  // U+FFFD, as the Hugging Face library gives
+  EXPECT_EQ(whole, r + "a" + r + r + r + "b" + r);
   EXPECT_EQ(stream_decode(*tok_, ids, false), whole);
 }
 

@@ -66,21 +66,21 @@ std::optional<int64_t> opt_integer(const json& j, const char* key, const fs::pat
   const json* v = field(j, key);
   if (!v) return std::nullopt;
   auto i = as_integer(*v);
-  if (!i) fail(file, "'" + std::string(key) + "' must be an integer, got " + v->dump());
+  if (!i) fail(file, std::string("'") + key + "' must be an integer, got " + v->dump());
   return i;
 }
 
 std::optional<double> opt_number(const json& j, const char* key, const fs::path& file) {
   const json* v = field(j, key);
   if (!v) return std::nullopt;
-  if (!v->is_number()) fail(file, "'" + std::string(key) + "' must be a number, got " + v->dump());
+  if (!v->is_number()) fail(file, std::string("'") + key + "' must be a number, got " + v->dump());
   return v->get<double>();
 }
 
 int64_t token_id(const json& v, const char* key, const fs::path& file) {
   auto i = as_integer(v);
   if (!i || *i < 0)
-    fail(file, "'" + std::string(key) + "' must be a token id (an integer >= 0) or a list of them, got " +
+    fail(file, std::string("'") + key + "' must be a token id (an integer >= 0) or a list of them, got " +
                    v.dump());
   return *i;
 }
@@ -110,7 +110,7 @@ std::string special_token(const json& j, const char* key, const fs::path& file) 
     const json* content = field(*v, "content");
     if (content && content->is_string()) return content->get<std::string>();
   }
-  fail(file, "'" + std::string(key) + "' must be a string or an object with a string \"content\", got " +
+  fail(file, std::string("'") + key + "' must be a string or an object with a string \"content\", got " +
                  v->dump());
 }
 

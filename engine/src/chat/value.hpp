@@ -11,6 +11,12 @@
 #include <variant>
 #include <vector>
 
+// GCC 12 reports a false -Wrestrict in `"literal" + std::string&&` (GCC bug 105329), which
+// error messages here do often.
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ == 12
+#pragma GCC diagnostic ignored "-Wrestrict"
+#endif
+
 namespace coil::jinja {
 
 // A runtime error inside a template, without a position: the evaluator adds the position

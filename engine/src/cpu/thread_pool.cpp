@@ -11,6 +11,9 @@
 
 namespace coil {
 namespace {
+// ~50 microseconds of polling before sleeping on a futex.
+constexpr int kSpins = 2000;
+
 inline void cpu_relax() {
 #if defined(__x86_64__)
   _mm_pause();
@@ -54,10 +57,14 @@ void ThreadPool::run(int64_t n, int64_t grain, Trampoline fn, void* ctx) {
   generation_.fetch_add(1, std::memory_order_release);
   generation_.notify_all();
   do_part(0);
-  // Spin briefly (decode steps are short), then yield.
-  for (int spins = 0; pending_.load(std::memory_order_acquire) != 0; ++spins)
-    if (spins < 20000) cpu_relax();
-    else std::this_thread::yield();
+  // Spin briefly (decode steps are short), then sleep until the last worker is done, so an
+  // oversubscribed machine does not lose its cores to spinning.
+  for (int spins = 0;; ++spins) {
+    const int left = pending_.load(std::memory_order_acquire);
+    if (left == 0) break;
+    if (spins < kSpins) cpu_relax();
+    else pending_.wait(left, std::memory_order_acquire);
+  }
 }
 
 void ThreadPool::worker(int index) {
@@ -65,13 +72,13 @@ void ThreadPool::worker(int index) {
   while (true) {
     uint64_t g;
     for (int spins = 0; (g = generation_.load(std::memory_order_acquire)) == seen; ++spins) {
-      if (spins < 20000) cpu_relax();
+      if (spins < kSpins) cpu_relax();
       else generation_.wait(seen, std::memory_order_acquire);
     }
     seen = g;
     if (stop_.load()) return;
     do_part(index);
-    pending_.fetch_sub(1, std::memory_order_acq_rel);
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
   }
 }
 

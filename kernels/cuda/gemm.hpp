@@ -1,0 +1,51 @@
+// Prefill matmul (T >= 2 rows) through cuBLAS: out = x @ w^T + bias, F32 accumulation.
+//
+// F32 weights: one cublasGemmEx in plain F32 (no TF32), straight into the strided output.
+//
+// F16/BF16 weights: cuBLAS needs both operands in one dtype, and rounding the activations
+// to BF16 once would cost ~1e-3 relative per matmul (the conformance test allows 1e-4). So
+// each activation row is scaled by a power of two and split into hi = round(x) and
+// lo = round(x - hi) (stored times 2^8 for BF16, 2^11 for F16), both in the weight dtype;
+// one tensor-core GEMM over the 2T stacked rows, with the weights read once and products
+// exact in F32, gives x·w to ~2^-17 relative, and an epilogue kernel adds the two halves,
+// unscales and adds the bias. This doubles the tensor-core work of a chunk but keeps F32
+// accuracy, and the result of a row does not depend on the chunk it came in.
+// COIL_CUDA_GEMM=single (environment) uses the hi part alone: half the work, BF16-rounded
+// activations (~1e-3), for comparing speed. The product goes through a scratch buffer of at
+// most COIL_CUDA_GEMM_SCRATCH_MB (default 64) MiB, tiling N when a chunk needs more.
+#pragma once
+#include <cublas_v2.h>
+
+#include <memory>
+
+#include "coil/backend.hpp"
+#include "device_buffer.hpp"
+#include "launch.hpp"
+
+namespace coil::cuda {
+
+class Gemm {
+ public:
+  Gemm(int device, cudaStream_t stream, std::shared_ptr<MemoryStats> stats);
+  ~Gemm();
+  Gemm(const Gemm&) = delete;
+  Gemm& operator=(const Gemm&) = delete;
+
+  // `capturing`: inside a graph capture no scratch may be (re)allocated.
+  void run(const Launch& l, const Tensor& x, const Tensor& w, const Tensor* bias,
+           const Tensor& out, bool capturing);
+  bool split() const { return split_; }
+
+ private:
+  void* scratch(std::unique_ptr<DeviceBuffer>& buf, size_t bytes, bool capturing);
+
+  int device_;
+  cudaStream_t stream_;
+  std::shared_ptr<MemoryStats> stats_;
+  cublasHandle_t handle_ = nullptr;
+  std::unique_ptr<DeviceBuffer> workspace_, xs_, scale_, y_;
+  bool split_ = true;
+  size_t y_cap_bytes_ = size_t(64) << 20;
+};
+
+}  // namespace coil::cuda

@@ -1,0 +1,149 @@
+#include <cstdint>
+
+#include "device_common.cuh"
+#include "gemv.cuh"
+#include "launch.cuh"
+
+namespace coil::cuda {
+namespace {
+
+constexpr int kWarps = 8;  // 256 threads per block
+constexpr int kUnroll = 4; // 16-byte weight loads in flight per row per thread
+
+// A block has kWarps warps in kWarps/KSPLIT row groups of KSPLIT warps; a row group owns RPW
+// consecutive rows and its warps split K between them. VEC: 16-byte loads of w and x
+// (needs 16-byte aligned rows and x); otherwise one element per lane per step.
+template <typename W, int RPW, bool VEC>
+__global__ void __launch_bounds__(kWarps * 32) gemv_kernel(GemvArgs a, int ksplit) {
+  dependency_wait();
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  const int groups = kWarps / ksplit;
+  const int group = warp / ksplit, slice = warp % ksplit;
+  const int64_t row0 = (int64_t(blockIdx.x) * groups + group) * RPW;
+  const W* __restrict__ w = static_cast<const W*>(a.w);
+  const float* __restrict__ x = a.x;
+  const int64_t K = a.K;
+
+  bool live[RPW];
+  const W* wrow[RPW];
+#pragma unroll
+  for (int r = 0; r < RPW; ++r) {
+    live[r] = row0 + r < a.N;
+    wrow[r] = w + (live[r] ? row0 + r : 0) * K;
+  }
+  float acc[RPW] = {};
+
+  if constexpr (VEC) {
+    constexpr int kVec = 16 / sizeof(W);  // elements per 16-byte load
+    constexpr int kStep = 32 * kVec;      // elements per warp per chunk
+    const int64_t nchunks = (K + kStep - 1) / kStep;
+    for (int64_t c0 = slice; c0 < nchunks; c0 += int64_t(ksplit) * kUnroll) {
+      uint4 raw[kUnroll][RPW];
+      float4 xv[kUnroll][kVec / 4];
+      // issue every load of this step before the first use
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) {
+        const int64_t k = (c0 + int64_t(u) * ksplit) * kStep + lane * kVec;
+        const bool in = k < K;  // K % kVec == 0, so a vector is wholly in or out
+#pragma unroll
+        for (int r = 0; r < RPW; ++r)
+          raw[u][r] = in && live[r] ? __ldcs(reinterpret_cast<const uint4*>(wrow[r] + k))
+                                    : make_uint4(0, 0, 0, 0);
+#pragma unroll
+        for (int q = 0; q < kVec / 4; ++q)
+          xv[u][q] = in ? __ldg(reinterpret_cast<const float4*>(x + k) + q)
+                        : make_float4(0.f, 0.f, 0.f, 0.f);
+      }
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) {
+        const float* xf = reinterpret_cast<const float*>(&xv[u][0]);
+#pragma unroll
+        for (int r = 0; r < RPW; ++r) {
+          float wf[kVec];
+          if constexpr (sizeof(W) == 4) {
+            const float* p = reinterpret_cast<const float*>(&raw[u][r]);
+#pragma unroll
+            for (int i = 0; i < kVec; ++i) wf[i] = p[i];
+          } else {
+            widen8(raw[u][r], static_cast<const W*>(nullptr), wf);
+          }
+#pragma unroll
+          for (int i = 0; i < kVec; ++i) acc[r] = fmaf(xf[i], wf[i], acc[r]);
+        }
+      }
+    }
+  } else {
+    for (int64_t k = int64_t(slice) * 32 + lane; k < K; k += int64_t(ksplit) * 32) {
+      const float xv = x[k];
+#pragma unroll
+      for (int r = 0; r < RPW; ++r)
+        if (live[r]) acc[r] = fmaf(xv, to_f32(wrow[r][k]), acc[r]);
+    }
+  }
+
+#pragma unroll
+  for (int r = 0; r < RPW; ++r) acc[r] = warp_sum(acc[r]);
+  if (ksplit > 1) {
+    __shared__ float part[kWarps][RPW];
+    if (lane == 0)
+#pragma unroll
+      for (int r = 0; r < RPW; ++r) part[warp][r] = acc[r];
+    __syncthreads();
+    if (slice == 0)
+#pragma unroll
+      for (int r = 0; r < RPW; ++r) {
+        float s = part[warp][r];
+        for (int j = 1; j < ksplit; ++j) s += part[warp + j][r];
+        acc[r] = s;
+      }
+  }
+  if (slice == 0 && lane < RPW) {
+    // lane r writes row r; select acc[lane] without a dynamic register index
+    float v = acc[0];
+#pragma unroll
+    for (int r = 1; r < RPW; ++r)
+      if (lane == r) v = acc[r];
+    const int64_t row = row0 + lane;
+    if (row < a.N) a.out[row] = a.bias ? v + a.bias[row] : v;
+  }
+}
+
+template <typename W, int RPW>
+void launch_rpw(const Launch& l, const GemvArgs& a, int ksplit, bool vec) {
+  const int64_t rows_per_block = int64_t(kWarps / ksplit) * RPW;
+  const dim3 grid(static_cast<unsigned>((a.N + rows_per_block - 1) / rows_per_block));
+  if (vec)
+    launch_kernel(l, "gemv", gemv_kernel<W, RPW, true>, grid, kWarps * 32, 0, a, ksplit);
+  else
+    launch_kernel(l, "gemv", gemv_kernel<W, RPW, false>, grid, kWarps * 32, 0, a, ksplit);
+}
+
+template <typename W>
+void launch_typed(const Launch& l, const GemvArgs& a) {
+  const bool vec = reinterpret_cast<uintptr_t>(a.w) % 16 == 0 &&
+                   reinterpret_cast<uintptr_t>(a.x) % 16 == 0 &&
+                   (a.K * int64_t(sizeof(W))) % 16 == 0;
+  // The most rows per block that still gives every SM two blocks; few rows (x_proj: 288)
+  // split K across warps instead.
+  const int64_t target = 2 * int64_t(l.sm_count);
+  auto blocks = [&](int rows_per_block) { return (a.N + rows_per_block - 1) / rows_per_block; };
+  if (blocks(kWarps * 2) >= target) return launch_rpw<W, 2>(l, a, 1, vec);
+  for (int ksplit = 1; ksplit < kWarps; ksplit *= 2)
+    if (blocks(kWarps / ksplit) >= target) return launch_rpw<W, 1>(l, a, ksplit, vec);
+  launch_rpw<W, 1>(l, a, kWarps, vec);
+}
+
+}  // namespace
+
+void gemv(const Launch& l, const GemvArgs& a) {
+  if (a.N <= 0) return;
+  switch (a.dtype) {
+    case DType::F32: return launch_typed<float>(l, a);
+    case DType::F16: return launch_typed<__half>(l, a);
+    case DType::BF16: return launch_typed<__nv_bfloat16>(l, a);
+    default: break;
+  }
+  throw_error(cudaErrorInvalidValue, "gemv: unsupported weight dtype");
+}
+
+}  // namespace coil::cuda
