@@ -1,5 +1,8 @@
 #include "atomic_file.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
@@ -9,17 +12,15 @@
 
 #include "storage_error.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 namespace coil::storage {
 
 namespace {
 
 [[noreturn]] void fail(const QString& what, const QString& path, int err) {
-  throw StorageError(QStringLiteral("cannot %1 %2: %3").arg(what, path, QString::fromLocal8Bit(std::strerror(err))),
-                     err == ENOSPC || err == EDQUOT ? StorageError::Kind::DiskFull
-                                                    : StorageError::Kind::Generic);
+  throw StorageError(
+      QStringLiteral("cannot %1 %2: %3")
+          .arg(what, path, QString::fromLocal8Bit(std::strerror(err))),
+      err == ENOSPC || err == EDQUOT ? StorageError::Kind::DiskFull : StorageError::Kind::Generic);
 }
 
 class Fd {

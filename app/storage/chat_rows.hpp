@@ -17,8 +17,8 @@ inline constexpr const char* kMessageColumns =
 Conversation readConversation(const Statement& st);
 Message readMessage(const Statement& st, int first = 0);
 
-QString jsonText(const QJsonObject& obj);        // compact; "" for an empty object
-QJsonObject jsonObject(const QString& text);     // {} for empty or invalid text
+QString jsonText(const QJsonObject& obj);     // compact; "" for an empty object
+QJsonObject jsonObject(const QString& text);  // {} for empty or invalid text
 std::optional<QString> nullIfEmpty(const QString& s);
 
 }  // namespace coil::storage::rows

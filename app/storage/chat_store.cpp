@@ -66,8 +66,8 @@ void ChatStore::setPinned(qint64 id, bool pinned) {
 
 void ChatStore::setModel(qint64 id, const QString& modelId, const QString& modelPath) {
   requireConversation(id);
-  db_.run("UPDATE conversations SET model_id = ?, model_path = ? WHERE id = ?", modelId,
-          modelPath, id);
+  db_.run("UPDATE conversations SET model_id = ?, model_path = ? WHERE id = ?", modelId, modelPath,
+          id);
 }
 
 void ChatStore::setSystemPrompt(qint64 id, const QString& prompt) {

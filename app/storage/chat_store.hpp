@@ -48,8 +48,7 @@ class ChatStore {
   // Adds a message under parentId (0: a root) and, when makeActive, makes it the active
   // leaf. The parent must belong to the same conversation. Bumps updatedAt.
   qint64 addMessage(qint64 conversationId, qint64 parentId, const QString& role,
-                    const QString& content, const MessageMeta& meta = {},
-                    bool makeActive = true);
+                    const QString& content, const MessageMeta& meta = {}, bool makeActive = true);
   // Inserts a message as given (createdAt and meta kept; id ignored), without touching
   // the conversation. For import.
   qint64 insertMessage(const Message& m);

@@ -53,8 +53,7 @@ QList<Message> pathFrom(const Database& db, qint64 leaf) {
 
 Message ChatStore::requireMessage(qint64 id) const {
   if (auto m = message(id)) return *m;
-  throw StorageError(QStringLiteral("no message with id %1").arg(id),
-                     StorageError::Kind::NotFound);
+  throw StorageError(QStringLiteral("no message with id %1").arg(id), StorageError::Kind::NotFound);
 }
 
 qint64 ChatStore::addMessage(qint64 conversationId, qint64 parentId, const QString& role,
@@ -65,10 +64,9 @@ qint64 ChatStore::addMessage(qint64 conversationId, qint64 parentId, const QStri
   Transaction tx(db_);
   requireConversation(conversationId);
   if (parentId != 0 && requireMessage(parentId).conversationId != conversationId)
-    throw StorageError(QStringLiteral("message %1 is not in conversation %2")
-                           .arg(parentId)
-                           .arg(conversationId),
-                       StorageError::Kind::Invalid);
+    throw StorageError(
+        QStringLiteral("message %1 is not in conversation %2").arg(parentId).arg(conversationId),
+        StorageError::Kind::Invalid);
   const qint64 t = now();
   Statement st = db_.prepare(
       "INSERT INTO messages (conversation_id, parent_id, role, content, created_at, model, "
@@ -163,10 +161,9 @@ void ChatStore::setActiveLeaf(qint64 conversationId, qint64 messageId) {
   Transaction tx(db_);
   requireConversation(conversationId);
   if (messageId != 0 && requireMessage(messageId).conversationId != conversationId)
-    throw StorageError(QStringLiteral("message %1 is not in conversation %2")
-                           .arg(messageId)
-                           .arg(conversationId),
-                       StorageError::Kind::Invalid);
+    throw StorageError(
+        QStringLiteral("message %1 is not in conversation %2").arg(messageId).arg(conversationId),
+        StorageError::Kind::Invalid);
   db_.run("UPDATE conversations SET active_leaf_id = ? WHERE id = ?", nullIfZero(messageId),
           conversationId);
   tx.commit();
@@ -191,9 +188,9 @@ QList<Message> ChatStore::activePath(qint64 conversationId) const {
     QList<Message> path = pathFrom(db_, c->activeLeafId);
     if (!path.isEmpty()) return path;
   }
-  const qint64 root = db_.queryInt(
-      "SELECT MAX(id) FROM messages WHERE conversation_id = ? AND parent_id IS NULL", 0,
-      conversationId);
+  const qint64 root =
+      db_.queryInt("SELECT MAX(id) FROM messages WHERE conversation_id = ? AND parent_id IS NULL",
+                   0, conversationId);
   if (root == 0) return {};
   return pathFrom(db_, newestLeafUnder(root));
 }

@@ -52,8 +52,8 @@ struct Message {
 
 // Position of a message among the children of its parent, for `< 2/3 >`.
 struct SiblingInfo {
-  int index = 0;  // 0-based position of the message in `ids`
-  int count = 0;  // ids.size()
+  int index = 0;      // 0-based position of the message in `ids`
+  int count = 0;      // ids.size()
   QList<qint64> ids;  // in creation order
 };
 

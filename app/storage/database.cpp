@@ -57,13 +57,21 @@ Statement Database::prepare(std::string_view sql) const {
   return Statement(db_, stmt);
 }
 
-qint64 Database::lastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+qint64 Database::lastInsertId() const {
+  return sqlite3_last_insert_rowid(db_);
+}
 
-int Database::changes() const { return sqlite3_changes(db_); }
+int Database::changes() const {
+  return sqlite3_changes(db_);
+}
 
-bool Database::inTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+bool Database::inTransaction() const {
+  return sqlite3_get_autocommit(db_) == 0;
+}
 
-int Database::userVersion() const { return int(queryInt("PRAGMA user_version", 0)); }
+int Database::userVersion() const {
+  return int(queryInt("PRAGMA user_version", 0));
+}
 
 void Database::setUserVersion(int version) {
   exec("PRAGMA user_version = " + std::to_string(version));

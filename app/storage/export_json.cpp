@@ -47,8 +47,8 @@ QJsonObject conversationToJson(const ChatStore& store, qint64 conversationId) {
     const qint64 id = local.size() + 1;
     local.insert(m.id, id);
     QJsonObject o{{QLatin1String("id"), id},
-                  {QLatin1String("parent"), m.parentId ? QJsonValue(local.value(m.parentId))
-                                                       : QJsonValue(QJsonValue::Null)},
+                  {QLatin1String("parent"),
+                   m.parentId ? QJsonValue(local.value(m.parentId)) : QJsonValue(QJsonValue::Null)},
                   {QLatin1String("role"), m.role},
                   {QLatin1String("content"), m.content},
                   {QLatin1String("created_at"), m.createdAt}};

@@ -42,8 +42,8 @@ QString markdownOf(const ChatStore& store, qint64 conversationId) {
   if (!c.systemPrompt.isEmpty()) {
     out += QStringLiteral("> **System prompt**\n>\n");
     for (const QString& line : c.systemPrompt.split(QLatin1Char('\n')))
-      out += (line.isEmpty() ? QStringLiteral(">") : QStringLiteral("> ") + line) +
-             QLatin1Char('\n');
+      out +=
+          (line.isEmpty() ? QStringLiteral(">") : QStringLiteral("> ") + line) + QLatin1Char('\n');
     out += QLatin1Char('\n');
   }
   for (const Message& m : store.activePath(conversationId)) {
@@ -55,8 +55,8 @@ QString markdownOf(const ChatStore& store, qint64 conversationId) {
 QString plainTextOf(const ChatStore& store, qint64 conversationId) {
   const Conversation c = require(store, conversationId);
   const QString title = titleOf(c);
-  QString out = title + QLatin1Char('\n') + QString(title.size(), QLatin1Char('=')) +
-                QStringLiteral("\n\n");
+  QString out =
+      title + QLatin1Char('\n') + QString(title.size(), QLatin1Char('=')) + QStringLiteral("\n\n");
   if (!c.systemPrompt.isEmpty()) out += QStringLiteral("[System]\n%1\n\n").arg(c.systemPrompt);
   for (const Message& m : store.activePath(conversationId))
     out += QStringLiteral("[%1]\n%2\n\n").arg(roleName(m.role), m.content);

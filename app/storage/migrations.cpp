@@ -101,9 +101,13 @@ constexpr std::array<Migration, 4> kMigrations{{
 
 }  // namespace
 
-std::span<const Migration> migrations() { return kMigrations; }
+std::span<const Migration> migrations() {
+  return kMigrations;
+}
 
-int latestSchemaVersion() { return kMigrations.back().version; }
+int latestSchemaVersion() {
+  return kMigrations.back().version;
+}
 
 void migrate(Database& db, int target) {
   if (target < 0) target = latestSchemaVersion();

@@ -9,9 +9,9 @@ namespace coil::storage {
 class Database;
 
 struct Migration {
-  int version;      // 1, 2, 3, ... in order
-  const char* what; // one line, for error messages
-  const char* sql;  // run in one transaction together with the user_version update
+  int version;       // 1, 2, 3, ... in order
+  const char* what;  // one line, for error messages
+  const char* sql;   // run in one transaction together with the user_version update
 };
 
 std::span<const Migration> migrations();

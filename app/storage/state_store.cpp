@@ -36,8 +36,7 @@ QString StateStore::absolutePath(const Checkpoint& c) const {
 }
 
 Checkpoint StateStore::save(const StateInfo& info, const QByteArray& bytes) {
-  if (dataDir_.isEmpty())
-    throw StorageError(QStringLiteral("no data folder to save states in"));
+  if (dataDir_.isEmpty()) throw StorageError(QStringLiteral("no data folder to save states in"));
   const QDir dir(dataDir_);
   if (!dir.mkpath(QLatin1String(kStatesFolder)))
     throw StorageError(QStringLiteral("cannot create %1").arg(dir.filePath(kStatesFolder)));
@@ -47,6 +46,7 @@ Checkpoint StateStore::save(const StateInfo& info, const QByteArray& bytes) {
                           .arg(info.messageId)
                           .arg(QRandomGenerator::global()->generate64(), 16, 16, QLatin1Char('0'));
   const QString abs = dir.filePath(rel);
+  writeFileAtomically(abs, bytes);
 
   QStringList replaced;
   Checkpoint c;
@@ -55,9 +55,8 @@ Checkpoint StateStore::save(const StateInfo& info, const QByteArray& bytes) {
     if (db_.queryInt("SELECT 1 FROM conversations WHERE id = ?", 0, info.conversationId) == 0)
       throw StorageError(QStringLiteral("no conversation with id %1").arg(info.conversationId),
                          StorageError::Kind::NotFound);
-    if (info.messageId != 0 &&
-        db_.queryInt("SELECT conversation_id FROM messages WHERE id = ?", 0, info.messageId) !=
-            info.conversationId)
+    if (info.messageId != 0 && db_.queryInt("SELECT conversation_id FROM messages WHERE id = ?", 0,
+                                            info.messageId) != info.conversationId)
       throw StorageError(QStringLiteral("message %1 is not in conversation %2")
                              .arg(info.messageId)
                              .arg(info.conversationId),
@@ -84,16 +83,24 @@ Checkpoint StateStore::save(const StateInfo& info, const QByteArray& bytes) {
         "INSERT INTO state_checkpoints (conversation_id, message_id, file, bytes, token_count, "
         "token_hash, model_fingerprint, is_latest, created_at, last_used_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        info.conversationId, nullIfZero(info.messageId), rel, qint64(bytes.size()),
-        info.tokenCount, qint64(info.tokenHash), qint64(info.modelFingerprint), latest, t, t);
-    c = {db_.lastInsertId(), info.conversationId, info.messageId, rel,  qint64(bytes.size()),
-         info.tokenCount,    info.tokenHash,      info.modelFingerprint, latest, t, t};
+        info.conversationId, nullIfZero(info.messageId), rel, qint64(bytes.size()), info.tokenCount,
+        qint64(info.tokenHash), qint64(info.modelFingerprint), latest, t, t);
+    c = {db_.lastInsertId(),
+         info.conversationId,
+         info.messageId,
+         rel,
+         qint64(bytes.size()),
+         info.tokenCount,
+         info.tokenHash,
+         info.modelFingerprint,
+         latest,
+         t,
+         t};
     tx.commit();
   } catch (...) {
     QFile::remove(abs);
     throw;
   }
-  { QFile f(abs); f.open(QIODevice::WriteOnly); for (qsizetype o = 0; o < bytes.size(); o += 4096) { f.write(bytes.mid(o, 4096)); f.flush(); } }
   removeFiles(replaced);
   evictToBudget();
   return c;
@@ -115,7 +122,8 @@ std::optional<Checkpoint> StateStore::nearestAtOrBefore(qint64 conversationId, q
       UNION ALL
       SELECT m.parent_id, up.depth + 1 FROM messages m JOIN up ON m.id = up.id
       WHERE m.parent_id IS NOT NULL)
-    SELECT )sql") + kCheckpointColumns + R"sql(
+    SELECT )sql") + kCheckpointColumns +
+                             R"sql(
     FROM state_checkpoints s LEFT JOIN up ON s.message_id = up.id
     WHERE s.conversation_id = ?2 AND (?3 = 0 OR s.model_fingerprint = ?3)
       AND (up.id IS NOT NULL OR s.message_id IS NULL)
@@ -144,8 +152,9 @@ QList<Checkpoint> StateStore::checkpoints(qint64 conversationId) const {
 QByteArray StateStore::read(const Checkpoint& c) const {
   QFile f(absolutePath(c));
   if (!f.open(QIODevice::ReadOnly))
-    throw StorageError(QStringLiteral("cannot read state file %1: %2").arg(f.fileName(), f.errorString()),
-                       StorageError::Kind::NotFound);
+    throw StorageError(
+        QStringLiteral("cannot read state file %1: %2").arg(f.fileName(), f.errorString()),
+        StorageError::Kind::NotFound);
   QByteArray data = f.readAll();
   if (data.size() != c.bytes)
     throw StorageError(QStringLiteral("state file %1 has %2 bytes, expected %3")

@@ -28,14 +28,14 @@ void Statement::bind(int index, double value) {
 
 void Statement::bind(int index, const QString& value) {
   const QByteArray utf8 = value.toUtf8();
-  checkSqlite(db_, sqlite3_bind_text(stmt_, index, utf8.constData(), int(utf8.size()),
-                                     SQLITE_TRANSIENT),
+  checkSqlite(db_,
+              sqlite3_bind_text(stmt_, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT),
               sqlite3_sql(stmt_));
 }
 
 void Statement::bind(int index, const QByteArray& blob) {
-  checkSqlite(db_, sqlite3_bind_blob(stmt_, index, blob.constData(), int(blob.size()),
-                                     SQLITE_TRANSIENT),
+  checkSqlite(db_,
+              sqlite3_bind_blob(stmt_, index, blob.constData(), int(blob.size()), SQLITE_TRANSIENT),
               sqlite3_sql(stmt_));
 }
 
@@ -56,11 +56,17 @@ void Statement::reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
-bool Statement::isNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+bool Statement::isNull(int col) const {
+  return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
 
-qint64 Statement::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+qint64 Statement::int64(int col) const {
+  return sqlite3_column_int64(stmt_, col);
+}
 
-double Statement::real(int col) const { return sqlite3_column_double(stmt_, col); }
+double Statement::real(int col) const {
+  return sqlite3_column_double(stmt_, col);
+}
 
 QString Statement::text(int col) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));

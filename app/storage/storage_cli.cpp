@@ -49,7 +49,8 @@ QString required(const Parsed& p, const QString& name) {
 
 void checkKnown(const Parsed& p, const QStringList& known) {
   for (auto it = p.options.cbegin(); it != p.options.cend(); ++it)
-    if (!known.contains(it.key())) throw UsageError{QStringLiteral("unknown option %1").arg(it.key())};
+    if (!known.contains(it.key()))
+      throw UsageError{QStringLiteral("unknown option %1").arg(it.key())};
 }
 
 int runExport(const QStringList& args, QTextStream& out) {

@@ -115,6 +115,12 @@ TEST(Config, Defaults) {
   EXPECT_EQ(c.bos_token_id, -1);
 }
 
+TEST(Config, NewerTransformersWriteDtype) {
+  auto j = tiny();
+  j["dtype"] = "float32";
+  EXPECT_EQ(ModelConfig::parse(j, "c").torch_dtype, "float32");
+}
+
 TEST(Config, EosTokenIdList) {
   auto j = tiny();
   j["eos_token_id"] = {11, 10};

@@ -23,7 +23,11 @@ using test::fixtures_dir;
 bool is_valid_utf8(const std::string& s) {
   for (size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    const size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    const size_t len = c < 0x80         ? 1
+                       : (c >> 5) == 6  ? 2
+                       : (c >> 4) == 14 ? 3
+                       : (c >> 3) == 30 ? 4
+                                        : 0;
     if (len == 0 || i + len > s.size()) return false;
     for (size_t k = 1; k < len; ++k)
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
@@ -33,7 +37,8 @@ bool is_valid_utf8(const std::string& s) {
 }
 
 // Decodes `ids` one push at a time; every piece must be valid UTF-8.
-std::string stream_decode(const Tokenizer& tok, const std::vector<int32_t>& ids, bool skip_special) {
+std::string stream_decode(const Tokenizer& tok, const std::vector<int32_t>& ids,
+                          bool skip_special) {
   StreamingDecoder stream(tok, skip_special);
   std::string out;
   for (int32_t id : ids) {
@@ -109,7 +114,8 @@ std::vector<Case> load_hf_cases(const std::filesystem::path& file) {
   const auto j = nlohmann::json::parse(read_file(file));
   std::vector<Case> cases;
   for (const auto& c : j.at("cases"))
-    cases.push_back({c.at("input").get<std::string>(), c.at("expected_ids").get<std::vector<int32_t>>()});
+    cases.push_back(
+        {c.at("input").get<std::string>(), c.at("expected_ids").get<std::vector<int32_t>>()});
   return cases;
 }
 
@@ -203,8 +209,12 @@ TEST_F(FalconTokenizer, UnknownIdsDecodeToNothing) {
 }
 
 TEST_F(FalconTokenizer, InvalidUtf8InputIsReplaced) {
-  const std::string bad = "a\xFF" "b";
-  EXPECT_EQ(tok_->decode(tok_->encode(bad)), "a\xEF\xBF\xBD" "b");
+  const std::string bad =
+      "a\xFF"
+      "b";
+  EXPECT_EQ(tok_->decode(tok_->encode(bad)),
+            "a\xEF\xBF\xBD"
+            "b");
 }
 
 TEST_F(NeoxTokenizer, Vocabulary) {
@@ -257,7 +267,10 @@ TEST_F(FalconTokenizer, StreamingInvalidBytesMatchesDecode) {
   const auto byte_ids = byte_token_ids(*tok_);
   // A truncated 3-byte sequence, a lone continuation byte, a lead byte followed by a byte
   // outside its range, and a 4-byte sequence cut off at the very end.
-  const std::string bytes = "\xE2\x82" "a\x80\xE0\x80" "b\xF0\x9F\x98";
+  const std::string bytes =
+      "\xE2\x82"
+      "a\x80\xE0\x80"
+      "b\xF0\x9F\x98";
   std::vector<int32_t> ids;
   for (unsigned char b : bytes) ids.push_back(byte_ids.at(b));
   const std::string whole = tok_->decode(ids);

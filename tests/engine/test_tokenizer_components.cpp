@@ -4,7 +4,6 @@
 // library on the same files.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -51,8 +50,8 @@ Tokens byte_level_alphabet() {
 }
 
 struct Spec {
-  Tokens alphabet;      // single-character tokens, ids 0..n-1
-  Tokens merges;        // "a b"; the merged tokens get the next ids
+  Tokens alphabet;  // single-character tokens, ids 0..n-1
+  Tokens merges;    // "a b"; the merged tokens get the next ids
   json pre_tokenizer = nullptr;
   json normalizer = nullptr;
   json decoder = nullptr;
@@ -60,7 +59,7 @@ struct Spec {
   json model_extra = json::object();  // extra fields of "model"
 };
 
-json to_json(const Spec& spec) {
+json to_json(Spec spec) {
   json vocab = json::object();
   int id = 0;
   for (const auto& t : spec.alphabet)
@@ -72,31 +71,33 @@ json to_json(const Spec& spec) {
   }
   json model = {{"type", "BPE"}, {"vocab", vocab}, {"merges", spec.merges}};
   for (const auto& [k, v] : spec.model_extra.items()) model[k] = v;
-  for (auto& t : const_cast<json&>(spec.added_tokens))
+  for (auto& t : spec.added_tokens)
     if (!t.contains("id")) t["id"] = id++;
-  return {{"version", "1.0"},          {"added_tokens", spec.added_tokens},
-          {"normalizer", spec.normalizer}, {"pre_tokenizer", spec.pre_tokenizer},
-          {"post_processor", nullptr}, {"decoder", spec.decoder},
+  return {{"version", "1.0"},
+          {"added_tokens", spec.added_tokens},
+          {"normalizer", spec.normalizer},
+          {"pre_tokenizer", spec.pre_tokenizer},
+          {"post_processor", nullptr},
+          {"decoder", spec.decoder},
           {"model", model}};
 }
 
-std::string g_last_path;  // DEVHOOK
 std::unique_ptr<Tokenizer> load(const Spec& spec) {
   const auto path = test::temp_dir() / "tokenizer.json";
   std::ofstream(path) << to_json(spec).dump(1);
-  if (std::getenv("TOKDEV")) { static int n = 0; g_last_path = "/tmp/tokdev/specs/" + std::to_string(n++) + ".json"; std::ofstream(g_last_path) << to_json(spec).dump(1); }  // DEVHOOK
   return Tokenizer::load(path);
 }
 
 Tokens tokens_of(const Tokenizer& tok, const std::string& text, bool parse_special = false) {
   Tokens out;
   for (int32_t id : tok.encode(text, parse_special)) out.push_back(tok.id_to_token(id));
-  if (std::getenv("TOKDEV")) std::ofstream("/tmp/tokdev/specs/log.jsonl", std::ios::app) << json{{"file", g_last_path}, {"text", text}, {"parse_special", parse_special}, {"tokens", out}, {"decoded", tok.decode(tok.encode(text, parse_special))}}.dump() << "\n";  // DEVHOOK
   return out;
 }
 
 json split(const std::string& regex, const std::string& behavior, bool invert = false) {
-  return {{"type", "Split"}, {"pattern", {{"Regex", regex}}}, {"behavior", behavior},
+  return {{"type", "Split"},
+          {"pattern", {{"Regex", regex}}},
+          {"behavior", behavior},
           {"invert", invert}};
 }
 
@@ -122,8 +123,7 @@ TEST(TokenizerSplit, Behaviors) {
 TEST(TokenizerSplit, Invert) {
   const std::string text = "a-b--c";
   // Inverted, the pattern names what to keep: Removed drops the letters.
-  EXPECT_EQ(tokens_of(*load(dash_spec(split("-+", "Removed", true))), text),
-            (Tokens{"-", "--"}));
+  EXPECT_EQ(tokens_of(*load(dash_spec(split("-+", "Removed", true))), text), (Tokens{"-", "--"}));
   // Inverted, "-" and "--" are the matches, each merged into the piece before it.
   EXPECT_EQ(tokens_of(*load(dash_spec(split("[a-c]", "MergedWithPrevious", true))), text),
             (Tokens{"a-", "b", "--", "c"}));
@@ -131,7 +131,9 @@ TEST(TokenizerSplit, Invert) {
 
 TEST(TokenizerSplit, StringPatternIsLiteral) {
   Spec spec{chars_of("ab.x"), {"a .", ". b"}};
-  spec.pre_tokenizer = {{"type", "Split"}, {"pattern", {{"String", "."}}}, {"behavior", "Removed"},
+  spec.pre_tokenizer = {{"type", "Split"},
+                        {"pattern", {{"String", "."}}},
+                        {"behavior", "Removed"},
                         {"invert", false}};
   EXPECT_EQ(tokens_of(*load(spec), "a.bx"), (Tokens{"a", "b", "x"}));
 }
@@ -149,11 +151,9 @@ TEST(TokenizerPreTokenizer, Punctuation) {
   // "." "," "$" (ASCII punctuation) and "¿" (category Po) are punctuation; "€" (Sc) is not.
   Spec spec{chars_of("ab.,$€¿cd"), {". ,", "b $", "€ c", "¿ d", ", b"}};
   spec.pre_tokenizer = {{"type", "Punctuation"}, {"behavior", "Contiguous"}};
-  EXPECT_EQ(tokens_of(*load(spec), "a.,b$€c¿d"),
-            (Tokens{"a", ".,", "b", "$", "€c", "¿", "d"}));
+  EXPECT_EQ(tokens_of(*load(spec), "a.,b$€c¿d"), (Tokens{"a", ".,", "b", "$", "€c", "¿", "d"}));
   spec.pre_tokenizer = {{"type", "Punctuation"}, {"behavior", "Isolated"}};
-  EXPECT_EQ(tokens_of(*load(spec), "a.,b$€c¿d"),
-            (Tokens{"a", ".", ",", "b", "$", "€c", "¿", "d"}));
+  EXPECT_EQ(tokens_of(*load(spec), "a.,b$€c¿d"), (Tokens{"a", ".", ",", "b", "$", "€c", "¿", "d"}));
 }
 
 TEST(TokenizerPreTokenizer, Digits) {
@@ -180,7 +180,9 @@ Spec byte_level_spec(json pre) {
           {"Ġ h", "Ġh i", "Ġ t", "Ġt o", "h i", "o Ġ", "Â ħ", "Ġ Â", "Ġ ,", ", Ġ"},
           std::move(pre),
           nullptr,
-          {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true},
+          {{"type", "ByteLevel"},
+           {"add_prefix_space", true},
+           {"trim_offsets", true},
            {"use_regex", true}}};
 }
 
@@ -188,21 +190,17 @@ TEST(TokenizerByteLevel, RegexAndPrefixSpace) {
   auto bl = [](bool prefix, bool regex) {
     return json{{"type", "ByteLevel"}, {"add_prefix_space", prefix}, {"use_regex", regex}};
   };
-  EXPECT_EQ(tokens_of(*load(byte_level_spec(bl(false, true))), "hi to"),
-            (Tokens{"hi", "Ġto"}));
-  EXPECT_EQ(tokens_of(*load(byte_level_spec(bl(true, true))), "hi to"),
-            (Tokens{"Ġhi", "Ġto"}));
+  EXPECT_EQ(tokens_of(*load(byte_level_spec(bl(false, true))), "hi to"), (Tokens{"hi", "Ġto"}));
+  EXPECT_EQ(tokens_of(*load(byte_level_spec(bl(true, true))), "hi to"), (Tokens{"Ġhi", "Ġto"}));
   // Without the regex the whole text is one piece, so merges cross the space.
-  EXPECT_EQ(tokens_of(*load(byte_level_spec(bl(false, false))), "hi to"),
-            (Tokens{"hi", "Ġto"}));
-  EXPECT_EQ(tokens_of(*load(byte_level_spec(bl(false, false))), "to x"),
-            (Tokens{"t", "oĠ", "x"}));
+  EXPECT_EQ(tokens_of(*load(byte_level_spec(bl(false, false))), "hi to"), (Tokens{"hi", "Ġto"}));
+  EXPECT_EQ(tokens_of(*load(byte_level_spec(bl(false, false))), "to x"), (Tokens{"t", "oĠ", "x"}));
   EXPECT_EQ(tokens_of(*load(byte_level_spec(bl(false, true))), "to x"),
             (Tokens{"t", "o", "Ġ", "x"}));
   // The prefix space is added to every piece an earlier pre-tokenizer made.
-  const json seq = {{"type", "Sequence"},
-                    {"pretokenizers", {{{"type", "Punctuation"}, {"behavior", "Isolated"}},
-                                       bl(true, true)}}};
+  const json seq = {
+      {"type", "Sequence"},
+      {"pretokenizers", {{{"type", "Punctuation"}, {"behavior", "Isolated"}}, bl(true, true)}}};
   EXPECT_EQ(tokens_of(*load(byte_level_spec(seq)), "hi,to"), (Tokens{"Ġhi", "Ġ,", "Ġto"}));
 }
 
@@ -210,8 +208,14 @@ TEST(TokenizerByteLevel, NextLineIsWhitespace) {
   // U+0085 is whitespace for the reference regex engine (Oniguruma): " " and U+0085 are
   // separate pieces here, not " " + symbol.
   const auto tok = load(byte_level_spec({{"type", "ByteLevel"}, {"add_prefix_space", false}}));
-  EXPECT_EQ(tokens_of(*tok, "a \xC2\x85" "b"), (Tokens{"a", "Ġ", "Âħ", "b"}));
-  EXPECT_EQ(tok->decode(tok->encode("a \xC2\x85" "b")), "a \xC2\x85" "b");
+  EXPECT_EQ(tokens_of(*tok,
+                      "a \xC2\x85"
+                      "b"),
+            (Tokens{"a", "Ġ", "Âħ", "b"}));
+  EXPECT_EQ(tok->decode(tok->encode("a \xC2\x85"
+                                    "b")),
+            "a \xC2\x85"
+            "b");
 }
 
 TEST(TokenizerByteLevel, DigitsSeeByteLevelSymbols) {
@@ -241,8 +245,8 @@ TEST(TokenizerNormalizer, NfcNfdLowercaseSequence) {
 // ---- Added tokens ------------------------------------------------------------------------
 
 json added(const std::string& content, bool special, json extra = json::object()) {
-  json t = {{"content", content}, {"special", special},  {"single_word", false},
-            {"lstrip", false},    {"rstrip", false},     {"normalized", !special}};
+  json t = {{"content", content}, {"special", special}, {"single_word", false},
+            {"lstrip", false},    {"rstrip", false},    {"normalized", !special}};
   for (const auto& [k, v] : extra.items()) t[k] = v;
   return t;
 }
@@ -268,9 +272,9 @@ TEST(TokenizerAddedTokens, LeftmostLongest) {
 
 TEST(TokenizerAddedTokens, StripAndSingleWord) {
   Spec spec{chars_of("abxy "), {}};
-  spec.added_tokens = json::array({added("[L]", true, {{"lstrip", true}}),
-                                   added("[R]", true, {{"rstrip", true}}),
-                                   added("xy", false, {{"single_word", true}})});
+  spec.added_tokens =
+      json::array({added("[L]", true, {{"lstrip", true}}), added("[R]", true, {{"rstrip", true}}),
+                   added("xy", false, {{"single_word", true}})});
   const auto tok = load(spec);
   EXPECT_EQ(tokens_of(*tok, "a  [L] b", true), (Tokens{"a", "[L]", " ", "b"}));
   EXPECT_EQ(tokens_of(*tok, "a [R]  b", true), (Tokens{"a", " ", "[R]", "b"}));
@@ -286,7 +290,10 @@ TEST(TokenizerAddedTokens, NormalizedOrRaw) {
   spec.added_tokens = json::array({added("\xC3\xA9", false, {{"normalized", true}})});
   EXPECT_EQ(tokens_of(*load(spec), "ae\xCC\x81"), (Tokens{"a", "\xC3\xA9"}));
   spec.added_tokens = json::array({added("e\xCC\x81", false, {{"normalized", false}})});
-  EXPECT_EQ(tokens_of(*load(spec), "ae\xCC\x81" "a\xC3\xA9"), (Tokens{"a", "e\xCC\x81", "a", "é"}));
+  EXPECT_EQ(tokens_of(*load(spec),
+                      "ae\xCC\x81"
+                      "a\xC3\xA9"),
+            (Tokens{"a", "e\xCC\x81", "a", "é"}));
 }
 
 // ---- BPE model options -------------------------------------------------------------------

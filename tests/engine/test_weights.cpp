@@ -93,6 +93,20 @@ TensorData* named(std::vector<TensorData>& t, const std::string& name) {
   return &t.front();
 }
 
+TEST(ModelFiles, EveryModelInTestDataOpens) {
+  int n = 0;
+  for (const auto& entry : fs::directory_iterator(test::test_data_dir() / "models")) {
+    if (!fs::exists(entry.path() / "config.json")) continue;
+    const auto m = ModelFiles::open(entry.path());
+    EXPECT_EQ(m.weights.layers.size(), static_cast<size_t>(m.config.num_layers)) << entry.path();
+    EXPECT_EQ(m.store->all().size(),
+              test::model_tensors(m.config).size())  // bound exactly, nothing left over
+        << entry.path();
+    ++n;
+  }
+  EXPECT_GE(n, 3);
+}
+
 TEST(ModelWeights, SyntheticModelsOfEveryFlavourBind) {
   for (bool bias : {false, true})
     for (bool conv_bias : {false, true})

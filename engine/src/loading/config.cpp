@@ -206,8 +206,9 @@ ModelConfig ModelConfig::parse(const json& j, const std::string& source) {
   c.bos_token_id = opt_token_id(j, "bos_token_id", source);
   c.pad_token_id = opt_token_id(j, "pad_token_id", source);
   parse_eos(j, source, c);
-  if (auto it = j.find("torch_dtype"); it != j.end() && it->is_string())
-    c.torch_dtype = it->get<std::string>();
+  std::string dtype_name;  // transformers >= 4.56 writes "dtype"
+  if (const json* v = lookup(j, {"torch_dtype", "dtype"}, &dtype_name); v && v->is_string())
+    c.torch_dtype = v->get<std::string>();
   return c;
 }
 

@@ -74,11 +74,13 @@ AddedVocabulary::AddedVocabulary(const json& added_tokens, const Normalizer* nor
     if (!t.is_object() || !t.contains("id") || !t["id"].is_number_integer() ||
         !t.contains("content") || !t["content"].is_string() || t["id"].get<int64_t>() < 0 ||
         t["id"].get<int64_t>() > INT32_MAX / 2)
-      throw Error(file + ": malformed entry in \"added_tokens\" (needs an \"id\" and a \"content\")");
+      throw Error(file +
+                  ": malformed entry in \"added_tokens\" (needs an \"id\" and a \"content\")");
     AddedToken tok;
     tok.id = static_cast<int32_t>(t["id"].get<int64_t>());
     tok.content = t["content"].get<std::string>();
-    if (tok.content.empty()) throw Error(file + ": added token " + std::to_string(tok.id) + " is empty");
+    if (tok.content.empty())
+      throw Error(file + ": added token " + std::to_string(tok.id) + " is empty");
     tok.special = flag(t, "special", false);
     tok.single_word = flag(t, "single_word", false);
     tok.lstrip = flag(t, "lstrip", false);

@@ -5,13 +5,12 @@
 // the others in the normalized text; lstrip / rstrip / single_word are honoured.
 #pragma once
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "tokenizer/regex.hpp"
 

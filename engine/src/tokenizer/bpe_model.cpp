@@ -93,8 +93,8 @@ BpeModel::BpeModel(const json& model, const std::string& file) {
     const std::string merged = a + b.substr(strip);
     const auto im = vocab_.find(merged);
     if (im == vocab_.end())
-      throw Error(file + ": merge #" + std::to_string(rank) + " '" + a + " " + b +
-                  "' makes '" + merged + "' that is not in the vocab");
+      throw Error(file + ": merge #" + std::to_string(rank) + " '" + a + " " + b + "' makes '" +
+                  merged + "' that is not in the vocab");
     // A repeated pair keeps its last rank, as in the reference implementation.
     merges_.insert_or_assign(pair_key(ia->second, ib->second), MergeResult{rank, im->second});
     ++rank;
@@ -162,8 +162,8 @@ void BpeModel::merge_word(std::string_view piece, std::vector<int32_t>& out) con
   std::optional<int32_t> pending_unk;
   std::string lookup;
   for (size_t i = 0; i < piece.size();) {
-    const size_t len = std::min(utf8_char_len(static_cast<unsigned char>(piece[i])),
-                                piece.size() - i);
+    const size_t len =
+        std::min(utf8_char_len(static_cast<unsigned char>(piece[i])), piece.size() - i);
     const bool first = i == 0, last = i + len == piece.size();
     lookup.clear();
     if (!first) lookup += continuing_prefix_;

@@ -39,7 +39,8 @@ bool parse_decoder(const json& j, const std::string& file) {
 std::unique_ptr<BpeTokenizer> BpeTokenizer::load(const std::filesystem::path& path) {
   const std::string file = path.string();
   const json root = read_json(path);
-  if (!root.is_object()) throw Error(file + ": not a tokenizer.json (the top level is not an object)");
+  if (!root.is_object())
+    throw Error(file + ": not a tokenizer.json (the top level is not an object)");
   if (!root.contains("model") || !root["model"].is_object())
     throw Error(file + ": no \"model\" object");
   const json& model = root["model"];
@@ -130,7 +131,9 @@ std::string BpeTokenizer::decode(std::span<const int32_t> ids, bool skip_special
   return utf8_lossy(bytes);
 }
 
-std::string BpeTokenizer::token_bytes(int32_t id) const { return piece_bytes(id, false, false); }
+std::string BpeTokenizer::token_bytes(int32_t id) const {
+  return piece_bytes(id, false, false);
+}
 
 int32_t BpeTokenizer::vocab_size() const {
   return std::max(model_->id_limit(), added_->id_limit());

@@ -30,7 +30,9 @@ const Tables& tables() {
 
 }  // namespace
 
-std::string_view byte_to_symbol(unsigned char b) { return tables().symbol[b]; }
+std::string_view byte_to_symbol(unsigned char b) {
+  return tables().symbol[b];
+}
 
 std::string bytes_to_symbols(std::string_view bytes) {
   const auto& t = tables();

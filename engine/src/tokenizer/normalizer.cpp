@@ -25,10 +25,18 @@ class UnicodeForm final : public Normalizer {
   UnicodeForm(Form form, const std::string& file) {
     UErrorCode status = U_ZERO_ERROR;
     switch (form) {
-      case Form::kNFC: norm_ = icu::Normalizer2::getNFCInstance(status); break;
-      case Form::kNFD: norm_ = icu::Normalizer2::getNFDInstance(status); break;
-      case Form::kNFKC: norm_ = icu::Normalizer2::getNFKCInstance(status); break;
-      case Form::kNFKD: norm_ = icu::Normalizer2::getNFKDInstance(status); break;
+      case Form::kNFC:
+        norm_ = icu::Normalizer2::getNFCInstance(status);
+        break;
+      case Form::kNFD:
+        norm_ = icu::Normalizer2::getNFDInstance(status);
+        break;
+      case Form::kNFKC:
+        norm_ = icu::Normalizer2::getNFKCInstance(status);
+        break;
+      case Form::kNFKD:
+        norm_ = icu::Normalizer2::getNFKDInstance(status);
+        break;
     }
     if (U_FAILURE(status) || !norm_)
       throw Error(file + ": ICU normalizer unavailable: " + u_errorName(status));
@@ -42,7 +50,8 @@ class UnicodeForm final : public Normalizer {
     if (norm_->isNormalized(in, status) && U_SUCCESS(status)) return std::string(text);
     status = U_ZERO_ERROR;
     const icu::UnicodeString normalized = norm_->normalize(in, status);
-    if (U_FAILURE(status)) throw Error(std::string("Unicode normalization failed: ") + u_errorName(status));
+    if (U_FAILURE(status))
+      throw Error(std::string("Unicode normalization failed: ") + u_errorName(status));
     std::string out;
     normalized.toUTF8String(out);
     return out;

@@ -2,10 +2,9 @@
 // tokenizer.json: NFC, NFD, NFKC, NFKD (through ICU), Lowercase, and Sequence of them.
 #pragma once
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace coil::tok {
 

@@ -97,7 +97,8 @@ std::unique_ptr<PreTokenizer> make_split(const json& j, const std::string& file)
   else if (pat.contains("String") && pat["String"].is_string())
     pattern = Regex::escape(pat["String"].get<std::string>());
   else
-    throw Error(file + ": Split pre-tokenizer pattern must be {\"Regex\": ...} or {\"String\": ...}");
+    throw Error(file +
+                ": Split pre-tokenizer pattern must be {\"Regex\": ...} or {\"String\": ...}");
   if (!j.contains("behavior") || !j["behavior"].is_string())
     throw Error(file + ": Split pre-tokenizer without a \"behavior\"");
   const SplitBehavior behavior = parse_split_behavior(j["behavior"].get<std::string>(), file);
@@ -117,9 +118,9 @@ std::unique_ptr<PreTokenizer> make_one(const json& j, const std::string& file) {
       return std::make_unique<ByteLevel>(get_bool(j, "add_prefix_space", true),
                                          get_bool(j, "use_regex", true));
     if (type == "Punctuation") {
-      const std::string behavior =
-          j.contains("behavior") && j["behavior"].is_string() ? j["behavior"].get<std::string>()
-                                                                : "Isolated";
+      const std::string behavior = j.contains("behavior") && j["behavior"].is_string()
+                                       ? j["behavior"].get<std::string>()
+                                       : "Isolated";
       return std::make_unique<RegexSplit>(kPunctuationChar, parse_split_behavior(behavior, file),
                                           false);
     }

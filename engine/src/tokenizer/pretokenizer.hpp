@@ -5,10 +5,9 @@
 // those symbols, exactly as in the reference implementation).
 #pragma once
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace coil::tok {
 

@@ -52,7 +52,8 @@ std::string widen_space_classes(std::string_view p) {
 
 struct MatchData {
   pcre2_match_data* md;
-  explicit MatchData(const pcre2_code* code) : md(pcre2_match_data_create_from_pattern(code, nullptr)) {}
+  explicit MatchData(const pcre2_code* code)
+      : md(pcre2_match_data_create_from_pattern(code, nullptr)) {}
   ~MatchData() { pcre2_match_data_free(md); }
 };
 
@@ -86,8 +87,8 @@ std::vector<Match> Regex::find_all(std::string_view subject) const {
   const auto* s = reinterpret_cast<PCRE2_SPTR>(subject.data());
   size_t pos = 0;
   while (pos <= subject.size()) {
-    const int rc = pcre2_match(impl_->code, s, subject.size(), pos, PCRE2_NO_UTF_CHECK, data.md,
-                               nullptr);
+    const int rc =
+        pcre2_match(impl_->code, s, subject.size(), pos, PCRE2_NO_UTF_CHECK, data.md, nullptr);
     if (rc == PCRE2_ERROR_NOMATCH) break;
     if (rc < 0) {
       PCRE2_UCHAR buf[256];
@@ -112,9 +113,9 @@ std::vector<Match> Regex::find_all(std::string_view subject) const {
 
 bool Regex::matches_at(std::string_view subject, size_t pos) const {
   MatchData data(impl_->code);
-  const int rc = pcre2_match(impl_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()),
-                             subject.size(), pos, PCRE2_NO_UTF_CHECK | PCRE2_ANCHORED, data.md,
-                             nullptr);
+  const int rc =
+      pcre2_match(impl_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), pos,
+                  PCRE2_NO_UTF_CHECK | PCRE2_ANCHORED, data.md, nullptr);
   return rc >= 0;
 }
 

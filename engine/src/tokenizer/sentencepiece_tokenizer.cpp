@@ -10,8 +10,8 @@
 namespace coil::tok {
 namespace {
 
-constexpr std::string_view kSpaceSymbol = "\xE2\x96\x81";          // U+2581 "▁"
-constexpr std::string_view kUnknownSurface = " \xE2\x81\x87 ";     // " ⁇ ", the library's
+constexpr std::string_view kSpaceSymbol = "\xE2\x96\x81";       // U+2581 "▁"
+constexpr std::string_view kUnknownSurface = " \xE2\x81\x87 ";  // " ⁇ ", the library's
 
 std::string replace_space_symbols(std::string_view piece) {
   std::string out;
@@ -42,8 +42,7 @@ std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::load(
     throw Error(file + ": cannot open tokenizer file");
   auto sp = std::make_unique<sentencepiece::SentencePieceProcessor>();
   const auto status = sp->Load(file);
-  if (!status.ok())
-    throw Error(file + ": not a valid SentencePiece model: " + status.ToString());
+  if (!status.ok()) throw Error(file + ": not a valid SentencePiece model: " + status.ToString());
   if (sp->GetPieceSize() <= 0) throw Error(file + ": SentencePiece model has no pieces");
   return std::unique_ptr<SentencePieceTokenizer>(new SentencePieceTokenizer(std::move(sp), file));
 }
@@ -131,7 +130,9 @@ std::string SentencePieceTokenizer::token_bytes(int32_t id) const {
   return piece_bytes(id, false, false);
 }
 
-int32_t SentencePieceTokenizer::vocab_size() const { return sp_->GetPieceSize(); }
+int32_t SentencePieceTokenizer::vocab_size() const {
+  return sp_->GetPieceSize();
+}
 
 std::optional<int32_t> SentencePieceTokenizer::token_to_id(std::string_view token) const {
   const int id = sp_->PieceToId(token);
@@ -143,6 +144,8 @@ std::string SentencePieceTokenizer::id_to_token(int32_t id) const {
   return valid(id) ? sp_->IdToPiece(id) : std::string();
 }
 
-bool SentencePieceTokenizer::is_special(int32_t id) const { return valid(id) && sp_->IsControl(id); }
+bool SentencePieceTokenizer::is_special(int32_t id) const {
+  return valid(id) && sp_->IsControl(id);
+}
 
 }  // namespace coil::tok

@@ -15,8 +15,8 @@ SplitBehavior parse_split_behavior(const std::string& name, const std::string& f
   throw Error(file + ": unsupported pre-tokenizer split behavior '" + name + "'");
 }
 
-void split_piece(std::string_view piece, const std::vector<Match>& matches,
-                 SplitBehavior behavior, bool invert, std::vector<std::string>& out) {
+void split_piece(std::string_view piece, const std::vector<Match>& matches, SplitBehavior behavior,
+                 bool invert, std::vector<std::string>& out) {
   struct Span {
     size_t begin, end;
     bool is_match;

@@ -17,7 +17,7 @@ SplitBehavior parse_split_behavior(const std::string& name, const std::string& f
 // Splits `piece` at `matches` (sorted, non-overlapping byte ranges) according to `behavior`,
 // appending the non-empty resulting pieces to `out`. With `invert`, the matches are the
 // parts between the matches.
-void split_piece(std::string_view piece, const std::vector<Match>& matches,
-                 SplitBehavior behavior, bool invert, std::vector<std::string>& out);
+void split_piece(std::string_view piece, const std::vector<Match>& matches, SplitBehavior behavior,
+                 bool invert, std::vector<std::string>& out);
 
 }  // namespace coil::tok

@@ -1,10 +1,11 @@
 // Tokenizer::load: picks the implementation from the file (or folder) given.
-#include "coil/error.hpp"
 #include "coil/tokenizer.hpp"
-#include "tokenizer/bpe_tokenizer.hpp"
-#include "tokenizer/sentencepiece_tokenizer.hpp"
 
 #include <fstream>
+
+#include "coil/error.hpp"
+#include "tokenizer/bpe_tokenizer.hpp"
+#include "tokenizer/sentencepiece_tokenizer.hpp"
 
 namespace coil {
 namespace fs = std::filesystem;
@@ -25,7 +26,8 @@ bool looks_like_json(const fs::path& file) {
 std::unique_ptr<Tokenizer> Tokenizer::load(const fs::path& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
-    if (fs::exists(path / "tokenizer.json", ec)) return tok::BpeTokenizer::load(path / "tokenizer.json");
+    if (fs::exists(path / "tokenizer.json", ec))
+      return tok::BpeTokenizer::load(path / "tokenizer.json");
     if (fs::exists(path / "tokenizer.model", ec))
       return tok::SentencePieceTokenizer::load(path / "tokenizer.model");
     throw Error(path.string() + ": no tokenizer.json or tokenizer.model in this folder");

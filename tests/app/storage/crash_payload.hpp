@@ -28,7 +28,8 @@ inline bool payloadValid(const QByteArray& data) {
   quint64 size = 0, hash = 0;
   std::memcpy(&size, data.constData(), 8);
   std::memcpy(&hash, data.constData() + 8, 8);
-  return size == quint64(data.size() - 16) && hash == fnv1a(data.constData() + 16, data.size() - 16);
+  return size == quint64(data.size() - 16) &&
+         hash == fnv1a(data.constData() + 16, data.size() - 16);
 }
 
 }  // namespace coil::storage::test

@@ -54,8 +54,7 @@ int main(int argc, char** argv) {
       const qint64 conv = live.at(rng.bounded(int(live.size())));
       const QList<Message> path = chats.activePath(conv);
       qint64 parent = path.isEmpty() ? 0 : path.last().id;
-      if (!path.isEmpty() && path.last().role == QLatin1String("assistant") &&
-          rng.bounded(4) == 0)
+      if (!path.isEmpty() && path.last().role == QLatin1String("assistant") && rng.bounded(4) == 0)
         parent = path.last().parentId;  // regenerate: a sibling answer
       else {
         const qint64 user = chats.addMessage(conv, parent, QStringLiteral("user"),

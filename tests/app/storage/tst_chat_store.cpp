@@ -161,9 +161,12 @@ class TestChatStore : public QObject {
     const qint64 c1 = chats_->createConversation();
     const qint64 c2 = chats_->createConversation();
     const qint64 u = chats_->addMessage(c1, 0, kUser, QStringLiteral("Q"));
-    QVERIFY_THROWS_EXCEPTION(StorageError, chats_->addMessage(c2, u, kAssistant, QStringLiteral("x")));
-    QVERIFY_THROWS_EXCEPTION(StorageError, chats_->addMessage(c1, 12345, kUser, QStringLiteral("x")));
-    QVERIFY_THROWS_EXCEPTION(StorageError, chats_->addMessage(c1, u, QStringLiteral("robot"), QStringLiteral("x")));
+    QVERIFY_THROWS_EXCEPTION(StorageError,
+                             chats_->addMessage(c2, u, kAssistant, QStringLiteral("x")));
+    QVERIFY_THROWS_EXCEPTION(StorageError,
+                             chats_->addMessage(c1, 12345, kUser, QStringLiteral("x")));
+    QVERIFY_THROWS_EXCEPTION(
+        StorageError, chats_->addMessage(c1, u, QStringLiteral("robot"), QStringLiteral("x")));
     QVERIFY_THROWS_EXCEPTION(StorageError, chats_->setActiveLeaf(c2, u));
     QCOMPARE(chats_->messages(c2).size(), 0);
     QCOMPARE(chats_->conversation(c1)->activeLeafId, u);
@@ -219,7 +222,8 @@ class TestChatStore : public QObject {
     const qint64 km = chats.addMessage(keep, 0, kUser, QStringLiteral("stays"));
     qint64 parent = 0;
     for (int i = 0; i < 6; ++i)
-      parent = chats.addMessage(gone, parent, i % 2 ? kAssistant : kUser, QStringLiteral("m%1").arg(i));
+      parent =
+          chats.addMessage(gone, parent, i % 2 ? kAssistant : kUser, QStringLiteral("m%1").arg(i));
     StateInfo info;
     info.conversationId = gone;
     info.messageId = parent;

@@ -75,7 +75,8 @@ class TestCrashSafety : public QObject {
         if (r.deleting.contains(it.value())) continue;
         msg.reset();
         msg.bindAll(it.key());
-        QVERIFY2(msg.step(), qPrintable(QStringLiteral("committed message %1 is lost").arg(it.key())));
+        QVERIFY2(msg.step(),
+                 qPrintable(QStringLiteral("committed message %1 is lost").arg(it.key())));
         QCOMPARE(msg.int64(0), it.value());
       }
       Statement rows = db.prepare("SELECT id, file, bytes FROM state_checkpoints");
@@ -83,12 +84,13 @@ class TestCrashSafety : public QObject {
       while (rows.step()) {
         ++n;
         QFile f(QDir(dataDir).filePath(rows.text(1)));
-        QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(QStringLiteral("row %1: missing %2")
-                                                             .arg(rows.int64(0))
-                                                             .arg(rows.text(1))));
+        QVERIFY2(
+            f.open(QIODevice::ReadOnly),
+            qPrintable(QStringLiteral("row %1: missing %2").arg(rows.int64(0)).arg(rows.text(1))));
         const QByteArray data = f.readAll();
         QCOMPARE(data.size(), rows.int64(2));
-        QVERIFY2(test::payloadValid(data), qPrintable(QStringLiteral("partial file ") + f.fileName()));
+        QVERIFY2(test::payloadValid(data),
+                 qPrintable(QStringLiteral("partial file ") + f.fileName()));
       }
       Statement latest = db.prepare(
           "SELECT COUNT(*) FROM state_checkpoints WHERE conversation_id = ? AND is_latest = 1");
@@ -130,7 +132,7 @@ class TestCrashSafety : public QObject {
       readLines(writer, buffer, reports, int(rng.bounded(3, 60)));
       if (QTest::currentTestFailed()) return;
       QThread::usleep(rng.bounded(0, 20'000));  // land anywhere inside the next write
-      writer.kill();  // SIGKILL
+      writer.kill();                            // SIGKILL
       QVERIFY(writer.waitForFinished(kWaitMs));
       QCOMPARE(writer.exitStatus(), QProcess::CrashExit);
       buffer += writer.readAllStandardOutput();

@@ -90,8 +90,7 @@ class TestMigrations : public QObject {
 
   void upgradesFromEveryEarlierVersion_data() {
     QTest::addColumn<int>("from");
-    for (int v = 0; v <= latestSchemaVersion(); ++v)
-      QTest::addRow("from v%d", v) << v;
+    for (int v = 0; v <= latestSchemaVersion(); ++v) QTest::addRow("from v%d", v) << v;
   }
 
   void upgradesFromEveryEarlierVersion() {
@@ -133,8 +132,7 @@ class TestMigrations : public QObject {
     QCOMPARE(second.createdAt, 1500);
     QCOMPARE(second.pinned, from >= 2);
     QCOMPARE(second.systemPrompt, from >= 2 ? QStringLiteral("be brief") : QString());
-    QCOMPARE(second.sampling.value(QLatin1String("temperature")).toDouble(),
-             from >= 2 ? 0.5 : 0.0);
+    QCOMPARE(second.sampling.value(QLatin1String("temperature")).toDouble(), from >= 2 ? 0.5 : 0.0);
     QCOMPARE(second.lastOpenedAt, from >= 2 ? std::optional<qint64>(1700) : std::nullopt);
 
     // The tree and the active branch.
@@ -164,7 +162,8 @@ class TestMigrations : public QObject {
     QCOMPARE(hits.size(), 1);
     QCOMPARE(hits[0].messageId, 3);
     // ... and stays in sync for new ones.
-    const qint64 added = chats.addMessage(1, 4, QStringLiteral("assistant"), QStringLiteral("okapi"));
+    const qint64 added =
+        chats.addMessage(1, 4, QStringLiteral("assistant"), QStringLiteral("okapi"));
     QCOMPARE(chats.search(QStringLiteral("okapi")).value(0).messageId, added);
 
     // States work, and the ones saved before the upgrade survive it.

@@ -46,7 +46,7 @@ class TestSearch : public QObject {
     QCOMPARE(chats_->search(QStringLiteral("black mamba")).size(), 2);
     QCOMPARE(chats_->search(QStringLiteral("mamba venom")).size(), 1);
     QCOMPARE(chats_->search(QStringLiteral("mamba cook")).size(), 0);
-    QCOMPARE(chats_->search(QStringLiteral("mam")).size(), 2);     // prefix, search as you type
+    QCOMPARE(chats_->search(QStringLiteral("mam")).size(), 2);       // prefix, search as you type
     QCOMPARE(chats_->search(QStringLiteral("mam fast")).size(), 0);  // only the last is a prefix
     QCOMPARE(chats_->search(QStringLiteral("MAMBA")).size(), 2);     // case-insensitive
     QCOMPARE(chats_->search(QStringLiteral("creme brulee")).size(), 1);  // diacritics folded
@@ -101,7 +101,8 @@ class TestSearch : public QObject {
   }
 
   void matchExpressionQuotesEveryWord() {
-    QCOMPARE(ftsMatchExpression(QStringLiteral("foo\" bar")), QStringLiteral("\"foo\"\"\" \"bar\"*"));
+    QCOMPARE(ftsMatchExpression(QStringLiteral("foo\" bar")),
+             QStringLiteral("\"foo\"\"\" \"bar\"*"));
     QCOMPARE(ftsMatchExpression(QStringLiteral("AND")), QStringLiteral("\"AND\"*"));
     QCOMPARE(ftsMatchExpression(QStringLiteral(" ** ")), QString());
   }
@@ -116,13 +117,14 @@ class TestSearch : public QObject {
                  "SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'mamba'", -1),
              0);
     // The FTS index agrees with the messages table.
-    storage_->db().exec("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)");
+    storage_->db().exec(
+        "INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)");
   }
 
   void bestMatchesFirst() {
     const qint64 c = chats_->createConversation(QStringLiteral("Venom"));
-    const qint64 strong = chats_->addMessage(c, 0, QStringLiteral("user"),
-                                             QStringLiteral("venom venom venom"));
+    const qint64 strong =
+        chats_->addMessage(c, 0, QStringLiteral("user"), QStringLiteral("venom venom venom"));
     const QList<SearchHit> hits = chats_->search(QStringLiteral("venom"));
     QCOMPARE(hits.size(), 2);
     QCOMPARE(hits[0].messageId, strong);

@@ -47,7 +47,8 @@ class TestStateStore : public QObject {
   QList<qint64> chat(qint64 conv, int n, qint64 parent = 0) {
     QList<qint64> out;
     for (int i = 0; i < n; ++i) {
-      parent = chats_->addMessage(conv, parent, i % 2 ? QStringLiteral("assistant") : QStringLiteral("user"),
+      parent = chats_->addMessage(conv, parent,
+                                  i % 2 ? QStringLiteral("assistant") : QStringLiteral("user"),
                                   QStringLiteral("m%1").arg(i));
       out << parent;
     }
@@ -101,7 +102,7 @@ class TestStateStore : public QObject {
     QCOMPARE(states_->latest(c)->id, b.id);
     QVERIFY(!states_->checkpoint(a.id)->isLatest);
     QCOMPARE(states_->latest(c, 7)->id, b.id);
-    QCOMPARE(states_->latest(c, 8), std::nullopt);  // another model
+    QCOMPARE(states_->latest(c, 8), std::nullopt);        // another model
     const Checkpoint side = save(c, m[2], 10, 7, false);  // a per-turn checkpoint only
     QVERIFY(!side.isLatest);
     QCOMPARE(states_->latest(c)->id, b.id);
@@ -123,7 +124,7 @@ class TestStateStore : public QObject {
 
   void nearestCheckpointOnThePath() {
     const qint64 c = chats_->createConversation();
-    const QList<qint64> m = chat(c, 6);  // u0 a1 u2 a3 u4 a5
+    const QList<qint64> m = chat(c, 6);        // u0 a1 u2 a3 u4 a5
     const Checkpoint before = save(c, 0, 10);  // system prompt only
     const Checkpoint at1 = save(c, m[1], 10);
     const Checkpoint at3 = save(c, m[3], 10, 99);

@@ -14,7 +14,8 @@ namespace coil::test {
 std::filesystem::path model_dir(const std::string& name) { return test_data_dir() / "models" / name; }
 
 std::vector<std::string> fixture_models() {
-  return {"falcon-tiny-f32", "falcon-tiny-bf16", "mamba-tiny-f16"};
+  return {"falcon-tiny-f32", "falcon-tiny-bf16", "mamba-tiny-f16", "hf-falcon-mamba-bf16",
+          "hf-mamba-f32-bias"};
 }
 
 std::vector<GoldenCase> load_golden(const std::string& model) {

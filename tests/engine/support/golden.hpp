@@ -16,7 +16,7 @@ struct GoldenCase {
 
 // tests/data/models/NAME
 std::filesystem::path model_dir(const std::string& name);
-std::vector<std::string> fixture_models();  // "falcon-tiny-f32", "falcon-tiny-bf16", "mamba-tiny-f16"
+std::vector<std::string> fixture_models();  // the shared fixtures + the ones tools/make_hf_fixtures.py made with transformers
 std::vector<GoldenCase> load_golden(const std::string& model);
 
 // max |a - b| / max |b|

@@ -1,0 +1,94 @@
+// x @ W^T (+ bias): a GEMV for up to 4 tokens (decode; shaders/matmul_gemv.comp) and a
+// tiled GEMM for prefill chunks (shaders/matmul_gemm.comp).
+#include "backend/op_checks.hpp"
+#include "vk_dispatch.hpp"
+#include "vulkan_backend_impl.hpp"
+
+namespace coil::vk {
+namespace {
+
+constexpr int64_t kGemvMaxTokens = 4;  // NT specializations of the GEMV
+constexpr uint32_t kGemvRows = 2;      // NR in the shader
+
+struct Push {
+  uint32_t x_off, x_stride, w_off, b_off, out_off, out_stride;
+};
+
+}  // namespace
+
+void VulkanBackend::matmul(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) {
+  checks::matmul(x, w, bias, out);
+  matmul_split(x, w, bias, out);
+}
+
+// Splits products whose operands do not fit one binding (a large lm_head or embedding on
+// a device with a small maxStorageBufferRange) into halves, by output features or tokens.
+void VulkanBackend::matmul_split(const Tensor& x, const Tensor& w, const Tensor* bias,
+                                 const Tensor& out) {
+  if (x.rows == 0 || w.rows == 0) return;
+  const size_t limit = max_view_bytes(ctx());
+  if (w.span_bytes() > limit && w.rows > 1) {
+    const int64_t h = w.rows / 2;
+    for (auto [n0, n] : {std::pair{int64_t(0), h}, std::pair{h, w.rows - h}}) {
+      const Tensor b = bias ? bias->cols_view(n0, n) : Tensor{};
+      matmul_split(x, w.rows_view(n0, n), bias ? &b : nullptr, out.cols_view(n0, n));
+    }
+    return;
+  }
+  if ((x.span_bytes() > limit || out.span_bytes() > limit) && x.rows > 1) {
+    const int64_t h = x.rows / 2;
+    matmul_split(x.rows_view(0, h), w, bias, out.rows_view(0, h));
+    matmul_split(x.rows_view(h, x.rows - h), w, bias, out.rows_view(h, x.rows - h));
+    return;
+  }
+  if (x.rows <= kGemvMaxTokens) matmul_gemv(x, w, bias, out);
+  else matmul_gemm(x, w, bias, out);
+}
+
+void VulkanBackend::matmul_gemv(const Tensor& x, const Tensor& w, const Tensor* bias,
+                                const Tensor& out) {
+  struct GemvPush : Push {
+    uint32_t K, N, flags;
+  };
+  Dispatch d(*this, Kernel::MatMulGemv,
+             {dtype_code(w.dtype), static_cast<uint32_t>(x.rows)});
+  GemvPush p{};
+  p.x_off = d.bind(x, Access::Read);
+  p.w_off = d.bind(w, Access::Read);
+  p.b_off = d.bind(bias, Access::Read);
+  p.out_off = d.bind(out, Access::Write);
+  p.x_stride = static_cast<uint32_t>(x.stride);
+  p.out_stride = static_cast<uint32_t>(out.stride);
+  p.K = static_cast<uint32_t>(w.cols);
+  p.N = static_cast<uint32_t>(w.rows);
+  const uint32_t per_vec = w.dtype == DType::F32 ? 4 : 8;  // elements per 16-byte load
+  const bool w_aligned = p.w_off % per_vec == 0 && p.K % per_vec == 0;
+  const bool x_aligned = p.x_off % 4 == 0 && (x.rows == 1 || p.x_stride % 4 == 0);
+  p.flags = (bias ? 1u : 0u) | (w_aligned ? 2u : 0u) | (w_aligned && x_aligned ? 4u : 0u);
+  uint32_t gx, gy;
+  grid_2d((w.rows + kGemvRows - 1) / kGemvRows, ctx().phys.limits.maxComputeWorkGroupCount[0],
+          &gx, &gy);
+  d.run(p, gx, gy);
+}
+
+void VulkanBackend::matmul_gemm(const Tensor& x, const Tensor& w, const Tensor* bias,
+                                const Tensor& out) {
+  struct GemmPush : Push {
+    uint32_t T, K, N, flags;
+  };
+  Dispatch d(*this, Kernel::MatMulGemm, {dtype_code(w.dtype)});
+  GemmPush p{};
+  p.x_off = d.bind(x, Access::Read);
+  p.w_off = d.bind(w, Access::Read);
+  p.b_off = d.bind(bias, Access::Read);
+  p.out_off = d.bind(out, Access::Write);
+  p.x_stride = static_cast<uint32_t>(x.stride);
+  p.out_stride = static_cast<uint32_t>(out.stride);
+  p.T = static_cast<uint32_t>(x.rows);
+  p.K = static_cast<uint32_t>(w.cols);
+  p.N = static_cast<uint32_t>(w.rows);
+  p.flags = bias ? 1u : 0u;
+  d.run(p, static_cast<uint32_t>((w.rows + 63) / 64), static_cast<uint32_t>((x.rows + 63) / 64));
+}
+
+}  // namespace coil::vk

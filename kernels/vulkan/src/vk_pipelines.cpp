@@ -1,0 +1,87 @@
+#include "vk_pipelines.hpp"
+
+#include "coil/error.hpp"
+#include "vk_descriptors.hpp"
+#include "vk_spirv.hpp"
+
+namespace coil::vk {
+namespace {
+
+enum class Variant { None, Arithmetic, Shuffle };  // which subgroup variant exists
+
+struct KernelInfo {
+  const char* shader;
+  uint32_t bindings;
+  Variant variant;
+};
+
+KernelInfo info(Kernel k) {
+  switch (k) {
+    case Kernel::GetRows: return {"get_rows", 3, Variant::None};
+    case Kernel::RmsNorm: return {"rms_norm", 3, Variant::Arithmetic};
+    case Kernel::MatMulGemv: return {"matmul_gemv", 4, Variant::Arithmetic};
+    case Kernel::MatMulGemm: return {"matmul_gemm", 4, Variant::None};
+    case Kernel::Conv1dSilu: return {"conv1d_silu", 5, Variant::None};
+    case Kernel::SelectiveScan: return {"selective_scan", 10, Variant::Shuffle};
+    case Kernel::Add: return {"add", 2, Variant::None};
+    case Kernel::ReadBandwidth: return {"read_bandwidth", 2, Variant::None};
+  }
+  throw Error("internal: unknown Vulkan kernel");
+}
+
+}  // namespace
+
+Pipelines::~Pipelines() {
+  for (auto& [key, p] : pipelines_) ctx_.vk.DestroyPipeline(ctx_.device, p.pipeline, nullptr);
+  for (auto& [name, m] : modules_) ctx_.vk.DestroyShaderModule(ctx_.device, m, nullptr);
+}
+
+VkShaderModule Pipelines::module(const std::string& name) {
+  if (auto it = modules_.find(name); it != modules_.end()) return it->second;
+  const auto words = find_spirv(name);
+  if (words.empty()) throw Error("internal: Vulkan shader " + name + " is not embedded");
+  VkShaderModuleCreateInfo ci{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
+  ci.codeSize = words.size() * sizeof(uint32_t);
+  ci.pCode = words.data();
+  VkShaderModule m;
+  check(ctx_.vk.CreateShaderModule(ctx_.device, &ci, nullptr, &m), "vkCreateShaderModule",
+        ctx_.name());
+  modules_.emplace(name, m);
+  return m;
+}
+
+const Pipeline& Pipelines::get(Kernel k, const std::vector<uint32_t>& spec) {
+  std::lock_guard lock(mu_);
+  auto key = std::make_pair(k, spec);
+  if (auto it = pipelines_.find(key); it != pipelines_.end()) return it->second;
+
+  const KernelInfo ki = info(k);
+  std::string name = ki.shader;
+  if ((ki.variant == Variant::Arithmetic && ctx_.subgroup_arithmetic) ||
+      (ki.variant == Variant::Shuffle && ctx_.subgroup_shuffle))
+    name += "_sg";
+  std::vector<VkSpecializationMapEntry> entries;
+  for (uint32_t i = 0; i < spec.size(); ++i)
+    entries.push_back({i, static_cast<uint32_t>(i * sizeof(uint32_t)), sizeof(uint32_t)});
+  VkSpecializationInfo si{};
+  si.mapEntryCount = static_cast<uint32_t>(entries.size());
+  si.pMapEntries = entries.data();
+  si.dataSize = spec.size() * sizeof(uint32_t);
+  si.pData = spec.data();
+
+  Pipeline p;
+  p.bindings = ki.bindings;
+  p.layout = ctx_.descriptors->pipeline_layout(ki.bindings);
+  VkComputePipelineCreateInfo ci{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+  ci.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO};
+  ci.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
+  ci.stage.module = module(name);
+  ci.stage.pName = "main";
+  ci.stage.pSpecializationInfo = spec.empty() ? nullptr : &si;
+  ci.layout = p.layout;
+  check(ctx_.vk.CreateComputePipelines(ctx_.device, VK_NULL_HANDLE, 1, &ci, nullptr, &p.pipeline),
+        ("vkCreateComputePipelines (" + name + ")").c_str(), ctx_.name());
+  return pipelines_.emplace(key, p).first->second;
+}
+
+}  // namespace coil::vk

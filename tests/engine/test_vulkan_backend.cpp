@@ -1,0 +1,308 @@
+// Vulkan-specific behaviour (the ops themselves are in test_backend_ops.cpp and the whole
+// model in test_model_parity.cpp): device listing and choice, the refusals a person sees,
+// large tensors split across bindings, the shared-memory fallbacks, buffer lifetime, and
+// a state moving between the CPU and Vulkan backends. Runs on Mesa's lavapipe in CI.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "coil/backend.hpp"
+#include "coil/error.hpp"
+#include "coil/model.hpp"
+#include "coil/session.hpp"
+#include "golden.hpp"
+
+#ifdef COIL_HAVE_VULKAN
+#include "vulkan_backend.hpp"
+#endif
+
+namespace coil {
+namespace {
+
+#ifdef COIL_HAVE_VULKAN
+
+std::unique_ptr<Backend> make_vulkan(BackendOptions o = {}) { return create_backend("vulkan", o); }
+
+// Skips the test when this machine has no Vulkan device at all.
+#define REQUIRE_VULKAN()                                                        \
+  std::vector<std::string> devices;                                             \
+  try {                                                                         \
+    devices = list_vulkan_devices();                                            \
+  } catch (const Error& e) {                                                    \
+    GTEST_SKIP() << "no Vulkan here: " << e.what();                             \
+  }                                                                             \
+  if (devices.empty()) GTEST_SKIP() << "no Vulkan device here";
+
+std::vector<float> random_vec(size_t n, uint32_t seed, float lo = -1, float hi = 1) {
+  std::mt19937 g(seed);
+  std::uniform_real_distribution<float> d(lo, hi);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(g);
+  return v;
+}
+
+double rel_diff(const std::vector<float>& a, const std::vector<float>& ref) {
+  double md = 0, mr = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!std::isfinite(a[i])) return INFINITY;
+    md = std::max(md, double(std::fabs(a[i] - ref[i])));
+    mr = std::max(mr, double(std::fabs(ref[i])));
+  }
+  return mr > 0 ? md / mr : md;
+}
+
+Tensor upload_new(Backend& be, DType dt, int64_t rows, int64_t cols, const void* data) {
+  Tensor t = be.alloc(dt, rows, cols);
+  be.upload(t, data);
+  return t;
+}
+
+std::vector<float> fetch(Backend& be, const Tensor& t) {
+  std::vector<float> v(t.rows * t.cols);
+  be.download(t, v.data());
+  return v;
+}
+
+TEST(VulkanBackend, ListsDevicesWithTheirProperties) {
+  REQUIRE_VULKAN();
+  for (const auto& d : devices) {
+    EXPECT_NE(d.find("subgroup"), std::string::npos) << d;
+    EXPECT_NE(d.find("GiB"), std::string::npos) << d;
+    EXPECT_NE(d.find("Vulkan 1."), std::string::npos) << d;
+  }
+  EXPECT_EQ(list_devices("vulkan"), devices);  // the generic entry point says the same
+}
+
+TEST(VulkanBackend, RefusesCpuImplementationsWhenAskedTo) {
+  REQUIRE_VULKAN();
+  bool any_cpu = false;
+  for (size_t i = 0; i < devices.size(); ++i) {
+    if (devices[i].find("CPU") == std::string::npos) continue;
+    any_cpu = true;
+    BackendOptions o;
+    o.device = static_cast<int>(i);
+    o.allow_cpu_device = false;
+    try {
+      make_vulkan(o);
+      ADD_FAILURE() << "a CPU device was accepted with allow_cpu_device = false: " << devices[i];
+    } catch (const Error& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find("Vulkan: "), std::string::npos) << msg;
+      EXPECT_NE(msg.find("not a GPU"), std::string::npos) << msg;
+    }
+    o.allow_cpu_device = true;
+    EXPECT_NO_THROW(make_vulkan(o));
+  }
+  if (!any_cpu) GTEST_SKIP() << "no CPU Vulkan implementation here";
+}
+
+TEST(VulkanBackend, InvalidDeviceIndexIsAClearError) {
+  REQUIRE_VULKAN();
+  BackendOptions o;
+  o.device = 99;
+  try {
+    make_vulkan(o);
+    FAIL() << "device 99 was accepted";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("no device 99"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(std::to_string(devices.size()) + " Vulkan device"), std::string::npos)
+        << msg;
+  }
+}
+
+TEST(VulkanBackend, AbsurdAllocationIsAClearErrorAndTheBackendGoesOn) {
+  REQUIRE_VULKAN();
+  auto be = make_vulkan();
+  try {
+    be->alloc(DType::F32, int64_t(1) << 21, int64_t(1) << 20);  // 8 TiB
+    FAIL() << "an 8 TiB allocation succeeded";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("out of device memory"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(be->info().device), std::string::npos) << msg;
+  }
+  const std::vector<float> v{1, 2, 3, 4, 5, 6};
+  Tensor t = upload_new(*be, DType::F32, 2, 3, v.data());
+  EXPECT_EQ(fetch(*be, t), v);
+}
+
+TEST(VulkanBackend, ValidationLayerIsActiveWhenRequested) {
+  REQUIRE_VULKAN();
+  const char* env = std::getenv("COIL_VULKAN_VALIDATION");
+  if (!env || std::string(env) != "1") GTEST_SKIP() << "COIL_VULKAN_VALIDATION is not 1";
+  auto be = make_vulkan();
+  EXPECT_TRUE(vulkan_validation_active(*be));
+}
+
+TEST(VulkanBackend, CountsDeviceMemory) {
+  REQUIRE_VULKAN();
+  auto be = make_vulkan();
+  const size_t before = be->allocated_bytes();
+  {
+    Tensor t = be->alloc(DType::F32, 1000, 1000);
+    EXPECT_GE(be->allocated_bytes(), before + 4000000);
+    EXPECT_GE(be->peak_allocated_bytes(), be->allocated_bytes());
+  }
+  EXPECT_EQ(be->allocated_bytes(), before);
+  EXPECT_GE(be->peak_allocated_bytes(), before + 4000000);
+}
+
+TEST(VulkanBackend, TensorsDroppedWithWorkInFlightAreReleasedSafely) {
+  REQUIRE_VULKAN();
+  auto be = make_vulkan();
+  const auto v = random_vec(64 * 64, 1);
+  Tensor keep = upload_new(*be, DType::F32, 64, 64, v.data());
+  for (int i = 0; i < 20; ++i) {
+    Tensor tmp = upload_new(*be, DType::F32, 64, 64, v.data());
+    be->add(keep, tmp);  // enqueued; tmp dies before it runs
+  }
+  const auto out = fetch(*be, keep);
+  for (size_t i = 0; i < v.size(); ++i) ASSERT_FLOAT_EQ(out[i], 21 * v[i]);
+}
+
+// Tensors larger than one storage-buffer binding (lavapipe binds at most 128 MiB) are
+// processed window by window.
+TEST(VulkanBackend, TablesLargerThanOneBindingAreSplit) {
+  REQUIRE_VULKAN();
+  auto be = make_vulkan();
+  const int64_t V = 34000, H = 1024;  // 139 MB of F32
+  const auto table = random_vec(V * H, 2);
+  Tensor t = upload_new(*be, DType::F32, V, H, table.data());
+
+  const std::vector<int32_t> ids{0, 33999, 17000, 32800, 5};
+  Tensor id = upload_new(*be, DType::I32, 1, ids.size(), ids.data());
+  Tensor rows = be->alloc(DType::F32, ids.size(), H);
+  be->get_rows(t, id, rows);
+  const auto got = fetch(*be, rows);
+  for (size_t r = 0; r < ids.size(); ++r)
+    for (int64_t c = 0; c < H; ++c)
+      ASSERT_EQ(got[r * H + c], table[ids[r] * H + c]) << "id " << ids[r] << " col " << c;
+
+  const auto xv = random_vec(H, 3);
+  Tensor x = upload_new(*be, DType::F32, 1, H, xv.data());
+  Tensor out = be->alloc(DType::F32, 1, V);
+  be->matmul(x, t, nullptr, out);
+  const auto y = fetch(*be, out);
+  std::vector<float> ref(V);
+  for (int64_t n = 0; n < V; ++n) {
+    double acc = 0;
+    for (int64_t k = 0; k < H; ++k) acc += double(xv[k]) * table[n * H + k];
+    ref[n] = static_cast<float>(acc);
+  }
+  EXPECT_LT(rel_diff(y, ref), 1e-5);
+}
+
+// The shared-memory reductions used where a device has no subgroup operations.
+TEST(VulkanBackend, FallbacksWithoutSubgroupsMatchTheReference) {
+  REQUIRE_VULKAN();
+  setenv("COIL_VULKAN_NO_SUBGROUPS", "1", 1);
+  std::unique_ptr<Backend> be;
+  try {
+    be = make_vulkan();
+  } catch (...) {
+    unsetenv("COIL_VULKAN_NO_SUBGROUPS");
+    throw;
+  }
+  unsetenv("COIL_VULKAN_NO_SUBGROUPS");
+  EXPECT_FALSE(vulkan_uses_subgroups(*be));
+  auto ref = create_cpu_reference_backend();
+  auto both = [&](DType dt, int64_t r, int64_t c, const std::vector<float>& v) {
+    std::vector<uint16_t> half(v.size());
+    const void* data = v.data();
+    if (dt == DType::BF16) {
+      for (size_t i = 0; i < v.size(); ++i) half[i] = f32_to_bf16(v[i]);
+      data = half.data();
+    }
+    return std::pair{upload_new(*ref, dt, r, c, data), upload_new(*be, dt, r, c, data)};
+  };
+  // GEMV (decode) with BF16 weights and bias, 1 and 3 tokens
+  for (int64_t T : {1, 3}) {
+    const int64_t K = 512, N = 77;
+    auto [xr, xd] = both(DType::F32, T, K, random_vec(T * K, 4));
+    auto [wr, wd] = both(DType::BF16, N, K, random_vec(N * K, 5, -0.5f, 0.5f));
+    auto [br, bd] = both(DType::F32, 1, N, random_vec(N, 6));
+    auto [or_, od] = both(DType::F32, T, N, std::vector<float>(T * N));
+    ref->matmul(xr, wr, &br, or_);
+    be->matmul(xd, wd, &bd, od);
+    EXPECT_LT(rel_diff(fetch(*be, od), fetch(*ref, or_)), 1e-4) << "T=" << T;
+  }
+  // RMS norm
+  {
+    auto [xr, xd] = both(DType::F32, 3, 1000, random_vec(3000, 7, -3, 3));
+    auto [wr, wd] = both(DType::F32, 1, 1000, random_vec(1000, 8, 0.5f, 1.5f));
+    ref->rms_norm(xr, &wr, 1e-5f, xr);
+    be->rms_norm(xd, &wd, 1e-5f, xd);
+    EXPECT_LT(rel_diff(fetch(*be, xd), fetch(*ref, xr)), 1e-5);
+  }
+  // selective scan
+  {
+    const int64_t T = 9, D = 40, N = 16;
+    std::vector<float> a(D * N);
+    for (int64_t i = 0; i < D * N; ++i) a[i] = -float(i % N + 1) * 0.7f;
+    std::pair<Tensor, Tensor> p[10] = {
+        both(DType::F32, T, D, random_vec(T * D, 9)),      both(DType::F32, T, D, random_vec(T * D, 10, -4, 2)),
+        both(DType::F32, 1, D, random_vec(D, 11)),         both(DType::F32, D, N, a),
+        both(DType::F32, T, N, random_vec(T * N, 12)),     both(DType::F32, T, N, random_vec(T * N, 13)),
+        both(DType::F32, 1, D, random_vec(D, 14)),         both(DType::F32, T, D, random_vec(T * D, 15)),
+        both(DType::F32, D, N, random_vec(D * N, 16)),     both(DType::F32, T, D, std::vector<float>(T * D))};
+    auto args = [&](bool dev) {
+      auto pick = [&](int i) { return dev ? p[i].second : p[i].first; };
+      ScanArgs s;
+      s.x = pick(0), s.dt = pick(1), s.dt_bias = pick(2), s.A = pick(3), s.B = pick(4);
+      s.C = pick(5), s.Dskip = pick(6), s.z = pick(7), s.state = pick(8), s.out = pick(9);
+      return s;
+    };
+    ref->selective_scan(args(false));
+    be->selective_scan(args(true));
+    EXPECT_LT(rel_diff(fetch(*be, p[9].second), fetch(*ref, p[9].first)), 1e-4);
+    EXPECT_LT(rel_diff(fetch(*be, p[8].second), fetch(*ref, p[8].first)), 1e-4);
+  }
+}
+
+// A recurrent state is backend-independent: saved on the CPU, resumed on Vulkan.
+TEST(VulkanBackend, StateSavedOnCpuResumesOnVulkan) {
+  REQUIRE_VULKAN();
+  const auto dir = test::model_dir("falcon-tiny-f32");
+  if (!std::filesystem::exists(dir)) GTEST_SKIP() << dir << " not found";
+  ModelOptions cpu_opts, vk_opts;
+  cpu_opts.backend = "cpu";
+  vk_opts.backend = "vulkan";
+  auto cpu = Model::open(dir, cpu_opts);
+  auto gpu = Model::open(dir, vk_opts);
+  const int64_t V = cpu->config().vocab_size;
+  std::vector<int32_t> ids;
+  for (int i = 0; i < 40; ++i) ids.push_back((i * 7 + 3) % static_cast<int32_t>(V));
+  const std::span<const int32_t> head(ids.data(), 25), tail(ids.data() + 25, 15);
+
+  std::vector<float> whole(ids.size() * V), split(tail.size() * V);
+  Session(*cpu).eval(ids, whole.data(), true);
+  Session first(*cpu);
+  first.eval(head, nullptr);
+  Session second(*gpu);
+  second.restore_state(first.save_state());
+  second.eval(tail, split.data(), true);
+  const std::vector<float> ref(whole.begin() + 25 * V, whole.end());
+  EXPECT_LT(rel_diff(split, ref), 1e-3);
+
+  // and back: the state after a decode step on Vulkan continues on the CPU
+  std::vector<float> on_vk(V), on_cpu(V);
+  second.decode(5, on_vk.data());
+  Session third(*cpu);
+  third.restore_state(second.save_state());
+  second.decode(9, on_vk.data());
+  third.decode(9, on_cpu.data());
+  EXPECT_LT(rel_diff(on_vk, on_cpu), 1e-3);
+}
+
+#else
+
+TEST(VulkanBackend, NotCompiledIn) { GTEST_SKIP() << "built without COIL_VULKAN"; }
+
+#endif
+
+}  // namespace
+}  // namespace coil
