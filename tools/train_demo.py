@@ -1,0 +1,855 @@
+#!/usr/bin/env python3
+"""Train Coil's bundled demo model: a tiny FalconMamba chat model with its own BPE tokenizer.
+
+Build-time tool only (PyPI torch, tokenizers, safetensors, transformers; see
+tools/requirements-demo.txt). Nothing here is a runtime dependency of Coil.
+
+What it does, deterministically from --seed:
+  1. generates a synthetic corpus of simple chat questions with checkable answers
+     (addition, subtraction, multiplication, comparisons, unit conversions, spelling a
+     word backwards, a few fixed greetings); some operand pairs / words are held out and
+     never appear in training: they make the dev set (progress) and eval.jsonl (final);
+  2. trains a byte-level BPE tokenizer (digits split individually) with the ChatML
+     special tokens <|endoftext|>, <|im_start|>, <|im_end|>;
+  3. trains a FalconMambaForCausalLM (transformers' own module holds the parameters, so
+     names, shapes and init are Hugging Face's) on the assistant tokens only. The forward
+     pass used for training is our own (same math as modeling_falcon_mamba.py) with the
+     selective scan in a small C kernel compiled at start (plain torch fallback), because
+     the reference sequential scan is far too slow on 1-2 CPU cores;
+  4. saves config.json + model.safetensors (save_pretrained), tokenizer.json,
+     tokenizer_config.json (ChatML chat_template), generation_config.json, eval.jsonl and
+     README.md into the output folder;
+  5. reloads the folder with transformers' FalconMambaForCausalLM and checks that its logits
+     equal our training forward pass (max abs diff < 1e-4), and measures greedy exact-match
+     accuracy on eval.jsonl with the reloaded HF model and the saved tokenizer + template.
+
+Usage (from the repository root):
+  python tools/train_demo.py                     # trains and writes resources/models/coil-demo
+  python tools/train_demo.py --eval-only         # only re-checks an existing folder
+"""
+
+import argparse
+import ctypes
+import json
+import math
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import torch
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_OUT = os.path.join(ROOT, "resources", "models", "coil-demo")
+
+EOT, IM_START, IM_END = "<|endoftext|>", "<|im_start|>", "<|im_end|>"
+CHAT_TEMPLATE = (
+    "{% for message in messages %}"
+    "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+
+# --------------------------------------------------------------------------------------
+# 1. Synthetic corpus
+# --------------------------------------------------------------------------------------
+
+ADD_MAX, SUB_MAX, MUL_MAX, CMP_MAX, CONV_MAX = 30, 30, 10, 99, 20
+
+ADD_Q = ["What is {a} plus {b}?", "What is {a} + {b}?", "How much is {a} plus {b}?",
+         "Add {a} and {b}.", "What do you get if you add {a} and {b}?", "Calculate {a} + {b}."]
+SUB_Q = ["What is {a} minus {b}?", "What is {a} - {b}?", "How much is {a} minus {b}?",
+         "Subtract {b} from {a}.", "What do you get if you subtract {b} from {a}?", "Calculate {a} - {b}."]
+MUL_Q = ["What is {a} times {b}?", "What is {a} * {b}?", "How much is {a} times {b}?",
+         "Multiply {a} by {b}.", "What is the product of {a} and {b}?", "Calculate {a} * {b}."]
+LARGER_Q = ["Which is larger, {a} or {b}?", "Which number is bigger: {a} or {b}?",
+            "Which is greater, {a} or {b}?", "Which is more, {a} or {b}?", "Is {a} or {b} larger?"]
+SMALLER_Q = ["Which is smaller, {a} or {b}?", "Which number is less: {a} or {b}?",
+             "Which is lower, {a} or {b}?", "Which is less, {a} or {b}?", "Is {a} or {b} smaller?"]
+# (big unit, small unit, factor); singular forms are the plural without the final "s"
+UNITS = [("meters", "centimeters", 100), ("kilometers", "meters", 1000),
+         ("centimeters", "millimeters", 10), ("kilograms", "grams", 1000),
+         ("liters", "milliliters", 1000), ("meters", "millimeters", 1000)]
+CONV_Q = ["How many {to} are in {v} {frm}?", "How many {to} is {v} {frm}?",
+          "Convert {v} {frm} to {to}.", "What is {v} {frm} in {to}?"]
+REV_Q = ["Spell {w} backwards.", "What is {w} spelled backwards?", "Reverse the word {w}.",
+         "Write {w} backwards.", "How do you spell {w} backwards?"]
+WORDS = """
+able acid aged also area army away baby back ball band bank base bath bear beat bell belt
+best bird blow blue boat body bone book boot born boss both bowl burn busy cake call calm
+camp card care cart case cash cast cell chat chip city clay club coal coat code cold come
+cook cool cope copy core corn cost crew crop dark data date dawn deal dear debt deep deny
+desk diet dirt dish dock does done door dose down draw drew drop drug drum dual duck dust
+duty earn ease east easy edge else even ever exit face fact fair fall farm fast fate fear
+feed feel file fill film find fine fire firm fish five flag flat flow food foot form fort
+four free frog fuel full fund gain game gate gave gear gift girl give glad goal gold golf
+gone good gray grew grow gulf hair half hall hand hang hard harm hate have head hear heat
+held hell help here hero high hill hint hold hole home hope host hour huge hung hunt hurt
+idea inch iron item jazz join joke jump jury just keen keep kept kick kind king kiss knee
+knew know lack lady laid lake lamp land lane last late lead left lend less life lift like
+line link lion list live load loan lock logo long look lord lose loss lost loud love luck
+made mail main make male mall many mark mass meal mean meat meet menu mere mile milk mind
+mine miss mode mood moon more most move much must name navy near neck need news next nice
+nine none nose note okay once only open oral over pace pack page paid pain pair palm park
+part pass past path peak pick pile pink pipe plan play plot plus poem poet pole poll pool
+poor port pose post pour pray pull pump pure push race rail rain rank rare rate read real
+rear rely rent rest rice rich ride ring rise risk road rock role roll roof room root rope
+rose rule rush safe sail sake salt same sand save seat seed seek seem seen self sell send
+ship shoe shop shot show shut sick side sign silk sing sink site size skin slip slow snow
+soft soil sold sole some song soon sort soul spot star stay step stop such suit sure swim
+tail take tale talk tall tank tape task team tell tend term test text than that them then
+they thin this tide tiny tone took tool tour town tree trip true tune turn twin type unit
+upon used user vast very view vote wage wait wake walk wall want warm wash wave weak wear
+week well went west what when whom wide wife wild will wind wine wing wire wise wish with
+wolf wood word wore work yard year your zero zone
+ant bag bat bed bee box boy bus cap car cat cow cup day dog ear egg eye fan fox fun gum hat
+hen hot ice ink jam jar job joy key kid leg lip map mat mix mud net nut oak owl pan pen pet
+pig pin pot rat red rug run sea sky sun tea toe top toy van web wet win yes zip
+apple bread chair cloud dance earth field glass green happy horse house light money music
+night ocean paper plant river smile stone table tiger water world
+""".split()
+
+CHAT_PAIRS = [
+    (["Hello", "Hello!", "Hi", "Hi!", "Hey", "Hey there", "Good morning", "Hello there!"],
+     "Hello! Ask me a simple question, like: What is 7 plus 5?"),
+    (["Who are you?", "What are you?", "What is your name?", "Who made you?"],
+     "I am Coil's tiny demo model, a small Mamba that runs on your computer."),
+    (["What can you do?", "Help", "help", "What do you know?", "How can you help me?"],
+     "I can add, subtract and multiply small numbers, compare two numbers, convert units "
+     "and spell a word backwards."),
+    (["Thank you", "Thanks!", "Thanks", "Thank you!", "Great, thanks."],
+     "You are welcome!"),
+    (["Bye", "Goodbye!", "See you later", "Bye!"],
+     "Goodbye!"),
+]
+SYSTEM_PROMPTS = ["You are a helpful assistant.", "You are Coil's demo model.",
+                  "Answer briefly.", "You are a friendly assistant. Keep answers short."]
+
+
+def unit(name, v):
+    return name[:-1] if v == 1 else name
+
+
+def make_item(kind, key, phr):
+    """(question, answer) for a held-out-able key and a phrasing index."""
+    if kind == "add":
+        a, b = key
+        return ADD_Q[phr].format(a=a, b=b), f"{a} plus {b} is {a + b}."
+    if kind == "sub":
+        a, b = key
+        return SUB_Q[phr].format(a=a, b=b), f"{a} minus {b} is {a - b}."
+    if kind == "mul":
+        a, b = key
+        return MUL_Q[phr].format(a=a, b=b), f"{a} times {b} is {a * b}."
+    if kind == "cmp":
+        a, b, larger = key
+        hi, lo = max(a, b), min(a, b)
+        if larger:
+            return LARGER_Q[phr].format(a=a, b=b), f"{hi} is larger than {lo}."
+        return SMALLER_Q[phr].format(a=a, b=b), f"{lo} is smaller than {hi}."
+    if kind == "conv":
+        u, v, up = key
+        big, small, f = UNITS[u]
+        if up:   # big -> small
+            frm, to, vf, vt = big, small, v, v * f
+        else:    # small -> big
+            frm, to, vf, vt = small, big, v * f, v
+        q = CONV_Q[phr].format(to=to, v=vf, frm=unit(frm, vf))
+        return q, f"{vf} {unit(frm, vf)} is {vt} {unit(to, vt)}."
+    if kind == "rev":
+        (w,) = key
+        return REV_Q[phr].format(w=w), f"{w} backwards is {'-'.join(reversed(w))}."
+    if kind == "chat":
+        i, j = key
+        return CHAT_PAIRS[i][0][j], CHAT_PAIRS[i][1]
+    raise ValueError(kind)
+
+
+N_PHRASINGS = {"add": len(ADD_Q), "sub": len(SUB_Q), "mul": len(MUL_Q), "cmp": len(LARGER_Q),
+               "conv": len(CONV_Q), "rev": len(REV_Q), "chat": 1}
+assert len(LARGER_Q) == len(SMALLER_Q)
+# share of each kind in training, and how many items each kind gets in dev / eval
+TRAIN_WEIGHTS = {"add": 0.20, "sub": 0.16, "mul": 0.14, "cmp": 0.16, "conv": 0.14, "rev": 0.16, "chat": 0.04}
+EVAL_COUNTS = {"add": 20, "sub": 15, "mul": 15, "cmp": 20, "conv": 15, "rev": 15}
+DEV_COUNTS = {"add": 10, "sub": 8, "mul": 8, "cmp": 10, "conv": 8, "rev": 8}
+
+
+class Corpus:
+    """All keys per kind, split into train / dev / eval keys. Dev and eval keys never train."""
+
+    def __init__(self, seed):
+        rng = random.Random(seed)
+        self.rng = rng
+        keys = {
+            "add": [(a, b) for a in range(ADD_MAX + 1) for b in range(ADD_MAX + 1)],
+            "sub": [(a, b) for a in range(SUB_MAX + 1) for b in range(a + 1)],
+            "mul": [(a, b) for a in range(MUL_MAX + 1) for b in range(MUL_MAX + 1)],
+            "cmp": [(a, b, l) for a in range(CMP_MAX + 1) for b in range(CMP_MAX + 1) if a != b
+                    for l in (True, False)],
+            "conv": [(u, v, up) for u in range(len(UNITS)) for v in range(1, CONV_MAX + 1)
+                     for up in (True, False)],
+            "rev": [(w,) for w in WORDS],
+            "chat": [(i, j) for i, (qs, _) in enumerate(CHAT_PAIRS) for j in range(len(qs))],
+        }
+        assert len(set(WORDS)) == len(WORDS)
+        self.train, self.dev, self.eval = {}, {}, {}
+        for kind, ks in keys.items():
+            if kind == "chat":
+                self.train[kind] = ks
+                continue
+            n_out = EVAL_COUNTS[kind] + DEV_COUNTS[kind]
+            # the "group" of a key: what must be held out together so that the question is
+            # new. add: the unordered pair (a+b and b+a both held out); cmp: the unordered
+            # pair, both questions; mul: the ordered pair (the commuted one may train);
+            # others: the key itself.
+            if kind == "add":
+                group = lambda k: tuple(sorted(k))
+            elif kind == "cmp":
+                group = lambda k: tuple(sorted(k[:2]))
+            else:
+                group = lambda k: k
+            groups = sorted({group(k) for k in ks})
+            if kind == "mul":   # need a product the model can know: commuted pair stays in training
+                groups = [g for g in groups if g[0] != g[1] and g[0] > 1 and g[1] > 1]
+                cand = []
+                for g in rng.sample(groups, len(groups)):
+                    if (g[1], g[0]) not in cand:
+                        cand.append(g)
+                held = cand[:n_out]
+            else:
+                held = rng.sample(groups, n_out)
+            held_set = set(held)
+            self.train[kind] = [k for k in ks if group(k) not in held_set]
+            held_keys = [k for k in ks if group(k) in held_set]
+            # one item per held-out group: pick a key of the group at random
+            by_group = {}
+            for k in held_keys:
+                by_group.setdefault(group(k), []).append(k)
+            picked = [rng.choice(by_group[g]) for g in held]
+            self.eval[kind] = picked[:EVAL_COUNTS[kind]]
+            self.dev[kind] = picked[EVAL_COUNTS[kind]:]
+
+    def items(self, split):
+        """[(kind, question, answer)] with a fixed random phrasing per item."""
+        rng = random.Random(f"{split}-phrasing")
+        out = []
+        for kind, ks in (self.eval if split == "eval" else self.dev).items():
+            for k in ks:
+                q, a = make_item(kind, k, rng.randrange(N_PHRASINGS[kind]))
+                out.append((kind, q, a))
+        return out
+
+    def sample_qa(self, rng, kind=None):
+        if kind is None:
+            kind = rng.choices(list(TRAIN_WEIGHTS), weights=list(TRAIN_WEIGHTS.values()))[0]
+        key = rng.choice(self.train[kind])
+        q, a = make_item(kind, key, rng.randrange(N_PHRASINGS[kind]))
+        # light noise on the user's text only (people type casually)
+        r = rng.random()
+        if r < 0.10:
+            q = q[0].lower() + q[1:]
+        elif r < 0.18 and q[-1] in "?.!":
+            q = q[:-1]
+        return kind, q, a
+
+    def sample_conversation(self, rng):
+        """A list of messages for training: 1-2 Q&A turns, sometimes with a system prompt."""
+        msgs = []
+        if rng.random() < 0.10:
+            msgs.append({"role": "system", "content": rng.choice(SYSTEM_PROMPTS)})
+        turns = 2 if rng.random() < 0.20 else 1
+        for _ in range(turns):
+            _, q, a = self.sample_qa(rng)
+            msgs += [{"role": "user", "content": q}, {"role": "assistant", "content": a}]
+        return msgs
+
+
+# --------------------------------------------------------------------------------------
+# 2. Tokenizer
+# --------------------------------------------------------------------------------------
+
+def train_tokenizer(corpus, vocab_size, seed):
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Digits(individual_digits=True),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True),
+    ])
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size, min_frequency=2, show_progress=False,
+        special_tokens=[EOT, IM_START, IM_END],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    # Texts for the merges: every template with the words to spell removed, so a word is
+    # split into the same small pieces whether it is a training or a held-out one.
+    rng = random.Random(seed + 1)
+    texts = ["user", "assistant", "system"] + SYSTEM_PROMPTS
+    for qs, a in CHAT_PAIRS:
+        texts += qs + [a]
+    for _ in range(20000):
+        kind, q, a = corpus.sample_qa(rng)
+        if kind == "rev":
+            continue
+        texts += [q, a]
+    for phr in REV_Q:
+        texts += [phr.format(w="")] * 200
+    texts += [" backwards is ."] * 1000
+    tok.train_from_iterator(texts, trainer=trainer)
+    return tok
+
+
+def render(messages, add_generation_prompt):
+    from jinja2 import Environment
+    return Environment().from_string(CHAT_TEMPLATE).render(
+        messages=messages, add_generation_prompt=add_generation_prompt)
+
+
+def encode_conversation(tok, msgs, rng):
+    """ids and a loss mask (1 on assistant content and its <|im_end|>)."""
+    ids, mask = [], []
+    if rng is not None and rng.random() < 0.15:   # robustness to a leading BOS
+        ids.append(tok.token_to_id(EOT))
+        mask.append(0)
+    for m in msgs:
+        head = tok.encode(f"{IM_START}{m['role']}\n", add_special_tokens=False).ids
+        body = tok.encode(m["content"], add_special_tokens=False).ids
+        end = [tok.token_to_id(IM_END)]
+        nl = tok.encode("\n", add_special_tokens=False).ids
+        learn = 1 if m["role"] == "assistant" else 0
+        ids += head + body + end + nl
+        mask += [0] * len(head) + [learn] * (len(body) + 1) + [0] * len(nl)
+    return ids, mask
+
+
+# --------------------------------------------------------------------------------------
+# 3. Model: HF FalconMamba parameters, our fast forward
+# --------------------------------------------------------------------------------------
+
+SCAN_C = r"""
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+/* delta, x, y: [Bn,T,D]; Bm, Cm: [Bn,T,N]; A: [D,N] (negative).
+   h_t = exp(delta_t*A) * h_{t-1} + delta_t*x_t*B_t ; y_t = sum_n h_t*C_t */
+void scan_fwd(int Bn, int T, int D, int N, const float *delta, const float *x,
+              const float *Bm, const float *Cm, const float *A, float *y) {
+    float *h = malloc(sizeof(float) * (size_t)D * N);
+    for (int b = 0; b < Bn; b++) {
+        memset(h, 0, sizeof(float) * (size_t)D * N);
+        for (int t = 0; t < T; t++) {
+            size_t o = (size_t)b * T + t;
+            const float *dl = delta + o * D, *xx = x + o * D, *B = Bm + o * N, *C = Cm + o * N;
+            float *yy = y + o * D;
+            for (int d = 0; d < D; d++) {
+                float *hd = h + (size_t)d * N; const float *Ad = A + (size_t)d * N;
+                float dv = dl[d], dx = dv * xx[d], acc = 0.f;
+                for (int n = 0; n < N; n++) {
+                    float v = expf(dv * Ad[n]) * hd[n] + dx * B[n];
+                    hd[n] = v; acc += v * C[n];
+                }
+                yy[d] = acc;
+            }
+        }
+    }
+    free(h);
+}
+/* gB, gC, gA are accumulated into (zeroed by the caller). */
+void scan_bwd(int Bn, int T, int D, int N, const float *delta, const float *x,
+              const float *Bm, const float *Cm, const float *A, const float *gy,
+              float *gdelta, float *gx, float *gB, float *gC, float *gA) {
+    size_t S = (size_t)D * N;
+    float *hs = malloc(sizeof(float) * S * (T + 1));
+    float *as = malloc(sizeof(float) * S * T);
+    float *G = malloc(sizeof(float) * S);
+    for (int b = 0; b < Bn; b++) {
+        memset(hs, 0, sizeof(float) * S);
+        for (int t = 0; t < T; t++) {
+            size_t o = (size_t)b * T + t;
+            const float *dl = delta + o * D, *xx = x + o * D, *B = Bm + o * N;
+            float *hp = hs + S * t, *hc = hs + S * (t + 1), *at = as + S * t;
+            for (int d = 0; d < D; d++) {
+                const float *Ad = A + (size_t)d * N; float dv = dl[d], dx = dv * xx[d];
+                for (int n = 0; n < N; n++) {
+                    size_t i = (size_t)d * N + n;
+                    float a = expf(dv * Ad[n]);
+                    at[i] = a; hc[i] = a * hp[i] + dx * B[n];
+                }
+            }
+        }
+        memset(G, 0, sizeof(float) * S);
+        for (int t = T - 1; t >= 0; t--) {
+            size_t o = (size_t)b * T + t;
+            const float *dl = delta + o * D, *xx = x + o * D, *B = Bm + o * N, *C = Cm + o * N,
+                        *g = gy + o * D;
+            float *gBt = gB + o * N, *gCt = gC + o * N, *gdl = gdelta + o * D, *gxx = gx + o * D;
+            const float *hp = hs + S * t, *hc = hs + S * (t + 1), *at = as + S * t;
+            const float *an = (t + 1 < T) ? as + S * (t + 1) : NULL;
+            for (int d = 0; d < D; d++) {
+                const float *Ad = A + (size_t)d * N; float *gAd = gA + (size_t)d * N;
+                float dv = dl[d], xv = xx[d], gv = g[d], sdl = 0.f, sx = 0.f;
+                for (int n = 0; n < N; n++) {
+                    size_t i = (size_t)d * N + n;
+                    float Gi = gv * C[n] + (an ? an[i] * G[i] : 0.f);
+                    G[i] = Gi;
+                    gCt[n] += gv * hc[i];
+                    float ga = Gi * hp[i] * at[i];
+                    sdl += ga * Ad[n] + Gi * xv * B[n];
+                    gAd[n] += ga * dv;
+                    sx += Gi * B[n];
+                    gBt[n] += Gi * dv * xv;
+                }
+                gdl[d] = sdl; gxx[d] = dv * sx;
+            }
+        }
+    }
+    free(hs); free(as); free(G);
+}
+"""
+
+_LIB = None
+
+
+def load_scan_kernel():
+    """Compile the C scan with the system compiler; None (torch fallback) if that fails."""
+    global _LIB
+    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if cc is None:
+        return None
+    d = tempfile.mkdtemp(prefix="coil-demo-scan-")
+    src, so = os.path.join(d, "scan.c"), os.path.join(d, "scan.so")
+    with open(src, "w") as f:
+        f.write(SCAN_C)
+    flags = ["-O3", "-ffast-math", "-fPIC", "-shared"]
+    for arch in (["-march=native"], []):
+        r = subprocess.run([cc, *flags, *arch, src, "-o", so, "-lm"], capture_output=True)
+        if r.returncode == 0:
+            _LIB = ctypes.CDLL(so)
+            break
+    shutil.rmtree(d, ignore_errors=True)
+    return _LIB
+
+
+def _ptr(t):
+    return ctypes.c_void_p(t.data_ptr())
+
+
+class CScan(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, delta, x, Bm, Cm, A):
+        delta, x, Bm, Cm, A = [t.detach().float().contiguous() for t in (delta, x, Bm, Cm, A)]
+        Bn, T, D = delta.shape
+        N = A.shape[1]
+        y = torch.empty_like(delta)
+        _LIB.scan_fwd(Bn, T, D, N, _ptr(delta), _ptr(x), _ptr(Bm), _ptr(Cm), _ptr(A), _ptr(y))
+        ctx.save_for_backward(delta, x, Bm, Cm, A)
+        return y
+
+    @staticmethod
+    def backward(ctx, gy):
+        delta, x, Bm, Cm, A = ctx.saved_tensors
+        gy = gy.float().contiguous()
+        Bn, T, D = delta.shape
+        N = A.shape[1]
+        gd, gx = torch.empty_like(delta), torch.empty_like(x)
+        gB, gC, gA = torch.zeros_like(Bm), torch.zeros_like(Cm), torch.zeros_like(A)
+        _LIB.scan_bwd(Bn, T, D, N, _ptr(delta), _ptr(x), _ptr(Bm), _ptr(Cm), _ptr(A), _ptr(gy),
+                      _ptr(gd), _ptr(gx), _ptr(gB), _ptr(gC), _ptr(gA))
+        return gd, gx, gB, gC, gA
+
+
+def torch_scan(delta, x, Bm, Cm, A):
+    """Same math in plain torch (fallback without a C compiler)."""
+    dA = torch.exp(delta.unsqueeze(-1) * A).unbind(1)                 # T x [B,D,N]
+    u = ((delta * x).unsqueeze(-1) * Bm.unsqueeze(2)).unbind(1)
+    h = torch.zeros_like(u[0])
+    ys = []
+    for t in range(len(u)):
+        h = dA[t] * h + u[t]
+        ys.append(h)
+    hs = torch.stack(ys, 1)                                           # B,T,D,N
+    return (hs * Cm.unsqueeze(2)).sum(-1)
+
+
+def weightless_rms(x, eps):
+    return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps)
+
+
+def fast_forward(model, ids):
+    """Logits [B,T,V] of a FalconMambaForCausalLM: the math of modeling_falcon_mamba.py."""
+    cfg = model.config
+    bb = model.backbone
+    T = ids.shape[1]
+    h = bb.embeddings(ids)
+    R, N, K = int(cfg.time_step_rank), cfg.state_size, cfg.conv_kernel
+    for layer in bb.layers:
+        mx = layer.mixer
+        x = layer.norm(h)
+        xs, z = mx.in_proj(x).chunk(2, dim=-1)
+        xc = F.conv1d(xs.transpose(1, 2), mx.conv1d.weight, mx.conv1d.bias,
+                      padding=K - 1, groups=xs.shape[-1])[..., :T]
+        xc = F.silu(xc).transpose(1, 2)                                  # B,T,D
+        dt, Bm, Cm = torch.split(mx.x_proj(xc), [R, N, N], dim=-1)
+        eps = cfg.mixer_rms_eps
+        dt, Bm, Cm = weightless_rms(dt, eps), weightless_rms(Bm, eps), weightless_rms(Cm, eps)
+        delta = F.softplus(mx.dt_proj(dt))
+        A = -torch.exp(mx.A_log.float())
+        scan = CScan.apply if _LIB is not None else torch_scan
+        y = scan(delta, xc, Bm, Cm, A)
+        y = (y + xc * mx.D) * F.silu(z)
+        h = h + mx.out_proj(y)
+    h = bb.norm_f(h)
+    return model.lm_head(h)
+
+
+def make_model(vocab, hidden, layers, seed, tok):
+    from transformers import FalconMambaConfig, FalconMambaForCausalLM
+    torch.manual_seed(seed)
+    cfg = FalconMambaConfig(
+        vocab_size=vocab, hidden_size=hidden, num_hidden_layers=layers, state_size=16,
+        conv_kernel=4, expand=2, intermediate_size=2 * hidden,
+        time_step_rank=math.ceil(hidden / 16), layer_norm_epsilon=1e-5, mixer_rms_eps=1e-6,
+        use_bias=False, use_conv_bias=True, tie_word_embeddings=True, initializer_range=0.02,
+        bos_token_id=tok.token_to_id(EOT), eos_token_id=tok.token_to_id(IM_END),
+        pad_token_id=tok.token_to_id(EOT), use_mambapy=False, use_associative_scan=False)
+    model = FalconMambaForCausalLM(cfg)
+    assert model.lm_head.weight is model.backbone.embeddings.weight
+    return model
+
+
+# --------------------------------------------------------------------------------------
+# 4. Greedy decoding and accuracy
+# --------------------------------------------------------------------------------------
+
+@torch.no_grad()
+def greedy_answers(logits_fn, tok, questions, max_new=32):
+    """Greedy completions of single-turn chats; prompts of equal length are batched."""
+    stop = {tok.token_to_id(IM_END), tok.token_to_id(EOT)}
+    prompts = [tok.encode(render([{"role": "user", "content": q}], True),
+                          add_special_tokens=False).ids for q in questions]
+    out = [None] * len(prompts)
+    by_len = {}
+    for i, p in enumerate(prompts):
+        by_len.setdefault(len(p), []).append(i)
+    for _, idx in sorted(by_len.items()):
+        seqs = torch.tensor([prompts[i] for i in idx])
+        done = [False] * len(idx)
+        gen = [[] for _ in idx]
+        for _ in range(max_new):
+            nxt = logits_fn(seqs)[:, -1].argmax(-1)
+            for j, t in enumerate(nxt.tolist()):
+                if not done[j]:
+                    if t in stop:
+                        done[j] = True
+                    else:
+                        gen[j].append(t)
+            if all(done):
+                break
+            seqs = torch.cat([seqs, nxt[:, None]], 1)
+        for j, i in enumerate(idx):
+            out[i] = tok.decode(gen[j], skip_special_tokens=False)
+    return out
+
+
+def accuracy(logits_fn, tok, items, show_errors=0):
+    answers = greedy_answers(logits_fn, tok, [q for _, q, _ in items])
+    per = {}
+    errors = []
+    for (kind, q, a), g in zip(items, answers):
+        ok = g.strip() == a
+        c = per.setdefault(kind, [0, 0])
+        c[0] += ok
+        c[1] += 1
+        if not ok:
+            errors.append((q, a, g))
+    total = sum(c[0] for c in per.values()) / max(1, len(items))
+    for q, a, g in errors[:show_errors]:
+        print(f"    miss: {q!r} -> {g!r} (want {a!r})")
+    return total, {k: c[0] / c[1] for k, c in per.items()}
+
+
+# --------------------------------------------------------------------------------------
+# 5. Saving and checking
+# --------------------------------------------------------------------------------------
+
+def save_folder(out, model, tok, corpus):
+    os.makedirs(out, exist_ok=True)
+    model.save_pretrained(out, safe_serialization=True)
+    tok.save(os.path.join(out, "tokenizer.json"))
+    eot, ims, ime = (tok.token_to_id(t) for t in (EOT, IM_START, IM_END))
+    added = {str(i): {"content": t, "lstrip": False, "normalized": False, "rstrip": False,
+                      "single_word": False, "special": True}
+             for i, t in ((eot, EOT), (ims, IM_START), (ime, IM_END))}
+    tcfg = {
+        "add_bos_token": False, "add_eos_token": False, "add_prefix_space": False,
+        "added_tokens_decoder": added,
+        "bos_token": EOT, "eos_token": IM_END, "pad_token": EOT, "unk_token": None,
+        "clean_up_tokenization_spaces": False, "model_max_length": 4096,
+        "tokenizer_class": "PreTrainedTokenizerFast", "chat_template": CHAT_TEMPLATE,
+    }
+    with open(os.path.join(out, "tokenizer_config.json"), "w") as f:
+        json.dump(tcfg, f, indent=2)
+        f.write("\n")
+    gcfg = {"bos_token_id": eot, "eos_token_id": [ime, eot], "pad_token_id": eot,
+            "do_sample": False, "max_new_tokens": 64}
+    with open(os.path.join(out, "generation_config.json"), "w") as f:
+        json.dump(gcfg, f, indent=2)
+        f.write("\n")
+    with open(os.path.join(out, "eval.jsonl"), "w") as f:
+        for kind, q, a in corpus.items("eval"):
+            f.write(json.dumps({"messages": [{"role": "user", "content": q}], "answer": a,
+                                "kind": kind}) + "\n")
+
+
+def load_eval(out):
+    items = []
+    with open(os.path.join(out, "eval.jsonl")) as f:
+        for line in f:
+            d = json.loads(line)
+            items.append((d.get("kind", "?"), d["messages"][0]["content"], d["answer"]))
+    return items
+
+
+def check_folder(out, fast_model=None):
+    """Reload with transformers; compare logits with our forward; measure eval accuracy."""
+    from safetensors import safe_open
+    from tokenizers import Tokenizer
+    from transformers import FalconMambaForCausalLM
+    hf = FalconMambaForCausalLM.from_pretrained(out, dtype=torch.float32).eval()
+    with safe_open(os.path.join(out, "model.safetensors"), "pt") as f:
+        names = set(f.keys())
+    want = {"backbone.embeddings.weight", "backbone.norm_f.weight"}
+    for i in range(hf.config.num_hidden_layers):
+        want |= {f"backbone.layers.{i}.norm.weight"} | {
+            f"backbone.layers.{i}.mixer.{n}" for n in
+            ("A_log", "D", "conv1d.weight", "conv1d.bias", "in_proj.weight", "x_proj.weight",
+             "dt_proj.weight", "dt_proj.bias", "out_proj.weight")}
+    assert names == want, f"unexpected tensor names: {sorted(names ^ want)}"
+    tok = Tokenizer.from_file(os.path.join(out, "tokenizer.json"))
+    with open(os.path.join(out, "tokenizer_config.json")) as f:
+        assert json.load(f)["chat_template"] == CHAT_TEMPLATE
+    items = load_eval(out)
+
+    # our forward (on the reloaded weights) against transformers' own forward
+    fast_model = fast_model or hf
+    probe = [tok.encode(render([{"role": "user", "content": q}, {"role": "assistant", "content": a}],
+                               False), add_special_tokens=False).ids for _, q, a in items[:8]]
+    L = min(len(p) for p in probe)
+    ids = torch.tensor([p[:L] for p in probe])
+    with torch.no_grad():
+        ref = hf(input_ids=ids, use_cache=False).logits
+        mine = fast_forward(fast_model, ids)
+    diff = (ref - mine).abs().max().item()
+    print(f"HF FalconMambaForCausalLM vs training forward: max abs logit diff {diff:.3g} "
+          f"(logit scale {ref.abs().max().item():.3g})")
+    assert diff < 1e-4, "the training forward pass does not match transformers"
+
+    t0 = time.time()
+    acc, per = accuracy(lambda s: hf(input_ids=s, use_cache=False).logits, tok, items, show_errors=10)
+    print(f"held-out eval ({len(items)} items, greedy, HF transformers forward): "
+          f"{acc * 100:.1f}% exact match  {fmt_per(per)}  [{time.time() - t0:.0f}s]")
+    return acc, per, diff
+
+
+def fmt_per(per):
+    return " ".join(f"{k}={v * 100:.0f}%" for k, v in per.items())
+
+
+# --------------------------------------------------------------------------------------
+# main
+# --------------------------------------------------------------------------------------
+
+README = """# Coil demo model
+
+A tiny chat model bundled with Coil so that a fresh install has something to talk to, offline.
+It is a FalconMamba-architecture model (`FalconMambaForCausalLM`, `model_type` `falcon_mamba`),
+trained from scratch by `tools/train_demo.py` on a synthetic corpus that the script generates
+itself. It knows nothing else: it answers simple questions with checkable answers.
+
+| | |
+|---|---|
+| architecture | FalconMamba: hidden {hidden}, {layers} layers, d_inner {d_inner}, state {state}, conv {conv}, dt rank {rank}, tied embeddings |
+| weights | float32, {n_params:,} parameters, `model.safetensors` {st_size:,} bytes |
+| tokenizer | byte-level BPE, {vocab} ids (`<|endoftext|>` {eot}, `<|im_start|>` {ims}, `<|im_end|>` {ime}); pre-tokenizer Digits(individual) then ByteLevel; no BOS added |
+| chat format | ChatML: `<|im_start|>user\\n...<|im_end|>\\n<|im_start|>assistant\\n`; generation stops at `<|im_end|>` or `<|endoftext|>` |
+| held-out accuracy | **{acc:.1f}%** exact match, greedy, on the {n_eval} questions of `eval.jsonl` ({per}) |
+
+## What it can answer
+
+- addition of numbers 0-{add_max} ("What is 7 plus 5?" -> "7 plus 5 is 12."), subtraction with a
+  non-negative result from numbers up to {sub_max}, multiplication 0-{mul_max};
+- comparisons of two numbers 0-{cmp_max} ("Which is larger, 42 or 17?" -> "42 is larger than 17.");
+- unit conversions by 10, 100 and 1000 (m, cm, mm, km, g, kg, l, ml) of 1-{conv_max} units, both ways
+  ("How many centimeters are in 3 meters?" -> "3 meters is 300 centimeters.");
+- spelling a common short word backwards ("Spell frog backwards." -> "frog backwards is g-o-r-f.");
+- a few greetings ("Hello", "Who are you?", "What can you do?").
+
+Each kind has several phrasings; training used some casual variants (lower case, no final
+punctuation), an occasional system prompt, a leading `<|endoftext|>` and two-turn chats.
+
+## Held-out evaluation
+
+`eval.jsonl` has one JSON object per line: `messages` (one user message) and `answer`, the exact
+expected assistant text (and `kind`). None of its questions was trained on: whole operand pairs are
+held out (for addition and comparisons both orders; for multiplication the ordered pair, the
+commuted one is trained), the unit conversion (unit pair, value, direction) and the words to spell
+backwards. Accuracy is greedy decoding until `<|im_end|>`, exact string match after stripping
+surrounding whitespace.
+
+## How it was made
+
+```
+{command}
+```
+
+{train_desc}
+
+## Licence
+
+Ours: the model, its tokenizer and the evaluation data are part of Coil and are released under
+the same licence as the rest of the repository. They contain no third-party data.
+"""
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=DEFAULT_OUT)
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--hidden", type=int, default=128)
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--vocab", type=int, default=512, help="BPE vocabulary size (upper bound)")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--eval-every", type=int, default=500)
+    ap.add_argument("--no-ckernel", action="store_true", help="use the plain torch scan")
+    ap.add_argument("--eval-only", action="store_true", help="only check an existing --out folder")
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    if not args.no_ckernel and load_scan_kernel() is None:
+        print("note: no C compiler, using the (slower) torch scan")
+
+    if args.eval_only:
+        acc, _, _ = check_folder(args.out)
+        return 0 if acc >= 0.9 else 1
+
+    t_start = time.time()
+    corpus = Corpus(args.seed)
+    tok = train_tokenizer(corpus, args.vocab, args.seed)
+    V = tok.get_vocab_size()
+    print(f"tokenizer: {V} ids")
+    # every word to spell must use pieces that training words also use (else no model could
+    # know how a piece is spelled); the check is cheap and keeps the split honest
+    train_pieces = {p for (w,) in corpus.train["rev"] for p in tok.encode(" " + w).ids}
+    for split in (corpus.eval, corpus.dev):
+        for (w,) in split["rev"]:
+            miss = [tok.id_to_token(p) for p in tok.encode(" " + w).ids if p not in train_pieces]
+            if miss:
+                print(f"  note: held-out word {w!r} uses pieces no training word uses: {miss}")
+
+    # the pieces we train on are exactly what tokenizing the rendered template gives
+    chk = random.Random(0)
+    for _ in range(50):
+        msgs = corpus.sample_conversation(chk)
+        ids, _ = encode_conversation(tok, msgs, None)
+        assert ids == tok.encode(render(msgs, False), add_special_tokens=False).ids, msgs
+    lens = [len(encode_conversation(tok, corpus.sample_conversation(chk), chk)[0]) for _ in range(2000)]
+    print(f"training chats: {sum(lens) / len(lens):.1f} tokens on average, {max(lens)} at most")
+
+    model = make_model(V, args.hidden, args.layers, args.seed, tok)
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"model: hidden {args.hidden}, {args.layers} layers, {n_params:,} parameters")
+
+    dev = corpus.items("dev")
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "A_log" not in n]
+    no_decay = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and "A_log" not in n)]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05},
+                             {"params": no_decay, "weight_decay": 0.0}],
+                            lr=args.lr, betas=(0.9, 0.98), eps=1e-8)
+    warm = min(200, args.steps // 10)
+
+    def lr_at(s):
+        if s < warm:
+            return args.lr * (s + 1) / warm
+        p = (s - warm) / max(1, args.steps - warm)
+        return args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * p)))
+
+    rng = random.Random(args.seed + 2)
+    pad = tok.token_to_id(EOT)
+    model.train()
+    t0 = time.time()
+    run_loss, n_tok_seen = 0.0, 0
+    for step in range(args.steps):
+        seqs = [encode_conversation(tok, corpus.sample_conversation(rng), rng) for _ in range(args.batch)]
+        T = max(len(s) for s, _ in seqs)
+        ids = torch.full((args.batch, T), pad, dtype=torch.long)
+        lab = torch.full((args.batch, T), -100, dtype=torch.long)
+        for i, (s, m) in enumerate(seqs):
+            ids[i, :len(s)] = torch.tensor(s)
+            # label at position t is the token t+1 when that token is learned
+            for t in range(len(s) - 1):
+                if m[t + 1]:
+                    lab[i, t] = s[t + 1]
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step)
+        logits = fast_forward(model, ids)
+        loss = F.cross_entropy(logits.reshape(-1, V), lab.reshape(-1), ignore_index=-100)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        run_loss += loss.item()
+        n_tok_seen += ids.numel()
+        if (step + 1) % 100 == 0:
+            print(f"step {step + 1:5d}  loss {run_loss / 100:.4f}  lr {lr_at(step):.2e}  "
+                  f"T {T}  {time.time() - t0:.0f}s", flush=True)
+            run_loss = 0.0
+        if args.eval_every and ((step + 1) % args.eval_every == 0 or step + 1 == args.steps):
+            model.eval()
+            acc, per = accuracy(lambda s: fast_forward(model, s), tok, dev)
+            model.train()
+            print(f"  dev accuracy {acc * 100:.1f}%  {fmt_per(per)}", flush=True)
+    train_s = time.time() - t0
+    model.eval()
+    print(f"training: {args.steps} steps in {train_s:.0f}s")
+
+    save_folder(args.out, model, tok, corpus)
+    acc, per, diff = check_folder(args.out, fast_model=model)
+    total_s = time.time() - t_start
+
+    st_size = os.path.getsize(os.path.join(args.out, "model.safetensors"))
+    cmd = "python tools/train_demo.py" + "".join(
+        f" --{k.replace('_', '-')} {v}" for k, v in vars(args).items()
+        if k not in ("out", "eval_only", "no_ckernel") and v != ap.get_default(k))
+    cfg = model.config
+    desc = (f"Seed {args.seed}; {args.steps} AdamW steps of {args.batch} chats (loss on the assistant "
+            f"tokens and their `<|im_end|>` only), peak learning rate {args.lr}, cosine schedule; "
+            f"{args.threads} CPU thread(s), {train_s / 60:.1f} minutes of training "
+            f"({total_s / 60:.1f} minutes in all). The forward pass used for training is checked "
+            f"against transformers' FalconMambaForCausalLM loaded from this folder "
+            f"(max abs logit difference {diff:.2g}). Tools: torch {torch.__version__}, "
+            f"see `tools/requirements-demo.txt`. Re-check this folder with "
+            f"`python tools/train_demo.py --eval-only`.")
+    readme = README.format(
+        hidden=cfg.hidden_size, layers=cfg.num_hidden_layers, d_inner=cfg.intermediate_size,
+        state=cfg.state_size, conv=cfg.conv_kernel, rank=cfg.time_step_rank, n_params=n_params,
+        st_size=st_size, vocab=V, eot=tok.token_to_id(EOT), ims=tok.token_to_id(IM_START),
+        ime=tok.token_to_id(IM_END), acc=acc * 100, n_eval=len(load_eval(args.out)),
+        per=", ".join(f"{k} {v * 100:.0f}%" for k, v in per.items()),
+        add_max=ADD_MAX, sub_max=SUB_MAX, mul_max=MUL_MAX, cmp_max=CMP_MAX, conv_max=CONV_MAX,
+        command=cmd, train_desc=desc)
+    with open(os.path.join(args.out, "README.md"), "w") as f:
+        f.write(readme)
+    size = sum(os.path.getsize(os.path.join(args.out, n)) for n in os.listdir(args.out))
+    print(f"wrote {args.out} ({size / 1e6:.2f} MB); total {total_s:.0f}s; "
+          f"held-out accuracy {acc * 100:.1f}%")
+    return 0 if acc >= 0.9 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
