@@ -259,9 +259,9 @@ class Corpus:
     def sample_conversation(self, rng):
         """A list of messages for training: 1-2 Q&A turns, sometimes with a system prompt."""
         msgs = []
-        if rng.random() < 0.10:
+        if rng.random() < 0.05:
             msgs.append({"role": "system", "content": rng.choice(SYSTEM_PROMPTS)})
-        turns = 2 if rng.random() < 0.20 else 1
+        turns = 2 if rng.random() < 0.10 else 1
         for _ in range(turns):
             _, q, a = self.sample_qa(rng)
             msgs += [{"role": "user", "content": q}, {"role": "assistant", "content": a}]
@@ -287,7 +287,7 @@ def train_tokenizer(corpus, vocab_size, seed):
     # Texts for the merges: every template with the words to spell removed, so a word is
     # split into the same small pieces whether it is a training or a held-out one.
     rng = random.Random(seed + 1)
-    texts = ["user", "assistant", "system"] + SYSTEM_PROMPTS
+    texts = ["user", "assistant", "system"] * 2000 + SYSTEM_PROMPTS
     for qs, a in CHAT_PAIRS:
         texts += qs + [a]
     for _ in range(20000):
@@ -333,19 +333,18 @@ SCAN_C = r"""
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-/* delta, x, y: [Bn,T,D]; Bm, Cm: [Bn,T,N]; A: [D,N] (negative).
-   h_t = exp(delta_t*A) * h_{t-1} + delta_t*x_t*B_t ; y_t = sum_n h_t*C_t */
-void scan_fwd(int Bn, int T, int D, int N, const float *delta, const float *x,
-              const float *Bm, const float *Cm, const float *A, float *y) {
-    float *h = malloc(sizeof(float) * (size_t)D * N);
+#define R __restrict__
+void scan_fwd(int Bn, int T, int D, int N, const float *R delta, const float *R x,
+              const float *R Bm, const float *R Cm, const float *R A, float *R y) {
+    float *R h = malloc(sizeof(float) * (size_t)D * N);
     for (int b = 0; b < Bn; b++) {
         memset(h, 0, sizeof(float) * (size_t)D * N);
         for (int t = 0; t < T; t++) {
             size_t o = (size_t)b * T + t;
-            const float *dl = delta + o * D, *xx = x + o * D, *B = Bm + o * N, *C = Cm + o * N;
-            float *yy = y + o * D;
+            const float *R dl = delta + o * D, *R xx = x + o * D, *R B = Bm + o * N, *R C = Cm + o * N;
+            float *R yy = y + o * D;
             for (int d = 0; d < D; d++) {
-                float *hd = h + (size_t)d * N; const float *Ad = A + (size_t)d * N;
+                float *R hd = h + (size_t)d * N; const float *R Ad = A + (size_t)d * N;
                 float dv = dl[d], dx = dv * xx[d], acc = 0.f;
                 for (int n = 0; n < N; n++) {
                     float v = expf(dv * Ad[n]) * hd[n] + dx * B[n];
@@ -357,56 +356,52 @@ void scan_fwd(int Bn, int T, int D, int N, const float *delta, const float *x,
     }
     free(h);
 }
-/* gB, gC, gA are accumulated into (zeroed by the caller). */
-void scan_bwd(int Bn, int T, int D, int N, const float *delta, const float *x,
-              const float *Bm, const float *Cm, const float *A, const float *gy,
-              float *gdelta, float *gx, float *gB, float *gC, float *gA) {
+void scan_bwd(int Bn, int T, int D, int N, const float *R delta, const float *R x,
+              const float *R Bm, const float *R Cm, const float *R A, const float *R gy,
+              float *R gdelta, float *R gx, float *R gB, float *R gC, float *R gA) {
     size_t S = (size_t)D * N;
-    float *hs = malloc(sizeof(float) * S * (T + 1));
-    float *as = malloc(sizeof(float) * S * T);
-    float *G = malloc(sizeof(float) * S);
+    float *R hs = malloc(sizeof(float) * S * (T + 1));
+    float *R G = malloc(sizeof(float) * S);      /* dL/dh_t carried backwards, times a_{t+1} */
     for (int b = 0; b < Bn; b++) {
         memset(hs, 0, sizeof(float) * S);
         for (int t = 0; t < T; t++) {
             size_t o = (size_t)b * T + t;
-            const float *dl = delta + o * D, *xx = x + o * D, *B = Bm + o * N;
-            float *hp = hs + S * t, *hc = hs + S * (t + 1), *at = as + S * t;
+            const float *R dl = delta + o * D, *R xx = x + o * D, *R B = Bm + o * N;
+            const float *R hp = hs + S * t; float *R hc = hs + S * (t + 1);
             for (int d = 0; d < D; d++) {
-                const float *Ad = A + (size_t)d * N; float dv = dl[d], dx = dv * xx[d];
-                for (int n = 0; n < N; n++) {
-                    size_t i = (size_t)d * N + n;
-                    float a = expf(dv * Ad[n]);
-                    at[i] = a; hc[i] = a * hp[i] + dx * B[n];
-                }
+                const float *R Ad = A + (size_t)d * N; float dv = dl[d], dx = dv * xx[d];
+                const float *R hpd = hp + (size_t)d * N; float *R hcd = hc + (size_t)d * N;
+                for (int n = 0; n < N; n++) hcd[n] = expf(dv * Ad[n]) * hpd[n] + dx * B[n];
             }
         }
-        memset(G, 0, sizeof(float) * S);
+        memset(G, 0, sizeof(float) * S);   /* G holds a_{t+1} * dL/dh_{t+1} */
         for (int t = T - 1; t >= 0; t--) {
             size_t o = (size_t)b * T + t;
-            const float *dl = delta + o * D, *xx = x + o * D, *B = Bm + o * N, *C = Cm + o * N,
-                        *g = gy + o * D;
-            float *gBt = gB + o * N, *gCt = gC + o * N, *gdl = gdelta + o * D, *gxx = gx + o * D;
-            const float *hp = hs + S * t, *hc = hs + S * (t + 1), *at = as + S * t;
-            const float *an = (t + 1 < T) ? as + S * (t + 1) : NULL;
+            const float *R dl = delta + o * D, *R xx = x + o * D, *R B = Bm + o * N, *R C = Cm + o * N,
+                        *R g = gy + o * D;
+            float *R gBt = gB + o * N, *R gCt = gC + o * N, *R gdl = gdelta + o * D, *R gxx = gx + o * D;
+            const float *R hp = hs + S * t, *R hc = hs + S * (t + 1);
             for (int d = 0; d < D; d++) {
-                const float *Ad = A + (size_t)d * N; float *gAd = gA + (size_t)d * N;
-                float dv = dl[d], xv = xx[d], gv = g[d], sdl = 0.f, sx = 0.f;
+                const float *R Ad = A + (size_t)d * N; float *R gAd = gA + (size_t)d * N;
+                const float *R hpd = hp + (size_t)d * N, *R hcd = hc + (size_t)d * N;
+                float *R Gd = G + (size_t)d * N;
+                float dv = dl[d], xv = xx[d], gv = g[d], dx = dv * xv, sdl = 0.f, sx = 0.f;
                 for (int n = 0; n < N; n++) {
-                    size_t i = (size_t)d * N + n;
-                    float Gi = gv * C[n] + (an ? an[i] * G[i] : 0.f);
-                    G[i] = Gi;
-                    gCt[n] += gv * hc[i];
-                    float ga = Gi * hp[i] * at[i];
+                    float a = expf(dv * Ad[n]);
+                    float Gi = gv * C[n] + Gd[n];          /* dL/dh_t */
+                    gCt[n] += gv * hcd[n];
+                    float ga = Gi * hpd[n] * a;            /* dL/d(dv*A) */
                     sdl += ga * Ad[n] + Gi * xv * B[n];
                     gAd[n] += ga * dv;
                     sx += Gi * B[n];
-                    gBt[n] += Gi * dv * xv;
+                    gBt[n] += Gi * dx;
+                    Gd[n] = Gi * a;
                 }
                 gdl[d] = sdl; gxx[d] = dv * sx;
             }
         }
     }
-    free(hs); free(as); free(G);
+    free(hs); free(G);
 }
 """
 
@@ -525,37 +520,41 @@ def make_model(vocab, hidden, layers, seed, tok):
 # --------------------------------------------------------------------------------------
 
 @torch.no_grad()
-def greedy_answers(logits_fn, tok, questions, max_new=32):
-    """Greedy completions of single-turn chats; prompts of equal length are batched."""
-    stop = {tok.token_to_id(IM_END), tok.token_to_id(EOT)}
+def greedy_answers(logits_fn, tok, questions, max_new=32, hf_model=None):
+    """Greedy completions of single-turn chats; prompts of equal length are batched.
+    With hf_model, transformers' generate() (recurrent cache) does the decoding; else
+    logits_fn(ids) -> [B,T,V] is run on the whole sequence at every step."""
+    stop = [tok.token_to_id(IM_END), tok.token_to_id(EOT)]
     prompts = [tok.encode(render([{"role": "user", "content": q}], True),
                           add_special_tokens=False).ids for q in questions]
     out = [None] * len(prompts)
     by_len = {}
     for i, p in enumerate(prompts):
         by_len.setdefault(len(p), []).append(i)
-    for _, idx in sorted(by_len.items()):
+    for L, idx in sorted(by_len.items()):
         seqs = torch.tensor([prompts[i] for i in idx])
-        done = [False] * len(idx)
-        gen = [[] for _ in idx]
-        for _ in range(max_new):
-            nxt = logits_fn(seqs)[:, -1].argmax(-1)
-            for j, t in enumerate(nxt.tolist()):
-                if not done[j]:
-                    if t in stop:
-                        done[j] = True
-                    else:
-                        gen[j].append(t)
-            if all(done):
-                break
-            seqs = torch.cat([seqs, nxt[:, None]], 1)
+        if hf_model is not None:
+            full = hf_model.generate(input_ids=seqs, attention_mask=torch.ones_like(seqs),
+                                     max_new_tokens=max_new, do_sample=False,
+                                     eos_token_id=stop, pad_token_id=stop[1])
+            gen = full[:, L:].tolist()
+        else:
+            gen = []
+            for _ in range(max_new):
+                nxt = logits_fn(seqs)[:, -1].argmax(-1)
+                seqs = torch.cat([seqs, nxt[:, None]], 1)
+                gen = seqs[:, L:].tolist()
+                if all(any(t in stop for t in g) for g in gen):
+                    break
         for j, i in enumerate(idx):
-            out[i] = tok.decode(gen[j], skip_special_tokens=False)
+            g = gen[j]
+            cut = min([g.index(t) for t in stop if t in g], default=len(g))
+            out[i] = tok.decode(g[:cut], skip_special_tokens=False)
     return out
 
 
-def accuracy(logits_fn, tok, items, show_errors=0):
-    answers = greedy_answers(logits_fn, tok, [q for _, q, _ in items])
+def accuracy(logits_fn, tok, items, show_errors=0, hf_model=None):
+    answers = greedy_answers(logits_fn, tok, [q for _, q, _ in items], hf_model=hf_model)
     per = {}
     errors = []
     for (kind, q, a), g in zip(items, answers):
@@ -648,8 +647,8 @@ def check_folder(out, fast_model=None):
     assert diff < 1e-4, "the training forward pass does not match transformers"
 
     t0 = time.time()
-    acc, per = accuracy(lambda s: hf(input_ids=s, use_cache=False).logits, tok, items, show_errors=10)
-    print(f"held-out eval ({len(items)} items, greedy, HF transformers forward): "
+    acc, per = accuracy(None, tok, items, show_errors=10, hf_model=hf)
+    print(f"held-out eval ({len(items)} items, greedy, HF transformers generate): "
           f"{acc * 100:.1f}% exact match  {fmt_per(per)}  [{time.time() - t0:.0f}s]")
     return acc, per, diff
 
@@ -784,8 +783,15 @@ def main():
     model.train()
     t0 = time.time()
     run_loss, n_tok_seen = 0.0, 0
+    pending = []
     for step in range(args.steps):
-        seqs = [encode_conversation(tok, corpus.sample_conversation(rng), rng) for _ in range(args.batch)]
+        if not pending:   # draw 8 batches at once and group chats of similar length
+            pool = [encode_conversation(tok, corpus.sample_conversation(rng), rng)
+                    for _ in range(8 * args.batch)]
+            pool.sort(key=lambda sm: len(sm[0]))
+            pending = [pool[i:i + args.batch] for i in range(0, len(pool), args.batch)]
+            rng.shuffle(pending)
+        seqs = pending.pop()
         T = max(len(s) for s, _ in seqs)
         ids = torch.full((args.batch, T), pad, dtype=torch.long)
         lab = torch.full((args.batch, T), -100, dtype=torch.long)

@@ -18,9 +18,12 @@ namespace {
 
 QString sortKey(SearchSort sort) {
   switch (sort) {
-    case SearchSort::Likes: return QStringLiteral("likes");
-    case SearchSort::LastModified: return QStringLiteral("lastModified");
-    case SearchSort::Downloads: break;
+    case SearchSort::Likes:
+      return QStringLiteral("likes");
+    case SearchSort::LastModified:
+      return QStringLiteral("lastModified");
+    case SearchSort::Downloads:
+      break;
   }
   return QStringLiteral("downloads");
 }
@@ -91,12 +94,13 @@ void HubClient::getJson(const QUrl& url, const RequestTarget& target, int attemp
     HubError err = errorFromReply(reply, target);
     const int status = httpStatus(reply);
     if (!err && (status < 200 || status >= 300))
-      err = HubError::make(HubErrorKind::InvalidResponse,
-                           QStringLiteral("Unexpected HTTP %1 from %2").arg(status).arg(url.toString()),
-                           status);
+      err = HubError::make(
+          HubErrorKind::InvalidResponse,
+          QStringLiteral("Unexpected HTTP %1 from %2").arg(status).arg(url.toString()), status);
     if (err && err.isRetryable() && attempt < settings_.maxRetries) {
       const int delay = backoffDelayMs(attempt, settings_, reply->rawHeader("Retry-After"));
-      QTimer::singleShot(delay, this, [=, this] { getJson(url, target, attempt + 1, context, done); });
+      QTimer::singleShot(delay, this,
+                         [=, this] { getJson(url, target, attempt + 1, context, done); });
       return;
     }
     if (err) {
@@ -122,17 +126,19 @@ void HubClient::search(const SearchQuery& query, QObject* context, Callback<Sear
 
 void HubClient::searchPage(const QUrl& url, QObject* context, Callback<SearchPage> done) {
   RequestTarget t = target(QStringLiteral("(search)"), QString());
-  getJson(url, t, 0, context,
-          [done](const QJsonDocument& doc, const QByteArray& link, const QUrl& url, const HubError& e) {
-            SearchPage page;
-            if (e) return done(page, e);
-            if (!doc.isArray())
-              return done(page, HubError::make(HubErrorKind::InvalidResponse,
-                                               QStringLiteral("The Hub's search answer is not a list")));
-            page.models = parseSearchResults(doc.array());
-            page.next = nextLinkUrl(link, url);
-            done(page, {});
-          });
+  getJson(
+      url, t, 0, context,
+      [done](const QJsonDocument& doc, const QByteArray& link, const QUrl& url, const HubError& e) {
+        SearchPage page;
+        if (e) return done(page, e);
+        if (!doc.isArray())
+          return done(page,
+                      HubError::make(HubErrorKind::InvalidResponse,
+                                     QStringLiteral("The Hub's search answer is not a list")));
+        page.models = parseSearchResults(doc.array());
+        page.next = nextLinkUrl(link, url);
+        done(page, {});
+      });
 }
 
 void HubClient::repoInfo(const QString& repoId, const QString& revision, QObject* context,
@@ -140,17 +146,18 @@ void HubClient::repoInfo(const QString& repoId, const QString& revision, QObject
   QByteArray path = "/api/models/" + encodeFilePath(repoId);
   if (!revision.isEmpty() && revision != QLatin1String("main"))
     path += "/revision/" + encodeSegment(revision);
-  getJson(hubUrl(settings_.endpoint, path), target(repoId, revision), 0, context,
-          [done, repoId](const QJsonDocument& doc, const QByteArray&, const QUrl&, const HubError& e) {
-            if (e) return done({}, e);
-            RepoInfo info = parseRepoInfo(doc.object());
-            if (!doc.isObject() || info.sha.isEmpty())
-              return done(info, HubError::make(HubErrorKind::InvalidResponse,
-                                               QStringLiteral("The Hub's details of '%1' have no "
-                                                              "commit sha")
-                                                   .arg(repoId)));
-            done(info, {});
-          });
+  getJson(
+      hubUrl(settings_.endpoint, path), target(repoId, revision), 0, context,
+      [done, repoId](const QJsonDocument& doc, const QByteArray&, const QUrl&, const HubError& e) {
+        if (e) return done({}, e);
+        RepoInfo info = parseRepoInfo(doc.object());
+        if (!doc.isObject() || info.sha.isEmpty())
+          return done(info, HubError::make(HubErrorKind::InvalidResponse,
+                                           QStringLiteral("The Hub's details of '%1' have no "
+                                                          "commit sha")
+                                               .arg(repoId)));
+        done(info, {});
+      });
 }
 
 void HubClient::repoTree(const QString& repoId, const QString& revision, QObject* context,
@@ -158,8 +165,9 @@ void HubClient::repoTree(const QString& repoId, const QString& revision, QObject
   const QString rev = revision.isEmpty() ? QStringLiteral("main") : revision;
   QUrlQuery query;
   query.addQueryItem(QStringLiteral("recursive"), QStringLiteral("true"));
-  const QUrl url = hubUrl(settings_.endpoint,
-                          "/api/models/" + encodeFilePath(repoId) + "/tree/" + encodeSegment(rev), query);
+  const QUrl url =
+      hubUrl(settings_.endpoint,
+             "/api/models/" + encodeFilePath(repoId) + "/tree/" + encodeSegment(rev), query);
   fetchTreePage(url, target(repoId, rev), std::make_shared<QList<RepoFile>>(), context,
                 std::move(done));
 }
@@ -168,13 +176,15 @@ void HubClient::fetchTreePage(const QUrl& url, const RequestTarget& t,
                               std::shared_ptr<QList<RepoFile>> files, QPointer<QObject> context,
                               Callback<QList<RepoFile>> done) {
   getJson(url, t, 0, context,
-          [=, this](const QJsonDocument& doc, const QByteArray& link, const QUrl& url, const HubError& e) {
+          [=, this](const QJsonDocument& doc, const QByteArray& link, const QUrl& url,
+                    const HubError& e) {
             if (e) return done({}, e);
             QString perr;
             if (!doc.isArray() || !parseTree(doc.array(), *files, &perr))
-              return done({}, HubError::make(HubErrorKind::InvalidResponse,
-                                             QStringLiteral("The Hub's file list of '%1' is invalid%2")
-                                                 .arg(t.repoId, perr.isEmpty() ? QString() : ": " + perr)));
+              return done(
+                  {}, HubError::make(HubErrorKind::InvalidResponse,
+                                     QStringLiteral("The Hub's file list of '%1' is invalid%2")
+                                         .arg(t.repoId, perr.isEmpty() ? QString() : ": " + perr)));
             const QUrl next = nextLinkUrl(link, url);
             if (next.isValid() && !next.isEmpty() && next != url)
               return fetchTreePage(next, t, files, context, done);

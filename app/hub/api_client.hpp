@@ -52,8 +52,8 @@ class HubClient : public QObject {
  private:
   using JsonCallback = std::function<void(const QJsonDocument& doc, const QByteArray& linkHeader,
                                           const QUrl& url, const HubError& error)>;
-  void getJson(const QUrl& url, const RequestTarget& target, int attempt,
-               QPointer<QObject> context, JsonCallback done);
+  void getJson(const QUrl& url, const RequestTarget& target, int attempt, QPointer<QObject> context,
+               JsonCallback done);
   void fetchTreePage(const QUrl& url, const RequestTarget& target,
                      std::shared_ptr<QList<RepoFile>> files, QPointer<QObject> context,
                      Callback<QList<RepoFile>> done);

@@ -19,7 +19,8 @@ RepoCache::RepoCache(QString cacheDir, QString repoId)
     : cacheDir_(std::move(cacheDir)), repoId_(std::move(repoId)) {}
 
 QString RepoCache::folderName(const QString& repoId) {
-  return QStringLiteral("models--") + QString(repoId).replace(QLatin1Char('/'), QLatin1String("--"));
+  return QStringLiteral("models--") +
+         QString(repoId).replace(QLatin1Char('/'), QLatin1String("--"));
 }
 
 QString RepoCache::relativeBlobTarget(const QString& relPath, const QString& etag) {
@@ -29,9 +30,15 @@ QString RepoCache::relativeBlobTarget(const QString& relPath, const QString& eta
   return target + QStringLiteral("blobs/") + etag;
 }
 
-QString RepoCache::repoDir() const { return cacheDir_ + QLatin1Char('/') + folderName(repoId_); }
-QString RepoCache::blobsDir() const { return repoDir() + QStringLiteral("/blobs"); }
-QString RepoCache::blobPath(const QString& etag) const { return blobsDir() + QLatin1Char('/') + etag; }
+QString RepoCache::repoDir() const {
+  return cacheDir_ + QLatin1Char('/') + folderName(repoId_);
+}
+QString RepoCache::blobsDir() const {
+  return repoDir() + QStringLiteral("/blobs");
+}
+QString RepoCache::blobPath(const QString& etag) const {
+  return blobsDir() + QLatin1Char('/') + etag;
+}
 QString RepoCache::incompletePath(const QString& etag) const {
   return blobPath(etag) + QStringLiteral(".incomplete");
 }
@@ -76,16 +83,17 @@ bool RepoCache::hasSnapshotFile(const QString& commit, const QString& relPath,
   return expectedSize < 0 || fi.size() == expectedSize;
 }
 
-bool RepoCache::linkSnapshotFile(const QString& commit, const QString& relPath,
-                                 const QString& etag, QString* error) const {
+bool RepoCache::linkSnapshotFile(const QString& commit, const QString& relPath, const QString& etag,
+                                 QString* error) const {
   namespace fs = std::filesystem;
   const fs::path link = fs::path(snapshotFile(commit, relPath).toStdString());
   std::error_code ec;
   fs::create_directories(link.parent_path(), ec);
   if (ec) {
-    if (error) *error = QStringLiteral("cannot create %1: %2")
-                            .arg(QString::fromStdString(link.parent_path().string()),
-                                 QString::fromStdString(ec.message()));
+    if (error)
+      *error = QStringLiteral("cannot create %1: %2")
+                   .arg(QString::fromStdString(link.parent_path().string()),
+                        QString::fromStdString(ec.message()));
     return false;
   }
   fs::remove(link, ec);  // a stale link or file
@@ -94,10 +102,13 @@ bool RepoCache::linkSnapshotFile(const QString& commit, const QString& relPath,
   if (!ec) return true;
   // No symlinks here (e.g. some network or Windows file systems): keep a copy instead.
   ec.clear();
-  fs::copy_file(fs::path(blobPath(etag).toStdString()), link, fs::copy_options::overwrite_existing, ec);
+  fs::copy_file(fs::path(blobPath(etag).toStdString()), link, fs::copy_options::overwrite_existing,
+                ec);
   if (ec) {
-    if (error) *error = QStringLiteral("cannot link %1: %2")
-                            .arg(QString::fromStdString(link.string()), QString::fromStdString(ec.message()));
+    if (error)
+      *error =
+          QStringLiteral("cannot link %1: %2")
+              .arg(QString::fromStdString(link.string()), QString::fromStdString(ec.message()));
     return false;
   }
   return true;
@@ -133,7 +144,8 @@ bool RepoCache::looksComplete(const QString& commit, const QStringList& include)
   if (files.contains(index)) {
     QFile f(snapshotFile(commit, index));
     if (!f.open(QIODevice::ReadOnly)) return false;
-    const QJsonObject map = QJsonDocument::fromJson(f.readAll()).object().value(QLatin1String("weight_map")).toObject();
+    const QJsonObject map =
+        QJsonDocument::fromJson(f.readAll()).object().value(QLatin1String("weight_map")).toObject();
     if (map.isEmpty()) return false;
     for (auto it = map.begin(); it != map.end(); ++it)
       if (!files.contains(it.value().toString())) return false;

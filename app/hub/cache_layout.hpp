@@ -34,7 +34,8 @@ class RepoCache {
   bool writeRef(const QString& revision, const QString& commit, QString* error) const;
 
   // snapshots/<commit>/<relPath> exists and resolves to a file (of expectedSize if >= 0).
-  bool hasSnapshotFile(const QString& commit, const QString& relPath, qint64 expectedSize = -1) const;
+  bool hasSnapshotFile(const QString& commit, const QString& relPath,
+                       qint64 expectedSize = -1) const;
   // Makes snapshots/<commit>/<relPath> a relative symlink to blobs/<etag> (a copy where the
   // file system has no symlinks), replacing what was there.
   bool linkSnapshotFile(const QString& commit, const QString& relPath, const QString& etag,

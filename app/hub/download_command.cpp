@@ -1,11 +1,12 @@
 #include "download_command.hpp"
 
+#include <unistd.h>
+
 #include <QCoreApplication>
 #include <QDir>
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <unistd.h>
 
 #include "api_client.hpp"
 #include "progress_printer.hpp"
@@ -58,7 +59,8 @@ Args parseArgs(int argc, char** argv) {
     if (arg == QLatin1String("-h") || arg == QLatin1String("--help")) {
       a.help = true;
     } else if (value(QStringLiteral("--revision"), v)) {
-      if (!a.request.revision.isEmpty() && a.error.isEmpty()) a.error = QStringLiteral("--revision given twice");
+      if (!a.request.revision.isEmpty() && a.error.isEmpty())
+        a.error = QStringLiteral("--revision given twice");
       a.request.revision = v;
     } else if (value(QStringLiteral("--include"), v)) {
       if (v.isEmpty() && a.error.isEmpty()) a.error = QStringLiteral("--include needs a pattern");
@@ -78,16 +80,19 @@ Args parseArgs(int argc, char** argv) {
     if (id.isEmpty())
       a.error = QStringLiteral("missing REPO_ID (e.g. tiiuae/falcon-mamba-7b-instruct)");
     else if (id.count(QLatin1Char('/')) > 1 || id.startsWith(QLatin1Char('/')) ||
-             id.endsWith(QLatin1Char('/')) || id.contains(QLatin1String("..")) || id.contains(QLatin1Char(' ')))
+             id.endsWith(QLatin1Char('/')) || id.contains(QLatin1String("..")) ||
+             id.contains(QLatin1Char(' ')))
       a.error = QStringLiteral("'%1' is not a repo id (expected org/name)").arg(id);
   }
   return a;
 }
 
 QString describe(const MemoryEstimate& e) {
-  QString line = QStringLiteral("memory: about %1 needed (weights %2 + state %3)")
-                     .arg(formatBytes(e.totalBytes), formatBytes(e.weightBytes), formatBytes(e.stateBytes));
-  if (e.ramBytes > 0) line += QStringLiteral("; this machine has %1 of RAM").arg(formatBytes(e.ramBytes));
+  QString line =
+      QStringLiteral("memory: about %1 needed (weights %2 + state %3)")
+          .arg(formatBytes(e.totalBytes), formatBytes(e.weightBytes), formatBytes(e.stateBytes));
+  if (e.ramBytes > 0)
+    line += QStringLiteral("; this machine has %1 of RAM").arg(formatBytes(e.ramBytes));
   if (!e.fitsInRam) line += QStringLiteral(" - the model may not fit");
   return line;
 }
@@ -116,12 +121,13 @@ int download_command_main(int argc, char** argv) {
   ProgressPrinter printer(stdout, ::isatty(STDOUT_FILENO) == 1);
   const SyncDownloadResult result =
       downloadSnapshotSync(&client, args.request, [&](SnapshotDownloader* d) {
-        QObject::connect(d, &SnapshotDownloader::fileStarted, [&](const QString& path, qint64 size) {
-          printer.fileStarted(path, size);
-        });
-        QObject::connect(d, &SnapshotDownloader::progress, [&, d](qint64 done, qint64 total, double speed) {
-          if (!d->servedFromCache()) printer.progress(done, total, speed);
-        });
+        QObject::connect(
+            d, &SnapshotDownloader::fileStarted,
+            [&](const QString& path, qint64 size) { printer.fileStarted(path, size); });
+        QObject::connect(d, &SnapshotDownloader::progress,
+                         [&, d](qint64 done, qint64 total, double speed) {
+                           if (!d->servedFromCache()) printer.progress(done, total, speed);
+                         });
         QObject::connect(d, &SnapshotDownloader::memoryEstimated,
                          [&](const MemoryEstimate& e) { printer.message(describe(e)); });
       });

@@ -18,11 +18,16 @@ namespace {
 
 QString statusName(DownloadQueue::Status s) {
   switch (s) {
-    case DownloadQueue::Status::Queued: return QStringLiteral("queued");
-    case DownloadQueue::Status::Downloading: return QStringLiteral("downloading");
-    case DownloadQueue::Status::Paused: return QStringLiteral("paused");
-    case DownloadQueue::Status::Finished: return QStringLiteral("finished");
-    case DownloadQueue::Status::Failed: return QStringLiteral("failed");
+    case DownloadQueue::Status::Queued:
+      return QStringLiteral("queued");
+    case DownloadQueue::Status::Downloading:
+      return QStringLiteral("downloading");
+    case DownloadQueue::Status::Paused:
+      return QStringLiteral("paused");
+    case DownloadQueue::Status::Finished:
+      return QStringLiteral("finished");
+    case DownloadQueue::Status::Failed:
+      return QStringLiteral("failed");
   }
   return QStringLiteral("queued");
 }
@@ -49,7 +54,9 @@ DownloadQueue::~DownloadQueue() {
   // The running entry stays "downloading" on disk: it is queued again on the next load.
 }
 
-QString DownloadQueue::stateFile() const { return stateDir_ + QStringLiteral("/downloads.json"); }
+QString DownloadQueue::stateFile() const {
+  return stateDir_ + QStringLiteral("/downloads.json");
+}
 
 int DownloadQueue::indexOf(const QString& id) const {
   for (int i = 0; i < entries_.size(); ++i)
@@ -66,7 +73,8 @@ std::optional<DownloadQueue::Entry> DownloadQueue::entry(const QString& id) cons
 void DownloadQueue::load() {
   QFile f(stateFile());
   if (!f.open(QIODevice::ReadOnly)) return;
-  const QJsonArray list = QJsonDocument::fromJson(f.readAll()).object().value(QLatin1String("entries")).toArray();
+  const QJsonArray list =
+      QJsonDocument::fromJson(f.readAll()).object().value(QLatin1String("entries")).toArray();
   for (const QJsonValue& v : list) {
     const QJsonObject o = v.toObject();
     Entry e;
@@ -74,7 +82,8 @@ void DownloadQueue::load() {
     e.repoId = o.value(QLatin1String("repo_id")).toString();
     if (e.id.isEmpty() || e.repoId.isEmpty()) continue;
     e.revision = o.value(QLatin1String("revision")).toString(QStringLiteral("main"));
-    for (const QJsonValue& p : o.value(QLatin1String("include")).toArray()) e.include << p.toString();
+    for (const QJsonValue& p : o.value(QLatin1String("include")).toArray())
+      e.include << p.toString();
     e.status = statusFromName(o.value(QLatin1String("status")).toString());
     e.error = o.value(QLatin1String("error")).toString();
     e.snapshotPath = o.value(QLatin1String("snapshot")).toString();
@@ -101,7 +110,8 @@ void DownloadQueue::save() {
   QDir().mkpath(stateDir_);
   QSaveFile f(stateFile());
   if (f.open(QIODevice::WriteOnly)) {
-    f.write(QJsonDocument(QJsonObject{{QStringLiteral("version"), 1}, {QStringLiteral("entries"), list}})
+    f.write(QJsonDocument(
+                QJsonObject{{QStringLiteral("version"), 1}, {QStringLiteral("entries"), list}})
                 .toJson());
     f.commit();
   }
@@ -147,7 +157,8 @@ void DownloadQueue::pause(const QString& id) {
 
 void DownloadQueue::resume(const QString& id) {
   const int i = indexOf(id);
-  if (i < 0 || (entries_[i].status != Status::Paused && entries_[i].status != Status::Failed)) return;
+  if (i < 0 || (entries_[i].status != Status::Paused && entries_[i].status != Status::Failed))
+    return;
   update(id, [](Entry& e) {
     e.status = Status::Queued;
     e.error.clear();
@@ -194,7 +205,8 @@ void DownloadQueue::runNext() {
   for (const Entry& e : std::as_const(entries_)) {
     if (e.status != Status::Queued && e.status != Status::Downloading) continue;
     const QString id = e.id;
-    auto* d = new SnapshotDownloader(client_, DownloadRequest{e.repoId, e.revision, e.include}, this);
+    auto* d =
+        new SnapshotDownloader(client_, DownloadRequest{e.repoId, e.revision, e.include}, this);
     active_ = d;
     activeId_ = id;
     connect(d, &SnapshotDownloader::progress, this,

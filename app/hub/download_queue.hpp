@@ -28,8 +28,8 @@ class DownloadQueue : public QObject {
     QString revision;
     QStringList include;
     Status status = Status::Queued;
-    QString error;          // for Failed
-    QString snapshotPath;   // for Finished
+    QString error;         // for Failed
+    QString snapshotPath;  // for Finished
     qint64 bytesDone = 0;
     qint64 bytesTotal = 0;
   };
@@ -47,9 +47,9 @@ class DownloadQueue : public QObject {
   QString enqueue(const QString& repoId, const QString& revision = QStringLiteral("main"),
                   const QStringList& include = {});
   void pause(const QString& id);
-  void resume(const QString& id);      // Paused or Failed -> Queued
-  void cancel(const QString& id);      // stops, deletes the partial, removes the entry
-  void remove(const QString& id);      // forgets a Finished / Failed / Paused entry
+  void resume(const QString& id);  // Paused or Failed -> Queued
+  void cancel(const QString& id);  // stops, deletes the partial, removes the entry
+  void remove(const QString& id);  // forgets a Finished / Failed / Paused entry
 
  signals:
   void entryAdded(const QString& id);

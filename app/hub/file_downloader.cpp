@@ -77,7 +77,8 @@ void FileDownloader::start() {
   if (headDone_)
     beginTransfer();
   else
-    sendHead(resolveUrl(task_.revision.isEmpty() ? QStringLiteral("main") : task_.revision), true, 0);
+    sendHead(resolveUrl(task_.revision.isEmpty() ? QStringLiteral("main") : task_.revision), true,
+             0);
 }
 
 void FileDownloader::pause() {
@@ -160,13 +161,15 @@ void FileDownloader::onHeadFinished(QNetworkReply* reply, bool withAuth, int hop
     // A redirect without the Hub's headers (e.g. a renamed repo): follow it.
     const QUrl next = redirectTarget(reply);
     if (next.isEmpty() || hops >= kMaxRedirects)
-      return fail(HubError::make(HubErrorKind::InvalidResponse,
-                                 QStringLiteral("Too many or invalid redirects for '%1'").arg(task_.path)));
+      return fail(
+          HubError::make(HubErrorKind::InvalidResponse,
+                         QStringLiteral("Too many or invalid redirects for '%1'").arg(task_.path)));
     return sendHead(next, withAuth && sameOrigin(next, reply->url()), hops + 1);
   }
   if (HubError err = errorFromReply(reply, target())) {
     return retryOrFail(err, reply->rawHeader("Retry-After"), [this] {
-      sendHead(resolveUrl(task_.revision.isEmpty() ? QStringLiteral("main") : task_.revision), true, 0);
+      sendHead(resolveUrl(task_.revision.isEmpty() ? QStringLiteral("main") : task_.revision), true,
+               0);
     });
   }
   const QByteArray linkedEtag = reply->rawHeader("X-Linked-Etag");
@@ -177,7 +180,8 @@ void FileDownloader::onHeadFinished(QNetworkReply* reply, bool withAuth, int hop
   size_ = ok ? linkedSize : reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&ok);
   if (!ok) size_ = task_.expectedSize;
   if (commit_.isEmpty() && isCommitHash(task_.revision)) commit_ = task_.revision;
-  if (etag_.isEmpty() || etag_.contains(QLatin1Char('/')) || commit_.isEmpty() || !isCommitHash(commit_))
+  if (etag_.isEmpty() || etag_.contains(QLatin1Char('/')) || commit_.isEmpty() ||
+      !isCommitHash(commit_))
     return fail(HubError::make(
         HubErrorKind::InvalidResponse,
         QStringLiteral("The server did not send the Hub's file metadata (X-Repo-Commit, ETag) for "
@@ -191,14 +195,16 @@ void FileDownloader::onHeadFinished(QNetworkReply* reply, bool withAuth, int hop
                                    .arg(task_.path, task_.repoId)
                                    .arg(task_.expectedSize)));
   sha256Expected_ = task_.expectedSha256.toLower();
-  if (sha256Expected_.isEmpty() && !linkedEtag.isEmpty() && isSha256(etag_)) sha256Expected_ = etag_;
+  if (sha256Expected_.isEmpty() && !linkedEtag.isEmpty() && isSha256(etag_))
+    sha256Expected_ = etag_;
   headDone_ = true;
   failures_ = 0;
 
   if (!task_.revision.isEmpty() && task_.revision != commit_) {
     QString err;
     if (!cache_.writeRef(task_.revision, commit_, &err))
-      return fail(HubError::make(HubErrorKind::Io, QStringLiteral("Could not update the cache: %1").arg(err)));
+      return fail(HubError::make(HubErrorKind::Io,
+                                 QStringLiteral("Could not update the cache: %1").arg(err)));
   }
   const QFileInfo blob(cache_.blobPath(etag_));
   if (blob.isFile() && (size_ < 0 || blob.size() == size_)) {
@@ -213,7 +219,8 @@ void FileDownloader::onHeadFinished(QNetworkReply* reply, bool withAuth, int hop
 bool FileDownloader::openPartial(HubError* error) {
   const QString path = cache_.incompletePath(etag_);
   if (!QDir().mkpath(cache_.blobsDir())) {
-    *error = HubError::make(HubErrorKind::Io, QStringLiteral("Could not create %1").arg(cache_.blobsDir()));
+    *error = HubError::make(HubErrorKind::Io,
+                            QStringLiteral("Could not create %1").arg(cache_.blobsDir()));
     return false;
   }
   qint64 existing = QFileInfo(path).size();
@@ -227,7 +234,8 @@ bool FileDownloader::openPartial(HubError* error) {
     if (existing > 0 && !sha256Expected_.isEmpty()) {
       QFile in(path);
       if (!in.open(QIODevice::ReadOnly)) {
-        *error = HubError::make(HubErrorKind::Io, QStringLiteral("Could not read %1: %2").arg(path, in.errorString()));
+        *error = HubError::make(
+            HubErrorKind::Io, QStringLiteral("Could not read %1: %2").arg(path, in.errorString()));
         return false;
       }
       hash_.addData(&in);
@@ -237,7 +245,8 @@ bool FileDownloader::openPartial(HubError* error) {
   file_.close();
   file_.setFileName(path);
   if (!file_.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered)) {
-    *error = HubError::make(HubErrorKind::Io, QStringLiteral("Could not write %1: %2").arg(path, file_.errorString()));
+    *error = HubError::make(
+        HubErrorKind::Io, QStringLiteral("Could not write %1: %2").arg(path, file_.errorString()));
     return false;
   }
   written_ = file_.size();
@@ -246,8 +255,9 @@ bool FileDownloader::openPartial(HubError* error) {
 
 bool FileDownloader::truncatePartial(HubError* error) {
   if (!file_.resize(0)) {
-    *error = HubError::make(HubErrorKind::Io,
-                            QStringLiteral("Could not truncate %1: %2").arg(file_.fileName(), file_.errorString()));
+    *error = HubError::make(
+        HubErrorKind::Io,
+        QStringLiteral("Could not truncate %1: %2").arg(file_.fileName(), file_.errorString()));
     return false;
   }
   file_.seek(0);
@@ -302,10 +312,11 @@ void FileDownloader::onGetMetaData(QNetworkReply* reply) {
       // Not the part we asked for: start over from the beginning.
       dropReply();
       if (!truncatePartial(&err)) return fail(err);
-      return retryOrFail(HubError::make(HubErrorKind::Network,
-                                        QStringLiteral("The server sent the wrong byte range of '%1'")
-                                            .arg(task_.path)),
-                         {}, [this] { sendGet(resolveUrl(commit_), true, 0); });
+      return retryOrFail(
+          HubError::make(
+              HubErrorKind::Network,
+              QStringLiteral("The server sent the wrong byte range of '%1'").arg(task_.path)),
+          {}, [this] { sendGet(resolveUrl(commit_), true, 0); });
     }
     bodyAccepted_ = true;
   }
@@ -336,12 +347,13 @@ void FileDownloader::onGetReadyRead(QNetworkReply* reply) {
     const QByteArray chunk = reply->read(kReadChunk);
     if (chunk.isEmpty()) break;
     if (size_ >= 0 && written_ + chunk.size() > size_)
-      return fail(HubError::make(HubErrorKind::SizeMismatch,
-                                 QStringLiteral("The server sent more than the %1 bytes announced for "
-                                                "'%2' of '%3'; the download was deleted.")
-                                     .arg(size_)
-                                     .arg(task_.path, task_.repoId)),
-                  true);
+      return fail(
+          HubError::make(HubErrorKind::SizeMismatch,
+                         QStringLiteral("The server sent more than the %1 bytes announced for "
+                                        "'%2' of '%3'; the download was deleted.")
+                             .arg(size_)
+                             .arg(task_.path, task_.repoId)),
+          true);
     if (!writeChunk(chunk)) return;
     if (!sha256Expected_.isEmpty()) hash_.addData(chunk);
     written_ += chunk.size();
@@ -354,16 +366,18 @@ void FileDownloader::onGetFinished(QNetworkReply* reply, bool withAuth, int hops
   reply->deleteLater();
   if (reply != reply_) return;
   if (metaChecked_ || httpStatus(reply) != 0) onGetReadyRead(reply);  // drain what is left
-  if (reply != reply_) return;  // failed while draining
+  if (reply != reply_) return;                                        // failed while draining
   reply_ = nullptr;
   const int status = httpStatus(reply);
-  if (written_ > attemptStart_) failures_ = 0;  // progress made: this is a flaky link, not a dead one
+  if (written_ > attemptStart_)
+    failures_ = 0;  // progress made: this is a flaky link, not a dead one
 
   if (status >= 300 && status < 400) {
     const QUrl next = redirectTarget(reply);
     if (next.isEmpty() || hops >= kMaxRedirects)
-      return fail(HubError::make(HubErrorKind::InvalidResponse,
-                                 QStringLiteral("Too many or invalid redirects for '%1'").arg(task_.path)));
+      return fail(
+          HubError::make(HubErrorKind::InvalidResponse,
+                         QStringLiteral("Too many or invalid redirects for '%1'").arg(task_.path)));
     // Never send the Hub token to another host (the CDN's signed URL carries its own auth).
     return sendGet(next, withAuth && sameOrigin(next, reply->url()), hops + 1);
   }
@@ -371,14 +385,16 @@ void FileDownloader::onGetFinished(QNetworkReply* reply, bool withAuth, int hops
     if (size_ >= 0 && written_ == size_) return finalize();
     HubError err;
     if (!truncatePartial(&err)) return fail(err);
-    return retryOrFail(HubError::make(HubErrorKind::Network,
-                                      QStringLiteral("The server refused to resume '%1'").arg(task_.path), 416),
-                       {}, [this] { sendGet(resolveUrl(commit_), true, 0); });
+    return retryOrFail(
+        HubError::make(HubErrorKind::Network,
+                       QStringLiteral("The server refused to resume '%1'").arg(task_.path), 416),
+        {}, [this] { sendGet(resolveUrl(commit_), true, 0); });
   }
   HubError err = errorFromReply(reply, target());
   if (!err && status != 200 && status != 206)
     err = HubError::make(HubErrorKind::InvalidResponse,
-                         QStringLiteral("Unexpected HTTP %1 for '%2'").arg(status).arg(task_.path), status);
+                         QStringLiteral("Unexpected HTTP %1 for '%2'").arg(status).arg(task_.path),
+                         status);
   if (!err && size_ >= 0 && written_ < size_)
     err = HubError::make(HubErrorKind::Network,
                          QStringLiteral("The connection closed after %1 of %2 bytes of '%3'")
@@ -399,28 +415,32 @@ void FileDownloader::finalize() {
   const QString partial = cache_.incompletePath(etag_);
   const qint64 actual = QFileInfo(partial).size();
   const qint64 expected = size_ >= 0 ? size_ : task_.expectedSize;
-  if ((expected >= 0 && actual != expected) || (task_.expectedSize >= 0 && actual != task_.expectedSize))
-    return fail(HubError::make(HubErrorKind::SizeMismatch,
-                               QStringLiteral("'%1' of '%2' has %3 bytes instead of %4; the download "
-                                              "was deleted, retry it.")
-                                   .arg(task_.path, task_.repoId)
-                                   .arg(actual)
-                                   .arg(expected >= 0 ? expected : task_.expectedSize)),
-                true);
+  if ((expected >= 0 && actual != expected) ||
+      (task_.expectedSize >= 0 && actual != task_.expectedSize))
+    return fail(
+        HubError::make(HubErrorKind::SizeMismatch,
+                       QStringLiteral("'%1' of '%2' has %3 bytes instead of %4; the download "
+                                      "was deleted, retry it.")
+                           .arg(task_.path, task_.repoId)
+                           .arg(actual)
+                           .arg(expected >= 0 ? expected : task_.expectedSize)),
+        true);
   if (!sha256Expected_.isEmpty()) {
     const QString got = QString::fromLatin1(hash_.result().toHex());
     if (got != sha256Expected_)
-      return fail(HubError::make(HubErrorKind::Checksum,
-                                 QStringLiteral("Checksum mismatch for '%1' of '%2': its sha256 is %3 "
-                                                "but the repository says %4. The corrupt download "
-                                                "was deleted; retry it.")
-                                     .arg(task_.path, task_.repoId, got, sha256Expected_)),
-                  true);
+      return fail(
+          HubError::make(HubErrorKind::Checksum,
+                         QStringLiteral("Checksum mismatch for '%1' of '%2': its sha256 is %3 "
+                                        "but the repository says %4. The corrupt download "
+                                        "was deleted; retry it.")
+                             .arg(task_.path, task_.repoId, got, sha256Expected_)),
+          true);
   }
   const QString blob = cache_.blobPath(etag_);
   QFile::remove(blob);
   if (!QFile::rename(partial, blob))
-    return fail(HubError::make(HubErrorKind::Io, QStringLiteral("Could not move %1 to %2").arg(partial, blob)));
+    return fail(HubError::make(HubErrorKind::Io,
+                               QStringLiteral("Could not move %1 to %2").arg(partial, blob)));
   written_ = actual;
   finishWithBlob();
 }
@@ -428,7 +448,8 @@ void FileDownloader::finalize() {
 void FileDownloader::finishWithBlob() {
   QString err;
   if (!cache_.linkSnapshotFile(commit_, task_.path, etag_, &err))
-    return fail(HubError::make(HubErrorKind::Io, QStringLiteral("Could not update the cache: %1").arg(err)));
+    return fail(HubError::make(HubErrorKind::Io,
+                               QStringLiteral("Could not update the cache: %1").arg(err)));
   phase_ = Phase::Done;
   hash_.reset();
   hashedBytes_ = 0;

@@ -27,8 +27,8 @@ class HubClient;
 
 struct FileTask {
   QString repoId;
-  QString revision;        // a commit id where known (immutable); else a branch or tag
-  QString path;            // inside the repo
+  QString revision;          // a commit id where known (immutable); else a branch or tag
+  QString path;              // inside the repo
   qint64 expectedSize = -1;  // from the tree; -1 = take the HEAD's
   QString expectedSha256;    // lfs.oid from the tree; empty = X-Linked-Etag when it is a sha256
 };

@@ -14,14 +14,17 @@ QUrl hubUrl(const QString& endpoint, const QByteArray& encodedPath, const QUrlQu
   return url;
 }
 
-QByteArray encodeSegment(const QString& segment) { return QUrl::toPercentEncoding(segment); }
+QByteArray encodeSegment(const QString& segment) {
+  return QUrl::toPercentEncoding(segment);
+}
 
-QByteArray encodeFilePath(const QString& path) { return QUrl::toPercentEncoding(path, "/"); }
+QByteArray encodeFilePath(const QString& path) {
+  return QUrl::toPercentEncoding(path, "/");
+}
 
 QUrl nextLinkUrl(const QByteArray& linkHeader, const QUrl& base) {
   // Link: <https://huggingface.co/api/models?cursor=abc>; rel="next", <...>; rel="prev"
-  static const QRegularExpression entry(
-      QStringLiteral("<([^>]*)>((?:\\s*;\\s*[^;,]+)*)"));
+  static const QRegularExpression entry(QStringLiteral("<([^>]*)>((?:\\s*;\\s*[^;,]+)*)"));
   static const QRegularExpression relNext(QStringLiteral("rel\\s*=\\s*\"?([^\";]*)\"?"));
   auto it = entry.globalMatch(QString::fromUtf8(linkHeader));
   while (it.hasNext()) {
@@ -29,7 +32,8 @@ QUrl nextLinkUrl(const QByteArray& linkHeader, const QUrl& base) {
     const QString params = m.captured(2);
     auto rels = relNext.globalMatch(params);
     while (rels.hasNext()) {
-      const QStringList values = rels.next().captured(1).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+      const QStringList values =
+          rels.next().captured(1).split(QLatin1Char(' '), Qt::SkipEmptyParts);
       if (values.contains(QLatin1String("next"), Qt::CaseInsensitive)) {
         const QUrl target = QUrl::fromEncoded(m.captured(1).trimmed().toUtf8(), QUrl::TolerantMode);
         return base.isValid() ? base.resolved(target) : target;

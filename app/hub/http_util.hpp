@@ -15,7 +15,8 @@ struct HubSettings;
 // endpoint + an already percent-encoded path (+ query); keeps "%2F" in revisions encoded.
 QUrl hubUrl(const QString& endpoint, const QByteArray& encodedPath, const QUrlQuery& query = {});
 
-// A path segment with everything but unreserved characters encoded ("refs/pr/1" -> "refs%2Fpr%2F1").
+// A path segment with everything but unreserved characters encoded ("refs/pr/1" ->
+// "refs%2Fpr%2F1").
 QByteArray encodeSegment(const QString& segment);
 // A file path inside a repo: segments encoded, '/' kept.
 QByteArray encodeFilePath(const QString& path);

@@ -26,11 +26,12 @@ HubError HubError::make(HubErrorKind kind, QString message, int httpStatus) {
 
 namespace {
 
-QString repoPage(const RequestTarget& t) { return t.endpoint + QLatin1Char('/') + t.repoId; }
+QString repoPage(const RequestTarget& t) {
+  return t.endpoint + QLatin1Char('/') + t.repoId;
+}
 
 QString what(const RequestTarget& t) {
-  if (!t.file.isEmpty())
-    return QStringLiteral("'%1' of '%2'").arg(t.file, t.repoId);
+  if (!t.file.isEmpty()) return QStringLiteral("'%1' of '%2'").arg(t.file, t.repoId);
   return QStringLiteral("'%1'").arg(t.repoId);
 }
 
@@ -71,10 +72,10 @@ HubError errorFromHttp(int status, const QByteArray& errorCode, const QByteArray
                          .arg(t.repoId, t.endpoint),
         status);
   if (code == QLatin1String("RevisionNotFound"))
-    return HubError::make(HubErrorKind::RevisionNotFound,
-                          QStringLiteral("Revision '%1' was not found in repository '%2'.")
-                              .arg(revision, t.repoId),
-                          status);
+    return HubError::make(
+        HubErrorKind::RevisionNotFound,
+        QStringLiteral("Revision '%1' was not found in repository '%2'.").arg(revision, t.repoId),
+        status);
   if (code == QLatin1String("EntryNotFound"))
     return HubError::make(
         HubErrorKind::EntryNotFound,
@@ -84,23 +85,24 @@ HubError errorFromHttp(int status, const QByteArray& errorCode, const QByteArray
 
   const QString suffix = serverSays.isEmpty() ? QString() : QStringLiteral(": ") + serverSays;
   if (status == 401 || status == 403) {
-    QString msg = t.hadToken
-                      ? QStringLiteral("Access to %1 was refused (HTTP %2): the token is invalid, "
-                                       "expired or lacks permission%3.")
-                      : QStringLiteral("Access to %1 was refused (HTTP %2): a token is needed "
-                                       "(set HF_TOKEN)%3.");
+    QString msg = t.hadToken ? QStringLiteral(
+                                   "Access to %1 was refused (HTTP %2): the token is invalid, "
+                                   "expired or lacks permission%3.")
+                             : QStringLiteral(
+                                   "Access to %1 was refused (HTTP %2): a token is needed "
+                                   "(set HF_TOKEN)%3.");
     return HubError::make(HubErrorKind::Unauthorized, msg.arg(what(t)).arg(status).arg(suffix),
                           status);
   }
   if (status == 404)
-    return HubError::make(HubErrorKind::Http,
-                          QStringLiteral("%1 was not found on %2 (HTTP 404)%3.")
-                              .arg(what(t), t.endpoint, suffix),
-                          status);
+    return HubError::make(
+        HubErrorKind::Http,
+        QStringLiteral("%1 was not found on %2 (HTTP 404)%3.").arg(what(t), t.endpoint, suffix),
+        status);
   if (status == 408)
-    return HubError::make(HubErrorKind::Timeout,
-                          QStringLiteral("The Hub timed out while serving %1 (HTTP 408).").arg(what(t)),
-                          status);
+    return HubError::make(
+        HubErrorKind::Timeout,
+        QStringLiteral("The Hub timed out while serving %1 (HTTP 408).").arg(what(t)), status);
   if (status == 429)
     return HubError::make(
         HubErrorKind::RateLimited,
@@ -113,10 +115,12 @@ HubError errorFromHttp(int status, const QByteArray& errorCode, const QByteArray
                               .arg(status)
                               .arg(what(t), suffix),
                           status);
-  return HubError::make(
-      HubErrorKind::Http,
-      QStringLiteral("The Hub refused the request for %1 (HTTP %2)%3.").arg(what(t)).arg(status).arg(suffix),
-      status);
+  return HubError::make(HubErrorKind::Http,
+                        QStringLiteral("The Hub refused the request for %1 (HTTP %2)%3.")
+                            .arg(what(t))
+                            .arg(status)
+                            .arg(suffix),
+                        status);
 }
 
 HubError errorFromReply(QNetworkReply* reply, const RequestTarget& t) {
@@ -128,15 +132,17 @@ HubError errorFromReply(QNetworkReply* reply, const RequestTarget& t) {
   if (err == QNetworkReply::NoError) return {};
   const QString host = reply->url().host();
   if (err == QNetworkReply::OperationCanceledError || err == QNetworkReply::TimeoutError)
-    return HubError::make(HubErrorKind::Timeout,
-                          QStringLiteral("The connection to %1 timed out while fetching %2.")
-                              .arg(host, what(t)));
-  if (err == QNetworkReply::SslHandshakeFailedError ||
-      err == QNetworkReply::ProtocolUnknownError || err == QNetworkReply::ProtocolInvalidOperationError)
-    return HubError::make(HubErrorKind::Http, QStringLiteral("Could not fetch %1 from %2: %3")
-                                                  .arg(what(t), host, reply->errorString()));
-  return HubError::make(HubErrorKind::Network, QStringLiteral("Could not fetch %1 from %2: %3")
-                                                   .arg(what(t), host, reply->errorString()));
+    return HubError::make(
+        HubErrorKind::Timeout,
+        QStringLiteral("The connection to %1 timed out while fetching %2.").arg(host, what(t)));
+  if (err == QNetworkReply::SslHandshakeFailedError || err == QNetworkReply::ProtocolUnknownError ||
+      err == QNetworkReply::ProtocolInvalidOperationError)
+    return HubError::make(
+        HubErrorKind::Http,
+        QStringLiteral("Could not fetch %1 from %2: %3").arg(what(t), host, reply->errorString()));
+  return HubError::make(
+      HubErrorKind::Network,
+      QStringLiteral("Could not fetch %1 from %2: %3").arg(what(t), host, reply->errorString()));
 }
 
 }  // namespace coil::hub

@@ -47,7 +47,7 @@ struct RequestTarget {
   QString endpoint;
   QString repoId;
   QString revision;
-  QString file;     // empty for API calls
+  QString file;  // empty for API calls
   bool hadToken = false;
 };
 

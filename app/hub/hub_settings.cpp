@@ -8,7 +8,9 @@ namespace coil::hub {
 
 namespace {
 
-QString env(const char* name) { return qEnvironmentVariable(name).trimmed(); }
+QString env(const char* name) {
+  return qEnvironmentVariable(name).trimmed();
+}
 
 QString expandHome(const QString& path) {
   if (path == QLatin1String("~")) return QDir::homePath();

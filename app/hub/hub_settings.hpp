@@ -6,12 +6,12 @@ namespace coil::hub {
 
 struct HubSettings {
   QString endpoint = QStringLiteral("https://huggingface.co");  // HF_ENDPOINT, no trailing '/'
-  QString token;     // sent as "Authorization: Bearer ..." to the endpoint's host only
-  QString cacheDir;  // the hub cache root that holds models--org--name/
+  QString token;         // sent as "Authorization: Bearer ..." to the endpoint's host only
+  QString cacheDir;      // the hub cache root that holds models--org--name/
   bool offline = false;  // HF_HUB_OFFLINE: only the cache, never the network
 
-  int maxRetries = 5;            // consecutive failed attempts without progress, per file
-  int retryBaseDelayMs = 1000;   // backoff: base * 2^attempt, capped
+  int maxRetries = 5;           // consecutive failed attempts without progress, per file
+  int retryBaseDelayMs = 1000;  // backoff: base * 2^attempt, capped
   int retryMaxDelayMs = 30000;
   int transferTimeoutMs = 60000;  // abort (and retry) a transfer idle for this long
 

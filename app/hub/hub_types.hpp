@@ -12,11 +12,11 @@ namespace coil::hub {
 enum class SearchSort { Downloads, Likes, LastModified };
 
 struct SearchQuery {
-  QString text;              // `search`: substring of the repo id
+  QString text;                             // `search`: substring of the repo id
   SearchSort sort = SearchSort::Downloads;  // always descending
-  QString author;            // `author`: an org or user, optional
-  QStringList filters;       // `filter` (repeated): tags, e.g. "falcon_mamba", "safetensors"
-  int limit = 20;            // page size
+  QString author;                           // `author`: an org or user, optional
+  QStringList filters;  // `filter` (repeated): tags, e.g. "falcon_mamba", "safetensors"
+  int limit = 20;       // page size
 };
 
 // One repository as search and repo details describe it.
@@ -30,11 +30,11 @@ struct ModelSummary {
   QStringList tags;
   QString pipelineTag;
   QString libraryName;
-  QString gated;              // "" (not gated), "auto" or "manual"
+  QString gated;  // "" (not gated), "auto" or "manual"
   bool isPrivate = false;
-  QStringList files;          // sibling file names (with full=true)
+  QStringList files;  // sibling file names (with full=true)
   bool hasSafetensors = false;
-  bool compatible = false;    // Coil can run it
+  bool compatible = false;     // Coil can run it
   QString incompatibleReason;  // why not, for a greyed-out entry
 
   bool isGated() const { return !gated.isEmpty(); }
@@ -49,17 +49,17 @@ struct SearchPage {
 // Repo details: GET /api/models/{id}[/revision/{rev}].
 struct RepoInfo {
   ModelSummary summary;
-  QString sha;                       // the commit the revision points to
-  qint64 parameterCount = 0;         // safetensors.total, 0 when unknown
+  QString sha;                              // the commit the revision points to
+  qint64 parameterCount = 0;                // safetensors.total, 0 when unknown
   QMap<QString, qint64> parametersByDtype;  // safetensors.parameters, e.g. {"BF16": 7.27e9}
 };
 
 // A file of the tree: GET /api/models/{id}/tree/{rev}?recursive=true.
 struct RepoFile {
-  QString path;        // relative, '/'-separated
-  qint64 size = 0;     // the real size (the LFS object's for LFS files)
-  QString blobId;      // git oid
-  QString lfsSha256;   // lfs.oid, empty for a regular git file
+  QString path;       // relative, '/'-separated
+  qint64 size = 0;    // the real size (the LFS object's for LFS files)
+  QString blobId;     // git oid
+  QString lfsSha256;  // lfs.oid, empty for a regular git file
   bool isLfs() const { return !lfsSha256.isEmpty(); }
 };
 

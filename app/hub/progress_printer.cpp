@@ -13,7 +13,10 @@ QString formatDuration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return QStringLiteral("--:--");
   const qint64 s = qint64(seconds + 0.5);
   if (s >= 3600)
-    return QStringLiteral("%1:%2:%3").arg(s / 3600).arg((s / 60) % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1:%2:%3")
+        .arg(s / 3600)
+        .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
+        .arg(s % 60, 2, 10, QLatin1Char('0'));
   return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
@@ -44,7 +47,8 @@ void ProgressPrinter::fileStarted(const QString& path, qint64 size) {
 void ProgressPrinter::progress(qint64 done, qint64 total, double speed) {
   const double fraction = total > 0 ? std::clamp(double(done) / double(total), 0.0, 1.0) : 1.0;
   const QString amounts = QStringLiteral("%1 / %2").arg(formatBytes(done), formatBytes(total));
-  const QString rate = speed > 0 ? formatBytes(qint64(speed)) + QStringLiteral("/s") : QStringLiteral("-");
+  const QString rate =
+      speed > 0 ? formatBytes(qint64(speed)) + QStringLiteral("/s") : QStringLiteral("-");
   if (!terminal_) {
     const int tenth = int(fraction * 10.0);
     if (tenth == lastTenth_) return;

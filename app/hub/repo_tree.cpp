@@ -30,9 +30,12 @@ bool parseTree(const QJsonArray& json, QList<RepoFile>& files, QString* error) {
     const QJsonObject lfs = e.value(QLatin1String("lfs")).toObject();
     if (!lfs.isEmpty()) {
       f.lfsSha256 = lfs.value(QLatin1String("oid")).toString().toLower();
-      if (lfs.contains(QLatin1String("size"))) f.size = lfs.value(QLatin1String("size")).toInteger(-1);
+      if (lfs.contains(QLatin1String("size")))
+        f.size = lfs.value(QLatin1String("size")).toInteger(-1);
       if (!sha256.match(f.lfsSha256).hasMatch()) {
-        if (error) *error = QStringLiteral("tree entry '%1' has an LFS oid that is not a sha256").arg(f.path);
+        if (error)
+          *error =
+              QStringLiteral("tree entry '%1' has an LFS oid that is not a sha256").arg(f.path);
         return false;
       }
     }

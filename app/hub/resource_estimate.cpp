@@ -1,11 +1,12 @@
 #include "resource_estimate.hpp"
 
+#include <unistd.h>
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QStorageInfo>
 #include <cmath>
-#include <unistd.h>
 
 namespace coil::hub {
 
@@ -42,9 +43,9 @@ qint64 parameterCount(const MambaDims& d) {
   if (!d.valid) return 0;
   const qint64 H = d.hidden, D = d.intermediate, N = d.stateSize, K = d.convKernel,
                R = d.timeStepRank, V = d.vocab;
-  const qint64 block = H            // norm
-                       + 2 * D * H  // in_proj
-                       + D * K + D  // conv1d weight + bias
+  const qint64 block = H                  // norm
+                       + 2 * D * H        // in_proj
+                       + D * K + D        // conv1d weight + bias
                        + (R + 2 * N) * D  // x_proj
                        + D * R + D        // dt_proj weight + bias
                        + D * N + D        // A_log, D
@@ -61,8 +62,8 @@ qint64 recurrentStateBytes(const MambaDims& d) {
 int dtypeBytes(const QString& t) {
   const QString s = t.toLower();
   if (s == QLatin1String("float32") || s == QLatin1String("f32")) return 4;
-  if (s == QLatin1String("bfloat16") || s == QLatin1String("float16") || s == QLatin1String("bf16") ||
-      s == QLatin1String("f16") || s == QLatin1String("half"))
+  if (s == QLatin1String("bfloat16") || s == QLatin1String("float16") ||
+      s == QLatin1String("bf16") || s == QLatin1String("f16") || s == QLatin1String("half"))
     return 2;
   if (s == QLatin1String("float64")) return 8;
   return 0;
@@ -119,8 +120,9 @@ DiskCheck checkFreeSpace(const QString& dir, qint64 neededBytes) {
   c.availableBytes = storage.bytesAvailable();
   if (c.availableBytes >= 0 && neededBytes > c.availableBytes) {
     c.ok = false;
-    c.message = QStringLiteral("Not enough disk space in %1: the download needs %2 but only %3 "
-                               "is free. Free some space or set HF_HUB_CACHE to another disk.")
+    c.message = QStringLiteral(
+                    "Not enough disk space in %1: the download needs %2 but only %3 "
+                    "is free. Free some space or set HF_HUB_CACHE to another disk.")
                     .arg(dir, formatBytes(neededBytes), formatBytes(c.availableBytes));
   }
   return c;

@@ -25,13 +25,13 @@ int dtypeBytes(const QString& torchDtype);
 
 struct MemoryEstimate {
   qint64 parameterCount = 0;
-  int dtypeBytes = 0;       // of the weights as they will be held
+  int dtypeBytes = 0;  // of the weights as they will be held
   qint64 weightBytes = 0;
   qint64 stateBytes = 0;
-  qint64 totalBytes = 0;    // weights + state
-  qint64 ramBytes = 0;      // this machine's RAM
+  qint64 totalBytes = 0;  // weights + state
+  qint64 ramBytes = 0;    // this machine's RAM
   bool fitsInRam = true;
-  bool valid = false;       // false when neither the config nor the weight size say anything
+  bool valid = false;  // false when neither the config nor the weight size say anything
 };
 
 // `storedWeightBytes`: total size of the safetensors files (used when the config's dims are

@@ -24,20 +24,23 @@ bool anyEndsWith(const QStringList& files, const char* suffix) {
 void classifyCompatibility(ModelSummary& m) {
   m.hasSafetensors = m.files.isEmpty() ? m.tags.contains(QLatin1String("safetensors"))
                                        : anyEndsWith(m.files, ".safetensors");
-  const bool ggufOnly = !m.hasSafetensors && (m.tags.contains(QLatin1String("gguf")) ||
-                                              anyEndsWith(m.files, ".gguf"));
+  const bool ggufOnly = !m.hasSafetensors &&
+                        (m.tags.contains(QLatin1String("gguf")) || anyEndsWith(m.files, ".gguf"));
   m.compatible = false;
   if (m.modelType.isEmpty()) {
     m.incompatibleReason =
-        ggufOnly ? QStringLiteral("GGUF files only: Coil needs a transformers config and safetensors")
-                 : QStringLiteral("no config.json model_type: unknown architecture");
-  } else if (m.modelType != QLatin1String("falcon_mamba") && m.modelType != QLatin1String("mamba")) {
+        ggufOnly
+            ? QStringLiteral("GGUF files only: Coil needs a transformers config and safetensors")
+            : QStringLiteral("no config.json model_type: unknown architecture");
+  } else if (m.modelType != QLatin1String("falcon_mamba") &&
+             m.modelType != QLatin1String("mamba")) {
     m.incompatibleReason =
         QStringLiteral("model type '%1' is not supported (Coil runs falcon_mamba and mamba)")
             .arg(m.modelType);
   } else if (!m.hasSafetensors) {
-    m.incompatibleReason = ggufOnly ? QStringLiteral("GGUF files only: Coil needs safetensors weights")
-                                    : QStringLiteral("no safetensors weights (only PyTorch .bin files)");
+    m.incompatibleReason = ggufOnly
+                               ? QStringLiteral("GGUF files only: Coil needs safetensors weights")
+                               : QStringLiteral("no safetensors weights (only PyTorch .bin files)");
   } else {
     m.compatible = true;
     m.incompatibleReason.clear();
@@ -50,12 +53,14 @@ ModelSummary parseModelSummary(const QJsonObject& j) {
   if (m.id.isEmpty()) m.id = j.value(QLatin1String("modelId")).toString();
   m.downloads = j.value(QLatin1String("downloads")).toInteger();
   m.likes = j.value(QLatin1String("likes")).toInteger();
-  m.lastModified = QDateTime::fromString(j.value(QLatin1String("lastModified")).toString(), Qt::ISODateWithMs);
+  m.lastModified =
+      QDateTime::fromString(j.value(QLatin1String("lastModified")).toString(), Qt::ISODateWithMs);
   m.tags = stringList(j.value(QLatin1String("tags")));
   m.pipelineTag = j.value(QLatin1String("pipeline_tag")).toString();
   m.libraryName = j.value(QLatin1String("library_name")).toString();
   const QJsonValue gated = j.value(QLatin1String("gated"));
-  m.gated = gated.isString() ? gated.toString() : (gated.toBool() ? QStringLiteral("auto") : QString());
+  m.gated =
+      gated.isString() ? gated.toString() : (gated.toBool() ? QStringLiteral("auto") : QString());
   m.isPrivate = j.value(QLatin1String("private")).toBool();
   const QJsonObject config = j.value(QLatin1String("config")).toObject();
   m.modelType = config.value(QLatin1String("model_type")).toString();

@@ -16,8 +16,8 @@ namespace coil::hub {
 namespace {
 
 bool isWeightFile(const QString& path) {
-  static const char* suffixes[] = {".safetensors", ".bin", ".gguf", ".pt", ".pth", ".ckpt",
-                                   ".h5", ".msgpack", ".onnx", ".pb"};
+  static const char* suffixes[] = {".safetensors", ".bin", ".gguf",    ".pt",   ".pth",
+                                   ".ckpt",        ".h5",  ".msgpack", ".onnx", ".pb"};
   for (const char* s : suffixes)
     if (path.endsWith(QLatin1String(s), Qt::CaseInsensitive)) return true;
   return false;
@@ -41,7 +41,9 @@ QString SnapshotDownloader::snapshotDir() const {
   return commit_.isEmpty() ? QString() : cache_.snapshotDir(commit_);
 }
 
-qint64 SnapshotDownloader::bytesDone() const { return completedBytes_ + currentBytes_; }
+qint64 SnapshotDownloader::bytesDone() const {
+  return completedBytes_ + currentBytes_;
+}
 
 void SnapshotDownloader::setState(DownloadState state) {
   if (state_ == state) return;
@@ -80,7 +82,8 @@ void SnapshotDownloader::start() {
   const std::optional<QString> cached = cache_.resolveRevision(revisionOf(request_));
   if (cached && cache_.looksComplete(*cached, request_.include)) {
     QTimer::singleShot(0, this, [this, commit = *cached] {
-      if (state_ == DownloadState::Resolving || state_ == DownloadState::Paused) finishFromCache(commit);
+      if (state_ == DownloadState::Resolving || state_ == DownloadState::Paused)
+        finishFromCache(commit);
     });
     return;
   }
@@ -101,7 +104,8 @@ void SnapshotDownloader::resolve() {
   client_->repoInfo(request_.repoId, revisionOf(request_), this,
                     [this](const RepoInfo& info, const HubError& err) {
                       resolving_ = false;
-                      if (state_ != DownloadState::Resolving && state_ != DownloadState::Paused) return;
+                      if (state_ != DownloadState::Resolving && state_ != DownloadState::Paused)
+                        return;
                       if (err) return fail(err);
                       onInfo(info);
                     });
@@ -117,7 +121,8 @@ void SnapshotDownloader::onInfo(const RepoInfo& info) {
   client_->repoTree(request_.repoId, commit_, this,
                     [this](const QList<RepoFile>& tree, const HubError& err) {
                       resolving_ = false;
-                      if (state_ != DownloadState::Resolving && state_ != DownloadState::Paused) return;
+                      if (state_ != DownloadState::Resolving && state_ != DownloadState::Paused)
+                        return;
                       if (err) return fail(err);
                       onTree(tree);
                     });
@@ -160,7 +165,8 @@ void SnapshotDownloader::onTree(const QList<RepoFile>& tree) {
   if (rev != commit_) {
     QString err;
     if (!cache_.writeRef(rev, commit_, &err))
-      return fail(HubError::make(HubErrorKind::Io, QStringLiteral("Could not update the cache: %1").arg(err)));
+      return fail(HubError::make(HubErrorKind::Io,
+                                 QStringLiteral("Could not update the cache: %1").arg(err)));
   }
   treeReady_ = true;
   updateMemoryEstimate();
@@ -252,7 +258,8 @@ bool SnapshotDownloader::finishFromCache(const QString& commit) {
   if (rev != commit_) cache_.writeRef(rev, commit_, nullptr);
   totalBytes_ = 0;
   for (const QString& f : cache_.snapshotFiles(commit_))
-    if (matchesAny(request_.include, f)) totalBytes_ += QFileInfo(cache_.snapshotFile(commit_, f)).size();
+    if (matchesAny(request_.include, f))
+      totalBytes_ += QFileInfo(cache_.snapshotFile(commit_, f)).size();
   completedBytes_ = totalBytes_;
   currentBytes_ = 0;
   complete();

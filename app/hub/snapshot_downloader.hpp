@@ -36,7 +36,7 @@ class SnapshotDownloader : public QObject {
   ~SnapshotDownloader() override;  // stops; partial files stay for a later resume
 
   void start();
-  void pause();   // keeps partial files
+  void pause();  // keeps partial files
   void resume();
   void cancel();  // deletes the partial file of the file in progress
 

@@ -17,7 +17,8 @@ SyncDownloadResult downloadSnapshotSync(HubClient* client, const DownloadRequest
   downloader.start();
   const auto done = [&] {
     const DownloadState s = downloader.state();
-    return s == DownloadState::Finished || s == DownloadState::Failed || s == DownloadState::Cancelled;
+    return s == DownloadState::Finished || s == DownloadState::Failed ||
+           s == DownloadState::Cancelled;
   };
   if (!done()) loop.exec();
 
@@ -27,7 +28,8 @@ SyncDownloadResult downloadSnapshotSync(HubClient* client, const DownloadRequest
   if (downloader.state() == DownloadState::Finished)
     r.snapshotDir = downloader.snapshotDir();
   else if (downloader.state() == DownloadState::Cancelled)
-    r.error = HubError::make(HubErrorKind::Cancelled, QStringLiteral("The download was cancelled."));
+    r.error =
+        HubError::make(HubErrorKind::Cancelled, QStringLiteral("The download was cancelled."));
   else
     r.error = downloader.error();
   return r;

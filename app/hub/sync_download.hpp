@@ -19,7 +19,8 @@ struct SyncDownloadResult {
 };
 
 // `observe` may connect to the downloader's signals before it starts.
-SyncDownloadResult downloadSnapshotSync(HubClient* client, const DownloadRequest& request,
-                                        const std::function<void(SnapshotDownloader*)>& observe = {});
+SyncDownloadResult downloadSnapshotSync(
+    HubClient* client, const DownloadRequest& request,
+    const std::function<void(SnapshotDownloader*)>& observe = {});
 
 }  // namespace coil::hub

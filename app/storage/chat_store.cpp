@@ -13,6 +13,16 @@ namespace coil::storage {
 
 using namespace rows;
 
+namespace {
+
+// conversations.sampling_json is NOT NULL DEFAULT '{}'.
+QString samplingText(const QJsonObject& sampling) {
+  const QString text = jsonText(sampling);
+  return text.isEmpty() ? QStringLiteral("{}") : text;
+}
+
+}  // namespace
+
 ChatStore::ChatStore(Database& db, QString dataDir, Clock clock)
     : db_(db), dataDir_(std::move(dataDir)), clock_(clock ? std::move(clock) : systemClock()) {}
 
@@ -28,7 +38,7 @@ qint64 ChatStore::insertConversation(const Conversation& c) {
       "INSERT INTO conversations (title, pinned, created_at, updated_at, last_opened_at, "
       "model_id, model_path, system_prompt, sampling_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       c.title, c.pinned, c.createdAt, c.updatedAt, c.lastOpenedAt, c.modelId, c.modelPath,
-      c.systemPrompt, jsonText(c.sampling).isEmpty() ? QStringLiteral("{}") : jsonText(c.sampling));
+      c.systemPrompt, samplingText(c.sampling));
   return db_.lastInsertId();
 }
 
@@ -77,9 +87,7 @@ void ChatStore::setSystemPrompt(qint64 id, const QString& prompt) {
 
 void ChatStore::setSampling(qint64 id, const QJsonObject& sampling) {
   requireConversation(id);
-  const QString text = jsonText(sampling);
-  db_.run("UPDATE conversations SET sampling_json = ? WHERE id = ?",
-          text.isEmpty() ? QStringLiteral("{}") : text, id);
+  db_.run("UPDATE conversations SET sampling_json = ? WHERE id = ?", samplingText(sampling), id);
 }
 
 void ChatStore::markOpened(qint64 id) {

@@ -10,6 +10,23 @@ namespace {
 constexpr int kWarps = 8;  // 256 threads per block
 constexpr int kUnroll = 4; // 16-byte weight loads in flight per row per thread
 
+// acc += dot(x[0..kVec), the kVec weights packed in `raw`)
+template <typename W, int kVec>
+__device__ __forceinline__ void dot_acc(const uint4& raw, const float4* xv, float& acc) {
+  const float* xf = reinterpret_cast<const float*>(xv);
+  float wf[kVec];
+  if constexpr (sizeof(W) == 4) {
+    wf[0] = __uint_as_float(raw.x);
+    wf[1] = __uint_as_float(raw.y);
+    wf[2] = __uint_as_float(raw.z);
+    wf[3] = __uint_as_float(raw.w);
+  } else {
+    widen8(raw, static_cast<const W*>(nullptr), wf);
+  }
+#pragma unroll
+  for (int i = 0; i < kVec; ++i) acc = fmaf(xf[i], wf[i], acc);
+}
+
 // A block has kWarps warps in kWarps/KSPLIT row groups of KSPLIT warps; a row group owns RPW
 // consecutive rows and its warps split K between them. VEC: 16-byte loads of w and x
 // (needs 16-byte aligned rows and x); otherwise one element per lane per step.
@@ -36,40 +53,37 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_kernel(GemvArgs a, int kspli
   if constexpr (VEC) {
     constexpr int kVec = 16 / sizeof(W);  // elements per 16-byte load
     constexpr int kStep = 32 * kVec;      // elements per warp per chunk
-    const int64_t nchunks = (K + kStep - 1) / kStep;
-    for (int64_t c0 = slice; c0 < nchunks; c0 += int64_t(ksplit) * kUnroll) {
+    const int64_t full = K / kStep;       // chunks wholly inside the row
+    int64_t c = slice;
+    // main loop: kUnroll chunks per row, loads unconditional (dead rows read row 0 and are
+    // dropped at the end), all issued before the first use
+    for (; c + int64_t(kUnroll - 1) * ksplit < full; c += int64_t(kUnroll) * ksplit) {
       uint4 raw[kUnroll][RPW];
       float4 xv[kUnroll][kVec / 4];
-      // issue every load of this step before the first use
 #pragma unroll
       for (int u = 0; u < kUnroll; ++u) {
-        const int64_t k = (c0 + int64_t(u) * ksplit) * kStep + lane * kVec;
-        const bool in = k < K;  // K % kVec == 0, so a vector is wholly in or out
+        const int64_t k = (c + int64_t(u) * ksplit) * kStep + lane * kVec;
 #pragma unroll
-        for (int r = 0; r < RPW; ++r)
-          raw[u][r] = in && live[r] ? __ldcs(reinterpret_cast<const uint4*>(wrow[r] + k))
-                                    : make_uint4(0, 0, 0, 0);
+        for (int r = 0; r < RPW; ++r) raw[u][r] = __ldcs(reinterpret_cast<const uint4*>(wrow[r] + k));
 #pragma unroll
-        for (int q = 0; q < kVec / 4; ++q)
-          xv[u][q] = in ? __ldg(reinterpret_cast<const float4*>(x + k) + q)
-                        : make_float4(0.f, 0.f, 0.f, 0.f);
+        for (int q = 0; q < kVec / 4; ++q) xv[u][q] = __ldg(reinterpret_cast<const float4*>(x + k) + q);
       }
 #pragma unroll
-      for (int u = 0; u < kUnroll; ++u) {
-        const float* xf = reinterpret_cast<const float*>(&xv[u][0]);
+      for (int u = 0; u < kUnroll; ++u)
 #pragma unroll
-        for (int r = 0; r < RPW; ++r) {
-          float wf[kVec];
-          if constexpr (sizeof(W) == 4) {
-            const float* p = reinterpret_cast<const float*>(&raw[u][r]);
+        for (int r = 0; r < RPW; ++r) dot_acc<W, kVec>(raw[u][r], &xv[u][0], acc[r]);
+    }
+    // the rest: whole chunks, then the partial last one (K % kVec == 0: a lane's vector is
+    // wholly in or out)
+    for (; c * kStep < K; c += ksplit) {
+      const int64_t k = c * kStep + lane * kVec;
+      if (k < K) {
+        float4 xv[kVec / 4];
 #pragma unroll
-            for (int i = 0; i < kVec; ++i) wf[i] = p[i];
-          } else {
-            widen8(raw[u][r], static_cast<const W*>(nullptr), wf);
-          }
+        for (int q = 0; q < kVec / 4; ++q) xv[q] = __ldg(reinterpret_cast<const float4*>(x + k) + q);
 #pragma unroll
-          for (int i = 0; i < kVec; ++i) acc[r] = fmaf(xf[i], wf[i], acc[r]);
-        }
+        for (int r = 0; r < RPW; ++r)
+          dot_acc<W, kVec>(__ldcs(reinterpret_cast<const uint4*>(wrow[r] + k)), xv, acc[r]);
       }
     }
   } else {

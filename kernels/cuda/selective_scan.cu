@@ -37,7 +37,7 @@ __global__ void __launch_bounds__(kBlock) scan_kernel(ScanKernelArgs a) {
   const float dskip = live ? a.Dskip[d] : 0.0f;
 
   for (int64_t t0 = 0; t0 < a.T; t0 += TS) {
-    const int nt = static_cast<int>(min<int64_t>(TS, a.T - t0));
+    const int nt = a.T - t0 < TS ? static_cast<int>(a.T - t0) : TS;
     __syncthreads();  // the previous pass is done with the staging arrays
     for (int i = threadIdx.x; i < nt * CPB; i += kBlock) {
       const int tt = i / CPB, cc = i % CPB;

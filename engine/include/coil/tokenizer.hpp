@@ -20,8 +20,10 @@ class Tokenizer {
   // (tokenizer.json preferred). Throws coil::Error naming the file on anything malformed.
   static std::unique_ptr<Tokenizer> load(const std::filesystem::path& path);
 
-  // Text -> ids. With parse_special, occurrences of special/added tokens in the text (e.g.
+  // Text -> ids. With parse_special, special tokens written in the text (e.g.
   // "<|endoftext|>") become their ids; without it they are tokenized as plain text.
+  // Non-special added tokens (GPT-NeoX's runs of spaces) are always matched, as the Hugging
+  // Face library does. Invalid UTF-8 in `text` is first replaced by U+FFFD.
   // Adds no BOS/EOS: the chat template or the caller decides.
   virtual std::vector<int32_t> encode(std::string_view text, bool parse_special = false) const = 0;
 

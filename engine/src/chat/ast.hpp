@@ -32,6 +32,7 @@ struct NameExpr {
 };
 struct ListExpr {  // [a, b] and tuples (a, b)
   std::vector<ExprPtr> items;
+  bool tuple = false;
 };
 struct DictExpr {
   std::vector<std::pair<ExprPtr, ExprPtr>> items;

@@ -93,6 +93,7 @@ Evaluator::Flow Evaluator::exec_node(const ForStmt& s, const Stmt&) {
   const auto n = static_cast<int64_t>(items.size());
   for (int64_t i = 0; i < n; ++i) {
     const auto idx = static_cast<size_t>(i);
+    scopes_.back().clear();  // each iteration starts afresh, as in Jinja
     assign(s.targets, items[idx]);
     Value::Dict loop = {
         {"index", i + 1},
@@ -222,7 +223,7 @@ Value Evaluator::eval_node(const NameExpr& e) { return lookup(e.name); }
 Value Evaluator::eval_node(const ListExpr& e) {
   Value::List items;
   for (const auto& item : e.items) items.push_back(eval(*item));
-  return items;
+  return e.tuple ? Value::tuple(std::move(items)) : Value(std::move(items));
 }
 
 Value Evaluator::eval_node(const DictExpr& e) {

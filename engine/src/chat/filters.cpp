@@ -149,7 +149,7 @@ Value f_items(const Value& v, const CallArgs& a) {
   if (v.is_undefined()) return Value::List{};
   if (!v.is_dict()) throw TemplateError("items filter needs a dict, not '" + v.type_name() + "'");
   Value::List out;
-  for (const auto& [k, val] : v.as_dict()) out.emplace_back(Value::List{k, val});
+  for (const auto& [k, val] : v.as_dict()) out.push_back(Value::tuple({k, val}));
   return out;
 }
 
@@ -293,7 +293,7 @@ Value f_round(const Value& v, const CallArgs& a) {
     std::snprintf(buf, sizeof buf, "%.*f", static_cast<int>(precision), x);
     return std::strtod(buf, nullptr);
   }
-  const double rounded = std::nearbyint(x / scale) * scale;
+  const double rounded = std::nearbyint(x * scale) / scale;
   if (v.kind() != Value::Kind::Float) return static_cast<int64_t>(rounded);
   return rounded;
 }

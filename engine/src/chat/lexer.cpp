@@ -163,14 +163,14 @@ class Lexer {
   size_t lex_tag(size_t start, char kind, size_t body) {
     push(kind == '{' ? Tok::VarBegin : Tok::BlockBegin, kind == '{' ? "{{" : "{%", start);
     const size_t first = out_.size();
-    int depth = 0;
+    std::string open;  // brackets awaiting their closing one, innermost last
     size_t i = body;
     while (true) {
       while (i < src_.size() && is_ws(src_[i])) ++i;
       if (i >= src_.size())
         syntax_error(kind == '{' ? "unclosed '{{' (missing '}}')" : "unclosed '{%' (missing '%}')",
                      pos_at(start));
-      if (depth == 0) {
+      if (open.empty()) {
         const std::string_view rest = std::string_view(src_).substr(i);
         const std::string_view close = kind == '{' ? "}}" : "%}";
         char sign = '\0';
@@ -187,7 +187,7 @@ class Lexer {
           return after;
         }
       }
-      i = lex_token(i, depth);
+      i = lex_token(i, open);
     }
   }
 
@@ -211,7 +211,7 @@ class Lexer {
     syntax_error("missing '{% endraw %}' for this '{% raw %}'", pos_at(raw_start));
   }
 
-  size_t lex_token(size_t i, int& depth) {
+  size_t lex_token(size_t i, std::string& open) {
     const char c = src_[i];
     if (is_name_start(c)) {
       size_t j = i;
@@ -228,8 +228,13 @@ class Lexer {
         return i + 2;
       }
     if (std::string_view("+-*/%~<>=.,:|()[]{}").find(c) != std::string_view::npos) {
-      if (c == '(' || c == '[' || c == '{') ++depth;
-      if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
+      if (c == '(' || c == '[' || c == '{') open += c == '(' ? ')' : c == '[' ? ']' : '}';
+      if ((c == ')' || c == ']' || c == '}') && !open.empty()) {
+        if (open.back() != c)
+          syntax_error(std::string("unexpected '") + c + "', expected '" + open.back() + "'",
+                       pos_at(i));
+        open.pop_back();
+      }
       push(Tok::Op, std::string(1, c), i);
       return i + 1;
     }

@@ -32,7 +32,7 @@ const char* symbol(BinaryOp op) {
                       a.type_name() + "' and '" + b.type_name() + "'");
 }
 
-int64_t checked(bool overflow, int64_t v) {
+int64_t checked(bool overflow, const int64_t& v) {  // v is read after the check ran
   if (overflow) throw TemplateError("integer overflow");
   return v;
 }

@@ -217,6 +217,7 @@ class Parser {
       if (is_op(",")) {  // set a, b = 1, 2
         const Pos list_pos = s.value->pos;
         ListExpr items;
+        items.tuple = true;
         items.items.push_back(std::move(s.value));
         while (skip_op(",")) items.items.push_back(parse_expression());
         s.value = make_expr(list_pos, std::move(items));
@@ -430,13 +431,14 @@ class Parser {
 
   ExprPtr parse_parenthesized() {
     const Pos pos = next().pos;
-    if (skip_op(")")) return make_expr(pos, ListExpr{});
+    if (skip_op(")")) return make_expr(pos, ListExpr{{}, true});
     ExprPtr e = parse_expression();
     if (!is_op(",")) {
       expect_op(")");
       return e;
     }
     ListExpr tuple;
+    tuple.tuple = true;
     tuple.items.push_back(std::move(e));
     while (skip_op(",")) {
       if (is_op(")")) break;
@@ -451,16 +453,18 @@ class Parser {
       if (is_op(".")) {
         next();
         const Token& tok = cur();
+        const Pos pos = e->pos;  // errors point at the start of the whole access
         if (tok.kind == Tok::Name) {
-          e = make_expr(tok.pos, AttrExpr{std::move(e), next().text});
+          e = make_expr(pos, AttrExpr{std::move(e), next().text});
         } else if (tok.kind == Tok::Int) {  // x.0 == x[0]
           auto key = make_expr(tok.pos, LiteralExpr{Value(next().int_value)});
-          e = make_expr(tok.pos, ItemExpr{std::move(e), std::move(key)});
+          e = make_expr(pos, ItemExpr{std::move(e), std::move(key)});
         } else {
           fail_expected("an attribute name after '.'");
         }
       } else if (is_op("[")) {
-        const Pos pos = next().pos;
+        const Pos pos = e->pos;
+        next();
         ExprPtr start = is_op(":") ? nullptr : parse_expression();
         if (start && skip_op("]")) {
           e = make_expr(pos, ItemExpr{std::move(e), std::move(start)});

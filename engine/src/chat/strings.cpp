@@ -150,9 +150,7 @@ std::vector<std::string> split(std::string_view s, const std::optional<std::stri
       while (i < s.size() && is_space(s[i])) ++i;
       if (i == s.size()) break;
       if (maxsplit >= 0 && static_cast<int64_t>(out.size()) == maxsplit) {
-        size_t end = s.size();
-        while (end > i && is_space(s[end - 1])) --end;
-        out.emplace_back(s.substr(i, end - i));
+        out.emplace_back(s.substr(i));  // the rest, trailing whitespace included
         break;
       }
       size_t j = i;

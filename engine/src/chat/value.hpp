@@ -55,6 +55,7 @@ class Value {
   // `hint` says why it is undefined ("'foo' is undefined"), for error messages.
   static Value undefined(std::string hint);
   static Value none();
+  static Value tuple(List items);  // a list that prints as (a, b)
   static Value make_namespace(Dict attributes);
   static Value function(Function f);
 
@@ -95,6 +96,7 @@ class Value {
 
  private:
   Kind kind_ = Kind::Undefined;
+  bool tuple_ = false;
   std::variant<std::monostate, bool, int64_t, double, std::string, std::shared_ptr<const List>,
                std::shared_ptr<Dict>, std::shared_ptr<const Function>>
       data_ = std::string();  // an undefined value holds its hint

@@ -2,4 +2,6 @@
 // test can kill it with SIGKILL mid-download and run it again.
 #include "download_command.hpp"
 
-int main(int argc, char** argv) { return coil::hub::download_command_main(argc - 1, argv + 1); }
+int main(int argc, char** argv) {
+  return coil::hub::download_command_main(argc - 1, argv + 1);
+}

@@ -28,7 +28,9 @@ FakeHub::FakeHub(const QStringList& repos) {
     line += process_.readAllStandardOutput();
   }
   port_ = line.trimmed().toInt();
-  if (port_ <= 0) error_ = QStringLiteral("fake_hub.py did not print its port (got '%1')").arg(QString::fromUtf8(line));
+  if (port_ <= 0)
+    error_ = QStringLiteral("fake_hub.py did not print its port (got '%1')")
+                 .arg(QString::fromUtf8(line));
 }
 
 FakeHub::~FakeHub() {
@@ -38,7 +40,9 @@ FakeHub::~FakeHub() {
   }
 }
 
-QString FakeHub::endpoint() const { return QStringLiteral("http://127.0.0.1:%1").arg(port_); }
+QString FakeHub::endpoint() const {
+  return QStringLiteral("http://127.0.0.1:%1").arg(port_);
+}
 
 QJsonObject FakeHub::call(const QByteArray& method, const QString& path, const QJsonObject& body) {
   QNetworkAccessManager nam;
@@ -57,19 +61,32 @@ QJsonObject FakeHub::call(const QByteArray& method, const QString& path, const Q
   return doc.object();
 }
 
-void FakeHub::setKnobs(const QJsonObject& knobs) { call("POST", QStringLiteral("/_test/knobs"), knobs); }
-void FakeHub::reset() { call("POST", QStringLiteral("/_test/reset")); }
-void FakeHub::release() { call("POST", QStringLiteral("/_test/release")); }
-int FakeHub::held() { return call("GET", QStringLiteral("/_test/state")).value(QLatin1String("held")).toInt(); }
-QJsonArray FakeHub::log() { return call("GET", QStringLiteral("/_test/log")).value(QLatin1String("array")).toArray(); }
+void FakeHub::setKnobs(const QJsonObject& knobs) {
+  call("POST", QStringLiteral("/_test/knobs"), knobs);
+}
+void FakeHub::reset() {
+  call("POST", QStringLiteral("/_test/reset"));
+}
+void FakeHub::release() {
+  call("POST", QStringLiteral("/_test/release"));
+}
+int FakeHub::held() {
+  return call("GET", QStringLiteral("/_test/state")).value(QLatin1String("held")).toInt();
+}
+QJsonArray FakeHub::log() {
+  return call("GET", QStringLiteral("/_test/log")).value(QLatin1String("array")).toArray();
+}
 
-QJsonArray FakeHub::requests(const QString& server, const QString& method, const QString& pathEndsWith) {
+QJsonArray FakeHub::requests(const QString& server, const QString& method,
+                             const QString& pathEndsWith) {
   QJsonArray out;
   for (const QJsonValue& v : log()) {
     const QJsonObject e = v.toObject();
     if (!server.isEmpty() && e.value(QLatin1String("server")).toString() != server) continue;
     if (!method.isEmpty() && e.value(QLatin1String("method")).toString() != method) continue;
-    if (!pathEndsWith.isEmpty() && !e.value(QLatin1String("path")).toString().endsWith(pathEndsWith)) continue;
+    if (!pathEndsWith.isEmpty() &&
+        !e.value(QLatin1String("path")).toString().endsWith(pathEndsWith))
+      continue;
     out << e;
   }
   return out;

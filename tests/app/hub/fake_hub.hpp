@@ -23,12 +23,13 @@ class FakeHub {
   QString endpoint() const;
 
   void setKnobs(const QJsonObject& knobs);
-  void reset();     // knobs and log
-  void release();   // held transfers continue
-  int held();       // transfers currently held
+  void reset();    // knobs and log
+  void release();  // held transfers continue
+  int held();      // transfers currently held
   QJsonArray log();
   // Requests in the log matching server ("hub"/"cdn"), method and a path suffix (empty = any).
-  QJsonArray requests(const QString& server, const QString& method, const QString& pathEndsWith = {});
+  QJsonArray requests(const QString& server, const QString& method,
+                      const QString& pathEndsWith = {});
 
   // Settings for a test: this endpoint, the given cache, short retry delays, no token.
   HubSettings settings(const QString& cacheDir) const;

@@ -97,7 +97,8 @@ class TstApi : public QObject {
     q.sort = SearchSort::Likes;
     SearchPage page = client.searchSync(q, &err);
     QVERIFY(!err);
-    for (int i = 1; i < page.models.size(); ++i) QVERIFY(page.models[i - 1].likes >= page.models[i].likes);
+    for (int i = 1; i < page.models.size(); ++i)
+      QVERIFY(page.models[i - 1].likes >= page.models[i].likes);
     q.sort = SearchSort::LastModified;
     page = client.searchSync(q, &err);
     QVERIFY(!err);

@@ -86,7 +86,8 @@ class TstCli : public QObject {
     QVERIFY2(r.exitCode == 0, qPrintable(r.err.join('\n')));
     QVERIFY(!r.out.isEmpty());
     const QString snapshot = r.out.last();
-    QVERIFY2(snapshot.startsWith(cacheDir() + "/models--coil-test--tiny-mamba/snapshots/"), qPrintable(snapshot));
+    QVERIFY2(snapshot.startsWith(cacheDir() + "/models--coil-test--tiny-mamba/snapshots/"),
+             qPrintable(snapshot));
     QVERIFY(QFileInfo(snapshot + "/model.safetensors").isSymLink());
     QVERIFY(r.out.join('\n').contains("downloading model.safetensors"));  // plain lines: not a TTY
     QVERIFY(!r.out.join('\n').contains('\r'));
@@ -162,7 +163,8 @@ class TstCli : public QObject {
     const Run r = run({"coil-test/tiny-mamba"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err.join('\n')));
     const QJsonArray cdn = hub_->requests("cdn", "GET");
-    QCOMPARE(cdn.last().toObject().value("range").toString(), QStringLiteral("bytes=%1-").arg(kept));
+    QCOMPARE(cdn.last().toObject().value("range").toString(),
+             QStringLiteral("bytes=%1-").arg(kept));
     QCOMPARE(cdn.last().toObject().value("status").toInt(), 206);
     HubClient client(hub_->settings(cacheDir()));
     HubError err;

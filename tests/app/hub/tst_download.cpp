@@ -2,6 +2,8 @@
 // dropped connection, pause/resume, retries, checksums, gated repos, missing repos/files,
 // disk full (pre-check and a real ENOSPC on a small tmpfs when root), cancel, cache reuse
 // (no network at all) and HF_HUB_OFFLINE.
+#include <unistd.h>
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
@@ -9,7 +11,6 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
-#include <unistd.h>
 
 #include "api_client.hpp"
 #include "cache_layout.hpp"
@@ -28,7 +29,8 @@ namespace {
 const QString kTiny = QStringLiteral("coil-test/tiny-mamba");
 
 bool isTerminal(DownloadState s) {
-  return s == DownloadState::Finished || s == DownloadState::Failed || s == DownloadState::Cancelled;
+  return s == DownloadState::Finished || s == DownloadState::Failed ||
+         s == DownloadState::Cancelled;
 }
 
 QStringList incompleteFiles(const QString& cacheDir) {
@@ -115,7 +117,8 @@ class TstDownload : public QObject {
       QVERIFY2(fi.isSymLink(), qPrintable(link));
       const QString etag = f.isLfs() ? f.lfsSha256 : f.blobId;
       const QString target = QFile::symLinkTarget(link);
-      QCOMPARE(QFileInfo(target).canonicalFilePath(), QFileInfo(cache.blobPath(etag)).canonicalFilePath());
+      QCOMPARE(QFileInfo(target).canonicalFilePath(),
+               QFileInfo(cache.blobPath(etag)).canonicalFilePath());
       const QByteArray raw = QFile::encodeName(link);
       char buf[4096];
       const ssize_t n = ::readlink(raw.constData(), buf, sizeof buf);
@@ -139,18 +142,21 @@ class TstDownload : public QObject {
 
   void existingCacheIsReusedWithoutNetwork() {
     HubClient client(settings());
-    const SyncDownloadResult first = downloadSnapshotSync(&client, DownloadRequest{kTiny, "main", {}});
+    const SyncDownloadResult first =
+        downloadSnapshotSync(&client, DownloadRequest{kTiny, "main", {}});
     QVERIFY2(!first.error, qPrintable(first.error.message));
     QVERIFY(!hub_->requests("hub", "GET", "/model.safetensors").isEmpty());
     hub_->reset();
-    const SyncDownloadResult second = downloadSnapshotSync(&client, DownloadRequest{kTiny, "main", {}});
+    const SyncDownloadResult second =
+        downloadSnapshotSync(&client, DownloadRequest{kTiny, "main", {}});
     QVERIFY2(!second.error, qPrintable(second.error.message));
     QCOMPARE(second.snapshotDir, first.snapshotDir);
     QVERIFY(second.fromCache);
     QCOMPARE(hub_->requests("hub", "GET", "").size() + hub_->requests("hub", "HEAD", "").size(), 0);
     QCOMPARE(hub_->log().size(), 0);  // no network at all
     // A narrower --include is satisfied by the same snapshot too.
-    const SyncDownloadResult json = downloadSnapshotSync(&client, DownloadRequest{kTiny, "main", {"*.json"}});
+    const SyncDownloadResult json =
+        downloadSnapshotSync(&client, DownloadRequest{kTiny, "main", {"*.json"}});
     QVERIFY(!json.error);
     QCOMPARE(hub_->log().size(), 0);
   }
@@ -171,7 +177,8 @@ class TstDownload : public QObject {
     QVERIFY(cache.linkSnapshotFile(commit, "model.safetensors", "bbbb", nullptr));
     QVERIFY(cache.writeRef("main", commit, nullptr));
     HubClient client(settings());
-    const SyncDownloadResult r = downloadSnapshotSync(&client, DownloadRequest{"someone/python-fetched", "main", {}});
+    const SyncDownloadResult r =
+        downloadSnapshotSync(&client, DownloadRequest{"someone/python-fetched", "main", {}});
     QVERIFY2(!r.error, qPrintable(r.error.message));
     QCOMPARE(r.snapshotDir, cache.snapshotDir(commit));
     QCOMPARE(hub_->log().size(), 0);
@@ -182,10 +189,12 @@ class TstDownload : public QObject {
     const SyncDownloadResult r =
         downloadSnapshotSync(&client, DownloadRequest{kTiny, "main", {"*.json", "extra/"}});
     QVERIFY2(!r.error, qPrintable(r.error.message));
-    QStringList got = RepoCache(cache_->path(), kTiny).snapshotFiles(QFileInfo(r.snapshotDir).fileName());
+    QStringList got =
+        RepoCache(cache_->path(), kTiny).snapshotFiles(QFileInfo(r.snapshotDir).fileName());
     QCOMPARE(got, (QStringList{"config.json", "extra/notes/info.txt", "tokenizer.json"}));
     QVERIFY(hub_->requests("cdn", "GET").isEmpty());
-    const SyncDownloadResult none = downloadSnapshotSync(&client, DownloadRequest{kTiny, "main", {"*.gguf"}});
+    const SyncDownloadResult none =
+        downloadSnapshotSync(&client, DownloadRequest{kTiny, "main", {"*.gguf"}});
     QCOMPARE(none.error.kind, HubErrorKind::InvalidArgument);
     QVERIFY(none.error.message.contains("*.gguf"));
   }
@@ -199,9 +208,11 @@ class TstDownload : public QObject {
     QCOMPARE(cdn.size(), 2);
     QCOMPARE(rangeStart(cdn[0].toObject()), qint64(-1));
     const qint64 resumedAt = rangeStart(cdn[1].toObject());
-    QVERIFY2(resumedAt > 0 && resumedAt <= 100000, qPrintable(cdn[1].toObject().value("range").toString()));
+    QVERIFY2(resumedAt > 0 && resumedAt <= 100000,
+             qPrintable(cdn[1].toObject().value("range").toString()));
     QCOMPARE(cdn[1].toObject().value("status").toInt(), 206);
-    QCOMPARE(sha256OfFile(r.snapshotDir + "/model.safetensors"), tree(kTiny)["model.safetensors"].lfsSha256);
+    QCOMPARE(sha256OfFile(r.snapshotDir + "/model.safetensors"),
+             tree(kTiny)["model.safetensors"].lfsSha256);
   }
 
   void pauseAndResume() {
@@ -222,7 +233,8 @@ class TstDownload : public QObject {
     const QJsonArray cdn = hub_->requests("cdn", "GET");
     QCOMPARE(cdn.size(), 2);
     QCOMPARE(rangeStart(cdn[1].toObject()), kept);
-    QCOMPARE(sha256OfFile(d.snapshotDir() + "/model.safetensors"), tree(kTiny)["model.safetensors"].lfsSha256);
+    QCOMPARE(sha256OfFile(d.snapshotDir() + "/model.safetensors"),
+             tree(kTiny)["model.safetensors"].lfsSha256);
   }
 
   void serverErrorIsRetried() {
@@ -239,11 +251,13 @@ class TstDownload : public QObject {
   }
 
   void retriesAreBounded() {
-    hub_->setKnobs({{"fail_status", QJsonObject{{"config.json", QJsonArray{503, 503, 503, 503, 503, 503, 503, 503}}}}});
+    hub_->setKnobs({{"fail_status", QJsonObject{{"config.json", QJsonArray{503, 503, 503, 503, 503,
+                                                                           503, 503, 503}}}}});
     HubSettings s = settings();
     s.maxRetries = 2;
     HubClient client(s);
-    const SyncDownloadResult r = downloadSnapshotSync(&client, DownloadRequest{kTiny, "main", {"config.json"}});
+    const SyncDownloadResult r =
+        downloadSnapshotSync(&client, DownloadRequest{kTiny, "main", {"config.json"}});
     QCOMPARE(r.error.kind, HubErrorKind::Server);
     QVERIFY(r.error.message.contains("503"));
     QCOMPARE(hub_->requests("hub", "HEAD", "/config.json").size(), 3);
@@ -263,13 +277,15 @@ class TstDownload : public QObject {
     QVERIFY(!QFileInfo::exists(cache.blobPath(weights.lfsSha256)));
     // A clean retry works.
     hub_->reset();
-    const SyncDownloadResult again = downloadSnapshotSync(&client, DownloadRequest{kTiny, "main", {}});
+    const SyncDownloadResult again =
+        downloadSnapshotSync(&client, DownloadRequest{kTiny, "main", {}});
     QVERIFY2(!again.error, qPrintable(again.error.message));
   }
 
   void gatedRepoNeedsAToken() {
     HubClient anonymous(settings());
-    SyncDownloadResult r = downloadSnapshotSync(&anonymous, DownloadRequest{"coil-test/gated-mamba", "main", {}});
+    SyncDownloadResult r =
+        downloadSnapshotSync(&anonymous, DownloadRequest{"coil-test/gated-mamba", "main", {}});
     QCOMPARE(r.error.kind, HubErrorKind::GatedRepo);
     QVERIFY(r.error.message.contains("gated"));
     QVERIFY(r.error.message.contains("token"));
@@ -300,7 +316,8 @@ class TstDownload : public QObject {
 
   void missingRepoRevisionAndFile() {
     HubClient client(settings());
-    SyncDownloadResult r = downloadSnapshotSync(&client, DownloadRequest{"coil-test/no-such-repo", "main", {}});
+    SyncDownloadResult r =
+        downloadSnapshotSync(&client, DownloadRequest{"coil-test/no-such-repo", "main", {}});
     QCOMPARE(r.error.kind, HubErrorKind::RepoNotFound);
     QVERIFY(r.error.message.contains("coil-test/no-such-repo"));
     r = downloadSnapshotSync(&client, DownloadRequest{kTiny, "v9", {}});
@@ -328,7 +345,8 @@ class TstDownload : public QObject {
 
   void notEnoughDiskSpaceIsCheckedFirst() {
     HubClient client(settings());
-    const SyncDownloadResult r = downloadSnapshotSync(&client, DownloadRequest{"coil-test/huge-mamba", "main", {}});
+    const SyncDownloadResult r =
+        downloadSnapshotSync(&client, DownloadRequest{"coil-test/huge-mamba", "main", {}});
     QCOMPARE(r.error.kind, HubErrorKind::DiskFull);
     QVERIFY(r.error.message.contains("disk space"));
     QVERIFY(hub_->requests("hub", "", "/resolve/").isEmpty());
@@ -336,7 +354,8 @@ class TstDownload : public QObject {
   }
 
   void diskFullWhileWriting() {
-    if (::geteuid() != 0) QSKIP("a real ENOSPC needs root to mount a small tmpfs (the pre-check is tested above)");
+    if (::geteuid() != 0)
+      QSKIP("a real ENOSPC needs root to mount a small tmpfs (the pre-check is tested above)");
     QTemporaryDir mountPoint;
     QProcess mount;
     mount.start("mount", {"-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint.path()});
@@ -410,11 +429,13 @@ class TstDownload : public QObject {
 
   void revisionByCommitAndSharedBlobs() {
     HubClient client(settings());
-    const SyncDownloadResult main = downloadSnapshotSync(&client, DownloadRequest{kTiny, "main", {}});
+    const SyncDownloadResult main =
+        downloadSnapshotSync(&client, DownloadRequest{kTiny, "main", {}});
     QVERIFY(!main.error);
     const QString commit = QFileInfo(main.snapshotDir).fileName();
     hub_->reset();
-    const SyncDownloadResult byCommit = downloadSnapshotSync(&client, DownloadRequest{kTiny, commit, {}});
+    const SyncDownloadResult byCommit =
+        downloadSnapshotSync(&client, DownloadRequest{kTiny, commit, {}});
     QVERIFY(!byCommit.error);
     QCOMPARE(byCommit.snapshotDir, main.snapshotDir);
     QCOMPARE(hub_->log().size(), 0);

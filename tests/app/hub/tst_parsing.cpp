@@ -21,12 +21,14 @@ class TstParsing : public QObject {
   Q_OBJECT
  private slots:
   void linkHeader() {
-    QCOMPARE(nextLinkUrl(R"(<https://huggingface.co/api/models?limit=2&cursor=abc%3D>; rel="next")"),
-             QUrl::fromEncoded("https://huggingface.co/api/models?limit=2&cursor=abc%3D"));
+    QCOMPARE(
+        nextLinkUrl(R"(<https://huggingface.co/api/models?limit=2&cursor=abc%3D>; rel="next")"),
+        QUrl::fromEncoded("https://huggingface.co/api/models?limit=2&cursor=abc%3D"));
     QCOMPARE(nextLinkUrl(R"(<https://h/a?p=1>; rel="prev", <https://h/a?p=3>; rel="next")"),
              QUrl("https://h/a?p=3"));
-    QCOMPARE(nextLinkUrl(R"(</api/models?cursor=x>; rel=next)", QUrl("http://127.0.0.1:9/api/models")),
-             QUrl("http://127.0.0.1:9/api/models?cursor=x"));
+    QCOMPARE(
+        nextLinkUrl(R"(</api/models?cursor=x>; rel=next)", QUrl("http://127.0.0.1:9/api/models")),
+        QUrl("http://127.0.0.1:9/api/models?cursor=x"));
     QVERIFY(nextLinkUrl(R"(<https://h/a?p=1>; rel="prev")").isEmpty());
     QVERIFY(nextLinkUrl("").isEmpty());
   }
@@ -46,8 +48,10 @@ class TstParsing : public QObject {
     HubSettings s;
     s.endpoint = QStringLiteral("http://127.0.0.1:8000");
     HubClient client(s);
-    QCOMPARE(client.resolveUrl("org/name", "refs/pr/1", "sub dir/model.safetensors").toEncoded(),
-             QByteArray("http://127.0.0.1:8000/org/name/resolve/refs%2Fpr%2F1/sub%20dir/model.safetensors"));
+    QCOMPARE(
+        client.resolveUrl("org/name", "refs/pr/1", "sub dir/model.safetensors").toEncoded(),
+        QByteArray(
+            "http://127.0.0.1:8000/org/name/resolve/refs%2Fpr%2F1/sub%20dir/model.safetensors"));
     SearchQuery q;
     q.text = QStringLiteral("mamba");
     q.sort = SearchSort::Likes;
@@ -125,9 +129,11 @@ class TstParsing : public QObject {
   }
 
   void cacheLayout() {
-    QCOMPARE(RepoCache::folderName("tiiuae/falcon-mamba-7b"), QStringLiteral("models--tiiuae--falcon-mamba-7b"));
+    QCOMPARE(RepoCache::folderName("tiiuae/falcon-mamba-7b"),
+             QStringLiteral("models--tiiuae--falcon-mamba-7b"));
     QCOMPARE(RepoCache::relativeBlobTarget("config.json", "e1"), QStringLiteral("../../blobs/e1"));
-    QCOMPARE(RepoCache::relativeBlobTarget("a/b/c.txt", "e1"), QStringLiteral("../../../../blobs/e1"));
+    QCOMPARE(RepoCache::relativeBlobTarget("a/b/c.txt", "e1"),
+             QStringLiteral("../../../../blobs/e1"));
     QTemporaryDir dir;
     RepoCache cache(dir.path(), "org/name");
     QCOMPARE(cache.repoDir(), dir.path() + "/models--org--name");
@@ -222,17 +228,20 @@ class TstParsing : public QObject {
     QVERIFY(files[1].isLfs());
     QCOMPARE(files[1].lfsSha256.size(), 64);
     files.clear();
-    QVERIFY(!parseTree(QJsonDocument::fromJson(R"([{"type": "file", "size": 1, "path": "../evil"}])").array(),
-                       files, &error));
-    QVERIFY(!parseTree(QJsonDocument::fromJson(R"([{"type": "file", "size": 1, "path": "a", "lfs": {"oid": "zz"}}])").array(),
+    QVERIFY(!parseTree(
+        QJsonDocument::fromJson(R"([{"type": "file", "size": 1, "path": "../evil"}])").array(),
+        files, &error));
+    QVERIFY(!parseTree(QJsonDocument::fromJson(
+                           R"([{"type": "file", "size": 1, "path": "a", "lfs": {"oid": "zz"}}])")
+                           .array(),
                        files, &error));
   }
 
   void settingsFromEnvironment() {
     QTemporaryDir home;
-    const QByteArray keys[] = {"HF_ENDPOINT", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH",
-                               "HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HUB_OFFLINE",
-                               "XDG_CACHE_HOME"};
+    const QByteArray keys[] = {"HF_ENDPOINT",           "HF_TOKEN",       "HUGGING_FACE_HUB_TOKEN",
+                               "HF_TOKEN_PATH",         "HF_HOME",        "HF_HUB_CACHE",
+                               "HUGGINGFACE_HUB_CACHE", "HF_HUB_OFFLINE", "XDG_CACHE_HOME"};
     QMap<QByteArray, QByteArray> saved;
     for (const QByteArray& k : keys) {
       if (qEnvironmentVariableIsSet(k.constData())) saved[k] = qgetenv(k.constData());
@@ -261,16 +270,22 @@ class TstParsing : public QObject {
     QCOMPARE(s.endpoint, QStringLiteral("https://hf-mirror.com"));
     QVERIFY(s.offline);
     for (const QByteArray& k : keys) qunsetenv(k.constData());
-    for (auto it = saved.begin(); it != saved.end(); ++it) qputenv(it.key().constData(), it.value());
+    for (auto it = saved.begin(); it != saved.end(); ++it)
+      qputenv(it.key().constData(), it.value());
   }
 
   void memoryEstimate() {
     // tiiuae/falcon-mamba-7b: 64 layers, hidden 4096, intermediate 8192, state 16, conv 4.
-    const QJsonObject config{{"model_type", "falcon_mamba"}, {"num_hidden_layers", 64},
-                             {"hidden_size", 4096},          {"intermediate_size", 8192},
-                             {"expand", 16},                 {"state_size", 16},
-                             {"conv_kernel", 4},             {"time_step_rank", 256},
-                             {"vocab_size", 65024},          {"tie_word_embeddings", false},
+    const QJsonObject config{{"model_type", "falcon_mamba"},
+                             {"num_hidden_layers", 64},
+                             {"hidden_size", 4096},
+                             {"intermediate_size", 8192},
+                             {"expand", 16},
+                             {"state_size", 16},
+                             {"conv_kernel", 4},
+                             {"time_step_rank", 256},
+                             {"vocab_size", 65024},
+                             {"tie_word_embeddings", false},
                              {"torch_dtype", "bfloat16"}};
     const MemoryEstimate e = estimateMemory(config, 0, 0, qint64(64) << 30);
     QVERIFY(e.valid);
@@ -283,7 +298,8 @@ class TstParsing : public QObject {
     QVERIFY(e.fitsInRam);
     QVERIFY(!estimateMemory(config, 0, 4, qint64(16) << 30).fitsInRam);  // fp32 29 GB > 16 GiB
     // "auto" rank and no dims at all: from the weight bytes.
-    const MemoryEstimate bytesOnly = estimateMemory(QJsonObject{{"torch_dtype", "float16"}}, 2000, 0, 1 << 30);
+    const MemoryEstimate bytesOnly =
+        estimateMemory(QJsonObject{{"torch_dtype", "float16"}}, 2000, 0, 1 << 30);
     QCOMPARE(bytesOnly.parameterCount, qint64(1000));
     QCOMPARE(bytesOnly.stateBytes, qint64(0));
     QVERIFY(systemRamBytes() > 0);

@@ -79,12 +79,14 @@ class TstQueue : public QObject {
     QCOMPARE(e->bytesDone, e->bytesTotal);
     // It resumed from the partial file.
     const QJsonArray cdn = hub_->requests("cdn", "GET");
-    QCOMPARE(cdn.last().toObject().value("range").toString(), QStringLiteral("bytes=%1-").arg(kept));
+    QCOMPARE(cdn.last().toObject().value("range").toString(),
+             QStringLiteral("bytes=%1-").arg(kept));
     // And the state file says so too.
     QFile f(queue.stateFile());
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QJsonObject saved = QJsonDocument::fromJson(f.readAll()).object();
-    QCOMPARE(saved["entries"].toArray()[0].toObject()["status"].toString(), QStringLiteral("finished"));
+    QCOMPARE(saved["entries"].toArray()[0].toObject()["status"].toString(),
+             QStringLiteral("finished"));
   }
 
   void pausedStaysPausedAcrossRestart() {

@@ -1,0 +1,57 @@
+#include "screenshot_driver.hpp"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QImage>
+#include <QQuickWindow>
+#include <QTimer>
+#include <cstdio>
+
+#include "app_controller.hpp"
+#include "chat_controller.hpp"
+#include "model_controller.hpp"
+
+namespace coil::app {
+
+ScreenshotDriver::ScreenshotDriver(AppController* app, QQuickWindow* window, QString text,
+                                   QString path, QObject* parent)
+    : QObject(parent), app_(app), window_(window), text_(std::move(text)), path_(std::move(path)) {
+  connect(app->model(), &ModelController::modelChanged, this, &ScreenshotDriver::onModelChanged);
+  connect(app->model(), &ModelController::loadFailed, this, [this] { finish(1); });
+  connect(app->chat(), &ChatController::answerFinished, this,
+          [this](qint64 messageId) { finish(messageId > 0 ? 0 : 1); });
+}
+
+void ScreenshotDriver::onModelChanged() {
+  if (sent_ || !app_->model()->loaded()) return;
+  sent_ = true;
+  // let the window show the loaded model first
+  QTimer::singleShot(200, this, [this] {
+    if (!app_->chat()->send(text_)) finish(1);
+  });
+}
+
+void ScreenshotDriver::finish(int exitCode) {
+  if (done_) return;
+  done_ = true;
+  // Give the scene a few frames to lay out and draw the final answer.
+  QTimer::singleShot(700, this, [this, exitCode] {
+    int code = exitCode;
+    if (!window_) {
+      code = 1;
+    } else {
+      const QImage image = window_->grabWindow();
+      QDir().mkpath(QFileInfo(path_).absolutePath());
+      if (image.isNull() || !image.save(path_, "PNG")) {
+        std::fprintf(stderr, "coil-chat: cannot save the screenshot to %s\n", qPrintable(path_));
+        code = 1;
+      } else {
+        std::fprintf(stderr, "coil-chat: screenshot saved to %s\n", qPrintable(path_));
+      }
+    }
+    QCoreApplication::exit(code);
+  });
+}
+
+}  // namespace coil::app

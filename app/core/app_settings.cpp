@@ -1,0 +1,183 @@
+#include "app_settings.hpp"
+
+#include <QDir>
+#include <QEvent>
+#include <QGuiApplication>
+#include <QPalette>
+#include <QThread>
+#include <algorithm>
+
+#include "coil/backend.hpp"
+#include "format.hpp"
+#include "state_store.hpp"
+
+namespace coil::app {
+
+AppSettings::AppSettings(const QString& dataDir, QObject* parent)
+    : QObject(parent), dataDir_(dataDir) {
+  if (!dataDir.isEmpty())
+    settings_ = std::make_unique<QSettings>(QDir(dataDir).filePath(QStringLiteral("settings.ini")),
+                                            QSettings::IniFormat);
+  if (qApp) qApp->installEventFilter(this);
+  updateDark();
+}
+
+QVariant AppSettings::value(const char* key, const QVariant& fallback) const {
+  const QString k = QString::fromLatin1(key);
+  return settings_ ? settings_->value(k, fallback) : memory_.value(k, fallback);
+}
+
+void AppSettings::store(const char* key, const QVariant& value) {
+  const QString k = QString::fromLatin1(key);
+  if (settings_)
+    settings_->setValue(k, value);
+  else
+    memory_.insert(k, value);
+}
+
+QString AppSettings::backend() const {
+  return value("engine/backend", QStringLiteral("auto")).toString();
+}
+
+void AppSettings::setBackend(const QString& backend) {
+  if (backend == this->backend()) return;
+  store("engine/backend", backend);
+  emit backendChanged();
+  emit devicesChanged();
+}
+
+QVariantList AppSettings::backendOptions() const {
+  QVariantList out{QVariantMap{{"value", "auto"}, {"text", tr("Automatic (best available)")}}};
+  const auto compiled = compiled_backends();
+  const auto has = [&](const char* name) {
+    return std::find(compiled.begin(), compiled.end(), name) != compiled.end();
+  };
+  if (has("cuda")) out << QVariantMap{{"value", "cuda"}, {"text", tr("CUDA (NVIDIA GPU)")}};
+  if (has("vulkan")) out << QVariantMap{{"value", "vulkan"}, {"text", tr("Vulkan (any GPU)")}};
+  out << QVariantMap{{"value", "cpu"}, {"text", tr("CPU")}};
+  return out;
+}
+
+int AppSettings::device() const { return value("engine/device", -1).toInt(); }
+
+void AppSettings::setDevice(int device) {
+  if (device == this->device()) return;
+  store("engine/device", device);
+  emit deviceChanged();
+}
+
+QStringList AppSettings::devices() const {
+  const QString b = backend();
+  if (b != QLatin1String("auto")) return deviceLists_.value(b).toStringList();
+  QStringList all;
+  for (auto it = deviceLists_.cbegin(); it != deviceLists_.cend(); ++it) all << it->toStringList();
+  return all;
+}
+
+void AppSettings::setDeviceLists(const QVariantMap& devices) {
+  deviceLists_ = devices;
+  emit devicesChanged();
+}
+
+int AppSettings::threads() const { return value("engine/threads", 0).toInt(); }
+
+void AppSettings::setThreads(int threads) {
+  threads = qBound(0, threads, maxThreads());
+  if (threads == this->threads()) return;
+  store("engine/threads", threads);
+  emit threadsChanged();
+}
+
+int AppSettings::maxThreads() const { return qMax(1, QThread::idealThreadCount()); }
+
+QString AppSettings::theme() const {
+  return value("ui/theme", QStringLiteral("system")).toString();
+}
+
+void AppSettings::setTheme(const QString& theme) {
+  if (theme == this->theme()) return;
+  store("ui/theme", theme);
+  emit themeChanged();
+  updateDark();
+}
+
+int AppSettings::fontSize() const { return value("ui/fontSize", kDefaultFontSize).toInt(); }
+
+void AppSettings::setFontSize(int size) {
+  size = qBound(9, size, 28);
+  if (size == fontSize()) return;
+  store("ui/fontSize", size);
+  emit fontSizeChanged();
+}
+
+QString AppSettings::modelPath() const { return value("model/path", QString()).toString(); }
+
+void AppSettings::setModelPath(const QString& path) {
+  if (path == modelPath()) return;
+  store("model/path", path);
+  emit modelPathChanged();
+}
+
+void AppSettings::setStateStore(storage::StateStore* store) {
+  states_ = store;
+  emit stateUsageChanged();
+}
+
+double AppSettings::stateBudgetGiB() const {
+  if (!states_) return 0;
+  try {
+    return double(states_->budgetBytes()) / double(1ll << 30);
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+void AppSettings::setStateBudgetGiB(double gib) {
+  if (!states_ || qFuzzyCompare(gib, stateBudgetGiB())) return;
+  try {
+    states_->setBudgetBytes(qint64(qMax(0.0, gib) * double(1ll << 30)));
+  } catch (const std::exception& e) {
+    emit failed(QString::fromUtf8(e.what()));
+  }
+  emit stateUsageChanged();
+}
+
+qint64 AppSettings::stateBytesUsed() const {
+  if (!states_) return 0;
+  try {
+    return states_->usage().totalBytes;
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+QString AppSettings::stateUsageText() const {
+  if (!states_) return tr("States are not saved (no data folder).");
+  try {
+    const storage::StateUsage u = states_->usage();
+    return tr("%1 in use: %2 for the latest state of %n chat(s), %3 in earlier checkpoints",
+              nullptr, u.latestCount)
+        .arg(formatBytes(u.totalBytes), formatBytes(u.latestBytes), formatBytes(u.checkpointBytes));
+  } catch (const std::exception& e) {
+    return QString::fromUtf8(e.what());
+  }
+}
+
+void AppSettings::refreshStateUsage() { emit stateUsageChanged(); }
+
+bool AppSettings::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == qApp && event->type() == QEvent::ApplicationPaletteChange) updateDark();
+  return QObject::eventFilter(watched, event);
+}
+
+void AppSettings::updateDark() {
+  const QString t = theme();
+  bool dark = t == QLatin1String("dark");
+  if (t != QLatin1String("dark") && t != QLatin1String("light") && qobject_cast<QGuiApplication*>(qApp))
+    dark = QGuiApplication::palette().color(QPalette::Window).lightness() < 128;
+  if (dark == dark_) return;
+  dark_ = dark;
+  emit darkChanged();
+}
+
+}  // namespace coil::app

@@ -1,0 +1,98 @@
+// Application settings, kept in <data folder>/settings.ini: backend, device and threads
+// (used at the next model load), the state-checkpoint disk budget (kept by coil_storage),
+// theme and font size. `dark` is the theme in effect: the system's unless one is chosen.
+#pragma once
+#include <QObject>
+#include <QSettings>
+#include <QStringList>
+#include <QVariantList>
+#include <QVariantMap>
+#include <QtQml/qqmlregistration.h>
+#include <memory>
+
+namespace coil::storage {
+class StateStore;
+}
+
+namespace coil::app {
+
+class AppSettings : public QObject {
+  Q_OBJECT
+  QML_ELEMENT
+  QML_UNCREATABLE("provided by App.settings")
+  Q_PROPERTY(QString backend READ backend WRITE setBackend NOTIFY backendChanged)
+  Q_PROPERTY(QVariantList backendOptions READ backendOptions CONSTANT)
+  Q_PROPERTY(int device READ device WRITE setDevice NOTIFY deviceChanged)
+  Q_PROPERTY(QStringList devices READ devices NOTIFY devicesChanged)
+  Q_PROPERTY(int threads READ threads WRITE setThreads NOTIFY threadsChanged)
+  Q_PROPERTY(int maxThreads READ maxThreads CONSTANT)
+  Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY themeChanged)
+  Q_PROPERTY(bool dark READ dark NOTIFY darkChanged)
+  Q_PROPERTY(int fontSize READ fontSize WRITE setFontSize NOTIFY fontSizeChanged)
+  Q_PROPERTY(QString modelPath READ modelPath WRITE setModelPath NOTIFY modelPathChanged)
+  Q_PROPERTY(QString dataDir READ dataDir CONSTANT)
+  Q_PROPERTY(double stateBudgetGiB READ stateBudgetGiB WRITE setStateBudgetGiB NOTIFY stateUsageChanged)
+  Q_PROPERTY(qint64 stateBytesUsed READ stateBytesUsed NOTIFY stateUsageChanged)
+  Q_PROPERTY(QString stateUsageText READ stateUsageText NOTIFY stateUsageChanged)
+
+ public:
+  static constexpr int kDefaultFontSize = 14;
+
+  // dataDir "" keeps the settings in memory only (tests, or no writable folder).
+  explicit AppSettings(const QString& dataDir, QObject* parent = nullptr);
+
+  QString backend() const;
+  void setBackend(const QString& backend);
+  QVariantList backendOptions() const;
+  int device() const;
+  void setDevice(int device);
+  QStringList devices() const;
+  // From InferenceWorker::devicesListed.
+  void setDeviceLists(const QVariantMap& devices);
+  int threads() const;
+  void setThreads(int threads);
+  int maxThreads() const;
+  QString theme() const;
+  void setTheme(const QString& theme);
+  bool dark() const { return dark_; }
+  int fontSize() const;
+  void setFontSize(int size);
+  QString modelPath() const;
+  void setModelPath(const QString& path);
+  QString dataDir() const { return dataDir_; }
+
+  void setStateStore(storage::StateStore* store);
+  double stateBudgetGiB() const;
+  void setStateBudgetGiB(double gib);
+  qint64 stateBytesUsed() const;
+  QString stateUsageText() const;
+  Q_INVOKABLE void refreshStateUsage();
+
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
+ signals:
+  void backendChanged();
+  void deviceChanged();
+  void devicesChanged();
+  void threadsChanged();
+  void themeChanged();
+  void darkChanged();
+  void fontSizeChanged();
+  void modelPathChanged();
+  void stateUsageChanged();
+  void failed(const QString& reason);
+
+ private:
+  void updateDark();
+  QVariant value(const char* key, const QVariant& fallback) const;
+  void store(const char* key, const QVariant& value);
+
+  QString dataDir_;
+  std::unique_ptr<QSettings> settings_;
+  QVariantMap memory_;  // when there is no settings file
+  QVariantMap deviceLists_;
+  storage::StateStore* states_ = nullptr;
+  bool dark_ = false;
+};
+
+}  // namespace coil::app

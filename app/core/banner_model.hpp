@@ -1,0 +1,44 @@
+// Readable banners above the chat: what went wrong (or what Coil did about it) and what the
+// user can do. One banner per key: showing a key again replaces its banner.
+#pragma once
+#include <QtQml/qqmlregistration.h>
+
+#include "synced_list_model.hpp"
+
+namespace coil::app {
+
+struct Banner {
+  QString key;    // e.g. "model-load", "fallback", "disk-full"
+  QString level;  // "error", "warning", "info"
+  QString title;
+  QString text;   // the reason
+  QString hint;   // what to do
+
+  bool operator==(const Banner&) const = default;
+};
+
+class BannerModel : public SyncedListModel {
+  Q_OBJECT
+  QML_ELEMENT
+  QML_UNCREATABLE("provided by App.banners")
+
+ public:
+  enum Role { KeyRole = Qt::UserRole + 1, LevelRole, TitleRole, TextRole, HintRole };
+  Q_ENUM(Role)
+
+  using SyncedListModel::SyncedListModel;
+
+  int rowCount(const QModelIndex& parent = {}) const override;
+  QVariant data(const QModelIndex& index, int role) const override;
+  QHash<int, QByteArray> roleNames() const override;
+
+  void show(const Banner& banner);
+  Q_INVOKABLE void dismiss(const QString& key);
+  Q_INVOKABLE bool has(const QString& key) const;
+  QList<Banner> banners() const { return rows_; }
+
+ private:
+  QList<Banner> rows_;
+};
+
+}  // namespace coil::app

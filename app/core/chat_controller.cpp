@@ -1,0 +1,277 @@
+// ChatController: opening chats, branches, the sidebar's operations, copying.
+#include "chat_controller.hpp"
+
+#include <QClipboard>
+#include <QFileInfo>
+#include <QGuiApplication>
+
+#include "banner_model.hpp"
+#include "chat_settings.hpp"
+#include "chat_store.hpp"
+#include "conversation_list_model.hpp"
+#include "inference_worker.hpp"
+#include "message_list_model.hpp"
+#include "model_controller.hpp"
+#include "search_results_model.hpp"
+#include "state_store.hpp"
+#include "status_info.hpp"
+#include "storage.hpp"
+#include "worker_host.hpp"
+
+namespace coil::app {
+
+ChatController::ChatController(const Parts& p, QObject* parent)
+    : QObject(parent),
+      storage_(p.storage),
+      host_(p.host),
+      model_(p.model),
+      conversations_(p.conversations),
+      messages_(p.messages),
+      search_(p.search),
+      status_(p.status),
+      banners_(p.banners),
+      settings_(new ChatSettings(&p.storage->chats(), this)) {
+  flushTimer_.setSingleShot(true);
+  flushTimer_.setInterval(30);
+  connect(&flushTimer_, &QTimer::timeout, this, &ChatController::flushText);
+  InferenceWorker* w = host_->worker();
+  connect(w, &InferenceWorker::textGenerated, this, &ChatController::onText);
+  connect(w, &InferenceWorker::generationFinished, this, &ChatController::onFinished);
+  connect(w, &InferenceWorker::generationFailed, this, &ChatController::onFailed);
+  connect(w, &InferenceWorker::prepared, this, &ChatController::onPrepared);
+  connect(w, &InferenceWorker::stateSaved, this, &ChatController::onStateSaved);
+  connect(w, &InferenceWorker::stateSaveFailed, this, &ChatController::onStateSaveFailed);
+  connect(model_, &ModelController::modelChanged, this, &ChatController::onModelChanged);
+  connect(model_, &ModelController::loadingChanged, this, &ChatController::canSendChanged);
+  connect(settings_, &ChatSettings::failed, this,
+          [this](const QString& reason) { storageFailed(std::runtime_error(reason.toStdString())); });
+  refreshConversations();
+}
+
+QString ChatController::title() const {
+  return conversationId_ ? conversations_->titleOf(conversationId_) : tr("New chat");
+}
+
+bool ChatController::canSend() const { return !busy_ && (model_->loaded() || model_->loading()); }
+
+void ChatController::storageFailed(const std::exception& e) {
+  const QString reason = QString::fromUtf8(e.what());
+  const bool full = reason.contains(QLatin1String("full"), Qt::CaseInsensitive);
+  banners_->show({full ? QStringLiteral("disk-full") : QStringLiteral("storage"),
+                  QStringLiteral("error"),
+                  full ? tr("The disk is full") : tr("The chat could not be saved"), reason,
+                  full ? tr("Free some disk space, or lower the state budget in Settings. What "
+                            "was already saved is safe.")
+                       : tr("Check that the data folder (Settings) is writable.")});
+}
+
+void ChatController::refreshConversations() {
+  try {
+    conversations_->setConversations(storage_->chats().conversations());
+  } catch (const std::exception& e) {
+    storageFailed(e);
+  }
+  conversations_->setCurrentId(conversationId_);
+  emit titleChanged();
+}
+
+void ChatController::setConversation(qint64 id) {
+  const bool changed = id != conversationId_;
+  conversationId_ = id;
+  conversations_->setCurrentId(id);
+  if (changed) {
+    emit conversationChanged();
+    emit titleChanged();
+  }
+}
+
+void ChatController::refreshMessages() {
+  QList<MessageRow> rows;
+  if (conversationId_ > 0) {
+    try {
+      const auto& chats = storage_->chats();
+      for (const storage::Message& m : chats.activePath(conversationId_)) {
+        if (m.role == QLatin1String("system")) continue;
+        rows << MessageRow::from(m, chats.siblings(m.id));
+      }
+    } catch (const std::exception& e) {
+      storageFailed(e);
+    }
+  }
+  messages_->setMessages(rows);
+}
+
+void ChatController::refreshStateBytes() {
+  if (conversationId_ <= 0) {
+    status_->setStateBytes(-1);
+    return;
+  }
+  try {
+    status_->setStateBytes(storage_->states().bytesOfConversation(conversationId_));
+  } catch (const std::exception&) {
+    status_->setStateBytes(-1);
+  }
+}
+
+QList<ChatTurn> ChatController::turnsTo(qint64 messageId) const {
+  QList<ChatTurn> turns;
+  if (!settings_->systemPrompt().trimmed().isEmpty())
+    turns << ChatTurn{QStringLiteral("system"), settings_->systemPrompt()};
+  if (messageId > 0)
+    for (const storage::Message& m : storage_->chats().pathTo(messageId))
+      turns << ChatTurn{m.role, m.content};
+  return turns;
+}
+
+void ChatController::prepareWorker() {
+  if (conversationId_ <= 0 || !model_->loaded() || busy_) return;
+  try {
+    PrepareRequest r;
+    r.conversationId = conversationId_;
+    r.leafMessageId = messages_->lastMessageId();
+    if (r.leafMessageId <= 0) return;
+    r.turns = turnsTo(r.leafMessageId);
+    host_->prepare(r);
+  } catch (const std::exception& e) {
+    storageFailed(e);
+  }
+}
+
+void ChatController::onPrepared(const ResumeReport& report) {
+  if (report.conversationId != conversationId_ || busy_) return;
+  status_->setPrepared(report, messages_->count() > 0);
+  if (!report.discarded.isEmpty())
+    banners_->show({QStringLiteral("state-discarded"), QStringLiteral("info"),
+                    tr("A saved state of this chat could not be used"), report.discarded,
+                    tr("Nothing is lost: the next answer re-reads the chat from its messages.")});
+}
+
+void ChatController::useChatModel() {
+  // A chat remembers its model: open it with that one when it is not the loaded one.
+  if (conversationId_ <= 0) return;
+  try {
+    const auto c = storage_->chats().conversation(conversationId_);
+    if (!c || c->modelPath.isEmpty() || c->modelPath == model_->path()) return;
+    if (model_->loading() && model_->loadingPath() == c->modelPath) return;
+    if (QFileInfo(c->modelPath).isDir()) model_->load(c->modelPath);
+  } catch (const std::exception& e) {
+    storageFailed(e);
+  }
+}
+
+void ChatController::onModelChanged() {
+  emit canSendChanged();
+  if (!model_->loaded()) return;
+  if (conversationId_ > 0) {
+    try {
+      storage_->chats().setModel(conversationId_, model_->name(), model_->path());
+    } catch (const std::exception& e) {
+      storageFailed(e);
+    }
+  }
+  prepareWorker();
+}
+
+void ChatController::newChat() {
+  if (busy_) stop();
+  setConversation(0);
+  settings_->load(0);
+  refreshMessages();
+  status_->clearChat();
+}
+
+void ChatController::openChat(qint64 conversationId) {
+  if (conversationId == conversationId_ && conversationId > 0) return;
+  if (busy_) stop();
+  setConversation(conversationId);
+  settings_->load(conversationId);
+  status_->clearChat();
+  try {
+    if (conversationId > 0) storage_->chats().markOpened(conversationId);
+  } catch (const std::exception& e) {
+    storageFailed(e);
+  }
+  refreshMessages();
+  refreshStateBytes();
+  useChatModel();
+  prepareWorker();
+}
+
+void ChatController::openMessage(qint64 conversationId, qint64 messageId) {
+  try {
+    auto& chats = storage_->chats();
+    const qint64 leaf = chats.newestLeafUnder(messageId);
+    const auto active = chats.activePath(conversationId);
+    const bool onPath = std::any_of(active.cbegin(), active.cend(),
+                                    [&](const storage::Message& m) { return m.id == messageId; });
+    if (!onPath && !busy_) chats.setActiveLeaf(conversationId, leaf);
+  } catch (const std::exception& e) {
+    storageFailed(e);
+  }
+  if (conversationId == conversationId_) {
+    refreshMessages();
+    prepareWorker();
+  } else {
+    openChat(conversationId);
+  }
+}
+
+void ChatController::switchBranch(qint64 messageId, int delta) {
+  if (busy_ || conversationId_ <= 0) return;
+  try {
+    storage_->chats().switchToSibling(messageId, delta);
+  } catch (const std::exception& e) {
+    storageFailed(e);
+  }
+  refreshMessages();
+  prepareWorker();
+}
+
+void ChatController::copyText(const QString& text) {
+  if (auto* clipboard = QGuiApplication::clipboard()) clipboard->setText(text);
+  emit copied(text);
+}
+
+void ChatController::copyMessage(qint64 messageId) { copyText(messages_->contentOf(messageId)); }
+
+void ChatController::copyLastAnswer() {
+  const QString answer = messages_->lastAnswer();
+  if (!answer.isEmpty()) copyText(answer);
+}
+
+void ChatController::renameChat(qint64 conversationId, const QString& title) {
+  const QString t = title.simplified();
+  if (t.isEmpty()) return;
+  try {
+    storage_->chats().rename(conversationId, t);
+  } catch (const std::exception& e) {
+    storageFailed(e);
+  }
+  refreshConversations();
+  search_->refresh();
+}
+
+void ChatController::setPinned(qint64 conversationId, bool pinned) {
+  try {
+    storage_->chats().setPinned(conversationId, pinned);
+  } catch (const std::exception& e) {
+    storageFailed(e);
+  }
+  refreshConversations();
+}
+
+void ChatController::deleteChat(qint64 conversationId) {
+  if (conversationId == conversationId_) {
+    if (busy_) stop();
+    newChat();
+  }
+  try {
+    storage_->chats().deleteConversation(conversationId);
+  } catch (const std::exception& e) {
+    storageFailed(e);
+  }
+  refreshConversations();
+  search_->refresh();
+}
+
+}  // namespace coil::app

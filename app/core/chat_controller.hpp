@@ -1,0 +1,135 @@
+// The open chat: sending, streaming the answer in, stop, regenerate (a sibling answer),
+// edit (a sibling question), branch navigation, and the sidebar's rename / pin / delete.
+// After every completed answer the worker saves the chat's recurrent state; opening a chat
+// or switching a branch asks the worker to restore the nearest saved state.
+#pragma once
+#include <QObject>
+#include <QTimer>
+#include <QtQml/qqmlregistration.h>
+
+#include "chat_types.hpp"
+#include "worker_types.hpp"
+
+namespace coil::storage {
+class Storage;
+}
+
+namespace coil::app {
+
+class WorkerHost;
+class ModelController;
+class ConversationListModel;
+class MessageListModel;
+class SearchResultsModel;
+class ChatSettings;
+class StatusInfo;
+class BannerModel;
+
+class ChatController : public QObject {
+  Q_OBJECT
+  Q_MOC_INCLUDE("chat_settings.hpp")
+  QML_ELEMENT
+  QML_UNCREATABLE("provided by App.chat")
+  Q_PROPERTY(qint64 conversationId READ conversationId NOTIFY conversationChanged)
+  Q_PROPERTY(QString title READ title NOTIFY titleChanged)
+  Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
+  Q_PROPERTY(bool canSend READ canSend NOTIFY canSendChanged)
+  Q_PROPERTY(coil::app::ChatSettings* settings READ settings CONSTANT)
+
+ public:
+  struct Parts {
+    storage::Storage* storage;
+    WorkerHost* host;
+    ModelController* model;
+    ConversationListModel* conversations;
+    MessageListModel* messages;
+    SearchResultsModel* search;
+    StatusInfo* status;
+    BannerModel* banners;
+  };
+  explicit ChatController(const Parts& parts, QObject* parent = nullptr);
+
+  qint64 conversationId() const { return conversationId_; }
+  QString title() const;
+  bool busy() const { return busy_; }
+  bool canSend() const;
+  ChatSettings* settings() const { return settings_; }
+
+  Q_INVOKABLE void newChat();
+  Q_INVOKABLE void openChat(qint64 conversationId);
+  // Opens the chat of a search hit on the branch that holds the message.
+  Q_INVOKABLE void openMessage(qint64 conversationId, qint64 messageId);
+  // Returns false (and sends nothing) when busy, the text is blank or there is no model.
+  Q_INVOKABLE bool send(const QString& text);
+  Q_INVOKABLE void stop();
+  // A new answer beside an assistant message (or an answer to a user message without one).
+  Q_INVOKABLE void regenerate(qint64 messageId);
+  // A new question beside a user message, then its answer.
+  Q_INVOKABLE bool editMessage(qint64 messageId, const QString& text);
+  Q_INVOKABLE void switchBranch(qint64 messageId, int delta);
+  Q_INVOKABLE void copyMessage(qint64 messageId);
+  Q_INVOKABLE void copyLastAnswer();
+  Q_INVOKABLE void copyText(const QString& text);
+  Q_INVOKABLE void renameChat(qint64 conversationId, const QString& title);
+  Q_INVOKABLE void setPinned(qint64 conversationId, bool pinned);
+  Q_INVOKABLE void deleteChat(qint64 conversationId);
+
+  void refreshConversations();
+
+ signals:
+  void conversationChanged();
+  void titleChanged();
+  void busyChanged();
+  void canSendChanged();
+  // The answer of the last request is stored (0 when nothing was produced).
+  void answerFinished(qint64 messageId);
+  void copied(const QString& what);
+
+ private:
+  enum class Mode { Answer, Regenerate };
+  struct Active {
+    qint64 requestId = 0;
+    qint64 conversationId = 0;
+    qint64 anchorId = 0;     // the message the answer follows
+    qint64 replacesId = 0;   // Regenerate: the answer it is a sibling of
+    Mode mode = Mode::Answer;
+    QString model;
+  };
+
+  void startAnswer(qint64 anchorId, Mode mode, qint64 replacesId);
+  void onText(qint64 requestId, const QString& piece);
+  void onFinished(const GenerationResult& result);
+  void onFailed(qint64 requestId, const QString& reason);
+  void onPrepared(const ResumeReport& report);
+  void onStateSaved(qint64 conversationId, qint64 messageId, qint64 bytes, double ms);
+  void onStateSaveFailed(qint64 conversationId, const QString& reason, bool diskFull);
+  void onModelChanged();
+  void flushText();
+  void setBusy(bool busy);
+  void setConversation(qint64 id);
+  void refreshMessages();
+  void refreshStateBytes();
+  void prepareWorker();
+  void useChatModel();
+  QList<ChatTurn> turnsTo(qint64 messageId) const;
+  qint64 createConversation(const QString& firstMessage);
+  void storageFailed(const std::exception& e);
+
+  storage::Storage* storage_;
+  WorkerHost* host_;
+  ModelController* model_;
+  ConversationListModel* conversations_;
+  MessageListModel* messages_;
+  SearchResultsModel* search_;
+  StatusInfo* status_;
+  BannerModel* banners_;
+  ChatSettings* settings_;
+
+  qint64 conversationId_ = 0;
+  bool busy_ = false;
+  Active active_;
+  QString pendingText_;
+  QTimer flushTimer_;
+};
+
+}  // namespace coil::app

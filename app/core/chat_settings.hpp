@@ -1,0 +1,73 @@
+// The open chat's own settings: system prompt and sampling. Changes are saved to the chat
+// at once; a new chat keeps them in memory until its first message creates it.
+#pragma once
+#include <QJsonObject>
+#include <QObject>
+#include <QtQml/qqmlregistration.h>
+
+#include "coil/sampler.hpp"
+
+namespace coil::storage {
+class ChatStore;
+}
+
+namespace coil::app {
+
+class ChatSettings : public QObject {
+  Q_OBJECT
+  QML_ELEMENT
+  QML_UNCREATABLE("provided by App.chat.settings")
+  Q_PROPERTY(QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY changed)
+  Q_PROPERTY(double temperature READ temperature WRITE setTemperature NOTIFY changed)
+  Q_PROPERTY(int topK READ topK WRITE setTopK NOTIFY changed)
+  Q_PROPERTY(double topP READ topP WRITE setTopP NOTIFY changed)
+  Q_PROPERTY(double minP READ minP WRITE setMinP NOTIFY changed)
+  Q_PROPERTY(double repetitionPenalty READ repetitionPenalty WRITE setRepetitionPenalty NOTIFY changed)
+  Q_PROPERTY(int maxTokens READ maxTokens WRITE setMaxTokens NOTIFY changed)
+  Q_PROPERTY(qint64 seed READ seed WRITE setSeed NOTIFY changed)
+
+ public:
+  explicit ChatSettings(storage::ChatStore* store, QObject* parent = nullptr);
+
+  // Shows the settings of a chat (0: a new chat, with the defaults).
+  void load(qint64 conversationId);
+  // Saves the in-memory settings to a chat just created.
+  void saveTo(qint64 conversationId);
+  Q_INVOKABLE void resetToDefaults();
+
+  QString systemPrompt() const { return systemPrompt_; }
+  void setSystemPrompt(const QString& prompt);
+  double temperature() const { return p_.temperature; }
+  void setTemperature(double v);
+  int topK() const { return p_.top_k; }
+  void setTopK(int v);
+  double topP() const { return p_.top_p; }
+  void setTopP(double v);
+  double minP() const { return p_.min_p; }
+  void setMinP(double v);
+  double repetitionPenalty() const { return p_.repetition_penalty; }
+  void setRepetitionPenalty(double v);
+  int maxTokens() const { return maxTokens_; }
+  void setMaxTokens(int v);
+  qint64 seed() const { return qint64(p_.seed); }
+  void setSeed(qint64 v);
+
+  coil::SamplingParams sampling() const { return p_; }
+  QJsonObject toJson() const;
+  static void fromJson(const QJsonObject& json, coil::SamplingParams& p, int& maxTokens);
+
+ signals:
+  void changed();
+  void failed(const QString& reason);
+
+ private:
+  void persistSampling();
+
+  storage::ChatStore* store_;
+  qint64 conversationId_ = 0;
+  QString systemPrompt_;
+  coil::SamplingParams p_;
+  int maxTokens_ = 512;
+};
+
+}  // namespace coil::app

@@ -1,0 +1,11 @@
+// Human-readable numbers for the status line and settings.
+#pragma once
+#include <QString>
+
+namespace coil::app {
+
+QString formatBytes(qint64 bytes);        // "38.0 MiB"
+QString formatMs(double ms);              // "4 ms", "1.2 s"
+QString formatRate(double tokensPerS);    // "31.5"
+
+}  // namespace coil::app

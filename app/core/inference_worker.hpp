@@ -1,0 +1,96 @@
+// The inference worker: a QObject that lives on its own QThread (see WorkerHost) and owns
+// the engine objects (model, tokenizer, chat session). The UI thread reaches it only by
+// queued calls to its slots; everything comes back as signals carrying plain values, errors
+// included. requestStop() is the one exception: thread-safe, it flips the atomic flag the
+// engine checks between tokens and between prefill chunks.
+#pragma once
+#include <QObject>
+#include <QString>
+#include <QVariantMap>
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "coil/chat.hpp"
+#include "coil/state.hpp"
+#include "worker_types.hpp"
+
+namespace coil {
+class Model;
+class Tokenizer;
+class ChatSession;
+}  // namespace coil
+
+namespace coil::app {
+
+class StateKeeper;
+
+class InferenceWorker : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit InferenceWorker(QObject* parent = nullptr);
+  ~InferenceWorker() override;
+
+  // Thread-safe. Stops the running generation (or load-and-generate) whose request id is
+  // <= upToRequestId, including one still queued.
+  void requestStop(qint64 upToRequestId);
+
+ public slots:
+  // Opens the data folder's state store on this thread ("" for none). Call first.
+  void initialize(const QString& dataDir);
+  void loadModel(const coil::app::LoadRequest& request);
+  void unloadModel();
+  void prepare(const coil::app::PrepareRequest& request);
+  void generate(const coil::app::GenerateRequest& request);
+  // Stores the state the answer of `requestId` left, as the checkpoint after messageId.
+  void saveState(qint64 requestId, qint64 messageId);
+  // One line per usable device of each compiled backend.
+  void listDevices();
+
+ signals:
+  void loadStarted(const QString& path);
+  void loadProgress(double fraction, const QString& stage);
+  void modelLoaded(const coil::app::ModelInfo& info);
+  void modelLoadFailed(const QString& path, const QString& reason);
+  void modelUnloaded();
+
+  void prepared(const coil::app::ResumeReport& report);
+  void generationStarted(qint64 requestId);
+  void textGenerated(qint64 requestId, const QString& piece);
+  void generationFinished(const coil::app::GenerationResult& result);
+  void generationFailed(qint64 requestId, const QString& reason);
+
+  void stateSaved(qint64 conversationId, qint64 messageId, qint64 bytes, double ms);
+  void stateSaveFailed(qint64 conversationId, const QString& reason, bool diskFull);
+  void devicesListed(const QVariantMap& devices);
+
+ private:
+  // Makes the session cover a prefix of `rendered` for the conversation, restoring the
+  // nearest usable checkpoint at or before `messageId` when it does not already.
+  ResumeReport resume(qint64 conversationId, qint64 messageId, const std::string& rendered);
+  std::string render(const QList<ChatTurn>& turns, bool addGenerationPrompt) const;
+  bool cancelled() const { return cancel_.load(std::memory_order_relaxed); }
+
+  std::unique_ptr<StateKeeper> keeper_;
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<Tokenizer> tokenizer_;
+  std::optional<ChatConfig> chatConfig_;
+  std::unique_ptr<ChatSession> chat_;
+  qint64 conversation_ = 0;  // the conversation the session's state belongs to
+
+  // What the last answer left, kept until saveState() stores it.
+  struct FinishedTurn {
+    qint64 requestId = 0;
+    qint64 conversationId = 0;
+    RecurrentState state;
+    std::string coveredText;
+  };
+  std::optional<FinishedTurn> finished_;
+
+  std::atomic<bool> cancel_{false};
+  std::atomic<qint64> stopUpTo_{0};
+};
+
+}  // namespace coil::app

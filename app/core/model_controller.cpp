@@ -1,0 +1,107 @@
+#include "model_controller.hpp"
+
+#include <QDir>
+#include <QUrl>
+
+#include "app_settings.hpp"
+#include "banner_model.hpp"
+#include "inference_worker.hpp"
+#include "status_info.hpp"
+#include "worker_host.hpp"
+
+namespace coil::app {
+
+ModelController::ModelController(WorkerHost* host, AppSettings* settings, BannerModel* banners,
+                                 StatusInfo* status, QObject* parent)
+    : QObject(parent), host_(host), settings_(settings), banners_(banners), status_(status) {
+  InferenceWorker* w = host->worker();
+  connect(w, &InferenceWorker::loadStarted, this, &ModelController::onStarted);
+  connect(w, &InferenceWorker::loadProgress, this, &ModelController::onProgress);
+  connect(w, &InferenceWorker::modelLoaded, this, &ModelController::onLoaded);
+  connect(w, &InferenceWorker::modelLoadFailed, this, &ModelController::onFailed);
+}
+
+void ModelController::load(const QString& pathOrUrl) {
+  QString path = pathOrUrl;
+  if (pathOrUrl.startsWith(QLatin1String("file:"))) path = QUrl(pathOrUrl).toLocalFile();
+  if (path.isEmpty()) return;
+  path = QDir::cleanPath(QDir(path).absolutePath());
+  LoadRequest r;
+  r.path = path;
+  r.backend = settings_->backend();
+  r.device = settings_->device();
+  r.threads = settings_->threads();
+  ++pending_;
+  loadingPath_ = path;
+  loading_ = true;
+  progress_ = 0;
+  stage_ = tr("Waiting for the engine");
+  emit progressChanged();
+  emit loadingChanged();
+  host_->load(r);
+}
+
+void ModelController::reload() {
+  const QString p = info_.path.isEmpty() ? settings_->modelPath() : info_.path;
+  if (!p.isEmpty()) load(p);
+}
+
+void ModelController::onStarted(const QString& path) {
+  // The worker dropped the previous model as it started this load.
+  if (!info_.path.isEmpty()) {
+    info_ = {};
+    status_->clearModel();
+    emit modelChanged();
+  }
+  loadingPath_ = path;
+  emit loadingChanged();
+}
+
+void ModelController::onProgress(double fraction, const QString& stage) {
+  progress_ = fraction;
+  stage_ = stage;
+  emit progressChanged();
+}
+
+void ModelController::onLoaded(const ModelInfo& info) {
+  if (--pending_ > 0) return;  // a newer load is queued: this one is about to be replaced
+  info_ = info;
+  loading_ = false;
+  setError({});
+  settings_->setModelPath(info.path);
+  status_->setModel(info);
+  banners_->dismiss(QStringLiteral("model-load"));
+  banners_->dismiss(QStringLiteral("no-model"));
+  if (info.fallbackReason.isEmpty()) {
+    banners_->dismiss(QStringLiteral("fallback"));
+  } else {
+    banners_->show({QStringLiteral("fallback"), QStringLiteral("warning"),
+                    tr("Running on %1 instead of the backend you chose").arg(info.backend.toUpper()),
+                    info.fallbackReason,
+                    tr("Answers still work, only slower. Check the GPU driver, or pick another "
+                       "backend in Settings and reload the model.")});
+  }
+  emit loadingChanged();
+  emit modelChanged();
+}
+
+void ModelController::onFailed(const QString& path, const QString& reason) {
+  if (--pending_ > 0) return;
+  loading_ = false;
+  setError(reason);
+  banners_->show({QStringLiteral("model-load"), QStringLiteral("error"),
+                  tr("The model could not be loaded"),
+                  QStringLiteral("%1: %2").arg(QDir::toNativeSeparators(path), reason),
+                  tr("Choose a model folder holding config.json, the .safetensors weights and "
+                     "tokenizer.json (chat settings, Model), or start Coil with --model DIR.")});
+  emit loadingChanged();
+  emit loadFailed(reason);
+}
+
+void ModelController::setError(const QString& error) {
+  if (error == error_) return;
+  error_ = error;
+  emit errorChanged();
+}
+
+}  // namespace coil::app

@@ -1,0 +1,92 @@
+// Plain values that cross between the UI thread and the inference worker's thread (by
+// queued signals, so each one is a registered metatype). No engine objects travel.
+#pragma once
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+#include "coil/sampler.hpp"
+
+namespace coil::app {
+
+struct LoadRequest {
+  QString path;                    // a model folder
+  QString backend = "auto";        // "auto", "cuda", "vulkan", "cpu"
+  int device = -1;                 // GPU index, -1: the default one
+  int threads = 0;                 // CPU threads, 0: physical cores
+};
+
+struct ModelInfo {
+  QString path;
+  QString name;
+  QString backend;         // the backend actually used
+  QString device;          // e.g. "AMD EPYC (2 threads, AVX-512 BF16)"
+  QString fallbackReason;  // why the requested backend was not used ("" if it was)
+  quint64 fingerprint = 0;
+  qint64 weightBytes = 0;
+  qint64 stateBytes = 0;   // the recurrent state's size in memory
+};
+
+struct ChatTurn {
+  QString role;  // "system", "user", "assistant"
+  QString content;
+};
+
+// What the model should answer: the active branch up to `anchorMessageId` (the message the
+// answer follows), rendered with the system prompt first.
+struct GenerateRequest {
+  qint64 id = 0;
+  qint64 conversationId = 0;
+  qint64 anchorMessageId = 0;
+  QList<ChatTurn> turns;
+  coil::SamplingParams sampling;
+  int maxTokens = 512;
+};
+
+// Brings the worker's session to a conversation's branch without generating (opening a
+// chat, switching a branch): it restores the nearest saved state if there is one.
+struct PrepareRequest {
+  qint64 conversationId = 0;
+  qint64 leafMessageId = 0;
+  QList<ChatTurn> turns;
+};
+
+// How the session came to cover a conversation before generating.
+struct ResumeReport {
+  enum class Kind {
+    Fresh,      // nothing saved (or usable): the conversation is prefilled from its text
+    Continued,  // the session already covered this branch (same chat, next turn)
+    Restored,   // a saved state was read from disk
+  };
+  Kind kind = Kind::Fresh;
+  qint64 conversationId = 0;
+  double restoreMs = 0;
+  qint64 stateTokens = 0;   // tokens the restored state covers
+  QString discarded;        // why a saved state was refused ("" if none was)
+};
+
+struct GenerationResult {
+  qint64 requestId = 0;
+  qint64 conversationId = 0;
+  QString text;
+  QString finishReason;  // "stop", "length", "cancelled"
+  qint64 promptTokens = 0;      // tokens prefilled for this answer
+  qint64 completionTokens = 0;
+  double prefillMs = 0;
+  double decodeMs = 0;
+  quint64 seed = 0;
+  ResumeReport resume;
+  bool stateReady = false;  // the session covers the answer: saveState() can store it
+
+  double prefillTokensPerS() const;
+  double decodeTokensPerS() const;
+};
+
+}  // namespace coil::app
+
+Q_DECLARE_METATYPE(coil::app::LoadRequest)
+Q_DECLARE_METATYPE(coil::app::ModelInfo)
+Q_DECLARE_METATYPE(coil::app::GenerateRequest)
+Q_DECLARE_METATYPE(coil::app::PrepareRequest)
+Q_DECLARE_METATYPE(coil::app::ResumeReport)
+Q_DECLARE_METATYPE(coil::app::GenerationResult)

@@ -1,0 +1,213 @@
+// The inference worker on its own thread, driven as the UI drives it: queued calls in,
+// signals out (QSignalSpy). Streaming, stop in the middle of a prefill and of a decode,
+// and errors as values.
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "fixture_model.hpp"
+#include "inference_worker.hpp"
+#include "worker_host.hpp"
+
+using namespace coil::app;
+
+namespace {
+
+constexpr int kWait = 120000;  // generous: a loaded CI machine, never asserted on
+
+GenerateRequest greedyRequest(const QString& prompt, int maxTokens) {
+  GenerateRequest r;
+  r.conversationId = 0;  // no storage: nothing to resume or save
+  r.turns = {{QStringLiteral("user"), prompt}};
+  r.sampling.temperature = 0;
+  r.sampling.repetition_penalty = 1;
+  r.maxTokens = maxTokens;
+  return r;
+}
+
+}  // namespace
+
+class TestWorker : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase() {
+    QVERIFY(tmp_.isValid());
+    model_ = coil::test::makeFixtureModel(tmp_.filePath("model"));
+    endless_ = coil::test::makeFixtureModel(tmp_.filePath("endless"), "falcon-tiny-f32", true);
+  }
+
+  void missingFolderFailsWithReason() {
+    WorkerHost host(QString{});
+    QSignalSpy failed(host.worker(), &InferenceWorker::modelLoadFailed);
+    QSignalSpy loaded(host.worker(), &InferenceWorker::modelLoaded);
+    host.load({tmp_.filePath("no-such-model")});
+    QVERIFY(failed.wait(kWait));
+    QCOMPARE(loaded.count(), 0);
+    QCOMPARE(failed.first().at(0).toString(), tmp_.filePath("no-such-model"));
+    QVERIFY2(failed.first().at(1).toString().contains("does not exist"),
+             qPrintable(failed.first().at(1).toString()));
+  }
+
+  void brokenFolderFailsWithReason() {
+    const QString dir = tmp_.filePath("broken");
+    coil::test::makeFixtureModel(dir);
+    QFile::resize(dir + "/model.safetensors", 100);
+    WorkerHost host(QString{});
+    QSignalSpy failed(host.worker(), &InferenceWorker::modelLoadFailed);
+    host.load({dir});
+    QVERIFY(failed.wait(kWait));
+    QVERIFY(!failed.first().at(1).toString().isEmpty());
+  }
+
+  void tokenizerOfAnotherModelIsRefused() {
+    const QString dir = tmp_.filePath("mismatch");
+    coil::test::makeFixtureModel(dir);
+    QFile f(dir + "/tokenizer.json");
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(coil::test::byteTokenizerJson(300));  // the model has 256 tokens
+    f.close();
+    WorkerHost host(QString{});
+    QSignalSpy failed(host.worker(), &InferenceWorker::modelLoadFailed);
+    host.load({dir});
+    QVERIFY(failed.wait(kWait));
+    QVERIFY2(failed.first().at(1).toString().contains("do not belong together"),
+             qPrintable(failed.first().at(1).toString()));
+  }
+
+  void generateWithoutModelFails() {
+    WorkerHost host(QString{});
+    QSignalSpy failed(host.worker(), &InferenceWorker::generationFailed);
+    const qint64 id = host.generate(greedyRequest("hello", 8));
+    QVERIFY(failed.wait(kWait));
+    QCOMPARE(failed.first().at(0).toLongLong(), id);
+    QVERIFY(failed.first().at(1).toString().contains("No model"));
+  }
+
+  void loadsWithProgressAndDescribesTheModel() {
+    WorkerHost host(QString{});
+    QSignalSpy progress(host.worker(), &InferenceWorker::loadProgress);
+    QSignalSpy loaded(host.worker(), &InferenceWorker::modelLoaded);
+    host.load({model_, "cpu"});
+    QVERIFY(loaded.wait(kWait));
+    QVERIFY(progress.count() >= 3);
+    const auto info = loaded.first().at(0).value<ModelInfo>();
+    QCOMPARE(info.path, model_);
+    QCOMPARE(info.backend, QStringLiteral("cpu"));
+    QVERIFY(!info.device.isEmpty());
+    QVERIFY(info.fingerprint != 0);
+    QVERIFY(info.stateBytes > 0);
+    QVERIFY(info.fallbackReason.isEmpty());
+  }
+
+  void streamsTextThatAddsUpToTheAnswer() {
+    WorkerHost host(QString{});
+    QSignalSpy loaded(host.worker(), &InferenceWorker::modelLoaded);
+    QSignalSpy pieces(host.worker(), &InferenceWorker::textGenerated);
+    QSignalSpy finished(host.worker(), &InferenceWorker::generationFinished);
+    host.load({endless_, "cpu"});
+    const qint64 id = host.generate(greedyRequest("Tell me a story.", 24));
+    QVERIFY(finished.wait(kWait));
+    QCOMPARE(loaded.count(), 1);
+    const auto r = finished.first().at(0).value<GenerationResult>();
+    QCOMPARE(r.requestId, id);
+    QCOMPARE(r.finishReason, QStringLiteral("length"));
+    QCOMPARE(r.completionTokens, 24);
+    QVERIFY(r.promptTokens > 10);
+    QVERIFY(r.stateReady);
+    QString streamed;
+    for (const auto& args : pieces) {
+      QCOMPARE(args.at(0).toLongLong(), id);
+      streamed += args.at(1).toString();
+    }
+    QVERIFY(pieces.count() > 1);
+    QCOMPARE(streamed, r.text);
+  }
+
+  void greedyAnswersRepeat() {
+    WorkerHost host(QString{});
+    QSignalSpy finished(host.worker(), &InferenceWorker::generationFinished);
+    host.load({endless_, "cpu"});
+    host.generate(greedyRequest("Same question", 16));
+    QVERIFY(finished.wait(kWait));
+    // another conversation id: the session starts over rather than continuing
+    auto again = greedyRequest("Same question", 16);
+    again.conversationId = -1;
+    host.generate(again);
+    QVERIFY(finished.wait(kWait));
+    QCOMPARE(finished.at(1).at(0).value<GenerationResult>().text,
+             finished.at(0).at(0).value<GenerationResult>().text);
+  }
+
+  void stopMidDecode() {
+    WorkerHost host(QString{});
+    QSignalSpy finished(host.worker(), &InferenceWorker::generationFinished);
+    host.load({endless_, "cpu"});
+    // Stop from the worker's thread as the third piece streams: deterministic, no timing.
+    int seen = 0;
+    connect(host.worker(), &InferenceWorker::textGenerated, host.worker(),
+            [&](qint64 id, const QString&) {
+              if (++seen == 3) host.worker()->requestStop(id);
+            },
+            Qt::DirectConnection);
+    host.generate(greedyRequest("Count to a million.", 100000));
+    QVERIFY(finished.wait(kWait));
+    const auto r = finished.first().at(0).value<GenerationResult>();
+    QCOMPARE(r.finishReason, QStringLiteral("cancelled"));
+    QVERIFY(r.completionTokens >= 3 && r.completionTokens < 10);
+    QVERIFY(r.stateReady);  // the partial answer is covered: the chat can go on from it
+  }
+
+  void stopFromUiThreadEndsARunningAnswer() {
+    WorkerHost host(QString{});
+    QSignalSpy pieces(host.worker(), &InferenceWorker::textGenerated);
+    QSignalSpy finished(host.worker(), &InferenceWorker::generationFinished);
+    host.load({endless_, "cpu"});
+    host.generate(greedyRequest("Go on forever.", 1 << 20));
+    QVERIFY(pieces.wait(kWait));
+    host.stop();
+    QVERIFY(finished.wait(kWait));
+    QCOMPARE(finished.first().at(0).value<GenerationResult>().finishReason,
+             QStringLiteral("cancelled"));
+  }
+
+  void stopMidPrefill() {
+    WorkerHost host(QString{});
+    QSignalSpy pieces(host.worker(), &InferenceWorker::textGenerated);
+    QSignalSpy finished(host.worker(), &InferenceWorker::generationFinished);
+    host.load({endless_, "cpu"});
+    // A prompt of ~40 prefill chunks; stop as the worker starts on it.
+    connect(host.worker(), &InferenceWorker::generationStarted, host.worker(),
+            [&](qint64 id) { host.worker()->requestStop(id); }, Qt::DirectConnection);
+    host.generate(greedyRequest(QString(10000, QLatin1Char('x')), 64));
+    QVERIFY(finished.wait(kWait));
+    const auto r = finished.first().at(0).value<GenerationResult>();
+    QCOMPARE(r.finishReason, QStringLiteral("cancelled"));
+    QCOMPARE(r.completionTokens, 0);
+    QVERIFY(r.text.isEmpty());
+    QCOMPARE(pieces.count(), 0);
+    QVERIFY(!r.stateReady);  // a partial prefill is never kept
+  }
+
+  void stopBeforeTheRequestIsReachedCancelsIt() {
+    WorkerHost host(QString{});
+    QSignalSpy finished(host.worker(), &InferenceWorker::generationFinished);
+    host.load({endless_, "cpu"});
+    host.generate(greedyRequest("never answered", 64));
+    host.stop();  // before the worker has even loaded the model
+    QVERIFY(finished.wait(kWait));
+    QCOMPARE(finished.first().at(0).value<GenerationResult>().finishReason,
+             QStringLiteral("cancelled"));
+    // and the next request runs normally
+    host.generate(greedyRequest("answered", 4));
+    QVERIFY(finished.wait(kWait));
+    QCOMPARE(finished.at(1).at(0).value<GenerationResult>().finishReason, QStringLiteral("length"));
+  }
+
+ private:
+  QTemporaryDir tmp_;
+  QString model_, endless_;
+};
+
+QTEST_GUILESS_MAIN(TestWorker)
+#include "tst_worker.moc"

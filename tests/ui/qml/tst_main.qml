@@ -1,0 +1,114 @@
+// The main window on the offscreen platform: sending with Enter, the streamed answer in the
+// list, the status line, keyboard shortcuts, search, the settings page.
+import QtQuick
+import QtTest
+import Coil
+import Coil.Core
+
+TestCase {
+    id: test
+    name: "MainWindow"
+    when: windowShown
+    width: 400
+    height: 300
+
+    Component {
+        id: mainComponent
+        Main {}
+    }
+
+    property var window: null
+
+    function initTestCase() {
+        window = createTemporaryObject(mainComponent, test)
+        verify(window !== null)
+        tryVerify(() => App.model.loaded, 60000, "the fixture model loads")
+        App.chat.settings.temperature = 0
+        App.chat.settings.maxTokens = 6
+        waitForRendering(window.contentItem)
+    }
+
+    function find(name) {
+        const item = findChild(window.contentItem, name)
+        verify(item !== null, "no item named " + name)
+        return item
+    }
+
+    function test_1_enterSends() {
+        const input = find("composerInput")
+        input.forceActiveFocus()
+        input.text = "Hello from the test"
+        keyClick(Qt.Key_Return, Qt.ShiftModifier)  // a new line, not sent
+        verify(input.text.indexOf("\n") >= 0)
+        verify(!App.chat.busy)
+        input.text = "Hello from the test"
+        input.cursorPosition = input.length
+        keyClick(Qt.Key_Return)
+        compare(input.text, "")
+        tryVerify(() => !App.chat.busy, 60000)
+        const list = find("messageList")
+        tryCompare(list, "count", 2)
+        compare(App.chat.title, "Hello from the test")
+        verify(find("resumeLabel").text.indexOf("prefilled") === 0)
+        verify(find("backendLabel").text.indexOf("CPU") === 0)
+        tryVerify(() => find("stateLabel").text.indexOf("on disk") > 0, 60000)
+    }
+
+    function test_2_escapeStops() {
+        App.chat.settings.maxTokens = 100000
+        const input = find("composerInput")
+        input.forceActiveFocus()
+        input.text = "Keep talking"
+        keyClick(Qt.Key_Return)
+        verify(App.chat.busy)
+        find("stopButton")  // the send button turned into a stop button
+        keyClick(Qt.Key_Escape)
+        tryVerify(() => !App.chat.busy, 60000)
+        App.chat.settings.maxTokens = 6
+        tryCompare(find("messageList"), "count", 4)
+    }
+
+    function test_3_regenerateButtonAddsABranch() {
+        const list = find("messageList")
+        list.positionViewAtEnd()
+        waitForRendering(list)
+        const regenerate = findChild(list.itemAtIndex(list.count - 1), "regenerateButton")
+        verify(regenerate !== null)
+        mouseClick(regenerate)
+        tryVerify(() => !App.chat.busy, 60000)
+        tryVerify(() => App.messages.count === 4)
+        const switcher = findChild(list.itemAtIndex(list.count - 1), "previousBranchButton")
+        verify(switcher !== null && switcher.visible)
+    }
+
+    function test_4_newChatShortcut() {
+        keyClick(Qt.Key_N, Qt.ControlModifier)
+        compare(App.chat.conversationId, 0)
+        compare(find("messageList").count, 0)
+        compare(find("conversationList").count, 1)
+    }
+
+    function test_5_searchShortcut() {
+        keyClick(Qt.Key_F, Qt.ControlModifier)
+        const field = find("searchField")
+        verify(field.activeFocus)
+        keyClick(Qt.Key_T)
+        keyClick(Qt.Key_E)
+        keyClick(Qt.Key_S)
+        keyClick(Qt.Key_T)
+        compare(App.search.query, "test")
+        tryCompare(find("searchResults"), "count", 1)
+        verify(!find("conversationList").visible)
+        keyClick(Qt.Key_Escape)
+        compare(App.search.query, "")
+        verify(find("conversationList").visible)
+    }
+
+    function test_6_settingsPage() {
+        mouseClick(find("settingsButton"))
+        tryVerify(() => find("backendCombo").visible)
+        compare(find("backendCombo").currentValue, App.settings.backend)
+        mouseClick(find("settingsButton"))
+        tryVerify(() => !find("backendCombo").visible)
+    }
+}

@@ -1,0 +1,59 @@
+// Starts the real coil-chat under Xvfb, sends it a message (the bundled demo model, or a
+// fixture model while the demo is not there) and keeps a screenshot of the answer as a
+// test artifact: build/test-artifacts/chat.png.
+#include <QDir>
+#include <QFileInfo>
+#include <QImage>
+#include <QProcess>
+#include <QSet>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "fixture_model.hpp"
+
+class TestScreenshot : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void answersAndSavesAScreenshot() {
+    if (QStandardPaths::findExecutable("xvfb-run").isEmpty()) QSKIP("xvfb-run is not installed");
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    QString model = QStringLiteral(COIL_DEMO_MODEL_DIR);
+    QString question = QStringLiteral("What is 17 plus 25?");
+    if (!QFileInfo::exists(model + "/config.json")) {
+      qInfo("no demo model yet: using a random-weight fixture model");
+      model = coil::test::makeFixtureModel(tmp.filePath("model"));
+    }
+    const QString png = QStringLiteral(COIL_ARTIFACTS_DIR "/chat.png");
+    QFile::remove(png);
+
+    QProcess app;
+    app.setProcessChannelMode(QProcess::ForwardedChannels);
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.remove("QT_QPA_PLATFORM");
+    env.insert("QT_QUICK_CONTROLS_STYLE", "Material");
+    app.setProcessEnvironment(env);
+    app.start("xvfb-run", {"-a", "-s", "-screen 0 1400x900x24", COIL_CHAT_PATH, "--data-dir",
+                           tmp.filePath("data"), "--model", model, "--send", question,
+                           "--screenshot", png});
+    QVERIFY(app.waitForStarted());
+    QVERIFY(app.waitForFinished(540000));
+    QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(app.exitCode(), 0);
+
+    QImage image(png);
+    QVERIFY2(!image.isNull(), qPrintable(png));
+    QVERIFY(image.width() >= 760 && image.height() >= 480);
+    // not a blank window: the QML loaded and drew something
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 7)
+      for (int x = 0; x < image.width(); x += 7) colours.insert(image.pixel(x, y));
+    QVERIFY2(colours.size() > 20, qPrintable(QString::number(colours.size())));
+    qInfo("screenshot: %s", qPrintable(png));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestScreenshot)
+#include "tst_ui_screenshot.moc"

@@ -1,0 +1,41 @@
+// Qt Quick Test of the views: one App (Coil.Core) for every test file, on a fixture model
+// in a temporary data folder.
+#include <QQmlEngine>
+#include <QQmlExtensionPlugin>
+#include <QQuickStyle>
+#include <QTemporaryDir>
+#include <QtQuickTest>
+
+#include "app_controller.hpp"
+#include "fixture_model.hpp"
+
+Q_IMPORT_QML_PLUGIN(CoilCorePlugin)
+Q_IMPORT_QML_PLUGIN(CoilPlugin)
+
+class Setup : public QObject {
+  Q_OBJECT
+
+ public slots:
+  void applicationAvailable() {
+    QQuickStyle::setStyle(QStringLiteral("Material"));
+    const QString model =
+        coil::test::makeFixtureModel(tmp_.filePath("model"), "falcon-tiny-f32", true);
+    app_ = std::make_unique<coil::app::AppController>(
+        coil::app::AppController::Options{tmp_.filePath("data"), model});
+    coil::app::AppController::setInstance(app_.get());
+    app_->start();
+  }
+
+  void qmlEngineAvailable(QQmlEngine* engine) {
+    engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
+  }
+
+  void cleanupTestCase() { app_.reset(); }
+
+ private:
+  QTemporaryDir tmp_;
+  std::unique_ptr<coil::app::AppController> app_;
+};
+
+QUICK_TEST_MAIN_WITH_SETUP(coil_ui, Setup)
+#include "tst_ui_views.moc"

@@ -1,0 +1,88 @@
+// Banners: what went wrong (or what Coil did about it) and what to do, each dismissable.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Controls.impl
+import QtQuick.Layouts
+import Coil.Core
+
+ColumnLayout {
+    id: area
+    spacing: 8
+    visible: App.banners.count > 0
+
+    Item { Layout.preferredHeight: 2 }
+
+    Repeater {
+        model: App.banners
+        delegate: Rectangle {
+            id: banner
+            required property string key
+            required property string level
+            required property string title
+            required property string text
+            required property string hint
+            readonly property color tone: level === "error" ? Theme.error
+                                          : level === "warning" ? Theme.warning : Theme.accent
+
+            objectName: "banner-" + key
+            Layout.fillWidth: true
+            Layout.leftMargin: 16
+            Layout.rightMargin: 16
+            implicitHeight: content.implicitHeight + 20
+            radius: 10
+            color: level === "error" ? Theme.errorBackground
+                   : level === "warning" ? Theme.warningBackground : Theme.infoBackground
+            border.color: Qt.rgba(tone.r, tone.g, tone.b, 0.35)
+
+            RowLayout {
+                id: content
+                x: 14
+                y: 10
+                width: parent.width - 20
+                spacing: 12
+
+                IconImage {
+                    Layout.alignment: Qt.AlignTop
+                    Layout.topMargin: 1
+                    source: banner.level === "info" ? "icons/info.svg" : "icons/alert.svg"
+                    sourceSize: Qt.size(18, 18)
+                    color: banner.tone
+                }
+                ColumnLayout {
+                    spacing: 2
+                    Layout.fillWidth: true
+                    Label {
+                        text: banner.title
+                        font.weight: Font.DemiBold
+                        color: Theme.text
+                        wrapMode: Text.Wrap
+                        Layout.fillWidth: true
+                    }
+                    Label {
+                        visible: text.length > 0
+                        text: banner.text
+                        color: Theme.text
+                        wrapMode: Text.Wrap
+                        font.pixelSize: Theme.smallFontSize + 1
+                        Layout.fillWidth: true
+                    }
+                    Label {
+                        visible: text.length > 0
+                        text: banner.hint
+                        color: Theme.mutedText
+                        wrapMode: Text.Wrap
+                        font.pixelSize: Theme.smallFontSize + 1
+                        Layout.fillWidth: true
+                    }
+                }
+                IconButton {
+                    Layout.alignment: Qt.AlignTop
+                    iconName: "close"
+                    tip: qsTr("Dismiss")
+                    size: 28
+                    onClicked: App.banners.dismiss(banner.key)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+// The open chat: its messages (the active branch) and the composer.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Coil.Core
+
+Item {
+    id: page
+
+    function focusComposer() {
+        composer.focusInput()
+    }
+
+    ListView {
+        id: list
+        objectName: "messageList"
+        // Follow the end while an answer streams in, unless the user scrolled up.
+        property bool follow: true
+
+        anchors.top: parent.top
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.bottom: composerArea.top
+        model: App.messages
+        clip: true
+        boundsBehavior: Flickable.StopAtBounds
+        cacheBuffer: 2000
+        header: Item { height: 16 }
+        footer: Item { height: 12 }
+        ScrollBar.vertical: ScrollBar {}
+
+        delegate: MessageDelegate {
+            width: list.width
+        }
+
+        onMovementEnded: follow = atYEnd
+        onCountChanged: {
+            follow = true
+            Qt.callLater(positionViewAtEnd)
+        }
+        onContentHeightChanged: if (follow) Qt.callLater(positionViewAtEnd)
+    }
+
+    EmptyState {
+        anchors.centerIn: list
+        width: Math.min(Theme.contentWidth, list.width - 48)
+        visible: App.messages.count === 0
+        onSuggestionChosen: text => App.chat.send(text)
+    }
+
+    Item {
+        id: composerArea
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.bottom: parent.bottom
+        implicitHeight: composerColumn.implicitHeight + 16
+
+        ColumnLayout {
+            id: composerColumn
+            anchors.horizontalCenter: parent.horizontalCenter
+            anchors.bottom: parent.bottom
+            anchors.bottomMargin: 10
+            width: Math.min(Theme.contentWidth, parent.width - 48)
+            spacing: 6
+
+            Composer {
+                id: composer
+                Layout.fillWidth: true
+            }
+            Label {
+                text: qsTr("Enter to send · Shift+Enter for a new line · Esc to stop · everything stays on this computer")
+                color: Theme.faintText
+                font.pixelSize: Theme.smallFontSize - 1
+                horizontalAlignment: Text.AlignHCenter
+                elide: Text.ElideRight
+                Layout.fillWidth: true
+            }
+        }
+    }
+}

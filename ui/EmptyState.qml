@@ -1,0 +1,69 @@
+// What a new chat shows before its first message.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Controls.impl
+import QtQuick.Layouts
+import Coil.Core
+
+ColumnLayout {
+    id: empty
+    signal suggestionChosen(string text)
+
+    spacing: 14
+
+    Rectangle {
+        Layout.alignment: Qt.AlignHCenter
+        implicitWidth: 56
+        implicitHeight: 56
+        radius: 16
+        color: Theme.accent
+        IconImage {
+            anchors.centerIn: parent
+            source: "icons/logo.svg"
+            sourceSize: Qt.size(34, 34)
+            color: Theme.accentText
+        }
+    }
+    Label {
+        text: qsTr("What can I help with?")
+        font.pixelSize: Theme.fontSize + 10
+        font.weight: Font.DemiBold
+        color: Theme.text
+        Layout.alignment: Qt.AlignHCenter
+    }
+    Label {
+        text: App.model.loaded ? qsTr("Chatting with %1 on %2").arg(App.model.name).arg(App.status.backendText)
+                               : App.model.loading ? qsTr("Loading the model…") : qsTr("No model loaded yet")
+        color: Theme.mutedText
+        horizontalAlignment: Text.AlignHCenter
+        wrapMode: Text.Wrap
+        Layout.fillWidth: true
+    }
+    Flow {
+        spacing: 8
+        Layout.fillWidth: true
+        Layout.topMargin: 8
+        Layout.alignment: Qt.AlignHCenter
+        Layout.maximumWidth: 560
+
+        Repeater {
+            model: [qsTr("What is 17 plus 25?"), qsTr("Spell the word planet backwards."),
+                    qsTr("How many meters are in 3 kilometers?"), qsTr("Which is larger, 48 or 84?")]
+            delegate: Button {
+                required property string modelData
+                text: modelData
+                flat: true
+                enabled: App.chat.canSend
+                font.pixelSize: Theme.smallFontSize + 1
+                font.capitalization: Font.MixedCase
+                background: Rectangle {
+                    radius: height / 2
+                    implicitHeight: 34
+                    color: parent.hovered ? Theme.hover : "transparent"
+                    border.color: Theme.border
+                }
+                onClicked: empty.suggestionChosen(modelData)
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+// Application settings: engine, saved states, appearance.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Coil.Core
+
+ScrollView {
+    id: page
+    contentWidth: availableWidth
+    clip: true
+
+    ColumnLayout {
+        width: Math.min(680, page.availableWidth - 48)
+        x: (page.availableWidth - width) / 2
+        spacing: 14
+
+        Item { Layout.preferredHeight: 4 }
+
+        SectionTitle { text: qsTr("Engine") }
+        SettingRow {
+            title: qsTr("Backend")
+            description: qsTr("Automatic uses CUDA, then Vulkan, then the CPU. Applies when the model loads again.")
+            ComboBox {
+                objectName: "backendCombo"
+                implicitWidth: 240
+                model: App.settings.backendOptions
+                textRole: "text"
+                valueRole: "value"
+                currentIndex: indexOfValue(App.settings.backend)
+                onActivated: App.settings.backend = currentValue
+            }
+        }
+        SettingRow {
+            title: qsTr("Device")
+            description: App.settings.devices.length === 0 ? qsTr("No device list for this backend.") : ""
+            ComboBox {
+                implicitWidth: 240
+                model: [qsTr("Default")].concat(App.settings.devices)
+                currentIndex: App.settings.device + 1
+                onActivated: App.settings.device = currentIndex - 1
+            }
+        }
+        SettingRow {
+            title: qsTr("CPU threads")
+            description: qsTr("0: one per physical core (up to %1).").arg(App.settings.maxThreads)
+            SpinBox {
+                from: 0
+                to: App.settings.maxThreads
+                editable: true
+                value: App.settings.threads
+                onValueModified: App.settings.threads = value
+            }
+        }
+        SettingRow {
+            title: qsTr("Reload the model")
+            description: qsTr("Applies the backend, device and thread settings now.")
+            Button {
+                text: qsTr("Reload")
+                icon.source: "icons/refresh.svg"
+                icon.width: 16
+                icon.height: 16
+                enabled: (App.model.loaded || App.settings.modelPath.length > 0) && !App.model.loading && !App.chat.busy
+                onClicked: App.model.reload()
+            }
+        }
+
+        SectionTitle { text: qsTr("Saved states") }
+        SettingRow {
+            title: qsTr("Disk budget for checkpoints")
+            description: App.settings.stateUsageText + ". " +
+                         qsTr("The latest state of every chat is always kept; earlier checkpoints (for fast regenerate and edit) fit in this budget.")
+            SpinBox {
+                objectName: "budgetSpin"
+                from: 0
+                to: 1024
+                editable: true
+                value: Math.round(App.settings.stateBudgetGiB)
+                textFromValue: (value, locale) => value + " GiB"
+                valueFromText: (text, locale) => parseInt(text)
+                onValueModified: App.settings.stateBudgetGiB = value
+            }
+        }
+        SettingRow {
+            title: qsTr("Data folder")
+            description: App.settings.dataDir.length > 0
+                         ? App.settings.dataDir + "\n" + qsTr("Start Coil with --data-dir DIR to use another folder.")
+                         : qsTr("In memory: nothing is saved.")
+            Button {
+                text: qsTr("Open")
+                icon.source: "icons/folder.svg"
+                icon.width: 16
+                icon.height: 16
+                enabled: App.settings.dataDir.length > 0
+                onClicked: Qt.openUrlExternally(App.dataFolderUrl())
+            }
+        }
+
+        SectionTitle { text: qsTr("Appearance") }
+        SettingRow {
+            title: qsTr("Theme")
+            ComboBox {
+                objectName: "themeCombo"
+                implicitWidth: 240
+                textRole: "text"
+                valueRole: "value"
+                model: [{ value: "system", text: qsTr("Follow the system") },
+                        { value: "light", text: qsTr("Light") },
+                        { value: "dark", text: qsTr("Dark") }]
+                currentIndex: indexOfValue(App.settings.theme)
+                onActivated: App.settings.theme = currentValue
+            }
+        }
+        SettingRow {
+            title: qsTr("Font size")
+            SpinBox {
+                from: 9
+                to: 28
+                editable: true
+                value: App.settings.fontSize
+                onValueModified: App.settings.fontSize = value
+            }
+        }
+
+        SectionTitle { text: qsTr("About") }
+        Label {
+            text: qsTr("Coil %1 · chats, states and models stay on this computer.").arg(App.version)
+            color: Theme.mutedText
+            wrapMode: Text.Wrap
+            Layout.fillWidth: true
+            Layout.bottomMargin: 24
+        }
+    }
+}
