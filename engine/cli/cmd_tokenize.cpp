@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli_common.hpp"
+#include "coil/error.hpp"
 #include "coil/tokenizer.hpp"
 
 namespace coil::cli {

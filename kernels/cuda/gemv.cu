@@ -32,7 +32,6 @@ __device__ __forceinline__ void dot_acc(const uint4& raw, const float4* xv, floa
 // (needs 16-byte aligned rows and x); otherwise one element per lane per step.
 template <typename W, int RPW, bool VEC>
 __global__ void __launch_bounds__(kWarps * 32) gemv_kernel(GemvArgs a, int ksplit) {
-  dependency_wait();
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
   const int groups = kWarps / ksplit;
   const int group = warp / ksplit, slice = warp % ksplit;
@@ -54,6 +53,18 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_kernel(GemvArgs a, int kspli
     constexpr int kVec = 16 / sizeof(W);  // elements per 16-byte load
     constexpr int kStep = 32 * kVec;      // elements per warp per chunk
     const int64_t full = K / kStep;       // chunks wholly inside the row
+    // With programmatic dependent launch this block may start while the previous kernel is
+    // still running: pull its first weights into L2 before waiting for the input vector
+    // (always safe: L2 is coherent, a prefetch only warms it).
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int64_t cu = slice + int64_t(u) * ksplit;
+      if (cu < full)
+#pragma unroll
+        for (int r = 0; r < RPW; ++r)
+          asm volatile("prefetch.global.L2 [%0];" ::"l"(wrow[r] + cu * kStep + lane * kVec));
+    }
+    dependency_wait();
     int64_t c = slice;
     // main loop: kUnroll chunks per row, loads unconditional (dead rows read row 0 and are
     // dropped at the end), all issued before the first use
@@ -87,6 +98,7 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_kernel(GemvArgs a, int kspli
       }
     }
   } else {
+    dependency_wait();
     for (int64_t k = int64_t(slice) * 32 + lane; k < K; k += int64_t(ksplit) * 32) {
       const float xv = x[k];
 #pragma unroll

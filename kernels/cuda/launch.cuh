@@ -13,12 +13,24 @@
 
 namespace coil::cuda {
 
-// First statement of every kernel, executed by every thread before any early return.
-__device__ __forceinline__ void dependency_wait() {
+// Waits for the previous kernel on the stream (a no-op without PDL or before Hopper).
+__device__ __forceinline__ void grid_wait() {
 #if defined(__CUDA_ARCH__) && (__CUDA_ARCH__ >= 900)
   asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
+// Lets the next kernel on the stream be scheduled now (it will wait in its grid_wait()).
+__device__ __forceinline__ void grid_launch_dependents() {
+#if defined(__CUDA_ARCH__) && (__CUDA_ARCH__ >= 900)
   asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
 #endif
+}
+
+// First statement of every kernel, executed by every thread before any early return (only
+// reads of data no kernel writes, such as weights, may come before it).
+__device__ __forceinline__ void dependency_wait() {
+  grid_wait();
+  grid_launch_dependents();
 }
 
 template <typename... Params, typename... Args>

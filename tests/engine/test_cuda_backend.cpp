@@ -64,12 +64,12 @@ bool contains(const std::string& s, const std::string& what) {
   return s.find(what) != std::string::npos;
 }
 
-struct Run {
+struct CliRun {
   int exit_code;
   std::string output;  // stdout and stderr together
 };
 
-Run run_cli(const std::string& args) {
+CliRun run_cli(const std::string& args) {
   const std::string cmd = "'" + test::cli_path().string() + "' " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return {-1, "popen failed"};
@@ -163,7 +163,7 @@ TEST(CudaWithoutGpu, ListingDevicesSaysWhy) {
   } catch (const Error& e) {
     EXPECT_TRUE(contains(e.what(), "CUDA")) << e.what();
   }
-  const Run r = run_cli("devices");
+  const CliRun r = run_cli("devices");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "cuda")) << r.output;
 }
@@ -172,7 +172,7 @@ TEST(CudaWithoutGpu, CliLogitsOnCudaExitsNonZeroNamingCudaAndWritesNothing) {
   REQUIRE_NO_GPU();
   COIL_REQUIRE_FIXTURES("models/falcon-tiny-f32");
   const auto out = test::temp_dir() / "logits.f32";
-  const Run r = run_cli("logits --model '" +
+  const CliRun r = run_cli("logits --model '" +
                         (test::fixtures_dir() / "models/falcon-tiny-f32").string() +
                         "' --ids 1,2,3 --out '" + out.string() + "' --backend cuda");
   EXPECT_NE(r.exit_code, 0) << r.output;
@@ -186,7 +186,7 @@ TEST(CudaWithoutGpu, CliAutoFallsBackToTheCpuAndSaysWhy) {
   REQUIRE_NO_GPU();
   COIL_REQUIRE_FIXTURES("models/falcon-tiny-f32");
   const auto out = test::temp_dir() / "logits.f32";
-  const Run r = run_cli("logits --model '" +
+  const CliRun r = run_cli("logits --model '" +
                         (test::fixtures_dir() / "models/falcon-tiny-f32").string() +
                         "' --ids 1,2,3 --out '" + out.string() + "' --backend auto");
   EXPECT_EQ(r.exit_code, 0) << r.output;

@@ -180,11 +180,10 @@ class Lexer {
         if (sign || rest.starts_with(close)) {
           const size_t len = close.size() + (sign ? 1 : 0);
           push(kind == '{' ? Tok::VarEnd : Tok::BlockEnd, std::string(close), i);
-          size_t after = strip_after(i, len, sign, kind == '%');
           if (kind == '%' && out_.size() == first + 2 && out_[first].kind == Tok::Name &&
-              out_[first].text == "raw")
-            after = lex_raw(start, after);
-          return after;
+              out_[first].text == "raw")  // no trim_blocks after {% raw %}, as in Jinja
+            return lex_raw(start, strip_after(i, len, sign, false));
+          return strip_after(i, len, sign, kind == '%');
         }
       }
       i = lex_token(i, open);

@@ -7,7 +7,7 @@
 
 namespace coil::vk {
 
-Dispatch::Dispatch(VulkanBackend& be, Kernel k, const std::vector<uint32_t>& spec)
+Dispatch::Dispatch(VulkanBackend& be, Kernel k, const Spec& spec)
     : be_(be), pipeline_(be.pipelines().get(k, spec)) {}
 
 uint32_t Dispatch::bind(const Tensor* t, Access access) {

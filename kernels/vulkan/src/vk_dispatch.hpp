@@ -3,7 +3,6 @@
 // barriers the stream's hazard tracking asks for, pushes constants and dispatches.
 #pragma once
 #include <cstdint>
-#include <vector>
 
 #include "coil/backend.hpp"
 #include "vk_descriptors.hpp"
@@ -16,7 +15,7 @@ class VulkanBackend;
 
 class Dispatch {
  public:
-  Dispatch(VulkanBackend& be, Kernel k, const std::vector<uint32_t>& spec = {});
+  Dispatch(VulkanBackend& be, Kernel k, const Spec& spec = {});
 
   // Binds `t` to the next binding; returns the index of its first element within the
   // binding, in units of its dtype. A null `t` binds a placeholder (the shader must not

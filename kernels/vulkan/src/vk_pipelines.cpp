@@ -31,6 +31,11 @@ KernelInfo info(Kernel k) {
 
 }  // namespace
 
+Spec::Spec(std::initializer_list<uint32_t> v) {
+  if (v.size() > 2) throw Error("internal: too many Vulkan specialization constants");
+  for (uint32_t x : v) values[count++] = x;
+}
+
 Pipelines::~Pipelines() {
   for (auto& [key, p] : pipelines_) ctx_.vk.DestroyPipeline(ctx_.device, p.pipeline, nullptr);
   for (auto& [name, m] : modules_) ctx_.vk.DestroyShaderModule(ctx_.device, m, nullptr);
@@ -50,9 +55,9 @@ VkShaderModule Pipelines::module(const std::string& name) {
   return m;
 }
 
-const Pipeline& Pipelines::get(Kernel k, const std::vector<uint32_t>& spec) {
+const Pipeline& Pipelines::get(Kernel k, const Spec& spec) {
   std::lock_guard lock(mu_);
-  auto key = std::make_pair(k, spec);
+  const auto key = std::tuple_cat(std::tuple(k), spec.key());
   if (auto it = pipelines_.find(key); it != pipelines_.end()) return it->second;
 
   const KernelInfo ki = info(k);
@@ -60,14 +65,14 @@ const Pipeline& Pipelines::get(Kernel k, const std::vector<uint32_t>& spec) {
   if ((ki.variant == Variant::Arithmetic && ctx_.subgroup_arithmetic) ||
       (ki.variant == Variant::Shuffle && ctx_.subgroup_shuffle))
     name += "_sg";
-  std::vector<VkSpecializationMapEntry> entries;
-  for (uint32_t i = 0; i < spec.size(); ++i)
-    entries.push_back({i, static_cast<uint32_t>(i * sizeof(uint32_t)), sizeof(uint32_t)});
+  VkSpecializationMapEntry entries[2];
+  for (uint32_t i = 0; i < spec.count; ++i)
+    entries[i] = {i, static_cast<uint32_t>(i * sizeof(uint32_t)), sizeof(uint32_t)};
   VkSpecializationInfo si{};
-  si.mapEntryCount = static_cast<uint32_t>(entries.size());
-  si.pMapEntries = entries.data();
-  si.dataSize = spec.size() * sizeof(uint32_t);
-  si.pData = spec.data();
+  si.mapEntryCount = spec.count;
+  si.pMapEntries = entries;
+  si.dataSize = spec.count * sizeof(uint32_t);
+  si.pData = spec.values;
 
   Pipeline p;
   p.bindings = ki.bindings;
@@ -77,7 +82,7 @@ const Pipeline& Pipelines::get(Kernel k, const std::vector<uint32_t>& spec) {
   ci.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
   ci.stage.module = module(name);
   ci.stage.pName = "main";
-  ci.stage.pSpecializationInfo = spec.empty() ? nullptr : &si;
+  ci.stage.pSpecializationInfo = spec.count == 0 ? nullptr : &si;
   ci.layout = p.layout;
   check(ctx_.vk.CreateComputePipelines(ctx_.device, VK_NULL_HANDLE, 1, &ci, nullptr, &p.pipeline),
         ("vkCreateComputePipelines (" + name + ")").c_str(), ctx_.name());

@@ -4,8 +4,8 @@
 #include <map>
 #include <mutex>
 #include <string>
-#include <utility>
-#include <vector>
+#include <initializer_list>
+#include <tuple>
 
 #include "vk_context.hpp"
 
@@ -22,6 +22,15 @@ enum class Kernel {
   ReadBandwidth,
 };
 
+// Values of a shader's specialization constants 0, 1 (at most two).
+struct Spec {
+  uint32_t count = 0;
+  uint32_t values[2] = {0, 0};
+  Spec() = default;
+  Spec(std::initializer_list<uint32_t> v);
+  auto key() const { return std::tuple(count, values[0], values[1]); }
+};
+
 struct Pipeline {
   VkPipeline pipeline = VK_NULL_HANDLE;
   VkPipelineLayout layout = VK_NULL_HANDLE;
@@ -35,8 +44,7 @@ class Pipelines {
   Pipelines(const Pipelines&) = delete;
   Pipelines& operator=(const Pipelines&) = delete;
 
-  // `spec` are the values of specialization constants 0, 1, ... of the shader.
-  const Pipeline& get(Kernel k, const std::vector<uint32_t>& spec = {});
+  const Pipeline& get(Kernel k, const Spec& spec = {});
 
  private:
   VkShaderModule module(const std::string& name);
@@ -44,7 +52,7 @@ class Pipelines {
   Context& ctx_;
   std::mutex mu_;
   std::map<std::string, VkShaderModule> modules_;
-  std::map<std::pair<Kernel, std::vector<uint32_t>>, Pipeline> pipelines_;
+  std::map<std::tuple<Kernel, uint32_t, uint32_t, uint32_t>, Pipeline> pipelines_;
 };
 
 }  // namespace coil::vk

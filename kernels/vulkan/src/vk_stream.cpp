@@ -12,21 +12,15 @@ constexpr size_t kRingBytes = size_t(32) << 20;
 constexpr VkPipelineStageFlags kStages =
     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT;
 
-// A piece of a (possibly strided) tensor: bytes at `device` in its buffer, `host` in memory.
-struct Segment {
-  size_t device;
-  size_t host;
-  size_t len;
-};
-
-std::vector<Segment> segments(const Tensor& t) {
+// Calls fn(device_offset, host_offset, bytes) for each contiguous piece of a (possibly
+// strided) tensor: its bytes in the buffer and in packed host memory.
+template <typename Fn>
+void for_each_segment(const Tensor& t, Fn&& fn) {
   const size_t es = dtype_size(t.dtype), row = static_cast<size_t>(t.cols) * es;
-  if (t.rows == 0 || t.cols == 0) return {};
-  if (t.contiguous() || t.rows == 1) return {{t.offset, 0, row * t.rows}};
-  std::vector<Segment> out;
+  if (t.rows == 0 || t.cols == 0) return;
+  if (t.contiguous() || t.rows == 1) return fn(t.offset, size_t(0), row * t.rows);
   for (int64_t r = 0; r < t.rows; ++r)
-    out.push_back({t.offset + static_cast<size_t>(r) * t.stride * es, r * row, row});
-  return out;
+    fn(t.offset + static_cast<size_t>(r) * t.stride * es, static_cast<size_t>(r) * row, row);
 }
 
 bool contains(const std::vector<uint64_t>& v, uint64_t id) {
@@ -157,47 +151,44 @@ void Stream::abort_capture() {
 void Stream::upload(const DeviceBuffer& dst, const Tensor& t, const void* src) {
   if (capturing_) throw Error("internal: upload inside a Vulkan graph capture");
   const auto* host = static_cast<const char*>(src);
-  std::vector<VkBufferCopy> regions;
+  regions_.clear();
   auto emit = [&] {
-    if (regions.empty()) return;
+    if (regions_.empty()) return;
     Recorder& r = own();
     r.before(ctx_.vk, {{dst.id(), Access::Write}});
     ctx_.vk.CmdCopyBuffer(r.cb(), staging_.buffer, dst.handle(),
-                          static_cast<uint32_t>(regions.size()), regions.data());
-    regions.clear();
+                          static_cast<uint32_t>(regions_.size()), regions_.data());
+    regions_.clear();
   };
-  for (const Segment& s : segments(t)) {
-    for (size_t done = 0; done < s.len;) {
+  for_each_segment(t, [&](size_t device, size_t host_off, size_t len) {
+    for (size_t done = 0; done < len;) {
       if (staged_ >= kRingBytes) {
         emit();
         synchronize();
       }
-      const size_t n = std::min(s.len - done, kRingBytes - staged_);
-      std::memcpy(staging_.mapped + staged_, host + s.host + done, n);
-      regions.push_back({staged_, s.device + done, n});
+      const size_t n = std::min(len - done, kRingBytes - staged_);
+      std::memcpy(staging_.mapped + staged_, host + host_off + done, n);
+      regions_.push_back({staged_, device + done, n});
       staged_ = std::min(kRingBytes, (staged_ + n + 15) / 16 * 16);
       done += n;
     }
-  }
+  });
   emit();
 }
 
 void Stream::download(const DeviceBuffer& src, const Tensor& t, void* dst) {
   if (capturing_) throw Error("internal: download inside a Vulkan graph capture");
   auto* host = static_cast<char*>(dst);
-  struct Piece {
-    size_t ring, host, len;
-  };
-  std::vector<VkBufferCopy> regions;
-  std::vector<Piece> pieces;
+  regions_.clear();
+  pieces_.clear();
   auto finish = [&] {
-    if (!regions.empty()) {
+    if (!regions_.empty()) {
       Recorder& r = own();
       r.before(ctx_.vk, {{src.id(), Access::Read}});
       ctx_.vk.CmdCopyBuffer(r.cb(), src.handle(), readback_.buffer,
-                            static_cast<uint32_t>(regions.size()), regions.data());
+                            static_cast<uint32_t>(regions_.size()), regions_.data());
       host_read_ = true;
-      regions.clear();
+      regions_.clear();
     }
     synchronize();
     if (!readback_.coherent) {
@@ -206,19 +197,20 @@ void Stream::download(const DeviceBuffer& src, const Tensor& t, void* dst) {
       range.size = VK_WHOLE_SIZE;
       ctx_.vk.InvalidateMappedMemoryRanges(ctx_.device, 1, &range);
     }
-    for (const Piece& p : pieces) std::memcpy(host + p.host, readback_.mapped + p.ring, p.len);
-    pieces.clear();
+    for (const VkBufferCopy& p : pieces_)  // srcOffset: ring, dstOffset: host
+      std::memcpy(host + p.dstOffset, readback_.mapped + p.srcOffset, p.size);
+    pieces_.clear();
   };
-  for (const Segment& s : segments(t)) {
-    for (size_t done = 0; done < s.len;) {
+  for_each_segment(t, [&](size_t device, size_t host_off, size_t len) {
+    for (size_t done = 0; done < len;) {
       if (read_ >= kRingBytes) finish();
-      const size_t n = std::min(s.len - done, kRingBytes - read_);
-      regions.push_back({s.device + done, read_, n});
-      pieces.push_back({read_, s.host + done, n});
+      const size_t n = std::min(len - done, kRingBytes - read_);
+      regions_.push_back({device + done, read_, n});
+      pieces_.push_back({read_, host_off + done, n});
       read_ = std::min(kRingBytes, (read_ + n + 15) / 16 * 16);
       done += n;
     }
-  }
+  });
   finish();
 }
 
@@ -265,12 +257,12 @@ void Stream::submit(VkCommandBuffer graph, bool wait) {
 
 void Stream::wait_all() {
   if (!in_flight_.empty()) {
-    std::vector<VkFence> fences;
-    for (const auto& f : in_flight_) fences.push_back(f.fence);
-    const VkResult r = ctx_.vk.WaitForFences(ctx_.device, static_cast<uint32_t>(fences.size()),
-                                             fences.data(), VK_TRUE, UINT64_MAX);
-    check(r, "waiting for the device", ctx_.name());
-    ctx_.vk.ResetFences(ctx_.device, static_cast<uint32_t>(fences.size()), fences.data());
+    fences_.clear();
+    for (const auto& f : in_flight_) fences_.push_back(f.fence);
+    const auto n = static_cast<uint32_t>(fences_.size());
+    check(ctx_.vk.WaitForFences(ctx_.device, n, fences_.data(), VK_TRUE, UINT64_MAX),
+          "waiting for the device", ctx_.name());
+    ctx_.vk.ResetFences(ctx_.device, n, fences_.data());
     for (const auto& f : in_flight_) {
       free_fences_.push_back(f.fence);
       if (f.own) {

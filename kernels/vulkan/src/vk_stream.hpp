@@ -85,6 +85,9 @@ class Stream {
   std::vector<InFlight> in_flight_;
   std::vector<VkCommandBuffer> free_cbs_;
   std::vector<VkFence> free_fences_;
+  // scratch reused by every call, so that steady-state decoding does not allocate
+  std::vector<VkBufferCopy> regions_, pieces_;
+  std::vector<VkFence> fences_;
 };
 
 }  // namespace coil::vk

@@ -20,6 +20,7 @@ Test controls (on the hub port):
       {"hold_after": {"file": nbytes}}   once: stop after nbytes until /_test/release
       {"corrupt": ["file", ...]}         serve those files with flipped bytes (same size)
       {"fail_status": {"file": [503]}}   answer resolve requests of file with these first
+                                         ("api:ORG/NAME" for its /api/models/... requests)
       {"tree_page_size": n}              entries per tree page
   POST /_test/reset   clear knobs and the request log
   POST /_test/release let held transfers continue
@@ -450,6 +451,9 @@ class Handler(BaseHTTPRequestHandler):
         repo, tail = self.find_repo(parts)
         if repo is None:
             return self.repo_not_found(head)
+        status = STATE.take_status("api:" + repo.id)
+        if status:
+            return self.error(status, None, "Injected failure", head)
         if not tail:
             return self.json_reply(repo.info(), head=head)
         if tail[0] == "revision" and len(tail) >= 2:

@@ -178,6 +178,19 @@ class TstApi : public QObject {
     QVERIFY(err.message.contains("127.0.0.1"));
   }
 
+  void apiServerErrorsAreRetried() {
+    hub_->setKnobs({{"fail_status", QJsonObject{{"api:coil-test/tiny-mamba", QJsonArray{503, 429}}}}});
+    HubClient client(settings());
+    HubError err;
+    const RepoInfo info = client.repoInfoSync("coil-test/tiny-mamba", "main", &err);
+    QVERIFY2(!err, qPrintable(err.message));
+    QCOMPARE(info.sha.size(), 40);
+    const QJsonArray calls = hub_->requests("hub", "GET", "/api/models/coil-test/tiny-mamba");
+    QCOMPARE(calls.size(), 3);
+    QCOMPARE(calls[0].toObject().value("status").toInt(), 503);
+    QCOMPARE(calls[2].toObject().value("status").toInt(), 200);
+  }
+
   void offlineNeverCallsTheNetwork() {
     HubSettings s = settings();
     s.offline = true;
