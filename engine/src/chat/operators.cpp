@@ -91,9 +91,16 @@ Value arithmetic(BinaryOp op, const Value& a, const Value& b) {
     case BinaryOp::Div:
       if (y == 0) throw TemplateError("division by zero");
       return x / y;
-    case BinaryOp::FloorDiv:
+    case BinaryOp::FloorDiv: {  // as CPython: from fmod, so that 3.0 // 0.1 == 29.0
       if (y == 0) throw TemplateError("float floor division by zero");
-      return std::floor(x / y);
+      const double mod = std::fmod(x, y);
+      double div = (x - mod) / y;
+      if (mod != 0 && ((y < 0) != (mod < 0))) div -= 1.0;
+      if (div == 0) return std::copysign(0.0, x / y);
+      double floored = std::floor(div);
+      if (div - floored > 0.5) floored += 1.0;
+      return floored;
+    }
     case BinaryOp::Mod: {
       if (y == 0) throw TemplateError("float modulo by zero");
       double m = std::fmod(x, y);
@@ -286,8 +293,8 @@ Value slice(const Value& object, std::optional<int64_t> start, std::optional<int
     n = static_cast<int64_t>(cps.size());
   } else if (object.is_list()) {
     n = static_cast<int64_t>(object.as_list().size());
-  } else {
-    throw TemplateError("'" + object.type_name() + "' object cannot be sliced");
+  } else {  // Jinja gives undefined for what cannot be sliced
+    return Value::undefined("'" + object.type_name() + "' object cannot be sliced");
   }
   const int64_t step = step_opt.value_or(1);
   if (step == 0) throw TemplateError("slice step cannot be zero");

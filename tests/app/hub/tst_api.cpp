@@ -179,7 +179,8 @@ class TstApi : public QObject {
   }
 
   void apiServerErrorsAreRetried() {
-    hub_->setKnobs({{"fail_status", QJsonObject{{"api:coil-test/tiny-mamba", QJsonArray{503, 429}}}}});
+    hub_->setKnobs(
+        {{"fail_status", QJsonObject{{"api:coil-test/tiny-mamba", QJsonArray{503, 429}}}}});
     HubClient client(settings());
     HubError err;
     const RepoInfo info = client.repoInfoSync("coil-test/tiny-mamba", "main", &err);
