@@ -10,31 +10,11 @@
 
 #include "coil/generator.hpp"
 #include "coil/model.hpp"
+#include "byte_tokenizer.hpp"
 #include "golden.hpp"
 
 namespace coil {
 namespace {
-
-// id == byte value: lets the 256-token fixture model produce (meaningless) text.
-class ByteTokenizer final : public Tokenizer {
- public:
-  std::vector<int32_t> encode(std::string_view text, bool) const override {
-    std::vector<int32_t> ids;
-    for (unsigned char c : text) ids.push_back(c);
-    return ids;
-  }
-  std::string decode(std::span<const int32_t> ids, bool) const override {
-    std::string s;
-    for (int32_t id : ids) s += static_cast<char>(id);
-    return s;
-  }
-  std::string token_bytes(int32_t id) const override { return std::string(1, static_cast<char>(id)); }
-  std::string piece_bytes(int32_t id, bool, bool) const override { return token_bytes(id); }
-  int32_t vocab_size() const override { return 256; }
-  std::optional<int32_t> token_to_id(std::string_view) const override { return std::nullopt; }
-  std::string id_to_token(int32_t id) const override { return token_bytes(id); }
-  bool is_special(int32_t) const override { return false; }
-};
 
 class Generate : public ::testing::Test {
  protected:
@@ -58,7 +38,7 @@ class Generate : public ::testing::Test {
     return o;
   }
   std::unique_ptr<Model> model_;
-  ByteTokenizer tok_;
+  test::ByteTokenizer tok_;
   std::vector<int32_t> prompt_;
   int64_t last_tokens_ = 0;
 };

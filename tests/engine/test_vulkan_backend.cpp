@@ -4,7 +4,9 @@
 // a state moving between the CPU and Vulkan backends. Runs on Mesa's lavapipe in CI.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <new>
 #include <random>
 #include <string>
 #include <vector>
@@ -18,6 +20,20 @@
 #ifdef COIL_HAVE_VULKAN
 #include "vulkan_backend.hpp"
 #endif
+
+// Every operator new of this executable is counted while g_counting is set.
+namespace {
+std::atomic<long> g_allocations{0};
+std::atomic<bool> g_counting{false};
+}  // namespace
+
+void* operator new(std::size_t n) {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace coil {
 namespace {
@@ -296,6 +312,50 @@ TEST(VulkanBackend, StateSavedOnCpuResumesOnVulkan) {
   second.decode(9, on_vk.data());
   third.decode(9, on_cpu.data());
   EXPECT_LT(rel_diff(on_vk, on_cpu), 1e-3);
+}
+
+// Decoding replays the recorded step: no host allocation and no device allocation per
+// token, and a chunked prefill reuses its tensors. (Without the validation layer, which
+// allocates for its own bookkeeping on every submission.)
+TEST(VulkanBackend, DecodeAndPrefillDoNotAllocate) {
+  REQUIRE_VULKAN();
+  const auto dir = test::model_dir("falcon-tiny-bf16");
+  if (!std::filesystem::exists(dir)) GTEST_SKIP() << dir << " not found";
+  const char* env = std::getenv("COIL_VULKAN_VALIDATION");
+  const std::string saved = env ? env : "";
+  unsetenv("COIL_VULKAN_VALIDATION");
+  ModelOptions o;
+  o.backend = "vulkan";
+  o.chunk_size = 64;
+  std::unique_ptr<Model> m;
+  try {
+    m = Model::open(dir, o);
+  } catch (...) {
+    if (env) setenv("COIL_VULKAN_VALIDATION", saved.c_str(), 1);
+    throw;
+  }
+  if (env) setenv("COIL_VULKAN_VALIDATION", saved.c_str(), 1);
+  Session s(*m);
+  const int32_t V = static_cast<int32_t>(m->config().vocab_size);
+  std::vector<float> logits(V);
+  std::vector<int32_t> ids(300);
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int32_t>((i * 31) % V);
+  s.eval(ids, logits.data());  // first calls: pipelines and descriptor sets are made here
+  s.decode(1, logits.data());
+  const size_t device_bytes = m->backend().allocated_bytes();
+
+  g_allocations = 0;
+  g_counting = true;
+  for (int i = 0; i < 50; ++i) s.decode((i * 7) % V, logits.data());
+  g_counting = false;
+  EXPECT_EQ(g_allocations.load(), 0) << "host allocations in 50 decode steps";
+
+  g_allocations = 0;
+  g_counting = true;
+  s.eval(ids, logits.data());
+  g_counting = false;
+  EXPECT_EQ(g_allocations.load(), 0) << "host allocations in a chunked prefill";
+  EXPECT_EQ(m->backend().allocated_bytes(), device_bytes);
 }
 
 #else
