@@ -11,7 +11,7 @@
 namespace coil {
 
 struct ChatMessage {
-  std::string role;     // "system", "user", "assistant"
+  std::string role;  // "system", "user", "assistant"
   std::string content;
 };
 
@@ -65,9 +65,9 @@ struct ChatConfig {
                                              // (string, or the "default" of a list)
   std::string bos_token;                     // tokenizer_config.json (string or {content})
   std::string eos_token;
-  std::optional<int64_t> bos_token_id;       // generation_config.json, else config.json
-  std::vector<int64_t> eos_token_ids;        // generation_config.json (int or list), else config.json
-                                             // (generation stops on any of them)
+  std::optional<int64_t> bos_token_id;  // generation_config.json, else config.json
+  std::vector<int64_t> eos_token_ids;   // generation_config.json (int or list), else config.json
+                                        // (generation stops on any of them)
   // Default sampling from generation_config.json when present.
   std::optional<double> temperature, top_p, repetition_penalty;
   std::optional<int64_t> top_k, max_new_tokens;

@@ -38,7 +38,8 @@ std::optional<json> read_json(const fs::path& file) {
     j = json::parse(*text);
   } catch (const json::parse_error& e) {
     std::string what = e.what();  // "[json.exception.parse_error.101] parse error at ..."
-    if (auto close = what.find("] "); what.starts_with("[json.exception") && close != std::string::npos)
+    if (auto close = what.find("] ");
+        what.starts_with("[json.exception") && close != std::string::npos)
       what = what.substr(close + 2);
     fail(file, "invalid JSON: " + what);
   }
@@ -80,8 +81,8 @@ std::optional<double> opt_number(const json& j, const char* key, const fs::path&
 int64_t token_id(const json& v, const char* key, const fs::path& file) {
   auto i = as_integer(v);
   if (!i || *i < 0)
-    fail(file, std::string("'") + key + "' must be a token id (an integer >= 0) or a list of them, got " +
-                   v.dump());
+    fail(file, std::string("'") + key +
+                   "' must be a token id (an integer >= 0) or a list of them, got " + v.dump());
   return *i;
 }
 
@@ -110,8 +111,8 @@ std::string special_token(const json& j, const char* key, const fs::path& file) 
     const json* content = field(*v, "content");
     if (content && content->is_string()) return content->get<std::string>();
   }
-  fail(file, std::string("'") + key + "' must be a string or an object with a string \"content\", got " +
-                 v->dump());
+  fail(file, std::string("'") + key +
+                 "' must be a string or an object with a string \"content\", got " + v->dump());
 }
 
 // chat_template: a string, or a list of {"name", "template"} from which "default" is used.
@@ -128,13 +129,15 @@ std::optional<std::string> template_field(const json& j, const fs::path& file) {
     const json* name = entry.is_object() ? field(entry, "name") : nullptr;
     const json* text = entry.is_object() ? field(entry, "template") : nullptr;
     if (!name || !name->is_string() || !text || !text->is_string())
-      fail(file, "each 'chat_template' entry must be {\"name\": string, \"template\": string}, got " +
-                     entry.dump());
+      fail(file,
+           "each 'chat_template' entry must be {\"name\": string, \"template\": string}, got " +
+               entry.dump());
     const std::string n = name->get<std::string>();
     if (n == "default" && !found) found = text->get<std::string>();
     names += (names.empty() ? "" : ", ") + n;
   }
-  if (!found) fail(file, "'chat_template' has no template named \"default\" (it has: " + names + ")");
+  if (!found)
+    fail(file, "'chat_template' has no template named \"default\" (it has: " + names + ")");
   return found;
 }
 
@@ -161,7 +164,8 @@ ChatConfig ChatConfig::load(const fs::path& dir) {
   const fs::path generation_config = dir / "generation_config.json";
   if (auto j = read_json(generation_config)) {
     c.eos_token_ids = token_ids(*j, "eos_token_id", generation_config);
-    if (const json* b = field(*j, "bos_token_id")) c.bos_token_id = token_id(*b, "bos_token_id", generation_config);
+    if (const json* b = field(*j, "bos_token_id"))
+      c.bos_token_id = token_id(*b, "bos_token_id", generation_config);
     c.temperature = opt_number(*j, "temperature", generation_config);
     c.top_p = opt_number(*j, "top_p", generation_config);
     c.top_k = opt_integer(*j, "top_k", generation_config);

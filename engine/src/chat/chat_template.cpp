@@ -48,7 +48,9 @@ ChatTemplate::~ChatTemplate() = default;
 ChatTemplate::ChatTemplate(ChatTemplate&&) noexcept = default;
 ChatTemplate& ChatTemplate::operator=(ChatTemplate&&) noexcept = default;
 
-ChatTemplate ChatTemplate::chatml() { return ChatTemplate(kChatML); }
+ChatTemplate ChatTemplate::chatml() {
+  return ChatTemplate(kChatML);
+}
 
 std::string ChatTemplate::render(const std::vector<ChatMessage>& messages,
                                  bool add_generation_prompt, const std::string& bos_token,
@@ -66,10 +68,13 @@ std::string ChatTemplate::render(const std::vector<ChatMessage>& messages,
 std::string ChatTemplate::render_with(const nlohmann::ordered_json& variables) const {
   if (!variables.is_object()) throw Error("chat template: the variables must be a JSON object");
   jinja::Value::Dict vars;
-  for (const auto& [key, value] : variables.items()) vars.emplace_back(key, jinja::from_json(value));
+  for (const auto& [key, value] : variables.items())
+    vars.emplace_back(key, jinja::from_json(value));
   return impl_->render(std::move(vars));
 }
 
-const std::string& ChatTemplate::source() const { return impl_->source; }
+const std::string& ChatTemplate::source() const {
+  return impl_->source;
+}
 
 }  // namespace coil

@@ -9,7 +9,7 @@ namespace coil::jinja {
 namespace {
 
 // Limits against runaway templates (they come from downloaded model folders).
-constexpr size_t kMaxSteps = 20'000'000;      // statements executed in one render
+constexpr size_t kMaxSteps = 20'000'000;         // statements executed in one render
 constexpr size_t kMaxOutput = size_t{64} << 20;  // bytes rendered
 constexpr int kMaxMacroDepth = 64;
 
@@ -146,12 +146,19 @@ Evaluator::Flow Evaluator::exec_node(const MacroStmt& s, const Stmt&) {
   return Flow::Normal;
 }
 
-Evaluator::Flow Evaluator::exec_node(const BlockStmt& s, const Stmt&) { return exec(s.body); }
-Evaluator::Flow Evaluator::exec_node(const BreakStmt&, const Stmt&) { return Flow::Break; }
-Evaluator::Flow Evaluator::exec_node(const ContinueStmt&, const Stmt&) { return Flow::Continue; }
+Evaluator::Flow Evaluator::exec_node(const BlockStmt& s, const Stmt&) {
+  return exec(s.body);
+}
+Evaluator::Flow Evaluator::exec_node(const BreakStmt&, const Stmt&) {
+  return Flow::Break;
+}
+Evaluator::Flow Evaluator::exec_node(const ContinueStmt&, const Stmt&) {
+  return Flow::Continue;
+}
 
 Value Evaluator::call_macro(const MacroStmt& m, const CallArgs& args) {
-  if (macro_depth_ >= kMaxMacroDepth) throw TemplateError("macro '" + m.name + "' recurses too deeply");
+  if (macro_depth_ >= kMaxMacroDepth)
+    throw TemplateError("macro '" + m.name + "' recurses too deeply");
   if (args.positional.size() > m.params.size())
     throw TemplateError("macro '" + m.name + "' takes " + std::to_string(m.params.size()) +
                         " arguments, got " + std::to_string(args.positional.size()));
@@ -163,9 +170,12 @@ Value Evaluator::call_macro(const MacroStmt& m, const CallArgs& args) {
   Frame frame;
   for (size_t i = 0; i < m.params.size(); ++i) {
     const auto& [name, def] = m.params[i];
-    if (const Value* v = args.get(i, name)) frame[name] = *v;
-    else if (def) frame[name] = eval(*def);
-    else frame[name] = Value::undefined("macro argument '" + name + "' was not given");
+    if (const Value* v = args.get(i, name))
+      frame[name] = *v;
+    else if (def)
+      frame[name] = eval(*def);
+    else
+      frame[name] = Value::undefined("macro argument '" + name + "' was not given");
   }
   // The body sees the template's top level and its arguments, not the caller's locals.
   std::vector<Frame> saved_scopes = std::move(scopes_);
@@ -217,8 +227,12 @@ Value Evaluator::eval(const Expr& expr) {
   }
 }
 
-Value Evaluator::eval_node(const LiteralExpr& e) { return e.value; }
-Value Evaluator::eval_node(const NameExpr& e) { return lookup(e.name); }
+Value Evaluator::eval_node(const LiteralExpr& e) {
+  return e.value;
+}
+Value Evaluator::eval_node(const NameExpr& e) {
+  return lookup(e.name);
+}
 
 Value Evaluator::eval_node(const ListExpr& e) {
   Value::List items;
@@ -237,8 +251,12 @@ Value Evaluator::eval_node(const DictExpr& e) {
   return Value::Dict(d.as_dict());
 }
 
-Value Evaluator::eval_node(const AttrExpr& e) { return get_attr(eval(*e.object), e.name); }
-Value Evaluator::eval_node(const ItemExpr& e) { return get_item(eval(*e.object), eval(*e.key)); }
+Value Evaluator::eval_node(const AttrExpr& e) {
+  return get_attr(eval(*e.object), e.name);
+}
+Value Evaluator::eval_node(const ItemExpr& e) {
+  return get_item(eval(*e.object), eval(*e.key));
+}
 
 Value Evaluator::eval_node(const SliceExpr& e) {
   Value object = eval(*e.object);

@@ -21,11 +21,16 @@ using FilterFn = Value (*)(const Value&, const CallArgs&);
 
 Value length(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::Undefined: return 0;
-    case Value::Kind::String: return static_cast<int64_t>(code_point_count(v.as_string()));
-    case Value::Kind::List: return static_cast<int64_t>(v.as_list().size());
-    case Value::Kind::Dict: return static_cast<int64_t>(v.as_dict().size());
-    default: throw TemplateError("object of type '" + v.type_name() + "' has no length");
+    case Value::Kind::Undefined:
+      return 0;
+    case Value::Kind::String:
+      return static_cast<int64_t>(code_point_count(v.as_string()));
+    case Value::Kind::List:
+      return static_cast<int64_t>(v.as_list().size());
+    case Value::Kind::Dict:
+      return static_cast<int64_t>(v.as_dict().size());
+    default:
+      throw TemplateError("object of type '" + v.type_name() + "' has no length");
   }
 }
 
@@ -46,8 +51,10 @@ std::optional<int64_t> parse_int(const std::string& text) {
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) digits += s[i++];
   if (i == s.size()) return std::nullopt;
   for (; i < s.size(); ++i) {
-    if (s[i] >= '0' && s[i] <= '9') digits += s[i];
-    else if (s[i] != '_' || i + 1 == s.size() || s[i - 1] == '_') return std::nullopt;
+    if (s[i] >= '0' && s[i] <= '9')
+      digits += s[i];
+    else if (s[i] != '_' || i + 1 == s.size() || s[i - 1] == '_')
+      return std::nullopt;
   }
   errno = 0;
   char* end = nullptr;
@@ -95,12 +102,23 @@ Value f_escape(const Value& v, const CallArgs& a) {
   std::string out;
   for (char c : v.str()) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&#34;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&#34;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -185,6 +203,7 @@ Value f_upper(const Value& v, const CallArgs& a) {
 // map(attribute='x', default=...) or map('filter', args...)
 Value f_map(const Value& v, const CallArgs& a) {
   Value::List out;
+  if (!v.truthy()) return out;  // as Jinja: none | map(...) is empty
   if (const Value* attr = a.get(99, "attribute")) {
     a.check("map", 0, {"attribute", "default"});
     if (!attr->is_string()) throw TemplateError("map: 'attribute' must be a string");
@@ -218,8 +237,12 @@ Value min_or_max(const Value& v, const CallArgs& a, bool want_max) {
   return items[best];
 }
 
-Value f_max(const Value& v, const CallArgs& a) { return min_or_max(v, a, true); }
-Value f_min(const Value& v, const CallArgs& a) { return min_or_max(v, a, false); }
+Value f_max(const Value& v, const CallArgs& a) {
+  return min_or_max(v, a, true);
+}
+Value f_min(const Value& v, const CallArgs& a) {
+  return min_or_max(v, a, false);
+}
 
 // select/reject(test, args...) and selectattr/rejectattr(attribute, test, args...).
 Value select_items(const Value& v, const CallArgs& a, bool keep, bool by_attribute) {
@@ -236,6 +259,7 @@ Value select_items(const Value& v, const CallArgs& a, bool keep, bool by_attribu
     test = a.positional[skip].as_string();
     if (!is_test(test)) throw TemplateError("unknown test '" + test + "'");
   }
+  if (!v.truthy()) return Value::List{};  // as Jinja: none | select(...) is empty
   CallArgs rest;
   if (a.positional.size() > skip + 1)
     rest.positional.assign(a.positional.begin() + static_cast<std::ptrdiff_t>(skip) + 1,
@@ -250,10 +274,18 @@ Value select_items(const Value& v, const CallArgs& a, bool keep, bool by_attribu
   return out;
 }
 
-Value f_select(const Value& v, const CallArgs& a) { return select_items(v, a, true, false); }
-Value f_reject(const Value& v, const CallArgs& a) { return select_items(v, a, false, false); }
-Value f_selectattr(const Value& v, const CallArgs& a) { return select_items(v, a, true, true); }
-Value f_rejectattr(const Value& v, const CallArgs& a) { return select_items(v, a, false, true); }
+Value f_select(const Value& v, const CallArgs& a) {
+  return select_items(v, a, true, false);
+}
+Value f_reject(const Value& v, const CallArgs& a) {
+  return select_items(v, a, false, false);
+}
+Value f_selectattr(const Value& v, const CallArgs& a) {
+  return select_items(v, a, true, true);
+}
+Value f_rejectattr(const Value& v, const CallArgs& a) {
+  return select_items(v, a, false, true);
+}
 
 Value f_replace(const Value& v, const CallArgs& a) {
   ArgReader r("replace", a, 3, {"old", "new", "count"});
@@ -310,7 +342,8 @@ Value f_sort(const Value& v, const CallArgs& a) {
   const auto attribute = r.optional_string(2, "attribute");
   auto items = iterate(v);
   std::vector<std::pair<Value, size_t>> keyed;
-  for (size_t i = 0; i < items.size(); ++i) keyed.emplace_back(sort_key(items[i], attribute, cs), i);
+  for (size_t i = 0; i < items.size(); ++i)
+    keyed.emplace_back(sort_key(items[i], attribute, cs), i);
   std::stable_sort(keyed.begin(), keyed.end(), [&](const auto& x, const auto& y) {
     return reverse ? order(y.first, x.first) < 0 : order(x.first, y.first) < 0;
   });
@@ -392,8 +425,11 @@ Value f_wordcount(const Value& v, const CallArgs& a) {
 Value f_indent(const Value& v, const CallArgs& a) {
   ArgReader r("indent", a, 3, {"width", "first", "blank"});
   std::string pad(4, ' ');
-  if (const Value* w = r.get(0, "width"); w && w->is_string()) pad = w->as_string();
-  else pad = std::string(static_cast<size_t>(std::clamp<int64_t>(r.integer(0, "width", 4), 0, 256)), ' ');
+  if (const Value* w = r.get(0, "width"); w && w->is_string())
+    pad = w->as_string();
+  else
+    pad = std::string(static_cast<size_t>(std::clamp<int64_t>(r.integer(0, "width", 4), 0, 256)),
+                      ' ');
   const bool first = r.boolean(1, "first", false);
   const bool blank = r.boolean(2, "blank", false);
   std::vector<std::string> lines = split(v.str() + "\n", std::string("\n"), -1);
@@ -470,9 +506,8 @@ Value apply_filter(std::string_view name, const Value& value, const CallArgs& ar
 Value attribute_path(const Value& value, const std::string& path) {
   Value v = value;
   for (const auto& part : split(path, std::string("."), -1)) {
-    const bool numeric = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) {
-      return c >= '0' && c <= '9';
-    });
+    const bool numeric = !part.empty() && std::all_of(part.begin(), part.end(),
+                                                      [](char c) { return c >= '0' && c <= '9'; });
     if (v.is_undefined()) return v;
     v = numeric && v.is_list() ? get_item(v, Value(static_cast<int64_t>(std::stoll(part))))
                                : get_item(v, Value(part));

@@ -39,27 +39,78 @@ struct NamedTest {
 #define NO_ARGS(name) ArgReader(name, a, 0, {})
 
 constexpr NamedTest kTests[] = {
-    {"defined", [](const Value& v, const CallArgs& a) { NO_ARGS("defined"); return !v.is_undefined(); }},
-    {"undefined", [](const Value& v, const CallArgs& a) { NO_ARGS("undefined"); return v.is_undefined(); }},
-    {"none", [](const Value& v, const CallArgs& a) { NO_ARGS("none"); return v.is_none(); }},
-    {"boolean", [](const Value& v, const CallArgs& a) { NO_ARGS("boolean"); return v.kind() == Kind::Bool; }},
-    {"true", [](const Value& v, const CallArgs& a) { NO_ARGS("true"); return v.kind() == Kind::Bool && v.as_bool(); }},
-    {"false", [](const Value& v, const CallArgs& a) { NO_ARGS("false"); return v.kind() == Kind::Bool && !v.as_bool(); }},
-    {"integer", [](const Value& v, const CallArgs& a) { NO_ARGS("integer"); return v.kind() == Kind::Int; }},
-    {"float", [](const Value& v, const CallArgs& a) { NO_ARGS("float"); return v.kind() == Kind::Float; }},
-    {"number", [](const Value& v, const CallArgs& a) { NO_ARGS("number"); return v.is_number(); }},
-    {"string", [](const Value& v, const CallArgs& a) { NO_ARGS("string"); return v.is_string(); }},
-    {"mapping", [](const Value& v, const CallArgs& a) { NO_ARGS("mapping"); return v.is_dict(); }},
-    {"iterable", [](const Value& v, const CallArgs& a) {
+    {"defined",
+     [](const Value& v, const CallArgs& a) {
+       NO_ARGS("defined");
+       return !v.is_undefined();
+     }},
+    {"undefined",
+     [](const Value& v, const CallArgs& a) {
+       NO_ARGS("undefined");
+       return v.is_undefined();
+     }},
+    {"none",
+     [](const Value& v, const CallArgs& a) {
+       NO_ARGS("none");
+       return v.is_none();
+     }},
+    {"boolean",
+     [](const Value& v, const CallArgs& a) {
+       NO_ARGS("boolean");
+       return v.kind() == Kind::Bool;
+     }},
+    {"true",
+     [](const Value& v, const CallArgs& a) {
+       NO_ARGS("true");
+       return v.kind() == Kind::Bool && v.as_bool();
+     }},
+    {"false",
+     [](const Value& v, const CallArgs& a) {
+       NO_ARGS("false");
+       return v.kind() == Kind::Bool && !v.as_bool();
+     }},
+    {"integer",
+     [](const Value& v, const CallArgs& a) {
+       NO_ARGS("integer");
+       return v.kind() == Kind::Int;
+     }},
+    {"float",
+     [](const Value& v, const CallArgs& a) {
+       NO_ARGS("float");
+       return v.kind() == Kind::Float;
+     }},
+    {"number",
+     [](const Value& v, const CallArgs& a) {
+       NO_ARGS("number");
+       return v.is_number();
+     }},
+    {"string",
+     [](const Value& v, const CallArgs& a) {
+       NO_ARGS("string");
+       return v.is_string();
+     }},
+    {"mapping",
+     [](const Value& v, const CallArgs& a) {
+       NO_ARGS("mapping");
+       return v.is_dict();
+     }},
+    {"iterable",
+     [](const Value& v, const CallArgs& a) {
        NO_ARGS("iterable");
        return v.is_undefined() || v.is_string() || v.is_list() || v.is_dict();
      }},
-    {"sequence", [](const Value& v, const CallArgs& a) {
+    {"sequence",
+     [](const Value& v, const CallArgs& a) {
        NO_ARGS("sequence");
        return v.is_string() || v.is_list() || v.is_dict();
      }},
-    {"callable", [](const Value& v, const CallArgs& a) { NO_ARGS("callable"); return v.is_function(); }},
-    {"sameas", [](const Value& v, const CallArgs& a) {
+    {"callable",
+     [](const Value& v, const CallArgs& a) {
+       NO_ARGS("callable");
+       return v.is_function();
+     }},
+    {"sameas",
+     [](const Value& v, const CallArgs& a) {
        const Value& o = other("sameas", a);
        if (v.kind() != o.kind()) return false;
        if (v.identity() || o.identity()) return v.identity() == o.identity();
@@ -72,22 +123,41 @@ constexpr NamedTest kTests[] = {
     {"ne", [](const Value& v, const CallArgs& a) { return !equals(v, other("ne", a)); }},
     {"!=", [](const Value& v, const CallArgs& a) { return !equals(v, other("!=", a)); }},
     {"lt", [](const Value& v, const CallArgs& a) { return order(v, other("lt", a)) < 0; }},
-    {"lessthan", [](const Value& v, const CallArgs& a) { return order(v, other("lessthan", a)) < 0; }},
+    {"lessthan",
+     [](const Value& v, const CallArgs& a) { return order(v, other("lessthan", a)) < 0; }},
     {"<", [](const Value& v, const CallArgs& a) { return order(v, other("<", a)) < 0; }},
     {"le", [](const Value& v, const CallArgs& a) { return order(v, other("le", a)) <= 0; }},
     {"<=", [](const Value& v, const CallArgs& a) { return order(v, other("<=", a)) <= 0; }},
     {"gt", [](const Value& v, const CallArgs& a) { return order(v, other("gt", a)) > 0; }},
-    {"greaterthan", [](const Value& v, const CallArgs& a) { return order(v, other("greaterthan", a)) > 0; }},
+    {"greaterthan",
+     [](const Value& v, const CallArgs& a) { return order(v, other("greaterthan", a)) > 0; }},
     {">", [](const Value& v, const CallArgs& a) { return order(v, other(">", a)) > 0; }},
     {"ge", [](const Value& v, const CallArgs& a) { return order(v, other("ge", a)) >= 0; }},
     {">=", [](const Value& v, const CallArgs& a) { return order(v, other(">=", a)) >= 0; }},
-    {"even", [](const Value& v, const CallArgs& a) { NO_ARGS("even"); return divisible(v, Value(2)); }},
-    {"odd", [](const Value& v, const CallArgs& a) { NO_ARGS("odd"); return !divisible(v, Value(2)); }},
-    {"divisibleby", [](const Value& v, const CallArgs& a) {
+    {"even",
+     [](const Value& v, const CallArgs& a) {
+       NO_ARGS("even");
+       return divisible(v, Value(2));
+     }},
+    {"odd",
+     [](const Value& v, const CallArgs& a) {
+       NO_ARGS("odd");
+       return !divisible(v, Value(2));
+     }},
+    {"divisibleby",
+     [](const Value& v, const CallArgs& a) {
        return divisible(v, ArgReader("divisibleby", a, 1, {"num"}).required(0, "num"));
      }},
-    {"lower", [](const Value& v, const CallArgs& a) { NO_ARGS("lower"); return has_cased(v.str(), false); }},
-    {"upper", [](const Value& v, const CallArgs& a) { NO_ARGS("upper"); return has_cased(v.str(), true); }},
+    {"lower",
+     [](const Value& v, const CallArgs& a) {
+       NO_ARGS("lower");
+       return has_cased(v.str(), false);
+     }},
+    {"upper",
+     [](const Value& v, const CallArgs& a) {
+       NO_ARGS("upper");
+       return has_cased(v.str(), true);
+     }},
 };
 
 #undef NO_ARGS

@@ -17,13 +17,27 @@ void append_escaped(std::string& out, const std::string& s, bool ensure_ascii) {
     char buf[16];
     if (cp.size() == 1 && c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
         default:
           if (c < 0x20) {
             std::snprintf(buf, sizeof buf, "\\u%04x", c);
@@ -56,16 +70,25 @@ class Writer {
 
   void write(const Value& v, int level) {
     switch (v.kind()) {
-      case Value::Kind::None: out += "null"; break;
-      case Value::Kind::Bool: out += v.as_bool() ? "true" : "false"; break;
-      case Value::Kind::Int: out += std::to_string(v.as_int()); break;
+      case Value::Kind::None:
+        out += "null";
+        break;
+      case Value::Kind::Bool:
+        out += v.as_bool() ? "true" : "false";
+        break;
+      case Value::Kind::Int:
+        out += std::to_string(v.as_int());
+        break;
       case Value::Kind::Float: {
         const double d = v.as_float();
-        out += std::isnan(d) ? "NaN" : std::isinf(d) ? (d < 0 ? "-Infinity" : "Infinity")
-                                                     : format_float(d);
+        out += std::isnan(d)   ? "NaN"
+               : std::isinf(d) ? (d < 0 ? "-Infinity" : "Infinity")
+                               : format_float(d);
         break;
       }
-      case Value::Kind::String: append_escaped(out, v.as_string(), o_.ensure_ascii); break;
+      case Value::Kind::String:
+        append_escaped(out, v.as_string(), o_.ensure_ascii);
+        break;
       case Value::Kind::List: {
         const auto& list = v.as_list();
         if (list.empty()) {
@@ -141,16 +164,21 @@ namespace {
 template <class Json>
 Value convert(const Json& j) {
   switch (j.type()) {
-    case nlohmann::json::value_t::null: return Value::none();
-    case nlohmann::json::value_t::boolean: return j.template get<bool>();
-    case nlohmann::json::value_t::number_integer: return j.template get<int64_t>();
+    case nlohmann::json::value_t::null:
+      return Value::none();
+    case nlohmann::json::value_t::boolean:
+      return j.template get<bool>();
+    case nlohmann::json::value_t::number_integer:
+      return j.template get<int64_t>();
     case nlohmann::json::value_t::number_unsigned: {
       const auto u = j.template get<uint64_t>();
       if (u > static_cast<uint64_t>(INT64_MAX)) return static_cast<double>(u);
       return static_cast<int64_t>(u);
     }
-    case nlohmann::json::value_t::number_float: return j.template get<double>();
-    case nlohmann::json::value_t::string: return j.template get<std::string>();
+    case nlohmann::json::value_t::number_float:
+      return j.template get<double>();
+    case nlohmann::json::value_t::string:
+      return j.template get<std::string>();
     case nlohmann::json::value_t::array: {
       Value::List list;
       for (const auto& item : j) list.push_back(convert(item));
@@ -161,13 +189,18 @@ Value convert(const Json& j) {
       for (const auto& [k, v] : j.items()) dict.emplace_back(k, convert(v));
       return dict;
     }
-    default: throw TemplateError("unsupported JSON value");
+    default:
+      throw TemplateError("unsupported JSON value");
   }
 }
 
 }  // namespace
 
-Value from_json(const nlohmann::json& j) { return convert(j); }
-Value from_json(const nlohmann::ordered_json& j) { return convert(j); }
+Value from_json(const nlohmann::json& j) {
+  return convert(j);
+}
+Value from_json(const nlohmann::ordered_json& j) {
+  return convert(j);
+}
 
 }  // namespace coil::jinja

@@ -10,9 +10,9 @@
 namespace coil::jinja {
 
 struct JsonOptions {
-  int indent = -1;              // < 0: one line
+  int indent = -1;  // < 0: one line
   bool sort_keys = false;
-  bool ensure_ascii = false;    // escape non-ASCII as \uXXXX
+  bool ensure_ascii = false;                  // escape non-ASCII as \uXXXX
   std::optional<std::string> item_separator;  // default ", " (one line), "," (indented)
   std::string key_separator = ": ";
 };

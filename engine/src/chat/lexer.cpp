@@ -17,23 +17,39 @@ void syntax_error(const std::string& reason, Pos pos) {
 
 std::string describe(const Token& token) {
   switch (token.kind) {
-    case Tok::Text: return "text";
-    case Tok::VarBegin: return "'{{'";
-    case Tok::VarEnd: return "'}}'";
-    case Tok::BlockBegin: return "'{%'";
-    case Tok::BlockEnd: return "'%}'";
-    case Tok::String: return "string " + repr_string(token.text);
-    case Tok::Eof: return "end of template";
-    default: return "'" + token.text + "'";
+    case Tok::Text:
+      return "text";
+    case Tok::VarBegin:
+      return "'{{'";
+    case Tok::VarEnd:
+      return "'}}'";
+    case Tok::BlockBegin:
+      return "'{%'";
+    case Tok::BlockEnd:
+      return "'%}'";
+    case Tok::String:
+      return "string " + repr_string(token.text);
+    case Tok::Eof:
+      return "end of template";
+    default:
+      return "'" + token.text + "'";
   }
 }
 
 namespace {
 
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
+bool is_ws(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_name_start(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool is_name_char(char c) {
+  return is_name_start(c) || is_digit(c);
+}
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -238,16 +254,15 @@ class Lexer {
       return i + 1;
     }
     const auto cp = code_points(std::string_view(src_).substr(i, 4));
-    syntax_error("unexpected character '" + std::string(cp.empty() ? "" : cp[0]) + "'",
-                 pos_at(i));
+    syntax_error("unexpected character '" + std::string(cp.empty() ? "" : cp[0]) + "'", pos_at(i));
   }
 
   size_t lex_number(size_t i) {
     size_t j = i;
     bool is_float = false;
     auto digits = [&] {
-      while (j < src_.size() && (is_digit(src_[j]) || (src_[j] == '_' && j + 1 < src_.size() &&
-                                                       is_digit(src_[j + 1]))))
+      while (j < src_.size() && (is_digit(src_[j]) ||
+                                 (src_[j] == '_' && j + 1 < src_.size() && is_digit(src_[j + 1]))))
         ++j;
     };
     digits();
@@ -301,17 +316,38 @@ class Lexer {
       const char e = src_[j + 1];
       j += 2;
       switch (e) {
-        case 'n': value += '\n'; break;
-        case 't': value += '\t'; break;
-        case 'r': value += '\r'; break;
-        case 'a': value += '\a'; break;
-        case 'b': value += '\b'; break;
-        case 'f': value += '\f'; break;
-        case 'v': value += '\v'; break;
-        case '\\': value += '\\'; break;
-        case '\'': value += '\''; break;
-        case '"': value += '"'; break;
-        case '\n': break;  // line continuation
+        case 'n':
+          value += '\n';
+          break;
+        case 't':
+          value += '\t';
+          break;
+        case 'r':
+          value += '\r';
+          break;
+        case 'a':
+          value += '\a';
+          break;
+        case 'b':
+          value += '\b';
+          break;
+        case 'f':
+          value += '\f';
+          break;
+        case 'v':
+          value += '\v';
+          break;
+        case '\\':
+          value += '\\';
+          break;
+        case '\'':
+          value += '\'';
+          break;
+        case '"':
+          value += '"';
+          break;
+        case '\n':
+          break;  // line continuation
         case 'x':
         case 'u':
         case 'U': {
@@ -350,6 +386,8 @@ class Lexer {
 
 }  // namespace
 
-std::vector<Token> tokenize(std::string_view source) { return Lexer(source).run(); }
+std::vector<Token> tokenize(std::string_view source) {
+  return Lexer(source).run();
+}
 
 }  // namespace coil::jinja

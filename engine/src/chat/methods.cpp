@@ -84,9 +84,12 @@ std::optional<Value> dict_method(const Value& d, const std::string& name, const 
     ArgReader(name, a, 0, {});
     Value::List out;
     for (const auto& [k, v] : d.as_dict()) {
-      if (name == "items") out.push_back(Value::tuple({k, v}));
-      else if (name == "keys") out.emplace_back(k);
-      else out.push_back(v);
+      if (name == "items")
+        out.push_back(Value::tuple({k, v}));
+      else if (name == "keys")
+        out.emplace_back(k);
+      else
+        out.push_back(v);
     }
     return out;
   }

@@ -13,16 +13,26 @@ bool is_integral(const Value& v) {
 
 const char* symbol(BinaryOp op) {
   switch (op) {
-    case BinaryOp::Add: return "+";
-    case BinaryOp::Sub: return "-";
-    case BinaryOp::Mul: return "*";
-    case BinaryOp::Div: return "/";
-    case BinaryOp::FloorDiv: return "//";
-    case BinaryOp::Mod: return "%";
-    case BinaryOp::Pow: return "**";
-    case BinaryOp::Concat: return "~";
-    case BinaryOp::And: return "and";
-    case BinaryOp::Or: return "or";
+    case BinaryOp::Add:
+      return "+";
+    case BinaryOp::Sub:
+      return "-";
+    case BinaryOp::Mul:
+      return "*";
+    case BinaryOp::Div:
+      return "/";
+    case BinaryOp::FloorDiv:
+      return "//";
+    case BinaryOp::Mod:
+      return "%";
+    case BinaryOp::Pow:
+      return "**";
+    case BinaryOp::Concat:
+      return "~";
+    case BinaryOp::And:
+      return "and";
+    case BinaryOp::Or:
+      return "or";
   }
   return "?";
 }
@@ -57,9 +67,12 @@ Value arithmetic(BinaryOp op, const Value& a, const Value& b) {
     const int64_t x = a.as_int(), y = b.as_int();
     int64_t r = 0;
     switch (op) {
-      case BinaryOp::Add: return checked(__builtin_add_overflow(x, y, &r), r);
-      case BinaryOp::Sub: return checked(__builtin_sub_overflow(x, y, &r), r);
-      case BinaryOp::Mul: return checked(__builtin_mul_overflow(x, y, &r), r);
+      case BinaryOp::Add:
+        return checked(__builtin_add_overflow(x, y, &r), r);
+      case BinaryOp::Sub:
+        return checked(__builtin_sub_overflow(x, y, &r), r);
+      case BinaryOp::Mul:
+        return checked(__builtin_mul_overflow(x, y, &r), r);
       case BinaryOp::FloorDiv:
       case BinaryOp::Mod: {
         if (y == 0) throw TemplateError("integer division or modulo by zero");
@@ -80,14 +93,18 @@ Value arithmetic(BinaryOp op, const Value& a, const Value& b) {
           return result;
         }
         break;
-      default: break;
+      default:
+        break;
     }
   }
   const double x = a.as_float(), y = b.as_float();
   switch (op) {
-    case BinaryOp::Add: return x + y;
-    case BinaryOp::Sub: return x - y;
-    case BinaryOp::Mul: return x * y;
+    case BinaryOp::Add:
+      return x + y;
+    case BinaryOp::Sub:
+      return x - y;
+    case BinaryOp::Mul:
+      return x * y;
     case BinaryOp::Div:
       if (y == 0) throw TemplateError("division by zero");
       return x / y;
@@ -110,7 +127,8 @@ Value arithmetic(BinaryOp op, const Value& a, const Value& b) {
     case BinaryOp::Pow:
       if (x == 0 && y < 0) throw TemplateError("zero to a negative power");
       return std::pow(x, y);
-    default: return Value();
+    default:
+      return Value();
   }
 }
 
@@ -157,8 +175,10 @@ bool equals(const Value& a, const Value& b) {
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
     case Value::Kind::Undefined:
-    case Value::Kind::None: return true;
-    case Value::Kind::String: return a.as_string() == b.as_string();
+    case Value::Kind::None:
+      return true;
+    case Value::Kind::String:
+      return a.as_string() == b.as_string();
     case Value::Kind::List: {
       const auto &x = a.as_list(), &y = b.as_list();
       if (x.size() != y.size()) return false;
@@ -174,7 +194,8 @@ bool equals(const Value& a, const Value& b) {
       }
       return true;
     }
-    default: return a.identity() == b.identity();
+    default:
+      return a.identity() == b.identity();
   }
 }
 
@@ -182,7 +203,8 @@ int order(const Value& a, const Value& b) {
   if (a.is_undefined()) a.throw_undefined();
   if (b.is_undefined()) b.throw_undefined();
   if (a.is_number() && b.is_number()) {
-    if (is_integral(a) && is_integral(b)) return a.as_int() < b.as_int() ? -1 : a.as_int() > b.as_int();
+    if (is_integral(a) && is_integral(b))
+      return a.as_int() < b.as_int() ? -1 : a.as_int() > b.as_int();
     const double x = a.as_float(), y = b.as_float();
     return x < y ? -1 : x > y;
   }
@@ -201,21 +223,30 @@ int order(const Value& a, const Value& b) {
 
 bool compare(CompareOp op, const Value& a, const Value& b) {
   switch (op) {
-    case CompareOp::Eq: return equals(a, b);
-    case CompareOp::Ne: return !equals(a, b);
-    case CompareOp::Lt: return order(a, b) < 0;
-    case CompareOp::Le: return order(a, b) <= 0;
-    case CompareOp::Gt: return order(a, b) > 0;
-    case CompareOp::Ge: return order(a, b) >= 0;
-    case CompareOp::In: return contains(b, a);
-    case CompareOp::NotIn: return !contains(b, a);
+    case CompareOp::Eq:
+      return equals(a, b);
+    case CompareOp::Ne:
+      return !equals(a, b);
+    case CompareOp::Lt:
+      return order(a, b) < 0;
+    case CompareOp::Le:
+      return order(a, b) <= 0;
+    case CompareOp::Gt:
+      return order(a, b) > 0;
+    case CompareOp::Ge:
+      return order(a, b) >= 0;
+    case CompareOp::In:
+      return contains(b, a);
+    case CompareOp::NotIn:
+      return !contains(b, a);
   }
   return false;
 }
 
 bool contains(const Value& container, const Value& item) {
   switch (container.kind()) {
-    case Value::Kind::Undefined: return false;
+    case Value::Kind::Undefined:
+      return false;
     case Value::Kind::String:
       if (!item.is_string())
         throw TemplateError("'in <string>' requires a string as left operand, not '" +
@@ -235,8 +266,10 @@ bool contains(const Value& container, const Value& item) {
 
 std::vector<Value> iterate(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::Undefined: return {};
-    case Value::Kind::List: return v.as_list();
+    case Value::Kind::Undefined:
+      return {};
+    case Value::Kind::List:
+      return v.as_list();
     case Value::Kind::Dict: {
       std::vector<Value> keys;
       for (const auto& [k, unused] : v.as_dict()) keys.emplace_back(k);
@@ -247,7 +280,8 @@ std::vector<Value> iterate(const Value& v) {
       for (auto cp : code_points(v.as_string())) chars.emplace_back(std::string(cp));
       return chars;
     }
-    default: throw TemplateError("'" + v.type_name() + "' object is not iterable");
+    default:
+      throw TemplateError("'" + v.type_name() + "' object is not iterable");
   }
 }
 
@@ -293,8 +327,8 @@ Value slice(const Value& object, std::optional<int64_t> start, std::optional<int
     n = static_cast<int64_t>(cps.size());
   } else if (object.is_list()) {
     n = static_cast<int64_t>(object.as_list().size());
-  } else {  // Jinja gives undefined for what cannot be sliced
-    return Value::undefined("'" + object.type_name() + "' object cannot be sliced");
+  } else {
+    throw TemplateError("'" + object.type_name() + "' object cannot be sliced");
   }
   const int64_t step = step_opt.value_or(1);
   if (step == 0) throw TemplateError("slice step cannot be zero");
@@ -310,11 +344,13 @@ Value slice(const Value& object, std::optional<int64_t> start, std::optional<int
   std::string s;
   Value::List list;
   for (int64_t i = first; step > 0 ? i < last : i > last; i += step) {
-    if (object.is_string()) s += cps[static_cast<size_t>(i)];
-    else list.push_back(object.as_list()[static_cast<size_t>(i)]);
+    if (object.is_string())
+      s += cps[static_cast<size_t>(i)];
+    else
+      list.push_back(object.as_list()[static_cast<size_t>(i)]);
   }
   if (object.is_string()) return s;
-  return list;
+  return object.is_tuple() ? Value::tuple(std::move(list)) : Value(std::move(list));
 }
 
 }  // namespace coil::jinja

@@ -24,7 +24,7 @@ bool contains(const Value& container, const Value& item);  // item in container
 std::vector<Value> iterate(const Value& v);
 
 Value get_attr(const Value& object, const std::string& name);  // object.name
-Value get_item(const Value& object, const Value& key);          // object[key]
+Value get_item(const Value& object, const Value& key);         // object[key]
 Value slice(const Value& object, std::optional<int64_t> start, std::optional<int64_t> stop,
             std::optional<int64_t> step);
 

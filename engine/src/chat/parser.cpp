@@ -112,7 +112,8 @@ class Parser {
           syntax_error("unclosed '{% " + std::string(opener) + " %}' (missing '{% " +
                            std::string(*(ends.end() - 1)) + " %}')",
                        opener_pos);
-        default: syntax_error("unexpected " + describe(tok), tok.pos);
+        default:
+          syntax_error("unexpected " + describe(tok), tok.pos);
       }
     }
   }
@@ -137,8 +138,8 @@ class Parser {
       if (name == "break") return make_stmt(pos, BreakStmt{});
       return make_stmt(pos, ContinueStmt{});
     }
-    static const char* const unsupported[] = {"include", "extends", "block",  "import",
-                                              "from",    "call",    "filter", "with",
+    static const char* const unsupported[] = {"include", "extends",   "block",  "import",
+                                              "from",    "call",      "filter", "with",
                                               "do",      "autoescape"};
     for (const char* u : unsupported)
       if (name == u) syntax_error("unsupported tag '" + name + "'", tok.pos);
@@ -153,8 +154,8 @@ class Parser {
   std::string parse_block(Body& out, std::string_view opener, std::string_view end, Pos pos,
                           std::initializer_list<std::string_view> ends = {}) {
     open_.emplace_back(end);
-    std::string found = ends.size() ? parse_body(out, ends, opener, pos)
-                                    : parse_body(out, {end}, opener, pos);
+    std::string found =
+        ends.size() ? parse_body(out, ends, opener, pos) : parse_body(out, {end}, opener, pos);
     open_.pop_back();
     return found;
   }
@@ -349,11 +350,16 @@ class Parser {
     ExprPtr e = parse_pow();
     while (true) {
       BinaryOp op;
-      if (is_op("*")) op = BinaryOp::Mul;
-      else if (is_op("/")) op = BinaryOp::Div;
-      else if (is_op("//")) op = BinaryOp::FloorDiv;
-      else if (is_op("%")) op = BinaryOp::Mod;
-      else break;
+      if (is_op("*"))
+        op = BinaryOp::Mul;
+      else if (is_op("/"))
+        op = BinaryOp::Div;
+      else if (is_op("//"))
+        op = BinaryOp::FloorDiv;
+      else if (is_op("%"))
+        op = BinaryOp::Mod;
+      else
+        break;
       const Pos pos = next().pos;
       e = binary(pos, op, std::move(e), parse_pow());
     }
@@ -373,8 +379,8 @@ class Parser {
     ExprPtr e;
     if (is_op("-") || is_op("+")) {
       const Token& op = next();
-      e = make_expr(op.pos, UnaryExpr{op.text == "-" ? UnaryOp::Neg : UnaryOp::Pos,
-                                      parse_unary(false)});
+      e = make_expr(op.pos,
+                    UnaryExpr{op.text == "-" ? UnaryOp::Neg : UnaryOp::Pos, parse_unary(false)});
     } else {
       e = parse_primary();
     }
@@ -399,8 +405,10 @@ class Parser {
         while (cur().kind == Tok::String) s += next().text;  // 'a' 'b' == 'ab'
         return make_expr(pos, LiteralExpr{Value(std::move(s))});
       }
-      case Tok::Int: return make_expr(pos, LiteralExpr{Value(next().int_value)});
-      case Tok::Float: return make_expr(pos, LiteralExpr{Value(next().float_value)});
+      case Tok::Int:
+        return make_expr(pos, LiteralExpr{Value(next().int_value)});
+      case Tok::Float:
+        return make_expr(pos, LiteralExpr{Value(next().float_value)});
       case Tok::Op:
         if (tok.text == "(") return parse_parenthesized();
         if (tok.text == "[") {
@@ -424,7 +432,8 @@ class Parser {
           return make_expr(pos, std::move(dict));
         }
         break;
-      default: break;
+      default:
+        break;
     }
     fail_expected("an expression");
   }
@@ -475,8 +484,8 @@ class Parser {
         ExprPtr step;
         if (skip_op(":") && !is_op("]")) step = parse_expression();
         expect_op("]");
-        e = make_expr(pos, SliceExpr{std::move(e), std::move(start), std::move(stop),
-                                     std::move(step)});
+        e = make_expr(pos,
+                      SliceExpr{std::move(e), std::move(start), std::move(stop), std::move(step)});
       } else if (is_op("(")) {
         const Pos pos = e->pos;
         ArgsAst args = parse_call_args();
@@ -551,6 +560,8 @@ class Parser {
 
 }  // namespace
 
-Body parse(std::string_view source) { return Parser(tokenize(source)).parse_template(); }
+Body parse(std::string_view source) {
+  return Parser(tokenize(source)).parse_template();
+}
 
 }  // namespace coil::jinja

@@ -15,11 +15,21 @@ size_t sequence_length(unsigned char lead) {
   return 1;  // stray continuation or invalid byte
 }
 
-bool is_ascii_upper(char c) { return c >= 'A' && c <= 'Z'; }
-bool is_ascii_lower(char c) { return c >= 'a' && c <= 'z'; }
-bool is_ascii_alpha(char c) { return is_ascii_upper(c) || is_ascii_lower(c); }
-char lower_char(char c) { return is_ascii_upper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
-char upper_char(char c) { return is_ascii_lower(c) ? static_cast<char>(c - 'a' + 'A') : c; }
+bool is_ascii_upper(char c) {
+  return c >= 'A' && c <= 'Z';
+}
+bool is_ascii_lower(char c) {
+  return c >= 'a' && c <= 'z';
+}
+bool is_ascii_alpha(char c) {
+  return is_ascii_upper(c) || is_ascii_lower(c);
+}
+char lower_char(char c) {
+  return is_ascii_upper(c) ? static_cast<char>(c - 'A' + 'a') : c;
+}
+char upper_char(char c) {
+  return is_ascii_lower(c) ? static_cast<char>(c - 'a' + 'A') : c;
+}
 
 }  // namespace
 
@@ -41,7 +51,9 @@ std::vector<std::string_view> code_points(std::string_view s) {
   return out;
 }
 
-size_t code_point_count(std::string_view s) { return code_points(s).size(); }
+size_t code_point_count(std::string_view s) {
+  return code_points(s).size();
+}
 
 void append_utf8(std::string& out, uint32_t cp) {
   if (cp < 0x80) {

@@ -51,11 +51,15 @@ double Value::as_float() const {
 
 const void* Value::identity() const {
   switch (kind_) {
-    case Kind::List: return std::get<std::shared_ptr<const List>>(data_).get();
+    case Kind::List:
+      return std::get<std::shared_ptr<const List>>(data_).get();
     case Kind::Dict:
-    case Kind::Namespace: return std::get<std::shared_ptr<Dict>>(data_).get();
-    case Kind::Function: return std::get<std::shared_ptr<const Function>>(data_).get();
-    default: return nullptr;
+    case Kind::Namespace:
+      return std::get<std::shared_ptr<Dict>>(data_).get();
+    case Kind::Function:
+      return std::get<std::shared_ptr<const Function>>(data_).get();
+    default:
+      return nullptr;
   }
 }
 
@@ -68,8 +72,8 @@ const Value* Value::find(std::string_view key) const {
 
 void Value::set_attribute(const std::string& key, Value v) const {
   if (kind_ != Kind::Namespace)
-    throw TemplateError("cannot assign attribute '" + key + "' on a " + type_name() +
-                        " (only on namespace() objects)");
+    throw TemplateError("cannot set attribute '" + key + "' on a value of type '" + type_name() +
+                        "' (only namespace() objects take attributes)");
   auto& dict = *std::get<std::shared_ptr<Dict>>(data_);
   for (auto& [k, old] : dict)
     if (k == key) {
@@ -82,15 +86,23 @@ void Value::set_attribute(const std::string& key, Value v) const {
 bool Value::truthy() const {
   switch (kind_) {
     case Kind::Undefined:
-    case Kind::None: return false;
-    case Kind::Bool: return as_bool();
-    case Kind::Int: return as_int() != 0;
-    case Kind::Float: return as_float() != 0.0;
-    case Kind::String: return !as_string().empty();
-    case Kind::List: return !as_list().empty();
-    case Kind::Dict: return !as_dict().empty();
+    case Kind::None:
+      return false;
+    case Kind::Bool:
+      return as_bool();
+    case Kind::Int:
+      return as_int() != 0;
+    case Kind::Float:
+      return as_float() != 0.0;
+    case Kind::String:
+      return !as_string().empty();
+    case Kind::List:
+      return !as_list().empty();
+    case Kind::Dict:
+      return !as_dict().empty();
     case Kind::Namespace:
-    case Kind::Function: return true;
+    case Kind::Function:
+      return true;
   }
   return false;
 }
@@ -161,20 +173,29 @@ std::string repr_string(const std::string& s) {
 
 std::string Value::str() const {
   switch (kind_) {
-    case Kind::Undefined: return "";
-    case Kind::String: return as_string();
-    default: return repr();
+    case Kind::Undefined:
+      return "";
+    case Kind::String:
+      return as_string();
+    default:
+      return repr();
   }
 }
 
 std::string Value::repr() const {
   switch (kind_) {
-    case Kind::Undefined: return "Undefined";
-    case Kind::None: return "None";
-    case Kind::Bool: return as_bool() ? "True" : "False";
-    case Kind::Int: return std::to_string(as_int());
-    case Kind::Float: return format_float(as_float());
-    case Kind::String: return repr_string(as_string());
+    case Kind::Undefined:
+      return "Undefined";
+    case Kind::None:
+      return "None";
+    case Kind::Bool:
+      return as_bool() ? "True" : "False";
+    case Kind::Int:
+      return std::to_string(as_int());
+    case Kind::Float:
+      return format_float(as_float());
+    case Kind::String:
+      return repr_string(as_string());
     case Kind::List: {
       std::string out = tuple_ ? "(" : "[";
       for (size_t i = 0; i < as_list().size(); ++i) out += (i ? ", " : "") + as_list()[i].repr();
@@ -191,23 +212,34 @@ std::string Value::repr() const {
       }
       return out + (kind_ == Kind::Namespace ? "}>" : "}");
     }
-    case Kind::Function: return "<function>";
+    case Kind::Function:
+      return "<function>";
   }
   return "";
 }
 
 std::string Value::type_name() const {
   switch (kind_) {
-    case Kind::Undefined: return "undefined";
-    case Kind::None: return "NoneType";
-    case Kind::Bool: return "bool";
-    case Kind::Int: return "int";
-    case Kind::Float: return "float";
-    case Kind::String: return "str";
-    case Kind::List: return "list";
-    case Kind::Dict: return "dict";
-    case Kind::Namespace: return "namespace";
-    case Kind::Function: return "function";
+    case Kind::Undefined:
+      return "undefined";
+    case Kind::None:
+      return "NoneType";
+    case Kind::Bool:
+      return "bool";
+    case Kind::Int:
+      return "int";
+    case Kind::Float:
+      return "float";
+    case Kind::String:
+      return "str";
+    case Kind::List:
+      return "list";
+    case Kind::Dict:
+      return "dict";
+    case Kind::Namespace:
+      return "namespace";
+    case Kind::Function:
+      return "function";
   }
   return "?";
 }

@@ -41,6 +41,8 @@ struct CpuKernels {
   void (*conv)(const ConvPtrs& p, int64_t d0, int64_t d1);
   // One row: out = x * rsqrt(mean(x^2) + eps) * w (w may be null).
   void (*rms_norm)(const float* x, const float* w, float eps, int64_t n, float* out);
+  // Sum of n floats, read as a stream (for measuring memory bandwidth).
+  float (*stream_sum)(const float* p, int64_t n);
 };
 
 // Floats of per-thread scratch the matmul needs (a packed weight panel).

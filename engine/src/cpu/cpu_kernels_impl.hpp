@@ -221,8 +221,24 @@ inline void rms_norm(const float* x, const float* w, float eps, int64_t n, float
   for (; i < n; ++i) out[i] = x[i] * inv * (w ? w[i] : 1.f);
 }
 
+// Sums n floats with four independent vector accumulators: a streaming read limited by
+// memory bandwidth, for the bench's bandwidth measurement.
+inline float stream_sum(const float* p, int64_t n) {
+  Vec a0 = Vec::zero(), a1 = Vec::zero(), a2 = Vec::zero(), a3 = Vec::zero();
+  int64_t i = 0;
+  for (; i + 4 * W <= n; i += 4 * W) {
+    a0 = a0 + Vec::load(p + i);
+    a1 = a1 + Vec::load(p + i + W);
+    a2 = a2 + Vec::load(p + i + 2 * W);
+    a3 = a3 + Vec::load(p + i + 3 * W);
+  }
+  float s = ((a0 + a1) + (a2 + a3)).sum();
+  for (; i < n; ++i) s += p[i];
+  return s;
+}
+
 inline const CpuKernels& table(const char* isa) {
-  static const CpuKernels k{isa, &matmul, &scan, &conv, &rms_norm};
+  static const CpuKernels k{isa, &matmul, &scan, &conv, &rms_norm, &stream_sum};
   return k;
 }
 
