@@ -14,6 +14,7 @@ PKGS=(
   qml6-module-qtquick-dialogs qml6-module-qttest qml6-module-qt-labs-platform
   qml6-module-qtqml-models qml6-module-qtquick-shapes
   xvfb xauth fonts-dejavu-core
+  dpkg-dev file   # cpack DEB: dpkg-shlibdeps computes the library dependencies
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -7,6 +7,7 @@
 #include <QQmlExtensionPlugin>
 #include <QQuickStyle>
 #include <QQuickWindow>
+#include <algorithm>
 #include <cstdio>
 
 #include "app_controller.hpp"
@@ -31,10 +32,23 @@ QStringList rawArguments(int argc, char** argv) {
   return out;
 }
 
-// What needs no window: --version, --help, export and import. Returns -1 for "run the app".
-int runWithoutWindow(const coil::app::CommandLine& cl, int argc, char** argv) {
+// Qt's own options (-platform, -style...) are single-dash words; only QGuiApplication knows them.
+bool hasQtOptions(const QStringList& args) {
+  return std::any_of(args.cbegin() + 1, args.cend(), [](const QString& a) {
+    return a.size() > 2 && a[0] == QLatin1Char('-') && a[1] != QLatin1Char('-');
+  });
+}
+
+// What needs no window: --version, --help, export, import and command-line mistakes.
+// Returns -1 for "run the app".
+int runWithoutWindow(const coil::app::CommandLine& cl, const QStringList& args, int argc,
+                     char** argv) {
   using Action = coil::app::CommandLine::Action;
   switch (cl.action) {
+    case Action::Error:
+      if (hasQtOptions(args)) return -1;  // QGuiApplication takes them out, then we look again
+      std::fprintf(stderr, "coil-chat: %s\nTry coil-chat --help.\n", qPrintable(cl.message));
+      return 2;
     case Action::ShowVersion:
       std::printf("coil-chat %s\n", COIL_VERSION);
       return 0;
@@ -54,8 +68,8 @@ int runWithoutWindow(const coil::app::CommandLine& cl, int argc, char** argv) {
 int main(int argc, char** argv) {
   setIdentity();
   using Action = coil::app::CommandLine::Action;
-  if (const int code = runWithoutWindow(coil::app::parseCommandLine(rawArguments(argc, argv)),
-                                        argc, argv);
+  const QStringList raw = rawArguments(argc, argv);
+  if (const int code = runWithoutWindow(coil::app::parseCommandLine(raw), raw, argc, argv);
       code >= 0)
     return code;
 

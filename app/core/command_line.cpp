@@ -58,7 +58,8 @@ CommandLine parseCommandLine(const QStringList& args) {
   }
   if (p.isSet(help)) {
     out.action = CommandLine::Action::ShowHelp;
-    out.message = p.helpText();
+    out.message = p.helpText().replace(QStringLiteral("<executable_name>"),
+                                       QStringLiteral("coil-chat"));
     return out;
   }
   if (p.isSet(version)) {

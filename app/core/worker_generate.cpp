@@ -57,7 +57,12 @@ ResumeReport InferenceWorker::resume(qint64 conversationId, qint64 messageId,
   conversation_ = conversationId;
   if (conversationId <= 0 || !keeper_ || !keeper_->enabled()) return report;
   for (int attempt = 0; attempt < 8; ++attempt) {
-    const auto checkpoint = keeper_->nearest(conversationId, messageId, model_->fingerprint());
+    std::optional<storage::Checkpoint> checkpoint;
+    try {
+      checkpoint = keeper_->nearest(conversationId, messageId, model_->fingerprint());
+    } catch (const std::exception&) {
+      break;  // no usable state store: the text is prefilled, as for a chat never saved
+    }
     if (!checkpoint) break;
     QElapsedTimer timer;
     timer.start();

@@ -31,8 +31,7 @@ __global__ void __launch_bounds__(kBlock) read_kernel(const uint4* p, size_t n, 
 
 }  // namespace
 
-double measure_read_gbps(const Launch& l, const void* buf, size_t bytes, unsigned* sink,
-                         int runs) {
+double measure_read_gbps(const Launch& l, const void* buf, size_t bytes, unsigned* sink, int runs) {
   const size_t n = bytes / 16;
   const unsigned grid = static_cast<unsigned>(l.sm_count) * 8;  // 8 blocks of 256 per SM
   cudaEvent_t start = nullptr, stop = nullptr;

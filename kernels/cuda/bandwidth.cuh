@@ -9,7 +9,6 @@
 namespace coil::cuda {
 
 // `buf` of `bytes` (a multiple of 16, 16-byte aligned) in device memory; `sink` one word.
-double measure_read_gbps(const Launch& l, const void* buf, size_t bytes, unsigned* sink,
-                         int runs);
+double measure_read_gbps(const Launch& l, const void* buf, size_t bytes, unsigned* sink, int runs);
 
 }  // namespace coil::cuda

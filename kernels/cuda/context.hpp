@@ -17,6 +17,8 @@ class Context {
   // CUDA's current device is per host thread; the backend may be used from a worker
   // thread other than the one that created it, so every entry point calls this.
   void make_current() const;
+  // The same for destructors: never throws.
+  void make_current_noexcept() const noexcept;
   int device() const { return device_; }
   cudaStream_t stream() const { return stream_; }
 

@@ -78,15 +78,24 @@ void conv1d_silu(const Launch& l, const ConvArgs& a, int K) {
   if (blocks_for(a.T, kTile) > 65535u)
     throw_error(cudaErrorInvalidValue, "conv1d_silu: chunk too long");
   switch (K) {
-    case 1: return launch_k<1>(l, a);
-    case 2: return launch_k<2>(l, a);
-    case 3: return launch_k<3>(l, a);
-    case 4: return launch_k<4>(l, a);
-    case 5: return launch_k<5>(l, a);
-    case 6: return launch_k<6>(l, a);
-    case 7: return launch_k<7>(l, a);
-    case 8: return launch_k<8>(l, a);
-    default: break;
+    case 1:
+      return launch_k<1>(l, a);
+    case 2:
+      return launch_k<2>(l, a);
+    case 3:
+      return launch_k<3>(l, a);
+    case 4:
+      return launch_k<4>(l, a);
+    case 5:
+      return launch_k<5>(l, a);
+    case 6:
+      return launch_k<6>(l, a);
+    case 7:
+      return launch_k<7>(l, a);
+    case 8:
+      return launch_k<8>(l, a);
+    default:
+      break;
   }
   throw_error(cudaErrorInvalidValue, "conv1d_silu: kernel size outside 1..8");
 }

@@ -23,7 +23,9 @@ namespace {
 
 constexpr size_t kStagingSlotBytes = size_t(8) << 20;
 
-const float* opt_ptr(const Tensor* t) { return t ? dptr<const float>(*t) : nullptr; }
+const float* opt_ptr(const Tensor* t) {
+  return t ? dptr<const float>(*t) : nullptr;
+}
 
 bool env_off(const char* name) {
   const char* v = std::getenv(name);
@@ -39,9 +41,9 @@ CudaBackend::CudaBackend(int index) : dev_(query_device(index)) {
   if (e != cudaSuccess) {
     (void)cudaGetLastError();
     throw Error("CUDA backend: this build has no kernels for " + dev_.name + " (compute " +
-                std::to_string(dev_.major) + "." + std::to_string(dev_.minor) +
-                "); rebuild with " + std::to_string(dev_.major * 10 + dev_.minor) +
-                " in CMAKE_CUDA_ARCHITECTURES (" + describe(e) + ")");
+                std::to_string(dev_.major) + "." + std::to_string(dev_.minor) + "); rebuild with " +
+                std::to_string(dev_.major * 10 + dev_.minor) + " in CMAKE_CUDA_ARCHITECTURES (" +
+                describe(e) + ")");
   }
   launch_.stream = ctx_->stream();
   launch_.sm_count = std::max(1, dev_.sm_count);
@@ -53,12 +55,14 @@ CudaBackend::CudaBackend(int index) : dev_(query_device(index)) {
 }
 
 CudaBackend::~CudaBackend() {
-  ctx_->make_current();
+  ctx_->make_current_noexcept();
   (void)cudaStreamSynchronize(ctx_->stream());
   (void)cudaGetLastError();
 }
 
-BackendInfo CudaBackend::info() const { return {"cuda", dev_.name, dev_.total_memory, 0}; }
+BackendInfo CudaBackend::info() const {
+  return {"cuda", dev_.name, dev_.total_memory, 0};
+}
 
 bool CudaBackend::supports(Op, DType d) const {
   return d == DType::F32 || d == DType::F16 || d == DType::BF16;
@@ -155,11 +159,11 @@ void CudaBackend::conv1d_silu(const Tensor& x, const Tensor& weight, const Tenso
     throw Error("CUDA backend: a causal conv of " + std::to_string(weight.cols) +
                 " taps is not supported (at most " + std::to_string(kMaxConvKernel) + ")");
   ctx_->make_current();
-  cuda::conv1d_silu(launch_,
-                    ConvArgs{dptr<const float>(x), x.stride, dptr<const float>(weight),
-                             opt_ptr(bias), dptr<float>(conv_state), dptr<float>(out), out.stride,
-                             x.rows, x.cols},
-                    static_cast<int>(weight.cols));
+  cuda::conv1d_silu(
+      launch_,
+      ConvArgs{dptr<const float>(x), x.stride, dptr<const float>(weight), opt_ptr(bias),
+               dptr<float>(conv_state), dptr<float>(out), out.stride, x.rows, x.cols},
+      static_cast<int>(weight.cols));
 }
 
 void CudaBackend::selective_scan(const ScanArgs& a) {
@@ -194,8 +198,8 @@ void CudaBackend::selective_scan(const ScanArgs& a) {
 void CudaBackend::add(const Tensor& a, const Tensor& b) {
   checks::add(a, b);
   ctx_->make_current();
-  cuda::add(launch_, AddArgs{dptr<float>(a), a.stride, dptr<const float>(b), b.stride, a.rows,
-                             a.cols});
+  cuda::add(launch_,
+            AddArgs{dptr<float>(a), a.stride, dptr<const float>(b), b.stride, a.rows, a.cols});
 }
 
 // --- execution ----------------------------------------------------------------------------
@@ -217,7 +221,8 @@ double CudaBackend::measure_read_bandwidth_gbps() {
   // 1 GiB (far beyond the L2 cache) or a quarter of what is free; not counted in
   // allocated_bytes(): it is freed before this returns
   const size_t bytes = std::min(size_t(1) << 30, free_b / 4) / (1 << 20) * (1 << 20);
-  if (bytes < (size_t(16) << 20)) throw Error("CUDA backend: too little free GPU memory to measure its bandwidth");
+  if (bytes < (size_t(16) << 20))
+    throw Error("CUDA backend: too little free GPU memory to measure its bandwidth");
   DeviceBuffer buf(ctx_->device(), bytes, std::make_shared<MemoryStats>());
   DeviceBuffer sink(ctx_->device(), 256, std::make_shared<MemoryStats>());
   check(cudaMemsetAsync(buf.data(), 1, bytes, ctx_->stream()), "filling the bandwidth buffer");

@@ -40,16 +40,18 @@ int device_count() {
       break;
     case cudaErrorInsufficientDriver:
       if (driver == 0)
-        throw Error("CUDA backend: no NVIDIA driver found (libcuda.so.1 could not be loaded); "
-                    "install the NVIDIA driver to use a GPU");
+        throw Error(
+            "CUDA backend: no NVIDIA driver found (libcuda.so.1 could not be loaded); "
+            "install the NVIDIA driver to use a GPU");
       throw Error("CUDA backend: the NVIDIA driver supports CUDA " + version_string(driver) +
                   " but this build of Coil needs " + rt + " or newer; update the driver");
     case cudaErrorNoDevice:
       throw Error("CUDA backend: no CUDA-capable GPU found (NVIDIA driver for CUDA " +
                   version_string(driver) + ")");
     case cudaErrorStubLibrary:
-      throw Error("CUDA backend: only the CUDA stub library was found, not a real NVIDIA "
-                  "driver; install the NVIDIA driver to use a GPU");
+      throw Error(
+          "CUDA backend: only the CUDA stub library was found, not a real NVIDIA "
+          "driver; install the NVIDIA driver to use a GPU");
     default:
       throw Error("CUDA backend: CUDA could not start: " + describe(e));
   }

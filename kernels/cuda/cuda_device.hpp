@@ -7,7 +7,7 @@ namespace coil::cuda {
 
 struct DeviceInfo {
   int index = 0;
-  std::string name;      // "NVIDIA H100 80GB HBM3"
+  std::string name;  // "NVIDIA H100 80GB HBM3"
   size_t total_memory = 0;
   int major = 0, minor = 0;  // compute capability
   int sm_count = 0;

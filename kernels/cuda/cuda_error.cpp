@@ -38,8 +38,8 @@ void throw_error(cudaError_t e, const std::string& what) {
 void check(cublasStatus_t s, const char* what) {
   if (s == CUBLAS_STATUS_SUCCESS) return;
   (void)cudaGetLastError();
-  std::string msg = std::string("CUDA backend: cuBLAS ") + what + " failed: " +
-                    cublasGetStatusString(s) + " (" + cublasGetStatusName(s) + ")";
+  std::string msg = std::string("CUDA backend: cuBLAS ") + what +
+                    " failed: " + cublasGetStatusString(s) + " (" + cublasGetStatusName(s) + ")";
   if (s == CUBLAS_STATUS_ALLOC_FAILED) msg += " (out of GPU memory)";
   throw Error(msg);
 }

@@ -11,7 +11,7 @@ class CudaGraph final : public Graph {
   CudaGraph(std::shared_ptr<Context> ctx, cudaGraph_t graph, cudaGraphExec_t exec)
       : ctx_(std::move(ctx)), graph_(graph), exec_(exec) {}
   ~CudaGraph() override {
-    ctx_->make_current();
+    ctx_->make_current_noexcept();
     (void)cudaStreamSynchronize(ctx_->stream());  // no launch of ours still in flight
     (void)cudaGraphExecDestroy(exec_);
     (void)cudaGraphDestroy(graph_);

@@ -26,8 +26,8 @@ DeviceBuffer::DeviceBuffer(int device, size_t bytes, std::shared_ptr<MemoryStats
     if (cudaMemGetInfo(&free_b, &total_b) == cudaSuccess)
       where = " (" + format_bytes(free_b) + " free of " + format_bytes(total_b) + ")";
     (void)cudaGetLastError();
-    throw_error(e, "allocating " + format_bytes(bytes) + " on GPU " + std::to_string(device) +
-                       where);
+    throw_error(e,
+                "allocating " + format_bytes(bytes) + " on GPU " + std::to_string(device) + where);
   }
   stats_->add(size_);
 }

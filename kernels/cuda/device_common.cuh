@@ -7,9 +7,15 @@
 
 namespace coil::cuda {
 
-__device__ __forceinline__ float to_f32(float v) { return v; }
-__device__ __forceinline__ float to_f32(__half v) { return __half2float(v); }
-__device__ __forceinline__ float to_f32(__nv_bfloat16 v) { return __bfloat162float(v); }
+__device__ __forceinline__ float to_f32(float v) {
+  return v;
+}
+__device__ __forceinline__ float to_f32(__half v) {
+  return __half2float(v);
+}
+__device__ __forceinline__ float to_f32(__nv_bfloat16 v) {
+  return __bfloat162float(v);
+}
 
 // Eight weights packed in 16 bytes, widened exactly (F16/BF16) into out[0..7].
 __device__ __forceinline__ void widen8(const uint4& raw, const __nv_bfloat16*, float* out) {
@@ -65,7 +71,11 @@ __device__ __forceinline__ float block_reduce(float v) {
   }
 }
 
-__device__ __forceinline__ float silu(float v) { return v / (1.0f + expf(-v)); }
-__device__ __forceinline__ float softplus(float v) { return v > 20.0f ? v : log1pf(expf(v)); }
+__device__ __forceinline__ float silu(float v) {
+  return v / (1.0f + expf(-v));
+}
+__device__ __forceinline__ float softplus(float v) {
+  return v > 20.0f ? v : log1pf(expf(v));
+}
 
 }  // namespace coil::cuda

@@ -27,7 +27,8 @@ Gemm::Gemm(int device, cudaStream_t stream, std::shared_ptr<MemoryStats> stats)
     check(cublasSetStream(handle_, stream), "setting the stream");
     // a fixed workspace: cuBLAS then never allocates during a call (or a graph capture)
     workspace_ = std::make_unique<DeviceBuffer>(device_, kWorkspaceBytes, stats_);
-    check(cublasSetWorkspace(handle_, workspace_->data(), kWorkspaceBytes), "setting the workspace");
+    check(cublasSetWorkspace(handle_, workspace_->data(), kWorkspaceBytes),
+          "setting the workspace");
     check(cublasSetMathMode(handle_, CUBLAS_DEFAULT_MATH), "setting the math mode");
   } catch (...) {
     cublasDestroy(handle_);
@@ -42,8 +43,9 @@ Gemm::~Gemm() {
 void* Gemm::scratch(std::unique_ptr<DeviceBuffer>& buf, size_t bytes, bool capturing) {
   if (!buf || buf->size() < bytes) {
     if (capturing)
-      throw Error("internal: CUDA backend: a GEMM scratch buffer would have to grow inside a "
-                  "graph capture");
+      throw Error(
+          "internal: CUDA backend: a GEMM scratch buffer would have to grow inside a "
+          "graph capture");
     check(cudaStreamSynchronize(stream_), "waiting for the GPU before growing a GEMM scratch");
     buf.reset();
     buf = std::make_unique<DeviceBuffer>(device_, bytes, stats_);
@@ -81,13 +83,14 @@ void Gemm::run(const Launch& l, const Tensor& x, const Tensor& w, const Tensor* 
   const float lo_mul = w.dtype == DType::F16 ? 2048.0f : 256.0f;
   void* xs = scratch(xs_, size_t(rows * ld) * 2, capturing);
   auto* inv_scale = static_cast<float*>(scratch(scale_, size_t(T) * sizeof(float), capturing));
-  split_activations(l, SplitArgs{dptr<const float>(x), x.stride, T, K, xs, ld, w.dtype, two,
-                                 lo_mul, inv_scale});
+  split_activations(
+      l, SplitArgs{dptr<const float>(x), x.stride, T, K, xs, ld, w.dtype, two, lo_mul, inv_scale});
 
   int64_t tile = N;
   const size_t row_bytes = size_t(rows) * sizeof(float);
   if (size_t(N) * row_bytes > y_cap_bytes_)
-    tile = std::min<int64_t>(N, std::max<int64_t>(256, int64_t(y_cap_bytes_ / row_bytes) / 256 * 256));
+    tile =
+        std::min<int64_t>(N, std::max<int64_t>(256, int64_t(y_cap_bytes_ / row_bytes) / 256 * 256));
   auto* y = static_cast<float*>(scratch(y_, size_t(tile) * row_bytes, capturing));
   const cudaDataType dt = w.dtype == DType::BF16 ? CUDA_R_16BF : CUDA_R_16F;
   const auto* wp = dptr<const uint16_t>(w);

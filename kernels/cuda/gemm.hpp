@@ -32,8 +32,8 @@ class Gemm {
   Gemm& operator=(const Gemm&) = delete;
 
   // `capturing`: inside a graph capture no scratch may be (re)allocated.
-  void run(const Launch& l, const Tensor& x, const Tensor& w, const Tensor* bias,
-           const Tensor& out, bool capturing);
+  void run(const Launch& l, const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out,
+           bool capturing);
   bool split() const { return split_; }
 
  private:

@@ -102,8 +102,8 @@ void gemm_epilogue(const Launch& l, const EpilogueArgs& a) {
 void fill_rows(const Launch& l, float* out, int64_t out_stride, int64_t T, int64_t N,
                const float* bias) {
   if (T <= 0 || N <= 0) return;
-  launch_kernel(l, "fill_rows", fill_rows_kernel, rows_grid(T, N, 256), 256, 0, out, out_stride,
-                T, N, bias);
+  launch_kernel(l, "fill_rows", fill_rows_kernel, rows_grid(T, N, 256), 256, 0, out, out_stride, T,
+                N, bias);
 }
 
 }  // namespace coil::cuda

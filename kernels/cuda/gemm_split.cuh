@@ -13,8 +13,8 @@ struct SplitArgs {
   const float* x;  // [T, K], rows x_stride apart
   int64_t x_stride;
   int64_t T, K;
-  void* xs;    // [2T, ld] (or [T, ld] when !two) in dtype: rows 0..T-1 high, T..2T-1 low
-  int64_t ld;  // >= K
+  void* xs;          // [2T, ld] (or [T, ld] when !two) in dtype: rows 0..T-1 high, T..2T-1 low
+  int64_t ld;        // >= K
   DType dtype;       // F16 or BF16
   bool two;          // also write the low part
   float lo_mul;      // the low part is stored multiplied by this power of two
@@ -27,7 +27,7 @@ struct EpilogueArgs {
   int64_t ldy;
   int64_t T, n;  // n columns of this tile
   bool two;
-  float lo_inv;  // 1 / SplitArgs::lo_mul
+  float lo_inv;            // 1 / SplitArgs::lo_mul
   const float* inv_scale;  // [T]
   const float* bias;       // [n] or nullptr (already offset to the tile)
   float* out;              // [T, n], rows out_stride apart (offset to the tile)

@@ -7,8 +7,8 @@
 namespace coil::cuda {
 namespace {
 
-constexpr int kWarps = 8;  // 256 threads per block
-constexpr int kUnroll = 4; // 16-byte weight loads in flight per row per thread
+constexpr int kWarps = 8;   // 256 threads per block
+constexpr int kUnroll = 4;  // 16-byte weight loads in flight per row per thread
 
 // acc += dot(x[0..kVec), the kVec weights packed in `raw`)
 template <typename W, int kVec>
@@ -75,9 +75,11 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_kernel(GemvArgs a, int kspli
       for (int u = 0; u < kUnroll; ++u) {
         const int64_t k = (c + int64_t(u) * ksplit) * kStep + lane * kVec;
 #pragma unroll
-        for (int r = 0; r < RPW; ++r) raw[u][r] = __ldcs(reinterpret_cast<const uint4*>(wrow[r] + k));
+        for (int r = 0; r < RPW; ++r)
+          raw[u][r] = __ldcs(reinterpret_cast<const uint4*>(wrow[r] + k));
 #pragma unroll
-        for (int q = 0; q < kVec / 4; ++q) xv[u][q] = __ldg(reinterpret_cast<const float4*>(x + k) + q);
+        for (int q = 0; q < kVec / 4; ++q)
+          xv[u][q] = __ldg(reinterpret_cast<const float4*>(x + k) + q);
       }
 #pragma unroll
       for (int u = 0; u < kUnroll; ++u)
@@ -91,7 +93,8 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_kernel(GemvArgs a, int kspli
       if (k < K) {
         float4 xv[kVec / 4];
 #pragma unroll
-        for (int q = 0; q < kVec / 4; ++q) xv[q] = __ldg(reinterpret_cast<const float4*>(x + k) + q);
+        for (int q = 0; q < kVec / 4; ++q)
+          xv[q] = __ldg(reinterpret_cast<const float4*>(x + k) + q);
 #pragma unroll
         for (int r = 0; r < RPW; ++r)
           dot_acc<W, kVec>(__ldcs(reinterpret_cast<const uint4*>(wrow[r] + k)), xv, acc[r]);
@@ -164,10 +167,14 @@ void launch_typed(const Launch& l, const GemvArgs& a) {
 void gemv(const Launch& l, const GemvArgs& a) {
   if (a.N <= 0) return;
   switch (a.dtype) {
-    case DType::F32: return launch_typed<float>(l, a);
-    case DType::F16: return launch_typed<__half>(l, a);
-    case DType::BF16: return launch_typed<__nv_bfloat16>(l, a);
-    default: break;
+    case DType::F32:
+      return launch_typed<float>(l, a);
+    case DType::F16:
+      return launch_typed<__half>(l, a);
+    case DType::BF16:
+      return launch_typed<__nv_bfloat16>(l, a);
+    default:
+      break;
   }
   throw_error(cudaErrorInvalidValue, "gemv: unsupported weight dtype");
 }

@@ -12,11 +12,11 @@
 namespace coil::cuda {
 
 struct GemvArgs {
-  const float* x;      // [K]
-  const void* w;       // [N, K] contiguous, dtype
-  DType dtype;         // F32, F16 or BF16
-  const float* bias;   // [N] or nullptr
-  float* out;          // [N]
+  const float* x;     // [K]
+  const void* w;      // [N, K] contiguous, dtype
+  DType dtype;        // F32, F16 or BF16
+  const float* bias;  // [N] or nullptr
+  float* out;         // [N]
   int64_t N, K;
 };
 

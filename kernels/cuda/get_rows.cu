@@ -28,11 +28,14 @@ void get_rows(const Launch& l, const GetRowsArgs& a) {
   const dim3 grid(std::min(blocks_for(a.H, kBlock), 64u),
                   static_cast<unsigned>(std::min<int64_t>(a.T, 65535)));
   switch (a.dtype) {
-    case DType::F32: return launch_kernel(l, "get_rows", get_rows_kernel<float>, grid, kBlock, 0, a);
-    case DType::F16: return launch_kernel(l, "get_rows", get_rows_kernel<__half>, grid, kBlock, 0, a);
+    case DType::F32:
+      return launch_kernel(l, "get_rows", get_rows_kernel<float>, grid, kBlock, 0, a);
+    case DType::F16:
+      return launch_kernel(l, "get_rows", get_rows_kernel<__half>, grid, kBlock, 0, a);
     case DType::BF16:
       return launch_kernel(l, "get_rows", get_rows_kernel<__nv_bfloat16>, grid, kBlock, 0, a);
-    default: break;
+    default:
+      break;
   }
   throw_error(cudaErrorInvalidValue, "get_rows: unsupported table dtype");
 }

@@ -91,8 +91,7 @@ __global__ void __launch_bounds__(kBlock) scan_kernel(ScanKernelArgs a) {
 template <int L, int SPT>
 void launch_ls(const Launch& l, const ScanKernelArgs& a) {
   constexpr int CPB = kBlock / L;
-  launch_kernel(l, "selective_scan", scan_kernel<L, SPT>, dim3(blocks_for(a.D, CPB)), kBlock, 0,
-                a);
+  launch_kernel(l, "selective_scan", scan_kernel<L, SPT>, dim3(blocks_for(a.D, CPB)), kBlock, 0, a);
 }
 
 }  // namespace

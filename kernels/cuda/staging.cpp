@@ -7,7 +7,8 @@
 
 namespace coil::cuda {
 
-Staging::Staging(cudaStream_t stream, size_t slot_bytes) : stream_(stream), slot_bytes_(slot_bytes) {
+Staging::Staging(cudaStream_t stream, size_t slot_bytes)
+    : stream_(stream), slot_bytes_(slot_bytes) {
   try {
     for (int i = 0; i < kSlots; ++i) {
       check(cudaHostAlloc(reinterpret_cast<void**>(&slot_[i]), slot_bytes_, cudaHostAllocDefault),
@@ -20,7 +21,9 @@ Staging::Staging(cudaStream_t stream, size_t slot_bytes) : stream_(stream), slot
   }
 }
 
-Staging::~Staging() { release(); }
+Staging::~Staging() {
+  release();
+}
 
 void Staging::release() {
   for (int i = 0; i < kSlots; ++i) {
@@ -66,8 +69,8 @@ void Staging::upload(void* dev, size_t pitch, const void* host, size_t row_bytes
     char* stage = slot_[s];
     for (size_t r = 0; r < p.nrows; ++r)
       std::memcpy(stage + r * p.bytes, src + (p.row0 + r) * row_bytes + p.byte0, p.bytes);
-    check(cudaMemcpy2DAsync(dst + p.row0 * pitch + p.byte0, pitch, stage, p.bytes, p.bytes,
-                            p.nrows, cudaMemcpyHostToDevice, stream_),
+    check(cudaMemcpy2DAsync(dst + p.row0 * pitch + p.byte0, pitch, stage, p.bytes, p.bytes, p.nrows,
+                            cudaMemcpyHostToDevice, stream_),
           "copying to the GPU");
     check(cudaEventRecord(done_[s], stream_), "recording an event");
   });

@@ -39,7 +39,8 @@ TEST_F(ChatSessionTest, SecondTurnPrefillsOnlyTheNewText) {
   msgs.push_back({"user", "And then?"});
   const auto r2 = chat.reply(msgs, greedy(), {});
   // max_tokens ended turn 1, so the state covers "...<answer>" and only this is new:
-  const std::string delta = "<|im_end|>\n<|im_start|>user\nAnd then?<|im_end|>\n<|im_start|>assistant\n";
+  const std::string delta =
+      "<|im_end|>\n<|im_start|>user\nAnd then?<|im_end|>\n<|im_start|>assistant\n";
   const std::string full = chat.chat_template().render(msgs, true);
   EXPECT_EQ(chat.last_prefill_tokens(), static_cast<int64_t>(delta.size()));
 

@@ -41,22 +41,22 @@ const std::string& unavailable_reason() {
   return why;
 }
 
-#define REQUIRE_CUDA_COMPILED()                                                             \
-  do {                                                                                      \
-    if (!cuda_compiled())                                                                   \
+#define REQUIRE_CUDA_COMPILED()                                                            \
+  do {                                                                                     \
+    if (!cuda_compiled())                                                                  \
       GTEST_SKIP() << "the CUDA backend is not compiled into this build (-DCOIL_CUDA=ON)"; \
   } while (0)
 
-#define REQUIRE_NO_GPU()                                                                \
-  do {                                                                                  \
-    REQUIRE_CUDA_COMPILED();                                                            \
-    if (unavailable_reason().empty())                                                   \
+#define REQUIRE_NO_GPU()                                                                 \
+  do {                                                                                   \
+    REQUIRE_CUDA_COMPILED();                                                             \
+    if (unavailable_reason().empty())                                                    \
       GTEST_SKIP() << "a CUDA device is present; this test is for machines without one"; \
   } while (0)
 
-#define REQUIRE_GPU()                                                                     \
-  do {                                                                                    \
-    REQUIRE_CUDA_COMPILED();                                                              \
+#define REQUIRE_GPU()                                                                              \
+  do {                                                                                             \
+    REQUIRE_CUDA_COMPILED();                                                                       \
     if (!unavailable_reason().empty()) GTEST_SKIP() << "no CUDA device: " << unavailable_reason(); \
   } while (0)
 
@@ -92,8 +92,10 @@ class ScopedEnv {
     setenv(name, value, 1);
   }
   ~ScopedEnv() {
-    if (had_) setenv(name_.c_str(), old_.c_str(), 1);
-    else unsetenv(name_.c_str());
+    if (had_)
+      setenv(name_.c_str(), old_.c_str(), 1);
+    else
+      unsetenv(name_.c_str());
   }
 
  private:
@@ -172,9 +174,9 @@ TEST(CudaWithoutGpu, CliLogitsOnCudaExitsNonZeroNamingCudaAndWritesNothing) {
   REQUIRE_NO_GPU();
   COIL_REQUIRE_FIXTURES("models/falcon-tiny-f32");
   const auto out = test::temp_dir() / "logits.f32";
-  const CliRun r = run_cli("logits --model '" +
-                        (test::fixtures_dir() / "models/falcon-tiny-f32").string() +
-                        "' --ids 1,2,3 --out '" + out.string() + "' --backend cuda");
+  const CliRun r =
+      run_cli("logits --model '" + (test::fixtures_dir() / "models/falcon-tiny-f32").string() +
+              "' --ids 1,2,3 --out '" + out.string() + "' --backend cuda");
   EXPECT_NE(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "CUDA")) << r.output;
   EXPECT_FALSE(contains(r.output, "terminate called")) << r.output;
@@ -186,12 +188,12 @@ TEST(CudaWithoutGpu, CliAutoFallsBackToTheCpuAndSaysWhy) {
   REQUIRE_NO_GPU();
   COIL_REQUIRE_FIXTURES("models/falcon-tiny-f32");
   const auto out = test::temp_dir() / "logits.f32";
-  const CliRun r = run_cli("logits --model '" +
-                        (test::fixtures_dir() / "models/falcon-tiny-f32").string() +
-                        "' --ids 1,2,3 --out '" + out.string() + "' --backend auto");
+  const CliRun r =
+      run_cli("logits --model '" + (test::fixtures_dir() / "models/falcon-tiny-f32").string() +
+              "' --ids 1,2,3 --out '" + out.string() + "' --backend auto");
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_TRUE(contains(r.output, "CUDA")) << "the fallback note should give the reason: "
-                                          << r.output;
+  EXPECT_TRUE(contains(r.output, "CUDA"))
+      << "the fallback note should give the reason: " << r.output;
   EXPECT_TRUE(std::filesystem::exists(out));
 }
 
@@ -401,7 +403,8 @@ TEST(CudaDevice, MatmulAtModelScaleAndAcrossGemmTiles) {
       const auto wf = uniform(s.N * s.K, -0.5, 0.5, 32);
       std::vector<uint8_t> wb(wf.size() * dtype_size(dt));
       for (size_t i = 0; i < wf.size(); ++i) {
-        if (dt == DType::F32) std::memcpy(&wb[i * 4], &wf[i], 4);
+        if (dt == DType::F32)
+          std::memcpy(&wb[i * 4], &wf[i], 4);
         else {
           const uint16_t h = dt == DType::BF16 ? f32_to_bf16(wf[i]) : f32_to_f16(wf[i]);
           std::memcpy(&wb[i * 2], &h, 2);

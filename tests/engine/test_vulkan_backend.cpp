@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <new>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,24 +35,30 @@ void* operator new(std::size_t n) {
   if (void* p = std::malloc(n ? n : 1)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 namespace coil {
 namespace {
 
 #ifdef COIL_HAVE_VULKAN
 
-std::unique_ptr<Backend> make_vulkan(BackendOptions o = {}) { return create_backend("vulkan", o); }
+std::unique_ptr<Backend> make_vulkan(BackendOptions o = {}) {
+  return create_backend("vulkan", o);
+}
 
 // Skips the test when this machine has no Vulkan device at all.
-#define REQUIRE_VULKAN()                                                        \
-  std::vector<std::string> devices;                                             \
-  try {                                                                         \
-    devices = list_vulkan_devices();                                            \
-  } catch (const Error& e) {                                                    \
-    GTEST_SKIP() << "no Vulkan here: " << e.what();                             \
-  }                                                                             \
+#define REQUIRE_VULKAN()                            \
+  std::vector<std::string> devices;                 \
+  try {                                             \
+    devices = list_vulkan_devices();                \
+  } catch (const Error& e) {                        \
+    GTEST_SKIP() << "no Vulkan here: " << e.what(); \
+  }                                                 \
   if (devices.empty()) GTEST_SKIP() << "no Vulkan device here";
 
 std::vector<float> random_vec(size_t n, uint32_t seed, float lo = -1, float hi = 1) {
@@ -259,12 +268,16 @@ TEST(VulkanBackend, FallbacksWithoutSubgroupsMatchTheReference) {
     const int64_t T = 9, D = 40, N = 16;
     std::vector<float> a(D * N);
     for (int64_t i = 0; i < D * N; ++i) a[i] = -float(i % N + 1) * 0.7f;
-    std::pair<Tensor, Tensor> p[10] = {
-        both(DType::F32, T, D, random_vec(T * D, 9)),      both(DType::F32, T, D, random_vec(T * D, 10, -4, 2)),
-        both(DType::F32, 1, D, random_vec(D, 11)),         both(DType::F32, D, N, a),
-        both(DType::F32, T, N, random_vec(T * N, 12)),     both(DType::F32, T, N, random_vec(T * N, 13)),
-        both(DType::F32, 1, D, random_vec(D, 14)),         both(DType::F32, T, D, random_vec(T * D, 15)),
-        both(DType::F32, D, N, random_vec(D * N, 16)),     both(DType::F32, T, D, std::vector<float>(T * D))};
+    std::pair<Tensor, Tensor> p[10] = {both(DType::F32, T, D, random_vec(T * D, 9)),
+                                       both(DType::F32, T, D, random_vec(T * D, 10, -4, 2)),
+                                       both(DType::F32, 1, D, random_vec(D, 11)),
+                                       both(DType::F32, D, N, a),
+                                       both(DType::F32, T, N, random_vec(T * N, 12)),
+                                       both(DType::F32, T, N, random_vec(T * N, 13)),
+                                       both(DType::F32, 1, D, random_vec(D, 14)),
+                                       both(DType::F32, T, D, random_vec(T * D, 15)),
+                                       both(DType::F32, D, N, random_vec(D * N, 16)),
+                                       both(DType::F32, T, D, std::vector<float>(T * D))};
     auto args = [&](bool dev) {
       auto pick = [&](int i) { return dev ? p[i].second : p[i].first; };
       ScanArgs s;
@@ -360,7 +373,9 @@ TEST(VulkanBackend, DecodeAndPrefillDoNotAllocate) {
 
 #else
 
-TEST(VulkanBackend, NotCompiledIn) { GTEST_SKIP() << "built without COIL_VULKAN"; }
+TEST(VulkanBackend, NotCompiledIn) {
+  GTEST_SKIP() << "built without COIL_VULKAN";
+}
 
 #endif
 

@@ -161,7 +161,7 @@ Value Evaluator::call_macro(const MacroStmt& m, const CallArgs& args) {
     throw TemplateError("macro '" + m.name + "' recurses too deeply");
   if (args.positional.size() > m.params.size())
     throw TemplateError("macro '" + m.name + "' takes " + std::to_string(m.params.size()) +
-                        " arguments, got " + std::to_string(args.positional.size()));
+                        " argument(s), got " + std::to_string(args.positional.size()));
   for (const auto& [k, v] : args.keyword) {
     bool known = false;
     for (const auto& p : m.params) known = known || p.first == k;

@@ -47,11 +47,13 @@ Value range(const CallArgs& a) {
     step = r.integer(2, "step", 1);
   }
   if (step == 0) throw TemplateError("range() step must not be zero");
+  const __int128 abs_step = step > 0 ? __int128{step} : -__int128{step};
+  const __int128 span = step > 0 ? __int128{stop} - start : __int128{start} - stop;
+  const __int128 count = span <= 0 ? 0 : (span + abs_step - 1) / abs_step;
+  if (count > static_cast<__int128>(kMaxBuiltItems)) throw TemplateError("range() too large");
   Value::List out;
-  for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
-    if (out.size() >= kMaxBuiltSize) throw TemplateError("range() too large");
-    out.emplace_back(i);
-  }
+  out.reserve(static_cast<size_t>(count));
+  for (int64_t i = 0; i < static_cast<int64_t>(count); ++i) out.emplace_back(start + i * step);
   return out;
 }
 

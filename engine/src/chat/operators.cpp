@@ -50,7 +50,8 @@ int64_t checked(bool overflow, const int64_t& v) {  // v is read after the check
 Value repeat(const Value& seq, int64_t n) {
   if (n <= 0) return seq.is_string() ? Value("") : Value(Value::List{});
   const size_t unit = seq.is_string() ? seq.as_string().size() : seq.as_list().size();
-  if (unit != 0 && static_cast<uint64_t>(n) > kMaxBuiltSize / unit)
+  const size_t limit = seq.is_string() ? kMaxBuiltSize : kMaxBuiltItems;
+  if (unit != 0 && static_cast<uint64_t>(n) > limit / unit)
     throw TemplateError("repetition result too large");
   if (seq.is_string()) {
     std::string out;
@@ -132,16 +133,23 @@ Value arithmetic(BinaryOp op, const Value& a, const Value& b) {
   }
 }
 
+std::string concat(const std::string& a, const std::string& b) {
+  if (a.size() + b.size() > kMaxBuiltSize) throw TemplateError("string too long");
+  return a + b;
+}
+
 }  // namespace
 
 Value binary_op(BinaryOp op, const Value& a, const Value& b) {
-  if (op == BinaryOp::Concat) return a.str() + b.str();
+  if (op == BinaryOp::Concat) return concat(a.str(), b.str());
   if (a.is_undefined()) a.throw_undefined();
   if (b.is_undefined()) b.throw_undefined();
   if (a.is_number() && b.is_number()) return arithmetic(op, a, b);
   if (op == BinaryOp::Add) {
-    if (a.is_string() && b.is_string()) return a.as_string() + b.as_string();
+    if (a.is_string() && b.is_string()) return concat(a.as_string(), b.as_string());
     if (a.is_list() && b.is_list()) {
+      if (a.as_list().size() + b.as_list().size() > kMaxBuiltItems)
+        throw TemplateError("list too long");
       Value::List out = a.as_list();
       out.insert(out.end(), b.as_list().begin(), b.as_list().end());
       return out;

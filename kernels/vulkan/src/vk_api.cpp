@@ -21,6 +21,7 @@ PFN_vkGetInstanceProcAddr open_loader() {
       const char* e = dlerror();
       if (why.empty() && e) why = e;
     }
+    if (!lib && why.empty()) why = "libvulkan.so.1 not found";
     if (!lib) return;  // never closed: drivers keep threads and atexit handlers
     gipa = reinterpret_cast<PFN_vkGetInstanceProcAddr>(dlsym(lib, "vkGetInstanceProcAddr"));
     if (!gipa) why = "libvulkan.so.1 has no vkGetInstanceProcAddr";
@@ -44,17 +45,19 @@ void Fns::load_global() {
 }
 
 void Fns::load_instance(VkInstance instance, bool debug_utils) {
-#define COIL_VK_LOAD_INSTANCE(name)                                                      \
-  name = reinterpret_cast<PFN_vk##name>(GetInstanceProcAddr(instance, "vk" #name));     \
+#define COIL_VK_LOAD_INSTANCE(name)                                                 \
+  name = reinterpret_cast<PFN_vk##name>(GetInstanceProcAddr(instance, "vk" #name)); \
   if (!name) throw Error("Vulkan: the Vulkan loader lacks vk" #name " (too old, need 1.1+)");
   COIL_VK_INSTANCE_FNS(COIL_VK_LOAD_INSTANCE)
-  if (debug_utils) { COIL_VK_DEBUG_FNS(COIL_VK_LOAD_INSTANCE) }
+  if (debug_utils) {
+    COIL_VK_DEBUG_FNS(COIL_VK_LOAD_INSTANCE)
+  }
 #undef COIL_VK_LOAD_INSTANCE
 }
 
 void Fns::load_device(VkDevice device) {
-#define COIL_VK_LOAD_DEVICE(name)                                                         \
-  name = reinterpret_cast<PFN_vk##name>(GetDeviceProcAddr(device, "vk" #name));           \
+#define COIL_VK_LOAD_DEVICE(name)                                               \
+  name = reinterpret_cast<PFN_vk##name>(GetDeviceProcAddr(device, "vk" #name)); \
   if (!name) throw Error("Vulkan: the driver lacks vk" #name);
   COIL_VK_DEVICE_FNS(COIL_VK_LOAD_DEVICE)
 #undef COIL_VK_LOAD_DEVICE
@@ -63,7 +66,8 @@ void Fns::load_device(VkDevice device) {
 const char* result_name(VkResult r) {
   switch (r) {
 #define COIL_VK_CASE(x) \
-  case x: return #x;
+  case x:               \
+    return #x;
     COIL_VK_CASE(VK_SUCCESS)
     COIL_VK_CASE(VK_NOT_READY)
     COIL_VK_CASE(VK_TIMEOUT)
@@ -83,7 +87,8 @@ const char* result_name(VkResult r) {
     COIL_VK_CASE(VK_ERROR_OUT_OF_POOL_MEMORY)
     COIL_VK_CASE(VK_ERROR_UNKNOWN)
 #undef COIL_VK_CASE
-    default: return "unknown VkResult";
+    default:
+      return "unknown VkResult";
   }
 }
 

@@ -9,9 +9,9 @@
 namespace coil::vk {
 
 // Entry points that need no instance.
-#define COIL_VK_GLOBAL_FNS(X)          \
-  X(EnumerateInstanceVersion)          \
-  X(EnumerateInstanceLayerProperties)  \
+#define COIL_VK_GLOBAL_FNS(X)             \
+  X(EnumerateInstanceVersion)             \
+  X(EnumerateInstanceLayerProperties)     \
   X(EnumerateInstanceExtensionProperties) \
   X(CreateInstance)
 
@@ -32,56 +32,56 @@ namespace coil::vk {
   X(DestroyDebugUtilsMessengerEXT) \
   X(SubmitDebugUtilsMessageEXT)
 
-#define COIL_VK_DEVICE_FNS(X)       \
-  X(DestroyDevice)                  \
-  X(GetDeviceQueue)                 \
-  X(DeviceWaitIdle)                 \
-  X(QueueSubmit)                    \
-  X(QueueWaitIdle)                  \
-  X(CreateBuffer)                   \
-  X(DestroyBuffer)                  \
-  X(GetBufferMemoryRequirements)    \
-  X(AllocateMemory)                 \
-  X(FreeMemory)                     \
-  X(BindBufferMemory)               \
-  X(MapMemory)                      \
-  X(UnmapMemory)                    \
-  X(InvalidateMappedMemoryRanges)   \
-  X(CreateShaderModule)             \
-  X(DestroyShaderModule)            \
-  X(CreateDescriptorSetLayout)      \
-  X(DestroyDescriptorSetLayout)     \
-  X(CreatePipelineLayout)           \
-  X(DestroyPipelineLayout)          \
-  X(CreateComputePipelines)         \
-  X(DestroyPipeline)                \
-  X(CreateDescriptorPool)           \
-  X(DestroyDescriptorPool)          \
-  X(AllocateDescriptorSets)         \
-  X(FreeDescriptorSets)             \
-  X(UpdateDescriptorSets)           \
-  X(CreateCommandPool)              \
-  X(DestroyCommandPool)             \
-  X(AllocateCommandBuffers)         \
-  X(FreeCommandBuffers)             \
-  X(BeginCommandBuffer)             \
-  X(EndCommandBuffer)               \
-  X(ResetCommandBuffer)             \
-  X(CmdBindPipeline)                \
-  X(CmdBindDescriptorSets)          \
-  X(CmdPushConstants)               \
-  X(CmdDispatch)                    \
-  X(CmdPipelineBarrier)             \
-  X(CmdCopyBuffer)                  \
-  X(CmdFillBuffer)                  \
-  X(CmdWriteTimestamp)              \
-  X(CmdResetQueryPool)              \
-  X(CreateQueryPool)                \
-  X(DestroyQueryPool)               \
-  X(GetQueryPoolResults)            \
-  X(CreateFence)                    \
-  X(DestroyFence)                   \
-  X(WaitForFences)                  \
+#define COIL_VK_DEVICE_FNS(X)     \
+  X(DestroyDevice)                \
+  X(GetDeviceQueue)               \
+  X(DeviceWaitIdle)               \
+  X(QueueSubmit)                  \
+  X(QueueWaitIdle)                \
+  X(CreateBuffer)                 \
+  X(DestroyBuffer)                \
+  X(GetBufferMemoryRequirements)  \
+  X(AllocateMemory)               \
+  X(FreeMemory)                   \
+  X(BindBufferMemory)             \
+  X(MapMemory)                    \
+  X(UnmapMemory)                  \
+  X(InvalidateMappedMemoryRanges) \
+  X(CreateShaderModule)           \
+  X(DestroyShaderModule)          \
+  X(CreateDescriptorSetLayout)    \
+  X(DestroyDescriptorSetLayout)   \
+  X(CreatePipelineLayout)         \
+  X(DestroyPipelineLayout)        \
+  X(CreateComputePipelines)       \
+  X(DestroyPipeline)              \
+  X(CreateDescriptorPool)         \
+  X(DestroyDescriptorPool)        \
+  X(AllocateDescriptorSets)       \
+  X(FreeDescriptorSets)           \
+  X(UpdateDescriptorSets)         \
+  X(CreateCommandPool)            \
+  X(DestroyCommandPool)           \
+  X(AllocateCommandBuffers)       \
+  X(FreeCommandBuffers)           \
+  X(BeginCommandBuffer)           \
+  X(EndCommandBuffer)             \
+  X(ResetCommandBuffer)           \
+  X(CmdBindPipeline)              \
+  X(CmdBindDescriptorSets)        \
+  X(CmdPushConstants)             \
+  X(CmdDispatch)                  \
+  X(CmdPipelineBarrier)           \
+  X(CmdCopyBuffer)                \
+  X(CmdFillBuffer)                \
+  X(CmdWriteTimestamp)            \
+  X(CmdResetQueryPool)            \
+  X(CreateQueryPool)              \
+  X(DestroyQueryPool)             \
+  X(GetQueryPoolResults)          \
+  X(CreateFence)                  \
+  X(DestroyFence)                 \
+  X(WaitForFences)                \
   X(ResetFences)
 
 #define COIL_VK_DECLARE(name) PFN_vk##name name = nullptr;

@@ -52,8 +52,8 @@ Context::Context(const BackendOptions& opts) : instance(std::make_unique<Instanc
   }
   // COIL_VULKAN_NO_SUBGROUPS=1 forces the shared-memory fallbacks (tests use it).
   const bool no_sg = env_flag("COIL_VULKAN_NO_SUBGROUPS");
-  subgroup_arithmetic = !no_sg && phys.subgroup_arithmetic;
-  subgroup_shuffle = !no_sg && phys.subgroup_shuffle && phys.subgroup_size >= 4;
+  subgroups =
+      !no_sg && phys.subgroup_arithmetic && phys.subgroup_shuffle && phys.subgroup_size >= 4;
 }
 
 Context::~Context() {
@@ -90,7 +90,9 @@ uint32_t Context::memory_type(uint32_t bits, MemoryKind kind, bool* coherent) co
       t = find(VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
       if (t < 0) t = find(0);
       break;
-    case MemoryKind::Upload: t = find(hv | hc); break;
+    case MemoryKind::Upload:
+      t = find(hv | hc);
+      break;
     case MemoryKind::Readback:
       t = find(hv | hc | cached);
       if (t < 0) t = find(hv | cached);
@@ -113,20 +115,25 @@ RawBuffer Context::create_buffer(VkDeviceSize bytes, MemoryKind kind) {
       bi.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
                  VK_BUFFER_USAGE_TRANSFER_DST_BIT;
       break;
-    case MemoryKind::Upload: bi.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT; break;
-    case MemoryKind::Readback: bi.usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT; break;
+    case MemoryKind::Upload:
+      bi.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
+      break;
+    case MemoryKind::Readback:
+      bi.usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+      break;
   }
   const std::string what = "cannot allocate " + mib(bytes) + " on " + phys.name;
   const uint64_t in_use = allocated_;
   if (b.size > phys.local_memory && kind == MemoryKind::Device)
-    throw Error("Vulkan: out of device memory: " + what + ", which has " +
-                mib(phys.local_memory) + " in all");
+    throw Error("Vulkan: out of device memory: " + what + ", which has " + mib(phys.local_memory) +
+                " in all");
   if (b.size > phys.max_allocation)
-    throw Error("Vulkan: " + what + ": larger than the largest single allocation its driver "
-                "allows (" + mib(phys.max_allocation) + ")");
+    throw Error("Vulkan: " + what +
+                ": larger than the largest single allocation its driver "
+                "allows (" +
+                mib(phys.max_allocation) + ")");
   VkResult r = vk.CreateBuffer(device, &bi, nullptr, &b.buffer);
-  if (r != VK_SUCCESS)
-    throw Error("Vulkan: " + what + ": vkCreateBuffer: " + result_name(r));
+  if (r != VK_SUCCESS) throw Error("Vulkan: " + what + ": vkCreateBuffer: " + result_name(r));
   VkMemoryRequirements req;
   vk.GetBufferMemoryRequirements(device, b.buffer, &req);
   VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
@@ -148,8 +155,8 @@ RawBuffer Context::create_buffer(VkDeviceSize bytes, MemoryKind kind) {
     vk.DestroyBuffer(device, b.buffer, nullptr);
     if (r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY)
       throw Error("Vulkan: out of device memory: " + what + " (" + mib(in_use) +
-                  " already in use by Coil, " + mib(heap.size) + " in the heap; " +
-                  result_name(r) + ")");
+                  " already in use by Coil, " + mib(heap.size) + " in the heap; " + result_name(r) +
+                  ")");
     throw Error("Vulkan: " + what + ": " + result_name(r));
   }
   return b;

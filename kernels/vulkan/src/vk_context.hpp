@@ -65,8 +65,8 @@ class Context {
   VkDevice device = VK_NULL_HANDLE;
   VkQueue queue = VK_NULL_HANDLE;
   VkCommandPool pool = VK_NULL_HANDLE;
-  bool subgroup_arithmetic = false;  // shaders may use subgroupAdd
-  bool subgroup_shuffle = false;     // and subgroupShuffleXor over 4 lanes
+  // Shaders may use subgroupAdd and subgroupShuffleXor (subgroups of 4 or more).
+  bool subgroups = false;
   std::unique_ptr<Descriptors> descriptors;
 
  private:

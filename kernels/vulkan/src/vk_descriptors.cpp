@@ -133,8 +133,7 @@ std::function<void()> Descriptors::evict(uint64_t id) {
       for (uint32_t i = 0; i < key[0]; ++i) {  // drop the key from the other buffers' lists
         const uint64_t other = key[1 + 3 * i];
         if (other == id) continue;
-        if (auto o = by_buffer_.find(other); o != by_buffer_.end())
-          std::erase(o->second, key);
+        if (auto o = by_buffer_.find(other); o != by_buffer_.end()) std::erase(o->second, key);
       }
     }
   }

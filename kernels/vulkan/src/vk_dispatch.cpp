@@ -50,8 +50,8 @@ void Dispatch::run_raw(const void* push, uint32_t bytes, uint32_t gx, uint32_t g
   r.before(ctx.vk, uses_, n_);
   const Fns& vk = ctx.vk;
   vk.CmdBindPipeline(r.cb(), VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_.pipeline);
-  vk.CmdBindDescriptorSets(r.cb(), VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_.layout, 0, 1, &set,
-                           0, nullptr);
+  vk.CmdBindDescriptorSets(r.cb(), VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_.layout, 0, 1, &set, 0,
+                           nullptr);
   vk.CmdPushConstants(r.cb(), pipeline_.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, bytes, push);
   vk.CmdDispatch(r.cb(), gx, gy, gz);
 }
@@ -64,11 +64,14 @@ size_t max_view_bytes(const Context& ctx) {
 
 uint32_t dtype_code(DType d) {
   switch (d) {
-    case DType::F32: return 0;
-    case DType::F16: return 1;
-    case DType::BF16: return 2;
-    default: throw Error("internal: no Vulkan kernel for weights of dtype " +
-                         std::string(dtype_name(d)));
+    case DType::F32:
+      return 0;
+    case DType::F16:
+      return 1;
+    case DType::BF16:
+      return 2;
+    default:
+      throw Error("internal: no Vulkan kernel for weights of dtype " + std::string(dtype_name(d)));
   }
 }
 

@@ -69,11 +69,16 @@ std::string gib(uint64_t bytes) {
 
 int rank(const PhysicalDevice& d) {
   switch (d.type) {
-    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return 0;
-    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return 1;
-    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return 2;
-    case VK_PHYSICAL_DEVICE_TYPE_CPU: return 4;
-    default: return 3;
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+      return 0;
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+      return 1;
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+      return 2;
+    case VK_PHYSICAL_DEVICE_TYPE_CPU:
+      return 4;
+    default:
+      return 3;
   }
 }
 
@@ -121,7 +126,8 @@ Instance::Instance() {
 
   validation = validation_requested();
   VkDebugUtilsMessengerCreateInfoEXT dbg = messenger_info(log.get());
-  VkValidationFeatureEnableEXT enables[] = {VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT};
+  VkValidationFeatureEnableEXT enables[] = {
+      VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT};
   VkValidationFeaturesEXT features{VK_STRUCTURE_TYPE_VALIDATION_FEATURES_EXT};
   const void* next = nullptr;
   if (validation) {
@@ -165,8 +171,9 @@ Instance::Instance() {
   ci.ppEnabledExtensionNames = exts.data();
   const VkResult r = vk.CreateInstance(&ci, nullptr, &handle);
   if (r == VK_ERROR_INCOMPATIBLE_DRIVER)
-    throw Error("Vulkan: no Vulkan driver is installed (vkCreateInstance: "
-                "VK_ERROR_INCOMPATIBLE_DRIVER)");
+    throw Error(
+        "Vulkan: no Vulkan driver is installed (vkCreateInstance: "
+        "VK_ERROR_INCOMPATIBLE_DRIVER)");
   check(r, "vkCreateInstance", "");
   try {
     vk.load_instance(handle, validation);
@@ -186,7 +193,8 @@ Instance::Instance() {
 // Sends a marker message through the messenger and checks it arrives, so that "validation
 // on" can never silently mean "nobody listening".
 void Instance::check_messenger() {
-  VkDebugUtilsMessengerCallbackDataEXT data{VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CALLBACK_DATA_EXT};
+  VkDebugUtilsMessengerCallbackDataEXT data{
+      VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CALLBACK_DATA_EXT};
   data.pMessageIdName = "coil";
   data.pMessage = kSelfTestMarker;
   vk.SubmitDebugUtilsMessageEXT(handle, VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT,
@@ -230,7 +238,8 @@ std::vector<PhysicalDevice> Instance::devices() const {
     d.limits = base.limits;
     if (d.api_version >= VK_API_VERSION_1_1) {
       VkPhysicalDeviceSubgroupProperties sg{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
-      VkPhysicalDeviceMaintenance3Properties m3{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};
+      VkPhysicalDeviceMaintenance3Properties m3{
+          VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};
       VkPhysicalDeviceDriverProperties drv{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
       sg.pNext = &m3;
       if (d.api_version >= VK_API_VERSION_1_2) m3.pNext = &drv;
@@ -239,7 +248,8 @@ std::vector<PhysicalDevice> Instance::devices() const {
       vk.GetPhysicalDeviceProperties2(d.handle, &p2);
       d.subgroup_size = sg.subgroupSize;
       const bool compute = sg.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT;
-      d.subgroup_arithmetic = compute && (sg.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT);
+      d.subgroup_arithmetic =
+          compute && (sg.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT);
       d.subgroup_shuffle = compute && (sg.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT);
       d.max_allocation = m3.maxMemoryAllocationSize;
       if (d.api_version >= VK_API_VERSION_1_2)
@@ -269,11 +279,16 @@ std::vector<PhysicalDevice> Instance::devices() const {
 
 const char* PhysicalDevice::type_name() const {
   switch (type) {
-    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return "discrete GPU";
-    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return "integrated GPU";
-    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "virtual GPU";
-    case VK_PHYSICAL_DEVICE_TYPE_CPU: return "CPU (software Vulkan)";
-    default: return "other";
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+      return "discrete GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+      return "integrated GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+      return "virtual GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_CPU:
+      return "CPU (software Vulkan)";
+    default:
+      return "other";
   }
 }
 
@@ -302,8 +317,9 @@ std::string PhysicalDevice::unusable_reason() const {
 const PhysicalDevice& choose_device(const std::vector<PhysicalDevice>& devs,
                                     const BackendOptions& opts) {
   if (devs.empty())
-    throw Error("Vulkan: no Vulkan device found (no driver reports one; install the GPU's "
-                "Vulkan driver, or mesa-vulkan-drivers for a CPU implementation)");
+    throw Error(
+        "Vulkan: no Vulkan device found (no driver reports one; install the GPU's "
+        "Vulkan driver, or mesa-vulkan-drivers for a CPU implementation)");
   if (opts.device >= 0) {
     if (static_cast<size_t>(opts.device) >= devs.size())
       throw Error("Vulkan: there is no device " + std::to_string(opts.device) +

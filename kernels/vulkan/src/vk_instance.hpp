@@ -30,8 +30,8 @@ struct PhysicalDevice {
   uint32_t api_version = 0;
   VkPhysicalDeviceLimits limits{};
   VkPhysicalDeviceMemoryProperties memory{};
-  uint64_t local_memory = 0;       // largest device-local heap
-  uint64_t max_allocation = 0;     // maxMemoryAllocationSize
+  uint64_t local_memory = 0;    // largest device-local heap
+  uint64_t max_allocation = 0;  // maxMemoryAllocationSize
   uint32_t subgroup_size = 0;
   bool subgroup_arithmetic = false;  // subgroupAdd in compute shaders
   bool subgroup_shuffle = false;     // subgroupShuffleXor in compute shaders

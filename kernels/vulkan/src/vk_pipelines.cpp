@@ -7,24 +7,30 @@
 namespace coil::vk {
 namespace {
 
-enum class Variant { None, Arithmetic, Shuffle };  // which subgroup variant exists
-
 struct KernelInfo {
   const char* shader;
   uint32_t bindings;
-  Variant variant;
+  bool subgroup_variant;  // a "<shader>_sg" build exists (CMakeLists.txt)
 };
 
 KernelInfo info(Kernel k) {
   switch (k) {
-    case Kernel::GetRows: return {"get_rows", 3, Variant::None};
-    case Kernel::RmsNorm: return {"rms_norm", 3, Variant::Arithmetic};
-    case Kernel::MatMulGemv: return {"matmul_gemv", 4, Variant::Arithmetic};
-    case Kernel::MatMulGemm: return {"matmul_gemm", 4, Variant::None};
-    case Kernel::Conv1dSilu: return {"conv1d_silu", 5, Variant::None};
-    case Kernel::SelectiveScan: return {"selective_scan", 10, Variant::Shuffle};
-    case Kernel::Add: return {"add", 2, Variant::None};
-    case Kernel::ReadBandwidth: return {"read_bandwidth", 2, Variant::None};
+    case Kernel::GetRows:
+      return {"get_rows", 3, false};
+    case Kernel::RmsNorm:
+      return {"rms_norm", 3, true};
+    case Kernel::MatMulGemv:
+      return {"matmul_gemv", 4, true};
+    case Kernel::MatMulGemm:
+      return {"matmul_gemm", 4, false};
+    case Kernel::Conv1dSilu:
+      return {"conv1d_silu", 5, false};
+    case Kernel::SelectiveScan:
+      return {"selective_scan", 10, true};
+    case Kernel::Add:
+      return {"add", 2, false};
+    case Kernel::ReadBandwidth:
+      return {"read_bandwidth", 2, false};
   }
   throw Error("internal: unknown Vulkan kernel");
 }
@@ -32,7 +38,7 @@ KernelInfo info(Kernel k) {
 }  // namespace
 
 Spec::Spec(std::initializer_list<uint32_t> v) {
-  if (v.size() > 2) throw Error("internal: too many Vulkan specialization constants");
+  if (v.size() > 3) throw Error("internal: too many Vulkan specialization constants");
   for (uint32_t x : v) values[count++] = x;
 }
 
@@ -62,10 +68,8 @@ const Pipeline& Pipelines::get(Kernel k, const Spec& spec) {
 
   const KernelInfo ki = info(k);
   std::string name = ki.shader;
-  if ((ki.variant == Variant::Arithmetic && ctx_.subgroup_arithmetic) ||
-      (ki.variant == Variant::Shuffle && ctx_.subgroup_shuffle))
-    name += "_sg";
-  VkSpecializationMapEntry entries[2];
+  if (ki.subgroup_variant && ctx_.subgroups) name += "_sg";
+  VkSpecializationMapEntry entries[3];
   for (uint32_t i = 0; i < spec.count; ++i)
     entries[i] = {i, static_cast<uint32_t>(i * sizeof(uint32_t)), sizeof(uint32_t)};
   VkSpecializationInfo si{};

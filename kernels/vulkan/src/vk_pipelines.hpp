@@ -1,10 +1,10 @@
 // Compute pipelines, created on first use per kernel and specialization constants.
 #pragma once
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <mutex>
 #include <string>
-#include <initializer_list>
 #include <tuple>
 
 #include "vk_context.hpp"
@@ -22,13 +22,13 @@ enum class Kernel {
   ReadBandwidth,
 };
 
-// Values of a shader's specialization constants 0, 1 (at most two).
+// Values of a shader's specialization constants 0, 1, 2 (at most three).
 struct Spec {
   uint32_t count = 0;
-  uint32_t values[2] = {0, 0};
+  uint32_t values[3] = {0, 0, 0};
   Spec() = default;
   Spec(std::initializer_list<uint32_t> v);
-  auto key() const { return std::tuple(count, values[0], values[1]); }
+  auto key() const { return std::tuple(count, values[0], values[1], values[2]); }
 };
 
 struct Pipeline {
@@ -52,7 +52,7 @@ class Pipelines {
   Context& ctx_;
   std::mutex mu_;
   std::map<std::string, VkShaderModule> modules_;
-  std::map<std::tuple<Kernel, uint32_t, uint32_t, uint32_t>, Pipeline> pipelines_;
+  std::map<std::tuple<Kernel, uint32_t, uint32_t, uint32_t, uint32_t>, Pipeline> pipelines_;
 };
 
 }  // namespace coil::vk

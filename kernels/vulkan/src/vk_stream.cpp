@@ -128,7 +128,9 @@ Recorder& Stream::own() {
   return own_;
 }
 
-Recorder& Stream::ops() { return capturing_ ? capture_ : own(); }
+Recorder& Stream::ops() {
+  return capturing_ ? capture_ : own();
+}
 
 void Stream::begin_capture(VkCommandBuffer cb) {
   if (capturing_) throw Error("internal: nested Vulkan graph capture");
@@ -230,8 +232,8 @@ void Stream::submit(VkCommandBuffer graph, bool wait) {
       VkMemoryBarrier mb{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
       mb.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
       mb.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
-      ctx_.vk.CmdPipelineBarrier(owned, VK_PIPELINE_STAGE_TRANSFER_BIT,
-                                 VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb, 0, nullptr, 0, nullptr);
+      ctx_.vk.CmdPipelineBarrier(owned, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT,
+                                 0, 1, &mb, 0, nullptr, 0, nullptr);
     }
     own_open_ = false;
     host_read_ = false;
@@ -291,6 +293,8 @@ void Stream::submit_graph(VkCommandBuffer graph) {
   ctx_.check_validation();
 }
 
-void Stream::synchronize() { submit(VK_NULL_HANDLE, true); }
+void Stream::synchronize() {
+  submit(VK_NULL_HANDLE, true);
+}
 
 }  // namespace coil::vk

@@ -75,8 +75,8 @@ Tensor VulkanBackend::alloc(DType dtype, int64_t rows, int64_t cols) {
 
 Tensor VulkanBackend::upload_weight(const TensorView& host, int64_t rows, int64_t cols) {
   if (static_cast<size_t>(rows * cols) * dtype_size(host.dtype) != host.nbytes)
-    throw Error("internal: weight " + host.name + " does not have " + std::to_string(rows) +
-                "x" + std::to_string(cols) + " elements");
+    throw Error("internal: weight " + host.name + " does not have " + std::to_string(rows) + "x" +
+                std::to_string(cols) + " elements");
   Tensor t = make_tensor(host.dtype, rows, cols, false);  // fully overwritten below
   upload(t, host.data);
   return t;
@@ -110,7 +110,9 @@ std::unique_ptr<Graph> VulkanBackend::capture(const std::function<void()>& recor
   return std::make_unique<VulkanGraph>(*this, cb);
 }
 
-void VulkanBackend::synchronize() { stream_->synchronize(); }
+void VulkanBackend::synchronize() {
+  stream_->synchronize();
+}
 
 }  // namespace vk
 
@@ -132,7 +134,7 @@ bool vulkan_validation_active(const Backend& be) {
 
 bool vulkan_uses_subgroups(const Backend& be) {
   auto* v = dynamic_cast<const vk::VulkanBackend*>(&be);
-  return v && const_cast<vk::VulkanBackend*>(v)->ctx().subgroup_arithmetic;
+  return v && const_cast<vk::VulkanBackend*>(v)->ctx().subgroups;
 }
 
 }  // namespace coil

@@ -1,11 +1,11 @@
 // The inference worker on its own thread, driven as the UI drives it: queued calls in,
 // signals out (QSignalSpy). Streaming, stop in the middle of a prefill and of a decode,
 // and errors as values.
-#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include "fixture_model.hpp"
+#include "signal_log.hpp"
 #include "inference_worker.hpp"
 #include "worker_host.hpp"
 
@@ -13,7 +13,6 @@ using namespace coil::app;
 
 namespace {
 
-constexpr int kWait = 120000;  // generous: a loaded CI machine, never asserted on
 
 GenerateRequest greedyRequest(const QString& prompt, int maxTokens) {
   GenerateRequest r;
@@ -39,10 +38,10 @@ class TestWorker : public QObject {
 
   void missingFolderFailsWithReason() {
     WorkerHost host(QString{});
-    QSignalSpy failed(host.worker(), &InferenceWorker::modelLoadFailed);
-    QSignalSpy loaded(host.worker(), &InferenceWorker::modelLoaded);
+    coil::test::SignalLog failed(host.worker(), &InferenceWorker::modelLoadFailed);
+    coil::test::SignalLog loaded(host.worker(), &InferenceWorker::modelLoaded);
     host.load({tmp_.filePath("no-such-model")});
-    QVERIFY(failed.wait(kWait));
+    QVERIFY(failed.waitNext());
     QCOMPARE(loaded.count(), 0);
     QCOMPARE(failed.first().at(0).toString(), tmp_.filePath("no-such-model"));
     QVERIFY2(failed.first().at(1).toString().contains("does not exist"),
@@ -54,9 +53,9 @@ class TestWorker : public QObject {
     coil::test::makeFixtureModel(dir);
     QFile::resize(dir + "/model.safetensors", 100);
     WorkerHost host(QString{});
-    QSignalSpy failed(host.worker(), &InferenceWorker::modelLoadFailed);
+    coil::test::SignalLog failed(host.worker(), &InferenceWorker::modelLoadFailed);
     host.load({dir});
-    QVERIFY(failed.wait(kWait));
+    QVERIFY(failed.waitNext());
     QVERIFY(!failed.first().at(1).toString().isEmpty());
   }
 
@@ -68,28 +67,28 @@ class TestWorker : public QObject {
     f.write(coil::test::byteTokenizerJson(300));  // the model has 256 tokens
     f.close();
     WorkerHost host(QString{});
-    QSignalSpy failed(host.worker(), &InferenceWorker::modelLoadFailed);
+    coil::test::SignalLog failed(host.worker(), &InferenceWorker::modelLoadFailed);
     host.load({dir});
-    QVERIFY(failed.wait(kWait));
+    QVERIFY(failed.waitNext());
     QVERIFY2(failed.first().at(1).toString().contains("do not belong together"),
              qPrintable(failed.first().at(1).toString()));
   }
 
   void generateWithoutModelFails() {
     WorkerHost host(QString{});
-    QSignalSpy failed(host.worker(), &InferenceWorker::generationFailed);
+    coil::test::SignalLog failed(host.worker(), &InferenceWorker::generationFailed);
     const qint64 id = host.generate(greedyRequest("hello", 8));
-    QVERIFY(failed.wait(kWait));
+    QVERIFY(failed.waitNext());
     QCOMPARE(failed.first().at(0).toLongLong(), id);
     QVERIFY(failed.first().at(1).toString().contains("No model"));
   }
 
   void loadsWithProgressAndDescribesTheModel() {
     WorkerHost host(QString{});
-    QSignalSpy progress(host.worker(), &InferenceWorker::loadProgress);
-    QSignalSpy loaded(host.worker(), &InferenceWorker::modelLoaded);
+    coil::test::SignalLog progress(host.worker(), &InferenceWorker::loadProgress);
+    coil::test::SignalLog loaded(host.worker(), &InferenceWorker::modelLoaded);
     host.load({model_, "cpu"});
-    QVERIFY(loaded.wait(kWait));
+    QVERIFY(loaded.waitNext());
     QVERIFY(progress.count() >= 3);
     const auto info = loaded.first().at(0).value<ModelInfo>();
     QCOMPARE(info.path, model_);
@@ -102,12 +101,12 @@ class TestWorker : public QObject {
 
   void streamsTextThatAddsUpToTheAnswer() {
     WorkerHost host(QString{});
-    QSignalSpy loaded(host.worker(), &InferenceWorker::modelLoaded);
-    QSignalSpy pieces(host.worker(), &InferenceWorker::textGenerated);
-    QSignalSpy finished(host.worker(), &InferenceWorker::generationFinished);
+    coil::test::SignalLog loaded(host.worker(), &InferenceWorker::modelLoaded);
+    coil::test::SignalLog pieces(host.worker(), &InferenceWorker::textGenerated);
+    coil::test::SignalLog finished(host.worker(), &InferenceWorker::generationFinished);
     host.load({endless_, "cpu"});
     const qint64 id = host.generate(greedyRequest("Tell me a story.", 24));
-    QVERIFY(finished.wait(kWait));
+    QVERIFY(finished.waitNext());
     QCOMPARE(loaded.count(), 1);
     const auto r = finished.first().at(0).value<GenerationResult>();
     QCOMPARE(r.requestId, id);
@@ -126,22 +125,22 @@ class TestWorker : public QObject {
 
   void greedyAnswersRepeat() {
     WorkerHost host(QString{});
-    QSignalSpy finished(host.worker(), &InferenceWorker::generationFinished);
+    coil::test::SignalLog finished(host.worker(), &InferenceWorker::generationFinished);
     host.load({endless_, "cpu"});
     host.generate(greedyRequest("Same question", 16));
-    QVERIFY(finished.wait(kWait));
+    QVERIFY(finished.waitNext());
     // another conversation id: the session starts over rather than continuing
     auto again = greedyRequest("Same question", 16);
     again.conversationId = -1;
     host.generate(again);
-    QVERIFY(finished.wait(kWait));
+    QVERIFY(finished.waitNext());
     QCOMPARE(finished.at(1).at(0).value<GenerationResult>().text,
              finished.at(0).at(0).value<GenerationResult>().text);
   }
 
   void stopMidDecode() {
     WorkerHost host(QString{});
-    QSignalSpy finished(host.worker(), &InferenceWorker::generationFinished);
+    coil::test::SignalLog finished(host.worker(), &InferenceWorker::generationFinished);
     host.load({endless_, "cpu"});
     // Stop from the worker's thread as the third piece streams: deterministic, no timing.
     int seen = 0;
@@ -151,7 +150,7 @@ class TestWorker : public QObject {
             },
             Qt::DirectConnection);
     host.generate(greedyRequest("Count to a million.", 100000));
-    QVERIFY(finished.wait(kWait));
+    QVERIFY(finished.waitNext());
     const auto r = finished.first().at(0).value<GenerationResult>();
     QCOMPARE(r.finishReason, QStringLiteral("cancelled"));
     QVERIFY(r.completionTokens >= 3 && r.completionTokens < 10);
@@ -160,27 +159,27 @@ class TestWorker : public QObject {
 
   void stopFromUiThreadEndsARunningAnswer() {
     WorkerHost host(QString{});
-    QSignalSpy pieces(host.worker(), &InferenceWorker::textGenerated);
-    QSignalSpy finished(host.worker(), &InferenceWorker::generationFinished);
+    coil::test::SignalLog pieces(host.worker(), &InferenceWorker::textGenerated);
+    coil::test::SignalLog finished(host.worker(), &InferenceWorker::generationFinished);
     host.load({endless_, "cpu"});
     host.generate(greedyRequest("Go on forever.", 1 << 20));
-    QVERIFY(pieces.wait(kWait));
+    QVERIFY(pieces.waitNext());
     host.stop();
-    QVERIFY(finished.wait(kWait));
+    QVERIFY(finished.waitNext());
     QCOMPARE(finished.first().at(0).value<GenerationResult>().finishReason,
              QStringLiteral("cancelled"));
   }
 
   void stopMidPrefill() {
     WorkerHost host(QString{});
-    QSignalSpy pieces(host.worker(), &InferenceWorker::textGenerated);
-    QSignalSpy finished(host.worker(), &InferenceWorker::generationFinished);
+    coil::test::SignalLog pieces(host.worker(), &InferenceWorker::textGenerated);
+    coil::test::SignalLog finished(host.worker(), &InferenceWorker::generationFinished);
     host.load({endless_, "cpu"});
     // A prompt of ~40 prefill chunks; stop as the worker starts on it.
     connect(host.worker(), &InferenceWorker::generationStarted, host.worker(),
             [&](qint64 id) { host.worker()->requestStop(id); }, Qt::DirectConnection);
     host.generate(greedyRequest(QString(10000, QLatin1Char('x')), 64));
-    QVERIFY(finished.wait(kWait));
+    QVERIFY(finished.waitNext());
     const auto r = finished.first().at(0).value<GenerationResult>();
     QCOMPARE(r.finishReason, QStringLiteral("cancelled"));
     QCOMPARE(r.completionTokens, 0);
@@ -191,16 +190,16 @@ class TestWorker : public QObject {
 
   void stopBeforeTheRequestIsReachedCancelsIt() {
     WorkerHost host(QString{});
-    QSignalSpy finished(host.worker(), &InferenceWorker::generationFinished);
+    coil::test::SignalLog finished(host.worker(), &InferenceWorker::generationFinished);
     host.load({endless_, "cpu"});
     host.generate(greedyRequest("never answered", 64));
     host.stop();  // before the worker has even loaded the model
-    QVERIFY(finished.wait(kWait));
+    QVERIFY(finished.waitNext());
     QCOMPARE(finished.first().at(0).value<GenerationResult>().finishReason,
              QStringLiteral("cancelled"));
     // and the next request runs normally
     host.generate(greedyRequest("answered", 4));
-    QVERIFY(finished.wait(kWait));
+    QVERIFY(finished.waitNext());
     QCOMPARE(finished.at(1).at(0).value<GenerationResult>().finishReason, QStringLiteral("length"));
   }
 

@@ -8,7 +8,14 @@ namespace coil::vk {
 namespace {
 
 constexpr int64_t kGemvMaxTokens = 4;  // NT specializations of the GEMV
-constexpr uint32_t kGemvRows = 2;      // NR in the shader
+constexpr uint32_t kGemvGroup = 128;   // WG in the shader
+
+// Invocations per output feature: a power of two giving each about 4 loads of the row.
+uint32_t gemv_lanes(uint32_t loads_per_row) {
+  uint32_t lanes = 1;
+  while (lanes * 2 <= kGemvGroup && lanes * 2 * 4 <= loads_per_row) lanes *= 2;
+  return lanes;
+}
 
 struct Push {
   uint32_t x_off, x_stride, w_off, b_off, out_off, out_stride;
@@ -16,7 +23,8 @@ struct Push {
 
 }  // namespace
 
-void VulkanBackend::matmul(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) {
+void VulkanBackend::matmul(const Tensor& x, const Tensor& w, const Tensor* bias,
+                           const Tensor& out) {
   checks::matmul(x, w, bias, out);
   matmul_split(x, w, bias, out);
 }
@@ -41,8 +49,10 @@ void VulkanBackend::matmul_split(const Tensor& x, const Tensor& w, const Tensor*
     matmul_split(x.rows_view(h, x.rows - h), w, bias, out.rows_view(h, x.rows - h));
     return;
   }
-  if (x.rows <= kGemvMaxTokens) matmul_gemv(x, w, bias, out);
-  else matmul_gemm(x, w, bias, out);
+  if (x.rows <= kGemvMaxTokens)
+    matmul_gemv(x, w, bias, out);
+  else
+    matmul_gemm(x, w, bias, out);
 }
 
 void VulkanBackend::matmul_gemv(const Tensor& x, const Tensor& w, const Tensor* bias,
@@ -50,24 +60,29 @@ void VulkanBackend::matmul_gemv(const Tensor& x, const Tensor& w, const Tensor* 
   struct GemvPush : Push {
     uint32_t K, N, flags;
   };
-  Dispatch d(*this, Kernel::MatMulGemv,
-             {dtype_code(w.dtype), static_cast<uint32_t>(x.rows)});
   GemvPush p{};
+  p.K = static_cast<uint32_t>(w.cols);
+  p.N = static_cast<uint32_t>(w.rows);
+  p.x_stride = static_cast<uint32_t>(x.stride);
+  p.out_stride = static_cast<uint32_t>(out.stride);
+  // The weight view's offset within its binding decides the 16-byte path; it is the same
+  // as the offset in its buffer unless the buffer is bound through a window (aligned).
+  const uint32_t per_vec = w.dtype == DType::F32 ? 4 : 8;  // elements per 16-byte load
+  const size_t w_elem = w.offset / dtype_size(w.dtype);
+  const bool w_aligned = w_elem % per_vec == 0 && p.K % per_vec == 0;
+  const uint32_t lanes = gemv_lanes(w_aligned ? p.K / per_vec : p.K);
+  Dispatch d(*this, Kernel::MatMulGemv,
+             {dtype_code(w.dtype), static_cast<uint32_t>(x.rows), lanes});
   p.x_off = d.bind(x, Access::Read);
   p.w_off = d.bind(w, Access::Read);
   p.b_off = d.bind(bias, Access::Read);
   p.out_off = d.bind(out, Access::Write);
-  p.x_stride = static_cast<uint32_t>(x.stride);
-  p.out_stride = static_cast<uint32_t>(out.stride);
-  p.K = static_cast<uint32_t>(w.cols);
-  p.N = static_cast<uint32_t>(w.rows);
-  const uint32_t per_vec = w.dtype == DType::F32 ? 4 : 8;  // elements per 16-byte load
-  const bool w_aligned = p.w_off % per_vec == 0 && p.K % per_vec == 0;
   const bool x_aligned = p.x_off % 4 == 0 && (x.rows == 1 || p.x_stride % 4 == 0);
   p.flags = (bias ? 1u : 0u) | (w_aligned ? 2u : 0u) | (w_aligned && x_aligned ? 4u : 0u);
+  const uint32_t per_group = kGemvGroup / lanes;
   uint32_t gx, gy;
-  grid_2d((w.rows + kGemvRows - 1) / kGemvRows, ctx().phys.limits.maxComputeWorkGroupCount[0],
-          &gx, &gy);
+  grid_2d((w.rows + per_group - 1) / per_group, ctx().phys.limits.maxComputeWorkGroupCount[0], &gx,
+          &gy);
   d.run(p, gx, gy);
 }
 
@@ -88,7 +103,7 @@ void VulkanBackend::matmul_gemm(const Tensor& x, const Tensor& w, const Tensor* 
   p.K = static_cast<uint32_t>(w.cols);
   p.N = static_cast<uint32_t>(w.rows);
   p.flags = bias ? 1u : 0u;
-  d.run(p, static_cast<uint32_t>((w.rows + 63) / 64), static_cast<uint32_t>((x.rows + 63) / 64));
+  d.run(p, static_cast<uint32_t>((w.rows + 127) / 128), static_cast<uint32_t>((x.rows + 63) / 64));
 }
 
 }  // namespace coil::vk

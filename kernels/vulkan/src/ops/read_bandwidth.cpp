@@ -58,16 +58,17 @@ double VulkanBackend::measure_read_bandwidth_gbps() {
       d.bind(result, Access::Write);
       d.run(Push{static_cast<uint32_t>(bytes / 16)}, 4096);
       if (timestamps)
-        ctx().vk.CmdWriteTimestamp(stream_->own().cb(), VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT,
-                                   pool, 1);
+        ctx().vk.CmdWriteTimestamp(stream_->own().cb(), VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, pool,
+                                   1);
       const auto t0 = std::chrono::steady_clock::now();
       synchronize();
       double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       if (timestamps) {
         uint64_t ts[2];
-        check(ctx().vk.GetQueryPoolResults(ctx().device, pool, 0, 2, sizeof ts, ts, sizeof(uint64_t),
-                                           VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT),
-              "vkGetQueryPoolResults", ctx().name());
+        check(
+            ctx().vk.GetQueryPoolResults(ctx().device, pool, 0, 2, sizeof ts, ts, sizeof(uint64_t),
+                                         VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT),
+            "vkGetQueryPoolResults", ctx().name());
         const uint64_t mask =
             phys.timestamp_bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << phys.timestamp_bits) - 1;
         const double ns = double((ts[1] - ts[0]) & mask) * phys.limits.timestampPeriod;
