@@ -7,7 +7,7 @@
 #     next to itself and answers one message (COIL_PACKAGE_SMOKE=0 skips this)
 #   - dpkg-deb --info / -c on the DEB: its control fields and dependencies, and that it
 #     holds bin/coil-chat, bin/coil, the .desktop file, the AppStream metainfo, the icons
-#     and the demo model (when resources/models/coil-demo exists in the sources)
+#     and the demo model (when resources/models/coil-demo, or COIL_DEMO_MODEL_DIR, exists)
 # Usage: tools/check-package.sh BUILD_DIR        (CI: after tools/build-and-test.sh build-ci)
 # Needs cpack, dpkg-deb and, for the DEB's dependencies, dpkg-shlibdeps (dpkg-dev).
 set -euo pipefail
@@ -40,7 +40,8 @@ targets=$(cmake --build "$BUILD" --target help 2>/dev/null || true)
 if grep -qE '^(\.\.\. )?coil-chat(:|$)' <<<"$targets"; then HAVE_APP=1; fi
 [ "$HAVE_APP" = 1 ] || note "WARNING: this build has no coil-chat target; checking the CLI only"
 
-DEMO_SRC="$SRC/resources/models/coil-demo"
+DEMO_SRC=$(cache_value COIL_DEMO_MODEL_DIR)
+DEMO_SRC=${DEMO_SRC:-$SRC/resources/models/coil-demo}
 DEMO_FILES=()
 if [ -f "$DEMO_SRC/config.json" ]; then
   while IFS= read -r f; do DEMO_FILES+=("$f"); done < <(
@@ -124,6 +125,10 @@ if [ "$HAVE_APP" = 1 ] && [ ${#DEMO_FILES[@]} -gt 0 ] && [ "${COIL_PACKAGE_SMOKE
     fail "the unpacked coil-chat did not start, load the demo model and answer"
   fi
   [ -s "$WORK/shot.png" ] || fail "the unpacked coil-chat saved no screenshot"
+  # Run-time pieces that only show up as warnings: SVG icons (libqt6svg6), QML modules.
+  if grep -E 'Unsupported image format|is not installed|Cannot load library' "$WORK/smoke.log" >&2; then
+    fail "the unpacked coil-chat misses run-time Qt plugins or QML modules (see above; the DEB's Depends must list their packages, and this machine must have them)"
+  fi
   note "the unpacked coil-chat answered with the demo model"
 fi
 
@@ -141,7 +146,8 @@ dep_names=$(printf '%s\n' "$DEPENDS" | tr ',|' '\n\n' | sed 's/(.*//; s/[[:space
 need=(libc6 libstdc++6)
 if [ "$HAVE_APP" = 1 ]; then need+=(libqt6core6 libqt6quick6 qml6-module-qtquick qml6-module-qtquick-controls
                                qml6-module-qtquick-layouts qml6-module-qtquick-window
-                               qml6-module-qtquick-templates qml6-module-qtqml-workerscript); fi
+                               qml6-module-qtquick-templates qml6-module-qtqml-workerscript
+                               qml6-module-qtquick-dialogs qt6-qpa-plugins libqt6svg6); fi
 for d in "${need[@]}"; do
   grep -qxF "$d" <<<"$dep_names" ||
     fail "DEB Depends lacks $d (shlibdeps or the QML module list): $DEPENDS"

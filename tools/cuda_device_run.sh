@@ -20,16 +20,19 @@
 # build-device/logs.
 #
 # Here (a machine without a GPU), to prepare a bundle the GPU machine can use when it cannot
-# build (carry build-device in the device tool's `carry`):
+# build:
 #   tools/cuda_device_run.sh --prepare
-# builds the same configuration into build-device/ and packs build-device/bundle.tar.xz:
-# the binaries, the shared libraries they need beyond the CUDA toolkit and libc, and the
-# shared test fixtures (../shared/fixtures does not travel to the GPU machine).
+# builds the same configuration into build-device/ and packs build-device-bundle/bundle.tar.xz
+# (~17 MB): the binaries, the shared libraries they need beyond the CUDA toolkit and libc,
+# and the shared test fixtures (../shared/fixtures does not travel to the GPU machine).
+# Name build-device-bundle (not build-device, the whole build tree) in the device tool's
+# `carry`; the fixtures are taken from it even when the GPU machine builds for itself.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck disable=SC2317  # the step_* functions are called through "step_$s"
 ROOT=$(pwd)
 BUILD=${COIL_DEVICE_BUILD:-build-device}
+BUNDLE=${COIL_DEVICE_BUNDLE:-build-device-bundle}
 LOGS=${OUT:-$ROOT/$BUILD/logs}
 mkdir -p "$LOGS"
 SUMMARY=$LOGS/summary.txt
@@ -61,7 +64,8 @@ if [ "${1:-}" = "--prepare" ]; then
   FIX=${COIL_FIXTURES:-$ROOT/../shared/fixtures}
   cmake -S . -B "$BUILD" "${configure_args[@]}" "-DCOIL_FIXTURES=$FIX" || exit 1
   cmake --build "$BUILD" -j"$JOBS" --target coil "${ENGINE_TESTS[@]}" || exit 1
-  stage=$BUILD/bundle
+  mkdir -p "$BUNDLE"
+  stage=$BUNDLE/bundle
   rm -rf "$stage" && mkdir -p "$stage/bin" "$stage/lib"
   cp "$BUILD/engine/coil" "$stage/bin/"
   for t in "${ENGINE_TESTS[@]}"; do cp "$BUILD/tests/engine/$t" "$stage/bin/"; done
@@ -71,9 +75,9 @@ if [ "${1:-}" = "--prepare" ]; then
     grep -Ev '/(libc|libm|libdl|librt|libpthread|libgcc_s|libstdc\+\+|ld-linux[^/]*|libcuda|libcublas[^/]*|libcudart)\.so' |
     while read -r lib; do cp -L "$lib" "$stage/lib/"; done
   [ -d "$FIX" ] && cp -r "$FIX" "$stage/fixtures"
-  tar -C "$BUILD" -cJf "$BUILD/bundle.tar.xz" bundle && rm -rf "$stage"
-  ls -la "$BUILD/bundle.tar.xz"
-  echo "carry '$BUILD' in the device tool's run call (tools/cuda_device_run.sh finds the bundle)"
+  tar -C "$BUNDLE" -cJf "$BUNDLE/bundle.tar.xz" bundle && rm -rf "$stage"
+  ls -la "$BUNDLE/bundle.tar.xz"
+  echo "carry '$BUNDLE' in the device tool's run call (tools/cuda_device_run.sh finds the bundle)"
   exit 0
 fi
 
@@ -89,11 +93,11 @@ step_info() {
 }
 
 use_bundle() {
-  [ -f "$BUILD/bundle.tar.xz" ] || return 1
-  rm -rf "$BUILD/bundle" && tar -C "$BUILD" -xJf "$BUILD/bundle.tar.xz" || return 1
-  BIN=$ROOT/$BUILD/bundle/bin
-  export LD_LIBRARY_PATH=$ROOT/$BUILD/bundle/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-  [ -d "$ROOT/$BUILD/bundle/fixtures" ] && export COIL_FIXTURES=$ROOT/$BUILD/bundle/fixtures
+  [ -f "$BUNDLE/bundle.tar.xz" ] || return 1
+  rm -rf "$BUNDLE/bundle" && tar -C "$BUNDLE" -xJf "$BUNDLE/bundle.tar.xz" || return 1
+  BIN=$ROOT/$BUNDLE/bundle/bin
+  export LD_LIBRARY_PATH=$ROOT/$BUNDLE/bundle/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  [ -d "$ROOT/$BUNDLE/bundle/fixtures" ] && export COIL_FIXTURES=$ROOT/$BUNDLE/bundle/fixtures
   note "using the carried bundle ($BIN)"
 }
 
@@ -105,14 +109,14 @@ step_build() {
     BIN=$ROOT/$dir
     BUILT_HERE=1
     [ -n "$fix" ] && export COIL_FIXTURES=$fix
-    if [ -z "${COIL_FIXTURES:-}" ] && [ -f "$BUILD/bundle.tar.xz" ]; then  # fixtures only
-      tar -C "$BUILD" -xJf "$BUILD/bundle.tar.xz" bundle/fixtures 2>/dev/null &&
-        export COIL_FIXTURES=$ROOT/$BUILD/bundle/fixtures
+    if [ -z "${COIL_FIXTURES:-}" ] && [ -f "$BUNDLE/bundle.tar.xz" ]; then  # fixtures only
+      tar -C "$BUNDLE" -xJf "$BUNDLE/bundle.tar.xz" bundle/fixtures 2>/dev/null &&
+        export COIL_FIXTURES=$ROOT/$BUNDLE/bundle/fixtures
     fi
     return 0
   fi
   note "building here failed (see configure.log / build.log); trying the carried bundle"
-  use_bundle || { note "no bundle either: run tools/cuda_device_run.sh --prepare where it builds, and carry $BUILD"; return 1; }
+  use_bundle || { note "no bundle either: run tools/cuda_device_run.sh --prepare where it builds, and carry $BUNDLE"; return 1; }
 }
 
 bin() {  # path of a built binary

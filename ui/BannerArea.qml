@@ -44,7 +44,7 @@ ColumnLayout {
                 IconImage {
                     Layout.alignment: Qt.AlignTop
                     Layout.topMargin: 1
-                    source: banner.level === "info" ? "icons/info.svg" : "icons/alert.svg"
+                    source: banner.level === "info" ? "icons/info.png" : "icons/alert.png"
                     sourceSize: Qt.size(18, 18)
                     color: banner.tone
                 }

@@ -74,7 +74,7 @@ Rectangle {
                 }
                 Button {
                     text: qsTr("Choose model folder…")
-                    icon.source: "icons/folder.svg"
+                    icon.source: "icons/folder.png"
                     icon.width: 16
                     icon.height: 16
                     enabled: !App.model.loading && !App.chat.busy

@@ -56,7 +56,7 @@ Rectangle {
                 anchors.verticalCenter: parent.verticalCenter
                 implicitHeight: 28
                 text: block.copied ? qsTr("Copied") : qsTr("Copy")
-                icon.source: block.copied ? "icons/check.svg" : "icons/copy.svg"
+                icon.source: block.copied ? "icons/check.png" : "icons/copy.png"
                 icon.width: 14
                 icon.height: 14
                 icon.color: Theme.mutedText

@@ -67,7 +67,7 @@ Rectangle {
             implicitHeight: 38
             padding: 0
             enabled: App.chat.busy || (App.chat.canSend && input.text.trim().length > 0)
-            icon.source: App.chat.busy ? "icons/stop.svg" : "icons/send.svg"
+            icon.source: App.chat.busy ? "icons/stop.png" : "icons/send.png"
             icon.width: App.chat.busy ? 14 : 18
             icon.height: App.chat.busy ? 14 : 18
             icon.color: enabled ? (App.chat.busy ? Theme.window : Theme.accentText) : Theme.faintText

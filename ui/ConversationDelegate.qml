@@ -31,7 +31,7 @@ ItemDelegate {
         spacing: 6
         IconImage {
             visible: delegate.pinned
-            source: "icons/pin.svg"
+            source: "icons/pin.png"
             sourceSize: Qt.size(14, 14)
             color: Theme.faintText
         }

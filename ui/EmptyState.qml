@@ -19,7 +19,7 @@ ColumnLayout {
         color: Theme.accent
         IconImage {
             anchors.centerIn: parent
-            source: "icons/logo.svg"
+            source: "icons/logo.png"
             sourceSize: Qt.size(34, 34)
             color: Theme.accentText
         }
@@ -39,12 +39,13 @@ ColumnLayout {
         wrapMode: Text.Wrap
         Layout.fillWidth: true
     }
-    Flow {
-        spacing: 8
-        Layout.fillWidth: true
+    GridLayout {
+        columns: 2
+        rowSpacing: 8
+        columnSpacing: 8
         Layout.topMargin: 8
         Layout.alignment: Qt.AlignHCenter
-        Layout.maximumWidth: 560
+        Layout.preferredWidth: Math.min(560, empty.width)
 
         Repeater {
             model: [qsTr("What is 17 plus 25?"), qsTr("Spell the word planet backwards."),
@@ -54,6 +55,8 @@ ColumnLayout {
                 text: modelData
                 flat: true
                 enabled: App.chat.canSend
+                Layout.fillWidth: true
+                Layout.preferredWidth: 1
                 font.pixelSize: Theme.smallFontSize + 1
                 font.capitalization: Font.MixedCase
                 background: Rectangle {

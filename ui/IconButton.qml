@@ -12,7 +12,7 @@ ToolButton {
     implicitWidth: size
     implicitHeight: size
     padding: 6
-    icon.source: iconName ? "icons/" + iconName + ".svg" : ""
+    icon.source: iconName ? "icons/" + iconName + ".png" : ""
     icon.width: size - 14
     icon.height: size - 14
     icon.color: enabled ? (hovered ? Theme.text : tint) : Theme.faintText

@@ -20,6 +20,7 @@ ApplicationWindow {
     title: App.chat.title + " — Coil"
     color: Theme.window
     font.pixelSize: Theme.fontSize
+    font.capitalization: Font.MixedCase
 
     Material.theme: Theme.dark ? Material.Dark : Material.Light
     Material.accent: Theme.accent
@@ -28,7 +29,7 @@ ApplicationWindow {
     Material.foreground: Theme.text
 
     Shortcut {
-        sequences: [StandardKey.New, "Ctrl+N"]
+        sequence: "Ctrl+N"
         onActivated: {
             window.settingsPageOpen = false
             App.chat.newChat()
@@ -36,7 +37,7 @@ ApplicationWindow {
         }
     }
     Shortcut {
-        sequences: [StandardKey.Find, "Ctrl+F"]
+        sequence: "Ctrl+F"
         onActivated: sidebar.focusSearch()
     }
     Shortcut {

@@ -28,6 +28,21 @@ Item {
         id: hover
     }
 
+    // A segment of an answer, made by the Loader that is its parent.
+    Component {
+        id: proseSegment
+        MarkdownText {
+            text: parent ? parent.modelData.text : ""
+        }
+    }
+    Component {
+        id: codeSegment
+        CodeBlock {
+            code: parent ? parent.modelData.text : ""
+            language: parent ? parent.modelData.language : ""
+        }
+    }
+
     ColumnLayout {
         id: column
         width: Math.min(Theme.contentWidth, message.width - 48)
@@ -115,7 +130,7 @@ Item {
                 color: Theme.accent
                 IconImage {
                     anchors.centerIn: parent
-                    source: "icons/logo.svg"
+                    source: "icons/logo.png"
                     sourceSize: Qt.size(18, 18)
                     color: Theme.accentText
                 }
@@ -127,25 +142,10 @@ Item {
 
                 Repeater {
                     model: message.segments
-                    delegate: Item {
+                    delegate: Loader {
                         required property var modelData
-                        readonly property bool isCode: modelData.kind === "code"
                         Layout.fillWidth: true
-                        implicitHeight: isCode ? code.implicitHeight : prose.implicitHeight
-
-                        MarkdownText {
-                            id: prose
-                            visible: !parent.isCode
-                            width: parent.width
-                            text: parent.isCode ? "" : parent.modelData.text
-                        }
-                        CodeBlock {
-                            id: code
-                            visible: parent.isCode
-                            width: parent.width
-                            code: parent.isCode ? parent.modelData.text : ""
-                            language: parent.modelData.language
-                        }
+                        sourceComponent: modelData.kind === "code" ? codeSegment : proseSegment
                     }
                 }
 

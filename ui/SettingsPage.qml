@@ -25,9 +25,8 @@ ScrollView {
                 implicitWidth: 240
                 model: App.settings.backendOptions
                 textRole: "text"
-                valueRole: "value"
-                currentIndex: indexOfValue(App.settings.backend)
-                onActivated: App.settings.backend = currentValue
+                currentIndex: App.settings.backendIndex
+                onActivated: index => App.settings.backendIndex = index
             }
         }
         SettingRow {
@@ -56,7 +55,7 @@ ScrollView {
             description: qsTr("Applies the backend, device and thread settings now.")
             Button {
                 text: qsTr("Reload")
-                icon.source: "icons/refresh.svg"
+                icon.source: "icons/refresh.png"
                 icon.width: 16
                 icon.height: 16
                 enabled: (App.model.loaded || App.settings.modelPath.length > 0) && !App.model.loading && !App.chat.busy
@@ -67,8 +66,8 @@ ScrollView {
         SectionTitle { text: qsTr("Saved states") }
         SettingRow {
             title: qsTr("Disk budget for checkpoints")
-            description: App.settings.stateUsageText + ". " +
-                         qsTr("The latest state of every chat is always kept; earlier checkpoints (for fast regenerate and edit) fit in this budget.")
+            description: qsTr("The latest state of every chat is always kept; earlier checkpoints, which make regenerate and edit fast, fit in this budget.") +
+                         "\n" + App.settings.stateUsageText
             SpinBox {
                 objectName: "budgetSpin"
                 from: 0
@@ -87,7 +86,7 @@ ScrollView {
                          : qsTr("In memory: nothing is saved.")
             Button {
                 text: qsTr("Open")
-                icon.source: "icons/folder.svg"
+                icon.source: "icons/folder.png"
                 icon.width: 16
                 icon.height: 16
                 enabled: App.settings.dataDir.length > 0
@@ -102,12 +101,9 @@ ScrollView {
                 objectName: "themeCombo"
                 implicitWidth: 240
                 textRole: "text"
-                valueRole: "value"
-                model: [{ value: "system", text: qsTr("Follow the system") },
-                        { value: "light", text: qsTr("Light") },
-                        { value: "dark", text: qsTr("Dark") }]
-                currentIndex: indexOfValue(App.settings.theme)
-                onActivated: App.settings.theme = currentValue
+                model: App.settings.themeOptions
+                currentIndex: App.settings.themeIndex
+                onActivated: index => App.settings.themeIndex = index
             }
         }
         SettingRow {

@@ -37,7 +37,7 @@ Rectangle {
                 color: Theme.accent
                 IconImage {
                     anchors.centerIn: parent
-                    source: "icons/logo.svg"
+                    source: "icons/logo.png"
                     sourceSize: Qt.size(20, 20)
                     color: Theme.accentText
                 }
@@ -80,7 +80,7 @@ Rectangle {
                 anchors.left: parent.left
                 anchors.leftMargin: 10
                 anchors.verticalCenter: parent.verticalCenter
-                source: "icons/search.svg"
+                source: "icons/search.png"
                 sourceSize: Qt.size(16, 16)
                 color: Theme.faintText
             }
@@ -169,7 +169,7 @@ Rectangle {
         ItemDelegate {
             objectName: "settingsButton"
             text: qsTr("Settings")
-            icon.source: "icons/settings.svg"
+            icon.source: "icons/settings.png"
             icon.width: 18
             icon.height: 18
             icon.color: sidebar.settingsOpen ? Theme.accent : Theme.mutedText

@@ -42,7 +42,7 @@ Rectangle {
             spacing: 6
             Layout.maximumWidth: bar.width * 0.38
             IconImage {
-                source: "icons/cpu.svg"
+                source: "icons/cpu.png"
                 sourceSize: Qt.size(14, 14)
                 color: Theme.faintText
             }

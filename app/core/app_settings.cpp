@@ -58,6 +58,42 @@ QVariantList AppSettings::backendOptions() const {
   return out;
 }
 
+namespace {
+
+int indexOfValue(const QVariantList& options, const QString& value) {
+  for (int i = 0; i < options.size(); ++i)
+    if (options[i].toMap().value(QStringLiteral("value")).toString() == value) return i;
+  return 0;
+}
+
+QString valueAt(const QVariantList& options, int index) {
+  return index >= 0 && index < options.size()
+             ? options[index].toMap().value(QStringLiteral("value")).toString()
+             : QString();
+}
+
+}  // namespace
+
+int AppSettings::backendIndex() const { return indexOfValue(backendOptions(), backend()); }
+
+void AppSettings::setBackendIndex(int index) {
+  const QString v = valueAt(backendOptions(), index);
+  if (!v.isEmpty()) setBackend(v);
+}
+
+QVariantList AppSettings::themeOptions() const {
+  return {QVariantMap{{"value", "system"}, {"text", tr("Follow the system")}},
+          QVariantMap{{"value", "light"}, {"text", tr("Light")}},
+          QVariantMap{{"value", "dark"}, {"text", tr("Dark")}}};
+}
+
+int AppSettings::themeIndex() const { return indexOfValue(themeOptions(), theme()); }
+
+void AppSettings::setThemeIndex(int index) {
+  const QString v = valueAt(themeOptions(), index);
+  if (!v.isEmpty()) setTheme(v);
+}
+
 int AppSettings::device() const { return value("engine/device", -1).toInt(); }
 
 void AppSettings::setDevice(int device) {
@@ -155,9 +191,9 @@ QString AppSettings::stateUsageText() const {
   if (!states_) return tr("States are not saved (no data folder).");
   try {
     const storage::StateUsage u = states_->usage();
-    return tr("%1 in use: %2 for the latest state of %n chat(s), %3 in earlier checkpoints",
-              nullptr, u.latestCount)
-        .arg(formatBytes(u.totalBytes), formatBytes(u.latestBytes), formatBytes(u.checkpointBytes));
+    return tr("In use: %1 (latest states of %2: %3; earlier checkpoints: %4).")
+        .arg(formatBytes(u.totalBytes), formatCount(u.latestCount, "chat", "chats"),
+             formatBytes(u.latestBytes), formatBytes(u.checkpointBytes));
   } catch (const std::exception& e) {
     return QString::fromUtf8(e.what());
   }

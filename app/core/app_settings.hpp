@@ -22,11 +22,14 @@ class AppSettings : public QObject {
   QML_UNCREATABLE("provided by App.settings")
   Q_PROPERTY(QString backend READ backend WRITE setBackend NOTIFY backendChanged)
   Q_PROPERTY(QVariantList backendOptions READ backendOptions CONSTANT)
+  Q_PROPERTY(int backendIndex READ backendIndex WRITE setBackendIndex NOTIFY backendChanged)
   Q_PROPERTY(int device READ device WRITE setDevice NOTIFY deviceChanged)
   Q_PROPERTY(QStringList devices READ devices NOTIFY devicesChanged)
   Q_PROPERTY(int threads READ threads WRITE setThreads NOTIFY threadsChanged)
   Q_PROPERTY(int maxThreads READ maxThreads CONSTANT)
   Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY themeChanged)
+  Q_PROPERTY(QVariantList themeOptions READ themeOptions CONSTANT)
+  Q_PROPERTY(int themeIndex READ themeIndex WRITE setThemeIndex NOTIFY themeChanged)
   Q_PROPERTY(bool dark READ dark NOTIFY darkChanged)
   Q_PROPERTY(int fontSize READ fontSize WRITE setFontSize NOTIFY fontSizeChanged)
   Q_PROPERTY(QString modelPath READ modelPath WRITE setModelPath NOTIFY modelPathChanged)
@@ -44,6 +47,9 @@ class AppSettings : public QObject {
   QString backend() const;
   void setBackend(const QString& backend);
   QVariantList backendOptions() const;
+  // The position of backend() in backendOptions (for a combo box).
+  int backendIndex() const;
+  void setBackendIndex(int index);
   int device() const;
   void setDevice(int device);
   QStringList devices() const;
@@ -54,6 +60,9 @@ class AppSettings : public QObject {
   int maxThreads() const;
   QString theme() const;
   void setTheme(const QString& theme);
+  QVariantList themeOptions() const;
+  int themeIndex() const;
+  void setThemeIndex(int index);
   bool dark() const { return dark_; }
   int fontSize() const;
   void setFontSize(int size);

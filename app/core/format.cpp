@@ -26,4 +26,9 @@ QString formatRate(double tokensPerS) {
   return QLocale().toString(tokensPerS, 'f', tokensPerS < 100 ? 1 : 0);
 }
 
+QString formatCount(qint64 n, const char* singular, const char* plural) {
+  return QStringLiteral("%1 %2").arg(QLocale().toString(n),
+                                     QLatin1String(n == 1 ? singular : plural));
+}
+
 }  // namespace coil::app

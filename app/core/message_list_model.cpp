@@ -2,6 +2,7 @@
 
 #include <QLocale>
 
+#include "format.hpp"
 #include "markdown_segments.hpp"
 
 namespace coil::app {
@@ -10,7 +11,7 @@ namespace {
 
 QString detailsOf(const storage::MessageMeta& meta) {
   QStringList parts;
-  if (meta.completionTokens) parts << QObject::tr("%n tokens", nullptr, int(*meta.completionTokens));
+  if (meta.completionTokens) parts << formatCount(*meta.completionTokens, "token", "tokens");
   if (meta.decodeTokensPerS && *meta.decodeTokensPerS > 0)
     parts << QObject::tr("%1 tokens/s").arg(QLocale().toString(*meta.decodeTokensPerS, 'f', 1));
   if (meta.finishReason == QLatin1String("cancelled"))

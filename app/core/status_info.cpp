@@ -61,7 +61,7 @@ void StatusInfo::setGeneration(const GenerationResult& g) {
   decodeTps_ = g.decodeTokensPerS();
   emit speedChanged();
   const QString prefilled =
-      tr("prefilled %n token(s) in %1", nullptr, int(g.promptTokens)).arg(formatMs(g.prefillMs));
+      tr("prefilled %1 in %2").arg(formatCount(g.promptTokens, "token", "tokens"), formatMs(g.prefillMs));
   if (g.resume.kind == ResumeReport::Kind::Restored)
     setResumeText(tr("resumed from saved state in %1").arg(formatMs(g.resume.restoreMs)) +
                   QStringLiteral(" · ") + prefilled);

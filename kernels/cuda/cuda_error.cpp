@@ -1,6 +1,7 @@
 #include "cuda_error.hpp"
 
 #include "coil/error.hpp"
+#include "cublas_api.hpp"
 
 namespace coil::cuda {
 
@@ -39,7 +40,7 @@ void check(cublasStatus_t s, const char* what) {
   if (s == CUBLAS_STATUS_SUCCESS) return;
   (void)cudaGetLastError();
   std::string msg = std::string("CUDA backend: cuBLAS ") + what +
-                    " failed: " + cublasGetStatusString(s) + " (" + cublasGetStatusName(s) + ")";
+                    " failed: " + cublas().status_string(s) + " (" + cublas().status_name(s) + ")";
   if (s == CUBLAS_STATUS_ALLOC_FAILED) msg += " (out of GPU memory)";
   throw Error(msg);
 }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "coil/error.hpp"
+#include "cublas_api.hpp"
 #include "cuda_error.hpp"
 #include "gemm_split.cuh"
 
@@ -22,22 +23,22 @@ Gemm::Gemm(int device, cudaStream_t stream, std::shared_ptr<MemoryStats> stats)
     const long v = std::strtol(mb, nullptr, 10);
     if (v > 0) y_cap_bytes_ = static_cast<size_t>(v) << 20;
   }
-  check(cublasCreate(&handle_), "initialisation");
+  check(cublas().create(&handle_), "initialisation");
   try {
-    check(cublasSetStream(handle_, stream), "setting the stream");
+    check(cublas().set_stream(handle_, stream), "setting the stream");
     // a fixed workspace: cuBLAS then never allocates during a call (or a graph capture)
     workspace_ = std::make_unique<DeviceBuffer>(device_, kWorkspaceBytes, stats_);
-    check(cublasSetWorkspace(handle_, workspace_->data(), kWorkspaceBytes),
+    check(cublas().set_workspace(handle_, workspace_->data(), kWorkspaceBytes),
           "setting the workspace");
-    check(cublasSetMathMode(handle_, CUBLAS_DEFAULT_MATH), "setting the math mode");
+    check(cublas().set_math_mode(handle_, CUBLAS_DEFAULT_MATH), "setting the math mode");
   } catch (...) {
-    cublasDestroy(handle_);
+    cublas().destroy(handle_);
     throw;
   }
 }
 
 Gemm::~Gemm() {
-  if (handle_) cublasDestroy(handle_);
+  if (handle_) cublas().destroy(handle_);
 }
 
 void* Gemm::scratch(std::unique_ptr<DeviceBuffer>& buf, size_t bytes, bool capturing) {
@@ -69,7 +70,7 @@ void Gemm::run(const Launch& l, const Tensor& x, const Tensor& w, const Tensor* 
   if (w.dtype == DType::F32) {
     if (b) fill_rows(l, o, out.stride, T, N, b);
     const float beta = b ? 1.0f : 0.0f;
-    check(cublasGemmEx(handle_, CUBLAS_OP_T, CUBLAS_OP_N, int(N), int(T), int(K), &one,
+    check(cublas().gemm_ex(handle_, CUBLAS_OP_T, CUBLAS_OP_N, int(N), int(T), int(K), &one,
                        dptr<const float>(w), CUDA_R_32F, int(K), dptr<const float>(x), CUDA_R_32F,
                        int(x.stride), &beta, o, CUDA_R_32F, int(out.stride), CUBLAS_COMPUTE_32F,
                        CUBLAS_GEMM_DEFAULT),
@@ -96,7 +97,7 @@ void Gemm::run(const Launch& l, const Tensor& x, const Tensor& w, const Tensor* 
   const auto* wp = dptr<const uint16_t>(w);
   for (int64_t n0 = 0; n0 < N; n0 += tile) {
     const int64_t n = std::min(tile, N - n0);
-    check(cublasGemmEx(handle_, CUBLAS_OP_T, CUBLAS_OP_N, int(n), int(rows), int(K), &one,
+    check(cublas().gemm_ex(handle_, CUBLAS_OP_T, CUBLAS_OP_N, int(n), int(rows), int(K), &one,
                        wp + n0 * K, dt, int(K), xs, dt, int(ld), &zero, y, CUDA_R_32F, int(n),
                        CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
           w.dtype == DType::BF16 ? "BF16 GEMM" : "F16 GEMM");

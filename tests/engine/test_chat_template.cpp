@@ -465,5 +465,47 @@ TEST(ChatTemplate, RaiseExceptionGivesExactlyItsMessage) {
   EXPECT_THROW(t.render(kTwoUsers, false), Error);
 }
 
+// Templates come with downloaded models: whatever one holds, it fails with an error, never a
+// crash, a hang or unbounded memory.
+TEST(ChatTemplate, HostileTemplatesFailCleanly) {
+  auto repeat = [](const std::string& s, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += s;
+    return out;
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{{ " + repeat("(", 500) + "1" + repeat(")", 500) + " }}",
+       "nested too deeply at line 1, column 37"},
+      {"{{ 1" + repeat(" + 1", 1000) + " }}", "expression nested too deeply at line 1, column 802"},
+      {"{{ x" + repeat(".a", 1000) + " }}", "expression nested too deeply at line 1, column 4"},
+      {"{{ x" + repeat(" | trim", 1000) + " }}",
+       "expression nested too deeply at line 1, column 1401"},
+      {"{{ " + repeat("not ", 1000) + "x }}", "nested too deeply at line 1, column 400"},
+      {repeat("{% if true %}", 200) + "x" + repeat("{% endif %}", 200),
+       "nested too deeply at line 1, column 1268"},
+      {"{% set ns = namespace(l=[]) %}{% for i in range(300) %}{% set ns.l = [ns.l] %}"
+       "{% endfor %}",
+       "lists and dicts nested too deeply at line 1, column 70"},
+      {"{% set ns = namespace(s='x') %}{% for i in range(30) %}{% set ns.s = ns.s ~ ns.s %}"
+       "{% endfor %}",
+       "string too long at line 1, column 70"},
+  };
+  for (const auto& [source, expected] : cases) {
+    SCOPED_TRACE(source.substr(0, 60));
+    EXPECT_EQ(error_of(source), "chat template: " + expected);
+  }
+  // A namespace holding itself prints without recursing (and is freed after the render).
+  EXPECT_EQ(
+      ChatTemplate("{% set ns = namespace(a=1) %}{% set ns.me = [ns] %}{{ ns }}").render({}, false),
+      "<Namespace {'a': 1, 'me': [<Namespace ...>]}>");
+  const auto deep = ordered_json::parse(repeat("[", 250) + repeat("]", 250));
+  try {
+    ChatTemplate("{{ v }}").render_with({{"v", deep}});
+    ADD_FAILURE() << "rendered";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "chat template: variable 'v': lists and dicts nested too deeply");
+  }
+}
+
 }  // namespace
 }  // namespace coil

@@ -348,6 +348,8 @@ TEST(ChatTemplateExpressions, Tests) {
       {"{{ 1 is greaterthan 2 }}", "False"},
       {"{{ 4 is even }}", "True"},
       {"{{ 4 is odd }}", "False"},
+      {"{{ -3 is odd }}", "True"},
+      {"{{ -1.5 is odd }}", "False"},
       {"{{ 9 is divisibleby 3 }}", "True"},
       {"{{ 9 is divisibleby(4) }}", "False"},
       {"{{ 'abc' is lower }}", "True"},

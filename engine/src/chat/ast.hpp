@@ -81,6 +81,7 @@ struct CondExpr {  // then if cond else otherwise (otherwise may be null: undefi
 
 struct Expr {
   Pos pos;
+  int depth = 1;  // of this tree of expressions, bounded by the parser
   std::variant<LiteralExpr, NameExpr, ListExpr, DictExpr, AttrExpr, ItemExpr, SliceExpr, CallExpr,
                FilterExpr, TestExpr, UnaryExpr, BinaryExpr, CompareExpr, CondExpr>
       node;

@@ -68,8 +68,13 @@ std::string ChatTemplate::render(const std::vector<ChatMessage>& messages,
 std::string ChatTemplate::render_with(const nlohmann::ordered_json& variables) const {
   if (!variables.is_object()) throw Error("chat template: the variables must be a JSON object");
   jinja::Value::Dict vars;
-  for (const auto& [key, value] : variables.items())
-    vars.emplace_back(key, jinja::from_json(value));
+  for (const auto& [key, value] : variables.items()) {
+    try {
+      vars.emplace_back(key, jinja::from_json(value));
+    } catch (const jinja::TemplateError& e) {
+      throw Error("chat template: variable '" + key + "': " + e.what());
+    }
+  }
   return impl_->render(std::move(vars));
 }
 

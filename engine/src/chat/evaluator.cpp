@@ -25,6 +25,10 @@ std::optional<int64_t> slice_bound(const Value& v) {
 
 Evaluator::Evaluator(Value::Dict variables) : variables_(std::move(variables)) {}
 
+Evaluator::~Evaluator() {
+  for (const auto& ns : namespaces_) ns.clear_namespace();
+}
+
 std::string Evaluator::render(const Body& body) {
   scopes_.assign(1, Frame{});
   out_.clear();
@@ -291,7 +295,9 @@ Value Evaluator::eval_node(const CallExpr& e) {
   if (callee.is_undefined()) callee.throw_undefined();
   if (!callee.is_function())
     throw TemplateError("'" + callee.type_name() + "' object is not callable");
-  return callee.as_function()(eval_args(e.args));
+  Value result = callee.as_function()(eval_args(e.args));
+  if (result.is_namespace()) namespaces_.push_back(result);
+  return result;
 }
 
 Value Evaluator::eval_node(const FilterExpr& e) {

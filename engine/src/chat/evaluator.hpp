@@ -16,6 +16,9 @@ class Evaluator {
  public:
   // `variables` are the template's inputs (messages, add_generation_prompt, bos_token...).
   explicit Evaluator(Value::Dict variables);
+  ~Evaluator();
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
 
   // Throws TemplateError (see error_pos()) or RaisedError.
   std::string render(const Body& body);
@@ -31,6 +34,7 @@ class Evaluator {
   std::vector<Frame> scopes_;  // [0] is the template's top level
   std::string out_;
   std::optional<Pos> error_pos_;
+  std::vector<Value> namespaces_;  // created by this render, emptied at its end
   size_t steps_ = 0;
   int macro_depth_ = 0;
 

@@ -142,7 +142,7 @@ constexpr NamedTest kTests[] = {
     {"odd",
      [](const Value& v, const CallArgs& a) {
        NO_ARGS("odd");
-       return !divisible(v, Value(2));
+       return equals(binary_op(BinaryOp::Mod, v, Value(2)), Value(1));
      }},
     {"divisibleby",
      [](const Value& v, const CallArgs& a) {

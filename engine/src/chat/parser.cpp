@@ -10,10 +10,74 @@
 namespace coil::jinja {
 namespace {
 
+// Expressions nest at most this deep, which bounds the recursion evaluating (and
+// destroying) them, whatever the template.
+constexpr int kMaxExprDepth = 200;
+
+int depth(const ExprPtr& e) {
+  return e ? e->depth : 0;
+}
+int depth(const ArgsAst& a) {
+  int d = 0;
+  for (const auto& p : a.positional) d = std::max(d, depth(p));
+  for (const auto& [k, v] : a.keyword) d = std::max(d, depth(v));
+  return d;
+}
+int children_depth(const LiteralExpr&) {
+  return 0;
+}
+int children_depth(const NameExpr&) {
+  return 0;
+}
+int children_depth(const ListExpr& e) {
+  int d = 0;
+  for (const auto& item : e.items) d = std::max(d, depth(item));
+  return d;
+}
+int children_depth(const DictExpr& e) {
+  int d = 0;
+  for (const auto& [k, v] : e.items) d = std::max({d, depth(k), depth(v)});
+  return d;
+}
+int children_depth(const AttrExpr& e) {
+  return depth(e.object);
+}
+int children_depth(const ItemExpr& e) {
+  return std::max(depth(e.object), depth(e.key));
+}
+int children_depth(const SliceExpr& e) {
+  return std::max({depth(e.object), depth(e.start), depth(e.stop), depth(e.step)});
+}
+int children_depth(const CallExpr& e) {
+  return std::max(depth(e.callee), depth(e.args));
+}
+int children_depth(const FilterExpr& e) {
+  return std::max(depth(e.operand), depth(e.args));
+}
+int children_depth(const TestExpr& e) {
+  return std::max(depth(e.operand), depth(e.args));
+}
+int children_depth(const UnaryExpr& e) {
+  return depth(e.operand);
+}
+int children_depth(const BinaryExpr& e) {
+  return std::max(depth(e.left), depth(e.right));
+}
+int children_depth(const CompareExpr& e) {
+  int d = depth(e.first);
+  for (const auto& [op, x] : e.rest) d = std::max(d, depth(x));
+  return d;
+}
+int children_depth(const CondExpr& e) {
+  return std::max({depth(e.cond), depth(e.then), depth(e.otherwise)});
+}
+
 template <class T>
 ExprPtr make_expr(Pos pos, T node) {
   auto e = std::make_unique<Expr>();
   e->pos = pos;
+  e->depth = 1 + children_depth(node);
+  if (e->depth > kMaxExprDepth) syntax_error("expression nested too deeply", pos);
   e->node = std::move(node);
   return e;
 }
@@ -41,6 +105,20 @@ class Parser {
   size_t i_ = 0;
   int loop_depth_ = 0;
   std::vector<std::string> open_;  // end tags awaited, innermost last
+  int nesting_ = 0;                // of blocks and expressions, bounded to bound recursion
+
+  static constexpr int kMaxNesting = 100;
+
+  // Counts one level of nesting while alive.
+  struct Nest {
+    Parser& p;
+    explicit Nest(Parser& parser) : p(parser) {
+      if (++p.nesting_ > kMaxNesting) syntax_error("nested too deeply", p.cur().pos);
+    }
+    ~Nest() { --p.nesting_; }
+    Nest(const Nest&) = delete;
+    Nest& operator=(const Nest&) = delete;
+  };
 
   const Token& cur() const { return toks_[i_]; }
   const Token& peek(size_t k = 1) const { return toks_[std::min(i_ + k, toks_.size() - 1)]; }
@@ -119,6 +197,7 @@ class Parser {
   }
 
   StmtPtr parse_statement(Pos pos) {
+    Nest nest(*this);
     const Token& tok = next();
     const std::string name = tok.text;
     if (name == "if") return parse_if(pos);
@@ -255,6 +334,7 @@ class Parser {
   // ---- expressions ----
 
   ExprPtr parse_expression(bool with_condition = true) {
+    Nest nest(*this);
     if (!with_condition) return parse_or();
     const Pos pos = cur().pos;
     ExprPtr e = parse_or();
@@ -289,6 +369,7 @@ class Parser {
   }
 
   ExprPtr parse_not() {
+    Nest nest(*this);
     if (is_name("not")) {
       const Pos pos = next().pos;
       return make_expr(pos, UnaryExpr{UnaryOp::Not, parse_not()});
@@ -376,6 +457,7 @@ class Parser {
   }
 
   ExprPtr parse_unary(bool with_filter = true) {
+    Nest nest(*this);
     ExprPtr e;
     if (is_op("-") || is_op("+")) {
       const Token& op = next();

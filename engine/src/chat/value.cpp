@@ -7,6 +7,22 @@
 
 namespace coil::jinja {
 
+Value::Value(List l) : kind_(Kind::List) {
+  int depth = 0;
+  for (const auto& v : l) depth = std::max<int>(depth, v.depth_);
+  if (depth + 1 > kMaxDepth) throw TemplateError("lists and dicts nested too deeply");
+  depth_ = static_cast<uint8_t>(depth + 1);
+  data_ = std::make_shared<const List>(std::move(l));
+}
+
+Value::Value(Dict d) : kind_(Kind::Dict) {
+  int depth = 0;
+  for (const auto& [k, v] : d) depth = std::max<int>(depth, v.depth_);
+  if (depth + 1 > kMaxDepth) throw TemplateError("lists and dicts nested too deeply");
+  depth_ = static_cast<uint8_t>(depth + 1);
+  data_ = std::make_shared<Dict>(std::move(d));
+}
+
 Value Value::undefined(std::string hint) {
   Value v;
   v.data_ = std::move(hint);
@@ -29,6 +45,7 @@ Value Value::tuple(List items) {
 Value Value::make_namespace(Dict attributes) {
   Value v(std::move(attributes));
   v.kind_ = Kind::Namespace;
+  v.depth_ = 0;
   return v;
 }
 
@@ -81,6 +98,10 @@ void Value::set_attribute(const std::string& key, Value v) const {
       return;
     }
   dict.emplace_back(key, std::move(v));
+}
+
+void Value::clear_namespace() const {
+  if (kind_ == Kind::Namespace) std::get<std::shared_ptr<Dict>>(data_)->clear();
 }
 
 bool Value::truthy() const {
@@ -182,7 +203,7 @@ std::string Value::str() const {
   }
 }
 
-std::string Value::repr() const {
+std::string Value::repr(bool inside_namespace) const {
   switch (kind_) {
     case Kind::Undefined:
       return "Undefined";
@@ -198,19 +219,22 @@ std::string Value::repr() const {
       return repr_string(as_string());
     case Kind::List: {
       std::string out = tuple_ ? "(" : "[";
-      for (size_t i = 0; i < as_list().size(); ++i) out += (i ? ", " : "") + as_list()[i].repr();
+      for (size_t i = 0; i < as_list().size(); ++i)
+        out += (i ? ", " : "") + as_list()[i].repr(inside_namespace);
       if (tuple_) return out + (as_list().size() == 1 ? ",)" : ")");
       return out + "]";
     }
     case Kind::Dict:
     case Kind::Namespace: {
-      std::string out = kind_ == Kind::Namespace ? "<Namespace {" : "{";
+      const bool ns = kind_ == Kind::Namespace;
+      if (ns && inside_namespace) return "<Namespace ...>";
+      std::string out = ns ? "<Namespace {" : "{";
       bool first = true;
       for (const auto& [k, v] : as_dict()) {
-        out += (first ? "" : ", ") + repr_string(k) + ": " + v.repr();
+        out += (first ? "" : ", ") + repr_string(k) + ": " + v.repr(inside_namespace || ns);
         first = false;
       }
-      return out + (kind_ == Kind::Namespace ? "}>" : "}");
+      return out + (ns ? "}>" : "}");
     }
     case Kind::Function:
       return "<function>";

@@ -49,8 +49,11 @@ class Value {
   Value(double d) : kind_(Kind::Float), data_(d) {}
   Value(std::string s) : kind_(Kind::String), data_(std::move(s)) {}
   Value(const char* s) : Value(std::string(s)) {}
-  Value(List l) : kind_(Kind::List), data_(std::make_shared<const List>(std::move(l))) {}
-  Value(Dict d) : kind_(Kind::Dict), data_(std::make_shared<Dict>(std::move(d))) {}
+  // Lists and dicts may nest at most kMaxDepth deep (TemplateError beyond), which bounds
+  // the recursion of printing, comparing and converting them.
+  static constexpr int kMaxDepth = 200;
+  Value(List l);
+  Value(Dict d);
 
   // `hint` says why it is undefined ("'foo' is undefined"), for error messages.
   static Value undefined(std::string hint);
@@ -86,18 +89,25 @@ class Value {
   const Value* find(std::string_view key) const;
   // Namespace attribute assignment (namespaces are shared, like Python objects).
   void set_attribute(const std::string& key, Value v) const;
+  // Empties a namespace, breaking the reference cycles a template may have made with it
+  // (`set ns.self = ns`).
+  void clear_namespace() const;
 
   bool truthy() const;
-  std::string str() const;   // Python str(); undefined renders as ""
-  std::string repr() const;  // Python repr()
+  std::string str() const;                          // Python str(); undefined renders as ""
+  std::string repr() const { return repr(false); }  // Python repr()
   std::string type_name() const;
 
   // Throws TemplateError explaining why this value is undefined.
   [[noreturn]] void throw_undefined() const;
 
  private:
+  // Namespaces inside a namespace print as <Namespace ...>: they can hold themselves.
+  std::string repr(bool inside_namespace) const;
+
   Kind kind_ = Kind::Undefined;
   bool tuple_ = false;
+  uint8_t depth_ = 0;  // of list/dict nesting; a namespace counts 0 (it is printed shallowly)
   std::variant<std::monostate, bool, int64_t, double, std::string, std::shared_ptr<const List>,
                std::shared_ptr<Dict>, std::shared_ptr<const Function>>
       data_ = std::string();  // an undefined value holds its hint

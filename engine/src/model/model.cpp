@@ -70,7 +70,20 @@ std::unique_ptr<Model> Model::open(const std::filesystem::path& dir, const Model
                                     : dir.filename().string();
   m->chunk_size_ = opts.chunk_size;
   m->backend_ = choose_backend(opts, allow_fallback, &m->fallback_reason_);
-  m->upload(files->weights, files);
+  try {
+    m->upload(files->weights, files);
+  } catch (const Error& e) {
+    // e.g. the GPU is out of memory for these weights: fall back to the CPU when allowed
+    const std::string failed = m->backend_->info().name;
+    if (!allow_fallback && opts.backend != "auto") throw;
+    if (failed == "cpu") throw;
+    m->backend_.reset();
+    ModelOptions cpu = opts;
+    cpu.backend = "cpu";
+    m->backend_ = create_backend("cpu", cpu.backend_options);
+    m->fallback_reason_ += std::string(m->fallback_reason_.empty() ? "" : "; ") + e.what();
+    m->upload(files->weights, files);
+  }
   return m;
 }
 

@@ -4,12 +4,16 @@ import QtTest
 import Coil
 import Coil.Core
 
+// The components are made inside `root`: a TestCase itself is invisible.
+Item {
+    id: root
+    width: 900
+    height: 700
+
 TestCase {
     id: test
     name: "Components"
     when: windowShown
-    width: 900
-    height: 700
 
     Component {
         id: messageComponent
@@ -52,7 +56,7 @@ TestCase {
     }
 
     function test_answerWithCodeAndBranches() {
-        const message = createTemporaryObject(messageComponent, test)
+        const message = createTemporaryObject(messageComponent, root)
         waitForRendering(message)
         verify(message.height > 60)
         const copy = findChild(message, "copyCodeButton")
@@ -67,7 +71,7 @@ TestCase {
     }
 
     function test_questionCanBeEdited() {
-        const message = createTemporaryObject(questionComponent, test)
+        const message = createTemporaryObject(questionComponent, root)
         waitForRendering(message)
         const edit = findChild(message, "editMessageButton")
         verify(edit.visible)
@@ -80,11 +84,12 @@ TestCase {
     function test_bannersListTheirReasonAndFix() {
         App.model.load("/nonexistent/coil-model")
         tryVerify(() => App.banners.has("model-load"), 60000)
-        const area = createTemporaryObject(bannerComponent, test)
+        const area = createTemporaryObject(bannerComponent, root)
         waitForRendering(area)
         const banner = findChild(area, "banner-model-load")
         verify(banner !== null && banner.height > 40)
         App.banners.dismiss("model-load")
         App.model.reload()
     }
+}
 }

@@ -20,12 +20,16 @@ TestCase {
     property var window: null
 
     function initTestCase() {
-        window = createTemporaryObject(mainComponent, test)
+        window = mainComponent.createObject(test)
         verify(window !== null)
         tryVerify(() => App.model.loaded, 60000, "the fixture model loads")
         App.chat.settings.temperature = 0
         App.chat.settings.maxTokens = 6
         waitForRendering(window.contentItem)
+    }
+
+    function cleanupTestCase() {
+        window.destroy()
     }
 
     function find(name) {
@@ -107,7 +111,8 @@ TestCase {
     function test_6_settingsPage() {
         mouseClick(find("settingsButton"))
         tryVerify(() => find("backendCombo").visible)
-        compare(find("backendCombo").currentValue, App.settings.backend)
+        compare(find("backendCombo").currentIndex, App.settings.backendIndex)
+        compare(find("backendCombo").currentText, App.settings.backendOptions[App.settings.backendIndex].text)
         mouseClick(find("settingsButton"))
         tryVerify(() => !find("backendCombo").visible)
     }
