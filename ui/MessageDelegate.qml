@@ -149,6 +149,13 @@ Item {
                     }
                 }
 
+                Label {
+                    visible: !message.streaming && message.content.trim().length === 0
+                    text: qsTr("(the model answered with blank space only)")
+                    color: Theme.faintText
+                    font.italic: true
+                }
+
                 Row {  // the answer is on its way
                     visible: message.streaming && message.content.length === 0
                     spacing: 5

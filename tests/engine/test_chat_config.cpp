@@ -186,7 +186,7 @@ TEST(ChatConfig, WrongTypesNameTheFileAndTheField) {
       {"generation_config.json", R"({"eos_token_id": -1})",
        "'eos_token_id' must be a token id (an integer >= 0) or a list of them, got -1"},
       {"generation_config.json", R"({"bos_token_id": true})",
-       "'bos_token_id' must be a token id (an integer >= 0) or a list of them, got true"},
+       "'bos_token_id' must be a token id (an integer >= 0), got true"},
       {"generation_config.json", R"({"temperature": "hot"})",
        "'temperature' must be a number, got \"hot\""},
       {"generation_config.json", R"({"top_k": 0.5})", "'top_k' must be an integer, got 0.5"},

@@ -488,7 +488,7 @@ TEST(ChatTemplate, HostileTemplatesFailCleanly) {
        "lists and dicts nested too deeply at line 1, column 70"},
       {"{% set ns = namespace(s='x') %}{% for i in range(30) %}{% set ns.s = ns.s ~ ns.s %}"
        "{% endfor %}",
-       "string too long at line 1, column 70"},
+       "string too long at line 1, column 75"},
   };
   for (const auto& [source, expected] : cases) {
     SCOPED_TRACE(source.substr(0, 60));

@@ -405,6 +405,11 @@ TEST(ChatTemplateExpressions, Globals) {
   });
 }
 
+TEST(ChatTemplateExpressions, PlainJsonVariablesComeWithSortedKeys) {
+  const nlohmann::json vars = {{"d", {{"b", 1}, {"a", 2}}}};
+  EXPECT_EQ(ChatTemplate("{{ d | tojson }}").render_with(vars), R"({"a": 2, "b": 1})");
+}
+
 TEST(ChatTemplateExpressions, StrftimeNowFormatsTheCurrentDate) {
   const std::string year = ChatTemplate("{{ strftime_now('%Y') }}").render_with(variables());
   ASSERT_EQ(year.size(), 4u);

@@ -31,6 +31,8 @@ struct ChatMessage {
 // wordcount; and the tests defined, undefined, none, boolean, true, false, integer, float,
 // number, string, mapping, iterable, sequence, callable, sameas, in, eq/equalto, ne, lt, le,
 // gt, ge, even, odd, divisibleby, lower, upper. Case mapping is ASCII only.
+// Rendering is const and thread-safe. Templates come with downloaded models, so nesting,
+// recursion, loop steps and output size are bounded: a hostile template fails with an error.
 class ChatTemplate {
  public:
   // Throws coil::Error "chat template: <reason> at line L, column C" on a syntax error.

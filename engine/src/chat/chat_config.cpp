@@ -78,11 +78,11 @@ std::optional<double> opt_number(const json& j, const char* key, const fs::path&
   return v->get<double>();
 }
 
-int64_t token_id(const json& v, const char* key, const fs::path& file) {
+int64_t token_id(const json& v, const char* key, const fs::path& file, bool list_allowed) {
   auto i = as_integer(v);
   if (!i || *i < 0)
-    fail(file, std::string("'") + key +
-                   "' must be a token id (an integer >= 0) or a list of them, got " + v.dump());
+    fail(file, std::string("'") + key + "' must be a token id (an integer >= 0)" +
+                   (list_allowed ? " or a list of them" : "") + ", got " + v.dump());
   return *i;
 }
 
@@ -93,11 +93,11 @@ std::vector<int64_t> token_ids(const json& j, const char* key, const fs::path& f
   std::vector<int64_t> ids;
   if (v->is_array()) {
     for (const auto& item : *v) {
-      const int64_t id = token_id(item, key, file);
+      const int64_t id = token_id(item, key, file, true);
       if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
     }
   } else {
-    ids.push_back(token_id(*v, key, file));
+    ids.push_back(token_id(*v, key, file, true));
   }
   return ids;
 }
@@ -165,7 +165,7 @@ ChatConfig ChatConfig::load(const fs::path& dir) {
   if (auto j = read_json(generation_config)) {
     c.eos_token_ids = token_ids(*j, "eos_token_id", generation_config);
     if (const json* b = field(*j, "bos_token_id"))
-      c.bos_token_id = token_id(*b, "bos_token_id", generation_config);
+      c.bos_token_id = token_id(*b, "bos_token_id", generation_config, false);
     c.temperature = opt_number(*j, "temperature", generation_config);
     c.top_p = opt_number(*j, "top_p", generation_config);
     c.top_k = opt_integer(*j, "top_k", generation_config);
@@ -178,7 +178,7 @@ ChatConfig ChatConfig::load(const fs::path& dir) {
     std::vector<int64_t> eos = token_ids(*j, "eos_token_id", config);
     if (c.eos_token_ids.empty()) c.eos_token_ids = std::move(eos);
     if (const json* b = field(*j, "bos_token_id")) {
-      const int64_t id = token_id(*b, "bos_token_id", config);
+      const int64_t id = token_id(*b, "bos_token_id", config, false);
       if (!c.bos_token_id) c.bos_token_id = id;
     }
   }
