@@ -59,7 +59,8 @@ int runWithoutWindow(const coil::app::CommandLine& cl, const QStringList& args, 
       QCoreApplication app(argc, argv);
       return coil::storage::storage_cli_main(cl.storageArgs);
     }
-    default: return -1;
+    default:
+      return -1;
   }
 }
 

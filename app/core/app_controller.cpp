@@ -38,9 +38,9 @@ AppController::AppController(const Options& options, QObject* parent)
   conversations_ = new ConversationListModel(this);
   messages_ = new MessageListModel(this);
   search_ = new SearchResultsModel(&storage_->chats(), this);
-  chat_ = new ChatController({storage_.get(), host_.get(), model_, conversations_, messages_,
-                              search_, status_, banners_},
-                             this);
+  chat_ = new ChatController(
+      {storage_.get(), host_.get(), model_, conversations_, messages_, search_, status_, banners_},
+      this);
   connect(host_->worker(), &InferenceWorker::devicesListed, settings_,
           &AppSettings::setDeviceLists);
   connect(chat_, &ChatController::answerFinished, settings_, &AppSettings::refreshStateUsage);
@@ -98,10 +98,16 @@ AppController* AppController::create(QQmlEngine*, QJSEngine* js) {
   return g_instance;
 }
 
-void AppController::setInstance(AppController* app) { g_instance = app; }
-AppController* AppController::instance() { return g_instance; }
+void AppController::setInstance(AppController* app) {
+  g_instance = app;
+}
+AppController* AppController::instance() {
+  return g_instance;
+}
 
-QString AppController::version() const { return QStringLiteral(COIL_VERSION); }
+QString AppController::version() const {
+  return QStringLiteral(COIL_VERSION);
+}
 
 QUrl AppController::dataFolderUrl() const {
   return storage_->dataDir().isEmpty() ? QUrl() : QUrl::fromLocalFile(storage_->dataDir());

@@ -1,9 +1,10 @@
 // The root object the QML UI binds to (the `App` singleton): it opens the data folder,
 // starts the inference worker and owns the controllers and list models.
 #pragma once
+#include <QtQml/qqmlregistration.h>
+
 #include <QObject>
 #include <QUrl>
-#include <QtQml/qqmlregistration.h>
 #include <memory>
 
 class QQmlEngine;
@@ -49,8 +50,8 @@ class AppController : public QObject {
 
  public:
   struct Options {
-    QString dataDir;     // "" keeps everything in memory (tests)
-    QString modelPath;   // --model; "" uses the last model, else the bundled demo
+    QString dataDir;    // "" keeps everything in memory (tests)
+    QString modelPath;  // --model; "" uses the last model, else the bundled demo
     bool autoLoad = true;
   };
 

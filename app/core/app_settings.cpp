@@ -74,7 +74,9 @@ QString valueAt(const QVariantList& options, int index) {
 
 }  // namespace
 
-int AppSettings::backendIndex() const { return indexOfValue(backendOptions(), backend()); }
+int AppSettings::backendIndex() const {
+  return indexOfValue(backendOptions(), backend());
+}
 
 void AppSettings::setBackendIndex(int index) {
   const QString v = valueAt(backendOptions(), index);
@@ -87,14 +89,18 @@ QVariantList AppSettings::themeOptions() const {
           QVariantMap{{"value", "dark"}, {"text", tr("Dark")}}};
 }
 
-int AppSettings::themeIndex() const { return indexOfValue(themeOptions(), theme()); }
+int AppSettings::themeIndex() const {
+  return indexOfValue(themeOptions(), theme());
+}
 
 void AppSettings::setThemeIndex(int index) {
   const QString v = valueAt(themeOptions(), index);
   if (!v.isEmpty()) setTheme(v);
 }
 
-int AppSettings::device() const { return value("engine/device", -1).toInt(); }
+int AppSettings::device() const {
+  return value("engine/device", -1).toInt();
+}
 
 void AppSettings::setDevice(int device) {
   if (device == this->device()) return;
@@ -115,7 +121,9 @@ void AppSettings::setDeviceLists(const QVariantMap& devices) {
   emit devicesChanged();
 }
 
-int AppSettings::threads() const { return value("engine/threads", 0).toInt(); }
+int AppSettings::threads() const {
+  return value("engine/threads", 0).toInt();
+}
 
 void AppSettings::setThreads(int threads) {
   threads = qBound(0, threads, maxThreads());
@@ -124,7 +132,9 @@ void AppSettings::setThreads(int threads) {
   emit threadsChanged();
 }
 
-int AppSettings::maxThreads() const { return qMax(1, QThread::idealThreadCount()); }
+int AppSettings::maxThreads() const {
+  return qMax(1, QThread::idealThreadCount());
+}
 
 QString AppSettings::theme() const {
   return value("ui/theme", QStringLiteral("system")).toString();
@@ -137,7 +147,9 @@ void AppSettings::setTheme(const QString& theme) {
   updateDark();
 }
 
-int AppSettings::fontSize() const { return value("ui/fontSize", kDefaultFontSize).toInt(); }
+int AppSettings::fontSize() const {
+  return value("ui/fontSize", kDefaultFontSize).toInt();
+}
 
 void AppSettings::setFontSize(int size) {
   size = qBound(9, size, 28);
@@ -146,7 +158,9 @@ void AppSettings::setFontSize(int size) {
   emit fontSizeChanged();
 }
 
-QString AppSettings::modelPath() const { return value("model/path", QString()).toString(); }
+QString AppSettings::modelPath() const {
+  return value("model/path", QString()).toString();
+}
 
 void AppSettings::setModelPath(const QString& path) {
   if (path == modelPath()) return;
@@ -199,7 +213,9 @@ QString AppSettings::stateUsageText() const {
   }
 }
 
-void AppSettings::refreshStateUsage() { emit stateUsageChanged(); }
+void AppSettings::refreshStateUsage() {
+  emit stateUsageChanged();
+}
 
 bool AppSettings::eventFilter(QObject* watched, QEvent* event) {
   if (watched == qApp && event->type() == QEvent::ApplicationPaletteChange) updateDark();
@@ -209,7 +225,8 @@ bool AppSettings::eventFilter(QObject* watched, QEvent* event) {
 void AppSettings::updateDark() {
   const QString t = theme();
   bool dark = t == QLatin1String("dark");
-  if (t != QLatin1String("dark") && t != QLatin1String("light") && qobject_cast<QGuiApplication*>(qApp))
+  if (t != QLatin1String("dark") && t != QLatin1String("light") &&
+      qobject_cast<QGuiApplication*>(qApp))
     dark = QGuiApplication::palette().color(QPalette::Window).lightness() < 128;
   if (dark == dark_) return;
   dark_ = dark;

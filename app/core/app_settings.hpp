@@ -2,12 +2,13 @@
 // (used at the next model load), the state-checkpoint disk budget (kept by coil_storage),
 // theme and font size. `dark` is the theme in effect: the system's unless one is chosen.
 #pragma once
+#include <QtQml/qqmlregistration.h>
+
 #include <QObject>
 #include <QSettings>
 #include <QStringList>
 #include <QVariantList>
 #include <QVariantMap>
-#include <QtQml/qqmlregistration.h>
 #include <memory>
 
 namespace coil::storage {
@@ -34,7 +35,8 @@ class AppSettings : public QObject {
   Q_PROPERTY(int fontSize READ fontSize WRITE setFontSize NOTIFY fontSizeChanged)
   Q_PROPERTY(QString modelPath READ modelPath WRITE setModelPath NOTIFY modelPathChanged)
   Q_PROPERTY(QString dataDir READ dataDir CONSTANT)
-  Q_PROPERTY(double stateBudgetGiB READ stateBudgetGiB WRITE setStateBudgetGiB NOTIFY stateUsageChanged)
+  Q_PROPERTY(
+      double stateBudgetGiB READ stateBudgetGiB WRITE setStateBudgetGiB NOTIFY stateUsageChanged)
   Q_PROPERTY(qint64 stateBytesUsed READ stateBytesUsed NOTIFY stateUsageChanged)
   Q_PROPERTY(QString stateUsageText READ stateUsageText NOTIFY stateUsageChanged)
 

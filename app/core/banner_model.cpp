@@ -11,19 +11,27 @@ QVariant BannerModel::data(const QModelIndex& index, int role) const {
     return {};
   const Banner& b = rows_[index.row()];
   switch (role) {
-    case KeyRole: return b.key;
-    case LevelRole: return b.level;
+    case KeyRole:
+      return b.key;
+    case LevelRole:
+      return b.level;
     case Qt::DisplayRole:
-    case TitleRole: return b.title;
-    case TextRole: return b.text;
-    case HintRole: return b.hint;
+    case TitleRole:
+      return b.title;
+    case TextRole:
+      return b.text;
+    case HintRole:
+      return b.hint;
   }
   return {};
 }
 
 QHash<int, QByteArray> BannerModel::roleNames() const {
-  return {{KeyRole, "key"}, {LevelRole, "level"}, {TitleRole, "title"},
-          {TextRole, "text"}, {HintRole, "hint"}};
+  return {{KeyRole, "key"},
+          {LevelRole, "level"},
+          {TitleRole, "title"},
+          {TextRole, "text"},
+          {HintRole, "hint"}};
 }
 
 void BannerModel::show(const Banner& banner) {

@@ -11,8 +11,8 @@ struct Banner {
   QString key;    // e.g. "model-load", "fallback", "disk-full"
   QString level;  // "error", "warning", "info"
   QString title;
-  QString text;   // the reason
-  QString hint;   // what to do
+  QString text;  // the reason
+  QString hint;  // what to do
 
   bool operator==(const Banner&) const = default;
 };

@@ -43,8 +43,9 @@ ChatController::ChatController(const Parts& p, QObject* parent)
   connect(w, &InferenceWorker::stateSaveFailed, this, &ChatController::onStateSaveFailed);
   connect(model_, &ModelController::modelChanged, this, &ChatController::onModelChanged);
   connect(model_, &ModelController::loadingChanged, this, &ChatController::canSendChanged);
-  connect(settings_, &ChatSettings::failed, this,
-          [this](const QString& reason) { storageFailed(std::runtime_error(reason.toStdString())); });
+  connect(settings_, &ChatSettings::failed, this, [this](const QString& reason) {
+    storageFailed(std::runtime_error(reason.toStdString()));
+  });
   refreshConversations();
 }
 
@@ -52,7 +53,9 @@ QString ChatController::title() const {
   return conversationId_ ? conversations_->titleOf(conversationId_) : tr("New chat");
 }
 
-bool ChatController::canSend() const { return !busy_ && (model_->loaded() || model_->loading()); }
+bool ChatController::canSend() const {
+  return !busy_ && (model_->loaded() || model_->loading());
+}
 
 void ChatController::storageFailed(const std::exception& e) {
   const QString reason = QString::fromUtf8(e.what());
@@ -232,7 +235,9 @@ void ChatController::copyText(const QString& text) {
   emit copied(text);
 }
 
-void ChatController::copyMessage(qint64 messageId) { copyText(messages_->contentOf(messageId)); }
+void ChatController::copyMessage(qint64 messageId) {
+  copyText(messages_->contentOf(messageId));
+}
 
 void ChatController::copyLastAnswer() {
   const QString answer = messages_->lastAnswer();

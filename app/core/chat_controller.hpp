@@ -3,9 +3,10 @@
 // After every completed answer the worker saves the chat's recurrent state; opening a chat
 // or switching a branch asks the worker to restore the nearest saved state.
 #pragma once
+#include <QtQml/qqmlregistration.h>
+
 #include <QObject>
 #include <QTimer>
-#include <QtQml/qqmlregistration.h>
 
 #include "chat_types.hpp"
 #include "worker_types.hpp"
@@ -90,8 +91,8 @@ class ChatController : public QObject {
   struct Active {
     qint64 requestId = 0;
     qint64 conversationId = 0;
-    qint64 anchorId = 0;     // the message the answer follows
-    qint64 replacesId = 0;   // Regenerate: the answer it is a sibling of
+    qint64 anchorId = 0;    // the message the answer follows
+    qint64 replacesId = 0;  // Regenerate: the answer it is a sibling of
     Mode mode = Mode::Answer;
     QString model;
   };

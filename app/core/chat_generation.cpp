@@ -34,8 +34,10 @@ void ChatController::setBusy(bool busy) {
 qint64 ChatController::createConversation(const QString& firstMessage) {
   auto& chats = storage_->chats();
   const qint64 id = chats.createConversation(titleFrom(firstMessage));
-  if (model_->loaded()) chats.setModel(id, model_->name(), model_->path());
-  else if (model_->loading()) chats.setModel(id, QString(), model_->loadingPath());
+  if (model_->loaded())
+    chats.setModel(id, model_->name(), model_->path());
+  else if (model_->loading())
+    chats.setModel(id, QString(), model_->loadingPath());
   settings_->saveTo(id);
   return id;
 }
@@ -163,8 +165,8 @@ void ChatController::onFinished(const GenerationResult& result) {
       meta.finishReason = result.finishReason;
       stored = a.mode == Mode::Regenerate
                    ? chats.regenerate(a.replacesId, result.text, meta)
-                   : chats.addMessage(a.conversationId, a.anchorId,
-                                      QStringLiteral("assistant"), result.text, meta);
+                   : chats.addMessage(a.conversationId, a.anchorId, QStringLiteral("assistant"),
+                                      result.text, meta);
     } else if (a.mode == Mode::Regenerate && chats.conversation(a.conversationId)) {
       // nothing new (stopped before the first token): back to the answer it would replace
       chats.setActiveLeaf(a.conversationId, chats.newestLeafUnder(a.replacesId));

@@ -84,12 +84,12 @@ void ChatSettings::setSystemPrompt(const QString& prompt) {
   }
 }
 
-#define COIL_SETTER(Name, field, Type, expr)   \
-  void ChatSettings::Name(Type v) {            \
-    const auto value = (expr);                 \
-    if (field == value) return;                \
-    field = value;                             \
-    persistSampling();                         \
+#define COIL_SETTER(Name, field, Type, expr) \
+  void ChatSettings::Name(Type v) {          \
+    const auto value = (expr);               \
+    if (field == value) return;              \
+    field = value;                           \
+    persistSampling();                       \
   }
 
 COIL_SETTER(setTemperature, p_.temperature, double, float(qBound(0.0, v, 5.0)))

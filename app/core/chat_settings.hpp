@@ -1,9 +1,10 @@
 // The open chat's own settings: system prompt and sampling. Changes are saved to the chat
 // at once; a new chat keeps them in memory until its first message creates it.
 #pragma once
+#include <QtQml/qqmlregistration.h>
+
 #include <QJsonObject>
 #include <QObject>
-#include <QtQml/qqmlregistration.h>
 
 #include "coil/sampler.hpp"
 
@@ -22,7 +23,8 @@ class ChatSettings : public QObject {
   Q_PROPERTY(int topK READ topK WRITE setTopK NOTIFY changed)
   Q_PROPERTY(double topP READ topP WRITE setTopP NOTIFY changed)
   Q_PROPERTY(double minP READ minP WRITE setMinP NOTIFY changed)
-  Q_PROPERTY(double repetitionPenalty READ repetitionPenalty WRITE setRepetitionPenalty NOTIFY changed)
+  Q_PROPERTY(
+      double repetitionPenalty READ repetitionPenalty WRITE setRepetitionPenalty NOTIFY changed)
   Q_PROPERTY(int maxTokens READ maxTokens WRITE setMaxTokens NOTIFY changed)
   Q_PROPERTY(qint64 seed READ seed WRITE setSeed NOTIFY changed)
 

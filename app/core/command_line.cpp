@@ -20,7 +20,8 @@ QString absolute(const QString& path) {
 
 CommandLine parseCommandLine(const QStringList& args) {
   CommandLine out;
-  if (args.size() > 1 && (args[1] == QLatin1String("export") || args[1] == QLatin1String("import"))) {
+  if (args.size() > 1 &&
+      (args[1] == QLatin1String("export") || args[1] == QLatin1String("import"))) {
     out.action = CommandLine::Action::StorageCommand;
     out.storageArgs = args.mid(1);
     if (!out.storageArgs.contains(QStringLiteral("--data-dir")))
@@ -41,8 +42,8 @@ CommandLine parseCommandLine(const QStringList& args) {
       QStringLiteral("Keep the database, states and settings in DIR (default: %1).")
           .arg(defaultDataDir()),
       QStringLiteral("DIR"));
-  const QCommandLineOption model(QStringLiteral("model"),
-                                 QStringLiteral("Open the model folder DIR."), QStringLiteral("DIR"));
+  const QCommandLineOption model(
+      QStringLiteral("model"), QStringLiteral("Open the model folder DIR."), QStringLiteral("DIR"));
   const QCommandLineOption screenshot(
       QStringLiteral("screenshot"),
       QStringLiteral("Test hook: after answering --send, save the window to PNG and quit."),
@@ -58,8 +59,8 @@ CommandLine parseCommandLine(const QStringList& args) {
   }
   if (p.isSet(help)) {
     out.action = CommandLine::Action::ShowHelp;
-    out.message = p.helpText().replace(QStringLiteral("<executable_name>"),
-                                       QStringLiteral("coil-chat"));
+    out.message =
+        p.helpText().replace(QStringLiteral("<executable_name>"), QStringLiteral("coil-chat"));
     return out;
   }
   if (p.isSet(version)) {

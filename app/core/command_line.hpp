@@ -10,12 +10,12 @@ namespace coil::app {
 struct CommandLine {
   enum class Action { RunGui, ShowVersion, ShowHelp, StorageCommand, Error };
   Action action = Action::RunGui;
-  QString dataDir;         // never empty after parsing: the default when not given
+  QString dataDir;  // never empty after parsing: the default when not given
   QString modelPath;
   QString screenshotPath;  // test hook: save a screenshot after answering `sendText`
   QString sendText;
-  QStringList storageArgs; // export/import arguments, --data-dir included
-  QString message;         // help text, or what is wrong
+  QStringList storageArgs;  // export/import arguments, --data-dir included
+  QString message;          // help text, or what is wrong
 };
 
 // `args` as QCoreApplication::arguments() (program name first). The default data folder

@@ -14,19 +14,26 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const {
   const storage::Conversation& c = rows_[index.row()];
   switch (role) {
     case Qt::DisplayRole:
-    case TitleRole: return c.title.isEmpty() ? tr("New chat") : c.title;
-    case IdRole: return c.id;
-    case PinnedRole: return c.pinned;
-    case UpdatedAtRole: return QDateTime::fromMSecsSinceEpoch(c.updatedAt);
-    case ModelRole: return c.modelId;
-    case CurrentRole: return c.id == currentId_;
-    case SectionRole: return c.pinned ? tr("Pinned") : tr("Chats");
+    case TitleRole:
+      return c.title.isEmpty() ? tr("New chat") : c.title;
+    case IdRole:
+      return c.id;
+    case PinnedRole:
+      return c.pinned;
+    case UpdatedAtRole:
+      return QDateTime::fromMSecsSinceEpoch(c.updatedAt);
+    case ModelRole:
+      return c.modelId;
+    case CurrentRole:
+      return c.id == currentId_;
+    case SectionRole:
+      return c.pinned ? tr("Pinned") : tr("Chats");
   }
   return {};
 }
 
 QHash<int, QByteArray> ConversationListModel::roleNames() const {
-  return {{IdRole, "conversationId"}, {TitleRole, "title"},     {PinnedRole, "pinned"},
+  return {{IdRole, "conversationId"},   {TitleRole, "title"},   {PinnedRole, "pinned"},
           {UpdatedAtRole, "updatedAt"}, {ModelRole, "modelId"}, {CurrentRole, "current"},
           {SectionRole, "section"}};
 }

@@ -12,8 +12,9 @@ QString formatBytes(qint64 bytes) {
     v /= 1024.0;
     ++u;
   }
-  return u == 0 ? QStringLiteral("%1 B").arg(bytes)
-                : QStringLiteral("%1 %2").arg(QLocale().toString(v, 'f', 1), QLatin1String(units[u]));
+  return u == 0
+             ? QStringLiteral("%1 B").arg(bytes)
+             : QStringLiteral("%1 %2").arg(QLocale().toString(v, 'f', 1), QLatin1String(units[u]));
 }
 
 QString formatMs(double ms) {

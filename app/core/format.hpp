@@ -4,9 +4,9 @@
 
 namespace coil::app {
 
-QString formatBytes(qint64 bytes);        // "38.0 MiB"
-QString formatMs(double ms);              // "4 ms", "1.2 s"
-QString formatRate(double tokensPerS);    // "31.5"
+QString formatBytes(qint64 bytes);      // "38.0 MiB"
+QString formatMs(double ms);            // "4 ms", "1.2 s"
+QString formatRate(double tokensPerS);  // "31.5"
 // "1 token", "812 tokens" (English; the UI is not translated yet)
 QString formatCount(qint64 n, const char* singular, const char* plural);
 

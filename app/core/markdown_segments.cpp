@@ -63,8 +63,8 @@ QVariantList segmentsToVariant(const QList<MarkdownSegment>& segments) {
   QVariantList out;
   for (const MarkdownSegment& s : segments) {
     out << QVariantMap{
-        {QStringLiteral("kind"), s.kind == MarkdownSegment::Kind::Code ? QStringLiteral("code")
-                                                                       : QStringLiteral("text")},
+        {QStringLiteral("kind"),
+         s.kind == MarkdownSegment::Kind::Code ? QStringLiteral("code") : QStringLiteral("text")},
         {QStringLiteral("text"), s.text},
         {QStringLiteral("language"), s.language}};
   }

@@ -44,16 +44,25 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
     return {};
   const MessageRow& r = rows_[index.row()];
   switch (role) {
-    case IdRole: return r.id;
-    case RoleRole: return r.role;
+    case IdRole:
+      return r.id;
+    case RoleRole:
+      return r.role;
     case Qt::DisplayRole:
-    case ContentRole: return r.content;
-    case SegmentsRole: return r.segments;
-    case SiblingIndexRole: return r.siblingIndex;
-    case SiblingCountRole: return r.siblingCount;
-    case DetailsRole: return r.details;
-    case StreamingRole: return r.streaming;
-    case IsLastRole: return index.row() == rows_.size() - 1;
+    case ContentRole:
+      return r.content;
+    case SegmentsRole:
+      return r.segments;
+    case SiblingIndexRole:
+      return r.siblingIndex;
+    case SiblingCountRole:
+      return r.siblingCount;
+    case DetailsRole:
+      return r.details;
+    case StreamingRole:
+      return r.streaming;
+    case IsLastRole:
+      return index.row() == rows_.size() - 1;
   }
   return {};
 }

@@ -2,8 +2,9 @@
 // answer streams in, one extra row at the end holding it. Each row knows its position among
 // its siblings, for `< 2/3 >`.
 #pragma once
-#include <QVariantList>
 #include <QtQml/qqmlregistration.h>
+
+#include <QVariantList>
 
 #include "chat_types.hpp"
 #include "synced_list_model.hpp"
@@ -16,7 +17,7 @@ struct MessageRow {
   QString content;
   int siblingIndex = 0;  // 0-based
   int siblingCount = 1;
-  QString details;       // "42 tokens · 31.5 tokens/s", "stopped"...
+  QString details;  // "42 tokens · 31.5 tokens/s", "stopped"...
   bool streaming = false;
   QVariantList segments;  // splitMarkdown(content), cached
 

@@ -75,11 +75,12 @@ void ModelController::onLoaded(const ModelInfo& info) {
   if (info.fallbackReason.isEmpty()) {
     banners_->dismiss(QStringLiteral("fallback"));
   } else {
-    banners_->show({QStringLiteral("fallback"), QStringLiteral("warning"),
-                    tr("Running on %1 instead of the backend you chose").arg(info.backend.toUpper()),
-                    info.fallbackReason,
-                    tr("Answers still work, only slower. Check the GPU driver, or pick another "
-                       "backend in Settings and reload the model.")});
+    banners_->show(
+        {QStringLiteral("fallback"), QStringLiteral("warning"),
+         tr("Running on %1 instead of the backend you chose").arg(info.backend.toUpper()),
+         info.fallbackReason,
+         tr("Answers still work, only slower. Check the GPU driver, or pick another "
+            "backend in Settings and reload the model.")});
   }
   emit loadingChanged();
   emit modelChanged();

@@ -1,8 +1,9 @@
 // Loading the model on the worker (never blocking the window): progress, the loaded model's
 // description, and banners when loading fails or the backend fell back.
 #pragma once
-#include <QObject>
 #include <QtQml/qqmlregistration.h>
+
+#include <QObject>
 
 #include "worker_types.hpp"
 
@@ -27,8 +28,8 @@ class ModelController : public QObject {
   Q_PROPERTY(QString error READ error NOTIFY errorChanged)
 
  public:
-  ModelController(WorkerHost* host, AppSettings* settings, BannerModel* banners,
-                  StatusInfo* status, QObject* parent = nullptr);
+  ModelController(WorkerHost* host, AppSettings* settings, BannerModel* banners, StatusInfo* status,
+                  QObject* parent = nullptr);
 
   // A folder path or a file:// URL (from a folder dialog).
   Q_INVOKABLE void load(const QString& pathOrUrl);

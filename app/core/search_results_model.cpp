@@ -16,21 +16,30 @@ QVariant SearchResultsModel::data(const QModelIndex& index, int role) const {
     return {};
   const storage::SearchHit& h = rows_[index.row()];
   switch (role) {
-    case ConversationIdRole: return h.conversationId;
-    case MessageIdRole: return h.messageId;
-    case TitleRole: return h.conversationTitle.isEmpty() ? tr("New chat") : h.conversationTitle;
-    case MessageRoleRole: return h.role;
-    case SnippetRole: return h.snippet;
+    case ConversationIdRole:
+      return h.conversationId;
+    case MessageIdRole:
+      return h.messageId;
+    case TitleRole:
+      return h.conversationTitle.isEmpty() ? tr("New chat") : h.conversationTitle;
+    case MessageRoleRole:
+      return h.role;
+    case SnippetRole:
+      return h.snippet;
     case Qt::DisplayRole:
-    case SnippetTextRole: return h.snippetText;
+    case SnippetTextRole:
+      return h.snippetText;
   }
   return {};
 }
 
 QHash<int, QByteArray> SearchResultsModel::roleNames() const {
-  return {{ConversationIdRole, "conversationId"}, {MessageIdRole, "messageId"},
-          {TitleRole, "title"},                   {MessageRoleRole, "role"},
-          {SnippetRole, "snippet"},               {SnippetTextRole, "snippetText"}};
+  return {{ConversationIdRole, "conversationId"},
+          {MessageIdRole, "messageId"},
+          {TitleRole, "title"},
+          {MessageRoleRole, "role"},
+          {SnippetRole, "snippet"},
+          {SnippetTextRole, "snippetText"}};
 }
 
 void SearchResultsModel::setQuery(const QString& query) {

@@ -36,14 +36,13 @@ StateKeeper::StateKeeper(const QString& dataDir) : dataDir_(dataDir) {
 StateKeeper::~StateKeeper() = default;
 
 QString StateKeeper::coveredPath(const storage::Checkpoint& c) const {
-  return QDir(dataDir_).filePath(QStringLiteral("%1/%2.txt")
-                                     .arg(QLatin1String(kCoveredFolder),
-                                          QFileInfo(c.file).completeBaseName()));
+  return QDir(dataDir_).filePath(
+      QStringLiteral("%1/%2.txt")
+          .arg(QLatin1String(kCoveredFolder), QFileInfo(c.file).completeBaseName()));
 }
 
 storage::Checkpoint StateKeeper::save(qint64 conversationId, qint64 messageId,
-                                      const RecurrentState& state,
-                                      const std::string& coveredText) {
+                                      const RecurrentState& state, const std::string& coveredText) {
   if (!store_) throw storage::StorageError(QStringLiteral("no data folder to save states in"));
   const auto bytes = serialize_state(state);
   storage::StateInfo info;
@@ -79,9 +78,8 @@ std::optional<storage::Checkpoint> StateKeeper::nearest(qint64 conversationId, q
 StateKeeper::Loaded StateKeeper::load(const storage::Checkpoint& c, quint64 fingerprint) const {
   const QByteArray bytes = store_->read(c);
   Loaded out;
-  out.state = parse_state(reinterpret_cast<const uint8_t*>(bytes.constData()),
-                          size_t(bytes.size()), fingerprint,
-                          store_->absolutePath(c).toStdString());
+  out.state = parse_state(reinterpret_cast<const uint8_t*>(bytes.constData()), size_t(bytes.size()),
+                          fingerprint, store_->absolutePath(c).toStdString());
   QFile f(coveredPath(c));
   if (!f.open(QIODevice::ReadOnly))
     throw Error("the text of saved state " + c.file.toStdString() + " is missing");

@@ -29,8 +29,8 @@ class StateKeeper {
   bool enabled() const { return store_ != nullptr; }
 
   // Throws storage::StorageError (Kind::DiskFull when the disk is full).
-  storage::Checkpoint save(qint64 conversationId, qint64 messageId,
-                           const RecurrentState& state, const std::string& coveredText);
+  storage::Checkpoint save(qint64 conversationId, qint64 messageId, const RecurrentState& state,
+                           const std::string& coveredText);
 
   std::optional<storage::Checkpoint> nearest(qint64 conversationId, qint64 messageId,
                                              quint64 fingerprint) const;

@@ -48,7 +48,8 @@ void StatusInfo::setPrepared(const ResumeReport& r, bool chatHasMessages) {
     case ResumeReport::Kind::Restored:
       setResumeText(tr("resumed from saved state in %1").arg(formatMs(r.restoreMs)));
       break;
-    case ResumeReport::Kind::Continued: break;
+    case ResumeReport::Kind::Continued:
+      break;
     case ResumeReport::Kind::Fresh:
       setResumeText(chatHasMessages ? tr("no saved state: the next answer re-reads the chat")
                                     : QString());
@@ -61,7 +62,8 @@ void StatusInfo::setGeneration(const GenerationResult& g) {
   decodeTps_ = g.decodeTokensPerS();
   emit speedChanged();
   const QString prefilled =
-      tr("prefilled %1 in %2").arg(formatCount(g.promptTokens, "token", "tokens"), formatMs(g.prefillMs));
+      tr("prefilled %1 in %2")
+          .arg(formatCount(g.promptTokens, "token", "tokens"), formatMs(g.prefillMs));
   if (g.resume.kind == ResumeReport::Kind::Restored)
     setResumeText(tr("resumed from saved state in %1").arg(formatMs(g.resume.restoreMs)) +
                   QStringLiteral(" · ") + prefilled);

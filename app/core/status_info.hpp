@@ -2,8 +2,9 @@
 // speeds, how the chat was resumed ("resumed from saved state in 4 ms" or "prefilled 812
 // tokens in 95 ms") and the chat's saved state size on disk.
 #pragma once
-#include <QObject>
 #include <QtQml/qqmlregistration.h>
+
+#include <QObject>
 
 #include "worker_types.hpp"
 

@@ -23,9 +23,12 @@ std::vector<ChatMessage> toEngine(const QList<ChatTurn>& turns) {
 QString finishName(FinishReason r) {
   switch (r) {
     case FinishReason::Eos:
-    case FinishReason::StopString: return QStringLiteral("stop");
-    case FinishReason::MaxTokens: return QStringLiteral("length");
-    case FinishReason::Cancelled: return QStringLiteral("cancelled");
+    case FinishReason::StopString:
+      return QStringLiteral("stop");
+    case FinishReason::MaxTokens:
+      return QStringLiteral("length");
+    case FinishReason::Cancelled:
+      return QStringLiteral("cancelled");
   }
   return {};
 }
@@ -39,8 +42,8 @@ bool shouldDiscard(const storage::StorageError& e) {
 }  // namespace
 
 std::string InferenceWorker::render(const QList<ChatTurn>& turns, bool addGenerationPrompt) const {
-  return chat_->chat_template().render(toEngine(turns), addGenerationPrompt,
-                                       chatConfig_->bos_token, chatConfig_->eos_token);
+  return chat_->chat_template().render(toEngine(turns), addGenerationPrompt, chatConfig_->bos_token,
+                                       chatConfig_->eos_token);
 }
 
 ResumeReport InferenceWorker::resume(qint64 conversationId, qint64 messageId,
@@ -118,7 +121,8 @@ void InferenceWorker::generate(const GenerateRequest& request) {
     GenerationResult out;
     out.requestId = request.id;
     out.conversationId = request.conversationId;
-    out.resume = resume(request.conversationId, request.anchorMessageId, render(request.turns, true));
+    out.resume =
+        resume(request.conversationId, request.anchorMessageId, render(request.turns, true));
 
     GenerateOptions options;
     options.sampling = request.sampling;

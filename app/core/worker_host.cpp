@@ -36,9 +36,15 @@ WorkerHost::~WorkerHost() {
   thread_.wait();  // the worker is deleted on its thread as it finishes
 }
 
-void WorkerHost::load(const LoadRequest& request) { emit loadRequested(request); }
-void WorkerHost::unload() { emit unloadRequested(); }
-void WorkerHost::prepare(const PrepareRequest& request) { emit prepareRequested(request); }
+void WorkerHost::load(const LoadRequest& request) {
+  emit loadRequested(request);
+}
+void WorkerHost::unload() {
+  emit unloadRequested();
+}
+void WorkerHost::prepare(const PrepareRequest& request) {
+  emit prepareRequested(request);
+}
 
 qint64 WorkerHost::generate(GenerateRequest request) {
   request.id = ++lastRequestId_;
@@ -50,7 +56,9 @@ void WorkerHost::saveState(qint64 requestId, qint64 messageId) {
   emit saveStateRequested(requestId, messageId);
 }
 
-void WorkerHost::listDevices() { emit listDevicesRequested(); }
+void WorkerHost::listDevices() {
+  emit listDevicesRequested();
+}
 
 void WorkerHost::stop() {
   if (worker_) worker_->requestStop(lastRequestId_);

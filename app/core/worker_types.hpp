@@ -10,10 +10,10 @@
 namespace coil::app {
 
 struct LoadRequest {
-  QString path;                    // a model folder
-  QString backend = "auto";        // "auto", "cuda", "vulkan", "cpu"
-  int device = -1;                 // GPU index, -1: the default one
-  int threads = 0;                 // CPU threads, 0: physical cores
+  QString path;              // a model folder
+  QString backend = "auto";  // "auto", "cuda", "vulkan", "cpu"
+  int device = -1;           // GPU index, -1: the default one
+  int threads = 0;           // CPU threads, 0: physical cores
 };
 
 struct ModelInfo {
@@ -24,7 +24,7 @@ struct ModelInfo {
   QString fallbackReason;  // why the requested backend was not used ("" if it was)
   quint64 fingerprint = 0;
   qint64 weightBytes = 0;
-  qint64 stateBytes = 0;   // the recurrent state's size in memory
+  qint64 stateBytes = 0;  // the recurrent state's size in memory
 };
 
 struct ChatTurn {
@@ -61,16 +61,16 @@ struct ResumeReport {
   Kind kind = Kind::Fresh;
   qint64 conversationId = 0;
   double restoreMs = 0;
-  qint64 stateTokens = 0;   // tokens the restored state covers
-  QString discarded;        // why a saved state was refused ("" if none was)
+  qint64 stateTokens = 0;  // tokens the restored state covers
+  QString discarded;       // why a saved state was refused ("" if none was)
 };
 
 struct GenerationResult {
   qint64 requestId = 0;
   qint64 conversationId = 0;
   QString text;
-  QString finishReason;  // "stop", "length", "cancelled"
-  qint64 promptTokens = 0;      // tokens prefilled for this answer
+  QString finishReason;     // "stop", "length", "cancelled"
+  qint64 promptTokens = 0;  // tokens prefilled for this answer
   qint64 completionTokens = 0;
   double prefillMs = 0;
   double decodeMs = 0;

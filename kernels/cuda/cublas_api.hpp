@@ -16,9 +16,9 @@ struct CublasApi {
   decltype(&::cublasSetMathMode) set_math_mode;
   // cublasGemmEx is overloaded in C++ (a legacy cudaDataType compute type): name the C one
   cublasStatus_t (*gemm_ex)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int,
-                            const void*, const void*, cudaDataType, int, const void*,
-                            cudaDataType, int, const void*, void*, cudaDataType, int,
-                            cublasComputeType_t, cublasGemmAlgo_t);
+                            const void*, const void*, cudaDataType, int, const void*, cudaDataType,
+                            int, const void*, void*, cudaDataType, int, cublasComputeType_t,
+                            cublasGemmAlgo_t);
   decltype(&::cublasGetStatusString) status_string;
   decltype(&::cublasGetStatusName) status_name;
 };

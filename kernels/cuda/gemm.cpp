@@ -71,9 +71,9 @@ void Gemm::run(const Launch& l, const Tensor& x, const Tensor& w, const Tensor* 
     if (b) fill_rows(l, o, out.stride, T, N, b);
     const float beta = b ? 1.0f : 0.0f;
     check(cublas().gemm_ex(handle_, CUBLAS_OP_T, CUBLAS_OP_N, int(N), int(T), int(K), &one,
-                       dptr<const float>(w), CUDA_R_32F, int(K), dptr<const float>(x), CUDA_R_32F,
-                       int(x.stride), &beta, o, CUDA_R_32F, int(out.stride), CUBLAS_COMPUTE_32F,
-                       CUBLAS_GEMM_DEFAULT),
+                           dptr<const float>(w), CUDA_R_32F, int(K), dptr<const float>(x),
+                           CUDA_R_32F, int(x.stride), &beta, o, CUDA_R_32F, int(out.stride),
+                           CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
           "F32 GEMM");
     return;
   }
@@ -98,8 +98,8 @@ void Gemm::run(const Launch& l, const Tensor& x, const Tensor& w, const Tensor* 
   for (int64_t n0 = 0; n0 < N; n0 += tile) {
     const int64_t n = std::min(tile, N - n0);
     check(cublas().gemm_ex(handle_, CUBLAS_OP_T, CUBLAS_OP_N, int(n), int(rows), int(K), &one,
-                       wp + n0 * K, dt, int(K), xs, dt, int(ld), &zero, y, CUDA_R_32F, int(n),
-                       CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+                           wp + n0 * K, dt, int(K), xs, dt, int(ld), &zero, y, CUDA_R_32F, int(n),
+                           CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
           w.dtype == DType::BF16 ? "BF16 GEMM" : "F16 GEMM");
     gemm_epilogue(l, EpilogueArgs{y, n, T, n, two, 1.0f / lo_mul, inv_scale, b ? b + n0 : nullptr,
                                   o + n0, out.stride});

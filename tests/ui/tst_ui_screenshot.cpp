@@ -35,9 +35,9 @@ class TestScreenshot : public QObject {
     env.remove("QT_QPA_PLATFORM");
     env.insert("QT_QUICK_CONTROLS_STYLE", "Material");
     app.setProcessEnvironment(env);
-    app.start("xvfb-run", {"-a", "-s", "-screen 0 1400x900x24", COIL_CHAT_PATH, "--data-dir",
-                           tmp.filePath("data"), "--model", model, "--send", question,
-                           "--screenshot", png});
+    app.start("xvfb-run",
+              {"-a", "-s", "-screen 0 1400x900x24", COIL_CHAT_PATH, "--data-dir",
+               tmp.filePath("data"), "--model", model, "--send", question, "--screenshot", png});
     QVERIFY(app.waitForStarted());
     QVERIFY(app.waitForFinished(540000));
     QCOMPARE(app.exitStatus(), QProcess::NormalExit);

@@ -36,8 +36,10 @@ QByteArray byteTokenizerJson(int vocab) {
       {"version", "1.0"},
       {"added_tokens", QJsonArray()},
       {"normalizer", QJsonValue::Null},
-      {"pre_tokenizer", QJsonObject{{"type", "ByteLevel"}, {"add_prefix_space", false},
-                                    {"trim_offsets", true}, {"use_regex", true}}},
+      {"pre_tokenizer", QJsonObject{{"type", "ByteLevel"},
+                                    {"add_prefix_space", false},
+                                    {"trim_offsets", true},
+                                    {"use_regex", true}}},
       {"decoder", QJsonObject{{"type", "ByteLevel"}}},
       {"model", QJsonObject{{"type", "BPE"}, {"vocab", v}, {"merges", QJsonArray()}}}};
   return QJsonDocument(tok).toJson(QJsonDocument::Compact);

@@ -25,7 +25,9 @@ using namespace coil::app;
 namespace {
 constexpr int kWait = 120000;
 
-QVariant cell(const QAbstractItemModel* m, int row, int role) { return m->index(row, 0).data(role); }
+QVariant cell(const QAbstractItemModel* m, int row, int role) {
+  return m->index(row, 0).data(role);
+}
 }  // namespace
 
 class TestChatController : public QObject {
@@ -117,7 +119,8 @@ class TestChatController : public QObject {
     app_->search()->setQuery("again");
     QCOMPARE(app_->search()->rowCount(), 1);
     QCOMPARE(cell(app_->search(), 0, SearchResultsModel::ConversationIdRole).toLongLong(), first_);
-    chat_->openMessage(first_, cell(app_->search(), 0, SearchResultsModel::MessageIdRole).toLongLong());
+    chat_->openMessage(first_,
+                       cell(app_->search(), 0, SearchResultsModel::MessageIdRole).toLongLong());
     QCOMPARE(cell(app_->messages(), 0, MessageListModel::ContentRole).toString(),
              "Hello again, who are you?");
     app_->search()->setQuery({});
@@ -139,7 +142,8 @@ class TestChatController : public QObject {
         !cell(app_->messages(), 1, MessageListModel::ContentRole).toString().isEmpty(), kWait);
     chat_->stop();
     QVERIFY(finished.wait(kWait));
-    QVERIFY(cell(app_->messages(), 1, MessageListModel::DetailsRole).toString().contains("stopped"));
+    QVERIFY(
+        cell(app_->messages(), 1, MessageListModel::DetailsRole).toString().contains("stopped"));
     chat_->settings()->setMaxTokens(8);
     second_ = chat_->conversationId();
     QVERIFY(second_ != first_);

@@ -49,8 +49,8 @@ class TestCommandLine : public QObject {
   void storageCommandsGetADataDir() {
     auto c = parseCommandLine({"coil-chat", "export", "--all", "--format", "md"});
     QCOMPARE(c.action, Action::StorageCommand);
-    QCOMPARE(c.storageArgs, (QStringList{"export", "--all", "--format", "md", "--data-dir",
-                                         defaultDataDir()}));
+    QCOMPARE(c.storageArgs,
+             (QStringList{"export", "--all", "--format", "md", "--data-dir", defaultDataDir()}));
     c = parseCommandLine({"coil-chat", "import", "--data-dir", "/d", "f.json"});
     QCOMPARE(c.storageArgs, (QStringList{"import", "--data-dir", "/d", "f.json"}));
   }

@@ -82,7 +82,8 @@ class TestListModels : public QObject {
   void messagesAndStreaming() {
     MessageListModel m;
     Tester tester(&m, Tester::FailureReportingMode::QtTest);
-    m.setMessages({row(1, "user", "Hi"), row(2, "assistant", "Hello!\n\n```cpp\nint x;\n```", 0, 2)});
+    m.setMessages(
+        {row(1, "user", "Hi"), row(2, "assistant", "Hello!\n\n```cpp\nint x;\n```", 0, 2)});
     QCOMPARE(m.rowCount(), 2);
     QCOMPARE(m.index(1, 0).data(MessageListModel::SiblingCountRole).toInt(), 2);
     QVERIFY(m.index(1, 0).data(MessageListModel::IsLastRole).toBool());

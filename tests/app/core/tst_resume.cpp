@@ -14,8 +14,8 @@
 #include "coil/state.hpp"
 #include "coil/tokenizer.hpp"
 #include "fixture_model.hpp"
-#include "signal_log.hpp"
 #include "inference_worker.hpp"
+#include "signal_log.hpp"
 #include "state_store.hpp"
 #include "storage.hpp"
 #include "worker_host.hpp"
@@ -201,7 +201,7 @@ class TestResume : public QObject {
     const auto again = w.answer(conv, u2, turns);
     QCOMPARE(again.resume.kind, ResumeReport::Kind::Restored);
     QCOMPARE(again.promptTokens, r2.promptTokens);  // only the new question, as the first time
-    QCOMPARE(again.text, r2.text);  // greedy: the same path, the same answer
+    QCOMPARE(again.text, r2.text);                  // greedy: the same path, the same answer
 
     // Edit U1: nothing before it is saved, so everything is prefilled.
     const qint64 u1b = chats.editMessage(u1, "An edited first question.");

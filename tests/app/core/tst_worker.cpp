@@ -5,14 +5,13 @@
 #include <QTest>
 
 #include "fixture_model.hpp"
-#include "signal_log.hpp"
 #include "inference_worker.hpp"
+#include "signal_log.hpp"
 #include "worker_host.hpp"
 
 using namespace coil::app;
 
 namespace {
-
 
 GenerateRequest greedyRequest(const QString& prompt, int maxTokens) {
   GenerateRequest r;
@@ -144,11 +143,12 @@ class TestWorker : public QObject {
     host.load({endless_, "cpu"});
     // Stop from the worker's thread as the third piece streams: deterministic, no timing.
     int seen = 0;
-    connect(host.worker(), &InferenceWorker::textGenerated, host.worker(),
-            [&](qint64 id, const QString&) {
-              if (++seen == 3) host.worker()->requestStop(id);
-            },
-            Qt::DirectConnection);
+    connect(
+        host.worker(), &InferenceWorker::textGenerated, host.worker(),
+        [&](qint64 id, const QString&) {
+          if (++seen == 3) host.worker()->requestStop(id);
+        },
+        Qt::DirectConnection);
     host.generate(greedyRequest("Count to a million.", 100000));
     QVERIFY(finished.waitNext());
     const auto r = finished.first().at(0).value<GenerationResult>();
@@ -176,8 +176,9 @@ class TestWorker : public QObject {
     coil::test::SignalLog finished(host.worker(), &InferenceWorker::generationFinished);
     host.load({endless_, "cpu"});
     // A prompt of ~40 prefill chunks; stop as the worker starts on it.
-    connect(host.worker(), &InferenceWorker::generationStarted, host.worker(),
-            [&](qint64 id) { host.worker()->requestStop(id); }, Qt::DirectConnection);
+    connect(
+        host.worker(), &InferenceWorker::generationStarted, host.worker(),
+        [&](qint64 id) { host.worker()->requestStop(id); }, Qt::DirectConnection);
     host.generate(greedyRequest(QString(10000, QLatin1Char('x')), 64));
     QVERIFY(finished.waitNext());
     const auto r = finished.first().at(0).value<GenerationResult>();
