@@ -66,6 +66,9 @@ TestCase {
         keyClick(Qt.Key_Return)
         verify(App.chat.busy)
         find("stopButton")  // the send button turned into a stop button
+        const list = find("messageList")
+        tryCompare(list, "count", 4)  // the question and the answer coming in
+        tryVerify(() => list.itemAtIndex(3) !== null && list.itemAtIndex(3).content.length > 0, 60000)
         keyClick(Qt.Key_Escape)
         tryVerify(() => !App.chat.busy, 60000)
         App.chat.settings.maxTokens = 6
