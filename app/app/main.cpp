@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
 
   QGuiApplication app(argc, argv);  // takes Qt's own options (-platform...) out of argv
   QGuiApplication::setApplicationDisplayName(QStringLiteral("Coil"));
-  QGuiApplication::setDesktopFileName(QStringLiteral("coil-chat"));
+  QGuiApplication::setDesktopFileName(QStringLiteral("io.github.coil.Coil"));
   const coil::app::CommandLine cl = coil::app::parseCommandLine(app.arguments());
   if (cl.action == Action::Error) {
     std::fprintf(stderr, "coil-chat: %s\nTry coil-chat --help.\n", qPrintable(cl.message));

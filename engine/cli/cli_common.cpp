@@ -49,11 +49,15 @@ ModelOptions ModelArgs::options() const {
   return o;
 }
 
+std::string& pending_note() {
+  static std::string note;
+  return note;
+}
+
 std::unique_ptr<Model> open_model(const ModelArgs& args) {
   auto m = Model::open(args.model, args.options());
   if (!m->fallback_reason().empty())
-    std::cerr << "note: using " << m->backend().info().name << " (" << m->fallback_reason()
-              << ")\n";
+    pending_note() = "note: used " + m->backend().info().name + " (" + m->fallback_reason() + ")";
   return m;
 }
 

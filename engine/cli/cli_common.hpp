@@ -25,8 +25,10 @@ struct ModelArgs {
   ModelOptions options() const;
 };
 
-// Opens the model; prints a fallback note on stderr when the backend fell back.
+// Opens the model. When the backend fell back, the reason is kept in pending_note(), which
+// main() prints after a successful run (a failed run prints only its one error line).
 std::unique_ptr<Model> open_model(const ModelArgs& args);
+std::string& pending_note();
 
 // Writes `bytes` to `path` through a temporary file, so a failure leaves no file behind.
 void write_file_atomically(const std::filesystem::path& path, const void* data, size_t bytes);

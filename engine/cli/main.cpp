@@ -50,5 +50,6 @@ int main(int argc, char** argv) {
     std::cerr << "coil: " << e.what() << "\n";
     return 1;
   }
+  if (!coil::cli::pending_note().empty()) std::cerr << coil::cli::pending_note() << "\n";
   return 0;
 }
