@@ -296,7 +296,7 @@ TEST(VulkanBackend, FallbacksWithoutSubgroupsMatchTheReference) {
 TEST(VulkanBackend, StateSavedOnCpuResumesOnVulkan) {
   REQUIRE_VULKAN();
   const auto dir = test::model_dir("falcon-tiny-f32");
-  if (!std::filesystem::exists(dir)) GTEST_SKIP() << dir << " not found";
+  ASSERT_TRUE(std::filesystem::exists(dir)) << dir << " not found (tests/data is in the repo)";
   ModelOptions cpu_opts, vk_opts;
   cpu_opts.backend = "cpu";
   vk_opts.backend = "vulkan";
@@ -333,7 +333,7 @@ TEST(VulkanBackend, StateSavedOnCpuResumesOnVulkan) {
 TEST(VulkanBackend, DecodeAndPrefillDoNotAllocate) {
   REQUIRE_VULKAN();
   const auto dir = test::model_dir("falcon-tiny-bf16");
-  if (!std::filesystem::exists(dir)) GTEST_SKIP() << dir << " not found";
+  ASSERT_TRUE(std::filesystem::exists(dir)) << dir << " not found (tests/data is in the repo)";
   const char* env = std::getenv("COIL_VULKAN_VALIDATION");
   const std::string saved = env ? env : "";
   unsetenv("COIL_VULKAN_VALIDATION");
