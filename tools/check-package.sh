@@ -56,7 +56,8 @@ if [ "$HAVE_APP" = 1 ]; then
   EXPECTED+=(bin/coil-chat
     "share/applications/$APP_ID.desktop"
     "share/metainfo/$APP_ID.metainfo.xml"
-    "share/icons/hicolor/scalable/apps/$APP_ID.svg")
+    "share/icons/hicolor/scalable/apps/$APP_ID.svg"
+    "share/doc/coil/copyright")
   for s in "${ICON_SIZES[@]}"; do EXPECTED+=("share/icons/hicolor/${s}x${s}/apps/$APP_ID.png"); done
   for f in "${DEMO_FILES[@]}"; do EXPECTED+=("share/coil/models/coil-demo/$f"); done
 fi
@@ -161,6 +162,16 @@ done
 [ ${#missing[@]} -eq 0 ] || fail "$(basename "$DEB") lacks: ${missing[*]}"
 note "DEB: $(field Package) $(field Version) $(field Architecture), ${#EXPECTED[@]} expected files present"
 note "DEB Depends: $DEPENDS"
+# The backends' run-time libraries are dlopen'ed, so shlibdeps cannot see them: Recommends
+# must name them for the backends this build has.
+RECOMMENDS=$(field Recommends)
+if [ "$(cache_value COIL_VULKAN)" = ON ]; then
+  grep -q 'libvulkan1' <<<"$RECOMMENDS" || fail "DEB Recommends lacks libvulkan1: $RECOMMENDS"
+fi
+if [ "$(cache_value COIL_CUDA)" = ON ]; then
+  grep -q 'libcublas-' <<<"$RECOMMENDS" || fail "DEB Recommends lacks cuBLAS: $RECOMMENDS"
+fi
+note "DEB Recommends: $RECOMMENDS"
 
 # --- optional validators (not installed in CI) ---------------------------------------------
 if [ "$HAVE_APP" = 1 ] && command -v appstreamcli >/dev/null; then

@@ -1,5 +1,5 @@
-// The main window: conversations on the left, the chat (or the settings page) in the
-// middle, the open chat's settings on the right when asked for.
+// The main window: conversations on the left, the chat (or the settings or models page) in
+// the middle, the open chat's settings on the right when asked for.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Controls.Material
@@ -10,6 +10,7 @@ ApplicationWindow {
     id: window
 
     property bool settingsPageOpen: false
+    property bool modelsPageOpen: false
     property bool chatSettingsOpen: false
 
     width: 1240
@@ -32,6 +33,7 @@ ApplicationWindow {
         sequence: "Ctrl+N"
         onActivated: {
             window.settingsPageOpen = false
+            window.modelsPageOpen = false
             App.chat.newChat()
             chatPage.focusComposer()
         }
@@ -59,8 +61,19 @@ ApplicationWindow {
             Layout.preferredWidth: Theme.sidebarWidth
             Layout.fillHeight: true
             settingsOpen: window.settingsPageOpen
-            onSettingsRequested: window.settingsPageOpen = !window.settingsPageOpen
-            onChatOpened: window.settingsPageOpen = false
+            modelsOpen: window.modelsPageOpen
+            onSettingsRequested: {
+                window.modelsPageOpen = false
+                window.settingsPageOpen = !window.settingsPageOpen
+            }
+            onModelsRequested: {
+                window.settingsPageOpen = false
+                window.modelsPageOpen = !window.modelsPageOpen
+            }
+            onChatOpened: {
+                window.settingsPageOpen = false
+                window.modelsPageOpen = false
+            }
         }
 
         Rectangle {
@@ -75,6 +88,7 @@ ApplicationWindow {
             Layout.fillHeight: true
 
             ChatHeader {
+                visible: !window.modelsPageOpen
                 Layout.fillWidth: true
                 settingsPage: window.settingsPageOpen
                 chatSettingsOpen: window.chatSettingsOpen
@@ -87,7 +101,7 @@ ApplicationWindow {
             }
 
             StackLayout {
-                currentIndex: window.settingsPageOpen ? 1 : 0
+                currentIndex: window.modelsPageOpen ? 2 : window.settingsPageOpen ? 1 : 0
                 Layout.fillWidth: true
                 Layout.fillHeight: true
 
@@ -95,6 +109,9 @@ ApplicationWindow {
                     id: chatPage
                 }
                 SettingsPage {}
+                ModelsPage {
+                    onBackRequested: window.modelsPageOpen = false
+                }
             }
 
             StatusBar {
@@ -103,17 +120,27 @@ ApplicationWindow {
         }
 
         Rectangle {
-            visible: window.chatSettingsOpen && !window.settingsPageOpen
+            visible: window.chatSettingsOpen && !window.settingsPageOpen && !window.modelsPageOpen
             Layout.preferredWidth: 1
             Layout.fillHeight: true
             color: Theme.border
         }
 
         ChatSettingsPanel {
-            visible: window.chatSettingsOpen && !window.settingsPageOpen
+            visible: window.chatSettingsOpen && !window.settingsPageOpen && !window.modelsPageOpen
             Layout.preferredWidth: Theme.settingsPanelWidth
             Layout.fillHeight: true
             onCloseRequested: window.chatSettingsOpen = false
+        }
+    }
+
+    // "Use in new chat" on the models page opens the new chat.
+    Connections {
+        target: App.models
+        function onChatRequested() {
+            window.settingsPageOpen = false
+            window.modelsPageOpen = false
+            chatPage.focusComposer()
         }
     }
 

@@ -1,4 +1,4 @@
-// Application settings: engine, saved states, appearance.
+// Application settings: engine, saved states, Hugging Face, appearance.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -91,6 +91,49 @@ ScrollView {
                 icon.height: 16
                 enabled: App.settings.dataDir.length > 0
                 onClicked: Qt.openUrlExternally(App.dataFolderUrl())
+            }
+        }
+
+        SectionTitle { text: qsTr("Hugging Face") }
+        SettingRow {
+            title: qsTr("Access token")
+            description: App.models.tokenText + "\n" +
+                         qsTr("Gated models (such as Llama) need the token of an account that accepted their terms: huggingface.co, Settings, Access Tokens.")
+            RowLayout {
+                spacing: 6
+                TextField {
+                    id: tokenField
+                    objectName: "hfTokenField"
+                    implicitWidth: 200
+                    echoMode: TextInput.Password
+                    placeholderText: App.models.tokenSaved ? qsTr("Saved") : "hf_…"
+                    selectByMouse: true
+                    onAccepted: {
+                        App.models.saveToken(text)
+                        clear()
+                    }
+                }
+                Button {
+                    objectName: "saveTokenButton"
+                    text: App.models.tokenSaved && tokenField.text.length === 0 ? qsTr("Remove") : qsTr("Save")
+                    enabled: tokenField.text.length > 0 || App.models.tokenSaved
+                    onClicked: {
+                        App.models.saveToken(tokenField.text)
+                        tokenField.clear()
+                    }
+                }
+            }
+        }
+        SettingRow {
+            title: qsTr("Model cache")
+            description: App.models.cacheDir + "\n" +
+                         qsTr("The standard Hugging Face cache, shared with Python tools. Set HF_HUB_CACHE or HF_HOME to use another folder.")
+            Button {
+                text: qsTr("Open")
+                icon.source: "icons/folder.png"
+                icon.width: 16
+                icon.height: 16
+                onClicked: Qt.openUrlExternally(App.models.cacheUrl)
             }
         }
 

@@ -1,4 +1,4 @@
-// The left column: new chat, search over every message, the conversations, settings.
+// The left column: new chat, search over every message, the conversations, models, settings.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Controls.impl
@@ -8,7 +8,9 @@ import Coil.Core
 Rectangle {
     id: sidebar
     property bool settingsOpen: false
+    property bool modelsOpen: false
     signal settingsRequested()
+    signal modelsRequested()
     signal chatOpened()
 
     function focusSearch() {
@@ -164,6 +166,23 @@ Rectangle {
             Layout.fillWidth: true
             Layout.preferredHeight: 1
             color: Theme.border
+        }
+
+        ItemDelegate {
+            objectName: "modelsButton"
+            text: qsTr("Models")
+            icon.source: "icons/models.png"
+            icon.width: 18
+            icon.height: 18
+            icon.color: sidebar.modelsOpen ? Theme.accent : Theme.mutedText
+            highlighted: sidebar.modelsOpen
+            Layout.fillWidth: true
+            implicitHeight: 40
+            onClicked: sidebar.modelsRequested()
+            background: Rectangle {
+                radius: 8
+                color: parent.highlighted ? Theme.selected : parent.hovered ? Theme.hover : "transparent"
+            }
         }
 
         ItemDelegate {

@@ -1,4 +1,5 @@
-// The status line: backend and device, speeds, how the chat was resumed, its state on disk.
+// The status line: backend and device, speeds, how the chat was resumed, its state on disk;
+// while a model loads, its progress and a button that cancels the load.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Controls.impl
@@ -31,9 +32,23 @@ Rectangle {
                 indeterminate: App.model.progress <= 0.05
             }
             Label {
+                objectName: "loadStageLabel"
                 text: App.model.stage
                 color: Theme.mutedText
                 font.pixelSize: Theme.smallFontSize
+            }
+            ToolButton {
+                objectName: "cancelLoadButton"
+                implicitHeight: 26
+                text: qsTr("Cancel")
+                font.pixelSize: Theme.smallFontSize
+                font.capitalization: Font.MixedCase
+                focusPolicy: Qt.TabFocus
+                Accessible.name: qsTr("Cancel loading the model")
+                ToolTip.visible: hovered
+                ToolTip.delay: 600
+                ToolTip.text: qsTr("Stop loading %1").arg(App.model.loadingPath.split("/").pop())
+                onClicked: App.model.cancelLoad()
             }
         }
 

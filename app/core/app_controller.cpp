@@ -14,6 +14,7 @@
 #include "inference_worker.hpp"
 #include "message_list_model.hpp"
 #include "model_controller.hpp"
+#include "models_controller.hpp"
 #include "search_results_model.hpp"
 #include "status_info.hpp"
 #include "storage.hpp"
@@ -41,8 +42,11 @@ AppController::AppController(const Options& options, QObject* parent)
   chat_ = new ChatController(
       {storage_.get(), host_.get(), model_, conversations_, messages_, search_, status_, banners_},
       this);
+  models_ = new ModelsController({dataDir, model_, chat_, banners_}, this);
   connect(host_->worker(), &InferenceWorker::devicesListed, settings_,
           &AppSettings::setDeviceLists);
+  connect(host_->worker(), &InferenceWorker::devicesListed, models_,
+          &ModelsController::setDeviceLists);
   connect(chat_, &ChatController::answerFinished, settings_, &AppSettings::refreshStateUsage);
   connect(settings_, &AppSettings::failed, this, [this](const QString& reason) {
     banners_->show({QStringLiteral("settings"), QStringLiteral("error"),

@@ -25,6 +25,7 @@ class ConversationListModel;
 class MessageListModel;
 class SearchResultsModel;
 class ChatController;
+class ModelsController;
 
 class AppController : public QObject {
   Q_OBJECT
@@ -34,6 +35,7 @@ class AppController : public QObject {
   Q_MOC_INCLUDE("conversation_list_model.hpp")
   Q_MOC_INCLUDE("message_list_model.hpp")
   Q_MOC_INCLUDE("model_controller.hpp")
+  Q_MOC_INCLUDE("models_controller.hpp")
   Q_MOC_INCLUDE("search_results_model.hpp")
   Q_MOC_INCLUDE("status_info.hpp")
   QML_NAMED_ELEMENT(App)
@@ -46,6 +48,7 @@ class AppController : public QObject {
   Q_PROPERTY(coil::app::BannerModel* banners READ banners CONSTANT)
   Q_PROPERTY(coil::app::AppSettings* settings READ settings CONSTANT)
   Q_PROPERTY(coil::app::StatusInfo* status READ status CONSTANT)
+  Q_PROPERTY(coil::app::ModelsController* models READ models CONSTANT)
   Q_PROPERTY(QString version READ version CONSTANT)
 
  public:
@@ -74,6 +77,7 @@ class AppController : public QObject {
   BannerModel* banners() const { return banners_; }
   AppSettings* settings() const { return settings_; }
   StatusInfo* status() const { return status_; }
+  ModelsController* models() const { return models_; }
   QString version() const;
   storage::Storage& storage() const { return *storage_; }
   WorkerHost& host() const { return *host_; }
@@ -94,6 +98,7 @@ class AppController : public QObject {
   MessageListModel* messages_ = nullptr;
   SearchResultsModel* search_ = nullptr;
   ChatController* chat_ = nullptr;
+  ModelsController* models_ = nullptr;
 };
 
 }  // namespace coil::app

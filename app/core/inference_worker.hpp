@@ -1,14 +1,21 @@
 // The inference worker: a QObject that lives on its own QThread (see WorkerHost) and owns
 // the engine objects (model, tokenizer, chat session). The UI thread reaches it only by
 // queued calls to its slots; everything comes back as signals carrying plain values, errors
-// included. requestStop() is the one exception: thread-safe, it flips the atomic flag the
-// engine checks between tokens and between prefill chunks.
+// included. requestStop() and requestCancelLoad() are the exceptions: thread-safe, they
+// flip the atomic flags the engine checks between tokens and prefill chunks, and between
+// the tensors of a model being loaded (the worker is busy then: a queued call would only
+// arrive after the load).
+//
+// Loading frees the previous model first (a 7B model must not need twice its memory), so a
+// cancelled load leaves no model loaded: the app is back in its clean "no model" state,
+// ready for the next load.
 #pragma once
 #include <QObject>
 #include <QString>
 #include <QVariantMap>
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -36,6 +43,9 @@ class InferenceWorker : public QObject {
   // Thread-safe. Stops the running generation (or load-and-generate) whose request id is
   // <= upToRequestId, including one still queued.
   void requestStop(qint64 upToRequestId);
+  // Thread-safe. Cancels the model load whose id is <= upToLoadId, running or still queued:
+  // it ends with loadCancelled() instead of modelLoaded() / modelLoadFailed().
+  void requestCancelLoad(qint64 upToLoadId);
 
  public slots:
   // Opens the data folder's state store on this thread ("" for none). Call first.
@@ -54,6 +64,8 @@ class InferenceWorker : public QObject {
   void loadProgress(double fraction, const QString& stage);
   void modelLoaded(const coil::app::ModelInfo& info);
   void modelLoadFailed(const QString& path, const QString& reason);
+  // The load was cancelled (requestCancelLoad); no model is loaded now.
+  void loadCancelled(const QString& path);
   void modelUnloaded();
 
   void prepared(const coil::app::ResumeReport& report);
@@ -72,6 +84,10 @@ class InferenceWorker : public QObject {
   ResumeReport resume(qint64 conversationId, qint64 messageId, const std::string& rendered);
   std::string render(const QList<ChatTurn>& turns, bool addGenerationPrompt) const;
   bool cancelled() const { return cancel_.load(std::memory_order_relaxed); }
+  // Marks load `id` as the running one and arms loadCancel_ for it; endLoad() disarms.
+  void beginLoad(qint64 id);
+  void endLoad();
+  void dropModel();
 
   std::unique_ptr<StateKeeper> keeper_;
   std::unique_ptr<Model> model_;
@@ -91,6 +107,11 @@ class InferenceWorker : public QObject {
 
   std::atomic<bool> cancel_{false};
   std::atomic<qint64> stopUpTo_{0};
+
+  std::mutex loadMutex_;                 // guards the two ids with respect to loadCancel_
+  qint64 runningLoad_ = 0;               // the load in progress, 0: none
+  qint64 cancelLoadsUpTo_ = 0;           // loads with an id up to this one are cancelled
+  std::atomic<bool> loadCancel_{false};  // read by the engine between tensors
 };
 
 }  // namespace coil::app

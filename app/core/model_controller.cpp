@@ -1,3 +1,4 @@
+// ModelController: model loads asked for by the UI, their progress, cancellation and outcome.
 #include "model_controller.hpp"
 
 #include <QDir>
@@ -19,6 +20,7 @@ ModelController::ModelController(WorkerHost* host, AppSettings* settings, Banner
   connect(w, &InferenceWorker::loadProgress, this, &ModelController::onProgress);
   connect(w, &InferenceWorker::modelLoaded, this, &ModelController::onLoaded);
   connect(w, &InferenceWorker::modelLoadFailed, this, &ModelController::onFailed);
+  connect(w, &InferenceWorker::loadCancelled, this, &ModelController::onCancelled);
 }
 
 void ModelController::load(const QString& pathOrUrl) {
@@ -44,6 +46,13 @@ void ModelController::load(const QString& pathOrUrl) {
 void ModelController::reload() {
   const QString p = info_.path.isEmpty() ? settings_->modelPath() : info_.path;
   if (!p.isEmpty()) load(p);
+}
+
+void ModelController::cancelLoad() {
+  if (!loading_) return;
+  host_->cancelLoad();
+  stage_ = tr("Cancelling");
+  emit progressChanged();
 }
 
 void ModelController::onStarted(const QString& path) {
@@ -97,6 +106,18 @@ void ModelController::onFailed(const QString& path, const QString& reason) {
                      "tokenizer.json (chat settings, Model), or start Coil with --model DIR.")});
   emit loadingChanged();
   emit loadFailed(reason);
+}
+
+void ModelController::onCancelled(const QString&) {
+  if (--pending_ > 0) return;  // a newer load is queued (it was asked for after the cancel)
+  loading_ = false;
+  progress_ = 0;
+  stage_.clear();
+  setError({});
+  banners_->dismiss(QStringLiteral("model-load"));
+  emit progressChanged();
+  emit loadingChanged();
+  emit loadCancelled();
 }
 
 void ModelController::setError(const QString& error) {

@@ -1,5 +1,7 @@
-// Loading the model on the worker (never blocking the window): progress, the loaded model's
-// description, and banners when loading fails or the backend fell back.
+// Loading the model on the worker (never blocking the window): progress, cancelling, the
+// loaded model's description, and banners when loading fails or the backend fell back.
+// A cancelled load leaves no model loaded (the worker freed the previous one as the load
+// began): `loaded` is false, no error is shown, and any load can follow.
 #pragma once
 #include <QtQml/qqmlregistration.h>
 
@@ -35,6 +37,9 @@ class ModelController : public QObject {
   Q_INVOKABLE void load(const QString& pathOrUrl);
   // Loads the current model again (after changing the backend, device or threads).
   Q_INVOKABLE void reload();
+  // Cancels the load in progress (and any queued one); loading turns false once the worker
+  // has stopped, which is between two tensors, at once for the user.
+  Q_INVOKABLE void cancelLoad();
 
   bool loading() const { return loading_; }
   double progress() const { return progress_; }
@@ -52,12 +57,14 @@ class ModelController : public QObject {
   void modelChanged();
   void errorChanged();
   void loadFailed(const QString& reason);
+  void loadCancelled();
 
  private:
   void onStarted(const QString& path);
   void onProgress(double fraction, const QString& stage);
   void onLoaded(const ModelInfo& info);
   void onFailed(const QString& path, const QString& reason);
+  void onCancelled(const QString& path);
   void setError(const QString& error);
 
   WorkerHost* host_;

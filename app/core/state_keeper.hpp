@@ -1,7 +1,7 @@
-// The worker thread's access to saved recurrent states: the engine's .coilstate bytes go
-// to coil_storage's StateStore (its own SQLite connection, on the worker thread), and the
-// exact template text each state covers goes to a small file beside the data folder's
-// states/ (covered/<state file name>.txt), bound to its state by the token-sequence hash.
+// The worker thread's access to saved recurrent states: the engine's .coilstate bytes and
+// the exact template text each state covers go to coil_storage's StateStore (its own SQLite
+// connection, on the worker thread): the bytes as a file under states/, the text in the
+// checkpoint's row, recorded by the same statement.
 #pragma once
 #include <QString>
 #include <memory>
@@ -20,9 +20,8 @@ namespace coil::app {
 
 class StateKeeper {
  public:
-  static constexpr char kCoveredFolder[] = "covered";
-
-  // An empty dataDir gives a keeper that saves nothing and finds nothing.
+  // An empty dataDir gives a keeper that saves nothing and finds nothing. The database
+  // must already be at the current schema (Storage migrates it when the app opens it).
   explicit StateKeeper(const QString& dataDir);
   ~StateKeeper();
 
@@ -40,18 +39,14 @@ class StateKeeper {
     std::string coveredText;
   };
   // Reads and checks a checkpoint. Throws coil::Error or storage::StorageError with the
-  // reason when the state cannot be used (corrupt, truncated, another model, no text).
+  // reason when the state cannot be used (corrupt, truncated, another model, no text, a
+  // file that is not the one its row describes).
   Loaded load(const storage::Checkpoint& checkpoint, quint64 fingerprint) const;
 
   void markUsed(qint64 checkpointId);
   void discard(qint64 checkpointId);
-  // Removes covered-text files whose state file is gone.
-  int removeStaleTexts() const;
 
  private:
-  QString coveredPath(const storage::Checkpoint& checkpoint) const;
-
-  QString dataDir_;
   std::unique_ptr<storage::Database> db_;
   std::unique_ptr<storage::StateStore> store_;
 };

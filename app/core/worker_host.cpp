@@ -1,3 +1,4 @@
+// WorkerHost: the worker's thread, and the UI-thread calls forwarded to it.
 #include "worker_host.hpp"
 
 #include "inference_worker.hpp"
@@ -32,12 +33,19 @@ WorkerHost::WorkerHost(const QString& dataDir, QObject* parent) : QObject(parent
 
 WorkerHost::~WorkerHost() {
   stop();
+  cancelLoad();
   thread_.quit();
   thread_.wait();  // the worker is deleted on its thread as it finishes
 }
 
-void WorkerHost::load(const LoadRequest& request) {
+qint64 WorkerHost::load(LoadRequest request) {
+  request.id = ++lastLoadId_;
   emit loadRequested(request);
+  return request.id;
+}
+
+void WorkerHost::cancelLoad() {
+  if (worker_) worker_->requestCancelLoad(lastLoadId_);
 }
 void WorkerHost::unload() {
   emit unloadRequested();

@@ -21,7 +21,12 @@ class WorkerHost : public QObject {
 
   InferenceWorker* worker() const { return worker_; }
 
-  void load(const LoadRequest& request);
+  // Assigns and returns the load's id.
+  qint64 load(LoadRequest request);
+  // Cancels the running load and any queued one at once (does not wait for the worker,
+  // which is busy loading): each ends with InferenceWorker::loadCancelled, and no model is
+  // loaded afterwards. A load asked for later is not affected.
+  void cancelLoad();
   void unload();
   void prepare(const PrepareRequest& request);
   // Assigns and returns the request's id.
@@ -44,6 +49,7 @@ class WorkerHost : public QObject {
   QThread thread_;
   InferenceWorker* worker_ = nullptr;
   qint64 lastRequestId_ = 0;
+  qint64 lastLoadId_ = 0;
 };
 
 void registerWorkerTypes();

@@ -14,6 +14,7 @@ struct LoadRequest {
   QString backend = "auto";  // "auto", "cuda", "vulkan", "cpu"
   int device = -1;           // GPU index, -1: the default one
   int threads = 0;           // CPU threads, 0: physical cores
+  qint64 id = 0;             // assigned by WorkerHost::load (what cancelLoad() refers to)
 };
 
 struct ModelInfo {
@@ -22,6 +23,7 @@ struct ModelInfo {
   QString backend;         // the backend actually used
   QString device;          // e.g. "AMD EPYC (2 threads, AVX-512 BF16)"
   QString fallbackReason;  // why the requested backend was not used ("" if it was)
+  int threads = 0;         // CPU threads the backend uses (0 for a GPU)
   quint64 fingerprint = 0;
   qint64 weightBytes = 0;
   qint64 stateBytes = 0;  // the recurrent state's size in memory

@@ -33,7 +33,12 @@ SnapshotDownloader::SnapshotDownloader(HubClient* client, DownloadRequest reques
     : QObject(parent),
       client_(client),
       request_(std::move(request)),
-      cache_(client->settings().cacheDir, request_.repoId) {}
+      cache_(client->settings().cacheDir, request_.repoId) {
+  progressTimer_.setSingleShot(true);
+  connect(&progressTimer_, &QTimer::timeout, this, [this] {
+    if (state_ == DownloadState::Downloading) emitProgress(true);
+  });
+}
 
 SnapshotDownloader::~SnapshotDownloader() = default;
 
@@ -48,6 +53,7 @@ qint64 SnapshotDownloader::bytesDone() const {
 void SnapshotDownloader::setState(DownloadState state) {
   if (state_ == state) return;
   state_ = state;
+  if (state_ != DownloadState::Downloading) progressTimer_.stop();
   emit stateChanged(state);
 }
 
@@ -226,8 +232,14 @@ void SnapshotDownloader::onFileProgress(qint64 done) {
 
 void SnapshotDownloader::emitProgress(bool force) {
   const qint64 now = clock_.isValid() ? clock_.elapsed() : 0;
-  if (!force && lastEmitMs_ >= 0 && now - lastEmitMs_ < 100) return;
+  if (!force && lastEmitMs_ >= 0 && now - lastEmitMs_ < 100) {
+    const int wait = int(100 - (now - lastEmitMs_));
+    if (!progressTimer_.isActive() || progressTimer_.remainingTime() > wait)
+      progressTimer_.start(wait);  // the held-back bytes are reported then
+    return;
+  }
   lastEmitMs_ = now;
+  if (state_ == DownloadState::Downloading) progressTimer_.start(1000);
   samples_.append({now, transferred_});
   while (samples_.size() > 2 && now - samples_.first().first > 5000) samples_.removeFirst();
   double speed = 0;

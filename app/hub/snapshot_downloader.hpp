@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QPair>
 #include <QPointer>
+#include <QTimer>
 #include <optional>
 
 #include "cache_layout.hpp"
@@ -94,6 +95,9 @@ class SnapshotDownloader : public QObject {
 
   QElapsedTimer clock_;
   qint64 lastEmitMs_ = -1;
+  // Fires the update a throttled report held back, and re-reports every second while a
+  // file is downloading, so a stalled transfer shows its real bytes and a falling speed.
+  QTimer progressTimer_;
   QList<QPair<qint64, qint64>> samples_;  // (ms, bytes transferred) for the speed
   qint64 transferred_ = 0;
 };

@@ -1,3 +1,4 @@
+// The schema, one numbered migration per version (see migrations.hpp).
 #include "migrations.hpp"
 
 #include <array>
@@ -92,11 +93,21 @@ CREATE TABLE settings (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations{{
+// v5: the exact text each state covers, in its checkpoint row (written in the same
+// statement, so a state and its text can never be separated). A BLOB: the UTF-8 bytes as the
+// engine rendered them, kept byte for byte even when an answer was cut inside a character.
+// NULL for a state saved without its text (never resumed from). The covered/*.txt files
+// of earlier versions are imported by importLegacyCoveredTexts (Storage, at open).
+constexpr const char* kV5 = R"sql(
+ALTER TABLE state_checkpoints ADD COLUMN covered_text BLOB;
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations{{
     {1, "conversations and messages", kV1},
     {2, "chat settings and message metadata", kV2},
     {3, "full-text search", kV3},
     {4, "state checkpoints and settings", kV4},
+    {5, "the text each state covers", kV5},
 }};
 
 }  // namespace

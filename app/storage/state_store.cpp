@@ -81,10 +81,10 @@ Checkpoint StateStore::save(const StateInfo& info, const QByteArray& bytes) {
     const qint64 t = clock_();
     db_.run(
         "INSERT INTO state_checkpoints (conversation_id, message_id, file, bytes, token_count, "
-        "token_hash, model_fingerprint, is_latest, created_at, last_used_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "token_hash, model_fingerprint, is_latest, created_at, last_used_at, covered_text) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         info.conversationId, nullIfZero(info.messageId), rel, qint64(bytes.size()), info.tokenCount,
-        qint64(info.tokenHash), qint64(info.modelFingerprint), latest, t, t);
+        qint64(info.tokenHash), qint64(info.modelFingerprint), latest, t, t, info.coveredText);
     c = {db_.lastInsertId(),
          info.conversationId,
          info.messageId,
@@ -163,6 +163,20 @@ QByteArray StateStore::read(const Checkpoint& c) const {
                            .arg(c.bytes),
                        StorageError::Kind::Corrupt);
   return data;
+}
+
+StoredState StateStore::load(const Checkpoint& c) const {
+  Statement st =
+      db_.prepare("SELECT covered_text FROM state_checkpoints WHERE id = ? AND file = ?");
+  st.bindAll(c.id, c.file);
+  if (!st.step())
+    throw StorageError(QStringLiteral("the saved state %1 is no longer recorded").arg(c.file),
+                       StorageError::Kind::NotFound);
+  StoredState out;
+  // A zero-length blob reads back as NULL from sqlite3_column_blob: ask the type instead.
+  if (!st.isNull(0)) out.coveredText = st.blob(0);
+  out.bytes = read(c);
+  return out;
 }
 
 void StateStore::markUsed(qint64 checkpointId) {

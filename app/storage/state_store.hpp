@@ -1,5 +1,6 @@
 // Recurrent-state checkpoints: the engine's .coilstate bytes (opaque here) stored as files
-// under <dataDir>/states/, indexed in the state_checkpoints table.
+// under <dataDir>/states/, indexed in the state_checkpoints table, whose row also holds the
+// text the state covers (covered_text).
 //
 // Crash safety: a file is written completely (temp + fsync + rename + fsync folder) before
 // its row is committed, and a row is deleted (committed) before its file is unlinked. So a
@@ -47,6 +48,10 @@ class StateStore {
   QString absolutePath(const Checkpoint& c) const;
   // The file's bytes; throws if it cannot be read.
   QByteArray read(const Checkpoint& c) const;
+  // The file's bytes and the covered text of its row. Throws StorageError: NotFound when
+  // the row or the file is gone (e.g. evicted meanwhile), Corrupt for a file of the wrong
+  // size.
+  StoredState load(const Checkpoint& c) const;
   // Records that the checkpoint was just restored (LRU order for eviction).
   void markUsed(qint64 checkpointId);
   // Removes a checkpoint (e.g. one that failed the engine's checks) and its file.

@@ -1,7 +1,9 @@
 // Value types of the state-checkpoint store.
 #pragma once
+#include <QByteArray>
 #include <QString>
 #include <QtGlobal>
+#include <optional>
 
 namespace coil::storage {
 
@@ -31,6 +33,15 @@ struct StateInfo {
   quint64 tokenHash = 0;
   quint64 modelFingerprint = 0;
   bool makeLatest = true;
+  // The exact text (UTF-8 bytes) the state covers, stored in the same row; without it the
+  // state cannot be resumed from (the app needs the text to know what the state holds).
+  std::optional<QByteArray> coveredText;
+};
+
+// A checkpoint's contents: the state file's bytes and the text stored with its row.
+struct StoredState {
+  QByteArray bytes;
+  std::optional<QByteArray> coveredText;  // nullopt: saved without it
 };
 
 struct StateUsage {

@@ -1,7 +1,9 @@
+// Storage: opening a data folder (migrations, the legacy text import, orphan cleanup).
 #include "storage.hpp"
 
 #include <QDir>
 
+#include "legacy_covered_text.hpp"
 #include "migrations.hpp"
 #include "storage_error.hpp"
 
@@ -24,6 +26,7 @@ Storage::Storage(const QString& dataDir, Options options)
 Storage::Storage(const QString& dataDir, const QString& dbPath, Options options)
     : dataDir_(dataDir), db_(std::make_unique<Database>(dbPath)) {
   migrate(*db_);
+  if (!dataDir_.isEmpty()) legacyTextsImported_ = importLegacyCoveredTexts(*db_, dataDir_);
   chats_ = std::make_unique<ChatStore>(*db_, dataDir_, options.clock);
   states_ = std::make_unique<StateStore>(*db_, dataDir_, options.clock);
   if (options.cleanOrphans && !dataDir_.isEmpty()) openReport_ = states_->cleanOrphans();

@@ -1,7 +1,8 @@
 // Everything stored in one data folder, opened together:
 //   <dataDir>/coil.db       the SQLite database (WAL: also coil.db-wal, coil.db-shm)
 //   <dataDir>/states/       the recurrent-state files
-// Opening creates the folder, migrates the schema and removes orphan state files/rows.
+// Opening creates the folder, migrates the schema, moves the covered/*.txt texts of older
+// versions into the database (legacy_covered_text.hpp) and removes orphan state files/rows.
 // One Storage per data folder per process; use it from one thread at a time.
 #pragma once
 #include <QString>
@@ -36,6 +37,8 @@ class Storage {
   StateStore& states() { return *states_; }
   // What the orphan cleanup at open removed.
   const OrphanReport& openReport() const { return openReport_; }
+  // How many covered/*.txt texts of an older version the opening imported.
+  int legacyTextsImported() const { return legacyTextsImported_; }
 
  private:
   Storage(const QString& dataDir, const QString& dbPath, Options options);
@@ -45,6 +48,7 @@ class Storage {
   std::unique_ptr<ChatStore> chats_;
   std::unique_ptr<StateStore> states_;
   OrphanReport openReport_;
+  int legacyTextsImported_ = 0;
 };
 
 }  // namespace coil::storage

@@ -40,6 +40,15 @@ void Staging::release() {
   (void)cudaGetLastError();
 }
 
+// The device pitch to pass for a piece. A contiguous tensor is copied as one long "row"
+// whose pitch is the whole tensor's size, and cudaMemcpy2D* rejects a pitch above the
+// device's maximum (2^31 - 1 bytes: a 2 GiB tensor, e.g. F32 weights of a large model) with
+// cudaErrorInvalidPitchValue; a single-row piece never steps by the pitch, so give it its
+// width.
+size_t Staging::row_pitch(const Piece& p, size_t pitch) {
+  return p.nrows == 1 ? p.bytes : pitch;
+}
+
 // Whole rows per piece when a row fits in a slot, else slot-sized parts of one row.
 template <typename Fn>
 void Staging::for_each_piece(size_t row_bytes, size_t rows, Fn&& fn) const {
@@ -69,8 +78,8 @@ void Staging::upload(void* dev, size_t pitch, const void* host, size_t row_bytes
     char* stage = slot_[s];
     for (size_t r = 0; r < p.nrows; ++r)
       std::memcpy(stage + r * p.bytes, src + (p.row0 + r) * row_bytes + p.byte0, p.bytes);
-    check(cudaMemcpy2DAsync(dst + p.row0 * pitch + p.byte0, pitch, stage, p.bytes, p.bytes, p.nrows,
-                            cudaMemcpyHostToDevice, stream_),
+    check(cudaMemcpy2DAsync(dst + p.row0 * pitch + p.byte0, row_pitch(p, pitch), stage, p.bytes,
+                            p.bytes, p.nrows, cudaMemcpyHostToDevice, stream_),
           "copying to the GPU");
     check(cudaEventRecord(done_[s], stream_), "recording an event");
   });
@@ -100,8 +109,8 @@ void Staging::download(const void* dev, size_t pitch, void* host, size_t row_byt
     const int s = next_;
     next_ = (next_ + 1) % kSlots;
     // an upload still reading this slot runs first: both are ordered on the stream
-    check(cudaMemcpy2DAsync(slot_[s], p.bytes, src + p.row0 * pitch + p.byte0, pitch, p.bytes,
-                            p.nrows, cudaMemcpyDeviceToHost, stream_),
+    check(cudaMemcpy2DAsync(slot_[s], p.bytes, src + p.row0 * pitch + p.byte0, row_pitch(p, pitch),
+                            p.bytes, p.nrows, cudaMemcpyDeviceToHost, stream_),
           "copying from the GPU");
     check(cudaEventRecord(done_[s], stream_), "recording an event");
     if (has_pending) drain(pending);

@@ -28,6 +28,7 @@ class Staging {
     size_t row0, nrows;   // rows [row0, row0 + nrows)
     size_t byte0, bytes;  // within each row: bytes [byte0, byte0 + bytes)
   };
+  static size_t row_pitch(const Piece& p, size_t pitch);
   void release();
   template <typename Fn>
   void for_each_piece(size_t row_bytes, size_t rows, Fn&& fn) const;

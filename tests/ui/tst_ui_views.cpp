@@ -1,5 +1,6 @@
 // Qt Quick Test of the views: one App (Coil.Core) for every test file, on a fixture model
-// in a temporary data folder.
+// in a temporary data folder, with the Models page talking to the local Hub stand-in
+// (fake_hub.py) and a temporary Hugging Face cache.
 #include <QQmlEngine>
 #include <QQmlExtensionPlugin>
 #include <QQuickStyle>
@@ -7,6 +8,7 @@
 #include <QtQuickTest>
 
 #include "app_controller.hpp"
+#include "fake_hub.hpp"
 #include "fixture_model.hpp"
 
 Q_IMPORT_QML_PLUGIN(CoilCorePlugin)
@@ -18,6 +20,13 @@ class Setup : public QObject {
  public slots:
   void applicationAvailable() {
     QQuickStyle::setStyle(QStringLiteral("Material"));
+    hub_ = std::make_unique<coil::hub::test::FakeHub>();
+    if (!hub_->isRunning()) qFatal("fake_hub.py: %s", qPrintable(hub_->startError()));
+    qputenv("HF_ENDPOINT", hub_->endpoint().toUtf8());
+    qputenv("HF_HOME", tmp_.filePath("hf-home").toUtf8());
+    qputenv("HF_HUB_CACHE", tmp_.filePath("hf-cache").toUtf8());
+    for (const char* name : {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE"})
+      qunsetenv(name);
     const QString model =
         coil::test::makeFixtureModel(tmp_.filePath("model"), "falcon-tiny-f32", true);
     app_ = std::make_unique<coil::app::AppController>(
@@ -30,10 +39,14 @@ class Setup : public QObject {
     engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
   }
 
-  void cleanupTestCase() { app_.reset(); }
+  void cleanupTestCase() {
+    app_.reset();
+    hub_.reset();
+  }
 
  private:
   QTemporaryDir tmp_;
+  std::unique_ptr<coil::hub::test::FakeHub> hub_;
   std::unique_ptr<coil::app::AppController> app_;
 };
 

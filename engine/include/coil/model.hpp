@@ -1,24 +1,48 @@
 // A loaded model: config + weights on one backend. Immutable and shareable between
 // sessions; a Session (session.hpp) holds one sequence's recurrent state.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "coil/backend.hpp"
 #include "coil/config.hpp"
+#include "coil/error.hpp"
 
 namespace coil {
 
 struct ModelWeights;
+class LoadTracker;  // engine/src/model/load_tracker.hpp
+
+// Reports how far Model::open / Model::synthetic got with the weights: `fraction` of the
+// work done, in [0, 1], never decreasing, the last call exactly 1.0; `stage` for a person
+// ("Checking the weights", "Uploading the weights to cuda"). The work is counted in bytes:
+// the bytes read to fingerprint every tensor, then the bytes of every tensor uploaded.
+// Called on the loading thread, at most about 200 times per load (each time the fraction
+// has grown by 1/200, when the stage changes, and at 1.0).
+using LoadProgressFn = std::function<void(double fraction, const std::string& stage)>;
+
+// What a cancelled load throws (its message is "loading cancelled"). Nothing is left
+// behind: the partly uploaded weights, the backend and the file mappings are released.
+class LoadCancelled : public Error {
+ public:
+  LoadCancelled() : Error("loading cancelled") {}
+};
 
 struct ModelOptions {
   // "auto" (CUDA, then a GPU through Vulkan, then CPU), "cpu", "cpu-ref", "vulkan", "cuda".
   std::string backend = "auto";
   BackendOptions backend_options;
   int64_t chunk_size = 256;  // prefill chunk: memory use is independent of prompt length
+  LoadProgressFn progress;   // optional
+  // Optional; checked before every tensor is fingerprinted and before every tensor is
+  // uploaded (after each progress call too): once true, loading throws LoadCancelled.
+  // May be set from any thread.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Per-layer weights on the device. Small vectors are widened to F32 at load time;
@@ -75,7 +99,10 @@ class Model {
 
  private:
   Model() = default;
-  void upload(const ModelWeights& w, std::shared_ptr<const void> keepalive);
+  // Fingerprints and uploads every tensor, reporting to `progress`. On any exception the
+  // tensors uploaded so far are released (the backend itself stays).
+  void upload(const ModelWeights& w, std::shared_ptr<const void> keepalive, LoadTracker& progress);
+  void release_weights();
 
   ModelConfig config_;
   std::unique_ptr<Backend> backend_;

@@ -1,3 +1,5 @@
+// Picks the CPU kernel table at run time: the best instruction set cpuid reports, or the
+// one COIL_CPU_ISA names (scalar, avx2, avx512, avx512bf16, auto).
 #include <cstdlib>
 #include <string>
 
@@ -6,22 +8,29 @@
 
 namespace coil {
 
+const CpuKernels* cpu_kernels_named(const std::string& isa) {
+  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+                      __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                    __builtin_cpu_supports("f16c");
+  if (isa == "scalar") return &cpu_kernels_scalar();
+  if (isa == "avx2" && avx2) return &cpu_kernels_avx2();
+  if (isa == "avx512" && avx512) return &cpu_kernels_avx512();
+  if (isa == "avx512bf16" && avx512 && __builtin_cpu_supports("avx512bf16"))
+    return &cpu_kernels_avx512bf16();
+  return nullptr;
+}
+
 const CpuKernels& best_cpu_kernels() {
   static const CpuKernels* chosen = [] {
-    const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
-    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                      __builtin_cpu_supports("f16c");
-    if (const char* want = std::getenv("COIL_CPU_ISA")) {
-      const std::string w = want;
-      if (w == "scalar") return &cpu_kernels_scalar();
-      if (w == "avx2" && avx2) return &cpu_kernels_avx2();
-      if (w == "avx512" && avx512) return &cpu_kernels_avx512();
-      if (w != "auto")
-        throw Error("COIL_CPU_ISA=" + w + " is not supported on this CPU (use scalar, avx2, avx512 or auto)");
+    if (const char* want = std::getenv("COIL_CPU_ISA"); want && std::string(want) != "auto") {
+      if (const CpuKernels* k = cpu_kernels_named(want)) return k;
+      throw Error(std::string("COIL_CPU_ISA=") + want +
+                  " is not supported on this CPU (use scalar, avx2, avx512, avx512bf16 or auto)");
     }
-    if (avx512) return &cpu_kernels_avx512();
-    if (avx2) return &cpu_kernels_avx2();
+    for (const char* isa : {"avx512bf16", "avx512", "avx2"})
+      if (const CpuKernels* k = cpu_kernels_named(isa)) return k;
     return &cpu_kernels_scalar();
   }();
   return *chosen;

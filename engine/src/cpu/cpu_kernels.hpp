@@ -2,19 +2,20 @@
 // of output rows/channels so the backend can split it over threads.
 #pragma once
 #include <cstdint>
+#include <string>
 
 #include "coil/dtype.hpp"
 
 namespace coil {
 
 struct MatMulArgs {
-  const float* x;      // [T, K], rows x_stride apart
+  const float* x;  // [T, K], rows x_stride apart
   int64_t x_stride;
   int64_t T, K;
-  const void* w;       // [N, K] contiguous, dtype wt
+  const void* w;  // [N, K] contiguous, dtype wt
   DType wt;
-  const float* bias;   // [N] or null
-  float* y;            // [T, N], rows y_stride apart
+  const float* bias;  // [N] or null
+  float* y;           // [T, N], rows y_stride apart
   int64_t y_stride;
 };
 
@@ -33,7 +34,7 @@ struct ConvPtrs {
 };
 
 struct CpuKernels {
-  const char* isa;  // "avx512", "avx2", "scalar"
+  const char* isa;  // "avx512bf16", "avx512", "avx2", "scalar"
   // Output columns [n0, n1) of y = x W^T + bias. `scratch` holds kPackFloats floats.
   void (*matmul)(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch);
   // Channels [d0, d1) over all T steps.
@@ -45,12 +46,16 @@ struct CpuKernels {
   float (*stream_sum)(const float* p, int64_t n);
 };
 
-// Floats of per-thread scratch the matmul needs (a packed weight panel).
+// Floats of per-thread scratch the matmul needs: the GEMM's packed weight panel, or the
+// avx512bf16 GEMV's split activations.
 constexpr int64_t kPackFloats = 256 * 64;
 
 const CpuKernels& cpu_kernels_scalar();
 const CpuKernels& cpu_kernels_avx2();
 const CpuKernels& cpu_kernels_avx512();
+const CpuKernels& cpu_kernels_avx512bf16();  // AVX-512, BF16-weight GEMV on vdpbf16ps
+// The table named `isa` ("scalar", "avx2", "avx512", "avx512bf16") if this CPU runs it, else null.
+const CpuKernels* cpu_kernels_named(const std::string& isa);
 // The best table this CPU supports (cpuid), or the one named by COIL_CPU_ISA.
 const CpuKernels& best_cpu_kernels();
 

@@ -1,12 +1,19 @@
 // Kernel bodies, written once against simd::Vec and compiled per instruction set by
-// cpu_kernels_{scalar,avx2,avx512}.cpp. Numerics match the scalar reference to fp32
-// rounding: F32 accumulation, weights widened exactly from F16/BF16.
+// cpu_kernels_{scalar,avx2,avx512,avx512bf16}.cpp. Numerics match the scalar reference to
+// fp32 rounding: F32 accumulation, weights widened exactly from F16/BF16 (or, with AVX-512
+// BF16, used as stored against activations split into two bf16 parts: cpu_bf16_split.hpp).
 #pragma once
 #include <algorithm>
 #include <cmath>
 
 #include "cpu/cpu_kernels.hpp"
 #include "cpu/simd.hpp"
+#if defined(__AVX512F__)
+#include "cpu/transpose16.hpp"
+#endif
+#if defined(__AVX512BF16__)
+#include "cpu/cpu_bf16_split.hpp"
+#endif
 
 namespace coil::KERNEL_NS {
 using simd::Vec;
@@ -51,25 +58,61 @@ constexpr int64_t NB = 2 * W;
 constexpr int64_t KC = kPackFloats / NB;
 constexpr int64_t MR = W == 1 ? 4 : 8;
 
+// Packs columns [nb, nb+nn) x k [kb, kb+kk) of the weights, widened to F32, k-major.
+template <DType WT>
+void pack_panel(const MatMulArgs& a, int64_t nb, int64_t nn, int64_t kb, int64_t kk, float* pack) {
+#if defined(__AVX512F__)
+  if constexpr (WT == DType::BF16) {  // 16 rows x 16 k widened, transposed in registers
+    const auto* w = static_cast<const uint16_t*>(a.w) + nb * a.K + kb;
+    for (int64_t k = 0; k < kk; k += 16) {
+      const int64_t left = std::min<int64_t>(16, kk - k);
+      const __mmask16 m = left >= 16 ? 0xffff : static_cast<__mmask16>((1u << left) - 1);
+      for (int64_t j0 = 0; j0 < NB; j0 += 16) {
+        __m512i r[16];
+        for (int64_t j = 0; j < 16; ++j) {
+          if (j0 + j >= nn) {  // a column past the range: zeros, nothing read
+            r[j] = _mm512_setzero_si512();
+            continue;
+          }
+          const __m256i h = _mm256_maskz_loadu_epi16(m, w + (j0 + j) * a.K + k);
+          r[j] = _mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16);
+        }
+        transpose16(r);
+        for (int64_t i = 0; i < left; ++i) _mm512_storeu_si512(pack + (k + i) * NB + j0, r[i]);
+      }
+    }
+    return;
+  }
+#endif
+  for (int64_t j = 0; j < NB; ++j) {
+    if (j < nn) {
+      const int64_t row = (nb + j) * a.K + kb;
+      for (int64_t k = 0; k < kk; ++k) pack[k * NB + j] = simd::load_scalar<WT>(a.w, row + k);
+    } else {
+      for (int64_t k = 0; k < kk; ++k) pack[k * NB + j] = 0.f;
+    }
+  }
+}
+
 template <DType WT>
 void gemm(const MatMulArgs& a, int64_t n0, int64_t n1, float* pack) {
   for (int64_t nb = n0; nb < n1; nb += NB) {
     const int64_t nn = std::min<int64_t>(NB, n1 - nb);
     for (int64_t t = 0; t < a.T; ++t)
-      for (int64_t j = 0; j < nn; ++j)
-        a.y[t * a.y_stride + nb + j] = a.bias ? a.bias[nb + j] : 0.f;
+      for (int64_t j = 0; j < nn; ++j) a.y[t * a.y_stride + nb + j] = a.bias ? a.bias[nb + j] : 0.f;
     for (int64_t kb = 0; kb < a.K; kb += KC) {
       const int64_t kk = std::min<int64_t>(KC, a.K - kb);
-      for (int64_t j = 0; j < NB; ++j) {
-        if (j < nn) {
-          const int64_t row = (nb + j) * a.K + kb;
-          for (int64_t k = 0; k < kk; ++k) pack[k * NB + j] = simd::load_scalar<WT>(a.w, row + k);
-        } else {
-          for (int64_t k = 0; k < kk; ++k) pack[k * NB + j] = 0.f;
-        }
-      }
+      pack_panel<WT>(a, nb, nn, kb, kk, pack);
+      // the next panel: the next k block of these columns, or the first of the next columns
+      const bool more_k = kb + KC < a.K;
+      const int64_t pn = more_k ? nb : nb + NB, pk = more_k ? kb + KC : 0;
+      const int64_t pcount = more_k ? nn : std::min<int64_t>(NB, n1 - nb - NB);
+      const int64_t pkk = std::min<int64_t>(KC, a.K - pk), tiles = (a.T + MR - 1) / MR;
+      constexpr int64_t es = dtype_size(WT);
       for (int64_t t0 = 0; t0 < a.T; t0 += MR) {
         const int64_t mr = std::min<int64_t>(MR, a.T - t0);
+        simd::prefetch_rows(a.w, a.K * es, pn + t0 / MR, pcount - t0 / MR, tiles, pk * es,
+                            pkk * es);
         Vec acc[MR][2];
         for (int64_t i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = Vec::zero();
         const float* xr = a.x + t0 * a.x_stride + kb;
@@ -106,21 +149,36 @@ void gemm(const MatMulArgs& a, int64_t n0, int64_t n1, float* pack) {
 
 template <DType WT>
 void matmul_t(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) {
-  if (a.T == 1) gemv<WT>(a, n0, n1);
-  else gemm<WT>(a, n0, n1, scratch);
+  if (a.T == 1)
+    gemv<WT>(a, n0, n1);
+  else
+    gemm<WT>(a, n0, n1, scratch);
 }
 
 inline void matmul(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) {
   switch (a.wt) {
-    case DType::BF16: matmul_t<DType::BF16>(a, n0, n1, scratch); break;
-    case DType::F16: matmul_t<DType::F16>(a, n0, n1, scratch); break;
-    default: matmul_t<DType::F32>(a, n0, n1, scratch); break;
+    case DType::BF16:
+#if defined(__AVX512BF16__)
+      if (a.T == 1 && bf16split::gemv(a, n0, n1, scratch)) return;
+#endif
+      matmul_t<DType::BF16>(a, n0, n1, scratch);
+      break;
+    case DType::F16:
+      matmul_t<DType::F16>(a, n0, n1, scratch);
+      break;
+    default:
+      matmul_t<DType::F32>(a, n0, n1, scratch);
+      break;
   }
 }
 
 // ---- selective scan: the state of a channel (N floats) lives in registers over the chunk
-inline float softplus(float v) { return v > 20.f ? v : std::log1p(std::exp(v)); }
-inline float silu_scalar(float v) { return v / (1.f + std::exp(-v)); }
+inline float softplus(float v) {
+  return v > 20.f ? v : std::log1p(std::exp(v));
+}
+inline float silu_scalar(float v) {
+  return v / (1.f + std::exp(-v));
+}
 
 template <int NV>  // N == NV * W
 void scan_fixed(const ScanPtrs& p, int64_t d0, int64_t d1) {
@@ -169,17 +227,23 @@ inline void scan_generic(const ScanPtrs& p, int64_t d0, int64_t d1) {
 }
 
 inline void scan(const ScanPtrs& p, int64_t d0, int64_t d1) {
-  if (W > 1 && p.N == W) scan_fixed<1>(p, d0, d1);
-  else if (W > 1 && p.N == 2 * W) scan_fixed<2>(p, d0, d1);
-  else if (W > 1 && p.N == 4 * W) scan_fixed<4>(p, d0, d1);
-  else scan_generic(p, d0, d1);
+  if (W > 1 && p.N == W)
+    scan_fixed<1>(p, d0, d1);
+  else if (W > 1 && p.N == 2 * W)
+    scan_fixed<2>(p, d0, d1);
+  else if (W > 1 && p.N == 4 * W)
+    scan_fixed<4>(p, d0, d1);
+  else
+    scan_generic(p, d0, d1);
 }
 
 // ---- causal depthwise conv + bias + SiLU, vectorised over channels -------------------
 inline void conv(const ConvPtrs& p, int64_t d0, int64_t d1) {
   const int64_t K = p.K, D = p.D;
   // input row j of the window [state (K-1 rows); x (T rows)]
-  auto in = [&](int64_t j) { return j < K - 1 ? p.state + j * D : p.x + (j - (K - 1)) * p.x_stride; };
+  auto in = [&](int64_t j) {
+    return j < K - 1 ? p.state + j * D : p.x + (j - (K - 1)) * p.x_stride;
+  };
   for (int64_t t = 0; t < p.T; ++t) {
     float* o = p.out + t * p.out_stride;
     for (int64_t d = d0; d < d1; ++d) {

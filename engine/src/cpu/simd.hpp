@@ -1,6 +1,8 @@
 // The vector type the CPU kernels are written against. Which one a translation unit gets
 // depends on the flags it is compiled with (see engine/CMakeLists.txt): AVX-512 (16 lanes),
-// AVX2 + FMA + F16C (8 lanes) or portable scalar code (1 lane).
+// AVX2 + FMA + F16C (8 lanes) or portable scalar code (1 lane). It lives in the including
+// file's KERNEL_NS, so no inline function compiled for one instruction set can be merged by
+// the linker into the code of another (an unoptimised build keeps them out of line).
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -12,7 +14,11 @@
 #include <immintrin.h>
 #endif
 
-namespace coil::simd {
+#ifndef KERNEL_NS
+#error "define KERNEL_NS (the per-ISA namespace) before including simd.hpp"
+#endif
+
+namespace coil::KERNEL_NS::simd {
 
 #if defined(__AVX512F__)
 struct Vec {
@@ -40,7 +46,8 @@ struct Vec {
   // 2^n for integral-valued n in [-126, 127]
   static Vec pow2i(Vec n) {
     __m512i i = _mm512_cvtps_epi32(n.v);
-    return {_mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(i, _mm512_set1_epi32(127)), 23))};
+    return {
+        _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(i, _mm512_set1_epi32(127)), 23))};
   }
   float sum() const { return _mm512_reduce_add_ps(v); }
 };
@@ -66,10 +73,13 @@ struct Vec {
   static Vec fmadd(Vec a, Vec b, Vec c) { return {_mm256_fmadd_ps(a.v, b.v, c.v)}; }
   static Vec max(Vec a, Vec b) { return {_mm256_max_ps(a.v, b.v)}; }
   static Vec min(Vec a, Vec b) { return {_mm256_min_ps(a.v, b.v)}; }
-  static Vec round(Vec a) { return {_mm256_round_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)}; }
+  static Vec round(Vec a) {
+    return {_mm256_round_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)};
+  }
   static Vec pow2i(Vec n) {
     __m256i i = _mm256_cvtps_epi32(n.v);
-    return {_mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(i, _mm256_set1_epi32(127)), 23))};
+    return {
+        _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(i, _mm256_set1_epi32(127)), 23))};
   }
   float sum() const {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -103,16 +113,22 @@ struct Vec {
 
 template <DType T>
 inline Vec load_as_f32(const void* p, int64_t i) {
-  if constexpr (T == DType::F32) return Vec::load(static_cast<const float*>(p) + i);
-  else if constexpr (T == DType::BF16) return Vec::load_bf16(static_cast<const uint16_t*>(p) + i);
-  else return Vec::load_f16(static_cast<const uint16_t*>(p) + i);
+  if constexpr (T == DType::F32)
+    return Vec::load(static_cast<const float*>(p) + i);
+  else if constexpr (T == DType::BF16)
+    return Vec::load_bf16(static_cast<const uint16_t*>(p) + i);
+  else
+    return Vec::load_f16(static_cast<const uint16_t*>(p) + i);
 }
 
 template <DType T>
 inline float load_scalar(const void* p, int64_t i) {
-  if constexpr (T == DType::F32) return static_cast<const float*>(p)[i];
-  else if constexpr (T == DType::BF16) return bf16_to_f32(static_cast<const uint16_t*>(p)[i]);
-  else return f16_to_f32(static_cast<const uint16_t*>(p)[i]);
+  if constexpr (T == DType::F32)
+    return static_cast<const float*>(p)[i];
+  else if constexpr (T == DType::BF16)
+    return bf16_to_f32(static_cast<const uint16_t*>(p)[i]);
+  else
+    return f16_to_f32(static_cast<const uint16_t*>(p)[i]);
 }
 
 // exp(x), relative error ~2e-7 over the range the model uses; exp(x < -87) = 0.
@@ -133,6 +149,18 @@ inline Vec exp(Vec x) {
   return p * Vec::pow2i(n);
 }
 
-inline Vec silu(Vec x) { return x / (Vec::set1(1.0f) + exp(Vec::zero() - x)); }
+inline Vec silu(Vec x) {
+  return x / (Vec::set1(1.0f) + exp(Vec::zero() - x));
+}
 
-}  // namespace coil::simd
+// Prefetches (into L2) bytes [off, off + len) of rows r, r + step, ... (count rows, `pitch`
+// bytes apart) of `base`: a GEMM fetches the weight rows of its next panel this way while
+// it computes the current one, so that packing does not wait on memory.
+inline void prefetch_rows(const void* base, int64_t pitch, int64_t r, int64_t count, int64_t step,
+                          int64_t off, int64_t len) {
+  for (; count > 0; count -= step, r += step)
+    for (int64_t b = 0; b < len; b += 64)
+      __builtin_prefetch(static_cast<const char*>(base) + r * pitch + off + b, 0, 2);
+}
+
+}  // namespace coil::KERNEL_NS::simd

@@ -10,6 +10,7 @@
 #include "coil/hash.hpp"
 #include "coil/model.hpp"
 #include "coil/weights.hpp"
+#include "model/load_tracker.hpp"
 
 namespace coil {
 namespace {
@@ -47,7 +48,8 @@ void fill(uint8_t* out, DType dt, size_t n, float lo, float hi, uint64_t seed) {
         s = s * 6364136223846793005ull + 1442695040888963407ull;
         const float u = static_cast<float>((s >> 40) * 0x1.0p-24);
         const float v = lo + (hi - lo) * u;
-        if (dt == DType::F32) std::memcpy(out + i * 4, &v, 4);
+        if (dt == DType::F32)
+          std::memcpy(out + i * 4, &v, 4);
         else {
           const uint16_t h = dt == DType::BF16 ? f32_to_bf16(v) : f32_to_f16(v);
           std::memcpy(out + i * 2, &h, 2);
@@ -137,8 +139,9 @@ std::unique_ptr<Model> Model::synthetic(const std::string& shape, DType dtype,
   m->config_ = c;
   m->name_ = "synthetic " + shape;
   m->chunk_size_ = opts.chunk_size;
+  LoadTracker progress(opts.progress, opts.cancel);
   m->backend_ = choose_backend(opts, false, &m->fallback_reason_);
-  m->upload(w, store);
+  m->upload(w, store, progress);
   return m;
 }
 

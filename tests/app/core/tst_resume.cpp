@@ -1,7 +1,8 @@
 // Resuming a chat from its saved state gives the same next-token logits as the session
 // that never stopped, and the same as re-prefilling the same token path; the worker
 // restores the nearest checkpoint (latest state, or the one before an edit) and falls back
-// to re-prefilling when a state is corrupt or belongs to another model.
+// to re-prefilling when a state is corrupt, has no covered text or belongs to another model.
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -13,6 +14,7 @@
 #include "coil/model.hpp"
 #include "coil/state.hpp"
 #include "coil/tokenizer.hpp"
+#include "database.hpp"
 #include "fixture_model.hpp"
 #include "inference_worker.hpp"
 #include "signal_log.hpp"
@@ -158,6 +160,11 @@ class TestResume : public QObject {
     const auto cp = storage->states().latest(conv);
     QVERIFY(cp.has_value());
     QCOMPARE(cp->messageId, a1);
+    // The text the state covers is in its row (no covered/ files any more).
+    const auto text = storage->states().load(*cp).coveredText;
+    QVERIFY(text.has_value());
+    QVERIFY(text->contains("Hello there, how are you today?"));
+    QVERIFY(!QDir(data.path()).exists(QStringLiteral("covered")));
 
     // "Restart": a new worker finds the state on disk and only prefills the new turn.
     Worker w(data.path(), model_);
@@ -244,6 +251,29 @@ class TestResume : public QObject {
     const auto r = w.answer(conv, u2, turns);  // re-prefills from the text
     QCOMPARE(r.resume.kind, ResumeReport::Kind::Fresh);
     QVERIFY(r.completionTokens > 0);
+  }
+
+  void stateWithoutItsTextIsNotUsed() {
+    QTemporaryDir data;
+    auto storage = std::make_unique<coil::storage::Storage>(data.path());
+    auto& chats = storage->chats();
+    const qint64 conv = chats.createConversation("no text");
+    QList<ChatTurn> turns{{"user", "Hi!"}};
+    const qint64 u1 = chats.addMessage(conv, 0, "user", "Hi!");
+    qint64 a1 = 0;
+    {
+      Worker w(data.path(), model_);
+      const auto r = w.answer(conv, u1, turns);
+      a1 = chats.addMessage(conv, u1, "assistant", r.text);
+      QVERIFY(w.save(r.requestId, a1));
+      turns << ChatTurn{"assistant", r.text};
+    }
+    storage->db().run("UPDATE state_checkpoints SET covered_text = NULL");
+    Worker w(data.path(), model_);
+    const auto report = w.prepare(conv, a1, turns);
+    QCOMPARE(report.kind, ResumeReport::Kind::Fresh);
+    QVERIFY2(report.discarded.contains("missing"), qPrintable(report.discarded));
+    QVERIFY(!storage->states().latest(conv));  // discarded: the chat is re-prefilled
   }
 
   void anotherModelDoesNotUseTheState() {

@@ -1,8 +1,11 @@
 // The inference worker on its own thread, driven as the UI drives it: queued calls in,
-// signals out (QSignalSpy). Streaming, stop in the middle of a prefill and of a decode,
-// and errors as values.
+// signals out (QSignalSpy). Load progress and cancelling a load, streaming, stop in the
+// middle of a prefill and of a decode, and errors as values.
+#include <QScopeGuard>
+#include <QSemaphore>
 #include <QTemporaryDir>
 #include <QTest>
+#include <set>
 
 #include "fixture_model.hpp"
 #include "inference_worker.hpp"
@@ -96,6 +99,116 @@ class TestWorker : public QObject {
     QVERIFY(info.fingerprint != 0);
     QVERIFY(info.stateBytes > 0);
     QVERIFY(info.fallbackReason.isEmpty());
+  }
+
+  void loadProgressRisesThroughTheWeights() {
+    WorkerHost host(QString{});
+    coil::test::SignalLog progress(host.worker(), &InferenceWorker::loadProgress);
+    coil::test::SignalLog loaded(host.worker(), &InferenceWorker::modelLoaded);
+    host.load({model_, "cpu"});
+    QVERIFY(loaded.waitNext());
+    QVERIFY(progress.count() >= 5);
+    std::set<double> duringWeights;
+    QStringList stages;
+    double last = -1;
+    for (const auto& args : progress) {
+      const double f = args.at(0).toDouble();
+      QVERIFY2(f >= last, qPrintable(QStringLiteral("%1 after %2").arg(f).arg(last)));
+      last = f;
+      if (f > 0.05 && f < 0.95) duringWeights.insert(f);
+      stages << args.at(1).toString();
+    }
+    QCOMPARE(last, 1.0);
+    // real fractions from the engine, not a few fixed steps
+    QVERIFY2(duringWeights.size() >= 4, qPrintable(QString::number(duringWeights.size())));
+    QVERIFY(stages.contains(QStringLiteral("Checking the weights")));
+    QVERIFY(stages.contains(QStringLiteral("Uploading the weights to cpu")));
+  }
+
+  void cancelLoadFromTheUiThreadWhileLoading() {
+    WorkerHost host(QString{});
+    coil::test::SignalLog cancelled(host.worker(), &InferenceWorker::loadCancelled);
+    coil::test::SignalLog loaded(host.worker(), &InferenceWorker::modelLoaded);
+    coil::test::SignalLog failed(host.worker(), &InferenceWorker::modelLoadFailed);
+    coil::test::SignalLog progress(host.worker(), &InferenceWorker::loadProgress);
+    // The worker stops inside the engine's load (a progress report during the upload) until
+    // the UI thread has cancelled: no timing involved.
+    QSemaphore reached, go;
+    bool held = false;  // worker thread only
+    const auto hold = connect(
+        host.worker(), &InferenceWorker::loadProgress, host.worker(),
+        [&](double, const QString& stage) {
+          if (held || !stage.startsWith(QLatin1String("Uploading"))) return;
+          held = true;
+          reached.release();
+          go.acquire();
+        },
+        Qt::DirectConnection);
+    const auto release = qScopeGuard([&] { go.release(); });
+    host.load({model_, "cpu"});
+    QVERIFY(reached.tryAcquire(1, 600000));
+    host.cancelLoad();  // straight from this thread: the worker is busy, its queue blocked
+    go.release();
+    QVERIFY(cancelled.waitNext());
+    disconnect(hold);
+    QCOMPARE(cancelled.first().at(0).toString(), model_);
+    QCOMPARE(loaded.count(), 0);
+    QCOMPARE(failed.count(), 0);
+    const int reportsBefore = progress.count();
+    QVERIFY(progress.last().at(0).toDouble() < 1.0);
+
+    // No model now: the app is in its clean "no model" state...
+    coil::test::SignalLog genFailed(host.worker(), &InferenceWorker::generationFailed);
+    host.generate(greedyRequest("anyone there?", 4));
+    QVERIFY(genFailed.waitNext());
+    QVERIFY(genFailed.first().at(1).toString().contains("No model"));
+    // ... and usable: the next load is not cancelled and answers.
+    coil::test::SignalLog finished(host.worker(), &InferenceWorker::generationFinished);
+    host.load({model_, "cpu"});
+    QVERIFY(loaded.waitNext());
+    QVERIFY(progress.count() > reportsBefore);
+    QCOMPARE(progress.last().at(0).toDouble(), 1.0);
+    host.generate(greedyRequest("hello again", 4));
+    QVERIFY(finished.waitNext());
+    QVERIFY(finished.first().at(0).value<GenerationResult>().completionTokens > 0);
+    QCOMPARE(cancelled.count(), 1);
+  }
+
+  void cancelLoadCancelsQueuedLoadsButNotLaterOnes() {
+    WorkerHost host(QString{});
+    coil::test::SignalLog cancelled(host.worker(), &InferenceWorker::loadCancelled);
+    coil::test::SignalLog loaded(host.worker(), &InferenceWorker::modelLoaded);
+    host.cancelLoad();  // nothing loading: no effect on what follows
+    host.load({model_, "cpu"});
+    QVERIFY(loaded.waitNext());
+    QCOMPARE(cancelled.count(), 0);
+
+    QSemaphore reached, go;
+    bool held = false;
+    const auto hold = connect(
+        host.worker(), &InferenceWorker::loadStarted, host.worker(),
+        [&](const QString&) {
+          if (held) return;
+          held = true;
+          reached.release();
+          go.acquire();
+        },
+        Qt::DirectConnection);
+    const auto release = qScopeGuard([&] { go.release(); });
+    host.load({model_, "cpu"});
+    QVERIFY(reached.tryAcquire(1, 600000));
+    host.load({endless_, "cpu"});  // queued behind the first
+    host.cancelLoad();
+    go.release();
+    QVERIFY(cancelled.wait(2));
+    disconnect(hold);
+    QCOMPARE(cancelled.at(0).at(0).toString(), model_);
+    QCOMPARE(cancelled.at(1).at(0).toString(), endless_);
+    QCOMPARE(loaded.count(), 1);
+    host.load({endless_, "cpu"});  // asked for after the cancel
+    QVERIFY(loaded.waitNext());
+    QCOMPARE(loaded.last().at(0).value<ModelInfo>().path, endless_);
+    QCOMPARE(cancelled.count(), 2);
   }
 
   void streamsTextThatAddsUpToTheAnswer() {

@@ -237,6 +237,26 @@ class TstDownload : public QObject {
              tree(kTiny)["model.safetensors"].lfsSha256);
   }
 
+  void stalledDownloadReportsItsRealBytes() {
+    // The server sends 65536 bytes of the weights and then nothing: the last progress report
+    // must say what is on disk (a throttled update is sent later, not dropped), and the
+    // speed must fall to zero while nothing arrives.
+    hub_->setKnobs({{"hold_after", QJsonObject{{"model.safetensors", 65536}}}});
+    HubClient client(settings());
+    SnapshotDownloader d(&client, DownloadRequest{kTiny, "main", {}});
+    QSignalSpy spy(&d, &SnapshotDownloader::progress);
+    d.start();
+    QTRY_VERIFY_WITH_TIMEOUT(hub_->held() == 1, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(incompleteBytes(cache_->path()) >= 65536, 60000);
+    const qint64 onDisk = incompleteBytes(cache_->path());
+    auto last = [&] { return spy.isEmpty() ? QList<QVariant>{} : spy.last(); };
+    QTRY_VERIFY_WITH_TIMEOUT(!last().isEmpty() && last()[0].toLongLong() >= onDisk, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(last()[2].toDouble() == 0.0, 15000);
+    QCOMPARE(d.state(), DownloadState::Downloading);
+    d.cancel();
+    hub_->release();
+  }
+
   void serverErrorIsRetried() {
     hub_->setKnobs({{"fail_status", QJsonObject{{"config.json", QJsonArray{503}},
                                                 {"model.safetensors", QJsonArray{503, 429}}}}});

@@ -1,5 +1,6 @@
 // The fake state files of the crash test: [u64 body size][u64 FNV-1a of body][body], so
-// the checker can tell a complete file from a partial or mixed one.
+// the checker can tell a complete file from a partial or mixed one; and the covered text
+// saved with each state, a function of its token count, so a row's text can be checked.
 #pragma once
 #include <QByteArray>
 #include <QRandomGenerator>
@@ -21,6 +22,11 @@ inline QByteArray makePayload(QRandomGenerator& rng, qsizetype bodySize) {
   std::memcpy(out.data(), &size, 8);
   std::memcpy(out.data() + 8, &hash, 8);
   return out;
+}
+
+inline QByteArray coveredTextFor(qint64 tokenCount) {
+  return QByteArray("covered text of turn ") + QByteArray::number(tokenCount) + ' ' +
+         QByteArray(int(tokenCount % 7) * 1000, char('a' + tokenCount % 26));
 }
 
 inline bool payloadValid(const QByteArray& data) {

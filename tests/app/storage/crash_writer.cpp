@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
       info.messageId = answer;
       info.tokenCount = turn;
       info.modelFingerprint = 42;
+      info.coveredText = test::coveredTextFor(turn);
       const Checkpoint c = states.save(info, test::makePayload(rng, rng.bounded(1, 400'000)));
       report("S %lld %lld\n", conv, c.id);
     }

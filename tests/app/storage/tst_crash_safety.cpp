@@ -79,7 +79,8 @@ class TestCrashSafety : public QObject {
                  qPrintable(QStringLiteral("committed message %1 is lost").arg(it.key())));
         QCOMPARE(msg.int64(0), it.value());
       }
-      Statement rows = db.prepare("SELECT id, file, bytes FROM state_checkpoints");
+      Statement rows =
+          db.prepare("SELECT id, file, bytes, token_count, covered_text FROM state_checkpoints");
       int n = 0;
       while (rows.step()) {
         ++n;
@@ -91,6 +92,9 @@ class TestCrashSafety : public QObject {
         QCOMPARE(data.size(), rows.int64(2));
         QVERIFY2(test::payloadValid(data),
                  qPrintable(QStringLiteral("partial file ") + f.fileName()));
+        // the text was recorded with the row: it is there, and the one of this state
+        QVERIFY(!rows.isNull(4));
+        QCOMPARE(rows.blob(4), test::coveredTextFor(rows.int64(3)));
       }
       Statement latest = db.prepare(
           "SELECT COUNT(*) FROM state_checkpoints WHERE conversation_id = ? AND is_latest = 1");

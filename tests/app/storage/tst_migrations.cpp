@@ -1,8 +1,9 @@
 // Schema migrations: a database created at EVERY earlier schema version, filled with the
 // SQL of that version, opens with the current code with its data intact and the same
-// schema as a fresh database.
+// schema as a fresh database. A v4 data folder's covered/*.txt texts move into the rows.
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -14,6 +15,16 @@
 using namespace coil::storage;
 
 namespace {
+
+// The text the v4+ latest state covers: exact bytes, including a cut UTF-8 sequence.
+const QByteArray kOldText = QByteArray("<|user|>hello zebra\n<|assistant|>caf\xc3");
+
+void writeFile(const QString& path, const QByteArray& data) {
+  QVERIFY(QDir().mkpath(QFileInfo(path).path()));
+  QFile f(path);
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  QCOMPARE(f.write(data), data.size());
+}
 
 // Data written with the SQL each version understood (never with the current API).
 void fillAtVersion(Database& db, int version, const QString& dataDir) {
@@ -38,18 +49,32 @@ void fillAtVersion(Database& db, int version, const QString& dataDir) {
         finish_reason = 'stop' WHERE id = 3;
     )sql");
   if (version >= 4) {
-    QDir(dataDir).mkpath(QStringLiteral("states"));
-    QFile f(QDir(dataDir).filePath(QStringLiteral("states/old.coilstate")));
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QByteArray(100, 's'));
-    f.close();
+    const QDir dir(dataDir);
+    writeFile(dir.filePath(QStringLiteral("states/old.coilstate")), QByteArray(100, 's'));
+    writeFile(dir.filePath(QStringLiteral("states/older.coilstate")), QByteArray(50, 'o'));
     db.exec(R"sql(
       INSERT INTO state_checkpoints (conversation_id, message_id, file, bytes, token_count,
         token_hash, model_fingerprint, is_latest, created_at, last_used_at)
-        VALUES (1, 3, 'states/old.coilstate', 100, 33, -5, 99, 1, 1350, 1350);
+        VALUES (1, 3, 'states/old.coilstate', 100, 33, -5, 99, 1, 1350, 1350),
+               (1, 1, 'states/older.coilstate', 50, 12, 77, 99, 0, 1150, 1150);
       INSERT INTO settings (key, value) VALUES ('state_budget_bytes', '123456789');
     )sql");
   }
+  if (version == 4) {
+    // How v4 kept the texts: a file per state, its header binding it to the token hash
+    // (-5 = fffffffffffffffb) and count. The second one's header names another hash (a
+    // state rewritten after its text), and a third file has no state at all.
+    const QDir dir(dataDir);
+    writeFile(dir.filePath(QStringLiteral("covered/old.txt")),
+              "coil-covered 1 fffffffffffffffb 33\n" + kOldText);
+    writeFile(dir.filePath(QStringLiteral("covered/older.txt")),
+              "coil-covered 1 0000000000000078 12\nnot the text of this state");
+    writeFile(dir.filePath(QStringLiteral("covered/gone.txt")),
+              "coil-covered 1 0000000000000001 1\nstray");
+  }
+  if (version >= 5)
+    db.run("UPDATE state_checkpoints SET covered_text = ? WHERE file = 'states/old.coilstate'",
+           kOldText);
 }
 
 QStringList schemaOf(Database& db) {
@@ -174,12 +199,48 @@ class TestMigrations : public QObject {
       QCOMPARE(latest->messageId, 3);
       QCOMPARE(latest->tokenHash, quint64(-5));
       QCOMPARE(states.budgetBytes(), 123456789);
+      // The texts: imported from covered/*.txt (v4) or already in the row (v5); a file whose
+      // header does not match its state is not imported (the chat will be re-prefilled).
+      const StoredState stored = states.load(*latest);
+      QCOMPARE(stored.bytes, QByteArray(100, 's'));
+      QCOMPARE(stored.coveredText, std::optional<QByteArray>(kOldText));
+      const QList<Checkpoint> all = states.checkpoints(1);
+      QCOMPARE(all.size(), 2);
+      QVERIFY(!states.load(all[1]).coveredText);
+      QCOMPARE(storage.legacyTextsImported(), from == 4 ? 1 : 0);
     }
+    QVERIFY(!QDir(dir.path()).exists(QStringLiteral("covered")));  // the v4 folder is gone
     StateInfo info;
     info.conversationId = 1;
     info.messageId = added;
-    states.save(info, QByteArray(10, 'n'));
+    info.coveredText = QByteArray("new \xff text");
+    const Checkpoint saved = states.save(info, QByteArray(10, 'n'));
     QCOMPARE(states.latest(1)->messageId, added);
+    QCOMPARE(states.load(saved).coveredText, info.coveredText);
+  }
+
+  void legacyImportIsRepeatableAfterACrash() {
+    // A crash after the import committed but before covered/ was deleted: the next open
+    // finds the texts already in the rows and only deletes the folder.
+    QTemporaryDir dir;
+    {
+      Database db(dir.filePath(QLatin1String(Storage::kDatabaseFile)));
+      migrate(db, 4);
+      fillAtVersion(db, 4, dir.path());
+    }
+    const QString kept = dir.filePath(QStringLiteral("kept-covered"));
+    QVERIFY(QDir().mkpath(kept));
+    QVERIFY(QFile::copy(dir.filePath(QStringLiteral("covered/old.txt")), kept + "/old.txt"));
+    {
+      Storage storage(dir.path());
+      QCOMPARE(storage.legacyTextsImported(), 1);
+    }
+    QVERIFY(QDir().rename(kept, dir.filePath(QStringLiteral("covered"))));  // "not deleted"
+    Storage storage(dir.path());
+    QCOMPARE(storage.legacyTextsImported(), 0);
+    QVERIFY(!QDir(dir.path()).exists(QStringLiteral("covered")));
+    QCOMPARE(storage.states().load(*storage.states().latest(1)).coveredText,
+             std::optional<QByteArray>(kOldText));
   }
 
   void refusesADatabaseFromANewerVersion() {

@@ -1,5 +1,5 @@
-// StateStore: saving files crash-safely, latest / nearest lookups, the disk budget and its
-// LRU eviction, orphan cleanup.
+// StateStore: saving files crash-safely, the covered text kept in the row, latest / nearest
+// lookups, the disk budget and its LRU eviction, orphan cleanup.
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -174,6 +174,44 @@ class TestStateStore : public QObject {
     QCOMPARE(states_->latest(c), std::nullopt);
     QVERIFY(!QFile::exists(states_->absolutePath(cp)));
     states_->discard(cp.id);  // no-op
+  }
+
+  void coveredTextIsStoredWithTheRow() {
+    const qint64 c = chats_->createConversation();
+    const QList<qint64> m = chat(c, 4);
+    StateInfo info;
+    info.conversationId = c;
+    info.messageId = m[1];
+    info.coveredText = QByteArray("<s>user: hi\n\xe2\x82");  // bytes, not characters
+    const Checkpoint withText = states_->save(info, QByteArray(40, 't'));
+    StoredState stored = states_->load(withText);
+    QCOMPARE(stored.bytes, QByteArray(40, 't'));
+    QCOMPARE(stored.coveredText, info.coveredText);
+
+    info.messageId = m[3];
+    info.coveredText = QByteArray("");  // empty, not missing
+    const Checkpoint empty = states_->save(info, QByteArray(10, 'e'));
+    QVERIFY(states_->load(empty).coveredText.has_value());
+    QVERIFY(states_->load(empty).coveredText->isEmpty());
+
+    const Checkpoint without = save(c, m[2], 10);
+    QVERIFY(!states_->load(without).coveredText);
+
+    // Saving the same message again replaces the text with the row.
+    info.messageId = m[1];
+    info.coveredText = QByteArray("replaced");
+    const Checkpoint again = states_->save(info, QByteArray(20, 'r'));
+    QCOMPARE(states_->load(again).coveredText, info.coveredText);
+    // A checkpoint no longer recorded cannot be loaded, even if asked by an old value.
+    try {
+      states_->load(withText);
+      QFAIL("no exception");
+    } catch (const StorageError& e) {
+      QCOMPARE(e.kind(), StorageError::Kind::NotFound);
+    }
+    // The text survives closing and opening the folder.
+    open();
+    QCOMPARE(states_->load(*states_->checkpoint(again.id)).coveredText, info.coveredText);
   }
 
   void readDetectsAWrongSize() {

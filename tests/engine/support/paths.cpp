@@ -12,8 +12,16 @@ std::filesystem::path fixtures_dir() {
   if (const char* env = std::getenv("COIL_FIXTURES")) return env;
   return COIL_FIXTURES_DIR;
 }
-std::filesystem::path test_data_dir() { return COIL_TEST_DATA_DIR; }
-std::filesystem::path cli_path() { return COIL_CLI_PATH; }
+// COIL_TEST_DATA: the repository's tests/data when the binaries run away from their build
+// tree (the GPU machine runs a carried bundle).
+std::filesystem::path test_data_dir() {
+  if (const char* env = std::getenv("COIL_TEST_DATA")) return env;
+  return COIL_TEST_DATA_DIR;
+}
+std::filesystem::path cli_path() {
+  if (const char* env = std::getenv("COIL_CLI")) return env;
+  return COIL_CLI_PATH;
+}
 
 namespace {
 struct TempDirs {

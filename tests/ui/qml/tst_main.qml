@@ -1,5 +1,5 @@
 // The main window on the offscreen platform: sending with Enter, the streamed answer in the
-// list, the status line, keyboard shortcuts, search, the settings page.
+// list, the status line, keyboard shortcuts, search, the settings and models pages.
 import QtQuick
 import QtTest
 import Coil
@@ -118,5 +118,15 @@ TestCase {
         compare(find("backendCombo").currentText, App.settings.backendOptions[App.settings.backendIndex].text)
         mouseClick(find("settingsButton"))
         tryVerify(() => !find("backendCombo").visible)
+    }
+
+    function test_7_modelsPage() {
+        mouseClick(find("modelsButton"))
+        tryVerify(() => find("hubResults").visible)
+        tryVerify(() => find("hubResults").count > 0)
+        compare(find("hubResults").itemAtIndex(0).repoId, "tiiuae/falcon-mamba-7b-instruct")
+        mouseClick(find("modelsBackButton"))
+        tryVerify(() => !find("hubResults").visible)
+        verify(find("messageList").visible)
     }
 }

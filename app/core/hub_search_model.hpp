@@ -1,0 +1,73 @@
+// The Models page's search results (App.models.results): one row per Hub repository with
+// its downloads, likes, compatibility (greyed with the reason when Coil cannot run it),
+// gating, size and memory-fit badge, and whether it is installed or being downloaded. The
+// curated entry comes first (see models_curated.hpp). ModelsController fills the rows.
+#pragma once
+#include <QtQml/qqmlregistration.h>
+
+#include "hub_types.hpp"
+#include "models_memory_fit.hpp"
+#include "synced_list_model.hpp"
+
+namespace coil::app {
+
+struct HubSearchRow {
+  hub::ModelSummary summary;
+  bool curated = false;
+  bool needsToken = false;      // gated and no token is set
+  bool detailsPending = false;  // size and memory estimate on the way
+  qint64 sizeBytes = -1;        // all files; -1 unknown
+  MemoryFit fit;
+  bool installed = false;  // a complete snapshot is in the cache
+  QString downloadStatus;  // DownloadListModel's status of its download, "" if none
+};
+
+class HubSearchModel : public SyncedListModel {
+  Q_OBJECT
+  QML_ELEMENT
+  QML_UNCREATABLE("provided by App.models.results")
+
+ public:
+  enum Role {
+    RepoIdRole = Qt::UserRole + 1,
+    NameRole,    // the part after '/'
+    AuthorRole,  // the part before '/'
+    DownloadsRole,
+    DownloadsTextRole,  // "90.0k"
+    LikesRole,
+    LikesTextRole,
+    UpdatedTextRole,  // "2024-10-01"
+    CompatibleRole,
+    ReasonRole,  // why not compatible
+    GatedRole,
+    NeedsTokenRole,
+    CuratedRole,
+    SizeBytesRole,
+    SizeTextRole,  // "" while unknown
+    DetailsPendingRole,
+    FitLabelRole,
+    FitToneRole,
+    FitTipRole,
+    InstalledRole,
+    DownloadStatusRole,
+  };
+  Q_ENUM(Role)
+
+  using SyncedListModel::SyncedListModel;
+
+  int rowCount(const QModelIndex& parent = {}) const override;
+  QVariant data(const QModelIndex& index, int role) const override;
+  QHash<int, QByteArray> roleNames() const override;
+
+  void setRows(const QList<HubSearchRow>& rows);
+  const QList<HubSearchRow>& rows() const { return rows_; }
+  int rowOf(const QString& repoId) const;
+
+  // "1.2M", "90.0k", "512"
+  static QString compactNumber(qint64 n);
+
+ private:
+  QList<HubSearchRow> rows_;
+};
+
+}  // namespace coil::app

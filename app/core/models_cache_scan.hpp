@@ -1,0 +1,39 @@
+// The models on this computer, for the Models page's installed list: the repos in the
+// Hugging Face cache (models--org--name, the snapshot refs/main points to, else the newest
+// one), the bundled demo model and folders loaded by hand. Plus the two file operations the
+// page does on the cache: removing a repo, and discarding what a cancelled download left.
+#pragma once
+#include <QList>
+#include <QString>
+
+#include "resource_estimate.hpp"
+
+namespace coil::app {
+
+struct InstalledModel {
+  QString name;             // the repo id, or the folder's name
+  QString repoId;           // "" outside the cache
+  QString path;             // the folder the engine loads (a snapshot folder for a cached repo)
+  QString repoDir;          // the cache folder deleting removes; "" outside the cache
+  QString kind;             // "hub", "demo" or "folder"
+  qint64 sizeBytes = 0;     // on disk (a cached repo: its blobs)
+  bool complete = false;    // config.json and every safetensors weight file are there
+  bool compatible = false;  // complete and a falcon_mamba / mamba model
+  QString reason;           // why it cannot be used, when it cannot
+  hub::MemoryEstimate estimate;
+};
+
+// Every models--* folder of the cache that has a snapshot, sorted by repo id.
+QList<InstalledModel> scanHubCache(const QString& cacheDir);
+// A model folder outside the cache (the demo model, a folder chosen by hand).
+InstalledModel describeFolder(const QString& path, const QString& kind);
+
+// Whether a snapshot of the repo in the cache has config.json and all its weights.
+bool hasCompleteSnapshot(const QString& cacheDir, const QString& repoId);
+// Deletes the repo's partial files (blobs/*.incomplete); then, unless a complete snapshot of
+// it is there, the whole repo folder.
+void discardIncompleteDownload(const QString& cacheDir, const QString& repoId);
+// Deletes <cache>/models--org--name. False (with *error) when it could not.
+bool removeRepoFromCache(const QString& cacheDir, const QString& repoId, QString* error);
+
+}  // namespace coil::app

@@ -1,0 +1,41 @@
+// The memory-fit badge of the Models page: will a model (its weights in the dtype the engine
+// holds them + one recurrent state, see hub::estimateMemory) fit in this machine's GPU
+// memory or RAM? RAM comes from /proc/meminfo; GPU memory from the engine's device listing
+// (InferenceWorker::devicesListed, whose CUDA and Vulkan lines name each device's memory).
+// Without a GPU listed the badge compares with RAM only and its tooltip says so.
+#pragma once
+#include <QString>
+#include <QVariantMap>
+
+#include "resource_estimate.hpp"
+
+namespace coil::app {
+
+struct MachineMemory {
+  qint64 ramBytes = 0;  // 0: unknown
+  qint64 gpuBytes = 0;  // the largest listed GPU's memory, 0: none listed
+  QString gpuName;      // that GPU's description
+};
+
+// This machine: its RAM, and the largest GPU memory in a devicesListed map ({"cuda": [...],
+// "vulkan": [...]}): each line names its memory as "N.N GiB" / "N.N MiB". Software devices
+// (lavapipe, "CPU") and devices marked unusable are skipped; the CPU backend's own line never
+// counts.
+MachineMemory machineMemory(const QVariantMap& devices);
+
+// "This computer: 16.8 GB RAM, GPU: none listed" (SI units, as the Hub shows sizes).
+QString describeMachine(const MachineMemory& machine);
+
+struct MemoryFit {
+  enum class Level { Unknown, Gpu, Ram, Tight, TooBig };
+  Level level = Level::Unknown;
+  qint64 neededBytes = 0;
+  QString label;  // the badge: "Fits GPU", "Fits RAM", "Tight fit", "Too big", ""
+  QString tone;   // Badge.qml tones: "good", "warn", "bad", "neutral"
+  QString tip;    // the tooltip: what is needed and what the machine has
+};
+
+// Tight: it fits in RAM but leaves less than 15% of it to everything else.
+MemoryFit assessMemoryFit(const hub::MemoryEstimate& estimate, const MachineMemory& machine);
+
+}  // namespace coil::app

@@ -1,0 +1,109 @@
+// The Models page on its own, against the Hub stand-in: it loads without a single QML
+// warning, lists the curated falcon-mamba-7b-instruct first with its badges, greys what
+// Coil cannot run, shows a repo's files, and lists the installed models.
+import QtQuick
+import QtTest
+import Coil
+import Coil.Core
+
+Item {
+    id: root
+    width: 1000
+    height: 760
+
+TestCase {
+    id: test
+    name: "ModelsPage"
+    when: windowShown
+
+    Component {
+        id: pageComponent
+        ModelsPage {
+            width: root.width
+            height: root.height
+        }
+    }
+
+    function init() {
+        failOnWarning(/.*/)
+    }
+
+    // The delegate of a repo, scrolled into view (a ListView makes only visible delegates).
+    function rowOf(list, repoId) {
+        for (let i = 0; i < list.count; ++i) {
+            list.positionViewAtIndex(i, ListView.Contain)
+            const item = list.itemAtIndex(i)
+            if (item !== null && item.repoId === repoId)
+                return item
+        }
+        return null
+    }
+
+    function test_1_loadsWithTheCuratedEntryFirst() {
+        const page = createTemporaryObject(pageComponent, root)
+        verify(page !== null)
+        waitForRendering(page)
+        const list = findChild(page, "hubResults")
+        verify(list !== null)
+        tryVerify(() => !App.models.searching && list.count > 5, 60000, "the Hub answers")
+        compare(App.models.searchError, "")
+        const first = list.itemAtIndex(0)
+        verify(first !== null)
+        compare(first.repoId, "tiiuae/falcon-mamba-7b-instruct")
+        verify(first.curated)
+        verify(first.compatible)
+        verify(findChild(first, "curatedBadge").visible)
+        compare(findChild(first, "compatibilityBadge").text, "Runs in Coil")
+        tryVerify(() => first.sizeText.length > 0, 60000, "the size arrives")
+        verify(findChild(first, "fitBadge").visible)
+        verify(findChild(first, "downloadButton").enabled)
+        // a repo Coil cannot run is greyed, with its reason and no download button
+        const gguf = rowOf(list, "someone/falcon-mamba-7b-GGUF")
+        verify(gguf !== null)
+        verify(!gguf.compatible)
+        verify(gguf.reason.indexOf("GGUF") >= 0)
+        compare(findChild(gguf, "compatibilityBadge").text, "Not supported")
+        verify(!findChild(gguf, "downloadButton").enabled)
+        verify(findChild(page, "machineLabel").text.indexOf("RAM") > 0)
+    }
+
+    function test_2_filesOfARepo() {
+        const page = createTemporaryObject(pageComponent, root)
+        const list = findChild(page, "hubResults")
+        tryVerify(() => !App.models.searching && list.count > 5, 60000)
+        const tiny = rowOf(list, "coil-test/tiny-mamba")
+        verify(tiny !== null)
+        mouseClick(findChild(tiny, "filesButton"))
+        tryVerify(() => !App.models.filesLoading, 60000)
+        compare(App.models.filesRepo, "coil-test/tiny-mamba")
+        const files = findChild(page, "repoFilesList")
+        verify(files !== null)
+        tryCompare(files, "count", 5)
+        verify(App.models.files.totalText.indexOf("5 files") === 0)
+    }
+
+    function test_3_installedModels() {
+        const page = createTemporaryObject(pageComponent, root)
+        const tabs = findChild(page, "modelsTabs")
+        tabs.currentIndex = 2
+        const installed = findChild(page, "installedList")
+        verify(installed !== null)
+        // the bundled demo model and the fixture model the app loaded (a folder)
+        tryVerify(() => installed.count >= 2, 10000)
+        let demo = null
+        for (let i = 0; i < installed.count; ++i) {
+            const item = installed.itemAtIndex(i)
+            if (item !== null && item.kind === "demo")
+                demo = item
+        }
+        verify(demo !== null)
+        verify(!demo.canDelete)
+        mouseClick(findChild(demo, "deleteModelButton"))
+        tryVerify(() => App.models.message.indexOf("demo") >= 0)
+        verify(findChild(page, "modelsMessage").visible)
+        App.models.dismissMessage()
+        tabs.currentIndex = 1
+        verify(findChild(page, "downloadList") !== null)
+    }
+}
+}

@@ -1,0 +1,164 @@
+// One search result of the Models page: the repo, its badges (recommended, compatibility,
+// token, size, memory fit), downloads and likes, and the Download and Files buttons.
+// Repos Coil cannot run are greyed, with the reason.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Controls.impl
+import QtQuick.Layouts
+import Coil.Core
+
+Rectangle {
+    id: card
+    required property string repoId
+    required property string name
+    required property string author
+    required property string downloadsText
+    required property string likesText
+    required property string updatedText
+    required property bool compatible
+    required property string reason
+    required property bool gated
+    required property bool needsToken
+    required property bool curated
+    required property string sizeText
+    required property bool detailsPending
+    required property string fitLabel
+    required property string fitTone
+    required property string fitTip
+    required property bool installed
+    required property string downloadStatus
+    signal filesRequested(string repoId)
+
+    objectName: "hubModel-" + repoId
+    implicitHeight: content.implicitHeight + 24
+    radius: Theme.radius
+    color: curated ? Qt.rgba(Theme.accent.r, Theme.accent.g, Theme.accent.b, Theme.dark ? 0.08 : 0.05)
+                   : Theme.surface
+    border.color: curated ? Qt.rgba(Theme.accent.r, Theme.accent.g, Theme.accent.b, 0.35) : Theme.border
+
+    RowLayout {
+        id: content
+        x: 14
+        y: 12
+        width: parent.width - 28
+        spacing: 12
+        opacity: card.compatible ? 1 : 0.55
+
+        ColumnLayout {
+            spacing: 5
+            Layout.fillWidth: true
+            Layout.alignment: Qt.AlignTop
+
+            Row {
+                spacing: 8
+                Layout.fillWidth: true
+                Label {
+                    width: Math.min(implicitWidth, parent.width - (curatedBadge.visible ? curatedBadge.width + 8 : 0))
+                    anchors.verticalCenter: parent.verticalCenter
+                    text: card.name
+                    color: Theme.text
+                    font.weight: Font.DemiBold
+                    elide: Text.ElideRight
+                }
+                Badge {
+                    id: curatedBadge
+                    objectName: "curatedBadge"
+                    anchors.verticalCenter: parent.verticalCenter
+                    text: card.curated ? qsTr("Recommended") : ""
+                    tone: "accent"
+                    tip: qsTr("The model Coil is built for: Falcon Mamba 7B, tuned to follow instructions.")
+                }
+            }
+            Label {
+                text: card.updatedText.length > 0 ? qsTr("%1 · updated %2").arg(card.author).arg(card.updatedText)
+                                                  : card.author
+                color: Theme.mutedText
+                font.pixelSize: Theme.smallFontSize
+                elide: Text.ElideRight
+                Layout.fillWidth: true
+            }
+            Flow {
+                spacing: 6
+                Layout.fillWidth: true
+                Badge {
+                    objectName: "compatibilityBadge"
+                    text: card.compatible ? qsTr("Runs in Coil") : qsTr("Not supported")
+                    tone: card.compatible ? "good" : "bad"
+                    tip: card.compatible ? qsTr("A falcon_mamba or mamba model with safetensors weights.") : card.reason
+                }
+                Badge {
+                    text: card.needsToken ? qsTr("Token needed") : card.gated ? qsTr("Gated") : ""
+                    tone: card.needsToken ? "warn" : "neutral"
+                    tip: qsTr("A gated repository: accept its terms on huggingface.co, then add an access token of that account in Settings.")
+                }
+                Badge {
+                    text: card.sizeText.length > 0 ? card.sizeText : card.detailsPending ? qsTr("Size…") : ""
+                    tip: qsTr("All the files of the repository")
+                }
+                Badge {
+                    objectName: "fitBadge"
+                    text: card.fitLabel
+                    tone: card.fitTone
+                    tip: card.fitTip
+                }
+                Badge {
+                    text: card.downloadsText
+                    iconSource: "icons/download.png"
+                    tip: qsTr("Downloads in the last month")
+                }
+                Badge {
+                    text: card.likesText
+                    iconSource: "icons/heart.png"
+                    tip: qsTr("Likes")
+                }
+            }
+            Label {
+                visible: !card.compatible && card.reason.length > 0
+                text: card.reason
+                color: Theme.mutedText
+                font.pixelSize: Theme.smallFontSize
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+            }
+            Label {
+                visible: card.compatible && card.needsToken
+                text: qsTr("Gated: accept its terms on huggingface.co and add your access token in Settings to download it.")
+                color: Theme.warning
+                font.pixelSize: Theme.smallFontSize
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+            }
+        }
+
+        RowLayout {
+            spacing: 4
+            Layout.alignment: Qt.AlignTop
+            IconButton {
+                objectName: "filesButton"
+                iconName: "file"
+                tip: qsTr("The files of the repository")
+                enabled: !App.models.offline
+                onClicked: {
+                    App.models.showFiles(card.repoId)
+                    card.filesRequested(card.repoId)
+                }
+            }
+            Button {
+                objectName: "downloadButton"
+                text: card.installed ? qsTr("Installed")
+                      : card.downloadStatus === "downloading" ? qsTr("Downloading…")
+                      : card.downloadStatus === "queued" ? qsTr("Queued")
+                      : card.downloadStatus === "paused" ? qsTr("Resume")
+                      : card.downloadStatus === "failed" ? qsTr("Retry") : qsTr("Download")
+                icon.source: card.installed ? "icons/check.png" : "icons/download.png"
+                icon.width: 16
+                icon.height: 16
+                visible: card.compatible
+                highlighted: !card.installed
+                enabled: card.compatible && !card.installed && !App.models.offline
+                         && card.downloadStatus !== "downloading" && card.downloadStatus !== "queued"
+                onClicked: App.models.download(card.repoId)
+            }
+        }
+    }
+}
