@@ -84,15 +84,26 @@ void ModelController::onLoaded(const ModelInfo& info) {
   if (info.fallbackReason.isEmpty()) {
     banners_->dismiss(QStringLiteral("fallback"));
   } else {
-    banners_->show(
-        {QStringLiteral("fallback"), QStringLiteral("warning"),
-         tr("Running on %1 instead of the backend you chose").arg(info.backend.toUpper()),
-         info.fallbackReason,
-         tr("Answers still work, only slower. Check the GPU driver, or pick another "
-            "backend in Settings and reload the model.")});
+    banners_->show(fallbackBanner(info));
   }
   emit loadingChanged();
   emit modelChanged();
+}
+
+Banner ModelController::fallbackBanner(const ModelInfo& info) const {
+  // With Auto, the CPU is one of the expected outcomes (a machine without a usable GPU):
+  // say so once, as information. A backend picked by name that could not run is a warning.
+  if (settings_->backend() == QLatin1String("auto"))
+    return {QStringLiteral("fallback"), QStringLiteral("info"),
+            tr("Running on %1: no usable GPU backend was found").arg(info.backend.toUpper()),
+            info.fallbackReason,
+            tr("Answers work on the CPU, only slower. With an NVIDIA driver (CUDA) or a "
+               "Vulkan GPU driver installed, Auto uses the GPU.")};
+  return {QStringLiteral("fallback"), QStringLiteral("warning"),
+          tr("Running on %1 instead of the backend you chose").arg(info.backend.toUpper()),
+          info.fallbackReason,
+          tr("Answers still work, only slower. Check the GPU driver, or pick another "
+             "backend in Settings and reload the model.")};
 }
 
 void ModelController::onFailed(const QString& path, const QString& reason) {

@@ -14,6 +14,7 @@ namespace coil::app {
 class WorkerHost;
 class AppSettings;
 class BannerModel;
+struct Banner;
 class StatusInfo;
 
 class ModelController : public QObject {
@@ -66,6 +67,8 @@ class ModelController : public QObject {
   void onFailed(const QString& path, const QString& reason);
   void onCancelled(const QString& path);
   void setError(const QString& error);
+  // The banner for a model that runs on another backend than the one asked for.
+  Banner fallbackBanner(const ModelInfo& info) const;
 
   WorkerHost* host_;
   AppSettings* settings_;

@@ -1,0 +1,95 @@
+// The banner shown when the model runs on another backend than the one asked for: with
+// Auto, falling back to the CPU (no usable GPU) is information; a backend picked by name
+// that could not run is a warning. Both carry the engine's reason.
+#include <QGuiApplication>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "app_controller.hpp"
+#include "app_settings.hpp"
+#include "banner_model.hpp"
+#include "fixture_model.hpp"
+#include "model_controller.hpp"
+
+using namespace coil::app;
+
+namespace {
+constexpr int kWait = 120000;
+
+// The level and text of the banner `key`, or empty strings when it is not shown.
+QPair<QString, QString> banner(BannerModel* m, const QString& key) {
+  for (int r = 0; r < m->rowCount(); ++r) {
+    const QModelIndex i = m->index(r);
+    if (m->data(i, BannerModel::KeyRole).toString() == key)
+      return {m->data(i, BannerModel::LevelRole).toString(),
+              m->data(i, BannerModel::TextRole).toString()};
+  }
+  return {};
+}
+}  // namespace
+
+class TestFallbackBanner : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase() {
+    QVERIFY(tmp_.isValid());
+    model_ = coil::test::makeFixtureModel(tmp_.filePath("model"), "falcon-tiny-f32", true);
+    app_ = std::make_unique<AppController>(
+        AppController::Options{tmp_.filePath("data"), model_, /*autoLoad=*/false});
+  }
+
+  void autoOnTheCpuIsInformation() {
+    app_->settings()->setBackend(QStringLiteral("auto"));
+    app_->settings()->setDevice(0);
+    loadAndWait();
+    const auto [level, text] = banner(app_->banners(), QStringLiteral("fallback"));
+    const ModelInfo& info = app_->model()->info();
+    if (info.fallbackReason.isEmpty()) {  // a machine where Auto found its GPU
+      QVERIFY(level.isEmpty());
+    } else {
+      QCOMPARE(level, QStringLiteral("info"));
+      QCOMPARE(text, info.fallbackReason);
+    }
+  }
+
+  void aNamedBackendThatCannotRunIsAWarning() {
+    // No machine has a 100th Vulkan device: the load falls back to the CPU with the reason.
+    app_->settings()->setBackend(QStringLiteral("vulkan"));
+    app_->settings()->setDevice(99);
+    loadAndWait();
+    const ModelInfo& info = app_->model()->info();
+    QCOMPARE(info.backend, QStringLiteral("cpu"));
+    QVERIFY(!info.fallbackReason.isEmpty());
+    const auto [level, text] = banner(app_->banners(), QStringLiteral("fallback"));
+    QCOMPARE(level, QStringLiteral("warning"));
+    QCOMPARE(text, info.fallbackReason);
+  }
+
+  void theCpuAskedForShowsNoBanner() {
+    app_->settings()->setBackend(QStringLiteral("cpu"));
+    app_->settings()->setDevice(0);
+    loadAndWait();
+    QVERIFY(app_->model()->info().fallbackReason.isEmpty());
+    QVERIFY(banner(app_->banners(), QStringLiteral("fallback")).first.isEmpty());
+  }
+
+  void cleanupTestCase() { app_.reset(); }
+
+ private:
+  void loadAndWait() {
+    ModelController* m = app_->model();
+    QSignalSpy changed(m, &ModelController::modelChanged);
+    m->load(model_);
+    QTRY_VERIFY_WITH_TIMEOUT(changed.count() > 0 && !m->loading(), kWait);
+    QVERIFY2(m->loaded(), qPrintable(m->error()));
+  }
+
+  QTemporaryDir tmp_;
+  QString model_;
+  std::unique_ptr<AppController> app_;
+};
+
+QTEST_MAIN(TestFallbackBanner)
+#include "tst_fallback_banner.moc"
