@@ -212,6 +212,129 @@ TEST_P(OpTest, Add) {
   EXPECT_LT(rel_diff(a), kTol);
 }
 
+// --- fused decode ops: a backend that leaves one out says so in supports() and refuses it.
+
+TEST_P(OpTest, NormMatMul) {
+  struct Shape { int64_t T, K, N; };
+  for (DType dt : {DType::F32, DType::F16, DType::BF16}) {
+    for (Shape s : {Shape{1, 64, 48}, Shape{1, 1000, 37}, Shape{1, 4096, 130}, Shape{3, 33, 17},
+                    Shape{1, 4, 300}}) {
+      auto x = random(s.T, s.K, -3, 3);
+      auto nw = random(1, s.K, 0.5, 1.5);
+      auto w = random(s.N, s.K, -0.5, 0.5, dt);
+      auto b = random(1, s.N);
+      auto out = zeros(s.T, s.N);
+      if (!dev_->supports(Op::NormMatMul, dt)) {
+        EXPECT_THROW(dev_->norm_matmul(x.dev, nw.dev, 1e-5f, w.dev, &b.dev, out.dev), Error);
+        continue;
+      }
+      const bool with_bias = s.N % 2 == 0;
+      ref_->norm_matmul(x.ref, nw.ref, 1e-5f, w.ref, with_bias ? &b.ref : nullptr, out.ref);
+      dev_->norm_matmul(x.dev, nw.dev, 1e-5f, w.dev, with_bias ? &b.dev : nullptr, out.dev);
+      EXPECT_LT(rel_diff(out), 1e-4) << dtype_name(dt) << " T=" << s.T << " K=" << s.K
+                                     << " N=" << s.N;
+    }
+  }
+}
+
+TEST_P(OpTest, MatMulAddAccumulatesIntoTheResidual) {
+  struct Shape { int64_t T, K, N; };
+  for (DType dt : {DType::F32, DType::F16, DType::BF16}) {
+    for (Shape s : {Shape{1, 64, 48}, Shape{1, 8192, 96}, Shape{1, 1000, 37}, Shape{4, 33, 17}}) {
+      auto x = random(s.T, s.K);
+      auto w = random(s.N, s.K, -0.5, 0.5, dt);
+      auto b = random(1, s.N);
+      auto out = random(s.T, s.N, -4, 4);  // the residual stream, accumulated into
+      if (!dev_->supports(Op::MatMulAdd, dt)) {
+        EXPECT_THROW(dev_->matmul_add(x.dev, w.dev, &b.dev, out.dev), Error);
+        continue;
+      }
+      const bool with_bias = s.K % 2 == 1;
+      ref_->matmul_add(x.ref, w.ref, with_bias ? &b.ref : nullptr, out.ref);
+      dev_->matmul_add(x.dev, w.dev, with_bias ? &b.dev : nullptr, out.dev);
+      EXPECT_LT(rel_diff(out), 1e-4) << dtype_name(dt) << " T=" << s.T << " K=" << s.K
+                                     << " N=" << s.N;
+    }
+  }
+}
+
+TEST_P(OpTest, ProjScan) {
+  struct Shape { int64_t T, D, N, R; bool norm; };
+  for (DType dt : {DType::F32, DType::BF16, DType::F16}) {
+    for (Shape s : {Shape{1, 40, 16, 4, true}, Shape{1, 300, 16, 256, true},
+                    Shape{3, 40, 16, 33, false}, Shape{1, 24, 5, 8, true},
+                    Shape{20, 72, 16, 12, true}, Shape{1, 16, 64, 4, false}}) {
+      const int64_t T = s.T, D = s.D, N = s.N, R = s.R;
+      auto x = random(T, D);
+      auto dbc = random(T, R + 2 * N, -2, 2);
+      auto dt_proj = random(D, R, -0.5, 0.5, dt);
+      auto dt_bias = random(1, D, -1, 1);
+      std::vector<float> a(D * N);
+      for (int64_t d = 0; d < D; ++d)
+        for (int64_t n = 0; n < N; ++n) a[d * N + n] = -float(n + 1) * (0.5f + 0.01f * d);
+      auto A = make(DType::F32, D, N, a);
+      auto Ds = random(1, D);
+      auto xz = random(T, 2 * D);
+      auto st = random(D, N, -0.5, 0.5);
+      auto out = zeros(T, D);
+      auto args = [&](bool ref) {
+        auto pick = [ref](const Pair& p) { return ref ? p.ref : p.dev; };
+        ProjScanArgs p;
+        p.x = pick(x);
+        p.dt_low = pick(dbc).cols_view(0, R);
+        p.dt_proj = pick(dt_proj);
+        p.dt_bias = pick(dt_bias);
+        p.A = pick(A);
+        p.B = pick(dbc).cols_view(R, N);
+        p.C = pick(dbc).cols_view(R + N, N);
+        p.Dskip = pick(Ds);
+        p.z = pick(xz).cols_view(D, D);
+        p.state = pick(st);
+        p.out = pick(out);
+        p.norm_dt_bc = s.norm;
+        p.norm_eps = 1e-6f;
+        return p;
+      };
+      const std::string what = std::string(dtype_name(dt)) + " T=" + std::to_string(T) +
+                               " D=" + std::to_string(D) + " N=" + std::to_string(N) +
+                               " R=" + std::to_string(R) + (s.norm ? " norm" : "");
+      if (!dev_->supports(Op::ProjScan, dt)) {
+        EXPECT_THROW(dev_->proj_scan(args(false)), Error) << what;
+        continue;
+      }
+      ref_->proj_scan(args(true));
+      dev_->proj_scan(args(false));
+      EXPECT_LT(rel_diff(out), 1e-4) << what;
+      EXPECT_LT(rel_diff(st), 1e-4) << "state, " << what;
+      EXPECT_EQ(rel_diff(dbc), 0.0) << "dt_low, B and C are read only, " << what;
+    }
+  }
+}
+
+TEST_P(OpTest, FusedOpsReplayInACapturedGraph) {
+  auto h = random(1, 64, -2, 2);
+  auto nw = random(1, 64, 0.5, 1.5);
+  auto w1 = random(96, 64, -0.5, 0.5, DType::BF16);
+  auto w2 = random(64, 96, -0.5, 0.5, DType::BF16);
+  auto mid = zeros(1, 96);
+  if (!dev_->supports(Op::NormMatMul, DType::BF16) ||
+      !dev_->supports(Op::MatMulAdd, DType::BF16)) {  // the session runs the unfused ops
+    EXPECT_THROW(dev_->matmul_add(mid.dev, w2.dev, nullptr, h.dev), Error);
+    return;
+  }
+  auto step = [&](Backend& be, bool ref) {
+    be.norm_matmul(ref ? h.ref : h.dev, ref ? nw.ref : nw.dev, 1e-5f, ref ? w1.ref : w1.dev,
+                   nullptr, ref ? mid.ref : mid.dev);
+    be.matmul_add(ref ? mid.ref : mid.dev, ref ? w2.ref : w2.dev, nullptr, ref ? h.ref : h.dev);
+  };
+  auto graph = dev_->capture([&] { step(*dev_, false); });
+  for (int i = 0; i < 3; ++i) {  // the residual h carries from replay to replay
+    step(*ref_, true);
+    graph->replay();
+    EXPECT_LT(rel_diff(h), 1e-4) << "replay " << i;
+  }
+}
+
 TEST_P(OpTest, CapturedGraphReplaysWithNewInputs) {
   // The decode step is recorded once and replayed with new inputs uploaded in between.
   auto x = random(1, 64);
@@ -233,6 +356,71 @@ std::vector<std::string> backends_under_test() {
   for (const auto& b : compiled_backends())
     if (b != "cpu-ref") out.push_back(b);
   return out;
+}
+
+// The reference's fused ops against its own unfused sequence (what the session runs on
+// backends without them), so the fused reference itself is checked.
+TEST(ReferenceFusedOps, MatchTheUnfusedSequence) {
+  auto be = create_cpu_reference_backend();
+  Rng rng;
+  auto put = [&](DType dt, int64_t r, int64_t c, float lo, float hi) {
+    Tensor t = be->alloc(dt, r, c);
+    auto bytes = encode(rng.uniform(r * c, lo, hi), dt);
+    be->upload(t, bytes.data());
+    return t;
+  };
+  auto get = [&](const Tensor& t) {
+    std::vector<float> v(t.rows * t.cols);
+    be->download(t, v.data());
+    return v;
+  };
+  auto max_rel = [](const std::vector<float>& a, const std::vector<float>& b) {
+    double md = 0, mr = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+      md = std::max(md, double(std::fabs(a[i] - b[i])));
+      mr = std::max(mr, double(std::fabs(a[i])));
+    }
+    return md / mr;
+  };
+  const int64_t T = 3, D = 24, N = 16, R = 8, H = 20;
+  // norm_matmul == rms_norm then matmul; matmul_add == matmul then add
+  Tensor x = put(DType::F32, T, H, -2, 2), nw = put(DType::F32, 1, H, 0.5, 1.5);
+  Tensor w = put(DType::BF16, D, H, -1, 1), bias = put(DType::F32, 1, D, -1, 1);
+  Tensor fused = be->alloc(DType::F32, T, D), xn = be->alloc(DType::F32, T, H);
+  Tensor plain = be->alloc(DType::F32, T, D);
+  be->norm_matmul(x, nw, 1e-5f, w, &bias, fused);
+  be->rms_norm(x, &nw, 1e-5f, xn);
+  be->matmul(xn, w, &bias, plain);
+  EXPECT_LT(max_rel(get(plain), get(fused)), 1e-6);
+  Tensor w2 = put(DType::F16, H, D, -1, 1), acc = put(DType::F32, T, H, -3, 3);
+  Tensor acc2 = be->alloc(DType::F32, T, H), prod = be->alloc(DType::F32, T, H);
+  be->upload(acc2, get(acc).data());
+  be->matmul_add(fused, w2, nullptr, acc);
+  be->matmul(fused, w2, nullptr, prod);
+  be->add(acc2, prod);
+  EXPECT_LT(max_rel(get(acc2), get(acc)), 1e-6);
+  // proj_scan == (norms,) dt_proj matmul, then selective_scan
+  for (bool norm : {false, true}) {
+    Tensor xs = put(DType::F32, T, D, -1, 1), dbc = put(DType::F32, T, R + 2 * N, -2, 2);
+    Tensor dtp = put(DType::BF16, D, R, -0.5, 0.5), dtb = put(DType::F32, 1, D, -1, 1);
+    Tensor A = put(DType::F32, D, N, -2, -0.1), Ds = put(DType::F32, 1, D, -1, 1);
+    Tensor z = put(DType::F32, T, D, -1, 1);
+    Tensor s1 = put(DType::F32, D, N, -0.5, 0.5), s2 = be->alloc(DType::F32, D, N);
+    be->upload(s2, get(s1).data());
+    Tensor y1 = be->alloc(DType::F32, T, D), y2 = be->alloc(DType::F32, T, D);
+    ProjScanArgs p{xs, dbc.cols_view(0, R), dtp, dtb, A, dbc.cols_view(R, N),
+                   dbc.cols_view(R + N, N), Ds, z, s1, y1, norm, 1e-6f};
+    be->proj_scan(p);
+    if (norm)
+      for (auto [c0, n] : {std::pair<int64_t, int64_t>{0, R}, {R, N}, {R + N, N}})
+        be->rms_norm(dbc.cols_view(c0, n), nullptr, 1e-6f, dbc.cols_view(c0, n));
+    Tensor dt = be->alloc(DType::F32, T, D);
+    be->matmul(dbc.cols_view(0, R), dtp, nullptr, dt);
+    ScanArgs s{xs, dt, dtb, A, dbc.cols_view(R, N), dbc.cols_view(R + N, N), Ds, z, s2, y2};
+    be->selective_scan(s);
+    EXPECT_LT(max_rel(get(y2), get(y1)), 1e-5) << (norm ? "with" : "without") << " norm";
+    EXPECT_LT(max_rel(get(s2), get(s1)), 1e-5) << (norm ? "with" : "without") << " norm";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, OpTest, ::testing::ValuesIn(backends_under_test()),

@@ -3,6 +3,8 @@
 // token-by-token runs; and runs split by saving and restoring the state.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <span>
 #include <string>
@@ -88,6 +90,33 @@ TEST_P(Parity, TokenByTokenMatchesGolden) {
     for (size_t i = 0; i < c.ids.size(); ++i) s.decode(c.ids[i], out.data() + i * V);
     EXPECT_LT(test::rel_diff(out.data(), c.logits.data(), out.size()), tolerance(*m)) << c.name;
     EXPECT_EQ(s.n_tokens(), static_cast<int64_t>(c.ids.size()));
+  }
+}
+
+// The fused decode ops (where a backend has them) against the unfused sequence on the same
+// backend, token by token over every case (the decode path of every fixture).
+TEST_P(Parity, FusedDecodeMatchesUnfusedDecode) {
+  auto m = open(64);
+  const Backend& be = m->backend();
+  const bool has_fused = be.supports(Op::NormMatMul, m->weight_dtype()) &&
+                         be.supports(Op::MatMulAdd, m->weight_dtype()) &&
+                         be.supports(Op::ProjScan, m->weight_dtype());
+  const int64_t V = m->config().vocab_size;
+  for (const auto& c : cases_) {
+    Session fused(*m);
+    EXPECT_EQ(fused.fused_decode(), has_fused);
+    ::setenv("COIL_FUSED_DECODE", "0", 1);
+    Session plain(*m);
+    ::unsetenv("COIL_FUSED_DECODE");
+    EXPECT_FALSE(plain.fused_decode()) << "COIL_FUSED_DECODE=0 turns the fused ops off";
+    std::vector<float> a(V), b(V);
+    double worst = 0;
+    for (int32_t id : c.ids) {
+      fused.decode(id, a.data());
+      plain.decode(id, b.data());
+      worst = std::max(worst, test::rel_diff(a.data(), b.data(), a.size()));
+    }
+    EXPECT_LT(worst, 1e-4) << c.name << (has_fused ? " (fused ops)" : " (both unfused)");
   }
 }
 

@@ -53,8 +53,15 @@ enum class Op {
   Conv1dSilu,     // causal depthwise conv over a chunk with carried state, + bias, SiLU
   SelectiveScan,  // the SSM recurrence with softplus(dt + bias), D skip and SiLU(z) gate
   Add,            // residual: a += b
+  // Fused decode ops (a backend may leave them out: supports() says so, and the session
+  // then runs the unfused sequence above). They fold ~11 ops per layer into 5.
+  NormMatMul,  // rms_norm(x) * weight, then @ W^T (+ bias)
+  MatMulAdd,   // out += x @ W^T (+ bias): out_proj accumulated into the residual
+  ProjScan,    // dt/B/C norms + dt_proj + selective scan in one op
 };
 const char* op_name(Op op);
+// NormMatMul, MatMulAdd and ProjScan: optional, the unfused sequence does the same.
+bool is_fused_op(Op op);
 
 // Arguments of the selective scan. Shapes: T tokens in the chunk, D channels, N state size.
 struct ScanArgs {
@@ -68,6 +75,27 @@ struct ScanArgs {
   Tensor z;        // [T, D] gate (a column view of the in_proj output)
   Tensor state;    // [D, N] F32, read and updated in place
   Tensor out;      // [T, D] y_t = (h_t . C_t + D * x_t) * silu(z_t)
+};
+
+// Arguments of the fused projection + scan: like ScanArgs, but dt is computed inside from
+// the low-rank dt of x_proj's output, optionally after FalconMamba's weightless RMS norm
+// of dt_low, B and C (which are read, never written):
+//   dtn, Bn, Cn = norm(dt_low[t]), norm(B[t]), norm(C[t])   (or unchanged without norm)
+//   dt[t, d] = dtn . dt_proj[d, :]      then the selective scan of ScanArgs with Bn, Cn.
+struct ProjScanArgs {
+  Tensor x;          // [T, D] conv output after SiLU
+  Tensor dt_low;     // [T, R] (a column view of the x_proj output)
+  Tensor dt_proj;    // [D, R] F32|F16|BF16 weight, contiguous
+  Tensor dt_bias;    // [1, D] F32
+  Tensor A;          // [D, N] F32
+  Tensor B;          // [T, N]
+  Tensor C;          // [T, N]
+  Tensor Dskip;      // [1, D] F32
+  Tensor z;          // [T, D]
+  Tensor state;      // [D, N] F32, read and updated in place
+  Tensor out;        // [T, D]
+  bool norm_dt_bc = false;  // FalconMamba: weightless RMS norm of dt_low, B and C
+  float norm_eps = 0.0f;
 };
 
 // A recorded sequence of ops that can be replayed (CUDA Graph, Vulkan command buffer, or a
@@ -127,6 +155,19 @@ class Backend {
   virtual void selective_scan(const ScanArgs& a) = 0;
   // a += b. a, b [T, H].
   virtual void add(const Tensor& a, const Tensor& b) = 0;
+
+  // --- fused decode ops (supports() false by default; these then throw) ------------------
+  // out[t, n] = sum_k (x[t, k] / sqrt(mean(x[t, :]^2) + eps) * norm_w[k]) * w[n, k] + bias[n].
+  // x [T, K] F32, norm_w [1, K] F32, w [N, K] F32|F16|BF16, bias [1, N] F32 or nullptr,
+  // out [T, N] (must not alias x). The session uses it at T = 1.
+  virtual void norm_matmul(const Tensor& x, const Tensor& norm_w, float eps, const Tensor& w,
+                           const Tensor* bias, const Tensor& out);
+  // out[t, n] += sum_k x[t, k] * w[n, k] + bias[n]. Shapes as matmul (out must not alias x).
+  virtual void matmul_add(const Tensor& x, const Tensor& w, const Tensor* bias,
+                          const Tensor& out);
+  // The selective scan with dt_proj (and FalconMamba's dt/B/C norm) folded in; see
+  // ProjScanArgs. Sequential in t, state carried.
+  virtual void proj_scan(const ProjScanArgs& a);
 
   // --- execution ------------------------------------------------------------------------
   // Records the ops `record` enqueues into a replayable graph. The default implementation

@@ -38,17 +38,25 @@ class Session {
   uint64_t token_hash() const { return token_hash_; }
   size_t state_bytes() const;  // the state payload (fp32), e.g. ~38 MiB for the 7B
 
+  // Whether single tokens take the fused decode ops (NormMatMul, ProjScan, MatMulAdd: 5 ops
+  // per layer instead of 11). True when the backend supports all three for this model's
+  // weight dtypes, unless the environment sets COIL_FUSED_DECODE=0.
+  bool fused_decode() const { return fused_decode_; }
+
   RecurrentState save_state() const;
   // Throws coil::Error if the state belongs to another model or has other dimensions.
   void restore_state(const RecurrentState& state);
 
  private:
   void run_chunk(int64_t T, bool want_logits, bool all_rows);
+  void run_layer(size_t l, int64_t T);
+  void run_layer_fused(size_t l);
   void record_decode();
 
   const Model& model_;
   Backend& be_;
   int64_t chunk_;
+  bool fused_decode_ = false;
   // Scratch for one chunk of up to `chunk_` tokens.
   Tensor ids_;     // [1, C] I32
   Tensor h_;       // [C, H] residual stream

@@ -70,28 +70,62 @@ void conv1d_silu(const Tensor& x, const Tensor& weight, const Tensor* bias,
   }
 }
 
-void selective_scan(const ScanArgs& a) {
+namespace {
+
+// The operands selective_scan and proj_scan share (all but dt).
+void scan_operands(const char* op, const ScanArgs& a) {
   const int64_t T = a.x.rows, D = a.x.cols, N = a.A.cols;
-  f32("selective_scan", "x", a.x);
+  f32(op, "x", a.x);
+  f32(op, "dt_bias", a.dt_bias);
+  expect(a.dt_bias.rows == 1 && a.dt_bias.cols == D, op, "dt_bias", a.dt_bias);
+  f32(op, "A", a.A);
+  expect(a.A.rows == D && a.A.contiguous(), op, "A", a.A);
+  f32(op, "B", a.B);
+  expect(a.B.rows == T && a.B.cols == N, op, "B", a.B);
+  f32(op, "C", a.C);
+  expect(a.C.rows == T && a.C.cols == N, op, "C", a.C);
+  f32(op, "Dskip", a.Dskip);
+  expect(a.Dskip.rows == 1 && a.Dskip.cols == D, op, "Dskip", a.Dskip);
+  f32(op, "z", a.z);
+  expect(a.z.rows == T && a.z.cols == D, op, "z", a.z);
+  f32(op, "state", a.state);
+  expect(a.state.rows == D && a.state.cols == N && a.state.contiguous(), op, "state", a.state);
+  f32(op, "out", a.out);
+  expect(a.out.rows == T && a.out.cols == D, op, "out", a.out);
+}
+
+}  // namespace
+
+void selective_scan(const ScanArgs& a) {
+  scan_operands("selective_scan", a);
   f32("selective_scan", "dt", a.dt);
-  expect(a.dt.rows == T && a.dt.cols == D, "selective_scan", "dt", a.dt);
-  f32("selective_scan", "dt_bias", a.dt_bias);
-  expect(a.dt_bias.rows == 1 && a.dt_bias.cols == D, "selective_scan", "dt_bias", a.dt_bias);
-  f32("selective_scan", "A", a.A);
-  expect(a.A.rows == D && a.A.contiguous(), "selective_scan", "A", a.A);
-  f32("selective_scan", "B", a.B);
-  expect(a.B.rows == T && a.B.cols == N, "selective_scan", "B", a.B);
-  f32("selective_scan", "C", a.C);
-  expect(a.C.rows == T && a.C.cols == N, "selective_scan", "C", a.C);
-  f32("selective_scan", "Dskip", a.Dskip);
-  expect(a.Dskip.rows == 1 && a.Dskip.cols == D, "selective_scan", "Dskip", a.Dskip);
-  f32("selective_scan", "z", a.z);
-  expect(a.z.rows == T && a.z.cols == D, "selective_scan", "z", a.z);
-  f32("selective_scan", "state", a.state);
-  expect(a.state.rows == D && a.state.cols == N && a.state.contiguous(), "selective_scan",
-         "state", a.state);
-  f32("selective_scan", "out", a.out);
-  expect(a.out.rows == T && a.out.cols == D, "selective_scan", "out", a.out);
+  expect(a.dt.rows == a.x.rows && a.dt.cols == a.x.cols, "selective_scan", "dt", a.dt);
+}
+
+void proj_scan(const ProjScanArgs& a) {
+  ScanArgs s;
+  s.x = a.x;
+  s.dt_bias = a.dt_bias;
+  s.A = a.A;
+  s.B = a.B;
+  s.C = a.C;
+  s.Dskip = a.Dskip;
+  s.z = a.z;
+  s.state = a.state;
+  s.out = a.out;
+  scan_operands("proj_scan", s);
+  f32("proj_scan", "dt_low", a.dt_low);
+  expect(a.dt_low.rows == a.x.rows && a.dt_low.cols >= 1, "proj_scan", "dt_low", a.dt_low);
+  expect(weight_dtype(a.dt_proj.dtype) && a.dt_proj.contiguous() &&
+             a.dt_proj.rows == a.x.cols && a.dt_proj.cols == a.dt_low.cols,
+         "proj_scan", "dt_proj", a.dt_proj);
+}
+
+void norm_matmul(const Tensor& x, const Tensor& norm_w, const Tensor& w, const Tensor* bias,
+                 const Tensor& out) {
+  matmul(x, w, bias, out);
+  f32("norm_matmul", "norm_w", norm_w);
+  expect(norm_w.rows == 1 && norm_w.cols == x.cols, "norm_matmul", "norm_w", norm_w);
 }
 
 void add(const Tensor& a, const Tensor& b) {

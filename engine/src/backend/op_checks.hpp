@@ -12,5 +12,9 @@ void conv1d_silu(const Tensor& x, const Tensor& weight, const Tensor* bias,
                  const Tensor& conv_state, const Tensor& out);
 void selective_scan(const ScanArgs& a);
 void add(const Tensor& a, const Tensor& b);
+void norm_matmul(const Tensor& x, const Tensor& norm_w, const Tensor& w, const Tensor* bias,
+                 const Tensor& out);
+// matmul_add: the checks of matmul
+void proj_scan(const ProjScanArgs& a);
 
 }  // namespace coil::checks

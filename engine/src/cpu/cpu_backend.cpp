@@ -42,7 +42,10 @@ class CpuBackend final : public Backend {
             cpu_model_name() + " (" + std::to_string(pool_.size()) + " threads, " + k_.isa + ")",
             0, pool_.size()};
   }
-  bool supports(Op, DType d) const override {
+  // The fused decode ops would save nothing here (the CPU decode is at the bandwidth
+  // limit already): the session runs the unfused sequence.
+  bool supports(Op op, DType d) const override {
+    if (is_fused_op(op)) return false;
     return d == DType::F32 || d == DType::F16 || d == DType::BF16;
   }
 

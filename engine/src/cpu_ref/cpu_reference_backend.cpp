@@ -27,6 +27,21 @@ float& at(const Tensor& t, int64_t r, int64_t c) {
   return host_ptr<float>(t)[static_cast<size_t>(r) * t.stride + c];
 }
 
+// Columns [c0, c0 + n) of row r, RMS-normalised (times w when given) unless `normalise` is
+// false, in double.
+std::vector<double> normed_row(const Tensor& x, int64_t r, int64_t c0, int64_t n, float eps,
+                               const Tensor* w, bool normalise = true) {
+  std::vector<double> v(n);
+  double ss = 0;
+  for (int64_t c = 0; c < n; ++c) {
+    v[c] = at(x, r, c0 + c);
+    ss += v[c] * v[c];
+  }
+  const double inv = normalise ? 1.0 / std::sqrt(ss / n + eps) : 1.0;
+  for (int64_t c = 0; c < n; ++c) v[c] *= inv * (w ? at(*w, 0, c0 + c) : 1.0f);
+  return v;
+}
+
 double softplus(double v) { return v > 20.0 ? v : std::log1p(std::exp(v)); }
 double silu(double v) { return v / (1.0 + std::exp(-v)); }
 
@@ -128,6 +143,57 @@ class CpuReferenceBackend final : public Backend {
     checks::add(a, b);
     for (int64_t t = 0; t < a.rows; ++t)
       for (int64_t c = 0; c < a.cols; ++c) at(a, t, c) += at(b, t, c);
+  }
+
+  void norm_matmul(const Tensor& x, const Tensor& norm_w, float eps, const Tensor& w,
+                   const Tensor* bias, const Tensor& out) override {
+    checks::norm_matmul(x, norm_w, w, bias, out);
+    for (int64_t t = 0; t < x.rows; ++t) {
+      const std::vector<double> xn = normed_row(x, t, 0, x.cols, eps, &norm_w);
+      for (int64_t n = 0; n < w.rows; ++n) {
+        double acc = bias ? at(*bias, 0, n) : 0.0;
+        for (int64_t k = 0; k < x.cols; ++k) acc += xn[k] * load_elem(w, n, k);
+        at(out, t, n) = static_cast<float>(acc);
+      }
+    }
+  }
+
+  void matmul_add(const Tensor& x, const Tensor& w, const Tensor* bias,
+                  const Tensor& out) override {
+    checks::matmul(x, w, bias, out);
+    for (int64_t t = 0; t < x.rows; ++t)
+      for (int64_t n = 0; n < w.rows; ++n) {
+        double acc = bias ? at(*bias, 0, n) : 0.0;
+        for (int64_t k = 0; k < x.cols; ++k) acc += double(at(x, t, k)) * load_elem(w, n, k);
+        at(out, t, n) = static_cast<float>(at(out, t, n) + acc);
+      }
+  }
+
+  void proj_scan(const ProjScanArgs& a) override {
+    checks::proj_scan(a);
+    const int64_t T = a.x.rows, D = a.x.cols, N = a.A.cols, R = a.dt_low.cols;
+    const float eps = a.norm_eps;
+    for (int64_t t = 0; t < T; ++t) {
+      const bool nm = a.norm_dt_bc;
+      const std::vector<double> dtn = normed_row(a.dt_low, t, 0, R, eps, nullptr, nm);
+      const std::vector<double> Bn = normed_row(a.B, t, 0, N, eps, nullptr, nm);
+      const std::vector<double> Cn = normed_row(a.C, t, 0, N, eps, nullptr, nm);
+      for (int64_t d = 0; d < D; ++d) {
+        double dt = 0;
+        for (int64_t r = 0; r < R; ++r) dt += dtn[r] * load_elem(a.dt_proj, d, r);
+        const double delta = softplus(dt + at(a.dt_bias, 0, d));
+        const double xv = at(a.x, t, d);
+        double y = 0;
+        for (int64_t n = 0; n < N; ++n) {
+          float& h = at(a.state, d, n);
+          const double hn = std::exp(delta * at(a.A, d, n)) * h + delta * xv * Bn[n];
+          h = static_cast<float>(hn);
+          y += hn * Cn[n];
+        }
+        y += double(at(a.Dskip, 0, d)) * xv;
+        at(a.out, t, d) = static_cast<float>(y * silu(at(a.z, t, d)));
+      }
+    }
   }
 
   void synchronize() override {}
