@@ -15,7 +15,8 @@
 #               --prompt-len 8192 --gen-len 256 --json
 #     sanitize  compute-sanitizer memcheck on the CUDA op, backend and parity tests, then
 #               racecheck on the CUDA op tests (cuBLAS' own kernels left out of racecheck)
-#     variants  the bench again with --chunk 1024, COIL_CUDA_GEMM=single, COIL_CUDA_PDL=0
+#     variants  the bench again with --chunk 1024, COIL_CUDA_GEMM=single, COIL_CUDA_PDL=0,
+#               COIL_FUSED_DECODE=0 (the 11-op unfused decode step instead of the 5 fused ops)
 #     flat      long decode, tokens/s per window of 1000 tokens (COIL_FLAT_TOKENS, default
 #               20000; 100000 takes ~9 minutes at 190 tokens/s: run `flat` alone for that,
 #               with COIL_DEVICE_BUDGET_S=590 COIL_DEVICE_RUN_S=590)
@@ -266,6 +267,7 @@ except Exception as e:
 print(f"   {sys.argv[2]}: prefill {j['prefill_tokens_per_s']:.0f} tok/s, decode {j['decode_tokens_per_s']:.1f} tok/s, "
       f"{j['decode_gb_per_s']:.0f} of {j['memory_bandwidth_gb_per_s']:.0f} GB/s = {100*j['decode_bandwidth_fraction']:.1f}%, "
       f"ttft {j['time_to_first_token_ms']:.0f} ms, state load {j['state_load_ms']:.1f} ms, "
+      f"ttft after restore {j.get('time_to_first_token_after_restore_ms', -1):.1f} ms, {j.get('decode_path', '?')} decode, "
       f"peak device {j.get('peak_device_bytes', 0)/2**30:.2f} GiB")
 EOF
   pack
@@ -281,6 +283,7 @@ step_variants() {
   bench bench_chunk1024 -- --chunk 1024 || rc=1
   bench bench_gemm_single COIL_CUDA_GEMM=single || rc=1
   bench bench_no_pdl COIL_CUDA_PDL=0 || rc=1
+  bench bench_unfused COIL_FUSED_DECODE=0 || rc=1
   return "$rc"
 }
 

@@ -107,6 +107,12 @@ void register_bench(CLI::App& app) {
     const auto tl = Clock::now();
     session.restore_state(read_state_file(tmp, model->fingerprint()));
     const double load_ms = ms_since(tl);
+    // the reopened chat's next turn: a short message on top of the restored state, up to the
+    // first token (restore included)
+    const std::vector<int32_t> turn(prompt.begin(), prompt.begin() + std::min<int64_t>(16, args->prompt_len));
+    session.eval(turn, logits.data());
+    (void)argmax(logits);
+    const double resume_ttft_ms = ms_since(tl);
     const size_t state_file_bytes = std::filesystem::file_size(tmp);
     std::filesystem::remove(tmp);
 
@@ -124,6 +130,9 @@ void register_bench(CLI::App& app) {
     j["time_to_first_token_ms"] = ttft_ms;
     j["state_save_ms"] = save_ms;
     j["state_load_ms"] = load_ms;
+    j["time_to_first_token_after_restore_ms"] = resume_ttft_ms;
+    j["resume_turn_tokens"] = turn.size();
+    j["decode_path"] = session.fused_decode() ? "fused" : "unfused";
     j["state_bytes"] = state_file_bytes;
     j["peak_rss_bytes"] = peak_rss_bytes();
     if (be.info().name != "cpu" && be.info().name != "cpu-ref")

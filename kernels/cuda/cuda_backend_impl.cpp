@@ -15,6 +15,7 @@
 #include "cuda_graph.hpp"
 #include "gemv.cuh"
 #include "get_rows.cuh"
+#include "proj_scan.cuh"
 #include "rms_norm.cuh"
 #include "selective_scan.cuh"
 
@@ -64,8 +65,7 @@ BackendInfo CudaBackend::info() const {
   return {"cuda", dev_.name, dev_.total_memory, 0};
 }
 
-bool CudaBackend::supports(Op op, DType d) const {
-  if (is_fused_op(op)) return false;  // not implemented yet: the session runs unfused ops
+bool CudaBackend::supports(Op, DType d) const {
   return d == DType::F32 || d == DType::F16 || d == DType::BF16;
 }
 
@@ -194,6 +194,66 @@ void CudaBackend::selective_scan(const ScanArgs& a) {
   k.D = a.x.cols;
   k.N = a.A.cols;
   cuda::selective_scan(launch_, k);
+}
+
+void CudaBackend::gemv_rows(const Tensor& x, const Tensor& w, const Tensor* bias,
+                            const Tensor& out, const Tensor* norm_w, float eps, bool accumulate) {
+  ctx_->make_current();
+  // the decode step has T = 1; other T (the op's general contract) run row by row
+  for (int64_t t = 0; t < x.rows; ++t) {
+    GemvArgs g{dptr<const float>(x.rows_view(t, 1)), device_ptr(w), w.dtype, opt_ptr(bias),
+               dptr<float>(out.rows_view(t, 1)), w.rows, w.cols};
+    g.norm_w = opt_ptr(norm_w);
+    g.norm_eps = eps;
+    g.accumulate = accumulate;
+    cuda::gemv(launch_, g);
+  }
+}
+
+void CudaBackend::norm_matmul(const Tensor& x, const Tensor& norm_w, float eps, const Tensor& w,
+                              const Tensor* bias, const Tensor& out) {
+  checks::norm_matmul(x, norm_w, w, bias, out);
+  gemv_rows(x, w, bias, out, &norm_w, eps, false);
+}
+
+void CudaBackend::matmul_add(const Tensor& x, const Tensor& w, const Tensor* bias,
+                             const Tensor& out) {
+  checks::matmul(x, w, bias, out);
+  gemv_rows(x, w, bias, out, nullptr, 0.0f, true);
+}
+
+void CudaBackend::proj_scan(const ProjScanArgs& a) {
+  checks::proj_scan(a);
+  if (a.A.cols > kMaxScanState)
+    throw Error("CUDA backend: a state size of " + std::to_string(a.A.cols) +
+                " is not supported (at most " + std::to_string(kMaxScanState) + ")");
+  ctx_->make_current();
+  ProjScanKernelArgs k;
+  k.x = dptr<const float>(a.x);
+  k.x_stride = a.x.stride;
+  k.dt_low = dptr<const float>(a.dt_low);
+  k.dt_low_stride = a.dt_low.stride;
+  k.dt_proj = device_ptr(a.dt_proj);
+  k.dt_proj_dtype = a.dt_proj.dtype;
+  k.dt_bias = dptr<const float>(a.dt_bias);
+  k.A = dptr<const float>(a.A);
+  k.B = dptr<const float>(a.B);
+  k.B_stride = a.B.stride;
+  k.C = dptr<const float>(a.C);
+  k.C_stride = a.C.stride;
+  k.Dskip = dptr<const float>(a.Dskip);
+  k.z = dptr<const float>(a.z);
+  k.z_stride = a.z.stride;
+  k.state = dptr<float>(a.state);
+  k.out = dptr<float>(a.out);
+  k.out_stride = a.out.stride;
+  k.T = a.x.rows;
+  k.D = a.x.cols;
+  k.N = a.A.cols;
+  k.R = a.dt_low.cols;
+  k.norm = a.norm_dt_bc;
+  k.eps = a.norm_eps;
+  cuda::proj_scan(launch_, k);
 }
 
 void CudaBackend::add(const Tensor& a, const Tensor& b) {

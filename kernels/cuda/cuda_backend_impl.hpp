@@ -36,6 +36,11 @@ class CudaBackend final : public Backend {
                    const Tensor& conv_state, const Tensor& out) override;
   void selective_scan(const ScanArgs& a) override;
   void add(const Tensor& a, const Tensor& b) override;
+  void norm_matmul(const Tensor& x, const Tensor& norm_w, float eps, const Tensor& w,
+                   const Tensor* bias, const Tensor& out) override;
+  void matmul_add(const Tensor& x, const Tensor& w, const Tensor* bias,
+                  const Tensor& out) override;
+  void proj_scan(const ProjScanArgs& a) override;
 
   std::unique_ptr<Graph> capture(const std::function<void()>& record) override;
   void synchronize() override;
@@ -44,6 +49,9 @@ class CudaBackend final : public Backend {
  private:
   Tensor new_tensor(DType dtype, int64_t rows, int64_t cols);
   void not_capturing(const char* what) const;
+  // The GEMV kernel once per row of x: out = [norm](x) . w^T + bias, or out += ...
+  void gemv_rows(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out,
+                 const Tensor* norm_w, float eps, bool accumulate);
 
   DeviceInfo dev_;
   std::shared_ptr<Context> ctx_;  // destroyed after the members below, which use its stream

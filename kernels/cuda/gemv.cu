@@ -30,14 +30,42 @@ __device__ __forceinline__ void dot_acc(const uint4& raw, const float4* xv, floa
 // A block has kWarps warps in kWarps/KSPLIT row groups of KSPLIT warps; a row group owns RPW
 // consecutive rows and its warps split K between them. VEC: 16-byte loads of w and x
 // (needs 16-byte aligned rows and x); otherwise one element per lane per step.
-template <typename W, int RPW, bool VEC>
+// The lane's x vector (kVec/4 float4s at x + k) for the dot product. NORM (norm_matmul): its
+// squares go into ss first (a row group's lanes load every x[k] exactly once, so the group's
+// ss ends as sum_k x[k]^2: no separate pass over x), then it is multiplied by norm_w.
+template <bool NORM, int NQ>
+__device__ __forceinline__ void load_x(float4* xv, const float* __restrict__ x,
+                                       const float* __restrict__ nw, int64_t k, float& ss) {
+#pragma unroll
+  for (int q = 0; q < NQ; ++q) xv[q] = __ldg(reinterpret_cast<const float4*>(x + k) + q);
+  if constexpr (NORM) {
+#pragma unroll
+    for (int q = 0; q < NQ; ++q) {
+      ss = fmaf(xv[q].x, xv[q].x, fmaf(xv[q].y, xv[q].y, fmaf(xv[q].z, xv[q].z, fmaf(xv[q].w, xv[q].w, ss))));
+      const float4 g = __ldg(reinterpret_cast<const float4*>(nw + k) + q);
+      xv[q].x *= g.x;
+      xv[q].y *= g.y;
+      xv[q].z *= g.z;
+      xv[q].w *= g.w;
+    }
+  }
+}
+
+// A block has kWarps warps in kWarps/KSPLIT row groups of KSPLIT warps; a row group owns RPW
+// consecutive rows and its warps split K between them. VEC: 16-byte loads of w and x
+// (needs 16-byte aligned rows and x); otherwise one element per lane per step.
+// NORM: norm_matmul, out = (sum_k x[k] * norm_w[k] * w[n, k]) / rms(x); acc[RPW] holds the
+// sum of squares of x and is reduced like the row sums.
+template <typename W, int RPW, bool VEC, bool NORM>
 __global__ void __launch_bounds__(kWarps * 32) gemv_kernel(GemvArgs a, int ksplit) {
+  constexpr int NACC = RPW + (NORM ? 1 : 0);
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
   const int groups = kWarps / ksplit;
   const int group = warp / ksplit, slice = warp % ksplit;
   const int64_t row0 = (int64_t(blockIdx.x) * groups + group) * RPW;
   const W* __restrict__ w = static_cast<const W*>(a.w);
   const float* __restrict__ x = a.x;
+  const float* __restrict__ nw = a.norm_w;
   const int64_t K = a.K;
 
   bool live[RPW];
@@ -47,7 +75,8 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_kernel(GemvArgs a, int kspli
     live[r] = row0 + r < a.N;
     wrow[r] = w + (live[r] ? row0 + r : 0) * K;
   }
-  float acc[RPW] = {};
+  float acc[NACC] = {};
+  float& ss = acc[NACC - 1];  // NORM only
 
   if constexpr (VEC) {
     constexpr int kVec = 16 / sizeof(W);  // elements per 16-byte load
@@ -77,9 +106,7 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_kernel(GemvArgs a, int kspli
 #pragma unroll
         for (int r = 0; r < RPW; ++r)
           raw[u][r] = __ldcs(reinterpret_cast<const uint4*>(wrow[r] + k));
-#pragma unroll
-        for (int q = 0; q < kVec / 4; ++q)
-          xv[u][q] = __ldg(reinterpret_cast<const float4*>(x + k) + q);
+        load_x<NORM, kVec / 4>(xv[u], x, nw, k, ss);
       }
 #pragma unroll
       for (int u = 0; u < kUnroll; ++u)
@@ -92,9 +119,7 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_kernel(GemvArgs a, int kspli
       const int64_t k = c * kStep + lane * kVec;
       if (k < K) {
         float4 xv[kVec / 4];
-#pragma unroll
-        for (int q = 0; q < kVec / 4; ++q)
-          xv[q] = __ldg(reinterpret_cast<const float4*>(x + k) + q);
+        load_x<NORM, kVec / 4>(xv, x, nw, k, ss);
 #pragma unroll
         for (int r = 0; r < RPW; ++r)
           dot_acc<W, kVec>(__ldcs(reinterpret_cast<const uint4*>(wrow[r] + k)), xv, acc[r]);
@@ -103,7 +128,11 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_kernel(GemvArgs a, int kspli
   } else {
     dependency_wait();
     for (int64_t k = int64_t(slice) * 32 + lane; k < K; k += int64_t(ksplit) * 32) {
-      const float xv = x[k];
+      float xv = x[k];
+      if constexpr (NORM) {
+        ss = fmaf(xv, xv, ss);
+        xv *= nw[k];
+      }
 #pragma unroll
       for (int r = 0; r < RPW; ++r)
         if (live[r]) acc[r] = fmaf(xv, to_f32(wrow[r][k]), acc[r]);
@@ -111,16 +140,16 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_kernel(GemvArgs a, int kspli
   }
 
 #pragma unroll
-  for (int r = 0; r < RPW; ++r) acc[r] = warp_sum(acc[r]);
+  for (int r = 0; r < NACC; ++r) acc[r] = warp_sum(acc[r]);
   if (ksplit > 1) {
-    __shared__ float part[kWarps][RPW];
+    __shared__ float part[kWarps][NACC];
     if (lane == 0)
 #pragma unroll
-      for (int r = 0; r < RPW; ++r) part[warp][r] = acc[r];
+      for (int r = 0; r < NACC; ++r) part[warp][r] = acc[r];
     __syncthreads();
     if (slice == 0)
 #pragma unroll
-      for (int r = 0; r < RPW; ++r) {
+      for (int r = 0; r < NACC; ++r) {
         float s = part[warp][r];
         for (int j = 1; j < ksplit; ++j) s += part[warp + j][r];
         acc[r] = s;
@@ -132,25 +161,36 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_kernel(GemvArgs a, int kspli
 #pragma unroll
     for (int r = 1; r < RPW; ++r)
       if (lane == r) v = acc[r];
+    if constexpr (NORM) v *= 1.0f / sqrtf(ss / static_cast<float>(K) + a.norm_eps);
     const int64_t row = row0 + lane;
-    if (row < a.N) a.out[row] = a.bias ? v + a.bias[row] : v;
+    if (row < a.N) {
+      if (a.bias) v += a.bias[row];
+      a.out[row] = a.accumulate ? a.out[row] + v : v;
+    }
   }
 }
 
-template <typename W, int RPW>
+template <typename W, int RPW, bool NORM>
 void launch_rpw(const Launch& l, const GemvArgs& a, int ksplit, bool vec) {
   const int64_t rows_per_block = int64_t(kWarps / ksplit) * RPW;
   const dim3 grid(static_cast<unsigned>((a.N + rows_per_block - 1) / rows_per_block));
   if (vec)
-    launch_kernel(l, "gemv", gemv_kernel<W, RPW, true>, grid, kWarps * 32, 0, a, ksplit);
+    launch_kernel(l, "gemv", gemv_kernel<W, RPW, true, NORM>, grid, kWarps * 32, 0, a, ksplit);
   else
-    launch_kernel(l, "gemv", gemv_kernel<W, RPW, false>, grid, kWarps * 32, 0, a, ksplit);
+    launch_kernel(l, "gemv", gemv_kernel<W, RPW, false, NORM>, grid, kWarps * 32, 0, a, ksplit);
+}
+
+template <typename W, int RPW>
+void launch_rpw(const Launch& l, const GemvArgs& a, int ksplit, bool vec) {
+  if (a.norm_w) return launch_rpw<W, RPW, true>(l, a, ksplit, vec);
+  launch_rpw<W, RPW, false>(l, a, ksplit, vec);
 }
 
 template <typename W>
 void launch_typed(const Launch& l, const GemvArgs& a) {
   const bool vec = reinterpret_cast<uintptr_t>(a.w) % 16 == 0 &&
                    reinterpret_cast<uintptr_t>(a.x) % 16 == 0 &&
+                   reinterpret_cast<uintptr_t>(a.norm_w) % 16 == 0 &&
                    (a.K * int64_t(sizeof(W))) % 16 == 0;
   // The most rows per block that still gives every SM two blocks; few rows (x_proj: 288)
   // split K across warps instead.

@@ -1,4 +1,8 @@
-// Matrix-vector product for one token (decode): out[n] = sum_k x[k] * w[n, k] + bias[n].
+// Matrix-vector product for one token (decode): out[n] = sum_k x[k] * w[n, k] + bias[n],
+// optionally with the RMS norm of x folded in (norm_matmul: every block recomputes the
+// sum of squares of x, 16 KiB from L2 for the 7B, and the dot runs over x * norm_w, scaled
+// by the inverse RMS at the end) and accumulated into out (matmul_add: out_proj into the
+// residual), which saves the separate norm and add kernels of the decode step.
 // Memory-bound: the weight matrix is streamed once with 16-byte loads, several in flight
 // per thread, widened to F32 and accumulated in F32, reduced with warp shuffles; each
 // block computes several rows, and small-N matrices split K across the block's warps so
@@ -18,6 +22,9 @@ struct GemvArgs {
   const float* bias;  // [N] or nullptr
   float* out;         // [N]
   int64_t N, K;
+  const float* norm_w = nullptr;  // [K]: out = (x / rms(x) * norm_w) . w; nullptr: plain x
+  float norm_eps = 0.0f;
+  bool accumulate = false;  // out[n] += ... instead of out[n] = ...
 };
 
 void gemv(const Launch& l, const GemvArgs& a);

@@ -120,8 +120,10 @@ TEST(Cli, BenchReportsEveryField) {
        {"backend", "device", "model", "dtype", "threads", "prompt_len", "gen_len",
         "prefill_tokens_per_s", "decode_tokens_per_s", "time_to_first_token_ms", "state_save_ms",
         "state_load_ms", "state_bytes", "peak_rss_bytes", "weight_bytes", "decode_gb_per_s",
-        "memory_bandwidth_gb_per_s"})
+        "memory_bandwidth_gb_per_s", "time_to_first_token_after_restore_ms", "decode_path"})
     EXPECT_TRUE(j.contains(key)) << key;
+  EXPECT_EQ(j["decode_path"], "unfused") << "the CPU backend has no fused decode ops";
+  EXPECT_EQ(j["resume_turn_tokens"], 16);
   EXPECT_EQ(j["prompt_len"], 64);
   EXPECT_GT(j["decode_tokens_per_s"].get<double>(), 0);
   EXPECT_GT(j["memory_bandwidth_gb_per_s"].get<double>(), 0);

@@ -290,6 +290,50 @@ TEST(VulkanBackend, FallbacksWithoutSubgroupsMatchTheReference) {
     EXPECT_LT(rel_diff(fetch(*be, p[9].second), fetch(*ref, p[9].first)), 1e-4);
     EXPECT_LT(rel_diff(fetch(*be, p[8].second), fetch(*ref, p[8].first)), 1e-4);
   }
+  // the fused decode ops (their lane sums fall back to shared memory too)
+  {
+    const int64_t K = 520, N = 77;
+    auto [xr, xd] = both(DType::F32, 1, K, random_vec(K, 17, -3, 3));
+    auto [gr, gd] = both(DType::F32, 1, K, random_vec(K, 18, 0.5f, 1.5f));
+    auto [wr, wd] = both(DType::BF16, N, K, random_vec(N * K, 19, -0.5f, 0.5f));
+    auto [or_, od] = both(DType::F32, 1, N, random_vec(N, 20));
+    ref->norm_matmul(xr, gr, 1e-5f, wr, nullptr, or_);
+    be->norm_matmul(xd, gd, 1e-5f, wd, nullptr, od);
+    EXPECT_LT(rel_diff(fetch(*be, od), fetch(*ref, or_)), 1e-4) << "norm_matmul";
+    auto [w2r, w2d] = both(DType::BF16, K, N, random_vec(N * K, 21, -0.5f, 0.5f));
+    ref->matmul_add(or_, w2r, nullptr, xr);
+    be->matmul_add(od, w2d, nullptr, xd);
+    EXPECT_LT(rel_diff(fetch(*be, xd), fetch(*ref, xr)), 1e-4) << "matmul_add";
+  }
+  {
+    const int64_t T = 3, D = 40, N = 16, R = 24;
+    std::vector<float> a(D * N);
+    for (int64_t i = 0; i < D * N; ++i) a[i] = -float(i % N + 1) * 0.7f;
+    std::pair<Tensor, Tensor> p[10] = {both(DType::F32, T, D, random_vec(T * D, 22)),
+                                       both(DType::F32, T, R + 2 * N, random_vec(T * (R + 2 * N), 23, -2, 2)),
+                                       both(DType::BF16, D, R, random_vec(D * R, 24, -0.5f, 0.5f)),
+                                       both(DType::F32, 1, D, random_vec(D, 25)),
+                                       both(DType::F32, D, N, a),
+                                       both(DType::F32, 1, D, random_vec(D, 26)),
+                                       both(DType::F32, T, D, random_vec(T * D, 27)),
+                                       both(DType::F32, D, N, random_vec(D * N, 28)),
+                                       both(DType::F32, T, D, std::vector<float>(T * D)),
+                                       {}};
+    auto args = [&](bool dev) {
+      auto pick = [&](int i) { return dev ? p[i].second : p[i].first; };
+      ProjScanArgs s;
+      s.x = pick(0), s.dt_low = pick(1).cols_view(0, R), s.dt_proj = pick(2);
+      s.dt_bias = pick(3), s.A = pick(4), s.B = pick(1).cols_view(R, N);
+      s.C = pick(1).cols_view(R + N, N), s.Dskip = pick(5), s.z = pick(6), s.state = pick(7);
+      s.out = pick(8), s.norm_dt_bc = true, s.norm_eps = 1e-6f;
+      return s;
+    };
+    ASSERT_TRUE(be->supports(Op::ProjScan, DType::BF16));
+    ref->proj_scan(args(false));
+    be->proj_scan(args(true));
+    EXPECT_LT(rel_diff(fetch(*be, p[8].second), fetch(*ref, p[8].first)), 1e-4) << "proj_scan";
+    EXPECT_LT(rel_diff(fetch(*be, p[7].second), fetch(*ref, p[7].first)), 1e-4) << "its state";
+  }
 }
 
 // A recurrent state is backend-independent: saved on the CPU, resumed on Vulkan.

@@ -5,6 +5,11 @@
 // few 16-byte loads per row), so a workgroup covers WG / TPR features. Weight rows are
 // streamed once, with 16-byte loads when aligned (flag 2); the segment's partial sums are
 // reduced with subgroup shuffles / subgroupAdd, or shared memory.
+// FUSE selects the fused decode ops built on it:
+//   1 (matmul_add):  out[t, n] += the product (+ bias), the residual add folded in;
+//   2 (norm_matmul): x[t, :] is RMS-normalised and times norm_w first. A segment reads
+//     all of x[t, :] anyway, so it also sums its squares and scales its dot product by
+//     inv = 1 / sqrt(mean(x^2) + eps) at the end: inv * sum_k w[n, k] * x[t, k] * norm_w[k].
 // Grid: WG / TPR features per workgroup, folded into (x, y) when there are many.
 #extension GL_GOOGLE_include_directive : require
 #if USE_SUBGROUP
@@ -18,18 +23,26 @@ layout(local_size_x = 128) in;
 layout(constant_id = 0) const uint WDTYPE = 0u;
 layout(constant_id = 1) const uint NT = 1u;    // tokens
 layout(constant_id = 2) const uint TPR = 32u;  // invocations per feature, a power of two <= WG
+layout(constant_id = 3) const uint FUSE = 0u;  // 1: accumulate into out, 2: RMS norm of x
 const uint NR = WG / TPR;                      // features per workgroup
+const bool ACCUMULATE = (FUSE & 1u) != 0u;
+const bool NORM = (FUSE & 2u) != 0u;
 
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 0) readonly buffer X4 { vec4 x4[]; };
 layout(std430, binding = 1) readonly buffer W { uint w[]; };
 layout(std430, binding = 1) readonly buffer W4 { uvec4 w4[]; };
 layout(std430, binding = 2) readonly buffer Bias { float bias[]; };
-layout(std430, binding = 3) writeonly buffer Out { float outp[]; };
+layout(std430, binding = 3) buffer Out { float outp[]; };  // read too when ACCUMULATE
+layout(std430, binding = 4) readonly buffer Nw { float nw[]; };   // norm_w [K] when NORM
+layout(std430, binding = 4) readonly buffer Nw4 { vec4 nw4[]; };
 
 layout(push_constant) uniform Push {
   uint x_off, x_stride, w_off, b_off, out_off, out_stride, K, N;
-  uint flags;  // 1: bias, 2: weights 16-byte aligned (and K a multiple of 8), 4: x likewise
+  uint flags;  // 1: bias, 2: weights 16-byte aligned (and K a multiple of 8), 4: x (and
+               // norm_w) likewise
+  uint nw_off;
+  float eps;
 } pc;
 
 shared float seg[WG];
@@ -77,6 +90,13 @@ vec4 load_x4(uint t, uint k, bool aligned) {
   return vec4(x[e], x[e + 1u], x[e + 2u], x[e + 3u]);
 }
 
+// norm_w[k .. k+3] (aligned like x)
+vec4 load_nw4(uint k, bool aligned) {
+  const uint e = pc.nw_off + k;
+  if (aligned) return nw4[e >> 2];
+  return vec4(nw[e], nw[e + 1u], nw[e + 2u], nw[e + 3u]);
+}
+
 void main() {
   const uint group = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
   const uint tid = gl_LocalInvocationID.x, lane = tid % TPR;
@@ -84,8 +104,8 @@ void main() {
   if (group * NR >= pc.N) return;  // the whole workgroup leaves
   const bool live = n < pc.N;
 
-  float acc[NT];
-  for (uint t = 0u; t < NT; ++t) acc[t] = 0.0;
+  float acc[NT], ss[NT];  // ss: sum of x[t, k]^2 over this lane's k (NORM)
+  for (uint t = 0u; t < NT; ++t) acc[t] = ss[t] = 0.0;
   if (live && (pc.flags & 2u) != 0u) {
     const bool x_aligned = (pc.flags & 4u) != 0u;
     const uint epv = WDTYPE == DT_F32 ? 4u : 8u;  // elements per uvec4
@@ -95,27 +115,48 @@ void main() {
       const uint k = v * epv;
       if (WDTYPE == DT_F32) {
         const vec4 wv = uintBitsToFloat(q);
-        for (uint t = 0u; t < NT; ++t) acc[t] += dot(wv, load_x4(t, k, x_aligned));
+        vec4 g = vec4(1.0);
+        if (NORM) g = load_nw4(k, x_aligned);
+        for (uint t = 0u; t < NT; ++t) {
+          const vec4 xv = load_x4(t, k, x_aligned);
+          if (NORM) ss[t] += dot(xv, xv);
+          acc[t] += dot(wv, xv * g);
+        }
       } else {
-        vec4 lo, hi;
+        vec4 lo, hi, g0 = vec4(1.0), g1 = vec4(1.0);
         widen8(q, WDTYPE, lo, hi);
-        for (uint t = 0u; t < NT; ++t)
-          acc[t] += dot(lo, load_x4(t, k, x_aligned)) + dot(hi, load_x4(t, k + 4u, x_aligned));
+        if (NORM) {
+          g0 = load_nw4(k, x_aligned);
+          g1 = load_nw4(k + 4u, x_aligned);
+        }
+        for (uint t = 0u; t < NT; ++t) {
+          const vec4 x0 = load_x4(t, k, x_aligned), x1 = load_x4(t, k + 4u, x_aligned);
+          if (NORM) ss[t] += dot(x0, x0) + dot(x1, x1);
+          acc[t] += dot(lo, x0 * g0) + dot(hi, x1 * g1);
+        }
       }
     }
   } else if (live) {
     const uint row = pc.w_off + n * pc.K;
     for (uint k = lane; k < pc.K; k += TPR) {
       const float wv = load_w(row + k);
-      for (uint t = 0u; t < NT; ++t) acc[t] += wv * x[pc.x_off + t * pc.x_stride + k];
+      float g = 1.0;
+      if (NORM) g = nw[pc.nw_off + k];
+      for (uint t = 0u; t < NT; ++t) {
+        const float xv = x[pc.x_off + t * pc.x_stride + k];
+        if (NORM) ss[t] += xv * xv;
+        acc[t] += wv * xv * g;
+      }
     }
   }
   for (uint t = 0u; t < NT; ++t) {
-    const float s = segment_sum(acc[t]);
+    float s = segment_sum(acc[t]);
+    // max(K, 1): an empty row gives bias (0 * inv), not NaN
+    if (NORM) s /= sqrt(segment_sum(ss[t]) / float(max(pc.K, 1u)) + pc.eps);
     if (live && lane == 0u) {
-      float b = 0.0;
-      if ((pc.flags & 1u) != 0u) b = bias[pc.b_off + n];
-      outp[pc.out_off + t * pc.out_stride + n] = s + b;
+      if ((pc.flags & 1u) != 0u) s += bias[pc.b_off + n];
+      const uint o = pc.out_off + t * pc.out_stride + n;
+      outp[o] = ACCUMULATE ? outp[o] + s : s;
     }
   }
 }

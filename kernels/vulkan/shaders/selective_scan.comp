@@ -18,6 +18,7 @@
 layout(local_size_x = 128) in;
 layout(constant_id = 0) const uint NS = 16u;         // state size N
 const uint NPL = (NS + L - 1u) / L;                  // state entries per lane
+#include "lane_sum.glsl"
 
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer Dt { float dt[]; };
@@ -34,26 +35,6 @@ layout(push_constant) uniform Push {
   uint x_off, x_stride, dt_off, dt_stride, dtb_off, a_off, b_off, b_stride;
   uint c_off, c_stride, ds_off, z_off, z_stride, s_off, out_off, out_stride, T, D;
 } pc;
-
-#if !USE_SUBGROUP
-shared float lanes[WG];
-#endif
-
-// The sum of v over the L lanes of this channel (called by every invocation).
-float lane_sum(float v) {
-#if USE_SUBGROUP
-  for (uint o = 1u; o < L; o <<= 1) v += subgroupShuffleXor(v, o);
-  return v;
-#else
-  const uint tid = gl_LocalInvocationID.x, base = tid & ~(L - 1u);
-  lanes[tid] = v;
-  barrier();
-  float s = 0.0;
-  for (uint i = 0u; i < L; ++i) s += lanes[base + i];
-  barrier();
-  return s;
-#endif
-}
 
 void main() {
   const uint tid = gl_LocalInvocationID.x, lane = tid % L;

@@ -13,7 +13,7 @@
 
 namespace coil::vk {
 
-constexpr uint32_t kMaxBindings = 10;
+constexpr uint32_t kMaxBindings = 11;  // proj_scan's operands
 constexpr uint32_t kPushConstantBytes = 128;
 
 // One storage-buffer binding: a range of a buffer (the whole buffer unless it is larger

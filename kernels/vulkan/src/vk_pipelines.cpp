@@ -20,13 +20,15 @@ KernelInfo info(Kernel k) {
     case Kernel::RmsNorm:
       return {"rms_norm", 3, true};
     case Kernel::MatMulGemv:
-      return {"matmul_gemv", 4, true};
+      return {"matmul_gemv", 5, true};
     case Kernel::MatMulGemm:
       return {"matmul_gemm", 4, false};
     case Kernel::Conv1dSilu:
       return {"conv1d_silu", 5, false};
     case Kernel::SelectiveScan:
       return {"selective_scan", 10, true};
+    case Kernel::ProjScan:
+      return {"proj_scan", kProjScanBindings, true};
     case Kernel::Add:
       return {"add", 2, false};
     case Kernel::ReadBandwidth:
@@ -38,7 +40,7 @@ KernelInfo info(Kernel k) {
 }  // namespace
 
 Spec::Spec(std::initializer_list<uint32_t> v) {
-  if (v.size() > 3) throw Error("internal: too many Vulkan specialization constants");
+  if (v.size() > kMax) throw Error("internal: too many Vulkan specialization constants");
   for (uint32_t x : v) values[count++] = x;
 }
 
@@ -69,7 +71,7 @@ const Pipeline& Pipelines::get(Kernel k, const Spec& spec) {
   const KernelInfo ki = info(k);
   std::string name = ki.shader;
   if (ki.subgroup_variant && ctx_.subgroups) name += "_sg";
-  VkSpecializationMapEntry entries[3];
+  VkSpecializationMapEntry entries[Spec::kMax];
   for (uint32_t i = 0; i < spec.count; ++i)
     entries[i] = {i, static_cast<uint32_t>(i * sizeof(uint32_t)), sizeof(uint32_t)};
   VkSpecializationInfo si{};

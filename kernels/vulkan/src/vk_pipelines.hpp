@@ -18,17 +18,23 @@ enum class Kernel {
   MatMulGemm,
   Conv1dSilu,
   SelectiveScan,
+  ProjScan,
   Add,
   ReadBandwidth,
 };
 
-// Values of a shader's specialization constants 0, 1, 2 (at most three).
+// proj_scan binds 11 buffers, one more than a device must allow to be usable at all
+// (PhysicalDevice::unusable_reason), so the op is supported only where the limit allows.
+constexpr uint32_t kProjScanBindings = 11;
+
+// Values of a shader's specialization constants 0, 1, 2, 3 (at most four).
 struct Spec {
+  static constexpr uint32_t kMax = 4;
   uint32_t count = 0;
-  uint32_t values[3] = {0, 0, 0};
+  uint32_t values[kMax] = {0, 0, 0, 0};
   Spec() = default;
   Spec(std::initializer_list<uint32_t> v);
-  auto key() const { return std::tuple(count, values[0], values[1], values[2]); }
+  auto key() const { return std::tuple(count, values[0], values[1], values[2], values[3]); }
 };
 
 struct Pipeline {
@@ -52,7 +58,8 @@ class Pipelines {
   Context& ctx_;
   std::mutex mu_;
   std::map<std::string, VkShaderModule> modules_;
-  std::map<std::tuple<Kernel, uint32_t, uint32_t, uint32_t, uint32_t>, Pipeline> pipelines_;
+  std::map<std::tuple<Kernel, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t>, Pipeline>
+      pipelines_;
 };
 
 }  // namespace coil::vk

@@ -51,9 +51,17 @@ BackendInfo VulkanBackend::info() const {
 
 bool VulkanBackend::supports(Op op, DType d) const {
   const bool weight = d == DType::F32 || d == DType::F16 || d == DType::BF16;
-  if (is_fused_op(op)) return false;  // not implemented yet: the session runs unfused ops
-  if (op == Op::GetRows || op == Op::MatMul) return weight;
-  return d == DType::F32;
+  switch (op) {
+    case Op::GetRows:
+    case Op::MatMul:
+    case Op::NormMatMul:
+    case Op::MatMulAdd:
+      return weight;
+    case Op::ProjScan:  // binds one buffer more than a usable device must allow
+      return weight && ctx_->phys.limits.maxPerStageDescriptorStorageBuffers >= kProjScanBindings;
+    default:
+      return d == DType::F32;
+  }
 }
 
 Tensor VulkanBackend::make_tensor(DType dtype, int64_t rows, int64_t cols, bool zero) {

@@ -34,6 +34,11 @@ class VulkanBackend final : public Backend {
   void selective_scan(const ScanArgs& a) override;
   void add(const Tensor& a, const Tensor& b) override;
 
+  void norm_matmul(const Tensor& x, const Tensor& norm_w, float eps, const Tensor& w,
+                   const Tensor* bias, const Tensor& out) override;
+  void matmul_add(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) override;
+  void proj_scan(const ProjScanArgs& a) override;
+
   std::unique_ptr<Graph> capture(const std::function<void()>& record) override;
   void synchronize() override;
   double measure_read_bandwidth_gbps() override;
@@ -45,9 +50,19 @@ class VulkanBackend final : public Backend {
   const Tensor& placeholder() const { return placeholder_; }
 
  private:
+  // What the GEMV folds in for the fused decode ops (none for a plain matmul).
+  struct MatMulFusion {
+    const Tensor* norm_w = nullptr;  // norm_matmul: x rows RMS-normalised, times norm_w [1, K]
+    float eps = 0.0f;
+    bool accumulate = false;  // matmul_add: out += x @ W^T (+ bias)
+    bool any() const { return norm_w != nullptr || accumulate; }
+  };
+
   Tensor make_tensor(DType dtype, int64_t rows, int64_t cols, bool zero);
-  void matmul_split(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out);
-  void matmul_gemv(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out);
+  void matmul_split(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out,
+                    const MatMulFusion& f);
+  void matmul_gemv(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out,
+                   const MatMulFusion& f);
   void matmul_gemm(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out);
 
   std::shared_ptr<Context> ctx_;
