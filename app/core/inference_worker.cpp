@@ -142,17 +142,23 @@ void InferenceWorker::loadModel(const LoadRequest& request) {
 
 void InferenceWorker::listDevices() {
   QVariantMap out;
+  QVariantList gpus;
   for (const std::string& name : compiled_backends()) {
     if (name == "cpu-ref") continue;
     QStringList devices;
     try {
-      for (const std::string& d : list_devices(name)) devices << QString::fromStdString(d);
+      for (const DeviceDescription& d : describe_devices(name)) {
+        devices << QString::fromStdString(d.text);
+        if (d.hardware_gpu)
+          gpus << QVariantMap{{QStringLiteral("name"), QString::fromStdString(d.text)},
+                              {QStringLiteral("bytes"), qint64(d.memory_bytes)}};
+      }
     } catch (const std::exception&) {
       // a backend with no usable device lists none
     }
     out.insert(QString::fromStdString(name), devices);
   }
-  emit devicesListed(out);
+  emit devicesListed(out, gpus);
 }
 
 }  // namespace coil::app

@@ -76,7 +76,10 @@ class InferenceWorker : public QObject {
 
   void stateSaved(qint64 conversationId, qint64 messageId, qint64 bytes, double ms);
   void stateSaveFailed(qint64 conversationId, const QString& reason, bool diskFull);
-  void devicesListed(const QVariantMap& devices);
+  // devices: {"cpu": [text], "cuda": [text...], "vulkan": [...]} (the settings page);
+  // gpus: [{"name": text, "bytes": device memory}] of the usable hardware GPUs of every
+  // backend (no CPU implementation such as lavapipe), for the memory-fit badges.
+  void devicesListed(const QVariantMap& devices, const QVariantList& gpus);
 
  private:
   // Makes the session cover a prefix of `rendered` for the conversation, restoring the

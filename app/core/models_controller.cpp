@@ -43,7 +43,7 @@ ModelsController::ModelsController(const Parts& parts, QObject* parent)
     tempState_ = std::make_unique<QTemporaryDir>();
     stateDir = tempState_->path();
   }
-  machine_ = machineMemory({});
+  machine_ = machineMemory(QVariantList{});
   queue_ = new hub::DownloadQueue(client_, stateDir, this);
   details_ = new RepoDetailsFetcher(client_, this);
   results_ = new HubSearchModel(this);
@@ -317,8 +317,8 @@ void ModelsController::dismissMessage() {
   setMessage({});
 }
 
-void ModelsController::setDeviceLists(const QVariantMap& devices) {
-  machine_ = machineMemory(devices);
+void ModelsController::setDeviceLists(const QVariantMap&, const QVariantList& gpus) {
+  machine_ = machineMemory(gpus);
   emit machineChanged();
   refreshInstalled();
   rebuildResults();

@@ -130,8 +130,8 @@ class ModelsController : public QObject {
   Q_INVOKABLE void saveToken(const QString& token);
   Q_INVOKABLE void dismissMessage();
 
-  // From InferenceWorker::devicesListed: the GPU memory for the memory-fit badges.
-  void setDeviceLists(const QVariantMap& devices);
+  // From InferenceWorker::devicesListed: the GPUs' memory for the memory-fit badges.
+  void setDeviceLists(const QVariantMap& devices, const QVariantList& gpus);
 
  signals:
   void searchChanged();

@@ -1,43 +1,18 @@
 #include "models_memory_fit.hpp"
 
-#include <QRegularExpression>
-#include <QStringList>
+#include <QVariantMap>
 
 namespace coil::app {
 
-namespace {
-
-// The memory a device line names ("..., 80.0 GiB, ..." or "H100 (79.2 GiB, compute 9.0)").
-qint64 memoryInLine(const QString& line) {
-  static const QRegularExpression re(QStringLiteral("(\\d+(?:\\.\\d+)?)\\s*(GiB|MiB)"));
-  const QRegularExpressionMatch m = re.match(line);
-  if (!m.hasMatch()) return 0;
-  const double value = m.captured(1).toDouble();
-  const double unit = m.captured(2) == QLatin1String("GiB") ? 1024.0 * 1024 * 1024 : 1024.0 * 1024;
-  return qint64(value * unit);
-}
-
-bool isSoftwareOrUnusable(const QString& line) {
-  return line.contains(QLatin1String("unusable"), Qt::CaseInsensitive) ||
-         line.contains(QLatin1String("CPU"), Qt::CaseSensitive) ||
-         line.contains(QLatin1String("llvmpipe"), Qt::CaseInsensitive) ||
-         line.contains(QLatin1String("lavapipe"), Qt::CaseInsensitive);
-}
-
-}  // namespace
-
-MachineMemory machineMemory(const QVariantMap& devices) {
+MachineMemory machineMemory(const QVariantList& gpus) {
   MachineMemory m;
   m.ramBytes = hub::systemRamBytes();
-  for (auto it = devices.cbegin(); it != devices.cend(); ++it) {
-    if (it.key() != QLatin1String("cuda") && it.key() != QLatin1String("vulkan")) continue;
-    for (const QString& line : it.value().toStringList()) {
-      if (isSoftwareOrUnusable(line)) continue;
-      const qint64 bytes = memoryInLine(line);
-      if (bytes > m.gpuBytes) {
-        m.gpuBytes = bytes;
-        m.gpuName = line;
-      }
+  for (const QVariant& g : gpus) {
+    const QVariantMap gpu = g.toMap();
+    const qint64 bytes = gpu.value(QStringLiteral("bytes")).toLongLong();
+    if (bytes > m.gpuBytes) {
+      m.gpuBytes = bytes;
+      m.gpuName = gpu.value(QStringLiteral("name")).toString();
     }
   }
   return m;

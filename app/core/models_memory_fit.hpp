@@ -1,11 +1,11 @@
 // The memory-fit badge of the Models page: will a model (its weights in the dtype the engine
 // holds them + one recurrent state, see hub::estimateMemory) fit in this machine's GPU
 // memory or RAM? RAM comes from /proc/meminfo; GPU memory from the engine's device listing
-// (InferenceWorker::devicesListed, whose CUDA and Vulkan lines name each device's memory).
+// (InferenceWorker::devicesListed: each usable hardware GPU with its memory in bytes).
 // Without a GPU listed the badge compares with RAM only and its tooltip says so.
 #pragma once
 #include <QString>
-#include <QVariantMap>
+#include <QVariantList>
 
 #include "resource_estimate.hpp"
 
@@ -17,11 +17,9 @@ struct MachineMemory {
   QString gpuName;      // that GPU's description
 };
 
-// This machine: its RAM, and the largest GPU memory in a devicesListed map ({"cuda": [...],
-// "vulkan": [...]}): each line names its memory as "N.N GiB" / "N.N MiB". Software devices
-// (lavapipe, "CPU") and devices marked unusable are skipped; the CPU backend's own line never
-// counts.
-MachineMemory machineMemory(const QVariantMap& devices);
+// This machine: its RAM, and the largest GPU of devicesListed's `gpus` ([{"name": text,
+// "bytes": memory}]; the engine leaves out CPU implementations and unusable devices).
+MachineMemory machineMemory(const QVariantList& gpus);
 
 // "This computer: 16.8 GB RAM, GPU: none listed" (SI units, as the Hub shows sizes).
 QString describeMachine(const MachineMemory& machine);

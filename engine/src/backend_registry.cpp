@@ -45,15 +45,21 @@ std::unique_ptr<Backend> create_backend(const std::string& name, const BackendOp
   throw Error("unknown backend '" + name + "' (choose auto, cpu, vulkan or cuda)");
 }
 
-std::vector<std::string> list_devices(const std::string& name) {
-  if (name == "cpu" || name == "cpu-ref") return {create_backend(name, {})->info().device};
+std::vector<DeviceDescription> describe_devices(const std::string& name) {
+  if (name == "cpu" || name == "cpu-ref") return {{create_backend(name, {})->info().device}};
 #ifdef COIL_HAVE_CUDA
-  if (name == "cuda") return list_cuda_devices();
+  if (name == "cuda") return describe_cuda_devices();
 #endif
 #ifdef COIL_HAVE_VULKAN
-  if (name == "vulkan") return list_vulkan_devices();
+  if (name == "vulkan") return describe_vulkan_devices();
 #endif
   return {};
+}
+
+std::vector<std::string> list_devices(const std::string& name) {
+  std::vector<std::string> out;
+  for (const DeviceDescription& d : describe_devices(name)) out.push_back(d.text);
+  return out;
 }
 
 }  // namespace coil

@@ -20,10 +20,13 @@ std::unique_ptr<Backend> create_cuda_backend(const BackendOptions& opts) {
   return std::make_unique<cuda::CudaBackend>(index);
 }
 
-std::vector<std::string> list_cuda_devices() {
-  std::vector<std::string> out;
+std::vector<DeviceDescription> describe_cuda_devices() {
+  std::vector<DeviceDescription> out;
   const int n = cuda::device_count();
-  for (int i = 0; i < n; ++i) out.push_back(cuda::query_device(i).describe());
+  for (int i = 0; i < n; ++i) {
+    const cuda::DeviceInfo d = cuda::query_device(i);
+    out.push_back({d.describe(), d.total_memory, true});
+  }
   return out;
 }
 

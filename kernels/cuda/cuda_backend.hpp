@@ -16,6 +16,6 @@ std::unique_ptr<Backend> create_cuda_backend(const BackendOptions& opts);
 
 // One line per CUDA device ("NVIDIA H100 80GB HBM3 (79.1 GiB, compute 9.0, 132 SMs)").
 // Throws coil::Error with the reason when CUDA cannot be used at all.
-std::vector<std::string> list_cuda_devices();
+std::vector<DeviceDescription> describe_cuda_devices();
 
 }  // namespace coil

@@ -19,7 +19,8 @@ namespace coil {
 // Throws coil::Error("Vulkan: ...") naming the device and the reason when it cannot run.
 std::unique_ptr<Backend> create_vulkan_backend(const BackendOptions& opts);
 // One line per Vulkan device: name, type, memory, subgroup size, driver, API version.
-std::vector<std::string> list_vulkan_devices();
+std::vector<DeviceDescription> describe_vulkan_devices();
+std::vector<std::string> list_vulkan_devices();  // their texts
 
 // Diagnostics for tests: whether `be` (a Vulkan backend) runs with the validation layer
 // and its debug messenger active, and whether it uses subgroup operations.

@@ -99,6 +99,17 @@ TEST(VulkanBackend, ListsDevicesWithTheirProperties) {
     EXPECT_NE(d.find("Vulkan 1."), std::string::npos) << d;
   }
   EXPECT_EQ(list_devices("vulkan"), devices);  // the generic entry point says the same
+  // the numbers behind the text: memory in bytes, and CPU implementations are no GPU
+  const auto described = describe_devices("vulkan");
+  ASSERT_EQ(described.size(), devices.size());
+  for (size_t i = 0; i < described.size(); ++i) {
+    const DeviceDescription& d = described[i];
+    EXPECT_EQ(d.text, devices[i]);
+    EXPECT_GT(d.memory_bytes, size_t(0)) << d.text;
+    const bool software = d.text.find("CPU") != std::string::npos;
+    const bool unusable = d.text.find("unusable") != std::string::npos;
+    EXPECT_EQ(d.hardware_gpu, !software && !unusable) << d.text;
+  }
 }
 
 TEST(VulkanBackend, RefusesCpuImplementationsWhenAskedTo) {

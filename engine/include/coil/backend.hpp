@@ -194,7 +194,15 @@ std::vector<std::string> compiled_backends();
 // a reason a person understands when it cannot run here (not compiled in, no driver, no
 // device, driver too old...).
 std::unique_ptr<Backend> create_backend(const std::string& name, const BackendOptions& opts);
-// One line per usable device of a backend (for `coil devices` and the settings page).
+// A device of a backend, for people (`text`) and for planning (the numbers).
+struct DeviceDescription {
+  std::string text;         // one line: name, type, memory, ... (what `coil devices` prints)
+  size_t memory_bytes = 0;  // device-local memory; 0 where not meaningful (the CPU)
+  bool hardware_gpu = false;  // a usable GPU: not a CPU implementation such as lavapipe
+};
+// Every device of a backend (none if it cannot run here).
+std::vector<DeviceDescription> describe_devices(const std::string& backend_name);
+// The text of each device of a backend (for `coil devices` and the settings page).
 std::vector<std::string> list_devices(const std::string& backend_name);
 
 // Factory functions of each backend (defined in its own library).

@@ -129,10 +129,18 @@ std::unique_ptr<Backend> create_vulkan_backend(const BackendOptions& opts) {
   return std::make_unique<vk::VulkanBackend>(opts);
 }
 
-std::vector<std::string> list_vulkan_devices() {
+std::vector<DeviceDescription> describe_vulkan_devices() {
   vk::Instance instance;
+  std::vector<DeviceDescription> out;
+  for (const auto& d : instance.devices())
+    out.push_back({d.describe(), static_cast<size_t>(d.local_memory),
+                   !d.is_cpu() && d.unusable_reason().empty()});
+  return out;
+}
+
+std::vector<std::string> list_vulkan_devices() {
   std::vector<std::string> out;
-  for (const auto& d : instance.devices()) out.push_back(d.describe());
+  for (const DeviceDescription& d : describe_vulkan_devices()) out.push_back(d.text);
   return out;
 }
 

@@ -288,21 +288,18 @@ class TestModelsLists : public QObject {
   }
 
   void gpuMemoryFromTheDeviceListing() {
-    const QVariantMap devices{
-        {"cpu", QStringList{"AMD EPYC 7B13 (2 threads, AVX-512)"}},
-        {"cuda", QStringList{"NVIDIA H100 80GB HBM3 (79.1 GiB, compute 9.0, 132 SMs)"}},
-        {"vulkan",
-         QStringList{"llvmpipe (LLVM 15.0.6, 256 bits), CPU (software Vulkan), 125.7 GiB, "
-                     "subgroup 8, llvmpipe, Vulkan 1.3.230",
-                     "Old GPU, discrete GPU, 512.0 GiB, subgroup 32, x, Vulkan 1.0.0 (unusable: "
-                     "supports Vulkan 1.0.0 only, Coil needs 1.1)",
-                     "NVIDIA H100, discrete GPU, 80.0 GiB, subgroup 32, NVIDIA, Vulkan 1.3.0"}}};
-    const MachineMemory m = machineMemory(devices);
-    QCOMPARE(m.gpuBytes, qint64(80.0 * GiB));
-    QVERIFY(m.gpuName.contains("H100"));
+    auto gpu = [](const char* name, qint64 bytes) {
+      return QVariantMap{{"name", QString::fromLatin1(name)}, {"bytes", bytes}};
+    };
+    const QVariantList gpus{gpu("NVIDIA H100 80GB HBM3 (79.1 GiB, compute 9.0)", qint64(79.1 * GiB)),
+                            gpu("NVIDIA H100, discrete GPU, 80.0 GiB, ...", qint64(80.0 * GiB)),
+                            gpu("Small GPU", qint64(4.0 * GiB))};
+    const MachineMemory m = machineMemory(gpus);
+    QCOMPARE(m.gpuBytes, qint64(80.0 * GiB));  // the largest
+    QVERIFY(m.gpuName.contains("discrete"));
     QVERIFY(m.ramBytes > 0);  // /proc/meminfo
     QVERIFY(describeMachine(m).contains("GPU: 85.9 GB"));
-    const MachineMemory none = machineMemory({{"cpu", QStringList{"CPU"}}});
+    const MachineMemory none = machineMemory(QVariantList{});
     QCOMPARE(none.gpuBytes, qint64(0));
     QVERIFY(describeMachine(none).contains("GPU: none listed"));
   }

@@ -38,6 +38,29 @@ class TestWorker : public QObject {
     endless_ = coil::test::makeFixtureModel(tmp_.filePath("endless"), "falcon-tiny-f32", true);
   }
 
+  void listsDevicesWithTheGpusMemory() {
+    WorkerHost host(QString{});
+    coil::test::SignalLog listed(host.worker(), &InferenceWorker::devicesListed);
+    host.listDevices();
+    QVERIFY(listed.waitNext());
+    const QVariantMap devices = listed.first().at(0).toMap();
+    const QVariantList gpus = listed.first().at(1).toList();
+    QCOMPARE(devices.value("cpu").toStringList().size(), 1);
+    QVERIFY(!devices.contains("cpu-ref"));
+    // every GPU listed for the badges is one of the backends' devices, with its memory
+    QStringList all;
+    for (auto it = devices.cbegin(); it != devices.cend(); ++it) all << it->toStringList();
+    for (const QVariant& g : gpus) {
+      const QVariantMap gpu = g.toMap();
+      QVERIFY2(all.contains(gpu.value("name").toString()), qPrintable(gpu.value("name").toString()));
+      QVERIFY(gpu.value("bytes").toLongLong() > 0);
+    }
+    // a CPU implementation (lavapipe here) is listed for the settings but is no GPU
+    for (const QString& v : devices.value("vulkan").toStringList())
+      if (v.contains("CPU"))
+        for (const QVariant& g : gpus) QVERIFY(g.toMap().value("name").toString() != v);
+  }
+
   void missingFolderFailsWithReason() {
     WorkerHost host(QString{});
     coil::test::SignalLog failed(host.worker(), &InferenceWorker::modelLoadFailed);
