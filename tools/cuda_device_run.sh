@@ -21,13 +21,21 @@
 #               20000; 100000 takes ~9 minutes at 190 tokens/s: run `flat` alone for that,
 #               with COIL_DEVICE_BUDGET_S=590 COIL_DEVICE_RUN_S=590)
 #     alltests  every case of the three test binaries (CPU backends too; not in the default)
+#     vulkan    the Vulkan backend on the NVIDIA driver (issue: Vulkan): `coil devices`, the
+#               vulkan cases of test_backend_ops, test_vulkan_backend and test_model_parity,
+#               then the 7B bench (--prompt-len 1024 --gen-len 256; fused and
+#               COIL_FUSED_DECODE=0) and a 10,000-token decode in windows of 1000. Needs the
+#               Vulkan loader: if the image has no libvulkan.so.1, carry .gl (--prepare
+#               downloads libvulkan1 there) and the step unpacks it; not in the default
+#               (COIL_BENCH_MODEL=tiny runs the bench steps on a tiny synthetic model: a
+#               dry run of the script, e.g. the vulkan step on lavapipe)
 #     hf        HF transformers' FalconMamba (random weights, bf16) for comparison
 #               (COIL_HF_PROMPT, default 1024, COIL_HF_GEN, default 64); not in the default
 # Time: the device tool kills a command after 600 s. Every command here gets at most what is
 # left of COIL_DEVICE_BUDGET_S (default 540) and of COIL_DEVICE_RUN_S (default 300) each;
 # steps that no longer fit are skipped and named at the end: call again with those steps.
 # Typical plan (30 device-minutes in all): 1st call `info build test bench`, 2nd `sanitize`,
-# 3rd `variants flat`.
+# 3rd `variants flat`, 4th `vulkan hf` (carry build-device-bundle and .gl in each call).
 # Output: logs and summary.txt in build-device/logs on the machine; when $OUT is set (the
 # device tool), $OUT/summary.txt and $OUT/logs.tar.gz are refreshed after every command (the
 # tool brings back at most 8 files, and what is in $OUT even when it kills the command).
@@ -50,9 +58,13 @@ JOBS=${COIL_DEVICE_JOBS:-$(nproc 2>/dev/null || echo 4)}
 export PATH=/usr/local/cuda/bin:$PATH
 if [ -z "${CUDACXX:-}" ] && [ -x /usr/local/cuda/bin/nvcc ]; then export CUDACXX=/usr/local/cuda/bin/nvcc; fi
 
-configure_args=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DCOIL_GUI=OFF -DCOIL_VULKAN=OFF -DCOIL_CUDA=ON
-  -DCMAKE_CUDA_ARCHITECTURES=90)
+# Vulkan too where glslc exists (the loader is opened at run time: nothing to link)
+VULKAN=OFF
+command -v glslc >/dev/null 2>&1 && VULKAN=ON
+configure_args=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DCOIL_GUI=OFF -DCOIL_VULKAN=$VULKAN
+  -DCOIL_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90)
 ENGINE_TESTS=(test_backend_ops test_model_parity test_cuda_backend)
+[ "$VULKAN" = ON ] && ENGINE_TESTS+=(test_vulkan_backend)
 
 # --- here: build and pack ----------------------------------------------------------------
 if [ "${1:-}" = "--prepare" ]; then
@@ -76,6 +88,14 @@ if [ "${1:-}" = "--prepare" ]; then
     >"$stage/glibc"
   tar -C "$BUNDLE" -cJf "$BUNDLE/bundle.tar.xz" bundle && rm -rf "$stage"
   ls -la "$BUNDLE/bundle.tar.xz"
+  # the Vulkan loader for the `vulkan` step, in case the GPU image lacks it (git-ignored .gl/)
+  if [ "$VULKAN" = ON ] && ! ls .gl/libvulkan1_*.deb >/dev/null 2>&1; then
+    o=(-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64)
+    mkdir -p .gl /tmp/amd64/partial
+    { apt-get "${o[@]}" update -qq && (cd .gl && apt-get "${o[@]}" download libvulkan1); } >/dev/null 2>&1 ||
+      echo "could not download libvulkan1 into .gl (the vulkan step needs a loader there)"
+  fi
+  ls .gl/*.deb 2>/dev/null && echo "for the vulkan step, carry '.gl' too"
   echo "carry '${BUNDLE#"$ROOT"/}' in the device tool's run call (tools/cuda_device_run.sh finds the bundle)"
   exit 0
 fi
@@ -249,14 +269,14 @@ step_sanitize() {
   return "$rc"
 }
 
-bench() {  # NAME [env...] -- [extra args]
+bench() {  # NAME [env...] -- [extra args]; BENCH_BACKEND (cuda), BENCH_PROMPT (8192)
   local name=$1
   shift
   local envs=()
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs+=("$1"); shift; done
   [ "${1:-}" = "--" ] && shift
-  run "$name" env "${envs[@]}" "$(bin coil)" bench --synthetic falcon-mamba-7b --dtype bf16 \
-    --backend cuda --prompt-len 8192 --gen-len 256 --json "$@"
+  run "$name" env "${envs[@]}" "$(bin coil)" bench --synthetic "${COIL_BENCH_MODEL:-falcon-mamba-7b}" --dtype bf16 \
+    --backend "${BENCH_BACKEND:-cuda}" --prompt-len "${BENCH_PROMPT:-8192}" --gen-len 256 --json "$@"
   local rc=$?
   grep -h '^{' "$LOGS/$name.log" >"$LOGS/$name.json" 2>/dev/null
   py - "$LOGS/$name.json" "$name" <<'EOF' | tee -a "$SUMMARY"
@@ -288,13 +308,13 @@ step_variants() {
   return "$rc"
 }
 
-step_flat() {
-  local n=${COIL_FLAT_TOKENS:-20000}
-  run flat "$(bin coil)" bench --synthetic falcon-mamba-7b --dtype bf16 --backend cuda \
+step_flat() {  # [NAME BACKEND TOKENS]
+  local name=${1:-flat} backend=${2:-cuda} n=${3:-${COIL_FLAT_TOKENS:-20000}}
+  run "$name" "$(bin coil)" bench --synthetic "${COIL_BENCH_MODEL:-falcon-mamba-7b}" --dtype bf16 --backend "$backend" \
     --prompt-len 16 --gen-len "$n" --decode-report-every 1000 --no-bandwidth --json
   local rc=$?
-  grep -h '^{' "$LOGS/flat.log" >"$LOGS/flat.json" 2>/dev/null
-  py - "$LOGS/flat.json" <<'EOF' | tee -a "$SUMMARY"
+  grep -h '^{' "$LOGS/$name.log" >"$LOGS/$name.json" 2>/dev/null
+  py - "$LOGS/$name.json" <<'EOF' | tee -a "$SUMMARY"
 import json, sys
 try:
     w = json.load(open(sys.argv[1]))["decode_tokens_per_s_windows"]
@@ -304,6 +324,37 @@ print(f"   flat: {len(w)} windows, first {w[0]:.1f}, last {w[-1]:.1f}, min {min(
       f"spread {100*(max(w)-min(w))/max(w):.1f}%, peak device {json.load(open(sys.argv[1])).get('peak_device_bytes',0)/2**30:.2f} GiB")
 EOF
   pack
+  return "$rc"
+}
+
+# The Vulkan loader (carried .gl debs when the image has none) and NVIDIA's Vulkan driver.
+vulkan_loader() {
+  if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'; then
+    local f
+    for f in "$ROOT"/.gl/*.deb; do [ -f "$f" ] && dpkg -x "$f" /; done
+    ldconfig
+  fi
+  ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1' || { note "vulkan: no libvulkan.so.1 (carry .gl)"; return 1; }
+  local icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+  if [ -z "${VK_DRIVER_FILES:-}" ] && [ -f "$icd" ] && ! ls /usr/share/vulkan/icd.d/nvidia* /etc/vulkan/icd.d/nvidia* >/dev/null 2>&1; then
+    export VK_DRIVER_FILES=$icd
+    note "vulkan: VK_DRIVER_FILES=$icd"
+  fi
+}
+
+step_vulkan() {
+  [ -x "$(bin test_vulkan_backend)" ] || { note "vulkan: this build has no Vulkan backend (no glslc where it was built)"; return 1; }
+  vulkan_loader || return 1
+  local rc=0
+  run vulkan_devices "$(bin coil)" devices || rc=1
+  note "   $(grep -i '^vulkan\|discrete\|NVIDIA' "$LOGS/vulkan_devices.log" | head -3 | tr '\n' ' ')"
+  for t in test_backend_ops test_vulkan_backend test_model_parity; do
+    run "$t.vulkan" "$(bin "$t")" --gtest_filter='*vulkan*:*Vulkan*' || rc=1
+    note "   $(gtest_result "$t.vulkan")"
+  done
+  BENCH_BACKEND=vulkan BENCH_PROMPT=1024 bench bench_vulkan || rc=1
+  BENCH_BACKEND=vulkan BENCH_PROMPT=1024 bench bench_vulkan_unfused COIL_FUSED_DECODE=0 || rc=1
+  step_flat flat_vulkan vulkan "${COIL_FLAT_VULKAN_TOKENS:-10000}" || rc=1
   return "$rc"
 }
 
@@ -348,7 +399,7 @@ for s in $STEPS; do
   case $s in
     info) step_info ;;
     build) step_build || { status=1; break; } ;;
-    test | alltests | sanitize | bench | variants | flat)
+    test | alltests | sanitize | bench | variants | flat | vulkan)
       if [ -z "$BIN" ]; then step_build || { status=1; break; }; fi
       "step_$s" || status=1
       ;;
