@@ -109,7 +109,8 @@ void register_bench(CLI::App& app) {
     const double load_ms = ms_since(tl);
     // the reopened chat's next turn: a short message on top of the restored state, up to the
     // first token (restore included)
-    const std::vector<int32_t> turn(prompt.begin(), prompt.begin() + std::min<int64_t>(16, args->prompt_len));
+    const std::vector<int32_t> turn(prompt.begin(),
+                                    prompt.begin() + std::min<int64_t>(16, args->prompt_len));
     session.eval(turn, logits.data());
     (void)argmax(logits);
     const double resume_ttft_ms = ms_since(tl);

@@ -28,6 +28,36 @@ const float* opt_ptr(const Tensor* t) {
   return t ? dptr<const float>(*t) : nullptr;
 }
 
+// The operands selective_scan and proj_scan share (all but dt), as kernel arguments.
+template <typename Args>  // ScanArgs or ProjScanArgs
+ScanKernelArgs scan_kernel_args(const Args& a) {
+  ScanKernelArgs k{};
+  k.x = dptr<const float>(a.x);
+  k.x_stride = a.x.stride;
+  k.dt_bias = dptr<const float>(a.dt_bias);
+  k.A = dptr<const float>(a.A);
+  k.B = dptr<const float>(a.B);
+  k.B_stride = a.B.stride;
+  k.C = dptr<const float>(a.C);
+  k.C_stride = a.C.stride;
+  k.Dskip = dptr<const float>(a.Dskip);
+  k.z = dptr<const float>(a.z);
+  k.z_stride = a.z.stride;
+  k.state = dptr<float>(a.state);
+  k.out = dptr<float>(a.out);
+  k.out_stride = a.out.stride;
+  k.T = a.x.rows;
+  k.D = a.x.cols;
+  k.N = a.A.cols;
+  return k;
+}
+
+void check_state_size(int64_t n) {
+  if (n > kMaxScanState)
+    throw Error("CUDA backend: a state size of " + std::to_string(n) +
+                " is not supported (at most " + std::to_string(kMaxScanState) + ")");
+}
+
 bool env_off(const char* name) {
   const char* v = std::getenv(name);
   return v && std::strcmp(v, "0") == 0;
@@ -169,40 +199,21 @@ void CudaBackend::conv1d_silu(const Tensor& x, const Tensor& weight, const Tenso
 
 void CudaBackend::selective_scan(const ScanArgs& a) {
   checks::selective_scan(a);
-  if (a.A.cols > kMaxScanState)
-    throw Error("CUDA backend: a state size of " + std::to_string(a.A.cols) +
-                " is not supported (at most " + std::to_string(kMaxScanState) + ")");
+  check_state_size(a.A.cols);
   ctx_->make_current();
-  ScanKernelArgs k;
-  k.x = dptr<const float>(a.x);
-  k.x_stride = a.x.stride;
+  ScanKernelArgs k = scan_kernel_args(a);
   k.dt = dptr<const float>(a.dt);
   k.dt_stride = a.dt.stride;
-  k.dt_bias = dptr<const float>(a.dt_bias);
-  k.A = dptr<const float>(a.A);
-  k.B = dptr<const float>(a.B);
-  k.B_stride = a.B.stride;
-  k.C = dptr<const float>(a.C);
-  k.C_stride = a.C.stride;
-  k.Dskip = dptr<const float>(a.Dskip);
-  k.z = dptr<const float>(a.z);
-  k.z_stride = a.z.stride;
-  k.state = dptr<float>(a.state);
-  k.out = dptr<float>(a.out);
-  k.out_stride = a.out.stride;
-  k.T = a.x.rows;
-  k.D = a.x.cols;
-  k.N = a.A.cols;
   cuda::selective_scan(launch_, k);
 }
 
-void CudaBackend::gemv_rows(const Tensor& x, const Tensor& w, const Tensor* bias,
-                            const Tensor& out, const Tensor* norm_w, float eps, bool accumulate) {
+void CudaBackend::gemv_rows(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out,
+                            const Tensor* norm_w, float eps, bool accumulate) {
   ctx_->make_current();
   // the decode step has T = 1; other T (the op's general contract) run row by row
   for (int64_t t = 0; t < x.rows; ++t) {
     GemvArgs g{dptr<const float>(x.rows_view(t, 1)), device_ptr(w), w.dtype, opt_ptr(bias),
-               dptr<float>(out.rows_view(t, 1)), w.rows, w.cols};
+               dptr<float>(out.rows_view(t, 1)),     w.rows,        w.cols};
     g.norm_w = opt_ptr(norm_w);
     g.norm_eps = eps;
     g.accumulate = accumulate;
@@ -224,32 +235,14 @@ void CudaBackend::matmul_add(const Tensor& x, const Tensor& w, const Tensor* bia
 
 void CudaBackend::proj_scan(const ProjScanArgs& a) {
   checks::proj_scan(a);
-  if (a.A.cols > kMaxScanState)
-    throw Error("CUDA backend: a state size of " + std::to_string(a.A.cols) +
-                " is not supported (at most " + std::to_string(kMaxScanState) + ")");
+  check_state_size(a.A.cols);
   ctx_->make_current();
   ProjScanKernelArgs k;
-  k.x = dptr<const float>(a.x);
-  k.x_stride = a.x.stride;
+  k.s = scan_kernel_args(a);
   k.dt_low = dptr<const float>(a.dt_low);
   k.dt_low_stride = a.dt_low.stride;
   k.dt_proj = device_ptr(a.dt_proj);
   k.dt_proj_dtype = a.dt_proj.dtype;
-  k.dt_bias = dptr<const float>(a.dt_bias);
-  k.A = dptr<const float>(a.A);
-  k.B = dptr<const float>(a.B);
-  k.B_stride = a.B.stride;
-  k.C = dptr<const float>(a.C);
-  k.C_stride = a.C.stride;
-  k.Dskip = dptr<const float>(a.Dskip);
-  k.z = dptr<const float>(a.z);
-  k.z_stride = a.z.stride;
-  k.state = dptr<float>(a.state);
-  k.out = dptr<float>(a.out);
-  k.out_stride = a.out.stride;
-  k.T = a.x.rows;
-  k.D = a.x.cols;
-  k.N = a.A.cols;
   k.R = a.dt_low.cols;
   k.norm = a.norm_dt_bc;
   k.eps = a.norm_eps;

@@ -38,8 +38,7 @@ class CudaBackend final : public Backend {
   void add(const Tensor& a, const Tensor& b) override;
   void norm_matmul(const Tensor& x, const Tensor& norm_w, float eps, const Tensor& w,
                    const Tensor* bias, const Tensor& out) override;
-  void matmul_add(const Tensor& x, const Tensor& w, const Tensor* bias,
-                  const Tensor& out) override;
+  void matmul_add(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) override;
   void proj_scan(const ProjScanArgs& a) override;
 
   std::unique_ptr<Graph> capture(const std::function<void()>& record) override;

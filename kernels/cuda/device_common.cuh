@@ -5,7 +5,52 @@
 
 #include <cstdint>
 
+#include "coil/dtype.hpp"
+
 namespace coil::cuda {
+
+// Calls f(W{}) with W the device type of a weight dtype (float, __half, __nv_bfloat16), so a
+// launcher instantiates its kernel per dtype; false (f not called) for another dtype.
+template <typename F>
+bool with_weight_type(DType d, F&& f) {
+  switch (d) {
+    case DType::F32:
+      f(float{});
+      return true;
+    case DType::F16:
+      f(__half{});
+      return true;
+    case DType::BF16:
+      f(__nv_bfloat16{});
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A scan channel's N states spread over a group of L lanes, SPT per lane (state n = lane +
+// s * L): h and A in registers, 0 beyond N or for a dead channel (they then stay 0).
+template <int L, int SPT>
+__device__ __forceinline__ void load_channel_state(const float* state, const float* A_all,
+                                                   int64_t d, int64_t N, int lane, bool live,
+                                                   float (&h)[SPT], float (&A)[SPT]) {
+#pragma unroll
+  for (int s = 0; s < SPT; ++s) {
+    const int64_t n = lane + s * L;
+    const bool ok = live && n < N;
+    h[s] = ok ? state[d * N + n] : 0.0f;
+    A[s] = ok ? A_all[d * N + n] : 0.0f;
+  }
+}
+template <int L, int SPT>
+__device__ __forceinline__ void store_channel_state(float* state, int64_t d, int64_t N, int lane,
+                                                    bool live, const float (&h)[SPT]) {
+#pragma unroll
+  for (int s = 0; s < SPT; ++s) {
+    const int64_t n = lane + s * L;
+    if (live && n < N) state[d * N + n] = h[s];
+  }
+}
 
 __device__ __forceinline__ float to_f32(float v) {
   return v;
@@ -35,6 +80,19 @@ __device__ __forceinline__ void widen8(const uint4& raw, const __half*, float* o
     const float2 f = __half22float2(h);
     out[2 * i] = f.x;
     out[2 * i + 1] = f.y;
+  }
+}
+
+// The 16 / sizeof(W) weights packed in 16 bytes (4 F32 or 8 F16/BF16), widened to F32.
+template <typename W>
+__device__ __forceinline__ void widen16(const uint4& raw, float* out) {
+  if constexpr (sizeof(W) == 4) {
+    out[0] = __uint_as_float(raw.x);
+    out[1] = __uint_as_float(raw.y);
+    out[2] = __uint_as_float(raw.z);
+    out[3] = __uint_as_float(raw.w);
+  } else {
+    widen8(raw, static_cast<const W*>(nullptr), out);
   }
 }
 

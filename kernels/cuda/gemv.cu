@@ -15,14 +15,7 @@ template <typename W, int kVec>
 __device__ __forceinline__ void dot_acc(const uint4& raw, const float4* xv, float& acc) {
   const float* xf = reinterpret_cast<const float*>(xv);
   float wf[kVec];
-  if constexpr (sizeof(W) == 4) {
-    wf[0] = __uint_as_float(raw.x);
-    wf[1] = __uint_as_float(raw.y);
-    wf[2] = __uint_as_float(raw.z);
-    wf[3] = __uint_as_float(raw.w);
-  } else {
-    widen8(raw, static_cast<const W*>(nullptr), wf);
-  }
+  widen16<W>(raw, wf);
 #pragma unroll
   for (int i = 0; i < kVec; ++i) acc = fmaf(xf[i], wf[i], acc);
 }
@@ -41,7 +34,8 @@ __device__ __forceinline__ void load_x(float4* xv, const float* __restrict__ x,
   if constexpr (NORM) {
 #pragma unroll
     for (int q = 0; q < NQ; ++q) {
-      ss = fmaf(xv[q].x, xv[q].x, fmaf(xv[q].y, xv[q].y, fmaf(xv[q].z, xv[q].z, fmaf(xv[q].w, xv[q].w, ss))));
+      ss = fmaf(xv[q].x, xv[q].x,
+                fmaf(xv[q].y, xv[q].y, fmaf(xv[q].z, xv[q].z, fmaf(xv[q].w, xv[q].w, ss))));
       const float4 g = __ldg(reinterpret_cast<const float4*>(nw + k) + q);
       xv[q].x *= g.x;
       xv[q].y *= g.y;
@@ -188,10 +182,9 @@ void launch_rpw(const Launch& l, const GemvArgs& a, int ksplit, bool vec) {
 
 template <typename W>
 void launch_typed(const Launch& l, const GemvArgs& a) {
-  const bool vec = reinterpret_cast<uintptr_t>(a.w) % 16 == 0 &&
-                   reinterpret_cast<uintptr_t>(a.x) % 16 == 0 &&
-                   reinterpret_cast<uintptr_t>(a.norm_w) % 16 == 0 &&
-                   (a.K * int64_t(sizeof(W))) % 16 == 0;
+  const bool vec =
+      reinterpret_cast<uintptr_t>(a.w) % 16 == 0 && reinterpret_cast<uintptr_t>(a.x) % 16 == 0 &&
+      reinterpret_cast<uintptr_t>(a.norm_w) % 16 == 0 && (a.K * int64_t(sizeof(W))) % 16 == 0;
   // The most rows per block that still gives every SM two blocks; few rows (x_proj: 288)
   // split K across warps instead.
   const int64_t target = 2 * int64_t(l.sm_count);
@@ -206,17 +199,8 @@ void launch_typed(const Launch& l, const GemvArgs& a) {
 
 void gemv(const Launch& l, const GemvArgs& a) {
   if (a.N <= 0) return;
-  switch (a.dtype) {
-    case DType::F32:
-      return launch_typed<float>(l, a);
-    case DType::F16:
-      return launch_typed<__half>(l, a);
-    case DType::BF16:
-      return launch_typed<__nv_bfloat16>(l, a);
-    default:
-      break;
-  }
-  throw_error(cudaErrorInvalidValue, "gemv: unsupported weight dtype");
+  if (!with_weight_type(a.dtype, [&](auto w) { launch_typed<decltype(w)>(l, a); }))
+    throw_error(cudaErrorInvalidValue, "gemv: unsupported weight dtype");
 }
 
 }  // namespace coil::cuda

@@ -21,14 +21,7 @@ __device__ __forceinline__ float group_dot(const float* v, const W* __restrict__
     for (int64_t r = int64_t(lane) * kVec; r < R; r += int64_t(L) * kVec) {
       const uint4 raw = __ldg(reinterpret_cast<const uint4*>(w + r));
       float wf[kVec];
-      if constexpr (sizeof(W) == 4) {
-        wf[0] = __uint_as_float(raw.x);
-        wf[1] = __uint_as_float(raw.y);
-        wf[2] = __uint_as_float(raw.z);
-        wf[3] = __uint_as_float(raw.w);
-      } else {
-        widen8(raw, static_cast<const W*>(nullptr), wf);
-      }
+      widen16<W>(raw, wf);
 #pragma unroll
       for (int i = 0; i < kVec; ++i) acc = fmaf(v[r + i], wf[i], acc);
     }
@@ -50,8 +43,8 @@ __device__ void stage_row(const ProjScanKernelArgs& a, int64_t t, float* s_dt, f
     s_dt[r] = v;
     ss_dt = fmaf(v, v, ss_dt);
   }
-  for (int64_t n = threadIdx.x; n < a.N; n += kBlock) {
-    const float b = a.B[t * a.B_stride + n], c = a.C[t * a.C_stride + n];
+  for (int64_t n = threadIdx.x; n < a.s.N; n += kBlock) {
+    const float b = a.s.B[t * a.s.B_stride + n], c = a.s.C[t * a.s.C_stride + n];
     s_B[n] = b;
     s_C[n] = c;
     ss_B = fmaf(b, b, ss_B);
@@ -60,10 +53,10 @@ __device__ void stage_row(const ProjScanKernelArgs& a, int64_t t, float* s_dt, f
   if (a.norm) {
     // every thread rescales exactly the elements it stored: no barrier needed before
     const float inv_dt = 1.0f / sqrtf(block_reduce<kBlock>(ss_dt) / float(a.R) + a.eps);
-    const float inv_B = 1.0f / sqrtf(block_reduce<kBlock>(ss_B) / float(a.N) + a.eps);
-    const float inv_C = 1.0f / sqrtf(block_reduce<kBlock>(ss_C) / float(a.N) + a.eps);
+    const float inv_B = 1.0f / sqrtf(block_reduce<kBlock>(ss_B) / float(a.s.N) + a.eps);
+    const float inv_C = 1.0f / sqrtf(block_reduce<kBlock>(ss_C) / float(a.s.N) + a.eps);
     for (int64_t r = threadIdx.x; r < a.R; r += kBlock) s_dt[r] *= inv_dt;
-    for (int64_t n = threadIdx.x; n < a.N; n += kBlock) {
+    for (int64_t n = threadIdx.x; n < a.s.N; n += kBlock) {
       s_B[n] *= inv_B;
       s_C[n] *= inv_C;
     }
@@ -78,11 +71,11 @@ __global__ void __launch_bounds__(kBlock) proj_scan_kernel(ProjScanKernelArgs a)
   extern __shared__ float smem[];  // [R] dt | [N] B | [N] C of the current time step
   float* s_dt = smem;
   float* s_B = smem + a.R;
-  float* s_C = s_B + a.N;
+  float* s_C = s_B + a.s.N;
 
   const int lane = threadIdx.x % L, c = threadIdx.x / L;
   const int64_t d = int64_t(blockIdx.x) * CPB + c;
-  const bool live = d < a.D;
+  const bool live = d < a.s.D;
   const W* __restrict__ wrow = static_cast<const W*>(a.dt_proj) + (live ? d : 0) * a.R;
   // weights are never written by a kernel: warm L2 with this channel's dt_proj row while
   // the previous kernel finishes (programmatic dependent launch)
@@ -90,23 +83,17 @@ __global__ void __launch_bounds__(kBlock) proj_scan_kernel(ProjScanKernelArgs a)
     asm volatile("prefetch.global.L2 [%0];" ::"l"(wrow + lane * (16 / int(sizeof(W)))));
   dependency_wait();
 
-  const int64_t N = a.N;
+  const int64_t N = a.s.N;
   float h[SPT], A[SPT];
-#pragma unroll
-  for (int s = 0; s < SPT; ++s) {
-    const int64_t n = lane + s * L;
-    const bool ok = live && n < N;
-    h[s] = ok ? a.state[d * N + n] : 0.0f;
-    A[s] = ok ? a.A[d * N + n] : 0.0f;
-  }
-  const float dskip = live ? a.Dskip[d] : 0.0f;
-  const float bias = live ? a.dt_bias[d] : 0.0f;
+  load_channel_state<L, SPT>(a.s.state, a.s.A, d, N, lane, live, h, A);
+  const float dskip = live ? a.s.Dskip[d] : 0.0f;
+  const float bias = live ? a.s.dt_bias[d] : 0.0f;
 
-  for (int64_t t = 0; t < a.T; ++t) {
+  for (int64_t t = 0; t < a.s.T; ++t) {
     if (t > 0) __syncthreads();  // everyone is done with the previous step's staged row
     stage_row(a, t, s_dt, s_B, s_C);
     const float delta = softplus(group_dot<W, L, VEC>(s_dt, wrow, a.R, lane) + bias);
-    const float xv = live ? a.x[t * a.x_stride + d] : 0.0f;
+    const float xv = live ? a.s.x[t * a.s.x_stride + d] : 0.0f;
     const float dx = delta * xv;
     float y = 0.0f;
 #pragma unroll
@@ -120,23 +107,19 @@ __global__ void __launch_bounds__(kBlock) proj_scan_kernel(ProjScanKernelArgs a)
 #pragma unroll
     for (int o = L / 2; o > 0; o >>= 1) y += __shfl_xor_sync(0xffffffffu, y, o);
     if (live && lane == 0)
-      a.out[t * a.out_stride + d] = fmaf(dskip, xv, y) * silu(a.z[t * a.z_stride + d]);
+      a.s.out[t * a.s.out_stride + d] = fmaf(dskip, xv, y) * silu(a.s.z[t * a.s.z_stride + d]);
   }
 
-#pragma unroll
-  for (int s = 0; s < SPT; ++s) {
-    const int64_t n = lane + s * L;
-    if (live && n < N) a.state[d * N + n] = h[s];
-  }
+  store_channel_state<L, SPT>(a.s.state, d, N, lane, live, h);
 }
 
 template <typename W, int L, int SPT>
 void launch_ls(const Launch& l, const ProjScanKernelArgs& a) {
   constexpr int CPB = kBlock / L;
-  const size_t smem = size_t(a.R + 2 * a.N) * sizeof(float);
-  const bool vec = reinterpret_cast<uintptr_t>(a.dt_proj) % 16 == 0 &&
-                   (a.R * int64_t(sizeof(W))) % 16 == 0;
-  const dim3 grid(blocks_for(a.D, CPB));
+  const size_t smem = size_t(a.R + 2 * a.s.N) * sizeof(float);
+  const bool vec =
+      reinterpret_cast<uintptr_t>(a.dt_proj) % 16 == 0 && (a.R * int64_t(sizeof(W))) % 16 == 0;
+  const dim3 grid(blocks_for(a.s.D, CPB));
   if (vec)
     launch_kernel(l, "proj_scan", proj_scan_kernel<W, L, SPT, true>, grid, kBlock, smem, a);
   else
@@ -145,7 +128,7 @@ void launch_ls(const Launch& l, const ProjScanKernelArgs& a) {
 
 template <typename W>
 void launch_typed(const Launch& l, const ProjScanKernelArgs& a) {
-  const int64_t N = a.N;
+  const int64_t N = a.s.N;
   if (N <= 4) return launch_ls<W, 4, 1>(l, a);
   if (N <= 8) return launch_ls<W, 8, 1>(l, a);
   if (N <= 16) return launch_ls<W, 16, 1>(l, a);
@@ -158,22 +141,13 @@ void launch_typed(const Launch& l, const ProjScanKernelArgs& a) {
 }  // namespace
 
 void proj_scan(const Launch& l, const ProjScanKernelArgs& a) {
-  if (a.T <= 0 || a.D <= 0) return;
-  if (a.N > kMaxScanState || a.N < 1)
+  if (a.s.T <= 0 || a.s.D <= 0) return;
+  if (a.s.N > kMaxScanState || a.s.N < 1)
     throw_error(cudaErrorInvalidValue, "proj_scan: state size outside 1..256");
-  if (size_t(a.R + 2 * a.N) * sizeof(float) > 48 * 1024)
+  if (size_t(a.R + 2 * a.s.N) * sizeof(float) > 48 * 1024)
     throw_error(cudaErrorInvalidValue, "proj_scan: dt rank too large for shared memory");
-  switch (a.dt_proj_dtype) {
-    case DType::F32:
-      return launch_typed<float>(l, a);
-    case DType::F16:
-      return launch_typed<__half>(l, a);
-    case DType::BF16:
-      return launch_typed<__nv_bfloat16>(l, a);
-    default:
-      break;
-  }
-  throw_error(cudaErrorInvalidValue, "proj_scan: unsupported dt_proj dtype");
+  if (!with_weight_type(a.dt_proj_dtype, [&](auto w) { launch_typed<decltype(w)>(l, a); }))
+    throw_error(cudaErrorInvalidValue, "proj_scan: unsupported dt_proj dtype");
 }
 
 }  // namespace coil::cuda

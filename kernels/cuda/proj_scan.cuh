@@ -14,29 +14,17 @@
 
 #include "coil/dtype.hpp"
 #include "launch.hpp"
+#include "selective_scan.cuh"
 
 namespace coil::cuda {
 
 struct ProjScanKernelArgs {
-  const float* x;  // [T, D]
-  int64_t x_stride;
+  ScanKernelArgs s;     // the scan's operands; s.dt and s.dt_stride unused
   const float* dt_low;  // [T, R]
   int64_t dt_low_stride;
   const void* dt_proj;  // [D, R] contiguous, dt_proj_dtype
   DType dt_proj_dtype;  // F32, F16 or BF16
-  const float* dt_bias;  // [D]
-  const float* A;        // [D, N]
-  const float* B;        // [T, N]
-  int64_t B_stride;
-  const float* C;  // [T, N]
-  int64_t C_stride;
-  const float* Dskip;  // [D]
-  const float* z;      // [T, D]
-  int64_t z_stride;
-  float* state;  // [D, N]
-  float* out;    // [T, D]
-  int64_t out_stride;
-  int64_t T, D, N, R;
+  int64_t R;
   bool norm = false;  // weightless RMS norm of dt_low, B and C
   float eps = 0.0f;
 };

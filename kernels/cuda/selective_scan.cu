@@ -27,13 +27,7 @@ __global__ void __launch_bounds__(kBlock) scan_kernel(ScanKernelArgs a) {
   const int64_t N = a.N;
 
   float h[SPT], A[SPT];
-#pragma unroll
-  for (int s = 0; s < SPT; ++s) {
-    const int64_t n = lane + s * L;
-    const bool ok = live && n < N;
-    h[s] = ok ? a.state[d * N + n] : 0.0f;
-    A[s] = ok ? a.A[d * N + n] : 0.0f;
-  }
+  load_channel_state<L, SPT>(a.state, a.A, d, N, lane, live, h, A);
   const float dskip = live ? a.Dskip[d] : 0.0f;
 
   for (int64_t t0 = 0; t0 < a.T; t0 += TS) {
@@ -81,11 +75,7 @@ __global__ void __launch_bounds__(kBlock) scan_kernel(ScanKernelArgs a) {
     }
   }
 
-#pragma unroll
-  for (int s = 0; s < SPT; ++s) {
-    const int64_t n = lane + s * L;
-    if (live && n < N) a.state[d * N + n] = h[s];
-  }
+  store_channel_state<L, SPT>(a.state, d, N, lane, live, h);
 }
 
 template <int L, int SPT>

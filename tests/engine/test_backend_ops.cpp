@@ -67,6 +67,14 @@ class OpTest : public ::testing::TestWithParam<std::string> {
     return make(DType::F32, rows, cols, std::vector<float>(rows * cols, 0.f));
   }
 
+  // A = -exp(A_log) of a trained Mamba: negative, growing with n (S4D-real init)
+  Pair decay_rates(int64_t D, int64_t N) {
+    std::vector<float> a(D * N);
+    for (int64_t d = 0; d < D; ++d)
+      for (int64_t n = 0; n < N; ++n) a[d * N + n] = -float(n + 1) * (0.5f + 0.01f * d);
+    return make(DType::F32, D, N, a);
+  }
+
   // max |dev - ref| / max |ref| over the whole tensor
   double rel_diff(const Pair& p) {
     std::vector<float> a(p.ref.rows * p.ref.cols), b(a.size());
@@ -174,10 +182,7 @@ TEST_P(OpTest, SelectiveScan) {
     auto x = random(T, D);
     auto dt = random(T, D, -4, 2);
     auto dt_bias = random(1, D, -1, 1);
-    std::vector<float> a(D * N);
-    for (int64_t d = 0; d < D; ++d)
-      for (int64_t n = 0; n < N; ++n) a[d * N + n] = -float(n + 1) * (0.5f + 0.01f * d);
-    auto A = make(DType::F32, D, N, a);
+    auto A = decay_rates(D, N);
     auto dbc = random(T, R + 2 * N);
     auto Ds = random(1, D);
     auto xz = random(T, 2 * D);
@@ -215,7 +220,9 @@ TEST_P(OpTest, Add) {
 // --- fused decode ops: a backend that leaves one out says so in supports() and refuses it.
 
 TEST_P(OpTest, NormMatMul) {
-  struct Shape { int64_t T, K, N; };
+  struct Shape {
+    int64_t T, K, N;
+  };
   for (DType dt : {DType::F32, DType::F16, DType::BF16}) {
     for (Shape s : {Shape{1, 64, 48}, Shape{1, 1000, 37}, Shape{1, 4096, 130}, Shape{3, 33, 17},
                     Shape{1, 4, 300}}) {
@@ -231,14 +238,16 @@ TEST_P(OpTest, NormMatMul) {
       const bool with_bias = s.N % 2 == 0;
       ref_->norm_matmul(x.ref, nw.ref, 1e-5f, w.ref, with_bias ? &b.ref : nullptr, out.ref);
       dev_->norm_matmul(x.dev, nw.dev, 1e-5f, w.dev, with_bias ? &b.dev : nullptr, out.dev);
-      EXPECT_LT(rel_diff(out), 1e-4) << dtype_name(dt) << " T=" << s.T << " K=" << s.K
-                                     << " N=" << s.N;
+      EXPECT_LT(rel_diff(out), 1e-4)
+          << dtype_name(dt) << " T=" << s.T << " K=" << s.K << " N=" << s.N;
     }
   }
 }
 
 TEST_P(OpTest, MatMulAddAccumulatesIntoTheResidual) {
-  struct Shape { int64_t T, K, N; };
+  struct Shape {
+    int64_t T, K, N;
+  };
   for (DType dt : {DType::F32, DType::F16, DType::BF16}) {
     for (Shape s : {Shape{1, 64, 48}, Shape{1, 8192, 96}, Shape{1, 1000, 37}, Shape{4, 33, 17}}) {
       auto x = random(s.T, s.K);
@@ -252,27 +261,27 @@ TEST_P(OpTest, MatMulAddAccumulatesIntoTheResidual) {
       const bool with_bias = s.K % 2 == 1;
       ref_->matmul_add(x.ref, w.ref, with_bias ? &b.ref : nullptr, out.ref);
       dev_->matmul_add(x.dev, w.dev, with_bias ? &b.dev : nullptr, out.dev);
-      EXPECT_LT(rel_diff(out), 1e-4) << dtype_name(dt) << " T=" << s.T << " K=" << s.K
-                                     << " N=" << s.N;
+      EXPECT_LT(rel_diff(out), 1e-4)
+          << dtype_name(dt) << " T=" << s.T << " K=" << s.K << " N=" << s.N;
     }
   }
 }
 
 TEST_P(OpTest, ProjScan) {
-  struct Shape { int64_t T, D, N, R; bool norm; };
+  struct Shape {
+    int64_t T, D, N, R;
+    bool norm;
+  };
   for (DType dt : {DType::F32, DType::BF16, DType::F16}) {
-    for (Shape s : {Shape{1, 40, 16, 4, true}, Shape{1, 300, 16, 256, true},
-                    Shape{3, 40, 16, 33, false}, Shape{1, 24, 5, 8, true},
-                    Shape{20, 72, 16, 12, true}, Shape{1, 16, 64, 4, false}}) {
+    for (Shape s :
+         {Shape{1, 40, 16, 4, true}, Shape{1, 300, 16, 256, true}, Shape{3, 40, 16, 33, false},
+          Shape{1, 24, 5, 8, true}, Shape{20, 72, 16, 12, true}, Shape{1, 16, 64, 4, false}}) {
       const int64_t T = s.T, D = s.D, N = s.N, R = s.R;
       auto x = random(T, D);
       auto dbc = random(T, R + 2 * N, -2, 2);
       auto dt_proj = random(D, R, -0.5, 0.5, dt);
       auto dt_bias = random(1, D, -1, 1);
-      std::vector<float> a(D * N);
-      for (int64_t d = 0; d < D; ++d)
-        for (int64_t n = 0; n < N; ++n) a[d * N + n] = -float(n + 1) * (0.5f + 0.01f * d);
-      auto A = make(DType::F32, D, N, a);
+      auto A = decay_rates(D, N);
       auto Ds = random(1, D);
       auto xz = random(T, 2 * D);
       auto st = random(D, N, -0.5, 0.5);
@@ -408,8 +417,19 @@ TEST(ReferenceFusedOps, MatchTheUnfusedSequence) {
     Tensor s1 = put(DType::F32, D, N, -0.5, 0.5), s2 = be->alloc(DType::F32, D, N);
     be->upload(s2, get(s1).data());
     Tensor y1 = be->alloc(DType::F32, T, D), y2 = be->alloc(DType::F32, T, D);
-    ProjScanArgs p{xs, dbc.cols_view(0, R), dtp, dtb, A, dbc.cols_view(R, N),
-                   dbc.cols_view(R + N, N), Ds, z, s1, y1, norm, 1e-6f};
+    ProjScanArgs p{xs,
+                   dbc.cols_view(0, R),
+                   dtp,
+                   dtb,
+                   A,
+                   dbc.cols_view(R, N),
+                   dbc.cols_view(R + N, N),
+                   Ds,
+                   z,
+                   s1,
+                   y1,
+                   norm,
+                   1e-6f};
     be->proj_scan(p);
     if (norm)
       for (auto [c0, n] : {std::pair<int64_t, int64_t>{0, R}, {R, N}, {R + N, N}})

@@ -320,16 +320,17 @@ TEST(VulkanBackend, FallbacksWithoutSubgroupsMatchTheReference) {
     const int64_t T = 3, D = 40, N = 16, R = 24;
     std::vector<float> a(D * N);
     for (int64_t i = 0; i < D * N; ++i) a[i] = -float(i % N + 1) * 0.7f;
-    std::pair<Tensor, Tensor> p[10] = {both(DType::F32, T, D, random_vec(T * D, 22)),
-                                       both(DType::F32, T, R + 2 * N, random_vec(T * (R + 2 * N), 23, -2, 2)),
-                                       both(DType::BF16, D, R, random_vec(D * R, 24, -0.5f, 0.5f)),
-                                       both(DType::F32, 1, D, random_vec(D, 25)),
-                                       both(DType::F32, D, N, a),
-                                       both(DType::F32, 1, D, random_vec(D, 26)),
-                                       both(DType::F32, T, D, random_vec(T * D, 27)),
-                                       both(DType::F32, D, N, random_vec(D * N, 28)),
-                                       both(DType::F32, T, D, std::vector<float>(T * D)),
-                                       {}};
+    std::pair<Tensor, Tensor> p[10] = {
+        both(DType::F32, T, D, random_vec(T * D, 22)),
+        both(DType::F32, T, R + 2 * N, random_vec(T * (R + 2 * N), 23, -2, 2)),
+        both(DType::BF16, D, R, random_vec(D * R, 24, -0.5f, 0.5f)),
+        both(DType::F32, 1, D, random_vec(D, 25)),
+        both(DType::F32, D, N, a),
+        both(DType::F32, 1, D, random_vec(D, 26)),
+        both(DType::F32, T, D, random_vec(T * D, 27)),
+        both(DType::F32, D, N, random_vec(D * N, 28)),
+        both(DType::F32, T, D, std::vector<float>(T * D)),
+        {}};
     auto args = [&](bool dev) {
       auto pick = [&](int i) { return dev ? p[i].second : p[i].first; };
       ProjScanArgs s;

@@ -83,17 +83,17 @@ struct ScanArgs {
 //   dtn, Bn, Cn = norm(dt_low[t]), norm(B[t]), norm(C[t])   (or unchanged without norm)
 //   dt[t, d] = dtn . dt_proj[d, :]      then the selective scan of ScanArgs with Bn, Cn.
 struct ProjScanArgs {
-  Tensor x;          // [T, D] conv output after SiLU
-  Tensor dt_low;     // [T, R] (a column view of the x_proj output)
-  Tensor dt_proj;    // [D, R] F32|F16|BF16 weight, contiguous
-  Tensor dt_bias;    // [1, D] F32
-  Tensor A;          // [D, N] F32
-  Tensor B;          // [T, N]
-  Tensor C;          // [T, N]
-  Tensor Dskip;      // [1, D] F32
-  Tensor z;          // [T, D]
-  Tensor state;      // [D, N] F32, read and updated in place
-  Tensor out;        // [T, D]
+  Tensor x;                 // [T, D] conv output after SiLU
+  Tensor dt_low;            // [T, R] (a column view of the x_proj output)
+  Tensor dt_proj;           // [D, R] F32|F16|BF16 weight, contiguous
+  Tensor dt_bias;           // [1, D] F32
+  Tensor A;                 // [D, N] F32
+  Tensor B;                 // [T, N]
+  Tensor C;                 // [T, N]
+  Tensor Dskip;             // [1, D] F32
+  Tensor z;                 // [T, D]
+  Tensor state;             // [D, N] F32, read and updated in place
+  Tensor out;               // [T, D]
   bool norm_dt_bc = false;  // FalconMamba: weightless RMS norm of dt_low, B and C
   float norm_eps = 0.0f;
 };
@@ -163,8 +163,7 @@ class Backend {
   virtual void norm_matmul(const Tensor& x, const Tensor& norm_w, float eps, const Tensor& w,
                            const Tensor* bias, const Tensor& out);
   // out[t, n] += sum_k x[t, k] * w[n, k] + bias[n]. Shapes as matmul (out must not alias x).
-  virtual void matmul_add(const Tensor& x, const Tensor& w, const Tensor* bias,
-                          const Tensor& out);
+  virtual void matmul_add(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out);
   // The selective scan with dt_proj (and FalconMamba's dt/B/C norm) folded in; see
   // ProjScanArgs. Sequential in t, state carried.
   virtual void proj_scan(const ProjScanArgs& a);
@@ -196,8 +195,8 @@ std::vector<std::string> compiled_backends();
 std::unique_ptr<Backend> create_backend(const std::string& name, const BackendOptions& opts);
 // A device of a backend, for people (`text`) and for planning (the numbers).
 struct DeviceDescription {
-  std::string text;         // one line: name, type, memory, ... (what `coil devices` prints)
-  size_t memory_bytes = 0;  // device-local memory; 0 where not meaningful (the CPU)
+  std::string text;           // one line: name, type, memory, ... (what `coil devices` prints)
+  size_t memory_bytes = 0;    // device-local memory; 0 where not meaningful (the CPU)
   bool hardware_gpu = false;  // a usable GPU: not a CPU implementation such as lavapipe
 };
 // Every device of a backend (none if it cannot run here).

@@ -13,9 +13,12 @@ const char* op_name(Op op) {
     case Op::Conv1dSilu: return "conv1d_silu";
     case Op::SelectiveScan: return "selective_scan";
     case Op::Add: return "add";
-    case Op::NormMatMul: return "norm_matmul";
-    case Op::MatMulAdd: return "matmul_add";
-    case Op::ProjScan: return "proj_scan";
+    case Op::NormMatMul:
+      return "norm_matmul";
+    case Op::MatMulAdd:
+      return "matmul_add";
+    case Op::ProjScan:
+      return "proj_scan";
   }
   return "?";
 }
@@ -43,7 +46,9 @@ void Backend::norm_matmul(const Tensor&, const Tensor&, float, const Tensor&, co
 void Backend::matmul_add(const Tensor&, const Tensor&, const Tensor*, const Tensor&) {
   unsupported(*this, Op::MatMulAdd);
 }
-void Backend::proj_scan(const ProjScanArgs&) { unsupported(*this, Op::ProjScan); }
+void Backend::proj_scan(const ProjScanArgs&) {
+  unsupported(*this, Op::ProjScan);
+}
 
 bool is_fused_op(Op op) {
   return op == Op::NormMatMul || op == Op::MatMulAdd || op == Op::ProjScan;

@@ -116,8 +116,8 @@ void proj_scan(const ProjScanArgs& a) {
   scan_operands("proj_scan", s);
   f32("proj_scan", "dt_low", a.dt_low);
   expect(a.dt_low.rows == a.x.rows && a.dt_low.cols >= 1, "proj_scan", "dt_low", a.dt_low);
-  expect(weight_dtype(a.dt_proj.dtype) && a.dt_proj.contiguous() &&
-             a.dt_proj.rows == a.x.cols && a.dt_proj.cols == a.dt_low.cols,
+  expect(weight_dtype(a.dt_proj.dtype) && a.dt_proj.contiguous() && a.dt_proj.rows == a.x.cols &&
+             a.dt_proj.cols == a.dt_low.cols,
          "proj_scan", "dt_proj", a.dt_proj);
 }
 

@@ -78,8 +78,8 @@ void Session::run_layer(size_t l, int64_t T) {
 
   be_.rms_norm(h, &w.norm, eps, xn);
   be_.matmul(xn, w.in_proj, w.in_proj_bias.valid() ? &w.in_proj_bias : nullptr, xz);
-  be_.conv1d_silu(xs, w.conv_weight, w.conv_bias.valid() ? &w.conv_bias : nullptr,
-                  conv_state_[l], xc);
+  be_.conv1d_silu(xs, w.conv_weight, w.conv_bias.valid() ? &w.conv_bias : nullptr, conv_state_[l],
+                  xc);
   be_.matmul(xc, w.x_proj, nullptr, dbc);
   if (c.arch == Arch::FalconMamba) {  // weightless RMS norm of dt, B and C
     be_.rms_norm(dt_low, nullptr, mixer_eps, dt_low);
@@ -113,8 +113,8 @@ void Session::run_layer_fused(size_t l) {
   Tensor dbc = dbc_.rows_view(0, 1), y = y_.rows_view(0, 1);
   be_.norm_matmul(h, w.norm, static_cast<float>(c.layer_norm_epsilon), w.in_proj,
                   w.in_proj_bias.valid() ? &w.in_proj_bias : nullptr, xz);
-  be_.conv1d_silu(xz.cols_view(0, D), w.conv_weight,
-                  w.conv_bias.valid() ? &w.conv_bias : nullptr, conv_state_[l], xc);
+  be_.conv1d_silu(xz.cols_view(0, D), w.conv_weight, w.conv_bias.valid() ? &w.conv_bias : nullptr,
+                  conv_state_[l], xc);
   be_.matmul(xc, w.x_proj, nullptr, dbc);
   ProjScanArgs a;
   a.x = xc;
@@ -142,8 +142,10 @@ void Session::run_chunk(int64_t T, bool want_logits, bool all_rows) {
 
   be_.get_rows(model_.embeddings(), ids_.cols_view(0, T), h_.rows_view(0, T));
   for (size_t l = 0; l < model_.layers().size(); ++l) {
-    if (fused) run_layer_fused(l);
-    else run_layer(l, T);
+    if (fused)
+      run_layer_fused(l);
+    else
+      run_layer(l, T);
   }
   if (!want_logits) return;
   const int64_t first = all_rows ? 0 : T - 1, rows = all_rows ? T : 1;

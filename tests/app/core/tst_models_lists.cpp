@@ -291,9 +291,10 @@ class TestModelsLists : public QObject {
     auto gpu = [](const char* name, qint64 bytes) {
       return QVariantMap{{"name", QString::fromLatin1(name)}, {"bytes", bytes}};
     };
-    const QVariantList gpus{gpu("NVIDIA H100 80GB HBM3 (79.1 GiB, compute 9.0)", qint64(79.1 * GiB)),
-                            gpu("NVIDIA H100, discrete GPU, 80.0 GiB, ...", qint64(80.0 * GiB)),
-                            gpu("Small GPU", qint64(4.0 * GiB))};
+    const QVariantList gpus{
+        gpu("NVIDIA H100 80GB HBM3 (79.1 GiB, compute 9.0)", qint64(79.1 * GiB)),
+        gpu("NVIDIA H100, discrete GPU, 80.0 GiB, ...", qint64(80.0 * GiB)),
+        gpu("Small GPU", qint64(4.0 * GiB))};
     const MachineMemory m = machineMemory(gpus);
     QCOMPARE(m.gpuBytes, qint64(80.0 * GiB));  // the largest
     QVERIFY(m.gpuName.contains("discrete"));

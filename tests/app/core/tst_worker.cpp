@@ -52,7 +52,8 @@ class TestWorker : public QObject {
     for (auto it = devices.cbegin(); it != devices.cend(); ++it) all << it->toStringList();
     for (const QVariant& g : gpus) {
       const QVariantMap gpu = g.toMap();
-      QVERIFY2(all.contains(gpu.value("name").toString()), qPrintable(gpu.value("name").toString()));
+      QVERIFY2(all.contains(gpu.value("name").toString()),
+               qPrintable(gpu.value("name").toString()));
       QVERIFY(gpu.value("bytes").toLongLong() > 0);
     }
     // a CPU implementation (lavapipe here) is listed for the settings but is no GPU
