@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -201,6 +202,48 @@ class TestModelsController : public QObject {
                 .toObject()["query"]
                 .toString()
                 .contains("sort=likes"));
+  }
+
+  void moreResultsFollowTheHubsNextLinks() {
+    Session s(data_);
+    ModelsController* m = s.models();
+    HubSearchModel* r = s.results();
+    // every result in one page: the reference
+    m->search("");
+    QTRY_VERIFY_WITH_TIMEOUT(!m->searching(), kWait);
+    QVERIFY(!m->canLoadMore());
+    QStringList all;
+    for (int i = 0; i < r->rowCount(); ++i) all << cell(r, i, HubSearchModel::RepoIdRole).toString();
+    QVERIFY(all.size() >= 9);
+
+    // pages of 3: "More results" until the Hub sends no next link
+    hub_->setKnobs(QJsonObject{{"search_page_size", 3}});
+    m->search("");
+    QTRY_VERIFY_WITH_TIMEOUT(!m->searching(), kWait);
+    QVERIFY(m->canLoadMore());
+    const int firstPage = r->rowCount();
+    QVERIFY2(firstPage <= 4, qPrintable(QString::number(firstPage)));  // the curated entry + 3
+    int pages = 1;
+    while (m->canLoadMore()) {
+      const int before = r->rowCount();
+      m->loadMore();
+      QVERIFY(m->searching());
+      QVERIFY(!m->canLoadMore());  // no second request while one runs
+      QTRY_VERIFY_WITH_TIMEOUT(!m->searching(), kWait);
+      QCOMPARE(m->searchError(), QString());
+      QVERIFY(r->rowCount() > before);
+      ++pages;
+      QVERIFY(pages < 20);
+    }
+    QVERIFY(pages >= 3);
+    QStringList paged;
+    for (int i = 0; i < r->rowCount(); ++i) paged << cell(r, i, HubSearchModel::RepoIdRole).toString();
+    QCOMPARE(paged.size(), all.size());  // no repo twice (the curated entry neither)
+    QCOMPARE(QSet<QString>(paged.begin(), paged.end()), QSet<QString>(all.begin(), all.end()));
+    QCOMPARE(paged.first(), QString(kCuratedRepoId));
+    // the follow-up requests carried the Hub's cursor
+    const QJsonArray searches = hub_->requests("hub", "GET", "/api/models");
+    QVERIFY(searches.last().toObject()["query"].toString().contains("cursor="));
   }
 
   void repoFilesAreListed() {

@@ -22,6 +22,7 @@ Test controls (on the hub port):
       {"fail_status": {"file": [503]}}   answer resolve requests of file with these first
                                          ("api:ORG/NAME" for its /api/models/... requests)
       {"tree_page_size": n}              entries per tree page
+      {"search_page_size": n}            at most n models per search page (the Hub's cap)
   POST /_test/reset   clear knobs and the request log
   POST /_test/release let held transfers continue
   GET  /_test/log     the requests so far: [{server, method, path, query, range, auth, status}]
@@ -409,7 +410,10 @@ class Handler(BaseHTTPRequestHandler):
         filters = q.get("filter", [])
         sort = q.get("sort", [""])[0]
         descending = q.get("direction", [""])[0] == "-1"
-        limit = min(int(q.get("limit", ["1000"])[0] or 1000), 1000)
+        # the Hub caps `limit` (at 1000); the search_page_size knob lowers the cap so that a
+        # test sees several pages without hundreds of repos
+        cap = int(STATE.knobs.get("search_page_size") or 1000)
+        limit = min(int(q.get("limit", ["1000"])[0] or 1000), cap)
         full = truthy(q.get("full", ["false"])[0])
         with_config = truthy(q.get("config", ["false"])[0])
         offset = 0
