@@ -44,12 +44,13 @@ std::optional<storage::Checkpoint> StateKeeper::nearest(qint64 conversationId, q
 StateKeeper::Loaded StateKeeper::load(const storage::Checkpoint& c, quint64 fingerprint) const {
   const storage::StoredState stored = store_->load(c);
   Loaded out;
-  out.state =
-      parse_state(reinterpret_cast<const uint8_t*>(stored.bytes.constData()),
-                  size_t(stored.bytes.size()), fingerprint, store_->absolutePath(c).toStdString());
+  out.bytes = stored.bytes;  // shared, not copied; restoring uploads from it (no RecurrentState)
+  out.state = parse_state_view(reinterpret_cast<const uint8_t*>(out.bytes.constData()),
+                               size_t(out.bytes.size()), fingerprint,
+                               store_->absolutePath(c).toStdString());
   // The row was written with the file's own token count and hash: a mismatch means the file
   // is not the state the row (and so its text) describes.
-  if (out.state.n_tokens != c.tokenCount || out.state.token_hash != c.tokenHash)
+  if (out.state.header.n_tokens != c.tokenCount || out.state.header.token_hash != c.tokenHash)
     throw Error("saved state " + c.file.toStdString() + " does not match its record");
   if (!stored.coveredText)
     throw Error("the text of saved state " + c.file.toStdString() + " is missing");

@@ -3,6 +3,7 @@
 // connection, on the worker thread): the bytes as a file under states/, the text in the
 // checkpoint's row, recorded by the same statement.
 #pragma once
+#include <QByteArray>
 #include <QString>
 #include <memory>
 #include <optional>
@@ -35,7 +36,8 @@ class StateKeeper {
                                              quint64 fingerprint) const;
 
   struct Loaded {
-    RecurrentState state;
+    QByteArray bytes;  // the stored state, which `state` points into
+    StateView state;
     std::string coveredText;
   };
   // Reads and checks a checkpoint. Throws coil::Error or storage::StorageError with the

@@ -78,7 +78,7 @@ ResumeReport InferenceWorker::resume(qint64 conversationId, qint64 messageId,
       keeper_->markUsed(checkpoint->id);
       report.kind = ResumeReport::Kind::Restored;
       report.restoreMs = double(timer.nsecsElapsed()) / 1e6;
-      report.stateTokens = loaded.state.n_tokens;
+      report.stateTokens = loaded.state.header.n_tokens;
       return report;
     } catch (const storage::StorageError& e) {
       chat_->reset();

@@ -105,7 +105,7 @@ void register_bench(CLI::App& app) {
     write_state_file(tmp, st);
     const double save_ms = ms_since(ts);
     const auto tl = Clock::now();
-    session.restore_state(read_state_file(tmp, model->fingerprint()));
+    session.restore_state(MappedStateFile(tmp, model->fingerprint()).view());
     const double load_ms = ms_since(tl);
     // the reopened chat's next turn: a short message on top of the restored state, up to the
     // first token (restore included)

@@ -27,7 +27,7 @@ void register_logits(CLI::App& app) {
     auto model = open_model(args->model);
     Session session(*model);
     if (!args->state_in.empty())
-      session.restore_state(read_state_file(args->state_in, model->fingerprint()));
+      session.restore_state(MappedStateFile(args->state_in, model->fingerprint()).view());
     std::vector<float> logits(ids.size() * model->config().vocab_size);
     session.eval(ids, logits.data(), /*all_logits=*/true);
     if (!args->state_out.empty()) write_state_file(args->state_out, session.save_state());

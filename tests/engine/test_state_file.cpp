@@ -39,13 +39,22 @@ void write_all(const std::filesystem::path& p, const std::vector<uint8_t>& b) {
   f.write(reinterpret_cast<const char*>(b.data()), b.size());
 }
 
+// read_state_file's refusal of a file ("" when it reads it); the mapped reader (restores
+// straight from the file) must refuse it with the same words.
 std::string error_of(const std::filesystem::path& p, uint64_t fp) {
+  std::string copied, mapped;
   try {
     read_state_file(p, fp);
   } catch (const Error& e) {
-    return e.what();
+    copied = e.what();
   }
-  return "";
+  try {
+    MappedStateFile f(p, fp);
+  } catch (const Error& e) {
+    mapped = e.what();
+  }
+  EXPECT_EQ(mapped, copied) << p;
+  return copied;
 }
 
 TEST(StateFile, RoundTripIsExact) {
@@ -102,6 +111,48 @@ TEST(StateFile, RefusesAStateOfAnotherModel) {
   write_state_file(p, sample_state());
   EXPECT_NE(error_of(p, 0x1111).find("different model"), std::string::npos) << error_of(p, 0x1111);
   EXPECT_EQ(error_of(p, sample_state().model_fingerprint), "");
+}
+
+TEST(StateFile, AFolderOrAMissingFileIsRefusedByName) {
+  const auto dir = test::temp_dir() / "a-folder.coilstate";
+  std::filesystem::create_directories(dir);
+  EXPECT_NE(error_of(dir, 0).find("it is a folder"), std::string::npos) << error_of(dir, 0);
+  const auto missing = test::temp_dir() / "missing.coilstate";
+  EXPECT_NE(error_of(missing, 0).find("cannot open state file"), std::string::npos);
+  const auto empty = test::temp_dir() / "empty.coilstate";
+  write_all(empty, {});
+  EXPECT_NE(error_of(empty, 0).find("not a Coil state file"), std::string::npos);
+}
+
+TEST(StateFile, RestoringFromTheMappedFileEqualsRestoringACopy) {
+  ModelOptions o;
+  o.backend = "cpu";
+  auto m = Model::open(test::model_dir("falcon-tiny-bf16"), o);
+  const int64_t V = m->config().vocab_size;
+  Session a(*m);
+  const std::vector<int32_t> ids{5, 9, 2, 7, 1};
+  a.eval(ids, nullptr);
+  const auto p = test::temp_dir() / "view.coilstate";
+  write_state_file(p, a.save_state());
+  Session from_copy(*m), from_map(*m);
+  from_copy.restore_state(read_state_file(p, m->fingerprint()));
+  {
+    const MappedStateFile f(p, m->fingerprint());
+    EXPECT_EQ(f.view().header.n_tokens, 5);
+    EXPECT_EQ(f.view().floats(), from_map.state_bytes() / sizeof(float));
+    from_map.restore_state(f.view());
+  }  // unmapped: the session holds its own copy
+  EXPECT_EQ(from_map.n_tokens(), 5);
+  EXPECT_EQ(from_map.token_hash(), from_copy.token_hash());
+  std::vector<float> x(V), y(V);
+  from_copy.decode(3, x.data());
+  from_map.decode(3, y.data());
+  EXPECT_EQ(x, y);  // bit-identical
+  // and a view of another model's state is refused like the state itself
+  auto other = Model::open(test::model_dir("mamba-tiny-f16"), o);
+  Session so(*other);
+  const MappedStateFile f(p, 0);
+  EXPECT_THROW(so.restore_state(f.view()), Error);
 }
 
 TEST(StateFile, WriteFailureLeavesNoFile) {

@@ -39,6 +39,7 @@ class ChatSession {
   const std::string& covered_text() const { return covered_; }
   // Restores a saved state together with the text it covers.
   void restore(const RecurrentState& state, std::string covered_text);
+  void restore(const StateView& state, std::string covered_text);
   void reset();
 
   Session& session() { return session_; }

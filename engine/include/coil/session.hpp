@@ -46,6 +46,8 @@ class Session {
   RecurrentState save_state() const;
   // Throws coil::Error if the state belongs to another model or has other dimensions.
   void restore_state(const RecurrentState& state);
+  // The same from a view (a mapped state file, a database blob): uploads from there.
+  void restore_state(const StateView& state);
 
  private:
   void run_chunk(int64_t T, bool want_logits, bool all_rows);

@@ -26,6 +26,32 @@ struct RecurrentState {
   size_t file_bytes() const;  // size of the file write_state_file produces
 };
 
+// A checked state whose payload stays where it was read (a mapped file, a database blob):
+// restoring from it uploads straight from there, with no copy into a RecurrentState (a 7B
+// state is 38 MiB). Valid while that memory is.
+struct StateView {
+  RecurrentState header;             // every field but data (empty)
+  const uint8_t* payload = nullptr;  // header.layer_floats() * n_layers little-endian f32
+
+  size_t floats() const { return header.layer_floats() * size_t(header.n_layers); }
+  static StateView of(const RecurrentState& state);  // a view of an in-memory state
+};
+
+// A state file mapped read-only and checked (the refusals of read_state_file).
+class MappedStateFile {
+ public:
+  MappedStateFile(const std::filesystem::path& path, uint64_t expected_fingerprint);
+  ~MappedStateFile();
+  MappedStateFile(const MappedStateFile&) = delete;
+  MappedStateFile& operator=(const MappedStateFile&) = delete;
+  const StateView& view() const { return view_; }
+
+ private:
+  void* map_ = nullptr;
+  size_t size_ = 0;
+  StateView view_;
+};
+
 constexpr uint32_t kStateFileVersion = 1;
 
 // Writes atomically: a temporary file in the same folder, fsync, rename, fsync(folder).
@@ -39,6 +65,9 @@ std::vector<uint8_t> serialize_state(const RecurrentState& state);
 // expected_fingerprint != 0 - saved from another model.
 RecurrentState read_state_file(const std::filesystem::path& path, uint64_t expected_fingerprint);
 RecurrentState parse_state(const uint8_t* data, size_t size, uint64_t expected_fingerprint,
+                           const std::string& source);
+// The same checks, without copying the payload out of `data`.
+StateView parse_state_view(const uint8_t* data, size_t size, uint64_t expected_fingerprint,
                            const std::string& source);
 
 }  // namespace coil

@@ -68,6 +68,10 @@ GenerateResult ChatSession::reply(const std::vector<ChatMessage>& messages, Gene
 }
 
 void ChatSession::restore(const RecurrentState& state, std::string covered_text) {
+  restore(StateView::of(state), std::move(covered_text));
+}
+
+void ChatSession::restore(const StateView& state, std::string covered_text) {
   session_.restore_state(state);
   covered_ = std::move(covered_text);
 }

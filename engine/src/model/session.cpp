@@ -239,21 +239,25 @@ RecurrentState Session::save_state() const {
   return s;
 }
 
-void Session::restore_state(const RecurrentState& s) {
+void Session::restore_state(const RecurrentState& s) { restore_state(StateView::of(s)); }
+
+void Session::restore_state(const StateView& v) {
   const auto& c = model_.config();
+  const RecurrentState& s = v.header;
   if (s.model_fingerprint != model_.fingerprint())
     throw Error("this state was saved from another model than " + model_.name());
   if (s.n_layers != c.num_layers || s.d_inner != c.intermediate_size ||
       s.d_state != c.state_size || s.conv_kernel != c.conv_kernel ||
-      s.data.size() != state_bytes() / sizeof(float))
+      v.floats() != state_bytes() / sizeof(float))
     throw Error("this state's dimensions do not match " + model_.name());
-  const size_t conv_n = (c.conv_kernel - 1) * c.intermediate_size;
-  const float* p = s.data.data();
+  const size_t conv_bytes = (c.conv_kernel - 1) * c.intermediate_size * sizeof(float);
+  const size_t ssm_bytes = c.intermediate_size * c.state_size * sizeof(float);
+  const uint8_t* p = v.payload;
   for (int64_t l = 0; l < c.num_layers; ++l) {
     be_.upload(conv_state_[l], p);
-    p += conv_n;
+    p += conv_bytes;
     be_.upload(ssm_state_[l], p);
-    p += c.intermediate_size * c.state_size;
+    p += ssm_bytes;
   }
   be_.synchronize();
   n_tokens_ = s.n_tokens;
