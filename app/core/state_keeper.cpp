@@ -2,6 +2,8 @@
 #include "state_keeper.hpp"
 
 #include <QDir>
+#include <QFileInfo>
+#include <filesystem>
 
 #include "coil/error.hpp"
 #include "database.hpp"
@@ -42,19 +44,31 @@ std::optional<storage::Checkpoint> StateKeeper::nearest(qint64 conversationId, q
 }
 
 StateKeeper::Loaded StateKeeper::load(const storage::Checkpoint& c, quint64 fingerprint) const {
-  const storage::StoredState stored = store_->load(c);
+  const std::optional<QByteArray> text = store_->coveredText(c);
   Loaded out;
-  out.bytes = stored.bytes;  // shared, not copied; restoring uploads from it (no RecurrentState)
-  out.state = parse_state_view(reinterpret_cast<const uint8_t*>(out.bytes.constData()),
-                               size_t(out.bytes.size()), fingerprint,
-                               store_->absolutePath(c).toStdString());
+  // mapped and checked in place: restoring uploads from the file's pages (a 7B state is
+  // 38 MiB; reading it into a buffer first cost more than the restore itself)
+  try {
+    out.file = std::make_shared<const MappedStateFile>(
+        std::filesystem::path(store_->absolutePath(c).toStdString()), fingerprint);
+  } catch (const Error& e) {
+    if (!QFileInfo::exists(store_->absolutePath(c)))  // evicted meanwhile, or deleted
+      throw storage::StorageError(QString::fromUtf8(e.what()), storage::StorageError::Kind::NotFound);
+    throw;
+  }
+  out.state = out.file->view();
+  if (qint64(out.file->file_bytes()) != c.bytes)
+    throw storage::StorageError(QStringLiteral("state file %1 has %2 bytes, expected %3")
+                                    .arg(store_->absolutePath(c))
+                                    .arg(qint64(out.file->file_bytes()))
+                                    .arg(c.bytes),
+                                storage::StorageError::Kind::Corrupt);
   // The row was written with the file's own token count and hash: a mismatch means the file
   // is not the state the row (and so its text) describes.
   if (out.state.header.n_tokens != c.tokenCount || out.state.header.token_hash != c.tokenHash)
     throw Error("saved state " + c.file.toStdString() + " does not match its record");
-  if (!stored.coveredText)
-    throw Error("the text of saved state " + c.file.toStdString() + " is missing");
-  out.coveredText = stored.coveredText->toStdString();
+  if (!text) throw Error("the text of saved state " + c.file.toStdString() + " is missing");
+  out.coveredText = text->toStdString();
   return out;
 }
 

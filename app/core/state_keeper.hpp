@@ -3,7 +3,6 @@
 // connection, on the worker thread): the bytes as a file under states/, the text in the
 // checkpoint's row, recorded by the same statement.
 #pragma once
-#include <QByteArray>
 #include <QString>
 #include <memory>
 #include <optional>
@@ -36,7 +35,7 @@ class StateKeeper {
                                              quint64 fingerprint) const;
 
   struct Loaded {
-    QByteArray bytes;  // the stored state, which `state` points into
+    std::shared_ptr<const MappedStateFile> file;  // the state file, which `state` points into
     StateView state;
     std::string coveredText;
   };

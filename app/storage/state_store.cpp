@@ -165,16 +165,21 @@ QByteArray StateStore::read(const Checkpoint& c) const {
   return data;
 }
 
-StoredState StateStore::load(const Checkpoint& c) const {
+std::optional<QByteArray> StateStore::coveredText(const Checkpoint& c) const {
   Statement st =
       db_.prepare("SELECT covered_text FROM state_checkpoints WHERE id = ? AND file = ?");
   st.bindAll(c.id, c.file);
   if (!st.step())
     throw StorageError(QStringLiteral("the saved state %1 is no longer recorded").arg(c.file),
                        StorageError::Kind::NotFound);
-  StoredState out;
   // A zero-length blob reads back as NULL from sqlite3_column_blob: ask the type instead.
-  if (!st.isNull(0)) out.coveredText = st.blob(0);
+  if (st.isNull(0)) return std::nullopt;
+  return st.blob(0);
+}
+
+StoredState StateStore::load(const Checkpoint& c) const {
+  StoredState out;
+  out.coveredText = coveredText(c);
   out.bytes = read(c);
   return out;
 }

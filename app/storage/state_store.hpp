@@ -52,6 +52,9 @@ class StateStore {
   // the row or the file is gone (e.g. evicted meanwhile), Corrupt for a file of the wrong
   // size.
   StoredState load(const Checkpoint& c) const;
+  // The covered text of the checkpoint's row alone (nullopt: saved without it); throws
+  // StorageError NotFound when the row is gone.
+  std::optional<QByteArray> coveredText(const Checkpoint& c) const;
   // Records that the checkpoint was just restored (LRU order for eviction).
   void markUsed(qint64 checkpointId);
   // Removes a checkpoint (e.g. one that failed the engine's checks) and its file.

@@ -45,6 +45,7 @@ class MappedStateFile {
   MappedStateFile(const MappedStateFile&) = delete;
   MappedStateFile& operator=(const MappedStateFile&) = delete;
   const StateView& view() const { return view_; }
+  size_t file_bytes() const { return size_; }
 
  private:
   void* map_ = nullptr;
