@@ -33,8 +33,10 @@ storage::Checkpoint StateKeeper::save(qint64 conversationId, qint64 messageId,
   info.tokenHash = state.token_hash;
   info.modelFingerprint = state.model_fingerprint;
   info.coveredText = QByteArray::fromStdString(coveredText);
-  return store_->save(
-      info, QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())));
+  // a view of the serialized bytes, not a third copy of the 38 MiB payload (save() only
+  // writes them out during the call)
+  return store_->save(info, QByteArray::fromRawData(reinterpret_cast<const char*>(bytes.data()),
+                                                     qsizetype(bytes.size())));
 }
 
 std::optional<storage::Checkpoint> StateKeeper::nearest(qint64 conversationId, qint64 messageId,
