@@ -125,7 +125,7 @@ void HubClient::search(const SearchQuery& query, QObject* context, Callback<Sear
 }
 
 void HubClient::searchPage(const QUrl& url, QObject* context, Callback<SearchPage> done) {
-  RequestTarget t = target(QStringLiteral("(search)"), QString());
+  RequestTarget t = target(QString(), QString());  // no repository: what() says "the model search"
   getJson(
       url, t, 0, context,
       [done](const QJsonDocument& doc, const QByteArray& link, const QUrl& url, const HubError& e) {

@@ -30,9 +30,34 @@ QString repoPage(const RequestTarget& t) {
   return t.endpoint + QLatin1Char('/') + t.repoId;
 }
 
+// What was being fetched, for messages: a file, a repository, or (no repository) a search.
 QString what(const RequestTarget& t) {
+  if (t.repoId.isEmpty()) return QStringLiteral("the model search");
   if (!t.file.isEmpty()) return QStringLiteral("'%1' of '%2'").arg(t.file, t.repoId);
   return QStringLiteral("'%1'").arg(t.repoId);
+}
+
+// Why a host could not be reached, in words (Qt's own strings name the host again).
+QString unreachableReason(QNetworkReply::NetworkError err, const QString& fallback) {
+  switch (err) {
+    case QNetworkReply::HostNotFoundError:
+      return QStringLiteral("the name could not be resolved");
+    case QNetworkReply::ConnectionRefusedError:
+      return QStringLiteral("the connection was refused");
+    case QNetworkReply::RemoteHostClosedError:
+      return QStringLiteral("the server closed the connection");
+    case QNetworkReply::TemporaryNetworkFailureError:
+    case QNetworkReply::NetworkSessionFailedError:
+      return QStringLiteral("the network is down");
+    case QNetworkReply::ProxyConnectionRefusedError:
+    case QNetworkReply::ProxyNotFoundError:
+    case QNetworkReply::ProxyTimeoutError:
+    case QNetworkReply::ProxyAuthenticationRequiredError:
+    case QNetworkReply::ProxyConnectionClosedError:
+      return QStringLiteral("the proxy failed: ") + fallback;
+    default:
+      return fallback;
+  }
 }
 
 }  // namespace
@@ -142,7 +167,9 @@ HubError errorFromReply(QNetworkReply* reply, const RequestTarget& t) {
         QStringLiteral("Could not fetch %1 from %2: %3").arg(what(t), host, reply->errorString()));
   return HubError::make(
       HubErrorKind::Network,
-      QStringLiteral("Could not fetch %1 from %2: %3").arg(what(t), host, reply->errorString()));
+      QStringLiteral("Could not reach %1 for %2: %3. Check the internet connection (or the "
+                     "proxy in HTTPS_PROXY) and retry; models already downloaded still work.")
+          .arg(host, what(t), unreachableReason(err, reply->errorString())));
 }
 
 }  // namespace coil::hub

@@ -176,6 +176,21 @@ class TstApi : public QObject {
     client.repoInfoSync("coil-test/tiny-mamba", "main", &err);
     QCOMPARE(err.kind, HubErrorKind::Network);
     QVERIFY(err.message.contains("127.0.0.1"));
+    QVERIFY2(err.message.contains("the connection was refused"), qPrintable(err.message));
+    QVERIFY2(err.message.contains("'coil-test/tiny-mamba'"), qPrintable(err.message));
+  }
+
+  void unreachableSearchSaysSoInWords() {
+    HubSettings s = settings();
+    s.endpoint = QStringLiteral("http://127.0.0.1:1");
+    s.maxRetries = 0;
+    HubClient client(s);
+    HubError err;
+    client.searchSync(SearchQuery{}, &err);
+    QCOMPARE(err.kind, HubErrorKind::Network);
+    QVERIFY2(err.message.startsWith("Could not reach 127.0.0.1 for the model search: the "
+                                    "connection was refused. Check the internet connection"),
+             qPrintable(err.message));
   }
 
   void apiServerErrorsAreRetried() {
