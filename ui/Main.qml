@@ -96,6 +96,12 @@ ApplicationWindow {
                 onBackRequested: window.settingsPageOpen = false
             }
 
+            ModelsHeader {
+                visible: window.modelsPageOpen
+                Layout.fillWidth: true
+                onBackRequested: window.modelsPageOpen = false
+            }
+
             BannerArea {
                 Layout.fillWidth: true
             }
@@ -109,9 +115,7 @@ ApplicationWindow {
                     id: chatPage
                 }
                 SettingsPage {}
-                ModelsPage {
-                    onBackRequested: window.modelsPageOpen = false
-                }
+                ModelsPage {}
             }
 
             StatusBar {

@@ -9,7 +9,6 @@ import Coil.Core
 
 Rectangle {
     id: page
-    signal backRequested()
 
     color: Theme.window
     onVisibleChanged: if (visible) App.models.activate()
@@ -18,41 +17,6 @@ Rectangle {
     ColumnLayout {
         anchors.fill: parent
         spacing: 0
-
-        // The header (the chat header is hidden on this page).
-        RowLayout {
-            Layout.fillWidth: true
-            Layout.preferredHeight: 52
-            Layout.leftMargin: 12
-            Layout.rightMargin: 16
-            spacing: 8
-            IconButton {
-                objectName: "modelsBackButton"
-                iconName: "back"
-                tip: qsTr("Back to the chat")
-                onClicked: page.backRequested()
-            }
-            Label {
-                text: qsTr("Models")
-                font.pixelSize: Theme.titleFontSize
-                font.weight: Font.DemiBold
-                color: Theme.text
-                Layout.fillWidth: true
-            }
-            Label {
-                objectName: "machineLabel"
-                text: App.models.machineText
-                color: Theme.mutedText
-                font.pixelSize: Theme.smallFontSize
-                elide: Text.ElideRight
-                Layout.maximumWidth: 360
-            }
-        }
-        Rectangle {
-            Layout.fillWidth: true
-            Layout.preferredHeight: 1
-            color: Theme.border
-        }
 
         ColumnLayout {
             spacing: 10

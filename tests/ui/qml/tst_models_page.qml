@@ -1,6 +1,7 @@
 // The Models page on its own, against the Hub stand-in: it loads without a single QML
 // warning, lists the curated falcon-mamba-7b-instruct first with its badges, greys what
-// Coil cannot run, shows a repo's files, and lists the installed models.
+// Coil cannot run, shows a repo's files, and lists the installed models; its header says
+// what this computer has.
 import QtQuick
 import QtTest
 import Coil
@@ -21,6 +22,13 @@ TestCase {
         ModelsPage {
             width: root.width
             height: root.height
+        }
+    }
+
+    Component {
+        id: headerComponent
+        ModelsHeader {
+            width: root.width
         }
     }
 
@@ -64,7 +72,8 @@ TestCase {
         verify(gguf.reason.indexOf("GGUF") >= 0)
         compare(findChild(gguf, "compatibilityBadge").text, "Not supported")
         verify(!findChild(gguf, "downloadButton").enabled)
-        verify(findChild(page, "machineLabel").text.indexOf("RAM") > 0)
+        const header = createTemporaryObject(headerComponent, root)
+        verify(findChild(header, "machineLabel").text.indexOf("RAM") > 0)
     }
 
     function test_2_filesOfARepo() {
