@@ -14,6 +14,7 @@ ItemDelegate {
     signal opened(var id)
     signal renameRequested(var id, string title)
     signal deleteRequested(var id, string title)
+    signal exportRequested(var id, string format)
 
     implicitHeight: 40
     leftPadding: 10
@@ -45,13 +46,14 @@ ItemDelegate {
         IconButton {
             objectName: "conversationMenuButton"
             iconName: "more"
-            tip: qsTr("Rename, pin or delete")
+            tip: qsTr("Rename, pin, export or delete")
             size: 28
             opacity: delegate.hovered || menu.visible || delegate.current ? 1 : 0
             onClicked: menu.popup()
 
             Menu {
                 id: menu
+                objectName: "conversationMenu"
                 MenuItem {
                     text: qsTr("Rename…")
                     onTriggered: delegate.renameRequested(delegate.conversationId, delegate.title)
@@ -59,6 +61,20 @@ ItemDelegate {
                 MenuItem {
                     text: delegate.pinned ? qsTr("Unpin") : qsTr("Pin to top")
                     onTriggered: App.chat.setPinned(delegate.conversationId, !delegate.pinned)
+                }
+                Menu {
+                    objectName: "exportMenu"
+                    title: qsTr("Export as")
+                    Repeater {
+                        model: App.transfer.formats
+                        MenuItem {
+                            required property var modelData
+                            objectName: "export-" + modelData.key
+                            text: modelData.text + "…"
+                            onTriggered: delegate.exportRequested(delegate.conversationId,
+                                                                  modelData.key)
+                        }
+                    }
                 }
                 MenuSeparator {}
                 MenuItem {

@@ -1,6 +1,8 @@
-// Application settings: engine, saved states, Hugging Face, appearance.
+// Application settings: engine, saved states, chats (export all, import), Hugging Face,
+// appearance.
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Dialogs
 import QtQuick.Layouts
 import Coil.Core
 
@@ -94,6 +96,38 @@ ScrollView {
             }
         }
 
+        SectionTitle { text: qsTr("Chats") }
+        SettingRow {
+            title: qsTr("Export all chats")
+            description: qsTr("Every chat in one file. JSON keeps every branch and setting and can be imported again; one chat exports from its menu in the sidebar.")
+            RowLayout {
+                spacing: 8
+                ComboBox {
+                    id: exportFormat
+                    objectName: "exportFormatCombo"
+                    implicitWidth: 200
+                    model: App.transfer.formats
+                    textRole: "text"
+                    valueRole: "key"
+                    currentIndex: 1
+                }
+                Button {
+                    objectName: "exportAllButton"
+                    text: qsTr("Export…")
+                    onClicked: exportDialog.ask(0, exportFormat.currentValue)
+                }
+            }
+        }
+        SettingRow {
+            title: qsTr("Import chats")
+            description: qsTr("Adds the chats of a JSON file exported by Coil; the chats already here stay as they are.")
+            Button {
+                objectName: "importButton"
+                text: qsTr("Import…")
+                onClicked: importDialog.open()
+            }
+        }
+
         SectionTitle { text: qsTr("Hugging Face") }
         SettingRow {
             title: qsTr("Access token")
@@ -168,5 +202,20 @@ ScrollView {
             Layout.fillWidth: true
             Layout.bottomMargin: 24
         }
+    }
+
+    ExportDialog {
+        id: exportDialog
+        objectName: "exportAllDialog"
+    }
+
+    FileDialog {
+        id: importDialog
+        objectName: "importDialog"
+        title: qsTr("Import chats")
+        fileMode: FileDialog.OpenFile
+        acceptLabel: qsTr("Import")
+        nameFilters: [qsTr("Coil chat export (*.json)"), qsTr("All files (*)")]
+        onAccepted: App.transfer.importFile(selectedFile)
     }
 }

@@ -121,6 +121,7 @@ Rectangle {
                 }
                 onRenameRequested: (id, title) => renameDialog.ask(id, title)
                 onDeleteRequested: (id, title) => deleteDialog.ask(id, title)
+                onExportRequested: (id, format) => exportDialog.ask(id, format)
             }
 
             Label {
@@ -211,5 +212,9 @@ Rectangle {
     ConfirmDeleteDialog {
         id: deleteDialog
         onAccepted: App.chat.deleteChat(conversationId)
+    }
+
+    ExportDialog {
+        id: exportDialog
     }
 }

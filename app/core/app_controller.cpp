@@ -9,6 +9,7 @@
 #include "app_settings.hpp"
 #include "banner_model.hpp"
 #include "chat_controller.hpp"
+#include "chat_transfer.hpp"
 #include "conversation_list_model.hpp"
 #include "demo_model.hpp"
 #include "inference_worker.hpp"
@@ -43,6 +44,7 @@ AppController::AppController(const Options& options, QObject* parent)
       {storage_.get(), host_.get(), model_, conversations_, messages_, search_, status_, banners_},
       this);
   models_ = new ModelsController({dataDir, model_, chat_, banners_}, this);
+  transfer_ = new ChatTransfer(storage_.get(), chat_, banners_, this);
   connect(host_->worker(), &InferenceWorker::devicesListed, settings_,
           &AppSettings::setDeviceLists);
   connect(host_->worker(), &InferenceWorker::devicesListed, models_,

@@ -26,12 +26,14 @@ class MessageListModel;
 class SearchResultsModel;
 class ChatController;
 class ModelsController;
+class ChatTransfer;
 
 class AppController : public QObject {
   Q_OBJECT
   Q_MOC_INCLUDE("app_settings.hpp")
   Q_MOC_INCLUDE("banner_model.hpp")
   Q_MOC_INCLUDE("chat_controller.hpp")
+  Q_MOC_INCLUDE("chat_transfer.hpp")
   Q_MOC_INCLUDE("conversation_list_model.hpp")
   Q_MOC_INCLUDE("message_list_model.hpp")
   Q_MOC_INCLUDE("model_controller.hpp")
@@ -49,6 +51,7 @@ class AppController : public QObject {
   Q_PROPERTY(coil::app::AppSettings* settings READ settings CONSTANT)
   Q_PROPERTY(coil::app::StatusInfo* status READ status CONSTANT)
   Q_PROPERTY(coil::app::ModelsController* models READ models CONSTANT)
+  Q_PROPERTY(coil::app::ChatTransfer* transfer READ transfer CONSTANT)
   Q_PROPERTY(QString version READ version CONSTANT)
 
  public:
@@ -78,6 +81,7 @@ class AppController : public QObject {
   AppSettings* settings() const { return settings_; }
   StatusInfo* status() const { return status_; }
   ModelsController* models() const { return models_; }
+  ChatTransfer* transfer() const { return transfer_; }
   QString version() const;
   storage::Storage& storage() const { return *storage_; }
   WorkerHost& host() const { return *host_; }
@@ -99,6 +103,7 @@ class AppController : public QObject {
   SearchResultsModel* search_ = nullptr;
   ChatController* chat_ = nullptr;
   ModelsController* models_ = nullptr;
+  ChatTransfer* transfer_ = nullptr;
 };
 
 }  // namespace coil::app

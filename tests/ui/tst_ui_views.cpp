@@ -25,6 +25,8 @@ class Setup : public QObject {
     qputenv("HF_ENDPOINT", hub_->endpoint().toUtf8());
     qputenv("HF_HOME", tmp_.filePath("hf-home").toUtf8());
     qputenv("HF_HUB_CACHE", tmp_.filePath("hf-cache").toUtf8());
+    // save dialogs start in the Documents folder: the temporary one, never the user's
+    qputenv("HOME", tmp_.filePath("home").toUtf8());
     for (const char* name : {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE"})
       qunsetenv(name);
     const QString model =

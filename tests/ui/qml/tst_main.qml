@@ -129,4 +129,82 @@ TestCase {
         tryVerify(() => !find("hubResults").visible)
         verify(find("messageList").visible)
     }
+
+    // A dialog is a QObject child of its page, not an item of the window's contentItem.
+    function dialogNamed(name) {
+        const dialog = findChild(window, name)
+        verify(dialog !== null, "no dialog named " + name)
+        return dialog
+    }
+
+    // Export a chat from its sidebar menu (Export as > Markdown, through the save dialog),
+    // every chat from the settings page as JSON, and that file back in through Import.
+    function test_8_exportAndImport() {
+        const chats = App.conversations.rowCount()
+        verify(chats > 0)
+        const menuButton = find("conversationMenuButton")
+        mouseClick(menuButton)
+        // the menu is a popup of the delegate's button, not in the window's item tree
+        const menu = findChild(menuButton, "conversationMenu")
+        verify(menu !== null)
+        tryVerify(() => menu.opened)
+        const exportMenu = findChild(menu, "exportMenu")
+        verify(exportMenu !== null)
+        compare(exportMenu.title, "Export as")
+        compare(exportMenu.count, App.transfer.formats.length)
+        const mdItem = exportMenu.itemAt(0)
+        compare(mdItem.objectName, "export-md")
+        compare(mdItem.text, "Markdown…")
+        mdItem.triggered()
+        const dialog = dialogNamed("exportDialog")
+        tryVerify(() => dialog.visible)
+        compare(dialog.format, "md")
+        verify(dialog.conversationId > 0)
+        compare(App.conversations.rowOf(dialog.conversationId), 0)  // the first row's menu
+        verify(String(dialog.selectedFile).endsWith(".md"))
+        // the dialog as if the user had chosen another folder and name (set before it opens:
+        // the non-native dialog accepts what its own fields hold)
+        dialog.reject()
+        tryVerify(() => !dialog.visible)
+        dialog.currentFolder = "file://" + App.settings.dataDir
+        dialog.selectedFile = "file://" + App.settings.dataDir + "/exported-chat.md"
+        dialog.open()
+        tryVerify(() => dialog.visible)
+        dialog.accept()
+        tryVerify(() => App.banners.has("transfer"))
+        compare(find("banner-transfer").title + ": " + find("banner-transfer").text, "Chat exported: Saved to " + App.settings.dataDir + "/exported-chat.md")
+        verify(find("banner-transfer").text.indexOf("exported-chat.md") > 0)
+
+        mouseClick(find("settingsButton"))
+        tryVerify(() => find("exportAllButton").visible)
+        compare(find("exportFormatCombo").currentValue, "json")
+        find("exportAllButton").clicked()
+        const allDialog = dialogNamed("exportAllDialog")
+        tryVerify(() => allDialog.visible)
+        compare(allDialog.conversationId, 0)
+        const allFile = "file://" + App.settings.dataDir + "/all-chats.json"
+        allDialog.reject()
+        tryVerify(() => !allDialog.visible)
+        allDialog.currentFolder = "file://" + App.settings.dataDir
+        allDialog.selectedFile = allFile
+        allDialog.open()
+        tryVerify(() => allDialog.visible)
+        allDialog.accept()
+        tryVerify(() => find("banner-transfer").title === "All chats exported")
+
+        find("importButton").clicked()  // may lie below the small test window's fold
+        const importDialog = dialogNamed("importDialog")
+        tryVerify(() => importDialog.visible)
+        importDialog.reject()
+        tryVerify(() => !importDialog.visible)
+        importDialog.currentFolder = "file://" + App.settings.dataDir
+        importDialog.selectedFile = allFile
+        importDialog.open()
+        tryVerify(() => importDialog.visible)
+        importDialog.accept()
+        tryVerify(() => find("banner-transfer").title.indexOf("imported") > 0)
+        compare(App.conversations.rowCount(), 2 * chats)
+        mouseClick(find("settingsButton"))
+        tryVerify(() => !find("exportAllButton").visible)
+    }
 }
