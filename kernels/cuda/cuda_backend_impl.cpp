@@ -259,7 +259,7 @@ void CudaBackend::add(const Tensor& a, const Tensor& b) {
 // --- execution ----------------------------------------------------------------------------
 
 std::unique_ptr<Graph> CudaBackend::capture(const std::function<void()>& record) {
-  return capture_graph(ctx_, capturing_, record);
+  return capture_graph(ctx_, capturing_, record, [this] { return gemm_->take_captured_buffers(); });
 }
 
 void CudaBackend::synchronize() {

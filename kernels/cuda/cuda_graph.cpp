@@ -8,8 +8,8 @@ namespace {
 
 class CudaGraph final : public Graph {
  public:
-  CudaGraph(std::shared_ptr<Context> ctx, cudaGraph_t graph, cudaGraphExec_t exec)
-      : ctx_(std::move(ctx)), graph_(graph), exec_(exec) {}
+  CudaGraph(std::shared_ptr<Context> ctx, cudaGraph_t graph, cudaGraphExec_t exec, HeldBuffers held)
+      : ctx_(std::move(ctx)), held_(std::move(held)), graph_(graph), exec_(exec) {}
   ~CudaGraph() override {
     ctx_->make_current_noexcept();
     (void)cudaStreamSynchronize(ctx_->stream());  // no launch of ours still in flight
@@ -24,6 +24,7 @@ class CudaGraph final : public Graph {
 
  private:
   std::shared_ptr<Context> ctx_;
+  HeldBuffers held_;  // freed after the graph (destructor body) is gone
   cudaGraph_t graph_;
   cudaGraphExec_t exec_;
 };
@@ -31,7 +32,8 @@ class CudaGraph final : public Graph {
 }  // namespace
 
 std::unique_ptr<Graph> capture_graph(std::shared_ptr<Context> ctx, bool& capturing,
-                                     const std::function<void()>& record) {
+                                     const std::function<void()>& record,
+                                     const std::function<HeldBuffers()>& take_held) {
   ctx->make_current();
   if (capturing) throw Error("internal: CUDA backend: nested graph capture");
   // thread-local mode: only this thread is barred from unsafe calls while capturing
@@ -42,6 +44,7 @@ std::unique_ptr<Graph> capture_graph(std::shared_ptr<Context> ctx, bool& capturi
     record();
   } catch (...) {
     capturing = false;
+    (void)take_held();
     cudaGraph_t g = nullptr;
     (void)cudaStreamEndCapture(ctx->stream(), &g);
     if (g) (void)cudaGraphDestroy(g);
@@ -49,6 +52,7 @@ std::unique_ptr<Graph> capture_graph(std::shared_ptr<Context> ctx, bool& capturi
     throw;
   }
   capturing = false;
+  HeldBuffers held = take_held();
   cudaGraph_t graph = nullptr;
   check(cudaStreamEndCapture(ctx->stream(), &graph), "ending a graph capture");
   cudaGraphExec_t exec = nullptr;
@@ -57,7 +61,7 @@ std::unique_ptr<Graph> capture_graph(std::shared_ptr<Context> ctx, bool& capturi
     (void)cudaGraphDestroy(graph);
     throw_error(e, "instantiating a graph");
   }
-  return std::make_unique<CudaGraph>(std::move(ctx), graph, exec);
+  return std::make_unique<CudaGraph>(std::move(ctx), graph, exec, std::move(held));
 }
 
 }  // namespace coil::cuda

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "coil/error.hpp"
 #include "cublas_api.hpp"
@@ -27,7 +28,7 @@ Gemm::Gemm(int device, cudaStream_t stream, std::shared_ptr<MemoryStats> stats)
   try {
     check(cublas().set_stream(handle_, stream), "setting the stream");
     // a fixed workspace: cuBLAS then never allocates during a call (or a graph capture)
-    workspace_ = std::make_unique<DeviceBuffer>(device_, kWorkspaceBytes, stats_);
+    workspace_ = std::make_shared<DeviceBuffer>(device_, kWorkspaceBytes, stats_);
     check(cublas().set_workspace(handle_, workspace_->data(), kWorkspaceBytes),
           "setting the workspace");
     check(cublas().set_math_mode(handle_, CUBLAS_DEFAULT_MATH), "setting the math mode");
@@ -41,7 +42,16 @@ Gemm::~Gemm() {
   if (handle_) cublas().destroy(handle_);
 }
 
-void* Gemm::scratch(std::unique_ptr<DeviceBuffer>& buf, size_t bytes, bool capturing) {
+std::vector<std::shared_ptr<Buffer>> Gemm::take_captured_buffers() {
+  return std::exchange(captured_, {});
+}
+
+void Gemm::hold_for_capture(const std::shared_ptr<DeviceBuffer>& buf) {
+  if (std::find(captured_.begin(), captured_.end(), buf) == captured_.end())
+    captured_.push_back(buf);
+}
+
+void* Gemm::scratch(std::shared_ptr<DeviceBuffer>& buf, size_t bytes, bool capturing) {
   if (!buf || buf->size() < bytes) {
     if (capturing)
       throw Error(
@@ -49,8 +59,9 @@ void* Gemm::scratch(std::unique_ptr<DeviceBuffer>& buf, size_t bytes, bool captu
           "graph capture");
     check(cudaStreamSynchronize(stream_), "waiting for the GPU before growing a GEMM scratch");
     buf.reset();
-    buf = std::make_unique<DeviceBuffer>(device_, bytes, stats_);
+    buf = std::make_shared<DeviceBuffer>(device_, bytes, stats_);
   }
+  if (capturing) hold_for_capture(buf);
   return buf->data();
 }
 
@@ -61,6 +72,7 @@ void Gemm::run(const Launch& l, const Tensor& x, const Tensor& w, const Tensor* 
   const float* b = bias ? dptr<const float>(*bias) : nullptr;
   const float one = 1.0f, zero = 0.0f;
   if (T <= 0 || N <= 0) return;
+  if (capturing) hold_for_capture(workspace_);  // cuBLAS may use it in the captured kernels
   if (K == 0) {
     check(cudaMemset2DAsync(o, out.stride * sizeof(float), 0, N * sizeof(float), T, l.stream),
           "clearing a matmul output");

@@ -17,6 +17,7 @@
 #include <cublas_v2.h>
 
 #include <memory>
+#include <vector>
 
 #include "coil/backend.hpp"
 #include "device_buffer.hpp"
@@ -35,15 +36,21 @@ class Gemm {
   void run(const Launch& l, const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out,
            bool capturing);
   bool split() const { return split_; }
+  // The buffers that GEMMs enqueued inside the current capture use (workspace, scratch),
+  // handed to the graph and forgotten here: a replay keeps their addresses, so the graph
+  // must own them (a scratch that grows later, or the backend's end, must not free them).
+  std::vector<std::shared_ptr<Buffer>> take_captured_buffers();
 
  private:
-  void* scratch(std::unique_ptr<DeviceBuffer>& buf, size_t bytes, bool capturing);
+  void* scratch(std::shared_ptr<DeviceBuffer>& buf, size_t bytes, bool capturing);
+  void hold_for_capture(const std::shared_ptr<DeviceBuffer>& buf);
 
   int device_;
   cudaStream_t stream_;
   std::shared_ptr<MemoryStats> stats_;
   cublasHandle_t handle_ = nullptr;
-  std::unique_ptr<DeviceBuffer> workspace_, xs_, scale_, y_;
+  std::shared_ptr<DeviceBuffer> workspace_, xs_, scale_, y_;
+  std::vector<std::shared_ptr<Buffer>> captured_;
   bool split_ = true;
   size_t y_cap_bytes_ = size_t(64) << 20;
 };

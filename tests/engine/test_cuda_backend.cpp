@@ -321,6 +321,43 @@ TEST(CudaDevice, ACapturedGraphReplaysWithNewInputsWithoutAllocating) {
   EXPECT_NO_THROW(be->synchronize());
 }
 
+// A captured prefill GEMM (T >= 2) runs through the backend's scratch buffers; a later,
+// larger GEMM grows them. The graph must keep the ones it recorded: replaying into freed
+// memory would overwrite whatever the allocator has since put there.
+TEST(CudaDevice, AGraphKeepsTheGemmScratchItRecordedWhenTheScratchGrows) {
+  REQUIRE_GPU();
+  auto be = create_backend("cuda", {});
+  const int64_t K = 256, N = 64, T = 4, big_T = 256;
+  const Tensor w = make(*be, DType::BF16, N, K, to_bf16(uniform(N * K, -0.5, 0.5, 51)).data());
+  const Tensor x = make(*be, DType::F32, T, K, uniform(T * K, -1, 1, 52).data());
+  const Tensor out_g = be->alloc(DType::F32, T, N), out_e = be->alloc(DType::F32, T, N);
+  be->matmul(x, w, nullptr, out_e);  // allocates the scratch for T rows
+  auto graph = be->capture([&] { be->matmul(x, w, nullptr, out_g); });
+  const Tensor big_x = make(*be, DType::F32, big_T, K, uniform(big_T * K, -1, 1, 53).data());
+  const Tensor big_out = be->alloc(DType::F32, big_T, N);
+  be->matmul(big_x, w, nullptr, big_out);  // grows every scratch buffer
+  // new allocations of the old scratch sizes (split activations 2T x K BF16, products 2T x N
+  // F32, row scales T F32), likely to reuse the memory freed by the growth
+  std::vector<Tensor> others;
+  std::vector<std::vector<float>> contents;
+  for (int64_t floats : {T * K, 2 * T * N, T, int64_t(64)})
+    for (int i = 0; i < 4; ++i) {
+      contents.push_back(uniform(size_t(floats), -1, 1, unsigned(60 + i)));
+      others.push_back(make(*be, DType::F32, 1, floats, contents.back().data()));
+    }
+  for (int i = 0; i < 3; ++i) {
+    const auto xv = uniform(T * K, -1, 1, unsigned(70 + i));
+    be->upload(x, xv.data());
+    graph->replay();
+    be->matmul(x, w, nullptr, out_e);
+    EXPECT_LT(rel_diff(fetch(*be, out_g), fetch(*be, out_e)), 1e-6) << "replay " << i;
+  }
+  for (size_t i = 0; i < others.size(); ++i)
+    EXPECT_EQ(fetch(*be, others[i]), contents[i]) << "tensor " << i << " was overwritten";
+  graph.reset();
+  EXPECT_NO_THROW(be->synchronize());
+}
+
 // Many dependent kernels back to back (programmatic dependent launch lets each start before
 // the previous ends): the results must be bit-identical to plain launches.
 std::vector<float> chain(Backend& be) {
