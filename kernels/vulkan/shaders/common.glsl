@@ -28,5 +28,12 @@ void widen8(uvec4 q, uint dtype, out vec4 lo, out vec4 hi) {
 
 float silu(float v) { return v / (1.0 + exp(-v)); }
 
-// softplus as the reference computes it (linear above 20).
-float softplus(float v) { return v > 20.0 ? v : log(1.0 + exp(v)); }
+// softplus as the reference computes it: log1p(exp(v)), linear above 20. log(1 + e) for a
+// small e (delta ~1e-3, common) loses e's low bits in the sum, and Vulkan lets log be off
+// by 2^-21 absolute near 1 (GPUs are), so e < 1/64 takes the series (error < e^5 / 5).
+float softplus(float v) {
+  if (v > 20.0) return v;
+  const float e = exp(v);
+  if (e < 0.015625) return e * (1.0 - e * (0.5 - e * (1.0 / 3.0 - e * 0.25)));
+  return log(1.0 + e);
+}

@@ -20,6 +20,7 @@ namespace coil::vk {
   X(EnumeratePhysicalDevices)               \
   X(GetPhysicalDeviceProperties)            \
   X(GetPhysicalDeviceProperties2)           \
+  X(GetPhysicalDeviceFeatures2)             \
   X(GetPhysicalDeviceMemoryProperties)      \
   X(GetPhysicalDeviceQueueFamilyProperties) \
   X(EnumerateDeviceExtensionProperties)     \

@@ -36,6 +36,18 @@ Context::Context(const BackendOptions& opts) : instance(std::make_unique<Instanc
   VkDeviceCreateInfo di{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
   di.queueCreateInfoCount = 1;
   di.pQueueCreateInfos = &qi;
+  VkPhysicalDeviceSubgroupSizeControlFeatures ssf{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES};
+  const char* ssc_ext = VK_EXT_SUBGROUP_SIZE_CONTROL_EXTENSION_NAME;
+  if (phys.require_subgroup_size || phys.full_subgroups) {
+    ssf.subgroupSizeControl = phys.require_subgroup_size;
+    ssf.computeFullSubgroups = phys.full_subgroups;
+    di.pNext = &ssf;
+    if (phys.size_control_ext) {
+      di.enabledExtensionCount = 1;
+      di.ppEnabledExtensionNames = &ssc_ext;
+    }
+  }
   check(vk.CreateDevice(phys.handle, &di, nullptr, &device), "vkCreateDevice", phys.name);
   try {
     vk.load_device(device);
@@ -54,6 +66,22 @@ Context::Context(const BackendOptions& opts) : instance(std::make_unique<Instanc
   const bool no_sg = env_flag("COIL_VULKAN_NO_SUBGROUPS");
   subgroups =
       !no_sg && phys.subgroup_arithmetic && phys.subgroup_shuffle && phys.subgroup_size >= 4;
+  // The subgroup shaders (workgroups of 128 and 256 invocations) take gl_SubgroupSize as
+  // the size they run with and lay subgroups out by gl_SubgroupSize. A device that may run
+  // a shader with another size (Intel: 8, 16 or 32 lanes, while gl_SubgroupSize says 32)
+  // must be told to use that one, else the shared-memory fallbacks are used.
+  constexpr uint32_t kMinGroup = 128, kMaxGroup = 256;
+  const uint32_t size = phys.subgroup_size;
+  if (subgroups && phys.min_subgroup_size != phys.max_subgroup_size) {
+    if (phys.require_subgroup_size && size >= phys.min_subgroup_size &&
+        size <= phys.max_subgroup_size &&
+        kMaxGroup <= uint64_t(size) * phys.max_workgroup_subgroups)
+      required_subgroup_size = size;
+    else
+      subgroups = false;
+  }
+  // and with every subgroup full, where the driver can promise it
+  full_subgroups = subgroups && phys.full_subgroups && kMinGroup % size == 0;
 }
 
 Context::~Context() {
@@ -129,7 +157,7 @@ RawBuffer Context::create_buffer(VkDeviceSize bytes, MemoryKind kind) {
                 " in all");
   if (b.size > phys.max_allocation)
     throw Error("Vulkan: " + what +
-                ": larger than the largest single allocation its driver "
+                ": larger than the largest single buffer or allocation its driver "
                 "allows (" +
                 mib(phys.max_allocation) + ")");
   VkResult r = vk.CreateBuffer(device, &bi, nullptr, &b.buffer);

@@ -67,6 +67,10 @@ class Context {
   VkCommandPool pool = VK_NULL_HANDLE;
   // Shaders may use subgroupAdd and subgroupShuffleXor (subgroups of 4 or more).
   bool subgroups = false;
+  // How the subgroup shaders' pipelines are created: with this required subgroup size (0:
+  // none needed, the device runs one size only) and/or with full subgroups.
+  uint32_t required_subgroup_size = 0;
+  bool full_subgroups = false;
   std::unique_ptr<Descriptors> descriptors;
 
  private:

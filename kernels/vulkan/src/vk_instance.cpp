@@ -56,6 +56,15 @@ std::vector<VkExtensionProperties> instance_extensions(const Fns& vk, const char
   return out;
 }
 
+std::vector<VkExtensionProperties> device_extensions(const Fns& vk, VkPhysicalDevice dev) {
+  uint32_t n = 0;
+  vk.EnumerateDeviceExtensionProperties(dev, nullptr, &n, nullptr);
+  std::vector<VkExtensionProperties> out(n);
+  vk.EnumerateDeviceExtensionProperties(dev, nullptr, &n, out.data());
+  out.resize(n);
+  return out;
+}
+
 std::string version_string(uint32_t v) {
   return std::to_string(VK_API_VERSION_MAJOR(v)) + "." + std::to_string(VK_API_VERSION_MINOR(v)) +
          "." + std::to_string(VK_API_VERSION_PATCH(v));
@@ -160,7 +169,7 @@ Instance::Instance() {
   VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
   app.pApplicationName = "Coil";
   app.pEngineName = "coil";
-  app.apiVersion = std::min<uint32_t>(loader_version, VK_API_VERSION_1_3);
+  app.apiVersion = api_version = std::min<uint32_t>(loader_version, VK_API_VERSION_1_3);
   VkInstanceCreateInfo ci{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
   ci.pNext = next;
   ci.flags = flags;
@@ -236,24 +245,54 @@ std::vector<PhysicalDevice> Instance::devices() const {
     d.name = base.deviceName;
     d.type = base.deviceType;
     d.limits = base.limits;
-    if (d.api_version >= VK_API_VERSION_1_1) {
+    // What this device offers through this instance: the lower of the two versions.
+    const uint32_t api = std::min(d.api_version, api_version);
+    if (api >= VK_API_VERSION_1_1) {
+      const bool size_control =
+          api >= VK_API_VERSION_1_3 || has_extension(device_extensions(vk, d.handle),
+                                                     VK_EXT_SUBGROUP_SIZE_CONTROL_EXTENSION_NAME);
       VkPhysicalDeviceSubgroupProperties sg{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
       VkPhysicalDeviceMaintenance3Properties m3{
           VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};
       VkPhysicalDeviceDriverProperties drv{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
-      sg.pNext = &m3;
-      if (d.api_version >= VK_API_VERSION_1_2) m3.pNext = &drv;
+      VkPhysicalDeviceSubgroupSizeControlProperties ssp{
+          VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_PROPERTIES};
+      VkPhysicalDeviceMaintenance4Properties m4{
+          VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_4_PROPERTIES};
       VkPhysicalDeviceProperties2 p2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
-      p2.pNext = &sg;
+      auto chain = [&](auto& s) {
+        s.pNext = p2.pNext;
+        p2.pNext = &s;
+      };
+      chain(sg);
+      chain(m3);
+      if (api >= VK_API_VERSION_1_2) chain(drv);
+      if (size_control) chain(ssp);
+      if (api >= VK_API_VERSION_1_3) chain(m4);
       vk.GetPhysicalDeviceProperties2(d.handle, &p2);
       d.subgroup_size = sg.subgroupSize;
+      d.min_subgroup_size = d.max_subgroup_size = sg.subgroupSize;
+      if (size_control) {
+        VkPhysicalDeviceSubgroupSizeControlFeatures ssf{
+            VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES};
+        VkPhysicalDeviceFeatures2 f2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+        f2.pNext = &ssf;
+        vk.GetPhysicalDeviceFeatures2(d.handle, &f2);
+        d.min_subgroup_size = ssp.minSubgroupSize;
+        d.max_subgroup_size = ssp.maxSubgroupSize;
+        d.max_workgroup_subgroups = ssp.maxComputeWorkgroupSubgroups;
+        d.require_subgroup_size = ssf.subgroupSizeControl &&
+                                  (ssp.requiredSubgroupSizeStages & VK_SHADER_STAGE_COMPUTE_BIT);
+        d.full_subgroups = ssf.computeFullSubgroups;
+        d.size_control_ext = api < VK_API_VERSION_1_3;
+      }
       const bool compute = sg.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT;
       d.subgroup_arithmetic =
           compute && (sg.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT);
       d.subgroup_shuffle = compute && (sg.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT);
       d.max_allocation = m3.maxMemoryAllocationSize;
-      if (d.api_version >= VK_API_VERSION_1_2)
-        d.driver = std::string(drv.driverName) + " " + drv.driverInfo;
+      d.max_buffer = m4.maxBufferSize;  // 0 below Vulkan 1.3
+      if (api >= VK_API_VERSION_1_2) d.driver = std::string(drv.driverName) + " " + drv.driverInfo;
     }
     if (d.driver.empty()) d.driver = "driver " + std::to_string(base.driverVersion);
     vk.GetPhysicalDeviceMemoryProperties(d.handle, &d.memory);
@@ -261,6 +300,7 @@ std::vector<PhysicalDevice> Instance::devices() const {
       if (d.memory.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
         d.local_memory = std::max<uint64_t>(d.local_memory, d.memory.memoryHeaps[h].size);
     if (d.max_allocation == 0) d.max_allocation = d.local_memory;
+    if (d.max_buffer > 0) d.max_allocation = std::min(d.max_allocation, d.max_buffer);
 
     uint32_t nq = 0;
     vk.GetPhysicalDeviceQueueFamilyProperties(d.handle, &nq, nullptr);

@@ -31,10 +31,20 @@ struct PhysicalDevice {
   VkPhysicalDeviceLimits limits{};
   VkPhysicalDeviceMemoryProperties memory{};
   uint64_t local_memory = 0;    // largest device-local heap
-  uint64_t max_allocation = 0;  // maxMemoryAllocationSize
+  uint64_t max_allocation = 0;  // maxMemoryAllocationSize, and at most max_buffer
+  uint64_t max_buffer = 0;      // maxBufferSize (Vulkan 1.3), 0 where not known
   uint32_t subgroup_size = 0;
   bool subgroup_arithmetic = false;  // subgroupAdd in compute shaders
   bool subgroup_shuffle = false;     // subgroupShuffleXor in compute shaders
+  // Subgroup size control (Vulkan 1.3 or VK_EXT_subgroup_size_control). A compute shader
+  // may run with any subgroup size in [min, max] (Intel: 8 to 32) while gl_SubgroupSize
+  // says subgroup_size, unless the pipeline requires a size; min == max == subgroup_size
+  // where the driver does not say.
+  uint32_t min_subgroup_size = 0, max_subgroup_size = 0;
+  uint32_t max_workgroup_subgroups = 0;  // maxComputeWorkgroupSubgroups
+  bool require_subgroup_size = false;    // subgroupSizeControl, for compute shaders
+  bool full_subgroups = false;           // computeFullSubgroups
+  bool size_control_ext = false;         // the above need VK_EXT_subgroup_size_control enabled
   int compute_family = -1;
   uint32_t timestamp_bits = 0;
 
@@ -55,6 +65,7 @@ class Instance {
 
   Fns vk;
   VkInstance handle = VK_NULL_HANDLE;
+  uint32_t api_version = 0;  // the instance's (devices are used up to the lower of the two)
   bool validation = false;
   std::shared_ptr<MessageLog> log = std::make_shared<MessageLog>();
 

@@ -70,7 +70,8 @@ const Pipeline& Pipelines::get(Kernel k, const Spec& spec) {
 
   const KernelInfo ki = info(k);
   std::string name = ki.shader;
-  if (ki.subgroup_variant && ctx_.subgroups) name += "_sg";
+  const bool subgroup = ki.subgroup_variant && ctx_.subgroups;
+  if (subgroup) name += "_sg";
   VkSpecializationMapEntry entries[Spec::kMax];
   for (uint32_t i = 0; i < spec.count; ++i)
     entries[i] = {i, static_cast<uint32_t>(i * sizeof(uint32_t)), sizeof(uint32_t)};
@@ -89,6 +90,13 @@ const Pipeline& Pipelines::get(Kernel k, const Spec& spec) {
   ci.stage.module = module(name);
   ci.stage.pName = "main";
   ci.stage.pSpecializationInfo = spec.count == 0 ? nullptr : &si;
+  // The subgroup size the shader sees is the one it runs with (Context::subgroups).
+  VkPipelineShaderStageRequiredSubgroupSizeCreateInfo rss{
+      VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_REQUIRED_SUBGROUP_SIZE_CREATE_INFO};
+  rss.requiredSubgroupSize = ctx_.required_subgroup_size;
+  if (subgroup && ctx_.required_subgroup_size) ci.stage.pNext = &rss;
+  if (subgroup && ctx_.full_subgroups)
+    ci.stage.flags |= VK_PIPELINE_SHADER_STAGE_CREATE_REQUIRE_FULL_SUBGROUPS_BIT;
   ci.layout = p.layout;
   check(ctx_.vk.CreateComputePipelines(ctx_.device, VK_NULL_HANDLE, 1, &ci, nullptr, &p.pipeline),
         ("vkCreateComputePipelines (" + name + ")").c_str(), ctx_.name());
