@@ -120,8 +120,10 @@ class Model {
 };
 
 // Creates the backend `opts` asks for ("auto" tries CUDA, then Vulkan on a GPU, then CPU).
-// When a backend is skipped or falls back, `reason` says why.
+// A GPU backend must first pass self_check() with weights of `weight_dtype` (else it counts
+// as unavailable, with the op that failed). When a backend is skipped or falls back,
+// `reason` says why.
 std::unique_ptr<Backend> choose_backend(const ModelOptions& opts, bool allow_fallback,
-                                        std::string* reason);
+                                        std::string* reason, DType weight_dtype);
 
 }  // namespace coil

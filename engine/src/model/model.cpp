@@ -3,11 +3,14 @@
 #include "coil/model.hpp"
 
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <vector>
 
 #include "coil/error.hpp"
 #include "coil/hash.hpp"
+#include "coil/self_check.hpp"
 #include "coil/weights.hpp"
 #include "model/load_tracker.hpp"
 
@@ -80,7 +83,9 @@ std::unique_ptr<Model> Model::open(const std::filesystem::path& dir, const Model
   m->chunk_size_ = opts.chunk_size;
   LoadTracker progress(opts.progress, opts.cancel);
   progress.check_cancel();
-  m->backend_ = choose_backend(opts, allow_fallback, &m->fallback_reason_);
+  const ModelWeights& w = files->weights;
+  const DType weight_dtype = w.layers.empty() ? w.embeddings->dtype : w.layers[0].in_proj->dtype;
+  m->backend_ = choose_backend(opts, allow_fallback, &m->fallback_reason_, weight_dtype);
   try {
     m->upload(files->weights, files, progress);
   } catch (const LoadCancelled&) {
@@ -188,8 +193,15 @@ void Model::release_weights() {
   keepalive_.reset();
 }
 
+namespace {
+bool self_check_disabled() {
+  const char* v = std::getenv("COIL_SELF_CHECK");
+  return v && std::strcmp(v, "0") == 0;
+}
+}  // namespace
+
 std::unique_ptr<Backend> choose_backend(const ModelOptions& opts, bool allow_fallback,
-                                        std::string* reason) {
+                                        std::string* reason, DType weight_dtype) {
   std::vector<std::string> order;
   if (opts.backend == "auto") {
     for (const auto& b : compiled_backends())
@@ -206,6 +218,14 @@ std::unique_ptr<Backend> choose_backend(const ModelOptions& opts, bool allow_fal
     if (opts.backend == "auto" && order[i] == "vulkan") bo.allow_cpu_device = false;
     try {
       auto be = create_backend(order[i], bo);
+      // a GPU backend computes right on this machine before it gets the model
+      if ((order[i] == "cuda" || order[i] == "vulkan") && !self_check_disabled()) {
+        const std::string wrong = self_check(*be, weight_dtype);
+        if (!wrong.empty())
+          throw Error(std::string(order[i] == "cuda" ? "CUDA" : "Vulkan") + " backend on " +
+                      be->info().device + ": refused, it computes wrong results here: " + wrong +
+                      " (a driver or kernel fault; COIL_SELF_CHECK=0 skips this check)");
+      }
       if (reason) *reason = why;
       return be;
     } catch (const Error& e) {

@@ -140,7 +140,7 @@ std::unique_ptr<Model> Model::synthetic(const std::string& shape, DType dtype,
   m->name_ = "synthetic " + shape;
   m->chunk_size_ = opts.chunk_size;
   LoadTracker progress(opts.progress, opts.cancel);
-  m->backend_ = choose_backend(opts, false, &m->fallback_reason_);
+  m->backend_ = choose_backend(opts, false, &m->fallback_reason_, dtype);
   m->upload(w, store, progress);
   return m;
 }
