@@ -1,14 +1,18 @@
 // The banner shown when the model runs on another backend than the one asked for: with
 // Auto, falling back to the CPU (no usable GPU) is information; a backend picked by name
-// that could not run is a warning. Both carry the engine's reason.
+// that could not run (or, a GPU that failed the engine's self-check) is a warning. Both
+// carry the engine's reason.
 #include <QGuiApplication>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+
 #include "app_controller.hpp"
 #include "app_settings.hpp"
 #include "banner_model.hpp"
+#include "coil/backend.hpp"
 #include "fixture_model.hpp"
 #include "model_controller.hpp"
 
@@ -65,6 +69,25 @@ class TestFallbackBanner : public QObject {
     const auto [level, text] = banner(app_->banners(), QStringLiteral("fallback"));
     QCOMPARE(level, QStringLiteral("warning"));
     QCOMPARE(text, info.fallbackReason);
+  }
+
+  void aGpuThatComputesWrongIsAWarningNamingTheOp() {
+    // Vulkan (lavapipe in CI) made to fail the engine's self-check on one op.
+    const auto built = coil::compiled_backends();
+    if (std::find(built.begin(), built.end(), "vulkan") == built.end() ||
+        coil::list_devices("vulkan").empty())
+      QSKIP("this build or machine has no Vulkan device");
+    app_->settings()->setBackend(QStringLiteral("vulkan"));
+    app_->settings()->setDevice(0);
+    qputenv("COIL_SELF_CHECK_FAULT", "matmul");
+    loadAndWait();
+    qunsetenv("COIL_SELF_CHECK_FAULT");
+    const ModelInfo& info = app_->model()->info();
+    QCOMPARE(info.backend, QStringLiteral("cpu"));
+    const auto [level, text] = banner(app_->banners(), QStringLiteral("fallback"));
+    QCOMPARE(level, QStringLiteral("warning"));
+    QVERIFY2(text.contains("refused, it computes wrong results here: matmul (F32"),
+             qPrintable(text));
   }
 
   void theCpuAskedForShowsNoBanner() {
