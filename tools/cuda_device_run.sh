@@ -31,11 +31,20 @@
 #               dry run of the script, e.g. the vulkan step on lavapipe)
 #     hf        HF transformers' FalconMamba (random weights, bf16) for comparison
 #               (COIL_HF_PROMPT, default 1024, COIL_HF_GEN, default 64); not in the default
+#   --help    this text
 # Time: the device tool kills a command after 600 s. Every command here gets at most what is
 # left of COIL_DEVICE_BUDGET_S (default 540) and of COIL_DEVICE_RUN_S (default 300) each;
 # steps that no longer fit are skipped and named at the end: call again with those steps.
-# Typical plan (30 device-minutes in all): 1st call `info build test bench`, 2nd `sanitize`,
-# 3rd `variants flat`, 4th `vulkan hf` (carry build-device-bundle and .gl in each call).
+# Plan (30 device-minutes in all, a cold start 1-2 of them: call again within the 30 s the
+# machine stays warm), carrying build-device-bundle and .gl in each call, what the issues
+# need first:
+#   1st `info build test bench`: 7B bf16 decode tok/s and % of the measured bandwidth, 8k
+#       prefill tok/s, time to first token after a restore (~5 min)
+#   2nd `flat` with COIL_FLAT_TOKENS=100000 COIL_DEVICE_BUDGET_S=590 COIL_DEVICE_RUN_S=590:
+#       decode tokens/s per 1000 tokens from 1 to 100,000 and the device memory (~10 min; a
+#       run stopped at the limit still reports the windows it finished)
+#   3rd `vulkan`: the same on NVIDIA's Vulkan driver, flatness to 10,000 tokens (~5 min)
+#   then, with what `status` says is left: `sanitize`, `variants`, `hf`
 # Output: logs and summary.txt in build-device/logs on the machine; when $OUT is set (the
 # device tool), $OUT/summary.txt and $OUT/logs.tar.gz are refreshed after every command (the
 # tool brings back at most 8 files, and what is in $OUT even when it kills the command).
@@ -45,10 +54,14 @@
 # builds the same configuration into build-device/ and packs build-device-bundle/bundle.tar.xz
 # (~17 MB): the binaries, the shared libraries they need beyond the CUDA toolkit and libc,
 # the shared test fixtures (../shared/fixtures does not travel) and the source path the tests
-# were built in (they read tests/data by that path: on the GPU machine it is linked to the
-# copy of the repository when it differs). Name build-device-bundle in the device tool's
-# `carry` (it is git-ignored, so it travels only when carried).
+# were built in (for the record: on the GPU machine they read tests/data through
+# COIL_TEST_DATA, set to the copy of the repository there). Name build-device-bundle in the
+# device tool's `carry` (it is git-ignored, so it travels only when carried).
 set -uo pipefail
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then  # the comment above, nothing else
+  sed -n '3,/^set -uo pipefail/p' "$0" | sed '$d; s/^# \{0,1\}//'
+  exit 0
+fi
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$(pwd)
 abs() { case $1 in /*) echo "$1" ;; *) echo "$ROOT/$1" ;; esac; }
@@ -289,7 +302,8 @@ print(f"   {sys.argv[2]}: prefill {j['prefill_tokens_per_s']:.0f} tok/s, decode 
       f"{j['decode_gb_per_s']:.0f} of {j['memory_bandwidth_gb_per_s']:.0f} GB/s = {100*j['decode_bandwidth_fraction']:.1f}%, "
       f"ttft {j['time_to_first_token_ms']:.0f} ms, state load {j['state_load_ms']:.1f} ms, "
       f"ttft after restore {j.get('time_to_first_token_after_restore_ms', -1):.1f} ms, {j.get('decode_path', '?')} decode, "
-      f"peak device {j.get('peak_device_bytes', 0)/2**30:.2f} GiB")
+      f"peak device {j.get('peak_device_bytes', 0)/2**30:.2f} GiB, device bytes over the decode "
+      f"{'constant' if j.get('device_bytes_before_decode') == j.get('device_bytes_after_decode') else 'CHANGED'}")
 EOF
   pack
   return "$rc"
@@ -309,19 +323,47 @@ step_variants() {
 }
 
 step_flat() {  # [NAME BACKEND TOKENS]
-  local name=${1:-flat} backend=${2:-cuda} n=${3:-${COIL_FLAT_TOKENS:-20000}}
+  local name=${1:-flat} backend=${2:-cuda} n=${3:-${COIL_FLAT_TOKENS:-20000}} smi=""
+  # the GPU's used memory as the driver sees it (CUDA's and the driver's own allocations too)
+  if command -v nvidia-smi >/dev/null 2>&1; then
+    nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -l 5 >"$LOGS/$name.smi.log" 2>&1 &
+    smi=$!
+  fi
   run "$name" "$(bin coil)" bench --synthetic "${COIL_BENCH_MODEL:-falcon-mamba-7b}" --dtype bf16 --backend "$backend" \
     --prompt-len 16 --gen-len "$n" --decode-report-every 1000 --no-bandwidth --json
   local rc=$?
+  [ -n "$smi" ] && kill "$smi" 2>/dev/null && wait "$smi" 2>/dev/null
   grep -h '^{' "$LOGS/$name.log" >"$LOGS/$name.json" 2>/dev/null
-  py - "$LOGS/$name.json" <<'EOF' | tee -a "$SUMMARY"
-import json, sys
+  py - "$LOGS/$name.json" "$LOGS/$name.log" "$LOGS/$name.smi.log" "$name" "$n" <<'EOF' | tee -a "$SUMMARY"
+import json, re, sys
+js, log, smi, name, n = sys.argv[1:6]
 try:
-    w = json.load(open(sys.argv[1]))["decode_tokens_per_s_windows"]
-except Exception as e:
-    print(f"   flat: no windows ({e})"); sys.exit(0)
-print(f"   flat: {len(w)} windows, first {w[0]:.1f}, last {w[-1]:.1f}, min {min(w):.1f}, max {max(w):.1f} tok/s, "
-      f"spread {100*(max(w)-min(w))/max(w):.1f}%, peak device {json.load(open(sys.argv[1])).get('peak_device_bytes',0)/2**30:.2f} GiB")
+    j = json.load(open(js))
+except Exception:
+    j = {}
+# each window also comes on stderr as it ends: a run stopped at the time limit keeps them
+lines = re.findall(r"^decode window \d+: tokens (\d+), ([0-9.eE+-]+) tokens/s, device bytes (\d+)",
+                   open(log, errors="replace").read(), re.M)
+w = j.get("decode_tokens_per_s_windows") or [float(l[1]) for l in lines]
+if not w:
+    print(f"   {name}: no windows"); sys.exit(0)
+upto = int(lines[-1][0]) if lines else len(w) * 1000
+spread = 100 * (max(w) - min(w)) / max(w)
+out = (f"   {name}: {len(w)} windows, tokens 1..{upto}{'' if j else f' (stopped before {n})'}, "
+       f"first {w[0]:.1f}, last {w[-1]:.1f}, min {min(w):.1f}, max {max(w):.1f} tok/s, "
+       f"spread {spread:.1f}% ({'within' if spread <= 5 else 'NOT within'} 5%)")
+dev = ([j["device_bytes_before_decode"], j["device_bytes_after_decode"]] if "device_bytes_after_decode" in j
+       else [int(l[2]) for l in lines])
+if dev:
+    out += f", device bytes {dev[0]}..{dev[-1]} ({'constant' if min(dev) == max(dev) else 'CHANGED'})"
+try:  # the second half of the run: the model is loaded and the decode is running
+    used = [int(x) for x in open(smi).read().split() if x.isdigit()]
+    used = used[len(used) // 2:]
+    if used:
+        out += f", nvidia-smi used {min(used)}..{max(used)} MiB over the 2nd half"
+except OSError:
+    pass
+print(out)
 EOF
   pack
   return "$rc"

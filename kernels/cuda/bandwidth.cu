@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <chrono>
 
 #include "bandwidth.cuh"
 #include "device_common.cuh"
@@ -40,7 +41,15 @@ double measure_read_gbps(const Launch& l, const void* buf, size_t bytes, unsigne
   double best_ms = 0.0;
   try {
     const auto* p = static_cast<const uint4*>(buf);
-    launch_kernel(l, "read_bandwidth", read_kernel, grid, kBlock, 0, p, n, sink);  // warm-up
+    // warm-up of at least 100 ms: an idle GPU runs at a fraction of its clock (an H200 read
+    // 345 MHz idle, 1980 MHz busy) and takes a while to ramp up; a few runs of a 1 GiB read
+    // (a third of a millisecond each on an H100) would time the ramp, not the memory
+    const auto warm_start = std::chrono::steady_clock::now();
+    do {
+      for (int w = 0; w < 16; ++w)
+        launch_kernel(l, "read_bandwidth", read_kernel, grid, kBlock, 0, p, n, sink);
+      check(cudaStreamSynchronize(l.stream), "warming up for the bandwidth measurement");
+    } while (std::chrono::steady_clock::now() - warm_start < std::chrono::milliseconds(100));
     for (int r = 0; r < runs; ++r) {
       check(cudaEventRecord(start, l.stream), "recording an event");
       launch_kernel(l, "read_bandwidth", read_kernel, grid, kBlock, 0, p, n, sink);

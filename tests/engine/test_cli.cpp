@@ -130,6 +130,24 @@ TEST(Cli, BenchReportsEveryField) {
   EXPECT_GT(j["state_bytes"].get<double>(), 0);
 }
 
+// The long decode run (tools/cuda_device_run.sh `flat`, 100,000 tokens) can be stopped at the
+// device's time limit before the JSON is printed: each window is also printed on stderr as it
+// ends. The device memory around the timed decode is in the JSON (equal: no allocation).
+TEST(Cli, BenchPrintsDecodeWindowsAsTheyEndAndTheDeviceMemoryAroundTheDecode) {
+  auto r = run_cli({"bench", "--synthetic", "tiny", "--backend", "cpu", "--prompt-len", "8",
+                    "--gen-len", "30", "--decode-report-every", "10", "--no-bandwidth", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["decode_tokens_per_s_windows"].size(), 3u);
+  for (int w = 1; w <= 3; ++w)
+    EXPECT_NE(r.err.find("decode window " + std::to_string(w) + ": tokens " +
+                         std::to_string(10 * w) + ", "),
+              std::string::npos)
+        << r.err;
+  ASSERT_TRUE(j.contains("device_bytes_before_decode"));
+  EXPECT_EQ(j["device_bytes_before_decode"], j["device_bytes_after_decode"]);
+}
+
 TEST(Cli, BenchRefusesUnknownSyntheticShape) {
   auto r = run_cli({"bench", "--synthetic", "gpt-5", "--json"});
   expect_clean_failure(r, "unknown synthetic model 'gpt-5'");

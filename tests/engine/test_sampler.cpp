@@ -1,7 +1,11 @@
 // The sampler: greedy, temperature, top-k, top-p, min-p, repetition penalty, seeds.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <map>
+#include <random>
 #include <set>
 #include <vector>
 
@@ -37,6 +41,34 @@ TEST(Sampler, GreedyPicksArgmax) {
   Sampler s(plain(0.0f));
   auto l = logits5();
   EXPECT_EQ(s.sample(l, {}), 1);
+}
+
+// argmax is what std::max_element gives: the first of equal maxima (+0 and -0 equal), NaN
+// skipped unless it comes first, infinities ordered. Greedy decoding must not change with it.
+TEST(Sampler, ArgmaxIsTheFirstIndexOfTheLargestValueAsMaxElementGivesIt) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<std::vector<float>> cases = {
+      {1.0f},
+      {0.5f, 2.0f, 2.0f, -1.0f},
+      {-0.0f, 0.0f, -3.0f},
+      {-3.0f, 0.0f, -0.0f},
+      {1.0f, nan, 3.0f, 2.0f},
+      {nan, 1.0f, 5.0f},
+      {-inf, -inf},
+      {1.0f, inf, 2.0f, inf},
+      {-5.0f, -2.0f, -7.0f},
+  };
+  for (const auto& c : cases)
+    EXPECT_EQ(argmax(c), std::max_element(c.begin(), c.end()) - c.begin())
+        << ::testing::PrintToString(c);
+  std::mt19937 g(3);
+  std::normal_distribution<float> d(0.0f, 3.0f);
+  std::vector<float> big(65024);
+  for (int rep = 0; rep < 20; ++rep) {
+    for (auto& x : big) x = std::round(d(g) * 4) / 4;  // many ties
+    EXPECT_EQ(argmax(big), std::max_element(big.begin(), big.end()) - big.begin());
+  }
 }
 
 TEST(Sampler, SameSeedSameSequenceDifferentSeedDifferent) {

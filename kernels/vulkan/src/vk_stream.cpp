@@ -253,6 +253,9 @@ void Stream::submit(VkCommandBuffer graph, bool wait) {
       check(r, "vkQueueSubmit", ctx_.name());
     }
     in_flight_.push_back({fence, owned, graph});
+    // buffers a submission uses are freed only once it is done (a graph replayed with no
+    // upload before it has no open command buffer of ours that said so)
+    ctx_.set_busy(true);
   }
   if (wait) wait_all();
 }

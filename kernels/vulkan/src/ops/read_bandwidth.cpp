@@ -44,19 +44,29 @@ double VulkanBackend::measure_read_bandwidth_gbps() {
   struct Push {
     uint32_t n4;
   };
+  const auto read = [&] {
+    Dispatch d(*this, Kernel::ReadBandwidth);
+    d.bind(data, Access::Read);
+    d.bind(result, Access::Write);
+    d.run(Push{static_cast<uint32_t>(bytes / 16)}, 4096);
+  };
   double best = 0.0;
   try {
     synchronize();
+    // untimed warm-up of at least 100 ms: an idle GPU runs at a fraction of its clock and
+    // takes a while to ramp up, longer than a few reads of 1 GiB last
+    const auto warm_start = std::chrono::steady_clock::now();
+    do {
+      for (int w = 0; w < 4; ++w) read();
+      synchronize();
+    } while (std::chrono::steady_clock::now() - warm_start < std::chrono::milliseconds(100));
     for (int run = 0; run < 5; ++run) {
       if (timestamps) {
         Recorder& r = stream_->own();
         ctx().vk.CmdResetQueryPool(r.cb(), pool, 0, 2);
         ctx().vk.CmdWriteTimestamp(r.cb(), VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, pool, 0);
       }
-      Dispatch d(*this, Kernel::ReadBandwidth);
-      d.bind(data, Access::Read);
-      d.bind(result, Access::Write);
-      d.run(Push{static_cast<uint32_t>(bytes / 16)}, 4096);
+      read();
       if (timestamps)
         ctx().vk.CmdWriteTimestamp(stream_->own().cb(), VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, pool,
                                    1);
