@@ -65,6 +65,7 @@ ItemDelegate {
                 Menu {
                     objectName: "exportMenu"
                     title: qsTr("Export as")
+                    enabled: !App.transfer.busy
                     Repeater {
                         model: App.transfer.formats
                         MenuItem {

@@ -114,6 +114,7 @@ ScrollView {
                 Button {
                     objectName: "exportAllButton"
                     text: qsTr("Export…")
+                    enabled: !App.transfer.busy
                     onClicked: exportDialog.ask(0, exportFormat.currentValue)
                 }
             }
@@ -124,7 +125,13 @@ ScrollView {
             Button {
                 objectName: "importButton"
                 text: qsTr("Import…")
-                onClicked: importDialog.open()
+                enabled: !App.transfer.busy
+                onClicked: {
+                    // start where exports go (Documents, else home), not the working folder
+                    importDialog.currentFolder =
+                        String(App.transfer.suggestedFile(0, "json")).replace(/\/[^\/]*$/, "")
+                    importDialog.open()
+                }
             }
         }
 

@@ -7,6 +7,8 @@
 #include <QRegularExpression>
 #include <QSaveFile>
 #include <QStandardPaths>
+#include <QThread>
+#include <memory>
 
 #include "banner_model.hpp"
 #include "chat_controller.hpp"
@@ -30,8 +32,12 @@ QString fileStem(QString title) {
   return title.isEmpty() ? QStringLiteral("chat") : title;
 }
 
-QString localPath(const QUrl& file) {
-  return file.isLocalFile() ? file.toLocalFile() : file.toString();
+void writeFile(const QString& path, const QByteArray& data) {
+  // QSaveFile writes beside the target and renames: a failed export leaves an older file of
+  // that name as it was, and never half a file.
+  QSaveFile out(path);
+  if (!out.open(QIODevice::WriteOnly) || out.write(data) != data.size() || !out.commit())
+    throw storage::StorageError(QObject::tr("cannot write %1: %2").arg(path, out.errorString()));
 }
 
 }  // namespace
@@ -39,6 +45,10 @@ QString localPath(const QUrl& file) {
 ChatTransfer::ChatTransfer(storage::Storage* storage, ChatController* chat, BannerModel* banners,
                            QObject* parent)
     : QObject(parent), storage_(storage), chat_(chat), banners_(banners) {}
+
+ChatTransfer::~ChatTransfer() {
+  if (thread_) thread_->wait();
+}
 
 QVariantList ChatTransfer::formats() const {
   auto entry = [](const char* key, const QString& text, const QString& filter) {
@@ -68,63 +78,132 @@ QUrl ChatTransfer::suggestedFile(qint64 conversationId, const QString& format) c
   return QUrl::fromLocalFile(QDir(dir).filePath(stem + QLatin1Char('.') + suffix));
 }
 
-bool ChatTransfer::exportChat(qint64 conversationId, const QString& format, const QUrl& file) {
-  return conversationId > 0 && write(conversationId, format, file);
-}
-
-bool ChatTransfer::exportAll(const QString& format, const QUrl& file) {
-  return write(0, format, file);
-}
-
-bool ChatTransfer::write(qint64 conversationId, const QString& format, const QUrl& file) {
-  const QString path = localPath(file);
-  const QString title =
-      conversationId > 0 ? tr("The chat was not exported") : tr("The chats were not exported");
-  try {
-    const auto parsed = storage::parseExportFormat(format);
-    if (!parsed) throw storage::StorageError(tr("unknown export format '%1'").arg(format));
-    if (!file.isLocalFile())
-      throw storage::StorageError(tr("%1 is not a file on this computer").arg(file.toString()));
-    const QByteArray data =
-        conversationId > 0 ? storage::exportConversation(storage_->chats(), conversationId, *parsed)
-                           : storage::exportAll(storage_->chats(), *parsed);
-    // QSaveFile writes beside the target and renames: a failed export leaves an older file
-    // of that name as it was, and never half a file.
-    QSaveFile out(path);
-    if (!out.open(QIODevice::WriteOnly) || out.write(data) != data.size() || !out.commit())
-      throw storage::StorageError(tr("cannot write %1: %2").arg(path, out.errorString()));
-  } catch (const std::exception& e) {
-    banners_->show({kKey, QStringLiteral("error"), title, QString::fromUtf8(e.what()),
-                    tr("Choose another folder, or free some disk space, and export again.")});
-    return false;
-  }
-  banners_->show({kKey, QStringLiteral("info"),
-                  conversationId > 0 ? tr("Chat exported") : tr("All chats exported"),
-                  tr("Saved to %1").arg(QDir::toNativeSeparators(path)), QString()});
+bool ChatTransfer::refuseWhileBusy() {
+  if (!busy_) return false;
+  banners_->show({kKey, QStringLiteral("warning"), tr("An export or import is running"),
+                  tr("Wait until it has finished, then try again."), QString()});
   return true;
 }
 
-int ChatTransfer::importFile(const QUrl& file) {
-  const QString path = localPath(file);
-  QList<qint64> ids;
-  try {
-    QFile in(path);
-    if (!file.isLocalFile() || !in.open(QIODevice::ReadOnly))
-      throw storage::StorageError(tr("cannot read %1: %2").arg(path, in.errorString()));
-    ids = storage::importJson(storage_->chats(), in.readAll());
-  } catch (const std::exception& e) {
-    banners_->show({kKey, QStringLiteral("error"), tr("Nothing was imported"),
-                    QString::fromUtf8(e.what()),
-                    tr("Coil imports the JSON files it exports (Export as JSON); no chat was "
-                       "changed.")});
-    return 0;
+void ChatTransfer::setBusy(bool busy) {
+  if (busy_ == busy) return;
+  busy_ = busy;
+  emit busyChanged();
+}
+
+void ChatTransfer::start(Job job, std::function<void(const QString& error)> finish) {
+  setBusy(true);
+  const QString dataDir = storage_->dataDir();
+  if (dataDir.isEmpty()) {
+    QString error;
+    try {
+      job(*storage_);
+    } catch (const std::exception& e) {
+      error = QString::fromUtf8(e.what());
+    }
+    setBusy(false);
+    finish(error);
+    return;
   }
-  chat_->refreshConversations();
-  if (!ids.isEmpty() && !chat_->busy()) chat_->openChat(ids.first());  // never cut an answer
+  auto error = std::make_shared<QString>();
+  QThread* thread = QThread::create([dataDir, job = std::move(job), error] {
+    try {
+      storage::StorageOptions options;
+      options.cleanOrphans = false;  // the app's own connection did that at start
+      storage::Storage own(dataDir, options);
+      job(own);
+    } catch (const std::exception& e) {
+      *error = QString::fromUtf8(e.what());
+    }
+  });
+  thread_ = thread;
+  connect(thread, &QThread::finished, this, [this, thread, error, finish = std::move(finish)] {
+    thread->deleteLater();
+    setBusy(false);
+    finish(*error);
+  });
+  thread->start();
+}
+
+bool ChatTransfer::exportChat(qint64 conversationId, const QString& format, const QUrl& file) {
+  return conversationId > 0 && startExport(conversationId, format, file);
+}
+
+bool ChatTransfer::exportAll(const QString& format, const QUrl& file) {
+  return startExport(0, format, file);
+}
+
+bool ChatTransfer::startExport(qint64 conversationId, const QString& format, const QUrl& file) {
+  if (refuseWhileBusy()) return false;
+  const bool one = conversationId > 0;
+  const QString failedTitle =
+      one ? tr("The chat was not exported") : tr("The chats were not exported");
+  const auto parsed = storage::parseExportFormat(format);
+  QString refused;
+  if (!parsed)
+    refused = tr("unknown export format '%1'").arg(format);
+  else if (!file.isLocalFile())
+    refused = tr("%1 is not a file on this computer").arg(file.toString());
+  if (!refused.isEmpty()) {
+    banners_->show({kKey, QStringLiteral("error"), failedTitle, refused, QString()});
+    return false;
+  }
+  const QString path = file.toLocalFile();
   banners_->show({kKey, QStringLiteral("info"),
-                  ids.size() == 1 ? tr("1 chat imported") : tr("%1 chats imported").arg(ids.size()),
+                  one ? tr("Exporting the chat…") : tr("Exporting all chats…"),
+                  QDir::toNativeSeparators(path), QString()});
+  const storage::ExportFormat fmt = *parsed;
+  start(
+      [conversationId, fmt, path](storage::Storage& s) {
+        writeFile(path, conversationId > 0
+                            ? storage::exportConversation(s.chats(), conversationId, fmt)
+                            : storage::exportAll(s.chats(), fmt));
+      },
+      [this, one, failedTitle, path](const QString& error) {
+        if (error.isEmpty())
+          banners_->show({kKey, QStringLiteral("info"),
+                          one ? tr("Chat exported") : tr("All chats exported"),
+                          tr("Saved to %1").arg(QDir::toNativeSeparators(path)), QString()});
+        else
+          banners_->show({kKey, QStringLiteral("error"), failedTitle, error,
+                          tr("Choose another folder, or free some disk space, and export again.")});
+        emit exported(error.isEmpty());
+      });
+  return true;
+}
+
+bool ChatTransfer::importFile(const QUrl& file) {
+  if (refuseWhileBusy()) return false;
+  const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+  banners_->show({kKey, QStringLiteral("info"), tr("Importing chats…"),
                   tr("From %1").arg(QDir::toNativeSeparators(path)), QString()});
-  return static_cast<int>(ids.size());
+  auto ids = std::make_shared<QList<qint64>>();
+  const bool local = file.isLocalFile();
+  start(
+      [path, local, ids](storage::Storage& s) {
+        QFile in(path);
+        if (!local || !in.open(QIODevice::ReadOnly))
+          throw storage::StorageError(tr("cannot read %1: %2").arg(path, in.errorString()));
+        *ids = storage::importJson(s.chats(), in.readAll());
+      },
+      [this, path, ids](const QString& error) {
+        if (!error.isEmpty()) {
+          banners_->show({kKey, QStringLiteral("error"), tr("Nothing was imported"), error,
+                          tr("Coil imports the JSON files it exports (Export as JSON); no chat "
+                             "was changed.")});
+          emit imported(0);
+          return;
+        }
+        chat_->refreshConversations();
+        if (!ids->isEmpty() && !chat_->busy())
+          chat_->openChat(ids->first());  // never cut an answer
+        banners_->show(
+            {kKey, QStringLiteral("info"),
+             ids->size() == 1 ? tr("1 chat imported") : tr("%1 chats imported").arg(ids->size()),
+             tr("From %1").arg(QDir::toNativeSeparators(path)), QString()});
+        emit imported(static_cast<int>(ids->size()));
+      });
+  return true;
 }
 
 }  // namespace coil::app

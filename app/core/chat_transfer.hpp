@@ -1,17 +1,23 @@
 // Export and import from the window: one chat or all of them to a file (Markdown, Text, JSON,
 // OpenAI JSONL; storage/export.hpp), and Coil's own JSON export back in. The QML asks for a
-// file with a FileDialog and calls these; the outcome (where the file went, how many chats
-// came in, or why nothing happened) is a banner with the key "transfer".
+// file with a FileDialog and calls these. The work runs on a thread of its own with its own
+// connection to the database (an import of thousands of messages takes seconds; the window
+// stays live), one job at a time; `busy` is true meanwhile. A banner with the key "transfer"
+// says that it runs, then where the file went, how many chats came in, or why nothing happened.
 #pragma once
 #include <QtQml/qqmlregistration.h>
 
 #include <QObject>
+#include <QPointer>
 #include <QUrl>
 #include <QVariantList>
+#include <functional>
 
 namespace coil::storage {
 class Storage;
 }
+
+class QThread;
 
 namespace coil::app {
 
@@ -24,30 +30,48 @@ class ChatTransfer : public QObject {
   QML_UNCREATABLE("provided by App.transfer")
   // [{key: "md", text: "Markdown", filter: "Markdown (*.md)"}, ...]: the export formats.
   Q_PROPERTY(QVariantList formats READ formats CONSTANT)
+  Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
 
  public:
   ChatTransfer(storage::Storage* storage, ChatController* chat, BannerModel* banners,
                QObject* parent = nullptr);
+  ~ChatTransfer() override;  // waits for a running job
 
   QVariantList formats() const;
+  bool busy() const { return busy_; }
 
   // A file in the user's Documents folder (else home) named after the chat (0: all chats)
   // with the format's suffix, for the save dialog to start from.
   Q_INVOKABLE QUrl suggestedFile(qint64 conversationId, const QString& format) const;
-  // Write the chat (or every chat) to file; false (and an error banner) when nothing was
-  // written: an unknown chat or format, a folder that refuses the file, a full disk.
+  // Start writing the chat (or every chat) to file; `exported` tells how it ended. False
+  // (and an error banner) when it cannot start: another job runs, an unknown format, a
+  // file that is not on this computer.
   Q_INVOKABLE bool exportChat(qint64 conversationId, const QString& format, const QUrl& file);
   Q_INVOKABLE bool exportAll(const QString& format, const QUrl& file);
-  // Add the chats of a Coil JSON export and open the first; returns how many (0 and an error
-  // banner when the file is unreadable or not an export: then nothing is added).
-  Q_INVOKABLE int importFile(const QUrl& file);
+  // Start adding the chats of a Coil JSON export; `imported` gives how many (0 and an error
+  // banner when the file is unreadable or not an export: then nothing is added). The first
+  // one opens, unless an answer is being written.
+  Q_INVOKABLE bool importFile(const QUrl& file);
+
+ signals:
+  void busyChanged();
+  void exported(bool ok);
+  void imported(int count);
 
  private:
-  bool write(qint64 conversationId, const QString& format, const QUrl& file);
+  using Job = std::function<void(storage::Storage&)>;
+  // Runs job on a thread with its own Storage of the same folder (on this thread for an
+  // in-memory database, which no second connection can see), then finish(error) here.
+  void start(Job job, std::function<void(const QString& error)> finish);
+  bool startExport(qint64 conversationId, const QString& format, const QUrl& file);
+  bool refuseWhileBusy();
+  void setBusy(bool busy);
 
   storage::Storage* storage_;
   ChatController* chat_;
   BannerModel* banners_;
+  bool busy_ = false;
+  QPointer<QThread> thread_;
 };
 
 }  // namespace coil::app

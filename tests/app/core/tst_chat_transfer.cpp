@@ -1,12 +1,13 @@
 // Export and import from the window (App.transfer): the file holds what the storage exporter
 // makes, a banner says where it went; a folder that refuses the file, an unknown format or a
 // file that is not a Coil export writes or adds nothing and says why; an import adds the
-// chats and opens the first.
+// chats and opens the first. Jobs run on their own thread, one at a time.
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -37,6 +38,24 @@ Banner transferBanner(const BannerModel& banners) {
 
 class TestChatTransfer : public QObject {
   Q_OBJECT
+
+  // Starts an export and waits for its end; what `exported` said (false if it did not start).
+  bool exportAndWait(qint64 chat, const QString& format, const QString& path) {
+    QSignalSpy done(app_->transfer(), &ChatTransfer::exported);
+    const bool started = chat > 0
+                             ? app_->transfer()->exportChat(chat, format, QUrl::fromLocalFile(path))
+                             : app_->transfer()->exportAll(format, QUrl::fromLocalFile(path));
+    if (!started) return false;
+    if (done.isEmpty() && !done.wait(60000)) return false;
+    return !app_->transfer()->busy() && done.first().first().toBool();
+  }
+  // Starts an import and waits for its end: the number of chats added (-1 if it did not start).
+  int importAndWait(const QString& path) {
+    QSignalSpy done(app_->transfer(), &ChatTransfer::imported);
+    if (!app_->transfer()->importFile(QUrl::fromLocalFile(path))) return -1;
+    if (done.isEmpty() && !done.wait(60000)) return -1;
+    return done.first().first().toInt();
+  }
 
  private slots:
   void init() {
@@ -83,7 +102,7 @@ class TestChatTransfer : public QObject {
   void exportsOneChatAsTheExporterMakesIt() {
     const QString path = tmp_->filePath("out/../chat.md");
     QVERIFY(QDir(tmp_->path()).mkpath("out"));
-    QVERIFY(app_->transfer()->exportChat(first_, "md", QUrl::fromLocalFile(path)));
+    QVERIFY(exportAndWait(first_, "md", path));
     const QByteArray expected = coil::storage::exportConversation(
         app_->storage().chats(), first_, coil::storage::ExportFormat::Markdown);
     QCOMPARE(readAll(path), expected);
@@ -95,11 +114,11 @@ class TestChatTransfer : public QObject {
 
   void exportAllThenImportAddsTheChats() {
     const QString path = tmp_->filePath("all.json");
-    QVERIFY(app_->transfer()->exportAll("json", QUrl::fromLocalFile(path)));
+    QVERIFY(exportAndWait(0, "json", path));
     QCOMPARE(readAll(path),
              coil::storage::exportAll(app_->storage().chats(), coil::storage::ExportFormat::Json));
     QCOMPARE(app_->conversations()->rowCount(), 2);
-    QCOMPARE(app_->transfer()->importFile(QUrl::fromLocalFile(path)), 2);
+    QCOMPARE(importAndWait(path), 2);
     QCOMPARE(app_->conversations()->rowCount(), 4);
     QCOMPARE(app_->storage().chats().conversations().size(), 4);
     const qint64 opened = app_->chat()->conversationId();
@@ -123,7 +142,7 @@ class TestChatTransfer : public QObject {
 
   void aFolderThatRefusesTheFileWritesNothingAndSaysWhy() {
     const QString path = tmp_->filePath("no-such-folder/chat.md");
-    QVERIFY(!app_->transfer()->exportChat(first_, "md", QUrl::fromLocalFile(path)));
+    QVERIFY(!exportAndWait(first_, "md", path));
     QVERIFY(!QFile::exists(path));
     Banner b = transferBanner(*app_->banners());
     QCOMPARE(b.level, QStringLiteral("error"));
@@ -136,24 +155,44 @@ class TestChatTransfer : public QObject {
       QVERIFY(f.open(QIODevice::WriteOnly));
       f.write("old");
     }
-    QVERIFY(!app_->transfer()->exportChat(first_, "pdf", QUrl::fromLocalFile(existing)));
+    QVERIFY(!app_->transfer()->exportChat(first_, "pdf",
+                                          QUrl::fromLocalFile(existing)));  // refused at once
     QCOMPARE(readAll(existing), QByteArray("old"));
     b = transferBanner(*app_->banners());
     QVERIFY2(b.text.contains("pdf"), qPrintable(b.text));
-    QVERIFY(!app_->transfer()->exportChat(987654, "md", QUrl::fromLocalFile(existing)));
+    QVERIFY(!exportAndWait(987654, "md", existing));
     QCOMPARE(readAll(existing), QByteArray("old"));
     QCOMPARE(transferBanner(*app_->banners()).level, QStringLiteral("error"));
   }
 
+  void oneJobAtATimeOnItsOwnThread() {
+    const QString path = tmp_->filePath("all.json");
+    QVERIFY(exportAndWait(0, "json", path));
+    QSignalSpy done(app_->transfer(), &ChatTransfer::imported);
+    QSignalSpy busy(app_->transfer(), &ChatTransfer::busyChanged);
+    QVERIFY(app_->transfer()->importFile(QUrl::fromLocalFile(path)));
+    QVERIFY(app_->transfer()->busy());
+    QCOMPARE(transferBanner(*app_->banners()).title, QStringLiteral("Importing chats…"));
+    // a second job while the first runs is refused and says so; nothing else happens
+    QVERIFY(!app_->transfer()->exportAll("md", QUrl::fromLocalFile(tmp_->filePath("x.md"))));
+    QCOMPARE(transferBanner(*app_->banners()).level, QStringLiteral("warning"));
+    QVERIFY(done.wait(60000));
+    QCOMPARE(done.first().first().toInt(), 2);
+    QVERIFY(!app_->transfer()->busy());
+    QCOMPARE(busy.count(), 2);
+    QVERIFY(!QFile::exists(tmp_->filePath("x.md")));
+    QCOMPARE(app_->conversations()->rowCount(), 4);
+  }
+
   void aFileThatIsNotAnExportAddsNothing() {
     const QString md = tmp_->filePath("chat.md");
-    QVERIFY(app_->transfer()->exportChat(first_, "md", QUrl::fromLocalFile(md)));
-    QCOMPARE(app_->transfer()->importFile(QUrl::fromLocalFile(md)), 0);
+    QVERIFY(exportAndWait(first_, "md", md));
+    QCOMPARE(importAndWait(md), 0);
     Banner b = transferBanner(*app_->banners());
     QCOMPARE(b.level, QStringLiteral("error"));
     QCOMPARE(b.title, QStringLiteral("Nothing was imported"));
     QVERIFY2(b.text.contains("not a valid JSON file"), qPrintable(b.text));
-    QCOMPARE(app_->transfer()->importFile(QUrl::fromLocalFile(tmp_->filePath("missing.json"))), 0);
+    QCOMPARE(importAndWait(tmp_->filePath("missing.json")), 0);
     b = transferBanner(*app_->banners());
     QVERIFY2(b.text.contains("missing.json"), qPrintable(b.text));
     QCOMPARE(app_->storage().chats().conversations().size(), 2);

@@ -171,7 +171,7 @@ TestCase {
         dialog.open()
         tryVerify(() => dialog.visible)
         dialog.accept()
-        tryVerify(() => App.banners.has("transfer"))
+        tryVerify(() => App.banners.has("transfer") && !App.transfer.busy)
         compare(find("banner-transfer").title + ": " + find("banner-transfer").text, "Chat exported: Saved to " + App.settings.dataDir + "/exported-chat.md")
         verify(find("banner-transfer").text.indexOf("exported-chat.md") > 0)
 
