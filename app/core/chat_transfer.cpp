@@ -116,6 +116,7 @@ void ChatTransfer::start(Job job, std::function<void(const QString& error)> fini
       *error = QString::fromUtf8(e.what());
     }
   });
+  thread->setParent(this);  // waited for in ~ChatTransfer, then deleted with it
   thread_ = thread;
   connect(thread, &QThread::finished, this, [this, thread, error, finish = std::move(finish)] {
     thread->deleteLater();
