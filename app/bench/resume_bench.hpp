@@ -9,6 +9,8 @@
 #include <QString>
 #include <functional>
 
+#include "coil/model.hpp"
+
 namespace coil::storage {
 class Storage;
 }
@@ -22,6 +24,7 @@ struct BenchOptions {
   int device = -1;
   int threads = 0;
   int repeat = 3;  // reopenings per path; the median is reported
+  coil::ModelOptions engine;  // what the loads start from (main(): the COIL_* environment)
 };
 
 // One way of reopening, repeated.

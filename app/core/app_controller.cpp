@@ -35,7 +35,7 @@ AppController::AppController(const Options& options, QObject* parent)
   settings_ = new AppSettings(dataDir, this);
   settings_->setStateStore(dataDir.isEmpty() ? nullptr : &storage_->states());
   status_ = new StatusInfo(this);
-  host_ = std::make_unique<WorkerHost>(dataDir);
+  host_ = std::make_unique<WorkerHost>(dataDir, options.engine);
   model_ = new ModelController(host_.get(), settings_, banners_, status_, this);
   conversations_ = new ConversationListModel(this);
   messages_ = new MessageListModel(this);

@@ -7,6 +7,8 @@
 #include <QUrl>
 #include <memory>
 
+#include "coil/model.hpp"
+
 class QQmlEngine;
 class QJSEngine;
 
@@ -59,6 +61,8 @@ class AppController : public QObject {
     QString dataDir;    // "" keeps everything in memory (tests)
     QString modelPath;  // --model; "" uses the last model, else the bundled demo
     bool autoLoad = true;
+    // What every model load starts from: main() fills it from the COIL_* environment.
+    coil::ModelOptions engine;
   };
 
   explicit AppController(const Options& options, QObject* parent = nullptr);

@@ -15,7 +15,8 @@
 
 namespace coil::app {
 
-InferenceWorker::InferenceWorker(QObject* parent) : QObject(parent) {}
+InferenceWorker::InferenceWorker(const coil::ModelOptions& engineOptions, QObject* parent)
+    : QObject(parent), engineOptions_(engineOptions) {}
 
 InferenceWorker::~InferenceWorker() {
   // The session refers to the model and the tokenizer: it goes first.
@@ -92,7 +93,7 @@ void InferenceWorker::loadModel(const LoadRequest& request) {
     // The engine's fractions (by bytes fingerprinted and uploaded) fill the bar from 5%
     // to 95%; it checks loadCancel_ between tensors.
     constexpr double kWeightsFrom = 0.05, kWeightsTo = 0.95;
-    ModelOptions options;
+    ModelOptions options = engineOptions_;
     options.backend = request.backend.isEmpty() ? "auto" : request.backend.toStdString();
     options.backend_options.device = request.device;
     options.backend_options.threads = request.threads;
@@ -147,7 +148,7 @@ void InferenceWorker::listDevices() {
     if (name == "cpu-ref") continue;
     QStringList devices;
     try {
-      for (const DeviceDescription& d : describe_devices(name)) {
+      for (const DeviceDescription& d : describe_devices(name, engineOptions_.backend_options)) {
         devices << QString::fromStdString(d.text);
         if (d.hardware_gpu)
           gpus << QVariantMap{{QStringLiteral("name"), QString::fromStdString(d.text)},

@@ -20,11 +20,11 @@
 #include <string>
 
 #include "coil/chat.hpp"
+#include "coil/model.hpp"
 #include "coil/state.hpp"
 #include "worker_types.hpp"
 
 namespace coil {
-class Model;
 class Tokenizer;
 class ChatSession;
 }  // namespace coil
@@ -37,7 +37,8 @@ class InferenceWorker : public QObject {
   Q_OBJECT
 
  public:
-  explicit InferenceWorker(QObject* parent = nullptr);
+  // engineOptions: what every model load starts from (the COIL_* switches main() read).
+  explicit InferenceWorker(const coil::ModelOptions& engineOptions = {}, QObject* parent = nullptr);
   ~InferenceWorker() override;
 
   // Thread-safe. Stops the running generation (or load-and-generate) whose request id is
@@ -92,6 +93,7 @@ class InferenceWorker : public QObject {
   void endLoad();
   void dropModel();
 
+  const coil::ModelOptions engineOptions_;
   std::unique_ptr<StateKeeper> keeper_;
   std::unique_ptr<Model> model_;
   std::unique_ptr<Tokenizer> tokenizer_;

@@ -14,9 +14,11 @@ void registerWorkerTypes() {
   qRegisterMetaType<GenerationResult>();
 }
 
-WorkerHost::WorkerHost(const QString& dataDir, QObject* parent) : QObject(parent) {
+WorkerHost::WorkerHost(const QString& dataDir, const coil::ModelOptions& engineOptions,
+                       QObject* parent)
+    : QObject(parent) {
   registerWorkerTypes();
-  worker_ = new InferenceWorker;
+  worker_ = new InferenceWorker(engineOptions);
   worker_->moveToThread(&thread_);
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
   connect(this, &WorkerHost::initializeRequested, worker_, &InferenceWorker::initialize);

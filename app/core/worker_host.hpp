@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QThread>
 
+#include "coil/model.hpp"
 #include "worker_types.hpp"
 
 namespace coil::app {
@@ -16,7 +17,10 @@ class WorkerHost : public QObject {
 
  public:
   // dataDir: where the worker saves and finds recurrent states ("" for nowhere).
-  explicit WorkerHost(const QString& dataDir, QObject* parent = nullptr);
+  // engineOptions: what every model load starts from (main() fills it from the COIL_*
+  // environment); a load request sets the backend, device and threads on top.
+  explicit WorkerHost(const QString& dataDir, const coil::ModelOptions& engineOptions = {},
+                      QObject* parent = nullptr);
   ~WorkerHost() override;
 
   InferenceWorker* worker() const { return worker_; }

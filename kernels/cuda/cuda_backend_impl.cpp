@@ -6,10 +6,10 @@
 #include <limits>
 
 #include "add.cuh"
-#include "backend/op_checks.hpp"
+#include "coil/op_checks.hpp"
 #include "bandwidth.cuh"
 #include "coil/error.hpp"
-#include "coil/safetensors.hpp"
+#include "coil/tensor_view.hpp"
 #include "conv1d_silu.cuh"
 #include "cuda_error.hpp"
 #include "cuda_graph.hpp"
@@ -58,14 +58,9 @@ void check_state_size(int64_t n) {
                 " is not supported (at most " + std::to_string(kMaxScanState) + ")");
 }
 
-bool env_off(const char* name) {
-  const char* v = std::getenv(name);
-  return v && std::strcmp(v, "0") == 0;
-}
-
 }  // namespace
 
-CudaBackend::CudaBackend(int index) : dev_(query_device(index)) {
+CudaBackend::CudaBackend(int index, const BackendOptions& opts) : dev_(query_device(index)) {
   ctx_ = std::make_shared<Context>(index);
   int ptx = 0, bin = 0;
   const cudaError_t e = probe_kernel_image(&ptx, &bin);
@@ -80,9 +75,10 @@ CudaBackend::CudaBackend(int index) : dev_(query_device(index)) {
   launch_.sm_count = std::max(1, dev_.sm_count);
   // programmatic dependent launch needs Hopper and kernels compiled for it (their
   // griddepcontrol.wait); COIL_CUDA_PDL=0 turns it off
-  launch_.pdl = dev_.major >= 9 && ptx >= 90 && bin >= 90 && !env_off("COIL_CUDA_PDL");
+  launch_.pdl = dev_.major >= 9 && ptx >= 90 && bin >= 90 && opts.cuda_pdl;
   staging_ = std::make_unique<Staging>(ctx_->stream(), kStagingSlotBytes);
-  gemm_ = std::make_unique<Gemm>(index, ctx_->stream(), stats_);
+  gemm_ = std::make_unique<Gemm>(index, ctx_->stream(), stats_, opts.cuda_split_gemm,
+                                 opts.cuda_gemm_scratch_bytes);
 }
 
 CudaBackend::~CudaBackend() {

@@ -10,6 +10,7 @@
 
 #include "coil/backend.hpp"
 #include "coil/error.hpp"
+#include "options.hpp"
 
 namespace coil {
 namespace {
@@ -46,7 +47,7 @@ class OpTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     try {
-      dev_ = create_backend(GetParam(), {});
+      dev_ = create_backend(GetParam(), test::backend_options());
     } catch (const Error& e) {
       GTEST_SKIP() << "backend " << GetParam() << " cannot run here: " << e.what();
     }

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "coil/backend.hpp"
-#include "cpu/cpu_kernels.hpp"
+#include "cpu_kernels.hpp"
 
 namespace coil {
 namespace {

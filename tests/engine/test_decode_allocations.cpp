@@ -10,6 +10,7 @@
 #include "coil/model.hpp"
 #include "coil/session.hpp"
 #include "golden.hpp"
+#include "options.hpp"
 
 namespace {
 std::atomic<long> g_allocations{0};
@@ -29,7 +30,7 @@ namespace {
 
 TEST(Decode, DoesNotAllocate) {
   for (const auto& name : test::fixture_models()) {
-    ModelOptions o;
+    ModelOptions o = test::options();
     o.backend = "cpu";
     o.backend_options.threads = 2;
     auto m = Model::open(test::model_dir(name), o);
@@ -51,7 +52,7 @@ namespace coil {
 namespace {
 
 TEST(Prefill, MemoryDoesNotGrowWithPromptLength) {
-  ModelOptions o;
+  ModelOptions o = test::options();
   o.backend = "cpu";
   o.chunk_size = 64;
   auto m = Model::open(test::model_dir("falcon-tiny-bf16"), o);

@@ -9,6 +9,7 @@
 #include "coil/chat_session.hpp"
 #include "coil/model.hpp"
 #include "paths.hpp"
+#include "options.hpp"
 
 namespace coil {
 namespace {
@@ -21,7 +22,7 @@ std::string trim(std::string s) {
 
 TEST(DemoModel, AnswersHeldOutQuestions) {
   const auto dir = std::filesystem::path(COIL_SOURCE_DIR) / "resources" / "models" / "coil-demo";
-  ModelOptions o;
+  ModelOptions o = test::options();
   o.backend = "cpu";
   auto model = Model::open(dir, o);
   auto tok = Tokenizer::load(dir);

@@ -12,6 +12,7 @@
 #include "coil/model.hpp"
 #include "byte_tokenizer.hpp"
 #include "golden.hpp"
+#include "options.hpp"
 
 namespace coil {
 namespace {
@@ -19,7 +20,7 @@ namespace {
 class Generate : public ::testing::Test {
  protected:
   void SetUp() override {
-    ModelOptions o;
+    ModelOptions o = test::options();
     o.backend = "cpu";
     model_ = Model::open(test::model_dir("falcon-tiny-f32"), o);
     prompt_ = tok_.encode("Hello, Mamba!", false);

@@ -13,6 +13,7 @@
 
 #include "coil/model.hpp"
 #include "golden.hpp"
+#include "options.hpp"
 
 namespace coil {
 namespace {
@@ -23,7 +24,7 @@ struct Call {
 };
 
 ModelOptions cpu_options() {
-  ModelOptions o;
+  ModelOptions o = test::options();
   o.backend = "cpu";
   o.backend_options.threads = 2;
   return o;

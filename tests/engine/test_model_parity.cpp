@@ -17,6 +17,7 @@
 #include "coil/state.hpp"
 #include "golden.hpp"
 #include "paths.hpp"
+#include "options.hpp"
 
 namespace coil {
 namespace {
@@ -37,14 +38,14 @@ class Parity : public ::testing::TestWithParam<std::tuple<std::string, std::stri
   void SetUp() override {
     const auto& [backend, model] = GetParam();
     try {
-      create_backend(backend, {});
+      create_backend(backend, test::backend_options());
     } catch (const Error& e) {
       GTEST_SKIP() << "backend " << backend << " cannot run here: " << e.what();
     }
     cases_ = test::load_golden(model);
   }
   std::unique_ptr<Model> open(int64_t chunk) {
-    ModelOptions o;
+    ModelOptions o = test::options();
     o.backend = std::get<0>(GetParam());
     o.chunk_size = chunk;
     return Model::open(test::model_dir(std::get<1>(GetParam())), o);
@@ -105,10 +106,8 @@ TEST_P(Parity, FusedDecodeMatchesUnfusedDecode) {
   for (const auto& c : cases_) {
     Session fused(*m);
     EXPECT_EQ(fused.fused_decode(), has_fused);
-    ::setenv("COIL_FUSED_DECODE", "0", 1);
-    Session plain(*m);
-    ::unsetenv("COIL_FUSED_DECODE");
-    EXPECT_FALSE(plain.fused_decode()) << "COIL_FUSED_DECODE=0 turns the fused ops off";
+    Session plain(*m, /*fused_decode=*/false);
+    EXPECT_FALSE(plain.fused_decode()) << "fused_decode false turns the fused ops off";
     std::vector<float> a(V), b(V);
     double worst = 0;
     for (int32_t id : c.ids) {

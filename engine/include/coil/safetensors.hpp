@@ -8,20 +8,9 @@
 #include <vector>
 
 #include "coil/dtype.hpp"
+#include "coil/tensor_view.hpp"
 
 namespace coil {
-
-// A tensor stored in a mapped file: pointer into the mapping, valid while the file lives.
-struct TensorView {
-  std::string name;
-  DType dtype = DType::F32;
-  std::vector<int64_t> shape;
-  const void* data = nullptr;
-  size_t nbytes = 0;
-  std::filesystem::path file;  // for error messages
-
-  int64_t numel() const;
-};
 
 // One .safetensors file, mmap'ed read-only. The header is validated completely on open:
 // header length within the file, valid JSON, known dtypes, data offsets inside the data

@@ -55,12 +55,6 @@ struct Span {
 
 }  // namespace
 
-int64_t TensorView::numel() const {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  return n;
-}
-
 SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path) {
   const std::string file = path.string();
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);

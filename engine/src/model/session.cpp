@@ -1,8 +1,6 @@
 #include "coil/session.hpp"
 
 #include <algorithm>
-#include <cstdlib>
-#include <cstring>
 #include <vector>
 
 #include "coil/error.hpp"
@@ -12,8 +10,7 @@ namespace coil {
 namespace {
 
 bool fused_decode_enabled(const Model& m) {
-  const char* env = std::getenv("COIL_FUSED_DECODE");
-  if (env && std::strcmp(env, "0") == 0) return false;
+  if (!m.fused_decode_allowed()) return false;
   const Backend& be = m.backend();
   for (const LayerTensors& w : m.layers())
     if (!be.supports(Op::NormMatMul, w.in_proj.dtype) ||
@@ -25,7 +22,7 @@ bool fused_decode_enabled(const Model& m) {
 
 }  // namespace
 
-Session::Session(const Model& model)
+Session::Session(const Model& model, bool fused_decode)
     : model_(model), be_(model.backend()), chunk_(std::max<int64_t>(1, model.chunk_size())) {
   const auto& c = model.config();
   const int64_t H = c.hidden_size, D = c.intermediate_size, N = c.state_size;
@@ -45,7 +42,7 @@ Session::Session(const Model& model)
     ssm_state_.push_back(be_.alloc(DType::F32, D, N));
   }
   token_hash_ = kEmptyTokenHash;
-  fused_decode_ = fused_decode_enabled(model);
+  fused_decode_ = fused_decode && fused_decode_enabled(model);
   record_decode();
 }
 

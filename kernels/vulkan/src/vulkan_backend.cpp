@@ -1,8 +1,8 @@
 // Setup, memory, transfers, graphs and synchronization of the Vulkan backend.
-#include "vulkan_backend.hpp"
+#include "coil/vulkan_backend.hpp"
 
 #include "coil/error.hpp"
-#include "coil/safetensors.hpp"
+#include "coil/tensor_view.hpp"
 #include "vk_buffer.hpp"
 #include "vulkan_backend_impl.hpp"
 

@@ -72,19 +72,21 @@ class TestFallbackBanner : public QObject {
   }
 
   void aGpuThatComputesWrongIsAWarningNamingTheOp() {
-    // Vulkan (lavapipe in CI) made to fail the engine's self-check on one op.
+    // Vulkan (lavapipe in CI) made to fail the engine's self-check on one op: the app's
+    // engine options (what coil-chat's main() reads from COIL_SELF_CHECK_FAULT) say which.
     const auto built = coil::compiled_backends();
     if (std::find(built.begin(), built.end(), "vulkan") == built.end() ||
         coil::list_devices("vulkan").empty())
       QSKIP("this build or machine has no Vulkan device");
-    app_->settings()->setBackend(QStringLiteral("vulkan"));
-    app_->settings()->setDevice(0);
-    qputenv("COIL_SELF_CHECK_FAULT", "matmul");
-    loadAndWait();
-    qunsetenv("COIL_SELF_CHECK_FAULT");
-    const ModelInfo& info = app_->model()->info();
+    AppController::Options options{tmp_.filePath("data-fault"), model_, /*autoLoad=*/false};
+    options.engine.self_check_fault = "matmul";
+    AppController faulty(options);
+    faulty.settings()->setBackend(QStringLiteral("vulkan"));
+    faulty.settings()->setDevice(0);
+    loadAndWait(faulty);
+    const ModelInfo& info = faulty.model()->info();
     QCOMPARE(info.backend, QStringLiteral("cpu"));
-    const auto [level, text] = banner(app_->banners(), QStringLiteral("fallback"));
+    const auto [level, text] = banner(faulty.banners(), QStringLiteral("fallback"));
     QCOMPARE(level, QStringLiteral("warning"));
     QVERIFY2(text.contains("refused, it computes wrong results here: matmul (F32"),
              qPrintable(text));
@@ -101,8 +103,9 @@ class TestFallbackBanner : public QObject {
   void cleanupTestCase() { app_.reset(); }
 
  private:
-  void loadAndWait() {
-    ModelController* m = app_->model();
+  void loadAndWait() { loadAndWait(*app_); }
+  void loadAndWait(AppController& app) {
+    ModelController* m = app.model();
     QSignalSpy changed(m, &ModelController::modelChanged);
     m->load(model_);
     QTRY_VERIFY_WITH_TIMEOUT(changed.count() > 0 && !m->loading(), kWait);

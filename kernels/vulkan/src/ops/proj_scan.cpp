@@ -1,6 +1,6 @@
 // Fused decode op: dt_proj (and FalconMamba's norm of dt, B and C) folded into the
 // selective scan, one dispatch over the chunk (shaders/proj_scan.comp).
-#include "backend/op_checks.hpp"
+#include "coil/op_checks.hpp"
 #include "coil/error.hpp"
 #include "vk_dispatch.hpp"
 #include "vulkan_backend_impl.hpp"
