@@ -66,21 +66,4 @@ std::unique_ptr<Model> open_model(const ModelArgs& args) {
   return m;
 }
 
-void write_file_atomically(const std::filesystem::path& path, const void* data, size_t bytes) {
-  const auto tmp = path.string() + ".partial";
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw Error("cannot write " + path.string() + ": " + std::strerror(errno));
-  const bool ok = std::fwrite(data, 1, bytes, f) == bytes;
-  const int err = errno;
-  if (std::fclose(f) != 0 || !ok) {
-    std::remove(tmp.c_str());
-    throw Error("cannot write " + path.string() + ": " + std::strerror(ok ? errno : err));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    std::remove(tmp.c_str());
-    throw Error("cannot write " + path.string() + ": " + std::strerror(e));
-  }
-}
-
 }  // namespace coil::cli

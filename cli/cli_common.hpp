@@ -1,7 +1,6 @@
 // Helpers shared by the `coil` subcommands.
 #pragma once
 #include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -33,9 +32,6 @@ ModelOptions& engine_defaults();
 // main() prints after a successful run (a failed run prints only its one error line).
 std::unique_ptr<Model> open_model(const ModelArgs& args);
 std::string& pending_note();
-
-// Writes `bytes` to `path` through a temporary file, so a failure leaves no file behind.
-void write_file_atomically(const std::filesystem::path& path, const void* data, size_t bytes);
 
 void register_logits(CLI::App& app);
 void register_tokenize(CLI::App& app);

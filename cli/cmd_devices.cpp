@@ -2,8 +2,8 @@
 #include <iostream>
 
 #include "cli_common.hpp"
-#include "coil/registry.hpp"
 #include "coil/error.hpp"
+#include "coil/registry.hpp"
 
 namespace coil::cli {
 

@@ -19,8 +19,10 @@ struct SamplingArgs {
   int max_tokens = 256;
   std::vector<std::string> stops;
   void add_to(CLI::App* cmd) {
-    cmd->add_option("-n,--max-tokens", max_tokens, "Maximum tokens to generate")->check(CLI::Range(1, 1 << 24));
-    cmd->add_option("--temp", p.temperature, "Temperature (0 = greedy)")->check(CLI::Range(0.0, 100.0));
+    cmd->add_option("-n,--max-tokens", max_tokens, "Maximum tokens to generate")
+        ->check(CLI::Range(1, 1 << 24));
+    cmd->add_option("--temp", p.temperature, "Temperature (0 = greedy)")
+        ->check(CLI::Range(0.0, 100.0));
     cmd->add_option("--top-k", p.top_k, "Top-k (0 = off)");
     cmd->add_option("--top-p", p.top_p, "Top-p (1 = off)")->check(CLI::Range(0.0, 1.0));
     cmd->add_option("--min-p", p.min_p, "Min-p (0 = off)")->check(CLI::Range(0.0, 1.0));
@@ -82,8 +84,9 @@ void register_generate(CLI::App& app) {
     if (args->stats) {
       const double tps = r.tokens.size() > 1 ? (r.tokens.size() - 1) * 1000.0 / r.decode_ms : 0;
       std::cerr << "prompt " << r.prompt_tokens << " tokens in " << r.prefill_ms << " ms; "
-                << r.tokens.size() << " tokens generated, " << tps << " tokens/s; finish: "
-                << finish_reason_name(r.finish) << "; seed " << r.seed << "\n";
+                << r.tokens.size() << " tokens generated, " << tps
+                << " tokens/s; finish: " << finish_reason_name(r.finish) << "; seed " << r.seed
+                << "\n";
     }
   });
 }

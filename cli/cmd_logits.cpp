@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli_common.hpp"
+#include "coil/atomic_file.hpp"
 #include "coil/error.hpp"
 #include "coil/session.hpp"
 #include "coil/state.hpp"
@@ -16,7 +17,8 @@ void register_logits(CLI::App& app) {
     std::string ids, out, state_in, state_out;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("logits", "Write the logits at every position of a token sequence");
+  auto* cmd =
+      app.add_subcommand("logits", "Write the logits at every position of a token sequence");
   args->model.add_to(cmd);
   cmd->add_option("--ids", args->ids, "Comma-separated token ids")->required();
   cmd->add_option("--out", args->out, "Output file: float32 [n_ids, vocab]")->required();

@@ -16,10 +16,12 @@ void register_tokenize(CLI::App& app) {
   };
   auto args = std::make_shared<Args>();
   auto* tok = app.add_subcommand("tokenize", "Print the token ids of a text");
-  tok->add_option("--tokenizer", args->tokenizer, "tokenizer.json, tokenizer.model or a model folder")
+  tok->add_option("--tokenizer", args->tokenizer,
+                  "tokenizer.json, tokenizer.model or a model folder")
       ->required();
   tok->add_option("--text", args->text, "Text to tokenize")->required();
-  tok->add_flag("--special", args->special, "Parse special tokens such as <|endoftext|> in the text");
+  tok->add_flag("--special", args->special,
+                "Parse special tokens such as <|endoftext|> in the text");
   tok->callback([args] {
     auto t = Tokenizer::load(args->tokenizer);
     const auto ids = t->encode(args->text, args->special);
@@ -29,7 +31,9 @@ void register_tokenize(CLI::App& app) {
   });
 
   auto* detok = app.add_subcommand("detokenize", "Print the text of token ids");
-  detok->add_option("--tokenizer", args->tokenizer, "tokenizer.json, tokenizer.model or a model folder")
+  detok
+      ->add_option("--tokenizer", args->tokenizer,
+                   "tokenizer.json, tokenizer.model or a model folder")
       ->required();
   detok->add_option("--ids", args->ids, "Comma-separated token ids")->required();
   detok->callback([args] {

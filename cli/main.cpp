@@ -1,7 +1,6 @@
 // `coil`: the command-line tool (a stable contract: tests and benchmarks call it; see
-// DESIGN.md). Errors: one line on stderr, non-zero exit, no partial output file.
+// README, "The coil CLI"). Errors: one line on stderr, non-zero exit, no partial output file.
 #include <CLI/CLI.hpp>
-
 #include <cstring>
 #include <iostream>
 
@@ -33,7 +32,8 @@ int main(int argc, char** argv) {
   app.add_subcommand("download", "Download a model from Hugging Face (needs a build with Qt)")
       ->allow_extras()
       ->callback([] {
-        throw coil::Error("`coil download` is not available: this coil was built without Qt (COIL_GUI=OFF)");
+        throw coil::Error(
+            "`coil download` is not available: this coil was built without Qt (COIL_GUI=OFF)");
       });
 #endif
   try {

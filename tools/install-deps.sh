@@ -4,7 +4,7 @@ set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 PKGS=(
-  build-essential cmake ninja-build pkg-config git python3
+  build-essential cmake ninja-build pkg-config git python3 clang-format
   nlohmann-json3-dev libcli11-dev libpcre2-dev libsentencepiece-dev libsqlite3-dev
   libgtest-dev googletest
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers vulkan-tools

@@ -23,7 +23,7 @@ struct BenchOptions {
   QString backend = QStringLiteral("auto");
   int device = -1;
   int threads = 0;
-  int repeat = 3;  // reopenings per path; the median is reported
+  int repeat = 3;             // reopenings per path; the median is reported
   coil::ModelOptions engine;  // what the loads start from (main(): the COIL_* environment)
 };
 

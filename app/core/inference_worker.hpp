@@ -52,7 +52,6 @@ class InferenceWorker : public QObject {
   // Opens the data folder's state store on this thread ("" for none). Call first.
   void initialize(const QString& dataDir);
   void loadModel(const coil::app::LoadRequest& request);
-  void unloadModel();
   void prepare(const coil::app::PrepareRequest& request);
   void generate(const coil::app::GenerateRequest& request);
   // Stores the state the answer of `requestId` left, as the checkpoint after messageId.
@@ -67,7 +66,6 @@ class InferenceWorker : public QObject {
   void modelLoadFailed(const QString& path, const QString& reason);
   // The load was cancelled (requestCancelLoad); no model is loaded now.
   void loadCancelled(const QString& path);
-  void modelUnloaded();
 
   void prepared(const coil::app::ResumeReport& report);
   void generationStarted(qint64 requestId);

@@ -31,7 +31,6 @@ class WorkerHost : public QObject {
   // which is busy loading): each ends with InferenceWorker::loadCancelled, and no model is
   // loaded afterwards. A load asked for later is not affected.
   void cancelLoad();
-  void unload();
   void prepare(const PrepareRequest& request);
   // Assigns and returns the request's id.
   qint64 generate(GenerateRequest request);
@@ -43,7 +42,6 @@ class WorkerHost : public QObject {
  signals:
   void initializeRequested(const QString& dataDir);
   void loadRequested(const coil::app::LoadRequest& request);
-  void unloadRequested();
   void prepareRequested(const coil::app::PrepareRequest& request);
   void generateRequested(const coil::app::GenerateRequest& request);
   void saveStateRequested(qint64 requestId, qint64 messageId);

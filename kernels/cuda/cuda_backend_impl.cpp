@@ -6,9 +6,9 @@
 #include <limits>
 
 #include "add.cuh"
-#include "coil/op_checks.hpp"
 #include "bandwidth.cuh"
 #include "coil/error.hpp"
+#include "coil/op_checks.hpp"
 #include "coil/tensor_view.hpp"
 #include "conv1d_silu.cuh"
 #include "cuda_error.hpp"
@@ -29,8 +29,7 @@ const float* opt_ptr(const Tensor* t) {
 }
 
 // The operands selective_scan and proj_scan share (all but dt), as kernel arguments.
-template <typename Args>  // ScanArgs or ProjScanArgs
-ScanKernelArgs scan_kernel_args(const Args& a) {
+ScanKernelArgs scan_kernel_args(const ScanArgs& a) {
   ScanKernelArgs k{};
   k.x = dptr<const float>(a.x);
   k.x_stride = a.x.stride;
@@ -127,9 +126,7 @@ Tensor CudaBackend::alloc(DType dtype, int64_t rows, int64_t cols) {
 }
 
 Tensor CudaBackend::upload_weight(const TensorView& host, int64_t rows, int64_t cols) {
-  if (static_cast<size_t>(rows * cols) * dtype_size(host.dtype) != host.nbytes)
-    throw Error("internal: weight " + host.name + " does not have " + std::to_string(rows) + "x" +
-                std::to_string(cols) + " elements");
+  checks::upload_weight(host, rows, cols);
   Tensor t = new_tensor(host.dtype, rows, cols);  // no clearing: the upload covers it
   upload(t, host.data);
   return t;
@@ -231,10 +228,10 @@ void CudaBackend::matmul_add(const Tensor& x, const Tensor& w, const Tensor* bia
 
 void CudaBackend::proj_scan(const ProjScanArgs& a) {
   checks::proj_scan(a);
-  check_state_size(a.A.cols);
+  check_state_size(a.scan.A.cols);
   ctx_->make_current();
   ProjScanKernelArgs k;
-  k.s = scan_kernel_args(a);
+  k.s = scan_kernel_args(a.scan);
   k.dt_low = dptr<const float>(a.dt_low);
   k.dt_low_stride = a.dt_low.stride;
   k.dt_proj = device_ptr(a.dt_proj);

@@ -1,11 +1,11 @@
-// The `coil` CLI contract (DESIGN.md): outputs, and on bad input a non-zero exit, one clear
-// line on stderr and no output file left behind.
+// The `coil` CLI contract (README, "The coil CLI"): outputs, and on bad input a non-zero exit, one
+// clear line on stderr and no output file left behind.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 
 #include "golden.hpp"
 #include "paths.hpp"
@@ -67,7 +67,8 @@ TEST(Cli, LogitsMatchGoldenAndStateRoundTrips) {
 
 TEST(Cli, MissingModelFolderIsAClearError) {
   const auto out = test::temp_dir() / "x.f32";
-  auto r = run_cli({"logits", "--model", "/nonexistent/model", "--ids", "1,2", "--out", out.string()});
+  auto r =
+      run_cli({"logits", "--model", "/nonexistent/model", "--ids", "1,2", "--out", out.string()});
   expect_clean_failure(r, "/nonexistent/model");
   EXPECT_FALSE(fs::exists(out));
 }
@@ -89,14 +90,14 @@ TEST(Cli, UnwritableOutputLeavesNothingBehind) {
                     "1,2", "--out", out.string()});
   expect_clean_failure(r, "cannot write");
   EXPECT_FALSE(fs::exists(out));
-  EXPECT_FALSE(fs::exists(out.string() + ".partial"));
+  EXPECT_FALSE(fs::exists(out.parent_path()));  // no temporary file, no folder made
 }
 
 TEST(Cli, StateOfAnotherModelIsRefused) {
   const auto dir = test::temp_dir();
-  auto r = run_cli({"logits", "--model", test::model_dir("falcon-tiny-f32").string(), "--ids",
-                    "1,2", "--out", (dir / "a.f32").string(), "--state-out",
-                    (dir / "s.coilstate").string()});
+  auto r =
+      run_cli({"logits", "--model", test::model_dir("falcon-tiny-f32").string(), "--ids", "1,2",
+               "--out", (dir / "a.f32").string(), "--state-out", (dir / "s.coilstate").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = run_cli({"logits", "--model", test::model_dir("mamba-tiny-f16").string(), "--ids", "1,2",
                "--out", (dir / "b.f32").string(), "--state-in", (dir / "s.coilstate").string()});
@@ -105,8 +106,8 @@ TEST(Cli, StateOfAnotherModelIsRefused) {
 }
 
 TEST(Cli, UnknownBackendIsRefused) {
-  auto r = run_cli({"logits", "--model", test::model_dir("falcon-tiny-f32").string(), "--ids",
-                    "1", "--out", (test::temp_dir() / "x").string(), "--backend", "metal"});
+  auto r = run_cli({"logits", "--model", test::model_dir("falcon-tiny-f32").string(), "--ids", "1",
+                    "--out", (test::temp_dir() / "x").string(), "--backend", "metal"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("metal"), std::string::npos) << r.err;
 }

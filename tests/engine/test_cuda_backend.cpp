@@ -17,9 +17,11 @@
 #include <vector>
 
 #include "coil/backend.hpp"
+#include "coil/cpu_ref_backend.hpp"
 #include "coil/error.hpp"
-#include "paths.hpp"
+#include "coil/registry.hpp"
 #include "options.hpp"
+#include "paths.hpp"
 
 namespace coil {
 namespace {

@@ -2,14 +2,14 @@
 // answers held-out questions of its own distribution through our engine, tokenizer and
 // chat template: greedy decoding, exact match after trimming, target >= 80%.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "coil/chat_session.hpp"
 #include "coil/model.hpp"
-#include "paths.hpp"
 #include "options.hpp"
+#include "paths.hpp"
 
 namespace coil {
 namespace {
@@ -45,7 +45,8 @@ TEST(DemoModel, AnswersHeldOutQuestions) {
     ++total;
     right += ok;
     if (!ok && wrong.size() < 2000)
-      wrong += msgs.back().content + " -> " + r.text + " (want " + j["answer"].get<std::string>() + ")\n";
+      wrong += msgs.back().content + " -> " + r.text + " (want " + j["answer"].get<std::string>() +
+               ")\n";
   }
   ASSERT_GE(total, 50);
   const double accuracy = double(right) / total;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "coil/backend.hpp"
+#include "coil/cpu_backend.hpp"
 #include "coil/error.hpp"
 #include "coil/model.hpp"
 #include "coil/self_check.hpp"

@@ -11,8 +11,8 @@
 #include "coil/session.hpp"
 #include "coil/state.hpp"
 #include "golden.hpp"
-#include "paths.hpp"
 #include "options.hpp"
+#include "paths.hpp"
 
 namespace coil {
 namespace {

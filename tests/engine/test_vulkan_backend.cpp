@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "coil/backend.hpp"
+#include "coil/cpu_ref_backend.hpp"
 #include "coil/error.hpp"
 #include "coil/model.hpp"
 #include "coil/session.hpp"
@@ -36,12 +37,17 @@ void* operator new(std::size_t n) {
   if (void* p = std::malloc(n ? n : 1)) return p;
   throw std::bad_alloc();
 }
+// These replace the global allocation functions: GCC 12 takes free() of what the replaced
+// operator new returned for a mismatch (-Wmismatched-new-delete) where it inlines them.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void operator delete(void* p) noexcept {
   std::free(p);
 }
 void operator delete(void* p, std::size_t) noexcept {
   std::free(p);
 }
+#pragma GCC diagnostic pop
 
 namespace coil {
 namespace {
@@ -350,10 +356,10 @@ TEST(VulkanBackend, FallbacksWithoutSubgroupsMatchTheReference) {
     auto args = [&](bool dev) {
       auto pick = [&](int i) { return dev ? p[i].second : p[i].first; };
       ProjScanArgs s;
-      s.x = pick(0), s.dt_low = pick(1).cols_view(0, R), s.dt_proj = pick(2);
-      s.dt_bias = pick(3), s.A = pick(4), s.B = pick(1).cols_view(R, N);
-      s.C = pick(1).cols_view(R + N, N), s.Dskip = pick(5), s.z = pick(6), s.state = pick(7);
-      s.out = pick(8), s.norm_dt_bc = true, s.norm_eps = 1e-6f;
+      s.scan.x = pick(0), s.dt_low = pick(1).cols_view(0, R), s.dt_proj = pick(2);
+      s.scan.dt_bias = pick(3), s.scan.A = pick(4), s.scan.B = pick(1).cols_view(R, N);
+      s.scan.C = pick(1).cols_view(R + N, N), s.scan.Dskip = pick(5), s.scan.z = pick(6);
+      s.scan.state = pick(7), s.scan.out = pick(8), s.norm_dt_bc = true, s.norm_eps = 1e-6f;
       return s;
     };
     ASSERT_TRUE(be->supports(Op::ProjScan, DType::BF16));

@@ -1,18 +1,25 @@
 #include "coil/backend.hpp"
 
 #include "coil/error.hpp"
+#include "coil/op_checks.hpp"
 #include "coil/tensor_view.hpp"
 
 namespace coil {
 
 const char* op_name(Op op) {
   switch (op) {
-    case Op::GetRows: return "get_rows";
-    case Op::RmsNorm: return "rms_norm";
-    case Op::MatMul: return "matmul";
-    case Op::Conv1dSilu: return "conv1d_silu";
-    case Op::SelectiveScan: return "selective_scan";
-    case Op::Add: return "add";
+    case Op::GetRows:
+      return "get_rows";
+    case Op::RmsNorm:
+      return "rms_norm";
+    case Op::MatMul:
+      return "matmul";
+    case Op::Conv1dSilu:
+      return "conv1d_silu";
+    case Op::SelectiveScan:
+      return "selective_scan";
+    case Op::Add:
+      return "add";
     case Op::NormMatMul:
       return "norm_matmul";
     case Op::MatMulAdd:
@@ -24,9 +31,7 @@ const char* op_name(Op op) {
 }
 
 Tensor Backend::upload_weight(const TensorView& host, int64_t rows, int64_t cols) {
-  if (static_cast<size_t>(rows * cols) * dtype_size(host.dtype) != host.nbytes)
-    throw Error("internal: weight " + host.name + " does not have " + std::to_string(rows) +
-                "x" + std::to_string(cols) + " elements");
+  checks::upload_weight(host, rows, cols);
   Tensor t = alloc(host.dtype, rows, cols);
   upload(t, host.data);
   return t;

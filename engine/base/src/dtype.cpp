@@ -6,20 +6,29 @@ namespace coil {
 
 const char* dtype_name(DType t) {
   switch (t) {
-    case DType::F32: return "F32";
-    case DType::F16: return "F16";
-    case DType::BF16: return "BF16";
-    case DType::I32: return "I32";
+    case DType::F32:
+      return "F32";
+    case DType::F16:
+      return "F16";
+    case DType::BF16:
+      return "BF16";
+    case DType::I32:
+      return "I32";
   }
   return "?";
 }
 
 bool parse_dtype(std::string_view s, DType* out) {
-  if (s == "F32") *out = DType::F32;
-  else if (s == "F16") *out = DType::F16;
-  else if (s == "BF16") *out = DType::BF16;
-  else if (s == "I32") *out = DType::I32;
-  else return false;
+  if (s == "F32")
+    *out = DType::F32;
+  else if (s == "F16")
+    *out = DType::F16;
+  else if (s == "BF16")
+    *out = DType::BF16;
+  else if (s == "I32")
+    *out = DType::I32;
+  else
+    return false;
   return true;
 }
 
@@ -76,7 +85,9 @@ uint16_t f32_to_f16(float f) {
 
 void convert_to_f32(DType t, const void* src, float* dst, size_t n) {
   switch (t) {
-    case DType::F32: std::memcpy(dst, src, n * 4); break;
+    case DType::F32:
+      std::memcpy(dst, src, n * 4);
+      break;
     case DType::BF16: {
       auto* s = static_cast<const uint16_t*>(src);
       for (size_t i = 0; i < n; ++i) dst[i] = bf16_to_f32(s[i]);

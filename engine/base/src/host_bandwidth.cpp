@@ -1,12 +1,12 @@
 // The host memory read bandwidth a CPU backend reports (coil bench compares decode to it).
+#include "coil/host_bandwidth.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
 #include <vector>
-
-#include "coil/host_bandwidth.hpp"
 
 namespace coil {
 

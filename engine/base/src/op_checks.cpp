@@ -1,5 +1,6 @@
 #include "coil/op_checks.hpp"
 
+#include <cstdint>
 #include <string>
 
 #include "coil/error.hpp"
@@ -8,19 +9,21 @@ namespace coil::checks {
 namespace {
 
 std::string shape(const Tensor& t) {
-  return "[" + std::to_string(t.rows) + ", " + std::to_string(t.cols) + "] " +
-         dtype_name(t.dtype);
+  return "[" + std::to_string(t.rows) + ", " + std::to_string(t.cols) + "] " + dtype_name(t.dtype);
 }
 
 void expect(bool ok, const char* op, const char* what, const Tensor& t) {
-  if (!ok) throw Error(std::string("internal: ") + op + ": operand " + what + " has shape " + shape(t));
+  if (!ok)
+    throw Error(std::string("internal: ") + op + ": operand " + what + " has shape " + shape(t));
 }
 
 void f32(const char* op, const char* what, const Tensor& t) {
   expect(t.valid() && t.dtype == DType::F32, op, what, t);
 }
 
-bool weight_dtype(DType d) { return d == DType::F32 || d == DType::F16 || d == DType::BF16; }
+bool weight_dtype(DType d) {
+  return d == DType::F32 || d == DType::F16 || d == DType::BF16;
+}
 
 }  // namespace
 
@@ -56,11 +59,10 @@ void conv1d_silu(const Tensor& x, const Tensor& weight, const Tensor* bias,
                  const Tensor& conv_state, const Tensor& out) {
   f32("conv1d_silu", "x", x);
   f32("conv1d_silu", "weight", weight);
-  expect(weight.rows == x.cols && weight.cols >= 1 && weight.contiguous(), "conv1d_silu",
-         "weight", weight);
+  expect(weight.rows == x.cols && weight.cols >= 1 && weight.contiguous(), "conv1d_silu", "weight",
+         weight);
   f32("conv1d_silu", "conv_state", conv_state);
-  expect(conv_state.rows == weight.cols - 1 && conv_state.cols == x.cols &&
-             conv_state.contiguous(),
+  expect(conv_state.rows == weight.cols - 1 && conv_state.cols == x.cols && conv_state.contiguous(),
          "conv1d_silu", "conv_state", conv_state);
   f32("conv1d_silu", "out", out);
   expect(out.rows == x.rows && out.cols == x.cols, "conv1d_silu", "out", out);
@@ -103,21 +105,11 @@ void selective_scan(const ScanArgs& a) {
 }
 
 void proj_scan(const ProjScanArgs& a) {
-  ScanArgs s;
-  s.x = a.x;
-  s.dt_bias = a.dt_bias;
-  s.A = a.A;
-  s.B = a.B;
-  s.C = a.C;
-  s.Dskip = a.Dskip;
-  s.z = a.z;
-  s.state = a.state;
-  s.out = a.out;
-  scan_operands("proj_scan", s);
+  scan_operands("proj_scan", a.scan);
   f32("proj_scan", "dt_low", a.dt_low);
-  expect(a.dt_low.rows == a.x.rows && a.dt_low.cols >= 1, "proj_scan", "dt_low", a.dt_low);
-  expect(weight_dtype(a.dt_proj.dtype) && a.dt_proj.contiguous() && a.dt_proj.rows == a.x.cols &&
-             a.dt_proj.cols == a.dt_low.cols,
+  expect(a.dt_low.rows == a.scan.x.rows && a.dt_low.cols >= 1, "proj_scan", "dt_low", a.dt_low);
+  expect(weight_dtype(a.dt_proj.dtype) && a.dt_proj.contiguous() &&
+             a.dt_proj.rows == a.scan.x.cols && a.dt_proj.cols == a.dt_low.cols,
          "proj_scan", "dt_proj", a.dt_proj);
 }
 
@@ -132,6 +124,14 @@ void add(const Tensor& a, const Tensor& b) {
   f32("add", "a", a);
   f32("add", "b", b);
   expect(a.rows == b.rows && a.cols == b.cols, "add", "b", b);
+}
+
+void upload_weight(const TensorView& host, int64_t rows, int64_t cols) {
+  const bool ok = rows >= 0 && cols >= 0 && (cols == 0 || rows <= INT64_MAX / cols) &&
+                  static_cast<size_t>(rows * cols) * dtype_size(host.dtype) == host.nbytes;
+  if (!ok)
+    throw Error("internal: weight " + host.name + " does not have " + std::to_string(rows) + "x" +
+                std::to_string(cols) + " elements");
 }
 
 }  // namespace coil::checks

@@ -28,9 +28,8 @@ Tensor Tensor::cols_view(int64_t first_col, int64_t ncols) const {
 
 Tensor Tensor::rows_view(int64_t first_row, int64_t nrows) const {
   if (first_row < 0 || nrows < 0 || first_row + nrows > rows)
-    throw Error("internal: row view [" + std::to_string(first_row) + ", +" +
-                std::to_string(nrows) + ") outside a tensor of " + std::to_string(rows) +
-                " rows");
+    throw Error("internal: row view [" + std::to_string(first_row) + ", +" + std::to_string(nrows) +
+                ") outside a tensor of " + std::to_string(rows) + " rows");
   Tensor t = *this;
   t.offset += static_cast<size_t>(first_row) * stride * dtype_size(dtype);
   t.rows = nrows;

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "coil/error.hpp"
+#include "coil/host_bandwidth.hpp"
 #include "coil/host_buffer.hpp"
 #include "coil/op_checks.hpp"
-#include "coil/host_bandwidth.hpp"
-#include "coil/error.hpp"
 #include "coil/tensor_view.hpp"
 #include "cpu_kernels.hpp"
 #include "thread_pool.hpp"
@@ -41,8 +41,8 @@ class CpuBackend final : public Backend {
 
   BackendInfo info() const override {
     return {"cpu",
-            cpu_model_name() + " (" + std::to_string(pool_.size()) + " threads, " + k_.isa + ")",
-            0, pool_.size()};
+            cpu_model_name() + " (" + std::to_string(pool_.size()) + " threads, " + k_.isa + ")", 0,
+            pool_.size()};
   }
   // The fused decode ops would save nothing here (the CPU decode is at the bandwidth
   // limit already): the session runs the unfused sequence.
@@ -62,8 +62,7 @@ class CpuBackend final : public Backend {
     return t;
   }
   Tensor upload_weight(const TensorView& host, int64_t rows, int64_t cols) override {
-    if (static_cast<size_t>(rows * cols) * dtype_size(host.dtype) != host.nbytes)
-      throw Error("internal: weight " + host.name + " size mismatch");
+    checks::upload_weight(host, rows, cols);
     Tensor t;  // aliases the mapping, which the Model keeps alive
     t.buf = std::make_shared<HostBuffer>(host.data, host.nbytes, nullptr);
     t.dtype = host.dtype;
@@ -95,16 +94,25 @@ class CpuBackend final : public Backend {
     const float* xp = host_ptr<const float>(x);
     float* op = host_ptr<float>(out);
     auto row = [&](int, int64_t b, int64_t e) {
-      for (int64_t t = b; t < e; ++t) k_.rms_norm(xp + t * x.stride, wp, eps, x.cols, op + t * out.stride);
+      for (int64_t t = b; t < e; ++t)
+        k_.rms_norm(xp + t * x.stride, wp, eps, x.cols, op + t * out.stride);
     };
-    if (x.rows * x.cols < 16384) row(0, 0, x.rows);
-    else pool_.parallel_for(x.rows, 1, row);
+    if (x.rows * x.cols < 16384)
+      row(0, 0, x.rows);
+    else
+      pool_.parallel_for(x.rows, 1, row);
   }
 
   void matmul(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) override {
     checks::matmul(x, w, bias, out);
-    MatMulArgs a{host_ptr<const float>(x), x.stride, x.rows, x.cols, host_ptr<const void>(w),
-                 w.dtype, bias ? host_ptr<const float>(*bias) : nullptr, host_ptr<float>(out),
+    MatMulArgs a{host_ptr<const float>(x),
+                 x.stride,
+                 x.rows,
+                 x.cols,
+                 host_ptr<const void>(w),
+                 w.dtype,
+                 bias ? host_ptr<const float>(*bias) : nullptr,
+                 host_ptr<float>(out),
                  out.stride};
     const int64_t N = w.rows;
     const int64_t work = x.rows * x.cols * N;
@@ -112,32 +120,58 @@ class CpuBackend final : public Backend {
     auto part = [&](int t, int64_t b, int64_t e) {
       k_.matmul(a, b, e, scratch_.data() + static_cast<size_t>(t) * kPackFloats);
     };
-    if (work < 65536) part(0, 0, N);
-    else pool_.parallel_for(N, 32, part);
+    if (work < 65536)
+      part(0, 0, N);
+    else
+      pool_.parallel_for(N, 32, part);
   }
 
   void conv1d_silu(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& state,
                    const Tensor& out) override {
     checks::conv1d_silu(x, w, bias, state, out);
-    ConvPtrs p{host_ptr<const float>(x), host_ptr<const float>(w),
-               bias ? host_ptr<const float>(*bias) : nullptr, host_ptr<float>(state),
-               host_ptr<float>(out), x.stride, out.stride, x.rows, x.cols, w.cols};
+    ConvPtrs p{host_ptr<const float>(x),
+               host_ptr<const float>(w),
+               bias ? host_ptr<const float>(*bias) : nullptr,
+               host_ptr<float>(state),
+               host_ptr<float>(out),
+               x.stride,
+               out.stride,
+               x.rows,
+               x.cols,
+               w.cols};
     auto part = [&](int, int64_t b, int64_t e) { k_.conv(p, b, e); };
-    if (x.rows * x.cols < 16384) part(0, 0, x.cols);
-    else pool_.parallel_for(x.cols, 64, part);
+    if (x.rows * x.cols < 16384)
+      part(0, 0, x.cols);
+    else
+      pool_.parallel_for(x.cols, 64, part);
   }
 
   void selective_scan(const ScanArgs& s) override {
     checks::selective_scan(s);
-    ScanPtrs p{host_ptr<const float>(s.x), host_ptr<const float>(s.dt),
-               host_ptr<const float>(s.dt_bias), host_ptr<const float>(s.A),
-               host_ptr<const float>(s.B), host_ptr<const float>(s.C),
-               host_ptr<const float>(s.Dskip), host_ptr<const float>(s.z),
-               host_ptr<float>(s.state), host_ptr<float>(s.out), s.x.stride, s.dt.stride,
-               s.B.stride, s.C.stride, s.z.stride, s.out.stride, s.x.rows, s.x.cols, s.A.cols};
+    ScanPtrs p{host_ptr<const float>(s.x),
+               host_ptr<const float>(s.dt),
+               host_ptr<const float>(s.dt_bias),
+               host_ptr<const float>(s.A),
+               host_ptr<const float>(s.B),
+               host_ptr<const float>(s.C),
+               host_ptr<const float>(s.Dskip),
+               host_ptr<const float>(s.z),
+               host_ptr<float>(s.state),
+               host_ptr<float>(s.out),
+               s.x.stride,
+               s.dt.stride,
+               s.B.stride,
+               s.C.stride,
+               s.z.stride,
+               s.out.stride,
+               s.x.rows,
+               s.x.cols,
+               s.A.cols};
     auto part = [&](int, int64_t b, int64_t e) { k_.scan(p, b, e); };
-    if (s.x.rows * s.x.cols < 4096) part(0, 0, s.x.cols);
-    else pool_.parallel_for(s.x.cols, 16, part);
+    if (s.x.rows * s.x.cols < 4096)
+      part(0, 0, s.x.cols);
+    else
+      pool_.parallel_for(s.x.cols, 16, part);
   }
 
   void add(const Tensor& a, const Tensor& b) override {

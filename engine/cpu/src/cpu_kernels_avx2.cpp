@@ -3,5 +3,7 @@
 #include "cpu_kernels_impl.hpp"
 
 namespace coil {
-const CpuKernels& cpu_kernels_avx2() { return kernels_avx2::table("avx2"); }
+const CpuKernels& cpu_kernels_avx2() {
+  return kernels_avx2::table("avx2");
+}
 }  // namespace coil

@@ -3,5 +3,7 @@
 #include "cpu_kernels_impl.hpp"
 
 namespace coil {
-const CpuKernels& cpu_kernels_avx512() { return kernels_avx512::table("avx512"); }
+const CpuKernels& cpu_kernels_avx512() {
+  return kernels_avx512::table("avx512");
+}
 }  // namespace coil

@@ -3,5 +3,7 @@
 #include "cpu_kernels_impl.hpp"
 
 namespace coil {
-const CpuKernels& cpu_kernels_scalar() { return kernels_scalar::table("scalar"); }
+const CpuKernels& cpu_kernels_scalar() {
+  return kernels_scalar::table("scalar");
+}
 }  // namespace coil

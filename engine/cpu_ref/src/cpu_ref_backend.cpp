@@ -6,10 +6,10 @@
 #include <cstring>
 #include <vector>
 
+#include "coil/error.hpp"
+#include "coil/host_bandwidth.hpp"
 #include "coil/host_buffer.hpp"
 #include "coil/op_checks.hpp"
-#include "coil/host_bandwidth.hpp"
-#include "coil/error.hpp"
 
 namespace coil {
 namespace {
@@ -17,10 +17,14 @@ namespace {
 float load_elem(const Tensor& t, int64_t r, int64_t c) {
   const size_t idx = static_cast<size_t>(r) * t.stride + c;
   switch (t.dtype) {
-    case DType::F32: return host_ptr<const float>(t)[idx];
-    case DType::F16: return f16_to_f32(host_ptr<const uint16_t>(t)[idx]);
-    case DType::BF16: return bf16_to_f32(host_ptr<const uint16_t>(t)[idx]);
-    case DType::I32: return static_cast<float>(host_ptr<const int32_t>(t)[idx]);
+    case DType::F32:
+      return host_ptr<const float>(t)[idx];
+    case DType::F16:
+      return f16_to_f32(host_ptr<const uint16_t>(t)[idx]);
+    case DType::BF16:
+      return bf16_to_f32(host_ptr<const uint16_t>(t)[idx]);
+    case DType::I32:
+      return static_cast<float>(host_ptr<const int32_t>(t)[idx]);
   }
   return 0.f;
 }
@@ -44,8 +48,12 @@ std::vector<double> normed_row(const Tensor& x, int64_t r, int64_t c0, int64_t n
   return v;
 }
 
-double softplus(double v) { return v > 20.0 ? v : std::log1p(std::exp(v)); }
-double silu(double v) { return v / (1.0 + std::exp(-v)); }
+double softplus(double v) {
+  return v > 20.0 ? v : std::log1p(std::exp(v));
+}
+double silu(double v) {
+  return v / (1.0 + std::exp(-v));
+}
 
 class CpuReferenceBackend final : public Backend {
  public:
@@ -173,27 +181,27 @@ class CpuReferenceBackend final : public Backend {
 
   void proj_scan(const ProjScanArgs& a) override {
     checks::proj_scan(a);
-    const int64_t T = a.x.rows, D = a.x.cols, N = a.A.cols, R = a.dt_low.cols;
+    const int64_t T = a.scan.x.rows, D = a.scan.x.cols, N = a.scan.A.cols, R = a.dt_low.cols;
     const float eps = a.norm_eps;
     for (int64_t t = 0; t < T; ++t) {
       const bool nm = a.norm_dt_bc;
       const std::vector<double> dtn = normed_row(a.dt_low, t, 0, R, eps, nullptr, nm);
-      const std::vector<double> Bn = normed_row(a.B, t, 0, N, eps, nullptr, nm);
-      const std::vector<double> Cn = normed_row(a.C, t, 0, N, eps, nullptr, nm);
+      const std::vector<double> Bn = normed_row(a.scan.B, t, 0, N, eps, nullptr, nm);
+      const std::vector<double> Cn = normed_row(a.scan.C, t, 0, N, eps, nullptr, nm);
       for (int64_t d = 0; d < D; ++d) {
         double dt = 0;
         for (int64_t r = 0; r < R; ++r) dt += dtn[r] * load_elem(a.dt_proj, d, r);
-        const double delta = softplus(dt + at(a.dt_bias, 0, d));
-        const double xv = at(a.x, t, d);
+        const double delta = softplus(dt + at(a.scan.dt_bias, 0, d));
+        const double xv = at(a.scan.x, t, d);
         double y = 0;
         for (int64_t n = 0; n < N; ++n) {
-          float& h = at(a.state, d, n);
-          const double hn = std::exp(delta * at(a.A, d, n)) * h + delta * xv * Bn[n];
+          float& h = at(a.scan.state, d, n);
+          const double hn = std::exp(delta * at(a.scan.A, d, n)) * h + delta * xv * Bn[n];
           h = static_cast<float>(hn);
           y += hn * Cn[n];
         }
-        y += double(at(a.Dskip, 0, d)) * xv;
-        at(a.out, t, d) = static_cast<float>(y * silu(at(a.z, t, d)));
+        y += double(at(a.scan.Dskip, 0, d)) * xv;
+        at(a.scan.out, t, d) = static_cast<float>(y * silu(at(a.scan.z, t, d)));
       }
     }
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "coil/dtype.hpp"
+#include "coil/mapped_file.hpp"
 #include "coil/tensor_view.hpp"
 
 namespace coil {
@@ -18,7 +19,6 @@ namespace coil {
 class SafetensorsFile {
  public:
   explicit SafetensorsFile(const std::filesystem::path& path);  // throws coil::Error
-  ~SafetensorsFile();
   SafetensorsFile(const SafetensorsFile&) = delete;
   SafetensorsFile& operator=(const SafetensorsFile&) = delete;
 
@@ -28,8 +28,7 @@ class SafetensorsFile {
 
  private:
   std::filesystem::path path_;
-  void* map_ = nullptr;
-  size_t map_size_ = 0;
+  MappedFile map_;
   std::map<std::string, TensorView> tensors_;
   std::map<std::string, std::string> metadata_;
 };

@@ -1,8 +1,8 @@
 // Which backends this binary has, and how to create one by name.
+#include "coil/registry.hpp"
+
 #include <string>
 #include <vector>
-
-#include "coil/registry.hpp"
 
 #include "coil/cpu_backend.hpp"
 #include "coil/cpu_ref_backend.hpp"
@@ -35,14 +35,16 @@ std::unique_ptr<Backend> create_backend(const std::string& name, const BackendOp
 #ifdef COIL_HAVE_CUDA
     return create_cuda_backend(opts);
 #else
-    throw Error("CUDA backend: not compiled into this build of Coil (configure with -DCOIL_CUDA=ON)");
+    throw Error(
+        "CUDA backend: not compiled into this build of Coil (configure with -DCOIL_CUDA=ON)");
 #endif
   }
   if (name == "vulkan") {
 #ifdef COIL_HAVE_VULKAN
     return create_vulkan_backend(opts);
 #else
-    throw Error("Vulkan backend: not compiled into this build of Coil (configure with -DCOIL_VULKAN=ON)");
+    throw Error(
+        "Vulkan backend: not compiled into this build of Coil (configure with -DCOIL_VULKAN=ON)");
 #endif
   }
   throw Error("unknown backend '" + name + "' (choose auto, cpu, vulkan or cuda)");

@@ -7,7 +7,10 @@
 namespace coil {
 
 ChatSession::ChatSession(const Model& model, const Tokenizer& tok, const ChatConfig& chat)
-    : session_(model), tok_(tok), template_(chat.make_template()), bos_(chat.bos_token),
+    : session_(model),
+      tok_(tok),
+      template_(chat.make_template()),
+      bos_(chat.bos_token),
       eos_(chat.eos_token) {
   for (int64_t id : chat.eos_token_ids) eos_ids_.push_back(static_cast<int32_t>(id));
   // ChatML models end a turn with <|im_end|>: stop there too when the vocabulary has it.
@@ -28,7 +31,8 @@ std::string ChatSession::delta_for(const std::string& rendered) {
 
 bool ChatSession::prefill(const std::vector<ChatMessage>& messages, bool add_generation_prompt,
                           const std::atomic<bool>* cancel) {
-  const std::string delta = delta_for(template_.render(messages, add_generation_prompt, bos_, eos_));
+  const std::string delta =
+      delta_for(template_.render(messages, add_generation_prompt, bos_, eos_));
   const auto ids = tok_.encode(delta, /*parse_special=*/true);
   last_prefill_tokens_ = static_cast<int64_t>(ids.size());
   if (ids.empty()) return true;

@@ -6,6 +6,7 @@
 
 #include "coil/error.hpp"
 #include "strings.hpp"
+#include "util/utf8.hpp"
 #include "value.hpp"
 
 namespace coil::jinja {

@@ -12,7 +12,6 @@ namespace coil::jinja {
 // The code points of `s` as views (an invalid byte counts as one code point).
 std::vector<std::string_view> code_points(std::string_view s);
 size_t code_point_count(std::string_view s);
-void append_utf8(std::string& out, uint32_t code_point);
 uint32_t decode_utf8(std::string_view code_point);  // one element of code_points()
 
 bool is_space(char c);  // Python's str.isspace for ASCII

@@ -85,8 +85,8 @@ std::unique_ptr<Model> Model::open(const std::filesystem::path& dir, const Model
   const ModelWeights& w = files->weights;
   const DType weight_dtype = w.layers.empty() ? w.embeddings->dtype : w.layers[0].in_proj->dtype;
   m->fused_decode_allowed_ = opts.fused_decode;
-  m->backend_ = choose_backend(opts.backend_choice(allow_fallback), weight_dtype,
-                               &m->fallback_reason_);
+  m->backend_ =
+      choose_backend(opts.backend_choice(allow_fallback), weight_dtype, &m->fallback_reason_);
   try {
     m->upload(files->weights, files, progress);
   } catch (const LoadCancelled&) {

@@ -144,13 +144,16 @@ Instance::Instance(bool validation_requested) {
     });
     if (!have_layer)
       throw Error(
-          "Vulkan: validation was requested (COIL_VULKAN_VALIDATION=1) but the validation layer VK_LAYER_KHRONOS_validation "
+          "Vulkan: validation was requested (COIL_VULKAN_VALIDATION=1) but the validation layer "
+          "VK_LAYER_KHRONOS_validation "
           "is not installed (Debian: vulkan-validationlayers)");
     layers.push_back(kValidationLayer);
     const auto layer_exts = instance_extensions(vk, kValidationLayer);
     if (!has_extension(available, VK_EXT_DEBUG_UTILS_EXTENSION_NAME) &&
         !has_extension(layer_exts, VK_EXT_DEBUG_UTILS_EXTENSION_NAME))
-      throw Error("Vulkan: validation was requested (COIL_VULKAN_VALIDATION=1) but VK_EXT_debug_utils is not available");
+      throw Error(
+          "Vulkan: validation was requested (COIL_VULKAN_VALIDATION=1) but VK_EXT_debug_utils is "
+          "not available");
     exts.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
     next = &dbg;
     if (has_extension(layer_exts, VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME)) {
@@ -205,7 +208,9 @@ void Instance::check_messenger() {
                                 VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT, &data);
   std::lock_guard lock(log->mu);
   if (!log->selftest_seen)
-    throw Error("Vulkan: validation was requested (COIL_VULKAN_VALIDATION=1) but the debug messenger receives nothing");
+    throw Error(
+        "Vulkan: validation was requested (COIL_VULKAN_VALIDATION=1) but the debug messenger "
+        "receives nothing");
 }
 
 Instance::~Instance() {

@@ -6,15 +6,14 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <algorithm>
 
+#include "active_model.hpp"
 #include "app_controller.hpp"
 #include "app_settings.hpp"
 #include "banner_model.hpp"
 #include "coil/backend.hpp"
 #include "fixture_model.hpp"
-#include "model_controller.hpp"
 
 using namespace coil::app;
 
@@ -49,7 +48,7 @@ class TestFallbackBanner : public QObject {
     app_->settings()->setDevice(0);
     loadAndWait();
     const auto [level, text] = banner(app_->banners(), QStringLiteral("fallback"));
-    const ModelInfo& info = app_->model()->info();
+    const ModelInfo& info = app_->activeModel()->info();
     if (info.fallbackReason.isEmpty()) {  // a machine where Auto found its GPU
       QVERIFY(level.isEmpty());
     } else {
@@ -63,7 +62,7 @@ class TestFallbackBanner : public QObject {
     app_->settings()->setBackend(QStringLiteral("vulkan"));
     app_->settings()->setDevice(99);
     loadAndWait();
-    const ModelInfo& info = app_->model()->info();
+    const ModelInfo& info = app_->activeModel()->info();
     QCOMPARE(info.backend, QStringLiteral("cpu"));
     QVERIFY(!info.fallbackReason.isEmpty());
     const auto [level, text] = banner(app_->banners(), QStringLiteral("fallback"));
@@ -84,7 +83,7 @@ class TestFallbackBanner : public QObject {
     faulty.settings()->setBackend(QStringLiteral("vulkan"));
     faulty.settings()->setDevice(0);
     loadAndWait(faulty);
-    const ModelInfo& info = faulty.model()->info();
+    const ModelInfo& info = faulty.activeModel()->info();
     QCOMPARE(info.backend, QStringLiteral("cpu"));
     const auto [level, text] = banner(faulty.banners(), QStringLiteral("fallback"));
     QCOMPARE(level, QStringLiteral("warning"));
@@ -96,7 +95,7 @@ class TestFallbackBanner : public QObject {
     app_->settings()->setBackend(QStringLiteral("cpu"));
     app_->settings()->setDevice(0);
     loadAndWait();
-    QVERIFY(app_->model()->info().fallbackReason.isEmpty());
+    QVERIFY(app_->activeModel()->info().fallbackReason.isEmpty());
     QVERIFY(banner(app_->banners(), QStringLiteral("fallback")).first.isEmpty());
   }
 
@@ -105,8 +104,8 @@ class TestFallbackBanner : public QObject {
  private:
   void loadAndWait() { loadAndWait(*app_); }
   void loadAndWait(AppController& app) {
-    ModelController* m = app.model();
-    QSignalSpy changed(m, &ModelController::modelChanged);
+    ActiveModel* m = app.activeModel();
+    QSignalSpy changed(m, &ActiveModel::modelChanged);
     m->load(model_);
     QTRY_VERIFY_WITH_TIMEOUT(changed.count() > 0 && !m->loading(), kWait);
     QVERIFY2(m->loaded(), qPrintable(m->error()));

@@ -10,7 +10,9 @@ namespace {
 ModelOptions g_options;
 }  // namespace
 
-const ModelOptions& options() { return g_options; }
+const ModelOptions& options() {
+  return g_options;
+}
 
 }  // namespace coil::test
 

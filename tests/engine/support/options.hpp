@@ -7,6 +7,8 @@
 namespace coil::test {
 
 const ModelOptions& options();
-inline const BackendOptions& backend_options() { return options().backend_options; }
+inline const BackendOptions& backend_options() {
+  return options().backend_options;
+}
 
 }  // namespace coil::test

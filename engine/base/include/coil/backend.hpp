@@ -77,23 +77,15 @@ struct ScanArgs {
   Tensor out;      // [T, D] y_t = (h_t . C_t + D * x_t) * silu(z_t)
 };
 
-// Arguments of the fused projection + scan: like ScanArgs, but dt is computed inside from
-// the low-rank dt of x_proj's output, optionally after FalconMamba's weightless RMS norm
+// Arguments of the fused projection + scan: the scan's operands, but dt is computed inside
+// from the low-rank dt of x_proj's output, optionally after FalconMamba's weightless RMS norm
 // of dt_low, B and C (which are read, never written):
 //   dtn, Bn, Cn = norm(dt_low[t]), norm(B[t]), norm(C[t])   (or unchanged without norm)
-//   dt[t, d] = dtn . dt_proj[d, :]      then the selective scan of ScanArgs with Bn, Cn.
+//   dt[t, d] = dtn . dt_proj[d, :]      then the selective scan of `scan` with Bn, Cn.
 struct ProjScanArgs {
-  Tensor x;                 // [T, D] conv output after SiLU
+  ScanArgs scan;            // every operand but scan.dt, which is not read
   Tensor dt_low;            // [T, R] (a column view of the x_proj output)
   Tensor dt_proj;           // [D, R] F32|F16|BF16 weight, contiguous
-  Tensor dt_bias;           // [1, D] F32
-  Tensor A;                 // [D, N] F32
-  Tensor B;                 // [T, N]
-  Tensor C;                 // [T, N]
-  Tensor Dskip;             // [1, D] F32
-  Tensor z;                 // [T, D]
-  Tensor state;             // [D, N] F32, read and updated in place
-  Tensor out;               // [T, D]
   bool norm_dt_bc = false;  // FalconMamba: weightless RMS norm of dt_low, B and C
   float norm_eps = 0.0f;
 };
@@ -108,10 +100,10 @@ class Graph {
 };
 
 struct BackendInfo {
-  std::string name;         // "cpu", "cpu-ref", "vulkan", "cuda"
-  std::string device;       // e.g. "AMD EPYC (2 threads, AVX-512 BF16)", "NVIDIA H100 80GB HBM3"
-  size_t device_memory = 0; // bytes (0 if not meaningful)
-  int threads = 0;          // CPU backends
+  std::string name;          // "cpu", "cpu-ref", "vulkan", "cuda"
+  std::string device;        // e.g. "AMD EPYC (2 threads, AVX-512 BF16)", "NVIDIA H100 80GB HBM3"
+  size_t device_memory = 0;  // bytes (0 if not meaningful)
+  int threads = 0;           // CPU backends
 };
 
 class Backend {
@@ -185,8 +177,8 @@ class Backend {
 // programs' main() reads them from COIL_* environment variables (coil/environment.hpp), the
 // libraries never do.
 struct BackendOptions {
-  int device = -1;   // GPU index, -1 = the default choice
-  int threads = 0;   // CPU threads, 0 = physical cores
+  int device = -1;               // GPU index, -1 = the default choice
+  int threads = 0;               // CPU threads, 0 = physical cores
   bool allow_cpu_device = true;  // Vulkan: accept CPU implementations such as lavapipe
 
   // cpu: the kernels' instruction set, "scalar", "avx2", "avx512", "avx512bf16"; "" or

@@ -10,7 +10,7 @@ namespace coil {
 
 class HostBuffer final : public Buffer {
  public:
-  explicit HostBuffer(size_t bytes);                           // owned, 64-byte aligned, zeroed
+  explicit HostBuffer(size_t bytes);  // owned, 64-byte aligned, zeroed
   HostBuffer(const void* data, size_t bytes, std::shared_ptr<const void> keepalive);  // alias
   ~HostBuffer() override;
   size_t size() const override { return size_; }

@@ -2,6 +2,7 @@
 // the caller, reported as coil::Error naming the op and the operand.
 #pragma once
 #include "coil/backend.hpp"
+#include "coil/tensor_view.hpp"
 
 namespace coil::checks {
 
@@ -16,5 +17,7 @@ void norm_matmul(const Tensor& x, const Tensor& norm_w, const Tensor& w, const T
                  const Tensor& out);
 // matmul_add: the checks of matmul
 void proj_scan(const ProjScanArgs& a);
+// Backend::upload_weight: `host` holds exactly rows x cols elements of its dtype.
+void upload_weight(const TensorView& host, int64_t rows, int64_t cols);
 
 }  // namespace coil::checks

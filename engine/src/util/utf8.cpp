@@ -1,6 +1,6 @@
-#include "tokenizer/utf8.hpp"
+#include "util/utf8.hpp"
 
-namespace coil::tok {
+namespace coil {
 namespace {
 
 // Valid range of the second byte for a given lead byte (Unicode Table 3-7); later
@@ -95,4 +95,4 @@ void append_utf8(std::string& out, char32_t cp) {
   }
 }
 
-}  // namespace coil::tok
+}  // namespace coil

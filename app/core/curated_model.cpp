@@ -1,4 +1,4 @@
-#include "models_curated.hpp"
+#include "curated_model.hpp"
 
 #include <QStringList>
 

@@ -1,4 +1,4 @@
-#include "models_memory_fit.hpp"
+#include "memory_fit.hpp"
 
 #include <QVariantMap>
 

@@ -1,4 +1,4 @@
-#include "api_client.hpp"
+#include "hub_client.hpp"
 
 #include <QEventLoop>
 #include <QJsonArray>

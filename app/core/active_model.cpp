@@ -1,7 +1,8 @@
-// ModelController: model loads asked for by the UI, their progress, cancellation and outcome.
-#include "model_controller.hpp"
+// ActiveModel: model loads asked for by the UI, their progress, cancellation and outcome.
+#include "active_model.hpp"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QUrl>
 
 #include "app_settings.hpp"
@@ -12,18 +13,18 @@
 
 namespace coil::app {
 
-ModelController::ModelController(WorkerHost* host, AppSettings* settings, BannerModel* banners,
-                                 StatusInfo* status, QObject* parent)
+ActiveModel::ActiveModel(WorkerHost* host, AppSettings* settings, BannerModel* banners,
+                         StatusInfo* status, QObject* parent)
     : QObject(parent), host_(host), settings_(settings), banners_(banners), status_(status) {
   InferenceWorker* w = host->worker();
-  connect(w, &InferenceWorker::loadStarted, this, &ModelController::onStarted);
-  connect(w, &InferenceWorker::loadProgress, this, &ModelController::onProgress);
-  connect(w, &InferenceWorker::modelLoaded, this, &ModelController::onLoaded);
-  connect(w, &InferenceWorker::modelLoadFailed, this, &ModelController::onFailed);
-  connect(w, &InferenceWorker::loadCancelled, this, &ModelController::onCancelled);
+  connect(w, &InferenceWorker::loadStarted, this, &ActiveModel::onStarted);
+  connect(w, &InferenceWorker::loadProgress, this, &ActiveModel::onProgress);
+  connect(w, &InferenceWorker::modelLoaded, this, &ActiveModel::onLoaded);
+  connect(w, &InferenceWorker::modelLoadFailed, this, &ActiveModel::onFailed);
+  connect(w, &InferenceWorker::loadCancelled, this, &ActiveModel::onCancelled);
 }
 
-void ModelController::load(const QString& pathOrUrl) {
+void ActiveModel::load(const QString& pathOrUrl) {
   QString path = pathOrUrl;
   if (pathOrUrl.startsWith(QLatin1String("file:"))) path = QUrl(pathOrUrl).toLocalFile();
   if (path.isEmpty()) return;
@@ -43,19 +44,19 @@ void ModelController::load(const QString& pathOrUrl) {
   host_->load(r);
 }
 
-void ModelController::reload() {
+void ActiveModel::reload() {
   const QString p = info_.path.isEmpty() ? settings_->modelPath() : info_.path;
   if (!p.isEmpty()) load(p);
 }
 
-void ModelController::cancelLoad() {
+void ActiveModel::cancelLoad() {
   if (!loading_) return;
   host_->cancelLoad();
   stage_ = tr("Cancelling");
   emit progressChanged();
 }
 
-void ModelController::onStarted(const QString& path) {
+void ActiveModel::onStarted(const QString& path) {
   // The worker dropped the previous model as it started this load.
   if (!info_.path.isEmpty()) {
     info_ = {};
@@ -66,13 +67,13 @@ void ModelController::onStarted(const QString& path) {
   emit loadingChanged();
 }
 
-void ModelController::onProgress(double fraction, const QString& stage) {
+void ActiveModel::onProgress(double fraction, const QString& stage) {
   progress_ = fraction;
   stage_ = stage;
   emit progressChanged();
 }
 
-void ModelController::onLoaded(const ModelInfo& info) {
+void ActiveModel::onLoaded(const ModelInfo& info) {
   if (--pending_ > 0) return;  // a newer load is queued: this one is about to be replaced
   info_ = info;
   loading_ = false;
@@ -90,7 +91,7 @@ void ModelController::onLoaded(const ModelInfo& info) {
   emit modelChanged();
 }
 
-Banner ModelController::fallbackBanner(const ModelInfo& info) const {
+Banner ActiveModel::fallbackBanner(const ModelInfo& info) const {
   // With Auto, the CPU is one of the expected outcomes (a machine without a usable GPU):
   // say so once, as information. A backend picked by name that could not run is a warning.
   if (settings_->backend() == QLatin1String("auto"))
@@ -106,7 +107,7 @@ Banner ModelController::fallbackBanner(const ModelInfo& info) const {
              "backend in Settings and reload the model.")};
 }
 
-void ModelController::onFailed(const QString& path, const QString& reason) {
+void ActiveModel::onFailed(const QString& path, const QString& reason) {
   if (--pending_ > 0) return;
   loading_ = false;
   setError(reason);
@@ -119,7 +120,7 @@ void ModelController::onFailed(const QString& path, const QString& reason) {
   emit loadFailed(reason);
 }
 
-void ModelController::onCancelled(const QString&) {
+void ActiveModel::onCancelled(const QString&) {
   if (--pending_ > 0) return;  // a newer load is queued (it was asked for after the cancel)
   loading_ = false;
   progress_ = 0;
@@ -131,10 +132,14 @@ void ModelController::onCancelled(const QString&) {
   emit loadCancelled();
 }
 
-void ModelController::setError(const QString& error) {
+void ActiveModel::setError(const QString& error) {
   if (error == error_) return;
   error_ = error;
   emit errorChanged();
+}
+
+QString ActiveModel::loadingName() const {
+  return QFileInfo(QDir::cleanPath(loadingPath_)).fileName();
 }
 
 }  // namespace coil::app

@@ -1,12 +1,13 @@
-// UTF-8 helpers shared by the tokenizers: lossy validation (invalid bytes become U+FFFD,
-// one per maximal ill-formed subpart, as Rust's String::from_utf8_lossy and the
-// `tokenizers` library do) in a form that can also run incrementally on a byte stream.
+// The engine's UTF-8 helpers (tokenizers, Jinja templates): encoding a code point, and lossy
+// validation (invalid bytes become U+FFFD, one per maximal ill-formed subpart, as Rust's
+// String::from_utf8_lossy and the `tokenizers` library do) in a form that can also run
+// incrementally on a byte stream.
 #pragma once
 #include <cstddef>
 #include <string>
 #include <string_view>
 
-namespace coil::tok {
+namespace coil {
 
 inline constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
 
@@ -32,4 +33,4 @@ inline size_t utf8_char_len(unsigned char lead) {
 // Appends code point `cp` encoded as UTF-8.
 void append_utf8(std::string& out, char32_t cp);
 
-}  // namespace coil::tok
+}  // namespace coil

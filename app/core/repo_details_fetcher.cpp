@@ -1,13 +1,13 @@
-#include "hub_repo_details.hpp"
+#include "repo_details_fetcher.hpp"
 
 #include <QFile>
 #include <QJsonDocument>
 #include <QNetworkReply>
 #include <QPointer>
 
-#include "api_client.hpp"
-#include "cache_layout.hpp"
 #include "http_util.hpp"
+#include "hub_client.hpp"
+#include "repo_cache.hpp"
 
 namespace coil::app {
 

@@ -17,10 +17,10 @@ class BannerModel;
 struct Banner;
 class StatusInfo;
 
-class ModelController : public QObject {
+class ActiveModel : public QObject {
   Q_OBJECT
   QML_ELEMENT
-  QML_UNCREATABLE("provided by App.model")
+  QML_UNCREATABLE("provided by App.activeModel")
   Q_PROPERTY(bool loading READ loading NOTIFY loadingChanged)
   Q_PROPERTY(double progress READ progress NOTIFY progressChanged)
   Q_PROPERTY(QString stage READ stage NOTIFY progressChanged)
@@ -28,11 +28,13 @@ class ModelController : public QObject {
   Q_PROPERTY(QString name READ name NOTIFY modelChanged)
   Q_PROPERTY(QString path READ path NOTIFY modelChanged)
   Q_PROPERTY(QString loadingPath READ loadingPath NOTIFY loadingChanged)
+  // The folder name of loadingPath, for the status line.
+  Q_PROPERTY(QString loadingName READ loadingName NOTIFY loadingChanged)
   Q_PROPERTY(QString error READ error NOTIFY errorChanged)
 
  public:
-  ModelController(WorkerHost* host, AppSettings* settings, BannerModel* banners, StatusInfo* status,
-                  QObject* parent = nullptr);
+  ActiveModel(WorkerHost* host, AppSettings* settings, BannerModel* banners, StatusInfo* status,
+              QObject* parent = nullptr);
 
   // A folder path or a file:// URL (from a folder dialog).
   Q_INVOKABLE void load(const QString& pathOrUrl);
@@ -49,6 +51,7 @@ class ModelController : public QObject {
   QString name() const { return info_.name; }
   QString path() const { return info_.path; }
   QString loadingPath() const { return loadingPath_; }
+  QString loadingName() const;
   QString error() const { return error_; }
   const ModelInfo& info() const { return info_; }
 

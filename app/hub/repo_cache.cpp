@@ -1,4 +1,4 @@
-#include "cache_layout.hpp"
+#include "repo_cache.hpp"
 
 #include <QDir>
 #include <QDirIterator>

@@ -1,15 +1,17 @@
-// ModelsController: the installed models, "use in new chat" and delete.
+// InstalledModelsController: the installed models, "use in new chat" and delete.
+#include "installed_models_controller.hpp"
+
 #include <QDir>
 #include <QFileInfo>
 
+#include "active_model.hpp"
 #include "chat_controller.hpp"
 #include "demo_model.hpp"
+#include "download_list_model.hpp"
 #include "download_queue.hpp"
-#include "hub_download_list_model.hpp"
-#include "hub_repo_details.hpp"
-#include "model_controller.hpp"
-#include "models_controller.hpp"
-#include "models_installed_model.hpp"
+#include "installed_model.hpp"
+#include "installed_models_model.hpp"
+#include "repo_details_fetcher.hpp"
 
 namespace coil::app {
 
@@ -21,8 +23,23 @@ QString clean(const QString& path) {
 
 }  // namespace
 
-void ModelsController::refreshInstalled() {
-  QList<InstalledModel> models = scanHubCache(cacheDir());
+InstalledModelsController::InstalledModelsController(const Parts& parts, QObject* parent)
+    : QObject(parent), parts_(parts), machine_(machineMemory(QVariantList{})) {
+  rows_ = new InstalledModelsModel(this);
+  if (parts_.model) {
+    connect(parts_.model, &ActiveModel::modelChanged, this, &InstalledModelsController::refresh);
+    connect(parts_.model, &ActiveModel::loadingChanged, this, &InstalledModelsController::refresh);
+  }
+  refresh();
+}
+
+void InstalledModelsController::setMachine(const MachineMemory& machine) {
+  machine_ = machine;
+  refresh();
+}
+
+void InstalledModelsController::refresh() {
+  QList<InstalledModel> models = scanHubCache(parts_.cacheDir);
   QSet<QString> paths;
   completeRepos_.clear();
   for (const InstalledModel& m : std::as_const(models)) {
@@ -52,40 +69,41 @@ void ModelsController::refreshInstalled() {
     r.deleteBlock = deleteBlockOf(r);
     rows << r;
   }
-  installed_->setRows(rows);
+  rows_->setRows(rows);
+  emit changed();
 }
 
-QString ModelsController::deleteBlock(const QString& path) const {
-  const InstalledRow* row = installed_->find(path);
+QString InstalledModelsController::deleteBlock(const QString& path) const {
+  const InstalledRow* row = rows_->find(path);
   if (!row) return tr("%1 is not an installed model.").arg(QDir::toNativeSeparators(path));
   return deleteBlockOf(*row);
 }
 
-QString ModelsController::deleteBlockOf(const InstalledRow& row) const {
+QString InstalledModelsController::deleteBlockOf(const InstalledRow& row) const {
   const InstalledModel& m = row.model;
   if (m.kind == QLatin1String("demo"))
     return tr("The bundled demo model is part of Coil and cannot be deleted.");
   if (m.kind != QLatin1String("hub"))
     return tr("Coil deletes only models in the Hugging Face cache (%1); this folder is yours "
               "to delete.")
-        .arg(QDir::toNativeSeparators(cacheDir()));
+        .arg(QDir::toNativeSeparators(parts_.cacheDir));
   if (row.inUse)
     return tr("%1 is the model in use: load another model first, then delete it.").arg(m.name);
-  const QString status = downloads_->statusOfRepo(m.repoId);
+  const QString status = parts_.downloads ? parts_.downloads->statusOfRepo(m.repoId) : QString();
   if (status == QLatin1String("queued") || status == QLatin1String("downloading") ||
       status == QLatin1String("paused"))
     return tr("A download of %1 is not finished: cancel it first (Downloads).").arg(m.name);
   return {};
 }
 
-bool ModelsController::useInNewChat(const QString& path) {
-  const InstalledRow* row = installed_->find(clean(path));
+bool InstalledModelsController::useInNewChat(const QString& path) {
+  const InstalledRow* row = rows_->find(clean(path));
   if (!row) {
-    setMessage(tr("%1 is not an installed model.").arg(QDir::toNativeSeparators(path)));
+    emit messageRaised(tr("%1 is not an installed model.").arg(QDir::toNativeSeparators(path)));
     return false;
   }
   if (!row->model.compatible) {
-    setMessage(tr("%1 cannot be used: %2").arg(row->model.name, row->model.reason));
+    emit messageRaised(tr("%1 cannot be used: %2").arg(row->model.name, row->model.reason));
     return false;
   }
   const QString target = row->model.path;
@@ -99,34 +117,34 @@ bool ModelsController::useInNewChat(const QString& path) {
   return true;
 }
 
-bool ModelsController::requestDelete(const QString& path) {
+bool InstalledModelsController::requestDelete(const QString& path) {
   const QString p = clean(path);
   if (const QString block = deleteBlock(p); !block.isEmpty()) {
-    setMessage(block);
+    emit messageRaised(block);
     return false;
   }
-  const InstalledRow* row = installed_->find(p);
+  const InstalledRow* row = rows_->find(p);
   emit deleteConfirmationRequested(p, row->model.name, hub::formatBytes(row->model.sizeBytes));
   return true;
 }
 
-bool ModelsController::deleteInstalled(const QString& path) {
+bool InstalledModelsController::deleteInstalled(const QString& path) {
   const QString p = clean(path);
   if (const QString block = deleteBlock(p); !block.isEmpty()) {
-    setMessage(block);
+    emit messageRaised(block);
     return false;
   }
-  const QString repoId = installed_->find(p)->model.repoId;
+  const QString repoId = rows_->find(p)->model.repoId;
   QString error;
-  const bool ok = removeRepoFromCache(cacheDir(), repoId, &error);
-  if (!ok) setMessage(error);
+  const bool ok = removeRepoFromCache(parts_.cacheDir, repoId, &error);
+  if (!ok) emit messageRaised(error);
   // Finished downloads of it would point to deleted files.
-  for (const hub::DownloadQueue::Entry& e : queue_->entries())
-    if (e.repoId == repoId && e.status == hub::DownloadQueue::Status::Finished)
-      queue_->remove(e.id);
-  details_->forget(repoId);
-  refreshInstalled();
-  rebuildResults();
+  if (parts_.queue)
+    for (const hub::DownloadQueue::Entry& e : parts_.queue->entries())
+      if (e.repoId == repoId && e.status == hub::DownloadQueue::Status::Finished)
+        parts_.queue->remove(e.id);
+  if (parts_.details) parts_.details->forget(repoId);
+  refresh();
   return ok;
 }
 

@@ -1,4 +1,4 @@
-#include "hub_repo_files_model.hpp"
+#include "repo_files_model.hpp"
 
 #include "resource_estimate.hpp"
 

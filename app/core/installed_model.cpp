@@ -1,4 +1,4 @@
-#include "models_cache_scan.hpp"
+#include "installed_model.hpp"
 
 #include <QDir>
 #include <QDirIterator>
@@ -7,8 +7,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include "cache_layout.hpp"
 #include "hub_types.hpp"
+#include "repo_cache.hpp"
 #include "search_results.hpp"
 
 namespace coil::app {

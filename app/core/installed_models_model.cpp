@@ -1,4 +1,4 @@
-#include "models_installed_model.hpp"
+#include "installed_models_model.hpp"
 
 namespace coil::app {
 

@@ -1,8 +1,8 @@
-#include "hub_download_list_model.hpp"
+#include "download_list_model.hpp"
 
 #include <cmath>
 
-#include "models_cache_scan.hpp"
+#include "installed_model.hpp"
 #include "resource_estimate.hpp"
 
 namespace coil::app {

@@ -5,8 +5,8 @@
 #pragma once
 #include <QtQml/qqmlregistration.h>
 
-#include "models_cache_scan.hpp"
-#include "models_memory_fit.hpp"
+#include "installed_model.hpp"
+#include "memory_fit.hpp"
 #include "synced_list_model.hpp"
 
 namespace coil::app {
