@@ -51,7 +51,7 @@ class CpuBackend final : public Backend {
 
   Tensor alloc(DType dtype, int64_t rows, int64_t cols) override {
     Tensor t;
-    t.buf = std::make_shared<HostBuffer>(static_cast<size_t>(rows * cols) * dtype_size(dtype));
+    t.buf = std::make_shared<HostBuffer>(dtype_tensor_bytes(dtype, rows, cols));
     t.dtype = dtype;
     t.rows = rows;
     t.cols = cols;
@@ -60,7 +60,7 @@ class CpuBackend final : public Backend {
     return t;
   }
   Tensor upload_weight(const TensorView& host, int64_t rows, int64_t cols) override {
-    if (static_cast<size_t>(rows * cols) * dtype_size(host.dtype) != host.nbytes)
+    if (dtype_tensor_bytes(host.dtype, rows, cols) != host.nbytes)
       throw Error("internal: weight " + host.name + " size mismatch");
     Tensor t;  // aliases the mapping, which the Model keeps alive
     t.buf = std::make_shared<HostBuffer>(host.data, host.nbytes, nullptr);
@@ -81,9 +81,9 @@ class CpuBackend final : public Backend {
     for (int64_t t = 0; t < ids.cols; ++t) {
       if (id[t] < 0 || id[t] >= table.rows)
         throw Error("token id " + std::to_string(id[t]) + " is outside the vocabulary");
-      convert_to_f32(table.dtype,
-                     host_ptr<const char>(table) + id[t] * table.stride * dtype_size(table.dtype),
-                     host_ptr<float>(out) + t * out.stride, table.cols);
+      const char* row =
+          host_ptr<const char>(table) + id[t] * dtype_row_bytes(table.dtype, table.stride);
+      convert_to_f32(table.dtype, row, host_ptr<float>(out) + t * out.stride, table.cols);
     }
   }
 

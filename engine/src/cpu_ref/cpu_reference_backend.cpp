@@ -19,8 +19,10 @@ float load_elem(const Tensor& t, int64_t r, int64_t c) {
     case DType::F16: return f16_to_f32(host_ptr<const uint16_t>(t)[idx]);
     case DType::BF16: return bf16_to_f32(host_ptr<const uint16_t>(t)[idx]);
     case DType::I32: return static_cast<float>(host_ptr<const int32_t>(t)[idx]);
+    default:
+      break;  // block types: supports() says no
   }
-  return 0.f;
+  throw Error(std::string("internal: cpu-ref reads ") + dtype_name(t.dtype) + " values one by one");
 }
 
 float& at(const Tensor& t, int64_t r, int64_t c) {
@@ -54,7 +56,7 @@ class CpuReferenceBackend final : public Backend {
 
   Tensor alloc(DType dtype, int64_t rows, int64_t cols) override {
     Tensor t;
-    t.buf = std::make_shared<HostBuffer>(static_cast<size_t>(rows * cols) * dtype_size(dtype));
+    t.buf = std::make_shared<HostBuffer>(dtype_tensor_bytes(dtype, rows, cols));
     t.dtype = dtype;
     t.rows = rows;
     t.cols = cols;

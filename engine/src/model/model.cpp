@@ -134,7 +134,7 @@ void Model::upload(const ModelWeights& w, std::shared_ptr<const void> keepalive,
     });
     fingerprint_ = fp.digest();
     // decode reads every weight once, but only one row of the embedding table
-    decode_bytes_ = weight_bytes_ - w.embeddings->nbytes + H * dtype_size(w.embeddings->dtype);
+    decode_bytes_ = weight_bytes_ - w.embeddings->nbytes + dtype_row_bytes(w.embeddings->dtype, H);
     if (w.lm_head == w.embeddings) decode_bytes_ += w.embeddings->nbytes;
 
     progress.set_stage("Uploading the weights to " + be.info().name);

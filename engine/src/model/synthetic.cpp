@@ -100,7 +100,7 @@ std::unique_ptr<Model> Model::synthetic(const std::string& shape, DType dtype,
                   DType dt) -> const TensorView* {
     size_t n = 1;
     for (auto d : shape_dims) n *= static_cast<size_t>(d);
-    store->data.emplace_back(n * dtype_size(dt));
+    store->data.emplace_back(dtype_row_bytes(dt, static_cast<int64_t>(n)));
     fill(store->data.back().data(), dt, n, lo, hi, mix64(++tensor_seed));
     auto v = std::make_unique<TensorView>();
     v->name = name;
