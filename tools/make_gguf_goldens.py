@@ -13,7 +13,9 @@ Writes into --out:
                      still writes exactly these bytes, then runs them)
   SOURCE.TYPE.f32    logits [n_ids, vocab], little-endian float32
   cases.json         per case: source, type, ids, and what gguf-py read (every tensor's
-                     name, type, shape; the metadata keys and their types)
+                     name, type, shape; the metadata keys and their types); and what gguf-py
+                     reads in the demo model quantized to Q8_0, a whole model in one file
+                     (tokenizer arrays, chat template, special ids: values too)
 and the checkpoint tests/data/models/falcon-k256 (random weights, rows of 256 values, so
 that the K types apply; the tiny fixtures' rows are 32 values, where they fall back).
 """
@@ -29,6 +31,7 @@ from gguf import quants
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = os.path.join(HERE, "..", "tests", "data", "models")
+DEMO = os.path.join(HERE, "..", "resources", "models", "coil-demo")
 TYPES = ["q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q4_k", "q5_k", "q6_k"]
 N_IDS = 24
 
@@ -128,6 +131,23 @@ def read_gguf(path):
     return cfg, falcon, sd, summary
 
 
+def whole_file_summary(path):
+    """What gguf-py reads in a GGUF: each key's types and value (arrays: length and first
+    three elements), each tensor's name, type and shape."""
+    r = GGUFReader(path)
+    kv = {}
+    for name, f in r.fields.items():
+        if name.startswith("GGUF."):
+            continue
+        types = [GGUFValueType(t).name for t in f.types]
+        v = f.contents()
+        if isinstance(v, list):
+            v = {"length": len(v), "first": v[:3]}
+        kv[name] = {"types": types, "value": v}
+    tensors = [[t.name, t.tensor_type.name, [int(x) for x in t.shape]] for t in r.tensors]
+    return {"kv": kv, "tensors": tensors}
+
+
 def reference_logits(cfg, falcon, sd, ids):
     from transformers import FalconMambaConfig, FalconMambaForCausalLM, MambaConfig, MambaForCausalLM
     if falcon:
@@ -165,8 +185,15 @@ def main():
             logits.astype("<f4").tofile(os.path.join(a.out, f"{source}.{t}.f32"))
             cases.append({"source": source, "type": t, "ids": ids, "gguf_py": summary})
             print(source, t, "->", os.path.getsize(gguf), "bytes")
+    # a whole model in one file: the demo model with its tokenizer.json and chat template
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        gguf = os.path.join(tmp, "demo.gguf")
+        subprocess.run([a.coil, "quantize", "--model", DEMO, "--type", "q8_0", "--out", gguf,
+                        "--threads", "1"], check=True, capture_output=True)
+        demo = whole_file_summary(gguf)
     with open(os.path.join(a.out, "cases.json"), "w") as f:
-        json.dump({"cases": cases}, f, indent=1)
+        json.dump({"cases": cases, "demo_q8_0": demo}, f, indent=1)
 
 
 if __name__ == "__main__":

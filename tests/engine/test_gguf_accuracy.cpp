@@ -3,7 +3,8 @@
 // each file back with gguf-py, dequantized it with gguf.quants and ran transformers on the
 // result in f32. Here: coil quantize still writes exactly those bytes, Coil reads the same
 // tensors and metadata gguf-py read, and Coil's logits (cpu-ref and cpu) match transformers'
-// to 1e-3 relative with >= 95% argmax agreement.
+// to 1e-3 relative with >= 95% argmax agreement. And gguf-py read a whole model in one file
+// (tokenizer, template) as Coil writes and reads it.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -116,6 +117,53 @@ TEST_P(GgufAccuracy, LogitsMatchTransformersOnTheDequantizedWeights) {
     RecordProperty(std::string("argmax_agreement_") + backend,
                    std::to_string(double(agree) / c.ids.size()));
     EXPECT_GE(double(agree) / c.ids.size(), 0.95) << backend;
+  }
+}
+
+// A whole model in one file (the demo model with its tokenizer.json and chat template, Q8_0):
+// gguf-py read every key with the type and value Coil reads, and the same tensors.
+TEST(GgufWholeFile, GgufPyReadsTheTokenizerAndTemplateCoilWrites) {
+  const auto j = nlohmann::json::parse(read_all(test::test_data_dir() / "gguf" / "cases.json"));
+  const auto& want = j.at("demo_q8_0");
+  const auto file = test::temp_dir() / "demo.gguf";
+  QuantizeOptions o;
+  o.type = DType::Q8_0;
+  quantize_model(std::filesystem::path(COIL_SOURCE_DIR) / "resources" / "models" / "coil-demo",
+                 file, o);
+  GgufFile f(file);
+  ASSERT_EQ(f.metadata().size(), want.at("kv").size());
+  for (const auto& [key, v] : f.metadata()) {
+    ASSERT_TRUE(want.at("kv").contains(key)) << key;
+    const auto& w = want.at("kv").at(key);
+    std::vector<std::string> types{py_type(v.type)};
+    if (v.is_array()) types.push_back(py_type(v.elem));
+    EXPECT_EQ(w.at("types").get<std::vector<std::string>>(), types) << key;
+    const auto& value = w.at("value");
+    if (v.type == GgufType::String) {
+      EXPECT_EQ(value.get<std::string>(), v.str) << key;
+    } else if (v.type == GgufType::Bool) {
+      EXPECT_EQ(value.get<bool>(), v.b) << key;
+    } else if (v.type == GgufType::Float32) {
+      EXPECT_EQ(value.get<double>(), v.f) << key;
+    } else if (v.is_integer()) {
+      EXPECT_EQ(value.get<uint64_t>(), v.u) << key;
+    } else if (v.is_array()) {
+      EXPECT_EQ(value.at("length").get<uint64_t>(), v.array_size()) << key;
+      const auto& first = value.at("first");
+      for (size_t i = 0; i < first.size(); ++i) {
+        if (v.elem == GgufType::String)
+          EXPECT_EQ(first[i].get<std::string>(), v.strings[i]) << key;
+        else
+          EXPECT_EQ(first[i].get<int64_t>(), v.ints[i]) << key;
+      }
+    }
+  }
+  const auto& tensors = want.at("tensors");
+  ASSERT_EQ(f.tensor_infos().size(), tensors.size());
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    EXPECT_EQ(f.tensor_infos()[i].name, tensors[i][0].get<std::string>());
+    EXPECT_EQ(ggml_type_name(f.tensor_infos()[i].ggml_type), tensors[i][1].get<std::string>());
+    EXPECT_EQ(f.tensor_infos()[i].ne, tensors[i][2].get<std::vector<uint64_t>>());
   }
 }
 
