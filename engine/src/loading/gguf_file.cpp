@@ -26,7 +26,7 @@ constexpr uint64_t kDefaultAlignment = 32;
 constexpr uint64_t kMaxDims = 4;                  // GGML_MAX_DIMS
 constexpr uint64_t kMaxNameBytes = 64;            // GGML_MAX_NAME, the spec's tensor name limit
 constexpr uint64_t kMaxKeyBytes = 65535;          // the spec's key limit
-constexpr uint64_t kMaxArrayElements = 1u << 24;  // all arrays together (a vocab is ~256k)
+constexpr uint64_t kMaxArrayElements = 1u << 22;  // all arrays together (a vocab: ~1M in all)
 constexpr int kMaxArrayDepth = 4;
 constexpr uint64_t kMaxTensors = 1u << 20;
 
