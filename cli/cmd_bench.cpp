@@ -10,6 +10,7 @@
 #include "coil/bench.hpp"
 #include "coil/error.hpp"
 #include "coil/model.hpp"
+#include "coil/quantize.hpp"
 
 namespace coil::cli {
 namespace {
@@ -79,8 +80,9 @@ void register_bench(CLI::App& app) {
   cmd->add_option("--synthetic", args->synthetic,
                   "Random weights of a published shape: falcon-mamba-7b, mamba-130m, mamba-370m, "
                   "mamba-1.4b, mamba-2.8b, tiny");
-  cmd->add_option("--dtype", args->dtype, "Weight dtype of a synthetic model")
-      ->check(CLI::IsMember({"f32", "f16", "bf16"}));
+  cmd->add_option("--dtype", args->dtype,
+                  "Weight dtype of a synthetic model: f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, "
+                  "q5_1, q4_k, q5_k, q6_k");
   cmd->add_option("--prompt-len", args->prompt_len, "Prompt tokens")->check(CLI::Range(1, 1 << 24));
   cmd->add_option("--gen-len", args->gen_len, "Generated tokens")->check(CLI::Range(2, 1 << 24));
   cmd->add_option("--decode-report-every", args->decode_report_every,
@@ -94,10 +96,8 @@ void register_bench(CLI::App& app) {
     reset_peak_rss();
     std::unique_ptr<Model> model;
     if (!args->synthetic.empty()) {
-      const DType dt = args->dtype == "f32"   ? DType::F32
-                       : args->dtype == "f16" ? DType::F16
-                                              : DType::BF16;
-      model = Model::synthetic(args->synthetic, dt, args->model.options());
+      model =
+          Model::synthetic(args->synthetic, parse_weight_type(args->dtype), args->model.options());
     } else {
       model = open_model(args->model);
     }

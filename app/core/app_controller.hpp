@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QUrl>
 #include <memory>
+#include <utility>
 
 #include "coil/model.hpp"
 
@@ -61,6 +62,12 @@ class AppController : public QObject {
 
  public:
   struct Options {
+    Options(QString dataDir = {}, QString modelPath = {}, bool autoLoad = true,
+            coil::ModelOptions engine = {})
+        : dataDir(std::move(dataDir)),
+          modelPath(std::move(modelPath)),
+          autoLoad(autoLoad),
+          engine(std::move(engine)) {}
     QString dataDir;    // "" keeps everything in memory (tests)
     QString modelPath;  // --model; "" uses the last model, else the bundled demo
     bool autoLoad = true;

@@ -5,6 +5,7 @@
 // that cannot run here (no GPU) is skipped with its reason.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -16,6 +17,7 @@
 #include "coil/cpu_ref_backend.hpp"
 #include "coil/error.hpp"
 #include "coil/op_cases.hpp"
+#include "coil/quants.hpp"
 #include "coil/registry.hpp"
 #include "coil/tensor_view.hpp"
 #include "options.hpp"
@@ -33,17 +35,11 @@ struct Rng {
   }
 };
 
-// Host data of dtype `dt` holding `vals` (rounded).
+// Host data of dtype `dt` holding `vals` (rounded, or quantized for a block type).
 std::vector<uint8_t> encode(const std::vector<float>& vals, DType dt) {
-  std::vector<uint8_t> out(vals.size() * dtype_size(dt));
-  for (size_t i = 0; i < vals.size(); ++i) {
-    if (dt == DType::F32)
-      std::memcpy(&out[i * 4], &vals[i], 4);
-    else {
-      uint16_t h = dt == DType::BF16 ? f32_to_bf16(vals[i]) : f32_to_f16(vals[i]);
-      std::memcpy(&out[i * 2], &h, 2);
-    }
-  }
+  const auto n = static_cast<int64_t>(vals.size());
+  std::vector<uint8_t> out(dtype_row_bytes(dt, n));
+  quantize_row(dt, vals.data(), out.data(), n);
   return out;
 }
 
@@ -61,8 +57,9 @@ class OpTest : public ::testing::TestWithParam<std::string> {
 
   // Every conformance case of `op` (and `variant`) from the one table of op cases
   // (coil/op_cases.hpp, which the GPU self-check runs too). A fused op the backend leaves
-  // out must be refused; another op it does not support is skipped.
-  void run_cases(Op op, const std::string& variant = "") {
+  // out must be refused; another op it does not support is skipped. Returns how many ran;
+  // `required`: at least one must (an op every backend runs).
+  int run_cases(Op op, const std::string& variant = "", bool required = true) {
     int ran = 0;
     for (const OpCase& c : op_cases(OpCoverage::Conformance)) {
       if (c.op != op || c.variant != variant) continue;
@@ -85,9 +82,10 @@ class OpTest : public ::testing::TestWithParam<std::string> {
         }
       });
     }
-    if (!is_fused_op(op)) {
+    if (required && !is_fused_op(op)) {
       EXPECT_GT(ran, 0) << op_name(op) << " ran no case";
     }
+    return ran;
   }
 
   TensorPair random(int64_t rows, int64_t cols, float lo = -1, float hi = 1,
@@ -142,6 +140,18 @@ TEST_P(OpTest, RmsNormWeightlessInPlaceOnColumnView) {
 
 TEST_P(OpTest, MatMul) {
   run_cases(Op::MatMul);
+}
+
+// Block-type weights (GGUF's quantizations): every type a backend says it runs, against the
+// reference (which computes on the dequantized values, see ReferenceQuantizedWeights).
+TEST_P(OpTest, MatMulQuantizedWeights) {
+  if (run_cases(Op::MatMul, "block-type weights", /*required=*/false) == 0)
+    RecordProperty("block_types", "none (supports() says so)");
+}
+
+TEST_P(OpTest, GetRowsQuantizedTable) {
+  if (run_cases(Op::GetRows, "block-type weights", /*required=*/false) == 0)
+    RecordProperty("block_types", "none (supports() says so)");
 }
 
 TEST_P(OpTest, MatMulStridedInputAndOutputViews) {
@@ -285,6 +295,41 @@ TEST(ReferenceFusedOps, MatchTheUnfusedSequence) {
     be->selective_scan(s);
     EXPECT_LT(max_rel(get(y2), get(y1)), 1e-5) << (norm ? "with" : "without") << " norm";
     EXPECT_LT(max_rel(get(s2), get(s1)), 1e-5) << (norm ? "with" : "without") << " norm";
+  }
+}
+
+// The reference runs block-type weights as exactly their dequantized values: the same
+// result, bit for bit, as an F32 matmul / get_rows / proj_scan on dequantize_row's output.
+TEST(ReferenceQuantizedWeights, AreTheirDequantizedValues) {
+  auto be = create_cpu_reference_backend();
+  Rng rng;
+  const int64_t T = 3, K = 512, N = 20;
+  Tensor x = be->alloc(DType::F32, T, K);
+  be->upload(x, rng.uniform(T * K, -1, 1).data());
+  for (DType dt : kQuantDTypes) {
+    ASSERT_TRUE(be->supports(Op::MatMul, dt)) << dtype_name(dt);
+    const std::vector<uint8_t> q = encode(rng.uniform(N * K, -0.5, 0.5), dt);
+    std::vector<float> deq(N * K);
+    dequantize_row(dt, q.data(), deq.data(), N * K);
+    Tensor wq = be->alloc(dt, N, K), wf = be->alloc(DType::F32, N, K);
+    be->upload(wq, q.data());
+    be->upload(wf, deq.data());
+    Tensor a = be->alloc(DType::F32, T, N), b = be->alloc(DType::F32, T, N);
+    be->matmul(x, wq, nullptr, a);
+    be->matmul(x, wf, nullptr, b);
+    std::vector<float> va(T * N), vb(T * N);
+    be->download(a, va.data());
+    be->download(b, vb.data());
+    EXPECT_EQ(va, vb) << dtype_name(dt);
+    std::vector<int32_t> ids{N - 1, 0};
+    Tensor id = be->alloc(DType::I32, 1, 2), rows = be->alloc(DType::F32, 2, K);
+    be->upload(id, ids.data());
+    be->get_rows(wq, id, rows);
+    std::vector<float> got(2 * K);
+    be->download(rows, got.data());
+    EXPECT_TRUE(std::equal(got.begin(), got.begin() + K, deq.begin() + (N - 1) * K))
+        << dtype_name(dt);
+    EXPECT_TRUE(std::equal(got.begin() + K, got.end(), deq.begin())) << dtype_name(dt);
   }
 }
 

@@ -21,8 +21,9 @@ void f32(const char* op, const char* what, const Tensor& t) {
   expect(t.valid() && t.dtype == DType::F32, op, what, t);
 }
 
+// Weights: the float types and the block types (whose rows are whole blocks: Tensor's rule).
 bool weight_dtype(DType d) {
-  return d == DType::F32 || d == DType::F16 || d == DType::BF16;
+  return d == DType::F32 || d == DType::F16 || d == DType::BF16 || dtype_is_quantized(d);
 }
 
 }  // namespace
@@ -127,8 +128,11 @@ void add(const Tensor& a, const Tensor& b) {
 }
 
 void upload_weight(const TensorView& host, int64_t rows, int64_t cols) {
-  const bool ok = rows >= 0 && cols >= 0 && (cols == 0 || rows <= INT64_MAX / cols) &&
-                  static_cast<size_t>(rows * cols) * dtype_size(host.dtype) == host.nbytes;
+  bool ok = false;
+  try {  // negative, overflowing or (block types) not whole blocks: dtype_tensor_bytes throws
+    ok = rows >= 0 && cols >= 0 && dtype_tensor_bytes(host.dtype, rows, cols) == host.nbytes;
+  } catch (const Error&) {
+  }
   if (!ok)
     throw Error("internal: weight " + host.name + " does not have " + std::to_string(rows) + "x" +
                 std::to_string(cols) + " elements");

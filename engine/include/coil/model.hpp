@@ -74,7 +74,8 @@ struct LayerTensors {
 
 class Model {
  public:
-  // Opens a Hugging Face model folder. If the requested backend cannot run, falls back
+  // Opens a Hugging Face model folder or a GGUF file. If the requested backend cannot run
+  // (or has no kernels for the weights' dtypes), falls back
   // (CUDA -> Vulkan -> CPU) and says why in fallback_reason(); an explicitly requested
   // backend that fails is an error unless `allow_fallback`.
   static std::unique_ptr<Model> open(const std::filesystem::path& dir, const ModelOptions& opts,
@@ -93,8 +94,8 @@ class Model {
   Backend& backend() const { return *backend_; }
   const std::string& fallback_reason() const { return fallback_reason_; }
   const std::string& name() const { return name_; }
-  const std::filesystem::path& dir() const { return dir_; }
-  DType weight_dtype() const { return weight_dtype_; }
+  const std::filesystem::path& dir() const { return dir_; }  // the folder or the .gguf file
+  DType weight_dtype() const { return weight_dtype_; }       // in_proj's (a GGUF may mix types)
   int64_t chunk_size() const { return chunk_size_; }
   // Identifies the exact weights (config + tensor names, shapes, dtypes and data).
   uint64_t fingerprint() const { return fingerprint_; }
@@ -131,5 +132,9 @@ class Model {
   Tensor embeddings_, norm_f_, lm_head_;
   std::vector<LayerTensors> layers_;
 };
+
+// What a model's weights ask of a backend: each op with the weight dtype it runs it on
+// (GetRows on the embedding table's, MatMul on every matrix's).
+WeightNeeds weight_needs(const ModelWeights& w);
 
 }  // namespace coil

@@ -10,7 +10,7 @@
 namespace coil {
 
 std::unique_ptr<Backend> choose_backend(const BackendChoice& opts, DType weight_dtype,
-                                        std::string* reason) {
+                                        std::string* reason, const WeightNeeds& needs) {
   std::vector<std::string> order;
   if (opts.backend == "auto") {
     for (const auto& b : compiled_backends())
@@ -27,6 +27,10 @@ std::unique_ptr<Backend> choose_backend(const BackendChoice& opts, DType weight_
     if (opts.backend == "auto" && order[i] == "vulkan") bo.allow_cpu_device = false;
     try {
       auto be = create_backend(order[i], bo);
+      for (const auto& [op, dt] : needs)
+        if (!be->supports(op, dt))
+          throw Error(be->info().name + " backend on " + be->info().device + ": no " + op_name(op) +
+                      " kernel for " + dtype_name(dt) + " weights yet");
       // a GPU backend computes right on this machine before it gets the model
       if ((order[i] == "cuda" || order[i] == "vulkan") && opts.self_check) {
         const std::string wrong = self_check(*be, weight_dtype, opts.self_check_fault);

@@ -2,25 +2,25 @@
 // and for the conformance test.
 #include "coil/op_cases.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <utility>
+
+#include "coil/quants.hpp"
 
 namespace coil {
 
 OpPairs::OpPairs(Backend& dev, Backend& ref, uint32_t seed) : dev_(dev), ref_(ref), rng_(seed) {}
 
 TensorPair OpPairs::make(DType dt, int64_t rows, int64_t cols, const std::vector<float>& v) {
-  std::vector<uint16_t> half(v.size());
-  const void* data = v.data();
-  if (dt == DType::BF16 || dt == DType::F16) {
-    for (size_t i = 0; i < v.size(); ++i)
-      half[i] = dt == DType::BF16 ? f32_to_bf16(v[i]) : f32_to_f16(v[i]);
-    data = half.data();
-  }
+  // rounded to dt, or quantized for a block type (rows of whole blocks)
+  std::vector<uint8_t> data(dtype_tensor_bytes(dt, rows, cols));
+  for (int64_t r = 0; r < rows; ++r)
+    quantize_row(dt, v.data() + r * cols, data.data() + r * dtype_row_bytes(dt, cols), cols);
   TensorPair p{dev_.alloc(dt, rows, cols), ref_.alloc(dt, rows, cols)};
-  dev_.upload(p.dev, data);
-  ref_.upload(p.ref, data);
+  dev_.upload(p.dev, data.data());
+  ref_.upload(p.ref, data.data());
   return p;
 }
 
@@ -91,9 +91,10 @@ std::string tokens(DType dt, int64_t T) {
 
 // --- the cases, one builder per op ----------------------------------------------------------
 
-OpCase get_rows(DType dt, int64_t V, int64_t H, std::vector<int32_t> ids) {
+OpCase get_rows(DType dt, int64_t V, int64_t H, std::vector<int32_t> ids,
+                std::string variant = "") {
   const int64_t T = static_cast<int64_t>(ids.size());
-  return {Op::GetRows, dt, "", "V=" + std::to_string(V) + " H=" + std::to_string(H),
+  return {Op::GetRows, dt, std::move(variant), "V=" + std::to_string(V) + " H=" + std::to_string(H),
           [=](OpPairs& t, const OpCheckFn& check) {
             const TensorPair table = t.random(V, H, -2, 2, dt), id = t.ids(ids),
                              out = t.zeros(T, H);
@@ -131,11 +132,12 @@ OpCase rms_norm_column_views() {
 }
 
 // One weight, x @ w^T + bias at each T in turn.
-OpCase matmul(DType dt, std::vector<int64_t> Ts, int64_t K, int64_t N, float x_range) {
+OpCase matmul(DType dt, std::vector<int64_t> Ts, int64_t K, int64_t N, float x_range,
+              std::string variant = "") {
   std::string shape;
   for (int64_t T : Ts) shape += "T=" + std::to_string(T) + " ";
   shape += "K=" + std::to_string(K) + " N=" + std::to_string(N);
-  return {Op::MatMul, dt, "", shape, [=](OpPairs& t, const OpCheckFn& check) {
+  return {Op::MatMul, dt, std::move(variant), shape, [=](OpPairs& t, const OpCheckFn& check) {
             const TensorPair w = t.random(N, K, -0.5f, 0.5f, dt), bias = t.random(1, N);
             for (int64_t T : Ts) {
               const TensorPair x = t.random(T, K, -x_range, x_range), out = t.zeros(T, N);
@@ -296,9 +298,13 @@ OpCase proj_scan(DType dt, int64_t T, int64_t D, int64_t N, int64_t R, bool norm
 
 // --- the two coverages ----------------------------------------------------------------------
 
-// Shapes: K and H not a multiple of any vector width or block (tails), N odd.
+// Shapes: K and H not a multiple of any vector width (tails), N odd; for block-type
+// weights, rows of whole blocks.
 std::vector<OpCase> self_check_cases(DType wdt) {
-  constexpr int64_t kK = 264, kN = 37, kD = 48, kState = 16, kConv = 4, kRank = 12;
+  const int64_t block = dtype_block_size(wdt);
+  const int64_t kK = block > 1 ? 2 * std::max<int64_t>(block, 256) : 264;
+  const int64_t kRank = block > 1 ? block : 12;
+  constexpr int64_t kN = 37, kD = 48, kState = 16, kConv = 4;
   return {get_rows(wdt, 10, kK, {3, 0, 9}),
           rms_norm(3, kK, /*then_weightless_in_place=*/true),
           matmul(wdt, {1, 5}, kK, kN, 1.0f),
@@ -324,6 +330,13 @@ std::vector<OpCase> conformance_cases() {
                  Mm{1, 4096, 64}, Mm{200, 64, 300}})
       cases.push_back(matmul(dt, {s.T}, s.K, s.N, 1.0f));
   cases.push_back(matmul_views());
+  // Block-type weights (GGUF's quantizations): rows of whole blocks (32 or 256 values).
+  for (DType dt : kQuantDTypes)
+    for (Mm s : {Mm{1, 256, 48}, Mm{1, 4096, 64}, Mm{3, 512, 17}, Mm{17, 256, 130}, Mm{64, 512, 96},
+                 Mm{200, 256, 33}})
+      cases.push_back(matmul(dt, {s.T}, s.K, s.N, 1.0f, "block-type weights"));
+  for (DType dt : kQuantDTypes)
+    cases.push_back(get_rows(dt, 40, 512, {3, 0, 39, 7, 7}, "block-type weights"));
   for (int64_t T : {1, 2, 5, 64}) cases.push_back(conv1d_silu({T}, 48, 4, 1.0f, 1.0f));
   for (int64_t T : {1, 3, 64, 130}) cases.push_back(selective_scan({T}, 40, 16, 4, true));
   cases.push_back(add(6, 70));

@@ -32,7 +32,7 @@ std::string judge(const std::string& what, const OpPairs::Diff& d) {
 
 // The decode step runs as a replayed graph: a replay must see inputs uploaded after capture.
 std::string check_graph(OpPairs& t, DType wdt, bool fault) {
-  constexpr int64_t kK = 264, kN = 37;
+  const int64_t kK = dtype_block_size(wdt) > 1 ? 512 : 264, kN = 37;
   if (!t.dev().supports(Op::MatMul, wdt)) return "";
   const TensorPair x = t.random(1, kK), w = t.random(kN, kK, -0.5f, 0.5f, wdt),
                    out = t.zeros(1, kN);

@@ -2,6 +2,7 @@
 // weights with progress and cancellation, and choosing the backend.
 #include "coil/model.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -63,7 +64,7 @@ void for_each_tensor(const ModelWeights& w, const std::function<void(const Tenso
   for (const auto& l : w.layers)
     for (const TensorView* t :
          {l.norm, l.in_proj, l.in_proj_bias, l.conv_weight, l.conv_bias, l.x_proj, l.dt_proj,
-          l.dt_proj_bias, l.A_log, l.D, l.out_proj, l.out_proj_bias})
+          l.dt_proj_bias, l.A_log, l.A, l.D, l.out_proj, l.out_proj_bias})
       if (t) fn(*t);
   fn(*w.norm_f);
   if (w.lm_head != w.embeddings) fn(*w.lm_head);
@@ -77,16 +78,17 @@ std::unique_ptr<Model> Model::open(const std::filesystem::path& dir, const Model
   std::unique_ptr<Model> m(new Model());
   m->config_ = files->config;
   m->dir_ = dir;
-  m->name_ =
-      dir.filename().empty() ? dir.parent_path().filename().string() : dir.filename().string();
+  m->name_ = files->gguf              ? dir.stem().string()
+             : dir.filename().empty() ? dir.parent_path().filename().string()
+                                      : dir.filename().string();
   m->chunk_size_ = opts.chunk_size;
   LoadTracker progress(opts.progress, opts.cancel);
   progress.check_cancel();
   const ModelWeights& w = files->weights;
   const DType weight_dtype = w.layers.empty() ? w.embeddings->dtype : w.layers[0].in_proj->dtype;
   m->fused_decode_allowed_ = opts.fused_decode;
-  m->backend_ =
-      choose_backend(opts.backend_choice(allow_fallback), weight_dtype, &m->fallback_reason_);
+  m->backend_ = choose_backend(opts.backend_choice(allow_fallback), weight_dtype,
+                               &m->fallback_reason_, weight_needs(w));
   try {
     m->upload(files->weights, files, progress);
   } catch (const LoadCancelled&) {
@@ -143,7 +145,7 @@ void Model::upload(const ModelWeights& w, std::shared_ptr<const void> keepalive,
     });
     fingerprint_ = fp.digest();
     // decode reads every weight once, but only one row of the embedding table
-    decode_bytes_ = weight_bytes_ - w.embeddings->nbytes + H * dtype_size(w.embeddings->dtype);
+    decode_bytes_ = weight_bytes_ - w.embeddings->nbytes + dtype_row_bytes(w.embeddings->dtype, H);
     if (w.lm_head == w.embeddings) decode_bytes_ += w.embeddings->nbytes;
 
     progress.set_stage("Uploading the weights to " + be.info().name);
@@ -175,10 +177,12 @@ void Model::upload(const ModelWeights& w, std::shared_ptr<const void> keepalive,
       t.x_proj = step(lw.x_proj, weight(R + 2 * N, D));
       t.dt_proj = step(lw.dt_proj, weight(D, R));
       t.dt_bias = step(lw.dt_proj_bias, vector);
-      t.A = step(lw.A_log, [&](const TensorView& v) {
+      const bool log_form = lw.A_log != nullptr;  // HF stores A_log, GGUF A itself
+      t.A = step(log_form ? lw.A_log : lw.A, [&](const TensorView& v) {
         std::vector<float> a(D * N);  // [D, N] = -exp(A_log)
         convert_to_f32(v.dtype, v.data, a.data(), a.size());
-        for (float& x : a) x = -std::exp(x);
+        if (log_form)
+          for (float& x : a) x = -std::exp(x);
         Tensor out = be.alloc(DType::F32, D, N);
         be.upload(out, a.data());
         return out;
@@ -200,6 +204,16 @@ void Model::release_weights() {
   layers_.clear();
   embeddings_ = norm_f_ = lm_head_ = Tensor();
   keepalive_.reset();
+}
+
+WeightNeeds weight_needs(const ModelWeights& w) {
+  WeightNeeds needs{{Op::GetRows, w.embeddings->dtype}, {Op::MatMul, w.lm_head->dtype}};
+  for (const auto& l : w.layers)
+    for (const TensorView* t : {l.in_proj, l.x_proj, l.dt_proj, l.out_proj})
+      needs.emplace_back(Op::MatMul, t->dtype);
+  std::sort(needs.begin(), needs.end());
+  needs.erase(std::unique(needs.begin(), needs.end()), needs.end());
+  return needs;
 }
 
 }  // namespace coil

@@ -4,6 +4,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "coil/backend.hpp"
@@ -37,11 +38,15 @@ struct BackendChoice {
   std::string self_check_fault;
 };
 
+// What a model's weights ask of a backend: each op with the weight dtype it runs it on.
+using WeightNeeds = std::vector<std::pair<Op, DType>>;
+
 // Creates the backend `choice` asks for ("auto" tries CUDA, then Vulkan on a GPU, then CPU).
-// A GPU backend must first pass self_check() with weights of `weight_dtype` (else it counts
-// as unavailable, with the op that failed). When a backend is skipped or falls back,
-// `reason` says why.
+// A backend that does not support every op of `needs` (e.g. no kernels for Q4_K weights)
+// counts as unavailable, saying so; a GPU backend must then pass self_check() with weights
+// of `weight_dtype` (else it counts as unavailable, with the op that failed). When a
+// backend is skipped or falls back, `reason` says why.
 std::unique_ptr<Backend> choose_backend(const BackendChoice& choice, DType weight_dtype,
-                                        std::string* reason);
+                                        std::string* reason, const WeightNeeds& needs = {});
 
 }  // namespace coil
