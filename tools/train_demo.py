@@ -122,8 +122,10 @@ hen hot ice ink jam jar job joy key kid leg lip map mat mix mud net nut oak owl 
 pig pin pot rat red rug run sea sky sun tea toe top toy van web wet win yes zip
 apple bread chair cloud dance earth field glass green happy horse house light money music
 night ocean paper plant river smile stone table tiger water world
-planet
 """.split()
+# Words that always train (never held out): the chips' words outside WORDS. Kept apart so that
+# the held-out words of a seed stay what they were before these were added.
+EXTRA_WORDS = ["planet"]
 
 CHAT_PAIRS = [
     (["Hello", "Hello!", "Hi", "Hi!", "Hey", "Hey there", "Good morning", "Hello there!"],
@@ -223,19 +225,24 @@ def all_keys():
                 for l in (True, False)],
         "conv": [(u, v, up) for u in range(len(UNITS)) for v in range(1, CONV_MAX + 1)
                  for up in (True, False)],
-        "rev": [(w,) for w in WORDS],
+        "rev": [(w,) for w in WORDS + EXTRA_WORDS],
         "chat": [(i, j) for i, (qs, _) in enumerate(CHAT_PAIRS) for j in range(len(qs))],
     }
 
 
+_QUESTIONS = None
+
+
 def find_question(text):
     """(kind, key, phrasing) of a question of the corpus written exactly like `text`, or None."""
-    for kind, ks in all_keys().items():
-        for k in ks:
-            for phr in range(N_PHRASINGS[kind]):
-                if make_item(kind, k, phr)[0] == text:
-                    return kind, k, phr
-    return None
+    global _QUESTIONS
+    if _QUESTIONS is None:
+        _QUESTIONS = {}
+        for kind, ks in all_keys().items():
+            for k in ks:
+                for phr in range(N_PHRASINGS[kind]):
+                    _QUESTIONS.setdefault(make_item(kind, k, phr)[0], (kind, k, phr))
+    return _QUESTIONS.get(text)
 
 
 def group_of(kind, key):
@@ -265,16 +272,20 @@ class Corpus:
             self.chips.append((kind, key, c, make_item(kind, key, phr)[1]))
         chip_groups = {(k, group_of(k, key)) for k, key, _, _ in self.chips}
         keys = all_keys()
-        assert len(set(WORDS)) == len(WORDS)
+        assert len(set(WORDS + EXTRA_WORDS)) == len(WORDS + EXTRA_WORDS)
         self.train, self.dev, self.eval = {}, {}, {}
         for kind, ks in keys.items():
             if kind not in EVAL_COUNTS or kind == "rev":   # rev: see split_words()
                 self.train[kind] = ks
                 continue
             n_out = EVAL_COUNTS[kind] + DEV_COUNTS[kind]
-            groups = sorted({group_of(kind, k) for k in ks} - {g for kk, g in chip_groups if kk == kind})
+            groups = sorted({group_of(kind, k) for k in ks})
             held = rng.sample(groups, n_out)
             held_set = set(held)
+            for kk, g in chip_groups:
+                if kk == kind and g in held_set:
+                    raise SystemExit(f"seed {seed} holds out the operands of a suggestion chip "
+                                     f"({kind} {g}): choose another chip or another --seed")
             self.train[kind] = [k for k in ks if group_of(kind, k) not in held_set]
             held_keys = [k for k in ks if group_of(kind, k) in held_set]
             # one item per held-out group: pick a key of the group at random
@@ -297,8 +308,6 @@ class Corpus:
         chip_words = {key[0] for kind, key, _, _ in self.chips if kind == "rev"}
         held = []
         for w in rng.sample(WORDS, len(WORDS)):
-            if w in chip_words:
-                continue
             trial = held + [w]
             rest = set(WORDS) - set(trial)
             covered = set().union(*(pieces[r] for r in rest))
@@ -307,7 +316,10 @@ class Corpus:
                 if len(held) == n_out:
                     break
         assert len(held) == n_out
-        self.train["rev"] = [(w,) for w in WORDS if w not in held]
+        if chip_words & set(held):
+            raise SystemExit(f"the seed holds out the word of a suggestion chip ({chip_words & set(held)}): "
+                             "choose another chip or another --seed")
+        self.train["rev"] = [(w,) for w in WORDS + EXTRA_WORDS if w not in held]
         self.eval["rev"] = [(w,) for w in held[:EVAL_COUNTS["rev"]]]
         self.dev["rev"] = [(w,) for w in held[EVAL_COUNTS["rev"]:]]
 
@@ -910,6 +922,9 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--eval-every", type=int, default=500)
     ap.add_argument("--no-ckernel", action="store_true", help="use the plain torch scan")
+    ap.add_argument("--init", metavar="DIR",
+                    help="start from the tokenizer and weights of a folder this script made with "
+                         "the same --seed (its held-out questions must still be held out: checked)")
     ap.add_argument("--eval-only", action="store_true", help="only check an existing --out folder")
     ap.add_argument("--engine-test", metavar="BINARY",
                     help="build/tests/engine/test_demo_model: run it on the folder and put its "
@@ -928,7 +943,13 @@ def main():
 
     t_start = time.time()
     corpus = Corpus(args.seed, read_chips())
-    tok = train_tokenizer(corpus, args.vocab, args.seed)
+    if args.init:
+        # go on from a folder this script made with the same --seed: its tokenizer (so its
+        # held-out words are held out here too) and its weights
+        from tokenizers import Tokenizer
+        tok = Tokenizer.from_file(os.path.join(args.init, "tokenizer.json"))
+    else:
+        tok = train_tokenizer(corpus, args.vocab, args.seed)
     V = tok.get_vocab_size()
     print(f"tokenizer: {V} ids")
     corpus.split_words(tok)
@@ -942,7 +963,24 @@ def main():
     lens = [len(encode_conversation(tok, corpus.sample_conversation(chk), chk)[0]) for _ in range(2000)]
     print(f"training chats: {sum(lens) / len(lens):.1f} tokens on average, {max(lens)} at most")
 
-    model = make_model(V, args.hidden, args.layers, args.seed, tok)
+    if args.init:
+        from transformers import FalconMambaForCausalLM
+        torch.manual_seed(args.seed)
+        model = FalconMambaForCausalLM.from_pretrained(args.init, dtype=torch.float32)
+        assert model.config.vocab_size == V and model.lm_head.weight is model.backbone.embeddings.weight
+        # honest held-out scores: what the init folder held out must not train here
+        train_groups = {(k, group_of(k, key)) for k, ks in corpus.train.items() for key in ks}
+        for it in load_eval(args.init):
+            found = find_question(it["messages"][-1]["content"])
+            assert found is not None, it
+            kind, key, _ = found
+            if it["set"] in ("single", "multi") and (kind, group_of(kind, key)) in train_groups:
+                raise SystemExit(f"{args.init}: its held-out question {it['messages'][-1]['content']!r} "
+                                 f"would train with --seed {args.seed}")
+        print(f"init: {args.init} (hidden {model.config.hidden_size}, "
+              f"{model.config.num_hidden_layers} layers)")
+    else:
+        model = make_model(V, args.hidden, args.layers, args.seed, tok)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"model: hidden {args.hidden}, {args.layers} layers, {n_params:,} parameters")
 
@@ -1017,7 +1055,14 @@ def main():
         f" --{k.replace('_', '-')} {v}" for k, v in vars(args).items()
         if k not in ("out", "eval_only", "no_ckernel", "engine_test") and v != ap.get_default(k))
     cfg = model.config
-    desc = (f"Seed {args.seed}; {args.steps} AdamW steps of {args.batch} chats (loss on the assistant "
+    init_desc = ""
+    if args.init:
+        init_desc = (f"Started from the tokenizer and weights of `{args.init}` (`--init`) as it was before "
+                     f"this run: the previous demo model, trained from scratch by an earlier version of "
+                     f"this script (same seed and held-out split; one- and two-turn chats, 4500 steps; "
+                     f"see this README's git history). The held-out questions of that folder are "
+                     f"checked to be held out here too. ")
+    desc = init_desc + (f"Seed {args.seed}; {args.steps} AdamW steps of {args.batch} chats (loss on the assistant "
             f"tokens and their `<|im_end|>` only), peak learning rate {args.lr}, cosine schedule; "
             f"{args.threads} CPU thread(s), {train_s / 60:.1f} minutes of training "
             f"({total_s / 60:.1f} minutes in all; wall time on a 2-core machine shared with other "
