@@ -42,7 +42,7 @@ ColumnLayout {
     Label {
         // the bundled demo model knows little: say what, and where a real model comes from
         visible: App.model.loaded && App.model.name === "coil-demo"
-        text: qsTr("This tiny demo model only does small sums, comparisons, unit conversions and backwards spelling. For a real model, open Models.")
+        text: qsTr("Demo model: small sums, comparisons, unit conversions, words backwards. For a real model, open Models.")
         color: Theme.mutedText
         horizontalAlignment: Text.AlignHCenter
         wrapMode: Text.Wrap
