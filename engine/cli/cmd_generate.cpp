@@ -30,7 +30,8 @@ struct SamplingArgs {
                                      "max_new_tokens, else 256)")
                          ->check(CLI::Range(1, 1 << 24));
     given = {
-        cmd->add_option("--temp", p.temperature, "Temperature (0 = greedy)")->check(CLI::Range(0.0, 100.0)),
+        cmd->add_option("--temp", p.temperature, "Temperature (0 = greedy)")
+            ->check(CLI::Range(0.0, 100.0)),
         cmd->add_option("--top-k", p.top_k, "Top-k (0 = off)"),
         cmd->add_option("--top-p", p.top_p, "Top-p (1 = off)")->check(CLI::Range(0.0, 1.0)),
         cmd->add_option("--min-p", p.min_p, "Min-p (0 = off)")->check(CLI::Range(0.0, 1.0)),
@@ -38,8 +39,9 @@ struct SamplingArgs {
     };
     cmd->add_option("--seed", p.seed, "Random seed (0 = random)");
     cmd->add_option("--stop", stops, "Stop string (repeatable)");
-    cmd->footer("Sampling defaults come from the model's generation_config.json (\"do_sample\": "
-                "false is greedy); options given here override them.");
+    cmd->footer(
+        "Sampling defaults come from the model's generation_config.json (\"do_sample\": "
+        "false is greedy); options given here override them.");
   }
   GenerateOptions options(const ChatConfig& cfg) const {
     GenerateOptions o;
@@ -103,8 +105,9 @@ void register_generate(CLI::App& app) {
     if (args->stats) {
       const double tps = r.tokens.size() > 1 ? (r.tokens.size() - 1) * 1000.0 / r.decode_ms : 0;
       std::cerr << "prompt " << r.prompt_tokens << " tokens in " << r.prefill_ms << " ms; "
-                << r.tokens.size() << " tokens generated, " << tps << " tokens/s; finish: "
-                << finish_reason_name(r.finish) << "; seed " << r.seed << "\n";
+                << r.tokens.size() << " tokens generated, " << tps
+                << " tokens/s; finish: " << finish_reason_name(r.finish) << "; seed " << r.seed
+                << "\n";
     }
   });
 }

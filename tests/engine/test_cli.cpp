@@ -1,11 +1,11 @@
 // The `coil` CLI contract (DESIGN.md): outputs, and on bad input a non-zero exit, one clear
 // line on stderr and no output file left behind.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "golden.hpp"
@@ -68,7 +68,8 @@ TEST(Cli, LogitsMatchGoldenAndStateRoundTrips) {
 
 TEST(Cli, MissingModelFolderIsAClearError) {
   const auto out = test::temp_dir() / "x.f32";
-  auto r = run_cli({"logits", "--model", "/nonexistent/model", "--ids", "1,2", "--out", out.string()});
+  auto r =
+      run_cli({"logits", "--model", "/nonexistent/model", "--ids", "1,2", "--out", out.string()});
   expect_clean_failure(r, "/nonexistent/model");
   EXPECT_FALSE(fs::exists(out));
 }
@@ -95,9 +96,9 @@ TEST(Cli, UnwritableOutputLeavesNothingBehind) {
 
 TEST(Cli, StateOfAnotherModelIsRefused) {
   const auto dir = test::temp_dir();
-  auto r = run_cli({"logits", "--model", test::model_dir("falcon-tiny-f32").string(), "--ids",
-                    "1,2", "--out", (dir / "a.f32").string(), "--state-out",
-                    (dir / "s.coilstate").string()});
+  auto r =
+      run_cli({"logits", "--model", test::model_dir("falcon-tiny-f32").string(), "--ids", "1,2",
+               "--out", (dir / "a.f32").string(), "--state-out", (dir / "s.coilstate").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = run_cli({"logits", "--model", test::model_dir("mamba-tiny-f16").string(), "--ids", "1,2",
                "--out", (dir / "b.f32").string(), "--state-in", (dir / "s.coilstate").string()});
@@ -106,8 +107,8 @@ TEST(Cli, StateOfAnotherModelIsRefused) {
 }
 
 TEST(Cli, UnknownBackendIsRefused) {
-  auto r = run_cli({"logits", "--model", test::model_dir("falcon-tiny-f32").string(), "--ids",
-                    "1", "--out", (test::temp_dir() / "x").string(), "--backend", "metal"});
+  auto r = run_cli({"logits", "--model", test::model_dir("falcon-tiny-f32").string(), "--ids", "1",
+                    "--out", (test::temp_dir() / "x").string(), "--backend", "metal"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("metal"), std::string::npos) << r.err;
 }
@@ -159,7 +160,8 @@ fs::path demo_copy(const std::string& generation_config) {
   const fs::path src = fs::path(COIL_SOURCE_DIR) / "resources" / "models" / "coil-demo";
   const fs::path dir = test::temp_dir() / "demo";
   fs::create_directories(dir);
-  for (const char* f : {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"})
+  for (const char* f :
+       {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"})
     fs::copy_file(src / f, dir / f);
   std::ofstream(dir / "generation_config.json") << generation_config;
   return dir;
@@ -173,7 +175,7 @@ TEST(Cli, GenerateAndChatFollowTheModelsGenerationConfig) {
   const std::string prompt = "zebra quilt";
   auto gen = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = {"generate", "--model", model.string(), "--prompt", prompt,
-                                     "-n", "24"};
+                                     "-n",       "24"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto r = run_cli(args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -191,8 +193,8 @@ TEST(Cli, GenerateAndChatFollowTheModelsGenerationConfig) {
   auto chat_greedy = run_cli({"generate", "--model", model.string(), "--chat", "--prompt", prompt,
                               "--temp", "0", "--repeat-penalty", "1"});
   for (const char* seed : {"1", "2"}) {
-    auto r = run_cli({"generate", "--model", model.string(), "--chat", "--prompt", prompt,
-                      "--seed", seed});
+    auto r = run_cli(
+        {"generate", "--model", model.string(), "--chat", "--prompt", prompt, "--seed", seed});
     EXPECT_EQ(r.out, chat_greedy.out) << seed;
   }
   auto chat = run_cli({"chat", "--model", model.string(), "--seed", "7"}, prompt + "\n/quit\n");
@@ -202,12 +204,14 @@ TEST(Cli, GenerateAndChatFollowTheModelsGenerationConfig) {
 
 // max_new_tokens in generation_config.json is the default length; -n overrides it.
 TEST(Cli, GenerateTakesMaxNewTokensFromTheModel) {
-  const fs::path model = demo_copy(R"({"eos_token_id": [2, 0], "do_sample": false, "max_new_tokens": 3})");
+  const fs::path model =
+      demo_copy(R"({"eos_token_id": [2, 0], "do_sample": false, "max_new_tokens": 3})");
   auto r = run_cli({"generate", "--model", model.string(), "--prompt", "zebra quilt", "--stats"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("3 tokens generated"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("finish: length"), std::string::npos) << r.err;
-  r = run_cli({"generate", "--model", model.string(), "--prompt", "zebra quilt", "--stats", "-n", "5"});
+  r = run_cli(
+      {"generate", "--model", model.string(), "--prompt", "zebra quilt", "--stats", "-n", "5"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("5 tokens generated"), std::string::npos) << r.err;
 }
@@ -216,7 +220,8 @@ TEST(Cli, GenerateTakesMaxNewTokensFromTheModel) {
 TEST(Cli, BadGenerationConfigIsAClearError) {
   const fs::path model = demo_copy(R"({"do_sample": false, "repetition_penalty": 0})");
   auto r = run_cli({"generate", "--model", model.string(), "--prompt", "hi"});
-  expect_clean_failure(r, "generation_config.json: 'repetition_penalty' must be between 0.001 and 1000, got 0");
+  expect_clean_failure(
+      r, "generation_config.json: 'repetition_penalty' must be between 0.001 and 1000, got 0");
 }
 
 }  // namespace

@@ -5,11 +5,11 @@
 //   multi   the same held-out questions after 1-5 earlier turns             >= 95%
 //   chip    each suggestion chip of ui/EmptyState.qml, alone and after turns  all right
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <iomanip>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>

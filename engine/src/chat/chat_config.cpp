@@ -5,8 +5,8 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "coil/chat.hpp"
 #include "coil/error.hpp"
@@ -91,7 +91,8 @@ std::optional<double> opt_number(const json& j, const char* key, const fs::path&
 // A sampling setting outside what makes sense (a negative temperature, top_p above 1, a zero
 // repetition penalty that would divide by zero) is refused with its range.
 template <typename T>
-void in_range(const std::optional<T>& v, const char* key, double lo, double hi, const fs::path& file) {
+void in_range(const std::optional<T>& v, const char* key, double lo, double hi,
+              const fs::path& file) {
   if (!v || (double(*v) >= lo && double(*v) <= hi)) return;
   auto text = [](double d) {
     std::ostringstream o;
