@@ -7,6 +7,7 @@
 
 #include "coil/chat.hpp"
 #include "coil/error.hpp"
+#include "coil/gguf_writer.hpp"
 #include "paths.hpp"
 
 namespace coil {
@@ -265,6 +266,28 @@ TEST(ChatConfig, SamplingSettingsReplaceTheBaseOnes) {
   EXPECT_EQ(r.temperature, base.temperature);
   EXPECT_EQ(r.top_p, base.top_p);
   EXPECT_EQ(r.repetition_penalty, base.repetition_penalty);
+}
+
+// A GGUF file's general.sampling.* defaults: greedy as coil quantize writes it for a folder
+// that says "do_sample": false, and a nonsense value refused with the key.
+TEST(ChatConfig, GgufSamplingDefaults) {
+  const auto file = test::temp_dir() / "m.gguf";
+  GgufWriter w;
+  w.set_string("general.architecture", "mamba");
+  w.set_f32("general.sampling.temp", 0.0f);
+  w.set_f32("general.sampling.penalty_repeat", 1.0f);
+  w.write(file);
+  const SamplingParams p = ChatConfig::load(file).sampling();
+  EXPECT_EQ(p.temperature, 0.0f);
+  EXPECT_EQ(p.repetition_penalty, 1.0f);
+
+  GgufWriter bad;
+  bad.set_string("general.architecture", "mamba");
+  bad.set_f32("general.sampling.penalty_repeat", 0.0f);
+  bad.write(file);
+  EXPECT_EQ(
+      load_error(file),
+      file.string() + ": 'general.sampling.penalty_repeat' must be between 0.001 and 1000, got 0");
 }
 
 TEST(ChatConfig, ADirectoryWhereAFileShouldBeIsAnError) {
