@@ -7,8 +7,11 @@ tools/requirements-demo.txt). Nothing here is a runtime dependency of Coil.
 What it does, deterministically from --seed:
   1. generates a synthetic corpus of simple chat questions with checkable answers
      (addition, subtraction, multiplication, comparisons, unit conversions, spelling a
-     word backwards, a few fixed greetings); some operand pairs / words are held out and
-     never appear in training: they make the dev set (progress) and eval.jsonl (final);
+     word backwards, a few fixed greetings), in chats of 1-6 turns of mixed kinds (every
+     answer learnt) with several phrasings each, the app's suggestion chips (read from
+     ui/EmptyState.qml) among them; some operand pairs / words are held out and never appear
+     in training: they make the dev set (progress) and eval.jsonl (final: each held-out
+     question alone and after 1-5 earlier turns, and each chip alone and after turns);
   2. trains a byte-level BPE tokenizer (digits split individually) with the ChatML
      special tokens <|endoftext|>, <|im_start|>, <|im_end|>;
   3. trains a FalconMambaForCausalLM (transformers' own module holds the parameters, so
@@ -26,6 +29,10 @@ What it does, deterministically from --seed:
 Usage (from the repository root):
   python tools/train_demo.py                     # trains and writes resources/models/coil-demo
   python tools/train_demo.py --eval-only         # only re-checks an existing folder
+  python tools/train_demo.py --init resources/models/coil-demo --steps 1500 --lr 0.002
+                                                 # goes on from the folder (how it was made)
+Keep --threads 1 on a shared machine: with two threads on a loaded 2-core machine each
+step waited on the other thread (about 10x slower).
 """
 
 import argparse
