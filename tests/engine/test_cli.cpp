@@ -171,47 +171,52 @@ fs::path demo_copy(const std::string& generation_config) {
 // (no repetition penalty) whatever the seed; options typed on the command line still win.
 TEST(Cli, GenerateAndChatFollowTheModelsGenerationConfig) {
   const fs::path model = demo_copy(R"({"eos_token_id": [2, 0], "do_sample": false})");
-  // text unlike the demo's training chats, where its next-token distribution is wide
-  const std::string prompt = "zebra quilt";
-  auto gen = [&](std::vector<std::string> extra) {
-    std::vector<std::string> args = {"generate", "--model", model.string(), "--prompt", prompt,
-                                     "-n",       "24"};
+  // texts unlike the demo's training chats, where its next-token distribution is wide: raw
+  // text, and a user message (the demo answers "The" with its greeting, always)
+  const std::string raw = "The", question = "zebra quilt";
+  auto gen = [&](bool chat, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"generate", "--model",  model.string(),       "-n",
+                                     "24",       "--prompt", chat ? question : raw};
+    if (chat) args.push_back("--chat");
     args.insert(args.end(), extra.begin(), extra.end());
     auto r = run_cli(args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return r.out;
   };
-  const std::string greedy = gen({"--temp", "0", "--repeat-penalty", "1"});
-  ASSERT_GT(greedy.size(), 1u);
-  // the control: sampling does change this text, so the checks below can fail
-  std::set<std::string> sampled;
-  for (const char* seed : {"1", "2", "3"}) sampled.insert(gen({"--temp", "1", "--seed", seed}));
-  ASSERT_TRUE(sampled.size() > 1 || !sampled.contains(greedy)) << greedy;
-  for (const char* seed : {"1", "2", "3"}) EXPECT_EQ(gen({"--seed", seed}), greedy) << seed;
-
-  // --chat and `coil chat` take the same defaults
-  auto chat_greedy = run_cli({"generate", "--model", model.string(), "--chat", "--prompt", prompt,
-                              "--temp", "0", "--repeat-penalty", "1"});
-  for (const char* seed : {"1", "2"}) {
-    auto r = run_cli(
-        {"generate", "--model", model.string(), "--chat", "--prompt", prompt, "--seed", seed});
-    EXPECT_EQ(r.out, chat_greedy.out) << seed;
+  for (bool chat : {false, true}) {
+    SCOPED_TRACE(chat ? "--chat" : "raw");
+    const std::string greedy = gen(chat, {"--temp", "0", "--repeat-penalty", "1"});
+    ASSERT_GT(greedy.size(), 1u);
+    // the control: Coil's own sampling defaults (0.8, penalty 1.1) do change this text, so
+    // the checks below fail where the file is ignored
+    std::set<std::string> sampled;
+    for (const char* seed : {"1", "2", "3"})
+      sampled.insert(gen(chat, {"--temp", "0.8", "--repeat-penalty", "1.1", "--seed", seed}));
+    ASSERT_TRUE(sampled.size() > 1 || !sampled.contains(greedy)) << greedy;
+    for (const char* seed : {"1", "2", "3"}) EXPECT_EQ(gen(chat, {"--seed", seed}), greedy) << seed;
+    // an option typed on the command line still wins over the file
+    std::set<std::string> typed;
+    for (const char* seed : {"1", "2", "3"})
+      typed.insert(gen(chat, {"--temp", "0.8", "--seed", seed}));
+    EXPECT_TRUE(typed.size() > 1 || !typed.contains(greedy)) << greedy;
+    if (chat) {  // `coil chat` takes the same defaults
+      auto r = run_cli({"chat", "--model", model.string(), "--seed", "7", "-n", "24"},
+                       question + "\n/quit\n");
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_EQ(r.out, "> " + greedy + "> ") << r.err;
+    }
   }
-  auto chat = run_cli({"chat", "--model", model.string(), "--seed", "7"}, prompt + "\n/quit\n");
-  EXPECT_EQ(chat.exit_code, 0) << chat.err;
-  EXPECT_EQ(chat.out, "> " + chat_greedy.out + "> ") << chat.err;
 }
 
 // max_new_tokens in generation_config.json is the default length; -n overrides it.
 TEST(Cli, GenerateTakesMaxNewTokensFromTheModel) {
   const fs::path model =
       demo_copy(R"({"eos_token_id": [2, 0], "do_sample": false, "max_new_tokens": 3})");
-  auto r = run_cli({"generate", "--model", model.string(), "--prompt", "zebra quilt", "--stats"});
+  auto r = run_cli({"generate", "--model", model.string(), "--prompt", "The", "--stats"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("3 tokens generated"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("finish: length"), std::string::npos) << r.err;
-  r = run_cli(
-      {"generate", "--model", model.string(), "--prompt", "zebra quilt", "--stats", "-n", "5"});
+  r = run_cli({"generate", "--model", model.string(), "--prompt", "The", "--stats", "-n", "5"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("5 tokens generated"), std::string::npos) << r.err;
 }
