@@ -26,7 +26,8 @@ std::string read_key_file(const std::string& path) {
   if (!f) throw Error("cannot read the API key file " + path);
   std::string key;
   std::getline(f, key);
-  while (!key.empty() && (key.back() == '\r' || key.back() == ' ' || key.back() == '\t')) key.pop_back();
+  while (!key.empty() && (key.back() == '\r' || key.back() == ' ' || key.back() == '\t'))
+    key.pop_back();
   if (key.empty()) throw Error("the API key file " + path + " is empty");
   return key;
 }
@@ -44,27 +45,34 @@ void register_serve(CLI::App& app) {
   auto* cmd = app.add_subcommand("serve", "Serve the model over an OpenAI-compatible HTTP API");
   args->model.add_to(cmd);
   ServerOptions& s = args->server;
-  cmd->add_option("--host", s.host, "Address to listen on (loopback unless --allow-remote)")->capture_default_str();
+  cmd->add_option("--host", s.host, "Address to listen on (loopback unless --allow-remote)")
+      ->capture_default_str();
   cmd->add_option("--port", s.port, "Port (0: any free port; the listening line says which)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   cmd->add_flag("--allow-remote", s.allow_remote, "Allow a non-loopback --host (needs an API key)");
   auto* key = cmd->add_option("--api-key", s.api_key, "Require 'Authorization: Bearer KEY'");
-  cmd->add_option("--api-key-file", args->api_key_file, "Read the API key from the first line of FILE")
+  cmd->add_option("--api-key-file", args->api_key_file,
+                  "Read the API key from the first line of FILE")
       ->excludes(key);
-  cmd->add_option("--model-id", s.model_id, "The model id /v1/models lists (default: the model's name)");
+  cmd->add_option("--model-id", s.model_id,
+                  "The model id /v1/models lists (default: the model's name)");
   cmd->add_option("--state-cache-mib", args->cache_mib, "RAM for cached states, MiB (0: none)")
       ->capture_default_str();
-  cmd->add_option("--state-cache-dir", args->cache_dir, "Keep cached states in this folder too (reloaded at start)");
-  cmd->add_option("--state-cache-disk-mib", args->cache_disk_mib, "Disk budget of --state-cache-dir, MiB")
+  cmd->add_option("--state-cache-dir", args->cache_dir,
+                  "Keep cached states in this folder too (reloaded at start)");
+  cmd->add_option("--state-cache-disk-mib", args->cache_disk_mib,
+                  "Disk budget of --state-cache-dir, MiB")
       ->capture_default_str();
-  cmd->add_option("--max-queue", s.max_queue, "Requests that may wait behind the running one (more: 429)")
+  cmd->add_option("--max-queue", s.max_queue,
+                  "Requests that may wait behind the running one (more: 429)")
       ->check(CLI::Range(0, 4096))
       ->capture_default_str();
   cmd->add_option("--max-prompt-tokens", s.max_prompt_tokens, "Longest prompt accepted, in tokens")
       ->check(CLI::Range(int64_t(1), int64_t(1) << 40))
       ->capture_default_str();
-  cmd->add_option("--max-completion-tokens", s.max_completion_tokens, "Default and largest max_tokens")
+  cmd->add_option("--max-completion-tokens", s.max_completion_tokens,
+                  "Default and largest max_tokens")
       ->check(CLI::Range(1, 1 << 24))
       ->capture_default_str();
   cmd->add_option("--max-body-mib", args->max_body_mib, "Largest request body, MiB")
@@ -97,10 +105,14 @@ void register_serve(CLI::App& app) {
     const ChatConfig chat = ChatConfig::load(model->dir());
     Server server(*model, *tok, chat, opt);
     const int port = server.bind();
-    const std::string host = opt.host.find(':') != std::string::npos ? "[" + opt.host + "]" : opt.host;
+    const std::string host =
+        opt.host.find(':') != std::string::npos ? "[" + opt.host + "]" : opt.host;
     std::ostringstream cache;
-    if (opt.cache.ram_bytes == 0 && opt.cache.dir.empty()) cache << "state cache off";
-    else cache << "state cache " << args->cache_mib << " MiB" << (opt.cache.dir.empty() ? "" : " + " + opt.cache.dir.string());
+    if (opt.cache.ram_bytes == 0 && opt.cache.dir.empty())
+      cache << "state cache off";
+    else
+      cache << "state cache " << args->cache_mib << " MiB"
+            << (opt.cache.dir.empty() ? "" : " + " + opt.cache.dir.string());
     std::cout << "coil serve: listening on http://" << host << ":" << port << " (model "
               << (opt.model_id.empty() ? model->name() : opt.model_id) << " on "
               << model->backend().info().name << ", " << cache.str() << ")" << std::endl;
@@ -110,7 +122,8 @@ void register_serve(CLI::App& app) {
     std::thread listener([&server] { server.run(); });
     int sig = 0;
     sigwait(&stop_signals, &sig);
-    std::cerr << "coil serve: stopping (" << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ")" << std::endl;
+    std::cerr << "coil serve: stopping (" << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ")"
+              << std::endl;
     server.stop();
     listener.join();
   });

@@ -17,10 +17,14 @@ std::string valid_utf8(std::string_view s) {
     const unsigned char c = p[i];
     size_t len = 0;
     unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
-    if (c < 0x80) len = 1;
-    else if (c >= 0xC2 && c <= 0xDF) len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    if (c < 0x80)
+      len = 1;
+    else if (c >= 0xC2 && c <= 0xDF)
+      len = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+      len = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    else if (c >= 0xF0 && c <= 0xF4)
+      len = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
     size_t ok = len == 0 ? 0 : 1;  // bytes of a well-formed prefix
     while (ok > 0 && ok < len && i + ok < n) {
       const unsigned char b = p[i + ok];
@@ -45,7 +49,9 @@ namespace {
   throw ApiError(400, "'" + field + "' " + what, code, "invalid_request_error", field);
 }
 
-std::string got(const json& v) { return std::string(" (got ") + v.type_name() + ")"; }
+std::string got(const json& v) {
+  return std::string(" (got ") + v.type_name() + ")";
+}
 
 // The field, or nullptr when it is absent or null.
 const json* find(const json& o, const char* name) {
@@ -66,10 +72,12 @@ std::optional<int64_t> get_int(const json& o, const char* name, int64_t lo, int6
   if (!v->is_number_integer()) bad_field(name, "must be an integer" + got(*v));
   if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(hi))
     bad_field(name, "must be at most " + std::to_string(hi), "invalid_value");
-  const int64_t x = v->is_number_unsigned() ? static_cast<int64_t>(v->get<uint64_t>()) : v->get<int64_t>();
+  const int64_t x =
+      v->is_number_unsigned() ? static_cast<int64_t>(v->get<uint64_t>()) : v->get<int64_t>();
   if (x < lo || x > hi)
-    bad_field(name, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
-                        " (got " + std::to_string(x) + ")",
+    bad_field(name,
+              "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + " (got " +
+                  std::to_string(x) + ")",
               "invalid_value");
   return x;
 }
@@ -107,7 +115,8 @@ std::optional<std::string> get_string(const json& o, const char* name) {
 // than silently ignored).
 void refuse_unsupported(const json& body, bool chat) {
   for (const char* f : {"presence_penalty", "frequency_penalty"})
-    if (auto v = get_number(body, f, -2.0, 2.0); v && *v != 0.0) unsupported(f, std::string("'") + f + "'");
+    if (auto v = get_number(body, f, -2.0, 2.0); v && *v != 0.0)
+      unsupported(f, std::string("'") + f + "'");
   if (const json* v = find(body, "logit_bias"); v && !(v->is_object() && v->empty()))
     unsupported("logit_bias", "'logit_bias'");
   if (chat) {
@@ -122,19 +131,22 @@ void refuse_unsupported(const json& body, bool chat) {
       if (t && *t != "text") unsupported("response_format", "response_format '" + *t + "'");
     }
   } else {
-    if (auto v = get_int(body, "logprobs", 0, 20); v && *v != 0) unsupported("logprobs", "'logprobs'");
+    if (auto v = get_int(body, "logprobs", 0, 20); v && *v != 0)
+      unsupported("logprobs", "'logprobs'");
     if (auto v = get_bool(body, "echo"); v && *v) unsupported("echo", "'echo'");
     if (find(body, "suffix")) unsupported("suffix", "'suffix'");
-    if (auto v = get_int(body, "best_of", 1, 1 << 20); v && *v != 1) unsupported("best_of", "'best_of' other than 1");
+    if (auto v = get_int(body, "best_of", 1, 1 << 20); v && *v != 1)
+      unsupported("best_of", "'best_of' other than 1");
   }
 }
 
 void parse_common(const json& body, const Limits& limits, const SamplingDefaults& d,
                   CompletionRequest& r) {
-  if (auto m = find(body, "model"); m && !m->is_string()) bad_field("model", "must be a string" + got(*m));
+  if (auto m = find(body, "model"); m && !m->is_string())
+    bad_field("model", "must be a string" + got(*m));
   if (auto n = get_int(body, "n", 1, std::numeric_limits<int64_t>::max()); n && *n != 1)
-    throw ApiError(400, "'n' must be 1: this server generates one choice per request", "invalid_value",
-                   "invalid_request_error", "n");
+    throw ApiError(400, "'n' must be 1: this server generates one choice per request",
+                   "invalid_value", "invalid_request_error", "n");
   refuse_unsupported(body, r.chat);
   r.stream = get_bool(body, "stream").value_or(false);
   if (const json* so = find(body, "stream_options")) {
@@ -145,17 +157,20 @@ void parse_common(const json& body, const Limits& limits, const SamplingDefaults
 
   const int64_t cap = limits.max_completion_tokens;
   auto max_tokens = get_int(body, "max_tokens", 1, std::numeric_limits<int64_t>::max());
-  if (auto m = get_int(body, "max_completion_tokens", 1, std::numeric_limits<int64_t>::max())) max_tokens = m;
+  if (auto m = get_int(body, "max_completion_tokens", 1, std::numeric_limits<int64_t>::max()))
+    max_tokens = m;
   if (max_tokens && *max_tokens > cap)
     throw ApiError(400,
-                   "max_tokens is " + std::to_string(*max_tokens) + ": this server allows at most " +
-                       std::to_string(cap) + " (coil serve --max-completion-tokens)",
+                   "max_tokens is " + std::to_string(*max_tokens) +
+                       ": this server allows at most " + std::to_string(cap) +
+                       " (coil serve --max-completion-tokens)",
                    "invalid_value", "invalid_request_error",
                    find(body, "max_completion_tokens") ? "max_completion_tokens" : "max_tokens");
   r.gen.max_tokens = static_cast<int>(max_tokens.value_or(cap));
 
   SamplingParams& s = r.gen.sampling;
-  s.temperature = static_cast<float>(get_number(body, "temperature", 0.0, 2.0).value_or(d.temperature));
+  s.temperature =
+      static_cast<float>(get_number(body, "temperature", 0.0, 2.0).value_or(d.temperature));
   s.top_p = static_cast<float>(get_number(body, "top_p", 0.0, 1.0).value_or(d.top_p));
   s.top_k = static_cast<int>(get_int(body, "top_k", 0, 1 << 30).value_or(d.top_k));
   s.min_p = static_cast<float>(get_number(body, "min_p", 0.0, 1.0).value_or(d.min_p));
@@ -182,7 +197,8 @@ void parse_common(const json& body, const Limits& limits, const SamplingDefaults
       bad_field("stop", "must be a string or a list of strings" + got(*stop));
     }
     for (auto& st : stops) {
-      if (st.size() > 1024) bad_field("stop", "strings must be at most 1024 bytes", "invalid_value");
+      if (st.size() > 1024)
+        bad_field("stop", "strings must be at most 1024 bytes", "invalid_value");
       if (!st.empty()) r.gen.stop_strings.push_back(std::move(st));
     }
   }
@@ -191,14 +207,16 @@ void parse_common(const json& body, const Limits& limits, const SamplingDefaults
 std::string message_content(const json& content, size_t i) {
   const std::string field = "messages[" + std::to_string(i) + "].content";
   if (content.is_string()) return content.get<std::string>();
-  if (!content.is_array()) bad_field(field, "must be a string or a list of text parts" + got(content));
+  if (!content.is_array())
+    bad_field(field, "must be a string or a list of text parts" + got(content));
   std::string text;
   for (const json& part : content) {
     if (!part.is_object()) bad_field(field, "parts must be objects" + got(part));
     auto type = get_string(part, "type");
     if (type != "text")
-      throw ApiError(400, "only text content is supported (" + field + " has a part of type '" +
-                              valid_utf8(type.value_or("?").substr(0, 32)) + "')",
+      throw ApiError(400,
+                     "only text content is supported (" + field + " has a part of type '" +
+                         valid_utf8(type.value_or("?").substr(0, 32)) + "')",
                      "unsupported_content", "invalid_request_error", field);
     auto t = get_string(part, "text");
     if (!t) bad_field(field, "text parts need a 'text' string", "missing_required_parameter");
@@ -219,19 +237,23 @@ SamplingDefaults SamplingDefaults::from(const ChatConfig& chat) {
 }
 
 json parse_body(const std::string& body, int max_depth) {
-  if (body.empty()) throw ApiError(400, "the request body is empty: send a JSON object", "invalid_json");
+  if (body.empty())
+    throw ApiError(400, "the request body is empty: send a JSON object", "invalid_json");
   try {
     json::parser_callback_t depth_check = [max_depth](int depth, json::parse_event_t event, json&) {
-      if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
+      if ((event == json::parse_event_t::object_start ||
+           event == json::parse_event_t::array_start) &&
           depth >= max_depth)
-        throw ApiError(400, "the JSON body nests deeper than " + std::to_string(max_depth) + " levels",
+        throw ApiError(400,
+                       "the JSON body nests deeper than " + std::to_string(max_depth) + " levels",
                        "json_too_deep");
       return true;
     };
     json j = json::parse(body, depth_check);
-    if (!j.is_object()) throw ApiError(400, std::string("the JSON body must be an object (got ") +
-                                                j.type_name() + ")",
-                                       "invalid_json");
+    if (!j.is_object())
+      throw ApiError(400,
+                     std::string("the JSON body must be an object (got ") + j.type_name() + ")",
+                     "invalid_json");
     return j;
   } catch (const json::exception& e) {
     std::string what = e.what();
@@ -242,12 +264,14 @@ json parse_body(const std::string& body, int max_depth) {
   }
 }
 
-CompletionRequest parse_chat_request(const json& body, const Limits& limits, const SamplingDefaults& d) {
+CompletionRequest parse_chat_request(const json& body, const Limits& limits,
+                                     const SamplingDefaults& d) {
   CompletionRequest r;
   r.chat = true;
   const json* msgs = find(body, "messages");
-  if (!msgs) throw ApiError(400, "'messages' is required", "missing_required_parameter",
-                            "invalid_request_error", "messages");
+  if (!msgs)
+    throw ApiError(400, "'messages' is required", "missing_required_parameter",
+                   "invalid_request_error", "messages");
   if (!msgs->is_array()) bad_field("messages", "must be a list of messages" + got(*msgs));
   if (msgs->empty()) bad_field("messages", "must hold at least one message", "invalid_value");
   for (size_t i = 0; i < msgs->size(); ++i) {
@@ -255,8 +279,9 @@ CompletionRequest parse_chat_request(const json& body, const Limits& limits, con
     const std::string at = "messages[" + std::to_string(i) + "]";
     if (!m.is_object()) bad_field(at, "must be an object" + got(m));
     auto role = get_string(m, "role");
-    if (!role) throw ApiError(400, "'" + at + ".role' is required", "missing_required_parameter",
-                              "invalid_request_error", at + ".role");
+    if (!role)
+      throw ApiError(400, "'" + at + ".role' is required", "missing_required_parameter",
+                     "invalid_request_error", at + ".role");
     if (*role == "developer") role = "system";  // OpenAI's newer name for it
     if (*role != "system" && *role != "user" && *role != "assistant")
       throw ApiError(400,
@@ -264,8 +289,9 @@ CompletionRequest parse_chat_request(const json& body, const Limits& limits, con
                          valid_utf8(role->substr(0, 32)) + "')",
                      "invalid_value", "invalid_request_error", at + ".role");
     const json* content = find(m, "content");
-    if (!content) throw ApiError(400, "'" + at + ".content' is required", "missing_required_parameter",
-                                 "invalid_request_error", at + ".content");
+    if (!content)
+      throw ApiError(400, "'" + at + ".content' is required", "missing_required_parameter",
+                     "invalid_request_error", at + ".content");
     r.messages.push_back({*role, message_content(*content, i)});
   }
   parse_common(body, limits, d, r);
@@ -277,9 +303,11 @@ CompletionRequest parse_completion_request(const json& body, const Limits& limit
   CompletionRequest r;
   r.chat = false;
   const json* p = find(body, "prompt");
-  if (!p) throw ApiError(400, "'prompt' is required", "missing_required_parameter",
-                         "invalid_request_error", "prompt");
-  const std::string one = "one prompt per request: a string, a list of one string, or a list of token ids";
+  if (!p)
+    throw ApiError(400, "'prompt' is required", "missing_required_parameter",
+                   "invalid_request_error", "prompt");
+  const std::string one =
+      "one prompt per request: a string, a list of one string, or a list of token ids";
   if (p->is_string()) {
     r.prompt_text = p->get<std::string>();
   } else if (p->is_array() && p->size() == 1 && (*p)[0].is_string()) {
@@ -287,10 +315,15 @@ CompletionRequest parse_completion_request(const json& body, const Limits& limit
   } else if (p->is_array() && !p->empty() && (*p)[0].is_number_integer()) {
     for (const json& id : *p) {
       if (!id.is_number_integer()) bad_field("prompt", "must be " + one + got(id));
-      const int64_t v = id.is_number_unsigned() ? std::numeric_limits<int64_t>::max() : id.get<int64_t>();
+      // nlohmann keeps every non-negative integer as unsigned
+      const int64_t v =
+          id.is_number_unsigned()
+              ? static_cast<int64_t>(std::min<uint64_t>(id.get<uint64_t>(), INT64_MAX))
+              : id.get<int64_t>();
       if (v < 0 || v >= limits.vocab_size)
-        bad_field("prompt", "holds token id " + id.dump() + ", outside the vocabulary (0.." +
-                                std::to_string(limits.vocab_size - 1) + ")",
+        bad_field("prompt",
+                  "holds token id " + id.dump() + ", outside the vocabulary (0.." +
+                      std::to_string(limits.vocab_size - 1) + ")",
                   "invalid_value");
       r.prompt_ids.push_back(static_cast<int32_t>(v));
     }

@@ -3,7 +3,6 @@
 // status and OpenAI's error object), never an exception of the JSON library.
 #pragma once
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -19,8 +18,11 @@ class ApiError : public std::runtime_error {
  public:
   ApiError(int status, std::string message, std::string code = "",
            std::string type = "invalid_request_error", std::string param = "")
-      : std::runtime_error(message), status(status), code(std::move(code)),
-        type(std::move(type)), param(std::move(param)) {}
+      : std::runtime_error(message),
+        status(status),
+        code(std::move(code)),
+        type(std::move(type)),
+        param(std::move(param)) {}
   int status;
   std::string code, type, param;
 };
@@ -40,12 +42,12 @@ struct SamplingDefaults {
 
 struct CompletionRequest {
   bool chat = true;
-  std::vector<ChatMessage> messages;         // chat
-  std::optional<std::string> prompt_text;    // completions: a string
-  std::vector<int32_t> prompt_ids;           // completions: token ids
+  std::vector<ChatMessage> messages;       // chat
+  std::optional<std::string> prompt_text;  // completions: a string
+  std::vector<int32_t> prompt_ids;         // completions: token ids
   bool stream = false, include_usage = false;
-  bool ignore_eos = false;                   // extension: generate through end-of-sequence
-  GenerateOptions gen;                       // sampling, max_tokens, stop strings (no eos ids)
+  bool ignore_eos = false;  // extension: generate through end-of-sequence
+  GenerateOptions gen;      // sampling, max_tokens, stop strings (no eos ids)
 };
 
 // The body as JSON: an ApiError for invalid JSON, nesting deeper than max_depth, or a body

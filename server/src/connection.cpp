@@ -1,6 +1,7 @@
 #include "connection.hpp"
 
 #include <dirent.h>
+#include <httplib.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -8,7 +9,6 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <httplib.h>
 #include <string>
 
 namespace coil::server {
@@ -37,8 +37,10 @@ int find_request_socket(const httplib::Request& req) {
     if (end == e->d_name || *end != '\0' || fd == ::dirfd(dir)) continue;
     sockaddr_storage peer{}, local{};
     socklen_t plen = sizeof peer, llen = sizeof local;
-    if (::getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &plen) != 0) continue;
-    if (::getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &llen) != 0) continue;
+    if (::getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &plen) != 0)
+      continue;
+    if (::getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &llen) != 0)
+      continue;
     std::string phost, lhost;
     int pport = -1, lport = -1;
     if (!endpoint(peer, plen, phost, pport) || !endpoint(local, llen, lhost, lport)) continue;

@@ -25,7 +25,12 @@ void finish(Job& job) {
 
 Scheduler::Scheduler(const Model& model, const Tokenizer& tok, StateCache& cache, Metrics& metrics,
                      size_t max_queue)
-    : model_(model), tok_(tok), cache_(cache), metrics_(metrics), max_queue_(max_queue), session_(model) {
+    : model_(model),
+      tok_(tok),
+      cache_(cache),
+      metrics_(metrics),
+      max_queue_(max_queue),
+      session_(model) {
   thread_ = std::thread([this] { worker(); });
 }
 
@@ -132,11 +137,13 @@ void Scheduler::run(Job& job) {
 
   auto keep = [&](std::vector<int32_t> covered) {
     if (!cache_.enabled() || covered.empty()) return;
-    cache_.insert(std::make_shared<const RecurrentState>(session_.save_state()), std::move(covered));
+    cache_.insert(std::make_shared<const RecurrentState>(session_.save_state()),
+                  std::move(covered));
   };
 
   if (cached < n - 1) {
-    const std::span<const int32_t> rest(tokens.data() + cached, static_cast<size_t>(n - 1 - cached));
+    const std::span<const int32_t> rest(tokens.data() + cached,
+                                        static_cast<size_t>(n - 1 - cached));
     const bool complete = session_.eval(rest, nullptr, false, &job.cancel);
     metrics_.prefill_tokens += static_cast<uint64_t>(session_.n_tokens() - cached);
     if (!complete) {
@@ -160,8 +167,8 @@ void Scheduler::run(Job& job) {
     return !job.cancel.load();
   };
   const double before_generate_ms = ms_between(start, Clock::now());
-  const GenerateResult r = generate(session_, tok_, std::vector<int32_t>{tokens.back()}, job.gen, on_text,
-                                    &job.cancel);
+  const GenerateResult r =
+      generate(session_, tok_, std::vector<int32_t>{tokens.back()}, job.gen, on_text, &job.cancel);
   job.finish = r.finish;
   job.completion_tokens = static_cast<int64_t>(r.tokens.size());
   job.prefill_ms = before_generate_ms + r.prefill_ms;

@@ -3,7 +3,6 @@
 #include "coil/server.hpp"
 
 #include <arpa/inet.h>
-
 #include <httplib.h>
 
 #include <cerrno>
@@ -38,12 +37,18 @@ bool is_loopback_host(const std::string& host) {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr auto kPoll = std::chrono::milliseconds(50);  // how often a waiting handler looks at its client
+constexpr auto kPoll =
+    std::chrono::milliseconds(50);  // how often a waiting handler looks at its client
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 json error_body(const ApiError& e) {
-  json err = {{"message", server::valid_utf8(e.what())}, {"type", e.type}, {"param", nullptr}, {"code", nullptr}};
+  json err = {{"message", server::valid_utf8(e.what())},
+              {"type", e.type},
+              {"param", nullptr},
+              {"code", nullptr}};
   if (!e.param.empty()) err["param"] = e.param;
   if (!e.code.empty()) err["code"] = e.code;
   return json{{"error", err}};
@@ -81,7 +86,8 @@ struct Reply {
 
   json envelope(bool chunk) const {
     json j = {{"id", id},
-              {"object", chat ? (chunk ? "chat.completion.chunk" : "chat.completion") : "text_completion"},
+              {"object",
+               chat ? (chunk ? "chat.completion.chunk" : "chat.completion") : "text_completion"},
               {"created", created},
               {"model", model},
               {"system_fingerprint", fingerprint}};
@@ -95,9 +101,12 @@ struct Reply {
   }
   json whole(const server::Job& job, const std::string& text) const {
     json j = envelope(false);
-    json choice = {{"index", 0}, {"logprobs", nullptr}, {"finish_reason", finish_reason(job.finish)}};
-    if (chat) choice["message"] = {{"role", "assistant"}, {"content", text}};
-    else choice["text"] = text;
+    json choice = {
+        {"index", 0}, {"logprobs", nullptr}, {"finish_reason", finish_reason(job.finish)}};
+    if (chat)
+      choice["message"] = {{"role", "assistant"}, {"content", text}};
+    else
+      choice["text"] = text;
     j["choices"] = json::array({choice});
     j["usage"] = usage(job);
     return j;
@@ -105,7 +114,9 @@ struct Reply {
   // A streamed piece (text), or the last chunk (finish set).
   json chunk(const std::string& text, const char* finish, bool first = false) const {
     json j = envelope(true);
-    json choice = {{"index", 0}, {"logprobs", nullptr}, {"finish_reason", finish ? json(finish) : json(nullptr)}};
+    json choice = {{"index", 0},
+                   {"logprobs", nullptr},
+                   {"finish_reason", finish ? json(finish) : json(nullptr)}};
     if (chat) {
       json delta = json::object();
       if (first) delta["role"] = "assistant";
@@ -120,7 +131,9 @@ struct Reply {
   }
 };
 
-std::string sse(const json& j) { return "data: " + dump(j) + "\n\n"; }
+std::string sse(const json& j) {
+  return "data: " + dump(j) + "\n\n";
+}
 
 }  // namespace
 
@@ -144,7 +157,11 @@ struct Server::Impl {
   uint64_t id_salt = 0;
 
   Impl(const Model& m, const Tokenizer& t, const ChatConfig& c, ServerOptions o)
-      : model(m), tok(t), chat(c), tmpl(c.make_template()), opt(std::move(o)),
+      : model(m),
+        tok(t),
+        chat(c),
+        tmpl(c.make_template()),
+        opt(std::move(o)),
         cache(m.fingerprint(), cache_options()) {}
 
   StateCacheOptions cache_options() const {
@@ -155,9 +172,7 @@ struct Server::Impl {
   void log(const std::string& s) const {
     if (opt.log) opt.log(s);
   }
-  std::string new_id(const char* prefix) {
-    return prefix + hex(id_salt, 16) + hex(next_id++, 8);
-  }
+  std::string new_id(const char* prefix) { return prefix + hex(id_salt, 16) + hex(next_id++, 8); }
   bool authorized(const httplib::Request& req) const {
     if (opt.api_key.empty()) return true;
     const std::string h = req.get_header_value("Authorization");
@@ -167,10 +182,15 @@ struct Server::Impl {
   }
 
   void routes();
-  void completions(const httplib::Request& req, httplib::Response& res, bool is_chat);
+  bool read_body(const httplib::Request& req, httplib::Response& res,
+                 const httplib::ContentReader& reader, std::string& body) const;
+  void completions(const httplib::Request& req, const std::string& body_text,
+                   httplib::Response& res, bool is_chat);
   std::vector<int32_t> prompt_tokens(const server::CompletionRequest& r) const;
-  void wait_for(server::Job& job, const std::shared_ptr<server::Job>& shared, int fd, bool& client_gone);
-  bool stream(const std::shared_ptr<server::Job>& job, int fd, const Reply& reply, httplib::DataSink& sink);
+  void wait_for(server::Job& job, const std::shared_ptr<server::Job>& shared, int fd,
+                bool& client_gone);
+  bool stream(const std::shared_ptr<server::Job>& job, int fd, const Reply& reply,
+              httplib::DataSink& sink);
   void log_job(const Reply& reply, const server::Job& job, const char* outcome) const;
 };
 
@@ -179,9 +199,11 @@ std::vector<int32_t> Server::Impl::prompt_tokens(const server::CompletionRequest
   if (r.chat) {
     std::string text;
     try {
-      text = tmpl.render(r.messages, /*add_generation_prompt=*/true, chat.bos_token, chat.eos_token);
+      text =
+          tmpl.render(r.messages, /*add_generation_prompt=*/true, chat.bos_token, chat.eos_token);
     } catch (const Error& e) {
-      throw ApiError(400, std::string("the model's chat template refused these messages: ") + e.what(),
+      throw ApiError(400,
+                     std::string("the model's chat template refused these messages: ") + e.what(),
                      "invalid_messages", "invalid_request_error", "messages");
     }
     tokens = tok.encode(text, /*parse_special=*/true);
@@ -190,25 +212,30 @@ std::vector<int32_t> Server::Impl::prompt_tokens(const server::CompletionRequest
   } else {
     tokens = r.prompt_ids;
   }
-  if (tokens.empty() && chat.bos_token_id) tokens.push_back(static_cast<int32_t>(*chat.bos_token_id));
+  if (tokens.empty() && chat.bos_token_id)
+    tokens.push_back(static_cast<int32_t>(*chat.bos_token_id));
   if (tokens.empty())
-    throw ApiError(400, "the prompt is empty", "invalid_value", "invalid_request_error", r.chat ? "messages" : "prompt");
+    throw ApiError(400, "the prompt is empty", "invalid_value", "invalid_request_error",
+                   r.chat ? "messages" : "prompt");
   if (static_cast<int64_t>(tokens.size()) > opt.max_prompt_tokens)
     throw ApiError(400,
-                   "the prompt is " + std::to_string(tokens.size()) + " tokens long: this server allows at most " +
+                   "the prompt is " + std::to_string(tokens.size()) +
+                       " tokens long: this server allows at most " +
                        std::to_string(opt.max_prompt_tokens) + " (coil serve --max-prompt-tokens)",
-                   "context_length_exceeded", "invalid_request_error", r.chat ? "messages" : "prompt");
+                   "context_length_exceeded", "invalid_request_error",
+                   r.chat ? "messages" : "prompt");
   return tokens;
 }
 
 void Server::Impl::log_job(const Reply& reply, const server::Job& job, const char* outcome) const {
   char buf[256];
-  std::snprintf(buf, sizeof buf,
-                "%s %s: prompt %lld (cached %lld), completion %lld, queue %.1f ms, prefill %.1f ms, "
-                "first token %.1f ms, total %.1f ms",
-                reply.id.c_str(), outcome, static_cast<long long>(reply.prompt_tokens),
-                static_cast<long long>(job.cached_tokens), static_cast<long long>(job.completion_tokens),
-                job.queue_ms, job.prefill_ms, job.first_token_ms, job.total_ms);
+  std::snprintf(
+      buf, sizeof buf,
+      "%s %s: prompt %lld (cached %lld), completion %lld, queue %.1f ms, prefill %.1f ms, "
+      "first token %.1f ms, total %.1f ms",
+      reply.id.c_str(), outcome, static_cast<long long>(reply.prompt_tokens),
+      static_cast<long long>(job.cached_tokens), static_cast<long long>(job.completion_tokens),
+      job.queue_ms, job.prefill_ms, job.first_token_ms, job.total_ms);
   log(buf);
 }
 
@@ -245,8 +272,10 @@ bool Server::Impl::stream(const std::shared_ptr<server::Job>& job, int fd, const
       piece.swap(job->text);
       done = job->done;
     }
-    if (!piece.empty()) send(sse(reply.chunk(piece, nullptr)));
-    else if (!done && peer_gone(fd)) gone = true;
+    if (!piece.empty())
+      send(sse(reply.chunk(piece, nullptr)));
+    else if (!done && peer_gone(fd))
+      gone = true;
     if (done) break;
   }
   if (gone) {
@@ -258,9 +287,10 @@ bool Server::Impl::stream(const std::shared_ptr<server::Job>& job, int fd, const
     return false;
   }
   if (job->shut_down || !job->error.empty()) {
-    const ApiError e = job->shut_down
-                           ? ApiError(503, "the server is shutting down", "shutting_down", "server_unavailable")
-                           : ApiError(500, "generation failed: " + job->error, "generation_failed", "server_error");
+    const ApiError e = job->shut_down ? ApiError(503, "the server is shutting down",
+                                                 "shutting_down", "server_unavailable")
+                                      : ApiError(500, "generation failed: " + job->error,
+                                                 "generation_failed", "server_error");
     send(sse(error_body(e)));
     log_job(reply, *job, job->shut_down ? "stopped (shutting down)" : "failed");
   } else {
@@ -279,11 +309,42 @@ bool Server::Impl::stream(const std::shared_ptr<server::Job>& job, int fd, const
   return true;
 }
 
-void Server::Impl::completions(const httplib::Request& req, httplib::Response& res, bool is_chat) {
+// Reads the body as it is, whatever its Content-Type says (curl -d sends JSON as a form, which
+// cpp-httplib would otherwise refuse past 8 KiB), within max_body_bytes.
+bool Server::Impl::read_body(const httplib::Request& req, httplib::Response& res,
+                             const httplib::ContentReader& reader, std::string& body) const {
+  if (req.is_multipart_form_data()) {
+    send_error(res, ApiError(415, "send the request as JSON, not as multipart form data",
+                             "unsupported_media_type"));
+    return false;
+  }
+  bool too_large = false;
+  const bool ok = reader([&](const char* data, size_t n) {
+    if (n > opt.max_body_bytes - body.size()) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, n);
+    return true;
+  });
+  if (ok && !too_large) return true;
+  if (too_large || res.status == 413)
+    send_error(res, ApiError(413,
+                             "the request body is larger than " +
+                                 std::to_string(opt.max_body_bytes) + " bytes",
+                             "request_too_large"));
+  else
+    send_error(res, ApiError(400, "the request body could not be read", "bad_request"));
+  return false;
+}
+
+void Server::Impl::completions(const httplib::Request& req, const std::string& body_text,
+                               httplib::Response& res, bool is_chat) {
   try {
-    const json body = server::parse_body(req.body, opt.max_json_depth);
-    const server::CompletionRequest r = is_chat ? server::parse_chat_request(body, limits, defaults)
-                                                : server::parse_completion_request(body, limits, defaults);
+    const json body = server::parse_body(body_text, opt.max_json_depth);
+    const server::CompletionRequest r =
+        is_chat ? server::parse_chat_request(body, limits, defaults)
+                : server::parse_completion_request(body, limits, defaults);
     auto job = std::make_shared<server::Job>();
     job->tokens = prompt_tokens(r);
     job->gen = r.gen;
@@ -299,7 +360,8 @@ void Server::Impl::completions(const httplib::Request& req, httplib::Response& r
     reply.fingerprint = fingerprint;
 
     switch (sched->submit(job)) {
-      case server::Scheduler::Admit::Queued: break;
+      case server::Scheduler::Admit::Queued:
+        break;
       case server::Scheduler::Admit::Full:
         metrics.rejected_queue_full++;
         throw ApiError(429,
@@ -316,7 +378,9 @@ void Server::Impl::completions(const httplib::Request& req, httplib::Response& r
       res.set_header("X-Accel-Buffering", "no");
       res.set_chunked_content_provider(
           "text/event-stream",
-          [this, job, fd, reply](size_t, httplib::DataSink& sink) { return stream(job, fd, reply, sink); },
+          [this, job, fd, reply](size_t, httplib::DataSink& sink) {
+            return stream(job, fd, reply, sink);
+          },
           [this, job](bool) { sched->cancel(job); });  // a response never written cancels its job
       return;
     }
@@ -328,7 +392,8 @@ void Server::Impl::completions(const httplib::Request& req, httplib::Response& r
       res.status = 499;  // nobody reads it
       return;
     }
-    if (job->shut_down) throw ApiError(503, "the server is shutting down", "shutting_down", "server_unavailable");
+    if (job->shut_down)
+      throw ApiError(503, "the server is shutting down", "shutting_down", "server_unavailable");
     if (!job->error.empty())
       throw ApiError(500, "generation failed: " + job->error, "generation_failed", "server_error");
     std::string text;
@@ -341,41 +406,52 @@ void Server::Impl::completions(const httplib::Request& req, httplib::Response& r
   } catch (const ApiError& e) {
     send_error(res, e);
   } catch (const std::exception& e) {
-    send_error(res, ApiError(500, std::string("internal error: ") + e.what(), "internal_error", "server_error"));
+    send_error(res, ApiError(500, std::string("internal error: ") + e.what(), "internal_error",
+                             "server_error"));
   }
 }
 
 void Server::Impl::routes() {
   // Every endpoint but /health needs the key, when there is one.
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (req.path == "/health" || authorized(req)) return httplib::Server::HandlerResponse::Unhandled;
+    if (req.path == "/health" || authorized(req))
+      return httplib::Server::HandlerResponse::Unhandled;
     send_error(res, ApiError(401,
-                             req.has_header("Authorization") ? "incorrect API key" : "an API key is required (Authorization: Bearer KEY)",
+                             req.has_header("Authorization")
+                                 ? "incorrect API key"
+                                 : "an API key is required (Authorization: Bearer KEY)",
                              "invalid_api_key"));
     res.set_header("WWW-Authenticate", "Bearer");
     return httplib::Server::HandlerResponse::Handled;
   });
   http.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(dump({{"status", "ok"}, {"model", model_id}, {"queue", sched->queued()}}), "application/json");
+    res.set_content(dump({{"status", "ok"}, {"model", model_id}, {"queue", sched->queued()}}),
+                    "application/json");
   });
   auto model_object = [this] {
     return json{{"id", model_id}, {"object", "model"}, {"created", created}, {"owned_by", "coil"}};
   };
   http.Get("/v1/models", [model_object](const httplib::Request&, httplib::Response& res) {
-    res.set_content(dump({{"object", "list"}, {"data", json::array({model_object()})}}), "application/json");
+    res.set_content(dump({{"object", "list"}, {"data", json::array({model_object()})}}),
+                    "application/json");
   });
-  http.Get(R"(/v1/models/(.+))", [this, model_object](const httplib::Request& req, httplib::Response& res) {
-    if (req.matches[1] == model_id) return res.set_content(dump(model_object()), "application/json");
-    send_error(res, ApiError(404, "no model '" + server::valid_utf8(std::string(req.matches[1]).substr(0, 200)) +
-                                      "' here: this server serves '" + model_id + "'",
+  http.Get(R"(/v1/models/(.+))", [this, model_object](const httplib::Request& req,
+                                                      httplib::Response& res) {
+    if (req.matches[1] == model_id)
+      return res.set_content(dump(model_object()), "application/json");
+    send_error(res, ApiError(404,
+                             "no model '" +
+                                 server::valid_utf8(std::string(req.matches[1]).substr(0, 200)) +
+                                 "' here: this server serves '" + model_id + "'",
                              "model_not_found"));
   });
-  http.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
-    completions(req, res, true);
-  });
-  http.Post("/v1/completions", [this](const httplib::Request& req, httplib::Response& res) {
-    completions(req, res, false);
-  });
+  for (const bool is_chat : {true, false})
+    http.Post(is_chat ? "/v1/chat/completions" : "/v1/completions",
+              [this, is_chat](const httplib::Request& req, httplib::Response& res,
+                              const httplib::ContentReader& reader) {
+                std::string body;
+                if (read_body(req, res, reader, body)) completions(req, body, res, is_chat);
+              });
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     server::Metrics::Gauges g;
     g.queued = sched->queued();
@@ -386,7 +462,7 @@ void Server::Impl::routes() {
   // Errors cpp-httplib answers by itself (no route, body too large, malformed request) get
   // OpenAI's error body too.
   http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
-                                                                    httplib::Response& res) {
+                                                                     httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     std::string msg;
     std::string code;
@@ -406,11 +482,13 @@ void Server::Impl::routes() {
     send_error(res, ApiError(res.status, server::valid_utf8(msg), code));
     return httplib::Server::HandlerResponse::Handled;
   }));
-  http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    send_error(res, ApiError(500, "internal error", "internal_error", "server_error"));
-  });
+  http.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        send_error(res, ApiError(500, "internal error", "internal_error", "server_error"));
+      });
   http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    static const char* known[] = {"/v1/chat/completions", "/v1/completions", "/v1/models", "/health", "/metrics"};
+    static const char* known[] = {"/v1/chat/completions", "/v1/completions", "/v1/models",
+                                  "/health", "/metrics"};
     std::string endpoint = "other";
     for (const char* k : known)
       if (req.path == k) endpoint = k;
@@ -419,14 +497,17 @@ void Server::Impl::routes() {
   });
 }
 
-Server::Server(const Model& model, const Tokenizer& tok, const ChatConfig& chat, ServerOptions options) {
+Server::Server(const Model& model, const Tokenizer& tok, const ChatConfig& chat,
+               ServerOptions options) {
   if (!is_loopback_host(options.host)) {
     if (!options.allow_remote)
       throw Error("refusing to listen on " + options.host +
-                  ": it is not a loopback address, so anyone who can reach this machine could use the model "
+                  ": it is not a loopback address, so anyone who can reach this machine could use "
+                  "the model "
                   "(pass --allow-remote together with --api-key to do it)");
     if (options.api_key.empty())
-      throw Error("listening on " + options.host + " (not loopback) needs an API key: pass --api-key or --api-key-file");
+      throw Error("listening on " + options.host +
+                  " (not loopback) needs an API key: pass --api-key or --api-key-file");
   }
   if (options.max_queue < 0) throw Error("the queue size cannot be negative");
   if (options.max_prompt_tokens < 1 || options.max_completion_tokens < 1)
@@ -442,7 +523,8 @@ Server::Server(const Model& model, const Tokenizer& tok, const ChatConfig& chat,
   d.limits.vocab_size = static_cast<int32_t>(model.config().vocab_size);
   d.defaults = server::SamplingDefaults::from(chat);
   d.id_salt = std::random_device{}() * 0x9e3779b97f4a7c15ull ^ static_cast<uint64_t>(d.created);
-  d.sched = std::make_unique<server::Scheduler>(model, tok, d.cache, d.metrics, static_cast<size_t>(d.opt.max_queue));
+  d.sched = std::make_unique<server::Scheduler>(model, tok, d.cache, d.metrics,
+                                                static_cast<size_t>(d.opt.max_queue));
   // A thread per connection being served: the running request, the waiting ones, and a few
   // for /health, /metrics and the refusals.
   const size_t threads = static_cast<size_t>(d.opt.max_queue) + 8;
@@ -452,7 +534,9 @@ Server::Server(const Model& model, const Tokenizer& tok, const ChatConfig& chat,
   d.routes();
 }
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 int Server::bind() {
   Impl& d = *impl_;
@@ -470,7 +554,9 @@ int Server::bind() {
   return d.port;
 }
 
-void Server::run() { impl_->http.listen_after_bind(); }
+void Server::run() {
+  impl_->http.listen_after_bind();
+}
 
 void Server::stop() {
   if (!impl_) return;
@@ -478,6 +564,8 @@ void Server::stop() {
   impl_->http.stop();
 }
 
-int Server::port() const { return impl_->port; }
+int Server::port() const {
+  return impl_->port;
+}
 
 }  // namespace coil

@@ -44,9 +44,12 @@ std::optional<uint64_t> parse_entry_name(const std::string& name, const std::str
   for (size_t i = 0; i < 16; ++i) {
     const char c = name[i];
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else return std::nullopt;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else
+      return std::nullopt;
     v = v << 4 | static_cast<uint64_t>(d);
   }
   return v;
@@ -61,9 +64,10 @@ struct StateCache::Impl {
   struct Entry {
     std::vector<int32_t> tokens;
     std::shared_ptr<const RecurrentState> ram;  // null when only on disk
-    std::shared_ptr<const RecurrentState> pending;  // held for the writer until its file is complete
-    size_t state_bytes = 0;                     // the payload
-    bool on_disk = false;                       // its files are complete
+    std::shared_ptr<const RecurrentState>
+        pending;             // held for the writer until its file is complete
+    size_t state_bytes = 0;  // the payload
+    bool on_disk = false;    // its files are complete
     bool write_pending = false;
     uint64_t ram_used = 0, disk_used = 0;  // when last used (a tick), for the LRU order
   };
@@ -93,7 +97,9 @@ struct StateCache::Impl {
     if (opt.note) opt.note("state cache: " + s);
   }
   // What an entry's two files take (their headers aside).
-  static size_t disk_size(const Entry& e) { return e.state_bytes + e.tokens.size() * sizeof(int32_t); }
+  static size_t disk_size(const Entry& e) {
+    return e.state_bytes + e.tokens.size() * sizeof(int32_t);
+  }
   bool has_disk() const { return !opt.dir.empty(); }
   fs::path state_path(uint64_t h) const { return opt.dir / (hex16(h) + kStateSuffix); }
   fs::path tokens_path(uint64_t h) const { return opt.dir / (hex16(h) + kTokensSuffix); }
@@ -115,11 +121,13 @@ struct StateCache::Impl {
 void StateCache::Impl::open_dir() {
   std::error_code ec;
   fs::create_directories(opt.dir, ec);
-  if (ec) throw Error("cannot create the state cache folder " + opt.dir.string() + ": " + ec.message());
+  if (ec)
+    throw Error("cannot create the state cache folder " + opt.dir.string() + ": " + ec.message());
   const fs::path lock = opt.dir / "coil-serve.lock";
   lock_fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock_fd < 0)
-    throw Error("cannot use the state cache folder " + opt.dir.string() + ": " + std::strerror(errno));
+    throw Error("cannot use the state cache folder " + opt.dir.string() + ": " +
+                std::strerror(errno));
   if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(lock_fd);
     lock_fd = -1;
@@ -174,12 +182,14 @@ void StateCache::Impl::load_index() {
       note("ignoring " + it->path().string() + ": " + e.what());
     }
   }
-  if (ec) throw Error("cannot read the state cache folder " + opt.dir.string() + ": " + ec.message());
+  if (ec)
+    throw Error("cannot read the state cache folder " + opt.dir.string() + ": " + ec.message());
   if (other_model > 0)
     note("ignoring " + std::to_string(other_model) + " state file(s) of another model in " +
          opt.dir.string());
   // older files count as less recently used
-  std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.time < b.time; });
+  std::sort(found.begin(), found.end(),
+            [](const Found& a, const Found& b) { return a.time < b.time; });
   for (const Found& f : found) entries[f.hash].disk_used = ++tick;
   trim_disk();
 }
@@ -244,7 +254,8 @@ void StateCache::Impl::writer_loop() {
     lock.lock();
     writing = false;
     auto it = entries.find(w.hash);
-    const bool current = it != entries.end() && it->second.write_pending && it->second.tokens == w.tokens;
+    const bool current =
+        it != entries.end() && it->second.write_pending && it->second.tokens == w.tokens;
     if (current) {
       it->second.write_pending = false;
       it->second.pending.reset();
@@ -290,9 +301,12 @@ StateCache::~StateCache() {
   if (impl_->lock_fd >= 0) ::close(impl_->lock_fd);
 }
 
-bool StateCache::enabled() const { return impl_->opt.ram_bytes > 0 || impl_->has_disk(); }
+bool StateCache::enabled() const {
+  return impl_->opt.ram_bytes > 0 || impl_->has_disk();
+}
 
-int64_t StateCache::restore_longest(Session& session, std::span<const int32_t> tokens, int64_t max_len) {
+int64_t StateCache::restore_longest(Session& session, std::span<const int32_t> tokens,
+                                    int64_t max_len) {
   Impl& d = *impl_;
   max_len = std::min<int64_t>(max_len, static_cast<int64_t>(tokens.size()));
   if (!enabled() || max_len <= 0) {
@@ -302,7 +316,8 @@ int64_t StateCache::restore_longest(Session& session, std::span<const int32_t> t
   // the hash of every prefix, longest first
   std::vector<uint64_t> prefix_hash(static_cast<size_t>(max_len) + 1);
   prefix_hash[0] = kEmptyTokenHash;
-  for (int64_t i = 0; i < max_len; ++i) prefix_hash[i + 1] = extend_token_hash(prefix_hash[i], tokens[i]);
+  for (int64_t i = 0; i < max_len; ++i)
+    prefix_hash[i + 1] = extend_token_hash(prefix_hash[i], tokens[i]);
   for (int64_t len = max_len; len > 0; --len) {
     const uint64_t h = prefix_hash[static_cast<size_t>(len)];
     std::shared_ptr<const RecurrentState> ram;
@@ -313,7 +328,7 @@ int64_t StateCache::restore_longest(Session& session, std::span<const int32_t> t
       Impl::Entry& e = it->second;
       if (static_cast<int64_t>(e.tokens.size()) != len ||
           !std::equal(e.tokens.begin(), e.tokens.end(), tokens.begin()))
-        continue;  // another sequence with the same hash
+        continue;                       // another sequence with the same hash
       ram = e.ram ? e.ram : e.pending;  // out of RAM but not yet written: the writer's copy
       if (ram) e.ram_used = ++d.tick;
       if (e.on_disk) e.disk_used = ++d.tick;

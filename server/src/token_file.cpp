@@ -93,7 +93,8 @@ std::vector<int32_t> read_token_file(const std::filesystem::path& path) {
     throw Error(name + " has format version " + std::to_string(get<uint32_t>(head + 8)) +
                 ", this Coil reads version 1");
   const uint64_t count = get<uint64_t>(head + 16), hash = get<uint64_t>(head + 24);
-  if (count > kMaxTokens) throw Error(name + " claims " + std::to_string(count) + " tokens: too many");
+  if (count > kMaxTokens)
+    throw Error(name + " claims " + std::to_string(count) + " tokens: too many");
   if (size != kHeader + count * sizeof(int32_t))
     throw Error(name + " is " + std::to_string(size) + " bytes, its header says " +
                 std::to_string(kHeader + count * sizeof(int32_t)));

@@ -18,8 +18,12 @@ std::vector<int32_t> chat_eos_ids(const ChatConfig& chat, const Tokenizer& tok) 
 }
 
 ChatSession::ChatSession(const Model& model, const Tokenizer& tok, const ChatConfig& chat)
-    : session_(model), tok_(tok), template_(chat.make_template()), bos_(chat.bos_token),
-      eos_(chat.eos_token), eos_ids_(chat_eos_ids(chat, tok)) {}
+    : session_(model),
+      tok_(tok),
+      template_(chat.make_template()),
+      bos_(chat.bos_token),
+      eos_(chat.eos_token),
+      eos_ids_(chat_eos_ids(chat, tok)) {}
 
 std::string ChatSession::delta_for(const std::string& rendered) {
   if (session_.n_tokens() > 0 && rendered.compare(0, covered_.size(), covered_) == 0)
@@ -31,7 +35,8 @@ std::string ChatSession::delta_for(const std::string& rendered) {
 
 bool ChatSession::prefill(const std::vector<ChatMessage>& messages, bool add_generation_prompt,
                           const std::atomic<bool>* cancel) {
-  const std::string delta = delta_for(template_.render(messages, add_generation_prompt, bos_, eos_));
+  const std::string delta =
+      delta_for(template_.render(messages, add_generation_prompt, bos_, eos_));
   const auto ids = tok_.encode(delta, /*parse_special=*/true);
   last_prefill_tokens_ = static_cast<int64_t>(ids.size());
   if (ids.empty()) return true;

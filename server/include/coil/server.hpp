@@ -24,11 +24,11 @@ struct ServerOptions {
   std::string api_key;        // empty: none asked (loopback only)
   std::string model_id;       // the id /v1/models lists; empty: the model's name
   StateCacheOptions cache;    // cache.ram_bytes 0 and no dir: no cache
-  int max_queue = 16;                    // requests waiting behind the running one
-  int64_t max_prompt_tokens = 65536;     // longer prompts are refused (400)
-  int max_completion_tokens = 4096;      // the default and the largest max_tokens
+  int max_queue = 16;         // requests waiting behind the running one
+  int64_t max_prompt_tokens = 65536;        // longer prompts are refused (400)
+  int max_completion_tokens = 4096;         // the default and the largest max_tokens
   size_t max_body_bytes = size_t(8) << 20;  // larger bodies are refused (413)
-  int max_json_depth = 32;               // deeper JSON is refused (400)
+  int max_json_depth = 32;                  // deeper JSON is refused (400)
   // One line per request and the notes of the cache. Called from many threads. nullptr: silent.
   std::function<void(const std::string&)> log;
 };
