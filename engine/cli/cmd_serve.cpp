@@ -38,12 +38,20 @@ void register_serve(CLI::App& app) {
   struct Args {
     ModelArgs model;
     ServerOptions server;
-    std::string api_key_file, cache_dir;
+    std::string api_key_file, cache_dir, synthetic, tokenizer, dtype = "bf16";
     size_t cache_mib = 1024, cache_disk_mib = 4096, max_body_mib = 8;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("serve", "Serve the model over an OpenAI-compatible HTTP API");
-  args->model.add_to(cmd);
+  args->model.add_to(cmd, /*model_required=*/false);
+  cmd->add_option("--synthetic", args->synthetic,
+                  "Serve random weights of a published shape instead of --model (benchmarks; needs "
+                  "--tokenizer)");
+  cmd->add_option("--tokenizer", args->tokenizer,
+                  "The tokenizer of a --synthetic model (tokenizer.json or folder)");
+  cmd->add_option("--dtype", args->dtype, "Weight dtype of a --synthetic model")
+      ->check(CLI::IsMember({"f32", "f16", "bf16"}))
+      ->capture_default_str();
   ServerOptions& s = args->server;
   cmd->add_option("--host", s.host, "Address to listen on (loopback unless --allow-remote)")
       ->capture_default_str();
@@ -100,9 +108,28 @@ void register_serve(CLI::App& app) {
       std::cerr << "coil serve: " << line << std::endl;
     };
 
-    auto model = open_model(args->model);
-    auto tok = Tokenizer::load(model->dir());
-    const ChatConfig chat = ChatConfig::load(model->dir());
+    if (args->synthetic.empty() == args->model.model.empty())
+      throw Error("serve needs exactly one of --model DIR or --synthetic NAME");
+    std::unique_ptr<Model> model;
+    std::unique_ptr<Tokenizer> tok;
+    ChatConfig chat;  // a synthetic model has none: ChatML
+    if (!args->synthetic.empty()) {
+      if (args->tokenizer.empty())
+        throw Error("--synthetic needs --tokenizer (its random weights come with none)");
+      const DType dt = args->dtype == "f32"   ? DType::F32
+                       : args->dtype == "f16" ? DType::F16
+                                              : DType::BF16;
+      model = Model::synthetic(args->synthetic, dt, args->model.options());
+      tok = Tokenizer::load(args->tokenizer);
+      if (tok->vocab_size() > model->config().vocab_size)
+        throw Error("the tokenizer has " + std::to_string(tok->vocab_size()) +
+                    " ids, more than the " + std::to_string(model->config().vocab_size) + " of " +
+                    args->synthetic);
+    } else {
+      model = open_model(args->model);
+      tok = Tokenizer::load(model->dir());
+      chat = ChatConfig::load(model->dir());
+    }
     Server server(*model, *tok, chat, opt);
     const int port = server.bind();
     const std::string host =
