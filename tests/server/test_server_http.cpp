@@ -155,6 +155,19 @@ void expect_error(const httplib::Result& r, int status, const std::string& code,
   if (!param.empty()) EXPECT_EQ(e["param"], param) << r->body;
 }
 
+TEST(ServerApi, ValidUtf8ReplacesEachIllFormedPart) {
+  const std::string r = "\xEF\xBF\xBD";  // U+FFFD
+  EXPECT_EQ(server::valid_utf8("plain \xC3\xA9 \xF0\x9F\x98\x80"),
+            "plain \xC3\xA9 \xF0\x9F\x98\x80");
+  EXPECT_EQ(server::valid_utf8("a\xFF"
+                               "b"),
+            "a" + r + "b");
+  EXPECT_EQ(server::valid_utf8("\xE2\x82"), r);                      // truncated: one part
+  EXPECT_EQ(server::valid_utf8("\xC0\xAF"), r + r);                  // overlong
+  EXPECT_EQ(server::valid_utf8("\xED\xA0\x80"), r + r + r);          // a surrogate
+  EXPECT_EQ(server::valid_utf8("\xF4\x90\x80\x80"), r + r + r + r);  // beyond U+10FFFF
+}
+
 TEST(ServerHttp, HostileChatBodiesGetOpenAIErrors) {
   ServerOptions o;
   o.max_prompt_tokens = 40;
