@@ -34,6 +34,11 @@ std::string Metrics::prometheus(const Gauges& g) const {
          "Prompt tokens restored from the state cache instead of prefilled (the sum of "
          "cached_tokens).",
          cached_tokens);
+  metric(out, "coil_follow_up_prefill_tokens_total", "counter",
+         "Tokens prefilled after an answer that tokenizes differently from the tokens sampled, or "
+         "was cut by a "
+         "stop string, so that the next turn finds its state.",
+         follow_up_prefill_tokens);
   metric(out, "coil_state_cache_hits_total", "counter",
          "Requests that resumed from a cached state.", cache_hits);
   metric(out, "coil_state_cache_misses_total", "counter", "Requests that found no cached prefix.",

@@ -20,7 +20,8 @@ class Metrics {
   std::atomic<uint64_t> prefill_tokens{0};     // prompt tokens actually prefilled
   std::atomic<uint64_t> cached_tokens{0};      // prompt tokens restored from the cache (saved)
   std::atomic<uint64_t> cache_hits{0}, cache_misses{0};
-  std::atomic<uint64_t> cancelled{0};  // requests whose client went away
+  std::atomic<uint64_t> follow_up_prefill_tokens{0};  // Scheduler::settle
+  std::atomic<uint64_t> cancelled{0};                 // requests whose client went away
   std::atomic<uint64_t> rejected_queue_full{0};
 
   struct Gauges {

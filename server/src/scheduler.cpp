@@ -100,20 +100,54 @@ void Scheduler::worker() {
       current_ = job;
       running_ = true;
     }
+    bool ok = true;
     try {
       run(*job);
     } catch (const std::exception& e) {
       // an engine failure: the session may hold a partial state; start the next job clean
       job->error = e.what();
       session_.reset();
+      ok = false;
+    }
+    const bool settles = ok && cache_.enabled() && job->follow_up && !job->cancel &&
+                         job->finish != FinishReason::Cancelled;
+    if (settles) {
+      finish(*job);  // the client has its answer; the model stays busy a moment longer
+      try {
+        settle(*job);
+      } catch (const std::exception&) {
+        session_.reset();  // only the cache's gain is lost
+      }
     }
     {
       std::lock_guard lock(mu_);
       current_.reset();
       running_ = false;
     }
-    finish(*job);
+    if (!settles) finish(*job);
   }
+}
+
+// When the answer's text tokenizes differently from the tokens sampled (a model may sample a
+// non-canonical split), or a stop string cut it, the state at the end of the answer is keyed
+// by tokens the next request will not have. The conversation re-rendered with the answer is
+// what that request starts with: prefill it from the longest cached prefix (normally the end of
+// the prompt) and keep that state too. Bounded by the answer's length, so a template that
+// renders history differently (dropping earlier parts) costs nothing.
+void Scheduler::settle(Job& job) {
+  const std::vector<int32_t> next = job.follow_up(job.answer);
+  const std::vector<int32_t>& covered = job.covered;
+  if (next.size() >= covered.size() && std::equal(covered.begin(), covered.end(), next.begin()))
+    return;  // the end-of-answer state already starts the next turn
+  const int64_t n = static_cast<int64_t>(next.size());
+  const int64_t start = cache_.restore_longest(session_, next, n);
+  const int64_t rest = n - start;
+  if (rest <= 0 || rest > job.completion_tokens + 64) return;
+  if (!session_.eval(std::span<const int32_t>(next.data() + start, static_cast<size_t>(rest)),
+                     nullptr, false, &job.cancel))
+    return;
+  metrics_.follow_up_prefill_tokens += static_cast<uint64_t>(rest);
+  cache_.insert(std::make_shared<const RecurrentState>(session_.save_state()), next);
 }
 
 // Restores the longest cached prefix of the prompt (at most all but its last token: the
@@ -180,7 +214,9 @@ void Scheduler::run(Job& job) {
   std::vector<int32_t> covered = tokens;
   covered.insert(covered.end(), r.tokens.begin(), r.tokens.end());
   if (r.eos_id >= 0) covered.push_back(r.eos_id);
-  if (session_.n_tokens() == static_cast<int64_t>(covered.size())) keep(std::move(covered));
+  if (session_.n_tokens() == static_cast<int64_t>(covered.size())) keep(covered);
+  job.answer = r.text;
+  job.covered = std::move(covered);
 }
 
 }  // namespace coil::server

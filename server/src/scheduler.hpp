@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,6 +26,9 @@ namespace coil::server {
 struct Job {
   std::vector<int32_t> tokens;  // the whole prompt
   GenerateOptions gen;
+  // The tokens a follow-up request starts with when the client sends this answer back (the
+  // conversation re-rendered with it); empty function: not known (token-id prompts).
+  std::function<std::vector<int32_t>(const std::string& answer)> follow_up;
   std::atomic<bool> cancel{false};  // set by the connection (client gone) or by shutdown
   std::chrono::steady_clock::time_point submitted = std::chrono::steady_clock::now();
 
@@ -39,6 +43,9 @@ struct Job {
   std::string error;       // an engine error (the request failed)
   int64_t completion_tokens = 0, cached_tokens = 0;
   double queue_ms = 0, prefill_ms = 0, first_token_ms = 0, total_ms = 0;
+  // The engine thread's own: the whole answer and the tokens the session covers after it.
+  std::string answer;
+  std::vector<int32_t> covered;
 };
 
 class Scheduler {
@@ -61,6 +68,7 @@ class Scheduler {
  private:
   void worker();
   void run(Job& job);
+  void settle(Job& job);
 
   const Model& model_;
   const Tokenizer& tok_;

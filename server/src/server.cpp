@@ -349,6 +349,21 @@ void Server::Impl::completions(const httplib::Request& req, const std::string& b
     job->tokens = prompt_tokens(r);
     job->gen = r.gen;
     if (!r.ignore_eos) job->gen.eos_ids = eos_ids;
+    if (is_chat) {
+      job->follow_up = [this, messages = r.messages](const std::string& answer) {
+        auto with_answer = messages;
+        with_answer.push_back({"assistant", answer});
+        try {
+          return tok.encode(tmpl.render(with_answer, false, chat.bos_token, chat.eos_token), true);
+        } catch (const Error&) {
+          return std::vector<int32_t>{};  // the template will not render it: nothing to prepare
+        }
+      };
+    } else if (r.prompt_text) {
+      job->follow_up = [this, prompt = *r.prompt_text](const std::string& answer) {
+        return tok.encode(prompt + answer, true);
+      };
+    }
 
     Reply reply;
     reply.id = new_id(is_chat ? "chatcmpl-" : "cmpl-");

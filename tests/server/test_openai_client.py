@@ -85,7 +85,9 @@ class Server:
         self.proc.send_signal(signal.SIGTERM)
         code = self.proc.wait(timeout=60)
         self.proc.stdout.close()
-        assert code == 0, f"coil serve exited {code}: {self.stderr()}"
+        log = self.stderr()
+        self.log.close()
+        assert code == 0, f"coil serve exited {code}: {log}"
 
 
 def chat(client, messages, **kw):
@@ -176,6 +178,21 @@ class OpenAIClient(unittest.TestCase):
         text = "".join(c.choices[0].delta.content or "" for c in chat(self.client, msgs, stop=["5 is"], stream=True)
                        if c.choices)
         self.assertEqual(text, "7 plus ")
+
+    def test_an_answer_cut_by_a_stop_string_still_lets_the_next_turn_resume(self):
+        before = self.server.metrics()["coil_follow_up_prefill_tokens_total"]
+        question = [{"role": "user", "content": "What is 9 plus 4?"}]
+        r = chat(self.client, question, stop=" is")
+        self.assertEqual(r.choices[0].message.content, "9 plus 4")
+        # the next turn starts with the conversation as the client sends it back, cut answer included
+        rendered = "<|im_start|>user\nWhat is 9 plus 4?<|im_end|>\n<|im_start|>assistant\n9 plus 4<|im_end|>\n"
+        ids = subprocess.run([COIL, "tokenize", "--tokenizer", MODEL, "--special", "--text", rendered],
+                             capture_output=True, text=True, check=True).stdout.split()
+        wait_until(lambda: self.server.metrics()["coil_requests_running"] == 0, "the state of the cut answer")
+        history = question + [{"role": "assistant", "content": "9 plus 4"}, {"role": "user", "content": "Hello"}]
+        r2 = chat(self.client, history)
+        self.assertEqual(r2.usage.prompt_tokens_details.cached_tokens, len(ids))
+        self.assertGreater(self.server.metrics()["coil_follow_up_prefill_tokens_total"], before)
 
     def test_max_tokens_ends_with_length(self):
         msgs = [{"role": "user", "content": "What is 7 plus 5?"}]
