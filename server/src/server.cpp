@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <chrono>
@@ -545,6 +546,13 @@ Server::Server(const Model& model, const Tokenizer& tok, const ChatConfig& chat,
   const size_t threads = static_cast<size_t>(d.opt.max_queue) + 8;
   d.http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   d.http.set_payload_max_length(d.opt.max_body_bytes);
+  // cpp-httplib's default sets SO_REUSEPORT, with which a second server on the same port would
+  // bind too and silently take half the connections: SO_REUSEADDR only (a restart may still
+  // bind while old connections linger in TIME_WAIT).
+  d.http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   d.http.set_keep_alive_max_count(100);
   d.routes();
 }

@@ -329,6 +329,21 @@ TEST(ServerHttp, ANonLoopbackHostNeedsTheFlagAndAKey) {
   EXPECT_NO_THROW(Server(*demo().model, *demo().tok, demo().chat, o));
 }
 
+TEST(ServerHttp, APortInUseIsRefused) {
+  Running s;
+  ServerOptions o;
+  o.port = s.port;
+  Server second(*demo().model, *demo().tok, demo().chat, o);
+  try {
+    second.bind();
+    ADD_FAILURE() << "a second server bound port " << s.port;
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot listen on 127.0.0.1:" + std::to_string(s.port)),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 // Greedy text of a short request, for comparing servers.
 std::string greedy(const Running& s, int tokens) {
   auto r = s.client().Post(
