@@ -130,11 +130,15 @@ void Scheduler::worker() {
 
 // When the answer's text tokenizes differently from the tokens sampled (a model may sample a
 // non-canonical split), or a stop string cut it, the state at the end of the answer is keyed
-// by tokens the next request will not have. The conversation re-rendered with the answer is
-// what that request starts with: prefill it from the longest cached prefix (normally the end of
-// the prompt) and keep that state too. Bounded by the answer's length, so a template that
-// renders history differently (dropping earlier parts) costs nothing.
+// by tokens the next request will not have. Job::follow_up says what that request starts
+// with: prefill it from the longest cached prefix (normally the end of the prompt) and keep
+// that state too. Bounded by the answer's length, so a template that renders history
+// differently (dropping earlier parts) costs nothing.
 void Scheduler::settle(Job& job) {
+  // The usual case costs one tokenization of the answer: it reads back as the tokens sampled.
+  if (job.finish != FinishReason::StopString &&
+      tok_.encode(job.answer, /*parse_special=*/true) == job.sampled)
+    return;
   const std::vector<int32_t> next = job.follow_up(job.answer);
   const std::vector<int32_t>& covered = job.covered;
   if (next.size() >= covered.size() && std::equal(covered.begin(), covered.end(), next.begin()))
@@ -216,6 +220,7 @@ void Scheduler::run(Job& job) {
   if (r.eos_id >= 0) covered.push_back(r.eos_id);
   if (session_.n_tokens() == static_cast<int64_t>(covered.size())) keep(covered);
   job.answer = r.text;
+  job.sampled = r.tokens;
   job.covered = std::move(covered);
 }
 

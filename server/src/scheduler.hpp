@@ -26,8 +26,8 @@ namespace coil::server {
 struct Job {
   std::vector<int32_t> tokens;  // the whole prompt
   GenerateOptions gen;
-  // The tokens a follow-up request starts with when the client sends this answer back (the
-  // conversation re-rendered with it); empty function: not known (token-id prompts).
+  // The tokens a follow-up request starts with when the client sends this answer back;
+  // empty function: not known (token-id prompts).
   std::function<std::vector<int32_t>(const std::string& answer)> follow_up;
   std::atomic<bool> cancel{false};  // set by the connection (client gone) or by shutdown
   std::chrono::steady_clock::time_point submitted = std::chrono::steady_clock::now();
@@ -45,7 +45,7 @@ struct Job {
   double queue_ms = 0, prefill_ms = 0, first_token_ms = 0, total_ms = 0;
   // The engine thread's own: the whole answer and the tokens the session covers after it.
   std::string answer;
-  std::vector<int32_t> covered;
+  std::vector<int32_t> sampled, covered;
 };
 
 class Scheduler {

@@ -351,14 +351,31 @@ void Server::Impl::completions(const httplib::Request& req, const std::string& b
     job->gen = r.gen;
     if (!r.ignore_eos) job->gen.eos_ids = eos_ids;
     if (is_chat) {
+      // What every next turn starts with: the conversation with this answer and a user message
+      // after it, up to where the user's text begins. How that boundary tokenizes can depend on
+      // the text, so three different openings are compared.
       job->follow_up = [this, messages = r.messages](const std::string& answer) {
-        auto with_answer = messages;
-        with_answer.push_back({"assistant", answer});
-        try {
-          return tok.encode(tmpl.render(with_answer, false, chat.bos_token, chat.eos_token), true);
-        } catch (const Error&) {
-          return std::vector<int32_t>{};  // the template will not render it: nothing to prepare
+        std::vector<int32_t> common;
+        bool first = true;
+        for (const char* opening : {"a", "1", "\n"}) {
+          auto next = messages;
+          next.push_back({"assistant", answer});
+          next.push_back({"user", opening});
+          std::vector<int32_t> ids;
+          try {
+            ids = tok.encode(tmpl.render(next, true, chat.bos_token, chat.eos_token), true);
+          } catch (const Error&) {
+            return std::vector<int32_t>{};  // the template will not render it: nothing to prepare
+          }
+          if (first)
+            common = std::move(ids);
+          else
+            common.resize(static_cast<size_t>(
+                std::mismatch(common.begin(), common.end(), ids.begin(), ids.end()).first -
+                common.begin()));
+          first = false;
         }
+        return common;
       };
     } else if (r.prompt_text) {
       job->follow_up = [this, prompt = *r.prompt_text](const std::string& answer) {

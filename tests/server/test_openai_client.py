@@ -185,13 +185,16 @@ class OpenAIClient(unittest.TestCase):
         r = chat(self.client, question, stop=" is")
         self.assertEqual(r.choices[0].message.content, "9 plus 4")
         # the next turn starts with the conversation as the client sends it back, cut answer included
+        def count(text):
+            return len(subprocess.run([COIL, "tokenize", "--tokenizer", MODEL, "--special", "--text", text],
+                                      capture_output=True, text=True, check=True).stdout.split())
         rendered = "<|im_start|>user\nWhat is 9 plus 4?<|im_end|>\n<|im_start|>assistant\n9 plus 4<|im_end|>\n"
-        ids = subprocess.run([COIL, "tokenize", "--tokenizer", MODEL, "--special", "--text", rendered],
-                             capture_output=True, text=True, check=True).stdout.split()
         wait_until(lambda: self.server.metrics()["coil_requests_running"] == 0, "the state of the cut answer")
         history = question + [{"role": "assistant", "content": "9 plus 4"}, {"role": "user", "content": "Hello"}]
         r2 = chat(self.client, history)
-        self.assertEqual(r2.usage.prompt_tokens_details.cached_tokens, len(ids))
+        # all of it, up to where the new user message begins
+        self.assertGreaterEqual(r2.usage.prompt_tokens_details.cached_tokens, count(rendered))
+        self.assertLessEqual(r2.usage.prompt_tokens_details.cached_tokens, count(rendered + "<|im_start|>user\n"))
         self.assertGreater(self.server.metrics()["coil_follow_up_prefill_tokens_total"], before)
 
     def test_max_tokens_ends_with_length(self):
