@@ -51,6 +51,10 @@ Scheduler::Admit Scheduler::submit(const std::shared_ptr<Job>& job) {
 }
 
 void Scheduler::cancel(const std::shared_ptr<Job>& job) {
+  {
+    std::lock_guard lock(job->mu);
+    if (job->done) return;  // answered: what follows it (settle) is the server's own work
+  }
   job->cancel = true;
   bool was_waiting = false;
   {

@@ -57,7 +57,7 @@ class Scheduler {
   enum class Admit { Queued, Full, Closed };
   Admit submit(const std::shared_ptr<Job>& job);
   // The client went away: a waiting job leaves the queue (done at once), a running one stops
-  // at the next token or prefill chunk.
+  // at the next token or prefill chunk; a job already answered is left alone.
   void cancel(const std::shared_ptr<Job>& job);
   // Refuses new jobs, ends the waiting ones (shut_down) and stops the running one.
   void shutdown();

@@ -180,22 +180,27 @@ class OpenAIClient(unittest.TestCase):
         self.assertEqual(text, "7 plus ")
 
     def test_an_answer_cut_by_a_stop_string_still_lets_the_next_turn_resume(self):
-        before = self.server.metrics()["coil_follow_up_prefill_tokens_total"]
-        question = [{"role": "user", "content": "What is 9 plus 4?"}]
-        r = chat(self.client, question, stop=" is")
-        self.assertEqual(r.choices[0].message.content, "9 plus 4")
-        # the next turn starts with the conversation as the client sends it back, cut answer included
         def count(text):
             return len(subprocess.run([COIL, "tokenize", "--tokenizer", MODEL, "--special", "--text", text],
                                       capture_output=True, text=True, check=True).stdout.split())
-        rendered = "<|im_start|>user\nWhat is 9 plus 4?<|im_end|>\n<|im_start|>assistant\n9 plus 4<|im_end|>\n"
-        wait_until(lambda: self.server.metrics()["coil_requests_running"] == 0, "the state of the cut answer")
-        history = question + [{"role": "assistant", "content": "9 plus 4"}, {"role": "user", "content": "Hello"}]
-        r2 = chat(self.client, history)
-        # all of it, up to where the new user message begins
-        self.assertGreaterEqual(r2.usage.prompt_tokens_details.cached_tokens, count(rendered))
-        self.assertLessEqual(r2.usage.prompt_tokens_details.cached_tokens, count(rendered + "<|im_start|>user\n"))
-        self.assertGreater(self.server.metrics()["coil_follow_up_prefill_tokens_total"], before)
+        for a, b, stream in ((9, 4, False), (8, 3, True)):
+            with self.subTest(stream=stream):
+                before = self.server.metrics()["coil_follow_up_prefill_tokens_total"]
+                question = [{"role": "user", "content": f"What is {a} plus {b}?"}]
+                r = chat(self.client, question, stop=" is", stream=stream)
+                answer = "".join(c.choices[0].delta.content or "" for c in r if c.choices) if stream \
+                    else r.choices[0].message.content
+                self.assertEqual(answer, f"{a} plus {b}")
+                # the next turn starts with the conversation as the client sends it back, the cut
+                # answer included: all of it is reused, up to where the new user message begins
+                rendered = (f"<|im_start|>user\nWhat is {a} plus {b}?<|im_end|>\n"
+                            f"<|im_start|>assistant\n{a} plus {b}<|im_end|>\n")
+                history = question + [{"role": "assistant", "content": answer}, {"role": "user", "content": "Hello"}]
+                r2 = chat(self.client, history)
+                self.assertGreaterEqual(r2.usage.prompt_tokens_details.cached_tokens, count(rendered))
+                self.assertLessEqual(r2.usage.prompt_tokens_details.cached_tokens,
+                                     count(rendered + "<|im_start|>user\n"))
+                self.assertGreater(self.server.metrics()["coil_follow_up_prefill_tokens_total"], before)
 
     def test_max_tokens_ends_with_length(self):
         msgs = [{"role": "user", "content": "What is 7 plus 5?"}]
