@@ -188,6 +188,8 @@ struct Server::Impl {
   void completions(const httplib::Request& req, const std::string& body_text,
                    httplib::Response& res, bool is_chat);
   std::vector<int32_t> prompt_tokens(const server::CompletionRequest& r) const;
+  std::vector<int32_t> next_turn_tokens(const std::vector<ChatMessage>& messages,
+                                        const std::string& answer) const;
   void wait_for(server::Job& job, const std::shared_ptr<server::Job>& shared, int fd,
                 bool& client_gone);
   bool stream(const std::shared_ptr<server::Job>& job, int fd, const Reply& reply,
@@ -226,6 +228,33 @@ std::vector<int32_t> Server::Impl::prompt_tokens(const server::CompletionRequest
                    "context_length_exceeded", "invalid_request_error",
                    r.chat ? "messages" : "prompt");
   return tokens;
+}
+
+// What every next turn starts with: the conversation with this answer and a user message after
+// it, up to where the user's text begins. How that boundary tokenizes can depend on the text,
+// so three different openings are compared. Empty when the template will not render it.
+std::vector<int32_t> Server::Impl::next_turn_tokens(const std::vector<ChatMessage>& messages,
+                                                    const std::string& answer) const {
+  std::vector<int32_t> common;
+  bool first = true;
+  for (const char* opening : {"a", "1", "\n"}) {
+    auto next = messages;
+    next.push_back({"assistant", answer});
+    next.push_back({"user", opening});
+    std::vector<int32_t> ids;
+    try {
+      ids = tok.encode(tmpl.render(next, true, chat.bos_token, chat.eos_token), true);
+    } catch (const Error&) {
+      return {};
+    }
+    if (first)
+      common = std::move(ids);
+    else
+      common.erase(std::mismatch(common.begin(), common.end(), ids.begin(), ids.end()).first,
+                   common.end());
+    first = false;
+  }
+  return common;
 }
 
 void Server::Impl::log_job(const Reply& reply, const server::Job& job, const char* outcome) const {
@@ -351,31 +380,8 @@ void Server::Impl::completions(const httplib::Request& req, const std::string& b
     job->gen = r.gen;
     if (!r.ignore_eos) job->gen.eos_ids = eos_ids;
     if (is_chat) {
-      // What every next turn starts with: the conversation with this answer and a user message
-      // after it, up to where the user's text begins. How that boundary tokenizes can depend on
-      // the text, so three different openings are compared.
       job->follow_up = [this, messages = r.messages](const std::string& answer) {
-        std::vector<int32_t> common;
-        bool first = true;
-        for (const char* opening : {"a", "1", "\n"}) {
-          auto next = messages;
-          next.push_back({"assistant", answer});
-          next.push_back({"user", opening});
-          std::vector<int32_t> ids;
-          try {
-            ids = tok.encode(tmpl.render(next, true, chat.bos_token, chat.eos_token), true);
-          } catch (const Error&) {
-            return std::vector<int32_t>{};  // the template will not render it: nothing to prepare
-          }
-          if (first)
-            common = std::move(ids);
-          else
-            common.resize(static_cast<size_t>(
-                std::mismatch(common.begin(), common.end(), ids.begin(), ids.end()).first -
-                common.begin()));
-          first = false;
-        }
-        return common;
+        return next_turn_tokens(messages, answer);
       };
     } else if (r.prompt_text) {
       job->follow_up = [this, prompt = *r.prompt_text](const std::string& answer) {
