@@ -34,10 +34,10 @@ with open(os.path.join(MODEL, "eval.jsonl")) as f:
 class Server:
     """A `coil serve` process on 127.0.0.1, an OS-chosen port."""
 
-    def __init__(self, *extra):
+    def __init__(self, *extra, model=MODEL):
         self.log = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(
-            [COIL, "serve", "--model", MODEL, "--backend", "cpu", "--threads", "1", "--port", "0", *extra],
+            [COIL, "serve", "--model", model, "--backend", "cpu", "--threads", "1", "--port", "0", *extra],
             stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.proc.stdout.readline()
         m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
@@ -382,6 +382,22 @@ class Conversation(unittest.TestCase):
             # every prompt was seen before the restart: all but its last token come from the folder
             for r in again:
                 self.assertEqual(r.usage.prompt_tokens_details.cached_tokens, r.usage.prompt_tokens - 1)
+
+
+class GgufModel(unittest.TestCase):
+    def test_a_gguf_file_is_served_too(self):
+        with tempfile.TemporaryDirectory() as d:
+            gguf = os.path.join(d, "demo-q8_0.gguf")
+            subprocess.run([COIL, "quantize", "--model", MODEL, "--type", "q8_0", "--out", gguf],
+                           check=True, capture_output=True)
+            server = Server(model=gguf)
+            try:
+                client = server.client()
+                self.assertEqual([m.id for m in client.models.list().data], ["demo-q8_0"])
+                r = chat(client, [{"role": "user", "content": "What is 7 plus 5?"}])
+                self.assertEqual(r.choices[0].message.content, "7 plus 5 is 12.")
+            finally:
+                server.stop()
 
 
 class Refusals(unittest.TestCase):
