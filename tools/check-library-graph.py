@@ -31,6 +31,7 @@ LAYERS = [
     (r"coil_engine", 4, "engine"),
     (r"coil_hub", 5, "hub"),
     (r"coil_storage", 5, "storage"),
+    (r"coil_server", 5, "server"),  # `coil serve`: engine-side, no Qt
     (r"coil_app(plugin)?(_.+)?", 6, "app"),
     (r"coil_ui(plugin)?(_.+)?", 7, "ui"),
     (r"coil", 8, "coil"),

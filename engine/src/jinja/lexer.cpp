@@ -5,8 +5,8 @@
 #include <cstdlib>
 
 #include "coil/error.hpp"
+#include "coil/utf8.hpp"
 #include "strings.hpp"
-#include "util/utf8.hpp"
 #include "value.hpp"
 
 namespace coil::jinja {

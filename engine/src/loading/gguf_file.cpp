@@ -10,8 +10,8 @@
 
 #include "coil/error.hpp"
 #include "coil/gguf.hpp"
+#include "coil/utf8.hpp"
 #include "loading/shape_text.hpp"
-#include "util/utf8.hpp"
 
 namespace coil {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "util/utf8.hpp"
+#include "coil/utf8.hpp"
 
 namespace coil::tok {
 namespace {

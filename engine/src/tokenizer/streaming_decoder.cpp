@@ -1,7 +1,7 @@
 // StreamingDecoder: token-by-token text that never splits a UTF-8 character, and whose
 // pieces concatenate to exactly what Tokenizer::decode gives for the whole sequence.
 #include "coil/tokenizer.hpp"
-#include "util/utf8.hpp"
+#include "coil/utf8.hpp"
 
 namespace coil {
 

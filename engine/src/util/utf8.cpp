@@ -1,4 +1,4 @@
-#include "util/utf8.hpp"
+#include "coil/utf8.hpp"
 
 namespace coil {
 namespace {

@@ -1,7 +1,7 @@
-// The engine's UTF-8 helpers (tokenizers, Jinja templates): encoding a code point, and lossy
-// validation (invalid bytes become U+FFFD, one per maximal ill-formed subpart, as Rust's
-// String::from_utf8_lossy and the `tokenizers` library do) in a form that can also run
-// incrementally on a byte stream.
+// The UTF-8 helpers (tokenizers, Jinja templates, GGUF names, the server's messages): encoding
+// a code point, and lossy validation (invalid bytes become U+FFFD, one per maximal ill-formed
+// subpart, as Rust's String::from_utf8_lossy and the `tokenizers` library do) in a form that
+// can also run incrementally on a byte stream.
 #pragma once
 #include <cstddef>
 #include <string>
