@@ -3,6 +3,7 @@
 #include <QLocale>
 
 #include "format.hpp"
+#include "format_bytes.hpp"
 #include "markdown_segments.hpp"
 
 namespace coil::app {
@@ -32,6 +33,11 @@ MessageRow MessageRow::from(const storage::Message& m, const storage::SiblingInf
   r.siblingCount = qMax(1, s.count);
   r.details = m.role == QLatin1String("assistant") ? detailsOf(m.meta) : QString();
   r.segments = segmentsToVariant(splitMarkdown(m.content));
+  for (const storage::Attachment& a : m.attachments)
+    r.attachments << QVariantMap{{QStringLiteral("name"), a.name},
+                                 {QStringLiteral("sizeText"), hub::formatBytes(a.bytes)},
+                                 {QStringLiteral("format"), a.format},
+                                 {QStringLiteral("tokens"), a.tokenCount}};
   return r;
 }
 
@@ -63,6 +69,8 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
       return r.streaming;
     case IsLastRole:
       return index.row() == rows_.size() - 1;
+    case AttachmentsRole:
+      return r.attachments;
   }
   return {};
 }
@@ -76,7 +84,8 @@ QHash<int, QByteArray> MessageListModel::roleNames() const {
           {SiblingCountRole, "siblingCount"},
           {DetailsRole, "details"},
           {StreamingRole, "streaming"},
-          {IsLastRole, "isLast"}};
+          {IsLastRole, "isLast"},
+          {AttachmentsRole, "attachments"}};
 }
 
 void MessageListModel::setMessages(const QList<MessageRow>& rows) {

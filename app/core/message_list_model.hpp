@@ -20,6 +20,8 @@ struct MessageRow {
   QString details;  // "42 tokens · 31.5 tokens/s", "stopped"...
   bool streaming = false;
   QVariantList segments;  // splitMarkdown(content), cached
+  // The attached files' chips: [{"name", "sizeText", "format", "tokens"}]
+  QVariantList attachments;
 
   static MessageRow from(const storage::Message& message, const storage::SiblingInfo& siblings);
 };
@@ -43,6 +45,7 @@ class MessageListModel : public SyncedListModel {
     DetailsRole,
     StreamingRole,
     IsLastRole,
+    AttachmentsRole,
   };
   Q_ENUM(Role)
 

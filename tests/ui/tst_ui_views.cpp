@@ -1,6 +1,8 @@
 // Qt Quick Test of the views: one App (Coil.Core) for every test file, on a fixture model
 // in a temporary data folder, with the Models page talking to the local Hub stand-in
 // (fake_hub.py) and a temporary Hugging Face cache.
+#include <QDir>
+#include <QQmlContext>
 #include <QQmlEngine>
 #include <QQmlExtensionPlugin>
 #include <QQuickStyle>
@@ -8,6 +10,7 @@
 #include <QtQuickTest>
 
 #include "app_controller.hpp"
+#include "attachment_fixtures.hpp"
 #include "fake_hub.hpp"
 #include "fixture_model.hpp"
 
@@ -29,6 +32,8 @@ class Setup : public QObject {
     qputenv("HOME", tmp_.filePath("home").toUtf8());
     for (const char* name : {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE"})
       qunsetenv(name);
+    if (!coil::test::writeAttachmentFixtures(tmp_.filePath("attachments")))
+      qFatal("the attachment fixtures could not be written");
     const QString model =
         coil::test::makeFixtureModel(tmp_.filePath("model"), "falcon-tiny-f32", true);
     app_ = std::make_unique<coil::app::AppController>(
@@ -39,6 +44,12 @@ class Setup : public QObject {
 
   void qmlEngineAvailable(QQmlEngine* engine) {
     engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
+    // for tst_attachments.qml: the files it attaches, where its screenshots go
+    engine->rootContext()->setContextProperty(QStringLiteral("attachmentFixtures"),
+                                              tmp_.filePath("attachments"));
+    QDir().mkpath(QStringLiteral(COIL_ARTIFACTS_DIR));
+    engine->rootContext()->setContextProperty(QStringLiteral("artifactsDir"),
+                                              QStringLiteral(COIL_ARTIFACTS_DIR));
   }
 
   void cleanupTestCase() {

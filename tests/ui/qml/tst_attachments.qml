@@ -1,0 +1,137 @@
+// Attaching files in the real window (offscreen): the attach button's file dialog, chips in
+// the composer with size and tokens (or why a file cannot be read), the reading estimate,
+// the chips on the sent message, and "New question about this document". Screenshots go to
+// build/test-artifacts/attachments-*.png. The chat is deleted at the end (tst_main counts
+// chats).
+import QtQuick
+import QtTest
+import Coil
+import Coil.Core
+
+TestCase {
+    id: test
+    name: "Attachments"
+    when: windowShown
+    width: 400
+    height: 300
+
+    Component {
+        id: mainComponent
+        Main {}
+    }
+
+    property var window: null
+
+    function initTestCase() {
+        window = mainComponent.createObject(test)
+        verify(window !== null)
+        tryVerify(() => App.activeModel.loaded, 60000, "the fixture model loads")
+        App.chat.settings.temperature = 0
+        App.chat.settings.maxTokens = 6
+        waitForRendering(window.contentItem)
+    }
+
+    function cleanupTestCase() {
+        if (App.chat.conversationId > 0)
+            App.chat.deleteChat(App.chat.conversationId)
+        window.destroy()
+    }
+
+    function find(name, root) {
+        const item = findChild(root || window.contentItem, name)
+        verify(item !== null, "no item named " + name)
+        return item
+    }
+
+    function chips(root, name) {
+        const out = []
+        const walk = item => {
+            for (let i = 0; i < item.children.length; ++i) {
+                const c = item.children[i]
+                if (c.objectName === name && c.visible) out.push(c)
+                walk(c)
+            }
+        }
+        walk(root)
+        return out
+    }
+
+    function shoot(name) {
+        waitForRendering(window.contentItem)
+        const image = grabImage(window.contentItem)
+        verify(image.save(artifactsDir + "/attachments-" + name + ".png"))
+    }
+
+    function test_1_attachThroughTheDialog() {
+        App.chat.newChat()
+        mouseClick(find("attachButton"))
+        const dialog = findChild(window, "attachDialog")
+        verify(dialog !== null)
+        tryVerify(() => dialog.visible)
+        // the dialog as if the user had picked the file (set before it opens: the non-native
+        // dialog accepts what its own fields hold)
+        dialog.reject()
+        tryVerify(() => !dialog.visible)
+        dialog.currentFolder = "file://" + attachmentFixtures
+        dialog.selectedFile = "file://" + attachmentFixtures + "/text.pdf"
+        dialog.open()
+        tryVerify(() => dialog.visible)
+        dialog.accept()
+        tryCompare(App.chat.attachments, "count", 1)
+        tryVerify(() => !App.chat.attachments.busy, 30000)
+        compare(App.chat.attachments.readyCount, 1)
+        const chip = chips(window.contentItem, "composerChip")[0]
+        compare(chip.name, "text.pdf")
+        verify(chip.tokens > 0, "tokens counted: " + chip.tokens)
+        verify(chip.detail.indexOf("tokens") > 0, chip.detail)
+        verify(find("attachmentEstimate").text.indexOf("tokens to read") > 0, find("attachmentEstimate").text)
+
+        // a file that cannot be read: a red chip saying why, and it is not sent
+        App.chat.attachments.addFiles(["file://" + attachmentFixtures + "/encrypted.pdf"])
+        tryVerify(() => App.chat.attachments.count === 2 && !App.chat.attachments.busy, 30000)
+        const bad = chips(window.contentItem, "composerChip")[1]
+        compare(bad.status, "error")
+        verify(bad.detail.indexOf("encrypted") >= 0, bad.detail)
+        shoot("composer")
+    }
+
+    function test_2_sendShowsChipsOnTheMessage() {
+        const input = find("composerInput")
+        input.forceActiveFocus()
+        input.text = "What is the secret word?"
+        keyClick(Qt.Key_Return)
+        compare(input.text, "")
+        tryVerify(() => !App.chat.busy, 60000)
+        compare(App.chat.attachments.count, 0)  // sent (the readable one) or dropped (the other)
+        const list = find("messageList")
+        tryCompare(list, "count", 2)
+        const onMessage = chips(list.itemAtIndex(0), "messageChip")
+        compare(onMessage.length, 1)
+        compare(onMessage[0].name, "text.pdf")
+        verify(onMessage[0].tokens > 0)
+        compare(find("readingPanel").visible, false)
+        shoot("message")
+    }
+
+    function test_3_newQuestionAboutTheDocument() {
+        const list = find("messageList")
+        const ask = findChild(list.itemAtIndex(0), "askAboutDocumentButton")
+        verify(ask !== null && ask.visible)
+        mouseClick(ask)
+        const label = find("documentQuestionLabel")
+        verify(label.visible)
+        compare(label.text, "New question about text.pdf")
+        const input = find("composerInput")
+        verify(input.activeFocus)
+        input.text = "Who wrote it?"
+        keyClick(Qt.Key_Return)
+        tryVerify(() => !App.chat.busy, 60000)
+        verify(!label.visible)
+        tryCompare(list, "count", 2)
+        const first = list.itemAtIndex(0)
+        compare(first.content, "Who wrote it?")
+        compare(first.siblingCount, 2)
+        compare(chips(first, "messageChip")[0].name, "text.pdf")
+        shoot("branch")
+    }
+}
