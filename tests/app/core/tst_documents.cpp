@@ -77,16 +77,20 @@ struct Worker {
   std::unique_ptr<coil::test::SignalLog> progress;
 };
 
-// Bytes (= tokens) the question's turn adds after the document: the rendered prompt past
-// the closing tag of the document block.
-qint64 questionTokens(const QString& modelDir, const QList<ChatTurn>& turns) {
+// The prompt as the worker renders it (with the generation prompt).
+std::string rendered(const QString& modelDir, const QList<ChatTurn>& turns) {
   const auto config = coil::ChatConfig::load(std::filesystem::path(modelDir.toStdString()));
   std::vector<coil::ChatMessage> messages;
   for (const ChatTurn& t : turns)
     messages.push_back({t.role.toStdString(), t.content.toStdString()});
-  const std::string rendered =
-      config.make_template().render(messages, true, config.bos_token, config.eos_token);
-  return qint64(rendered.size() - (rendered.rfind("</document>") + 11));
+  return config.make_template().render(messages, true, config.bos_token, config.eos_token);
+}
+
+// Bytes (= tokens) the question's turn adds after the document: the rendered prompt past
+// the closing tag of the document block.
+qint64 questionTokens(const QString& modelDir, const QList<ChatTurn>& turns) {
+  const std::string text = rendered(modelDir, turns);
+  return qint64(text.size() - (text.rfind("</document>") + 11));
 }
 
 }  // namespace
@@ -146,7 +150,11 @@ class TestDocuments : public QObject {
     const GenerationResult r2 = w.answer(chats, conv, q2);
     QCOMPARE(r2.documentTokens, 0);
     QCOMPARE(w.progress->count(), 0);
-    QVERIFY2(r2.promptTokens < 64, qPrintable(QString::number(r2.promptTokens)));
+    // exactly what follows the first answer: its end of turn and the new question's turn
+    const qint64 afterAnswer = qint64(rendered(model_, turnsTo(chats, q1)).size()) +
+                               r1.text.toUtf8().size();
+    QCOMPARE(r2.promptTokens, qint64(rendered(model_, turnsTo(chats, q2)).size()) - afterAnswer);
+    QVERIFY2(r2.promptTokens < 100, qPrintable(QString::number(r2.promptTokens)));
 
     // "New question about this document" after a restart: a sibling of the first question
     // with the same attachment starts from the document's checkpoint on disk.

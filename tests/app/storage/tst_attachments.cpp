@@ -105,11 +105,11 @@ class TestAttachments : public QObject {
     QVERIFY2(
         md.contains(QLatin1String("````text\nQuarterly report.\nRevenue grew ```fast```.\n````")),
         qPrintable(md));
-    QVERIFY2(md.indexOf(QLatin1String("The café opens")) < md.indexOf(QLatin1String("Summarize.")),
+    QVERIFY2(md.indexOf(QStringLiteral("The café opens")) < md.indexOf(QLatin1String("Summarize.")),
              qPrintable(md));
     const QString txt = QString::fromUtf8(exportConversation(chats, conv_, ExportFormat::Text));
-    QVERIFY2(txt.contains(QLatin1String("[Attachment: notes.md (40 bytes)]\n# Notes\nThe café "
-                                        "opens at nine.\n[End of notes.md]")),
+    QVERIFY2(txt.contains(QStringLiteral("[Attachment: notes.md (40 bytes)]\n# Notes\nThe café "
+                                         "opens at nine.\n[End of notes.md]")),
              qPrintable(txt));
     const QJsonObject openai =
         QJsonDocument::fromJson(exportConversation(chats, conv_, ExportFormat::OpenAi)).object();
