@@ -11,10 +11,10 @@
 namespace coil::app {
 
 struct ExtractedDocument {
-  QString name;    // the file's name, without its folder
-  qint64 bytes;    // the file's size on disk
-  QString format;  // "PDF", "HTML", "Markdown", "Source code", "Text"
-  QString text;    // the extracted text (never empty)
+  QString name;      // the file's name, without its folder
+  qint64 bytes = 0;  // the file's size on disk
+  QString format;    // "PDF", "HTML", "Markdown", "Source code", "Text"
+  QString text;      // the extracted text (never empty)
 };
 
 class AttachmentError : public std::runtime_error {

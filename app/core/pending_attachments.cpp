@@ -108,7 +108,7 @@ void PendingAttachments::addFile(const QString& path) {
   item.status = QStringLiteral("reading");
   item.attachment.name = QFileInfo(path).fileName();
   item.attachment.bytes = QFileInfo(path).size();
-  item.watcher = new QFutureWatcher<ExtractedDocument>(this);
+  item.watcher = new QFutureWatcher<ReadResult>(this);
   const qint64 key = item.key;
   connect(item.watcher, &QFutureWatcherBase::finished, this, [this, key] { onRead(key); });
   beginInsertRows({}, int(items_.size()), int(items_.size()));
@@ -116,8 +116,18 @@ void PendingAttachments::addFile(const QString& path) {
   endInsertRows();
   emit changed();
   // Off the GUI thread: a PDF of many pages takes a while.
-  item.watcher->setFuture(
-      QtConcurrent::run([path, limit = limitBytes_] { return readAttachment(path, limit); }));
+  item.watcher->setFuture(QtConcurrent::run([path, limit = limitBytes_] {
+    ReadResult r;
+    try {
+      r.document = readAttachment(path, limit);
+    } catch (const AttachmentError& e) {
+      r.error = e.message();
+    } catch (const std::exception& e) {
+      r.error =
+          QStringLiteral("%1: %2").arg(QFileInfo(path).fileName(), QString::fromUtf8(e.what()));
+    }
+    return r;
+  }));
 }
 
 int PendingAttachments::rowOf(qint64 key) const {
@@ -135,18 +145,16 @@ void PendingAttachments::onRead(qint64 key) {
   const int row = rowOf(key);
   if (row < 0) return;
   Item& item = items_[row];
-  QFutureWatcher<ExtractedDocument>* watcher = std::exchange(item.watcher, nullptr);
-  try {
-    const ExtractedDocument d = watcher->result();  // rethrows the reader's error
+  QFutureWatcher<ReadResult>* watcher = std::exchange(item.watcher, nullptr);
+  const ReadResult r = watcher->result();
+  if (r.error.isEmpty()) {
+    const ExtractedDocument& d = r.document;
     item.attachment = {d.name, d.bytes, d.format, 0, d.text};
     item.status = QStringLiteral("counting");
     host_->countTokens(key, d.text);
-  } catch (const AttachmentError& e) {
+  } else {
     item.status = QStringLiteral("error");
-    item.error = e.message();
-  } catch (const std::exception& e) {
-    item.status = QStringLiteral("error");
-    item.error = QStringLiteral("%1: %2").arg(item.attachment.name, QString::fromUtf8(e.what()));
+    item.error = r.error;
   }
   watcher->deleteLater();
   update(row);

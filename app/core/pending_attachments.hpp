@@ -70,12 +70,18 @@ class PendingAttachments : public QAbstractListModel {
   void limitChanged();
 
  private:
+  // What a read on the pool gives back (QtConcurrent passes only QException subclasses
+  // through a future, so the reader's error travels as a value).
+  struct ReadResult {
+    ExtractedDocument document;
+    QString error;  // "" when read
+  };
   struct Item {
     qint64 key = 0;
     QString status;
     QString error;
     storage::Attachment attachment;
-    QFutureWatcher<ExtractedDocument>* watcher = nullptr;
+    QFutureWatcher<ReadResult>* watcher = nullptr;
   };
   int rowOf(qint64 key) const;
   void onRead(qint64 key);

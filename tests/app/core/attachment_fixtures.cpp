@@ -66,6 +66,9 @@ bool writeAttachmentFixtures(const QString& dir) {
   const QString utf16Text = QStringLiteral("Grüße aus UTF-16.\n");
   QByteArray utf16("\xFF\xFE", 2);
   utf16.append(reinterpret_cast<const char*>(utf16Text.utf16()), utf16Text.size() * 2);
+  QByteArray longText;  // ~300k tokens for a byte-level tokenizer: minutes to read
+  for (int i = 0; longText.size() < 300000; ++i)
+    longText += "Line " + QByteArray::number(i) + " of a long report about rivers and bridges.\n";
   QByteArray binary;
   for (int i = 0; i < 512; ++i) binary.append(char(i * 37 % 256));
   return writePdf(d.filePath("text.pdf"), true) && writePdf(d.filePath("image-only.pdf"), false) &&
@@ -79,7 +82,8 @@ bool writeAttachmentFixtures(const QString& dir) {
          writeFile(d.filePath("main.cpp"), "int main() { return 42; }\n") &&
          writeFile(d.filePath("utf16.txt"), utf16) &&
          writeFile(d.filePath("latin1.txt"), "caf\xE9 cr\xE8me\n") &&
-         writeFile(d.filePath("binary.dat"), binary) && writeFile(d.filePath("empty.txt"), " \n");
+         writeFile(d.filePath("binary.dat"), binary) && writeFile(d.filePath("empty.txt"), " \n") &&
+         writeFile(d.filePath("long.txt"), longText);
 }
 
 }  // namespace coil::test

@@ -10,7 +10,7 @@ namespace coil::test {
 
 // Writes every fixture into `dir`; returns false if one could not be written.
 // Names: text.pdf, image-only.pdf, damaged.pdf, encrypted.pdf, notes.md, page.html,
-// main.cpp, utf16.txt, latin1.txt, binary.dat, empty.txt.
+// main.cpp, utf16.txt, latin1.txt, binary.dat, empty.txt, long.txt (300 kB).
 bool writeAttachmentFixtures(const QString& dir);
 
 // The sentence text.pdf holds (a PDF's text layer may break lines differently).

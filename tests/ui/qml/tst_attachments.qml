@@ -21,6 +21,7 @@ TestCase {
     }
 
     property var window: null
+    property var chats: []
 
     function initTestCase() {
         window = mainComponent.createObject(test)
@@ -32,8 +33,8 @@ TestCase {
     }
 
     function cleanupTestCase() {
-        if (App.chat.conversationId > 0)
-            App.chat.deleteChat(App.chat.conversationId)
+        for (const id of chats)
+            App.chat.deleteChat(id)
         window.destroy()
     }
 
@@ -59,11 +60,12 @@ TestCase {
     function shoot(name) {
         waitForRendering(window.contentItem)
         const image = grabImage(window.contentItem)
-        verify(image.save(artifactsDir + "/attachments-" + name + ".png"))
+        image.save(artifactsDir + "/attachments-" + name + ".png")
     }
 
     function test_1_attachThroughTheDialog() {
         App.chat.newChat()
+        App.chat.settings.maxTokens = 6
         mouseClick(find("attachButton"))
         const dialog = findChild(window, "attachDialog")
         verify(dialog !== null)
@@ -103,6 +105,7 @@ TestCase {
         compare(input.text, "")
         tryVerify(() => !App.chat.busy, 60000)
         compare(App.chat.attachments.count, 0)  // sent (the readable one) or dropped (the other)
+        chats.push(App.chat.conversationId)
         const list = find("messageList")
         tryCompare(list, "count", 2)
         const onMessage = chips(list.itemAtIndex(0), "messageChip")
@@ -133,5 +136,35 @@ TestCase {
         compare(first.siblingCount, 2)
         compare(chips(first, "messageChip")[0].name, "text.pdf")
         shoot("branch")
+    }
+
+    // A long document: the reading panel shows tokens read of the total and the time left,
+    // and its Stop button ends the reading; the question stays, the chat stays usable.
+    function test_4_stopWhileReading() {
+        App.chat.newChat()
+        App.chat.settings.maxTokens = 6
+        App.chat.attachments.addFiles(["file://" + attachmentFixtures + "/long.txt"])
+        tryVerify(() => App.chat.attachments.readyCount === 1, 30000)
+        // the earlier answers measured the prefill speed: the reading time is estimated
+        const estimate = find("attachmentEstimate").text
+        verify(/^300.036 tokens to read: about /.test(estimate), estimate)
+        verify(estimate.indexOf(" on CPU (") > 0, estimate)
+        const input = find("composerInput")
+        input.forceActiveFocus()
+        input.text = "Summarize the report."
+        keyClick(Qt.Key_Return)
+        chats.push(App.chat.conversationId)
+        const panel = find("readingPanel")
+        tryVerify(() => panel.visible && App.chat.readingProgress > 0, 60000)
+        const text = find("readingText").text
+        verify(text.indexOf("Reading the document: ") === 0, text)
+        verify(text.indexOf(" of ") > 0 && text.indexOf(" left") > 0, text)
+        shoot("reading")
+        mouseClick(find("stopReadingButton"))
+        tryVerify(() => !App.chat.busy, 60000)
+        verify(!panel.visible)
+        tryCompare(find("messageList"), "count", 1)  // the question, no answer
+        compare(chips(find("messageList").itemAtIndex(0), "messageChip")[0].name, "long.txt")
+        verify(App.chat.readingProgress < 0)
     }
 }
