@@ -160,6 +160,17 @@ void AppSettings::setFontSize(int size) {
   emit fontSizeChanged();
 }
 
+int AppSettings::attachmentLimitMB() const {
+  return value("chat/attachmentLimitMB", 20).toInt();
+}
+
+void AppSettings::setAttachmentLimitMB(int mb) {
+  mb = qBound(1, mb, 1000);
+  if (mb == attachmentLimitMB()) return;
+  store("chat/attachmentLimitMB", mb);
+  emit attachmentLimitChanged();
+}
+
 QString AppSettings::modelPath() const {
   return value("model/path", QString()).toString();
 }

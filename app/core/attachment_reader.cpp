@@ -7,6 +7,7 @@
 #include <QStringDecoder>
 #include <QTextDocument>
 #include <memory>
+#include <mutex>
 
 #include "format_bytes.hpp"
 
@@ -63,6 +64,12 @@ QString htmlText(const QString& html) {
 }
 
 QString pdfText(const QString& name, const QByteArray& bytes) {
+  // poppler's own complaints about a damaged file ("Error: Couldn't read xref table") would
+  // only be noise on stderr: the reason goes to the user in our words
+  static std::once_flag quiet;
+  std::call_once(quiet, [] {
+    Poppler::setDebugErrorFunction([](const QString&, const QVariant&) {}, QVariant());
+  });
   std::unique_ptr<Poppler::Document> doc = Poppler::Document::loadFromData(bytes);
   if (!doc) refuse(name, QStringLiteral("the PDF is damaged or not a PDF; it could not be opened"));
   if (doc->isLocked())

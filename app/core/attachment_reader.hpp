@@ -27,7 +27,7 @@ class AttachmentError : public std::runtime_error {
   QString message_;
 };
 
-inline constexpr qint64 kDefaultAttachmentLimitBytes = qint64(20) << 20;  // 20 MiB
+inline constexpr qint64 kDefaultAttachmentLimitBytes = 20000000;  // 20 MB (Settings)
 
 // Throws AttachmentError: the file is missing or unreadable, larger than maxBytes, binary,
 // in an unknown encoding, a damaged, encrypted or image-only PDF, or has no text at all.

@@ -66,6 +66,11 @@ TestCase {
     function test_1_attachThroughTheDialog() {
         App.chat.newChat()
         App.chat.settings.maxTokens = 6
+        // the size limit of Settings reaches the composer's reader
+        compare(App.chat.attachments.limitMB, App.settings.attachmentLimitMB)
+        App.settings.attachmentLimitMB = 3
+        compare(App.chat.attachments.limitMB, 3)
+        App.settings.attachmentLimitMB = 20
         mouseClick(find("attachButton"))
         const dialog = findChild(window, "attachDialog")
         verify(dialog !== null)
