@@ -339,9 +339,11 @@ bool ChatController::send(const QString& text) {
     } else {
       parent = messages_->lastMessageId();
     }
-    // The message and its attachments are stored together or not at all.
+    // The message and its attachments are stored together or not at all; the chips go only
+    // once they are stored.
     const qint64 userId = chats.addMessage(conversationId_, parent, QStringLiteral("user"), text,
-                                           {}, true, attachments_->take());
+                                           {}, true, attachments_->ready());
+    attachments_->clear();
     refreshConversations();
     refreshMessages();
     startAnswer(userId, Mode::Answer, 0);

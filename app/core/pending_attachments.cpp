@@ -186,10 +186,15 @@ void PendingAttachments::clear() {
   while (!items_.isEmpty()) remove(int(items_.size()) - 1);
 }
 
-QList<storage::Attachment> PendingAttachments::take() {
+QList<storage::Attachment> PendingAttachments::ready() const {
   QList<storage::Attachment> out;
   for (const Item& i : items_)
     if (i.status == QLatin1String("ready")) out << i.attachment;
+  return out;
+}
+
+QList<storage::Attachment> PendingAttachments::take() {
+  QList<storage::Attachment> out = ready();
   clear();
   return out;
 }

@@ -57,7 +57,9 @@ class PendingAttachments : public QAbstractListModel {
   Q_INVOKABLE void addFile(const QString& path);
   Q_INVOKABLE void remove(int row);
   Q_INVOKABLE void clear();
-  // The ready attachments, in order; removes every chip (ready or refused).
+  // The ready attachments, in order (the chips stay until clear()).
+  QList<storage::Attachment> ready() const;
+  // ready(), then removes every chip (ready or refused).
   QList<storage::Attachment> take();
 
   // Tokens per second of the last measured prefill and where it ran ("cpu"); 0: unknown.
