@@ -29,6 +29,7 @@ TestCase {
             details: "12 tokens"
             streaming: false
             isLast: true
+            attachments: []
         }
     }
 
@@ -45,6 +46,7 @@ TestCase {
             details: ""
             streaming: false
             isLast: false
+            attachments: []
         }
     }
 
