@@ -151,8 +151,8 @@ class TestDocuments : public QObject {
     QCOMPARE(r2.documentTokens, 0);
     QCOMPARE(w.progress->count(), 0);
     // exactly what follows the first answer: its end of turn and the new question's turn
-    const qint64 afterAnswer = qint64(rendered(model_, turnsTo(chats, q1)).size()) +
-                               r1.text.toUtf8().size();
+    const qint64 afterAnswer =
+        qint64(rendered(model_, turnsTo(chats, q1)).size()) + r1.text.toUtf8().size();
     QCOMPARE(r2.promptTokens, qint64(rendered(model_, turnsTo(chats, q2)).size()) - afterAnswer);
     QVERIFY2(r2.promptTokens < 100, qPrintable(QString::number(r2.promptTokens)));
 
