@@ -352,8 +352,9 @@ bool InferenceWorker::readDocuments(const GenerateRequest& request, const std::s
                                     GenerationResult& out) {
   QElapsedTimer timer;
   timer.start();
-  // Pieces of about 1% of the document (at least 256 tokens): the bar moves, and a stop is
-  // honoured between pieces as well as between the engine's chunks.
+  // Pieces of a hundredth of the text's bytes in tokens (at least 256; a few percent of the
+  // document for a BPE tokenizer): the bar moves, and a stop is honoured between pieces as
+  // well as between the engine's chunks.
   const auto onProgress = [&](int64_t done, int64_t total) {
     emit readingProgress(request.id, done, total, double(timer.nsecsElapsed()) / 1e6);
   };
