@@ -22,6 +22,14 @@ TestCase {
 
     property var window: null
     property var chats: []
+    property int firstPrefill: 0
+
+    // "prefilled 1,234 tokens in 5 ms" of the status line -> 1234
+    function prefilledTokens() {
+        const m = find("resumeLabel").text.match(/prefilled ([\d,.]+) tokens?/)
+        verify(m !== null, find("resumeLabel").text)
+        return parseInt(m[1].replace(/[,.]/g, ""))
+    }
 
     function initTestCase() {
         window = mainComponent.createObject(test)
@@ -55,6 +63,10 @@ TestCase {
         }
         walk(root)
         return out
+    }
+
+    function onMessageTokens(item) {
+        return chips(item, "messageChip")[0].tokens
     }
 
     function shoot(name) {
@@ -118,6 +130,8 @@ TestCase {
         compare(onMessage[0].name, "text.pdf")
         verify(onMessage[0].tokens > 0)
         compare(find("readingPanel").visible, false)
+        firstPrefill = prefilledTokens()  // the document and the question
+        verify(firstPrefill > onMessage[0].tokens, firstPrefill)
         shoot("message")
     }
 
@@ -140,6 +154,9 @@ TestCase {
         compare(first.content, "Who wrote it?")
         compare(first.siblingCount, 2)
         compare(chips(first, "messageChip")[0].name, "text.pdf")
+        // from the state saved right after the document: only the new question was read
+        verify(find("resumeLabel").text.indexOf("resumed from saved state") === 0, find("resumeLabel").text)
+        verify(prefilledTokens() < firstPrefill - onMessageTokens(first), prefilledTokens())
         shoot("branch")
     }
 
