@@ -7,6 +7,7 @@
 #include <QThread>
 #include <algorithm>
 
+#include "attachment_reader.hpp"
 #include "coil/registry.hpp"
 #include "format.hpp"
 #include "format_bytes.hpp"
@@ -161,7 +162,7 @@ void AppSettings::setFontSize(int size) {
 }
 
 int AppSettings::attachmentLimitMB() const {
-  return value("chat/attachmentLimitMB", 20).toInt();
+  return value("chat/attachmentLimitMB", int(kDefaultAttachmentLimitBytes / 1000000)).toInt();
 }
 
 void AppSettings::setAttachmentLimitMB(int mb) {
