@@ -57,10 +57,18 @@ QString decodeText(const QString& name, const QByteArray& bytes) {
   return text;
 }
 
+// A document that loads nothing an HTML file points to (images, style sheets): the text is
+// all that is wanted, and a hostile file may point anywhere.
+class TextOnlyDocument : public QTextDocument {
+ protected:
+  QVariant loadResource(int, const QUrl&) override { return {}; }
+};
+
 QString htmlText(const QString& html) {
-  QTextDocument doc;  // text only: no resources are loaded, no scripts run
+  TextOnlyDocument doc;
   doc.setHtml(html);
-  return doc.toPlainText();
+  // an image stands in the text as U+FFFC (object replacement): nothing to read
+  return doc.toPlainText().remove(QChar(0xFFFC));
 }
 
 QString pdfText(const QString& name, const QByteArray& bytes) {

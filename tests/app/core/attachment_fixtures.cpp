@@ -78,6 +78,7 @@ bool writeAttachmentFixtures(const QString& dir) {
          writeFile(d.filePath("page.html"),
                    "<html><head><title>T</title><style>p{color:red}</style></head><body>"
                    "<h1>Heading</h1><p>Text &amp; more <b>bold</b>.</p>"
+                   "<img src=\"file:///nonexistent/picture.png\">"
                    "<script>var hidden = 1;</script></body></html>") &&
          writeFile(d.filePath("main.cpp"), "int main() { return 42; }\n") &&
          writeFile(d.filePath("utf16.txt"), utf16) &&

@@ -58,6 +58,7 @@ class TestAttachmentReader : public QObject {
     QVERIFY2(d.text.contains(QLatin1String("Text & more bold.")), qPrintable(d.text));
     QVERIFY2(!d.text.contains(QLatin1Char('<')), qPrintable(d.text));
     QVERIFY2(!d.text.contains(QLatin1String("color:red")), qPrintable(d.text));
+    QVERIFY2(!d.text.contains(QChar(0xFFFC)), qPrintable(d.text));  // the image: no text
   }
 
   void utf16WithByteOrderMark() {
