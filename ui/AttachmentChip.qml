@@ -65,6 +65,7 @@ Rectangle {
             }
         }
         IconButton {
+            objectName: "removeAttachmentButton"
             visible: chip.removable
             iconName: "close"
             size: 24

@@ -2,10 +2,14 @@
 // in a temporary data folder, with the Models page talking to the local Hub stand-in
 // (fake_hub.py) and a temporary Hugging Face cache.
 #include <QDir>
+#include <QDropEvent>
+#include <QMimeData>
 #include <QQmlContext>
 #include <QQmlEngine>
 #include <QQmlExtensionPlugin>
+#include <QQuickItem>
 #include <QQuickStyle>
+#include <QQuickWindow>
 #include <QTemporaryDir>
 #include <QtQuickTest>
 
@@ -16,6 +20,31 @@
 
 Q_IMPORT_QML_PLUGIN(CoilCorePlugin)
 Q_IMPORT_QML_PLUGIN(CoilPlugin)
+
+// Drops local files on an item the way the platform delivers a drop from a file manager:
+// drag-enter, drag-move and drop events carrying text/uri-list, sent to the item's window.
+class FileDropper : public QObject {
+  Q_OBJECT
+
+ public:
+  using QObject::QObject;
+  // Returns whether the drop was accepted.
+  Q_INVOKABLE bool drop(QQuickItem* item, const QStringList& paths) {
+    if (!item || !item->window()) return false;
+    QMimeData mime;
+    QList<QUrl> urls;
+    for (const QString& p : paths) urls << QUrl::fromLocalFile(p);
+    mime.setUrls(urls);
+    const QPointF at = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
+    QDragEnterEvent enter(at.toPoint(), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(item->window(), &enter);
+    QDragMoveEvent move(at.toPoint(), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(item->window(), &move);
+    QDropEvent drop(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(item->window(), &drop);
+    return drop.isAccepted();
+  }
+};
 
 class Setup : public QObject {
   Q_OBJECT
@@ -50,6 +79,7 @@ class Setup : public QObject {
     QDir().mkpath(QStringLiteral(COIL_ARTIFACTS_DIR));
     engine->rootContext()->setContextProperty(QStringLiteral("artifactsDir"),
                                               QStringLiteral(COIL_ARTIFACTS_DIR));
+    engine->rootContext()->setContextProperty(QStringLiteral("fileDropper"), &dropper_);
   }
 
   void cleanupTestCase() {
@@ -61,6 +91,7 @@ class Setup : public QObject {
   QTemporaryDir tmp_;
   std::unique_ptr<coil::hub::test::FakeHub> hub_;
   std::unique_ptr<coil::app::AppController> app_;
+  FileDropper dropper_;
 };
 
 QUICK_TEST_MAIN_WITH_SETUP(coil_ui, Setup)

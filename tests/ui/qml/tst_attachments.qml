@@ -114,6 +114,18 @@ TestCase {
         shoot("composer")
     }
 
+    function test_1b_dropAFile() {
+        const dropArea = find("composerDropArea")
+        verify(fileDropper.drop(dropArea, [attachmentFixtures + "/notes.md"]))
+        tryCompare(App.chat.attachments, "count", 3)
+        tryVerify(() => !App.chat.attachments.busy, 30000)
+        const dropped = chips(window.contentItem, "composerChip")[2]
+        compare(dropped.name, "notes.md")
+        compare(dropped.status, "ready")
+        mouseClick(findChild(dropped, "removeAttachmentButton"))
+        compare(App.chat.attachments.count, 2)
+    }
+
     function test_2_sendShowsChipsOnTheMessage() {
         const input = find("composerInput")
         input.forceActiveFocus()
