@@ -7,6 +7,7 @@ import Coil.Core
 TextEdit {
     property string markdown
 
+    objectName: "markdownText"
     text: Markdown.html(markdown, {
         text: Theme.text, muted: Theme.mutedText, link: Theme.accent,
         codeBackground: Theme.codeBackground, border: Theme.border

@@ -23,7 +23,7 @@ namespace coil::app {
 namespace {
 constexpr int kDraftSaveMs = 1000;  // at most this much of a streaming answer is lost in a crash
 constexpr char kInterrupted[] = "interrupted";  // the finish reason of a partial answer
-constexpr qint64 kPrefillShownFrom = 512;        // prompt tokens: fewer are read in a moment
+constexpr qint64 kPrefillShownFrom = 512;       // prompt tokens: fewer are read in a moment
 }  // namespace
 
 ChatController::ChatController(const Parts& p, QObject* parent)
@@ -452,11 +452,10 @@ void ChatController::saveDraft() {
       chats.updateMessage(active_.draftId, content, meta);
     } else {
       // made the active leaf: after a crash the chat opens on it
-      active_.draftId =
-          active_.mode == Mode::Regenerate
-              ? chats.regenerate(active_.replacesId, content, meta)
-              : chats.addMessage(active_.conversationId, active_.anchorId,
-                                 QStringLiteral("assistant"), content, meta);
+      active_.draftId = active_.mode == Mode::Regenerate
+                            ? chats.regenerate(active_.replacesId, content, meta)
+                            : chats.addMessage(active_.conversationId, active_.anchorId,
+                                               QStringLiteral("assistant"), content, meta);
     }
     active_.savedSize = active_.text.size();
   } catch (const std::exception& e) {

@@ -5,8 +5,8 @@
 #pragma once
 #include <QtQml/qqmlregistration.h>
 
-#include <QObject>
 #include <QElapsedTimer>
+#include <QObject>
 #include <QTimer>
 
 #include "chat_types.hpp"
@@ -110,9 +110,9 @@ class ChatController : public QObject {
     qint64 replacesId = 0;  // Regenerate: the answer it is a sibling of
     Mode mode = Mode::Answer;
     QString model;
-    QString prefix;       // Continue: the text the answer already had
-    QString text;         // what has streamed in so far (after prefix)
-    qint64 draftId = 0;   // the stored message the partial answer is saved in (0: none yet)
+    QString prefix;         // Continue: the text the answer already had
+    QString text;           // what has streamed in so far (after prefix)
+    qint64 draftId = 0;     // the stored message the partial answer is saved in (0: none yet)
     qint64 savedSize = -1;  // text.size() when it was last saved
   };
 

@@ -109,8 +109,8 @@ void ChatSettings::setSystemPrompt(const QString& prompt) {
   }
 }
 
-#define COIL_SETTER(Name, key, field, Type, expr) \
-  void ChatSettings::Name(Type v) {                 \
+#define COIL_SETTER(Name, key, field, Type, expr)                           \
+  void ChatSettings::Name(Type v) {                                         \
     override(key, static_cast<std::decay_t<decltype(field)>>(expr), field); \
   }
 

@@ -65,7 +65,8 @@ QString localPathOf(const QUrl& chosen, const QString& folder) {
   if (abs >= 0) text = text.mid(abs + 1);
   // The home folder typed after the folder: "/docs/~/x.md".
   const qsizetype home = text.lastIndexOf(QLatin1String("/~/"));
-  if (home >= 0) text = QDir::homePath() + text.mid(home + 2);
+  if (home >= 0)
+    text = QDir::homePath() + text.mid(home + 2);
   else if (text == QLatin1String("~") || text.startsWith(QLatin1String("~/")))
     text = QDir::homePath() + text.mid(1);
   return QDir::cleanPath(QDir(folder).absoluteFilePath(text));
@@ -115,14 +116,14 @@ QUrl ChatTransfer::suggestedFolder() const {
 }
 
 QUrl ChatTransfer::exportFile(const QUrl& chosen, const QUrl& folder, const QString& format) const {
-  const QString base = folder.isLocalFile() ? folder.toLocalFile() : suggestedFolder().toLocalFile();
+  const QString base =
+      folder.isLocalFile() ? folder.toLocalFile() : suggestedFolder().toLocalFile();
   QString path = localPathOf(chosen, base);
   if (path.isEmpty() || path.endsWith(QLatin1Char('/'))) return {};
   const QFileInfo info(path);
   if (info.fileName().isEmpty() || info.isDir()) return {};
   const auto parsed = storage::parseExportFormat(format);
-  if (parsed && info.suffix().isEmpty())
-    path += QLatin1Char('.') + storage::fileSuffix(*parsed);
+  if (parsed && info.suffix().isEmpty()) path += QLatin1Char('.') + storage::fileSuffix(*parsed);
   return QUrl::fromLocalFile(path);
 }
 

@@ -33,15 +33,15 @@ QString colourOf(const std::string& element, bool dark) {
     const char* dark;
   };
   static const Entry palette[] = {
-      {"keyword", "#a626a4", "#c678dd"},    {"type", "#c18401", "#e5c07b"},
-      {"usertype", "#c18401", "#e5c07b"},   {"classname", "#c18401", "#e5c07b"},
-      {"string", "#50a14f", "#98c379"},     {"regexp", "#50a14f", "#98c379"},
+      {"keyword", "#a626a4", "#c678dd"},     {"type", "#c18401", "#e5c07b"},
+      {"usertype", "#c18401", "#e5c07b"},    {"classname", "#c18401", "#e5c07b"},
+      {"string", "#50a14f", "#98c379"},      {"regexp", "#50a14f", "#98c379"},
       {"specialchar", "#0184bc", "#56b6c2"}, {"comment", "#a0a1a7", "#7f848e"},
-      {"number", "#986801", "#d19a66"},     {"preproc", "#4078f2", "#61afef"},
-      {"function", "#4078f2", "#61afef"},   {"predef_func", "#4078f2", "#61afef"},
-      {"predef_var", "#e45649", "#e06c75"}, {"variable", "#e45649", "#e06c75"},
-      {"property", "#e45649", "#e06c75"},   {"label", "#e45649", "#e06c75"},
-      {"url", "#4078f2", "#61afef"},        {"todo", "#e45649", "#e06c75"}};
+      {"number", "#986801", "#d19a66"},      {"preproc", "#4078f2", "#61afef"},
+      {"function", "#4078f2", "#61afef"},    {"predef_func", "#4078f2", "#61afef"},
+      {"predef_var", "#e45649", "#e06c75"},  {"variable", "#e45649", "#e06c75"},
+      {"property", "#e45649", "#e06c75"},    {"label", "#e45649", "#e06c75"},
+      {"url", "#4078f2", "#61afef"},         {"todo", "#e45649", "#e06c75"}};
   for (const Entry& e : palette)
     if (element == e.element) return QString::fromLatin1(dark ? e.dark : e.light);
   return {};
@@ -71,11 +71,16 @@ class SpanFormatter : public srchilite::Formatter {
 
 QString definitionAlias(const QString& language) {
   static const QHash<QString, QString> aliases{
-      {QStringLiteral("c++"), QStringLiteral("cpp")},     {QStringLiteral("hpp"), QStringLiteral("cpp")},
-      {QStringLiteral("console"), QStringLiteral("sh")},  {QStringLiteral("shell-session"), QStringLiteral("sh")},
-      {QStringLiteral("ts"), QStringLiteral("javascript")}, {QStringLiteral("typescript"), QStringLiteral("javascript")},
-      {QStringLiteral("jsx"), QStringLiteral("javascript")}, {QStringLiteral("python3"), QStringLiteral("python")},
-      {QStringLiteral("rust"), QStringLiteral("rs")},     {QStringLiteral("golang"), QStringLiteral("go")}};
+      {QStringLiteral("c++"), QStringLiteral("cpp")},
+      {QStringLiteral("hpp"), QStringLiteral("cpp")},
+      {QStringLiteral("console"), QStringLiteral("sh")},
+      {QStringLiteral("shell-session"), QStringLiteral("sh")},
+      {QStringLiteral("ts"), QStringLiteral("javascript")},
+      {QStringLiteral("typescript"), QStringLiteral("javascript")},
+      {QStringLiteral("jsx"), QStringLiteral("javascript")},
+      {QStringLiteral("python3"), QStringLiteral("python")},
+      {QStringLiteral("rust"), QStringLiteral("rs")},
+      {QStringLiteral("golang"), QStringLiteral("go")}};
   return aliases.value(language, language);
 }
 
@@ -132,9 +137,9 @@ QString highlightCode(const QString& code, const QString& language, bool dark) {
          {"keyword", "type", "usertype", "classname", "string", "regexp", "specialchar", "comment",
           "number", "preproc", "function", "predef_func", "predef_var", "variable", "property",
           "label", "url", "todo"})
-      formatters.addFormatter(element, srchilite::FormatterPtr(new SpanFormatter(
-                                           &out, colourOf(element, dark),
-                                           std::string(element) == "comment")));
+      formatters.addFormatter(
+          element, srchilite::FormatterPtr(new SpanFormatter(&out, colourOf(element, dark),
+                                                             std::string(element) == "comment")));
     source.setFormatterManager(&formatters);
     srchilite::FormatterParams params;
     source.setFormatterParams(&params);

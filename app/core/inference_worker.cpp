@@ -8,12 +8,12 @@
 #include <limits>
 #include <vector>
 
+#include "chat_settings.hpp"
 #include "coil/backend.hpp"
 #include "coil/chat_session.hpp"
 #include "coil/error.hpp"
 #include "coil/model.hpp"
 #include "coil/tokenizer.hpp"
-#include "chat_settings.hpp"
 #include "state_keeper.hpp"
 #include "storage_error.hpp"
 

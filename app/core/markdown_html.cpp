@@ -58,11 +58,11 @@ QString entityText(const QString& entity) {
   static const struct {
     const char* name;
     char16_t c;
-  } named[] = {{"&amp;", u'&'},     {"&lt;", u'<'},      {"&gt;", u'>'},     {"&quot;", u'"'},
-               {"&apos;", u'\''},   {"&nbsp;", 0xA0},    {"&copy;", 0xA9},   {"&reg;", 0xAE},
+  } named[] = {{"&amp;", u'&'},     {"&lt;", u'<'},      {"&gt;", u'>'},       {"&quot;", u'"'},
+               {"&apos;", u'\''},   {"&nbsp;", 0xA0},    {"&copy;", 0xA9},     {"&reg;", 0xAE},
                {"&mdash;", 0x2014}, {"&ndash;", 0x2013}, {"&hellip;", 0x2026}, {"&trade;", 0x2122},
-               {"&times;", 0xD7},   {"&rarr;", 0x2192},  {"&larr;", 0x2190}, {"&deg;", 0xB0},
-               {"&euro;", 0x20AC},  {"&laquo;", 0xAB},   {"&raquo;", 0xBB},  {"&middot;", 0xB7}};
+               {"&times;", 0xD7},   {"&rarr;", 0x2192},  {"&larr;", 0x2190},   {"&deg;", 0xB0},
+               {"&euro;", 0x20AC},  {"&laquo;", 0xAB},   {"&raquo;", 0xBB},    {"&middot;", 0xB7}};
   for (const auto& n : named)
     if (entity == QLatin1String(n.name)) return QString(QChar(n.c));
   return entity;
@@ -72,8 +72,8 @@ QString entityText(const QString& entity) {
 QString attributeText(const MD_ATTRIBUTE& a) {
   QString out;
   for (int i = 0; a.substr_offsets[i] < a.size; ++i) {
-    const QString part = utf8(a.text + a.substr_offsets[i],
-                              a.substr_offsets[i + 1] - a.substr_offsets[i]);
+    const QString part =
+        utf8(a.text + a.substr_offsets[i], a.substr_offsets[i + 1] - a.substr_offsets[i]);
     if (a.substr_types[i] == MD_TEXT_ENTITY)
       out += entityText(part);
     else if (a.substr_types[i] == MD_TEXT_NULLCHAR)
@@ -276,7 +276,8 @@ class Renderer {
       case MD_BLOCK_TH:
       case MD_BLOCK_TD:
         close(false);
-        if (depthShown()) out_ += type == MD_BLOCK_TH ? QStringLiteral("</th>") : QStringLiteral("</td>");
+        if (depthShown())
+          out_ += type == MD_BLOCK_TH ? QStringLiteral("</th>") : QStringLiteral("</td>");
         break;
     }
     return 0;
@@ -305,8 +306,8 @@ class Renderer {
         if (safeLink(href) && anchors_ == 0) {
           ++anchors_;
           linkOpened_.push_back(true);
-          out_ += QStringLiteral("<a href=\"%1\" style=\"color:%2;\">")
-                      .arg(escaped(href), style_.link);
+          out_ +=
+              QStringLiteral("<a href=\"%1\" style=\"color:%2;\">").arg(escaped(href), style_.link);
         } else {
           linkOpened_.push_back(false);
         }
@@ -321,8 +322,8 @@ class Renderer {
         if (safeLink(src) && anchors_ == 0) {
           ++anchors_;
           linkOpened_.push_back(true);
-          out_ += QStringLiteral("<a href=\"%1\" style=\"color:%2;\">")
-                      .arg(escaped(src), style_.link);
+          out_ +=
+              QStringLiteral("<a href=\"%1\" style=\"color:%2;\">").arg(escaped(src), style_.link);
         } else {
           linkOpened_.push_back(false);
         }

@@ -66,8 +66,8 @@ GenerateResult generate(Session& session, const Tokenizer& tok, const std::vecto
       opt.on_prefill(fed, n);
     }
   }
-  if (!completed || !session.eval(std::span(prompt).subspan(size_t(fed)), logits.data(), false,
-                                  cancel)) {
+  if (!completed ||
+      !session.eval(std::span(prompt).subspan(size_t(fed)), logits.data(), false, cancel)) {
     r.finish = FinishReason::Cancelled;
     r.prefill_ms = ms_since(start);
     return r;

@@ -18,8 +18,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: chat_crash_driver DATA_DIR MODEL_DIR\n");
     return 2;
   }
-  AppController app(AppController::Options{QString::fromLocal8Bit(argv[1]),
-                                           QString::fromLocal8Bit(argv[2])});
+  AppController app(
+      AppController::Options{QString::fromLocal8Bit(argv[1]), QString::fromLocal8Bit(argv[2])});
   bool sent = false;
   QObject::connect(app.activeModel(), &ActiveModel::modelChanged, &app, [&] {
     if (sent || !app.activeModel()->loaded()) return;

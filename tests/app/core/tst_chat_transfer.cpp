@@ -111,21 +111,36 @@ class TestChatTransfer : public QObject {
     QTest::addColumn<QString>("expected");
     const QString docs = QStringLiteral("/docs");
     auto typed = [&](const QString& text) { return docs + QLatin1Char('/') + text; };
-    QTest::newRow("typed name") << typed("notes.md") << "md" << "/docs/notes.md";
-    QTest::newRow("typed name, no suffix") << typed("notes") << "md" << "/docs/notes.md";
-    QTest::newRow("jsonl default") << typed("notes") << "openai" << "/docs/notes.jsonl";
-    QTest::newRow("txt default") << typed("notes") << "txt" << "/docs/notes.txt";
-    QTest::newRow("json default") << typed("notes") << "json" << "/docs/notes.json";
-    QTest::newRow("own suffix kept") << typed("notes.markdown") << "md" << "/docs/notes.markdown";
-    QTest::newRow("absolute path") << typed("/tmp/x.md") << "md" << "/tmp/x.md";
-    QTest::newRow("file URL typed") << typed("file:///tmp/y") << "txt" << "/tmp/y.txt";
-    QTest::newRow("relative folder") << typed("../out/z.md") << "md" << "/out/z.md";
-    QTest::newRow("home") << typed("~/h.md") << "md" << "~/h.md";  // ~: the home folder
-    QTest::newRow("hash and question mark")
-        << typed("C# notes?.md") << "md" << "/docs/C# notes?.md";
-    QTest::newRow("spaces") << typed("my chat") << "json" << "/docs/my chat.json";
-    QTest::newRow("native file URL") << "file:///elsewhere/a%20b.md" << "md" << "/elsewhere/a b.md";
-    QTest::newRow("other folder, native") << "file:///elsewhere/n" << "openai" << "/elsewhere/n.jsonl";
+    QTest::newRow("typed name") << typed("notes.md") << "md"
+                                << "/docs/notes.md";
+    QTest::newRow("typed name, no suffix") << typed("notes") << "md"
+                                           << "/docs/notes.md";
+    QTest::newRow("jsonl default") << typed("notes") << "openai"
+                                   << "/docs/notes.jsonl";
+    QTest::newRow("txt default") << typed("notes") << "txt"
+                                 << "/docs/notes.txt";
+    QTest::newRow("json default") << typed("notes") << "json"
+                                  << "/docs/notes.json";
+    QTest::newRow("own suffix kept") << typed("notes.markdown") << "md"
+                                     << "/docs/notes.markdown";
+    QTest::newRow("absolute path") << typed("/tmp/x.md") << "md"
+                                   << "/tmp/x.md";
+    QTest::newRow("file URL typed") << typed("file:///tmp/y") << "txt"
+                                    << "/tmp/y.txt";
+    QTest::newRow("relative folder") << typed("../out/z.md") << "md"
+                                     << "/out/z.md";
+    QTest::newRow("home") << typed("~/h.md") << "md"
+                          << "~/h.md";  // ~: the home folder
+    QTest::newRow("hash and question mark") << typed("C# notes?.md") << "md"
+                                            << "/docs/C# notes?.md";
+    QTest::newRow("spaces") << typed("my chat") << "json"
+                            << "/docs/my chat.json";
+    QTest::newRow("native file URL") << "file:///elsewhere/a%20b.md"
+                                     << "md"
+                                     << "/elsewhere/a b.md";
+    QTest::newRow("other folder, native") << "file:///elsewhere/n"
+                                          << "openai"
+                                          << "/elsewhere/n.jsonl";
   }
 
   void exportFileTakesEveryFormTheDialogAnswers() {
@@ -144,7 +159,8 @@ class TestChatTransfer : public QObject {
     const QUrl folder = QUrl::fromLocalFile(tmp_->path());
     QVERIFY(app_->transfer()->exportFile(QUrl("https://example.com/x.md"), folder, "md").isEmpty());
     QVERIFY(app_->transfer()->exportFile(QUrl(tmp_->path() + "/"), folder, "md").isEmpty());
-    QVERIFY(app_->transfer()->exportFile(QUrl::fromLocalFile(tmp_->path()), folder, "md").isEmpty());
+    QVERIFY(
+        app_->transfer()->exportFile(QUrl::fromLocalFile(tmp_->path()), folder, "md").isEmpty());
     QVERIFY(!app_->transfer()->exportChat(first_, "md", QUrl("https://example.com/x.md")));
     QCOMPARE(transferBanner(*app_->banners()).level, QStringLiteral("error"));
   }

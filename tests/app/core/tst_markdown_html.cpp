@@ -37,8 +37,8 @@ QString expectedText(QString markdown) {
   markdown.remove(QRegularExpression(QStringLiteral("\\]\\(https?://[^)]*\\)")));
   markdown.remove(QRegularExpression(QStringLiteral("\\[[ xX]\\]")));
   // ordered lists' numbers are their markers
-  markdown.remove(QRegularExpression(QStringLiteral("^\\s*\\d+\\. "),
-                                     QRegularExpression::MultilineOption));
+  markdown.remove(
+      QRegularExpression(QStringLiteral("^\\s*\\d+\\. "), QRegularExpression::MultilineOption));
   markdown.replace(QStringLiteral("&lt;"), QStringLiteral("<"));
   markdown.replace(QStringLiteral("&gt;"), QStringLiteral(">"));
   markdown.replace(QStringLiteral("&amp;"), QStringLiteral("&"));
@@ -105,9 +105,10 @@ class TestMarkdownHtml : public QObject {
     QString missing;
     const QStringList words = wordsOf(expectedText(markdown));
     QVERIFY(words.size() >= 2);
-    QVERIFY2(containsInOrder(text, words, &missing),
-             qPrintable(QStringLiteral("'%1' is not shown.\nhtml: %2\nshown: %3")
-                            .arg(missing, html, text)));
+    QVERIFY2(
+        containsInOrder(text, words, &missing),
+        qPrintable(
+            QStringLiteral("'%1' is not shown.\nhtml: %2\nshown: %3").arg(missing, html, text)));
   }
 
   void rawHtmlIsTextNeverMarkup() {
@@ -150,7 +151,8 @@ class TestMarkdownHtml : public QObject {
     QVERIFY(html.count("<table") <= kMaxMarkdownDepth);
     QVERIFY(shown(html).contains("deep words"));
     QString list;
-    for (int i = 0; i < 300; ++i) list += QString(i * 2, ' ') + "- level" + QString::number(i) + "\n";
+    for (int i = 0; i < 300; ++i)
+      list += QString(i * 2, ' ') + "- level" + QString::number(i) + "\n";
     const QString listHtml = markdownToHtml(list);
     QVERIFY(listHtml.count("<ul>") <= kMaxMarkdownDepth);
     QVERIFY(shown(listHtml).contains("level299"));
@@ -179,7 +181,8 @@ class TestMarkdownHtml : public QObject {
     QVERIFY(!plain.contains("<span"));
     QCOMPARE(shown("<pre>" + plain + "</pre>"), QStringLiteral("a < b && c"));
     // dark and light palettes differ
-    QVERIFY(highlightCode("return 1", "python", true) != highlightCode("return 1", "python", false));
+    QVERIFY(highlightCode("return 1", "python", true) !=
+            highlightCode("return 1", "python", false));
   }
 
   void codeLinesAreKept() {

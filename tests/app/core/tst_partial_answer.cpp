@@ -155,7 +155,8 @@ class TestPartialAnswer : public QObject {
     QVERIFY(app);
     auto& chats = app->storage().chats();
     const qint64 chat = chats.createConversation(QStringLiteral("unanswered"));
-    const qint64 question = chats.addMessage(chat, 0, QStringLiteral("user"), QStringLiteral("Hi?"));
+    const qint64 question =
+        chats.addMessage(chat, 0, QStringLiteral("user"), QStringLiteral("Hi?"));
     app->chat()->openChat(chat);
     QCOMPARE(app->messages()->rowCount(), 1);
     QSignalSpy finished(app->chat(), &ChatController::answerFinished);
@@ -207,7 +208,8 @@ class TestPartialAnswer : public QObject {
     const qint64 chat = chats.createConversation(QStringLiteral("long, stopped"));
     qint64 parent = 0;
     for (int i = 0; i < 8; ++i)
-      parent = chats.addMessage(chat, parent, i % 2 ? QStringLiteral("assistant") : QStringLiteral("user"),
+      parent = chats.addMessage(chat, parent,
+                                i % 2 ? QStringLiteral("assistant") : QStringLiteral("user"),
                                 QString(1000, QChar('k' + i)));
     app->chat()->openChat(chat);
     qint64 stoppedAt = -1, total = 0;

@@ -164,7 +164,8 @@ TestCase {
     // Types a name into the open save dialog's file name field (Qt's non-native dialog, as a
     // person does: the field, then Enter), and accepts it.
     function typeAndExport(dialog, name) {
-        const field = findChild(window.contentItem, "fileNameTextField")
+        // the dialog is a popup in the window's overlay, beside the page's content item
+        const field = findChild(window.contentItem.parent, "fileNameTextField")
         verify(field !== null, "the save dialog has no file name field")
         tryVerify(() => field.visible)
         field.forceActiveFocus()
@@ -210,7 +211,7 @@ TestCase {
         dialog = openExportDialog(0, "md", ".md")
         dialog.currentFolder = "file://" + dir
         typeAndExport(dialog, "typed-chat.md")
-        const replace = findChild(window.contentItem, "confirmReplaceDialog")
+        const replace = findChild(dialog, "confirmReplaceDialog")  // a child of the save dialog
         verify(replace !== null)
         tryVerify(() => replace.opened)
         compare(findChild(replace, "confirmReplaceText").text,
@@ -225,6 +226,7 @@ TestCase {
         tryVerify(() => replace.opened)
         mouseClick(findChild(replace, "replaceFileButton"))
         compare(exportedBanner(), "Chat exported: Saved to " + dir + "/typed-chat.md")
+        tryVerify(() => !replace.visible)
 
         mouseClick(find("settingsButton"))
         tryVerify(() => find("exportAllButton").visible)
@@ -257,5 +259,29 @@ TestCase {
         compare(App.conversations.rowCount(), 2 * chats)
         mouseClick(find("settingsButton"))
         tryVerify(() => !find("exportAllButton").visible)
+    }
+
+    // A long prompt (a chat re-read without its state reads the same way): the answer's
+    // bubble shows how many tokens are read of how many, and Esc stops the reading.
+    function test_9_prefillProgressAndEscape() {
+        App.chat.newChat()
+        const input = find("composerInput")
+        input.forceActiveFocus()
+        input.text = "Read all of this: " + "lorem ipsum dolor sit amet ".repeat(1500)
+        keyClick(Qt.Key_Return)
+        verify(App.chat.busy)
+        tryVerify(() => App.chat.prefillDone > 0, 60000, "the reading reports progress")
+        const list = find("messageList")
+        tryCompare(list, "count", 2)
+        const answer = list.itemAtIndex(1)  // the answer coming in
+        const label = findChild(answer, "prefillLabel")
+        verify(findChild(answer, "prefillProgress").visible)
+        verify(/^Reading the chat: [0-9,]+ of [0-9,]+ tokens/.test(label.text), label.text)
+        verify(App.chat.prefillTotal > 40000)
+        keyClick(Qt.Key_Escape)
+        tryVerify(() => !App.chat.busy, 60000)
+        compare(App.chat.prefillTotal, 0)
+        tryCompare(find("messageList"), "count", 1)  // the question; no answer was written
+        verify(find("retryQuestionButton").visible)  // the question can be asked again
     }
 }
