@@ -131,7 +131,9 @@ TEST_P(OpTest, RmsNormWeightlessInPlaceOnColumnView) {
 }
 
 TEST_P(OpTest, MatMul) {
-  struct Shape { int64_t T, K, N; };
+  struct Shape {
+    int64_t T, K, N;
+  };
   for (DType dt : {DType::F32, DType::F16, DType::BF16}) {
     if (!dev_->supports(Op::MatMul, dt)) continue;
     for (Shape s : {Shape{1, 64, 48}, Shape{1, 1000, 37}, Shape{3, 33, 17}, Shape{17, 256, 130},
@@ -142,8 +144,8 @@ TEST_P(OpTest, MatMul) {
       auto out = zeros(s.T, s.N);
       ref_->matmul(x.ref, w.ref, &b.ref, out.ref);
       dev_->matmul(x.dev, w.dev, &b.dev, out.dev);
-      EXPECT_LT(rel_diff(out), 1e-4) << dtype_name(dt) << " T=" << s.T << " K=" << s.K
-                                     << " N=" << s.N;
+      EXPECT_LT(rel_diff(out), 1e-4)
+          << dtype_name(dt) << " T=" << s.T << " K=" << s.K << " N=" << s.N;
     }
   }
 }
@@ -354,6 +356,89 @@ TEST_P(OpTest, ProjScan) {
         EXPECT_THROW(dev_->proj_scan(args(false)), Error) << what;
         continue;
       }
+      ref_->proj_scan(args(true));
+      dev_->proj_scan(args(false));
+      EXPECT_LT(rel_diff(out), 1e-4) << what;
+      EXPECT_LT(rel_diff(st), 1e-4) << "state, " << what;
+      EXPECT_EQ(rel_diff(dbc), 0.0) << "dt_low, B and C are read only, " << what;
+    }
+  }
+}
+
+// The fused decode ops with block-type weights (every type the backend says it runs): rows
+// of whole blocks, x aligned and not (a column view at an odd offset), 1 to 4 tokens.
+TEST_P(OpTest, NormMatMulAndMatMulAddQuantizedWeights) {
+  struct Shape {
+    int64_t T, K, N;
+  };
+  for (DType dt : kQuantDTypes) {
+    for (Shape s : {Shape{1, 256, 48}, Shape{1, 4096, 130}, Shape{3, 512, 17}, Shape{4, 256, 33}}) {
+      const std::string what = std::string(dtype_name(dt)) + " T=" + std::to_string(s.T) +
+                               " K=" + std::to_string(s.K) + " N=" + std::to_string(s.N);
+      auto src = random(s.T, s.K + 3, -3, 3);  // x = columns 1 .. K: not 16-byte aligned
+      auto nw = random(1, s.K, 0.5, 1.5);
+      auto w = random(s.N, s.K, -0.5, 0.5, dt);
+      auto b = random(1, s.N);
+      auto out = zeros(s.T, s.N);
+      for (bool aligned : {true, false}) {
+        const int64_t c0 = aligned ? 0 : 1;
+        const Tensor xr = src.ref.cols_view(c0, s.K), xd = src.dev.cols_view(c0, s.K);
+        if (dev_->supports(Op::NormMatMul, dt)) {
+          ref_->norm_matmul(xr, nw.ref, 1e-5f, w.ref, &b.ref, out.ref);
+          dev_->norm_matmul(xd, nw.dev, 1e-5f, w.dev, &b.dev, out.dev);
+          EXPECT_LT(rel_diff(out), 1e-4) << "norm_matmul " << what << " aligned " << aligned;
+        }
+        if (dev_->supports(Op::MatMulAdd, dt)) {
+          ref_->matmul_add(xr, w.ref, aligned ? nullptr : &b.ref, out.ref);
+          dev_->matmul_add(xd, w.dev, aligned ? nullptr : &b.dev, out.dev);
+          EXPECT_LT(rel_diff(out), 1e-4) << "matmul_add " << what << " aligned " << aligned;
+        }
+      }
+    }
+  }
+}
+
+// proj_scan with a block-type dt_proj (R whole blocks: 32 for Q8_0 .. Q5_1, 256 for all).
+TEST_P(OpTest, ProjScanQuantizedDtProj) {
+  struct Shape {
+    int64_t T, D, N, R;
+    bool norm;
+  };
+  for (DType dt : kQuantDTypes) {
+    if (!dev_->supports(Op::ProjScan, dt)) continue;
+    for (Shape s : {Shape{1, 40, 16, 256, true}, Shape{3, 72, 16, 256, false},
+                    Shape{1, 300, 16, 32, true}, Shape{2, 24, 5, 64, true}}) {
+      const int64_t T = s.T, D = s.D, N = s.N, R = s.R;
+      if (!dtype_row_fits(dt, R)) continue;
+      auto x = random(T, D);
+      auto dbc = random(T, R + 2 * N, -2, 2);
+      auto dt_proj = random(D, R, -0.5, 0.5, dt);
+      auto dt_bias = random(1, D, -1, 1);
+      auto A = decay_rates(D, N);
+      auto Ds = random(1, D);
+      auto xz = random(T, 2 * D);
+      auto st = random(D, N, -0.5, 0.5);
+      auto out = zeros(T, D);
+      auto args = [&](bool ref) {
+        auto pick = [ref](const Pair& p) { return ref ? p.ref : p.dev; };
+        ProjScanArgs p;
+        p.x = pick(x);
+        p.dt_low = pick(dbc).cols_view(0, R);
+        p.dt_proj = pick(dt_proj);
+        p.dt_bias = pick(dt_bias);
+        p.A = pick(A);
+        p.B = pick(dbc).cols_view(R, N);
+        p.C = pick(dbc).cols_view(R + N, N);
+        p.Dskip = pick(Ds);
+        p.z = pick(xz).cols_view(D, D);
+        p.state = pick(st);
+        p.out = pick(out);
+        p.norm_dt_bc = s.norm;
+        p.norm_eps = 1e-6f;
+        return p;
+      };
+      const std::string what = std::string(dtype_name(dt)) + " T=" + std::to_string(T) +
+                               " D=" + std::to_string(D) + " R=" + std::to_string(R);
       ref_->proj_scan(args(true));
       dev_->proj_scan(args(false));
       EXPECT_LT(rel_diff(out), 1e-4) << what;

@@ -50,7 +50,9 @@ BackendInfo VulkanBackend::info() const {
 }
 
 bool VulkanBackend::supports(Op op, DType d) const {
-  const bool weight = d == DType::F32 || d == DType::F16 || d == DType::BF16;
+  // weights: the float types and every block type (shaders/quant.glsl)
+  const bool weight =
+      d == DType::F32 || d == DType::F16 || d == DType::BF16 || dtype_is_quantized(d);
   switch (op) {
     case Op::GetRows:
     case Op::MatMul:
@@ -66,7 +68,7 @@ bool VulkanBackend::supports(Op op, DType d) const {
 
 Tensor VulkanBackend::make_tensor(DType dtype, int64_t rows, int64_t cols, bool zero) {
   if (rows < 0 || cols < 0) throw Error("internal: negative tensor shape");
-  const size_t bytes = static_cast<size_t>(rows) * static_cast<size_t>(cols) * dtype_size(dtype);
+  const size_t bytes = dtype_tensor_bytes(dtype, rows, cols);  // checked: whole blocks, no overflow
   auto buf = std::make_shared<DeviceBuffer>(ctx_, bytes);
   if (zero) stream_->fill_zero(*buf);
   Tensor t;
@@ -83,7 +85,7 @@ Tensor VulkanBackend::alloc(DType dtype, int64_t rows, int64_t cols) {
 }
 
 Tensor VulkanBackend::upload_weight(const TensorView& host, int64_t rows, int64_t cols) {
-  if (static_cast<size_t>(rows * cols) * dtype_size(host.dtype) != host.nbytes)
+  if (dtype_tensor_bytes(host.dtype, rows, cols) != host.nbytes)
     throw Error("internal: weight " + host.name + " does not have " + std::to_string(rows) + "x" +
                 std::to_string(cols) + " elements");
   Tensor t = make_tensor(host.dtype, rows, cols, false);  // fully overwritten below
