@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "coil/dtype.hpp"
+#include "coil/quants.hpp"
 
 namespace coil {
 
@@ -111,17 +112,14 @@ class Checker {
   }
 
  private:
+  // rounded to dt, or quantized for a block type (rows of whole blocks)
   Pair make(DType dt, int64_t rows, int64_t cols, const std::vector<float>& v) {
-    std::vector<uint16_t> half(v.size());
-    const void* data = v.data();
-    if (dt == DType::BF16 || dt == DType::F16) {
-      for (size_t i = 0; i < v.size(); ++i)
-        half[i] = dt == DType::BF16 ? f32_to_bf16(v[i]) : f32_to_f16(v[i]);
-      data = half.data();
-    }
+    std::vector<uint8_t> data(dtype_tensor_bytes(dt, rows, cols));
+    for (int64_t r = 0; r < rows; ++r)
+      quantize_row(dt, v.data() + r * cols, data.data() + r * dtype_row_bytes(dt, cols), cols);
     Pair p{be_.alloc(dt, rows, cols), ref_->alloc(dt, rows, cols)};
-    be_.upload(p.dev, data);
-    ref_->upload(p.ref, data);
+    be_.upload(p.dev, data.data());
+    ref_->upload(p.ref, data.data());
     return p;
   }
 
@@ -142,11 +140,19 @@ std::string with_dtype(const char* op, DType dt, int64_t T) {
          (T == 1 ? " token)" : " tokens)");
 }
 
-// Shapes: K and H not a multiple of any vector width or block (tails), N odd.
-constexpr int64_t kK = 264, kN = 37, kD = 48, kState = 16, kConv = 4, kRank = 12;
+// Shapes: K and H not a multiple of any vector width (tails), N odd; for block-type weights,
+// rows of whole blocks (two of the largest, 256 values), and dt_proj's rank one block.
+constexpr int64_t kN = 37, kD = 48, kState = 16, kConv = 4;
+int64_t k_cols(DType weight_dtype) {
+  return dtype_is_quantized(weight_dtype) ? 2 * 256 : 264;
+}
+int64_t rank(DType weight_dtype) {
+  return dtype_is_quantized(weight_dtype) ? dtype_block_size(weight_dtype) : 12;
+}
 
 void check_get_rows(Checker& c) {
   const DType dt = c.weight_dtype();
+  const int64_t kK = k_cols(dt);
   if (!c.supports(Op::GetRows, dt)) return;
   const Pair table = c.random(10, kK, -1, 1, dt), ids = c.ids({3, 0, 9}), out = c.zeros(3, kK);
   c.run("get_rows",
@@ -155,6 +161,7 @@ void check_get_rows(Checker& c) {
 }
 
 void check_rms_norm(Checker& c) {
+  const int64_t kK = k_cols(c.weight_dtype());
   if (!c.supports(Op::RmsNorm)) return;
   const Pair x = c.random(3, kK, -2, 2), w = c.random(1, kK, 0.5f, 1.5f), out = c.zeros(3, kK);
   c.run("rms_norm",
@@ -167,6 +174,7 @@ void check_rms_norm(Checker& c) {
 
 void check_matmul(Checker& c) {
   const DType dt = c.weight_dtype();
+  const int64_t kK = k_cols(dt);
   if (!c.supports(Op::MatMul, dt)) return;
   const Pair w = c.random(kN, kK, -0.5f, 0.5f, dt), bias = c.random(1, kN, -1, 1);
   for (int64_t T : {1, 5}) {
@@ -194,9 +202,11 @@ void check_conv(Checker& c) {
 
 // The scan's inputs on both sides (B, C and z as column views of wider tensors, as in the model).
 struct ScanInputs {
+  int64_t kRank;  // first: the pairs below are sized by it
   Pair x, dt, dt_bias, A, bc, Dskip, xz, state, out;
   ScanInputs(Checker& c, int64_t T)
-      : x(c.random(T, kD, -1, 1)),
+      : kRank(rank(c.weight_dtype())),
+        x(c.random(T, kD, -1, 1)),
         dt(c.random(T, kD, -3, 0)),
         dt_bias(c.random(1, kD, -1, 0)),
         A(c.random(kD, kState, -2, -0.1f)),
@@ -232,6 +242,7 @@ void check_scan(Checker& c) {
 }
 
 void check_add(Checker& c) {
+  const int64_t kK = k_cols(c.weight_dtype());
   if (!c.supports(Op::Add)) return;
   const Pair a = c.random(3, kK, -1, 1), b = c.random(3, kK, -1, 1);
   c.run("add", [&](Backend& be, bool r) { be.add(side(a, r), side(b, r)); });
@@ -240,6 +251,7 @@ void check_add(Checker& c) {
 
 void check_fused(Checker& c) {
   const DType dt = c.weight_dtype();
+  const int64_t kK = k_cols(dt), kRank = rank(dt);
   const Pair x = c.random(1, kK, -1, 1), norm_w = c.random(1, kK, 0.5f, 1.5f);
   const Pair w = c.random(kN, kK, -0.5f, 0.5f, dt), bias = c.random(1, kN, -1, 1);
   if (c.supports(Op::NormMatMul, dt)) {
@@ -284,6 +296,7 @@ void check_fused(Checker& c) {
 // The decode step runs as a replayed graph: a replay must see inputs uploaded after capture.
 void check_graph(Checker& c, Backend& be) {
   const DType dt = c.weight_dtype();
+  const int64_t kK = k_cols(dt);
   if (!c.supports(Op::MatMul, dt) || c.failed()) return;
   const Pair x = c.random(1, kK, -1, 1), w = c.random(kN, kK, -0.5f, 0.5f, dt),
              out = c.zeros(1, kN);
