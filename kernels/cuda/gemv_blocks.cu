@@ -69,7 +69,10 @@ __global__ void __launch_bounds__(kWarps * 32)
       asm volatile("prefetch.global.L2 [%0];" ::"l"(wrow[r] + (first / L::kUPB) * L::kBB));
   dependency_wait();
 
-#pragma unroll 2
+  // two units in flight per lane for the small 32-value units (a K type's unit already
+  // reads 32 bytes; unrolling it would spill)
+  constexpr int kUnroll = L::kBS == 32 ? 2 : 1;
+#pragma unroll kUnroll
   for (int64_t u = first; u < units; u += step) {
     const int64_t b = u / L::kUPB;
     const int part = static_cast<int>(u - b * L::kUPB);
