@@ -13,6 +13,7 @@
 #include "coil/backend.hpp"
 #include "coil/error.hpp"
 #include "coil/quants.hpp"
+#include "random_blocks.hpp"
 
 namespace coil {
 namespace {
@@ -193,6 +194,34 @@ TEST_P(OpTest, GetRowsQuantizedTable) {
   }
   if (ran == 0)  // nothing to compare: the session never gives this backend such weights
     RecordProperty("block_types", "none (supports() says so)");
+}
+
+// Blocks of every bit pattern (random codes, scales and mins; test::random_blocks), not only
+// what a quantizer writes: the gather exactly, the GEMV and the GEMM against the reference.
+TEST_P(OpTest, BlockTypesOfEveryBitPattern) {
+  for (DType dt : kQuantDTypes) {
+    if (!dev_->supports(Op::MatMul, dt) || !dev_->supports(Op::GetRows, dt)) continue;
+    const int64_t N = 40, K = 512;
+    const auto bytes = test::random_blocks(dt, N * K / dtype_block_size(dt), 99);
+    Pair w{ref_->alloc(dt, N, K), dev_->alloc(dt, N, K)};
+    ref_->upload(w.ref, bytes.data());
+    dev_->upload(w.dev, bytes.data());
+    std::vector<int32_t> ids{0, 1, 39, 20, 7};
+    Pair id{ref_->alloc(DType::I32, 1, 5), dev_->alloc(DType::I32, 1, 5)};
+    ref_->upload(id.ref, ids.data());
+    dev_->upload(id.dev, ids.data());
+    auto rows = zeros(5, K);
+    ref_->get_rows(w.ref, id.ref, rows.ref);
+    dev_->get_rows(w.dev, id.dev, rows.dev);
+    EXPECT_EQ(rel_diff(rows), 0.0) << dtype_name(dt);
+    for (int64_t T : {1, 17}) {
+      auto x = random(T, K);
+      auto out = zeros(T, N);
+      ref_->matmul(x.ref, w.ref, nullptr, out.ref);
+      dev_->matmul(x.dev, w.dev, nullptr, out.dev);
+      EXPECT_LT(rel_diff(out), 1e-4) << dtype_name(dt) << " T=" << T;
+    }
+  }
 }
 
 TEST_P(OpTest, MatMulStridedInputAndOutputViews) {

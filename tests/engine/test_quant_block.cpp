@@ -9,60 +9,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <random>
 #include <vector>
 
 #include "coil/quants.hpp"
 #include "quant_block.hpp"
+#include "random_blocks.hpp"
 
 namespace coil {
 namespace {
-
-// n blocks of type t: half from quantizing random values, half random bytes with each f16
-// scale field replaced by a finite value.
-std::vector<uint8_t> random_blocks(DType t, int n, uint32_t seed) {
-  std::mt19937 g(seed);
-  const int64_t bs = dtype_block_size(t);
-  const size_t bb = dtype_block_bytes(t);
-  std::vector<uint8_t> out(static_cast<size_t>(n) * bb);
-  std::uniform_real_distribution<float> u(-2.0f, 2.0f);
-  std::vector<float> x(static_cast<size_t>(bs));
-  for (int b = 0; b < n; ++b) {
-    uint8_t* p = out.data() + static_cast<size_t>(b) * bb;
-    if (b % 2 == 0) {
-      for (float& v : x) v = u(g) * (1.0f + float(b % 5));
-      quantize_row(t, x.data(), p, bs);
-      continue;
-    }
-    for (size_t i = 0; i < bb; ++i) p[i] = static_cast<uint8_t>(g());
-    auto put_f16 = [&](size_t at) {
-      const uint16_t h = f32_to_f16(u(g) * 0.01f);
-      std::memcpy(p + at, &h, 2);
-    };
-    switch (t) {
-      case DType::Q4_1:
-      case DType::Q5_1:
-        put_f16(2);
-        [[fallthrough]];
-      case DType::Q8_0:
-      case DType::Q4_0:
-      case DType::Q5_0:
-        put_f16(0);
-        break;
-      case DType::Q4_K:
-      case DType::Q5_K:
-        put_f16(0);
-        put_f16(2);
-        break;
-      case DType::Q6_K:
-        put_f16(208);
-        break;
-      default:
-        break;
-    }
-  }
-  return out;
-}
 
 // Dequantizes n blocks through qblock::unit (every unit of every block), scattered by
 // group_pos; `hits` counts how often each position was written.
@@ -89,7 +43,7 @@ template <DType T>
 void check_type() {
   SCOPED_TRACE(dtype_name(T));
   constexpr int n = 64;
-  const auto blocks = random_blocks(T, n, 20261207u + static_cast<uint32_t>(T));
+  const auto blocks = test::random_blocks(T, n, 20261207u + static_cast<uint32_t>(T));
   std::vector<float> want(static_cast<size_t>(n) * dtype_block_size(T));
   dequantize_row(T, blocks.data(), want.data(), static_cast<int64_t>(want.size()));
   std::vector<int> hits;
