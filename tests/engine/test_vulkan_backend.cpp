@@ -21,6 +21,7 @@
 #include "coil/quants.hpp"
 #include "coil/session.hpp"
 #include "golden.hpp"
+#include "paths.hpp"
 
 #ifdef COIL_HAVE_VULKAN
 #include "vulkan_backend.hpp"
@@ -500,41 +501,47 @@ TEST(VulkanBackend, DecodeAndPrefillDoNotAllocate) {
   REQUIRE_VULKAN();
   const auto dir = test::model_dir("falcon-tiny-bf16");
   ASSERT_TRUE(std::filesystem::exists(dir)) << dir << " not found (tests/data is in the repo)";
-  const char* env = std::getenv("COIL_VULKAN_VALIDATION");
-  const std::string saved = env ? env : "";
-  unsetenv("COIL_VULKAN_VALIDATION");
-  ModelOptions o;
-  o.backend = "vulkan";
-  o.chunk_size = 64;
-  std::unique_ptr<Model> m;
-  try {
-    m = Model::open(dir, o);
-  } catch (...) {
+  // BF16 weights, and block-type weights (Q8_0; Q4_K with rows of 256) from GGUF files
+  const auto gguf = test::test_data_dir() / "gguf";
+  for (const auto& path :
+       {dir, gguf / "falcon-tiny-f32.q8_0.gguf", gguf / "falcon-k256.q4_k.gguf"}) {
+    SCOPED_TRACE(path.filename().string());
+    const char* env = std::getenv("COIL_VULKAN_VALIDATION");
+    const std::string saved = env ? env : "";
+    unsetenv("COIL_VULKAN_VALIDATION");
+    ModelOptions o;
+    o.backend = "vulkan";
+    o.chunk_size = 64;
+    std::unique_ptr<Model> m;
+    try {
+      m = Model::open(path, o);
+    } catch (...) {
+      if (env) setenv("COIL_VULKAN_VALIDATION", saved.c_str(), 1);
+      throw;
+    }
     if (env) setenv("COIL_VULKAN_VALIDATION", saved.c_str(), 1);
-    throw;
+    Session s(*m);
+    const int32_t V = static_cast<int32_t>(m->config().vocab_size);
+    std::vector<float> logits(V);
+    std::vector<int32_t> ids(300);
+    for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int32_t>((i * 31) % V);
+    s.eval(ids, logits.data());  // first calls: pipelines and descriptor sets are made here
+    s.decode(1, logits.data());
+    const size_t device_bytes = m->backend().allocated_bytes();
+
+    g_allocations = 0;
+    g_counting = true;
+    for (int i = 0; i < 50; ++i) s.decode((i * 7) % V, logits.data());
+    g_counting = false;
+    EXPECT_EQ(g_allocations.load(), 0) << "host allocations in 50 decode steps";
+
+    g_allocations = 0;
+    g_counting = true;
+    s.eval(ids, logits.data());
+    g_counting = false;
+    EXPECT_EQ(g_allocations.load(), 0) << "host allocations in a chunked prefill";
+    EXPECT_EQ(m->backend().allocated_bytes(), device_bytes);
   }
-  if (env) setenv("COIL_VULKAN_VALIDATION", saved.c_str(), 1);
-  Session s(*m);
-  const int32_t V = static_cast<int32_t>(m->config().vocab_size);
-  std::vector<float> logits(V);
-  std::vector<int32_t> ids(300);
-  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int32_t>((i * 31) % V);
-  s.eval(ids, logits.data());  // first calls: pipelines and descriptor sets are made here
-  s.decode(1, logits.data());
-  const size_t device_bytes = m->backend().allocated_bytes();
-
-  g_allocations = 0;
-  g_counting = true;
-  for (int i = 0; i < 50; ++i) s.decode((i * 7) % V, logits.data());
-  g_counting = false;
-  EXPECT_EQ(g_allocations.load(), 0) << "host allocations in 50 decode steps";
-
-  g_allocations = 0;
-  g_counting = true;
-  s.eval(ids, logits.data());
-  g_counting = false;
-  EXPECT_EQ(g_allocations.load(), 0) << "host allocations in a chunked prefill";
-  EXPECT_EQ(m->backend().allocated_bytes(), device_bytes);
 }
 
 #else
