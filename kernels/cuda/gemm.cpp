@@ -1,8 +1,6 @@
 #include "gemm.hpp"
 
 #include <algorithm>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 #include <utility>
 
@@ -18,13 +16,10 @@ namespace {
 constexpr size_t kWorkspaceBytes = size_t(32) << 20;  // cuBLAS' advice for Hopper
 }
 
-Gemm::Gemm(int device, cudaStream_t stream, std::shared_ptr<MemoryStats> stats)
-    : device_(device), stream_(stream), stats_(std::move(stats)) {
-  if (const char* mode = std::getenv("COIL_CUDA_GEMM")) split_ = std::strcmp(mode, "single") != 0;
-  if (const char* mb = std::getenv("COIL_CUDA_GEMM_SCRATCH_MB")) {
-    const long v = std::strtol(mb, nullptr, 10);
-    if (v > 0) y_cap_bytes_ = static_cast<size_t>(v) << 20;
-  }
+Gemm::Gemm(int device, cudaStream_t stream, std::shared_ptr<MemoryStats> stats, bool split,
+           size_t scratch_cap_bytes)
+    : device_(device), stream_(stream), stats_(std::move(stats)), split_(split) {
+  if (scratch_cap_bytes > 0) y_cap_bytes_ = scratch_cap_bytes;
   check(cublas().create(&handle_), "initialisation");
   try {
     check(cublas().set_stream(handle_, stream), "setting the stream");
@@ -126,7 +121,7 @@ void Gemm::run_blocks(const Launch& l, const Tensor& x, const Tensor& w, const f
                       int64_t out_stride, bool capturing) {
   const int64_t T = x.rows, K = x.cols, N = w.rows;
   const float one = 1.0f, zero = 0.0f;
-  const bool exact = split_;  // COIL_CUDA_GEMM=single: BF16 tiles (speed comparisons)
+  const bool exact = split_;  // split off (COIL_CUDA_GEMM=single): BF16 tiles
   const size_t es = exact ? sizeof(float) : 2;
   // rows per tile: the scratch (and, BF16, the product's T x tile floats) within the cap
   const size_t per_row = size_t(K) * es + (exact ? 0 : size_t(T) * sizeof(float));

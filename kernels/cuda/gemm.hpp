@@ -19,8 +19,8 @@
 // F32, exactly the reference's values, with the F32 GEMM above: F32-level accuracy (the
 // tensor-core split would need the weights split too: a Q8_0 value has up to 18 significant
 // bits, neither F16 nor BF16 holds it), at F32 GEMM speed plus the dequantization's write
-// and read of the tile. COIL_CUDA_GEMM=single: BF16 tiles and BF16 activations, one
-// tensor-core GEMM (~1e-3), for comparing speed.
+// and read of the tile. Without the split (COIL_CUDA_GEMM=single): BF16 tiles and BF16
+// activations, one tensor-core GEMM (~1e-3), for comparing speed.
 #pragma once
 #include <cublas_v2.h>
 
@@ -35,7 +35,10 @@ namespace coil::cuda {
 
 class Gemm {
  public:
-  Gemm(int device, cudaStream_t stream, std::shared_ptr<MemoryStats> stats);
+  // `split` and `scratch_cap_bytes` (0 = 64 MiB): BackendOptions::cuda_split_gemm and
+  // cuda_gemm_scratch_bytes.
+  Gemm(int device, cudaStream_t stream, std::shared_ptr<MemoryStats> stats, bool split,
+       size_t scratch_cap_bytes);
   ~Gemm();
   Gemm(const Gemm&) = delete;
   Gemm& operator=(const Gemm&) = delete;

@@ -1,4 +1,4 @@
-// One GGUF block (layouts: engine/include/coil/quants.hpp) dequantized a unit at a time, for
+// One GGUF block (layouts: engine/base/include/coil/quants.hpp) dequantized a unit at a time, for
 // the CUDA kernels (gemv_blocks.cu, dequant_rows.cu, get_rows.cu, proj_scan.cu) and, the same
 // code compiled for the host, for tests/engine/test_quant_block.cpp, which checks it bit for
 // bit against the scalar reference (no GPU needed to prove the block arithmetic).

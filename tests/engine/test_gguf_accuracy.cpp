@@ -21,6 +21,7 @@
 #include "coil/quantize.hpp"
 #include "coil/session.hpp"
 #include "golden.hpp"
+#include "options.hpp"
 #include "paths.hpp"
 
 namespace coil {
@@ -98,12 +99,12 @@ TEST_P(GgufAccuracy, LogitsMatchTransformersOnTheDequantizedWeights) {
   std::vector<std::string> backends{"cpu-ref", "cpu"};
   for (const auto& gpu : {"vulkan", "cuda"}) {  // the GPU backends that can run here, by name
     try {
-      if (!describe_devices(gpu).empty()) backends.push_back(gpu);
+      if (!describe_devices(gpu, test::backend_options()).empty()) backends.push_back(gpu);
     } catch (const Error&) {  // compiled in, but no driver or device here
     }
   }
   for (const std::string& backend : backends) {
-    ModelOptions o;
+    ModelOptions o = test::options();
     o.backend = backend;
     o.chunk_size = 8;  // three chunks
     auto m = Model::open(test::test_data_dir() / "gguf" / (c.name() + ".gguf"), o,

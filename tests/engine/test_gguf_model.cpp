@@ -18,6 +18,7 @@
 #include "coil/state.hpp"
 #include "coil/tokenizer.hpp"
 #include "golden.hpp"
+#include "options.hpp"
 #include "paths.hpp"
 #include "run_cli.hpp"
 #include "safetensors_writer.hpp"
@@ -48,7 +49,7 @@ std::vector<float> all_logits(const Model& m, const std::vector<int32_t>& ids) {
 
 std::unique_ptr<Model> open(const std::filesystem::path& p,
                             const std::string& backend = "cpu-ref") {
-  ModelOptions o;
+  ModelOptions o = test::options();
   o.backend = backend;
   o.chunk_size = 16;  // crosses chunks on the short fixture cases too
   return Model::open(p, o);
@@ -127,7 +128,7 @@ TEST(GgufModel, GpuBackendsRunQuantizedModelsAsTheReference) {
   for (const auto& be : compiled_backends()) {
     if (be != "vulkan" && be != "cuda") continue;
     try {
-      create_backend(be, {});
+      create_backend(be, test::backend_options());
     } catch (const Error& e) {
       continue;  // no device here
     }
@@ -137,7 +138,7 @@ TEST(GgufModel, GpuBackendsRunQuantizedModelsAsTheReference) {
       EXPECT_EQ(GgufFile(gguf).find_tensor("blk.0.ssm_dt.weight")->dtype,
                 t == DType::Q4_K ? DType::Q5_0 : t);  // rows of 32
       auto ref = open(gguf);
-      ModelOptions o;
+      ModelOptions o = test::options();
       o.backend = be;
       o.chunk_size = 16;
       auto m = Model::open(gguf, o, /*allow_fallback=*/false);

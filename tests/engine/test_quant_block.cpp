@@ -11,9 +11,9 @@
 #include <cstring>
 #include <vector>
 
+#include "coil/op_cases.hpp"
 #include "coil/quants.hpp"
 #include "quant_block.hpp"
-#include "random_blocks.hpp"
 
 namespace coil {
 namespace {
@@ -43,7 +43,7 @@ template <DType T>
 void check_type() {
   SCOPED_TRACE(dtype_name(T));
   constexpr int n = 64;
-  const auto blocks = test::random_blocks(T, n, 20261207u + static_cast<uint32_t>(T));
+  const auto blocks = random_blocks(T, n, 20261207u + static_cast<uint32_t>(T));
   std::vector<float> want(static_cast<size_t>(n) * dtype_block_size(T));
   dequantize_row(T, blocks.data(), want.data(), static_cast<int64_t>(want.size()));
   std::vector<int> hits;

@@ -5,16 +5,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <memory>
 #include <string>
 
 #include "coil/backend.hpp"
+#include "coil/cpu_backend.hpp"
 #include "coil/error.hpp"
 #include "coil/model.hpp"
 #include "coil/quants.hpp"
 #include "coil/self_check.hpp"
 #include "golden.hpp"
+#include "options.hpp"
 
 namespace coil {
 namespace {
@@ -22,7 +23,7 @@ namespace {
 // Forwards every op to the CPU backend; tests override one op to make it wrong.
 class ForwardingBackend : public Backend {
  public:
-  ForwardingBackend() : cpu_(create_cpu_backend({})) {}
+  ForwardingBackend() : cpu_(create_cpu_backend(test::backend_options())) {}
   BackendInfo info() const override { return cpu_->info(); }
   bool supports(Op op, DType dt) const override { return cpu_->supports(op, dt); }
   Tensor alloc(DType dt, int64_t r, int64_t c) override { return cpu_->alloc(dt, r, c); }
@@ -81,7 +82,7 @@ class SelfCheckOnBackend : public ::testing::TestWithParam<std::string> {};
 TEST_P(SelfCheckOnBackend, PassesWithEveryWeightDtype) {
   std::unique_ptr<Backend> be;
   try {
-    be = create_backend(GetParam(), {});
+    be = create_backend(GetParam(), test::backend_options());
   } catch (const Error& e) {
     if (GetParam() == "cuda") GTEST_SKIP() << e.what();  // no NVIDIA driver here
     throw;
@@ -89,12 +90,14 @@ TEST_P(SelfCheckOnBackend, PassesWithEveryWeightDtype) {
   for (DType dt : {DType::F32, DType::F16, DType::BF16})
     EXPECT_EQ(self_check(*be, dt), "") << dtype_name(dt);
   int block_types = 0;  // the block types it runs, with block-sized shapes
-  for (DType dt : kQuantDTypes)
-    if (be->supports(Op::MatMul, dt)) {
-      ++block_types;
-      EXPECT_EQ(self_check(*be, dt), "") << dtype_name(dt);
-    }
-  if (GetParam() == "vulkan" || GetParam() == "cpu-ref") EXPECT_EQ(block_types, 8);
+  for (DType dt : kQuantDTypes) {
+    if (!be->supports(Op::MatMul, dt)) continue;
+    ++block_types;
+    EXPECT_EQ(self_check(*be, dt), "") << dtype_name(dt);
+  }
+  if (GetParam() == "vulkan" || GetParam() == "cpu-ref") {
+    EXPECT_EQ(block_types, 8);
+  }
 }
 
 // A wrong block-type kernel is caught like any other: a GEMV that drops the last block of
@@ -148,9 +151,7 @@ TEST(SelfCheck, NamesTheOpThatThrows) {
 
 TEST(SelfCheck, TheFaultHookMarksOneOp) {
   ForwardingBackend fine;
-  setenv("COIL_SELF_CHECK_FAULT", "add", 1);
-  const std::string why = self_check(fine, DType::F32);
-  unsetenv("COIL_SELF_CHECK_FAULT");
+  const std::string why = self_check(fine, DType::F32, "add");
   EXPECT_EQ(why.rfind("add differs from the CPU reference", 0), 0u) << why;
   EXPECT_EQ(self_check(fine, DType::F32), "");
 }
@@ -162,10 +163,10 @@ TEST(SelfCheck, TheFaultHookMarksOneOp) {
 TEST(SelfCheck, AGpuBackendThatFailsIsNotUsed) {
   if (list_devices("vulkan").empty()) GTEST_SKIP() << "no Vulkan device here";
   const auto dir = test::model_dir("falcon-tiny-bf16");
-  ModelOptions o;
+  ModelOptions o = test::options();
   o.backend = "vulkan";
   ASSERT_EQ(Model::open(dir, o, true)->backend().info().name, "vulkan");  // passes normally
-  setenv("COIL_SELF_CHECK_FAULT", "selective_scan", 1);
+  o.self_check_fault = "selective_scan";
   std::unique_ptr<Model> m;
   std::string refused;
   try {
@@ -174,15 +175,13 @@ TEST(SelfCheck, AGpuBackendThatFailsIsNotUsed) {
   } catch (const Error& e) {
     refused = e.what();
   }
-  setenv("COIL_SELF_CHECK", "0", 1);  // the escape hatch: the check is skipped
+  o.self_check = false;  // the escape hatch (COIL_SELF_CHECK=0): the check is skipped
   std::string unchecked;
   try {
     unchecked = Model::open(dir, o, false)->backend().info().name;
   } catch (const Error& e) {
     unchecked = e.what();
   }
-  unsetenv("COIL_SELF_CHECK");
-  unsetenv("COIL_SELF_CHECK_FAULT");
   ASSERT_TRUE(m);
   EXPECT_EQ(m->backend().info().name, "cpu");
   EXPECT_NE(m->fallback_reason().find("Vulkan backend on "), std::string::npos)
