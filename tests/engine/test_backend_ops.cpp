@@ -60,9 +60,10 @@ class OpTest : public ::testing::TestWithParam<std::string> {
   // out must be refused; another op it does not support is skipped. Returns how many ran;
   // `required`: at least one must (an op every backend runs).
   int run_cases(Op op, const std::string& variant = "", bool required = true) {
-    int ran = 0;
+    int listed = 0, ran = 0;
     for (const OpCase& c : op_cases(OpCoverage::Conformance)) {
       if (c.op != op || c.variant != variant) continue;
+      ++listed;
       const std::string where = std::string(dtype_name(c.weight_dtype)) + " " + c.shape;
       if (!dev_->supports(c.op, c.weight_dtype)) {
         if (is_fused_op(op)) {
@@ -82,6 +83,8 @@ class OpTest : public ::testing::TestWithParam<std::string> {
         }
       });
     }
+    EXPECT_GT(listed, 0) << "the op table has no case of " << op_name(op) << " \"" << variant
+                         << "\"";
     if (required && !is_fused_op(op)) {
       EXPECT_GT(ran, 0) << op_name(op) << " ran no case";
     }

@@ -313,40 +313,47 @@ OpCase add(int64_t T, int64_t H) {
           }};
 }
 
-// The shape of a fused matmul; x_col0 > 0: x is a column view starting there (not 16-byte
-// aligned for an odd x_col0).
-std::string fused_shape(int64_t T, int64_t K, int64_t N, int64_t x_col0) {
+// The shape of a fused matmul; `unaligned_too`: run again with x a column view from column 1
+// (not 16-byte aligned), with the same weights.
+std::string fused_shape(int64_t T, int64_t K, int64_t N, bool unaligned_too) {
   return "T=" + std::to_string(T) + " K=" + std::to_string(K) + " N=" + std::to_string(N) +
-         (x_col0 > 0 ? " x from column " + std::to_string(x_col0) : "");
+         (unaligned_too ? ", x aligned and from column 1" : "");
 }
 
 OpCase norm_matmul(DType dt, int64_t T, int64_t K, int64_t N, bool with_bias, float x_range,
-                   int64_t x_col0 = 0, std::string variant = "") {
-  return {Op::NormMatMul, dt, std::move(variant), fused_shape(T, K, N, x_col0),
+                   bool unaligned_too = false, std::string variant = "") {
+  return {Op::NormMatMul, dt, std::move(variant), fused_shape(T, K, N, unaligned_too),
           [=](OpPairs& t, const OpCheckFn& check) {
-            const TensorPair src = t.random(T, x_col0 + K, -x_range, x_range),
+            const TensorPair src = t.random(T, K + unaligned_too, -x_range, x_range),
                              nw = t.random(1, K, 0.5f, 1.5f), w = t.random(N, K, -0.5f, 0.5f, dt),
                              bias = t.random(1, N), out = t.zeros(T, N);
-            t.run([&](Backend& b, bool r) {
-              b.norm_matmul(src.side(r).cols_view(x_col0, K), nw.side(r), 1e-5f, w.side(r),
-                            with_bias ? &bias.side(r) : nullptr, out.side(r));
-            });
-            check("norm_matmul" + tokens(dt, T), out, kAccum);
+            for (int64_t c0 = 0; c0 <= int64_t(unaligned_too); ++c0) {
+              t.run([&](Backend& b, bool r) {
+                b.norm_matmul(src.side(r).cols_view(c0, K), nw.side(r), 1e-5f, w.side(r),
+                              with_bias ? &bias.side(r) : nullptr, out.side(r));
+              });
+              check("norm_matmul" + tokens(dt, T) + (c0 ? ", x from column 1" : ""), out, kAccum);
+            }
           }};
 }
 
-// out += x @ w^T (+ bias): out_proj accumulated into the residual stream.
+// out += x @ w^T (+ bias): out_proj accumulated into the residual stream. `unaligned_too`:
+// then again (with the bias) from x a column view at column 1.
 OpCase matmul_add(DType dt, int64_t T, int64_t K, int64_t N, bool with_bias, float out_range,
-                  int64_t x_col0 = 0, std::string variant = "") {
-  return {Op::MatMulAdd, dt, std::move(variant), fused_shape(T, K, N, x_col0),
+                  bool unaligned_too = false, std::string variant = "") {
+  return {Op::MatMulAdd, dt, std::move(variant), fused_shape(T, K, N, unaligned_too),
           [=](OpPairs& t, const OpCheckFn& check) {
-            const TensorPair src = t.random(T, x_col0 + K), w = t.random(N, K, -0.5f, 0.5f, dt),
-                             bias = t.random(1, N), out = t.random(T, N, -out_range, out_range);
-            t.run([&](Backend& b, bool r) {
-              b.matmul_add(src.side(r).cols_view(x_col0, K), w.side(r),
-                           with_bias ? &bias.side(r) : nullptr, out.side(r));
-            });
-            check("matmul_add" + tokens(dt, T), out, kAccum);
+            const TensorPair src = t.random(T, K + unaligned_too),
+                             w = t.random(N, K, -0.5f, 0.5f, dt), bias = t.random(1, N),
+                             out = t.random(T, N, -out_range, out_range);
+            for (int64_t c0 = 0; c0 <= int64_t(unaligned_too); ++c0) {
+              const bool biased = with_bias || c0 == 1;
+              t.run([&](Backend& b, bool r) {
+                b.matmul_add(src.side(r).cols_view(c0, K), w.side(r),
+                             biased ? &bias.side(r) : nullptr, out.side(r));
+              });
+              check("matmul_add" + tokens(dt, T) + (c0 ? ", x from column 1" : ""), out, kAccum);
+            }
           }};
 }
 
@@ -429,12 +436,10 @@ std::vector<OpCase> conformance_cases() {
       cases.push_back(matmul_add(dt, s.T, s.K, s.N, s.K % 2 == 1, 4.0f));
   // Block-type weights: rows of whole blocks, x aligned and not (a column view at column 1)
   for (DType dt : kQuantDTypes)
-    for (Mm s : {Mm{1, 256, 48}, Mm{1, 4096, 130}, Mm{3, 512, 17}, Mm{4, 256, 33}})
-      for (int64_t x_col0 : {0, 1}) {
-        cases.push_back(norm_matmul(dt, s.T, s.K, s.N, true, 3.0f, x_col0, "block-type weights"));
-        cases.push_back(
-            matmul_add(dt, s.T, s.K, s.N, x_col0 == 1, 4.0f, x_col0, "block-type weights"));
-      }
+    for (Mm s : {Mm{1, 256, 48}, Mm{1, 4096, 130}, Mm{3, 512, 17}, Mm{4, 256, 33}}) {
+      cases.push_back(norm_matmul(dt, s.T, s.K, s.N, true, 3.0f, true, "block-type weights"));
+      cases.push_back(matmul_add(dt, s.T, s.K, s.N, false, 4.0f, true, "block-type weights"));
+    }
   struct Ps {
     int64_t T, D, N, R;
     bool norm;
