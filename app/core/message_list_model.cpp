@@ -19,6 +19,8 @@ QString detailsOf(const storage::MessageMeta& meta) {
     parts << QObject::tr("stopped");
   else if (meta.finishReason == QLatin1String("length"))
     parts << QObject::tr("token limit reached");
+  else if (meta.finishReason == QLatin1String("interrupted"))
+    parts << QObject::tr("interrupted: Coil closed while it was written");
   return parts.join(QStringLiteral(" · "));
 }
 
@@ -32,6 +34,7 @@ MessageRow MessageRow::from(const storage::Message& m, const storage::SiblingInf
   r.siblingIndex = s.index;
   r.siblingCount = qMax(1, s.count);
   r.details = m.role == QLatin1String("assistant") ? detailsOf(m.meta) : QString();
+  if (m.role == QLatin1String("assistant")) r.finishReason = m.meta.finishReason;
   r.segments = segmentsToVariant(splitMarkdown(m.content));
   for (const storage::Attachment& a : m.attachments)
     r.attachments << QVariantMap{{QStringLiteral("name"), a.name},
@@ -71,6 +74,8 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
       return index.row() == rows_.size() - 1;
     case AttachmentsRole:
       return r.attachments;
+    case FinishReasonRole:
+      return r.finishReason;
   }
   return {};
 }
@@ -85,7 +90,8 @@ QHash<int, QByteArray> MessageListModel::roleNames() const {
           {DetailsRole, "details"},
           {StreamingRole, "streaming"},
           {IsLastRole, "isLast"},
-          {AttachmentsRole, "attachments"}};
+          {AttachmentsRole, "attachments"},
+          {FinishReasonRole, "finishReason"}};
 }
 
 void MessageListModel::setMessages(const QList<MessageRow>& rows) {

@@ -19,6 +19,9 @@ struct MessageRow {
   int siblingCount = 1;
   QString details;  // "42 tokens · 31.5 tokens/s", "stopped"...
   bool streaming = false;
+  // An answer's: "stop", "length", "cancelled", "interrupted" (Coil ended while it was
+  // written: the text saved up to then), "" for a question.
+  QString finishReason;
   QVariantList segments;  // splitMarkdown(content), cached
   // The attached files' chips: [{"name", "sizeText", "format", "tokens"}]
   QVariantList attachments;
@@ -46,6 +49,7 @@ class MessageListModel : public SyncedListModel {
     StreamingRole,
     IsLastRole,
     AttachmentsRole,
+    FinishReasonRole,
   };
   Q_ENUM(Role)
 
