@@ -342,8 +342,8 @@ class TestModelsController : public QObject {
     });
     s.downloads()->resume(id);
     QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kTiny), QStringLiteral("finished"), kWait);
-    const QString checking =
-        QStringLiteral("Checking | checking 0 B of %1 already downloaded").arg(coil::hub::formatBytes(kept));
+    const QString checking = QStringLiteral("Checking | checking 0 B of %1 already downloaded")
+                                 .arg(coil::hub::formatBytes(kept));
     QVERIFY2(texts.contains(checking), qPrintable(texts.join('\n')));
     QVERIFY(s.installedRow(kTiny) >= 0);
     // it went on from the partial file
