@@ -13,11 +13,11 @@ ApplicationWindow {
     enum Page { Chat, Settings, Models }
     property int page: Main.Page.Chat
     property bool chatSettingsOpen: false
-    // A small window keeps the chat readable: the chat settings panel narrows, and while it is
-    // open the sidebar steps aside when the chat would get narrower than kMinChatWidth.
+    // A small window keeps the chat readable: while the chat settings are open, the sidebar
+    // steps aside when the chat would get narrower than kMinChatWidth.
     readonly property int kMinChatWidth: 420
     readonly property bool panelShown: chatSettingsOpen && page === Main.Page.Chat
-    readonly property int panelWidth: Math.min(Theme.settingsPanelWidth, Math.max(260, Math.round(width * 0.3)))
+    readonly property int panelWidth: Theme.settingsPanelWidth
     readonly property bool sidebarShown: !panelShown || width - panelWidth - Theme.sidebarWidth >= kMinChatWidth
 
     // Opens `p`, or goes back to the chat when `p` is open already.
