@@ -268,8 +268,7 @@ TEST(Cli, EmptyRawOutputOfAChatModelHintsAtChat) {
 
 // A fallback to the CPU is one short line; the engine's full reason only with -v.
 TEST(Cli, FallbackNoteIsShortUnlessVerbose) {
-  const std::string model =
-      demo_copy(R"({"eos_token_id": [2, 0], "do_sample": false})").string();
+  const std::string model = demo_copy(R"({"eos_token_id": [2, 0], "do_sample": false})").string();
   auto r = run_cli({"generate", "--model", model, "--prompt", "a", "-n", "2", "--backend", "auto",
                     "--temp", "0"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
