@@ -80,6 +80,11 @@ class Setup : public QObject {
     engine->rootContext()->setContextProperty(QStringLiteral("artifactsDir"),
                                               QStringLiteral(COIL_ARTIFACTS_DIR));
     engine->rootContext()->setContextProperty(QStringLiteral("fileDropper"), &dropper_);
+    // tst_window_layout.qml saves its screenshots here when set (README pictures, reviews)
+    engine->rootContext()->setContextProperty(
+        QStringLiteral("screenshotDir"), QString::fromLocal8Bit(qgetenv("COIL_SCREENSHOT_DIR")));
+    engine->rootContext()->setContextProperty(QStringLiteral("testDataDir"),
+                                              QStringLiteral(COIL_UI_TEST_DATA));
   }
 
   void cleanupTestCase() {
