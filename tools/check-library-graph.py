@@ -37,6 +37,7 @@ LAYERS = [
     (r"coil", 8, "coil"),
     (r"coil-chat", 8, "coil-chat"),
     (r"coil-resume-bench", 8, "coil-resume-bench"),
+    (r"coil-document-bench", 8, "coil-document-bench"),
 ]
 ENGINE_LAYERS = 4  # coil_base .. coil_engine: no Qt, ever
 NAMES = {1: "base", 2: "backends", 3: "registry", 4: "engine", 5: "app libraries",

@@ -15,6 +15,7 @@ PKGS=(
   qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
   qml6-module-qtquick-dialogs qml6-module-qttest qml6-module-qt-labs-platform
   qml6-module-qtqml-models qml6-module-qtquick-shapes qml6-module-qt-labs-folderlistmodel libqt6svg6
+  libpoppler-qt6-dev   # PDF attachments: poppler's Qt 6 binding
   xvfb xauth fonts-dejavu-core
   dpkg-dev file   # cpack DEB: dpkg-shlibdeps computes the library dependencies
 )

@@ -18,10 +18,15 @@ Item {
     required property string details
     required property bool streaming
     required property bool isLast
+    required property var attachments  // [{name, sizeText, format, tokens}]
     required property string finishReason
     property bool editing: false
     readonly property bool isUser: role === "user"
     readonly property bool showActions: !streaming && (hover.hovered || isLast || editing)
+    readonly property bool hasDocuments: attachments !== undefined && attachments.length > 0
+
+    // "New question about this document": the composer asks beside this message.
+    signal askAboutDocuments(var messageId, string name)
 
     implicitHeight: column.implicitHeight + 18
 
@@ -99,6 +104,26 @@ Item {
         anchors.horizontalCenter: parent.horizontalCenter
         y: 6
         spacing: 4
+
+        // --- the files attached to a question --------------------------------------------
+        Flow {
+            objectName: "messageAttachments"
+            visible: message.isUser && message.hasDocuments
+            Layout.alignment: Qt.AlignRight
+            Layout.maximumWidth: column.width * 0.78
+            layoutDirection: Qt.RightToLeft
+            spacing: 6
+            Repeater {
+                model: message.hasDocuments ? message.attachments : []
+                delegate: AttachmentChip {
+                    required property var modelData
+                    objectName: "messageChip"
+                    name: modelData.name
+                    sizeText: modelData.sizeText
+                    tokens: modelData.tokens
+                }
+            }
+        }
 
         // --- a question --------------------------------------------------------------
         Rectangle {
@@ -346,6 +371,16 @@ Item {
                 size: 28
                 enabled: App.chat.canSend
                 onClicked: message.startEditing()
+            }
+            IconButton {
+                objectName: "askAboutDocumentButton"
+                visible: message.isUser && message.hasDocuments
+                iconName: "plus"
+                tip: qsTr("New question about this document (starts from the state saved right after reading it)")
+                size: 28
+                enabled: App.chat.canSend
+                onClicked: message.askAboutDocuments(message.messageId,
+                                                     message.attachments.map(a => a.name).join(", "))
             }
             IconButton {
                 objectName: "continueButton"

@@ -179,6 +179,18 @@ ScrollView {
             }
         }
 
+        SettingRow {
+            title: qsTr("Attachment size limit (MB)")
+            SpinBox {
+                objectName: "attachmentLimitSpin"
+                from: 1
+                to: 1000
+                editable: true
+                value: App.settings.attachmentLimitMB
+                onValueModified: App.settings.attachmentLimitMB = value
+            }
+        }
+
         SectionTitle { text: qsTr("Hugging Face") }
         SettingRow {
             title: qsTr("Access token")

@@ -17,6 +17,7 @@
 #include "installed_models_controller.hpp"
 #include "message_list_model.hpp"
 #include "models_controller.hpp"
+#include "pending_attachments.hpp"
 #include "search_results_model.hpp"
 #include "status_info.hpp"
 #include "storage.hpp"
@@ -51,6 +52,11 @@ AppController::AppController(const Options& options, QObject* parent)
   connect(host_->worker(), &InferenceWorker::devicesListed, models_,
           &ModelsController::setDeviceLists);
   connect(chat_, &ChatController::answerFinished, settings_, &AppSettings::refreshStateUsage);
+  const auto applyAttachmentLimit = [this] {
+    chat_->attachments()->setLimitMB(settings_->attachmentLimitMB());
+  };
+  applyAttachmentLimit();
+  connect(settings_, &AppSettings::attachmentLimitChanged, this, applyAttachmentLimit);
   connect(settings_, &AppSettings::failed, this, [this](const QString& reason) {
     banners_->show({QStringLiteral("settings"), QStringLiteral("error"),
                     tr("A setting could not be saved"), reason, QString()});

@@ -7,6 +7,7 @@
 #include <QThread>
 #include <algorithm>
 
+#include "attachment_reader.hpp"
 #include "coil/registry.hpp"
 #include "format.hpp"
 #include "format_bytes.hpp"
@@ -166,6 +167,17 @@ void AppSettings::setFontSize(int size) {
   if (size == fontSize()) return;
   store("ui/fontSize", size);
   emit fontSizeChanged();
+}
+
+int AppSettings::attachmentLimitMB() const {
+  return value("chat/attachmentLimitMB", int(kDefaultAttachmentLimitBytes / 1000000)).toInt();
+}
+
+void AppSettings::setAttachmentLimitMB(int mb) {
+  mb = qBound(1, mb, 1000);
+  if (mb == attachmentLimitMB()) return;
+  store("chat/attachmentLimitMB", mb);
+  emit attachmentLimitChanged();
 }
 
 QString AppSettings::modelPath() const {

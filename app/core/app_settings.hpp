@@ -36,6 +36,9 @@ class AppSettings : public QObject {
   Q_PROPERTY(int themeIndex READ themeIndex WRITE setThemeIndex NOTIFY themeChanged)
   Q_PROPERTY(bool dark READ dark NOTIFY darkChanged)
   Q_PROPERTY(int fontSize READ fontSize WRITE setFontSize NOTIFY fontSizeChanged)
+  // Files larger than this are not attached (their chip says so).
+  Q_PROPERTY(int attachmentLimitMB READ attachmentLimitMB WRITE setAttachmentLimitMB NOTIFY
+                 attachmentLimitChanged)
   Q_PROPERTY(QString modelPath READ modelPath WRITE setModelPath NOTIFY modelPathChanged)
   Q_PROPERTY(QString dataDir READ dataDir CONSTANT)
   Q_PROPERTY(
@@ -75,6 +78,8 @@ class AppSettings : public QObject {
   bool dark() const { return dark_; }
   int fontSize() const;
   void setFontSize(int size);
+  int attachmentLimitMB() const;
+  void setAttachmentLimitMB(int mb);
   QString modelPath() const;
   void setModelPath(const QString& path);
   QString dataDir() const { return dataDir_; }
@@ -109,6 +114,7 @@ class AppSettings : public QObject {
   void themeChanged();
   void darkChanged();
   void fontSizeChanged();
+  void attachmentLimitChanged();
   void modelPathChanged();
   void stateUsageChanged();
   void hfTokenChanged();

@@ -4,6 +4,7 @@
 #include <QClipboard>
 #include <QFileInfo>
 #include <QGuiApplication>
+#include <QLocale>
 
 #include "active_model.hpp"
 #include "banner_model.hpp"
@@ -11,8 +12,10 @@
 #include "chat_store.hpp"
 #include "chat_title.hpp"
 #include "conversation_list_model.hpp"
+#include "format.hpp"
 #include "inference_worker.hpp"
 #include "message_list_model.hpp"
+#include "pending_attachments.hpp"
 #include "search_results_model.hpp"
 #include "state_store.hpp"
 #include "status_info.hpp"
@@ -37,7 +40,8 @@ ChatController::ChatController(const Parts& p, QObject* parent)
       search_(p.search),
       status_(p.status),
       banners_(p.banners),
-      settings_(new ChatSettings(&p.storage->chats(), this)) {
+      settings_(new ChatSettings(&p.storage->chats(), this)),
+      attachments_(new PendingAttachments(p.host, this)) {
   flushTimer_.setSingleShot(true);
   flushTimer_.setInterval(30);
   connect(&flushTimer_, &QTimer::timeout, this, &ChatController::flushText);
@@ -51,6 +55,7 @@ ChatController::ChatController(const Parts& p, QObject* parent)
   connect(w, &InferenceWorker::prepared, this, &ChatController::onPrepared);
   connect(w, &InferenceWorker::stateSaved, this, &ChatController::onStateSaved);
   connect(w, &InferenceWorker::stateSaveFailed, this, &ChatController::onStateSaveFailed);
+  connect(w, &InferenceWorker::readingProgress, this, &ChatController::onReadingProgress);
   connect(model_, &ActiveModel::modelChanged, this, &ChatController::onModelChanged);
   connect(model_, &ActiveModel::loadingChanged, this, &ChatController::canSendChanged);
   connect(settings_, &ChatSettings::failed, this, [this](const QString& reason) {
@@ -132,7 +137,8 @@ QList<ChatTurn> ChatController::turnsTo(qint64 messageId) const {
     turns << ChatTurn{QStringLiteral("system"), settings_->systemPrompt()};
   if (messageId > 0)
     for (const storage::Message& m : storage_->chats().pathTo(messageId))
-      turns << ChatTurn{m.role, m.content};
+      turns << ChatTurn{m.role, storage::promptContent(m),
+                        int(storage::documentBlocks(m.attachments).size())};
   return turns;
 }
 
@@ -175,6 +181,8 @@ void ChatController::useChatModel() {
 void ChatController::onModelChanged() {
   emit canSendChanged();
   if (!model_->loaded()) return;
+  attachments_->setPrefillSpeed(0, {});  // another model, another speed
+  attachments_->recount();
   settings_->setModelDefaults(model_->info().sampling, model_->info().maxTokens);
   if (conversationId_ > 0) {
     try {
@@ -330,7 +338,7 @@ bool ChatController::send(const QString& text) {
                          "with --model DIR.")});
     return false;
   }
-  if (text.trimmed().isEmpty()) return false;
+  if (text.trimmed().isEmpty() || attachments_->busy()) return false;
   try {
     auto& chats = storage_->chats();
     qint64 parent = 0;
@@ -339,7 +347,11 @@ bool ChatController::send(const QString& text) {
     } else {
       parent = messages_->lastMessageId();
     }
-    const qint64 userId = chats.addMessage(conversationId_, parent, QStringLiteral("user"), text);
+    // The message and its attachments are stored together or not at all; the chips go only
+    // once they are stored.
+    const qint64 userId = chats.addMessage(conversationId_, parent, QStringLiteral("user"), text,
+                                           {}, true, attachments_->ready());
+    attachments_->clear();
     refreshConversations();
     refreshMessages();
     startAnswer(userId, Mode::Answer, 0);
@@ -401,6 +413,14 @@ void ChatController::startAnswer(qint64 anchorId, Mode mode, qint64 replacesId,
   }
   r.sampling = settings_->sampling();
   r.maxTokens = settings_->maxTokens();
+  // A question about documents may start from the state right after them, saved when the
+  // same documents were read for this message or a sibling (an edited question).
+  const auto anchor = storage_->chats().message(anchorId);
+  if (anchor && !anchor->attachments.isEmpty()) {
+    r.documentMessageIds << anchorId;
+    for (const storage::Message& m : storage_->chats().children(conversationId_, anchor->parentId))
+      if (m.id != anchorId && m.attachments == anchor->attachments) r.documentMessageIds << m.id;
+  }
   r.samplingOverrides = settings_->overrides();  // under the model's defaults when it runs
   active_ = {};
   active_.conversationId = conversationId_;
@@ -499,8 +519,31 @@ void ChatController::flushText() {
   pendingText_.clear();
 }
 
+void ChatController::setReading(double progress, const QString& text) {
+  if (progress == readingProgress_ && text == readingText_) return;
+  readingProgress_ = progress;
+  readingText_ = text;
+  emit readingChanged();
+}
+
+void ChatController::onReadingProgress(qint64 requestId, qint64 done, qint64 total,
+                                       double elapsedMs) {
+  if (requestId != active_.requestId || total <= 0) return;
+  QString left;
+  if (done > 0 && done < total)
+    left =
+        tr(", %1 left").arg(formatDuration(elapsedMs / 1000 * double(total - done) / double(done)));
+  setReading(double(done) / double(total),
+             tr("Reading the document: %1 of %2 tokens%3")
+                 .arg(QLocale().toString(done), QLocale().toString(total), left));
+}
+
 void ChatController::onFinished(const GenerationResult& result) {
   if (result.requestId != active_.requestId) return;
+  setReading(-1, {});
+  // The measured prefill speed gives the reading-time estimate of the next attachment.
+  if (result.promptTokens >= 16 && result.prefillMs > 0)
+    attachments_->setPrefillSpeed(result.prefillTokensPerS(), status_->backend());
   flushTimer_.stop();
   draftTimer_.stop();
   pendingText_.clear();
@@ -567,6 +610,7 @@ void ChatController::onFinished(const GenerationResult& result) {
 
 void ChatController::onFailed(qint64 requestId, const QString& reason) {
   if (requestId != active_.requestId) return;
+  setReading(-1, {});
   flushTimer_.stop();
   draftTimer_.stop();
   saveDraft();  // what streamed in stays, marked interrupted (Retry, Continue)

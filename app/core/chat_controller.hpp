@@ -26,10 +26,12 @@ class SearchResultsModel;
 class ChatSettings;
 class StatusInfo;
 class BannerModel;
+class PendingAttachments;
 
 class ChatController : public QObject {
   Q_OBJECT
   Q_MOC_INCLUDE("chat_settings.hpp")
+  Q_MOC_INCLUDE("pending_attachments.hpp")
   QML_ELEMENT
   QML_UNCREATABLE("provided by App.chat")
   Q_PROPERTY(qint64 conversationId READ conversationId NOTIFY conversationChanged)
@@ -37,6 +39,11 @@ class ChatController : public QObject {
   Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
   Q_PROPERTY(bool canSend READ canSend NOTIFY canSendChanged)
   Q_PROPERTY(coil::app::ChatSettings* settings READ settings CONSTANT)
+  // The files attached in the composer (chips), sent with the next message.
+  Q_PROPERTY(coil::app::PendingAttachments* attachments READ attachments CONSTANT)
+  // Reading attached documents before an answer: 0..1 (-1: not reading) and in words.
+  Q_PROPERTY(double readingProgress READ readingProgress NOTIFY readingChanged)
+  Q_PROPERTY(QString readingText READ readingText NOTIFY readingChanged)
   // While an answer's prompt is read (a chat without a saved state, a long document): the
   // tokens read so far of the total, and the seconds left at the rate so far (-1: not known
   // yet). All 0 when nothing is being read.
@@ -62,6 +69,9 @@ class ChatController : public QObject {
   bool busy() const { return busy_; }
   bool canSend() const;
   ChatSettings* settings() const { return settings_; }
+  PendingAttachments* attachments() const { return attachments_; }
+  double readingProgress() const { return readingProgress_; }
+  QString readingText() const { return readingText_; }
   qint64 prefillDone() const { return prefillDone_; }
   qint64 prefillTotal() const { return prefillTotal_; }
   double prefillSecondsLeft() const;
@@ -70,7 +80,8 @@ class ChatController : public QObject {
   Q_INVOKABLE void openChat(qint64 conversationId);
   // Opens the chat of a search hit on the branch that holds the message.
   Q_INVOKABLE void openMessage(qint64 conversationId, qint64 messageId);
-  // Returns false (and sends nothing) when busy, the text is blank or there is no model.
+  // Returns false (and sends nothing) when busy, the text is blank, there is no model or an
+  // attachment is still being read. The ready attachments go with the message.
   Q_INVOKABLE bool send(const QString& text);
   Q_INVOKABLE void stop();
   // A new answer beside an assistant message (or an answer to a user message without one:
@@ -100,6 +111,7 @@ class ChatController : public QObject {
   // The answer of the last request is stored (0 when nothing was produced).
   void answerFinished(qint64 messageId);
   void copied(const QString& what);
+  void readingChanged();
 
  private:
   enum class Mode { Answer, Regenerate, Continue };
@@ -128,6 +140,8 @@ class ChatController : public QObject {
   void onStateSaved(qint64 conversationId, qint64 messageId, qint64 bytes, double ms);
   void onStateSaveFailed(qint64 conversationId, const QString& reason, bool diskFull);
   void onModelChanged();
+  void onReadingProgress(qint64 requestId, qint64 done, qint64 total, double elapsedMs);
+  void setReading(double progress, const QString& text);
   void flushText();
   void setBusy(bool busy);
   void setConversation(qint64 id);
@@ -148,12 +162,15 @@ class ChatController : public QObject {
   StatusInfo* status_;
   BannerModel* banners_;
   ChatSettings* settings_;
+  PendingAttachments* attachments_;
 
   qint64 conversationId_ = 0;
   bool busy_ = false;
   Active active_;
   QString pendingText_;
   QTimer flushTimer_;
+  double readingProgress_ = -1;
+  QString readingText_;
   QTimer draftTimer_;  // saves the partial answer about once a second
   qint64 prefillDone_ = 0;
   qint64 prefillTotal_ = 0;

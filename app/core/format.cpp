@@ -14,6 +14,12 @@ QString formatRate(double tokensPerS) {
   return QLocale().toString(tokensPerS, 'f', tokensPerS < 100 ? 1 : 0);
 }
 
+QString formatDuration(double seconds) {
+  if (seconds < 1) return QStringLiteral("under a second");
+  if (seconds < 90) return QStringLiteral("about %1 s").arg(qRound(seconds));
+  return QStringLiteral("about %1 min").arg(qRound(seconds / 60));
+}
+
 QString formatCount(qint64 n, const char* singular, const char* plural) {
   return QStringLiteral("%1 %2").arg(QLocale().toString(n),
                                      QLatin1String(n == 1 ? singular : plural));

@@ -5,8 +5,9 @@
 
 namespace coil::app {
 
-QString formatMs(double ms);            // "4 ms", "1.2 s"
-QString formatRate(double tokensPerS);  // "31.5"
+QString formatMs(double ms);             // "4 ms", "1.2 s"
+QString formatRate(double tokensPerS);   // "31.5"
+QString formatDuration(double seconds);  // "under a second", "about 40 s", "about 4 min"
 // "1 token", "812 tokens" (English; the UI is not translated yet)
 QString formatCount(qint64 n, const char* singular, const char* plural);
 

@@ -151,6 +151,18 @@ void InferenceWorker::loadModel(const LoadRequest& request) {
   }
 }
 
+void InferenceWorker::countTokens(qint64 key, const QString& text) {
+  qint64 tokens = -1;
+  if (tokenizer_) {
+    try {
+      tokens = qint64(tokenizer_->encode(text.toStdString(), /*parse_special=*/false).size());
+    } catch (const std::exception&) {
+      tokens = -1;
+    }
+  }
+  emit tokensCounted(key, tokens);
+}
+
 void InferenceWorker::listDevices() {
   QVariantMap out;
   QVariantList gpus;
@@ -213,7 +225,7 @@ std::string InferenceWorker::render(const QList<ChatTurn>& turns, bool addGenera
 }
 
 ResumeReport InferenceWorker::resume(qint64 conversationId, qint64 messageId,
-                                     const std::string& rendered) {
+                                     const std::string& rendered, const QList<qint64>& alsoFrom) {
   ResumeReport report;
   report.conversationId = conversationId;
   const std::string& covered = chat_->covered_text();
@@ -229,6 +241,10 @@ ResumeReport InferenceWorker::resume(qint64 conversationId, qint64 messageId,
     std::optional<storage::Checkpoint> checkpoint;
     try {
       checkpoint = keeper_->nearest(conversationId, messageId, model_->fingerprint());
+      for (qint64 other : alsoFrom) {
+        auto c = keeper_->nearest(conversationId, other, model_->fingerprint());
+        if (c && (!checkpoint || c->tokenCount > checkpoint->tokenCount)) checkpoint = c;
+      }
     } catch (const std::exception&) {
       break;  // no usable state store: the text is prefilled, as for a chat never saved
     }
@@ -290,7 +306,16 @@ void InferenceWorker::generate(const GenerateRequest& request) {
     const std::string prompt = request.continueLast
                                    ? chat_->continuation_prompt(toEngine(request.turns))
                                    : render(request.turns, true);
-    out.resume = resume(request.conversationId, request.anchorMessageId, prompt);
+    const std::string documents =
+        request.continueLast ? std::string() : documentPrefix(request, prompt);
+    out.resume = resume(request.conversationId, request.anchorMessageId, prompt,
+                        documents.empty() ? QList<qint64>{} : request.documentMessageIds);
+    if (!documents.empty() && chat_->covered_text().size() < documents.size() &&
+        !readDocuments(request, documents, out)) {
+      out.finishReason = QStringLiteral("cancelled");
+      emit generationFinished(out);
+      return;
+    }
 
     GenerateOptions options;
     options.sampling = request.sampling;
@@ -314,9 +339,9 @@ void InferenceWorker::generate(const GenerateRequest& request) {
             : chat_->reply(toEngine(request.turns), options, onText, &cancel_);
     out.text = QString::fromStdString(r.text);
     out.finishReason = finishName(r.finish);
-    out.promptTokens = chat_->last_prefill_tokens();
+    out.promptTokens = out.documentTokens + chat_->last_prefill_tokens();
     out.completionTokens = qint64(r.tokens.size());
-    out.prefillMs = r.prefill_ms;
+    out.prefillMs += r.prefill_ms;
     out.decodeMs = r.decode_ms;
     out.seed = r.seed;
     out.stateReady = chat_->session().n_tokens() > 0;
@@ -329,6 +354,57 @@ void InferenceWorker::generate(const GenerateRequest& request) {
     conversation_ = 0;
     emit generationFailed(request.id, QString::fromUtf8(e.what()));
   }
+}
+
+std::string InferenceWorker::documentPrefix(const GenerateRequest& request,
+                                            const std::string& rendered) const {
+  if (request.turns.isEmpty() || request.turns.last().documentChars <= 0) return {};
+  // The prompt with the last turn cut right after its documents shares with the whole one
+  // the text up to where they differ; the document block's closing tag inside that common
+  // part is where the state is worth keeping (whatever the template does after it, e.g. trim
+  // the turn's text).
+  QList<ChatTurn> cut = request.turns;
+  cut.last().content.truncate(cut.last().documentChars);
+  const std::string head = render(cut, false);
+  size_t common = 0;
+  while (common < head.size() && common < rendered.size() && head[common] == rendered[common])
+    ++common;
+  static constexpr std::string_view kClose = "</document>";
+  const size_t close = rendered.rfind(kClose, common >= kClose.size() ? common - kClose.size() : 0);
+  if (close == std::string::npos || close + kClose.size() > common) return {};
+  return rendered.substr(0, close + kClose.size());
+}
+
+bool InferenceWorker::readDocuments(const GenerateRequest& request, const std::string& prefix,
+                                    GenerationResult& out) {
+  QElapsedTimer timer;
+  timer.start();
+  // Pieces of a hundredth of the text's bytes in tokens (at least 256; a few percent of the
+  // document for a BPE tokenizer): the bar moves, and a stop is honoured between pieces as
+  // well as between the engine's chunks.
+  const auto onProgress = [&](int64_t done, int64_t total) {
+    emit readingProgress(request.id, done, total, double(timer.nsecsElapsed()) / 1e6);
+  };
+  const int64_t estimate = int64_t(prefix.size() - chat_->covered_text().size());
+  const int64_t piece = std::max<int64_t>(256, estimate / 100);
+  if (!chat_->feed_text(prefix, piece, onProgress, &cancel_)) return false;
+  out.documentTokens = chat_->last_prefill_tokens();
+  out.prefillMs = double(timer.nsecsElapsed()) / 1e6;
+  if (keeper_ && keeper_->enabled()) {
+    try {
+      keeper_->save(request.conversationId, request.anchorMessageId, chat_->session().save_state(),
+                    chat_->covered_text(), /*makeLatest=*/false);
+      emit documentCheckpointSaved(request.conversationId, request.anchorMessageId,
+                                   chat_->session().n_tokens());
+    } catch (const storage::StorageError& e) {
+      if (e.kind() != storage::StorageError::Kind::NotFound)
+        emit stateSaveFailed(request.conversationId, e.message(),
+                             e.kind() == storage::StorageError::Kind::DiskFull);
+    } catch (const std::exception& e) {
+      emit stateSaveFailed(request.conversationId, QString::fromUtf8(e.what()), false);
+    }
+  }
+  return true;
 }
 
 void InferenceWorker::saveState(qint64 requestId, qint64 messageId) {

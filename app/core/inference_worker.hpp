@@ -58,6 +58,8 @@ class InferenceWorker : public QObject {
   void saveState(qint64 requestId, qint64 messageId);
   // One line per usable device of each compiled backend.
   void listDevices();
+  // Counts the tokens of an attachment's text with the loaded model's tokenizer.
+  void countTokens(qint64 key, const QString& text);
 
  signals:
   void loadStarted(const QString& path);
@@ -74,6 +76,12 @@ class InferenceWorker : public QObject {
   void prefillProgress(qint64 requestId, qint64 done, qint64 total);
   void generationFinished(const coil::app::GenerationResult& result);
   void generationFailed(qint64 requestId, const QString& reason);
+  // Reading attached documents before an answer: tokens read of `total`, after each piece.
+  void readingProgress(qint64 requestId, qint64 done, qint64 total, double elapsedMs);
+  // The state right after the documents was saved as the checkpoint after messageId.
+  void documentCheckpointSaved(qint64 conversationId, qint64 messageId, qint64 tokens);
+  // tokens -1: no model is loaded (or the text could not be tokenized).
+  void tokensCounted(qint64 key, qint64 tokens);
 
   void stateSaved(qint64 conversationId, qint64 messageId, qint64 bytes, double ms);
   void stateSaveFailed(qint64 conversationId, const QString& reason, bool diskFull);
@@ -85,7 +93,16 @@ class InferenceWorker : public QObject {
  private:
   // Makes the session cover a prefix of `rendered` for the conversation, restoring the
   // nearest usable checkpoint at or before `messageId` when it does not already.
-  ResumeReport resume(qint64 conversationId, qint64 messageId, const std::string& rendered);
+  // `alsoFrom`: further messages whose nearest checkpoint may serve (the longest usable wins).
+  ResumeReport resume(qint64 conversationId, qint64 messageId, const std::string& rendered,
+                      const QList<qint64>& alsoFrom = {});
+  // The prefix of the rendered prompt that ends right after the last turn's documents
+  // ("" when it has none).
+  std::string documentPrefix(const GenerateRequest& request, const std::string& rendered) const;
+  // Reads the documents (the session then covers `prefix`) and saves that state as the
+  // anchor's checkpoint. Returns false when stopped.
+  bool readDocuments(const GenerateRequest& request, const std::string& prefix,
+                     GenerationResult& out);
   std::string render(const QList<ChatTurn>& turns, bool addGenerationPrompt) const;
   bool cancelled() const { return cancel_.load(std::memory_order_relaxed); }
   // Marks load `id` as the running one and arms loadCancel_ for it; endLoad() disarms.

@@ -3,6 +3,7 @@
 #include <QLocale>
 
 #include "format.hpp"
+#include "format_bytes.hpp"
 #include "markdown_segments.hpp"
 
 namespace coil::app {
@@ -35,6 +36,11 @@ MessageRow MessageRow::from(const storage::Message& m, const storage::SiblingInf
   r.details = m.role == QLatin1String("assistant") ? detailsOf(m.meta) : QString();
   if (m.role == QLatin1String("assistant")) r.finishReason = m.meta.finishReason;
   r.segments = segmentsToVariant(splitMarkdown(m.content));
+  for (const storage::Attachment& a : m.attachments)
+    r.attachments << QVariantMap{{QStringLiteral("name"), a.name},
+                                 {QStringLiteral("sizeText"), hub::formatBytes(a.bytes)},
+                                 {QStringLiteral("format"), a.format},
+                                 {QStringLiteral("tokens"), a.tokenCount}};
   return r;
 }
 
@@ -66,6 +72,8 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
       return r.streaming;
     case IsLastRole:
       return index.row() == rows_.size() - 1;
+    case AttachmentsRole:
+      return r.attachments;
     case FinishReasonRole:
       return r.finishReason;
   }
@@ -82,6 +90,7 @@ QHash<int, QByteArray> MessageListModel::roleNames() const {
           {DetailsRole, "details"},
           {StreamingRole, "streaming"},
           {IsLastRole, "isLast"},
+          {AttachmentsRole, "attachments"},
           {FinishReasonRole, "finishReason"}};
 }
 

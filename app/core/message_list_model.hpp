@@ -23,6 +23,8 @@ struct MessageRow {
   // written: the text saved up to then), "" for a question.
   QString finishReason;
   QVariantList segments;  // splitMarkdown(content), cached
+  // The attached files' chips: [{"name", "sizeText", "format", "tokens"}]
+  QVariantList attachments;
 
   static MessageRow from(const storage::Message& message, const storage::SiblingInfo& siblings);
 };
@@ -46,6 +48,7 @@ class MessageListModel : public SyncedListModel {
     DetailsRole,
     StreamingRole,
     IsLastRole,
+    AttachmentsRole,
     FinishReasonRole,
   };
   Q_ENUM(Role)

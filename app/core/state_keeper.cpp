@@ -23,7 +23,8 @@ StateKeeper::StateKeeper(const QString& dataDir) {
 StateKeeper::~StateKeeper() = default;
 
 storage::Checkpoint StateKeeper::save(qint64 conversationId, qint64 messageId,
-                                      const RecurrentState& state, const std::string& coveredText) {
+                                      const RecurrentState& state, const std::string& coveredText,
+                                      bool makeLatest) {
   if (!store_) throw storage::StorageError(QStringLiteral("no data folder to save states in"));
   const auto bytes = serialize_state(state);
   storage::StateInfo info;
@@ -33,6 +34,7 @@ storage::Checkpoint StateKeeper::save(qint64 conversationId, qint64 messageId,
   info.tokenHash = state.token_hash;
   info.modelFingerprint = state.model_fingerprint;
   info.coveredText = QByteArray::fromStdString(coveredText);
+  info.makeLatest = makeLatest;
   // a view of the serialized bytes, not a third copy of the 38 MiB payload (save() only
   // writes them out during the call)
   return store_->save(info, QByteArray::fromRawData(reinterpret_cast<const char*>(bytes.data()),

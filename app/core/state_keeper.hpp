@@ -28,8 +28,10 @@ class StateKeeper {
   bool enabled() const { return store_ != nullptr; }
 
   // Throws storage::StorageError (Kind::DiskFull when the disk is full).
+  // makeLatest false: a checkpoint beside the chat's latest state (e.g. right after a
+  // document), evictable within the budget.
   storage::Checkpoint save(qint64 conversationId, qint64 messageId, const RecurrentState& state,
-                           const std::string& coveredText);
+                           const std::string& coveredText, bool makeLatest = true);
 
   std::optional<storage::Checkpoint> nearest(qint64 conversationId, qint64 messageId,
                                              quint64 fingerprint) const;

@@ -27,6 +27,7 @@ WorkerHost::WorkerHost(const QString& dataDir, const coil::ModelOptions& engineO
   connect(this, &WorkerHost::generateRequested, worker_, &InferenceWorker::generate);
   connect(this, &WorkerHost::saveStateRequested, worker_, &InferenceWorker::saveState);
   connect(this, &WorkerHost::listDevicesRequested, worker_, &InferenceWorker::listDevices);
+  connect(this, &WorkerHost::countTokensRequested, worker_, &InferenceWorker::countTokens);
   thread_.setObjectName(QStringLiteral("coil-inference"));
   thread_.start();
   emit initializeRequested(dataDir);
@@ -60,6 +61,10 @@ qint64 WorkerHost::generate(GenerateRequest request) {
 
 void WorkerHost::saveState(qint64 requestId, qint64 messageId) {
   emit saveStateRequested(requestId, messageId);
+}
+
+void WorkerHost::countTokens(qint64 key, const QString& text) {
+  emit countTokensRequested(key, text);
 }
 
 void WorkerHost::listDevices() {

@@ -36,6 +36,7 @@ class WorkerHost : public QObject {
   qint64 generate(GenerateRequest request);
   void saveState(qint64 requestId, qint64 messageId);
   void listDevices();
+  void countTokens(qint64 key, const QString& text);
   // Stops the running and any queued generation at once (does not wait for the worker).
   void stop();
 
@@ -46,6 +47,7 @@ class WorkerHost : public QObject {
   void generateRequested(const coil::app::GenerateRequest& request);
   void saveStateRequested(qint64 requestId, qint64 messageId);
   void listDevicesRequested();
+  void countTokensRequested(qint64 key, const QString& text);
 
  private:
   QThread thread_;

@@ -36,8 +36,9 @@ struct ModelInfo {
 };
 
 struct ChatTurn {
-  QString role;  // "system", "user", "assistant"
-  QString content;
+  QString role;           // "system", "user", "assistant"
+  QString content;        // what the model reads (attached documents first: promptContent)
+  int documentChars = 0;  // how much of `content` is attached documents (documentBlocks)
 };
 
 // What the model should answer: the active branch up to `anchorMessageId` (the message the
@@ -49,6 +50,11 @@ struct GenerateRequest {
   QList<ChatTurn> turns;
   coil::SamplingParams sampling;
   int maxTokens = 512;
+  // When the last turn carries documents: the messages whose checkpoint may hold the state
+  // right after those same documents (the anchor and its siblings with the same
+  // attachments). The worker reads the documents with progress (readingProgress), saves
+  // that state as the anchor's checkpoint, then prefills the question alone.
+  QList<qint64> documentMessageIds;
   // When set, sampling and maxTokens are replaced, when the answer starts, by the loaded
   // model's defaults with these changes of the user applied (ChatSettings::fromJson): right
   // even when the message was sent while its model was still loading.
@@ -84,8 +90,9 @@ struct GenerationResult {
   qint64 requestId = 0;
   qint64 conversationId = 0;
   QString text;
-  QString finishReason;     // "stop", "length", "cancelled"
-  qint64 promptTokens = 0;  // tokens prefilled for this answer
+  QString finishReason;       // "stop", "length", "cancelled"
+  qint64 promptTokens = 0;    // tokens prefilled for this answer (documents included)
+  qint64 documentTokens = 0;  // of which attached documents read into the state
   qint64 completionTokens = 0;
   double prefillMs = 0;
   double decodeMs = 0;

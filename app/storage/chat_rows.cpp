@@ -9,6 +9,31 @@ bool isValidRole(const QString& role) {
          role == QLatin1String("system");
 }
 
+namespace {
+
+// A name or a text must not close its own block early.
+QString escapeBlock(QString s) {
+  return s.replace(QLatin1String("</document>"), QLatin1String("</document >"));
+}
+
+}  // namespace
+
+QString documentBlocks(const QList<Attachment>& attachments) {
+  QString out;
+  for (const Attachment& a : attachments) {
+    QString name = escapeBlock(a.name);
+    name.replace(QLatin1Char('"'), QLatin1Char('\''));
+    name.replace(QLatin1Char('\n'), QLatin1Char(' '));
+    out += QStringLiteral("<document name=\"%1\">\n%2\n</document>\n\n")
+               .arg(name, escapeBlock(a.text.trimmed()));
+  }
+  return out;
+}
+
+QString promptContent(const Message& m) {
+  return documentBlocks(m.attachments) + m.content;
+}
+
 namespace rows {
 
 QString jsonText(const QJsonObject& obj) {

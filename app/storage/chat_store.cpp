@@ -143,6 +143,34 @@ std::optional<qint64> nullIfZero(qint64 id) {
   return id;
 }
 
+// Fills each message's attachments (one indexed query per message).
+void loadAttachments(const Database& db, QList<Message>& messages) {
+  Statement st = db.prepare(
+      "SELECT name, bytes, format, token_count, text FROM attachments WHERE message_id = ? "
+      "ORDER BY position");
+  for (Message& m : messages) {
+    st.reset();
+    st.bindAll(m.id);
+    while (st.step())
+      m.attachments << Attachment{st.text(0), st.int64(1), st.text(2), st.int64(3), st.text(4)};
+  }
+}
+
+void insertAttachments(Database& db, qint64 messageId, const QList<Attachment>& attachments) {
+  Statement st = db.prepare(
+      "INSERT INTO attachments (message_id, position, name, bytes, format, token_count, text) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  for (qsizetype i = 0; i < attachments.size(); ++i) {
+    const Attachment& a = attachments[i];
+    if (a.bytes < 0 || a.tokenCount < 0)
+      throw StorageError(QStringLiteral("attachment %1 has a negative size").arg(a.name),
+                         StorageError::Kind::Invalid);
+    st.reset();
+    st.bindAll(messageId, qint64(i), a.name, a.bytes, a.format, a.tokenCount, a.text);
+    st.exec();
+  }
+}
+
 // Path root -> leaf, following parent_id upwards from leaf.
 QList<Message> pathFrom(const Database& db, qint64 leaf) {
   Statement st = db.prepare(std::string(R"sql(
@@ -156,6 +184,7 @@ QList<Message> pathFrom(const Database& db, qint64 leaf) {
   st.bindAll(leaf);
   QList<Message> out;
   while (st.step()) out << readMessage(st);
+  loadAttachments(db, out);
   return out;
 }
 
@@ -167,7 +196,8 @@ Message ChatStore::requireMessage(qint64 id) const {
 }
 
 qint64 ChatStore::addMessage(qint64 conversationId, qint64 parentId, const QString& role,
-                             const QString& content, const MessageMeta& meta, bool makeActive) {
+                             const QString& content, const MessageMeta& meta, bool makeActive,
+                             const QList<Attachment>& attachments) {
   if (!isValidRole(role))
     throw StorageError(QStringLiteral("invalid message role \"%1\"").arg(role),
                        StorageError::Kind::Invalid);
@@ -186,6 +216,7 @@ qint64 ChatStore::addMessage(qint64 conversationId, qint64 parentId, const QStri
   bindMeta(st, 6, meta);
   st.exec();
   const qint64 id = db_.lastInsertId();
+  insertAttachments(db_, id, attachments);
   if (makeActive)
     db_.run("UPDATE conversations SET updated_at = ?, active_leaf_id = ? WHERE id = ?", t, id,
             conversationId);
@@ -202,8 +233,12 @@ qint64 ChatStore::insertMessage(const Message& m) {
       "finish_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   st.bindAll(m.conversationId, nullIfZero(m.parentId), m.role, m.content, m.createdAt);
   bindMeta(st, 6, m.meta);
+  Transaction tx(db_);
   st.exec();
-  return db_.lastInsertId();
+  const qint64 id = db_.lastInsertId();
+  insertAttachments(db_, id, m.attachments);
+  tx.commit();
+  return id;
 }
 
 void ChatStore::updateMessage(qint64 id, const QString& content, const MessageMeta& meta) {
@@ -224,7 +259,9 @@ std::optional<Message> ChatStore::message(qint64 id) const {
   Statement st = db_.prepare(selectMessages("WHERE id = ?"));
   st.bindAll(id);
   if (!st.step()) return std::nullopt;
-  return readMessage(st);
+  QList<Message> one{readMessage(st)};
+  loadAttachments(db_, one);
+  return one.first();
 }
 
 QList<Message> ChatStore::messages(qint64 conversationId) const {
@@ -232,6 +269,7 @@ QList<Message> ChatStore::messages(qint64 conversationId) const {
   st.bindAll(conversationId);
   QList<Message> out;
   while (st.step()) out << readMessage(st);
+  loadAttachments(db_, out);
   return out;
 }
 
@@ -241,6 +279,7 @@ QList<Message> ChatStore::children(qint64 conversationId, qint64 parentId) const
   st.bindAll(conversationId, nullIfZero(parentId));
   QList<Message> out;
   while (st.step()) out << readMessage(st);
+  loadAttachments(db_, out);
   return out;
 }
 
@@ -319,7 +358,9 @@ qint64 ChatStore::addSibling(qint64 siblingId, const QString& role, const QStrin
                            .arg(siblingId)
                            .arg(m.role, role),
                        StorageError::Kind::Invalid);
-  const qint64 id = addMessage(m.conversationId, m.parentId, role, content, meta, true);
+  // A new question beside one about documents asks about the same documents.
+  const qint64 id =
+      addMessage(m.conversationId, m.parentId, role, content, meta, true, m.attachments);
   tx.commit();
   return id;
 }

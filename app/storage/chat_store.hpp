@@ -46,11 +46,13 @@ class ChatStore {
 
   // --- messages ---
   // Adds a message under parentId (0: a root) and, when makeActive, makes it the active
-  // leaf. The parent must belong to the same conversation. Bumps updatedAt.
+  // leaf. The parent must belong to the same conversation. Bumps updatedAt. The message and
+  // its attachments are added together or not at all.
   qint64 addMessage(qint64 conversationId, qint64 parentId, const QString& role,
-                    const QString& content, const MessageMeta& meta = {}, bool makeActive = true);
-  // Inserts a message as given (createdAt and meta kept; id ignored), without touching
-  // the conversation. For import.
+                    const QString& content, const MessageMeta& meta = {}, bool makeActive = true,
+                    const QList<Attachment>& attachments = {});
+  // Inserts a message as given (createdAt, meta and attachments kept; id ignored), without
+  // touching the conversation. For import.
   qint64 insertMessage(const Message& m);
   // Replaces the content and metadata (e.g. when a streamed answer finishes).
   void updateMessage(qint64 id, const QString& content, const MessageMeta& meta);
@@ -74,7 +76,8 @@ class ChatStore {
   QList<Message> activePath(qint64 conversationId) const;
   // Root -> messageId.
   QList<Message> pathTo(qint64 messageId) const;
-  // Edit: a new user message beside `userMessageId` (same parent), made active.
+  // Edit: a new user message beside `userMessageId` (same parent), made active, with the
+  // same attachments (a new question about the same documents).
   qint64 editMessage(qint64 userMessageId, const QString& content);
   // Regenerate: a new assistant message beside `assistantMessageId`, made active.
   qint64 regenerate(qint64 assistantMessageId, const QString& content,

@@ -38,6 +38,18 @@ struct MessageMeta {
   bool operator==(const MessageMeta&) const = default;
 };
 
+// A file attached to a (user) message: its extracted text is the source of truth, as a
+// message's content is; the file itself is not kept.
+struct Attachment {
+  QString name;           // the file's name, without its folder
+  qint64 bytes = 0;       // the file's size
+  QString format;         // "PDF", "HTML", "Markdown", "Source code", "Text"
+  qint64 tokenCount = 0;  // tokens of the text for the chat's model (0: not counted)
+  QString text;
+
+  bool operator==(const Attachment&) const = default;
+};
+
 struct Message {
   qint64 id = 0;
   qint64 conversationId = 0;
@@ -46,6 +58,7 @@ struct Message {
   QString content;
   qint64 createdAt = 0;
   MessageMeta meta;
+  QList<Attachment> attachments;  // in the order they were attached
 
   bool operator==(const Message&) const = default;
 };
@@ -67,5 +80,12 @@ struct SearchHit {
 };
 
 bool isValidRole(const QString& role);
+
+// What the model reads for a message: each attachment as a delimited block
+// (<document name="...">text</document>), then the message's own text. The one place the
+// prompt's layout of documents is decided (the worker and the OpenAI export use it).
+QString promptContent(const Message& m);
+// The attachments' blocks alone (with the blank line that separates them from the text).
+QString documentBlocks(const QList<Attachment>& attachments);
 
 }  // namespace coil::storage

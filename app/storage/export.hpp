@@ -1,7 +1,8 @@
 // Exporting conversations.
 //
 // Formats (one chat / all chats):
-//   Markdown, Text  the active branch, readable; all chats one after another.
+//   Markdown, Text  the active branch, readable (attachments: name, size and text before
+//                   the message); all chats one after another.
 //   Json            the whole tree with every setting and metadata; importable (see
 //                   import_json.hpp). The layout, "schema_version" 1:
 //     {"format": "coil-chat", "schema_version": 1, "conversations": [
@@ -11,12 +12,15 @@
 //        "messages": [{"id", "parent" (id or null), "role", "content", "created_at",
 //                      "meta": {"model", "sampling", "seed", "prompt_tokens",
 //                               "completion_tokens", "prefill_tokens_per_s",
-//                               "decode_tokens_per_s", "finish_reason"}}, ...]}]}
+//                               "decode_tokens_per_s", "finish_reason"},
+//                      "attachments" (when there are any): [{"name", "bytes", "format",
+//                                       "tokens", "text"}, ...]}, ...]}]}
 //     Times are integer milliseconds since the epoch (UTC). Message ids are local to the
 //     file (1..n in creation order); a parent comes before its children. Unknown meta
 //     fields are left out.
 //   OpenAi          JSON Lines (.jsonl): {"messages": [{"role", "content"}, ...]} of the
-//                   active branch, the system prompt first, on one line ending in '\n'; all
+//                   active branch, the system prompt first, attachments in the content as
+//                   the model reads them (promptContent), on one line ending in '\n'; all
 //                   chats: one such line per chat.
 #pragma once
 #include <QByteArray>

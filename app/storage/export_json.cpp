@@ -24,6 +24,17 @@ QJsonObject metaToJson(const MessageMeta& m) {
   return o;
 }
 
+QJsonArray attachmentsToJson(const QList<Attachment>& attachments) {
+  QJsonArray out;
+  for (const Attachment& a : attachments)
+    out.append(QJsonObject{{QLatin1String("name"), a.name},
+                           {QLatin1String("bytes"), a.bytes},
+                           {QLatin1String("format"), a.format},
+                           {QLatin1String("tokens"), a.tokenCount},
+                           {QLatin1String("text"), a.text}});
+  return out;
+}
+
 QJsonValue optional(const std::optional<qint64>& v) {
   return v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null);
 }
@@ -54,6 +65,8 @@ QJsonObject conversationToJson(const ChatStore& store, qint64 conversationId) {
                   {QLatin1String("created_at"), m.createdAt}};
     const QJsonObject meta = metaToJson(m.meta);
     if (!meta.isEmpty()) o[QLatin1String("meta")] = meta;
+    if (!m.attachments.isEmpty())
+      o[QLatin1String("attachments")] = attachmentsToJson(m.attachments);
     messages.append(o);
   }
   const qint64 leaf = local.value(c->activeLeafId, 0);

@@ -1,6 +1,7 @@
 // Export: Markdown, plain text and OpenAI-style messages of the active branch.
 #include <QDateTime>
 #include <QJsonArray>
+#include <algorithm>
 
 #include "chat_store.hpp"
 #include "export_formats.hpp"
@@ -30,6 +31,21 @@ QString isoTime(qint64 ms) {
   return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODate);
 }
 
+// A fence longer than any run of backticks in the text, so the text cannot close it.
+QString fenceFor(const QString& text) {
+  int longest = 0, run = 0;
+  for (QChar c : text) {
+    run = c == QLatin1Char('`') ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  return QString(std::max(3, longest + 1), QLatin1Char('`'));
+}
+
+QString sizeText(const Attachment& a) {
+  return a.tokenCount > 0 ? QStringLiteral("%1 bytes, %2 tokens").arg(a.bytes).arg(a.tokenCount)
+                          : QStringLiteral("%1 bytes").arg(a.bytes);
+}
+
 }  // namespace
 
 QString markdownOf(const ChatStore& store, qint64 conversationId) {
@@ -47,7 +63,13 @@ QString markdownOf(const ChatStore& store, qint64 conversationId) {
     out += QLatin1Char('\n');
   }
   for (const Message& m : store.activePath(conversationId)) {
-    out += QStringLiteral("### %1\n\n%2\n\n").arg(roleName(m.role), m.content.trimmed());
+    out += QStringLiteral("### %1\n\n").arg(roleName(m.role));
+    for (const Attachment& a : m.attachments) {
+      const QString fence = fenceFor(a.text);
+      out += QStringLiteral("**Attachment: %1** (%2)\n\n%3text\n%4\n%3\n\n")
+                 .arg(a.name, sizeText(a), fence, a.text.trimmed());
+    }
+    out += m.content.trimmed() + QStringLiteral("\n\n");
   }
   return out;
 }
@@ -58,8 +80,13 @@ QString plainTextOf(const ChatStore& store, qint64 conversationId) {
   QString out =
       title + QLatin1Char('\n') + QString(title.size(), QLatin1Char('=')) + QStringLiteral("\n\n");
   if (!c.systemPrompt.isEmpty()) out += QStringLiteral("[System]\n%1\n\n").arg(c.systemPrompt);
-  for (const Message& m : store.activePath(conversationId))
-    out += QStringLiteral("[%1]\n%2\n\n").arg(roleName(m.role), m.content);
+  for (const Message& m : store.activePath(conversationId)) {
+    out += QStringLiteral("[%1]\n").arg(roleName(m.role));
+    for (const Attachment& a : m.attachments)
+      out += QStringLiteral("[Attachment: %1 (%2)]\n%3\n[End of %1]\n\n")
+                 .arg(a.name, sizeText(a), a.text.trimmed());
+    out += m.content + QStringLiteral("\n\n");
+  }
   return out;
 }
 
@@ -71,7 +98,7 @@ QJsonObject openAiOf(const ChatStore& store, qint64 conversationId) {
                                 {QLatin1String("content"), c.systemPrompt}});
   for (const Message& m : store.activePath(conversationId))
     messages.append(
-        QJsonObject{{QLatin1String("role"), m.role}, {QLatin1String("content"), m.content}});
+        QJsonObject{{QLatin1String("role"), m.role}, {QLatin1String("content"), promptContent(m)}});
   return {{QLatin1String("messages"), messages}};
 }
 

@@ -96,6 +96,27 @@ MessageMeta parseMeta(const Fields& f) {
   return m;
 }
 
+QList<Attachment> parseAttachments(const Fields& mf) {
+  QList<Attachment> out;
+  if (!mf.has(QStringLiteral("attachments"))) return out;
+  const QJsonArray list = mf.array(QStringLiteral("attachments"));
+  for (qsizetype i = 0; i < list.size(); ++i) {
+    const QString aw = QStringLiteral("%1[%2]").arg(mf.at(QStringLiteral("attachments"))).arg(i);
+    const Fields af(objectAt(list, i, aw), aw);
+    Attachment a;
+    a.name = af.string(QStringLiteral("name"), true);
+    a.bytes = af.integer(QStringLiteral("bytes"), false).value_or(0);
+    a.format = af.string(QStringLiteral("format"), false);
+    a.tokenCount = af.integer(QStringLiteral("tokens"), false).value_or(0);
+    a.text = af.string(QStringLiteral("text"), true);
+    if (a.bytes < 0) bad(af.at(QStringLiteral("bytes")), QStringLiteral("must not be negative"));
+    if (a.tokenCount < 0)
+      bad(af.at(QStringLiteral("tokens")), QStringLiteral("must not be negative"));
+    out << a;
+  }
+  return out;
+}
+
 ParsedChat parseChat(const QJsonObject& o, const QString& where) {
   const Fields f(o, where);
   ParsedChat chat;
@@ -132,6 +153,7 @@ ParsedChat parseChat(const QJsonObject& o, const QString& where) {
     m.createdAt = *mf.integer(QStringLiteral("created_at"), true);
     const QString metaWhere = mf.at(QStringLiteral("meta"));
     m.meta = parseMeta(Fields(mf.object(QStringLiteral("meta")), metaWhere));
+    m.attachments = parseAttachments(mf);
     roles.insert(m.id, m.role);
     chat.messages << m;
   }

@@ -102,12 +102,28 @@ constexpr const char* kV5 = R"sql(
 ALTER TABLE state_checkpoints ADD COLUMN covered_text BLOB;
 )sql";
 
-constexpr std::array<Migration, 5> kMigrations{{
+// v6: files attached to messages, their extracted text kept with the message.
+constexpr const char* kV6 = R"sql(
+CREATE TABLE attachments (
+  id          INTEGER PRIMARY KEY,
+  message_id  INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  position    INTEGER NOT NULL,
+  name        TEXT    NOT NULL,
+  bytes       INTEGER NOT NULL CHECK (bytes >= 0),
+  format      TEXT    NOT NULL DEFAULT '',
+  token_count INTEGER NOT NULL DEFAULT 0,
+  text        TEXT    NOT NULL,
+  UNIQUE (message_id, position)
+);
+)sql";
+
+constexpr std::array<Migration, 6> kMigrations{{
     {1, "conversations and messages", kV1},
     {2, "chat settings and message metadata", kV2},
     {3, "full-text search", kV3},
     {4, "state checkpoints and settings", kV4},
     {5, "the text each state covers", kV5},
+    {6, "attachments", kV6},
 }};
 
 }  // namespace

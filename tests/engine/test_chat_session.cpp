@@ -82,6 +82,54 @@ TEST_F(ChatSessionTest, EditedHistoryStartsOver) {
 }
 
 }  // namespace
+
+// A document fed in pieces (the app's reading with progress) leaves the same state as the
+// whole text fed at once, and a question after it prefills only its own text.
+TEST_F(ChatSessionTest, FeedTextInPiecesThenOnlyTheQuestion) {
+  std::string document = "<|im_start|>user\n<document name=\"a.txt\">\n";
+  for (int i = 0; i < 40; ++i) document += "line " + std::to_string(i) + " of the report\n";
+  document += "</document>";
+  const std::vector<ChatMessage> msgs{
+      {"user", document.substr(std::string("<|im_start|>user\n").size()) + "\n\nWhy?"}};
+  ChatSession chat(*model_, tok_, cfg_);
+  const std::string full = chat.chat_template().render(msgs, true);
+  ASSERT_EQ(full.compare(0, document.size(), document), 0);
+  std::vector<std::pair<int64_t, int64_t>> progress;
+  ASSERT_TRUE(chat.feed_text(
+      document, 100, [&](int64_t done, int64_t total) { progress.emplace_back(done, total); }));
+  const auto n = static_cast<int64_t>(document.size());
+  ASSERT_EQ(progress.size(), size_t((n + 99) / 100));
+  EXPECT_EQ(progress.front(), std::make_pair(int64_t(100), n));
+  EXPECT_EQ(progress.back(), std::make_pair(n, n));
+  EXPECT_EQ(chat.covered_text(), document);
+  EXPECT_EQ(chat.session().n_tokens(), n);
+
+  ChatSession whole(*model_, tok_, cfg_);
+  ASSERT_TRUE(whole.feed_text(document, n, {}));
+  EXPECT_EQ(whole.session().token_hash(), chat.session().token_hash());
+
+  const auto a = chat.reply(msgs, greedy(), {});
+  EXPECT_EQ(chat.last_prefill_tokens(), static_cast<int64_t>(full.size() - document.size()));
+  const auto b = whole.reply(msgs, greedy(), {});
+  EXPECT_EQ(a.tokens, b.tokens);
+}
+
+TEST_F(ChatSessionTest, FeedTextCancelledLeavesNothing) {
+  ChatSession chat(*model_, tok_, cfg_);
+  std::atomic<bool> cancel{false};
+  int pieces = 0;
+  EXPECT_FALSE(chat.feed_text(
+      std::string(1000, 'x'), 100,
+      [&](int64_t, int64_t) {
+        ++pieces;
+        cancel = true;
+      },
+      &cancel));
+  EXPECT_EQ(pieces, 1);
+  EXPECT_EQ(chat.session().n_tokens(), 0);
+  EXPECT_TRUE(chat.covered_text().empty());
+}
+
 // A progress callback reads the prompt chunk by chunk: it reports every chunk, ends at the
 // total, and the answer is the very one without it (the same chunks, the same numbers).
 TEST_F(ChatSessionTest, PrefillProgressChangesNothingButReports) {

@@ -1,19 +1,50 @@
 // Qt Quick Test of the views: one App (Coil.Core) for every test file, on a fixture model
 // in a temporary data folder, with the Models page talking to the local Hub stand-in
 // (fake_hub.py) and a temporary Hugging Face cache.
+#include <QDir>
+#include <QDropEvent>
+#include <QMimeData>
 #include <QQmlContext>
 #include <QQmlEngine>
 #include <QQmlExtensionPlugin>
+#include <QQuickItem>
 #include <QQuickStyle>
+#include <QQuickWindow>
 #include <QTemporaryDir>
 #include <QtQuickTest>
 
 #include "app_controller.hpp"
+#include "attachment_fixtures.hpp"
 #include "fake_hub.hpp"
 #include "fixture_model.hpp"
 
 Q_IMPORT_QML_PLUGIN(CoilCorePlugin)
 Q_IMPORT_QML_PLUGIN(CoilPlugin)
+
+// Drops local files on an item the way the platform delivers a drop from a file manager:
+// drag-enter, drag-move and drop events carrying text/uri-list, sent to the item's window.
+class FileDropper : public QObject {
+  Q_OBJECT
+
+ public:
+  using QObject::QObject;
+  // Returns whether the drop was accepted.
+  Q_INVOKABLE bool drop(QQuickItem* item, const QStringList& paths) {
+    if (!item || !item->window()) return false;
+    QMimeData mime;
+    QList<QUrl> urls;
+    for (const QString& p : paths) urls << QUrl::fromLocalFile(p);
+    mime.setUrls(urls);
+    const QPointF at = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
+    QDragEnterEvent enter(at.toPoint(), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(item->window(), &enter);
+    QDragMoveEvent move(at.toPoint(), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(item->window(), &move);
+    QDropEvent drop(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(item->window(), &drop);
+    return drop.isAccepted();
+  }
+};
 
 class Setup : public QObject {
   Q_OBJECT
@@ -30,6 +61,8 @@ class Setup : public QObject {
     qputenv("HOME", tmp_.filePath("home").toUtf8());
     for (const char* name : {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE"})
       qunsetenv(name);
+    if (!coil::test::writeAttachmentFixtures(tmp_.filePath("attachments")))
+      qFatal("the attachment fixtures could not be written");
     const QString model =
         coil::test::makeFixtureModel(tmp_.filePath("model"), "falcon-tiny-f32", true);
     app_ = std::make_unique<coil::app::AppController>(
@@ -40,6 +73,13 @@ class Setup : public QObject {
 
   void qmlEngineAvailable(QQmlEngine* engine) {
     engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
+    // for tst_attachments.qml: the files it attaches, where its screenshots go
+    engine->rootContext()->setContextProperty(QStringLiteral("attachmentFixtures"),
+                                              tmp_.filePath("attachments"));
+    QDir().mkpath(QStringLiteral(COIL_ARTIFACTS_DIR));
+    engine->rootContext()->setContextProperty(QStringLiteral("artifactsDir"),
+                                              QStringLiteral(COIL_ARTIFACTS_DIR));
+    engine->rootContext()->setContextProperty(QStringLiteral("fileDropper"), &dropper_);
     // tst_window_layout.qml saves its screenshots here when set (README pictures, reviews)
     engine->rootContext()->setContextProperty(
         QStringLiteral("screenshotDir"), QString::fromLocal8Bit(qgetenv("COIL_SCREENSHOT_DIR")));
@@ -56,6 +96,7 @@ class Setup : public QObject {
   QTemporaryDir tmp_;
   std::unique_ptr<coil::hub::test::FakeHub> hub_;
   std::unique_ptr<coil::app::AppController> app_;
+  FileDropper dropper_;
 };
 
 QUICK_TEST_MAIN_WITH_SETUP(coil_ui, Setup)

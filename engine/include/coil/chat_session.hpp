@@ -45,7 +45,15 @@ class ChatSession {
   bool prefill(const std::vector<ChatMessage>& messages, bool add_generation_prompt,
                const std::atomic<bool>* cancel = nullptr);
 
-  // Tokens the last reply()/prefill() had to feed before generating.
+  // Feeds template text that extends covered_text() (a document placed before a question;
+  // otherwise the state is reset first and all of it is fed) in pieces of `piece_tokens`,
+  // calling progress(tokens fed, tokens in all) after each piece. Returns false when
+  // `cancel` became true: the state is reset then (it would cover text cut mid-way).
+  bool feed_text(const std::string& rendered, int64_t piece_tokens,
+                 const std::function<void(int64_t, int64_t)>& progress,
+                 const std::atomic<bool>* cancel = nullptr);
+
+  // Tokens the last reply()/prefill()/feed_text() had to feed before generating.
   int64_t last_prefill_tokens() const { return last_prefill_tokens_; }
 
   // The exact template text the recurrent state covers (store it next to a saved state).

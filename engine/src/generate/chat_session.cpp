@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <span>
 
 #include "coil/error.hpp"
 
@@ -46,6 +47,30 @@ bool ChatSession::prefill(const std::vector<ChatMessage>& messages, bool add_gen
     session_.reset();
     covered_.clear();
     return false;
+  }
+  covered_ += delta;
+  return true;
+}
+
+bool ChatSession::feed_text(const std::string& rendered, int64_t piece_tokens,
+                            const std::function<void(int64_t, int64_t)>& progress,
+                            const std::atomic<bool>* cancel) {
+  const std::string delta = delta_for(rendered);
+  const auto ids = tok_.encode(delta, /*parse_special=*/true);
+  const auto total = static_cast<int64_t>(ids.size());
+  last_prefill_tokens_ = total;
+  const int64_t piece = std::max<int64_t>(1, piece_tokens);
+  for (int64_t done = 0; done < total;) {
+    const int64_t n = std::min(piece, total - done);
+    if ((cancel && cancel->load(std::memory_order_relaxed)) ||
+        !session_.eval(std::span<const int32_t>(ids).subspan(size_t(done), size_t(n)), nullptr,
+                       false, cancel)) {
+      session_.reset();
+      covered_.clear();
+      return false;
+    }
+    done += n;
+    if (progress) progress(done, total);
   }
   covered_ += delta;
   return true;

@@ -29,6 +29,7 @@ TestCase {
             details: "12 tokens"
             streaming: false
             isLast: true
+            attachments: []
             finishReason: "stop"
         }
     }
@@ -46,6 +47,7 @@ TestCase {
             details: ""
             streaming: false
             isLast: false
+            attachments: []
             finishReason: ""
         }
     }
@@ -72,6 +74,7 @@ TestCase {
             streaming: false
             isLast: true
             finishReason: "interrupted"
+            attachments: []
         }
     }
 
@@ -89,6 +92,7 @@ TestCase {
             streaming: false
             isLast: true
             finishReason: ""
+            attachments: []
         }
     }
 
