@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <vector>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli_common.hpp"
+#include "coil/backend.hpp"
 #include "coil/bench.hpp"
 #include "coil/error.hpp"
 #include "coil/sampler.hpp"
@@ -26,6 +28,40 @@ using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
+// Per-op times of a profiled run of `tokens` tokens, per token: each op's wall time, the
+// weight bytes it read per second of its wall time, and each thread's work time in it;
+// `other_ms` is the run's time outside every op (session, sampling, synchronisation).
+nlohmann::json profile_json(const std::vector<OpProfile>& ops, double total_ms, int64_t tokens) {
+  nlohmann::json j, list = nlohmann::json::array();
+  double in_ops = 0;
+  std::vector<double> busy;
+  for (const OpProfile& o : ops) {
+    nlohmann::json e;
+    e["op"] = o.op;
+    e["shape"] = o.shape;
+    e["calls_per_token"] = double(o.calls) / tokens;
+    e["ms_per_token"] = o.wall_ms / tokens;
+    e["share"] = total_ms > 0 ? o.wall_ms / total_ms : 0.0;
+    if (o.weight_bytes > 0) e["weight_gb_per_s"] = o.weight_bytes / (o.wall_ms * 1e6);
+    std::vector<double> b;
+    for (size_t t = 0; t < o.thread_busy_ms.size(); ++t) {
+      b.push_back(o.thread_busy_ms[t] / tokens);
+      if (busy.size() <= t) busy.push_back(0);
+      busy[t] += o.thread_busy_ms[t] / tokens;
+    }
+    e["thread_busy_ms_per_token"] = b;
+    in_ops += o.wall_ms;
+    list.push_back(e);
+  }
+  j["tokens"] = tokens;
+  j["ms_per_token"] = total_ms / tokens;
+  j["ops_ms_per_token"] = in_ops / tokens;
+  j["other_ms_per_token"] = (total_ms - in_ops) / tokens;
+  j["thread_busy_ms_per_token"] = busy;
+  j["ops"] = list;
+  return j;
+}
+
 }  // namespace
 
 void register_bench(CLI::App& app) {
@@ -33,7 +69,7 @@ void register_bench(CLI::App& app) {
     ModelArgs model;
     std::string synthetic, dtype = "bf16";
     int64_t prompt_len = 512, gen_len = 128;
-    bool json = false, no_bandwidth = false;
+    bool json = false, no_bandwidth = false, profile = false;
     int decode_report_every = 0;
   };
   auto args = std::make_shared<Args>();
@@ -51,6 +87,10 @@ void register_bench(CLI::App& app) {
                   "print each window on stderr as it ends)");
   cmd->add_flag("--no-bandwidth", args->no_bandwidth, "Skip the memory bandwidth measurement");
   cmd->add_flag("--json", args->json, "Print one JSON object");
+  cmd->add_flag("--profile", args->profile,
+                "After the timed runs, prefill and decode once more with per-op timing "
+                "(time and bytes of each op by shape, each thread's work time): "
+                "prefill_profile and decode_profile (backends that can profile: cpu)");
   cmd->callback([args] {
     if (args->synthetic.empty() == args->model.model.empty())
       throw Error("bench needs exactly one of --model DIR or --synthetic NAME");
@@ -131,6 +171,23 @@ void register_bench(CLI::App& app) {
     const size_t state_file_bytes = std::filesystem::file_size(tmp);
     std::filesystem::remove(tmp);
 
+    nlohmann::json prefill_profile, decode_profile;
+    if (args->profile && be.set_profiling(true)) {
+      session.reset();
+      be.take_profile();
+      const auto tp = Clock::now();
+      session.eval(prompt, logits.data());
+      prefill_profile = profile_json(be.take_profile(), ms_since(tp), args->prompt_len);
+      next = argmax(logits);
+      const auto td = Clock::now();
+      for (int64_t i = 0; i < args->gen_len; ++i) {
+        session.decode(next, logits.data());
+        next = argmax(logits);
+      }
+      decode_profile = profile_json(be.take_profile(), ms_since(td), args->gen_len);
+      be.set_profiling(false);
+    }
+
     const double decode_gbps = model->decode_bytes_per_token() * decode_tps / 1e9;
     nlohmann::json j;
     j["backend"] = be.info().name;
@@ -162,6 +219,8 @@ void register_bench(CLI::App& app) {
     j["memory_bandwidth_gb_per_s"] = bandwidth;
     j["decode_bandwidth_fraction"] = bandwidth > 0 ? decode_gbps / bandwidth : 0.0;
     if (!windows.empty()) j["decode_tokens_per_s_windows"] = windows;
+    if (!prefill_profile.is_null()) j["prefill_profile"] = prefill_profile;
+    if (!decode_profile.is_null()) j["decode_profile"] = decode_profile;
     if (!model->fallback_reason().empty()) j["fallback_reason"] = model->fallback_reason();
     if (args->json) {
       std::cout << j.dump() << "\n";

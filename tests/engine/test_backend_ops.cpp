@@ -137,7 +137,8 @@ TEST_P(OpTest, MatMul) {
   for (DType dt : {DType::F32, DType::F16, DType::BF16}) {
     if (!dev_->supports(Op::MatMul, dt)) continue;
     for (Shape s : {Shape{1, 64, 48}, Shape{1, 1000, 37}, Shape{3, 33, 17}, Shape{17, 256, 130},
-                    Shape{64, 512, 96}, Shape{1, 4096, 64}, Shape{200, 64, 300}}) {
+                    Shape{64, 512, 96}, Shape{1, 4096, 64}, Shape{200, 64, 300},
+                    Shape{6, 100, 77}, Shape{65, 96, 40}}) {
       auto x = random(s.T, s.K);
       auto w = random(s.N, s.K, -0.5, 0.5, dt);
       auto b = random(1, s.N);
@@ -225,7 +226,7 @@ TEST_P(OpTest, NormMatMul) {
   };
   for (DType dt : {DType::F32, DType::F16, DType::BF16}) {
     for (Shape s : {Shape{1, 64, 48}, Shape{1, 1000, 37}, Shape{1, 4096, 130}, Shape{3, 33, 17},
-                    Shape{1, 4, 300}}) {
+                    Shape{1, 4, 300}, Shape{70, 96, 40}}) {
       auto x = random(s.T, s.K, -3, 3);
       auto nw = random(1, s.K, 0.5, 1.5);
       auto w = random(s.N, s.K, -0.5, 0.5, dt);
@@ -249,7 +250,8 @@ TEST_P(OpTest, MatMulAddAccumulatesIntoTheResidual) {
     int64_t T, K, N;
   };
   for (DType dt : {DType::F32, DType::F16, DType::BF16}) {
-    for (Shape s : {Shape{1, 64, 48}, Shape{1, 8192, 96}, Shape{1, 1000, 37}, Shape{4, 33, 17}}) {
+    for (Shape s : {Shape{1, 64, 48}, Shape{1, 8192, 96}, Shape{1, 1000, 37}, Shape{4, 33, 17},
+                    Shape{70, 40, 33}}) {
       auto x = random(s.T, s.K);
       auto w = random(s.N, s.K, -0.5, 0.5, dt);
       auto b = random(1, s.N);
@@ -275,7 +277,8 @@ TEST_P(OpTest, ProjScan) {
   for (DType dt : {DType::F32, DType::BF16, DType::F16}) {
     for (Shape s :
          {Shape{1, 40, 16, 4, true}, Shape{1, 300, 16, 256, true}, Shape{3, 40, 16, 33, false},
-          Shape{1, 24, 5, 8, true}, Shape{20, 72, 16, 12, true}, Shape{1, 16, 64, 4, false}}) {
+          Shape{1, 24, 5, 8, true}, Shape{20, 72, 16, 12, true}, Shape{1, 16, 64, 4, false},
+          Shape{70, 64, 16, 12, true}}) {
       const int64_t T = s.T, D = s.D, N = s.N, R = s.R;
       auto x = random(T, D);
       auto dbc = random(T, R + 2 * N, -2, 2);

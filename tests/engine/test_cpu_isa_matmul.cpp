@@ -118,7 +118,6 @@ TEST_P(IsaMatMul, BF16WeightsWideRangeActivationsMatchReference) {
       {64, 511, 96, 7, 0, false},
       {200, 64, 300, 0, 2, true},
       {130, 1300, 70, 0, 0, true}};
-  std::vector<float> scratch(kPackFloats);
   for (const Case& c : cases) {
     const Data d = make(c, g);
     const auto ref = reference(c, d);
@@ -132,6 +131,7 @@ TEST_P(IsaMatMul, BF16WeightsWideRangeActivationsMatchReference) {
                  c.bias ? d.bias.data() : nullptr,
                  y.data(),
                  c.N + c.y_pad};
+    std::vector<float> scratch(kScratchFloats);
     // two column ranges, as the thread pool splits them (one not a multiple of 32 wide)
     const int64_t mid = std::min<int64_t>(c.N, 32 * ((c.N / 2 + 31) / 32));
     k->matmul(a, 0, mid, scratch.data());

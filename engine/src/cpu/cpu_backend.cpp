@@ -14,6 +14,7 @@
 #include "coil/error.hpp"
 #include "coil/safetensors.hpp"
 #include "cpu/cpu_kernels.hpp"
+#include "cpu/cpu_profiler.hpp"
 #include "cpu/thread_pool.hpp"
 
 namespace coil {
@@ -30,22 +31,29 @@ std::string cpu_model_name() {
   return "CPU";
 }
 
+// "T=1 K=4096 N=16384 BF16" (N left out when 0)
+std::string shape(int64_t T, int64_t K, int64_t N, DType d) {
+  std::string s = "T=" + std::to_string(T) + " K=" + std::to_string(K);
+  if (N) s += " N=" + std::to_string(N);
+  return s + " " + dtype_name(d);
+}
+
 class CpuBackend final : public Backend {
  public:
   explicit CpuBackend(const BackendOptions& opts)
       : k_(best_cpu_kernels()),
         pool_(opts.threads > 0 ? opts.threads : physical_cores()),
-        scratch_(static_cast<size_t>(pool_.size()) * kPackFloats) {}
+        scratch_(pool_.size(), std::vector<float>(std::max(kPackFloats, kScratchFloats))),
+        prof_(pool_) {}
 
   BackendInfo info() const override {
     return {"cpu",
             cpu_model_name() + " (" + std::to_string(pool_.size()) + " threads, " + k_.isa + ")",
             0, pool_.size()};
   }
-  // The fused decode ops would save nothing here (the CPU decode is at the bandwidth
-  // limit already): the session runs the unfused sequence.
+  // Every op, fused ones included (they save the decode step a third of its parallel
+  // sections and every serial one: README, "CPU decode").
   bool supports(Op op, DType d) const override {
-    if (is_fused_op(op)) return false;
     return d == DType::F32 || d == DType::F16 || d == DType::BF16;
   }
 
@@ -77,6 +85,8 @@ class CpuBackend final : public Backend {
 
   void get_rows(const Tensor& table, const Tensor& ids, const Tensor& out) override {
     checks::get_rows(table, ids, out);
+    CpuProfiler::Scope ps(prof_, "get_rows");
+    if (ps.active()) ps.describe(shape(ids.cols, table.cols, 0, table.dtype), 0, true);
     const auto* id = host_ptr<const int32_t>(ids);
     for (int64_t t = 0; t < ids.cols; ++t) {
       if (id[t] < 0 || id[t] >= table.rows)
@@ -89,6 +99,8 @@ class CpuBackend final : public Backend {
 
   void rms_norm(const Tensor& x, const Tensor* w, float eps, const Tensor& out) override {
     checks::rms_norm(x, w, out);
+    CpuProfiler::Scope ps(prof_, "rms_norm");
+    if (ps.active()) ps.describe(shape(x.rows, x.cols, 0, DType::F32), 0, x.rows * x.cols < 16384);
     const float* wp = w ? host_ptr<const float>(*w) : nullptr;
     const float* xp = host_ptr<const float>(x);
     float* op = host_ptr<float>(out);
@@ -101,22 +113,80 @@ class CpuBackend final : public Backend {
 
   void matmul(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) override {
     checks::matmul(x, w, bias, out);
-    MatMulArgs a{host_ptr<const float>(x), x.stride, x.rows, x.cols, host_ptr<const void>(w),
-                 w.dtype, bias ? host_ptr<const float>(*bias) : nullptr, host_ptr<float>(out),
-                 out.stride};
-    const int64_t N = w.rows;
-    const int64_t work = x.rows * x.cols * N;
-    // Split output columns in blocks of 32 (the GEMM panel width) across threads.
+    CpuProfiler::Scope ps(prof_, "matmul");
+    run_matmul(ps, args(x, w, bias, out), w);
+  }
+
+  void norm_matmul(const Tensor& x, const Tensor& norm_w, float eps, const Tensor& w,
+                   const Tensor* bias, const Tensor& out) override {
+    checks::norm_matmul(x, norm_w, w, bias, out);
+    CpuProfiler::Scope ps(prof_, "norm_matmul");
+    MatMulArgs a = args(x, w, bias, out);
+    if (x.rows <= kDotMaxTokens && x.cols <= kScratchFloats) {  // norm as x is prepared
+      a.norm_w = host_ptr<const float>(norm_w);
+      a.norm_eps = eps;
+    } else {  // the GEMM reads x as given: norm it first
+      float* xn = grow(staging_, static_cast<size_t>(x.rows * x.cols));
+      for (int64_t t = 0; t < x.rows; ++t)
+        k_.rms_norm(a.x + t * a.x_stride, host_ptr<const float>(norm_w), eps, x.cols,
+                    xn + t * x.cols);
+      a.x = xn;
+      a.x_stride = x.cols;
+    }
+    run_matmul(ps, a, w);
+  }
+
+  void matmul_add(const Tensor& x, const Tensor& w, const Tensor* bias,
+                  const Tensor& out) override {
+    checks::matmul(x, w, bias, out);
+    CpuProfiler::Scope ps(prof_, "matmul_add");
+    MatMulArgs a = args(x, w, bias, out);
+    a.accumulate = true;
+    run_matmul(ps, a, w);
+  }
+
+  // dt/B/C norms (serial: R + 2N floats a token), then per channel range on each thread the
+  // dt_proj rows and the scan of those channels: one parallel section instead of two.
+  void proj_scan(const ProjScanArgs& s) override {
+    checks::proj_scan(s);
+    CpuProfiler::Scope ps(prof_, "proj_scan");
+    const int64_t T = s.x.rows, D = s.x.cols, N = s.A.cols, R = s.dt_low.cols;
+    if (ps.active())
+      ps.describe(shape(T, R, D, s.dt_proj.dtype) + " N=" + std::to_string(N),
+                  s.dt_proj.span_bytes(), false);
+    // [T, R + 2N]: dt_low, B and C of each token, normed where the model says so
+    float* dbc = grow(staging_, static_cast<size_t>(T * (R + 2 * N)));
+    float* dt = grow(dt_, static_cast<size_t>(T * D));  // [T, D]
+    const Tensor* parts[3] = {&s.dt_low, &s.B, &s.C};
+    for (int64_t t = 0; t < T; ++t) {
+      float* row = dbc + t * (R + 2 * N);
+      for (const Tensor* p : parts) {
+        const float* src = host_ptr<const float>(*p) + t * p->stride;
+        if (s.norm_dt_bc) k_.rms_norm(src, nullptr, s.norm_eps, p->cols, row);
+        else std::copy(src, src + p->cols, row);
+        row += p->cols;
+      }
+    }
+    MatMulArgs a{dbc, R + 2 * N, T, R, host_ptr<const void>(s.dt_proj), s.dt_proj.dtype,
+                 nullptr, dt, D};
+    ScanPtrs p{host_ptr<const float>(s.x), dt, host_ptr<const float>(s.dt_bias),
+               host_ptr<const float>(s.A), dbc + R, dbc + R + N,
+               host_ptr<const float>(s.Dskip), host_ptr<const float>(s.z),
+               host_ptr<float>(s.state), host_ptr<float>(s.out), s.x.stride, D, R + 2 * N,
+               R + 2 * N, s.z.stride, s.out.stride, T, D, N};
     auto part = [&](int t, int64_t b, int64_t e) {
-      k_.matmul(a, b, e, scratch_.data() + static_cast<size_t>(t) * kPackFloats);
+      k_.matmul(a, b, e, scratch_[t].data());
+      k_.scan(p, b, e);
     };
-    if (work < 65536) part(0, 0, N);
-    else pool_.parallel_for(N, 32, part);
+    if (T * D < 4096) part(0, 0, D);
+    else pool_.parallel_for(D, 16, part);
   }
 
   void conv1d_silu(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& state,
                    const Tensor& out) override {
     checks::conv1d_silu(x, w, bias, state, out);
+    CpuProfiler::Scope ps(prof_, "conv1d_silu");
+    if (ps.active()) ps.describe(shape(x.rows, x.cols, w.cols, DType::F32), 0, x.rows * x.cols < 16384);
     ConvPtrs p{host_ptr<const float>(x), host_ptr<const float>(w),
                bias ? host_ptr<const float>(*bias) : nullptr, host_ptr<float>(state),
                host_ptr<float>(out), x.stride, out.stride, x.rows, x.cols, w.cols};
@@ -127,6 +197,8 @@ class CpuBackend final : public Backend {
 
   void selective_scan(const ScanArgs& s) override {
     checks::selective_scan(s);
+    CpuProfiler::Scope ps(prof_, "selective_scan");
+    if (ps.active()) ps.describe(shape(s.x.rows, s.x.cols, s.A.cols, DType::F32), 0, s.x.rows * s.x.cols < 4096);
     ScanPtrs p{host_ptr<const float>(s.x), host_ptr<const float>(s.dt),
                host_ptr<const float>(s.dt_bias), host_ptr<const float>(s.A),
                host_ptr<const float>(s.B), host_ptr<const float>(s.C),
@@ -140,6 +212,8 @@ class CpuBackend final : public Backend {
 
   void add(const Tensor& a, const Tensor& b) override {
     checks::add(a, b);
+    CpuProfiler::Scope ps(prof_, "add");
+    if (ps.active()) ps.describe(shape(a.rows, a.cols, 0, DType::F32), 0, true);
     for (int64_t t = 0; t < a.rows; ++t) {
       float* ap = host_ptr<float>(a) + t * a.stride;
       const float* bp = host_ptr<const float>(b) + t * b.stride;
@@ -148,6 +222,11 @@ class CpuBackend final : public Backend {
   }
 
   void synchronize() override {}
+  bool set_profiling(bool on) override {
+    prof_.set(on);
+    return true;
+  }
+  std::vector<OpProfile> take_profile() override { return prof_.take(); }
   // A streaming read of 1 GiB (far larger than the caches) with the same threads and the
   // same vector loads the kernels use; the best of four passes.
   double measure_read_bandwidth_gbps() override {
@@ -177,6 +256,25 @@ class CpuBackend final : public Backend {
   }
 
  private:
+  static MatMulArgs args(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) {
+    return {host_ptr<const float>(x), x.stride, x.rows, x.cols, host_ptr<const void>(w),
+            w.dtype, bias ? host_ptr<const float>(*bias) : nullptr, host_ptr<float>(out),
+            out.stride};
+  }
+  // A buffer of at least n floats (grown at a shape's first call: decode's in its warm-up).
+  static float* grow(std::vector<float>& v, size_t n) {
+    if (v.size() < n) v.resize(n);
+    return v.data();
+  }
+  // Output columns split across threads: whole GEMV tiles, or GEMM panels of 32.
+  void run_matmul(CpuProfiler::Scope& ps, const MatMulArgs& a, const Tensor& w) {
+    const int64_t N = w.rows, work = a.T * a.K * N;
+    if (ps.active()) ps.describe(shape(a.T, a.K, N, w.dtype), w.span_bytes(), work < 65536);
+    auto part = [&](int t, int64_t b, int64_t e) { k_.matmul(a, b, e, scratch_[t].data()); };
+    if (work < 65536) part(0, 0, N);
+    else pool_.parallel_for(N, a.T <= kDotMaxTokens ? 8 : 32, part);
+  }
+
   void note_alloc(size_t bytes) {
     allocated_ += bytes;
     peak_ = std::max(peak_, allocated_);
@@ -184,7 +282,9 @@ class CpuBackend final : public Backend {
 
   const CpuKernels& k_;
   ThreadPool pool_;
-  std::vector<float> scratch_;  // per-thread packed weight panels
+  std::vector<std::vector<float>> scratch_;  // per thread, kScratchFloats: matmul scratch
+  std::vector<float> staging_, dt_;          // fused ops' normed inputs and dt
+  CpuProfiler prof_;
   size_t allocated_ = 0, peak_ = 0;
 };
 

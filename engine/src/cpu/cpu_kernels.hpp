@@ -17,6 +17,11 @@ struct MatMulArgs {
   const float* bias;  // [N] or null
   float* y;           // [T, N], rows y_stride apart
   int64_t y_stride;
+  bool accumulate = false;  // y += x W^T + bias (the residual of matmul_add)
+  // RMS-normalise each row of x first (x * rsqrt(mean(x^2) + norm_eps) * norm_w, the fused
+  // norm_matmul): only kernels of T <= kDotMaxTokens do it (the backend norms larger x).
+  const float* norm_w = nullptr;
+  float norm_eps = 0.f;
 };
 
 struct ScanPtrs {
@@ -35,7 +40,7 @@ struct ConvPtrs {
 
 struct CpuKernels {
   const char* isa;  // "avx512bf16", "avx512", "avx2", "scalar"
-  // Output columns [n0, n1) of y = x W^T + bias. `scratch` holds kPackFloats floats.
+  // Output columns [n0, n1) of y = x W^T + bias. `scratch`: this thread's, kScratchFloats.
   void (*matmul)(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch);
   // Channels [d0, d1) over all T steps.
   void (*scan)(const ScanPtrs& p, int64_t d0, int64_t d1);
@@ -46,9 +51,15 @@ struct CpuKernels {
   float (*stream_sum)(const float* p, int64_t n);
 };
 
-// Floats of per-thread scratch the matmul needs: the GEMM's packed weight panel, or the
-// avx512bf16 GEMV's split activations.
+// Floats of the GEMM's packed weight panel.
 constexpr int64_t kPackFloats = 256 * 64;
+// Up to this many tokens a matmul reads the weights as stored (cpu_dot.hpp), beyond it
+// the GEMM packs them into panels.
+constexpr int64_t kDotMaxTokens = 64;
+// Floats of each thread's matmul scratch, allocated once (prefill and decode allocate
+// nothing): the packed panel, or the prepared activations of up to kDotMaxTokens tokens of
+// K = 8192 (more tokens x K are done in batches that each read the weights again).
+constexpr int64_t kScratchFloats = kDotMaxTokens * 8192;
 
 const CpuKernels& cpu_kernels_scalar();
 const CpuKernels& cpu_kernels_avx2();

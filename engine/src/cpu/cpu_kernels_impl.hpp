@@ -5,7 +5,9 @@
 #pragma once
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
+#include "cpu/cpu_dot.hpp"
 #include "cpu/cpu_kernels.hpp"
 #include "cpu/simd.hpp"
 #if defined(__AVX512F__)
@@ -20,39 +22,7 @@ using simd::Vec;
 constexpr int W = Vec::W;
 
 // ---- matmul -------------------------------------------------------------------------
-// GEMV (T == 1): four weight rows at a time share each load of x.
-template <DType WT>
-void gemv(const MatMulArgs& a, int64_t n0, int64_t n1) {
-  const int64_t K = a.K;
-  const float* x = a.x;
-  const int64_t Kv = K / W * W;
-  int64_t n = n0;
-  for (; n + 4 <= n1; n += 4) {
-    const void* w = a.w;
-    Vec acc0 = Vec::zero(), acc1 = Vec::zero(), acc2 = Vec::zero(), acc3 = Vec::zero();
-    for (int64_t k = 0; k < Kv; k += W) {
-      const Vec xv = Vec::load(x + k);
-      acc0 = Vec::fmadd(simd::load_as_f32<WT>(w, (n + 0) * K + k), xv, acc0);
-      acc1 = Vec::fmadd(simd::load_as_f32<WT>(w, (n + 1) * K + k), xv, acc1);
-      acc2 = Vec::fmadd(simd::load_as_f32<WT>(w, (n + 2) * K + k), xv, acc2);
-      acc3 = Vec::fmadd(simd::load_as_f32<WT>(w, (n + 3) * K + k), xv, acc3);
-    }
-    float s[4] = {acc0.sum(), acc1.sum(), acc2.sum(), acc3.sum()};
-    for (int64_t k = Kv; k < K; ++k)
-      for (int i = 0; i < 4; ++i) s[i] += x[k] * simd::load_scalar<WT>(w, (n + i) * K + k);
-    for (int i = 0; i < 4; ++i) a.y[n + i] = s[i] + (a.bias ? a.bias[n + i] : 0.f);
-  }
-  for (; n < n1; ++n) {
-    Vec acc = Vec::zero();
-    for (int64_t k = 0; k < Kv; k += W)
-      acc = Vec::fmadd(simd::load_as_f32<WT>(a.w, n * K + k), Vec::load(x + k), acc);
-    float s = acc.sum();
-    for (int64_t k = Kv; k < K; ++k) s += x[k] * simd::load_scalar<WT>(a.w, n * K + k);
-    a.y[n] = s + (a.bias ? a.bias[n] : 0.f);
-  }
-}
-
-// GEMM (T > 1): weight panels of NB columns x KC depth are widened to F32 and packed
+// GEMM (T > kDotMaxTokens): weight panels of NB columns x KC depth are widened to F32 and packed
 // k-major into scratch, then an MR x NB register tile accumulates broadcasts of x.
 constexpr int64_t NB = 2 * W;
 constexpr int64_t KC = kPackFloats / NB;
@@ -99,7 +69,10 @@ void gemm(const MatMulArgs& a, int64_t n0, int64_t n1, float* pack) {
   for (int64_t nb = n0; nb < n1; nb += NB) {
     const int64_t nn = std::min<int64_t>(NB, n1 - nb);
     for (int64_t t = 0; t < a.T; ++t)
-      for (int64_t j = 0; j < nn; ++j) a.y[t * a.y_stride + nb + j] = a.bias ? a.bias[nb + j] : 0.f;
+      for (int64_t j = 0; j < nn; ++j) {
+        float& y = a.y[t * a.y_stride + nb + j];
+        y = (a.accumulate ? y : 0.f) + (a.bias ? a.bias[nb + j] : 0.f);
+      }
     for (int64_t kb = 0; kb < a.K; kb += KC) {
       const int64_t kk = std::min<int64_t>(KC, a.K - kb);
       pack_panel<WT>(a, nb, nn, kb, kk, pack);
@@ -149,8 +122,8 @@ void gemm(const MatMulArgs& a, int64_t n0, int64_t n1, float* pack) {
 
 template <DType WT>
 void matmul_t(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) {
-  if (a.T == 1)
-    gemv<WT>(a, n0, n1);
+  if (a.T <= kDotMaxTokens && a.K <= kScratchFloats)
+    dot::matmul<WT>(a, n0, n1, scratch);
   else
     gemm<WT>(a, n0, n1, scratch);
 }
@@ -159,7 +132,7 @@ inline void matmul(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) 
   switch (a.wt) {
     case DType::BF16:
 #if defined(__AVX512BF16__)
-      if (a.T == 1 && bf16split::gemv(a, n0, n1, scratch)) return;
+      if (std::getenv("COIL_BF16SPLIT") && a.T == 1 && bf16split::gemv(a, n0, n1, scratch)) return;
 #endif
       matmul_t<DType::BF16>(a, n0, n1, scratch);
       break;
