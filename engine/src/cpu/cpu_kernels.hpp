@@ -54,12 +54,13 @@ struct CpuKernels {
 // Floats of the GEMM's packed weight panel.
 constexpr int64_t kPackFloats = 256 * 64;
 // Up to this many tokens a matmul reads the weights as stored (cpu_dot.hpp), beyond it
-// the GEMM packs them into panels.
-constexpr int64_t kDotMaxTokens = 64;
+// the GEMM packs them into panels (cpu_gemm.hpp): the two are level at about 12 tokens
+// (README, "CPU matmul").
+constexpr int64_t kDotMaxTokens = 12;
 // Floats of each thread's matmul scratch, allocated once (prefill and decode allocate
-// nothing): the packed panel, or the prepared activations of up to kDotMaxTokens tokens of
-// K = 8192 (more tokens x K are done in batches that each read the weights again).
-constexpr int64_t kScratchFloats = kDotMaxTokens * 8192;
+// nothing): the packed panel, or the prepared activations of up to 16 tokens of K = 8192
+// (more tokens x K are done in batches that each read the weights again).
+constexpr int64_t kScratchFloats = 16 * 8192;
 
 const CpuKernels& cpu_kernels_scalar();
 const CpuKernels& cpu_kernels_avx2();
