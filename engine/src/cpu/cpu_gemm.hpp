@@ -93,7 +93,7 @@ void pack_f32(const MatMulArgs& a, int64_t nb, int64_t nn, int64_t kb, int64_t k
 // kept in memory would be stored on every step.
 template <DType WT, int64_t M>
 inline void tile(const float* xr, int64_t x_stride, int64_t kk, const void* pack, int64_t mr,
-                 Vec (&out)[MR][2]) {
+                 simd::RowPrefetcher& pf, Vec (&out)[MR][2]) {
   const int64_t m = M == 0 ? mr : M;  // M: the tile's rows when known at compile time
   Vec acc[MR][2];
   for (int64_t i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = Vec::zero();
@@ -101,6 +101,7 @@ inline void tile(const float* xr, int64_t x_stride, int64_t kk, const void* pack
     const auto* pk = static_cast<const uint32_t*>(pack);
     const int64_t full = kk / 2;
     for (int64_t p = 0; p < full; ++p) {
+      pf.step();
       Vec l0, h0, l1, h1;
       widen_pairs(pk + p * NB, l0, h0);
       widen_pairs(pk + p * NB + W, l1, h1);
@@ -124,6 +125,7 @@ inline void tile(const float* xr, int64_t x_stride, int64_t kk, const void* pack
   } else {
     const auto* pk = static_cast<const float*>(pack);
     for (int64_t k = 0; k < kk; ++k) {
+      pf.step();
       const Vec w0 = Vec::load(pk + k * NB), w1 = Vec::load(pk + k * NB + W);
       for (int64_t i = 0; i < m; ++i) {
         const Vec xb = Vec::set1(xr[i * x_stride + k]);
@@ -160,16 +162,18 @@ void matmul(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) {
       // the next panel: the next k block of these columns, or the first of the next columns
       const bool more_k = kb + kc < a.K;
       const int64_t pn = more_k ? nb : nb + NB, pk = more_k ? kb + kc : 0;
-      const int64_t pcount = more_k ? nn : std::min<int64_t>(NB, n1 - nb - NB);
+      const int64_t pcount = more_k ? nn : std::clamp<int64_t>(n1 - nb - NB, 0, NB);
       const int64_t pkk = std::min<int64_t>(kc, a.K - pk), tiles = (a.T + MR - 1) / MR;
-      for (int64_t t0 = 0; t0 < a.T; t0 += MR) {
+      for (int64_t t0 = 0, ti = 0; t0 < a.T; t0 += MR, ++ti) {
         const int64_t mr = std::min<int64_t>(MR, a.T - t0);
-        simd::prefetch_rows(a.w, a.K * es, pn + t0 / MR, pcount - t0 / MR, tiles, pk * es,
-                            pkk * es);
+        // this tile's share of the next panel's rows
+        const int64_t r0 = pcount * ti / tiles, r1 = pcount * (ti + 1) / tiles;
+        simd::RowPrefetcher pf(static_cast<const char*>(a.w) + (pn + r0) * a.K * es, a.K * es,
+                               r1 - r0, pk * es, pkk * es);
         Vec acc[MR][2];
         const float* xr = a.x + t0 * a.x_stride + kb;
-        if (mr == MR) tile<WT, MR>(xr, a.x_stride, kk, scratch, mr, acc);
-        else tile<WT, 0>(xr, a.x_stride, kk, scratch, mr, acc);
+        if (mr == MR) tile<WT, MR>(xr, a.x_stride, kk, scratch, mr, pf, acc);
+        else tile<WT, 0>(xr, a.x_stride, kk, scratch, mr, pf, acc);
         for (int64_t i = 0; i < mr; ++i) {
           float tmp[NB];
           acc[i][0].store(tmp);
