@@ -39,5 +39,6 @@ void register_generate(CLI::App& app);
 void register_chat(CLI::App& app);
 void register_bench(CLI::App& app);
 void register_devices(CLI::App& app);
+void register_quantize(CLI::App& app);
 
 }  // namespace coil::cli

@@ -78,6 +78,8 @@ struct ChatConfig {
   // present (all optional); throws coil::Error naming the file when one is malformed.
   // A chat_template.jinja file (or chat_template.json {"chat_template": ...}), as newer
   // transformers save, takes precedence over tokenizer_config.json's chat_template.
+  // A GGUF file instead of a folder: tokenizer.chat_template, tokenizer.ggml.* special ids
+  // (eos and eot both stop) and general.sampling.* defaults.
   static ChatConfig load(const std::filesystem::path& dir);
 
   // The template to use: the folder's, else ChatML.

@@ -8,6 +8,7 @@
 
 #include "coil/chat.hpp"
 #include "coil/error.hpp"
+#include "coil/gguf.hpp"
 
 namespace coil {
 namespace {
@@ -141,9 +142,36 @@ std::optional<std::string> template_field(const json& j, const fs::path& file) {
   return found;
 }
 
+// A GGUF file's chat settings: tokenizer.chat_template, the special tokens of
+// tokenizer.ggml.*, and the general.sampling.* defaults.
+ChatConfig load_gguf(const fs::path& file) {
+  const GgufFile f(file);
+  ChatConfig c;
+  c.chat_template = f.get_string("tokenizer.chat_template");
+  const auto* tokens = f.get_string_array("tokenizer.ggml.tokens");
+  auto token = [&](std::optional<uint64_t> id) -> std::string {
+    return tokens && id && *id < tokens->size() ? (*tokens)[*id] : "";
+  };
+  const auto bos = f.get_uint("tokenizer.ggml.bos_token_id");
+  const auto eos = f.get_uint("tokenizer.ggml.eos_token_id");
+  c.bos_token = token(bos);
+  c.eos_token = token(eos);
+  if (bos) c.bos_token_id = static_cast<int64_t>(*bos);
+  for (auto id : {eos, f.get_uint("tokenizer.ggml.eot_token_id")})
+    if (id && std::find(c.eos_token_ids.begin(), c.eos_token_ids.end(), int64_t(*id)) ==
+                  c.eos_token_ids.end())
+      c.eos_token_ids.push_back(static_cast<int64_t>(*id));
+  c.temperature = f.get_float("general.sampling.temp");
+  c.top_p = f.get_float("general.sampling.top_p");
+  if (auto k = f.get_uint("general.sampling.top_k")) c.top_k = static_cast<int64_t>(*k);
+  c.repetition_penalty = f.get_float("general.sampling.penalty_repeat");
+  return c;
+}
+
 }  // namespace
 
 ChatConfig ChatConfig::load(const fs::path& dir) {
+  if (is_gguf_file(dir)) return load_gguf(dir);
   ChatConfig c;
 
   const fs::path tokenizer_config = dir / "tokenizer_config.json";

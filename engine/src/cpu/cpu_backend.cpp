@@ -12,6 +12,7 @@
 #include "backend/op_checks.hpp"
 #include "coil/bench.hpp"
 #include "coil/error.hpp"
+#include "coil/quants.hpp"
 #include "coil/safetensors.hpp"
 #include "cpu/cpu_kernels.hpp"
 #include "cpu/cpu_profiler.hpp"
@@ -52,14 +53,16 @@ class CpuBackend final : public Backend {
             0, pool_.size()};
   }
   // Every op, fused ones included (they save the decode step a third of its parallel
-  // sections and every serial one: README, "CPU decode").
+  // sections and every serial one: README, "CPU decode"). Block-type weights: matmul
+  // (through f32 panels, see matmul_dequant) and get_rows.
   bool supports(Op op, DType d) const override {
+    if (dtype_is_quantized(d)) return op == Op::MatMul || op == Op::GetRows;
     return d == DType::F32 || d == DType::F16 || d == DType::BF16;
   }
 
   Tensor alloc(DType dtype, int64_t rows, int64_t cols) override {
     Tensor t;
-    t.buf = std::make_shared<HostBuffer>(static_cast<size_t>(rows * cols) * dtype_size(dtype));
+    t.buf = std::make_shared<HostBuffer>(dtype_tensor_bytes(dtype, rows, cols));
     t.dtype = dtype;
     t.rows = rows;
     t.cols = cols;
@@ -68,7 +71,7 @@ class CpuBackend final : public Backend {
     return t;
   }
   Tensor upload_weight(const TensorView& host, int64_t rows, int64_t cols) override {
-    if (static_cast<size_t>(rows * cols) * dtype_size(host.dtype) != host.nbytes)
+    if (dtype_tensor_bytes(host.dtype, rows, cols) != host.nbytes)
       throw Error("internal: weight " + host.name + " size mismatch");
     Tensor t;  // aliases the mapping, which the Model keeps alive
     t.buf = std::make_shared<HostBuffer>(host.data, host.nbytes, nullptr);
@@ -91,9 +94,9 @@ class CpuBackend final : public Backend {
     for (int64_t t = 0; t < ids.cols; ++t) {
       if (id[t] < 0 || id[t] >= table.rows)
         throw Error("token id " + std::to_string(id[t]) + " is outside the vocabulary");
-      convert_to_f32(table.dtype,
-                     host_ptr<const char>(table) + id[t] * table.stride * dtype_size(table.dtype),
-                     host_ptr<float>(out) + t * out.stride, table.cols);
+      const char* row =
+          host_ptr<const char>(table) + id[t] * dtype_row_bytes(table.dtype, table.stride);
+      convert_to_f32(table.dtype, row, host_ptr<float>(out) + t * out.stride, table.cols);
     }
   }
 
@@ -113,6 +116,7 @@ class CpuBackend final : public Backend {
 
   void matmul(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) override {
     checks::matmul(x, w, bias, out);
+    if (dtype_is_quantized(w.dtype)) return matmul_dequant(x, w, bias, out);
     CpuProfiler::Scope ps(prof_, "matmul");
     run_matmul(ps, args(x, w, bias, out), w);
   }
@@ -275,6 +279,38 @@ class CpuBackend final : public Backend {
     else pool_.parallel_for(N, a.T <= kDotMaxTokens ? 8 : 32, part);
   }
 
+  // Block-type weights, correct but not fast: each thread dequantizes panels of up to 32
+  // weight rows to f32 (the reference's exact values) and runs the f32 kernel on them.
+  void matmul_dequant(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) {
+    constexpr int64_t kPanel = 32;
+    const int64_t K = x.cols;
+    const size_t row_bytes = dtype_row_bytes(w.dtype, K);
+    const auto* wp = host_ptr<const char>(w);
+    auto part = [&](int t, int64_t b, int64_t e) {
+      std::vector<float>& panel = deq_[static_cast<size_t>(t)];
+      if (panel.size() < static_cast<size_t>(kPanel * K)) panel.resize(kPanel * K);  // once
+      for (int64_t n0 = b; n0 < e; n0 += kPanel) {
+        const int64_t np = std::min(kPanel, e - n0);
+        for (int64_t r = 0; r < np; ++r)
+          dequantize_row(w.dtype, wp + (n0 + r) * row_bytes, panel.data() + r * K, K);
+        MatMulArgs a{host_ptr<const float>(x),
+                     x.stride,
+                     x.rows,
+                     K,
+                     panel.data(),
+                     DType::F32,
+                     bias ? host_ptr<const float>(*bias) + n0 : nullptr,
+                     host_ptr<float>(out) + n0,
+                     out.stride};
+        k_.matmul(a, 0, np, scratch_[t].data());
+      }
+    };
+    if (x.rows * K * w.rows < 65536)
+      part(0, 0, w.rows);
+    else
+      pool_.parallel_for(w.rows, kPanel, part);
+  }
+
   void note_alloc(size_t bytes) {
     allocated_ += bytes;
     peak_ = std::max(peak_, allocated_);
@@ -285,6 +321,7 @@ class CpuBackend final : public Backend {
   std::vector<std::vector<float>> scratch_;  // per thread, kScratchFloats: matmul scratch
   std::vector<float> staging_, dt_;          // fused ops' normed inputs and dt
   CpuProfiler prof_;
+  std::vector<std::vector<float>> deq_ = std::vector<std::vector<float>>(pool_.size());
   size_t allocated_ = 0, peak_ = 0;
 };
 

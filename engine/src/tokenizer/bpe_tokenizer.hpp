@@ -3,6 +3,8 @@
 #pragma once
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
 
 #include "coil/tokenizer.hpp"
 #include "tokenizer/added_vocabulary.hpp"
@@ -16,6 +18,9 @@ class BpeTokenizer final : public Tokenizer {
  public:
   // Throws coil::Error naming the file on anything missing, malformed or unsupported.
   static std::unique_ptr<BpeTokenizer> load(const std::filesystem::path& file);
+  // The same from a parsed tokenizer.json; `file` names its source in errors.
+  static std::unique_ptr<BpeTokenizer> from_json(const nlohmann::json& root,
+                                                 const std::string& file);
 
   std::vector<int32_t> encode(std::string_view text, bool parse_special) const override;
   std::string decode(std::span<const int32_t> ids, bool skip_special) const override;
