@@ -14,6 +14,7 @@
 #include "coil/error.hpp"
 #include "coil/quants.hpp"
 #include "coil/safetensors.hpp"
+#include "cpu/cpu_bandwidth.hpp"
 #include "cpu/cpu_kernels.hpp"
 #include "cpu/cpu_profiler.hpp"
 #include "cpu/thread_pool.hpp"
@@ -231,33 +232,7 @@ class CpuBackend final : public Backend {
     return true;
   }
   std::vector<OpProfile> take_profile() override { return prof_.take(); }
-  // A streaming read of 1 GiB (far larger than the caches) with the same threads and the
-  // same vector loads the kernels use; the best of four passes.
-  double measure_read_bandwidth_gbps() override {
-    const int64_t n = (int64_t(1) << 30) / 4;
-    std::vector<float> buf;
-    try {
-      buf.resize(n);
-    } catch (const std::bad_alloc&) {
-      return 0.0;
-    }
-    pool_.parallel_for(n, 4096, [&](int, int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) buf[i] = static_cast<float>(i & 1023);
-    });
-    std::vector<float> sums(pool_.size());
-    double best = 0;
-    for (int pass = 0; pass < 4; ++pass) {
-      const auto t0 = std::chrono::steady_clock::now();
-      pool_.parallel_for(n, 4096, [&](int t, int64_t b, int64_t e) {
-        sums[t] += k_.stream_sum(buf.data() + b, e - b);
-      });
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      best = std::max(best, n * 4.0 / s / 1e9);
-    }
-    volatile float sink = sums[0];
-    (void)sink;
-    return best;
-  }
+  double measure_read_bandwidth_gbps() override { return measure_cpu_read_bandwidth(pool_, k_); }
 
  private:
   static MatMulArgs args(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) {

@@ -111,20 +111,31 @@ inline void rms_norm(const float* x, const float* w, float eps, int64_t n, float
   for (; i < n; ++i) out[i] = x[i] * inv * (w ? w[i] : 1.f);
 }
 
-// Sums n floats with four independent vector accumulators: a streaming read limited by
-// memory bandwidth, for the bench's bandwidth measurement.
-inline float stream_sum(const float* p, int64_t n) {
-  Vec a0 = Vec::zero(), a1 = Vec::zero(), a2 = Vec::zero(), a3 = Vec::zero();
-  int64_t i = 0;
-  for (; i + 4 * W <= n; i += 4 * W) {
-    a0 = a0 + Vec::load(p + i);
-    a1 = a1 + Vec::load(p + i + W);
-    a2 = a2 + Vec::load(p + i + 2 * W);
-    a3 = a3 + Vec::load(p + i + 3 * W);
+// Sums n floats (n a multiple of 64 * S) as S streams of the same vector loads the
+// matmuls use, one from each of S equal sub-ranges in turn, with the GEMV's software
+// prefetch or without: a streaming read limited by memory bandwidth, for the bench.
+template <int S>
+float stream_sum_t(const float* p, int64_t n, bool prefetch) {
+  const int64_t per = n / S;
+  Vec acc[S];
+  for (int s = 0; s < S; ++s) acc[s] = Vec::zero();
+  for (int64_t i = 0; i < per; i += 4 * W)
+    for (int s = 0; s < S; ++s) {
+      const float* q = p + s * per + i;
+      if (prefetch) __builtin_prefetch(reinterpret_cast<const char*>(q) + dot::kPrefetchBytes, 0, 3);
+      acc[s] = acc[s] + ((Vec::load(q) + Vec::load(q + W)) + (Vec::load(q + 2 * W) + Vec::load(q + 3 * W)));
+    }
+  Vec t = acc[0];
+  for (int s = 1; s < S; ++s) t = t + acc[s];
+  return t.sum();
+}
+
+inline float stream_sum(const float* p, int64_t n, int streams, bool prefetch) {
+  switch (streams) {
+    case 1: return stream_sum_t<1>(p, n, prefetch);
+    case 4: return stream_sum_t<4>(p, n, prefetch);
+    default: return stream_sum_t<8>(p, n, prefetch);
   }
-  float s = ((a0 + a1) + (a2 + a3)).sum();
-  for (; i < n; ++i) s += p[i];
-  return s;
 }
 
 inline const CpuKernels& table(const char* isa) {
