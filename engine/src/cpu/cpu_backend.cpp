@@ -191,12 +191,13 @@ class CpuBackend final : public Backend {
                    const Tensor& out) override {
     checks::conv1d_silu(x, w, bias, state, out);
     CpuProfiler::Scope ps(prof_, "conv1d_silu");
-    if (ps.active()) ps.describe(shape(x.rows, x.cols, w.cols, DType::F32), 0, x.rows * x.cols < 16384);
+    const bool serial = x.rows * x.cols < 4096;
+    if (ps.active()) ps.describe(shape(x.rows, x.cols, w.cols, DType::F32), 0, serial);
     ConvPtrs p{host_ptr<const float>(x), host_ptr<const float>(w),
                bias ? host_ptr<const float>(*bias) : nullptr, host_ptr<float>(state),
                host_ptr<float>(out), x.stride, out.stride, x.rows, x.cols, w.cols};
     auto part = [&](int, int64_t b, int64_t e) { k_.conv(p, b, e); };
-    if (x.rows * x.cols < 16384) part(0, 0, x.cols);
+    if (serial) part(0, 0, x.cols);
     else pool_.parallel_for(x.cols, 64, part);
   }
 

@@ -109,7 +109,10 @@ inline void tile(const MatMulArgs& a, const float* xp, int64_t Kv, int64_t n, in
     Vec wa[R], wb[R];
     for (int r = 0; r < R; ++r) {
       const char* row = w + r * a.K * es;
-      if (prefetch) __builtin_prefetch(row + k * es + kPrefetchBytes, 0, 3);
+      if (prefetch) {  // kPrefetchBytes ahead; past the row's end, into the next tile's row
+        const int64_t ahead = k * es + kPrefetchBytes;
+        __builtin_prefetch(row + (ahead < a.K * es ? ahead : ahead + (R - 1) * a.K * es), 0, 3);
+      }
       load_block<WT>(row, k, wa[r], wb[r]);
     }
     for (int t = 0; t < MT; ++t) {
