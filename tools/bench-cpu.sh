@@ -3,7 +3,7 @@
 # Usage: tools/bench-cpu.sh [BUILD_DIR]   (run on an otherwise idle machine)
 #        tools/bench-cpu.sh BUILD_DIR --compare-isa ISA_A ISA_B [ROUNDS]
 #   The second form compares two CPU kernel sets (COIL_CPU_ISA values: scalar, avx2, avx512,
-#   avx512bf16) on mamba-130m prefill (512 tokens) and mamba-1.4b decode, alternating
+#   avx512vnni) on mamba-130m prefill (512 tokens) and mamba-1.4b decode, alternating
 #   A B A B ... ROUNDS times (default 3) so that other load hits both alike; each line
 #   starts with the ISA and the 1-minute load average before the run.
 set -euo pipefail

@@ -1,12 +1,12 @@
 // The CPU matmul kernels of every instruction set this machine runs (scalar, AVX2, AVX-512,
-// and AVX-512 BF16, whose GEMV splits x into bf16 hi + lo) against the scalar reference
-// backend, with BF16 weights and fp32 activations spanning fp32's range (denormals to 2^40).
-// Bound, per output element:
+// AVX-512 VNNI) against the scalar reference backend, with BF16 weights and fp32
+// activations spanning fp32's range (denormals to 2^40): the few-token kernel (weights
+// widened by shift and mask in registers, T <= kDotMaxTokens) and the GEMM (pair-packed
+// panels). Bound, per output element:
 //   |y - ref| <= 2^-16 * (sum_k |w_k x_k| + |bias|) + 4 K (1 + max|w|) 2^-126.
-// 2^-16 is the worst case of the split itself (x - hi - lo, both parts rounded to nearest);
-// fp32 accumulation adds about sqrt(K) 2^-24 <= 2^-17 of the sum here, and the last term
-// covers the denormals that vdpbf16ps flushes. Rounding the activations to BF16 (the removed
-// path) errs by about 2^-9 per product and is shown to break the bound.
+// Products are exact in fp32 and summed in fp32 (about sqrt(K) 2^-24 <= 2^-17 of the sum
+// here); the last term covers denormal inputs and partial sums. Rounding the activations to
+// BF16 (a path once tried) errs by about 2^-9 per product and is shown to break the bound.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -102,7 +102,7 @@ TEST_P(IsaMatMul, BF16WeightsWideRangeActivationsMatchReference) {
   }
   std::mt19937 g(20240611);
   const std::vector<Case> cases = {
-      // T == 1 (decode's GEMV; the split path on avx512bf16): K around whole vectors of 32
+      // T == 1 (decode's GEMV): K around whole blocks of 32
       {1, 1, 5, 0, 0, true},
       {1, 31, 7, 0, 0, false},
       {1, 32, 9, 0, 0, true},
@@ -111,9 +111,13 @@ TEST_P(IsaMatMul, BF16WeightsWideRangeActivationsMatchReference) {
       {1, 1000, 37, 3, 0, false},
       {1, 4097, 20, 0, 0, true},
       {1, 16384, 3, 0, 0, false},
-      // T > 1 (prefill's GEMM): partial panels, tiles and k blocks, strided rows
+      // 2..12 tokens (the few-token kernel): token groups and their remainders
       {2, 1, 3, 0, 0, true},
       {3, 33, 17, 0, 5, false},
+      {5, 100, 23, 2, 0, true},
+      {12, 77, 40, 0, 0, false},
+      // more (prefill's GEMM): partial panels, tiles and k blocks (odd K), strided rows
+      {13, 2049, 33, 0, 0, true},
       {17, 256, 130, 0, 0, true},
       {64, 511, 96, 7, 0, false},
       {200, 64, 300, 0, 2, true},
@@ -157,7 +161,7 @@ TEST_P(IsaMatMul, BF16WeightsWideRangeActivationsMatchReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Isa, IsaMatMul,
-                         ::testing::Values("scalar", "avx2", "avx512", "avx512bf16"),
+                         ::testing::Values("scalar", "avx2", "avx512", "avx512vnni"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Picks the CPU kernel table at run time: the best instruction set cpuid reports, or the
-// one COIL_CPU_ISA names (scalar, avx2, avx512, avx512bf16, auto).
+// one COIL_CPU_ISA names (scalar, avx2, avx512, avx512vnni, auto).
 #include <cstdlib>
 #include <string>
 
@@ -17,8 +17,8 @@ const CpuKernels* cpu_kernels_named(const std::string& isa) {
   if (isa == "scalar") return &cpu_kernels_scalar();
   if (isa == "avx2" && avx2) return &cpu_kernels_avx2();
   if (isa == "avx512" && avx512) return &cpu_kernels_avx512();
-  if (isa == "avx512bf16" && avx512 && __builtin_cpu_supports("avx512bf16"))
-    return &cpu_kernels_avx512bf16();
+  if (isa == "avx512vnni" && avx512 && __builtin_cpu_supports("avx512vnni"))
+    return &cpu_kernels_avx512vnni();
   return nullptr;
 }
 
@@ -27,9 +27,9 @@ const CpuKernels& best_cpu_kernels() {
     if (const char* want = std::getenv("COIL_CPU_ISA"); want && std::string(want) != "auto") {
       if (const CpuKernels* k = cpu_kernels_named(want)) return k;
       throw Error(std::string("COIL_CPU_ISA=") + want +
-                  " is not supported on this CPU (use scalar, avx2, avx512, avx512bf16 or auto)");
+                  " is not supported on this CPU (use scalar, avx2, avx512, avx512vnni or auto)");
     }
-    for (const char* isa : {"avx512bf16", "avx512", "avx2"})
+    for (const char* isa : {"avx512vnni", "avx512", "avx2"})
       if (const CpuKernels* k = cpu_kernels_named(isa)) return k;
     return &cpu_kernels_scalar();
   }();

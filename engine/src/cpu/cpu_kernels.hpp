@@ -39,7 +39,7 @@ struct ConvPtrs {
 };
 
 struct CpuKernels {
-  const char* isa;  // "avx512bf16", "avx512", "avx2", "scalar"
+  const char* isa;  // "avx512vnni", "avx512", "avx2", "scalar"
   // Output columns [n0, n1) of y = x W^T + bias. `scratch`: this thread's, kScratchFloats.
   void (*matmul)(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch);
   // Channels [d0, d1) over all T steps.
@@ -66,8 +66,8 @@ constexpr int64_t kScratchFloats = 16 * 8192;
 const CpuKernels& cpu_kernels_scalar();
 const CpuKernels& cpu_kernels_avx2();
 const CpuKernels& cpu_kernels_avx512();
-const CpuKernels& cpu_kernels_avx512bf16();  // AVX-512, BF16-weight GEMV on vdpbf16ps
-// The table named `isa` ("scalar", "avx2", "avx512", "avx512bf16") if this CPU runs it, else null.
+const CpuKernels& cpu_kernels_avx512vnni();  // AVX-512, block-quantized matmuls on vpdpbusd
+// The table named `isa` ("scalar", "avx2", "avx512", "avx512vnni") if this CPU runs it, else null.
 const CpuKernels* cpu_kernels_named(const std::string& isa);
 // The best table this CPU supports (cpuid), or the one named by COIL_CPU_ISA.
 const CpuKernels& best_cpu_kernels();

@@ -1,7 +1,6 @@
 // Kernel bodies, written once against simd::Vec and compiled per instruction set by
-// cpu_kernels_{scalar,avx2,avx512,avx512bf16}.cpp. Numerics match the scalar reference to
-// fp32 rounding: F32 accumulation, weights widened exactly from F16/BF16 (or, with AVX-512
-// BF16, used as stored against activations split into two bf16 parts: cpu_bf16_split.hpp).
+// cpu_kernels_{scalar,avx2,avx512,avx512vnni}.cpp. Numerics match the scalar reference to
+// fp32 rounding: F32 accumulation, weights widened exactly from F16/BF16.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -12,9 +11,6 @@
 #include "cpu/cpu_kernels.hpp"
 #include "cpu/cpu_scan.hpp"
 #include "cpu/simd.hpp"
-#if defined(__AVX512BF16__)
-#include "cpu/cpu_bf16_split.hpp"
-#endif
 
 namespace coil::KERNEL_NS {
 using simd::Vec;
@@ -32,9 +28,6 @@ void matmul_t(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) {
 inline void matmul(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) {
   switch (a.wt) {
     case DType::BF16:
-#if defined(__AVX512BF16__)
-      if (std::getenv("COIL_BF16SPLIT") && a.T == 1 && bf16split::gemv(a, n0, n1, scratch)) return;
-#endif
       matmul_t<DType::BF16>(a, n0, n1, scratch);
       break;
     case DType::F16:
