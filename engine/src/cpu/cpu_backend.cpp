@@ -54,11 +54,12 @@ class CpuBackend final : public Backend {
             0, pool_.size()};
   }
   // Every op, fused ones included (they save the decode step a third of its parallel
-  // sections and every serial one: README, "CPU decode"). Block-type weights: matmul
-  // (through f32 panels, see matmul_dequant) and get_rows.
-  bool supports(Op op, DType d) const override {
-    if (dtype_is_quantized(d)) return op == Op::MatMul || op == Op::GetRows;
-    return d == DType::F32 || d == DType::F16 || d == DType::BF16;
+  // sections and every serial one: README, "CPU decode"), with weights of every element and
+  // block type (block types on 8-bit activations where the kernels have them, see
+  // quantizes_activations, else through f32 panels of dequantized rows).
+  bool supports(Op op, DType d) const override { return d != DType::I32; }
+  bool quantizes_activations(DType d) const override {
+    return dtype_is_quantized(d) && k_.quant_ok(d, 256);
   }
 
   Tensor alloc(DType dtype, int64_t rows, int64_t cols) override {
@@ -117,7 +118,6 @@ class CpuBackend final : public Backend {
 
   void matmul(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) override {
     checks::matmul(x, w, bias, out);
-    if (dtype_is_quantized(w.dtype)) return matmul_dequant(x, w, bias, out);
     CpuProfiler::Scope ps(prof_, "matmul");
     run_matmul(ps, args(x, w, bias, out), w);
   }
@@ -127,10 +127,11 @@ class CpuBackend final : public Backend {
     checks::norm_matmul(x, norm_w, w, bias, out);
     CpuProfiler::Scope ps(prof_, "norm_matmul");
     MatMulArgs a = args(x, w, bias, out);
-    if (x.rows <= kDotMaxTokens && x.cols <= kScratchFloats) {  // norm as x is prepared
+    if (!dtype_is_quantized(w.dtype) && x.rows <= kDotMaxTokens && x.cols <= kScratchFloats) {
+      // the few-token kernel norms x as it prepares it
       a.norm_w = host_ptr<const float>(norm_w);
       a.norm_eps = eps;
-    } else {  // the GEMM reads x as given: norm it first
+    } else {  // the other kernels read x as given: norm it first
       float* xn = grow(staging_, static_cast<size_t>(x.rows * x.cols));
       for (int64_t t = 0; t < x.rows; ++t)
         k_.rms_norm(a.x + t * a.x_stride, host_ptr<const float>(norm_w), eps, x.cols,
@@ -180,7 +181,7 @@ class CpuBackend final : public Backend {
                host_ptr<float>(s.state), host_ptr<float>(s.out), s.x.stride, D, R + 2 * N,
                R + 2 * N, s.z.stride, s.out.stride, T, D, N};
     auto part = [&](int t, int64_t b, int64_t e) {
-      k_.matmul(a, b, e, scratch_[t].data());
+      matmul_range(a, t, b, e);
       k_.scan(p, b, e);
     };
     if (T * D < 4096) part(0, 0, D);
@@ -246,45 +247,40 @@ class CpuBackend final : public Backend {
     if (v.size() < n) v.resize(n);
     return v.data();
   }
-  // Output columns split across threads: whole GEMV tiles, or GEMM panels of 32.
+  // Output columns split across threads: whole tiles of the few-token and quantized
+  // kernels, GEMM panels of 32, or dequantized panels of 32.
   void run_matmul(CpuProfiler::Scope& ps, const MatMulArgs& a, const Tensor& w) {
     const int64_t N = w.rows, work = a.T * a.K * N;
     if (ps.active()) ps.describe(shape(a.T, a.K, N, w.dtype), w.span_bytes(), work < 65536);
-    auto part = [&](int t, int64_t b, int64_t e) { k_.matmul(a, b, e, scratch_[t].data()); };
+    auto part = [&](int t, int64_t b, int64_t e) { matmul_range(a, t, b, e); };
+    const bool q = dtype_is_quantized(a.wt);
+    const int64_t grain = q ? (k_.quant_ok(a.wt, a.K) ? 4 : kDequantRows)
+                            : (a.T <= kDotMaxTokens ? 8 : 32);
     if (work < 65536) part(0, 0, N);
-    else pool_.parallel_for(N, a.T <= kDotMaxTokens ? 8 : 32, part);
+    else pool_.parallel_for(N, grain, part);
   }
 
-  // Block-type weights, correct but not fast: each thread dequantizes panels of up to 32
-  // weight rows to f32 (the reference's exact values) and runs the f32 kernel on them.
-  void matmul_dequant(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) {
-    constexpr int64_t kPanel = 32;
-    const int64_t K = x.cols;
-    const size_t row_bytes = dtype_row_bytes(w.dtype, K);
-    const auto* wp = host_ptr<const char>(w);
-    auto part = [&](int t, int64_t b, int64_t e) {
-      std::vector<float>& panel = deq_[static_cast<size_t>(t)];
-      if (panel.size() < static_cast<size_t>(kPanel * K)) panel.resize(kPanel * K);  // once
-      for (int64_t n0 = b; n0 < e; n0 += kPanel) {
-        const int64_t np = std::min(kPanel, e - n0);
-        for (int64_t r = 0; r < np; ++r)
-          dequantize_row(w.dtype, wp + (n0 + r) * row_bytes, panel.data() + r * K, K);
-        MatMulArgs a{host_ptr<const float>(x),
-                     x.stride,
-                     x.rows,
-                     K,
-                     panel.data(),
-                     DType::F32,
-                     bias ? host_ptr<const float>(*bias) + n0 : nullptr,
-                     host_ptr<float>(out) + n0,
-                     out.stride};
-        k_.matmul(a, 0, np, scratch_[t].data());
-      }
-    };
-    if (x.rows * K * w.rows < 65536)
-      part(0, 0, w.rows);
-    else
-      pool_.parallel_for(w.rows, kPanel, part);
+  // Output columns [b, e) of one matmul on thread t: the table's kernel, or for block-type
+  // weights it has none for, panels of kDequantRows rows dequantized to f32 (the reference's
+  // exact values) through the F32 kernel.
+  static constexpr int64_t kDequantRows = 32;
+  void matmul_range(const MatMulArgs& a, int t, int64_t b, int64_t e) {
+    float* scratch = scratch_[t].data();
+    if (!dtype_is_quantized(a.wt) || k_.quant_ok(a.wt, a.K)) return k_.matmul(a, b, e, scratch);
+    const size_t row_bytes = dtype_row_bytes(a.wt, a.K);
+    float* panel = grow(deq_[t], static_cast<size_t>(kDequantRows * a.K));  // once a size
+    for (int64_t n0 = b; n0 < e; n0 += kDequantRows) {
+      const int64_t np = std::min(kDequantRows, e - n0);
+      for (int64_t r = 0; r < np; ++r)
+        dequantize_row(a.wt, static_cast<const char*>(a.w) + (n0 + r) * row_bytes,
+                       panel + r * a.K, a.K);
+      MatMulArgs p = a;
+      p.w = panel;
+      p.wt = DType::F32;
+      p.bias = a.bias ? a.bias + n0 : nullptr;
+      p.y = a.y + n0;
+      k_.matmul(p, 0, np, scratch);
+    }
   }
 
   void note_alloc(size_t bytes) {

@@ -41,7 +41,11 @@ struct ConvPtrs {
 struct CpuKernels {
   const char* isa;  // "avx512vnni", "avx512", "avx2", "scalar"
   // Output columns [n0, n1) of y = x W^T + bias. `scratch`: this thread's, kScratchFloats.
+  // Weights of a block type only where quant_ok says so.
   void (*matmul)(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch);
+  // Whether matmul takes weights of block type t with rows of K values (on 8-bit
+  // activations: cpu_quant.hpp); elsewhere the backend dequantizes them to f32 panels.
+  bool (*quant_ok)(DType t, int64_t K);
   // Channels [d0, d1) over all T steps.
   void (*scan)(const ScanPtrs& p, int64_t d0, int64_t d1);
   void (*conv)(const ConvPtrs& p, int64_t d0, int64_t d1);
@@ -59,9 +63,10 @@ constexpr int64_t kPackFloats = 256 * 64;
 // (README, "CPU matmul").
 constexpr int64_t kDotMaxTokens = 12;
 // Floats of each thread's matmul scratch, allocated once (prefill and decode allocate
-// nothing): the packed panel, or the prepared activations of up to 16 tokens of K = 8192
-// (more tokens x K are done in batches that each read the weights again).
-constexpr int64_t kScratchFloats = 16 * 8192;
+// nothing): the packed panel, or prepared activations (more tokens x K than fit are done in
+// batches that each read the weights again).
+// 2 MiB: the prepared 8-bit activations of 85 tokens of K = 8192 (cpu_quant.hpp).
+constexpr int64_t kScratchFloats = 512 * 1024;
 
 const CpuKernels& cpu_kernels_scalar();
 const CpuKernels& cpu_kernels_avx2();

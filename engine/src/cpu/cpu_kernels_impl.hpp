@@ -11,6 +11,9 @@
 #include "cpu/cpu_kernels.hpp"
 #include "cpu/cpu_scan.hpp"
 #include "cpu/simd.hpp"
+#if defined(__AVX512VNNI__)
+#include "cpu/cpu_quant.hpp"
+#endif
 
 namespace coil::KERNEL_NS {
 using simd::Vec;
@@ -25,7 +28,19 @@ void matmul_t(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) {
     gemm::matmul<WT>(a, n0, n1, scratch);
 }
 
+inline bool quant_ok(DType t, int64_t K) {
+#if defined(__AVX512VNNI__)
+  return quant::supported(t, K);
+#else
+  (void)t, (void)K;
+  return false;
+#endif
+}
+
 inline void matmul(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) {
+#if defined(__AVX512VNNI__)
+  if (dtype_is_quantized(a.wt)) return quant::matmul(a, n0, n1, scratch);
+#endif
   switch (a.wt) {
     case DType::BF16:
       matmul_t<DType::BF16>(a, n0, n1, scratch);
@@ -33,8 +48,10 @@ inline void matmul(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) 
     case DType::F16:
       matmul_t<DType::F16>(a, n0, n1, scratch);
       break;
-    default:
+    case DType::F32:
       matmul_t<DType::F32>(a, n0, n1, scratch);
+      break;
+    default:  // block types: quant_ok said no, the backend never calls
       break;
   }
 }
@@ -132,7 +149,7 @@ inline float stream_sum(const float* p, int64_t n, int streams, bool prefetch) {
 }
 
 inline const CpuKernels& table(const char* isa) {
-  static const CpuKernels k{isa, &matmul, &scan, &conv, &rms_norm, &stream_sum};
+  static const CpuKernels k{isa, &matmul, &quant_ok, &scan, &conv, &rms_norm, &stream_sum};
   return k;
 }
 
