@@ -4,7 +4,9 @@
 // every weight block is written as unsigned codes u with value = a * u + b (a, b per block
 // of 32, per 16 for Q6_K), and a block's dot product is
 //   sum w x ~ a * dx * sum(u * x8) + b * dx * sum(x8),
-// the integer sum by vpdpbusd (u8 x s8, four products a lane). The error is that of rounding
+// the integer sum by vpdpbusd (u8 x s8, four products a lane). Where b = -2^s a (Q4_0, Q5_0,
+// Q8_0, Q6_K: codes stored with an offset) the second term is folded into the integer sum
+// (vpdpbusd starts from -2^s sum(x8)); the other types add it in fp32. The error is that of rounding
 // x to 8 bits (README, "Quantized weights on the CPU": measured against the f32-dequantized
 // reference). 64 values (two blocks, or a 64-value chunk of a K-type super-block) are one
 // zmm of codes; a tile of R rows x MT tokens unpacks each row's codes and scales once for its
@@ -24,14 +26,16 @@
 namespace coil::KERNEL_NS::quant {
 
 // One prepared pair (64 values) of one token: x8 in the weight type's code order, dx per
-// lane (each int32 lane of vpdpbusd sums 4 codes of one block), and dx * (sum of the lane's
-// 4 x8 values), the factor of the offset b. Plain arrays: the scratch is not 64-byte aligned.
+// lane (each int32 lane of vpdpbusd sums 4 codes of one block), the sum of the lane's 4 x8
+// values, and dx times it (the factor of an offset b). Plain arrays: the scratch is not
+// 64-byte aligned.
 struct XPair {
   int8_t x8[64];
   float dx[16];
+  int32_t sum[16];
   float e[16];
 };
-static_assert(sizeof(XPair) == 192);
+static_assert(sizeof(XPair) == 256);
 
 // Code orders of a pair: Natural (value i of the 64 at byte i), or Nibbles (the Q4_0..Q5_1
 // blocks' packing: bytes 0-15 values 0-15 of block 0, 16-31 values 0-15 of block 1, 32-47
@@ -50,17 +54,16 @@ struct Unpacked {
   __m512 a, b;
 };
 
-// Per-type unpacking. Ctx carries what a K-type row decodes once per super-block.
-struct NoCtx {};
+// Per-type unpacking; Ctx carries what a row decodes once per quad of blocks or super-block.
 
 inline __m512 lanes2(float v0, float v1, __mmask16 m) {
   return _mm512_mask_blend_ps(m, _mm512_set1_ps(v0), _mm512_set1_ps(v1));
 }
-inline __m256i nibbles_lo(__m256i v) {
-  return _mm256_and_si256(v, _mm256_set1_epi8(0x0f));
-}
-inline __m256i nibbles_hi(__m256i v) {
-  return _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0f));
+// The low nibbles of the 32 bytes of v, then their high nibbles: 64 codes.
+inline __m512i nibbles(__m256i v) {
+  const __m512i z = _mm512_inserti64x4(_mm512_castsi256_si512(v), v, 1);
+  const __m512i shifts = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(4), 1);
+  return _mm512_and_si512(_mm512_srlv_epi16(z, shifts), _mm512_set1_epi8(0x0f));
 }
 inline __m512i join(__m256i lo, __m256i hi) {
   return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
@@ -71,55 +74,95 @@ inline __m256i load2x16(const uint8_t* p, int64_t stride) {
       _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))),
       _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + stride)), 1);
 }
+// The f16 values at p, p + stride, ... (n <= 4 of them) in lanes 0..n-1.
+inline __m512 f16x4(const uint8_t* p, int64_t stride, int n) {
+  uint64_t h = 0;
+  for (int i = 0; i < n; ++i) {
+    uint16_t v;
+    std::memcpy(&v, p + i * stride, 2);
+    h |= uint64_t(v) << (16 * i);
+  }
+  return _mm512_castps128_ps512(_mm_cvtph_ps(_mm_cvtsi64_si128(static_cast<long long>(h))));
+}
+// Lanes of a pair from the scales of its quad (lanes 0-3 of s): pair 0 of the quad takes
+// s[0], s[1], pair 1 s[2], s[3], block 0 of the pair in the order's lanes of block 0.
+// Permutation indices (vpermps) putting element i of a vector in the lanes of a pair:
+// kLanes[0][k]: 8 lanes each for elements 2k and 2k + 1 (natural order); kLanes[1][k]: 4
+// lanes each, alternating (nibble order); kLanes[2][k]: 4 lanes each for 4k .. 4k + 3.
+alignas(64) inline constexpr int32_t kLanes[3][4][16] = {
+    {{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1},
+     {2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3},
+     {4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5},
+     {6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7}},
+    {{0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},
+     {2, 2, 2, 2, 3, 3, 3, 3, 2, 2, 2, 2, 3, 3, 3, 3},
+     {4, 4, 4, 4, 5, 5, 5, 5, 4, 4, 4, 4, 5, 5, 5, 5},
+     {6, 6, 6, 6, 7, 7, 7, 7, 6, 6, 6, 6, 7, 7, 7, 7}},
+    {{0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3},
+     {4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7},
+     {8, 8, 8, 8, 9, 9, 9, 9, 10, 10, 10, 10, 11, 11, 11, 11},
+     {12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15}}};
+inline __m512 lanes_of(__m512 s, int table, int k) {
+  return _mm512_permutexvar_ps(_mm512_load_si512(kLanes[table][k]), s);
+}
+template <Order O>
+inline __m512 pair_lanes(__m512 s, bool second) {
+  return lanes_of(s, O == Order::Natural ? 0 : 1, second ? 1 : 0);
+}
+
+// Scales (and offsets) of two-block types, decoded per quad of 4 blocks (2 pairs) in one
+// conversion; the row's last pair alone when the pairs are odd (nothing read past it).
+struct QuadCtx {
+  __m512 s, m;
+};
 
 // Q4_0 .. Q5_1: two blocks of 32, nibble order. kMin: an f16 offset m after d;
 // kHigh: a 32-bit word of fifth bits after the scales.
-template <int kBytes, bool kMin, bool kHigh, int kOffset>
+template <int kBytes, bool kMin, bool kHigh, int kShift>
 struct Legacy {
   static constexpr Order order = Order::Nibbles;
+  static constexpr int shift = kShift;  // b = -2^shift a, or -1: b stored (m)
   static constexpr int64_t kBlockValues = 32;
-  using Ctx = NoCtx;
-  static void unpack(const uint8_t* row, int64_t pair, Ctx&, Unpacked& o) {
+  using Ctx = QuadCtx;
+  static void unpack(const uint8_t* row, int64_t pair, int64_t pairs, Ctx& c, Unpacked& o) {
     const uint8_t* b0 = row + 2 * pair * kBytes;
     const uint8_t* b1 = b0 + kBytes;
+    if (pair % 2 == 0) {
+      const int n = pair + 1 < pairs ? 4 : 2;
+      c.s = f16x4(b0, kBytes, n);
+      if constexpr (kMin) c.m = f16x4(b0 + 2, kBytes, n);
+    }
     constexpr int qs = 2 + (kMin ? 2 : 0) + (kHigh ? 4 : 0);
-    const __m256i v = load2x16(b0 + qs, kBytes);
-    __m256i lo = nibbles_lo(v), hi = nibbles_hi(v);
+    o.u = nibbles(load2x16(b0 + qs, kBytes));
     if constexpr (kHigh) {  // bit j of qh: bit 4 of value j (j < 16: low nibbles)
       uint32_t h0, h1;
       std::memcpy(&h0, b0 + 2 + (kMin ? 2 : 0), 4);
       std::memcpy(&h1, b1 + 2 + (kMin ? 2 : 0), 4);
-      const __mmask32 mlo = (h0 & 0xffff) | (h1 << 16);
-      const __mmask32 mhi = (h0 >> 16) | (h1 & 0xffff0000u);
-      lo = _mm256_or_si256(lo, _mm256_maskz_mov_epi8(mlo, _mm256_set1_epi8(0x10)));
-      hi = _mm256_or_si256(hi, _mm256_maskz_mov_epi8(mhi, _mm256_set1_epi8(0x10)));
+      const uint64_t lo = (h0 & 0xffff) | (h1 << 16), hi = (h0 >> 16) | (h1 & 0xffff0000u);
+      o.u = _mm512_or_si512(o.u, _mm512_maskz_mov_epi8(lo | (hi << 32), _mm512_set1_epi8(0x10)));
     }
-    o.u = join(lo, hi);
-    const float d0 = f16(b0), d1 = f16(b1);
-    o.a = lanes2(d0, d1, 0xf0f0);
-    if constexpr (kMin)
-      o.b = lanes2(f16(b0 + 2), f16(b1 + 2), 0xf0f0);
-    else
-      o.b = _mm512_mul_ps(o.a, _mm512_set1_ps(-float(kOffset)));
+    o.a = pair_lanes<order>(c.s, pair % 2);
+    if constexpr (kMin) o.b = pair_lanes<order>(c.m, pair % 2);
   }
 };
-using Q4_0 = Legacy<18, false, false, 8>;
-using Q4_1 = Legacy<20, true, false, 0>;
-using Q5_0 = Legacy<22, false, true, 16>;
-using Q5_1 = Legacy<24, true, true, 0>;
+using Q4_0 = Legacy<18, false, false, 3>;
+using Q4_1 = Legacy<20, true, false, -1>;
+using Q5_0 = Legacy<22, false, true, 4>;
+using Q5_1 = Legacy<24, true, true, -1>;
 
 // Q8_0: two blocks of 32 signed codes, natural order; u = q + 128.
 struct Q8_0 {
   static constexpr Order order = Order::Natural;
+  static constexpr int shift = 7;
   static constexpr int64_t kBlockValues = 32;
-  using Ctx = NoCtx;
-  static void unpack(const uint8_t* row, int64_t pair, Ctx&, Unpacked& o) {
+  using Ctx = QuadCtx;
+  static void unpack(const uint8_t* row, int64_t pair, int64_t pairs, Ctx& c, Unpacked& o) {
     const uint8_t* b0 = row + 2 * pair * 34;
+    if (pair % 2 == 0) c.s = f16x4(b0, 34, pair + 1 < pairs ? 4 : 2);
     const __m512i q = join(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b0 + 2)),
                            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b0 + 36)));
     o.u = _mm512_xor_si512(q, _mm512_set1_epi8(static_cast<char>(0x80)));
-    o.a = lanes2(f16(b0), f16(b0 + 34), 0xff00);
-    o.b = _mm512_mul_ps(o.a, _mm512_set1_ps(-128.f));
+    o.a = pair_lanes<order>(c.s, pair % 2);
   }
 };
 
@@ -128,45 +171,39 @@ struct Q8_0 {
 template <bool kFive>
 struct KQuant {
   static constexpr Order order = Order::Natural;
+  static constexpr int shift = -1;
   static constexpr int64_t kBlockValues = 256;
   static constexpr int kBytes = kFive ? 176 : 144;
   struct Ctx {
     __m512 a8, b8;  // lanes 0-7: sub-block j's scale / offset
   };
-  static void unpack(const uint8_t* row, int64_t pair, Ctx& c, Unpacked& o) {
+  static void unpack(const uint8_t* row, int64_t pair, int64_t, Ctx& c, Unpacked& o) {
     const uint8_t* sb = row + (pair / 4) * kBytes;
     const int chunk = static_cast<int>(pair % 4);
-    if (chunk == 0) {  // the 6-bit scales and mins of the 8 sub-blocks
-      uint8_t sc[8], mn[8];
-      for (int j = 0; j < 8; ++j) k_scale_min(sb + 4, j, &sc[j], &mn[j]);
-      uint64_t s8, m8;
-      std::memcpy(&s8, sc, 8);
-      std::memcpy(&m8, mn, 8);
+    if (chunk == 0) {  // the 6-bit scales and mins of the 8 sub-blocks (layout: quants.hpp)
+      uint32_t w[3];
+      std::memcpy(w, sb + 4, 12);
+      const uint32_t lo6 = 0x3f3f3f3fu, lo4 = 0x0f0f0f0fu, lo2 = 0x03030303u;
+      const uint64_t s8 = (w[0] & lo6) | uint64_t((w[2] & lo4) | (((w[0] >> 6) & lo2) << 4)) << 32;
+      const uint64_t m8 =
+          (w[1] & lo6) | uint64_t(((w[2] >> 4) & lo4) | (((w[1] >> 6) & lo2) << 4)) << 32;
       const __m512 s = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_cvtsi64_si128(s8)));
       const __m512 m = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_cvtsi64_si128(m8)));
       c.a8 = _mm512_mul_ps(s, _mm512_set1_ps(f16(sb)));
       c.b8 = _mm512_mul_ps(m, _mm512_set1_ps(-f16(sb + 2)));
     }
     constexpr int qs = 16 + (kFive ? 32 : 0);
-    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(sb + qs + 32 * chunk));
-    __m256i lo = nibbles_lo(v), hi = nibbles_hi(v);
+    o.u = nibbles(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(sb + qs + 32 * chunk)));
     if constexpr (kFive) {  // bit j of qh[l]: bit 4 of value l of sub-block j
       const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(sb + 16));
-      const __mmask32 mlo = _mm256_test_epi8_mask(qh, _mm256_set1_epi8(char(1 << (2 * chunk))));
-      const __mmask32 mhi =
-          _mm256_test_epi8_mask(qh, _mm256_set1_epi8(char(1 << (2 * chunk + 1))));
-      lo = _mm256_or_si256(lo, _mm256_maskz_mov_epi8(mlo, _mm256_set1_epi8(0x10)));
-      hi = _mm256_or_si256(hi, _mm256_maskz_mov_epi8(mhi, _mm256_set1_epi8(0x10)));
+      const __m512i q2 = _mm512_inserti64x4(_mm512_castsi256_si512(qh), qh, 1);
+      const __m512i bit = _mm512_inserti64x4(_mm512_set1_epi8(char(1 << (2 * chunk))),
+                                             _mm256_set1_epi8(char(1 << (2 * chunk + 1))), 1);
+      o.u = _mm512_or_si512(o.u, _mm512_maskz_mov_epi8(_mm512_test_epi8_mask(q2, bit),
+                                                       _mm512_set1_epi8(0x10)));
     }
-    o.u = join(lo, hi);
-    // lanes 0-7: sub-block 2c, 8-15: 2c + 1
-    const __m512i idx = _mm512_set_epi32(2 * chunk + 1, 2 * chunk + 1, 2 * chunk + 1,
-                                         2 * chunk + 1, 2 * chunk + 1, 2 * chunk + 1,
-                                         2 * chunk + 1, 2 * chunk + 1, 2 * chunk, 2 * chunk,
-                                         2 * chunk, 2 * chunk, 2 * chunk, 2 * chunk, 2 * chunk,
-                                         2 * chunk);
-    o.a = _mm512_permutexvar_ps(idx, c.a8);
-    o.b = _mm512_permutexvar_ps(idx, c.b8);
+    o.a = lanes_of(c.a8, 0, chunk);  // lanes 0-7: sub-block 2c, 8-15: 2c + 1
+    o.b = lanes_of(c.b8, 0, chunk);
   }
 };
 using Q4_K = KQuant<false>;
@@ -176,13 +213,15 @@ using Q5_K = KQuant<true>;
 // natural order, 6-bit codes u = q + 32, a scale per 16 values (d * sc, decoded once).
 struct Q6_K {
   static constexpr Order order = Order::Natural;
+  static constexpr int shift = 5;
   static constexpr int64_t kBlockValues = 256;
   struct Ctx {
     __m512 a16;  // lane i: d * sc[i]
   };
-  static void unpack(const uint8_t* row, int64_t pair, Ctx& c, Unpacked& o) {
+  static void unpack(const uint8_t* row, int64_t pair, int64_t, Ctx& c, Unpacked& o) {
     const uint8_t* sb = row + (pair / 4) * 210;
     const int chunk = static_cast<int>(pair % 4), h = chunk / 2, part = chunk % 2;
+    (void)h;
     if (chunk == 0) {
       const __m512i s = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sb + 192)));
       c.a16 = _mm512_mul_ps(_mm512_cvtepi32_ps(s), _mm512_set1_ps(f16(sb + 208)));
@@ -197,11 +236,7 @@ struct Q6_K {
     const __m256i h0 = _mm256_and_si256(_mm256_srli_epi16(qh, 4 * part), three);
     const __m256i h1 = _mm256_and_si256(_mm256_srli_epi16(qh, 4 * part + 2), three);
     o.u = _mm512_or_si512(lo, _mm512_slli_epi16(join(h0, h1), 4));
-    const int s0 = 8 * h + 4 * part;  // the scales of this chunk's four groups of 16
-    const __m512i idx = _mm512_set_epi32(s0 + 3, s0 + 3, s0 + 3, s0 + 3, s0 + 2, s0 + 2, s0 + 2,
-                                         s0 + 2, s0 + 1, s0 + 1, s0 + 1, s0 + 1, s0, s0, s0, s0);
-    o.a = _mm512_permutexvar_ps(idx, c.a16);
-    o.b = _mm512_mul_ps(o.a, _mm512_set1_ps(-32.f));
+    o.a = lanes_of(c.a16, 2, chunk);  // the scales of this chunk's four groups of 16
   }
 };
 
@@ -236,30 +271,46 @@ inline void prepare_token(const float* x, int64_t K, XPair* out) {
     const __m512i sums = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_set1_epi8(1), x8);
     _mm512_storeu_si512(out[p].x8, x8);
     _mm512_storeu_ps(out[p].dx, dxv);
+    _mm512_storeu_si512(out[p].sum, sums);
     _mm512_storeu_ps(out[p].e, _mm512_mul_ps(dxv, _mm512_cvtepi32_ps(sums)));
   }
 }
 
-// Rows [n, n + R) x tokens [t0, t0 + MT).
+// Rows [n, n + R) x tokens [t0, t0 + MT). On the first pass over the rows (`prefetch`) the
+// next R rows (contiguous: the next tile's) are prefetched a few lines per step, so they
+// arrive while this tile computes (rows of a few KiB are too short for a distance per row).
 template <class Q, int R, int MT>
 inline void tile(const MatMulArgs& a, const XPair* xp, int64_t pairs, size_t row_bytes, int64_t n,
-                 int64_t t0) {
+                 int64_t t0, bool prefetch) {
+  const int64_t next_lines = static_cast<int64_t>(R * row_bytes + 63) / 64;
+  const int64_t step_lines = (next_lines + pairs - 1) / pairs;
+  const char* next = static_cast<const char*>(a.w) + (n + R) * row_bytes;
   __m512 acc[R][MT];
   for (int r = 0; r < R; ++r)
     for (int t = 0; t < MT; ++t) acc[r][t] = _mm512_setzero_ps();
   typename Q::Ctx ctx[R];
   const auto* w = static_cast<const uint8_t*>(a.w) + n * row_bytes;
   for (int64_t p = 0; p < pairs; ++p) {
+    if (prefetch)
+      for (int64_t l = p * step_lines; l < std::min(next_lines, (p + 1) * step_lines); ++l)
+        _mm_prefetch(next + 64 * l, _MM_HINT_T0);
     Unpacked u[R];
-    for (int r = 0; r < R; ++r) Q::unpack(w + r * row_bytes, p, ctx[r], u[r]);
+    for (int r = 0; r < R; ++r) Q::unpack(w + r * row_bytes, p, pairs, ctx[r], u[r]);
     for (int t = 0; t < MT; ++t) {
       const XPair& x = xp[(t0 + t) * pairs + p];
       const __m512i x8 = _mm512_loadu_si512(x.x8);
-      const __m512 dx = _mm512_loadu_ps(x.dx), e = _mm512_loadu_ps(x.e);
+      const __m512 dx = _mm512_loadu_ps(x.dx);
+      // the integer sums start from the offset's share, -2^shift sum(x8), where it has one
+      const __m512i init = Q::shift >= 0
+                               ? _mm512_sub_epi32(_mm512_setzero_si512(),
+                                                  _mm512_slli_epi32(_mm512_loadu_si512(x.sum),
+                                                                    Q::shift < 0 ? 0 : Q::shift))
+                               : _mm512_setzero_si512();
       for (int r = 0; r < R; ++r) {
-        const __m512i d = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[r].u, x8);
+        const __m512i d = _mm512_dpbusd_epi32(init, u[r].u, x8);
         acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d), _mm512_mul_ps(u[r].a, dx), acc[r][t]);
-        acc[r][t] = _mm512_fmadd_ps(u[r].b, e, acc[r][t]);
+        if constexpr (Q::shift < 0)
+          acc[r][t] = _mm512_fmadd_ps(u[r].b, _mm512_loadu_ps(x.e), acc[r][t]);
       }
     }
   }
@@ -273,18 +324,21 @@ inline void tile(const MatMulArgs& a, const XPair* xp, int64_t pairs, size_t row
 template <class Q, int R, int MT>
 inline void rows(const MatMulArgs& a, const XPair* xp, int64_t pairs, size_t row_bytes, int64_t n) {
   int64_t t = 0;
-  for (; t + MT <= a.T; t += MT) tile<Q, R, MT>(a, xp, pairs, row_bytes, n, t);
+  for (; t + MT <= a.T; t += MT) tile<Q, R, MT>(a, xp, pairs, row_bytes, n, t, t == 0);
+  const bool pf = t == 0;
   switch (a.T - t) {
     case 0: break;
-    case 1: tile<Q, R, 1>(a, xp, pairs, row_bytes, n, t); break;
-    case 2: if constexpr (MT > 2) tile<Q, R, 2>(a, xp, pairs, row_bytes, n, t); break;
-    case 3: if constexpr (MT > 3) tile<Q, R, 3>(a, xp, pairs, row_bytes, n, t); break;
+    case 1: tile<Q, R, 1>(a, xp, pairs, row_bytes, n, t, pf); break;
+    case 2: if constexpr (MT > 2) tile<Q, R, 2>(a, xp, pairs, row_bytes, n, t, pf); break;
+    case 3: if constexpr (MT > 3) tile<Q, R, 3>(a, xp, pairs, row_bytes, n, t, pf); break;
     default: break;
   }
 }
 
-// Pairs of prepared x per thread scratch.
+// Pairs of prepared x per thread scratch, and per batch of tokens: every row tile reads
+// the whole batch's x, which should stay in L2 (1 MiB); each batch reads the weights again.
 constexpr int64_t kScratchPairs = kScratchFloats * 4 / static_cast<int64_t>(sizeof(XPair));
+constexpr int64_t kBatchPairs = std::min<int64_t>(kScratchPairs, (1 << 20) / sizeof(XPair));
 
 // Output columns [n0, n1) of tokens [0, a.T) of x W^T for a block type Q.
 template <class Q>
@@ -292,7 +346,7 @@ void matmul_q(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) {
   const int64_t pairs = a.K / 64;
   const size_t row_bytes = dtype_row_bytes(a.wt, a.K);
   auto* xp = reinterpret_cast<XPair*>(scratch);
-  const int64_t batch = std::max<int64_t>(1, kScratchPairs / pairs);
+  const int64_t batch = std::max<int64_t>(1, kBatchPairs / pairs);
   for (int64_t t0 = 0; t0 < a.T; t0 += batch) {
     MatMulArgs b = a;
     b.x += t0 * a.x_stride;
@@ -303,7 +357,7 @@ void matmul_q(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) {
     if (b.T == 1) {
       for (; n + 4 <= n1; n += 4) rows<Q, 4, 1>(b, xp, pairs, row_bytes, n);
     } else {
-      for (; n + 2 <= n1; n += 2) rows<Q, 2, 4>(b, xp, pairs, row_bytes, n);
+      for (; n + 4 <= n1; n += 4) rows<Q, 4, 4>(b, xp, pairs, row_bytes, n);
     }
     for (; n < n1; ++n) rows<Q, 1, 4>(b, xp, pairs, row_bytes, n);
   }
