@@ -9,12 +9,14 @@
 // BF16 (a path once tried) errs by about 2^-9 per product and is shown to break the bound.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "coil/backend.hpp"
+#include "coil/quants.hpp"
 #include "cpu/cpu_kernels.hpp"
 
 namespace coil {
@@ -158,6 +160,60 @@ TEST_P(IsaMatMul, BF16WeightsWideRangeActivationsMatchReference) {
     RecordProperty("T" + std::to_string(c.T) + "_K" + std::to_string(c.K) + "_error_over_bound",
                    std::to_string(worst));
   }
+}
+
+// Block-quantized weights on the sets with integer kernels (quant_ok): each token's x is
+// rounded to 16 bits per block of 32 values (dx = max|x| / 127, v = x * (127 / max|x|),
+// x8 = rint(v), lo = rint((v - x8) * 256) saturated to int8, x ~ dx / 256 * (256 x8 + lo)),
+// and the result must be the product of the dequantized weights with that x (in double)
+// to fp32 rounding: every code, scale and offset of every type is unpacked right. The
+// rounding itself errs by < 2^-16 of max|x| per value (README, "Quantized weights on the CPU").
+TEST_P(IsaMatMul, QuantizedWeightsOn16BitActivations) {
+  const CpuKernels* k = cpu_kernels_named(GetParam());
+  if (!k) return;  // checked above: the automatic choice never picks it
+  std::mt19937 g(7);
+  std::uniform_real_distribution<float> u(-2.f, 2.f);
+  int ran = 0;
+  for (DType dt : kQuantDTypes)
+    for (int64_t T : {1, 5, 13}) {
+      const int64_t K = 512, N = 37;
+      if (!k->quant_ok(dt, K)) continue;
+      ++ran;
+      std::vector<float> x(T * K), xr(T * K), wf(N * K), wd(N * K), y(T * N, NAN);
+      for (auto& v : x) v = u(g);
+      x[5] = 60.f;  // an outlier: the other values of its block keep 10-11 bits
+      for (size_t b = 0; b < x.size(); b += 32) {
+        float amax = 0;
+        for (size_t i = b; i < b + 32; ++i) amax = std::max(amax, std::fabs(x[i]));
+        const float inv = amax > 0 ? 127.f / amax : 0.f, dx = amax / 127.f;
+        for (size_t i = b; i < b + 32; ++i) {
+          const float v = x[i] * inv, x8 = std::nearbyint(v);
+          const float lo = std::clamp(std::nearbyint((v - x8) * 256.f), -128.f, 127.f);
+          xr[i] = static_cast<float>(double(dx) / 256 * (256.0 * x8 + lo));
+        }
+      }
+      for (auto& v : wf) v = u(g);
+      const size_t rb = dtype_row_bytes(dt, K);
+      std::vector<uint8_t> w(rb * N);
+      for (int64_t n = 0; n < N; ++n) {
+        quantize_row(dt, wf.data() + n * K, w.data() + n * rb, K);
+        dequantize_row(dt, w.data() + n * rb, wd.data() + n * K, K);
+      }
+      MatMulArgs a{x.data(), K, T, K, w.data(), dt, nullptr, y.data(), N};
+      std::vector<float> scratch(kScratchFloats);
+      k->matmul(a, 0, 20, scratch.data());  // two column ranges, as two threads
+      k->matmul(a, 20, N, scratch.data());
+      double md = 0, mr = 0;
+      for (int64_t t = 0; t < T; ++t)
+        for (int64_t n = 0; n < N; ++n) {
+          double r = 0;
+          for (int64_t i = 0; i < K; ++i) r += double(xr[t * K + i]) * wd[n * K + i];
+          md = std::max(md, std::fabs(r - y[t * N + n]));
+          mr = std::max(mr, std::fabs(r));
+        }
+      EXPECT_LT(md / mr, 1e-5) << GetParam() << " " << dtype_name(dt) << " T=" << T;
+    }
+  RecordProperty("block_types_checked", std::to_string(ran));
 }
 
 INSTANTIATE_TEST_SUITE_P(Isa, IsaMatMul,

@@ -132,10 +132,6 @@ class Backend {
   virtual BackendInfo info() const = 0;
   // Exactly whether `op` runs with weights of `weight_dtype` (F32 for ops without weights).
   virtual bool supports(Op op, DType weight_dtype) const = 0;
-  // Whether matmuls with weights of this block type may round the activations to 8 bits
-  // (integer dot products, as the CPU's avx512vnni kernels do): their results then match
-  // the reference on the dequantized weights to about 1e-2 instead of fp32 rounding.
-  virtual bool quantizes_activations(DType weight_dtype) const { return false; }
 
   // --- memory ---------------------------------------------------------------------------
   // A new zero-filled contiguous tensor.

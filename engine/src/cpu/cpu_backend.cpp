@@ -55,12 +55,9 @@ class CpuBackend final : public Backend {
   }
   // Every op, fused ones included (they save the decode step a third of its parallel
   // sections and every serial one: README, "CPU decode"), with weights of every element and
-  // block type (block types on 8-bit activations where the kernels have them, see
-  // quantizes_activations, else through f32 panels of dequantized rows).
+  // block type (block types on integer activations where the kernels have them, else
+  // through f32 panels of dequantized rows).
   bool supports(Op op, DType d) const override { return d != DType::I32; }
-  bool quantizes_activations(DType d) const override {
-    return dtype_is_quantized(d) && k_.quant_ok(d, 256);
-  }
 
   Tensor alloc(DType dtype, int64_t rows, int64_t cols) override {
     Tensor t;
