@@ -28,6 +28,14 @@ void register_quantize(CLI::App& app) {
     QuantizeOptions o;
     o.type = parse_weight_type(args->type);
     o.threads = args->threads;
+    // a 7B takes minutes in the K types: a line every 5% of the bytes
+    auto shown = std::make_shared<int>(-1);
+    o.progress = [shown](double fraction, const std::string& tensor) {
+      const int pct = static_cast<int>(fraction * 100);
+      if (pct / 5 == *shown / 5 && pct < 100) return;
+      *shown = pct;
+      std::cerr << "[" << pct << "%] " << tensor << std::endl;
+    };
     const QuantizeReport r = quantize_model(args->model, args->out, o);
     for (const auto& note : r.notes) std::cerr << "note: " << note << "\n";
     std::cerr << "wrote " << r.tensors << " tensors (" << r.quantized << " matrices in "

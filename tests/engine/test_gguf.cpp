@@ -232,6 +232,39 @@ TEST(Gguf, UnsupportedTypesAreRefusedNamingTypeAndTensor) {
   }
 }
 
+TEST(Gguf, HostileTokenizersAreClearErrors) {
+  auto tokenizer_error = [](Raw r) {
+    const auto p = write(r.b, "tok.gguf");
+    try {
+      Tokenizer::load(p);
+      return std::string();
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+  };
+  // a tokenizer.huggingface.json nested a million deep must not exhaust the stack
+  EXPECT_HAS(tokenizer_error(Raw().header(0, 1).kv_str("tokenizer.huggingface.json",
+                                                       std::string(1000000, '['))),
+             "nests deeper than 64 levels");
+  EXPECT_HAS(tokenizer_error(Raw().header(0, 1).kv_str("tokenizer.huggingface.json", "{oops")),
+             "not valid JSON");
+  EXPECT_HAS(tokenizer_error(Raw().header(0, 1).kv_str("tokenizer.ggml.model", "llama")),
+             "tokenizer model 'llama' is not supported");
+  EXPECT_HAS(tokenizer_error(Raw().header(0, 1).kv_u32("x", 1)), "has no tokenizer");
+  Raw pre;
+  pre.header(0, 4).kv_str("tokenizer.ggml.model", "gpt2").kv_str("tokenizer.ggml.pre", "qwen2");
+  pre.str("tokenizer.ggml.tokens").put<uint32_t>(9).put<uint32_t>(8).put<uint64_t>(1).str("a");
+  pre.str("tokenizer.ggml.merges").put<uint32_t>(9).put<uint32_t>(8).put<uint64_t>(0);
+  EXPECT_HAS(tokenizer_error(pre), "pre-tokenizer 'qwen2' is not supported");
+  Raw types;  // token_type of another length than tokens
+  types.header(0, 4).kv_str("tokenizer.ggml.model", "gpt2");
+  types.str("tokenizer.ggml.tokens").put<uint32_t>(9).put<uint32_t>(8).put<uint64_t>(1).str("a");
+  types.str("tokenizer.ggml.merges").put<uint32_t>(9).put<uint32_t>(8).put<uint64_t>(0);
+  types.str("tokenizer.ggml.token_type").put<uint32_t>(9).put<uint32_t>(5).put<uint64_t>(2);
+  types.put<int32_t>(1).put<int32_t>(1);
+  EXPECT_HAS(tokenizer_error(types), "token_type has 2 entries for 1 tokens");
+}
+
 // A minimal valid model file for the model-level checks below: falcon-mamba with H = 32,
 // one layer, everything F32 except what `type` says for ssm_in.
 struct TinyModel {

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "coil/chat.hpp"
 #include "coil/error.hpp"
@@ -208,6 +209,28 @@ TEST(GgufModel, CliQuantizeThenRunTheFile) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_HAS(r.err, "is already Q5_0");
   EXPECT_FALSE(std::filesystem::exists(bad));
+}
+
+TEST(GgufModel, BenchRunsBlockTypesAndGgufFiles) {
+  // tiny's rows are 64 values: Q4_K falls back to Q5_0, as coil quantize would store it
+  const std::pair<const char*, const char*> kinds[] = {
+      {"q8_0", "Q8_0"}, {"q4_0", "Q4_0"}, {"q4_k", "Q5_0"}};
+  for (const auto& [dtype, stored] : kinds) {
+    const auto r =
+        test::run_cli({"bench", "--synthetic", "tiny", "--dtype", dtype, "--backend", "cpu",
+                       "--prompt-len", "8", "--gen-len", "4", "--no-bandwidth", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+    EXPECT_EQ(j.at("dtype"), stored) << dtype;
+    EXPECT_GT(j.at("decode_tokens_per_s").get<double>(), 0.0);
+  }
+  const auto r = test::run_cli(
+      {"bench", "--model", (test::test_data_dir() / "gguf" / "falcon-k256.q4_k.gguf").string(),
+       "--backend", "cpu", "--prompt-len", "8", "--gen-len", "4", "--no-bandwidth", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  EXPECT_EQ(j.at("dtype"), "Q4_K");
+  EXPECT_EQ(j.at("model"), "falcon-k256.q4_k");
 }
 
 TEST(GgufModel, KTypesFallBackWhereRowsAreNotWholeBlocks) {

@@ -26,7 +26,7 @@ constexpr uint64_t kDefaultAlignment = 32;
 constexpr uint64_t kMaxDims = 4;                  // GGML_MAX_DIMS
 constexpr uint64_t kMaxNameBytes = 64;            // GGML_MAX_NAME, the spec's tensor name limit
 constexpr uint64_t kMaxKeyBytes = 65535;          // the spec's key limit
-constexpr uint64_t kMaxArrayElements = 1u << 24;  // all arrays together (a vocab is ~256k)
+constexpr uint64_t kMaxArrayElements = 1u << 22;  // all arrays together (a vocab: ~1M in all)
 constexpr int kMaxArrayDepth = 4;
 constexpr uint64_t kMaxTensors = 1u << 20;
 
@@ -174,7 +174,7 @@ uint64_t min_bytes(GgufType t) {
 
 class Parser {
  public:
-  Parser(Cursor& c, const std::string& file) : c_(c), file_(file) {}
+  explicit Parser(Cursor& c) : c_(c) {}
 
   GgufValue value(GgufType t, const std::string& key, int depth) {
     GgufValue v;
@@ -283,7 +283,6 @@ class Parser {
   }
 
   Cursor& c_;
-  const std::string& file_;
   uint64_t elements_ = 0;
 };
 
@@ -390,7 +389,7 @@ GgufFile::GgufFile(const std::filesystem::path& path) : path_(path) {
       c.fail("it claims " + std::to_string(n_tensors) + " tensors, more than its " +
              std::to_string(size) + " bytes can hold");
 
-    Parser parser(c, file);
+    Parser parser(c);
     for (uint64_t k = 0; k < n_kv; ++k) {
       std::string key = c.read_string("metadata key " + std::to_string(k), kMaxKeyBytes);
       const std::string shown = printable(key);

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -88,7 +89,8 @@ void convert(const Job& job, uint8_t* dst, int threads) {
                 "quantizing it again to " +
                 dtype_name(job.type));
   const size_t in_row = dtype_row_bytes(v.dtype, cols), out_row = dtype_row_bytes(job.type, cols);
-  std::string error;
+  std::mutex error_mutex;
+  std::string error;  // the first non-finite value found
   auto work = [&](int64_t r0, int64_t r1) {
     std::vector<float> row(cols);
     for (int64_t r = r0; r < r1; ++r) {
@@ -96,8 +98,10 @@ void convert(const Job& job, uint8_t* dst, int threads) {
       for (float& x : row) {
         if (job.neg_exp) x = -std::exp(x);
         if (!std::isfinite(x)) {
-          error = "tensor " + v.name + " in " + v.file.string() +
-                  " holds a non-finite value (row " + std::to_string(r) + ")";
+          const std::lock_guard<std::mutex> lock(error_mutex);
+          if (error.empty())
+            error = "tensor " + v.name + " in " + v.file.string() +
+                    " holds a non-finite value (row " + std::to_string(r) + ")";
           return;
         }
       }

@@ -40,7 +40,7 @@ struct Expect {
 struct Naming {
   std::string embeddings, norm_f, lm_head, config;  // config: what the config is called
   std::string hidden, inner, vocab, state, kernel, rank, layers;
-  std::string (*layer)(int64_t i, const char* role);  // role: see kRoles
+  std::string (*layer)(int64_t i, const char* role);  // roles: gguf_layer_tensor (weights.hpp)
   bool gguf = false;
 };
 
