@@ -6,12 +6,12 @@
 
 #include <chrono>
 #include <filesystem>
-#include <vector>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <span>
+#include <vector>
 
 #include "cli_common.hpp"
 #include "coil/backend.hpp"
@@ -73,7 +73,8 @@ void register_bench(CLI::App& app) {
     int decode_report_every = 0;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("bench", "Measure prefill/decode speed, state save/load and memory");
+  auto* cmd =
+      app.add_subcommand("bench", "Measure prefill/decode speed, state save/load and memory");
   args->model.add_to(cmd, /*model_required=*/false);
   cmd->add_option("--synthetic", args->synthetic,
                   "Random weights of a published shape: falcon-mamba-7b, mamba-130m, mamba-370m, "

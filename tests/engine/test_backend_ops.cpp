@@ -135,20 +135,22 @@ TEST_P(OpTest, RmsNormWeightlessInPlaceOnColumnView) {
 }
 
 TEST_P(OpTest, MatMul) {
-  struct Shape { int64_t T, K, N; };
+  struct Shape {
+    int64_t T, K, N;
+  };
   for (DType dt : {DType::F32, DType::F16, DType::BF16}) {
     if (!dev_->supports(Op::MatMul, dt)) continue;
     for (Shape s : {Shape{1, 64, 48}, Shape{1, 1000, 37}, Shape{3, 33, 17}, Shape{17, 256, 130},
-                    Shape{64, 512, 96}, Shape{1, 4096, 64}, Shape{200, 64, 300},
-                    Shape{6, 100, 77}, Shape{65, 96, 40}}) {
+                    Shape{64, 512, 96}, Shape{1, 4096, 64}, Shape{200, 64, 300}, Shape{6, 100, 77},
+                    Shape{65, 96, 40}}) {
       auto x = random(s.T, s.K);
       auto w = random(s.N, s.K, -0.5, 0.5, dt);
       auto b = random(1, s.N);
       auto out = zeros(s.T, s.N);
       ref_->matmul(x.ref, w.ref, &b.ref, out.ref);
       dev_->matmul(x.dev, w.dev, &b.dev, out.dev);
-      EXPECT_LT(rel_diff(out), 1e-4) << dtype_name(dt) << " T=" << s.T << " K=" << s.K
-                                     << " N=" << s.N;
+      EXPECT_LT(rel_diff(out), 1e-4)
+          << dtype_name(dt) << " T=" << s.T << " K=" << s.K << " N=" << s.N;
     }
   }
 }

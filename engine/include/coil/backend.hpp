@@ -119,10 +119,10 @@ struct OpProfile {
 };
 
 struct BackendInfo {
-  std::string name;         // "cpu", "cpu-ref", "vulkan", "cuda"
-  std::string device;       // e.g. "AMD EPYC (2 threads, AVX-512 BF16)", "NVIDIA H100 80GB HBM3"
-  size_t device_memory = 0; // bytes (0 if not meaningful)
-  int threads = 0;          // CPU backends
+  std::string name;          // "cpu", "cpu-ref", "vulkan", "cuda"
+  std::string device;        // e.g. "AMD EPYC (2 threads, AVX-512 BF16)", "NVIDIA H100 80GB HBM3"
+  size_t device_memory = 0;  // bytes (0 if not meaningful)
+  int threads = 0;           // CPU backends
 };
 
 class Backend {
@@ -198,8 +198,8 @@ class Backend {
 };
 
 struct BackendOptions {
-  int device = -1;   // GPU index, -1 = the default choice
-  int threads = 0;   // CPU threads, 0 = physical cores
+  int device = -1;               // GPU index, -1 = the default choice
+  int threads = 0;               // CPU threads, 0 = physical cores
   bool allow_cpu_device = true;  // Vulkan: accept CPU implementations such as lavapipe
 };
 

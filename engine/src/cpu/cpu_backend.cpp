@@ -50,12 +50,12 @@ class CpuBackend final : public Backend {
 
   BackendInfo info() const override {
     return {"cpu",
-            cpu_model_name() + " (" + std::to_string(pool_.size()) + " threads, " + k_.isa + ")",
-            0, pool_.size()};
+            cpu_model_name() + " (" + std::to_string(pool_.size()) + " threads, " + k_.isa + ")", 0,
+            pool_.size()};
   }
   // Every op, fused ones included (they save the decode step a third of its parallel
-  // sections and every serial one: README, "CPU decode"), with weights of every element and
-  // block type (block types on integer activations where the kernels have them, else
+  // sections and every serial one: README, "CPU decode and short prompts"), with weights of every
+  // element and block type (block types on integer activations where the kernels have them, else
   // through f32 panels of dequantized rows).
   bool supports(Op op, DType d) const override { return d != DType::I32; }
 
@@ -107,10 +107,13 @@ class CpuBackend final : public Backend {
     const float* xp = host_ptr<const float>(x);
     float* op = host_ptr<float>(out);
     auto row = [&](int, int64_t b, int64_t e) {
-      for (int64_t t = b; t < e; ++t) k_.rms_norm(xp + t * x.stride, wp, eps, x.cols, op + t * out.stride);
+      for (int64_t t = b; t < e; ++t)
+        k_.rms_norm(xp + t * x.stride, wp, eps, x.cols, op + t * out.stride);
     };
-    if (x.rows * x.cols < 16384) row(0, 0, x.rows);
-    else pool_.parallel_for(x.rows, 1, row);
+    if (x.rows * x.cols < 16384)
+      row(0, 0, x.rows);
+    else
+      pool_.parallel_for(x.rows, 1, row);
   }
 
   void matmul(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) override {
@@ -165,24 +168,42 @@ class CpuBackend final : public Backend {
       float* row = dbc + t * (R + 2 * N);
       for (const Tensor* p : parts) {
         const float* src = host_ptr<const float>(*p) + t * p->stride;
-        if (s.norm_dt_bc) k_.rms_norm(src, nullptr, s.norm_eps, p->cols, row);
-        else std::copy(src, src + p->cols, row);
+        if (s.norm_dt_bc)
+          k_.rms_norm(src, nullptr, s.norm_eps, p->cols, row);
+        else
+          std::copy(src, src + p->cols, row);
         row += p->cols;
       }
     }
-    MatMulArgs a{dbc, R + 2 * N, T, R, host_ptr<const void>(s.dt_proj), s.dt_proj.dtype,
-                 nullptr, dt, D};
-    ScanPtrs p{host_ptr<const float>(s.x), dt, host_ptr<const float>(s.dt_bias),
-               host_ptr<const float>(s.A), dbc + R, dbc + R + N,
-               host_ptr<const float>(s.Dskip), host_ptr<const float>(s.z),
-               host_ptr<float>(s.state), host_ptr<float>(s.out), s.x.stride, D, R + 2 * N,
-               R + 2 * N, s.z.stride, s.out.stride, T, D, N};
+    MatMulArgs a{dbc,     R + 2 * N, T, R, host_ptr<const void>(s.dt_proj), s.dt_proj.dtype,
+                 nullptr, dt,        D};
+    ScanPtrs p{host_ptr<const float>(s.x),
+               dt,
+               host_ptr<const float>(s.dt_bias),
+               host_ptr<const float>(s.A),
+               dbc + R,
+               dbc + R + N,
+               host_ptr<const float>(s.Dskip),
+               host_ptr<const float>(s.z),
+               host_ptr<float>(s.state),
+               host_ptr<float>(s.out),
+               s.x.stride,
+               D,
+               R + 2 * N,
+               R + 2 * N,
+               s.z.stride,
+               s.out.stride,
+               T,
+               D,
+               N};
     auto part = [&](int t, int64_t b, int64_t e) {
       matmul_range(a, t, b, e);
       k_.scan(p, b, e);
     };
-    if (T * D < 4096) part(0, 0, D);
-    else pool_.parallel_for(D, 16, part);
+    if (T * D < 4096)
+      part(0, 0, D);
+    else
+      pool_.parallel_for(D, 16, part);
   }
 
   void conv1d_silu(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& state,
@@ -191,27 +212,52 @@ class CpuBackend final : public Backend {
     CpuProfiler::Scope ps(prof_, "conv1d_silu");
     const bool serial = x.rows * x.cols < 4096;
     if (ps.active()) ps.describe(shape(x.rows, x.cols, w.cols, DType::F32), 0, serial);
-    ConvPtrs p{host_ptr<const float>(x), host_ptr<const float>(w),
-               bias ? host_ptr<const float>(*bias) : nullptr, host_ptr<float>(state),
-               host_ptr<float>(out), x.stride, out.stride, x.rows, x.cols, w.cols};
+    ConvPtrs p{host_ptr<const float>(x),
+               host_ptr<const float>(w),
+               bias ? host_ptr<const float>(*bias) : nullptr,
+               host_ptr<float>(state),
+               host_ptr<float>(out),
+               x.stride,
+               out.stride,
+               x.rows,
+               x.cols,
+               w.cols};
     auto part = [&](int, int64_t b, int64_t e) { k_.conv(p, b, e); };
-    if (serial) part(0, 0, x.cols);
-    else pool_.parallel_for(x.cols, 64, part);
+    if (serial)
+      part(0, 0, x.cols);
+    else
+      pool_.parallel_for(x.cols, 64, part);
   }
 
   void selective_scan(const ScanArgs& s) override {
     checks::selective_scan(s);
     CpuProfiler::Scope ps(prof_, "selective_scan");
-    if (ps.active()) ps.describe(shape(s.x.rows, s.x.cols, s.A.cols, DType::F32), 0, s.x.rows * s.x.cols < 4096);
-    ScanPtrs p{host_ptr<const float>(s.x), host_ptr<const float>(s.dt),
-               host_ptr<const float>(s.dt_bias), host_ptr<const float>(s.A),
-               host_ptr<const float>(s.B), host_ptr<const float>(s.C),
-               host_ptr<const float>(s.Dskip), host_ptr<const float>(s.z),
-               host_ptr<float>(s.state), host_ptr<float>(s.out), s.x.stride, s.dt.stride,
-               s.B.stride, s.C.stride, s.z.stride, s.out.stride, s.x.rows, s.x.cols, s.A.cols};
+    if (ps.active())
+      ps.describe(shape(s.x.rows, s.x.cols, s.A.cols, DType::F32), 0, s.x.rows * s.x.cols < 4096);
+    ScanPtrs p{host_ptr<const float>(s.x),
+               host_ptr<const float>(s.dt),
+               host_ptr<const float>(s.dt_bias),
+               host_ptr<const float>(s.A),
+               host_ptr<const float>(s.B),
+               host_ptr<const float>(s.C),
+               host_ptr<const float>(s.Dskip),
+               host_ptr<const float>(s.z),
+               host_ptr<float>(s.state),
+               host_ptr<float>(s.out),
+               s.x.stride,
+               s.dt.stride,
+               s.B.stride,
+               s.C.stride,
+               s.z.stride,
+               s.out.stride,
+               s.x.rows,
+               s.x.cols,
+               s.A.cols};
     auto part = [&](int, int64_t b, int64_t e) { k_.scan(p, b, e); };
-    if (s.x.rows * s.x.cols < 4096) part(0, 0, s.x.cols);
-    else pool_.parallel_for(s.x.cols, 16, part);
+    if (s.x.rows * s.x.cols < 4096)
+      part(0, 0, s.x.cols);
+    else
+      pool_.parallel_for(s.x.cols, 16, part);
   }
 
   void add(const Tensor& a, const Tensor& b) override {
@@ -235,8 +281,14 @@ class CpuBackend final : public Backend {
 
  private:
   static MatMulArgs args(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) {
-    return {host_ptr<const float>(x), x.stride, x.rows, x.cols, host_ptr<const void>(w),
-            w.dtype, bias ? host_ptr<const float>(*bias) : nullptr, host_ptr<float>(out),
+    return {host_ptr<const float>(x),
+            x.stride,
+            x.rows,
+            x.cols,
+            host_ptr<const void>(w),
+            w.dtype,
+            bias ? host_ptr<const float>(*bias) : nullptr,
+            host_ptr<float>(out),
             out.stride};
   }
   // A buffer of at least n floats (grown at a shape's first call: decode's in its warm-up).
@@ -251,10 +303,12 @@ class CpuBackend final : public Backend {
     if (ps.active()) ps.describe(shape(a.T, a.K, N, w.dtype), w.span_bytes(), work < 65536);
     auto part = [&](int t, int64_t b, int64_t e) { matmul_range(a, t, b, e); };
     const bool q = dtype_is_quantized(a.wt);
-    const int64_t grain = q ? (k_.quant_ok(a.wt, a.K) ? 4 : kDequantRows)
-                            : (a.T <= kDotMaxTokens ? 8 : 32);
-    if (work < 65536) part(0, 0, N);
-    else pool_.parallel_for(N, grain, part);
+    const int64_t grain =
+        q ? (k_.quant_ok(a.wt, a.K) ? 4 : kDequantRows) : (a.T <= kDotMaxTokens ? 8 : 32);
+    if (work < 65536)
+      part(0, 0, N);
+    else
+      pool_.parallel_for(N, grain, part);
   }
 
   // Output columns [b, e) of one matmul on thread t: the table's kernel, or for block-type
@@ -269,8 +323,8 @@ class CpuBackend final : public Backend {
     for (int64_t n0 = b; n0 < e; n0 += kDequantRows) {
       const int64_t np = std::min(kDequantRows, e - n0);
       for (int64_t r = 0; r < np; ++r)
-        dequantize_row(a.wt, static_cast<const char*>(a.w) + (n0 + r) * row_bytes,
-                       panel + r * a.K, a.K);
+        dequantize_row(a.wt, static_cast<const char*>(a.w) + (n0 + r) * row_bytes, panel + r * a.K,
+                       a.K);
       MatMulArgs p = a;
       p.w = panel;
       p.wt = DType::F32;

@@ -25,7 +25,8 @@ double measure_cpu_read_bandwidth(ThreadPool& pool, const CpuKernels& k) {
   auto pass = [&](int streams, bool prefetch) {
     const auto t0 = std::chrono::steady_clock::now();
     pool.parallel_for(threads, 1, [&](int, int64_t b, int64_t e) {
-      for (int64_t t = b; t < e; ++t) sums[t] += k.stream_sum(buf + t * per, per, streams, prefetch);
+      for (int64_t t = b; t < e; ++t)
+        sums[t] += k.stream_sum(buf + t * per, per, streams, prefetch);
     });
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return static_cast<double>(per) * threads * sizeof(float) / s / 1e9;

@@ -88,7 +88,7 @@ inline void prepare_x(const MatMulArgs& a, int64_t Kv, float* out) {
 }
 
 // Software prefetch distance (bytes ahead in each weight row) while the rows stream from
-// memory; tuned on the 7B's shapes (README, "CPU decode").
+// memory; tuned on the 7B's shapes (README, "CPU decode and short prompts").
 constexpr int64_t kPrefetchBytes = 2048;
 
 // Rows [n, n + R) x tokens [t0, t0 + MT): y = x W^T + bias (y += with a.accumulate). xp:
@@ -127,8 +127,7 @@ inline void tile(const MatMulArgs& a, const float* xp, int64_t Kv, int64_t n, in
     for (int t = 0; t < MT; ++t) {
       float s = (S == 2 ? acc[0][r][t] + acc[S - 1][r][t] : acc[0][r][t]).sum();
       const float* xr = x0 + t * a.K;
-      for (int64_t k = Kv; k < a.K; ++k)
-        s += xr[k] * simd::load_scalar<WT>(a.w, (n + r) * a.K + k);
+      for (int64_t k = Kv; k < a.K; ++k) s += xr[k] * simd::load_scalar<WT>(a.w, (n + r) * a.K + k);
       float& y = a.y[(t0 + t) * a.y_stride + n + r];
       y = (a.accumulate ? y : 0.f) + s + (a.bias ? a.bias[n + r] : 0.f);
     }
@@ -142,12 +141,22 @@ inline void rows(const MatMulArgs& a, const float* xp, int64_t Kv, int64_t n) {
   for (; t + MT <= a.T; t += MT) tile<WT, R, MT>(a, xp, Kv, n, t, t == 0);
   const bool pf = t == 0;
   switch (a.T - t) {  // the last tokens, fewer than MT
-    case 0: break;
-    case 1: tile<WT, R, 1>(a, xp, Kv, n, t, pf); break;
-    case 2: if constexpr (MT > 2) tile<WT, R, 2>(a, xp, Kv, n, t, pf); break;
-    case 3: if constexpr (MT > 3) tile<WT, R, 3>(a, xp, Kv, n, t, pf); break;
-    case 4: if constexpr (MT > 4) tile<WT, R, 4>(a, xp, Kv, n, t, pf); break;
-    default: break;
+    case 0:
+      break;
+    case 1:
+      tile<WT, R, 1>(a, xp, Kv, n, t, pf);
+      break;
+    case 2:
+      if constexpr (MT > 2) tile<WT, R, 2>(a, xp, Kv, n, t, pf);
+      break;
+    case 3:
+      if constexpr (MT > 3) tile<WT, R, 3>(a, xp, Kv, n, t, pf);
+      break;
+    case 4:
+      if constexpr (MT > 4) tile<WT, R, 4>(a, xp, Kv, n, t, pf);
+      break;
+    default:
+      break;
   }
 }
 
@@ -166,8 +175,7 @@ inline void matmul_batch(const MatMulArgs& a, int64_t n0, int64_t n1, float* scr
   if (a.T == 1) {
     for (; n + kGemvRows <= n1; n += kGemvRows) rows<WT, kGemvRows, 1>(a, scratch, Kv, n);
   } else {
-    for (; n + kTileRows <= n1; n += kTileRows)
-      rows<WT, kTileRows, kTileTokens>(a, scratch, Kv, n);
+    for (; n + kTileRows <= n1; n += kTileRows) rows<WT, kTileRows, kTileTokens>(a, scratch, Kv, n);
   }
   for (; n < n1; ++n) rows<WT, 1, kTileTokens>(a, scratch, Kv, n);
 }

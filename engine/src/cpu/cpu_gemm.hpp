@@ -21,9 +21,9 @@
 namespace coil::KERNEL_NS::gemm {
 using simd::Vec;
 constexpr int W = Vec::W;
-constexpr int64_t NB = 2 * W;               // output columns per panel
-constexpr int64_t MR = W == 1 ? 4 : 8;      // tokens per register tile
-constexpr int64_t KC = kPackFloats / NB;    // k per fp32 panel
+constexpr int64_t NB = 2 * W;                  // output columns per panel
+constexpr int64_t MR = W == 1 ? 4 : 8;         // tokens per register tile
+constexpr int64_t KC = kPackFloats / NB;       // k per fp32 panel
 constexpr int64_t KC2 = 2 * kPackFloats / NB;  // k per BF16 pair panel
 
 // The two fp32 vectors (k = 2p and 2p + 1) of a vector of BF16 pair words.
@@ -172,8 +172,10 @@ void matmul(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) {
                                r1 - r0, pk * es, pkk * es);
         Vec acc[MR][2];
         const float* xr = a.x + t0 * a.x_stride + kb;
-        if (mr == MR) tile<WT, MR>(xr, a.x_stride, kk, scratch, mr, pf, acc);
-        else tile<WT, 0>(xr, a.x_stride, kk, scratch, mr, pf, acc);
+        if (mr == MR)
+          tile<WT, MR>(xr, a.x_stride, kk, scratch, mr, pf, acc);
+        else
+          tile<WT, 0>(xr, a.x_stride, kk, scratch, mr, pf, acc);
         for (int64_t i = 0; i < mr; ++i) {
           float tmp[NB];
           acc[i][0].store(tmp);

@@ -60,7 +60,7 @@ struct CpuKernels {
 constexpr int64_t kPackFloats = 256 * 64;
 // Up to this many tokens a matmul reads the weights as stored (cpu_dot.hpp), beyond it
 // the GEMM packs them into panels (cpu_gemm.hpp): the two are level at about 12 tokens
-// (README, "CPU matmul").
+// (README, "CPU decode and short prompts").
 constexpr int64_t kDotMaxTokens = 12;
 // Floats of each thread's matmul scratch, allocated once (prefill and decode allocate
 // nothing): the packed panel, or prepared activations (more tokens x K than fit are done in

@@ -132,8 +132,10 @@ float stream_sum_t(const float* p, int64_t n, bool prefetch) {
   for (int64_t i = 0; i < per; i += 4 * W)
     for (int s = 0; s < S; ++s) {
       const float* q = p + s * per + i;
-      if (prefetch) __builtin_prefetch(reinterpret_cast<const char*>(q) + dot::kPrefetchBytes, 0, 3);
-      acc[s] = acc[s] + ((Vec::load(q) + Vec::load(q + W)) + (Vec::load(q + 2 * W) + Vec::load(q + 3 * W)));
+      if (prefetch)
+        __builtin_prefetch(reinterpret_cast<const char*>(q) + dot::kPrefetchBytes, 0, 3);
+      acc[s] = acc[s] +
+               ((Vec::load(q) + Vec::load(q + W)) + (Vec::load(q + 2 * W) + Vec::load(q + 3 * W)));
     }
   Vec t = acc[0];
   for (int s = 1; s < S; ++s) t = t + acc[s];
@@ -142,9 +144,12 @@ float stream_sum_t(const float* p, int64_t n, bool prefetch) {
 
 inline float stream_sum(const float* p, int64_t n, int streams, bool prefetch) {
   switch (streams) {
-    case 1: return stream_sum_t<1>(p, n, prefetch);
-    case 4: return stream_sum_t<4>(p, n, prefetch);
-    default: return stream_sum_t<8>(p, n, prefetch);
+    case 1:
+      return stream_sum_t<1>(p, n, prefetch);
+    case 4:
+      return stream_sum_t<4>(p, n, prefetch);
+    default:
+      return stream_sum_t<8>(p, n, prefetch);
   }
 }
 

@@ -1,17 +1,16 @@
 // Matmuls of block-quantized weights (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K) on
-// integer activations and vpdpbusd (AVX-512 VNNI): each token's x is quantized per block of
-// 32 values (x ~ dx * x8, dx = max|x| / 127, x8 = round(x / dx), as llama.cpp does; here
-// with a second 8-bit part for the rest, x ~ dx * (x8 + lo / 256), see matmul below),
-// every weight block is written as unsigned codes u with value = a * u + b (a, b per block
-// of 32, per 16 for Q6_K), and a block's dot product is
-//   sum w x ~ a * dx * sum(u * x8) + b * dx * sum(x8),
-// the integer sum by vpdpbusd (u8 x s8, four products a lane; with the second part,
-// 256 sum(u x8) + sum(u lo)). Where b = -2^s a (Q4_0, Q5_0,
-// Q8_0, Q6_K: codes stored with an offset) the second term is folded into the integer sum
-// (vpdpbusd starts from -2^s sum(x8)); the other types add it in fp32. The error is that of rounding
-// x (README, "Quantized weights on the CPU": measured against the f32-dequantized reference). 64 values (two blocks, or a 64-value chunk of a K-type super-block) are one
-// zmm of codes; a tile of R rows x MT tokens unpacks each row's codes and scales once for its
-// MT tokens and reuses each token's prepared x for its R rows.
+// integer activations and vpdpbusd (AVX-512 VNNI). Each token's x is quantized per block of
+// 32 values: x ~ dx * x8 (dx = max|x| / 127, x8 = round(x / dx), as llama.cpp does), here
+// with a second 8-bit part for the rest, x ~ dx * (x8 + lo / 256) (see matmul below). Every
+// weight block is written as unsigned codes u with value = a * u + b (a, b per block of 32,
+// per 16 for Q6_K), so a block's dot product is
+//   sum w x ~ a * dx * sum(u * X) + b * dx * sum(X),   X = x8 (+ lo / 256)
+// with the integer sums by vpdpbusd (u8 x s8, four products a lane). Where b = -2^s a
+// (Q4_0, Q5_0, Q8_0, Q6_K: codes stored with an offset) the second term is folded into the
+// integer sum; the other types add it in fp32. The error is that of rounding x (README,
+// "Quantized weights on the CPU"). 64 values (two blocks, or a 64-value chunk of a K-type
+// super-block) are one zmm of codes; a tile of R rows x MT tokens unpacks each row's codes
+// and scales once for its MT tokens and reuses each token's prepared x for its R rows.
 // Included by cpu_kernels_impl.hpp in the avx512vnni translation unit only.
 #pragma once
 #include <immintrin.h>
@@ -188,8 +187,8 @@ struct KQuant {
       std::memcpy(w, sb + 4, 12);
       const uint32_t lo6 = 0x3f3f3f3fu, lo4 = 0x0f0f0f0fu, lo2 = 0x03030303u;
       const uint64_t s8 = (w[0] & lo6) | uint64_t((w[2] & lo4) | (((w[0] >> 6) & lo2) << 4)) << 32;
-      const uint64_t m8 =
-          (w[1] & lo6) | uint64_t(((w[2] >> 4) & lo4) | (((w[1] >> 6) & lo2) << 4)) << 32;
+      const uint64_t m8 = (w[1] & lo6) | uint64_t(((w[2] >> 4) & lo4) | (((w[1] >> 6) & lo2) << 4))
+                                             << 32;
       const __m512 s = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_cvtsi64_si128(s8)));
       const __m512 m = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_cvtsi64_si128(m8)));
       c.a8 = _mm512_mul_ps(s, _mm512_set1_ps(f16(sb)));
@@ -202,8 +201,8 @@ struct KQuant {
       const __m512i q2 = _mm512_inserti64x4(_mm512_castsi256_si512(qh), qh, 1);
       const __m512i bit = _mm512_inserti64x4(_mm512_set1_epi8(char(1 << (2 * chunk))),
                                              _mm256_set1_epi8(char(1 << (2 * chunk + 1))), 1);
-      o.u = _mm512_or_si512(o.u, _mm512_maskz_mov_epi8(_mm512_test_epi8_mask(q2, bit),
-                                                       _mm512_set1_epi8(0x10)));
+      o.u = _mm512_or_si512(
+          o.u, _mm512_maskz_mov_epi8(_mm512_test_epi8_mask(q2, bit), _mm512_set1_epi8(0x10)));
     }
     o.a = lanes_of(c.a8, 0, chunk);  // lanes 0-7: sub-block 2c, 8-15: 2c + 1
     o.b = lanes_of(c.b8, 0, chunk);
@@ -226,13 +225,15 @@ struct Q6_K {
     const int chunk = static_cast<int>(pair % 4), h = chunk / 2, part = chunk % 2;
     (void)h;
     if (chunk == 0) {
-      const __m512i s = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sb + 192)));
+      const __m512i s =
+          _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sb + 192)));
       c.a16 = _mm512_mul_ps(_mm512_cvtepi32_ps(s), _mm512_set1_ps(f16(sb + 208)));
     }
     // low 4 bits: ql[64h + p % 64], low nibble for the first 64 values of the half
     const __m512i ql = _mm512_loadu_si512(sb + 64 * h);
-    const __m512i lo = part == 0 ? _mm512_and_si512(ql, _mm512_set1_epi8(0x0f))
-                                 : _mm512_and_si512(_mm512_srli_epi16(ql, 4), _mm512_set1_epi8(0x0f));
+    const __m512i lo = part == 0
+                           ? _mm512_and_si512(ql, _mm512_set1_epi8(0x0f))
+                           : _mm512_and_si512(_mm512_srli_epi16(ql, 4), _mm512_set1_epi8(0x0f));
     // high 2 bits: bits 2 * (p / 32) of qh[32h + p % 32]; this chunk's p / 32 = 2 part, +1
     const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(sb + 128 + 32 * h));
     const __m256i three = _mm256_set1_epi8(3);
@@ -264,9 +265,8 @@ inline void prepare_token(const float* x, int64_t K, XPair* out) {
     for (int b = 0; b < 2; ++b)
       for (int h = 0; h < 2; ++h) {
         const float* xb = x + 64 * p + 32 * b;
-        const float amax =
-            _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(_mm512_loadu_ps(xb)),
-                                               _mm512_abs_ps(_mm512_loadu_ps(xb + 16))));
+        const float amax = _mm512_reduce_max_ps(_mm512_max_ps(
+            _mm512_abs_ps(_mm512_loadu_ps(xb)), _mm512_abs_ps(_mm512_loadu_ps(xb + 16))));
         dx[b] = amax / 127.f;
         const __m512 v = _mm512_mul_ps(_mm512_loadu_ps(xb + 16 * h),
                                        _mm512_set1_ps(amax > 0.f ? 127.f / amax : 0.f));
@@ -279,7 +279,7 @@ inline void prepare_token(const float* x, int64_t K, XPair* out) {
     const __m512i ones = _mm512_set1_epi8(1);
     __m512i sums = _mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, x8);
     __m512 dxv = O == Order::Natural ? lanes2(dx[0], dx[1], 0xff00) : lanes2(dx[0], dx[1], 0xf0f0);
-    if constexpr (kSplit) {  // in units of dx / 256
+    if constexpr (kSplit) {                 // in units of dx / 256
       const __m512i lo = pack_bytes<O>(r);  // saturated to int8 (a rest of exactly +1/2)
       _mm512_storeu_si512(out[p].lo, lo);
       sums = _mm512_dpbusd_epi32(_mm512_slli_epi32(sums, 8), ones, lo);
@@ -342,7 +342,8 @@ inline void tile(const MatMulArgs& a, const XPair* xp, int64_t pairs, size_t row
   for (int r = 0; r < R; ++r)
     for (int t = 0; t < MT; ++t) {
       float& y = a.y[(t0 + t) * a.y_stride + n + r];
-      y = (a.accumulate ? y : 0.f) + _mm512_reduce_add_ps(acc[r][t]) + (a.bias ? a.bias[n + r] : 0.f);
+      y = (a.accumulate ? y : 0.f) + _mm512_reduce_add_ps(acc[r][t]) +
+          (a.bias ? a.bias[n + r] : 0.f);
     }
 }
 
@@ -352,11 +353,19 @@ inline void rows(const MatMulArgs& a, const XPair* xp, int64_t pairs, size_t row
   for (; t + MT <= a.T; t += MT) tile<Q, kSplit, R, MT>(a, xp, pairs, row_bytes, n, t, t == 0);
   const bool pf = t == 0;
   switch (a.T - t) {
-    case 0: break;
-    case 1: tile<Q, kSplit, R, 1>(a, xp, pairs, row_bytes, n, t, pf); break;
-    case 2: if constexpr (MT > 2) tile<Q, kSplit, R, 2>(a, xp, pairs, row_bytes, n, t, pf); break;
-    case 3: if constexpr (MT > 3) tile<Q, kSplit, R, 3>(a, xp, pairs, row_bytes, n, t, pf); break;
-    default: break;
+    case 0:
+      break;
+    case 1:
+      tile<Q, kSplit, R, 1>(a, xp, pairs, row_bytes, n, t, pf);
+      break;
+    case 2:
+      if constexpr (MT > 2) tile<Q, kSplit, R, 2>(a, xp, pairs, row_bytes, n, t, pf);
+      break;
+    case 3:
+      if constexpr (MT > 3) tile<Q, kSplit, R, 3>(a, xp, pairs, row_bytes, n, t, pf);
+      break;
+    default:
+      break;
   }
 }
 
@@ -377,7 +386,8 @@ void matmul_q(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) {
     b.x += t0 * a.x_stride;
     b.y += t0 * a.y_stride;
     b.T = std::min(batch, a.T - t0);
-    for (int64_t t = 0; t < b.T; ++t) prepare_token<Q::order, kSplit>(b.x + t * b.x_stride, b.K, xp + t * pairs);
+    for (int64_t t = 0; t < b.T; ++t)
+      prepare_token<Q::order, kSplit>(b.x + t * b.x_stride, b.K, xp + t * pairs);
     int64_t n = n0;
     if (b.T == 1) {
       for (; n + 4 <= n1; n += 4) rows<Q, kSplit, 4, 1>(b, xp, pairs, row_bytes, n);
@@ -396,15 +406,24 @@ inline bool supported(DType t, int64_t K) {
 template <bool kSplit>
 inline void matmul_s(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) {
   switch (a.wt) {
-    case DType::Q8_0: return matmul_q<Q8_0, kSplit>(a, n0, n1, scratch);
-    case DType::Q4_0: return matmul_q<Q4_0, kSplit>(a, n0, n1, scratch);
-    case DType::Q4_1: return matmul_q<Q4_1, kSplit>(a, n0, n1, scratch);
-    case DType::Q5_0: return matmul_q<Q5_0, kSplit>(a, n0, n1, scratch);
-    case DType::Q5_1: return matmul_q<Q5_1, kSplit>(a, n0, n1, scratch);
-    case DType::Q4_K: return matmul_q<Q4_K, kSplit>(a, n0, n1, scratch);
-    case DType::Q5_K: return matmul_q<Q5_K, kSplit>(a, n0, n1, scratch);
-    case DType::Q6_K: return matmul_q<Q6_K, kSplit>(a, n0, n1, scratch);
-    default: return;
+    case DType::Q8_0:
+      return matmul_q<Q8_0, kSplit>(a, n0, n1, scratch);
+    case DType::Q4_0:
+      return matmul_q<Q4_0, kSplit>(a, n0, n1, scratch);
+    case DType::Q4_1:
+      return matmul_q<Q4_1, kSplit>(a, n0, n1, scratch);
+    case DType::Q5_0:
+      return matmul_q<Q5_0, kSplit>(a, n0, n1, scratch);
+    case DType::Q5_1:
+      return matmul_q<Q5_1, kSplit>(a, n0, n1, scratch);
+    case DType::Q4_K:
+      return matmul_q<Q4_K, kSplit>(a, n0, n1, scratch);
+    case DType::Q5_K:
+      return matmul_q<Q5_K, kSplit>(a, n0, n1, scratch);
+    case DType::Q6_K:
+      return matmul_q<Q6_K, kSplit>(a, n0, n1, scratch);
+    default:
+      return;
   }
 }
 // 16-bit activations (two 8-bit parts): with 8 bits the logits of the accuracy goldens

@@ -48,9 +48,9 @@ void ThreadPool::do_part(int index) {
   }
   const auto t0 = std::chrono::steady_clock::now();
   job_fn_(job_ctx_, index, b, e);
-  busy_ns_[index] = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                        std::chrono::steady_clock::now() - t0)
-                        .count();
+  busy_ns_[index] =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
 }
 
 void ThreadPool::run(int64_t n, int64_t grain, Trampoline fn, void* ctx) {
@@ -81,8 +81,10 @@ void ThreadPool::run(int64_t n, int64_t grain, Trampoline fn, void* ctx) {
   for (int spins = 0;; ++spins) {
     const int left = pending_.load(std::memory_order_acquire);
     if (left == 0) break;
-    if (spins < kSpins) cpu_relax();
-    else pending_.wait(left, std::memory_order_acquire);
+    if (spins < kSpins)
+      cpu_relax();
+    else
+      pending_.wait(left, std::memory_order_acquire);
   }
 }
 
@@ -91,8 +93,10 @@ void ThreadPool::worker(int index) {
   while (true) {
     uint64_t g;
     for (int spins = 0; (g = generation_.load(std::memory_order_acquire)) == seen; ++spins) {
-      if (spins < kSpins) cpu_relax();
-      else generation_.wait(seen, std::memory_order_acquire);
+      if (spins < kSpins)
+        cpu_relax();
+      else
+        generation_.wait(seen, std::memory_order_acquire);
     }
     seen = g;
     if (stop_.load()) return;

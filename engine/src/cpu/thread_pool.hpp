@@ -28,7 +28,8 @@ class ThreadPool {
   template <typename F>
   void parallel_for(int64_t n, int64_t grain, F&& fn) {
     using Fn = std::remove_reference_t<F>;
-    run(n, grain, [](void* ctx, int t, int64_t b, int64_t e) { (*static_cast<Fn*>(ctx))(t, b, e); },
+    run(
+        n, grain, [](void* ctx, int t, int64_t b, int64_t e) { (*static_cast<Fn*>(ctx))(t, b, e); },
         const_cast<void*>(static_cast<const void*>(&fn)));
   }
 
