@@ -53,10 +53,10 @@ class CpuBackend final : public Backend {
             cpu_model_name() + " (" + std::to_string(pool_.size()) + " threads, " + k_.isa + ")", 0,
             pool_.size()};
   }
-  // Every op, fused ones included (they save the decode step a third of its parallel
-  // sections and every serial one: README, "CPU decode and short prompts"), with weights of every
-  // element and block type (block types on integer activations where the kernels have them, else
-  // through f32 panels of dequantized rows).
+  // Every op, fused ones included (they save the decode step a parallel section per layer
+  // and every serial op: README, "CPU decode and short prompts"), with weights of every
+  // element and block type (block types on integer activations where the kernels have
+  // them, else through f32 panels of dequantized rows).
   bool supports(Op op, DType d) const override { return d != DType::I32; }
 
   Tensor alloc(DType dtype, int64_t rows, int64_t cols) override {

@@ -88,7 +88,7 @@ inline void prepare_x(const MatMulArgs& a, int64_t Kv, float* out) {
 }
 
 // Software prefetch distance (bytes ahead in each weight row) while the rows stream from
-// memory; tuned on the 7B's shapes (README, "CPU decode and short prompts").
+// memory: 512 to 4096 measured on the 7B's shapes were level within the noise here.
 constexpr int64_t kPrefetchBytes = 2048;
 
 // Rows [n, n + R) x tokens [t0, t0 + MT): y = x W^T + bias (y += with a.accumulate). xp:
