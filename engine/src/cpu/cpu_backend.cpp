@@ -157,9 +157,10 @@ class CpuBackend final : public Backend {
     checks::proj_scan(s);
     CpuProfiler::Scope ps(prof_, "proj_scan");
     const int64_t T = s.x.rows, D = s.x.cols, N = s.A.cols, R = s.dt_low.cols;
+    const bool serial = T * D < 4096;
     if (ps.active())
       ps.describe(shape(T, R, D, s.dt_proj.dtype) + " N=" + std::to_string(N),
-                  s.dt_proj.span_bytes(), false);
+                  s.dt_proj.span_bytes(), serial);
     // [T, R + 2N]: dt_low, B and C of each token, normed where the model says so
     float* dbc = grow(staging_, static_cast<size_t>(T * (R + 2 * N)));
     float* dt = grow(dt_, static_cast<size_t>(T * D));  // [T, D]
@@ -200,7 +201,7 @@ class CpuBackend final : public Backend {
       matmul_range(a, t, b, e);
       k_.scan(p, b, e);
     };
-    if (T * D < 4096)
+    if (serial)
       part(0, 0, D);
     else
       pool_.parallel_for(D, 16, part);
