@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   coil::cli::register_bench(app);
   coil::cli::register_devices(app);
   coil::cli::register_quantize(app);
+  coil::cli::register_serve(app);
 #ifndef COIL_HAVE_HUB
   app.add_subcommand("download", "Download a model from Hugging Face (needs a build with Qt)")
       ->allow_extras()

@@ -204,10 +204,19 @@ QuantizeReport quantize_model(const fs::path& model, const fs::path& out,
     if (bos >= 0) g.set_u32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(bos));
     if (c.pad_token_id >= 0)
       g.set_u32("tokenizer.ggml.padding_token_id", static_cast<uint32_t>(c.pad_token_id));
-    if (chat.temperature) g.set_f32("general.sampling.temp", static_cast<float>(*chat.temperature));
-    if (chat.top_p) g.set_f32("general.sampling.top_p", static_cast<float>(*chat.top_p));
-    if (chat.top_k && *chat.top_k >= 0)
-      g.set_u32("general.sampling.top_k", static_cast<uint32_t>(*chat.top_k));
+    if (chat.do_sample == false) {  // greedy, as the folder asks: temperature 0, no penalty
+      const SamplingParams greedy = chat.sampling();
+      g.set_f32("general.sampling.temp", greedy.temperature);
+      g.set_f32("general.sampling.penalty_repeat", greedy.repetition_penalty);
+    } else {
+      if (chat.temperature)
+        g.set_f32("general.sampling.temp", static_cast<float>(*chat.temperature));
+      if (chat.top_p) g.set_f32("general.sampling.top_p", static_cast<float>(*chat.top_p));
+      if (chat.top_k && *chat.top_k >= 0)
+        g.set_u32("general.sampling.top_k", static_cast<uint32_t>(*chat.top_k));
+      if (chat.repetition_penalty)
+        g.set_f32("general.sampling.penalty_repeat", static_cast<float>(*chat.repetition_penalty));
+    }
   }
 
   // the tensors: matrices in the requested type where they fit, the rest F32
