@@ -1,12 +1,7 @@
 // GGUF reading: the header parsed from the memory-mapped file with every count, length and
 // offset checked before use (see coil/gguf.hpp for the layout).
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -15,8 +10,8 @@
 
 #include "coil/error.hpp"
 #include "coil/gguf.hpp"
+#include "coil/utf8.hpp"
 #include "loading/shape_text.hpp"
-#include "tokenizer/utf8.hpp"
 
 namespace coil {
 namespace {
@@ -33,7 +28,7 @@ constexpr uint64_t kMaxTensors = 1u << 20;
 // Text of untrusted bytes for a message: valid UTF-8, control characters escaped, bounded.
 std::string printable(std::string_view s) {
   std::string out;
-  const std::string valid = tok::utf8_lossy(s.substr(0, 200));
+  const std::string valid = utf8_lossy(s.substr(0, 200));
   for (unsigned char c : valid) {
     if (c < 0x20 || c == 0x7f) {
       char buf[8];
@@ -80,15 +75,6 @@ constexpr std::pair<DType, uint32_t> kDTypeIds[] = {
     {DType::F32, 0},   {DType::F16, 1},   {DType::BF16, 30}, {DType::Q8_0, 8},
     {DType::Q4_0, 2},  {DType::Q4_1, 3},  {DType::Q5_0, 6},  {DType::Q5_1, 7},
     {DType::Q4_K, 12}, {DType::Q5_K, 13}, {DType::Q6_K, 14},
-};
-
-class Closer {
- public:
-  explicit Closer(int fd) : fd_(fd) {}
-  ~Closer() { ::close(fd_); }
-
- private:
-  int fd_;
 };
 
 // Reads the header from [p, end): every read checks what is left.
@@ -353,24 +339,14 @@ bool is_gguf_file(const std::filesystem::path& path) {
   return in.read(magic, 4) && std::memcmp(magic, "GGUF", 4) == 0;
 }
 
-GgufFile::GgufFile(const std::filesystem::path& path) : path_(path) {
+GgufFile::GgufFile(const std::filesystem::path& path) : path_(path), map_(path, "GGUF file ") {
   const std::string file = path.string();
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error("cannot open " + file + ": " + std::strerror(errno));
-  Closer closer(fd);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) throw Error("cannot stat " + file + ": " + std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) throw Error(file + " is not a regular file");
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  const uint64_t size = map_.size();
   if (size < 24)
     throw Error("invalid GGUF file " + file + ": truncated: " + std::to_string(size) +
                 " bytes, shorter than the 24-byte header");
-  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  if (map == MAP_FAILED) throw Error("cannot map " + file + ": " + std::strerror(errno));
-  map_ = map;
-  map_size_ = size;
-  try {
-    Cursor c(static_cast<const uint8_t*>(map_), size, file);
+  {
+    Cursor c(map_.data(), size, file);
     const uint32_t magic = c.read<uint32_t>("magic");
     if (magic != kMagic) c.fail("it does not start with the GGUF magic bytes");
     version_ = c.read<uint32_t>("version");
@@ -481,20 +457,12 @@ GgufFile::GgufFile(const std::filesystem::path& path) : path_(path) {
       v.dtype = *dt;
       for (auto it = ti.ne.rbegin(); it != ti.ne.rend(); ++it)
         v.shape.push_back(static_cast<int64_t>(*it));
-      v.data = static_cast<const uint8_t*>(map_) + data_start_ + ti.offset;
+      v.data = map_.data() + data_start_ + ti.offset;
       v.nbytes = static_cast<size_t>(ti.nbytes);
       v.file = path_;
       views_.emplace(ti.name, std::move(v));
     }
-  } catch (...) {
-    ::munmap(map_, map_size_);
-    map_ = nullptr;
-    throw;
   }
-}
-
-GgufFile::~GgufFile() {
-  if (map_) ::munmap(map_, map_size_);
 }
 
 const GgufValue* GgufFile::find(const std::string& key) const {

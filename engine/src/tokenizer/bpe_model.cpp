@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "coil/error.hpp"
-#include "tokenizer/utf8.hpp"
+#include "coil/utf8.hpp"
 
 namespace coil::tok {
 

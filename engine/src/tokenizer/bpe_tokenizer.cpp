@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "coil/error.hpp"
+#include "coil/utf8.hpp"
 #include "tokenizer/byte_level.hpp"
-#include "tokenizer/utf8.hpp"
 
 namespace coil::tok {
 

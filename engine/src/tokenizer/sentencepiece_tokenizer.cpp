@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "coil/error.hpp"
-#include "tokenizer/utf8.hpp"
+#include "coil/utf8.hpp"
 
 namespace coil::tok {
 namespace {

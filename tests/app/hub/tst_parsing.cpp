@@ -5,12 +5,12 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "api_client.hpp"
-#include "cache_layout.hpp"
 #include "glob_match.hpp"
 #include "http_util.hpp"
+#include "hub_client.hpp"
 #include "hub_error.hpp"
 #include "hub_settings.hpp"
+#include "repo_cache.hpp"
 #include "repo_tree.hpp"
 #include "resource_estimate.hpp"
 #include "search_results.hpp"
