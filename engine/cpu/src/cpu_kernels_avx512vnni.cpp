@@ -1,6 +1,6 @@
 // The CPU kernels compiled for avx512 + avx512vnni (flags from the file name, see
-// engine/CMakeLists.txt): the avx512 kernels, with the block-quantized weights' matmuls on
-// 8-bit activations and vpdpbusd (cpu_quant.hpp).
+// engine/cpu/CMakeLists.txt): the avx512 kernels, with the block-quantized weights' matmuls on
+// 16-bit activations (two 8-bit parts) and vpdpbusd (cpu_quant.hpp).
 #define KERNEL_NS kernels_avx512vnni
 #include "cpu_kernels_impl.hpp"
 
