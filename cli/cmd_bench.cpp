@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "cli_common.hpp"
 #include "coil/bench.hpp"
@@ -19,9 +20,43 @@ struct Args {
   ModelArgs model;
   std::string synthetic, dtype = "bf16";
   int64_t prompt_len = 512, gen_len = 128;
-  bool json = false, no_bandwidth = false;
+  bool json = false, no_bandwidth = false, profile = false;
   int decode_report_every = 0;
 };
+
+// Per-op times of a profiled run of `tokens` tokens, per token: each op's wall time, the
+// weight bytes it read per second of its wall time, and each thread's work time in it;
+// `other_ms` is the run's time outside every op (session, sampling, synchronisation).
+nlohmann::json profile_json(const std::vector<OpProfile>& ops, double total_ms, int64_t tokens) {
+  nlohmann::json j, list = nlohmann::json::array();
+  double in_ops = 0;
+  std::vector<double> busy;
+  for (const OpProfile& o : ops) {
+    nlohmann::json e;
+    e["op"] = o.op;
+    e["shape"] = o.shape;
+    e["calls_per_token"] = double(o.calls) / tokens;
+    e["ms_per_token"] = o.wall_ms / tokens;
+    e["share"] = total_ms > 0 ? o.wall_ms / total_ms : 0.0;
+    if (o.weight_bytes > 0) e["weight_gb_per_s"] = o.weight_bytes / (o.wall_ms * 1e6);
+    std::vector<double> b;
+    for (size_t t = 0; t < o.thread_busy_ms.size(); ++t) {
+      b.push_back(o.thread_busy_ms[t] / tokens);
+      if (busy.size() <= t) busy.push_back(0);
+      busy[t] += o.thread_busy_ms[t] / tokens;
+    }
+    e["thread_busy_ms_per_token"] = b;
+    in_ops += o.wall_ms;
+    list.push_back(e);
+  }
+  j["tokens"] = tokens;
+  j["ms_per_token"] = total_ms / tokens;
+  j["ops_ms_per_token"] = in_ops / tokens;
+  j["other_ms_per_token"] = (total_ms - in_ops) / tokens;
+  j["thread_busy_ms_per_token"] = busy;
+  j["ops"] = list;
+  return j;
+}
 
 // The keys of the `coil bench --json` contract (README, "The coil CLI"), and more.
 nlohmann::json to_json(const Model& model, const Args& args, const BenchResult& r) {
@@ -57,6 +92,10 @@ nlohmann::json to_json(const Model& model, const Args& args, const BenchResult& 
   j["decode_bandwidth_fraction"] =
       r.bandwidth_gb_per_s > 0 ? r.decode_gb_per_s / r.bandwidth_gb_per_s : 0.0;
   if (!r.decode_windows.empty()) j["decode_tokens_per_s_windows"] = r.decode_windows;
+  if (r.profiled) {
+    j["prefill_profile"] = profile_json(r.prefill_profile, r.prefill_profile_ms, args.prompt_len);
+    j["decode_profile"] = profile_json(r.decode_profile, r.decode_profile_ms, args.gen_len);
+  }
   if (!model.fallback_reason().empty()) j["fallback_reason"] = model.fallback_reason();
   return j;
 }
@@ -90,6 +129,10 @@ void register_bench(CLI::App& app) {
                   "print each window on stderr as it ends)");
   cmd->add_flag("--no-bandwidth", args->no_bandwidth, "Skip the memory bandwidth measurement");
   cmd->add_flag("--json", args->json, "Print one JSON object");
+  cmd->add_flag("--profile", args->profile,
+                "After the timed runs, prefill and decode once more with per-op timing "
+                "(time and bytes of each op by shape, each thread's work time): "
+                "prefill_profile and decode_profile (backends that can profile: cpu)");
   cmd->callback([args] {
     if (args->synthetic.empty() == args->model.model.empty())
       throw Error("bench needs exactly one of --model DIR or --synthetic NAME");
@@ -106,6 +149,7 @@ void register_bench(CLI::App& app) {
     o.gen_len = args->gen_len;
     o.measure_bandwidth = !args->no_bandwidth;
     o.decode_window = args->decode_report_every;
+    o.profile = args->profile;
     // as it happens (stderr): a long run stopped before its end keeps its windows
     o.on_window = [](size_t n, int64_t tokens, double tps, size_t device_bytes) {
       std::cerr << "decode window " << n << ": tokens " << tokens << ", " << tps

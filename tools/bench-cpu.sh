@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs the CPU measurements the engine-core issue asks for and prints one JSON line each.
+# Runs the CPU measurements of the engine-core, CPU (19) and quantization (12) issues and
+# prints one JSON line each.
 # Usage: tools/bench-cpu.sh [BUILD_DIR]   (run on an otherwise idle machine)
 #        tools/bench-cpu.sh BUILD_DIR --compare-isa ISA_A ISA_B [ROUNDS]
 #   The second form compares two CPU kernel sets (COIL_CPU_ISA values: scalar, avx2, avx512,
-#   avx512bf16) on mamba-130m prefill (512 tokens) and mamba-1.4b decode, alternating
+#   avx512vnni) on mamba-130m prefill (512 tokens) and mamba-1.4b decode, alternating
 #   A B A B ... ROUNDS times (default 3) so that other load hits both alike; each line
 #   starts with the ISA and the 1-minute load average before the run.
 set -euo pipefail
@@ -38,3 +39,11 @@ run --synthetic mamba-130m --dtype bf16 --prompt-len 16384 --gen-len 8
 run --synthetic mamba-130m --dtype bf16 --prompt-len 4096 --gen-len 8
 # the 7B shape in bf16
 run --synthetic falcon-mamba-7b --dtype bf16 --prompt-len 16 --gen-len 8
+# short prompts vs long (issue 19: 16 tokens at least 80% of 512 per token)
+run --synthetic mamba-1.4b --dtype bf16 --prompt-len 512 --gen-len 8 --no-bandwidth
+# quantized weights (issue 12): decode vs bandwidth, prefill vs BF16
+for dt in q8_0 q4_0 q4_k; do
+  run --synthetic mamba-1.4b --dtype "$dt" --prompt-len 16 --gen-len 64
+  run --synthetic mamba-1.4b --dtype "$dt" --prompt-len 512 --gen-len 8 --no-bandwidth
+  run --synthetic falcon-mamba-7b --dtype "$dt" --prompt-len 16 --gen-len 8
+done

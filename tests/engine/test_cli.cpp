@@ -125,12 +125,45 @@ TEST(Cli, BenchReportsEveryField) {
         "state_load_ms", "state_bytes", "peak_rss_bytes", "weight_bytes", "decode_gb_per_s",
         "memory_bandwidth_gb_per_s", "time_to_first_token_after_restore_ms", "decode_path"})
     EXPECT_TRUE(j.contains(key)) << key;
-  EXPECT_EQ(j["decode_path"], "unfused") << "the CPU backend has no fused decode ops";
+  EXPECT_EQ(j["decode_path"], "fused") << "the CPU backend runs the fused decode ops";
+  EXPECT_FALSE(j.contains("decode_profile")) << "only with --profile";
   EXPECT_EQ(j["resume_turn_tokens"], 16);
   EXPECT_EQ(j["prompt_len"], 64);
   EXPECT_GT(j["decode_tokens_per_s"].get<double>(), 0);
   EXPECT_GT(j["memory_bandwidth_gb_per_s"].get<double>(), 0);
   EXPECT_GT(j["state_bytes"].get<double>(), 0);
+}
+
+// --profile: every op of the decode step by shape, per token, with each thread's work time.
+TEST(Cli, BenchProfileTimesEveryOp) {
+  auto r =
+      run_cli({"bench", "--synthetic", "tiny", "--backend", "cpu", "--threads", "2", "--prompt-len",
+               "16", "--gen-len", "4", "--no-bandwidth", "--profile", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(j.contains("prefill_profile") && j.contains("decode_profile")) << r.out;
+  const auto& d = j["decode_profile"];
+  EXPECT_EQ(d["tokens"], 4);
+  std::set<std::string> ops;
+  double sum = 0;
+  for (const auto& o : d["ops"]) {
+    ops.insert(o["op"].get<std::string>());
+    sum += o["ms_per_token"].get<double>();
+    EXPECT_EQ(o["thread_busy_ms_per_token"].size(), 2u) << o.dump();
+    for (const auto& b : o["thread_busy_ms_per_token"])  // a thread works within the op's time
+      EXPECT_LE(b.get<double>(), o["ms_per_token"].get<double>() * 1.01 + 1e-3) << o.dump();
+  }
+  // the fused step of the tiny model: in_proj with its norm, conv, x_proj, dt_proj with the
+  // scan, out_proj into the residual; the head with the final norm; the embedding
+  for (const char* op :
+       {"get_rows", "norm_matmul", "conv1d_silu", "matmul", "proj_scan", "matmul_add"})
+    EXPECT_TRUE(ops.count(op)) << op;
+  EXPECT_NEAR(sum, d["ops_ms_per_token"].get<double>(), 1e-6 + 1e-9 * sum);
+  EXPECT_LE(d["ops_ms_per_token"].get<double>(), d["ms_per_token"].get<double>());
+  // the calls of one token's step: 2 layers x 5 ops, the head, the embedding
+  double calls = 0;
+  for (const auto& o : d["ops"]) calls += o["calls_per_token"].get<double>();
+  EXPECT_EQ(calls, 2 * 5 + 2);
 }
 
 // The long decode run (tools/cuda_device_run.sh `flat`, 100,000 tokens) can be stopped at the

@@ -1,14 +1,15 @@
 // The CPU matmul kernels of every instruction set this machine runs (scalar, AVX2, AVX-512,
-// and AVX-512 BF16, whose GEMV splits x into bf16 hi + lo) against the scalar reference
-// backend, with BF16 weights and fp32 activations spanning fp32's range (denormals to 2^40).
-// Bound, per output element:
+// AVX-512 VNNI) against the scalar reference backend, with BF16 weights and fp32
+// activations spanning fp32's range (denormals to 2^40): the few-token kernel (weights
+// widened by shift and mask in registers, T <= kDotMaxTokens) and the GEMM (pair-packed
+// panels). Bound, per output element:
 //   |y - ref| <= 2^-16 * (sum_k |w_k x_k| + |bias|) + 4 K (1 + max|w|) 2^-126.
-// 2^-16 is the worst case of the split itself (x - hi - lo, both parts rounded to nearest);
-// fp32 accumulation adds about sqrt(K) 2^-24 <= 2^-17 of the sum here, and the last term
-// covers the denormals that vdpbf16ps flushes. Rounding the activations to BF16 (the removed
-// path) errs by about 2^-9 per product and is shown to break the bound.
+// Products are exact in fp32 and summed in fp32 (about sqrt(K) 2^-24 <= 2^-17 of the sum
+// here); the last term covers denormal inputs and partial sums. Rounding the activations to
+// BF16 (a path once tried) errs by about 2^-9 per product and is shown to break the bound.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
@@ -16,6 +17,7 @@
 
 #include "coil/backend.hpp"
 #include "coil/cpu_ref_backend.hpp"
+#include "coil/quants.hpp"
 #include "cpu_kernels.hpp"
 
 namespace coil {
@@ -103,7 +105,7 @@ TEST_P(IsaMatMul, BF16WeightsWideRangeActivationsMatchReference) {
   }
   std::mt19937 g(20240611);
   const std::vector<Case> cases = {
-      // T == 1 (decode's GEMV; the split path on avx512bf16): K around whole vectors of 32
+      // T == 1 (decode's GEMV): K around whole blocks of 32
       {1, 1, 5, 0, 0, true},
       {1, 31, 7, 0, 0, false},
       {1, 32, 9, 0, 0, true},
@@ -112,14 +114,17 @@ TEST_P(IsaMatMul, BF16WeightsWideRangeActivationsMatchReference) {
       {1, 1000, 37, 3, 0, false},
       {1, 4097, 20, 0, 0, true},
       {1, 16384, 3, 0, 0, false},
-      // T > 1 (prefill's GEMM): partial panels, tiles and k blocks, strided rows
+      // 2..12 tokens (the few-token kernel): token groups and their remainders
       {2, 1, 3, 0, 0, true},
       {3, 33, 17, 0, 5, false},
+      {5, 100, 23, 2, 0, true},
+      {12, 77, 40, 0, 0, false},
+      // more (prefill's GEMM): partial panels, tiles and k blocks (odd K), strided rows
+      {13, 2049, 33, 0, 0, true},
       {17, 256, 130, 0, 0, true},
       {64, 511, 96, 7, 0, false},
       {200, 64, 300, 0, 2, true},
       {130, 1300, 70, 0, 0, true}};
-  std::vector<float> scratch(kPackFloats);
   for (const Case& c : cases) {
     const Data d = make(c, g);
     const auto ref = reference(c, d);
@@ -133,6 +138,7 @@ TEST_P(IsaMatMul, BF16WeightsWideRangeActivationsMatchReference) {
                  c.bias ? d.bias.data() : nullptr,
                  y.data(),
                  c.N + c.y_pad};
+    std::vector<float> scratch(kScratchFloats);
     // two column ranges, as the thread pool splits them (one not a multiple of 32 wide)
     const int64_t mid = std::min<int64_t>(c.N, 32 * ((c.N / 2 + 31) / 32));
     k->matmul(a, 0, mid, scratch.data());
@@ -158,8 +164,62 @@ TEST_P(IsaMatMul, BF16WeightsWideRangeActivationsMatchReference) {
   }
 }
 
+// Block-quantized weights on the sets with integer kernels (quant_ok): each token's x is
+// rounded to 16 bits per block of 32 values (dx = max|x| / 127, v = x * (127 / max|x|),
+// x8 = rint(v), lo = rint((v - x8) * 256) saturated to int8, x ~ dx / 256 * (256 x8 + lo)),
+// and the result must be the product of the dequantized weights with that x (in double)
+// to fp32 rounding: every code, scale and offset of every type is unpacked right. The
+// rounding itself errs by < 2^-16 of max|x| per value (README, "Quantized weights on the CPU").
+TEST_P(IsaMatMul, QuantizedWeightsOn16BitActivations) {
+  const CpuKernels* k = cpu_kernels_named(GetParam());
+  if (!k) return;  // checked above: the automatic choice never picks it
+  std::mt19937 g(7);
+  std::uniform_real_distribution<float> u(-2.f, 2.f);
+  int ran = 0;
+  for (DType dt : kQuantDTypes)
+    for (int64_t T : {1, 5, 13}) {
+      const int64_t K = 512, N = 37;
+      if (!k->quant_ok(dt, K)) continue;
+      ++ran;
+      std::vector<float> x(T * K), xr(T * K), wf(N * K), wd(N * K), y(T * N, NAN);
+      for (auto& v : x) v = u(g);
+      x[5] = 60.f;  // an outlier: the other values of its block keep 10-11 bits
+      for (size_t b = 0; b < x.size(); b += 32) {
+        float amax = 0;
+        for (size_t i = b; i < b + 32; ++i) amax = std::max(amax, std::fabs(x[i]));
+        const float inv = amax > 0 ? 127.f / amax : 0.f, dx = amax / 127.f;
+        for (size_t i = b; i < b + 32; ++i) {
+          const float v = x[i] * inv, x8 = std::nearbyint(v);
+          const float lo = std::clamp(std::nearbyint((v - x8) * 256.f), -128.f, 127.f);
+          xr[i] = static_cast<float>(double(dx) / 256 * (256.0 * x8 + lo));
+        }
+      }
+      for (auto& v : wf) v = u(g);
+      const size_t rb = dtype_row_bytes(dt, K);
+      std::vector<uint8_t> w(rb * N);
+      for (int64_t n = 0; n < N; ++n) {
+        quantize_row(dt, wf.data() + n * K, w.data() + n * rb, K);
+        dequantize_row(dt, w.data() + n * rb, wd.data() + n * K, K);
+      }
+      MatMulArgs a{x.data(), K, T, K, w.data(), dt, nullptr, y.data(), N};
+      std::vector<float> scratch(kScratchFloats);
+      k->matmul(a, 0, 20, scratch.data());  // two column ranges, as two threads
+      k->matmul(a, 20, N, scratch.data());
+      double md = 0, mr = 0;
+      for (int64_t t = 0; t < T; ++t)
+        for (int64_t n = 0; n < N; ++n) {
+          double r = 0;
+          for (int64_t i = 0; i < K; ++i) r += double(xr[t * K + i]) * wd[n * K + i];
+          md = std::max(md, std::fabs(r - y[t * N + n]));
+          mr = std::max(mr, std::fabs(r));
+        }
+      EXPECT_LT(md / mr, 1e-5) << GetParam() << " " << dtype_name(dt) << " T=" << T;
+    }
+  RecordProperty("block_types_checked", std::to_string(ran));
+}
+
 INSTANTIATE_TEST_SUITE_P(Isa, IsaMatMul,
-                         ::testing::Values("scalar", "avx2", "avx512", "avx512bf16"),
+                         ::testing::Values("scalar", "avx2", "avx512", "avx512vnni"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

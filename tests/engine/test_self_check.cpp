@@ -46,6 +46,14 @@ class ForwardingBackend : public Backend {
   }
   void selective_scan(const ScanArgs& a) override { cpu_->selective_scan(a); }
   void add(const Tensor& a, const Tensor& b) override { cpu_->add(a, b); }
+  void norm_matmul(const Tensor& x, const Tensor& nw, float eps, const Tensor& w, const Tensor* b,
+                   const Tensor& out) override {
+    cpu_->norm_matmul(x, nw, eps, w, b, out);
+  }
+  void matmul_add(const Tensor& x, const Tensor& w, const Tensor* b, const Tensor& out) override {
+    cpu_->matmul_add(x, w, b, out);
+  }
+  void proj_scan(const ProjScanArgs& a) override { cpu_->proj_scan(a); }
   void synchronize() override { cpu_->synchronize(); }
   double measure_read_bandwidth_gbps() override { return 1; }
 

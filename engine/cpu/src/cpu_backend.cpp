@@ -11,12 +11,13 @@
 #include <vector>
 
 #include "coil/error.hpp"
-#include "coil/host_bandwidth.hpp"
 #include "coil/host_buffer.hpp"
 #include "coil/op_checks.hpp"
 #include "coil/quants.hpp"
 #include "coil/tensor_view.hpp"
+#include "cpu_bandwidth.hpp"
 #include "cpu_kernels.hpp"
+#include "cpu_profiler.hpp"
 #include "thread_pool.hpp"
 
 namespace coil {
@@ -33,26 +34,31 @@ std::string cpu_model_name() {
   return "CPU";
 }
 
+// "T=1 K=4096 N=16384 BF16" (N left out when 0)
+std::string shape(int64_t T, int64_t K, int64_t N, DType d) {
+  std::string s = "T=" + std::to_string(T) + " K=" + std::to_string(K);
+  if (N) s += " N=" + std::to_string(N);
+  return s + " " + dtype_name(d);
+}
+
 class CpuBackend final : public Backend {
  public:
   explicit CpuBackend(const BackendOptions& opts)
       : k_(cpu_kernels_for(opts.cpu_isa)),
         pool_(opts.threads > 0 ? opts.threads : physical_cores()),
-        scratch_(static_cast<size_t>(pool_.size()) * kPackFloats) {}
+        scratch_(pool_.size(), std::vector<float>(std::max(kPackFloats, kScratchFloats))),
+        prof_(pool_) {}
 
   BackendInfo info() const override {
     return {"cpu",
             cpu_model_name() + " (" + std::to_string(pool_.size()) + " threads, " + k_.isa + ")", 0,
             pool_.size()};
   }
-  // The fused decode ops would save nothing here (the CPU decode is at the bandwidth
-  // limit already): the session runs the unfused sequence. Block-type weights: matmul
-  // (through f32 panels, see matmul_dequant) and get_rows.
-  bool supports(Op op, DType d) const override {
-    if (is_fused_op(op)) return false;
-    if (dtype_is_quantized(d)) return op == Op::MatMul || op == Op::GetRows;
-    return d == DType::F32 || d == DType::F16 || d == DType::BF16;
-  }
+  // Every op, fused ones included (they save the decode step a parallel section per layer
+  // and every serial op: README, "CPU decode and short prompts"), with weights of every
+  // element and block type (block types on integer activations where the kernels have
+  // them, else through f32 panels of dequantized rows).
+  bool supports(Op /*op*/, DType d) const override { return d != DType::I32; }
 
   Tensor alloc(DType dtype, int64_t rows, int64_t cols) override {
     Tensor t;
@@ -81,6 +87,8 @@ class CpuBackend final : public Backend {
 
   void get_rows(const Tensor& table, const Tensor& ids, const Tensor& out) override {
     checks::get_rows(table, ids, out);
+    CpuProfiler::Scope ps(prof_, "get_rows");
+    if (ps.active()) ps.describe(shape(ids.cols, table.cols, 0, table.dtype), 0, true);
     const auto* id = host_ptr<const int32_t>(ids);
     for (int64_t t = 0; t < ids.cols; ++t) {
       if (id[t] < 0 || id[t] >= table.rows)
@@ -93,6 +101,8 @@ class CpuBackend final : public Backend {
 
   void rms_norm(const Tensor& x, const Tensor* w, float eps, const Tensor& out) override {
     checks::rms_norm(x, w, out);
+    CpuProfiler::Scope ps(prof_, "rms_norm");
+    if (ps.active()) ps.describe(shape(x.rows, x.cols, 0, DType::F32), 0, x.rows * x.cols < 16384);
     const float* wp = w ? host_ptr<const float>(*w) : nullptr;
     const float* xp = host_ptr<const float>(x);
     float* op = host_ptr<float>(out);
@@ -108,31 +118,102 @@ class CpuBackend final : public Backend {
 
   void matmul(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) override {
     checks::matmul(x, w, bias, out);
-    if (dtype_is_quantized(w.dtype)) return matmul_dequant(x, w, bias, out);
-    MatMulArgs a{host_ptr<const float>(x),
-                 x.stride,
-                 x.rows,
-                 x.cols,
-                 host_ptr<const void>(w),
-                 w.dtype,
-                 bias ? host_ptr<const float>(*bias) : nullptr,
-                 host_ptr<float>(out),
-                 out.stride};
-    const int64_t N = w.rows;
-    const int64_t work = x.rows * x.cols * N;
-    // Split output columns in blocks of 32 (the GEMM panel width) across threads.
+    CpuProfiler::Scope ps(prof_, "matmul");
+    run_matmul(ps, args(x, w, bias, out), w);
+  }
+
+  void norm_matmul(const Tensor& x, const Tensor& norm_w, float eps, const Tensor& w,
+                   const Tensor* bias, const Tensor& out) override {
+    checks::norm_matmul(x, norm_w, w, bias, out);
+    CpuProfiler::Scope ps(prof_, "norm_matmul");
+    MatMulArgs a = args(x, w, bias, out);
+    if (!dtype_is_quantized(w.dtype) && x.rows <= kDotMaxTokens && x.cols <= kScratchFloats) {
+      // the few-token kernel norms x as it prepares it
+      a.norm_w = host_ptr<const float>(norm_w);
+      a.norm_eps = eps;
+    } else {  // the other kernels read x as given: norm it first
+      float* xn = grow(staging_, static_cast<size_t>(x.rows * x.cols));
+      for (int64_t t = 0; t < x.rows; ++t)
+        k_.rms_norm(a.x + t * a.x_stride, host_ptr<const float>(norm_w), eps, x.cols,
+                    xn + t * x.cols);
+      a.x = xn;
+      a.x_stride = x.cols;
+    }
+    run_matmul(ps, a, w);
+  }
+
+  void matmul_add(const Tensor& x, const Tensor& w, const Tensor* bias,
+                  const Tensor& out) override {
+    checks::matmul(x, w, bias, out);
+    CpuProfiler::Scope ps(prof_, "matmul_add");
+    MatMulArgs a = args(x, w, bias, out);
+    a.accumulate = true;
+    run_matmul(ps, a, w);
+  }
+
+  // dt/B/C norms (serial: R + 2N floats a token), then per channel range on each thread the
+  // dt_proj rows and the scan of those channels: one parallel section instead of two.
+  void proj_scan(const ProjScanArgs& fused) override {
+    checks::proj_scan(fused);
+    const ScanArgs& s = fused.scan;
+    CpuProfiler::Scope ps(prof_, "proj_scan");
+    const int64_t T = s.x.rows, D = s.x.cols, N = s.A.cols, R = fused.dt_low.cols;
+    const bool serial = T * D < 4096;
+    if (ps.active())
+      ps.describe(shape(T, R, D, fused.dt_proj.dtype) + " N=" + std::to_string(N),
+                  fused.dt_proj.span_bytes(), serial);
+    // [T, R + 2N]: dt_low, B and C of each token, normed where the model says so
+    float* dbc = grow(staging_, static_cast<size_t>(T * (R + 2 * N)));
+    float* dt = grow(dt_, static_cast<size_t>(T * D));  // [T, D]
+    const Tensor* parts[3] = {&fused.dt_low, &s.B, &s.C};
+    for (int64_t t = 0; t < T; ++t) {
+      float* row = dbc + t * (R + 2 * N);
+      for (const Tensor* p : parts) {
+        const float* src = host_ptr<const float>(*p) + t * p->stride;
+        if (fused.norm_dt_bc)
+          k_.rms_norm(src, nullptr, fused.norm_eps, p->cols, row);
+        else
+          std::copy(src, src + p->cols, row);
+        row += p->cols;
+      }
+    }
+    MatMulArgs a{dbc,     R + 2 * N, T, R, host_ptr<const void>(fused.dt_proj), fused.dt_proj.dtype,
+                 nullptr, dt,        D};
+    ScanPtrs p{host_ptr<const float>(s.x),
+               dt,
+               host_ptr<const float>(s.dt_bias),
+               host_ptr<const float>(s.A),
+               dbc + R,
+               dbc + R + N,
+               host_ptr<const float>(s.Dskip),
+               host_ptr<const float>(s.z),
+               host_ptr<float>(s.state),
+               host_ptr<float>(s.out),
+               s.x.stride,
+               D,
+               R + 2 * N,
+               R + 2 * N,
+               s.z.stride,
+               s.out.stride,
+               T,
+               D,
+               N};
     auto part = [&](int t, int64_t b, int64_t e) {
-      k_.matmul(a, b, e, scratch_.data() + static_cast<size_t>(t) * kPackFloats);
+      matmul_range(a, t, b, e);
+      k_.scan(p, b, e);
     };
-    if (work < 65536)
-      part(0, 0, N);
+    if (serial)
+      part(0, 0, D);
     else
-      pool_.parallel_for(N, 32, part);
+      pool_.parallel_for(D, 16, part);
   }
 
   void conv1d_silu(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& state,
                    const Tensor& out) override {
     checks::conv1d_silu(x, w, bias, state, out);
+    CpuProfiler::Scope ps(prof_, "conv1d_silu");
+    const bool serial = x.rows * x.cols < 4096;
+    if (ps.active()) ps.describe(shape(x.rows, x.cols, w.cols, DType::F32), 0, serial);
     ConvPtrs p{host_ptr<const float>(x),
                host_ptr<const float>(w),
                bias ? host_ptr<const float>(*bias) : nullptr,
@@ -144,7 +225,7 @@ class CpuBackend final : public Backend {
                x.cols,
                w.cols};
     auto part = [&](int, int64_t b, int64_t e) { k_.conv(p, b, e); };
-    if (x.rows * x.cols < 16384)
+    if (serial)
       part(0, 0, x.cols);
     else
       pool_.parallel_for(x.cols, 64, part);
@@ -152,6 +233,9 @@ class CpuBackend final : public Backend {
 
   void selective_scan(const ScanArgs& s) override {
     checks::selective_scan(s);
+    CpuProfiler::Scope ps(prof_, "selective_scan");
+    if (ps.active())
+      ps.describe(shape(s.x.rows, s.x.cols, s.A.cols, DType::F32), 0, s.x.rows * s.x.cols < 4096);
     ScanPtrs p{host_ptr<const float>(s.x),
                host_ptr<const float>(s.dt),
                host_ptr<const float>(s.dt_bias),
@@ -180,6 +264,8 @@ class CpuBackend final : public Backend {
 
   void add(const Tensor& a, const Tensor& b) override {
     checks::add(a, b);
+    CpuProfiler::Scope ps(prof_, "add");
+    if (ps.active()) ps.describe(shape(a.rows, a.cols, 0, DType::F32), 0, true);
     for (int64_t t = 0; t < a.rows; ++t) {
       float* ap = host_ptr<float>(a) + t * a.stride;
       const float* bp = host_ptr<const float>(b) + t * b.stride;
@@ -188,65 +274,66 @@ class CpuBackend final : public Backend {
   }
 
   void synchronize() override {}
-  // A streaming read of 1 GiB (far larger than the caches) with the same threads and the
-  // same vector loads the kernels use; the best of four passes.
-  double measure_read_bandwidth_gbps() override {
-    const int64_t n = (int64_t(1) << 30) / 4;
-    std::vector<float> buf;
-    try {
-      buf.resize(n);
-    } catch (const std::bad_alloc&) {
-      return 0.0;
-    }
-    pool_.parallel_for(n, 4096, [&](int, int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) buf[i] = static_cast<float>(i & 1023);
-    });
-    std::vector<float> sums(pool_.size());
-    double best = 0;
-    for (int pass = 0; pass < 4; ++pass) {
-      const auto t0 = std::chrono::steady_clock::now();
-      pool_.parallel_for(n, 4096, [&](int t, int64_t b, int64_t e) {
-        sums[t] += k_.stream_sum(buf.data() + b, e - b);
-      });
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      best = std::max(best, n * 4.0 / s / 1e9);
-    }
-    volatile float sink = sums[0];
-    (void)sink;
-    return best;
+  bool set_profiling(bool on) override {
+    prof_.set(on);
+    return true;
   }
+  std::vector<OpProfile> take_profile() override { return prof_.take(); }
+  double measure_read_bandwidth_gbps() override { return measure_cpu_read_bandwidth(pool_, k_); }
 
  private:
-  // Block-type weights, correct but not fast: each thread dequantizes panels of up to 32
-  // weight rows to f32 (the reference's exact values) and runs the f32 kernel on them.
-  void matmul_dequant(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) {
-    constexpr int64_t kPanel = 32;
-    const int64_t K = x.cols;
-    const size_t row_bytes = dtype_row_bytes(w.dtype, K);
-    const auto* wp = host_ptr<const char>(w);
-    auto part = [&](int t, int64_t b, int64_t e) {
-      std::vector<float>& panel = deq_[static_cast<size_t>(t)];
-      if (panel.size() < static_cast<size_t>(kPanel * K)) panel.resize(kPanel * K);  // once
-      for (int64_t n0 = b; n0 < e; n0 += kPanel) {
-        const int64_t np = std::min(kPanel, e - n0);
-        for (int64_t r = 0; r < np; ++r)
-          dequantize_row(w.dtype, wp + (n0 + r) * row_bytes, panel.data() + r * K, K);
-        MatMulArgs a{host_ptr<const float>(x),
-                     x.stride,
-                     x.rows,
-                     K,
-                     panel.data(),
-                     DType::F32,
-                     bias ? host_ptr<const float>(*bias) + n0 : nullptr,
-                     host_ptr<float>(out) + n0,
-                     out.stride};
-        k_.matmul(a, 0, np, scratch_.data() + static_cast<size_t>(t) * kPackFloats);
-      }
-    };
-    if (x.rows * K * w.rows < 65536)
-      part(0, 0, w.rows);
+  static MatMulArgs args(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) {
+    return {host_ptr<const float>(x),
+            x.stride,
+            x.rows,
+            x.cols,
+            host_ptr<const void>(w),
+            w.dtype,
+            bias ? host_ptr<const float>(*bias) : nullptr,
+            host_ptr<float>(out),
+            out.stride};
+  }
+  // A buffer of at least n floats (grown at a shape's first call: decode's in its warm-up).
+  static float* grow(std::vector<float>& v, size_t n) {
+    if (v.size() < n) v.resize(n);
+    return v.data();
+  }
+  // Output columns split across threads: whole tiles of the few-token and quantized
+  // kernels, GEMM panels of 32, or dequantized panels of 32.
+  void run_matmul(CpuProfiler::Scope& ps, const MatMulArgs& a, const Tensor& w) {
+    const int64_t N = w.rows, work = a.T * a.K * N;
+    if (ps.active()) ps.describe(shape(a.T, a.K, N, w.dtype), w.span_bytes(), work < 65536);
+    auto part = [&](int t, int64_t b, int64_t e) { matmul_range(a, t, b, e); };
+    const bool q = dtype_is_quantized(a.wt);
+    const int64_t grain =
+        q ? (k_.quant_ok(a.wt, a.K) ? 4 : kDequantRows) : (a.T <= kDotMaxTokens ? 8 : 32);
+    if (work < 65536)
+      part(0, 0, N);
     else
-      pool_.parallel_for(w.rows, kPanel, part);
+      pool_.parallel_for(N, grain, part);
+  }
+
+  // Output columns [b, e) of one matmul on thread t: the table's kernel, or for block-type
+  // weights it has none for, panels of kDequantRows rows dequantized to f32 (the reference's
+  // exact values) through the F32 kernel.
+  static constexpr int64_t kDequantRows = 32;
+  void matmul_range(const MatMulArgs& a, int t, int64_t b, int64_t e) {
+    float* scratch = scratch_[t].data();
+    if (!dtype_is_quantized(a.wt) || k_.quant_ok(a.wt, a.K)) return k_.matmul(a, b, e, scratch);
+    const size_t row_bytes = dtype_row_bytes(a.wt, a.K);
+    float* panel = grow(deq_[t], static_cast<size_t>(kDequantRows * a.K));  // once a size
+    for (int64_t n0 = b; n0 < e; n0 += kDequantRows) {
+      const int64_t np = std::min(kDequantRows, e - n0);
+      for (int64_t r = 0; r < np; ++r)
+        dequantize_row(a.wt, static_cast<const char*>(a.w) + (n0 + r) * row_bytes, panel + r * a.K,
+                       a.K);
+      MatMulArgs p = a;
+      p.w = panel;
+      p.wt = DType::F32;
+      p.bias = a.bias ? a.bias + n0 : nullptr;
+      p.y = a.y + n0;
+      k_.matmul(p, 0, np, scratch);
+    }
   }
 
   void note_alloc(size_t bytes) {
@@ -256,7 +343,9 @@ class CpuBackend final : public Backend {
 
   const CpuKernels& k_;
   ThreadPool pool_;
-  std::vector<float> scratch_;  // per-thread packed weight panels
+  std::vector<std::vector<float>> scratch_;  // per thread, kScratchFloats: matmul scratch
+  std::vector<float> staging_, dt_;          // fused ops' normed inputs and dt
+  CpuProfiler prof_;
   std::vector<std::vector<float>> deq_ = std::vector<std::vector<float>>(pool_.size());
   size_t allocated_ = 0, peak_ = 0;
 };

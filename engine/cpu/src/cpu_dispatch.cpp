@@ -1,5 +1,5 @@
 // Picks the CPU kernel table at run time: the best instruction set cpuid reports, or the
-// one BackendOptions::cpu_isa names (scalar, avx2, avx512, avx512bf16, auto).
+// one BackendOptions::cpu_isa names (scalar, avx2, avx512, avx512vnni, auto).
 #include <string>
 
 #include "coil/error.hpp"
@@ -16,14 +16,14 @@ const CpuKernels* cpu_kernels_named(const std::string& isa) {
   if (isa == "scalar") return &cpu_kernels_scalar();
   if (isa == "avx2" && avx2) return &cpu_kernels_avx2();
   if (isa == "avx512" && avx512) return &cpu_kernels_avx512();
-  if (isa == "avx512bf16" && avx512 && __builtin_cpu_supports("avx512bf16"))
-    return &cpu_kernels_avx512bf16();
+  if (isa == "avx512vnni" && avx512 && __builtin_cpu_supports("avx512vnni"))
+    return &cpu_kernels_avx512vnni();
   return nullptr;
 }
 
 const CpuKernels& best_cpu_kernels() {
   static const CpuKernels* chosen = [] {
-    for (const char* isa : {"avx512bf16", "avx512", "avx2"})
+    for (const char* isa : {"avx512vnni", "avx512", "avx2"})
       if (const CpuKernels* k = cpu_kernels_named(isa)) return k;
     return &cpu_kernels_scalar();
   }();
@@ -34,7 +34,7 @@ const CpuKernels& cpu_kernels_for(const std::string& isa) {
   if (isa.empty() || isa == "auto") return best_cpu_kernels();
   if (const CpuKernels* k = cpu_kernels_named(isa)) return *k;
   throw Error("CPU instruction set " + isa +
-              " is not supported on this CPU (use scalar, avx2, avx512, avx512bf16 or auto)");
+              " is not supported on this CPU (use scalar, avx2, avx512, avx512vnni or auto)");
 }
 
 }  // namespace coil

@@ -153,14 +153,34 @@ inline Vec silu(Vec x) {
   return x / (Vec::set1(1.0f) + exp(Vec::zero() - x));
 }
 
-// Prefetches (into L2) bytes [off, off + len) of rows r, r + step, ... (count rows, `pitch`
-// bytes apart) of `base`: a GEMM fetches the weight rows of its next panel this way while
-// it computes the current one, so that packing does not wait on memory.
-inline void prefetch_rows(const void* base, int64_t pitch, int64_t r, int64_t count, int64_t step,
-                          int64_t off, int64_t len) {
-  for (; count > 0; count -= step, r += step)
-    for (int64_t b = 0; b < len; b += 64)
-      __builtin_prefetch(static_cast<const char*>(base) + r * pitch + off + b, 0, 2);
-}
+// Prefetches (into L2) the cache lines of bytes [off, off + len) of `count` rows, `pitch`
+// bytes apart from `first`, one line per step(): a GEMM calls step() once per inner-loop
+// iteration, so the next panel's weights arrive while this one is used, spread over the
+// work instead of a burst that would stall on the fill buffers.
+class RowPrefetcher {
+ public:
+  RowPrefetcher() = default;
+  RowPrefetcher(const void* first, int64_t pitch, int64_t count, int64_t off, int64_t len)
+      : p_(static_cast<const char*>(first) + off),
+        row_end_(p_ + len),
+        pitch_(pitch),
+        len_(len),
+        rows_(len > 0 ? count : 0) {}
+  void step() {
+    if (rows_ <= 0) return;
+    __builtin_prefetch(p_, 0, 2);
+    p_ += 64;
+    if (p_ >= row_end_) {
+      --rows_;
+      p_ = row_end_ - len_ + pitch_;
+      row_end_ = p_ + len_;
+    }
+  }
+
+ private:
+  const char* p_ = nullptr;
+  const char* row_end_ = nullptr;
+  int64_t pitch_ = 0, len_ = 0, rows_ = 0;
+};
 
 }  // namespace coil::KERNEL_NS::simd

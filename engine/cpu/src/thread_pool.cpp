@@ -1,5 +1,7 @@
 #include "thread_pool.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <set>
 #include <string>
@@ -24,7 +26,8 @@ inline void cpu_relax() {
 }
 }  // namespace
 
-ThreadPool::ThreadPool(int threads) : n_threads_(threads < 1 ? 1 : threads) {
+ThreadPool::ThreadPool(int threads)
+    : n_threads_(threads < 1 ? 1 : threads), busy_ns_(n_threads_, 0) {
   for (int i = 1; i < n_threads_; ++i) workers_.emplace_back([this, i] { worker(i); });
 }
 
@@ -38,16 +41,31 @@ ThreadPool::~ThreadPool() {
 void ThreadPool::do_part(int index) {
   const int64_t b = index * job_chunk_;
   const int64_t e = std::min(job_n_, b + job_chunk_);
-  if (b < e) job_fn_(job_ctx_, index, b, e);
+  if (b >= e) return;
+  if (!timing_) {
+    job_fn_(job_ctx_, index, b, e);
+    return;
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  job_fn_(job_ctx_, index, b, e);
+  busy_ns_[index] =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
 }
 
 void ThreadPool::run(int64_t n, int64_t grain, Trampoline fn, void* ctx) {
   if (n <= 0) return;
   if (grain < 1) grain = 1;
+  if (timing_) std::fill(busy_ns_.begin(), busy_ns_.end(), 0);
   const int64_t units = (n + grain - 1) / grain;
   const int parts = static_cast<int>(std::min<int64_t>(n_threads_, units));
   if (parts <= 1) {
+    const auto t0 = std::chrono::steady_clock::now();
     fn(ctx, 0, 0, n);
+    if (timing_)
+      busy_ns_[0] = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::steady_clock::now() - t0)
+                        .count();
     return;
   }
   job_fn_ = fn;

@@ -18,6 +18,11 @@ class ThreadPool {
 
   int size() const { return n_threads_; }
 
+  // While on, each parallel_for records the nanoseconds each thread spent in fn
+  // (busy_ns(t), zero for a thread that got no part), for the backend's profiler.
+  void set_timing(bool on) { timing_ = on; }
+  int64_t busy_ns(int thread) const { return busy_ns_[thread]; }
+
   // Calls fn(thread_index, begin, end) on contiguous ranges covering [0, n), split into
   // at most size() parts of multiples of `grain` items.
   template <typename F>
@@ -43,6 +48,8 @@ class ThreadPool {
   std::atomic<uint64_t> generation_{0};
   std::atomic<int> pending_{0};
   std::atomic<bool> stop_{false};
+  bool timing_ = false;
+  std::vector<int64_t> busy_ns_;
 };
 
 // Physical cores of this machine (logical CPUs / threads per core), at least 1.

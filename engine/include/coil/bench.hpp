@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "coil/backend.hpp"
+
 namespace coil {
 
 class Model;
@@ -26,6 +28,9 @@ struct BenchOptions {
   // each ends (window number from 1, tokens so far, tokens/s, device bytes then).
   int64_t decode_window = 0;
   std::function<void(size_t, int64_t, double, size_t)> on_window;
+  // After the timed runs, prefill and decode once more with the backend's per-op timing on
+  // (Backend::set_profiling; backends that cannot profile leave BenchResult::profiled false).
+  bool profile = false;
   // Where the state file of the save/load timing goes (removed afterwards).
   std::filesystem::path temp_dir = std::filesystem::temp_directory_path();
 };
@@ -45,6 +50,11 @@ struct BenchResult {
   size_t state_file_bytes = 0;
   bool fused_decode = false;
   double decode_gb_per_s = 0;  // bytes one decode step reads x tokens/s
+  // BenchOptions::profile: the profiled prefill (prompt_len tokens) and decode (gen_len
+  // steps), their wall times and each op's share (Backend::take_profile).
+  bool profiled = false;
+  double prefill_profile_ms = 0, decode_profile_ms = 0;
+  std::vector<OpProfile> prefill_profile, decode_profile;
 };
 
 // Times one run of `model` on its backend: every shape timed is warmed up first (page faults,

@@ -274,12 +274,16 @@ struct ScanInputs {
 // `trained`: A from decay_rates() and wide dt (the conformance test); else uniform A and
 // dt (the self-check's).
 // dt_low | B | C uniform in [-bc_range, bc_range].
+// `dt_range` > 0: dt uniform in [-dt_range, dt_range] instead (softplus across its range:
+// log1p(exp) below 20, dt itself above).
 ScanInputs scan_inputs(OpPairs& t, int64_t T, int64_t D, int64_t N, int64_t R, bool trained,
-                       float bc_range) {
+                       float bc_range, float dt_range = 0) {
   ScanInputs in;
   in.R = R, in.N = N, in.D = D;
   in.x = t.random(T, D);
-  in.dt = trained ? t.random(T, D, -4, 2) : t.random(T, D, -3, 0);
+  in.dt = dt_range > 0 ? t.random(T, D, -dt_range, dt_range)
+          : trained    ? t.random(T, D, -4, 2)
+                       : t.random(T, D, -3, 0);
   in.dt_bias = trained ? t.random(1, D, -1, 1) : t.random(1, D, -1, 0);
   in.A = trained ? t.decay_rates(D, N) : t.random(D, N, -2, -0.1f);
   in.dbc = t.random(T, R + 2 * N, -bc_range, bc_range);
@@ -290,13 +294,14 @@ ScanInputs scan_inputs(OpPairs& t, int64_t T, int64_t D, int64_t N, int64_t R, b
   return in;
 }
 
-OpCase selective_scan(std::vector<int64_t> Ts, int64_t D, int64_t N, int64_t R, bool trained) {
+OpCase selective_scan(std::vector<int64_t> Ts, int64_t D, int64_t N, int64_t R, bool trained,
+                      float dt_range = 0) {
   std::string shape;
   for (int64_t T : Ts) shape += "T=" + std::to_string(T) + " ";
   shape += "D=" + std::to_string(D) + " N=" + std::to_string(N);
   return {Op::SelectiveScan, DType::F32, "", shape, [=](OpPairs& t, const OpCheckFn& check) {
             for (int64_t T : Ts) {
-              const ScanInputs in = scan_inputs(t, T, D, N, R, trained, 1.0f);
+              const ScanInputs in = scan_inputs(t, T, D, N, R, trained, 1.0f, dt_range);
               t.run([&](Backend& b, bool r) { b.selective_scan(in.args(r)); });
               check("selective_scan" + tokens(DType::F32, T), in.out, kAccum);
               check("selective_scan state" + tokens(DType::F32, T), in.state, kAccum);
@@ -411,7 +416,7 @@ std::vector<OpCase> conformance_cases() {
   };
   for (DType dt : all)
     for (Mm s : {Mm{1, 64, 48}, Mm{1, 1000, 37}, Mm{3, 33, 17}, Mm{17, 256, 130}, Mm{64, 512, 96},
-                 Mm{1, 4096, 64}, Mm{200, 64, 300}})
+                 Mm{1, 4096, 64}, Mm{200, 64, 300}, Mm{6, 100, 77}, Mm{65, 96, 40}})
       cases.push_back(matmul(dt, {s.T}, s.K, s.N, 1.0f));
   cases.push_back(matmul_views());
   // Block-type weights (GGUF's quantizations): rows of whole blocks (32 or 256 values).
@@ -426,17 +431,22 @@ std::vector<OpCase> conformance_cases() {
     cases.push_back(matmul(dt, {1, 17}, 512, 40, 1.0f, kBitPatterns));
   }
   for (int64_t T : {1, 2, 5, 64}) cases.push_back(conv1d_silu({T}, 48, 4, 1.0f, 1.0f));
-  for (int64_t T : {1, 3, 64, 130}) cases.push_back(selective_scan({T}, 40, 16, 4, true));
+  // 16 states: channels in vector lanes, 40 = two blocks of 16 and 8 alone; at T = 3 dt
+  // across softplus's whole range
+  for (int64_t T : {1, 3, 64, 130})
+    cases.push_back(selective_scan({T}, 40, 16, 4, true, T == 3 ? 30.0f : 0.0f));
   cases.push_back(add(6, 70));
   for (DType dt : all)
-    for (Mm s : {Mm{1, 64, 48}, Mm{1, 1000, 37}, Mm{1, 4096, 130}, Mm{3, 33, 17}, Mm{1, 4, 300}})
+    for (Mm s : {Mm{1, 64, 48}, Mm{1, 1000, 37}, Mm{1, 4096, 130}, Mm{3, 33, 17}, Mm{1, 4, 300},
+                 Mm{70, 96, 40}})
       cases.push_back(norm_matmul(dt, s.T, s.K, s.N, s.N % 2 == 0, 3.0f));
   for (DType dt : all)
-    for (Mm s : {Mm{1, 64, 48}, Mm{1, 8192, 96}, Mm{1, 1000, 37}, Mm{4, 33, 17}})
+    for (Mm s : {Mm{1, 64, 48}, Mm{1, 8192, 96}, Mm{1, 1000, 37}, Mm{4, 33, 17}, Mm{70, 40, 33}})
       cases.push_back(matmul_add(dt, s.T, s.K, s.N, s.K % 2 == 1, 4.0f));
   // Block-type weights: rows of whole blocks, x aligned and not (a column view at column 1)
   for (DType dt : kQuantDTypes)
-    for (Mm s : {Mm{1, 256, 48}, Mm{1, 4096, 130}, Mm{3, 512, 17}, Mm{4, 256, 33}}) {
+    for (Mm s :
+         {Mm{1, 256, 48}, Mm{1, 4096, 130}, Mm{3, 512, 17}, Mm{4, 256, 33}, Mm{14, 256, 24}}) {
       cases.push_back(norm_matmul(dt, s.T, s.K, s.N, true, 3.0f, true, "block-type weights"));
       cases.push_back(matmul_add(dt, s.T, s.K, s.N, false, 4.0f, true, "block-type weights"));
     }
@@ -446,7 +456,8 @@ std::vector<OpCase> conformance_cases() {
   };
   for (DType dt : all)
     for (Ps s : {Ps{1, 40, 16, 4, true}, Ps{1, 300, 16, 256, true}, Ps{3, 40, 16, 33, false},
-                 Ps{1, 24, 5, 8, true}, Ps{20, 72, 16, 12, true}, Ps{1, 16, 64, 4, false}})
+                 Ps{1, 24, 5, 8, true}, Ps{20, 72, 16, 12, true}, Ps{1, 16, 64, 4, false},
+                 Ps{70, 64, 16, 12, true}, Ps{3, 48, 16, 256, false}})
       cases.push_back(proj_scan(dt, s.T, s.D, s.N, s.R, s.norm, true));
   // A block-type dt_proj: R whole blocks (32 for Q8_0 .. Q5_1, 256 for all)
   for (DType dt : kQuantDTypes)

@@ -82,6 +82,28 @@ void time_state_roundtrip(Session& session, const Model& model, std::span<const 
   std::filesystem::remove(file);
 }
 
+// The prompt's prefill and gen_len decode steps again, with the backend's per-op timing on.
+void profile_run(Session& session, Backend& be, std::span<const int32_t> prompt,
+                 const BenchOptions& o, std::vector<float>& logits, BenchResult& r) {
+  if (!be.set_profiling(true)) return;
+  session.reset();
+  be.take_profile();  // whatever ran before
+  const auto tp = Clock::now();
+  session.eval(prompt, logits.data());
+  r.prefill_profile_ms = ms_since(tp);
+  r.prefill_profile = be.take_profile();
+  int32_t next = argmax(logits);
+  const auto td = Clock::now();
+  for (int64_t i = 0; i < o.gen_len; ++i) {
+    session.decode(next, logits.data());
+    next = argmax(logits);
+  }
+  r.decode_profile_ms = ms_since(td);
+  r.decode_profile = be.take_profile();
+  be.set_profiling(false);
+  r.profiled = true;
+}
+
 }  // namespace
 
 BenchResult run_bench(const Model& model, const BenchOptions& o) {
@@ -106,6 +128,7 @@ BenchResult run_bench(const Model& model, const BenchOptions& o) {
 
   time_decode(session, be, next, o, logits, r);
   time_state_roundtrip(session, model, turn, o, logits, r);
+  if (o.profile) profile_run(session, be, prompt, o, logits, r);
   r.decode_gb_per_s = double(model.decode_bytes_per_token()) * r.decode_tokens_per_s / 1e9;
   return r;
 }

@@ -100,6 +100,16 @@ class Graph {
   virtual void replay() = 0;
 };
 
+// The time one op of one shape took while profiling was on (`coil bench --profile`).
+struct OpProfile {
+  std::string op;     // "matmul", "norm_matmul", ...
+  std::string shape;  // e.g. "T=1 K=4096 N=16384 BF16"
+  int64_t calls = 0;
+  double wall_ms = 0;                  // from the op's start to its end, all calls
+  double weight_bytes = 0;             // weight bytes read, all calls
+  std::vector<double> thread_busy_ms;  // time each thread worked inside it, all calls
+};
+
 struct BackendInfo {
   std::string name;          // "cpu", "cpu-ref", "vulkan", "cuda"
   std::string device;        // e.g. "AMD EPYC (2 threads, AVX-512 BF16)", "NVIDIA H100 80GB HBM3"
@@ -169,6 +179,11 @@ class Backend {
   virtual void synchronize() = 0;
 
   // --- measurement ----------------------------------------------------------------------
+  // Per-op timing (optional; the CPU backend has it): while on, every op's wall time and
+  // per-thread work time are summed by op and shape; take_profile() returns them (slowest
+  // first) and starts again. Returns false where the backend cannot profile.
+  virtual bool set_profiling(bool /*on*/) { return false; }
+  virtual std::vector<OpProfile> take_profile() { return {}; }
   // The device's memory read bandwidth in GB/s, measured now with a large streaming read
   // (the CPU backends read host memory with their own threads; GPUs read device memory).
   virtual double measure_read_bandwidth_gbps() = 0;
@@ -182,7 +197,7 @@ struct BackendOptions {
   int threads = 0;               // CPU threads, 0 = physical cores
   bool allow_cpu_device = true;  // Vulkan: accept CPU implementations such as lavapipe
 
-  // cpu: the kernels' instruction set, "scalar", "avx2", "avx512", "avx512bf16"; "" or
+  // cpu: the kernels' instruction set, "scalar", "avx2", "avx512", "avx512vnni"; "" or
   // "auto" = the best this CPU runs (COIL_CPU_ISA). A set the CPU lacks is an error.
   std::string cpu_isa;
   // vulkan: the Khronos validation layer (with synchronization validation); any message it
