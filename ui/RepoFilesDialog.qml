@@ -1,5 +1,6 @@
 // The files of a Hub repository (App.models.files): path, size and kind, the total, and a
-// Download button.
+// Download button. A GGUF repo's .gguf files come first, grouped by quant type, each with
+// its memory-fit badge and a Download button of its own (one file is a whole model).
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -35,14 +36,32 @@ Dialog {
             Layout.fillWidth: true
             Layout.fillHeight: true
             ScrollBar.vertical: ScrollBar {}
+            section.property: "group"
+            section.delegate: Label {
+                required property string section
+                objectName: "fileSection-" + section
+                text: section
+                visible: section.length > 0
+                height: section.length > 0 ? implicitHeight + 10 : 0
+                topPadding: 6
+                color: Theme.mutedText
+                font.pixelSize: Theme.smallFontSize
+                font.weight: Font.DemiBold
+            }
             delegate: RowLayout {
                 id: fileRow
                 required property string path
                 required property string sizeText
                 required property string kind
                 required property bool lfs
+                required property string fitLabel
+                required property string fitTone
+                required property string fitTip
+                required property bool downloadable
+                required property bool installed
+                objectName: "file-" + path
                 width: ListView.view.width - 12
-                height: 32
+                height: 36
                 spacing: 8
                 Label {
                     text: fileRow.path
@@ -56,12 +75,26 @@ Dialog {
                     text: fileRow.kind === "other" ? "" : fileRow.kind
                     tone: fileRow.kind === "weights" ? "accent" : "neutral"
                 }
+                Badge {
+                    objectName: "fileFitBadge"
+                    text: fileRow.fitLabel
+                    tone: fileRow.fitTone
+                    tip: fileRow.fitTip
+                }
                 Label {
                     text: fileRow.sizeText
                     color: Theme.mutedText
                     font.pixelSize: Theme.smallFontSize
                     horizontalAlignment: Text.AlignRight
                     Layout.preferredWidth: 80
+                }
+                Button {
+                    objectName: "fileDownloadButton"
+                    visible: fileRow.downloadable
+                    flat: true
+                    text: fileRow.installed ? qsTr("Installed") : qsTr("Download")
+                    enabled: !fileRow.installed && !App.models.offline
+                    onClicked: App.models.downloadFile(App.models.filesRepo, fileRow.path)
                 }
             }
         }
@@ -79,6 +112,8 @@ Dialog {
             icon.width: 16
             icon.height: 16
             highlighted: true
+            // a GGUF repo: each file has its own Download button
+            visible: !App.models.filesGguf
             enabled: !App.models.filesLoading && App.models.filesError.length === 0 && list.count > 0
             DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
         }

@@ -8,6 +8,7 @@
 #include "app_settings.hpp"
 #include "banner_model.hpp"
 #include "inference_worker.hpp"
+#include "model_name.hpp"
 #include "status_info.hpp"
 #include "worker_host.hpp"
 
@@ -139,7 +140,11 @@ void ActiveModel::setError(const QString& error) {
 }
 
 QString ActiveModel::loadingName() const {
-  return QFileInfo(QDir::cleanPath(loadingPath_)).fileName();
+  return modelDisplayName(loadingPath_);
+}
+
+QString ActiveModel::title() const {
+  return modelTitle(info_.name, info_.quant);
 }
 
 }  // namespace coil::app

@@ -13,7 +13,12 @@
 #include "hub_search_model.hpp"
 #include "installed_models_controller.hpp"
 #include "repo_details_fetcher.hpp"
+#include "repo_cache.hpp"
 #include "repo_files_model.hpp"
+#include "resource_estimate.hpp"
+#include "search_results.hpp"
+
+#include <algorithm>
 
 namespace coil::app {
 
@@ -180,20 +185,96 @@ void ModelsController::onSearchPage(const hub::SearchPage& page, const hub::HubE
 void ModelsController::fetchDetails() {
   if (offline()) return;
   const QList<HubSearchRow>& rows = results_->rows();
-  for (int i = 0; i < rows.size() && i < kDetailRows; ++i)
-    if (rows[i].summary.compatible) details_->fetch(rows[i].summary.id);
+  bool curated = false;
+  for (int i = 0; i < rows.size() && i < kDetailRows; ++i) {
+    const hub::ModelSummary& m = rows[i].summary;
+    if (m.compatible || m.ggufPending) details_->fetch(m.id);
+    curated = curated || rows[i].curated;
+  }
+  if (curated)  // the sizes of the curated model's GGUF files
+    for (const CuratedVariant& v : curatedVariants())
+      if (v.gguf) details_->fetch(v.repoId);
   rebuildResults();
 }
 
 void ModelsController::onDetails(const QString& repoId) {
-  if (repoId == filesRepo_) {
-    const RepoDetails* d = details_->details(repoId);
-    filesLoading_ = false;
-    filesError_ = d ? d->error : QString();
-    files_->setFiles(d ? d->files : QList<hub::RepoFile>());
-    emit filesChanged();
-  }
+  if (repoId == filesRepo_) showFilesOf(repoId, details_->details(repoId));
   rebuildResults();
+}
+
+bool ModelsController::inCache(const QString& repoId, const QString& include) const {
+  if (include.isEmpty()) return installed_->completeRepos().contains(repoId);
+  const hub::RepoCache cache(cacheDir(), repoId);
+  const auto commit = cache.resolveRevision(QStringLiteral("main"));
+  return commit && cache.looksComplete(*commit, {include});
+}
+
+QList<HubSearchChoice> ModelsController::curatedChoices() const {
+  const QJsonObject config = curatedConfig();
+  QList<HubSearchChoice> out;
+  for (const CuratedVariant& v : curatedVariants()) {
+    HubSearchChoice c;
+    c.quant = v.quant;
+    c.repoId = v.repoId;
+    c.include = v.include;
+    c.sizeBytes = v.sizeBytes;
+    if (const RepoDetails* d = details_->details(v.repoId); d && d->error.isEmpty()) {
+      qint64 bytes = 0;
+      for (const hub::RepoFile& f : d->files)
+        if (v.gguf ? f.path.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive)
+                   : f.path.endsWith(QLatin1String(".safetensors")))
+          bytes += f.size;
+      if (bytes > 0) c.sizeBytes = bytes;
+    }
+    c.fit = assessMemoryFit(v.gguf ? hub::estimateStoredMemory(c.sizeBytes, config, 0)
+                                   : hub::estimateMemory(config, c.sizeBytes, 0, 0),
+                            machine_);
+    c.installed = inCache(c.repoId, c.include);
+    c.downloadStatus = downloads_->statusOfRepo(c.repoId);
+    out << c;
+  }
+  return out;
+}
+
+QList<HubSearchChoice> ModelsController::ggufChoices(const QString& repoId) const {
+  QList<HubSearchChoice> out;
+  const RepoDetails* d = details_->details(repoId);
+  if (!d || !d->gguf || !d->error.isEmpty()) return out;
+  for (const hub::RepoFile& f : d->files) {
+    if (!f.path.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive)) continue;
+    HubSearchChoice c;
+    c.quant = hub::ggufQuantOfFileName(f.path);
+    if (c.quant.isEmpty()) c.quant = f.path.section(QLatin1Char('/'), -1);
+    c.repoId = repoId;
+    c.include = f.path;
+    c.sizeBytes = f.size;
+    c.fit = assessMemoryFit(hub::estimateStoredMemory(f.size, d->config, 0), machine_);
+    c.installed = inCache(repoId, f.path);
+    c.downloadStatus = downloads_->statusOfFile(repoId, f.path);
+    out << c;
+  }
+  // most precise (largest) first
+  std::stable_sort(out.begin(), out.end(), [](const HubSearchChoice& a, const HubSearchChoice& b) {
+    return a.sizeBytes > b.sizeBytes;
+  });
+  return out;
+}
+
+void ModelsController::applyDetails(HubSearchRow& r) const {
+  const RepoDetails* d = details_->details(r.summary.id);
+  if (d && d->gguf) {
+    r.summary.ggufArchitecture = d->ggufArchitecture;
+    r.summary.ggufError = d->error.isEmpty() ? d->ggufError : d->error;
+    hub::classifyCompatibility(r.summary);
+  }
+  if (r.curated) {
+    r.choices = curatedChoices();
+  } else if (r.summary.compatible && r.summary.ggufOnly) {
+    r.choices = ggufChoices(r.summary.id);
+  }
+  QList<MemoryFit> fits;
+  for (const HubSearchChoice& c : std::as_const(r.choices)) fits << c.fit;
+  r.defaultChoice = bestFitIndex(fits);
 }
 
 void ModelsController::rebuildResults() {
@@ -214,19 +295,46 @@ void ModelsController::rebuildResults() {
     }
     if (!estimate.valid && r.curated) estimate = hub::estimateMemory(curatedConfig(), 0, 0, 0);
     if (estimate.valid) r.fit = assessMemoryFit(estimate, machine_);
+    applyDetails(r);
+    if (r.defaultChoice >= 0) {  // the badge and state of the choice offered first
+      const HubSearchChoice& c = r.choices[r.defaultChoice];
+      r.fit = c.fit;
+      if (!r.curated) r.installed = std::any_of(r.choices.begin(), r.choices.end(),
+                                                [](const HubSearchChoice& x) { return x.installed; });
+    }
     rows << r;
   }
   results_->setRows(rows);
 }
 
+void ModelsController::showFilesOf(const QString& repoId, const RepoDetails* d) {
+  filesLoading_ = false;
+  filesError_ = d ? d->error : QString();
+  filesGguf_ = d && d->gguf;
+  RepoFilesModel::Context context;
+  context.machine = machine_;
+  if (d) {
+    context.config = d->config;
+    context.ggufRunnable = d->gguf && d->error.isEmpty() && d->ggufError.isEmpty() &&
+                           hub::isSupportedGgufArchitecture(d->ggufArchitecture);
+    for (const hub::RepoFile& f : d->files)
+      if (RepoFilesModel::kindOf(f.path) == QLatin1String("gguf") && inCache(repoId, f.path))
+        context.installed.insert(f.path);
+  }
+  files_->setFiles(d ? d->files : QList<hub::RepoFile>(), context);
+  emit filesChanged();
+}
+
 void ModelsController::showFiles(const QString& repoId) {
   filesRepo_ = repoId;
   filesError_.clear();
+  filesGguf_ = false;
   const RepoDetails* d = details_->details(repoId);
   if (d && d->error.isEmpty()) {
-    filesLoading_ = false;
-    files_->setFiles(d->files);
-  } else if (offline()) {
+    showFilesOf(repoId, d);
+    return;
+  }
+  if (offline()) {
     filesLoading_ = false;
     filesError_ = tr("Offline (HF_HUB_OFFLINE is set): the Hub is not asked for the files.");
     files_->setFiles({});
@@ -241,25 +349,55 @@ void ModelsController::showFiles(const QString& repoId) {
 QString ModelsController::download(const QString& repoId) {
   const QString id = repoId.trimmed();
   if (id.isEmpty()) return {};
+  if (const int row = results_->rowOf(id); row >= 0) {
+    const HubSearchRow& r = results_->rows()[row];
+    if (!r.summary.compatible) {
+      setMessage(tr("%1 cannot be used by Coil: %2").arg(id, r.summary.incompatibleReason));
+      return {};
+    }
+    if (r.defaultChoice >= 0) return downloadChoice(id, r.defaultChoice);
+  }
+  return enqueue(id, {});
+}
+
+QString ModelsController::downloadChoice(const QString& repoId, int index) {
+  const int row = results_->rowOf(repoId);
+  if (row < 0) return {};
+  const HubSearchRow& r = results_->rows()[row];
+  if (index < 0 || index >= r.choices.size()) return {};
+  const HubSearchChoice c = r.choices[index];
+  return enqueue(c.repoId, c.include);
+}
+
+QString ModelsController::downloadFile(const QString& repoId, const QString& path) {
+  const RepoDetails* d = details_->details(repoId);
+  if (!d || !d->gguf || !hub::isSupportedGgufArchitecture(d->ggufArchitecture)) {
+    setMessage(tr("%1 of %2 cannot be downloaded alone: only a .gguf file of a GGUF repo "
+                  "Coil runs is a whole model.")
+                   .arg(path, repoId));
+    return {};
+  }
+  return enqueue(repoId, path);
+}
+
+QString ModelsController::enqueue(const QString& id, const QString& include) {
   if (offline()) {
     setMessage(tr("Offline (HF_HUB_OFFLINE is set): %1 cannot be downloaded.").arg(id));
     return {};
   }
-  for (const hub::ModelSummary& m : std::as_const(summaries_))
-    if (m.id == id && !m.compatible) {
-      setMessage(tr("%1 cannot be used by Coil: %2").arg(id, m.incompatibleReason));
-      return {};
-    }
-  const QString status = downloads_->statusOfRepo(id);
+  const QString status =
+      include.isEmpty() ? downloads_->statusOfRepo(id) : downloads_->statusOfFile(id, include);
+  const QString existing =
+      include.isEmpty() ? downloads_->idOfRepo(id) : downloads_->idOfFile(id, include);
   if (status == QLatin1String("queued") || status == QLatin1String("downloading"))
-    return downloads_->idOfRepo(id);
+    return existing;
   if (status == QLatin1String("paused") || status == QLatin1String("failed")) {
-    const QString existing = downloads_->idOfRepo(id);
     queue_->resume(existing);
     return existing;
   }
   if (parts_.banners) parts_.banners->dismiss(QStringLiteral("download-failed"));
-  return queue_->enqueue(id);
+  return queue_->enqueue(id, QStringLiteral("main"),
+                         include.isEmpty() ? QStringList() : QStringList{include});
 }
 
 void ModelsController::onDownloadFinished(const QString& id, const QString& path) {
@@ -304,9 +442,14 @@ void ModelsController::dismissMessage() {
 }
 
 void ModelsController::setDeviceLists(const QVariantMap&, const QVariantList& gpus) {
-  machine_ = machineMemory(gpus);
+  setMachine(machineMemory(gpus));
+}
+
+void ModelsController::setMachine(const MachineMemory& machine) {
+  machine_ = machine;
   emit machineChanged();
   installed_->setMachine(machine_);  // and the results, through changed()
+  rebuildResults();
 }
 
 }  // namespace coil::app

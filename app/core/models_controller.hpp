@@ -38,6 +38,9 @@ class RepoFilesModel;
 class DownloadListModel;
 class InstalledModelsController;
 class RepoDetailsFetcher;
+struct HubSearchRow;
+struct HubSearchChoice;
+struct RepoDetails;
 
 class ModelsController : public QObject {
   Q_OBJECT
@@ -59,6 +62,8 @@ class ModelsController : public QObject {
   Q_PROPERTY(QString filesRepo READ filesRepo NOTIFY filesChanged)
   Q_PROPERTY(bool filesLoading READ filesLoading NOTIFY filesChanged)
   Q_PROPERTY(QString filesError READ filesError NOTIFY filesChanged)
+  // The files shown are a GGUF repo's: each .gguf file is downloaded alone.
+  Q_PROPERTY(bool filesGguf READ filesGguf NOTIFY filesChanged)
   Q_PROPERTY(QString machineText READ machineText NOTIFY machineChanged)
   Q_PROPERTY(QString cacheDir READ cacheDir CONSTANT)
   Q_PROPERTY(QUrl cacheUrl READ cacheUrl CONSTANT)
@@ -95,6 +100,7 @@ class ModelsController : public QObject {
   QString filesRepo() const { return filesRepo_; }
   bool filesLoading() const { return filesLoading_; }
   QString filesError() const { return filesError_; }
+  bool filesGguf() const { return filesGguf_; }
   QString machineText() const { return describeMachine(machine_); }
   QString cacheDir() const;
   QUrl cacheUrl() const { return QUrl::fromLocalFile(cacheDir()); }
@@ -111,12 +117,19 @@ class ModelsController : public QObject {
   Q_INVOKABLE void search(const QString& text);
   Q_INVOKABLE void loadMore();
   Q_INVOKABLE void showFiles(const QString& repoId);
-  // Queues a download of the repo's main revision; returns its id ("" when refused).
+  // Queues a download of the repo's main revision; returns its id ("" when refused). A row
+  // with choices (the curated entry, a GGUF repo) downloads its default choice only.
   Q_INVOKABLE QString download(const QString& repoId);
+  // Queues choice `index` of the row's choices (a quant of the curated model, one .gguf file).
+  Q_INVOKABLE QString downloadChoice(const QString& repoId, int index);
+  // Queues one file of a repo (a .gguf file from the files dialog).
+  Q_INVOKABLE QString downloadFile(const QString& repoId, const QString& path);
   Q_INVOKABLE void dismissMessage();
 
   // From InferenceWorker::devicesListed: the GPUs' memory for the memory-fit badges.
   void setDeviceLists(const QVariantMap& devices, const QVariantList& gpus);
+  // The machine the badges and the default choices are judged against.
+  void setMachine(const MachineMemory& machine);
 
  signals:
   void searchChanged();
@@ -129,6 +142,15 @@ class ModelsController : public QObject {
   void runSearch(bool append);
   void onSearchPage(const hub::SearchPage& page, const hub::HubError& error);
   void rebuildResults();
+  // The row's summary as the details found it (a GGUF repo's architecture) and its choices.
+  void applyDetails(HubSearchRow& row) const;
+  QList<HubSearchChoice> curatedChoices() const;
+  QList<HubSearchChoice> ggufChoices(const QString& repoId) const;
+  // Whether a download of `repoId` (the file pattern `include`, or the whole repo) is in the
+  // cache, and its download's status.
+  bool inCache(const QString& repoId, const QString& include) const;
+  QString enqueue(const QString& repoId, const QString& include);
+  void showFilesOf(const QString& repoId, const RepoDetails* details);
   void fetchDetails();
   void onDetails(const QString& repoId);
   void onDownloadFinished(const QString& id, const QString& path);
@@ -160,6 +182,7 @@ class ModelsController : public QObject {
   QString filesRepo_;
   bool filesLoading_ = false;
   QString filesError_;
+  bool filesGguf_ = false;
   QString message_;
 };
 

@@ -2,6 +2,7 @@
 
 #include "format.hpp"
 #include "format_bytes.hpp"
+#include "model_name.hpp"
 
 namespace coil::app {
 
@@ -12,6 +13,10 @@ QString StatusInfo::backendText() const {
                        : model_.backend == QLatin1String("vulkan") ? QStringLiteral("Vulkan")
                                                                    : model_.backend;
   return model_.device.isEmpty() ? name : QStringLiteral("%1 · %2").arg(name, model_.device);
+}
+
+QString StatusInfo::modelText() const {
+  return modelTitle(model_.name, model_.quant);
 }
 
 QString StatusInfo::speedText() const {

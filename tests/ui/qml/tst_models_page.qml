@@ -91,6 +91,48 @@ TestCase {
         verify(App.models.files.totalText.indexOf("5 files") === 0)
     }
 
+    // #12: the curated entry offers BF16 and its quants, the one that fits chosen first; a
+    // GGUF repo runs when its header says mamba, and its files come grouped by quant, each
+    // with its badge and its own Download button.
+    function test_4_quantChoicesAndGgufFiles() {
+        const page = createTemporaryObject(pageComponent, root)
+        const list = findChild(page, "hubResults")
+        tryVerify(() => !App.models.searching && list.count > 5, 60000)
+        const first = list.itemAtIndex(0)
+        const combo = findChild(first, "choiceCombo")
+        verify(combo.visible)
+        compare(combo.count, 3)
+        verify(first.defaultChoice >= 0)
+        compare(combo.currentIndex, first.defaultChoice)
+        compare(combo.textAt(0).indexOf("BF16"), 0)
+        compare(findChild(first, "fitBadge").text, first.choices[first.defaultChoice].fitLabel)
+
+        let gguf = null
+        tryVerify(() => { gguf = rowOf(list, "coil-test/falcon-mamba-small-GGUF"); return gguf !== null && gguf.compatible }, 60000,
+                  "the GGUF header says mamba")
+        compare(findChild(gguf, "compatibilityBadge").text, "Runs in Coil")
+        verify(findChild(gguf, "choiceCombo").visible)
+        compare(findChild(gguf, "choiceCombo").currentText.indexOf("Q8_0"), 0)
+        const llama = rowOf(list, "coil-test/llama-not-mamba-GGUF")
+        tryVerify(() => llama.reason.indexOf("'llama'") >= 0, 60000)
+        verify(!findChild(llama, "downloadButton").enabled)
+
+        mouseClick(findChild(gguf, "filesButton"))
+        tryVerify(() => !App.models.filesLoading && App.models.filesGguf, 60000)
+        const files = findChild(page, "repoFilesList")
+        tryCompare(files, "count", 4)
+        waitForRendering(files)
+        const q8 = findChild(files, "file-falcon-mamba-small.Q8_0.gguf")
+        verify(q8 !== null)
+        verify(findChild(q8, "fileDownloadButton").visible)
+        compare(findChild(q8, "fileFitBadge").text, "Fits RAM")
+        verify(findChild(files, "fileSection-Q4_K_M") !== null)
+        verify(findChild(files, "fileSection-Other files") !== null)
+        const readme = findChild(files, "file-README.md")
+        verify(!findChild(readme, "fileDownloadButton").visible)
+        grabImage(page.Window.window.contentItem).save("models-gguf-files.png")
+    }
+
     function test_3_installedModels() {
         const page = createTemporaryObject(pageComponent, root)
         const tabs = findChild(page, "modelsTabs")
