@@ -112,12 +112,13 @@ Rectangle {
                     tip: card.choice ? card.choice.fitTip : card.fitTip
                 }
                 Badge {
-                    text: card.downloadsText
+                    // none shown before the Hub answered (the curated entry as Coil knows it)
+                    text: card.downloadsText !== "0" ? card.downloadsText : ""
                     iconSource: "icons/download.png"
                     tip: qsTr("Downloads in the last month")
                 }
                 Badge {
-                    text: card.likesText
+                    text: card.likesText !== "0" ? card.likesText : ""
                     iconSource: "icons/heart.png"
                     tip: qsTr("Likes")
                 }

@@ -19,13 +19,23 @@ Dialog {
         anchors.fill: parent
         spacing: 8
 
-        Label {
-            text: App.models.filesLoading ? qsTr("Listing the files…")
-                  : App.models.filesError.length > 0 ? App.models.filesError
-                  : App.models.files.totalText
-            color: App.models.filesError.length > 0 ? Theme.error : Theme.mutedText
-            wrapMode: Text.Wrap
+        RowLayout {
+            spacing: 8
             Layout.fillWidth: true
+            Label {
+                text: App.models.filesLoading ? qsTr("Listing the files…")
+                      : App.models.filesError.length > 0 ? App.models.filesError
+                      : App.models.files.totalText
+                color: App.models.filesError.length > 0 ? Theme.error : Theme.mutedText
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+            }
+            Button {
+                objectName: "filesRetryButton"
+                text: qsTr("Retry")
+                visible: App.models.filesError.length > 0 && !App.models.offline
+                onClicked: App.models.showFiles(App.models.filesRepo)
+            }
         }
         ListView {
             id: list

@@ -166,7 +166,8 @@ void ModelsController::onSearchPage(const hub::SearchPage& page, const hub::HubE
     searchError_ = error.kind == hub::HubErrorKind::Offline
                        ? tr("Offline (HF_HUB_OFFLINE is set): the Hub is not searched. The "
                             "models already in the cache are under Installed.")
-                       : tr("The search failed: %1").arg(error.message);
+                   : error.unreachable ? tr("Offline: %1").arg(error.message)
+                                       : tr("The search failed: %1").arg(error.message);
   } else {
     QSet<QString> seen;  // a next page may repeat an entry
     for (const hub::ModelSummary& m : std::as_const(summaries_)) seen.insert(m.id);

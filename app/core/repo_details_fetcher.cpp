@@ -39,7 +39,10 @@ void RepoDetailsFetcher::fetch(const QString& repoId) {
   pending_.insert(repoId);
   client_->repoTree(repoId, QStringLiteral("main"), this,
                     [this, repoId](const QList<hub::RepoFile>& files, const hub::HubError& e) {
-                      onTree(repoId, files, e ? e.message : QString());
+                      onTree(repoId, files,
+                             !e ? QString()
+                             : e.unreachable ? tr("Offline: %1").arg(e.message)
+                                             : e.message);
                     });
 }
 

@@ -136,7 +136,9 @@ void HubClient::getJson(const QUrl& url, const RequestTarget& target, int attemp
     });
     return;
   }
-  QNetworkReply* reply = nam_.get(makeRequest(url, settings_, true));
+  QNetworkRequest request = makeRequest(url, settings_, true);
+  if (settings_.apiTimeoutMs > 0) request.setTransferTimeout(settings_.apiTimeoutMs);
+  QNetworkReply* reply = nam_.get(request);
   connect(reply, &QNetworkReply::finished, this, [=, this] {
     reply->deleteLater();
     if (!context) return;
@@ -146,7 +148,8 @@ void HubClient::getJson(const QUrl& url, const RequestTarget& target, int attemp
       err = HubError::make(
           HubErrorKind::InvalidResponse,
           QStringLiteral("Unexpected HTTP %1 from %2").arg(status).arg(url.toString()), status);
-    if (err && err.isRetryable() && attempt < settings_.maxRetries) {
+    // an unreachable host fails at once: offline, retrying only makes the page wait
+    if (err && err.isRetryable() && !err.unreachable && attempt < settings_.maxRetries) {
       const int delay = backoffDelayMs(attempt, settings_, reply->rawHeader("Retry-After"));
       QTimer::singleShot(delay, this,
                          [=, this] { getJson(url, target, attempt + 1, context, done); });

@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTcpServer>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -675,6 +676,33 @@ class TestModelsController : public QObject {
     QCOMPARE(m->queue()->entry(bf16)->repoId, QString(kCuratedRepoId));
     QCOMPARE(m->queue()->entry(bf16)->include, QStringList());
     m->queue()->cancel(bf16);
+  }
+
+  // #15 item 9: a Hub that cannot be reached (here: a port nobody listens on) is "offline"
+  // at once, for the search and for a repo's files; both can be retried.
+  void unreachableHubSaysOffline() {
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost));
+    const quint16 port = closed.serverPort();
+    closed.close();
+    qputenv("HF_ENDPOINT", QStringLiteral("http://127.0.0.1:%1").arg(port).toUtf8());
+    Session s(data_);
+    qputenv("HF_ENDPOINT", hub_->endpoint().toUtf8());
+    ModelsController* m = s.models();
+    m->search("");
+    QTRY_VERIFY_WITH_TIMEOUT(!m->searching(), kWait);
+    QVERIFY2(m->searchError().startsWith("Offline: "), qPrintable(m->searchError()));
+    QVERIFY(m->searchError().contains("refused"));
+    // the curated entry stays, with what Coil knows of it and no made-up counts
+    QCOMPARE(s.results()->rowCount(), 1);
+    QCOMPARE(cell(s.results(), 0, HubSearchModel::DownloadsRole).toLongLong(), qint64(0));
+    m->showFiles(kTiny);
+    QTRY_VERIFY_WITH_TIMEOUT(!m->filesLoading(), kWait);
+    QVERIFY2(m->filesError().startsWith("Offline: "), qPrintable(m->filesError()));
+    m->search("");  // Retry: asks again (and fails the same way)
+    QVERIFY(m->searching());
+    QTRY_VERIFY_WITH_TIMEOUT(!m->searching(), kWait);
+    QVERIFY(m->searchError().startsWith("Offline: "));
   }
 
   void offlineSearchesNothingAndSaysSo() {
