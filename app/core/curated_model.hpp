@@ -16,9 +16,9 @@ inline constexpr const char* kCuratedRepoId = "tiiuae/falcon-mamba-7b-instruct";
 // safetensors) and TII's single-file GGUF repos of it. `sizeBytes` is the published size,
 // used until the repo's file list says better.
 struct CuratedVariant {
-  QString quant;     // "BF16", "Q8_0", "Q4_K_M"
+  QString quant;  // "BF16", "Q8_0", "Q4_K_M"
   QString repoId;
-  QString include;   // the file pattern downloaded ("" = the whole repo)
+  QString include;  // the file pattern downloaded ("" = the whole repo)
   qint64 sizeBytes;
   bool gguf;
 };

@@ -1,5 +1,7 @@
 #include "hub_search_model.hpp"
 
+#include <QVariantMap>
+
 #include "format_bytes.hpp"
 #include "resource_estimate.hpp"
 

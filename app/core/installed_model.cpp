@@ -6,14 +6,13 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <algorithm>
 
-#include "hub_types.hpp"
-#include "repo_cache.hpp"
 #include "coil/error.hpp"
 #include "coil/gguf.hpp"
+#include "hub_types.hpp"
+#include "repo_cache.hpp"
 #include "search_results.hpp"
-
-#include <algorithm>
 
 namespace coil::app {
 
@@ -98,8 +97,8 @@ InstalledModel describeGgufFile(const hub::RepoCache& cache, const QString& comm
     const QByteArray head = f.read(kGgufProbeBytes);
     try {
       architecture = QString::fromStdString(
-          probe_gguf_header(reinterpret_cast<const uint8_t*>(head.constData()),
-                            size_t(head.size()), m.path.toStdString())
+          probe_gguf_header(reinterpret_cast<const uint8_t*>(head.constData()), size_t(head.size()),
+                            m.path.toStdString())
               .architecture);
     } catch (const Error& e) {
       error = QString::fromStdString(e.what());

@@ -91,7 +91,8 @@ QString ggufQuantLabel(const QString& path) {
     }
     // no (known) file type: the type of the first block weight (blk.0's input projection)
     for (const GgufTensorInfo& t : file.tensor_infos())
-      if (t.name == "blk.0.ssm_in.weight") return QString::fromStdString(ggml_type_name(t.ggml_type));
+      if (t.name == "blk.0.ssm_in.weight")
+        return QString::fromStdString(ggml_type_name(t.ggml_type));
   } catch (const Error&) {
   }
   return {};

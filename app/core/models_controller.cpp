@@ -1,6 +1,7 @@
 #include "models_controller.hpp"
 
 #include <QTemporaryDir>
+#include <algorithm>
 
 #include "active_model.hpp"
 #include "app_settings.hpp"
@@ -12,13 +13,11 @@
 #include "hub_error.hpp"
 #include "hub_search_model.hpp"
 #include "installed_models_controller.hpp"
-#include "repo_details_fetcher.hpp"
 #include "repo_cache.hpp"
+#include "repo_details_fetcher.hpp"
 #include "repo_files_model.hpp"
 #include "resource_estimate.hpp"
 #include "search_results.hpp"
-
-#include <algorithm>
 
 namespace coil::app {
 
@@ -219,12 +218,11 @@ QList<HubSearchChoice> ModelsController::curatedChoices() const {
     c.repoId = v.repoId;
     c.include = v.include;
     c.sizeBytes = v.sizeBytes;
-    if (const RepoDetails* d = details_->details(v.repoId); d && d->error.isEmpty()) {
+    // a GGUF repo's file list gives its real size (the BF16 size comes from the config)
+    if (const RepoDetails* d = details_->details(v.repoId); v.gguf && d && d->error.isEmpty()) {
       qint64 bytes = 0;
       for (const hub::RepoFile& f : d->files)
-        if (v.gguf ? f.path.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive)
-                   : f.path.endsWith(QLatin1String(".safetensors")))
-          bytes += f.size;
+        if (f.path.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive)) bytes += f.size;
       if (bytes > 0) c.sizeBytes = bytes;
     }
     c.fit = assessMemoryFit(v.gguf ? hub::estimateStoredMemory(c.sizeBytes, config, 0)
@@ -300,8 +298,9 @@ void ModelsController::rebuildResults() {
     if (r.defaultChoice >= 0) {  // the badge and state of the choice offered first
       const HubSearchChoice& c = r.choices[r.defaultChoice];
       r.fit = c.fit;
-      if (!r.curated) r.installed = std::any_of(r.choices.begin(), r.choices.end(),
-                                                [](const HubSearchChoice& x) { return x.installed; });
+      if (!r.curated)
+        r.installed = std::any_of(r.choices.begin(), r.choices.end(),
+                                  [](const HubSearchChoice& x) { return x.installed; });
     }
     rows << r;
   }
@@ -390,8 +389,7 @@ QString ModelsController::enqueue(const QString& id, const QString& include) {
       include.isEmpty() ? downloads_->statusOfRepo(id) : downloads_->statusOfFile(id, include);
   const QString existing =
       include.isEmpty() ? downloads_->idOfRepo(id) : downloads_->idOfFile(id, include);
-  if (status == QLatin1String("queued") || status == QLatin1String("downloading"))
-    return existing;
+  if (status == QLatin1String("queued") || status == QLatin1String("downloading")) return existing;
   if (status == QLatin1String("paused") || status == QLatin1String("failed")) {
     queue_->resume(existing);
     return existing;

@@ -40,7 +40,7 @@ void RepoDetailsFetcher::fetch(const QString& repoId) {
   client_->repoTree(repoId, QStringLiteral("main"), this,
                     [this, repoId](const QList<hub::RepoFile>& files, const hub::HubError& e) {
                       onTree(repoId, files,
-                             !e ? QString()
+                             !e              ? QString()
                              : e.unreachable ? tr("Offline: %1").arg(e.message)
                                              : e.message);
                     });

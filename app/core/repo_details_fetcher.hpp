@@ -28,7 +28,7 @@ struct RepoDetails {
   qint64 weightBytes = 0;  // the *.safetensors files
   QJsonObject config;      // empty when it could not be read (a gated repo without a token)
   hub::MemoryEstimate estimate;
-  QString error;  // why the files could not be listed ("" when they were)
+  QString error;             // why the files could not be listed ("" when they were)
   bool gguf = false;         // a GGUF repo
   QString ggufArchitecture;  // from the header of ggufProbed
   QString ggufProbed;        // the file whose header was read

@@ -1,9 +1,9 @@
 #include "repo_files_model.hpp"
 
+#include <algorithm>
+
 #include "resource_estimate.hpp"
 #include "search_results.hpp"
-
-#include <algorithm>
 
 namespace coil::app {
 
@@ -81,8 +81,8 @@ void RepoFilesModel::setFiles(const QList<hub::RepoFile>& files, const Context& 
     if (kindOf(f.path) == QLatin1String("gguf")) {
       r.quant = hub::ggufQuantOfFileName(f.path);
       r.group = r.quant.isEmpty() ? QStringLiteral("GGUF") : r.quant;
-      r.fit = assessMemoryFit(hub::estimateStoredMemory(f.size, context.config, 0),
-                              context.machine);
+      r.fit =
+          assessMemoryFit(hub::estimateStoredMemory(f.size, context.config, 0), context.machine);
       r.downloadable = context.ggufRunnable;
       r.installed = context.installed.contains(f.path);
       ggufRows << r;

@@ -29,9 +29,9 @@ class RepoFilesModel : public SyncedListModel {
     SizeTextRole,
     LfsRole,
     KindRole,
-    QuantRole,         // a .gguf file's quant type from its name ("Q4_K_M"), else ""
-    GroupRole,         // the section: "Q4_K_M", "GGUF" (no quant in the name), "Other files"
-    FitLabelRole,      // a .gguf file's memory-fit badge
+    QuantRole,     // a .gguf file's quant type from its name ("Q4_K_M"), else ""
+    GroupRole,     // the section: "Q4_K_M", "GGUF" (no quant in the name), "Other files"
+    FitLabelRole,  // a .gguf file's memory-fit badge
     FitToneRole,
     FitTipRole,
     DownloadableRole,  // a .gguf file of a repo Coil runs: downloaded alone
@@ -47,17 +47,18 @@ class RepoFilesModel : public SyncedListModel {
 
   struct Context {
     MachineMemory machine;
-    QJsonObject config;          // the repo's config.json, for the state size ({} if none)
-    bool ggufRunnable = false;   // the repo is a GGUF repo of an architecture Coil runs
-    QSet<QString> installed;     // its files already in the cache
+    QJsonObject config;         // the repo's config.json, for the state size ({} if none)
+    bool ggufRunnable = false;  // the repo is a GGUF repo of an architecture Coil runs
+    QSet<QString> installed;    // its files already in the cache
   };
-  void setFiles(const QList<hub::RepoFile>& files, const Context& context = {});
+  void setFiles(const QList<hub::RepoFile>& files, const Context& context);
+  void setFiles(const QList<hub::RepoFile>& files) { setFiles(files, Context()); }
   qint64 totalBytes() const;
   // "7 files, 14.5 GB"
   QString totalText() const;
 
-  // "weights" (*.safetensors), "gguf" (*.gguf), "config" (config.json, generation_config.json), "tokenizer"
-  // (tokenizer*, special_tokens_map.json), "other".
+  // "weights" (*.safetensors), "gguf" (*.gguf), "config" (config.json, generation_config.json),
+  // "tokenizer" (tokenizer*, special_tokens_map.json), "other".
   static QString kindOf(const QString& path);
 
  signals:

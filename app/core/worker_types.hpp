@@ -19,8 +19,8 @@ struct LoadRequest {
 
 struct ModelInfo {
   QString path;
-  QString name;   // modelDisplayName: the repo id ("org/name") or the folder's name
-  QString quant;  // a GGUF file's quant type ("Q4_K_M"), "" for a safetensors folder
+  QString name;            // modelDisplayName: the repo id ("org/name") or the folder's name
+  QString quant;           // a GGUF file's quant type ("Q4_K_M"), "" for a safetensors folder
   QString backend;         // the backend actually used
   QString device;          // e.g. "AMD EPYC (2 threads, AVX-512 BF16)"
   QString fallbackReason;  // why the requested backend was not used ("" if it was)

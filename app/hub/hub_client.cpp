@@ -7,6 +7,7 @@
 #include <QNetworkProxyFactory>
 #include <QNetworkReply>
 #include <QTimer>
+#include <algorithm>
 
 #include "http_util.hpp"
 #include "repo_tree.hpp"
@@ -83,13 +84,14 @@ void HubClient::fetchPrefix(const QString& repoId, const QString& revision, cons
   getPrefix(resolveUrl(repoId, revision, file), t, bytes, 0, context, std::move(done));
 }
 
-void HubClient::getPrefix(const QUrl& url, const RequestTarget& target, qint64 bytes,
-                          int redirects, QPointer<QObject> context, Callback<QByteArray> done) {
+void HubClient::getPrefix(const QUrl& url, const RequestTarget& target, qint64 bytes, int redirects,
+                          QPointer<QObject> context, Callback<QByteArray> done) {
   if (settings_.offline) {
     QTimer::singleShot(0, this, [context, done] {
       if (context)
-        done({}, HubError::make(HubErrorKind::Offline,
-                                QStringLiteral("HF_HUB_OFFLINE is set: the Hub is not contacted.")));
+        done({},
+             HubError::make(HubErrorKind::Offline,
+                            QStringLiteral("HF_HUB_OFFLINE is set: the Hub is not contacted.")));
     });
     return;
   }
@@ -118,9 +120,9 @@ void HubClient::getPrefix(const QUrl& url, const RequestTarget& target, qint64 b
     }
     HubError err = errorFromReply(reply, target);
     if (!err)
-      err = HubError::make(HubErrorKind::InvalidResponse,
-                           QStringLiteral("Unexpected HTTP %1 from %2").arg(status).arg(url.toString()),
-                           status);
+      err = HubError::make(
+          HubErrorKind::InvalidResponse,
+          QStringLiteral("Unexpected HTTP %1 from %2").arg(status).arg(url.toString()), status);
     done({}, err);
   });
 }

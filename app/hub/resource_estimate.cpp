@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QStorageInfo>
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -60,8 +61,7 @@ MemoryEstimate estimateMemory(const QJsonObject& config, qint64 storedWeightByte
   return e;
 }
 
-MemoryEstimate estimateStoredMemory(qint64 fileBytes, const QJsonObject& config,
-                                    qint64 ramBytes) {
+MemoryEstimate estimateStoredMemory(qint64 fileBytes, const QJsonObject& config, qint64 ramBytes) {
   MemoryEstimate e;
   const std::optional<ModelConfig> dims = engineConfig(config);
   e.parameterCount = dims ? dims->parameter_count() : 0;

@@ -103,10 +103,8 @@ ModelSummary parseModelSummary(const QJsonObject& j) {
   const QJsonObject config = j.value(QLatin1String("config")).toObject();
   m.modelType = config.value(QLatin1String("model_type")).toString();
   // the Hub's GGUF summary (expand[]=gguf, and on repo details): {"architecture": ...}
-  m.ggufArchitecture = j.value(QLatin1String("gguf"))
-                           .toObject()
-                           .value(QLatin1String("architecture"))
-                           .toString();
+  m.ggufArchitecture =
+      j.value(QLatin1String("gguf")).toObject().value(QLatin1String("architecture")).toString();
   m.architectures = stringList(config.value(QLatin1String("architectures")));
   for (const QJsonValue& s : j.value(QLatin1String("siblings")).toArray()) {
     const QString name = s.toObject().value(QLatin1String("rfilename")).toString();

@@ -137,10 +137,10 @@ std::string gguf_file_type_name(uint64_t file_type);
 // prefix, or malformed, ends the reading with `complete` false.
 struct GgufHeaderProbe {
   uint32_t version = 0;
-  std::string architecture;               // general.architecture, "" when not reached
-  std::optional<uint64_t> file_type;      // general.file_type
-  std::string name;                       // general.name
-  bool complete = false;                  // every metadata entry was read
+  std::string architecture;           // general.architecture, "" when not reached
+  std::optional<uint64_t> file_type;  // general.file_type
+  std::string name;                   // general.name
+  bool complete = false;              // every metadata entry was read
 };
 GgufHeaderProbe probe_gguf_header(const uint8_t* data, size_t size, const std::string& what);
 

@@ -10,9 +10,9 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QProcess>
-#include <QTcpServer>
 #include <QSet>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -23,6 +23,7 @@
 #include "chat_controller.hpp"
 #include "curated_model.hpp"
 #include "download_list_model.hpp"
+#include "download_queue.hpp"
 #include "fake_hub.hpp"
 #include "fixture_model.hpp"
 #include "hub_search_model.hpp"
@@ -30,7 +31,6 @@
 #include "installed_models_model.hpp"
 #include "models_controller.hpp"
 #include "repo_files_model.hpp"
-#include "download_queue.hpp"
 #include "status_info.hpp"
 
 using namespace coil::app;
@@ -568,7 +568,8 @@ class TestModelsController : public QObject {
     QVERIFY(m->filesGguf());
     QCOMPARE(f->rowCount(), 4);
     QStringList groups;
-    for (int i = 0; i < f->rowCount(); ++i) groups << cell(f, i, RepoFilesModel::GroupRole).toString();
+    for (int i = 0; i < f->rowCount(); ++i)
+      groups << cell(f, i, RepoFilesModel::GroupRole).toString();
     QCOMPARE(groups, QStringList({"Q4_0", "Q4_K_M", "Q8_0", "Other files"}));
     const int q8 = rowWhere(f, RepoFilesModel::PathRole, "falcon-mamba-small.Q8_0.gguf");
     QCOMPARE(cell(f, q8, RepoFilesModel::KindRole).toString(), "gguf");
@@ -603,13 +604,14 @@ class TestModelsController : public QObject {
     // only that file crossed the network (the other quant and the README did not)
     const QJsonArray cdn = hub_->requests("cdn", "GET");
     for (const QJsonValue& g : cdn)
-      QVERIFY2(!g.toObject()["query"].toString().contains("Q4_0"), qPrintable(g.toObject()["query"].toString()));
+      QVERIFY2(!g.toObject()["query"].toString().contains("Q4_0"),
+               qPrintable(g.toObject()["query"].toString()));
     QVERIFY(hub_->requests("hub", "GET", "README.md").isEmpty());
     const QString snapshot = finished.first().at(1).toString();
     QCOMPARE(QDir(snapshot).entryList(QDir::Files), QStringList({"coil-demo.Q8_0.gguf"}));
     // installed: the file is the model
-    const int row = rowWhere(s.installed(), InstalledModelsModel::PathRole,
-                             snapshot + "/coil-demo.Q8_0.gguf");
+    const int row =
+        rowWhere(s.installed(), InstalledModelsModel::PathRole, snapshot + "/coil-demo.Q8_0.gguf");
     QVERIFY(row >= 0);
     QVERIFY2(cell(s.installed(), row, InstalledModelsModel::CompatibleRole).toBool(),
              qPrintable(cell(s.installed(), row, InstalledModelsModel::ReasonRole).toString()));
@@ -622,8 +624,8 @@ class TestModelsController : public QObject {
 
     // loaded as the active model: named by repo id and quant
     QVERIFY(s.installedModels()->useInNewChat(snapshot + "/coil-demo.Q8_0.gguf"));
-    QTRY_VERIFY_WITH_TIMEOUT(s.app->activeModel()->loaded() || !s.app->activeModel()->error().isEmpty(),
-                             kWait);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        s.app->activeModel()->loaded() || !s.app->activeModel()->error().isEmpty(), kWait);
     QVERIFY2(s.app->activeModel()->loaded(), qPrintable(s.app->activeModel()->error()));
     QCOMPARE(s.app->activeModel()->name(), kDemoGguf);
     QCOMPARE(s.app->activeModel()->quant(), "Q8_0");
