@@ -107,7 +107,7 @@ void HubClient::getPrefix(const QUrl& url, const RequestTarget& target, qint64 b
   connect(reply, &QNetworkReply::finished, this, [=, this] {
     reply->deleteLater();
     if (!context) return;
-    body->append(reply->read(std::max<qint64>(0, bytes - body->size())));
+    if (reply->isOpen() && body->size() < bytes) body->append(reply->read(bytes - body->size()));
     const int status = httpStatus(reply);
     if (status >= 300 && status < 400 && redirects < 5) {
       const QUrl next = url.resolved(QUrl(QString::fromUtf8(reply->rawHeader("Location"))));

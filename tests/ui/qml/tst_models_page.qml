@@ -130,6 +130,9 @@ TestCase {
         verify(findChild(files, "fileSection-Other files") !== null)
         const readme = findChild(files, "file-README.md")
         verify(!findChild(readme, "fileDownloadButton").visible)
+        // the dialog's open transition done: a screenshot for the eyes (build/tests/ui)
+        tryVerify(() => files.parent !== null && files.Window.window !== null)
+        wait(500)
         grabImage(page.Window.window.contentItem).save("models-gguf-files.png")
     }
 
