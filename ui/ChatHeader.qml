@@ -47,7 +47,7 @@ Rectangle {
             color: chipArea.containsMouse ? Theme.hover : Theme.raised
             implicitHeight: 28
             implicitWidth: modelRow.implicitWidth + 20
-            Layout.maximumWidth: 320
+            Layout.maximumWidth: Math.max(320, header.width * 0.45)
             Accessible.role: Accessible.Button
             Accessible.name: qsTr("Switch the model of this chat")
 
@@ -111,7 +111,7 @@ Rectangle {
                     color: Theme.mutedText
                     font.pixelSize: Theme.smallFontSize
                     elide: Text.ElideMiddle
-                    Layout.maximumWidth: 280
+                    Layout.maximumWidth: modelChip.Layout.maximumWidth - 40
                 }
             }
         }
