@@ -116,7 +116,8 @@ void ActiveModel::onFailed(const QString& path, const QString& reason) {
                   tr("The model could not be loaded"),
                   QStringLiteral("%1: %2").arg(QDir::toNativeSeparators(path), reason),
                   tr("Choose a model folder holding config.json, the .safetensors weights and "
-                     "tokenizer.json (chat settings, Model), or start Coil with --model DIR.")});
+                     "tokenizer.json, or a .gguf file (chat settings, Model; Models, "
+                     "Installed), or start Coil with --model DIR|FILE.gguf.")});
   emit loadingChanged();
   emit loadFailed(reason);
 }
