@@ -80,7 +80,8 @@ Rectangle {
                         text: name
                         checkable: true
                         checked: inUse
-                        enabled: compatible
+                        // not while an answer streams or a model loads (as chat settings' Model)
+                        enabled: compatible && !App.chat.busy && !App.activeModel.loading
                         ToolTip.visible: hovered && !compatible
                         ToolTip.text: reason
                         onTriggered: {

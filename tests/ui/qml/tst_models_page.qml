@@ -106,6 +106,7 @@ TestCase {
         compare(combo.currentIndex, first.defaultChoice)
         compare(combo.textAt(0).indexOf("BF16"), 0)
         compare(findChild(first, "fitBadge").text, first.choices[first.defaultChoice].fitLabel)
+        verify(findChild(first, "downloadButton").enabled)
 
         let gguf = null
         tryVerify(() => { gguf = rowOf(list, "coil-test/falcon-mamba-small-GGUF"); return gguf !== null && gguf.compatible }, 60000,
