@@ -172,7 +172,7 @@ Rectangle {
                 tip: qsTr("The files of the repository")
                 enabled: !App.models.offline
                 onClicked: {
-                    App.models.showFiles(card.repoId)
+                    App.models.repoFiles.show(card.repoId)
                     card.filesRequested(card.repoId)
                 }
             }

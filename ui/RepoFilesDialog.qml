@@ -1,4 +1,4 @@
-// The files of a Hub repository (App.models.files): path, size and kind, the total, and a
+// The files of a Hub repository (App.models.repoFiles): path, size and kind, the total, and a
 // Download button. A GGUF repo's .gguf files come first, grouped by quant type, each with
 // its memory-fit badge and a Download button of its own (one file is a whole model).
 import QtQuick
@@ -13,7 +13,7 @@ Dialog {
     width: Math.min(620, parent ? parent.width - 40 : 620)
     height: Math.min(560, parent ? parent.height - 40 : 560)
     modal: true
-    title: App.models.filesRepo
+    title: App.models.repoFiles.repo
 
     ColumnLayout {
         anchors.fill: parent
@@ -23,24 +23,24 @@ Dialog {
             spacing: 8
             Layout.fillWidth: true
             Label {
-                text: App.models.filesLoading ? qsTr("Listing the files…")
-                      : App.models.filesError.length > 0 ? App.models.filesError
-                      : App.models.files.totalText
-                color: App.models.filesError.length > 0 ? Theme.error : Theme.mutedText
+                text: App.models.repoFiles.loading ? qsTr("Listing the files…")
+                      : App.models.repoFiles.error.length > 0 ? App.models.repoFiles.error
+                      : App.models.repoFiles.files.totalText
+                color: App.models.repoFiles.error.length > 0 ? Theme.error : Theme.mutedText
                 wrapMode: Text.Wrap
                 Layout.fillWidth: true
             }
             Button {
                 objectName: "filesRetryButton"
                 text: qsTr("Retry")
-                visible: App.models.filesError.length > 0 && !App.models.offline
-                onClicked: App.models.showFiles(App.models.filesRepo)
+                visible: App.models.repoFiles.error.length > 0 && !App.models.offline
+                onClicked: App.models.repoFiles.show(App.models.repoFiles.repo)
             }
         }
         ListView {
             id: list
             objectName: "repoFilesList"
-            model: App.models.files
+            model: App.models.repoFiles.files
             clip: true
             boundsBehavior: Flickable.StopAtBounds
             Layout.fillWidth: true
@@ -104,7 +104,7 @@ Dialog {
                     flat: true
                     text: fileRow.installed ? qsTr("Installed") : qsTr("Download")
                     enabled: !fileRow.installed && !App.models.offline
-                    onClicked: App.models.downloadFile(App.models.filesRepo, fileRow.path)
+                    onClicked: App.models.repoFiles.download(fileRow.path)
                 }
             }
         }
@@ -123,10 +123,10 @@ Dialog {
             icon.height: 16
             highlighted: true
             // a GGUF repo: each file has its own Download button
-            visible: !App.models.filesGguf
-            enabled: !App.models.filesLoading && App.models.filesError.length === 0 && list.count > 0
+            visible: !App.models.repoFiles.gguf
+            enabled: !App.models.repoFiles.loading && App.models.repoFiles.error.length === 0 && list.count > 0
             DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
         }
     }
-    onAccepted: App.models.download(App.models.filesRepo)
+    onAccepted: App.models.download(App.models.repoFiles.repo)
 }

@@ -15,7 +15,7 @@
 #include "installed_models_controller.hpp"
 #include "repo_cache.hpp"
 #include "repo_details_fetcher.hpp"
-#include "repo_files_model.hpp"
+#include "repo_files_controller.hpp"
 #include "resource_estimate.hpp"
 #include "search_results.hpp"
 
@@ -54,7 +54,11 @@ ModelsController::ModelsController(const Parts& parts, QObject* parent)
   queue_ = new hub::DownloadQueue(client_, stateDir, this);
   details_ = new RepoDetailsFetcher(client_, this);
   results_ = new HubSearchModel(this);
-  files_ = new RepoFilesModel(this);
+  repoFiles_ = new RepoFilesController(
+      {details_, cacheDir(), offline(), [this] { return machine_; },
+       [this](const QString& repoId, const QString& file) { return enqueue(repoId, file); }},
+      this);
+  connect(repoFiles_, &RepoFilesController::messageRaised, this, &ModelsController::setMessage);
   downloads_ = new DownloadListModel(queue_, cacheDir(), this);
   installed_ = new InstalledModelsController(
       {cacheDir(), parts_.model, parts_.chat, downloads_, queue_, details_}, this);
@@ -198,7 +202,7 @@ void ModelsController::fetchDetails() {
 }
 
 void ModelsController::onDetails(const QString& repoId) {
-  if (repoId == filesRepo_) showFilesOf(repoId, details_->details(repoId));
+  Q_UNUSED(repoId);  // the files dialog listens to the fetcher itself
   rebuildResults();
 }
 
@@ -307,45 +311,6 @@ void ModelsController::rebuildResults() {
   results_->setRows(rows);
 }
 
-void ModelsController::showFilesOf(const QString& repoId, const RepoDetails* d) {
-  filesLoading_ = false;
-  filesError_ = d ? d->error : QString();
-  filesGguf_ = d && d->gguf;
-  RepoFilesModel::Context context;
-  context.machine = machine_;
-  if (d) {
-    context.config = d->config;
-    context.ggufRunnable = d->gguf && d->error.isEmpty() && d->ggufError.isEmpty() &&
-                           hub::isSupportedGgufArchitecture(d->ggufArchitecture);
-    for (const hub::RepoFile& f : d->files)
-      if (RepoFilesModel::kindOf(f.path) == QLatin1String("gguf") && inCache(repoId, f.path))
-        context.installed.insert(f.path);
-  }
-  files_->setFiles(d ? d->files : QList<hub::RepoFile>(), context);
-  emit filesChanged();
-}
-
-void ModelsController::showFiles(const QString& repoId) {
-  filesRepo_ = repoId;
-  filesError_.clear();
-  filesGguf_ = false;
-  const RepoDetails* d = details_->details(repoId);
-  if (d && d->error.isEmpty()) {
-    showFilesOf(repoId, d);
-    return;
-  }
-  if (offline()) {
-    filesLoading_ = false;
-    filesError_ = tr("Offline (HF_HUB_OFFLINE is set): the Hub is not asked for the files.");
-    files_->setFiles({});
-  } else {
-    filesLoading_ = true;
-    files_->setFiles({});
-    details_->fetch(repoId);
-  }
-  emit filesChanged();
-}
-
 QString ModelsController::download(const QString& repoId) {
   const QString id = repoId.trimmed();
   if (id.isEmpty()) return {};
@@ -367,17 +332,6 @@ QString ModelsController::downloadChoice(const QString& repoId, int index) {
   if (index < 0 || index >= r.choices.size()) return {};
   const HubSearchChoice c = r.choices[index];
   return enqueue(c.repoId, c.include);
-}
-
-QString ModelsController::downloadFile(const QString& repoId, const QString& path) {
-  const RepoDetails* d = details_->details(repoId);
-  if (!d || !d->gguf || !hub::isSupportedGgufArchitecture(d->ggufArchitecture)) {
-    setMessage(tr("%1 of %2 cannot be downloaded alone: only a .gguf file of a GGUF repo "
-                  "Coil runs is a whole model.")
-                   .arg(path, repoId));
-    return {};
-  }
-  return enqueue(repoId, path);
 }
 
 QString ModelsController::enqueue(const QString& id, const QString& include) {
@@ -448,6 +402,7 @@ void ModelsController::setMachine(const MachineMemory& machine) {
   machine_ = machine;
   emit machineChanged();
   installed_->setMachine(machine_);  // and the results, through changed()
+  repoFiles_->refresh();
   rebuildResults();
 }
 

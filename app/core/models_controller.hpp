@@ -1,7 +1,9 @@
 // The Models page (App.models): searching the Hugging Face Hub (the curated
-// falcon-mamba-7b-instruct first), a repo's files, downloads into the standard cache through
+// falcon-mamba-7b-instruct first, with its quants; GGUF repos judged by their header),
+// downloads into the standard cache through
 // the persistent hub::DownloadQueue (kept in the data folder, started with the app, so
-// unfinished downloads continue after a restart) and the memory-fit badges. The Installed
+// unfinished downloads continue after a restart) and the memory-fit badges. A repo's files
+// are its RepoFilesController (App.models.repoFiles); the Installed
 // tab is its InstalledModelsController (App.installedModels); the access token is a
 // setting (AppSettings::saveHfToken), used at once. Errors (offline, gated, network) come
 // back as readable text on the page and as banners.
@@ -34,7 +36,7 @@ class AppSettings;
 class ChatController;
 class BannerModel;
 class HubSearchModel;
-class RepoFilesModel;
+class RepoFilesController;
 class DownloadListModel;
 class InstalledModelsController;
 class RepoDetailsFetcher;
@@ -45,12 +47,13 @@ struct RepoDetails;
 class ModelsController : public QObject {
   Q_OBJECT
   Q_MOC_INCLUDE("hub_search_model.hpp")
-  Q_MOC_INCLUDE("repo_files_model.hpp")
+  Q_MOC_INCLUDE("repo_files_controller.hpp")
   Q_MOC_INCLUDE("download_list_model.hpp")
   QML_ELEMENT
   QML_UNCREATABLE("provided by App.models")
   Q_PROPERTY(coil::app::HubSearchModel* results READ results CONSTANT)
-  Q_PROPERTY(coil::app::RepoFilesModel* files READ files CONSTANT)
+  // The files dialog: one repo's files (its own controller).
+  Q_PROPERTY(coil::app::RepoFilesController* repoFiles READ repoFiles CONSTANT)
   Q_PROPERTY(coil::app::DownloadListModel* downloads READ downloads CONSTANT)
   // The search box: setting it searches after a short pause; search() searches at once.
   Q_PROPERTY(QString query READ query WRITE setQuery NOTIFY searchChanged)
@@ -59,11 +62,6 @@ class ModelsController : public QObject {
   Q_PROPERTY(bool searching READ searching NOTIFY searchChanged)
   Q_PROPERTY(QString searchError READ searchError NOTIFY searchChanged)
   Q_PROPERTY(bool canLoadMore READ canLoadMore NOTIFY searchChanged)
-  Q_PROPERTY(QString filesRepo READ filesRepo NOTIFY filesChanged)
-  Q_PROPERTY(bool filesLoading READ filesLoading NOTIFY filesChanged)
-  Q_PROPERTY(QString filesError READ filesError NOTIFY filesChanged)
-  // The files shown are a GGUF repo's: each .gguf file is downloaded alone.
-  Q_PROPERTY(bool filesGguf READ filesGguf NOTIFY filesChanged)
   Q_PROPERTY(QString machineText READ machineText NOTIFY machineChanged)
   Q_PROPERTY(QString cacheDir READ cacheDir CONSTANT)
   Q_PROPERTY(QUrl cacheUrl READ cacheUrl CONSTANT)
@@ -86,7 +84,7 @@ class ModelsController : public QObject {
   ~ModelsController() override;
 
   HubSearchModel* results() const { return results_; }
-  RepoFilesModel* files() const { return files_; }
+  RepoFilesController* repoFiles() const { return repoFiles_; }
   DownloadListModel* downloads() const { return downloads_; }
   InstalledModelsController* installed() const { return installed_; }
   QString query() const { return query_; }
@@ -97,10 +95,6 @@ class ModelsController : public QObject {
   bool searching() const { return searching_; }
   QString searchError() const { return searchError_; }
   bool canLoadMore() const { return !next_.isEmpty() && !searching_; }
-  QString filesRepo() const { return filesRepo_; }
-  bool filesLoading() const { return filesLoading_; }
-  QString filesError() const { return filesError_; }
-  bool filesGguf() const { return filesGguf_; }
   QString machineText() const { return describeMachine(machine_); }
   QString cacheDir() const;
   QUrl cacheUrl() const { return QUrl::fromLocalFile(cacheDir()); }
@@ -116,14 +110,11 @@ class ModelsController : public QObject {
   Q_INVOKABLE void activate();
   Q_INVOKABLE void search(const QString& text);
   Q_INVOKABLE void loadMore();
-  Q_INVOKABLE void showFiles(const QString& repoId);
   // Queues a download of the repo's main revision; returns its id ("" when refused). A row
   // with choices (the curated entry, a GGUF repo) downloads its default choice only.
   Q_INVOKABLE QString download(const QString& repoId);
   // Queues choice `index` of the row's choices (a quant of the curated model, one .gguf file).
   Q_INVOKABLE QString downloadChoice(const QString& repoId, int index);
-  // Queues one file of a repo (a .gguf file from the files dialog).
-  Q_INVOKABLE QString downloadFile(const QString& repoId, const QString& path);
   Q_INVOKABLE void dismissMessage();
 
   // From InferenceWorker::devicesListed: the GPUs' memory for the memory-fit badges.
@@ -133,7 +124,6 @@ class ModelsController : public QObject {
 
  signals:
   void searchChanged();
-  void filesChanged();
   void machineChanged();
   void messageChanged();
   void downloadFinished(const QString& repoId, const QString& snapshotPath);
@@ -150,7 +140,6 @@ class ModelsController : public QObject {
   // cache, and its download's status.
   bool inCache(const QString& repoId, const QString& include) const;
   QString enqueue(const QString& repoId, const QString& include);
-  void showFilesOf(const QString& repoId, const RepoDetails* details);
   void fetchDetails();
   void onDetails(const QString& repoId);
   void onDownloadFinished(const QString& id, const QString& path);
@@ -164,7 +153,7 @@ class ModelsController : public QObject {
   hub::DownloadQueue* queue_ = nullptr;
   RepoDetailsFetcher* details_ = nullptr;
   HubSearchModel* results_ = nullptr;
-  RepoFilesModel* files_ = nullptr;
+  RepoFilesController* repoFiles_ = nullptr;
   DownloadListModel* downloads_ = nullptr;
   InstalledModelsController* installed_ = nullptr;
   MachineMemory machine_;
@@ -179,10 +168,6 @@ class ModelsController : public QObject {
   QList<hub::ModelSummary> summaries_;
   QUrl next_;
 
-  QString filesRepo_;
-  bool filesLoading_ = false;
-  QString filesError_;
-  bool filesGguf_ = false;
   QString message_;
 };
 

@@ -30,6 +30,7 @@
 #include "installed_models_controller.hpp"
 #include "installed_models_model.hpp"
 #include "models_controller.hpp"
+#include "repo_files_controller.hpp"
 #include "repo_files_model.hpp"
 #include "status_info.hpp"
 
@@ -73,7 +74,7 @@ struct Session {
     app = std::make_unique<AppController>(AppController::Options{dataDir, QString(), false});
     ModelsController* m = app->models();
     for (QAbstractItemModel* model : std::initializer_list<QAbstractItemModel*>{
-             m->results(), m->files(), m->downloads(), m->installed()->rows()})
+             m->results(), m->repoFiles()->files(), m->downloads(), m->installed()->rows()})
       testers.push_back(std::make_unique<Tester>(model, Tester::FailureReportingMode::QtTest));
   }
   ~Session() {
@@ -279,13 +280,13 @@ class TestModelsController : public QObject {
   void repoFilesAreListed() {
     Session s(data_);
     ModelsController* m = s.models();
-    RepoFilesModel* f = m->files();
-    QSignalSpy changed(m, &ModelsController::filesChanged);
-    m->showFiles(kTiny);
-    QCOMPARE(m->filesRepo(), kTiny);
-    QVERIFY(m->filesLoading());
-    QTRY_VERIFY_WITH_TIMEOUT(!m->filesLoading(), kWait);
-    QCOMPARE(m->filesError(), QString());
+    RepoFilesModel* f = m->repoFiles()->files();
+    QSignalSpy changed(m->repoFiles(), &RepoFilesController::changed);
+    m->repoFiles()->show(kTiny);
+    QCOMPARE(m->repoFiles()->repo(), kTiny);
+    QVERIFY(m->repoFiles()->loading());
+    QTRY_VERIFY_WITH_TIMEOUT(!m->repoFiles()->loading(), kWait);
+    QCOMPARE(m->repoFiles()->error(), QString());
     QCOMPARE(f->rowCount(), 5);
     const int weights = rowWhere(f, RepoFilesModel::PathRole, "model.safetensors");
     QVERIFY(weights >= 0);
@@ -296,9 +297,9 @@ class TestModelsController : public QObject {
     QVERIFY(f->totalText().startsWith("5 files, "));
     QVERIFY(changed.count() >= 2);
 
-    m->showFiles("coil-test/no-such-repo");
-    QTRY_VERIFY_WITH_TIMEOUT(!m->filesLoading(), kWait);
-    QVERIFY2(m->filesError().contains("not found"), qPrintable(m->filesError()));
+    m->repoFiles()->show("coil-test/no-such-repo");
+    QTRY_VERIFY_WITH_TIMEOUT(!m->repoFiles()->loading(), kWait);
+    QVERIFY2(m->repoFiles()->error().contains("not found"), qPrintable(m->repoFiles()->error()));
     QCOMPARE(f->rowCount(), 0);
   }
 
@@ -561,11 +562,11 @@ class TestModelsController : public QObject {
   void ggufFilesAreGroupedByQuant() {
     Session s(data_);
     ModelsController* m = s.models();
-    RepoFilesModel* f = m->files();
-    m->showFiles(kSmallGguf);
-    QTRY_VERIFY_WITH_TIMEOUT(!m->filesLoading(), kWait);
-    QCOMPARE(m->filesError(), QString());
-    QVERIFY(m->filesGguf());
+    RepoFilesModel* f = m->repoFiles()->files();
+    m->repoFiles()->show(kSmallGguf);
+    QTRY_VERIFY_WITH_TIMEOUT(!m->repoFiles()->loading(), kWait);
+    QCOMPARE(m->repoFiles()->error(), QString());
+    QVERIFY(m->repoFiles()->gguf());
     QCOMPARE(f->rowCount(), 4);
     QStringList groups;
     for (int i = 0; i < f->rowCount(); ++i)
@@ -580,9 +581,9 @@ class TestModelsController : public QObject {
     QVERIFY(!cell(f, readme, RepoFilesModel::DownloadableRole).toBool());
     QCOMPARE(cell(f, readme, RepoFilesModel::FitLabelRole).toString(), QString());
     // a safetensors repo's files have no groups and no per-file downloads
-    m->showFiles(kTiny);
-    QTRY_VERIFY_WITH_TIMEOUT(!m->filesLoading(), kWait);
-    QVERIFY(!m->filesGguf());
+    m->repoFiles()->show(kTiny);
+    QTRY_VERIFY_WITH_TIMEOUT(!m->repoFiles()->loading(), kWait);
+    QVERIFY(!m->repoFiles()->gguf());
     for (int i = 0; i < f->rowCount(); ++i) {
       QCOMPARE(cell(f, i, RepoFilesModel::GroupRole).toString(), QString());
       QVERIFY(!cell(f, i, RepoFilesModel::DownloadableRole).toBool());
@@ -594,11 +595,11 @@ class TestModelsController : public QObject {
   void oneGgufFileIsDownloadedLoadedAndNamed() {
     Session s(data_);
     ModelsController* m = s.models();
-    m->showFiles(kDemoGguf);
-    QTRY_VERIFY_WITH_TIMEOUT(!m->filesLoading(), kWait);
-    QVERIFY(m->filesGguf());
+    m->repoFiles()->show(kDemoGguf);
+    QTRY_VERIFY_WITH_TIMEOUT(!m->repoFiles()->loading(), kWait);
+    QVERIFY(m->repoFiles()->gguf());
     QSignalSpy finished(m, &ModelsController::downloadFinished);
-    const QString id = m->downloadFile(kDemoGguf, "coil-demo.Q8_0.gguf");
+    const QString id = m->repoFiles()->download("coil-demo.Q8_0.gguf");
     QVERIFY(!id.isEmpty());
     QVERIFY(finished.wait(kWait));
     // only that file crossed the network: of the other quant only the first 256 KiB of its
@@ -619,10 +620,11 @@ class TestModelsController : public QObject {
     QCOMPARE(cell(s.installed(), row, InstalledModelsModel::NameRole).toString(),
              kDemoGguf + " · Q8_0");
     // the files dialog says it is there
-    m->showFiles(kDemoGguf);
-    QTRY_VERIFY_WITH_TIMEOUT(!m->filesLoading(), kWait);
-    const int file = rowWhere(m->files(), RepoFilesModel::PathRole, "coil-demo.Q8_0.gguf");
-    QVERIFY(cell(m->files(), file, RepoFilesModel::InstalledRole).toBool());
+    m->repoFiles()->show(kDemoGguf);
+    QTRY_VERIFY_WITH_TIMEOUT(!m->repoFiles()->loading(), kWait);
+    const int file =
+        rowWhere(m->repoFiles()->files(), RepoFilesModel::PathRole, "coil-demo.Q8_0.gguf");
+    QVERIFY(cell(m->repoFiles()->files(), file, RepoFilesModel::InstalledRole).toBool());
 
     // loaded as the active model: named by repo id and quant
     QVERIFY(s.installedModels()->useInNewChat(snapshot + "/coil-demo.Q8_0.gguf"));
@@ -700,9 +702,9 @@ class TestModelsController : public QObject {
     // the curated entry stays, with what Coil knows of it and no made-up counts
     QCOMPARE(s.results()->rowCount(), 1);
     QCOMPARE(cell(s.results(), 0, HubSearchModel::DownloadsRole).toLongLong(), qint64(0));
-    m->showFiles(kTiny);
-    QTRY_VERIFY_WITH_TIMEOUT(!m->filesLoading(), kWait);
-    QVERIFY2(m->filesError().startsWith("Offline: "), qPrintable(m->filesError()));
+    m->repoFiles()->show(kTiny);
+    QTRY_VERIFY_WITH_TIMEOUT(!m->repoFiles()->loading(), kWait);
+    QVERIFY2(m->repoFiles()->error().startsWith("Offline: "), qPrintable(m->repoFiles()->error()));
     m->search("");  // Retry: asks again (and fails the same way)
     QVERIFY(m->searching());
     QTRY_VERIFY_WITH_TIMEOUT(!m->searching(), kWait);

@@ -83,12 +83,12 @@ TestCase {
         const tiny = rowOf(list, "coil-test/tiny-mamba")
         verify(tiny !== null)
         mouseClick(findChild(tiny, "filesButton"))
-        tryVerify(() => !App.models.filesLoading, 60000)
-        compare(App.models.filesRepo, "coil-test/tiny-mamba")
+        tryVerify(() => !App.models.repoFiles.loading, 60000)
+        compare(App.models.repoFiles.repo, "coil-test/tiny-mamba")
         const files = findChild(page, "repoFilesList")
         verify(files !== null)
         tryCompare(files, "count", 5)
-        verify(App.models.files.totalText.indexOf("5 files") === 0)
+        verify(App.models.repoFiles.files.totalText.indexOf("5 files") === 0)
     }
 
     // #12: the curated entry offers BF16 and its quants, the one that fits chosen first; a
@@ -119,7 +119,7 @@ TestCase {
         verify(!findChild(llama, "downloadButton").enabled)
 
         mouseClick(findChild(gguf, "filesButton"))
-        tryVerify(() => !App.models.filesLoading && App.models.filesGguf, 60000)
+        tryVerify(() => !App.models.repoFiles.loading && App.models.repoFiles.gguf, 60000)
         const files = findChild(page, "repoFilesList")
         tryCompare(files, "count", 4)
         waitForRendering(files)
