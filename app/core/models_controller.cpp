@@ -1,6 +1,5 @@
 #include "models_controller.hpp"
 
-#include <QTemporaryDir>
 #include <algorithm>
 
 #include "active_model.hpp"
@@ -13,6 +12,7 @@
 #include "hub_error.hpp"
 #include "hub_search_model.hpp"
 #include "installed_models_controller.hpp"
+#include "model_downloads.hpp"
 #include "repo_cache.hpp"
 #include "repo_details_fetcher.hpp"
 #include "repo_files_controller.hpp"
@@ -45,46 +45,52 @@ ModelsController::ModelsController(const Parts& parts, QObject* parent)
   client_ = new hub::HubClient(
       hub::HubSettings::fromEnvironment(parts.settings ? parts.settings->hfToken() : QString()),
       this);
-  QString stateDir = parts.dataDir;
-  if (stateDir.isEmpty()) {
-    tempState_ = std::make_unique<QTemporaryDir>();
-    stateDir = tempState_->path();
-  }
   machine_ = machineMemory(QVariantList{});
-  queue_ = new hub::DownloadQueue(client_, stateDir, this);
+  downloads_ = new ModelDownloads(client_, parts.dataDir, parts.banners, this);
   details_ = new RepoDetailsFetcher(client_, this);
   results_ = new HubSearchModel(this);
-  repoFiles_ = new RepoFilesController(
-      {details_, cacheDir(), offline(), [this] { return machine_; },
-       [this](const QString& repoId, const QString& file) { return enqueue(repoId, file); }},
-      this);
+  repoFiles_ =
+      new RepoFilesController({details_, cacheDir(), offline(), [this] { return machine_; },
+                               [this](const QString& repoId, const QString& file) {
+                                 return downloads_->enqueue(repoId, file);
+                               }},
+                              this);
   connect(repoFiles_, &RepoFilesController::messageRaised, this, &ModelsController::setMessage);
-  downloads_ = new DownloadListModel(queue_, cacheDir(), this);
   installed_ = new InstalledModelsController(
-      {cacheDir(), parts_.model, parts_.chat, downloads_, queue_, details_}, this);
+      {cacheDir(), parts_.model, parts_.chat, downloads_->list(), downloads_->queue(), details_},
+      this);
 
   queryTimer_.setSingleShot(true);
   queryTimer_.setInterval(400);
   connect(&queryTimer_, &QTimer::timeout, this, [this] { search(query_); });
   connect(details_, &RepoDetailsFetcher::fetched, this, &ModelsController::onDetails);
-  connect(queue_, &hub::DownloadQueue::finished, this, &ModelsController::onDownloadFinished);
-  connect(queue_, &hub::DownloadQueue::failed, this, &ModelsController::onDownloadFailed);
-  for (auto signal : {&hub::DownloadQueue::entryAdded, &hub::DownloadQueue::entryChanged,
-                      &hub::DownloadQueue::entryRemoved})
-    connect(queue_, signal, this, [this] { rebuildResults(); });
+  connect(downloads_, &ModelDownloads::finished, this, &ModelsController::onDownloadFinished);
+  connect(downloads_, &ModelDownloads::failed, this, [this] {
+    installed_->refresh();  // and the results, through changed()
+  });
+  connect(downloads_, &ModelDownloads::messageRaised, this, &ModelsController::setMessage);
+  connect(downloads_, &ModelDownloads::changed, this, [this] { rebuildResults(); });
   connect(installed_, &InstalledModelsController::changed, this, [this] { rebuildResults(); });
   connect(installed_, &InstalledModelsController::messageRaised, this,
           &ModelsController::setMessage);
   if (parts_.settings)
     connect(parts_.settings, &AppSettings::hfTokenChanged, this, &ModelsController::onTokenChanged);
-  rebuildResults();  // the curated entry, before any search
-  queue_->start();   // unfinished downloads of the last session continue
+  rebuildResults();     // the curated entry, before any search
+  downloads_->start();  // unfinished downloads of the last session continue
 }
 
 ModelsController::~ModelsController() {
   // The running download stops first (its partial file stays for the next start).
-  delete queue_;
-  queue_ = nullptr;
+  delete downloads_;
+  downloads_ = nullptr;
+}
+
+DownloadListModel* ModelsController::downloads() const {
+  return downloads_->list();
+}
+
+hub::DownloadQueue* ModelsController::queue() const {
+  return downloads_->queue();
 }
 
 QString ModelsController::cacheDir() const {
@@ -233,7 +239,7 @@ QList<HubSearchChoice> ModelsController::curatedChoices() const {
                                    : hub::estimateMemory(config, c.sizeBytes, 0, 0),
                             machine_);
     c.installed = inCache(c.repoId, c.include);
-    c.downloadStatus = downloads_->statusOfRepo(c.repoId);
+    c.downloadStatus = downloads_->statusOf(c.repoId);
     out << c;
   }
   return out;
@@ -253,7 +259,7 @@ QList<HubSearchChoice> ModelsController::ggufChoices(const QString& repoId) cons
     c.sizeBytes = f.size;
     c.fit = assessMemoryFit(hub::estimateStoredMemory(f.size, d->config, 0), machine_);
     c.installed = inCache(repoId, f.path);
-    c.downloadStatus = downloads_->statusOfFile(repoId, f.path);
+    c.downloadStatus = downloads_->statusOf(repoId, f.path);
     out << c;
   }
   // most precise (largest) first
@@ -289,7 +295,7 @@ void ModelsController::rebuildResults() {
     r.curated = m.id == curatedId;
     r.needsToken = m.isGated() && !hasToken();
     r.installed = installed_->completeRepos().contains(m.id);
-    r.downloadStatus = downloads_->statusOfRepo(m.id);
+    r.downloadStatus = downloads_->statusOf(m.id);
     r.detailsPending = details_->isPending(m.id);
     hub::MemoryEstimate estimate;
     if (const RepoDetails* d = details_->details(m.id); d && d->error.isEmpty()) {
@@ -322,7 +328,7 @@ QString ModelsController::download(const QString& repoId) {
     }
     if (r.defaultChoice >= 0) return downloadChoice(id, r.defaultChoice);
   }
-  return enqueue(id, {});
+  return downloads_->enqueue(id, {});
 }
 
 QString ModelsController::downloadChoice(const QString& repoId, int index) {
@@ -331,50 +337,13 @@ QString ModelsController::downloadChoice(const QString& repoId, int index) {
   const HubSearchRow& r = results_->rows()[row];
   if (index < 0 || index >= r.choices.size()) return {};
   const HubSearchChoice c = r.choices[index];
-  return enqueue(c.repoId, c.include);
+  return downloads_->enqueue(c.repoId, c.include);
 }
 
-QString ModelsController::enqueue(const QString& id, const QString& include) {
-  if (offline()) {
-    setMessage(tr("Offline (HF_HUB_OFFLINE is set): %1 cannot be downloaded.").arg(id));
-    return {};
-  }
-  const QString status =
-      include.isEmpty() ? downloads_->statusOfRepo(id) : downloads_->statusOfFile(id, include);
-  const QString existing =
-      include.isEmpty() ? downloads_->idOfRepo(id) : downloads_->idOfFile(id, include);
-  if (status == QLatin1String("queued") || status == QLatin1String("downloading")) return existing;
-  if (status == QLatin1String("paused") || status == QLatin1String("failed")) {
-    queue_->resume(existing);
-    return existing;
-  }
-  if (parts_.banners) parts_.banners->dismiss(QStringLiteral("download-failed"));
-  return queue_->enqueue(id, QStringLiteral("main"),
-                         include.isEmpty() ? QStringList() : QStringList{include});
-}
-
-void ModelsController::onDownloadFinished(const QString& id, const QString& path) {
-  const auto entry = queue_->entry(id);
-  const QString repoId = entry ? entry->repoId : QString();
+void ModelsController::onDownloadFinished(const QString& repoId, const QString& path) {
   details_->forget(repoId);
   installed_->refresh();  // and the results, through changed()
-  if (parts_.banners)
-    parts_.banners->show({QStringLiteral("download-finished"), QStringLiteral("info"),
-                          tr("%1 is downloaded").arg(repoId), path,
-                          tr("Open Models, Installed, and choose “Use in new chat”.")});
   emit downloadFinished(repoId, path);
-}
-
-void ModelsController::onDownloadFailed(const QString& id, const QString& message) {
-  const auto entry = queue_->entry(id);
-  const QString repoId = entry ? entry->repoId : id;
-  setMessage(tr("The download of %1 failed: %2").arg(repoId, message));
-  if (parts_.banners)
-    parts_.banners->show({QStringLiteral("download-failed"), QStringLiteral("error"),
-                          tr("The download of %1 failed").arg(repoId), message,
-                          tr("Resume it on the Models page (Downloads) once the cause is "
-                             "fixed; what was downloaded is kept.")});
-  installed_->refresh();  // and the results, through changed()
 }
 
 void ModelsController::onTokenChanged() {

@@ -1,12 +1,11 @@
 // The Models page (App.models): searching the Hugging Face Hub (the curated
-// falcon-mamba-7b-instruct first, with its quants; GGUF repos judged by their header),
-// downloads into the standard cache through
-// the persistent hub::DownloadQueue (kept in the data folder, started with the app, so
-// unfinished downloads continue after a restart) and the memory-fit badges. A repo's files
-// are its RepoFilesController (App.models.repoFiles); the Installed
-// tab is its InstalledModelsController (App.installedModels); the access token is a
-// setting (AppSettings::saveHfToken), used at once. Errors (offline, gated, network) come
-// back as readable text on the page and as banners.
+// falcon-mamba-7b-instruct first, with its quants; GGUF repos judged by their header) and
+// the memory-fit badges and download choices of the results. Its other jobs have classes of
+// their own: downloads (ModelDownloads: the persistent queue, App.models.downloads), a
+// repo's files (RepoFilesController, App.models.repoFiles), the Installed tab
+// (InstalledModelsController, App.installedModels); the access token is a setting
+// (AppSettings::saveHfToken), used at once. Errors (offline, gated, network) come back as
+// readable text on the page and as banners.
 #pragma once
 #include <QtQml/qqmlregistration.h>
 
@@ -20,8 +19,6 @@
 #include "hub_settings.hpp"
 #include "hub_types.hpp"
 #include "memory_fit.hpp"
-
-class QTemporaryDir;
 
 namespace coil::hub {
 class HubClient;
@@ -37,6 +34,7 @@ class ChatController;
 class BannerModel;
 class HubSearchModel;
 class RepoFilesController;
+class ModelDownloads;
 class DownloadListModel;
 class InstalledModelsController;
 class RepoDetailsFetcher;
@@ -85,7 +83,7 @@ class ModelsController : public QObject {
 
   HubSearchModel* results() const { return results_; }
   RepoFilesController* repoFiles() const { return repoFiles_; }
-  DownloadListModel* downloads() const { return downloads_; }
+  DownloadListModel* downloads() const;
   InstalledModelsController* installed() const { return installed_; }
   QString query() const { return query_; }
   void setQuery(const QString& query);
@@ -104,7 +102,7 @@ class ModelsController : public QObject {
   bool hasToken() const;
   QString message() const { return message_; }
   hub::HubClient* client() const { return client_; }
-  hub::DownloadQueue* queue() const { return queue_; }
+  hub::DownloadQueue* queue() const;
 
   // The page was opened: rescans the installed models and runs the first search.
   Q_INVOKABLE void activate();
@@ -139,22 +137,18 @@ class ModelsController : public QObject {
   // Whether a download of `repoId` (the file pattern `include`, or the whole repo) is in the
   // cache, and its download's status.
   bool inCache(const QString& repoId, const QString& include) const;
-  QString enqueue(const QString& repoId, const QString& include);
   void fetchDetails();
   void onDetails(const QString& repoId);
-  void onDownloadFinished(const QString& id, const QString& path);
-  void onDownloadFailed(const QString& id, const QString& message);
+  void onDownloadFinished(const QString& repoId, const QString& path);
   void setMessage(const QString& message);
   void onTokenChanged();
 
   Parts parts_;
-  std::unique_ptr<QTemporaryDir> tempState_;
   hub::HubClient* client_ = nullptr;
-  hub::DownloadQueue* queue_ = nullptr;
   RepoDetailsFetcher* details_ = nullptr;
   HubSearchModel* results_ = nullptr;
   RepoFilesController* repoFiles_ = nullptr;
-  DownloadListModel* downloads_ = nullptr;
+  ModelDownloads* downloads_ = nullptr;
   InstalledModelsController* installed_ = nullptr;
   MachineMemory machine_;
 
