@@ -151,7 +151,7 @@ Rectangle {
                     }
                 }
                 Button {
-                    text: qsTr("Reset sampling to defaults")
+                    text: qsTr("Reset sampling to the model's defaults")
                     flat: true
                     font.capitalization: Font.MixedCase
                     onClicked: App.chat.settings.resetToDefaults()

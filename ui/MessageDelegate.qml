@@ -18,6 +18,7 @@ Item {
     required property string details
     required property bool streaming
     required property bool isLast
+    required property string finishReason
     property bool editing: false
     readonly property bool isUser: role === "user"
     readonly property bool showActions: !streaming && (hover.hovered || isLast || editing)
@@ -32,7 +33,7 @@ Item {
     Component {
         id: proseSegment
         MarkdownText {
-            text: parent ? parent.modelData.text : ""
+            markdown: parent ? parent.modelData.text : ""
         }
     }
     Component {
@@ -156,8 +157,68 @@ Item {
                     font.italic: true
                 }
 
+                // A long prompt being read (a chat without a saved state): how far, how long.
+                ColumnLayout {
+                    objectName: "prefillProgress"
+                    visible: message.streaming && App.chat.prefillTotal > 0
+                    spacing: 4
+                    Layout.fillWidth: true
+                    Label {
+                        objectName: "prefillLabel"
+                        Layout.fillWidth: true
+                        wrapMode: Text.Wrap
+                        color: Theme.mutedText
+                        font.pixelSize: Theme.smallFontSize
+                        text: {
+                            const done = App.chat.prefillDone.toLocaleString(Qt.locale(), "f", 0)
+                            const total = App.chat.prefillTotal.toLocaleString(Qt.locale(), "f", 0)
+                            const left = App.chat.prefillSecondsLeft
+                            const time = left < 0 ? "" : left < 60
+                                ? qsTr(" · about %1 s left").arg(Math.max(1, Math.round(left)))
+                                : qsTr(" · about %1 min left").arg(Math.round(left / 60))
+                            return qsTr("Reading the chat: %1 of %2 tokens").arg(done).arg(total) + time + qsTr(" · Esc to stop")
+                        }
+                    }
+                    ProgressBar {
+                        Layout.fillWidth: true
+                        Layout.maximumWidth: 360
+                        from: 0
+                        to: Math.max(1, App.chat.prefillTotal)
+                        value: App.chat.prefillDone
+                    }
+                }
+
+                // An answer cut off when Coil closed: say so, offer to retry or go on.
+                RowLayout {
+                    objectName: "interruptedNote"
+                    visible: !message.streaming && message.finishReason === "interrupted"
+                    spacing: 8
+                    Label {
+                        text: qsTr("This answer was cut off when Coil closed.")
+                        color: Theme.warning
+                        font.pixelSize: Theme.smallFontSize
+                        wrapMode: Text.Wrap
+                        Layout.fillWidth: true
+                    }
+                    Button {
+                        objectName: "retryAnswerButton"
+                        text: qsTr("Retry")
+                        flat: true
+                        enabled: App.chat.canSend
+                        onClicked: App.chat.regenerate(message.messageId)
+                    }
+                    Button {
+                        objectName: "continueAnswerButton"
+                        text: qsTr("Continue")
+                        flat: true
+                        highlighted: true
+                        enabled: App.chat.canSend && message.content.length > 0
+                        onClicked: App.chat.continueAnswer(message.messageId)
+                    }
+                }
+
                 Row {  // the answer is on its way
-                    visible: message.streaming && message.content.length === 0
+                    visible: message.streaming && message.content.length === 0 && App.chat.prefillTotal === 0
                     spacing: 5
                     topPadding: 8
                     bottomPadding: 8
@@ -180,6 +241,17 @@ Item {
                     }
                 }
             }
+        }
+
+        // --- a question left without an answer (Coil closed, the answer failed) --------
+        Button {
+            objectName: "retryQuestionButton"
+            visible: message.isUser && message.isLast && !message.editing && !App.chat.busy
+            Layout.alignment: Qt.AlignRight
+            text: qsTr("No answer yet · Retry")
+            flat: true
+            enabled: App.chat.canSend
+            onClicked: App.chat.regenerate(message.messageId)
         }
 
         // --- actions ---------------------------------------------------------------------
@@ -214,6 +286,15 @@ Item {
                     message.editing = true
                     editor.forceActiveFocus()
                 }
+            }
+            IconButton {
+                objectName: "continueButton"
+                visible: !message.isUser && (message.finishReason === "cancelled" || message.finishReason === "length")
+                iconName: "play"
+                tip: qsTr("Continue this answer")
+                size: 28
+                enabled: App.chat.canSend
+                onClicked: App.chat.continueAnswer(message.messageId)
             }
             IconButton {
                 objectName: "regenerateButton"

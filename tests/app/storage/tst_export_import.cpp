@@ -151,9 +151,14 @@ class TestExportImport : public QObject {
   }
 
   void openAiMessages() {
-    const QJsonObject o =
-        QJsonDocument::fromJson(exportConversation(src_->chats(), sample_.id, ExportFormat::OpenAi))
-            .object();
+    // One chat: JSON Lines too, a single line that parses on its own, ending in a newline.
+    const QByteArray one = exportConversation(src_->chats(), sample_.id, ExportFormat::OpenAi);
+    QVERIFY(one.endsWith('\n'));
+    QCOMPARE(one.count('\n'), 1);
+    QJsonParseError error{};
+    const QJsonObject o = QJsonDocument::fromJson(one.chopped(1), &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    QCOMPARE(fileSuffix(ExportFormat::OpenAi), QStringLiteral("jsonl"));
     const QJsonArray ms = o[QLatin1String("messages")].toArray();
     QStringList roles, contents;
     for (const QJsonValue& v : ms) {
@@ -165,11 +170,15 @@ class TestExportImport : public QObject {
     QCOMPARE(roles, (QStringList{"system", "user", "assistant", "user", "assistant"}));
     QCOMPARE(contents.last(), QStringLiteral("4"));
     // All chats: JSON Lines, one chat per line.
-    const QList<QByteArray> lines =
-        exportAll(src_->chats(), ExportFormat::OpenAi).trimmed().split('\n');
+    const QByteArray all = exportAll(src_->chats(), ExportFormat::OpenAi);
+    QVERIFY(all.endsWith('\n'));
+    const QList<QByteArray> lines = all.chopped(1).split('\n');
     QCOMPARE(lines.size(), 2);
-    for (const QByteArray& l : lines)
-      QVERIFY(QJsonDocument::fromJson(l).object()[QLatin1String("messages")].isArray());
+    for (const QByteArray& l : lines) {
+      const QJsonDocument d = QJsonDocument::fromJson(l, &error);
+      QCOMPARE(error.error, QJsonParseError::NoError);
+      QVERIFY(d.object()[QLatin1String("messages")].isArray());
+    }
   }
 
   void unknownChatIsAnError() {

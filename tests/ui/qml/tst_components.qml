@@ -29,6 +29,7 @@ TestCase {
             details: "12 tokens"
             streaming: false
             isLast: true
+            finishReason: "stop"
         }
     }
 
@@ -45,7 +46,86 @@ TestCase {
             details: ""
             streaming: false
             isLast: false
+            finishReason: ""
         }
+    }
+
+    // An answer a model wrote with raw HTML, an image, a link, a table, a quote and a long
+    // line of code: every word shows, the code keeps its line.
+    Component {
+        id: hostileComponent
+        MessageDelegate {
+            width: 800
+            messageId: 43
+            role: "assistant"
+            content: "(the answer's Markdown)"
+            segments: [{ kind: "text", language: "",
+                         text: "before <img src=x onerror=alert(1)> after the image\n\n" +
+                               "![a cute cat](http://example.com/cat.png) and <b>raw bold</b>\n\n" +
+                               "> quoted words\n\n| head | more |\n|---|---|\n| cell | last |\n\n" +
+                               "<script>alert('x')</script> the end" },
+                       { kind: "code", language: "python",
+                         text: "def f():\n    return '" + "x".repeat(300) + "'  # long line" }]
+            siblingIndex: 0
+            siblingCount: 1
+            details: ""
+            streaming: false
+            isLast: true
+            finishReason: "interrupted"
+        }
+    }
+
+    Component {
+        id: unansweredComponent
+        MessageDelegate {
+            width: 800
+            messageId: 44
+            role: "user"
+            content: "Still there?"
+            segments: []
+            siblingIndex: 0
+            siblingCount: 1
+            details: ""
+            streaming: false
+            isLast: true
+            finishReason: ""
+        }
+    }
+
+    function textOf(item) {
+        return item.getText(0, item.length)
+    }
+
+    function test_hostileAnswerShowsEveryWord() {
+        const message = createTemporaryObject(hostileComponent, root)
+        waitForRendering(message)
+        const prose = findChild(message, "markdownText")
+        verify(prose !== null)
+        const shown = textOf(prose)
+        for (const words of ["before <img src=x onerror=alert(1)> after the image", "a cute cat",
+                             "and <b>raw bold</b>", "quoted words", "head", "more", "cell", "last",
+                             "<script>alert('x')</script> the end"])
+            verify(shown.indexOf(words) >= 0, "'" + words + "' is not shown in: " + shown)
+        const code = findChild(message, "codeText")
+        verify(code !== null)
+        compare(code.wrapMode, TextEdit.NoWrap)
+        verify(textOf(code).indexOf("x".repeat(300) + "'  # long line") > 0)
+        const scroll = findChild(message, "codeScroll")
+        verify(scroll.contentWidth > scroll.width, "the long line scrolls sideways")
+        verify(code.text.indexOf("color:") > 0, "the code is coloured")
+        // cut off when Coil closed: said so, with Retry and Continue
+        verify(findChild(message, "interruptedNote").visible)
+        verify(findChild(message, "retryAnswerButton").visible)
+        verify(findChild(message, "continueAnswerButton").visible)
+    }
+
+    function test_unansweredQuestionOffersRetry() {
+        const message = createTemporaryObject(unansweredComponent, root)
+        waitForRendering(message)
+        verify(findChild(message, "retryQuestionButton").visible)
+        const answered = createTemporaryObject(questionComponent, root)
+        waitForRendering(answered)
+        verify(!findChild(answered, "retryQuestionButton").visible)
     }
 
     Component {
