@@ -8,6 +8,7 @@ import Coil.Core
 
 Rectangle {
     id: header
+    objectName: "chatHeader"
     property bool settingsPage: false
     property bool chatSettingsOpen: false
     signal chatSettingsToggled()
@@ -119,6 +120,7 @@ Rectangle {
 
         IconButton {
             visible: !header.settingsPage
+            objectName: "chatSettingsButton"
             iconName: "sliders"
             tip: qsTr("Chat settings: model, system prompt, sampling")
             checkable: true

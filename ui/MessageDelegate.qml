@@ -29,6 +29,55 @@ Item {
         id: hover
     }
 
+    // Right click: the message's actions as a menu.
+    TapHandler {
+        acceptedButtons: Qt.RightButton
+        onTapped: (eventPoint, button) => {
+            const p = eventPoint.position
+            contextMenu.popup(message, p.x, p.y)
+        }
+    }
+    ThemedMenu {
+        id: contextMenu
+        objectName: "messageMenu"
+        MenuItem {
+            text: qsTr("Copy")
+            onTriggered: message.copy()
+        }
+        MenuItem {
+            visible: message.isUser
+            height: visible ? implicitHeight : 0
+            text: qsTr("Edit")
+            enabled: App.chat.canSend
+            onTriggered: message.startEditing()
+        }
+        MenuItem {
+            visible: !message.isUser
+            height: visible ? implicitHeight : 0
+            text: qsTr("Regenerate")
+            enabled: App.chat.canSend
+            onTriggered: App.chat.regenerate(message.messageId)
+        }
+    }
+
+    // "Copied" for a moment after a copy.
+    property bool copied: false
+    function copy() {
+        App.chat.copyMessage(message.messageId)
+        copied = true
+        copiedTimer.restart()
+    }
+    Timer {
+        id: copiedTimer
+        interval: 1500
+        onTriggered: message.copied = false
+    }
+    function startEditing() {
+        editor.text = message.content
+        message.editing = true
+        editor.forceActiveFocus()
+    }
+
     // A segment of an answer, made by the Loader that is its parent.
     Component {
         id: proseSegment
@@ -94,6 +143,9 @@ Item {
                     selectByMouse: true
                     background: null
                     color: Theme.text
+                    // as in the composer: Enter sends, Shift+Enter starts a new line
+                    Keys.onReturnPressed: event => editSend.sendOrNewLine(event)
+                    Keys.onEnterPressed: event => editSend.sendOrNewLine(event)
                 }
                 RowLayout {
                     Layout.alignment: Qt.AlignRight
@@ -103,6 +155,12 @@ Item {
                         onClicked: message.editing = false
                     }
                     Button {
+                        id: editSend
+                        function sendOrNewLine(event) {
+                            event.accepted = !(event.modifiers & Qt.ShiftModifier)
+                            if (event.accepted && enabled)
+                                Qt.callLater(clicked)  // not while the key event is handled
+                        }
                         objectName: "editSendButton"
                         text: qsTr("Send")
                         highlighted: true
@@ -155,6 +213,8 @@ Item {
                     text: qsTr("(the model answered with blank space only)")
                     color: Theme.faintText
                     font.italic: true
+                    wrapMode: Text.Wrap
+                    Layout.fillWidth: true
                 }
 
                 // A long prompt being read (a chat without a saved state): how far, how long.
@@ -255,12 +315,13 @@ Item {
         }
 
         // --- actions ---------------------------------------------------------------------
+        // The branch arrows always show; the other actions on hover (and on the last message).
         RowLayout {
             spacing: 2
-            opacity: message.showActions ? 1 : 0
+            readonly property real actionOpacity: message.showActions ? 1 : 0
             Layout.alignment: message.isUser ? Qt.AlignRight : Qt.AlignLeft
             Layout.leftMargin: message.isUser ? 0 : 36
-            Behavior on opacity { NumberAnimation { duration: 120 } }
+            Layout.fillWidth: !message.isUser  // the details shorten (…) in a narrow window
 
             BranchSwitcher {
                 messageId: message.messageId
@@ -269,27 +330,27 @@ Item {
             }
             IconButton {
                 objectName: "copyMessageButton"
-                iconName: "copy"
-                tip: qsTr("Copy")
+                opacity: message.copied ? 1 : parent.actionOpacity
+                iconName: message.copied ? "check" : "copy"
+                tip: message.copied ? qsTr("Copied") : qsTr("Copy")
+                tint: message.copied ? Theme.success : Theme.mutedText
                 size: 28
-                onClicked: App.chat.copyMessage(message.messageId)
+                onClicked: message.copy()
             }
             IconButton {
                 objectName: "editMessageButton"
                 visible: message.isUser
+                opacity: parent.actionOpacity
                 iconName: "edit"
                 tip: qsTr("Edit (makes a new branch)")
                 size: 28
                 enabled: App.chat.canSend
-                onClicked: {
-                    editor.text = message.content
-                    message.editing = true
-                    editor.forceActiveFocus()
-                }
+                onClicked: message.startEditing()
             }
             IconButton {
                 objectName: "continueButton"
                 visible: !message.isUser && (message.finishReason === "cancelled" || message.finishReason === "length")
+                opacity: parent.actionOpacity
                 iconName: "play"
                 tip: qsTr("Continue this answer")
                 size: 28
@@ -299,6 +360,7 @@ Item {
             IconButton {
                 objectName: "regenerateButton"
                 visible: !message.isUser
+                opacity: parent.actionOpacity
                 iconName: "refresh"
                 tip: qsTr("Regenerate (keeps this answer as a branch)")
                 size: 28
@@ -306,10 +368,13 @@ Item {
                 onClicked: App.chat.regenerate(message.messageId)
             }
             Label {
+                opacity: parent.actionOpacity
                 visible: !message.isUser && message.details.length > 0
                 text: message.details
                 color: Theme.faintText
                 font.pixelSize: Theme.smallFontSize
+                elide: Text.ElideRight
+                Layout.fillWidth: true
                 Layout.leftMargin: 6
             }
         }

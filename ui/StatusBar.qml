@@ -1,5 +1,7 @@
-// The status line: the model (name and quant), backend and device, speeds, how the chat was resumed, its state on disk;
-// while a model loads, its progress and a button that cancels the load.
+// The status line: the model (name and quant), backend and device, speeds, how the chat was
+// resumed, its state on disk; while a model loads, its progress and a button that cancels
+// the load. In a narrow window the texts shorten (…) rather than run into each other, and
+// the speeds step aside.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Controls.impl
@@ -8,7 +10,8 @@ import Coil.Core
 
 Rectangle {
     id: bar
-    implicitHeight: 30
+    objectName: "statusBar"
+    implicitHeight: Math.max(30, Math.round(Theme.smallFontSize * 2.4))
     color: Theme.sidebar
 
     Rectangle {
@@ -36,6 +39,9 @@ Rectangle {
                 text: App.activeModel.stage
                 color: Theme.mutedText
                 font.pixelSize: Theme.smallFontSize
+                elide: Text.ElideRight
+                Layout.fillWidth: true
+                Layout.maximumWidth: implicitWidth
             }
             ToolButton {
                 objectName: "cancelLoadButton"
@@ -82,10 +88,13 @@ Rectangle {
 
         Label {
             objectName: "speedLabel"
-            visible: text.length > 0
+            visible: text.length > 0 && bar.width >= 640
             text: App.status.speedText
             color: Theme.mutedText
             font.pixelSize: Theme.smallFontSize
+            elide: Text.ElideRight
+            Layout.fillWidth: true
+            Layout.maximumWidth: implicitWidth
         }
 
         Label {
@@ -109,6 +118,8 @@ Rectangle {
             text: App.status.stateText
             color: Theme.mutedText
             font.pixelSize: Theme.smallFontSize
+            elide: Text.ElideRight
+            Layout.maximumWidth: implicitWidth  // short: it keeps its width, the others shorten
         }
     }
 }

@@ -9,6 +9,7 @@
 #include "banner_model.hpp"
 #include "chat_settings.hpp"
 #include "chat_store.hpp"
+#include "chat_title.hpp"
 #include "conversation_list_model.hpp"
 #include "inference_worker.hpp"
 #include "message_list_model.hpp"
@@ -297,10 +298,7 @@ namespace coil::app {
 namespace {
 
 QString titleFrom(const QString& text) {
-  const QString line = text.simplified();
-  if (line.size() <= 48) return line;
-  const int cut = int(line.lastIndexOf(QLatin1Char(' '), 48));
-  return line.left(cut > 24 ? cut : 48) + QChar(0x2026);
+  return chatTitleFrom(text);
 }
 
 }  // namespace

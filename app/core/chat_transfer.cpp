@@ -239,14 +239,15 @@ bool ChatTransfer::importFile(const QUrl& file) {
   banners_->show({kKey, QStringLiteral("info"), tr("Importing chats…"),
                   tr("From %1").arg(QDir::toNativeSeparators(path)), QString()});
   auto ids = std::make_shared<QList<qint64>>();
+  auto alreadyThere = std::make_shared<int>(0);
   start(
-      [path, local, ids](storage::Storage& s) {
+      [path, local, ids, alreadyThere](storage::Storage& s) {
         QFile in(path);
         if (!local || !in.open(QIODevice::ReadOnly))
           throw storage::StorageError(tr("cannot read %1: %2").arg(path, in.errorString()));
-        *ids = storage::importJson(s.chats(), in.readAll());
+        *ids = storage::importJson(s.chats(), in.readAll(), alreadyThere.get());
       },
-      [this, path, ids](const QString& error) {
+      [this, path, ids, alreadyThere](const QString& error) {
         if (!error.isEmpty()) {
           banners_->show({kKey, QStringLiteral("error"), tr("Nothing was imported"), error,
                           tr("Coil imports the JSON files it exports (Export as JSON); no chat "
@@ -257,10 +258,16 @@ bool ChatTransfer::importFile(const QUrl& file) {
         chat_->refreshConversations();
         if (!ids->isEmpty() && !chat_->busy())
           chat_->openChat(ids->first());  // never cut an answer
+        const QString from = tr("From %1").arg(QDir::toNativeSeparators(path));
         banners_->show(
             {kKey, QStringLiteral("info"),
              ids->size() == 1 ? tr("1 chat imported") : tr("%1 chats imported").arg(ids->size()),
-             tr("From %1").arg(QDir::toNativeSeparators(path)), QString()});
+             *alreadyThere == 0   ? from
+             : *alreadyThere == 1 ? tr("%1; 1 chat was already here (imported before).").arg(from)
+                                  : tr("%1; %2 chats were already here (imported before).")
+                                        .arg(from)
+                                        .arg(*alreadyThere),
+             QString()});
         emit imported(static_cast<int>(ids->size()));
       });
   return true;

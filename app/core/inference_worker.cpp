@@ -120,6 +120,15 @@ void InferenceWorker::loadModel(const LoadRequest& request) {
     info.backend = QString::fromStdString(backend.name);
     info.device = QString::fromStdString(backend.device);
     info.fallbackReason = QString::fromStdString(model->fallback_reason());
+    if (backend.name == "vulkan") {  // lavapipe runs Vulkan on the CPU: say it is emulated
+      try {
+        for (const DeviceDescription& d : describe_devices("vulkan", options.backend_options))
+          if (!d.hardware_gpu && d.text.find(backend.device) != std::string::npos)
+            info.emulated = true;
+      } catch (const std::exception&) {
+        // no list: nothing more to say
+      }
+    }
     info.threads = backend.threads;
     info.fingerprint = model->fingerprint();
     info.weightBytes = qint64(model->weight_bytes());

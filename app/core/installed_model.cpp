@@ -19,9 +19,7 @@ namespace coil::app {
 namespace {
 
 QJsonObject readConfig(const QString& folder) {
-  QFile f(QDir(folder).filePath(QStringLiteral("config.json")));
-  if (!f.open(QIODevice::ReadOnly)) return {};
-  return QJsonDocument::fromJson(f.readAll()).object();
+  return hub::readSmallJson(QDir(folder).filePath(QStringLiteral("config.json")));
 }
 
 // Sizes of the files under `dir` (following the snapshot links), and of the weights.

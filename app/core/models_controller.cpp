@@ -70,6 +70,12 @@ ModelsController::ModelsController(const Parts& parts, QObject* parent)
   });
   connect(downloads_, &ModelDownloads::messageRaised, this, &ModelsController::setMessage);
   connect(downloads_, &ModelDownloads::changed, this, [this] { rebuildResults(); });
+  // The Installed list (and its count) follows the cache as downloads start, end or are
+  // cancelled (a cancel deletes the partial files after the entry is gone).
+  for (auto signal : {&hub::DownloadQueue::entryAdded, &hub::DownloadQueue::entryChanged})
+    connect(downloads_->queue(), signal, installed_, &InstalledModelsController::refresh);
+  connect(downloads_->list(), &DownloadListModel::cacheChanged, installed_,
+          &InstalledModelsController::refresh);
   connect(installed_, &InstalledModelsController::changed, this, [this] { rebuildResults(); });
   connect(installed_, &InstalledModelsController::messageRaised, this,
           &ModelsController::setMessage);

@@ -100,9 +100,7 @@ bool RepoDetailsFetcher::readCachedConfig(RepoDetails& d) const {
   const hub::RepoCache cache(client_->settings().cacheDir, d.repoId);
   const auto commit = cache.resolveRevision(QStringLiteral("main"));
   if (!commit) return false;
-  QFile f(cache.snapshotFile(*commit, QStringLiteral("config.json")));
-  if (!f.open(QIODevice::ReadOnly)) return false;
-  d.config = QJsonDocument::fromJson(f.readAll()).object();
+  d.config = hub::readSmallJson(cache.snapshotFile(*commit, QStringLiteral("config.json")));
   return !d.config.isEmpty();
 }
 

@@ -1,4 +1,4 @@
-// The files of one Hub repository (App.models.files), as the tree API lists them: path,
+// The files of one Hub repository (App.models.repoFiles.files), as the tree API lists them: path,
 // size, whether it is an LFS object, and what it is to Coil (weights, gguf, config,
 // tokenizer, other). Shown when a search result's files are opened. A GGUF repo's .gguf files
 // come first, grouped by quant type (the `group` role, for ListView sections), each with
@@ -18,7 +18,7 @@ namespace coil::app {
 class RepoFilesModel : public SyncedListModel {
   Q_OBJECT
   QML_ELEMENT
-  QML_UNCREATABLE("provided by App.models.files")
+  QML_UNCREATABLE("provided by App.models.repoFiles.files")
   Q_PROPERTY(qint64 totalBytes READ totalBytes NOTIFY filesChanged)
   Q_PROPERTY(QString totalText READ totalText NOTIFY filesChanged)
 

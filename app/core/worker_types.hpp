@@ -26,6 +26,7 @@ struct ModelInfo {
   QString backend;         // the backend actually used
   QString device;          // e.g. "AMD EPYC (2 threads, AVX-512 BF16)"
   QString fallbackReason;  // why the requested backend was not used ("" if it was)
+  bool emulated = false;   // a GPU backend on a CPU implementation (Vulkan on lavapipe)
   int threads = 0;         // CPU threads the backend uses (0 for a GPU)
   quint64 fingerprint = 0;
   qint64 weightBytes = 0;

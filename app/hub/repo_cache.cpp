@@ -147,10 +147,8 @@ bool RepoCache::looksComplete(const QString& commit, const QStringList& include)
   }
   const QString index = QStringLiteral("model.safetensors.index.json");
   if (files.contains(index)) {
-    QFile f(snapshotFile(commit, index));
-    if (!f.open(QIODevice::ReadOnly)) return false;
     const QJsonObject map =
-        QJsonDocument::fromJson(f.readAll()).object().value(QLatin1String("weight_map")).toObject();
+        readSmallJson(snapshotFile(commit, index)).value(QLatin1String("weight_map")).toObject();
     if (map.isEmpty()) return false;
     for (auto it = map.begin(); it != map.end(); ++it)
       if (!files.contains(it.value().toString())) return false;
@@ -164,6 +162,12 @@ qint64 RepoCache::snapshotBytes(const QString& commit, const QString& suffix) co
   for (const QString& f : snapshotFiles(commit))
     if (f.endsWith(suffix)) total += QFileInfo(snapshotFile(commit, f)).size();
   return total;
+}
+
+QJsonObject readSmallJson(const QString& path, qint64 maxBytes) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly) || f.size() > maxBytes) return {};
+  return QJsonDocument::fromJson(f.read(maxBytes)).object();
 }
 
 }  // namespace coil::hub

@@ -217,6 +217,7 @@ void SnapshotDownloader::nextFile() {
       if (state_ == DownloadState::Downloading) nextFile();
     });
     connect(d, &FileDownloader::failed, this, [this](const HubError& e) { fail(e); });
+    connect(d, &FileDownloader::checking, this, &SnapshotDownloader::checking);
     emit fileStarted(f.path, f.size);
     d->start();
     return;
@@ -250,9 +251,9 @@ void SnapshotDownloader::emitProgress(bool force) {
 
 void SnapshotDownloader::updateMemoryEstimate() {
   if (estimate_ || commit_.isEmpty()) return;
-  QFile f(cache_.snapshotFile(commit_, QStringLiteral("config.json")));
-  if (!f.open(QIODevice::ReadOnly)) return;
-  const QJsonObject config = QJsonDocument::fromJson(f.readAll()).object();
+  const QJsonObject config =
+      readSmallJson(cache_.snapshotFile(commit_, QStringLiteral("config.json")));
+  if (config.isEmpty()) return;
   qint64 weights = 0;
   for (const RepoFile& file : files_)
     if (file.path.endsWith(QLatin1String(".safetensors"))) weights += file.size;

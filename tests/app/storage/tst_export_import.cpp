@@ -115,10 +115,20 @@ class TestExportImport : public QObject {
       QCOMPARE(shapeOf(dst_->chats(), dstList[i].id), shapeOf(src_->chats(), srcList[i].id));
     }
     QCOMPARE(exportAll(dst_->chats(), ExportFormat::Json), json);
-    // Importing again adds copies; search finds both.
-    importJson(dst_->chats(), json);
-    QCOMPARE(dst_->chats().conversations().size(), 4);
-    QCOMPARE(dst_->chats().search(QStringLiteral("mamba")).size(), 2);
+    // Importing the same export again is recognised: nothing is added.
+    int alreadyThere = -1;
+    QCOMPARE(importJson(dst_->chats(), json, &alreadyThere).size(), 0);
+    QCOMPARE(alreadyThere, 2);
+    QCOMPARE(dst_->chats().conversations().size(), 2);
+    QCOMPARE(dst_->chats().search(QStringLiteral("mamba")).size(), 1);
+    // a chat continued after the export is another chat: it is imported
+    const qint64 first = dstList[0].id;
+    dst_->chats().addMessage(
+        first,
+        dst_->chats().activePath(first).isEmpty() ? 0 : dst_->chats().activePath(first).last().id,
+        QStringLiteral("user"), QStringLiteral("one more"));
+    QCOMPARE(importJson(dst_->chats(), json, &alreadyThere).size(), 1);
+    QCOMPARE(alreadyThere, 1);
   }
 
   void markdownHasTheActiveBranch() {

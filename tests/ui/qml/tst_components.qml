@@ -161,6 +161,37 @@ TestCase {
         compare(findChild(message, "editInput").text, "Print one, please.")
     }
 
+    function effectiveOpacity(item) {
+        let o = 1
+        for (let i = item; i; i = i.parent)
+            o *= i.visible ? i.opacity : 0
+        return o
+    }
+
+    // The branch arrows of a question show without hovering; its other actions do not.
+    function test_branchArrowsShowWithoutHover() {
+        const message = createTemporaryObject(questionComponent, root, { siblingCount: 2, siblingIndex: 1 })
+        waitForRendering(message)
+        compare(effectiveOpacity(findChild(message, "previousBranchButton")), 1)
+        compare(effectiveOpacity(findChild(message, "editMessageButton")), 0)
+    }
+
+    // Copy says "Copied" for a moment; a right click opens the message's menu.
+    function test_copyFeedbackAndContextMenu() {
+        const message = createTemporaryObject(messageComponent, root)
+        waitForRendering(message)
+        const copy = findChild(message, "copyMessageButton")
+        mouseClick(copy)
+        compare(copy.tip, "Copied")
+        compare(copy.iconName, "check")
+        tryCompare(copy, "tip", "Copy", 3000)
+        mouseClick(message, 100, 20, Qt.RightButton)
+        const menu = findChild(message, "messageMenu")
+        verify(menu !== null)
+        tryVerify(() => menu.opened)
+        menu.close()
+    }
+
     function test_bannersListTheirReasonAndFix() {
         App.activeModel.load("/nonexistent/coil-model")
         tryVerify(() => App.banners.has("model-load"), 60000)
@@ -170,6 +201,50 @@ TestCase {
         verify(banner !== null && banner.height > 40)
         App.banners.dismiss("model-load")
         App.activeModel.reload()
+        tryVerify(() => App.activeModel.loaded, 60000)
+    }
+
+    // The fallback banner: one sentence; the engine's reason only after "Details"; closed
+    // with its x, it stays closed when the same model loads again.
+    SignalSpy {
+        id: modelSpy
+        target: App.activeModel
+        signalName: "modelChanged"
+    }
+
+    function reloadAndWait() {
+        modelSpy.clear()
+        App.activeModel.reload()
+        tryVerify(() => modelSpy.count > 0 && App.activeModel.loaded && !App.activeModel.loading, 60000)
+    }
+
+    function test_fallbackBannerDetailsAndClose() {
+        const backend = App.settings.backend, device = App.settings.device
+        App.settings.backend = "vulkan"
+        App.settings.device = 99  // no machine has it: the CPU runs instead
+        reloadAndWait()
+        const area = createTemporaryObject(bannerComponent, root)
+        waitForRendering(area)
+        tryVerify(() => findChild(area, "banner-fallback") !== null
+                        && findChild(area, "banner-fallback").level === "warning", 10000)
+        const banner = findChild(area, "banner-fallback")
+        compare(banner.text, "")
+        verify(banner.title.indexOf("runs on the CPU") > 0, banner.title)
+        const details = findChild(banner, "detailsText")
+        verify(!details.visible)
+        const toggle = findChild(banner, "detailsButton")
+        compare(toggle.text, "Details")
+        mouseClick(toggle)
+        verify(details.visible)
+        verify(details.text.indexOf("Vulkan") >= 0, details.text)
+        compare(toggle.text, "Hide details")
+        mouseClick(findChild(banner, "closeBannerButton"))
+        verify(!App.banners.has("fallback"))
+        reloadAndWait()
+        verify(!App.banners.has("fallback"), "closed: stays closed for the same reason")
+        App.settings.backend = backend
+        App.settings.device = device
+        reloadAndWait()
     }
 }
 }

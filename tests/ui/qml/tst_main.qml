@@ -256,7 +256,11 @@ TestCase {
         tryVerify(() => importDialog.visible)
         importDialog.accept()
         tryVerify(() => find("banner-transfer").title.indexOf("imported") > 0)
-        compare(App.conversations.rowCount(), 2 * chats)
+        // the same chats again: recognised, not duplicated
+        compare(find("banner-transfer").title, "0 chats imported")
+        verify(find("banner-transfer").text.indexOf(chats + " chats were already here") > 0
+               || find("banner-transfer").text.indexOf("1 chat was already here") > 0, find("banner-transfer").text)
+        compare(App.conversations.rowCount(), chats)
         mouseClick(find("settingsButton"))
         tryVerify(() => !find("exportAllButton").visible)
     }
