@@ -1,4 +1,6 @@
-// The bar above the chat: its title, the model, and the chat-settings toggle.
+// The bar above the chat: its title, the model (a chip that opens the model switcher: the
+// installed models, the one in use checked; picking one switches this chat to it), and the
+// chat-settings toggle.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -39,12 +41,59 @@ Rectangle {
         }
 
         Rectangle {
+            id: modelChip
+            objectName: "modelChip"
             visible: !header.settingsPage
             radius: height / 2
-            color: Theme.raised
+            color: chipArea.containsMouse ? Theme.hover : Theme.raised
             implicitHeight: 28
             implicitWidth: modelRow.implicitWidth + 20
-            Layout.maximumWidth: 320
+            Layout.maximumWidth: Math.max(320, header.width * 0.45)
+            Accessible.role: Accessible.Button
+            Accessible.name: qsTr("Switch the model of this chat")
+
+            MouseArea {
+                id: chipArea
+                anchors.fill: parent
+                hoverEnabled: true
+                cursorShape: Qt.PointingHandCursor
+                onClicked: {
+                    App.installedModels.refresh()
+                    modelMenu.popup(modelChip, 0, modelChip.height + 4)
+                }
+            }
+            ToolTip.visible: chipArea.containsMouse && !modelMenu.visible
+            ToolTip.delay: 600
+            ToolTip.text: qsTr("Switch the model of this chat")
+
+            Menu {
+                id: modelMenu
+                objectName: "modelMenu"
+                Instantiator {
+                    model: App.installedModels.rows
+                    delegate: MenuItem {
+                        required property string path
+                        required property string name
+                        required property bool inUse
+                        required property bool compatible
+                        required property string reason
+                        objectName: "modelMenuItem-" + name
+                        text: name
+                        checkable: true
+                        checked: inUse
+                        // not while an answer streams or a model loads (as chat settings' Model)
+                        enabled: compatible && !App.chat.busy && !App.activeModel.loading
+                        ToolTip.visible: hovered && !compatible
+                        ToolTip.text: reason
+                        onTriggered: {
+                            checked = Qt.binding(() => inUse)
+                            App.installedModels.useInThisChat(path)
+                        }
+                    }
+                    onObjectAdded: (index, object) => modelMenu.insertItem(index, object)
+                    onObjectRemoved: (index, object) => modelMenu.removeItem(object)
+                }
+            }
 
             RowLayout {
                 id: modelRow
@@ -60,11 +109,11 @@ Rectangle {
                 }
                 Label {
                     text: App.activeModel.loading ? qsTr("Loading %1…").arg(App.activeModel.loadingName)
-                                            : App.activeModel.loaded ? App.activeModel.name : qsTr("No model")
+                                            : App.activeModel.loaded ? App.activeModel.title : qsTr("No model")
                     color: Theme.mutedText
                     font.pixelSize: Theme.smallFontSize
                     elide: Text.ElideMiddle
-                    Layout.maximumWidth: 280
+                    Layout.maximumWidth: modelChip.Layout.maximumWidth - 40
                 }
             }
         }

@@ -61,7 +61,7 @@ Rectangle {
 
                 SectionTitle { text: qsTr("Model") }
                 Label {
-                    text: App.activeModel.loaded ? App.activeModel.name : App.activeModel.loading ? qsTr("Loading…") : qsTr("None")
+                    text: App.activeModel.loaded ? App.activeModel.title : App.activeModel.loading ? qsTr("Loading…") : qsTr("None")
                     font.weight: Font.DemiBold
                     color: Theme.text
                     elide: Text.ElideRight

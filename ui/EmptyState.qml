@@ -32,7 +32,7 @@ ColumnLayout {
         Layout.alignment: Qt.AlignHCenter
     }
     Label {
-        text: App.activeModel.loaded ? qsTr("Chatting with %1 on %2").arg(App.activeModel.name).arg(App.status.backendText)
+        text: App.activeModel.loaded ? qsTr("Chatting with %1 on %2").arg(App.activeModel.title).arg(App.status.backendText)
                                : App.activeModel.loading ? qsTr("Loading the model…") : qsTr("No model loaded yet")
         color: Theme.mutedText
         horizontalAlignment: Text.AlignHCenter
@@ -41,7 +41,7 @@ ColumnLayout {
     }
     Label {
         // the bundled demo model knows little: say what, and where a real model comes from
-        visible: App.model.loaded && App.model.name === "coil-demo"
+        visible: App.activeModel.loaded && App.activeModel.name === "coil-demo"
         text: qsTr("Demo model: small sums, comparisons, unit conversions, words backwards. For a real model, open Models.")
         color: Theme.mutedText
         horizontalAlignment: Text.AlignHCenter

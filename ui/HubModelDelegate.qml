@@ -1,6 +1,8 @@
 // One search result of the Models page: the repo, its badges (recommended, compatibility,
 // token, size, memory fit), downloads and likes, and the Download and Files buttons.
-// Repos Coil cannot run are greyed, with the reason.
+// Repos Coil cannot run are greyed, with the reason. The curated entry (its BF16 and GGUF
+// quants) and a GGUF repo (its files) offer a choice, the one that fits this machine first;
+// Download gets the chosen one only.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Controls.impl
@@ -27,7 +29,15 @@ Rectangle {
     required property string fitTip
     required property bool installed
     required property string downloadStatus
+    required property var choices
+    required property int defaultChoice
     signal filesRequested(string repoId)
+
+    // the chosen quant (or file), or null for a repo downloaded whole
+    readonly property var choice: choices.length > 0 && choiceCombo.currentIndex >= 0
+                                  ? choices[Math.min(choiceCombo.currentIndex, choices.length - 1)] : null
+    readonly property bool shownInstalled: choice ? choice.installed : installed
+    readonly property string shownStatus: choice ? choice.downloadStatus : downloadStatus
 
     objectName: "hubModel-" + repoId
     implicitHeight: content.implicitHeight + 24
@@ -84,7 +94,7 @@ Rectangle {
                     objectName: "compatibilityBadge"
                     text: card.compatible ? qsTr("Runs in Coil") : qsTr("Not supported")
                     tone: card.compatible ? "good" : "bad"
-                    tip: card.compatible ? qsTr("A falcon_mamba or mamba model with safetensors weights.") : card.reason
+                    tip: card.compatible ? qsTr("A falcon_mamba or mamba model (safetensors weights or a GGUF file).") : card.reason
                 }
                 Badge {
                     text: card.needsToken ? qsTr("Token needed") : card.gated ? qsTr("Gated") : ""
@@ -97,17 +107,18 @@ Rectangle {
                 }
                 Badge {
                     objectName: "fitBadge"
-                    text: card.fitLabel
-                    tone: card.fitTone
-                    tip: card.fitTip
+                    text: card.choice ? card.choice.fitLabel : card.fitLabel
+                    tone: card.choice ? card.choice.fitTone : card.fitTone
+                    tip: card.choice ? card.choice.fitTip : card.fitTip
                 }
                 Badge {
-                    text: card.downloadsText
+                    // none shown before the Hub answered (the curated entry as Coil knows it)
+                    text: card.downloadsText !== "0" ? card.downloadsText : ""
                     iconSource: "icons/download.png"
                     tip: qsTr("Downloads in the last month")
                 }
                 Badge {
-                    text: card.likesText
+                    text: card.likesText !== "0" ? card.likesText : ""
                     iconSource: "icons/heart.png"
                     tip: qsTr("Likes")
                 }
@@ -133,31 +144,58 @@ Rectangle {
         RowLayout {
             spacing: 4
             Layout.alignment: Qt.AlignTop
+            ComboBox {
+                id: choiceCombo
+                objectName: "choiceCombo"
+                visible: card.compatible && card.choices.length > 0
+                model: card.choices
+                textRole: "label"
+                currentIndex: card.defaultChoice
+                implicitWidth: 190
+                ToolTip.visible: hovered
+                ToolTip.delay: 600
+                ToolTip.text: qsTr("Which weights to download: the one that fits this computer is chosen first")
+                // a new default (the machine's memory became known) wins until the user picks
+                property bool picked: false
+                onActivated: picked = true
+                Connections {
+                    target: card
+                    function onDefaultChoiceChanged() {
+                        if (!choiceCombo.picked)
+                            choiceCombo.currentIndex = card.defaultChoice
+                    }
+                }
+            }
             IconButton {
                 objectName: "filesButton"
                 iconName: "file"
                 tip: qsTr("The files of the repository")
                 enabled: !App.models.offline
                 onClicked: {
-                    App.models.showFiles(card.repoId)
+                    App.models.repoFiles.show(card.repoId)
                     card.filesRequested(card.repoId)
                 }
             }
             Button {
                 objectName: "downloadButton"
-                text: card.installed ? qsTr("Installed")
-                      : card.downloadStatus === "downloading" ? qsTr("Downloading…")
-                      : card.downloadStatus === "queued" ? qsTr("Queued")
-                      : card.downloadStatus === "paused" ? qsTr("Resume")
-                      : card.downloadStatus === "failed" ? qsTr("Retry") : qsTr("Download")
-                icon.source: card.installed ? "icons/check.png" : "icons/download.png"
+                text: card.shownInstalled ? qsTr("Installed")
+                      : card.shownStatus === "downloading" ? qsTr("Downloading…")
+                      : card.shownStatus === "queued" ? qsTr("Queued")
+                      : card.shownStatus === "paused" ? qsTr("Resume")
+                      : card.shownStatus === "failed" ? qsTr("Retry") : qsTr("Download")
+                icon.source: card.shownInstalled ? "icons/check.png" : "icons/download.png"
                 icon.width: 16
                 icon.height: 16
                 visible: card.compatible
-                highlighted: !card.installed
-                enabled: card.compatible && !card.installed && !App.models.offline
-                         && card.downloadStatus !== "downloading" && card.downloadStatus !== "queued"
-                onClicked: App.models.download(card.repoId)
+                highlighted: !card.shownInstalled
+                enabled: card.compatible && !card.shownInstalled && !App.models.offline
+                         && card.shownStatus !== "downloading" && card.shownStatus !== "queued"
+                onClicked: {
+                    if (card.choice)
+                        App.models.downloadChoice(card.repoId, choiceCombo.currentIndex)
+                    else
+                        App.models.download(card.repoId)
+                }
             }
         }
     }

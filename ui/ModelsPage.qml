@@ -128,13 +128,23 @@ Rectangle {
                             onActivated: index => App.models.sortIndex = index
                         }
                     }
-                    Label {
-                        objectName: "searchErrorLabel"
-                        visible: text.length > 0
-                        text: App.models.searchError
-                        color: Theme.error
-                        wrapMode: Text.Wrap
+                    RowLayout {
+                        visible: App.models.searchError.length > 0
+                        spacing: 8
                         Layout.fillWidth: true
+                        Label {
+                            objectName: "searchErrorLabel"
+                            text: App.models.searchError
+                            color: Theme.error
+                            wrapMode: Text.Wrap
+                            Layout.fillWidth: true
+                        }
+                        Button {
+                            objectName: "searchRetryButton"
+                            text: qsTr("Retry")
+                            visible: !App.models.offline  // HF_HUB_OFFLINE: nothing to retry
+                            onClicked: App.models.search(App.models.query)
+                        }
                     }
                     ListView {
                         id: resultList

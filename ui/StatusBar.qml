@@ -1,6 +1,7 @@
-// The status line: backend and device, speeds, how the chat was resumed, its state on disk;
-// while a model loads, its progress and a button that cancels the load. In a narrow window
-// the texts shorten (…) rather than run into each other, and the speeds step aside.
+// The status line: the model (name and quant), backend and device, speeds, how the chat was
+// resumed, its state on disk; while a model loads, its progress and a button that cancels
+// the load. In a narrow window the texts shorten (…) rather than run into each other, and
+// the speeds step aside.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Controls.impl
@@ -60,7 +61,16 @@ Rectangle {
         RowLayout {
             visible: !App.activeModel.loading
             spacing: 6
-            Layout.maximumWidth: bar.width * 0.38
+            Layout.maximumWidth: bar.width * 0.5
+            Label {
+                objectName: "modelLabel"
+                visible: text.length > 0
+                text: App.status.modelText
+                color: Theme.text
+                font.pixelSize: Theme.smallFontSize
+                elide: Text.ElideMiddle
+                Layout.maximumWidth: bar.width * 0.22
+            }
             IconImage {
                 source: "icons/cpu.png"
                 sourceSize: Qt.size(14, 14)

@@ -8,6 +8,7 @@
 #include "app_settings.hpp"
 #include "banner_model.hpp"
 #include "inference_worker.hpp"
+#include "model_name.hpp"
 #include "status_info.hpp"
 #include "worker_host.hpp"
 
@@ -136,7 +137,8 @@ void ActiveModel::onFailed(const QString& path, const QString& reason) {
                   tr("The model could not be loaded"),
                   QStringLiteral("%1: %2").arg(QDir::toNativeSeparators(path), reason),
                   tr("Choose a model folder holding config.json, the .safetensors weights and "
-                     "tokenizer.json (chat settings, Model), or start Coil with --model DIR.")});
+                     "tokenizer.json, or a .gguf file (chat settings, Model; Models, "
+                     "Installed), or start Coil with --model DIR|FILE.gguf.")});
   emit loadingChanged();
   emit loadFailed(reason);
 }
@@ -160,7 +162,11 @@ void ActiveModel::setError(const QString& error) {
 }
 
 QString ActiveModel::loadingName() const {
-  return QFileInfo(QDir::cleanPath(loadingPath_)).fileName();
+  return modelDisplayName(loadingPath_);
+}
+
+QString ActiveModel::title() const {
+  return modelTitle(info_.name, info_.quant);
 }
 
 }  // namespace coil::app

@@ -25,10 +25,15 @@ class ActiveModel : public QObject {
   Q_PROPERTY(double progress READ progress NOTIFY progressChanged)
   Q_PROPERTY(QString stage READ stage NOTIFY progressChanged)
   Q_PROPERTY(bool loaded READ loaded NOTIFY modelChanged)
+  // The repo id ("org/name", "org/name @ rev" off main) or the folder's name.
   Q_PROPERTY(QString name READ name NOTIFY modelChanged)
+  // A GGUF model's quant type ("Q4_K_M"), "" otherwise.
+  Q_PROPERTY(QString quant READ quant NOTIFY modelChanged)
+  // What the chat header, empty state and status line show: "org/name · Q4_K_M".
+  Q_PROPERTY(QString title READ title NOTIFY modelChanged)
   Q_PROPERTY(QString path READ path NOTIFY modelChanged)
   Q_PROPERTY(QString loadingPath READ loadingPath NOTIFY loadingChanged)
-  // The folder name of loadingPath, for the status line.
+  // The name (see `name`) of loadingPath, for the status line.
   Q_PROPERTY(QString loadingName READ loadingName NOTIFY loadingChanged)
   Q_PROPERTY(QString error READ error NOTIFY errorChanged)
 
@@ -36,7 +41,7 @@ class ActiveModel : public QObject {
   ActiveModel(WorkerHost* host, AppSettings* settings, BannerModel* banners, StatusInfo* status,
               QObject* parent = nullptr);
 
-  // A folder path or a file:// URL (from a folder dialog).
+  // A folder or .gguf file path, or a file:// URL (from a dialog).
   Q_INVOKABLE void load(const QString& pathOrUrl);
   // Loads the current model again (after changing the backend, device or threads).
   Q_INVOKABLE void reload();
@@ -49,6 +54,8 @@ class ActiveModel : public QObject {
   QString stage() const { return stage_; }
   bool loaded() const { return !info_.path.isEmpty(); }
   QString name() const { return info_.name; }
+  QString quant() const { return info_.quant; }
+  QString title() const;
   QString path() const { return info_.path; }
   QString loadingPath() const { return loadingPath_; }
   QString loadingName() const;

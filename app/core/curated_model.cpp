@@ -27,6 +27,17 @@ QJsonObject curatedConfig() {
       {"torch_dtype", "bfloat16"}};
 }
 
+QList<CuratedVariant> curatedVariants() {
+  const QString id = QString::fromLatin1(kCuratedRepoId);
+  return {
+      {QStringLiteral("BF16"), id, QString(), 14'500'000'000, false},
+      {QStringLiteral("Q8_0"), id + QStringLiteral("-Q8_0-GGUF"), QStringLiteral("*.gguf"),
+       7'800'000'000, true},
+      {QStringLiteral("Q4_K_M"), id + QStringLiteral("-Q4_K_M-GGUF"), QStringLiteral("*.gguf"),
+       4'200'000'000, true},
+  };
+}
+
 bool queryMatchesCurated(const QString& query) {
   const QString id = QString::fromLatin1(kCuratedRepoId);
   const QStringList words = query.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);

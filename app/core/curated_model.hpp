@@ -12,6 +12,18 @@ namespace coil::app {
 
 inline constexpr const char* kCuratedRepoId = "tiiuae/falcon-mamba-7b-instruct";
 
+// The ways the curated model can be downloaded, most precise first: the repo itself (BF16
+// safetensors) and TII's single-file GGUF repos of it. `sizeBytes` is the published size,
+// used until the repo's file list says better.
+struct CuratedVariant {
+  QString quant;  // "BF16", "Q8_0", "Q4_K_M"
+  QString repoId;
+  QString include;  // the file pattern downloaded ("" = the whole repo)
+  qint64 sizeBytes;
+  bool gguf;
+};
+QList<CuratedVariant> curatedVariants();
+
 // The entry as Coil knows it without asking the Hub (compatible, safetensors, falcon_mamba).
 hub::ModelSummary curatedSummary();
 // Its published config.json's shape (64 layers, hidden 4096, BF16, untied head): the memory

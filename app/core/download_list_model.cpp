@@ -204,6 +204,20 @@ QString DownloadListModel::idOfRepo(const QString& repoId) const {
   return {};
 }
 
+QString DownloadListModel::statusOfFile(const QString& repoId, const QString& include) const {
+  for (int i = int(rows_.size()) - 1; i >= 0; --i)
+    if (rows_[i].entry.repoId == repoId && rows_[i].entry.include == QStringList{include})
+      return statusName(rows_[i].entry.status);
+  return {};
+}
+
+QString DownloadListModel::idOfFile(const QString& repoId, const QString& include) const {
+  for (int i = int(rows_.size()) - 1; i >= 0; --i)
+    if (rows_[i].entry.repoId == repoId && rows_[i].entry.include == QStringList{include})
+      return rows_[i].entry.id;
+  return {};
+}
+
 void DownloadListModel::pause(const QString& id) {
   queue_->pause(id);
 }

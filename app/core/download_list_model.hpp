@@ -49,6 +49,9 @@ class DownloadListModel : public SyncedListModel {
   // The status name of the newest download of a repo, "" if there is none.
   QString statusOfRepo(const QString& repoId) const;
   QString idOfRepo(const QString& repoId) const;
+  // The download of one file (pattern) of the repo: its status name and id, "" if none.
+  QString statusOfFile(const QString& repoId, const QString& include) const;
+  QString idOfFile(const QString& repoId, const QString& include) const;
 
   Q_INVOKABLE void pause(const QString& id);
   Q_INVOKABLE void resume(const QString& id);  // also retries a failed one

@@ -1,5 +1,8 @@
 #include "hub_search_model.hpp"
 
+#include <QVariantMap>
+
+#include "format_bytes.hpp"
 #include "resource_estimate.hpp"
 
 namespace coil::app {
@@ -63,6 +66,22 @@ QVariant HubSearchModel::data(const QModelIndex& index, int role) const {
       return r.installed;
     case DownloadStatusRole:
       return r.downloadStatus;
+    case ChoicesRole: {
+      QVariantList out;
+      for (const HubSearchChoice& c : r.choices)
+        out << QVariantMap{{QStringLiteral("quant"), c.quant},
+                           {QStringLiteral("label"),
+                            QStringLiteral("%1 · %2").arg(c.quant, hub::formatBytes(c.sizeBytes))},
+                           {QStringLiteral("sizeText"), hub::formatBytes(c.sizeBytes)},
+                           {QStringLiteral("fitLabel"), c.fit.label},
+                           {QStringLiteral("fitTone"), c.fit.tone},
+                           {QStringLiteral("fitTip"), c.fit.tip},
+                           {QStringLiteral("installed"), c.installed},
+                           {QStringLiteral("downloadStatus"), c.downloadStatus}};
+      return out;
+    }
+    case DefaultChoiceRole:
+      return r.defaultChoice;
   }
   return {};
 }
@@ -88,7 +107,9 @@ QHash<int, QByteArray> HubSearchModel::roleNames() const {
           {FitToneRole, "fitTone"},
           {FitTipRole, "fitTip"},
           {InstalledRole, "installed"},
-          {DownloadStatusRole, "downloadStatus"}};
+          {DownloadStatusRole, "downloadStatus"},
+          {ChoicesRole, "choices"},
+          {DefaultChoiceRole, "defaultChoice"}};
 }
 
 void HubSearchModel::setRows(const QList<HubSearchRow>& rows) {

@@ -11,6 +11,18 @@
 
 namespace coil::app {
 
+// One way to download a repo's model: a quant of the curated model (its own repo), or one
+// .gguf file of a GGUF repo.
+struct HubSearchChoice {
+  QString quant;    // "BF16", "Q4_K_M", "GGUF" (a file name without a quant)
+  QString repoId;   // the repo it comes from
+  QString include;  // the file (pattern) downloaded, "" = the whole repo
+  qint64 sizeBytes = 0;
+  MemoryFit fit;
+  bool installed = false;
+  QString downloadStatus;
+};
+
 struct HubSearchRow {
   hub::ModelSummary summary;
   bool curated = false;
@@ -20,6 +32,11 @@ struct HubSearchRow {
   MemoryFit fit;
   bool installed = false;  // a complete snapshot is in the cache
   QString downloadStatus;  // DownloadListModel's status of its download, "" if none
+  // The curated entry's quants, or a GGUF repo's files, most precise first (empty for a
+  // safetensors repo: the whole repo is downloaded); the one offered first fits this
+  // machine (bestFitIndex).
+  QList<HubSearchChoice> choices;
+  int defaultChoice = -1;
 };
 
 class HubSearchModel : public SyncedListModel {
@@ -50,6 +67,10 @@ class HubSearchModel : public SyncedListModel {
     FitTipRole,
     InstalledRole,
     DownloadStatusRole,
+    // [{quant, label: "Q4_K_M · 4.2 GB", sizeText, fitLabel, fitTone, fitTip, installed,
+    //   downloadStatus}] (see HubSearchRow::choices)
+    ChoicesRole,
+    DefaultChoiceRole,
   };
   Q_ENUM(Role)
 

@@ -14,6 +14,7 @@
 #include "coil/error.hpp"
 #include "coil/model.hpp"
 #include "coil/tokenizer.hpp"
+#include "model_name.hpp"
 #include "state_keeper.hpp"
 #include "storage_error.hpp"
 
@@ -80,8 +81,8 @@ void InferenceWorker::loadModel(const LoadRequest& request) {
   };
   try {
     checkCancel();
-    if (!QFileInfo(request.path).isDir())
-      throw Error("the folder " + request.path.toStdString() + " does not exist");
+    if (!QFileInfo::exists(request.path))
+      throw Error("the model " + request.path.toStdString() + " does not exist");
     const std::filesystem::path dir(request.path.toStdString());
     emit loadProgress(0.01, tr("Reading the tokenizer"));
     auto tokenizer = Tokenizer::load(dir);
@@ -112,8 +113,9 @@ void InferenceWorker::loadModel(const LoadRequest& request) {
 
     ModelInfo info;
     info.path = request.path;
-    info.name = QString::fromStdString(model->name());
-    if (info.name.isEmpty()) info.name = QFileInfo(request.path).fileName();
+    info.name = modelDisplayName(request.path);
+    if (info.name.isEmpty()) info.name = QString::fromStdString(model->name());
+    info.quant = ggufQuantLabel(request.path);
     const BackendInfo backend = model->backend().info();
     info.backend = QString::fromStdString(backend.name);
     info.device = QString::fromStdString(backend.device);

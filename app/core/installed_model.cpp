@@ -6,7 +6,10 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <algorithm>
 
+#include "coil/error.hpp"
+#include "coil/gguf.hpp"
 #include "hub_types.hpp"
 #include "repo_cache.hpp"
 #include "search_results.hpp"
@@ -64,6 +67,52 @@ void classify(InstalledModel& m, const QStringList& files) {
   }
 }
 
+bool isGgufName(const QString& path) {
+  return path.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive);
+}
+
+constexpr qint64 kGgufProbeBytes = 64 * 1024;  // general.architecture comes first in practice
+
+// One downloaded .gguf file: a whole model. Its architecture from the first bytes of its
+// header (a small read: the rest of the file is the engine's to map).
+InstalledModel describeGgufFile(const hub::RepoCache& cache, const QString& commit,
+                                const QString& file) {
+  InstalledModel m;
+  m.repoId = cache.repoId();
+  m.quant = hub::ggufQuantOfFileName(file);
+  m.name = m.quant.isEmpty() ? QStringLiteral("%1 · %2").arg(m.repoId, file)
+                             : QStringLiteral("%1 · %2").arg(m.repoId, m.quant);
+  m.path = QDir::cleanPath(cache.snapshotFile(commit, file));
+  m.repoDir = QDir::cleanPath(cache.repoDir());
+  m.kind = QStringLiteral("hub");
+  m.sizeBytes = QFileInfo(m.path).size();
+  m.complete = true;  // the snapshot links a file only once it is whole and checked
+  QFile f(m.path);
+  QString architecture, error;
+  if (!f.open(QIODevice::ReadOnly)) {
+    error = f.errorString();
+  } else {
+    const QByteArray head = f.read(kGgufProbeBytes);
+    try {
+      architecture = QString::fromStdString(
+          probe_gguf_header(reinterpret_cast<const uint8_t*>(head.constData()), size_t(head.size()),
+                            m.path.toStdString())
+              .architecture);
+    } catch (const Error& e) {
+      error = QString::fromStdString(e.what());
+    }
+  }
+  m.compatible = error.isEmpty() && hub::isSupportedGgufArchitecture(architecture);
+  m.reason = !error.isEmpty() ? error
+             : m.compatible   ? QString()
+             : architecture.isEmpty()
+                 ? QStringLiteral("its header names no architecture")
+                 : QStringLiteral("GGUF architecture '%1' is not supported (Coil runs mamba)")
+                       .arg(architecture);
+  m.estimate = hub::estimateStoredMemory(m.sizeBytes, {}, 0);
+  return m;
+}
+
 void estimate(InstalledModel& m) {
   qint64 weights = 0;
   folderSizes(m.path, nullptr, &weights);
@@ -84,6 +133,13 @@ QList<InstalledModel> scanHubCache(const QString& cacheDir) {
     const hub::RepoCache cache(cacheDir, repoId);
     const QString commit = chooseSnapshot(cache);
     if (commit.isEmpty()) continue;  // only partial downloads: the download list shows those
+    const QStringList files = cache.snapshotFiles(commit);
+    if (!files.contains(QStringLiteral("config.json")) &&
+        std::any_of(files.begin(), files.end(), isGgufName)) {
+      for (const QString& f : files)
+        if (isGgufName(f)) out << describeGgufFile(cache, commit, f);
+      continue;
+    }
     InstalledModel m;
     m.name = repoId;
     m.repoId = repoId;

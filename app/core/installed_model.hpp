@@ -1,6 +1,7 @@
 // The models on this computer, for the Models page's installed list: the repos in the
 // Hugging Face cache (models--org--name, the snapshot refs/main points to, else the newest
-// one), the bundled demo model and folders loaded by hand. Plus the two file operations the
+// one; in a GGUF repo each downloaded .gguf file is a model of its own), the bundled demo
+// model and folders loaded by hand. Plus the two file operations the
 // page does on the cache: removing a repo, and discarding what a cancelled download left.
 #pragma once
 #include <QList>
@@ -11,12 +12,13 @@
 namespace coil::app {
 
 struct InstalledModel {
-  QString name;             // the repo id, or the folder's name
-  QString repoId;           // "" outside the cache
-  QString path;             // the folder the engine loads (a snapshot folder for a cached repo)
-  QString repoDir;          // the cache folder deleting removes; "" outside the cache
-  QString kind;             // "hub", "demo" or "folder"
-  qint64 sizeBytes = 0;     // on disk (a cached repo: its blobs)
+  QString name;          // the repo id ("org/name · Q4_K_M" for a GGUF file), or the folder's name
+  QString quant;         // a GGUF file's quant type (from its name), "" otherwise
+  QString repoId;        // "" outside the cache
+  QString path;          // what the engine loads: a snapshot folder, or a .gguf file in one
+  QString repoDir;       // the cache folder deleting removes; "" outside the cache
+  QString kind;          // "hub", "demo" or "folder"
+  qint64 sizeBytes = 0;  // on disk (a cached repo: its blobs)
   bool complete = false;    // config.json and every safetensors weight file are there
   bool compatible = false;  // complete and a falcon_mamba / mamba model
   QString reason;           // why it cannot be used, when it cannot

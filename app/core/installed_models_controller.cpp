@@ -96,24 +96,40 @@ QString InstalledModelsController::deleteBlockOf(const InstalledRow& row) const 
   return {};
 }
 
-bool InstalledModelsController::useInNewChat(const QString& path) {
+const InstalledRow* InstalledModelsController::usableRow(const QString& path) {
   const InstalledRow* row = rows_->find(clean(path));
   if (!row) {
     emit messageRaised(tr("%1 is not an installed model.").arg(QDir::toNativeSeparators(path)));
-    return false;
+    return nullptr;
   }
   if (!row->model.compatible) {
     emit messageRaised(tr("%1 cannot be used: %2").arg(row->model.name, row->model.reason));
-    return false;
+    return nullptr;
   }
+  return row;
+}
+
+void InstalledModelsController::loadUnlessInUse(const QString& target) {
+  if (!parts_.model) return;
+  const bool current = clean(parts_.model->path()) == target && !parts_.model->loading();
+  const bool coming = parts_.model->loading() && clean(parts_.model->loadingPath()) == target;
+  if (!current && !coming) parts_.model->load(target);
+}
+
+bool InstalledModelsController::useInNewChat(const QString& path) {
+  const InstalledRow* row = usableRow(path);
+  if (!row) return false;
   const QString target = row->model.path;
   if (parts_.chat) parts_.chat->newChat();
-  if (parts_.model) {
-    const bool current = clean(parts_.model->path()) == target && !parts_.model->loading();
-    const bool coming = parts_.model->loading() && clean(parts_.model->loadingPath()) == target;
-    if (!current && !coming) parts_.model->load(target);
-  }
+  loadUnlessInUse(target);
   emit chatRequested();
+  return true;
+}
+
+bool InstalledModelsController::useInThisChat(const QString& path) {
+  const InstalledRow* row = usableRow(path);
+  if (!row) return false;
+  loadUnlessInUse(row->model.path);
   return true;
 }
 

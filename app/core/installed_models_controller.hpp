@@ -52,6 +52,9 @@ class InstalledModelsController : public QObject {
   Q_INVOKABLE void refresh();
   // Starts a new chat on an installed model (loading it unless it is the one in use).
   Q_INVOKABLE bool useInNewChat(const QString& path);
+  // Switches the open chat to an installed model (the chat header's model switcher): the
+  // chat stays, its next answer is read with that model.
+  Q_INVOKABLE bool useInThisChat(const QString& path);
   // Refuses (with messageRaised) the demo model, the model in use, a folder outside the
   // cache and a repo still downloading; otherwise asks the page to confirm.
   Q_INVOKABLE bool requestDelete(const QString& path);
@@ -69,6 +72,9 @@ class InstalledModelsController : public QObject {
   void changed();
 
  private:
+  // The row of an installed model Coil can run, or nullptr (with messageRaised).
+  const InstalledRow* usableRow(const QString& path);
+  void loadUnlessInUse(const QString& path);
   QString deleteBlock(const QString& path) const;
   QString deleteBlockOf(const InstalledRow& row) const;
 

@@ -37,6 +37,7 @@ MemoryFit assessMemoryFit(const hub::MemoryEstimate& e, const MachineMemory& mac
   fit.neededBytes = e.totalBytes;
   const QString dtype = e.dtypeBytes == 2   ? QStringLiteral("16-bit")
                         : e.dtypeBytes == 4 ? QStringLiteral("32-bit")
+                        : e.dtypeBytes == 0 ? QStringLiteral("stored")
                                             : QStringLiteral("%1-byte").arg(e.dtypeBytes);
   QString need = QStringLiteral("Needs about %1: %2 of %3 weights + %4 of recurrent state.")
                      .arg(hub::formatBytes(e.totalBytes), hub::formatBytes(e.weightBytes), dtype,
@@ -73,6 +74,14 @@ MemoryFit assessMemoryFit(const hub::MemoryEstimate& e, const MachineMemory& mac
     fit.tone = QStringLiteral("good");
   }
   return fit;
+}
+
+int bestFitIndex(const QList<MemoryFit>& fits) {
+  for (MemoryFit::Level level :
+       {MemoryFit::Level::Gpu, MemoryFit::Level::Ram, MemoryFit::Level::Tight})
+    for (int i = 0; i < fits.size(); ++i)
+      if (fits[i].level == level) return i;
+  return fits.isEmpty() ? -1 : int(fits.size()) - 1;
 }
 
 }  // namespace coil::app

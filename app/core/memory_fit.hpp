@@ -33,6 +33,11 @@ struct MemoryFit {
   QString tip;    // the tooltip: what is needed and what the machine has
 };
 
+// Which of several ways to get one model (most precise first: BF16, Q8_0, Q4_K_M...) to
+// offer first: the most precise that fits the GPU, else the most precise that fits RAM,
+// else one that fits tightly, else the last (smallest); -1 for none.
+int bestFitIndex(const QList<MemoryFit>& fitsMostPreciseFirst);
+
 // Tight: it fits in RAM but leaves less than 15% of it to everything else.
 MemoryFit assessMemoryFit(const hub::MemoryEstimate& estimate, const MachineMemory& machine);
 

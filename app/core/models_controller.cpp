@@ -1,6 +1,6 @@
 #include "models_controller.hpp"
 
-#include <QTemporaryDir>
+#include <algorithm>
 
 #include "active_model.hpp"
 #include "app_settings.hpp"
@@ -12,8 +12,12 @@
 #include "hub_error.hpp"
 #include "hub_search_model.hpp"
 #include "installed_models_controller.hpp"
+#include "model_downloads.hpp"
+#include "repo_cache.hpp"
 #include "repo_details_fetcher.hpp"
-#include "repo_files_model.hpp"
+#include "repo_files_controller.hpp"
+#include "resource_estimate.hpp"
+#include "search_results.hpp"
 
 namespace coil::app {
 
@@ -41,48 +45,58 @@ ModelsController::ModelsController(const Parts& parts, QObject* parent)
   client_ = new hub::HubClient(
       hub::HubSettings::fromEnvironment(parts.settings ? parts.settings->hfToken() : QString()),
       this);
-  QString stateDir = parts.dataDir;
-  if (stateDir.isEmpty()) {
-    tempState_ = std::make_unique<QTemporaryDir>();
-    stateDir = tempState_->path();
-  }
   machine_ = machineMemory(QVariantList{});
-  queue_ = new hub::DownloadQueue(client_, stateDir, this);
+  downloads_ = new ModelDownloads(client_, parts.dataDir, parts.banners, this);
   details_ = new RepoDetailsFetcher(client_, this);
   results_ = new HubSearchModel(this);
-  files_ = new RepoFilesModel(this);
-  downloads_ = new DownloadListModel(queue_, cacheDir(), this);
+  repoFiles_ =
+      new RepoFilesController({details_, cacheDir(), offline(), [this] { return machine_; },
+                               [this](const QString& repoId, const QString& file) {
+                                 return downloads_->enqueue(repoId, file);
+                               }},
+                              this);
+  connect(repoFiles_, &RepoFilesController::messageRaised, this, &ModelsController::setMessage);
   installed_ = new InstalledModelsController(
-      {cacheDir(), parts_.model, parts_.chat, downloads_, queue_, details_}, this);
+      {cacheDir(), parts_.model, parts_.chat, downloads_->list(), downloads_->queue(), details_},
+      this);
 
   queryTimer_.setSingleShot(true);
   queryTimer_.setInterval(400);
   connect(&queryTimer_, &QTimer::timeout, this, [this] { search(query_); });
   connect(details_, &RepoDetailsFetcher::fetched, this, &ModelsController::onDetails);
-  connect(queue_, &hub::DownloadQueue::finished, this, &ModelsController::onDownloadFinished);
-  connect(queue_, &hub::DownloadQueue::failed, this, &ModelsController::onDownloadFailed);
-  for (auto signal : {&hub::DownloadQueue::entryAdded, &hub::DownloadQueue::entryChanged,
-                      &hub::DownloadQueue::entryRemoved})
-    connect(queue_, signal, this, [this] { rebuildResults(); });
+  connect(downloads_, &ModelDownloads::finished, this, &ModelsController::onDownloadFinished);
+  connect(downloads_, &ModelDownloads::failed, this, [this] {
+    installed_->refresh();  // and the results, through changed()
+  });
+  connect(downloads_, &ModelDownloads::messageRaised, this, &ModelsController::setMessage);
+  connect(downloads_, &ModelDownloads::changed, this, [this] { rebuildResults(); });
   // The Installed list (and its count) follows the cache as downloads start, end or are
   // cancelled (a cancel deletes the partial files after the entry is gone).
   for (auto signal : {&hub::DownloadQueue::entryAdded, &hub::DownloadQueue::entryChanged})
-    connect(queue_, signal, installed_, &InstalledModelsController::refresh);
-  connect(downloads_, &DownloadListModel::cacheChanged, installed_,
+    connect(downloads_->queue(), signal, installed_, &InstalledModelsController::refresh);
+  connect(downloads_->list(), &DownloadListModel::cacheChanged, installed_,
           &InstalledModelsController::refresh);
   connect(installed_, &InstalledModelsController::changed, this, [this] { rebuildResults(); });
   connect(installed_, &InstalledModelsController::messageRaised, this,
           &ModelsController::setMessage);
   if (parts_.settings)
     connect(parts_.settings, &AppSettings::hfTokenChanged, this, &ModelsController::onTokenChanged);
-  rebuildResults();  // the curated entry, before any search
-  queue_->start();   // unfinished downloads of the last session continue
+  rebuildResults();     // the curated entry, before any search
+  downloads_->start();  // unfinished downloads of the last session continue
 }
 
 ModelsController::~ModelsController() {
   // The running download stops first (its partial file stays for the next start).
-  delete queue_;
-  queue_ = nullptr;
+  delete downloads_;
+  downloads_ = nullptr;
+}
+
+DownloadListModel* ModelsController::downloads() const {
+  return downloads_->list();
+}
+
+hub::DownloadQueue* ModelsController::queue() const {
+  return downloads_->queue();
 }
 
 QString ModelsController::cacheDir() const {
@@ -167,7 +181,8 @@ void ModelsController::onSearchPage(const hub::SearchPage& page, const hub::HubE
     searchError_ = error.kind == hub::HubErrorKind::Offline
                        ? tr("Offline (HF_HUB_OFFLINE is set): the Hub is not searched. The "
                             "models already in the cache are under Installed.")
-                       : tr("The search failed: %1").arg(error.message);
+                   : error.unreachable ? tr("Offline: %1").arg(error.message)
+                                       : tr("The search failed: %1").arg(error.message);
   } else {
     QSet<QString> seen;  // a next page may repeat an entry
     for (const hub::ModelSummary& m : std::as_const(summaries_)) seen.insert(m.id);
@@ -186,20 +201,95 @@ void ModelsController::onSearchPage(const hub::SearchPage& page, const hub::HubE
 void ModelsController::fetchDetails() {
   if (offline()) return;
   const QList<HubSearchRow>& rows = results_->rows();
-  for (int i = 0; i < rows.size() && i < kDetailRows; ++i)
-    if (rows[i].summary.compatible) details_->fetch(rows[i].summary.id);
+  bool curated = false;
+  for (int i = 0; i < rows.size() && i < kDetailRows; ++i) {
+    const hub::ModelSummary& m = rows[i].summary;
+    if (m.compatible || m.ggufPending) details_->fetch(m.id);
+    curated = curated || rows[i].curated;
+  }
+  if (curated)  // the sizes of the curated model's GGUF files
+    for (const CuratedVariant& v : curatedVariants())
+      if (v.gguf) details_->fetch(v.repoId);
   rebuildResults();
 }
 
 void ModelsController::onDetails(const QString& repoId) {
-  if (repoId == filesRepo_) {
-    const RepoDetails* d = details_->details(repoId);
-    filesLoading_ = false;
-    filesError_ = d ? d->error : QString();
-    files_->setFiles(d ? d->files : QList<hub::RepoFile>());
-    emit filesChanged();
-  }
+  Q_UNUSED(repoId);  // the files dialog listens to the fetcher itself
   rebuildResults();
+}
+
+bool ModelsController::inCache(const QString& repoId, const QString& include) const {
+  if (include.isEmpty()) return installed_->completeRepos().contains(repoId);
+  const hub::RepoCache cache(cacheDir(), repoId);
+  const auto commit = cache.resolveRevision(QStringLiteral("main"));
+  return commit && cache.looksComplete(*commit, {include});
+}
+
+QList<HubSearchChoice> ModelsController::curatedChoices() const {
+  const QJsonObject config = curatedConfig();
+  QList<HubSearchChoice> out;
+  for (const CuratedVariant& v : curatedVariants()) {
+    HubSearchChoice c;
+    c.quant = v.quant;
+    c.repoId = v.repoId;
+    c.include = v.include;
+    c.sizeBytes = v.sizeBytes;
+    // a GGUF repo's file list gives its real size (the BF16 size comes from the config)
+    if (const RepoDetails* d = details_->details(v.repoId); v.gguf && d && d->error.isEmpty()) {
+      qint64 bytes = 0;
+      for (const hub::RepoFile& f : d->files)
+        if (f.path.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive)) bytes += f.size;
+      if (bytes > 0) c.sizeBytes = bytes;
+    }
+    c.fit = assessMemoryFit(v.gguf ? hub::estimateStoredMemory(c.sizeBytes, config, 0)
+                                   : hub::estimateMemory(config, c.sizeBytes, 0, 0),
+                            machine_);
+    c.installed = inCache(c.repoId, c.include);
+    c.downloadStatus = downloads_->statusOf(c.repoId);
+    out << c;
+  }
+  return out;
+}
+
+QList<HubSearchChoice> ModelsController::ggufChoices(const QString& repoId) const {
+  QList<HubSearchChoice> out;
+  const RepoDetails* d = details_->details(repoId);
+  if (!d || !d->gguf || !d->error.isEmpty()) return out;
+  for (const hub::RepoFile& f : d->files) {
+    if (!f.path.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive)) continue;
+    HubSearchChoice c;
+    c.quant = hub::ggufQuantOfFileName(f.path);
+    if (c.quant.isEmpty()) c.quant = f.path.section(QLatin1Char('/'), -1);
+    c.repoId = repoId;
+    c.include = f.path;
+    c.sizeBytes = f.size;
+    c.fit = assessMemoryFit(hub::estimateStoredMemory(f.size, d->config, 0), machine_);
+    c.installed = inCache(repoId, f.path);
+    c.downloadStatus = downloads_->statusOf(repoId, f.path);
+    out << c;
+  }
+  // most precise (largest) first
+  std::stable_sort(out.begin(), out.end(), [](const HubSearchChoice& a, const HubSearchChoice& b) {
+    return a.sizeBytes > b.sizeBytes;
+  });
+  return out;
+}
+
+void ModelsController::applyDetails(HubSearchRow& r) const {
+  const RepoDetails* d = details_->details(r.summary.id);
+  if (d && d->gguf) {
+    r.summary.ggufArchitecture = d->ggufArchitecture;
+    r.summary.ggufError = d->error.isEmpty() ? d->ggufError : d->error;
+    hub::classifyCompatibility(r.summary);
+  }
+  if (r.curated) {
+    r.choices = curatedChoices();
+  } else if (r.summary.compatible && r.summary.ggufOnly) {
+    r.choices = ggufChoices(r.summary.id);
+  }
+  QList<MemoryFit> fits;
+  for (const HubSearchChoice& c : std::as_const(r.choices)) fits << c.fit;
+  r.defaultChoice = bestFitIndex(fits);
 }
 
 void ModelsController::rebuildResults() {
@@ -211,7 +301,7 @@ void ModelsController::rebuildResults() {
     r.curated = m.id == curatedId;
     r.needsToken = m.isGated() && !hasToken();
     r.installed = installed_->completeRepos().contains(m.id);
-    r.downloadStatus = downloads_->statusOfRepo(m.id);
+    r.downloadStatus = downloads_->statusOf(m.id);
     r.detailsPending = details_->isPending(m.id);
     hub::MemoryEstimate estimate;
     if (const RepoDetails* d = details_->details(m.id); d && d->error.isEmpty()) {
@@ -220,76 +310,46 @@ void ModelsController::rebuildResults() {
     }
     if (!estimate.valid && r.curated) estimate = hub::estimateMemory(curatedConfig(), 0, 0, 0);
     if (estimate.valid) r.fit = assessMemoryFit(estimate, machine_);
+    applyDetails(r);
+    if (r.defaultChoice >= 0) {  // the badge and state of the choice offered first
+      const HubSearchChoice& c = r.choices[r.defaultChoice];
+      r.fit = c.fit;
+      if (!r.curated)
+        r.installed = std::any_of(r.choices.begin(), r.choices.end(),
+                                  [](const HubSearchChoice& x) { return x.installed; });
+    }
     rows << r;
   }
   results_->setRows(rows);
 }
 
-void ModelsController::showFiles(const QString& repoId) {
-  filesRepo_ = repoId;
-  filesError_.clear();
-  const RepoDetails* d = details_->details(repoId);
-  if (d && d->error.isEmpty()) {
-    filesLoading_ = false;
-    files_->setFiles(d->files);
-  } else if (offline()) {
-    filesLoading_ = false;
-    filesError_ = tr("Offline (HF_HUB_OFFLINE is set): the Hub is not asked for the files.");
-    files_->setFiles({});
-  } else {
-    filesLoading_ = true;
-    files_->setFiles({});
-    details_->fetch(repoId);
-  }
-  emit filesChanged();
-}
-
 QString ModelsController::download(const QString& repoId) {
   const QString id = repoId.trimmed();
   if (id.isEmpty()) return {};
-  if (offline()) {
-    setMessage(tr("Offline (HF_HUB_OFFLINE is set): %1 cannot be downloaded.").arg(id));
-    return {};
-  }
-  for (const hub::ModelSummary& m : std::as_const(summaries_))
-    if (m.id == id && !m.compatible) {
-      setMessage(tr("%1 cannot be used by Coil: %2").arg(id, m.incompatibleReason));
+  if (const int row = results_->rowOf(id); row >= 0) {
+    const HubSearchRow& r = results_->rows()[row];
+    if (!r.summary.compatible) {
+      setMessage(tr("%1 cannot be used by Coil: %2").arg(id, r.summary.incompatibleReason));
       return {};
     }
-  const QString status = downloads_->statusOfRepo(id);
-  if (status == QLatin1String("queued") || status == QLatin1String("downloading"))
-    return downloads_->idOfRepo(id);
-  if (status == QLatin1String("paused") || status == QLatin1String("failed")) {
-    const QString existing = downloads_->idOfRepo(id);
-    queue_->resume(existing);
-    return existing;
+    if (r.defaultChoice >= 0) return downloadChoice(id, r.defaultChoice);
   }
-  if (parts_.banners) parts_.banners->dismiss(QStringLiteral("download-failed"));
-  return queue_->enqueue(id);
+  return downloads_->enqueue(id, {});
 }
 
-void ModelsController::onDownloadFinished(const QString& id, const QString& path) {
-  const auto entry = queue_->entry(id);
-  const QString repoId = entry ? entry->repoId : QString();
+QString ModelsController::downloadChoice(const QString& repoId, int index) {
+  const int row = results_->rowOf(repoId);
+  if (row < 0) return {};
+  const HubSearchRow& r = results_->rows()[row];
+  if (index < 0 || index >= r.choices.size()) return {};
+  const HubSearchChoice c = r.choices[index];
+  return downloads_->enqueue(c.repoId, c.include);
+}
+
+void ModelsController::onDownloadFinished(const QString& repoId, const QString& path) {
   details_->forget(repoId);
   installed_->refresh();  // and the results, through changed()
-  if (parts_.banners)
-    parts_.banners->show({QStringLiteral("download-finished"), QStringLiteral("info"),
-                          tr("%1 is downloaded").arg(repoId), path,
-                          tr("Open Models, Installed, and choose “Use in new chat”.")});
   emit downloadFinished(repoId, path);
-}
-
-void ModelsController::onDownloadFailed(const QString& id, const QString& message) {
-  const auto entry = queue_->entry(id);
-  const QString repoId = entry ? entry->repoId : id;
-  setMessage(tr("The download of %1 failed: %2").arg(repoId, message));
-  if (parts_.banners)
-    parts_.banners->show({QStringLiteral("download-failed"), QStringLiteral("error"),
-                          tr("The download of %1 failed").arg(repoId), message,
-                          tr("Resume it on the Models page (Downloads) once the cause is "
-                             "fixed; what was downloaded is kept.")});
-  installed_->refresh();  // and the results, through changed()
 }
 
 void ModelsController::onTokenChanged() {
@@ -310,9 +370,15 @@ void ModelsController::dismissMessage() {
 }
 
 void ModelsController::setDeviceLists(const QVariantMap&, const QVariantList& gpus) {
-  machine_ = machineMemory(gpus);
+  setMachine(machineMemory(gpus));
+}
+
+void ModelsController::setMachine(const MachineMemory& machine) {
+  machine_ = machine;
   emit machineChanged();
   installed_->setMachine(machine_);  // and the results, through changed()
+  repoFiles_->refresh();
+  rebuildResults();
 }
 
 }  // namespace coil::app

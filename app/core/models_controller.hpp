@@ -1,10 +1,11 @@
 // The Models page (App.models): searching the Hugging Face Hub (the curated
-// falcon-mamba-7b-instruct first), a repo's files, downloads into the standard cache through
-// the persistent hub::DownloadQueue (kept in the data folder, started with the app, so
-// unfinished downloads continue after a restart) and the memory-fit badges. The Installed
-// tab is its InstalledModelsController (App.installedModels); the access token is a
-// setting (AppSettings::saveHfToken), used at once. Errors (offline, gated, network) come
-// back as readable text on the page and as banners.
+// falcon-mamba-7b-instruct first, with its quants; GGUF repos judged by their header) and
+// the memory-fit badges and download choices of the results. Its other jobs have classes of
+// their own: downloads (ModelDownloads: the persistent queue, App.models.downloads), a
+// repo's files (RepoFilesController, App.models.repoFiles), the Installed tab
+// (InstalledModelsController, App.installedModels); the access token is a setting
+// (AppSettings::saveHfToken), used at once. Errors (offline, gated, network) come back as
+// readable text on the page and as banners.
 #pragma once
 #include <QtQml/qqmlregistration.h>
 
@@ -19,8 +20,6 @@
 #include "hub_types.hpp"
 #include "memory_fit.hpp"
 
-class QTemporaryDir;
-
 namespace coil::hub {
 class HubClient;
 class DownloadQueue;
@@ -34,20 +33,25 @@ class AppSettings;
 class ChatController;
 class BannerModel;
 class HubSearchModel;
-class RepoFilesModel;
+class RepoFilesController;
+class ModelDownloads;
 class DownloadListModel;
 class InstalledModelsController;
 class RepoDetailsFetcher;
+struct HubSearchRow;
+struct HubSearchChoice;
+struct RepoDetails;
 
 class ModelsController : public QObject {
   Q_OBJECT
   Q_MOC_INCLUDE("hub_search_model.hpp")
-  Q_MOC_INCLUDE("repo_files_model.hpp")
+  Q_MOC_INCLUDE("repo_files_controller.hpp")
   Q_MOC_INCLUDE("download_list_model.hpp")
   QML_ELEMENT
   QML_UNCREATABLE("provided by App.models")
   Q_PROPERTY(coil::app::HubSearchModel* results READ results CONSTANT)
-  Q_PROPERTY(coil::app::RepoFilesModel* files READ files CONSTANT)
+  // The files dialog: one repo's files (its own controller).
+  Q_PROPERTY(coil::app::RepoFilesController* repoFiles READ repoFiles CONSTANT)
   Q_PROPERTY(coil::app::DownloadListModel* downloads READ downloads CONSTANT)
   // The search box: setting it searches after a short pause; search() searches at once.
   Q_PROPERTY(QString query READ query WRITE setQuery NOTIFY searchChanged)
@@ -56,9 +60,6 @@ class ModelsController : public QObject {
   Q_PROPERTY(bool searching READ searching NOTIFY searchChanged)
   Q_PROPERTY(QString searchError READ searchError NOTIFY searchChanged)
   Q_PROPERTY(bool canLoadMore READ canLoadMore NOTIFY searchChanged)
-  Q_PROPERTY(QString filesRepo READ filesRepo NOTIFY filesChanged)
-  Q_PROPERTY(bool filesLoading READ filesLoading NOTIFY filesChanged)
-  Q_PROPERTY(QString filesError READ filesError NOTIFY filesChanged)
   Q_PROPERTY(QString machineText READ machineText NOTIFY machineChanged)
   Q_PROPERTY(QString cacheDir READ cacheDir CONSTANT)
   Q_PROPERTY(QUrl cacheUrl READ cacheUrl CONSTANT)
@@ -81,8 +82,8 @@ class ModelsController : public QObject {
   ~ModelsController() override;
 
   HubSearchModel* results() const { return results_; }
-  RepoFilesModel* files() const { return files_; }
-  DownloadListModel* downloads() const { return downloads_; }
+  RepoFilesController* repoFiles() const { return repoFiles_; }
+  DownloadListModel* downloads() const;
   InstalledModelsController* installed() const { return installed_; }
   QString query() const { return query_; }
   void setQuery(const QString& query);
@@ -92,9 +93,6 @@ class ModelsController : public QObject {
   bool searching() const { return searching_; }
   QString searchError() const { return searchError_; }
   bool canLoadMore() const { return !next_.isEmpty() && !searching_; }
-  QString filesRepo() const { return filesRepo_; }
-  bool filesLoading() const { return filesLoading_; }
-  QString filesError() const { return filesError_; }
   QString machineText() const { return describeMachine(machine_); }
   QString cacheDir() const;
   QUrl cacheUrl() const { return QUrl::fromLocalFile(cacheDir()); }
@@ -104,23 +102,26 @@ class ModelsController : public QObject {
   bool hasToken() const;
   QString message() const { return message_; }
   hub::HubClient* client() const { return client_; }
-  hub::DownloadQueue* queue() const { return queue_; }
+  hub::DownloadQueue* queue() const;
 
   // The page was opened: rescans the installed models and runs the first search.
   Q_INVOKABLE void activate();
   Q_INVOKABLE void search(const QString& text);
   Q_INVOKABLE void loadMore();
-  Q_INVOKABLE void showFiles(const QString& repoId);
-  // Queues a download of the repo's main revision; returns its id ("" when refused).
+  // Queues a download of the repo's main revision; returns its id ("" when refused). A row
+  // with choices (the curated entry, a GGUF repo) downloads its default choice only.
   Q_INVOKABLE QString download(const QString& repoId);
+  // Queues choice `index` of the row's choices (a quant of the curated model, one .gguf file).
+  Q_INVOKABLE QString downloadChoice(const QString& repoId, int index);
   Q_INVOKABLE void dismissMessage();
 
   // From InferenceWorker::devicesListed: the GPUs' memory for the memory-fit badges.
   void setDeviceLists(const QVariantMap& devices, const QVariantList& gpus);
+  // The machine the badges and the default choices are judged against.
+  void setMachine(const MachineMemory& machine);
 
  signals:
   void searchChanged();
-  void filesChanged();
   void machineChanged();
   void messageChanged();
   void downloadFinished(const QString& repoId, const QString& snapshotPath);
@@ -129,21 +130,25 @@ class ModelsController : public QObject {
   void runSearch(bool append);
   void onSearchPage(const hub::SearchPage& page, const hub::HubError& error);
   void rebuildResults();
+  // The row's summary as the details found it (a GGUF repo's architecture) and its choices.
+  void applyDetails(HubSearchRow& row) const;
+  QList<HubSearchChoice> curatedChoices() const;
+  QList<HubSearchChoice> ggufChoices(const QString& repoId) const;
+  // Whether a download of `repoId` (the file pattern `include`, or the whole repo) is in the
+  // cache, and its download's status.
+  bool inCache(const QString& repoId, const QString& include) const;
   void fetchDetails();
   void onDetails(const QString& repoId);
-  void onDownloadFinished(const QString& id, const QString& path);
-  void onDownloadFailed(const QString& id, const QString& message);
+  void onDownloadFinished(const QString& repoId, const QString& path);
   void setMessage(const QString& message);
   void onTokenChanged();
 
   Parts parts_;
-  std::unique_ptr<QTemporaryDir> tempState_;
   hub::HubClient* client_ = nullptr;
-  hub::DownloadQueue* queue_ = nullptr;
   RepoDetailsFetcher* details_ = nullptr;
   HubSearchModel* results_ = nullptr;
-  RepoFilesModel* files_ = nullptr;
-  DownloadListModel* downloads_ = nullptr;
+  RepoFilesController* repoFiles_ = nullptr;
+  ModelDownloads* downloads_ = nullptr;
   InstalledModelsController* installed_ = nullptr;
   MachineMemory machine_;
 
@@ -157,9 +162,6 @@ class ModelsController : public QObject {
   QList<hub::ModelSummary> summaries_;
   QUrl next_;
 
-  QString filesRepo_;
-  bool filesLoading_ = false;
-  QString filesError_;
   QString message_;
 };
 

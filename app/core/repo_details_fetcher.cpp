@@ -5,11 +5,17 @@
 #include <QNetworkReply>
 #include <QPointer>
 
+#include "coil/error.hpp"
+#include "coil/gguf.hpp"
 #include "http_util.hpp"
 #include "hub_client.hpp"
 #include "repo_cache.hpp"
 
 namespace coil::app {
+
+namespace {
+constexpr qint64 kGgufProbeBytes = 256 * 1024;  // general.architecture comes first in practice
+}  // namespace
 
 RepoDetailsFetcher::RepoDetailsFetcher(hub::HubClient* client, QObject* parent)
     : QObject(parent), client_(client) {}
@@ -33,7 +39,10 @@ void RepoDetailsFetcher::fetch(const QString& repoId) {
   pending_.insert(repoId);
   client_->repoTree(repoId, QStringLiteral("main"), this,
                     [this, repoId](const QList<hub::RepoFile>& files, const hub::HubError& e) {
-                      onTree(repoId, files, e ? e.message : QString());
+                      onTree(repoId, files,
+                             !e              ? QString()
+                             : e.unreachable ? tr("Offline: %1").arg(e.message)
+                                             : e.message);
                     });
 }
 
@@ -43,14 +52,48 @@ void RepoDetailsFetcher::onTree(const QString& repoId, const QList<hub::RepoFile
   d.repoId = repoId;
   d.error = error;
   d.files = files;
-  bool hasConfig = false;
+  bool hasConfig = false, hasSafetensors = false;
   for (const hub::RepoFile& f : files) {
     d.totalBytes += f.size;
-    if (f.path.endsWith(QLatin1String(".safetensors"))) d.weightBytes += f.size;
+    if (f.path.endsWith(QLatin1String(".safetensors"))) {
+      d.weightBytes += f.size;
+      hasSafetensors = true;
+    }
+    if (f.path.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive) && d.ggufProbed.isEmpty())
+      d.ggufProbed = f.path;
     hasConfig = hasConfig || f.path == QLatin1String("config.json");
   }
-  if (!error.isEmpty() || !hasConfig || readCachedConfig(d)) return finish(d);
+  d.gguf = !hasSafetensors && !d.ggufProbed.isEmpty();
+  if (!d.gguf) d.ggufProbed.clear();
+  if (!error.isEmpty() || !hasConfig || readCachedConfig(d)) return probeGguf(d);
   fetchConfig(d);
+}
+
+void RepoDetailsFetcher::probeGguf(RepoDetails d) {
+  if (!d.error.isEmpty() || !d.gguf) return finish(d);
+  QPointer<RepoDetailsFetcher> self(this);
+  client_->fetchPrefix(
+      d.repoId, QStringLiteral("main"), d.ggufProbed, kGgufProbeBytes, this,
+      [self, d](const QByteArray& bytes, const hub::HubError& e) mutable {
+        if (!self) return;
+        if (e) {
+          d.ggufError = e.message;
+        } else {
+          try {
+            const GgufHeaderProbe probe =
+                probe_gguf_header(reinterpret_cast<const uint8_t*>(bytes.constData()),
+                                  size_t(bytes.size()), d.ggufProbed.toStdString());
+            d.ggufArchitecture = QString::fromStdString(probe.architecture);
+            if (d.ggufArchitecture.isEmpty())
+              d.ggufError = QStringLiteral("%1 names no general.architecture in its first %2 KiB")
+                                .arg(d.ggufProbed)
+                                .arg(kGgufProbeBytes / 1024);
+          } catch (const Error& err) {
+            d.ggufError = QString::fromStdString(err.what());
+          }
+        }
+        self->finish(d);
+      });
 }
 
 bool RepoDetailsFetcher::readCachedConfig(RepoDetails& d) const {
@@ -74,7 +117,7 @@ void RepoDetailsFetcher::fetchConfig(RepoDetails d) {
     // falls back to the weights' size.
     if (reply->error() == QNetworkReply::NoError && hub::httpStatus(reply) == 200)
       d.config = QJsonDocument::fromJson(reply->readAll()).object();
-    self->finish(d);
+    self->probeGguf(d);
   });
 }
 

@@ -1,6 +1,8 @@
 // What the Models page shows about one repo beyond a search answer: its files and sizes (the
 // tree API) and its config.json (read from the cache when the repo is there, else fetched
-// from /resolve), from which the memory estimate is made. Fetched once per repo and kept for
+// from /resolve), from which the memory estimate is made. For a GGUF repo (.gguf files, no
+// safetensors) the header of one of its files is read with a Range request (its first
+// 256 KiB): its general.architecture says whether Coil runs it. Fetched once per repo and kept for
 // the session; every answer, good or not, arrives as `fetched`.
 #pragma once
 #include <QHash>
@@ -26,7 +28,11 @@ struct RepoDetails {
   qint64 weightBytes = 0;  // the *.safetensors files
   QJsonObject config;      // empty when it could not be read (a gated repo without a token)
   hub::MemoryEstimate estimate;
-  QString error;  // why the files could not be listed ("" when they were)
+  QString error;             // why the files could not be listed ("" when they were)
+  bool gguf = false;         // a GGUF repo
+  QString ggufArchitecture;  // from the header of ggufProbed
+  QString ggufProbed;        // the file whose header was read
+  QString ggufError;         // why that header could not be read
 };
 
 class RepoDetailsFetcher : public QObject {
@@ -51,6 +57,7 @@ class RepoDetailsFetcher : public QObject {
   void onTree(const QString& repoId, const QList<hub::RepoFile>& files, const QString& error);
   bool readCachedConfig(RepoDetails& details) const;
   void fetchConfig(RepoDetails details);
+  void probeGguf(RepoDetails details);
   void finish(RepoDetails details);
 
   hub::HubClient* client_;

@@ -1,6 +1,9 @@
 #include "repo_files_model.hpp"
 
+#include <algorithm>
+
 #include "resource_estimate.hpp"
+#include "search_results.hpp"
 
 namespace coil::app {
 
@@ -11,6 +14,7 @@ int RepoFilesModel::rowCount(const QModelIndex& parent) const {
 QString RepoFilesModel::kindOf(const QString& path) {
   const QString name = path.section(QLatin1Char('/'), -1);
   if (name.endsWith(QLatin1String(".safetensors"))) return QStringLiteral("weights");
+  if (name.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive)) return QStringLiteral("gguf");
   if (name == QLatin1String("config.json") || name == QLatin1String("generation_config.json"))
     return QStringLiteral("config");
   if (name.startsWith(QLatin1String("tokenizer")) ||
@@ -22,7 +26,8 @@ QString RepoFilesModel::kindOf(const QString& path) {
 QVariant RepoFilesModel::data(const QModelIndex& index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
     return {};
-  const hub::RepoFile& f = rows_[index.row()];
+  const Row& row = rows_[index.row()];
+  const hub::RepoFile& f = row.file;
   switch (role) {
     case Qt::DisplayRole:
     case PathRole:
@@ -35,6 +40,20 @@ QVariant RepoFilesModel::data(const QModelIndex& index, int role) const {
       return f.isLfs();
     case KindRole:
       return kindOf(f.path);
+    case QuantRole:
+      return row.quant;
+    case GroupRole:
+      return row.group;
+    case FitLabelRole:
+      return row.fit.label;
+    case FitToneRole:
+      return row.fit.tone;
+    case FitTipRole:
+      return row.fit.tip;
+    case DownloadableRole:
+      return row.downloadable;
+    case InstalledRole:
+      return row.installed;
   }
   return {};
 }
@@ -44,17 +63,46 @@ QHash<int, QByteArray> RepoFilesModel::roleNames() const {
           {SizeRole, "size"},
           {SizeTextRole, "sizeText"},
           {LfsRole, "lfs"},
-          {KindRole, "kind"}};
+          {KindRole, "kind"},
+          {QuantRole, "quant"},
+          {GroupRole, "group"},
+          {FitLabelRole, "fitLabel"},
+          {FitToneRole, "fitTone"},
+          {FitTipRole, "fitTip"},
+          {DownloadableRole, "downloadable"},
+          {InstalledRole, "installed"}};
 }
 
-void RepoFilesModel::setFiles(const QList<hub::RepoFile>& files) {
-  sync(rows_, files, [](const hub::RepoFile& f) { return f.path; });
+void RepoFilesModel::setFiles(const QList<hub::RepoFile>& files, const Context& context) {
+  QList<Row> ggufRows, otherRows;
+  for (const hub::RepoFile& f : files) {
+    Row r;
+    r.file = f;
+    if (kindOf(f.path) == QLatin1String("gguf")) {
+      r.quant = hub::ggufQuantOfFileName(f.path);
+      r.group = r.quant.isEmpty() ? QStringLiteral("GGUF") : r.quant;
+      r.fit =
+          assessMemoryFit(hub::estimateStoredMemory(f.size, context.config, 0), context.machine);
+      r.downloadable = context.ggufRunnable;
+      r.installed = context.installed.contains(f.path);
+      ggufRows << r;
+    } else {
+      otherRows << r;
+    }
+  }
+  // sections must be contiguous: the GGUF files by quant (largest quant last), then the rest
+  std::stable_sort(ggufRows.begin(), ggufRows.end(), [](const Row& a, const Row& b) {
+    return a.group != b.group ? a.group < b.group : a.file.path < b.file.path;
+  });
+  const QString other = ggufRows.isEmpty() ? QString() : QStringLiteral("Other files");
+  for (Row& r : otherRows) r.group = other;
+  sync(rows_, ggufRows + otherRows, [](const Row& r) { return r.file.path; });
   emit filesChanged();
 }
 
 qint64 RepoFilesModel::totalBytes() const {
   qint64 total = 0;
-  for (const hub::RepoFile& f : rows_) total += f.size;
+  for (const Row& r : rows_) total += r.file.size;
   return total;
 }
 

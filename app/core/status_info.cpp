@@ -2,6 +2,7 @@
 
 #include "format.hpp"
 #include "format_bytes.hpp"
+#include "model_name.hpp"
 
 namespace coil::app {
 
@@ -13,6 +14,10 @@ QString StatusInfo::backendText() const {
                                                                    : model_.backend;
   const QString backend = model_.emulated ? tr("%1 (emulated on the CPU, slow)").arg(name) : name;
   return model_.device.isEmpty() ? backend : QStringLiteral("%1 · %2").arg(backend, model_.device);
+}
+
+QString StatusInfo::modelText() const {
+  return modelTitle(model_.name, model_.quant);
 }
 
 QString StatusInfo::speedText() const {

@@ -17,6 +17,8 @@ class StatusInfo : public QObject {
   Q_PROPERTY(QString backend READ backend NOTIFY modelChanged)
   Q_PROPERTY(QString device READ device NOTIFY modelChanged)
   Q_PROPERTY(QString backendText READ backendText NOTIFY modelChanged)
+  // The model in use: "tiiuae/falcon-mamba-7b-instruct · Q4_K_M" ("" without one).
+  Q_PROPERTY(QString modelText READ modelText NOTIFY modelChanged)
   Q_PROPERTY(QString speedText READ speedText NOTIFY speedChanged)
   Q_PROPERTY(double prefillTokensPerS READ prefillTokensPerS NOTIFY speedChanged)
   Q_PROPERTY(double decodeTokensPerS READ decodeTokensPerS NOTIFY speedChanged)
@@ -30,6 +32,7 @@ class StatusInfo : public QObject {
   QString backend() const { return model_.backend; }
   QString device() const { return model_.device; }
   QString backendText() const;
+  QString modelText() const;
   QString speedText() const;
   double prefillTokensPerS() const { return prefillTps_; }
   double decodeTokensPerS() const { return decodeTps_; }

@@ -12,7 +12,7 @@
 namespace coil::app {
 
 struct LoadRequest {
-  QString path;              // a model folder
+  QString path;              // a model folder or a .gguf file
   QString backend = "auto";  // "auto", "cuda", "vulkan", "cpu"
   int device = -1;           // GPU index, -1: the default one
   int threads = 0;           // CPU threads, 0: physical cores
@@ -21,7 +21,8 @@ struct LoadRequest {
 
 struct ModelInfo {
   QString path;
-  QString name;
+  QString name;            // modelDisplayName: the repo id ("org/name") or the folder's name
+  QString quant;           // a GGUF file's quant type ("Q4_K_M"), "" for a safetensors folder
   QString backend;         // the backend actually used
   QString device;          // e.g. "AMD EPYC (2 threads, AVX-512 BF16)"
   QString fallbackReason;  // why the requested backend was not used ("" if it was)

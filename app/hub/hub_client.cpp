@@ -7,6 +7,7 @@
 #include <QNetworkProxyFactory>
 #include <QNetworkReply>
 #include <QTimer>
+#include <algorithm>
 
 #include "http_util.hpp"
 #include "repo_tree.hpp"
@@ -76,6 +77,56 @@ QUrl HubClient::resolveUrl(const QString& repoId, const QString& revision,
                                         encodeSegment(revision) + "/" + encodeFilePath(file));
 }
 
+void HubClient::fetchPrefix(const QString& repoId, const QString& revision, const QString& file,
+                            qint64 bytes, QObject* context, Callback<QByteArray> done) {
+  RequestTarget t = target(repoId, revision);
+  t.file = file;
+  getPrefix(resolveUrl(repoId, revision, file), t, bytes, 0, context, std::move(done));
+}
+
+void HubClient::getPrefix(const QUrl& url, const RequestTarget& target, qint64 bytes, int redirects,
+                          QPointer<QObject> context, Callback<QByteArray> done) {
+  if (settings_.offline) {
+    QTimer::singleShot(0, this, [context, done] {
+      if (context)
+        done({},
+             HubError::make(HubErrorKind::Offline,
+                            QStringLiteral("HF_HUB_OFFLINE is set: the Hub is not contacted.")));
+    });
+    return;
+  }
+  QNetworkRequest request = makeRequest(url, settings_, true);
+  request.setRawHeader("Range", "bytes=0-" + QByteArray::number(bytes - 1));
+  QNetworkReply* reply = nam_.get(request);
+  auto body = std::make_shared<QByteArray>();
+  // a server that ignores the Range sends the whole file: stop once the prefix is here
+  connect(reply, &QNetworkReply::readyRead, this, [reply, body, bytes] {
+    body->append(reply->read(bytes - body->size()));
+    if (body->size() >= bytes) reply->abort();
+  });
+  connect(reply, &QNetworkReply::finished, this, [=, this] {
+    reply->deleteLater();
+    if (!context) return;
+    if (reply->isOpen() && body->size() < bytes) body->append(reply->read(bytes - body->size()));
+    const int status = httpStatus(reply);
+    if (status >= 300 && status < 400 && redirects < 5) {
+      const QUrl next = url.resolved(QUrl(QString::fromUtf8(reply->rawHeader("Location"))));
+      getPrefix(next, target, bytes, redirects + 1, context, done);
+      return;
+    }
+    if (body->size() >= bytes || status == 200 || status == 206) {
+      done(body->left(bytes), {});
+      return;
+    }
+    HubError err = errorFromReply(reply, target);
+    if (!err)
+      err = HubError::make(
+          HubErrorKind::InvalidResponse,
+          QStringLiteral("Unexpected HTTP %1 from %2").arg(status).arg(url.toString()), status);
+    done({}, err);
+  });
+}
+
 void HubClient::getJson(const QUrl& url, const RequestTarget& target, int attempt,
                         QPointer<QObject> context, JsonCallback done) {
   if (settings_.offline) {
@@ -87,7 +138,9 @@ void HubClient::getJson(const QUrl& url, const RequestTarget& target, int attemp
     });
     return;
   }
-  QNetworkReply* reply = nam_.get(makeRequest(url, settings_, true));
+  QNetworkRequest request = makeRequest(url, settings_, true);
+  if (settings_.apiTimeoutMs > 0) request.setTransferTimeout(settings_.apiTimeoutMs);
+  QNetworkReply* reply = nam_.get(request);
   connect(reply, &QNetworkReply::finished, this, [=, this] {
     reply->deleteLater();
     if (!context) return;
@@ -97,7 +150,8 @@ void HubClient::getJson(const QUrl& url, const RequestTarget& target, int attemp
       err = HubError::make(
           HubErrorKind::InvalidResponse,
           QStringLiteral("Unexpected HTTP %1 from %2").arg(status).arg(url.toString()), status);
-    if (err && err.isRetryable() && attempt < settings_.maxRetries) {
+    // an unreachable host fails at once: offline, retrying only makes the page wait
+    if (err && err.isRetryable() && !err.unreachable && attempt < settings_.maxRetries) {
       const int delay = backoffDelayMs(attempt, settings_, reply->rawHeader("Retry-After"));
       QTimer::singleShot(delay, this,
                          [=, this] { getJson(url, target, attempt + 1, context, done); });

@@ -39,6 +39,12 @@ class HubClient : public QObject {
   void repoTree(const QString& repoId, const QString& revision, QObject* context,
                 Callback<QList<RepoFile>> done);
 
+  // The first `bytes` bytes of a file (GET /resolve with "Range: bytes=0-N", following the
+  // redirect to the CDN without the token): a GGUF header read before a download. A server
+  // that ignores the Range is cut off after `bytes`.
+  void fetchPrefix(const QString& repoId, const QString& revision, const QString& file,
+                   qint64 bytes, QObject* context, Callback<QByteArray> done);
+
   // Blocking variants (a nested event loop), for the CLI and tests.
   SearchPage searchSync(const SearchQuery& query, HubError* error);
   SearchPage searchPageSync(const QUrl& url, HubError* error);
@@ -58,6 +64,8 @@ class HubClient : public QObject {
                      std::shared_ptr<QList<RepoFile>> files, QPointer<QObject> context,
                      Callback<QList<RepoFile>> done);
   RequestTarget target(const QString& repoId, const QString& revision) const;
+  void getPrefix(const QUrl& url, const RequestTarget& target, qint64 bytes, int redirects,
+                 QPointer<QObject> context, Callback<QByteArray> done);
 
   HubSettings settings_;
   QNetworkAccessManager nam_;

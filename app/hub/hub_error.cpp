@@ -165,11 +165,16 @@ HubError errorFromReply(QNetworkReply* reply, const RequestTarget& t) {
     return HubError::make(
         HubErrorKind::Http,
         QStringLiteral("Could not fetch %1 from %2: %3").arg(what(t), host, reply->errorString()));
-  return HubError::make(
+  HubError e = HubError::make(
       HubErrorKind::Network,
       QStringLiteral("Could not reach %1 for %2: %3. Check the internet connection (or the "
                      "proxy in HTTPS_PROXY) and retry; models already downloaded still work.")
           .arg(host, what(t), unreachableReason(err, reply->errorString())));
+  e.unreachable = err == QNetworkReply::HostNotFoundError ||
+                  err == QNetworkReply::ConnectionRefusedError ||
+                  err == QNetworkReply::TemporaryNetworkFailureError ||
+                  err == QNetworkReply::NetworkSessionFailedError;
+  return e;
 }
 
 }  // namespace coil::hub

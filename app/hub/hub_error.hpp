@@ -35,6 +35,10 @@ struct HubError {
   HubErrorKind kind = HubErrorKind::None;
   QString message;
   int httpStatus = 0;
+  // No route to the host at all (name not resolved, connection refused, network down): the
+  // machine is offline or the endpoint is wrong. A search or file list fails at once on it
+  // rather than retrying (downloads still retry).
+  bool unreachable = false;
 
   explicit operator bool() const { return kind != HubErrorKind::None; }
   // Connection errors, timeouts, 408, 429 and 5xx are worth another try.

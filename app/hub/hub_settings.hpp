@@ -14,6 +14,7 @@ struct HubSettings {
   int retryBaseDelayMs = 1000;  // backoff: base * 2^attempt, capped
   int retryMaxDelayMs = 30000;
   int transferTimeoutMs = 60000;  // abort (and retry) a transfer idle for this long
+  int apiTimeoutMs = 15000;       // an API answer (search, file list) idle for this long
 
   // From the environment the Python tools use: HF_ENDPOINT; the token from `savedToken`
   // (e.g. the app's settings) if not empty, else HF_TOKEN, else HUGGING_FACE_HUB_TOKEN, else

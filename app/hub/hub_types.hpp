@@ -34,7 +34,12 @@ struct ModelSummary {
   bool isPrivate = false;
   QStringList files;  // sibling file names (with full=true)
   bool hasSafetensors = false;
+  bool ggufOnly = false;       // .gguf weights and no safetensors: a GGUF repo
+  QString ggufArchitecture;    // its general.architecture (the Hub's `gguf` field, or the
+                               // header of one of its files read with a Range request)
+  QString ggufError;           // why the header could not be read, "" if it was (or not yet)
   bool compatible = false;     // Coil can run it
+  bool ggufPending = false;    // a GGUF repo whose architecture is not known yet
   QString incompatibleReason;  // why not, for a greyed-out entry
 
   bool isGated() const { return !gated.isEmpty(); }

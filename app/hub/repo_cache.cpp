@@ -139,7 +139,12 @@ bool RepoCache::looksComplete(const QString& commit, const QStringList& include)
     }
     return true;
   }
-  if (!files.contains(QStringLiteral("config.json"))) return false;
+  if (!files.contains(QStringLiteral("config.json"))) {
+    // a GGUF repo: one .gguf file is a whole model, linked only once it is complete
+    for (const QString& f : files)
+      if (f.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive)) return true;
+    return false;
+  }
   const QString index = QStringLiteral("model.safetensors.index.json");
   if (files.contains(index)) {
     const QJsonObject map =

@@ -45,7 +45,8 @@ class RepoCache {
   QStringList snapshotFiles(const QString& commit) const;
   // Whether a snapshot can be used as is, without asking the network: every pattern of
   // `include` matches a file; with no patterns, config.json and all safetensors weights
-  // (every shard of model.safetensors.index.json, or model.safetensors) are there.
+  // (every shard of model.safetensors.index.json, or model.safetensors) are there, or, in a
+  // repo without config.json (a GGUF repo), a .gguf file.
   bool looksComplete(const QString& commit, const QStringList& include) const;
   // Total size of the files of a snapshot whose name ends with `suffix`.
   qint64 snapshotBytes(const QString& commit, const QString& suffix) const;

@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QStorageInfo>
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -57,6 +58,20 @@ MemoryEstimate estimateMemory(const QJsonObject& config, qint64 storedWeightByte
   e.ramBytes = ramBytes >= 0 ? ramBytes : systemRamBytes();
   e.fitsInRam = e.ramBytes <= 0 || e.totalBytes <= e.ramBytes;
   e.valid = e.parameterCount > 0;
+  return e;
+}
+
+MemoryEstimate estimateStoredMemory(qint64 fileBytes, const QJsonObject& config, qint64 ramBytes) {
+  MemoryEstimate e;
+  const std::optional<ModelConfig> dims = engineConfig(config);
+  e.parameterCount = dims ? dims->parameter_count() : 0;
+  e.weightBytes = std::max<qint64>(fileBytes, 0);
+  e.dtypeBytes = 0;  // blocks of a quant type: no whole bytes per value
+  e.stateBytes = dims ? dims->state_bytes() : 0;
+  e.totalBytes = e.weightBytes + e.stateBytes;
+  e.ramBytes = ramBytes >= 0 ? ramBytes : systemRamBytes();
+  e.fitsInRam = e.ramBytes <= 0 || e.totalBytes <= e.ramBytes;
+  e.valid = fileBytes > 0;
   return e;
 }
 

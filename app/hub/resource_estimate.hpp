@@ -29,6 +29,12 @@ struct MemoryEstimate {
 MemoryEstimate estimateMemory(const QJsonObject& config, qint64 storedWeightBytes,
                               int targetDtypeBytes = 0, qint64 ramBytes = -1);
 
+// A model whose weights are held as stored (a GGUF file: the engine keeps quant blocks as
+// they are): `fileBytes` of weights, plus the recurrent state when `config` (config.json's
+// shape, may be empty) says how big it is.
+MemoryEstimate estimateStoredMemory(qint64 fileBytes, const QJsonObject& config = {},
+                                    qint64 ramBytes = -1);
+
 // MemTotal of /proc/meminfo (or the platform's equivalent); 0 if unknown.
 qint64 systemRamBytes();
 

@@ -118,6 +118,47 @@ TEST(Gguf, ReadsHeaderMetadataAndTensors) {
   }
 }
 
+// The first bytes of a file (what an HTTP Range request brings): the architecture and the
+// file type are read as far as the bytes go; a prefix that is not a GGUF is an error.
+TEST(Gguf, HeaderProbeReadsAPrefix) {
+  Raw r;
+  r.header(0, 4).kv_str("general.architecture", "mamba").kv_u32("general.file_type", 15);
+  r.kv_str("general.name", "probe").str("tokenizer.ggml.tokens").put<uint32_t>(9);
+  r.put<uint32_t>(8).put<uint64_t>(1000000);  // a huge array the prefix cuts off
+  r.str("a");
+  const auto* p = reinterpret_cast<const uint8_t*>(r.b.data());
+  GgufHeaderProbe probe = probe_gguf_header(p, r.b.size(), "x.gguf");
+  EXPECT_EQ(probe.version, 3u);
+  EXPECT_EQ(probe.architecture, "mamba");
+  ASSERT_TRUE(probe.file_type.has_value());
+  EXPECT_EQ(gguf_file_type_name(*probe.file_type), "Q4_K_M");
+  EXPECT_EQ(probe.name, "probe");
+  EXPECT_FALSE(probe.complete);
+  // cut inside the architecture's value: nothing known, no error
+  probe = probe_gguf_header(p, 24 + 8 + 20 + 4 + 3, "x.gguf");
+  EXPECT_EQ(probe.architecture, "");
+  EXPECT_FALSE(probe.complete);
+  // a whole small file reads completely
+  Raw whole;
+  whole.header(0, 1).kv_str("general.architecture", "llama");
+  probe = probe_gguf_header(reinterpret_cast<const uint8_t*>(whole.b.data()), whole.b.size(), "y");
+  EXPECT_TRUE(probe.complete);
+  EXPECT_EQ(probe.architecture, "llama");
+  // not a GGUF at all, or too short: errors naming what was read
+  const std::string html = "<html><body>Not found</body></html>";
+  try {
+    probe_gguf_header(reinterpret_cast<const uint8_t*>(html.data()), html.size(), "z.gguf");
+    FAIL() << "an HTML page read as a GGUF header";
+  } catch (const Error& e) {
+    EXPECT_HAS(e.what(), "z.gguf");
+    EXPECT_HAS(e.what(), "magic");
+  }
+  EXPECT_THROW(probe_gguf_header(p, 10, "short"), Error);
+  EXPECT_EQ(gguf_file_type_name(32), "BF16");
+  EXPECT_EQ(gguf_file_type_name(7), "Q8_0");
+  EXPECT_EQ(gguf_file_type_name(4), "");  // removed upstream: not named
+}
+
 TEST(Gguf, VersionTwoReadsAndOthersAreRefused) {
   Raw v2;
   v2.header(0, 1, 2).kv_u32("x", 1);

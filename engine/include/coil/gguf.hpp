@@ -127,4 +127,21 @@ class GgufFile {
 // Whether `path` is a file that starts with the GGUF magic.
 bool is_gguf_file(const std::filesystem::path& path);
 
+// llama.cpp's name of a general.file_type value (LlamaFileType in gguf-py without its
+// MOSTLY_ prefix): 15 -> "Q4_K_M", 32 -> "BF16", 0 -> "F32"; "" for a value it does not name.
+std::string gguf_file_type_name(uint64_t file_type);
+
+// What the first bytes of a GGUF file say (e.g. fetched with an HTTP Range request before a
+// download): the metadata read until the bytes run out. Throws coil::Error (naming `what`)
+// when the bytes are not a GGUF header (magic, version); a value cut off by the end of the
+// prefix, or malformed, ends the reading with `complete` false.
+struct GgufHeaderProbe {
+  uint32_t version = 0;
+  std::string architecture;           // general.architecture, "" when not reached
+  std::optional<uint64_t> file_type;  // general.file_type
+  std::string name;                   // general.name
+  bool complete = false;              // every metadata entry was read
+};
+GgufHeaderProbe probe_gguf_header(const uint8_t* data, size_t size, const std::string& what);
+
 }  // namespace coil

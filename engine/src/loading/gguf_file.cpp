@@ -331,6 +331,54 @@ std::string ggml_type_name(uint32_t id) {
   return "unknown type " + std::to_string(id);
 }
 
+std::string gguf_file_type_name(uint64_t t) {
+  // gguf-py's LlamaFileType (4-6 and 33-35 were removed upstream and are not named)
+  static constexpr std::pair<uint64_t, const char*> kNames[] = {
+      {0, "F32"},      {1, "F16"},      {2, "Q4_0"},    {3, "Q4_1"},    {7, "Q8_0"},
+      {8, "Q5_0"},     {9, "Q5_1"},     {10, "Q2_K"},   {11, "Q3_K_S"}, {12, "Q3_K_M"},
+      {13, "Q3_K_L"},  {14, "Q4_K_S"},  {15, "Q4_K_M"}, {16, "Q5_K_S"}, {17, "Q5_K_M"},
+      {18, "Q6_K"},    {19, "IQ2_XXS"}, {20, "IQ2_XS"}, {21, "Q2_K_S"}, {22, "IQ3_XS"},
+      {23, "IQ3_XXS"}, {24, "IQ1_S"},   {25, "IQ4_NL"}, {26, "IQ3_S"},  {27, "IQ3_M"},
+      {28, "IQ2_S"},   {29, "IQ2_M"},   {30, "IQ4_XS"}, {31, "IQ1_M"},  {32, "BF16"},
+      {36, "TQ1_0"},   {37, "TQ2_0"},   {38, "MXFP4"}};
+  for (const auto& [id, name] : kNames)
+    if (id == t) return name;
+  return {};
+}
+
+GgufHeaderProbe probe_gguf_header(const uint8_t* data, size_t size, const std::string& what) {
+  GgufHeaderProbe out;
+  Cursor c(data, size, what);
+  if (size < 24)
+    c.fail("truncated: " + std::to_string(size) + " bytes, shorter than the 24-byte header");
+  if (c.read<uint32_t>("magic") != kMagic) c.fail("it does not start with the GGUF magic bytes");
+  out.version = c.read<uint32_t>("version");
+  if (out.version != 2 && out.version != 3)
+    c.fail("unknown GGUF version " + std::to_string(out.version) +
+           " (Coil reads versions 2 and 3)");
+  c.read<uint64_t>("tensor count");
+  const uint64_t n_kv = c.read<uint64_t>("metadata count");
+  Parser parser(c);
+  try {
+    for (uint64_t k = 0; k < n_kv; ++k) {
+      const std::string key = c.read_string("metadata key", kMaxKeyBytes);
+      const uint32_t t = c.read<uint32_t>("metadata type");
+      if (!valid_type(t)) return out;
+      const GgufValue v = parser.value(static_cast<GgufType>(t), printable(key), 0);
+      if (key == "general.architecture" && t == static_cast<uint32_t>(GgufType::String))
+        out.architecture = printable(v.str);
+      else if (key == "general.name" && t == static_cast<uint32_t>(GgufType::String))
+        out.name = printable(v.str);
+      else if (key == "general.file_type" && v.is_integer())
+        out.file_type = v.u;
+    }
+  } catch (const Error&) {
+    return out;  // the prefix ends (or the rest is malformed): what was read stands
+  }
+  out.complete = true;
+  return out;
+}
+
 bool is_gguf_file(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return false;

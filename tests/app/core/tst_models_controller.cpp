@@ -9,8 +9,10 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QProcess>
 #include <QSet>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -21,6 +23,7 @@
 #include "chat_controller.hpp"
 #include "curated_model.hpp"
 #include "download_list_model.hpp"
+#include "download_queue.hpp"
 #include "fake_hub.hpp"
 #include "fixture_model.hpp"
 #include "format_bytes.hpp"
@@ -28,7 +31,9 @@
 #include "installed_models_controller.hpp"
 #include "installed_models_model.hpp"
 #include "models_controller.hpp"
+#include "repo_files_controller.hpp"
 #include "repo_files_model.hpp"
+#include "status_info.hpp"
 
 using namespace coil::app;
 using coil::hub::test::FakeHub;
@@ -41,6 +46,8 @@ const QString kTiny = QStringLiteral("coil-test/tiny-mamba");
 const QString kBig = QStringLiteral("coil-test/big-mamba");
 const QString kGated = QStringLiteral("coil-test/gated-mamba");
 const QString kChatReady = QStringLiteral("coil-test/chat-ready");
+const QString kSmallGguf = QStringLiteral("coil-test/falcon-mamba-small-GGUF");
+const QString kDemoGguf = QStringLiteral("coil-test/coil-demo-GGUF");
 
 qint64 incompleteBytes(const QString& dir) {
   qint64 n = 0;
@@ -68,7 +75,7 @@ struct Session {
     app = std::make_unique<AppController>(AppController::Options{dataDir, QString(), false});
     ModelsController* m = app->models();
     for (QAbstractItemModel* model : std::initializer_list<QAbstractItemModel*>{
-             m->results(), m->files(), m->downloads(), m->installed()->rows()})
+             m->results(), m->repoFiles()->files(), m->downloads(), m->installed()->rows()})
       testers.push_back(std::make_unique<Tester>(model, Tester::FailureReportingMode::QtTest));
   }
   ~Session() {
@@ -108,7 +115,24 @@ class TestModelsController : public QObject {
     QVERIFY(tmp_.isValid());
     const QString chatModel =
         coil::test::makeFixtureModel(tmp_.filePath("chat-model"), "falcon-tiny-f32", true);
-    hub_ = std::make_unique<FakeHub>(QStringList{kChatReady + "=" + chatModel});
+    // a GGUF repo of the demo model, made by `coil quantize` (one file is a whole model)
+    const QString ggufDir = tmp_.filePath("demo-gguf");
+    QVERIFY(QDir().mkpath(ggufDir));
+    for (const char* type : {"q8_0", "q4_0"}) {
+      QProcess quantize;
+      quantize.setProcessChannelMode(QProcess::ForwardedChannels);
+      quantize.start(COIL_CLI_PATH,
+                     {"quantize", "--model", COIL_DEMO_MODEL_DIR, "--type", type, "--out",
+                      ggufDir + "/coil-demo." + QString::fromLatin1(type).toUpper() + ".gguf"});
+      QVERIFY(quantize.waitForFinished(120000));
+      QCOMPARE(quantize.exitCode(), 0);
+    }
+    QFile readme(ggufDir + "/README.md");
+    QVERIFY(readme.open(QIODevice::WriteOnly));
+    readme.write("# coil-demo GGUF\n");
+    readme.close();
+    hub_ = std::make_unique<FakeHub>(
+        QStringList{kChatReady + "=" + chatModel, kDemoGguf + "=" + ggufDir});
     QVERIFY2(hub_->isRunning(), qPrintable(hub_->startError()));
     qputenv("HF_ENDPOINT", hub_->endpoint().toUtf8());
     qputenv("HF_HOME", tmp_.filePath("hf-home").toUtf8());
@@ -183,7 +207,9 @@ class TestModelsController : public QObject {
     QVERIFY(!cell(r, tiny, HubSearchModel::FitLabelRole).toString().isEmpty());
     QVERIFY(cell(r, tiny, HubSearchModel::FitTipRole).toString().contains("RAM"));
     QTRY_VERIFY_WITH_TIMEOUT(!cell(r, 0, HubSearchModel::SizeTextRole).toString().isEmpty(), kWait);
-    // the 7B's config gives its real estimate: 14.5 GB of BF16 weights
+    // the 7B's config gives its real estimate: 14.5 GB of BF16 weights (on a machine where
+    // BF16 fits, the curated entry's badge is its BF16 one: see curatedEntryOffers...)
+    m->setMachine({32LL * 1000 * 1000 * 1000, 0, {}});
     QVERIFY(cell(r, 0, HubSearchModel::FitTipRole).toString().contains("14.5 GB of 16-bit"));
     // incompatible repos are not looked into
     QCOMPARE(
@@ -255,13 +281,13 @@ class TestModelsController : public QObject {
   void repoFilesAreListed() {
     Session s(data_);
     ModelsController* m = s.models();
-    RepoFilesModel* f = m->files();
-    QSignalSpy changed(m, &ModelsController::filesChanged);
-    m->showFiles(kTiny);
-    QCOMPARE(m->filesRepo(), kTiny);
-    QVERIFY(m->filesLoading());
-    QTRY_VERIFY_WITH_TIMEOUT(!m->filesLoading(), kWait);
-    QCOMPARE(m->filesError(), QString());
+    RepoFilesModel* f = m->repoFiles()->files();
+    QSignalSpy changed(m->repoFiles(), &RepoFilesController::changed);
+    m->repoFiles()->show(kTiny);
+    QCOMPARE(m->repoFiles()->repo(), kTiny);
+    QVERIFY(m->repoFiles()->loading());
+    QTRY_VERIFY_WITH_TIMEOUT(!m->repoFiles()->loading(), kWait);
+    QCOMPARE(m->repoFiles()->error(), QString());
     QCOMPARE(f->rowCount(), 5);
     const int weights = rowWhere(f, RepoFilesModel::PathRole, "model.safetensors");
     QVERIFY(weights >= 0);
@@ -272,9 +298,9 @@ class TestModelsController : public QObject {
     QVERIFY(f->totalText().startsWith("5 files, "));
     QVERIFY(changed.count() >= 2);
 
-    m->showFiles("coil-test/no-such-repo");
-    QTRY_VERIFY_WITH_TIMEOUT(!m->filesLoading(), kWait);
-    QVERIFY2(m->filesError().contains("not found"), qPrintable(m->filesError()));
+    m->repoFiles()->show("coil-test/no-such-repo");
+    QTRY_VERIFY_WITH_TIMEOUT(!m->repoFiles()->loading(), kWait);
+    QVERIFY2(m->repoFiles()->error().contains("not found"), qPrintable(m->repoFiles()->error()));
     QCOMPARE(f->rowCount(), 0);
   }
 
@@ -486,6 +512,10 @@ class TestModelsController : public QObject {
     QCOMPARE(s.app->chat()->conversationId(), qint64(0));
     QTRY_VERIFY_WITH_TIMEOUT(s.app->activeModel()->loaded(), kWait);
     QCOMPARE(s.app->activeModel()->path(), path);
+    // named by its repo id, not by the snapshot's commit hash (#15 item 3)
+    QCOMPARE(s.app->activeModel()->name(), kChatReady);
+    QCOMPARE(s.app->activeModel()->title(), kChatReady);  // safetensors: no quant
+    QCOMPARE(s.app->status()->modelText(), kChatReady);
     // the model in use cannot be deleted
     const int inUse = s.installedRow(kChatReady);
     QVERIFY(cell(s.installed(), inUse, InstalledModelsModel::InUseRole).toBool());
@@ -495,6 +525,204 @@ class TestModelsController : public QObject {
     QVERIFY(QFileInfo::exists(path + "/model.safetensors"));
     // an incompatible or unknown folder is refused
     QVERIFY(!installed->useInNewChat(tmp_.filePath("nothing-here")));
+  }
+
+  // #12: a GGUF repo is listed when its files' header says architecture mamba (read with a
+  // Range request before any download); another architecture is greyed with the reason.
+  void ggufReposAreJudgedByTheirHeader() {
+    Session s(data_);
+    ModelsController* m = s.models();
+    HubSearchModel* r = s.results();
+    m->search("");
+    QTRY_VERIFY_WITH_TIMEOUT(!m->searching(), kWait);
+    const int small = r->rowOf(kSmallGguf);
+    QVERIFY(small >= 0);
+    QTRY_VERIFY_WITH_TIMEOUT(cell(r, r->rowOf(kSmallGguf), HubSearchModel::CompatibleRole).toBool(),
+                             kWait);
+    const int llama = r->rowOf("coil-test/llama-not-mamba-GGUF");
+    QTRY_VERIFY_WITH_TIMEOUT(
+        cell(r, r->rowOf("coil-test/llama-not-mamba-GGUF"), HubSearchModel::ReasonRole)
+            .toString()
+            .contains("'llama'"),
+        kWait);
+    QVERIFY(!cell(r, llama, HubSearchModel::CompatibleRole).toBool());
+    // a file that is no GGUF at all: greyed with the reader's message
+    QTRY_VERIFY_WITH_TIMEOUT(
+        cell(r, r->rowOf("someone/falcon-mamba-7b-GGUF"), HubSearchModel::ReasonRole)
+            .toString()
+            .contains("unreadable"),
+        kWait);
+    // the header came from a Range request of the first bytes, not a download
+    const QJsonArray gets = hub_->requests("cdn", "GET");
+    bool ranged = false;
+    for (const QJsonValue& g : gets) {
+      const QJsonObject o = g.toObject();
+      QVERIFY2(o["range"].toString() == "bytes=0-262143", qPrintable(o["path"].toString()));
+      QVERIFY(!o["auth"].toBool());
+      ranged = true;
+    }
+    QVERIFY(ranged);
+    // its choices: the three files, most precise first, each with a memory-fit badge
+    const int row = r->rowOf(kSmallGguf);
+    const QVariantList choices = cell(r, row, HubSearchModel::ChoicesRole).toList();
+    QCOMPARE(choices.size(), 3);
+    QCOMPARE(choices[0].toMap()["quant"].toString(), "Q8_0");
+    for (const QVariant& c : choices)
+      QCOMPARE(c.toMap()["fitLabel"].toString(), "Fits RAM");  // kilobytes
+    QCOMPARE(cell(r, row, HubSearchModel::DefaultChoiceRole).toInt(), 0);
+  }
+
+  // #12: the files of a GGUF repo grouped by quant type, each with its size and badge.
+  void ggufFilesAreGroupedByQuant() {
+    Session s(data_);
+    ModelsController* m = s.models();
+    RepoFilesModel* f = m->repoFiles()->files();
+    m->repoFiles()->show(kSmallGguf);
+    QTRY_VERIFY_WITH_TIMEOUT(!m->repoFiles()->loading(), kWait);
+    QCOMPARE(m->repoFiles()->error(), QString());
+    QVERIFY(m->repoFiles()->gguf());
+    QCOMPARE(f->rowCount(), 4);
+    QStringList groups;
+    for (int i = 0; i < f->rowCount(); ++i)
+      groups << cell(f, i, RepoFilesModel::GroupRole).toString();
+    QCOMPARE(groups, QStringList({"Q4_0", "Q4_K_M", "Q8_0", "Other files"}));
+    const int q8 = rowWhere(f, RepoFilesModel::PathRole, "falcon-mamba-small.Q8_0.gguf");
+    QCOMPARE(cell(f, q8, RepoFilesModel::KindRole).toString(), "gguf");
+    QCOMPARE(cell(f, q8, RepoFilesModel::SizeRole).toLongLong(), qint64(41632));
+    QCOMPARE(cell(f, q8, RepoFilesModel::FitLabelRole).toString(), "Fits RAM");
+    QVERIFY(cell(f, q8, RepoFilesModel::DownloadableRole).toBool());
+    const int readme = rowWhere(f, RepoFilesModel::PathRole, "README.md");
+    QVERIFY(!cell(f, readme, RepoFilesModel::DownloadableRole).toBool());
+    QCOMPARE(cell(f, readme, RepoFilesModel::FitLabelRole).toString(), QString());
+    // a safetensors repo's files have no groups and no per-file downloads
+    m->repoFiles()->show(kTiny);
+    QTRY_VERIFY_WITH_TIMEOUT(!m->repoFiles()->loading(), kWait);
+    QVERIFY(!m->repoFiles()->gguf());
+    for (int i = 0; i < f->rowCount(); ++i) {
+      QCOMPARE(cell(f, i, RepoFilesModel::GroupRole).toString(), QString());
+      QVERIFY(!cell(f, i, RepoFilesModel::DownloadableRole).toBool());
+    }
+  }
+
+  // #12: downloading one .gguf file downloads that file only; it is then an installed model
+  // that loads and answers, named by repo and quant in the header and status line.
+  void oneGgufFileIsDownloadedLoadedAndNamed() {
+    Session s(data_);
+    ModelsController* m = s.models();
+    m->repoFiles()->show(kDemoGguf);
+    QTRY_VERIFY_WITH_TIMEOUT(!m->repoFiles()->loading(), kWait);
+    QVERIFY(m->repoFiles()->gguf());
+    QSignalSpy finished(m, &ModelsController::downloadFinished);
+    const QString id = m->repoFiles()->download("coil-demo.Q8_0.gguf");
+    QVERIFY(!id.isEmpty());
+    QVERIFY(finished.wait(kWait));
+    // only that file crossed the network: of the other quant only the first 256 KiB of its
+    // header (the architecture check), of the README nothing
+    const QJsonArray cdn = hub_->requests("cdn", "GET");
+    for (const QJsonValue& g : cdn)
+      if (g.toObject()["query"].toString().contains("Q4_0"))
+        QCOMPARE(g.toObject()["range"].toString(), "bytes=0-262143");
+    QVERIFY(hub_->requests("hub", "GET", "README.md").isEmpty());
+    const QString snapshot = finished.first().at(1).toString();
+    QCOMPARE(QDir(snapshot).entryList(QDir::Files), QStringList({"coil-demo.Q8_0.gguf"}));
+    // installed: the file is the model
+    const int row =
+        rowWhere(s.installed(), InstalledModelsModel::PathRole, snapshot + "/coil-demo.Q8_0.gguf");
+    QVERIFY(row >= 0);
+    QVERIFY2(cell(s.installed(), row, InstalledModelsModel::CompatibleRole).toBool(),
+             qPrintable(cell(s.installed(), row, InstalledModelsModel::ReasonRole).toString()));
+    QCOMPARE(cell(s.installed(), row, InstalledModelsModel::NameRole).toString(),
+             kDemoGguf + " · Q8_0");
+    // the files dialog says it is there
+    m->repoFiles()->show(kDemoGguf);
+    QTRY_VERIFY_WITH_TIMEOUT(!m->repoFiles()->loading(), kWait);
+    const int file =
+        rowWhere(m->repoFiles()->files(), RepoFilesModel::PathRole, "coil-demo.Q8_0.gguf");
+    QVERIFY(cell(m->repoFiles()->files(), file, RepoFilesModel::InstalledRole).toBool());
+
+    // loaded as the active model: named by repo id and quant
+    QVERIFY(s.installedModels()->useInNewChat(snapshot + "/coil-demo.Q8_0.gguf"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        s.app->activeModel()->loaded() || !s.app->activeModel()->error().isEmpty(), kWait);
+    QVERIFY2(s.app->activeModel()->loaded(), qPrintable(s.app->activeModel()->error()));
+    QCOMPARE(s.app->activeModel()->name(), kDemoGguf);
+    QCOMPARE(s.app->activeModel()->quant(), "Q8_0");
+    QCOMPARE(s.app->activeModel()->title(), kDemoGguf + " · Q8_0");
+    QCOMPARE(s.app->status()->modelText(), kDemoGguf + " · Q8_0");
+    // and it answers (the demo model's tokenizer and template come from the file)
+    QSignalSpy answered(s.app->chat(), &ChatController::answerFinished);
+    QVERIFY(s.app->chat()->send("What is 2 plus 3?"));
+    QVERIFY(answered.wait(kWait));
+    QVERIFY(answered.first().at(0).toLongLong() > 0);
+  }
+
+  // #12: the curated entry offers BF16 and the quants, the one that fits this machine first.
+  void curatedEntryOffersTheQuantThatFits() {
+    Session s(data_);
+    ModelsController* m = s.models();
+    HubSearchModel* r = s.results();
+    const qint64 gb = 1000LL * 1000 * 1000;
+    const auto quants = [&] {
+      QStringList out;
+      for (const QVariant& c : cell(r, 0, HubSearchModel::ChoicesRole).toList())
+        out << c.toMap()["quant"].toString();
+      return out;
+    };
+    m->setMachine({8 * gb, 0, {}});  // an 8 GB laptop: BF16 is too big, Q8_0 tight
+    QCOMPARE(quants(), QStringList({"BF16", "Q8_0", "Q4_K_M"}));
+    const QVariantList small = cell(r, 0, HubSearchModel::ChoicesRole).toList();
+    QCOMPARE(small[0].toMap()["fitLabel"].toString(), "Too big for RAM");
+    QCOMPARE(small[1].toMap()["fitLabel"].toString(), "Tight fit");
+    QCOMPARE(small[2].toMap()["fitLabel"].toString(), "Fits RAM");
+    QCOMPARE(cell(r, 0, HubSearchModel::DefaultChoiceRole).toInt(), 2);
+    QCOMPARE(cell(r, 0, HubSearchModel::FitLabelRole).toString(), "Fits RAM");
+    m->setMachine({32 * gb, 0, {}});  // enough RAM for BF16
+    QCOMPARE(cell(r, 0, HubSearchModel::DefaultChoiceRole).toInt(), 0);
+    m->setMachine({32 * gb, 6 * gb, "a 6 GB GPU"});  // the quant that fits the GPU wins
+    QCOMPARE(cell(r, 0, HubSearchModel::DefaultChoiceRole).toInt(), 2);
+    QCOMPARE(small[2].toMap()["label"].toString(), "Q4_K_M · 4.2 GB");
+
+    // Download gets the default choice: that quant's repo, its .gguf file only
+    m->setMachine({8 * gb, 0, {}});
+    const QString id = m->download(QString(kCuratedRepoId));
+    QVERIFY(!id.isEmpty());
+    const auto entry = m->queue()->entry(id);
+    QVERIFY(entry.has_value());
+    QCOMPARE(entry->repoId, QString(kCuratedRepoId) + "-Q4_K_M-GGUF");
+    QCOMPARE(entry->include, QStringList({"*.gguf"}));
+    m->queue()->cancel(id);
+    // and an explicit choice gets that one: BF16 is the whole safetensors repo
+    const QString bf16 = m->downloadChoice(QString(kCuratedRepoId), 0);
+    QCOMPARE(m->queue()->entry(bf16)->repoId, QString(kCuratedRepoId));
+    QCOMPARE(m->queue()->entry(bf16)->include, QStringList());
+    m->queue()->cancel(bf16);
+  }
+
+  // #15 item 9: a Hub that cannot be reached (here: a port nobody listens on) is "offline"
+  // at once, for the search and for a repo's files; both can be retried.
+  void unreachableHubSaysOffline() {
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost));
+    const quint16 port = closed.serverPort();
+    closed.close();
+    qputenv("HF_ENDPOINT", QStringLiteral("http://127.0.0.1:%1").arg(port).toUtf8());
+    Session s(data_);
+    qputenv("HF_ENDPOINT", hub_->endpoint().toUtf8());
+    ModelsController* m = s.models();
+    m->search("");
+    QTRY_VERIFY_WITH_TIMEOUT(!m->searching(), kWait);
+    QVERIFY2(m->searchError().startsWith("Offline: "), qPrintable(m->searchError()));
+    QVERIFY(m->searchError().contains("refused"));
+    // the curated entry stays, with what Coil knows of it and no made-up counts
+    QCOMPARE(s.results()->rowCount(), 1);
+    QCOMPARE(cell(s.results(), 0, HubSearchModel::DownloadsRole).toLongLong(), qint64(0));
+    m->repoFiles()->show(kTiny);
+    QTRY_VERIFY_WITH_TIMEOUT(!m->repoFiles()->loading(), kWait);
+    QVERIFY2(m->repoFiles()->error().startsWith("Offline: "), qPrintable(m->repoFiles()->error()));
+    m->search("");  // Retry: asks again (and fails the same way)
+    QVERIFY(m->searching());
+    QTRY_VERIFY_WITH_TIMEOUT(!m->searching(), kWait);
+    QVERIFY(m->searchError().startsWith("Offline: "));
   }
 
   void offlineSearchesNothingAndSaysSo() {

@@ -18,6 +18,7 @@
 #include "installed_model.hpp"
 #include "installed_models_model.hpp"
 #include "memory_fit.hpp"
+#include "model_name.hpp"
 #include "repo_files_model.hpp"
 #include "search_results.hpp"
 
@@ -359,6 +360,53 @@ class TestModelsLists : public QObject {
     QVERIFY(m.compatible);
     QCOMPARE(m.repoDir, QString());
     QCOMPARE(m.sizeBytes, qint64(config("mamba").size() + 64));
+  }
+
+  // #15 item 3: a downloaded model is named by its repo id (the revision only off main), a
+  // folder by its name, a GGUF file by its name; the GGUF quant from the file name.
+  void modelNames() {
+    QTemporaryDir tmp;
+    const QString repo = tmp.filePath("hub/models--tiiuae--falcon-mamba-7b-instruct");
+    const QString other = QStringLiteral("fedcba9876543210fedcba9876543210fedcba98");
+    const QString third = QStringLiteral("1eae3cd9a4ca00000000000000000000000000ff");
+    for (const QString& c : {kCommit, other, third})
+      QVERIFY(QDir().mkpath(repo + "/snapshots/" + c));
+    QVERIFY(QDir().mkpath(repo + "/refs/pr"));
+    const auto writeRef = [&](const QString& name, const QString& commit) {
+      QFile f(repo + "/refs/" + name);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(commit.toLatin1());
+    };
+    writeRef("main", kCommit);
+    writeRef("pr/7", other);
+    QCOMPARE(modelDisplayName(repo + "/snapshots/" + kCommit), "tiiuae/falcon-mamba-7b-instruct");
+    QCOMPARE(modelDisplayName(repo + "/snapshots/" + kCommit + "/"),
+             "tiiuae/falcon-mamba-7b-instruct");
+    QCOMPARE(modelDisplayName(repo + "/snapshots/" + other),
+             "tiiuae/falcon-mamba-7b-instruct @ pr/7");
+    QCOMPARE(modelDisplayName(repo + "/snapshots/" + third),
+             "tiiuae/falcon-mamba-7b-instruct @ 1eae3cd9");
+    QCOMPARE(repoIdOfSnapshotPath(repo + "/snapshots/" + third), "tiiuae/falcon-mamba-7b-instruct");
+    // a GGUF file inside a snapshot: the repo; by hand: the file's name
+    QFile gguf(repo + "/snapshots/" + kCommit + "/falcon-mamba-7b-instruct-q4_k_m.gguf");
+    QVERIFY(gguf.open(QIODevice::WriteOnly));
+    gguf.write("GGUF");
+    gguf.close();
+    QCOMPARE(modelDisplayName(gguf.fileName()), "tiiuae/falcon-mamba-7b-instruct");
+    QVERIFY(QFile::copy(gguf.fileName(), tmp.filePath("my-model.Q8_0.gguf")));
+    QCOMPARE(modelDisplayName(tmp.filePath("my-model.Q8_0.gguf")), "my-model.Q8_0");
+    QCOMPARE(modelDisplayName(tmp.filePath("some/folder/falcon-local")), "falcon-local");
+    QCOMPARE(repoIdOfSnapshotPath(tmp.filePath("some/folder/falcon-local")), QString());
+    // a broken file says nothing about its quant
+    QCOMPARE(ggufQuantLabel(gguf.fileName()), QString());
+    QCOMPARE(modelTitle("org/name", "Q4_K_M"), "org/name · Q4_K_M");
+    QCOMPARE(modelTitle("org/name", ""), "org/name");
+    QCOMPARE(coil::hub::ggufQuantOfFileName("falcon-mamba-7b-instruct.Q4_K_M.gguf"), "Q4_K_M");
+    QCOMPARE(coil::hub::ggufQuantOfFileName("x/falcon-mamba-7b-instruct-q4_k_m.gguf"), "Q4_K_M");
+    QCOMPARE(coil::hub::ggufQuantOfFileName("model-BF16.gguf"), "BF16");
+    QCOMPARE(coil::hub::ggufQuantOfFileName("m.IQ3_XS.gguf"), "IQ3_XS");
+    QCOMPARE(coil::hub::ggufQuantOfFileName("m.Q8_0-00001-of-00002.gguf"), "Q8_0");
+    QCOMPARE(coil::hub::ggufQuantOfFileName("model.gguf"), QString());
   }
 
   void savedToken() {

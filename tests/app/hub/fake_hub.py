@@ -234,6 +234,52 @@ def builtin_repos():
     return repos
 
 
+GGUF_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "gguf")
+
+
+def gguf_file(name, fixture):
+    """A real GGUF file of tests/data/gguf (random-weight falcon-mamba, architecture mamba)."""
+    with open(os.path.join(GGUF_DIR, fixture), "rb") as f:
+        return File(name, f.read())
+
+
+def gguf_header(architecture, size):
+    """The first bytes of a GGUF v3 file of `architecture` whose tensors are never served."""
+    def string(s):
+        b = s.encode()
+        return struct.pack("<Q", len(b)) + b
+    body = struct.pack("<IIQQ", 0x46554747, 3, 0, 2)
+    body += string("general.architecture") + struct.pack("<I", 8) + string(architecture)
+    body += string("general.file_type") + struct.pack("<II", 4, 15)
+    return body + b"\0" * (size - len(body))
+
+
+def gguf_repos():
+    return [
+        # a GGUF repo Coil runs: real (tiny) files in three quant types, grouped by the page
+        Repo("coil-test/falcon-mamba-small-GGUF", [
+            gguf_file("falcon-mamba-small.Q8_0.gguf", "falcon-tiny-f32.q8_0.gguf"),
+            gguf_file("falcon-mamba-small.Q4_K_M.gguf", "falcon-tiny-f32.q4_k.gguf"),
+            gguf_file("falcon-mamba-small.Q4_0.gguf", "falcon-tiny-f32.q4_0.gguf"),
+            File("README.md", b"# small falcon-mamba GGUF\n"),
+        ], downloads=30, likes=2, last_modified="2024-09-02T00:00:00.000Z"),
+        # a GGUF repo of another architecture: its header says llama
+        Repo("coil-test/llama-not-mamba-GGUF", [
+            File("llama-not-mamba.Q4_K_M.gguf", gguf_header("llama", 4096)),
+        ], downloads=3, likes=0),
+        # the curated model's single-file GGUF repos (sizes as published; only their
+        # headers are served)
+        Repo("tiiuae/falcon-mamba-7b-instruct-Q8_0-GGUF", [
+            File("falcon-mamba-7b-instruct-q8_0.gguf", gguf_header("mamba", 4096),
+                 declared_size=7_800_000_000),
+        ], downloads=900, likes=5),
+        Repo("tiiuae/falcon-mamba-7b-instruct-Q4_K_M-GGUF", [
+            File("falcon-mamba-7b-instruct-q4_k_m.gguf", gguf_header("mamba", 4096),
+                 declared_size=4_200_000_000),
+        ], downloads=1200, likes=8),
+    ]
+
+
 def repo_from_dir(repo_id, directory):
     files = []
     for root, _, names in os.walk(directory):
@@ -632,7 +678,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repo", action="append", default=[], help="ORG/NAME=DIR")
     args = ap.parse_args()
-    repos = builtin_repos()
+    repos = builtin_repos() + gguf_repos()
     for spec in args.repo:
         rid, _, directory = spec.partition("=")
         repos.append(repo_from_dir(rid, directory))

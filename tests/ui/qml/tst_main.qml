@@ -288,4 +288,51 @@ TestCase {
         tryCompare(find("messageList"), "count", 1)  // the question; no answer was written
         verify(find("retryQuestionButton").visible)  // the question can be asked again
     }
+
+    // #15 item 12: the model chip of the chat header opens the installed models, the one in
+    // use checked; picking another switches this chat to it (the chat stays open).
+    function test_9b_modelSwitcher() {
+        const chatId = App.chat.conversationId
+        verify(chatId > 0)
+        const before = App.activeModel.path
+        const menu = dialogNamed("modelMenu")  // a popup: a QObject child, not an item
+        mouseClick(find("modelChip"))
+        tryVerify(() => menu.opened)
+        let demo = null, current = null
+        for (let i = 0; i < menu.count; ++i) {
+            const item = menu.itemAt(i)
+            if (item.name === "coil-demo")
+                demo = item
+            if (item.checked)
+                current = item
+        }
+        verify(demo !== null, "the bundled demo model is listed")
+        verify(current !== null, "the model in use is checked")
+        compare(current.path, before)
+        verify(!demo.checked)
+        waitForRendering(window.contentItem)
+        grabImage(window.contentItem).save("model-switcher.png")
+        mouseClick(demo)
+        tryVerify(() => !menu.opened)
+        tryVerify(() => App.activeModel.loaded && App.activeModel.name === "coil-demo", 60000)
+        compare(App.chat.conversationId, chatId)  // the same chat, now on the demo model
+        compare(find("modelLabel").text, "coil-demo")
+        // the menu now checks the demo (the fixture folder, loaded by hand and no longer in
+        // use, is not an installed model: it is loaded back by path for the next tests)
+        mouseClick(find("modelChip"))
+        tryVerify(() => menu.opened)
+        let checked = 0
+        for (let i = 0; i < menu.count; ++i) {
+            const item = menu.itemAt(i)
+            if (item.checked) {
+                compare(item.name, "coil-demo")
+                ++checked
+            }
+        }
+        compare(checked, 1)
+        menu.close()
+        App.activeModel.load(before)
+        tryVerify(() => App.activeModel.loaded && App.activeModel.path === before, 60000)
+        compare(App.chat.conversationId, chatId)
+    }
 }

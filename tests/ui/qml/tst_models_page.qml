@@ -103,12 +103,58 @@ TestCase {
         const tiny = rowOf(list, "coil-test/tiny-mamba")
         verify(tiny !== null)
         mouseClick(findChild(tiny, "filesButton"))
-        tryVerify(() => !App.models.filesLoading, 60000)
-        compare(App.models.filesRepo, "coil-test/tiny-mamba")
+        tryVerify(() => !App.models.repoFiles.loading, 60000)
+        compare(App.models.repoFiles.repo, "coil-test/tiny-mamba")
         const files = findChild(page, "repoFilesList")
         verify(files !== null)
         tryCompare(files, "count", 5)
-        verify(App.models.files.totalText.indexOf("5 files") === 0)
+        verify(App.models.repoFiles.files.totalText.indexOf("5 files") === 0)
+    }
+
+    // #12: the curated entry offers BF16 and its quants, the one that fits chosen first; a
+    // GGUF repo runs when its header says mamba, and its files come grouped by quant, each
+    // with its badge and its own Download button.
+    function test_4_quantChoicesAndGgufFiles() {
+        const page = createTemporaryObject(pageComponent, root)
+        const list = findChild(page, "hubResults")
+        tryVerify(() => !App.models.searching && list.count > 5, 60000)
+        const first = list.itemAtIndex(0)
+        const combo = findChild(first, "choiceCombo")
+        verify(combo.visible)
+        compare(combo.count, 3)
+        verify(first.defaultChoice >= 0)
+        compare(combo.currentIndex, first.defaultChoice)
+        compare(combo.textAt(0).indexOf("BF16"), 0)
+        compare(findChild(first, "fitBadge").text, first.choices[first.defaultChoice].fitLabel)
+        verify(findChild(first, "downloadButton").enabled)
+
+        let gguf = null
+        tryVerify(() => { gguf = rowOf(list, "coil-test/falcon-mamba-small-GGUF"); return gguf !== null && gguf.compatible }, 60000,
+                  "the GGUF header says mamba")
+        compare(findChild(gguf, "compatibilityBadge").text, "Runs in Coil")
+        verify(findChild(gguf, "choiceCombo").visible)
+        compare(findChild(gguf, "choiceCombo").currentText.indexOf("Q8_0"), 0)
+        const llama = rowOf(list, "coil-test/llama-not-mamba-GGUF")
+        tryVerify(() => llama.reason.indexOf("'llama'") >= 0, 60000)
+        verify(!findChild(llama, "downloadButton").enabled)
+
+        mouseClick(findChild(gguf, "filesButton"))
+        tryVerify(() => !App.models.repoFiles.loading && App.models.repoFiles.gguf, 60000)
+        const files = findChild(page, "repoFilesList")
+        tryCompare(files, "count", 4)
+        waitForRendering(files)
+        const q8 = findChild(files, "file-falcon-mamba-small.Q8_0.gguf")
+        verify(q8 !== null)
+        verify(findChild(q8, "fileDownloadButton").visible)
+        compare(findChild(q8, "fileFitBadge").text, "Fits RAM")
+        verify(findChild(files, "fileSection-Q4_K_M") !== null)
+        verify(findChild(files, "fileSection-Other files") !== null)
+        const readme = findChild(files, "file-README.md")
+        verify(!findChild(readme, "fileDownloadButton").visible)
+        // the dialog's open transition done: a screenshot for the eyes (build/tests/ui)
+        tryVerify(() => files.parent !== null && files.Window.window !== null)
+        wait(500)
+        grabImage(page.Window.window.contentItem).save("models-gguf-files.png")
     }
 
     // Cancel of a download with bytes on disk asks first; "Keep downloading" keeps it.
