@@ -8,12 +8,16 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "coil/error.hpp"
+#include "coil/json.hpp"
+#include "coil/limits.hpp"
 #include "coil/safetensors.hpp"
 #include "loading/shape_text.hpp"
 
@@ -21,8 +25,6 @@ namespace coil {
 namespace {
 
 using nlohmann::json;
-
-constexpr uint64_t kMaxHeaderBytes = 100ull * 1024 * 1024;
 
 class Closer {
  public:
@@ -56,13 +58,19 @@ struct Span {
 }  // namespace
 
 int64_t TensorView::numel() const {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  return n;
+  const std::optional<int64_t> n = checked_numel(shape);
+  if (!n)
+    throw Error("tensor " + name + " in " + file.string() + ": shape " + shape_text(shape) +
+                " is impossibly large");
+  return *n;
 }
 
 SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path) {
-  const std::string file = path.string();
+  guard(path.string(), [&] { open(); });
+}
+
+void SafetensorsFile::open() {
+  const std::string file = path_.string();
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error("cannot open " + file + ": " + std::strerror(errno));
   Closer closer(fd);
@@ -82,19 +90,16 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path
     const auto* bytes = static_cast<const unsigned char*>(map_);
     uint64_t n = 0;
     for (int i = 7; i >= 0; --i) n = (n << 8) | bytes[i];
-    if (n > kMaxHeaderBytes || n > size - 8)
+    if (n > limits::kSafetensorsHeaderBytes || n > size - 8)
       throw Error("safetensors file " + file + " has an absurd header length of " +
                   std::to_string(n) + " bytes (file size " + std::to_string(size) +
-                  " bytes): truncated or not a safetensors file");
+                  " bytes, at most " + std::to_string(limits::kSafetensorsHeaderBytes) +
+                  " allowed): truncated or not a safetensors file");
     const uint64_t data_begin = 8 + n;
     const uint64_t data_size = size - data_begin;
 
-    json header;
-    try {
-      header = json::parse(std::string_view(reinterpret_cast<const char*>(bytes + 8), n));
-    } catch (const json::parse_error& e) {
-      throw Error("safetensors file " + file + " has an invalid JSON header (" + e.what() + ")");
-    }
+    const json header = parse_json(std::string_view(reinterpret_cast<const char*>(bytes + 8), n),
+                                   "safetensors file " + file + " (its JSON header)");
     if (!header.is_object())
       throw Error("safetensors file " + file + " has a header that is not a JSON object");
 
@@ -120,7 +125,7 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path
 
       TensorView v;
       v.name = name;
-      v.file = path;
+      v.file = path_;
       const json& dt = e["dtype"];
       if (!dt.is_string()) throw Error(where + ": 'dtype' is not a string");
       if (!parse_dtype(dt.get<std::string>(), &v.dtype))
@@ -129,24 +134,28 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path
 
       const json& sh = e["shape"];
       if (!sh.is_array()) throw Error(where + ": 'shape' is not a list");
-      uint64_t numel = 1;
-      bool overflow = false;
+      if (sh.size() > limits::kTensorRank)
+        throw Error(where + ": 'shape' has " + std::to_string(sh.size()) +
+                    " dimensions, more than the " + std::to_string(limits::kTensorRank) +
+                    " supported");
       for (const auto& d : sh) {
         uint64_t u;
         if (!to_u64(d, &u) || u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-          throw Error(where + ": 'shape' " + sh.dump() +
+          throw Error(where + ": 'shape' " + json_excerpt(sh) +
                       " holds a non-integer or negative dimension");
         v.shape.push_back(static_cast<int64_t>(u));
-        if (u != 0 && numel > std::numeric_limits<uint64_t>::max() / u) overflow = true;
-        numel *= u;
       }
-      if (overflow) throw Error(where + ": shape " + sh.dump() + " is impossibly large");
+      const std::optional<int64_t> numel = checked_numel(v.shape);
+      uint64_t needed = 0;
+      if (!numel ||
+          !mul_fits(static_cast<uint64_t>(*numel), uint64_t{dtype_size(v.dtype)}, &needed))
+        throw Error(where + ": shape " + shape_text(v.shape) + " is impossibly large");
 
       const json& off = e["data_offsets"];
       uint64_t begin = 0, end = 0;
       if (!off.is_array() || off.size() != 2 || !to_u64(off[0], &begin) || !to_u64(off[1], &end))
         throw Error(where + ": 'data_offsets' must be two non-negative integers, got " +
-                    off.dump());
+                    json_excerpt(off));
       if (begin > end)
         throw Error(where + ": data_offsets [" + std::to_string(begin) + ", " +
                     std::to_string(end) + "] end before they begin");
@@ -154,15 +163,17 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path
         throw Error(where + ": data_offsets [" + std::to_string(begin) + ", " +
                     std::to_string(end) + "] fall outside the data section (" +
                     std::to_string(data_size) + " bytes): the file is truncated or corrupt");
-      const uint64_t elem = dtype_size(v.dtype);
-      if (numel > std::numeric_limits<uint64_t>::max() / elem || end - begin != numel * elem)
+      if (end - begin != needed)
         throw Error(where + " holds " + std::to_string(end - begin) + " bytes but its shape " +
                     shape_text(v.shape) + " of " + dtype_name(v.dtype) + " needs " +
-                    (numel > std::numeric_limits<uint64_t>::max() / elem
-                         ? std::string("more")
-                         : std::to_string(numel * elem)));
+                    std::to_string(needed));
       v.data = bytes + data_begin + begin;
       v.nbytes = static_cast<size_t>(end - begin);
+      // Kernels read elements in place, so an element must start at a multiple of its size;
+      // the safetensors writer pads the header so that it does. Where a file does not (a
+      // header length or offset that is not a multiple of 8), the tensor is copied.
+      if (reinterpret_cast<uintptr_t>(v.data) % dtype_size(v.dtype) != 0)
+        v.data = aligned_copy(v.data, v.nbytes);
       auto [slot, inserted] = tensors_.emplace(name, std::move(v));
       if (begin != end) spans.push_back({begin, end, &slot->first});
     }
@@ -178,8 +189,18 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path
   } catch (...) {
     ::munmap(map_, map_size_);
     map_ = nullptr;
+    copies_.clear();
     throw;
   }
+}
+
+const void* SafetensorsFile::aligned_copy(const void* data, size_t nbytes) {
+  // 64-byte aligned, like a fresh allocation for SIMD; at least one byte.
+  auto* p = static_cast<std::byte*>(std::aligned_alloc(64, (nbytes + 64) / 64 * 64));
+  if (!p) throw std::bad_alloc();
+  copies_.emplace_back(p);
+  std::memcpy(p, data, nbytes);
+  return p;
 }
 
 SafetensorsFile::~SafetensorsFile() {
