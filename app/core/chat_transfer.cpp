@@ -182,10 +182,8 @@ bool ChatTransfer::importFile(const QUrl& file) {
   const bool local = file.isLocalFile();
   start(
       [path, local, ids](storage::Storage& s) {
-        QFile in(path);
-        if (!local || !in.open(QIODevice::ReadOnly))
-          throw storage::StorageError(tr("cannot read %1: %2").arg(path, in.errorString()));
-        *ids = storage::importJson(s.chats(), in.readAll());
+        if (!local) throw storage::StorageError(tr("cannot read %1: not a local file").arg(path));
+        *ids = storage::importJsonFile(s.chats(), path);
       },
       [this, path, ids](const QString& error) {
         if (!error.isEmpty()) {

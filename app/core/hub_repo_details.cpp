@@ -8,6 +8,7 @@
 #include "api_client.hpp"
 #include "cache_layout.hpp"
 #include "http_util.hpp"
+#include "json_document.hpp"
 
 namespace coil::app {
 
@@ -57,9 +58,7 @@ bool RepoDetailsFetcher::readCachedConfig(RepoDetails& d) const {
   const hub::RepoCache cache(client_->settings().cacheDir, d.repoId);
   const auto commit = cache.resolveRevision(QStringLiteral("main"));
   if (!commit) return false;
-  QFile f(cache.snapshotFile(*commit, QStringLiteral("config.json")));
-  if (!f.open(QIODevice::ReadOnly)) return false;
-  d.config = QJsonDocument::fromJson(f.readAll()).object();
+  d.config = readJsonObjectFile(cache.snapshotFile(*commit, QStringLiteral("config.json")));
   return !d.config.isEmpty();
 }
 
@@ -75,7 +74,9 @@ void RepoDetailsFetcher::fetchConfig(RepoDetails d) {
     // A gated repo without a token (401/403) or any other failure: no config, the estimate
     // falls back to the weights' size.
     if (reply->error() == QNetworkReply::NoError && hub::httpStatus(reply) == 200)
-      d.config = QJsonDocument::fromJson(reply->readAll()).object();
+      if (const auto doc = parseJsonDocument(reply->read(qint64(limits::kJsonFileBytes)),
+                                             reply->url().toString()))
+        d.config = doc->object();
     self->finish(d);
   });
 }

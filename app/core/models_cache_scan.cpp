@@ -9,6 +9,7 @@
 
 #include "cache_layout.hpp"
 #include "hub_types.hpp"
+#include "json_document.hpp"
 #include "search_results.hpp"
 
 namespace coil::app {
@@ -16,9 +17,7 @@ namespace coil::app {
 namespace {
 
 QJsonObject readConfig(const QString& folder) {
-  QFile f(QDir(folder).filePath(QStringLiteral("config.json")));
-  if (!f.open(QIODevice::ReadOnly)) return {};
-  return QJsonDocument::fromJson(f.readAll()).object();
+  return readJsonObjectFile(QDir(folder).filePath(QStringLiteral("config.json")));
 }
 
 // Sizes of the files under `dir` (following the snapshot links), and of the weights.

@@ -12,6 +12,7 @@
 
 #include "glob_match.hpp"
 #include "http_util.hpp"
+#include "json_document.hpp"
 
 namespace coil::hub {
 
@@ -142,10 +143,9 @@ bool RepoCache::looksComplete(const QString& commit, const QStringList& include)
   if (!files.contains(QStringLiteral("config.json"))) return false;
   const QString index = QStringLiteral("model.safetensors.index.json");
   if (files.contains(index)) {
-    QFile f(snapshotFile(commit, index));
-    if (!f.open(QIODevice::ReadOnly)) return false;
-    const QJsonObject map =
-        QJsonDocument::fromJson(f.readAll()).object().value(QLatin1String("weight_map")).toObject();
+    const QJsonObject map = readJsonObjectFile(snapshotFile(commit, index))
+                                .value(QLatin1String("weight_map"))
+                                .toObject();
     if (map.isEmpty()) return false;
     for (auto it = map.begin(); it != map.end(); ++it)
       if (!files.contains(it.value().toString())) return false;

@@ -6,16 +6,26 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QStorageInfo>
+#include <algorithm>
 #include <cmath>
+
+#include "coil/limits.hpp"
 
 namespace coil::hub {
 
 namespace {
 
-qint64 intKey(const QJsonObject& c, std::initializer_list<const char*> keys, qint64 fallback = 0) {
+// The first of `keys` holding an integer in [1, max] (the engine's limits on model
+// dimensions), `fallback` when none is present, -1 when one is present but out of range (the
+// engine would refuse the model). Floats that are not whole numbers do not count as present.
+qint64 intKey(const QJsonObject& c, std::initializer_list<const char*> keys, qint64 max,
+              qint64 fallback = 0) {
   for (const char* k : keys) {
     const QJsonValue v = c.value(QLatin1String(k));
-    if (v.isDouble()) return v.toInteger(qint64(v.toDouble()));
+    if (!v.isDouble()) continue;
+    const double d = v.toDouble();
+    if (!(d >= 1 && d <= double(max)) || d != std::floor(d)) return -1;
+    return qint64(d);
   }
   return fallback;
 }
@@ -23,19 +33,20 @@ qint64 intKey(const QJsonObject& c, std::initializer_list<const char*> keys, qin
 }  // namespace
 
 MambaDims dimsFromConfig(const QJsonObject& c) {
+  using namespace coil::limits;
   MambaDims d;
-  d.layers = intKey(c, {"num_hidden_layers", "n_layer", "n_layers"});
-  d.hidden = intKey(c, {"hidden_size", "d_model"});
-  const qint64 expand = intKey(c, {"expand"}, 2);
-  d.intermediate = intKey(c, {"intermediate_size", "d_inner"}, expand * d.hidden);
-  d.stateSize = intKey(c, {"state_size", "d_state"}, 16);
-  d.convKernel = intKey(c, {"conv_kernel", "d_conv"}, 4);
-  d.vocab = intKey(c, {"vocab_size"});
-  const QJsonValue rank = c.value(QLatin1String("time_step_rank"));
-  d.timeStepRank = rank.isDouble() ? rank.toInteger() : (d.hidden + 15) / 16;  // "auto"
+  d.layers = intKey(c, {"num_hidden_layers", "n_layer", "n_layers"}, kLayers);
+  d.hidden = intKey(c, {"hidden_size", "d_model"}, kHidden);
+  const qint64 expand = intKey(c, {"expand"}, kInner, 2);
+  // Within the limits every product below fits in 64 bits.
+  d.intermediate = intKey(c, {"intermediate_size", "d_inner"}, kInner, expand * d.hidden);
+  d.stateSize = intKey(c, {"state_size", "d_state"}, kStateSize, 16);
+  d.convKernel = intKey(c, {"conv_kernel", "d_conv"}, kConvKernel, 4);
+  d.vocab = intKey(c, {"vocab_size"}, kVocab);
+  d.timeStepRank = intKey(c, {"time_step_rank"}, kTimeStepRank, (d.hidden + 15) / 16);  // "auto"
   d.tiedEmbeddings = c.value(QLatin1String("tie_word_embeddings")).toBool(true);
-  d.valid = d.layers > 0 && d.hidden > 0 && d.intermediate > 0 && d.stateSize > 0 &&
-            d.convKernel > 0 && d.vocab > 0;
+  d.valid = d.layers > 0 && d.hidden > 0 && d.intermediate > 0 && d.intermediate <= kInner &&
+            d.stateSize > 0 && d.convKernel > 0 && d.vocab > 0 && d.timeStepRank > 0;
   return d;
 }
 
@@ -79,7 +90,8 @@ MemoryEstimate estimateMemory(const QJsonObject& config, qint64 storedWeightByte
     e.parameterCount = storedWeightBytes / (stored > 0 ? stored : 4);
   if (stored == 0)
     stored = (e.parameterCount > 0 && storedWeightBytes > 0)
-                 ? int(std::lround(double(storedWeightBytes) / double(e.parameterCount)))
+                 ? int(std::clamp(std::round(double(storedWeightBytes) / double(e.parameterCount)),
+                                  0.0, 8.0))
                  : 4;
   if (stored <= 0) stored = 4;
   e.dtypeBytes = targetDtypeBytes > 0 ? targetDtypeBytes : stored;

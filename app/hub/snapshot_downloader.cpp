@@ -10,6 +10,7 @@
 #include "file_downloader.hpp"
 #include "glob_match.hpp"
 #include "http_util.hpp"
+#include "json_document.hpp"
 
 namespace coil::hub {
 
@@ -250,9 +251,9 @@ void SnapshotDownloader::emitProgress(bool force) {
 
 void SnapshotDownloader::updateMemoryEstimate() {
   if (estimate_ || commit_.isEmpty()) return;
-  QFile f(cache_.snapshotFile(commit_, QStringLiteral("config.json")));
-  if (!f.open(QIODevice::ReadOnly)) return;
-  const QJsonObject config = QJsonDocument::fromJson(f.readAll()).object();
+  const QJsonObject config =
+      readJsonObjectFile(cache_.snapshotFile(commit_, QStringLiteral("config.json")));
+  if (config.isEmpty()) return;
   qint64 weights = 0;
   for (const RepoFile& file : files_)
     if (file.path.endsWith(QLatin1String(".safetensors"))) weights += file.size;

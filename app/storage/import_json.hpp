@@ -2,6 +2,7 @@
 #pragma once
 #include <QByteArray>
 #include <QList>
+#include <QString>
 
 namespace coil::storage {
 
@@ -12,5 +13,8 @@ class ChatStore;
 // Returns the new conversation ids, in file order. Throws ImportError with the reason
 // and where, e.g. `conversations[0].messages[3].role: "robot" is not a role`.
 QList<qint64> importJson(ChatStore& store, const QByteArray& json);
+// importJson of a file, whose size is checked (coil::limits::kChatExportBytes) before it is
+// read. Throws StorageError when it cannot be read or is too large.
+QList<qint64> importJsonFile(ChatStore& store, const QString& path);
 
 }  // namespace coil::storage

@@ -1,6 +1,7 @@
 #include "storage_cli.hpp"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QHash>
 #include <QSaveFile>
 #include <QTextStream>
@@ -92,13 +93,10 @@ int runImport(const QStringList& args, QTextStream& out) {
   checkKnown(p, {QStringLiteral("--data-dir")});
   const QString dataDir = required(p, QStringLiteral("--data-dir"));
   if (p.positional.size() != 1) throw UsageError{QStringLiteral("give one FILE to import")};
-  QFile file(p.positional.first());
-  if (!file.open(QIODevice::ReadOnly))
-    throw StorageError(
-        QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()));
-  const QByteArray json = file.readAll();
+  if (!QFileInfo(p.positional.first()).isReadable())
+    throw StorageError(QStringLiteral("cannot read %1").arg(p.positional.first()));
   Storage storage(dataDir);
-  for (qint64 id : importJson(storage.chats(), json)) out << id << '\n';
+  for (qint64 id : importJsonFile(storage.chats(), p.positional.first())) out << id << '\n';
   out.flush();
   return 0;
 }
