@@ -1,0 +1,44 @@
+// Text through the real tokenizers of Falcon (Falcon-Mamba) and GPT-NeoX (state-spaces
+// mamba), read from ../shared/fixtures at run time: encoding any text with and without
+// special tokens works, decoding gives valid UTF-8, and Falcon's tokenizer (byte-level, no
+// normalizer) gives back exactly the valid UTF-8 text it was given.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include "coil/error.hpp"
+#include "coil/tokenizer.hpp"
+#include "fuzz_support.hpp"
+#include "tokenizer/utf8.hpp"
+
+namespace {
+
+std::unique_ptr<coil::Tokenizer> load(const char* name) {
+  const auto path = coil::fuzz::fixtures_dir() / "tokenizers" / name / "tokenizer.json";
+  try {
+    return coil::Tokenizer::load(path);
+  } catch (const coil::Error& e) {
+    std::fprintf(stderr, "fuzz_tokenizer_text needs the shared fixtures: %s\n", e.what());
+    std::exit(77);  // ctest: skipped, for want of the fixtures
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace coil;
+  static const auto falcon = load("falcon");
+  static const auto neox = load("gpt-neox-20b");
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  for (const Tokenizer* tok : {falcon.get(), neox.get()}) {
+    for (bool special : {false, true}) {
+      const std::vector<int32_t> ids = tok->encode(text, special);
+      const std::string back = tok->decode(ids);
+      fuzz::check_utf8(back);
+      if (tok == falcon.get() && !special && tok::utf8_lossy(text) == text && back != text)
+        __builtin_trap();  // byte-level BPE must round-trip valid text exactly
+    }
+  }
+  return 0;
+}
