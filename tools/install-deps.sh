@@ -15,6 +15,7 @@ PKGS=(
   qml6-module-qtqml-models qml6-module-qtquick-shapes qml6-module-qt-labs-folderlistmodel libqt6svg6
   xvfb xauth fonts-dejavu-core
   dpkg-dev file   # cpack DEB: dpkg-shlibdeps computes the library dependencies
+  clang libclang-rt-14-dev llvm   # tools/sanitize-and-fuzz.sh: ASan, UBSan, libFuzzer, symbolizer
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -43,6 +43,7 @@ args=(-G Ninja -DCMAKE_BUILD_TYPE=None
       "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined"
       -DCOIL_FUZZ=ON -DCOIL_CUDA=OFF -DCOIL_VULKAN=OFF)
 if [ "$WITH_APP" = 1 ]; then args+=(-DCOIL_GUI=ON); else args+=(-DCOIL_GUI=OFF); fi
+if [ -n "${COIL_FIXTURES:-}" ]; then args+=("-DCOIL_FIXTURES=$COIL_FIXTURES"); fi
 if command -v ccache > /dev/null; then
   args+=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi

@@ -51,6 +51,9 @@ struct ModelFiles {
 
   // Throws coil::Error: missing folder, missing config.json, invalid config, bad tensors.
   static ModelFiles open(const std::filesystem::path& dir);
+
+ private:
+  static ModelFiles open_folder(const std::filesystem::path& dir);
 };
 
 }  // namespace coil

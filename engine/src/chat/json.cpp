@@ -13,7 +13,18 @@ namespace {
 
 void append_escaped(StringBuilder& out, const std::string& s, bool ensure_ascii) {
   out += '"';
-  for (auto cp : code_points(s)) {
+  for (size_t i = 0; i < s.size(); i += code_point_length(s, i)) {
+    if (!ensure_ascii) {  // a run of bytes that need no escape, appended at once
+      size_t j = i;
+      while (j < s.size() && static_cast<unsigned char>(s[j]) >= 0x20 && s[j] != '"' && s[j] != '\\')
+        ++j;
+      if (j > i) {
+        out += std::string_view(s).substr(i, j - i);
+        i = j;
+        if (i == s.size()) break;
+      }
+    }
+    const std::string_view cp = std::string_view(s).substr(i, code_point_length(s, i));
     const auto c = static_cast<unsigned char>(cp[0]);
     char buf[16];
     if (cp.size() == 1 && c < 0x80) {

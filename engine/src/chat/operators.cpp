@@ -306,6 +306,7 @@ std::vector<Value> iterate(const Value& v) {
       return keys;
     }
     case Value::Kind::String: {
+      charge_steps(code_point_count(v.as_string()));  // a Value each, before any is made
       std::vector<Value> chars;
       for (auto cp : code_points(v.as_string())) chars.emplace_back(std::string(cp));
       return chars;

@@ -34,7 +34,8 @@ char upper_char(char c) {
   return is_ascii_lower(c) ? static_cast<char>(c - 'a' + 'A') : c;
 }
 
-// The length of the code point at s[i] (an invalid byte is one code point).
+}  // namespace
+
 size_t code_point_length(std::string_view s, size_t i) {
   size_t len = sequence_length(static_cast<unsigned char>(s[i]));
   if (i + len > s.size()) return 1;
@@ -43,10 +44,8 @@ size_t code_point_length(std::string_view s, size_t i) {
   return len;
 }
 
-}  // namespace
-
 std::vector<std::string_view> code_points(std::string_view s) {
-  charge_bytes(s.size());
+  charge_bytes(s.size() * sizeof(std::string_view));  // what the vector may take
   std::vector<std::string_view> out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
@@ -171,24 +170,29 @@ std::string jinja_title(std::string_view s) {
 
 std::string strip(std::string_view s, const std::optional<std::string>& chars, bool left,
                   bool right) {
-  auto cps = code_points(s);
   std::vector<std::string_view> set;
   if (chars) set = code_points(*chars);
   std::sort(set.begin(), set.end());
-  auto strippable = [&](std::string_view cp) {
-    if (!chars) return cp.size() == 1 && is_space(cp[0]);
-    return std::binary_search(set.begin(), set.end(), cp);
+  auto strippable = [&](size_t i, size_t len) {
+    if (!chars) return len == 1 && is_space(s[i]);
+    return std::binary_search(set.begin(), set.end(), s.substr(i, len));
   };
-  size_t begin = 0, end = cps.size();
+  // One pass over the code points, without a vector of them (the text may be long).
+  charge_bytes(s.size());
+  size_t begin = 0;
   if (left)
-    while (begin < end && strippable(cps[begin])) ++begin;
-  if (right)
-    while (end > begin && strippable(cps[end - 1])) --end;
-  if (begin == end) return {};
-  // The code points are views into `s`, back to back.
-  const size_t from = static_cast<size_t>(cps[begin].data() - s.data());
-  const size_t to = static_cast<size_t>(cps[end - 1].data() + cps[end - 1].size() - s.data());
-  return std::string(s.substr(from, to - from));
+    while (begin < s.size() && strippable(begin, code_point_length(s, begin)))
+      begin += code_point_length(s, begin);
+  size_t end = s.size();
+  if (right) {
+    end = begin;  // the end of the last code point that stays
+    for (size_t i = begin; i < s.size();) {
+      const size_t len = code_point_length(s, i);
+      if (!strippable(i, len)) end = i + len;
+      i += len;
+    }
+  }
+  return std::string(s.substr(begin, end - begin));
 }
 
 std::vector<std::string> split(std::string_view s, const std::optional<std::string>& sep,

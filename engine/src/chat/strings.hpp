@@ -13,6 +13,8 @@ namespace coil::jinja {
 // functions below charge the render's budget for the bytes they scan (budget.hpp).
 std::vector<std::string_view> code_points(std::string_view s);
 size_t code_point_count(std::string_view s);
+// The length in bytes of the code point at s[i] (an invalid byte is one code point).
+size_t code_point_length(std::string_view s, size_t i);
 // The code point number `index` of `s` ("" past the end).
 std::string_view code_point_at(std::string_view s, size_t index);
 // s.find(sub, from) in linear time, whatever the text and pattern.

@@ -10,7 +10,7 @@
 namespace coil::jinja {
 
 Value::Value(std::string s) : kind_(Kind::String) {
-  charge_bytes(s.size());
+  charge_bytes(s.size() + sizeof(std::string) + sizeof(Value));  // the text and its holder
   data_ = std::make_shared<const std::string>(std::move(s));
 }
 

@@ -5,6 +5,10 @@
 namespace coil {
 
 ModelFiles ModelFiles::open(const std::filesystem::path& dir) {
+  return guard(dir.string(), [&] { return open_folder(dir); });
+}
+
+ModelFiles ModelFiles::open_folder(const std::filesystem::path& dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
     throw Error("model folder " + dir.string() + " does not exist or is not a folder");
