@@ -112,44 +112,57 @@ TEST(HostileTemplate, RecursionIsBoundedByOneDepthForEverything) {
 }
 
 TEST(HostileTemplate, DeepestRenderFitsInOneMiBOfStack) {
-  // Every kind of recursion the limits allow, at once: macro calls through 40 nested blocks
-  // until the depth limit, and at each level a 99-deep list walked by tojson and ==. On a
-  // thread with a 1 MiB stack (more under AddressSanitizer, whose frames are larger).
+  // Every kind of recursion the limits allow, at their edge, on a thread with a 1 MiB stack
+  // (more under AddressSanitizer, whose frames are larger): macro calls through 40 nested
+  // blocks until the depth limit, with a 99-deep list walked by tojson and == at each level;
+  // a 199-deep chain of + (evaluated recursively); the deepest parse (parentheses up to the
+  // parser's nesting limit).
   std::string blocks, ends;
   for (int i = 0; i < 20; ++i) {
     blocks += "{% for x in [1] %}{% if x %}";
     ends += "{% endif %}{% endfor %}";
   }
-  const std::string t =
-      "{% set ns = namespace(v=1) %}{% for i in range(99) %}{% set ns.v = [ns.v] %}{% endfor %}"
-      "{% macro f(n) %}" +
-      blocks + "{{ f(n + (ns.v | tojson | length) + (ns.v == ns.v) | int) }}" + ends +
-      "{% endmacro %}{{ f(0) }}";
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, test::kAddressSanitizer ? (16u << 20) : (1u << 20));
-  pthread_t thread;
-  std::string error;
-  struct Job {
-    const std::string* source;
-    std::string* error;
-  } job{&t, &error};
-  ASSERT_EQ(pthread_create(
-                &thread, &attr,
-                [](void* p) -> void* {
-                  auto* j = static_cast<Job*>(p);
-                  try {
-                    render(*j->source);
-                  } catch (const Error& e) {
-                    *j->error = e.what();
-                  }
-                  return nullptr;
-                },
-                &job),
-            0);
-  pthread_join(thread, nullptr);  // a stack overflow would have killed the process
-  pthread_attr_destroy(&attr);
-  EXPECT_HAS(error, "nests too deeply");
+  std::string sum = "1";
+  for (int i = 0; i < 198; ++i) sum += " + 1";
+  struct Case {
+    std::string source, expected;  // expected: the error, or the output when it renders
+  };
+  const std::vector<Case> cases = {
+      {"{% set ns = namespace(v=1) %}{% for i in range(99) %}{% set ns.v = [ns.v] %}{% endfor %}"
+       "{% macro f(n) %}" +
+           blocks + "{{ f(n + (ns.v | tojson | length) + (ns.v == ns.v) | int) }}" + ends +
+           "{% endmacro %}{{ f(0) }}",
+       "nests too deeply"},
+      {"{{ " + sum + " }}", "199"},
+      {"{{ " + std::string(32, '(') + "1" + std::string(32, ')') + " }}", "1"},
+      {"{{ " + std::string(34, '(') + "1" + std::string(34, ')') + " }}", "nested too deeply"},
+  };
+  for (const Case& c : cases) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, test::kAddressSanitizer ? (16u << 20) : (1u << 20));
+    pthread_t thread;
+    struct Job {
+      const std::string* source;
+      std::string result;
+    } job{&c.source, {}};
+    ASSERT_EQ(pthread_create(
+                  &thread, &attr,
+                  [](void* p) -> void* {
+                    auto* j = static_cast<Job*>(p);
+                    try {
+                      j->result = render(*j->source);
+                    } catch (const Error& e) {
+                      j->result = e.what();
+                    }
+                    return nullptr;
+                  },
+                  &job),
+              0);
+    pthread_join(thread, nullptr);  // a stack overflow would have killed the process
+    pthread_attr_destroy(&attr);
+    EXPECT_HAS(job.result, c.expected);
+  }
 }
 
 // ---- Work and memory from tiny templates (class 4) ----------------------------------------
