@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of tests/fuzz/corpus/<target>/ (small, valid or nearly valid inputs
-that give the fuzzers a head start). Standard library only; the state-file seeds need the
-built `coil` CLI (pass --coil build/engine/coil), the others nothing.
+that give the fuzzers a head start). Standard library only; the state-file and GGUF seeds need
+the built `coil` CLI (pass --coil build/engine/coil), the others nothing.
 
 Usage: tools/make_fuzz_seeds.py [--coil PATH]   (from the repository root)
 """
@@ -289,6 +289,32 @@ def seeds_state_file(coil):
         write("state_file", f"tiny_flags{flags}", bytes([flags]) + data)
 
 
+# ---- GGUF files (through the built CLI: coil quantize) --------------------------------------
+
+def seeds_gguf(coil):
+    config, st = tiny_model()
+    # byte-level BPE over the tiny model's 8 ids, and a chat template: carried into the GGUF
+    alphabet = byte_level_alphabet()
+    vocab = {alphabet[b]: i for i, b in enumerate(b"helo wr!")}
+    tok = {"version": "1.0", "added_tokens": [], "normalizer": None,
+           "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "use_regex": True},
+           "decoder": {"type": "ByteLevel"},
+           "model": {"type": "BPE", "vocab": vocab, "merges": []}}
+    with tempfile.TemporaryDirectory() as tmp:
+        model = os.path.join(tmp, "model")
+        os.makedirs(model)
+        open(os.path.join(model, "config.json"), "wb").write(config)
+        open(os.path.join(model, "model.safetensors"), "wb").write(st)
+        open(os.path.join(model, "tokenizer.json"), "w").write(json.dumps(tok))
+        open(os.path.join(model, "tokenizer_config.json"), "w").write(
+            json.dumps({"chat_template": CHATML, "bos_token": "h", "eos_token": "!"}))
+        for t in ("f32", "q8_0"):
+            out = os.path.join(tmp, f"{t}.gguf")
+            subprocess.run([coil, "quantize", "--model", model, "--type", t, "--out", out],
+                           check=True, capture_output=True)
+            write("gguf", f"tiny_{t}", open(out, "rb").read())
+
+
 # ---- Hub answers and chat exports ----------------------------------------------------------
 
 def seeds_hub_json():
@@ -345,8 +371,9 @@ def main():
     seeds_chat_import()
     if args.coil:
         seeds_state_file(args.coil)
+        seeds_gguf(args.coil)
     elif not os.path.isdir(os.path.join(CORPUS, "state_file")):
-        sys.exit("state_file seeds need --coil PATH (the built CLI)")
+        sys.exit("the state_file and gguf seeds need --coil PATH (the built CLI)")
 
 
 if __name__ == "__main__":

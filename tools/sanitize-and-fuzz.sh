@@ -52,8 +52,9 @@ cmake -S . -B "$BUILD_DIR" "${args[@]}" > /dev/null
 jobs=$(nproc)
 if [ "$WITH_APP" = 1 ]; then
   # The app's libraries and their tests, not the GUI (no QML module, no window).
-  mapfile -t targets < <(ninja -C "$BUILD_DIR" -t targets all | sed -n 's/^\([A-Za-z0-9_]*\): .*EXECUTABLE.*/\1/p' |
-                         grep -E '^(test_|fuzz_|coil$|storage_|hub_)' || true)
+  mapfile -t targets < <(ninja -C "$BUILD_DIR" -t targets all |
+                         sed -n 's/^\([^:[]*\): [A-Z_]*EXECUTABLE.*/\1/p' |
+                         grep -E '(^|/)(test_[^/]*|fuzz_[^/]*|storage_[^/]*|hub_[^/]*|coil)$')
   ninja -C "$BUILD_DIR" -j"$jobs" "${targets[@]}"
 else
   ninja -C "$BUILD_DIR" -j"$jobs"

@@ -39,6 +39,15 @@ ColumnLayout {
         wrapMode: Text.Wrap
         Layout.fillWidth: true
     }
+    Label {
+        // the bundled demo model knows little: say what, and where a real model comes from
+        visible: App.model.loaded && App.model.name === "coil-demo"
+        text: qsTr("Demo model: small sums, comparisons, unit conversions, words backwards. For a real model, open Models.")
+        color: Theme.mutedText
+        horizontalAlignment: Text.AlignHCenter
+        wrapMode: Text.Wrap
+        Layout.fillWidth: true
+    }
     GridLayout {
         columns: 2
         rowSpacing: 8
@@ -48,6 +57,8 @@ ColumnLayout {
         Layout.preferredWidth: Math.min(560, empty.width)
 
         Repeater {
+            // demo-model-chips: questions the bundled demo model answers right. tools/train_demo.py
+            // reads them from here and trains them; tests/engine/test_demo_model.cpp checks them.
             model: [qsTr("What is 17 plus 25?"), qsTr("Spell the word planet backwards."),
                     qsTr("How many meters are in 3 kilometers?"), qsTr("Which is larger, 48 or 84?")]
             delegate: Button {

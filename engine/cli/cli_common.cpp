@@ -31,7 +31,8 @@ std::vector<int32_t> parse_ids(const std::string& text) {
 }
 
 void ModelArgs::add_to(CLI::App* app, bool model_required) {
-  auto* m = app->add_option("--model", model, "Model folder (config.json + safetensors)");
+  auto* m =
+      app->add_option("--model", model, "Model folder (config.json + safetensors) or .gguf file");
   if (model_required) m->required();
   app->add_option("--backend", backend, "auto, cpu, vulkan or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cpu-ref", "vulkan", "cuda"}));

@@ -39,5 +39,7 @@ void register_generate(CLI::App& app);
 void register_chat(CLI::App& app);
 void register_bench(CLI::App& app);
 void register_devices(CLI::App& app);
+void register_quantize(CLI::App& app);
+void register_serve(CLI::App& app);
 
 }  // namespace coil::cli

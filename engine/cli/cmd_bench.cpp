@@ -2,20 +2,20 @@
 //            --gen-len N] [--json]
 // Prefill and decode speed, time to first token, state save/load, peak memory, and the
 // memory bandwidth the same backend measures in the same run.
-#include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <span>
-
-#include <unistd.h>
 
 #include "cli_common.hpp"
 #include "coil/bench.hpp"
 #include "coil/error.hpp"
+#include "coil/quantize.hpp"
 #include "coil/sampler.hpp"
 #include "coil/session.hpp"
 #include "coil/state.hpp"
@@ -42,8 +42,9 @@ void register_bench(CLI::App& app) {
   cmd->add_option("--synthetic", args->synthetic,
                   "Random weights of a published shape: falcon-mamba-7b, mamba-130m, mamba-370m, "
                   "mamba-1.4b, mamba-2.8b, tiny");
-  cmd->add_option("--dtype", args->dtype, "Weight dtype of a synthetic model")
-      ->check(CLI::IsMember({"f32", "f16", "bf16"}));
+  cmd->add_option("--dtype", args->dtype,
+                  "Weight dtype of a synthetic model: f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, "
+                  "q5_1, q4_k, q5_k, q6_k");
   cmd->add_option("--prompt-len", args->prompt_len, "Prompt tokens")->check(CLI::Range(1, 1 << 24));
   cmd->add_option("--gen-len", args->gen_len, "Generated tokens")->check(CLI::Range(2, 1 << 24));
   cmd->add_option("--decode-report-every", args->decode_report_every,
@@ -57,8 +58,8 @@ void register_bench(CLI::App& app) {
     reset_peak_rss();
     std::unique_ptr<Model> model;
     if (!args->synthetic.empty()) {
-      const DType dt = args->dtype == "f32" ? DType::F32 : args->dtype == "f16" ? DType::F16 : DType::BF16;
-      model = Model::synthetic(args->synthetic, dt, args->model.options());
+      model =
+          Model::synthetic(args->synthetic, parse_weight_type(args->dtype), args->model.options());
     } else {
       model = open_model(args->model);
     }

@@ -1,6 +1,7 @@
 // coil generate --model DIR --prompt STR [-n N] [--temp T --top-k K --top-p P --min-p M
 //               --seed S] [--chat]
 // coil chat --model DIR   (interactive; the conversation's state is kept between turns)
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -14,24 +15,46 @@
 namespace coil::cli {
 namespace {
 
+// Sampling options: the model's generation_config.json gives the defaults (greedy where it
+// says "do_sample": false, its max_new_tokens), and each option given on the command line
+// overrides its own setting.
 struct SamplingArgs {
   SamplingParams p;
   int max_tokens = 256;
   std::vector<std::string> stops;
+  std::vector<CLI::Option*> given;  // the sampling options, to know which were typed
+  CLI::Option* max_tokens_opt = nullptr;
   void add_to(CLI::App* cmd) {
-    cmd->add_option("-n,--max-tokens", max_tokens, "Maximum tokens to generate")->check(CLI::Range(1, 1 << 24));
-    cmd->add_option("--temp", p.temperature, "Temperature (0 = greedy)")->check(CLI::Range(0.0, 100.0));
-    cmd->add_option("--top-k", p.top_k, "Top-k (0 = off)");
-    cmd->add_option("--top-p", p.top_p, "Top-p (1 = off)")->check(CLI::Range(0.0, 1.0));
-    cmd->add_option("--min-p", p.min_p, "Min-p (0 = off)")->check(CLI::Range(0.0, 1.0));
-    cmd->add_option("--repeat-penalty", p.repetition_penalty, "Repetition penalty (1 = off)");
+    max_tokens_opt = cmd->add_option("-n,--max-tokens", max_tokens,
+                                     "Maximum tokens to generate (default: the model's "
+                                     "max_new_tokens, else 256)")
+                         ->check(CLI::Range(1, 1 << 24));
+    given = {
+        cmd->add_option("--temp", p.temperature, "Temperature (0 = greedy)")
+            ->check(CLI::Range(0.0, 100.0)),
+        cmd->add_option("--top-k", p.top_k, "Top-k (0 = off)"),
+        cmd->add_option("--top-p", p.top_p, "Top-p (1 = off)")->check(CLI::Range(0.0, 1.0)),
+        cmd->add_option("--min-p", p.min_p, "Min-p (0 = off)")->check(CLI::Range(0.0, 1.0)),
+        cmd->add_option("--repeat-penalty", p.repetition_penalty, "Repetition penalty (1 = off)"),
+    };
     cmd->add_option("--seed", p.seed, "Random seed (0 = random)");
     cmd->add_option("--stop", stops, "Stop string (repeatable)");
+    cmd->footer(
+        "Sampling defaults come from the model's generation_config.json (\"do_sample\": "
+        "false is greedy); options given here override them.");
   }
-  GenerateOptions options() const {
+  GenerateOptions options(const ChatConfig& cfg) const {
     GenerateOptions o;
-    o.sampling = p;
+    o.sampling = cfg.sampling(SamplingParams{});
+    o.sampling.seed = p.seed;
+    if (given[0]->count()) o.sampling.temperature = p.temperature;
+    if (given[1]->count()) o.sampling.top_k = p.top_k;
+    if (given[2]->count()) o.sampling.top_p = p.top_p;
+    if (given[3]->count()) o.sampling.min_p = p.min_p;
+    if (given[4]->count()) o.sampling.repetition_penalty = p.repetition_penalty;
     o.max_tokens = max_tokens;
+    if (!max_tokens_opt->count() && cfg.max_new_tokens)
+      o.max_tokens = static_cast<int>(std::min<int64_t>(*cfg.max_new_tokens, 1 << 24));
     o.stop_strings = stops;
     return o;
   }
@@ -62,19 +85,19 @@ void register_generate(CLI::App& app) {
   cmd->callback([args] {
     auto model = open_model(args->model);
     auto tok = Tokenizer::load(model->dir());
+    const auto cfg = ChatConfig::load(model->dir());
     GenerateResult r;
     if (args->chat) {
-      ChatSession chat(*model, *tok, ChatConfig::load(model->dir()));
+      ChatSession chat(*model, *tok, cfg);
       std::vector<ChatMessage> msgs;
       if (!args->system.empty()) msgs.push_back({"system", args->system});
       msgs.push_back({"user", args->prompt});
-      r = chat.reply(msgs, args->sampling.options(), print_piece);
+      r = chat.reply(msgs, args->sampling.options(cfg), print_piece);
     } else {
       Session session(*model);
       auto ids = tok->encode(args->prompt, false);
-      const auto cfg = ChatConfig::load(model->dir());
       if (cfg.bos_token_id && ids.empty()) ids.push_back(static_cast<int32_t>(*cfg.bos_token_id));
-      auto opts = args->sampling.options();
+      auto opts = args->sampling.options(cfg);
       for (int64_t e : cfg.eos_token_ids) opts.eos_ids.push_back(static_cast<int32_t>(e));
       r = generate(session, *tok, ids, opts, print_piece);
     }
@@ -82,8 +105,9 @@ void register_generate(CLI::App& app) {
     if (args->stats) {
       const double tps = r.tokens.size() > 1 ? (r.tokens.size() - 1) * 1000.0 / r.decode_ms : 0;
       std::cerr << "prompt " << r.prompt_tokens << " tokens in " << r.prefill_ms << " ms; "
-                << r.tokens.size() << " tokens generated, " << tps << " tokens/s; finish: "
-                << finish_reason_name(r.finish) << "; seed " << r.seed << "\n";
+                << r.tokens.size() << " tokens generated, " << tps
+                << " tokens/s; finish: " << finish_reason_name(r.finish) << "; seed " << r.seed
+                << "\n";
     }
   });
 }
@@ -102,7 +126,9 @@ void register_chat(CLI::App& app) {
   cmd->callback([args] {
     auto model = open_model(args->model);
     auto tok = Tokenizer::load(model->dir());
-    ChatSession chat(*model, *tok, ChatConfig::load(model->dir()));
+    const auto cfg = ChatConfig::load(model->dir());
+    const GenerateOptions options = args->sampling.options(cfg);
+    ChatSession chat(*model, *tok, cfg);
     std::vector<ChatMessage> msgs;
     if (!args->system.empty()) msgs.push_back({"system", args->system});
     std::cerr << "coil chat: " << model->name() << " on " << model->backend().info().device
@@ -118,7 +144,7 @@ void register_chat(CLI::App& app) {
         continue;
       }
       msgs.push_back({"user", line});
-      auto r = chat.reply(msgs, args->sampling.options(), print_piece);
+      auto r = chat.reply(msgs, options, print_piece);
       std::cout << "\n";
       msgs.push_back({"assistant", r.text});
       std::cerr << "[" << chat.last_prefill_tokens() << " tokens prefilled, " << r.tokens.size()

@@ -16,7 +16,8 @@ void register_tokenize(CLI::App& app) {
   };
   auto args = std::make_shared<Args>();
   auto* tok = app.add_subcommand("tokenize", "Print the token ids of a text");
-  tok->add_option("--tokenizer", args->tokenizer, "tokenizer.json, tokenizer.model or a model folder")
+  tok->add_option("--tokenizer", args->tokenizer,
+                  "tokenizer.json, tokenizer.model, a model folder or a .gguf file")
       ->required();
   tok->add_option("--text", args->text, "Text to tokenize")->required();
   tok->add_flag("--special", args->special, "Parse special tokens such as <|endoftext|> in the text");
@@ -29,7 +30,9 @@ void register_tokenize(CLI::App& app) {
   });
 
   auto* detok = app.add_subcommand("detokenize", "Print the text of token ids");
-  detok->add_option("--tokenizer", args->tokenizer, "tokenizer.json, tokenizer.model or a model folder")
+  detok
+      ->add_option("--tokenizer", args->tokenizer,
+                   "tokenizer.json, tokenizer.model, a model folder or a .gguf file")
       ->required();
   detok->add_option("--ids", args->ids, "Comma-separated token ids")->required();
   detok->callback([args] {

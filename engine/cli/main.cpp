@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   coil::cli::register_chat(app);
   coil::cli::register_bench(app);
   coil::cli::register_devices(app);
+  coil::cli::register_quantize(app);
+  coil::cli::register_serve(app);
 #ifndef COIL_HAVE_HUB
   app.add_subcommand("download", "Download a model from Hugging Face (needs a build with Qt)")
       ->allow_extras()

@@ -3,13 +3,16 @@
 // and weight dtypes. A backend that cannot run here (no GPU) is skipped with its reason.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "coil/backend.hpp"
 #include "coil/error.hpp"
+#include "coil/quants.hpp"
 
 namespace coil {
 namespace {
@@ -24,16 +27,11 @@ struct Rng {
   }
 };
 
-// Host data of dtype `dt` holding `vals` (rounded).
+// Host data of dtype `dt` holding `vals` (rounded, or quantized for a block type).
 std::vector<uint8_t> encode(const std::vector<float>& vals, DType dt) {
-  std::vector<uint8_t> out(vals.size() * dtype_size(dt));
-  for (size_t i = 0; i < vals.size(); ++i) {
-    if (dt == DType::F32) std::memcpy(&out[i * 4], &vals[i], 4);
-    else {
-      uint16_t h = dt == DType::BF16 ? f32_to_bf16(vals[i]) : f32_to_f16(vals[i]);
-      std::memcpy(&out[i * 2], &h, 2);
-    }
-  }
+  const auto n = static_cast<int64_t>(vals.size());
+  std::vector<uint8_t> out(dtype_row_bytes(dt, n));
+  quantize_row(dt, vals.data(), out.data(), n);
   return out;
 }
 
@@ -148,6 +146,51 @@ TEST_P(OpTest, MatMul) {
                                      << " N=" << s.N;
     }
   }
+}
+
+// Block-type weights (GGUF's quantizations): every type a backend says it runs, against the
+// reference (which computes on the dequantized values, see ReferenceQuantizedWeights).
+TEST_P(OpTest, MatMulQuantizedWeights) {
+  struct Shape {
+    int64_t T, K, N;
+  };
+  int ran = 0;
+  for (DType dt : kQuantDTypes) {
+    if (!dev_->supports(Op::MatMul, dt)) continue;
+    ++ran;
+    for (Shape s : {Shape{1, 256, 48}, Shape{1, 4096, 64}, Shape{3, 512, 17}, Shape{17, 256, 130},
+                    Shape{64, 512, 96}, Shape{200, 256, 33}}) {
+      auto x = random(s.T, s.K);
+      auto w = random(s.N, s.K, -0.5, 0.5, dt);
+      auto b = random(1, s.N);
+      auto out = zeros(s.T, s.N);
+      ref_->matmul(x.ref, w.ref, &b.ref, out.ref);
+      dev_->matmul(x.dev, w.dev, &b.dev, out.dev);
+      EXPECT_LT(rel_diff(out), 1e-4)
+          << dtype_name(dt) << " T=" << s.T << " K=" << s.K << " N=" << s.N;
+    }
+  }
+  if (ran == 0)  // nothing to compare: the session never gives this backend such weights
+    RecordProperty("block_types", "none (supports() says so)");
+}
+
+TEST_P(OpTest, GetRowsQuantizedTable) {
+  int ran = 0;
+  for (DType dt : kQuantDTypes) {
+    if (!dev_->supports(Op::GetRows, dt)) continue;
+    ++ran;
+    auto table = random(40, 512, -2, 2, dt);
+    std::vector<int32_t> ids{3, 0, 39, 7, 7};
+    Pair id{ref_->alloc(DType::I32, 1, 5), dev_->alloc(DType::I32, 1, 5)};
+    ref_->upload(id.ref, ids.data());
+    dev_->upload(id.dev, ids.data());
+    auto out = zeros(5, 512);
+    ref_->get_rows(table.ref, id.ref, out.ref);
+    dev_->get_rows(table.dev, id.dev, out.dev);
+    EXPECT_EQ(rel_diff(out), 0.0) << dtype_name(dt);
+  }
+  if (ran == 0)  // nothing to compare: the session never gives this backend such weights
+    RecordProperty("block_types", "none (supports() says so)");
 }
 
 TEST_P(OpTest, MatMulStridedInputAndOutputViews) {
@@ -440,6 +483,41 @@ TEST(ReferenceFusedOps, MatchTheUnfusedSequence) {
     be->selective_scan(s);
     EXPECT_LT(max_rel(get(y2), get(y1)), 1e-5) << (norm ? "with" : "without") << " norm";
     EXPECT_LT(max_rel(get(s2), get(s1)), 1e-5) << (norm ? "with" : "without") << " norm";
+  }
+}
+
+// The reference runs block-type weights as exactly their dequantized values: the same
+// result, bit for bit, as an F32 matmul / get_rows / proj_scan on dequantize_row's output.
+TEST(ReferenceQuantizedWeights, AreTheirDequantizedValues) {
+  auto be = create_cpu_reference_backend();
+  Rng rng;
+  const int64_t T = 3, K = 512, N = 20;
+  Tensor x = be->alloc(DType::F32, T, K);
+  be->upload(x, rng.uniform(T * K, -1, 1).data());
+  for (DType dt : kQuantDTypes) {
+    ASSERT_TRUE(be->supports(Op::MatMul, dt)) << dtype_name(dt);
+    const std::vector<uint8_t> q = encode(rng.uniform(N * K, -0.5, 0.5), dt);
+    std::vector<float> deq(N * K);
+    dequantize_row(dt, q.data(), deq.data(), N * K);
+    Tensor wq = be->alloc(dt, N, K), wf = be->alloc(DType::F32, N, K);
+    be->upload(wq, q.data());
+    be->upload(wf, deq.data());
+    Tensor a = be->alloc(DType::F32, T, N), b = be->alloc(DType::F32, T, N);
+    be->matmul(x, wq, nullptr, a);
+    be->matmul(x, wf, nullptr, b);
+    std::vector<float> va(T * N), vb(T * N);
+    be->download(a, va.data());
+    be->download(b, vb.data());
+    EXPECT_EQ(va, vb) << dtype_name(dt);
+    std::vector<int32_t> ids{N - 1, 0};
+    Tensor id = be->alloc(DType::I32, 1, 2), rows = be->alloc(DType::F32, 2, K);
+    be->upload(id, ids.data());
+    be->get_rows(wq, id, rows);
+    std::vector<float> got(2 * K);
+    be->download(rows, got.data());
+    EXPECT_TRUE(std::equal(got.begin(), got.begin() + K, deq.begin() + (N - 1) * K))
+        << dtype_name(dt);
+    EXPECT_TRUE(std::equal(got.begin() + K, got.end(), deq.begin())) << dtype_name(dt);
   }
 }
 

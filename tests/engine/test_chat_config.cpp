@@ -7,6 +7,7 @@
 
 #include "coil/chat.hpp"
 #include "coil/error.hpp"
+#include "coil/gguf_writer.hpp"
 #include "paths.hpp"
 
 namespace coil {
@@ -43,6 +44,8 @@ TEST(ChatConfig, EmptyFolderGivesDefaultsAndChatML) {
   EXPECT_FALSE(c.top_k);
   EXPECT_FALSE(c.repetition_penalty);
   EXPECT_FALSE(c.max_new_tokens);
+  EXPECT_FALSE(c.do_sample);
+  EXPECT_FALSE(c.min_p);
   const std::vector<ChatMessage> chat = {{"user", "hi"}};
   EXPECT_EQ(c.make_template().render(chat, true),
             "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n");
@@ -192,6 +195,18 @@ TEST(ChatConfig, WrongTypesNameTheFileAndTheField) {
       {"generation_config.json", R"({"top_k": 0.5})", "'top_k' must be an integer, got 0.5"},
       {"generation_config.json", R"({"max_new_tokens": [1]})",
        "'max_new_tokens' must be an integer, got [1]"},
+      {"generation_config.json", R"({"do_sample": "no"})",
+       "'do_sample' must be true or false, got \"no\""},
+      {"generation_config.json", R"({"temperature": -0.5})",
+       "'temperature' must be between 0 and 1000000, got -0.5"},
+      {"generation_config.json", R"({"top_p": 1.5})", "'top_p' must be between 0 and 1, got 1.5"},
+      {"generation_config.json", R"({"min_p": -1})", "'min_p' must be between 0 and 1, got -1"},
+      {"generation_config.json", R"({"top_k": -3})",
+       "'top_k' must be between 0 and 2147483647, got -3"},
+      {"generation_config.json", R"({"repetition_penalty": 0})",
+       "'repetition_penalty' must be between 0.001 and 1000, got 0"},
+      {"generation_config.json", R"({"max_new_tokens": 0})",
+       "'max_new_tokens' must be between 1 and 2147483647, got 0"},
       {"config.json", R"({"eos_token_id": {"id": 2}})",
        "'eos_token_id' must be a token id (an integer >= 0) or a list of them, got {\"id\":2}"},
       {"chat_template.json", R"({"chat_template": ["a"]})", "'chat_template' must be a string"},
@@ -202,6 +217,77 @@ TEST(ChatConfig, WrongTypesNameTheFileAndTheField) {
     write(dir / c.file, c.json);
     EXPECT_EQ(load_error(dir), (dir / c.file).string() + ": " + c.message);
   }
+}
+
+// generation_config.json's sampling, as transformers reads it: "do_sample": false is greedy.
+TEST(ChatConfig, DoSampleFalseIsGreedyWithoutARepetitionPenalty) {
+  const auto dir = test::temp_dir();
+  write(dir / "generation_config.json",
+        R"({"do_sample": false, "temperature": 0.7, "top_k": 5, "max_new_tokens": 64})");
+  const ChatConfig c = ChatConfig::load(dir);
+  EXPECT_EQ(c.do_sample, false);
+  const SamplingParams base;  // Coil's own defaults sample at 0.8 with a 1.1 penalty
+  ASSERT_GT(base.temperature, 0);
+  ASSERT_NE(base.repetition_penalty, 1.0f);
+  const SamplingParams p = c.sampling(base);
+  EXPECT_EQ(p.temperature, 0.0f);  // greedy, whatever temperature the file also gives
+  EXPECT_EQ(p.repetition_penalty, 1.0f);
+  EXPECT_EQ(c.max_new_tokens, 64);
+
+  write(dir / "generation_config.json", R"({"do_sample": false, "repetition_penalty": 1.3})");
+  EXPECT_FLOAT_EQ(ChatConfig::load(dir).sampling().repetition_penalty, 1.3f);
+  EXPECT_EQ(ChatConfig::load(dir).sampling().temperature, 0.0f);
+}
+
+TEST(ChatConfig, SamplingSettingsReplaceTheBaseOnes) {
+  const auto dir = test::temp_dir();
+  write(dir / "generation_config.json",
+        R"({"do_sample": true, "temperature": 0.6, "top_k": 20, "top_p": 0.9, "min_p": 0.1,
+            "repetition_penalty": 1.05})");
+  SamplingParams base;
+  base.seed = 42;
+  const SamplingParams p = ChatConfig::load(dir).sampling(base);
+  EXPECT_FLOAT_EQ(p.temperature, 0.6f);
+  EXPECT_EQ(p.top_k, 20);
+  EXPECT_FLOAT_EQ(p.top_p, 0.9f);
+  EXPECT_FLOAT_EQ(p.min_p, 0.1f);
+  EXPECT_FLOAT_EQ(p.repetition_penalty, 1.05f);
+  EXPECT_EQ(p.seed, 42u);
+
+  // no do_sample: the file's settings still apply, the rest stays the base's (sampling)
+  write(dir / "generation_config.json", R"({"temperature": 0.3})");
+  const SamplingParams q = ChatConfig::load(dir).sampling(base);
+  EXPECT_FLOAT_EQ(q.temperature, 0.3f);
+  EXPECT_EQ(q.top_k, base.top_k);
+  EXPECT_EQ(q.repetition_penalty, base.repetition_penalty);
+
+  // no file at all: the base unchanged
+  const SamplingParams r = ChatConfig::load(test::temp_dir()).sampling(base);
+  EXPECT_EQ(r.temperature, base.temperature);
+  EXPECT_EQ(r.top_p, base.top_p);
+  EXPECT_EQ(r.repetition_penalty, base.repetition_penalty);
+}
+
+// A GGUF file's general.sampling.* defaults: greedy as coil quantize writes it for a folder
+// that says "do_sample": false, and a nonsense value refused with the key.
+TEST(ChatConfig, GgufSamplingDefaults) {
+  const auto file = test::temp_dir() / "m.gguf";
+  GgufWriter w;
+  w.set_string("general.architecture", "mamba");
+  w.set_f32("general.sampling.temp", 0.0f);
+  w.set_f32("general.sampling.penalty_repeat", 1.0f);
+  w.write(file);
+  const SamplingParams p = ChatConfig::load(file).sampling();
+  EXPECT_EQ(p.temperature, 0.0f);
+  EXPECT_EQ(p.repetition_penalty, 1.0f);
+
+  GgufWriter bad;
+  bad.set_string("general.architecture", "mamba");
+  bad.set_f32("general.sampling.penalty_repeat", 0.0f);
+  bad.write(file);
+  EXPECT_EQ(
+      load_error(file),
+      file.string() + ": 'general.sampling.penalty_repeat' must be between 0.001 and 1000, got 0");
 }
 
 TEST(ChatConfig, ADirectoryWhereAFileShouldBeIsAnError) {

@@ -10,6 +10,7 @@
 #include "coil/model.hpp"
 #include "coil/session.hpp"
 #include "golden.hpp"
+#include "paths.hpp"
 
 namespace {
 std::atomic<long> g_allocations{0};
@@ -41,6 +42,24 @@ TEST(Decode, DoesNotAllocate) {
     for (int i = 0; i < 50; ++i) s.decode((i * 7) % m->config().vocab_size, logits.data());
     g_counting = false;
     EXPECT_EQ(g_allocations.load(), 0) << name;
+  }
+}
+
+// GGUF files with block-type weights (the CPU backend's dequantizing path).
+TEST(Decode, DoesNotAllocateWithQuantizedWeights) {
+  for (const char* file : {"mamba-tiny-f16.q8_0.gguf", "falcon-k256.q4_k.gguf"}) {
+    ModelOptions o;
+    o.backend = "cpu";
+    o.backend_options.threads = 2;
+    auto m = Model::open(test::test_data_dir() / "gguf" / file, o);
+    Session s(*m);
+    std::vector<float> logits(m->config().vocab_size);
+    s.decode(1, logits.data());
+    g_allocations = 0;
+    g_counting = true;
+    for (int i = 0; i < 20; ++i) s.decode((i * 7) % m->config().vocab_size, logits.data());
+    g_counting = false;
+    EXPECT_EQ(g_allocations.load(), 0) << file;
   }
 }
 

@@ -169,6 +169,27 @@ TEST_F(FalconTokenizer, TransformersCases) {
   check_cases(*tok_, load_hf_cases(fixtures_dir() / "tokenizers/falcon/hf-cases.json"), 20);
 }
 
+// The same vocabulary read from llama.cpp's vocab-only GGUF (tokenizer.ggml.*, pre "falcon").
+constexpr char kFalconGguf[] = "tokenizers/falcon/vocab-only.gguf";
+using FalconGgufTokenizer = FixtureTokenizer<kFalconDir, kFalconGguf>;
+
+TEST_F(FalconGgufTokenizer, LlamaCppVocabTest) {
+  check_cases(*tok_, load_vocab_test(fixtures_dir() / "tokenizers/falcon"), 47);
+}
+
+TEST_F(FalconGgufTokenizer, TransformersCases) {
+  check_cases(*tok_, load_hf_cases(fixtures_dir() / "tokenizers/falcon/hf-cases.json"), 20);
+}
+
+TEST_F(FalconGgufTokenizer, VocabularyAndSpecialTokens) {
+  EXPECT_EQ(tok_->vocab_size(), 65024);
+  EXPECT_EQ(tok_->token_to_id("<|endoftext|>"), 11);
+  EXPECT_TRUE(tok_->is_special(11));
+  EXPECT_FALSE(tok_->is_special(1000));
+  EXPECT_EQ(tok_->encode("<|endoftext|>", true), std::vector<int32_t>{11});
+  EXPECT_NE(tok_->encode("<|endoftext|>", false), std::vector<int32_t>{11});
+}
+
 TEST_F(NeoxTokenizer, VocabTest) {
   check_cases(*tok_, load_vocab_test(fixtures_dir() / "tokenizers/gpt-neox-20b"), 47);
 }

@@ -10,7 +10,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "database.hpp"
 #include "fixture_model.hpp"
+#include "statement.hpp"
+#include "storage.hpp"
 
 class TestScreenshot : public QObject {
   Q_OBJECT
@@ -23,10 +26,13 @@ class TestScreenshot : public QObject {
     QTemporaryDir tmp;
     QVERIFY(tmp.isValid());
     QString model = QStringLiteral(COIL_DEMO_MODEL_DIR);
-    QString question = QStringLiteral("What is 17 plus 25?");
+    // a suggestion chip of a new chat (ui/EmptyState.qml): the demo model answers it right
+    QString question = QStringLiteral("Spell the word planet backwards.");
+    QString answer = QStringLiteral("planet backwards is t-e-n-a-l-p.");
     if (!QFileInfo::exists(model + "/config.json")) {
       qInfo("no demo model yet: using a random-weight fixture model");
       model = coil::test::makeFixtureModel(tmp.filePath("model"));
+      answer.clear();
     }
     const QString png = QStringLiteral(COIL_ARTIFACTS_DIR "/chat.png");
     QFile::remove(png);
@@ -44,6 +50,16 @@ class TestScreenshot : public QObject {
     QVERIFY(app.waitForFinished(540000));
     QCOMPARE(app.exitStatus(), QProcess::NormalExit);
     QCOMPARE(app.exitCode(), 0);
+
+    if (!answer.isEmpty()) {  // the answer the window showed, as the app saved it
+      coil::storage::Database db(
+          QDir(tmp.filePath("data"))
+              .filePath(QLatin1String(coil::storage::Storage::kDatabaseFile)));
+      coil::storage::Statement st =
+          db.prepare("SELECT content FROM messages WHERE role = 'assistant'");
+      QVERIFY(st.step());
+      QCOMPARE(st.text(0).trimmed(), answer);
+    }
 
     QImage image(png);
     QVERIFY2(!image.isNull(), qPrintable(png));

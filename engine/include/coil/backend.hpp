@@ -29,6 +29,7 @@ class Buffer {
 
 // A 2-D row-major view [rows, cols] into a buffer; consecutive rows are `stride`
 // elements apart (stride >= cols), so column slices of a wider tensor are views too.
+// For a block type (Q8_0 ...), cols, stride and column offsets are whole blocks.
 struct Tensor {
   std::shared_ptr<Buffer> buf;
   size_t offset = 0;  // bytes from the start of buf
@@ -39,7 +40,7 @@ struct Tensor {
 
   bool valid() const { return buf != nullptr; }
   bool contiguous() const { return stride == cols; }
-  size_t row_bytes() const { return static_cast<size_t>(cols) * dtype_size(dtype); }
+  size_t row_bytes() const { return dtype_row_bytes(dtype, cols); }
   // Bytes covered from the first to the last element.
   size_t span_bytes() const;
   Tensor cols_view(int64_t first_col, int64_t ncols) const;  // same rows, fewer columns

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "coil/sampler.hpp"
+
 namespace coil {
 
 struct ChatMessage {
@@ -75,13 +77,24 @@ struct ChatConfig {
   std::vector<int64_t> eos_token_ids;   // generation_config.json (int or list), else config.json
                                         // (generation stops on any of them)
   // Default sampling from generation_config.json when present.
-  std::optional<double> temperature, top_p, repetition_penalty;
+  std::optional<bool> do_sample;
+  std::optional<double> temperature, top_p, min_p, repetition_penalty;
   std::optional<int64_t> top_k, max_new_tokens;
+
+  // The sampling to start from for this model: `base` with generation_config.json applied
+  // the way transformers reads it. "do_sample": false is greedy decoding (temperature 0)
+  // with the file's repetition_penalty or none; otherwise (true or absent) the file's
+  // temperature, top_k, top_p, min_p and repetition_penalty replace base's. An absent
+  // do_sample keeps base's sampling, unlike transformers (where it means greedy): most chat
+  // models' files say nothing and expect to be sampled.
+  SamplingParams sampling(SamplingParams base = {}) const;
 
   // Reads tokenizer_config.json, generation_config.json and config.json from `dir` when
   // present (all optional); throws coil::Error naming the file when one is malformed.
   // A chat_template.jinja file (or chat_template.json {"chat_template": ...}), as newer
   // transformers save, takes precedence over tokenizer_config.json's chat_template.
+  // A GGUF file instead of a folder: tokenizer.chat_template, tokenizer.ggml.* special ids
+  // (eos and eot both stop) and general.sampling.* defaults.
   static ChatConfig load(const std::filesystem::path& dir);
 
   // The template to use: the folder's, else ChatML.

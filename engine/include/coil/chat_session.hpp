@@ -16,6 +16,10 @@
 
 namespace coil {
 
+// The ids that end an assistant turn: the folder's eos ids, plus <|im_end|> where the vocabulary
+// has it (ChatML), else <|endoftext|> when nothing else is known.
+std::vector<int32_t> chat_eos_ids(const ChatConfig& chat, const Tokenizer& tokenizer);
+
 class ChatSession {
  public:
   // `model_dir` supplies the chat template, special tokens and eos ids (ChatConfig).

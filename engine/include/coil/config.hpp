@@ -9,6 +9,8 @@
 
 namespace coil {
 
+class GgufFile;
+
 enum class Arch { Mamba, FalconMamba };
 
 struct ModelConfig {
@@ -36,6 +38,11 @@ struct ModelConfig {
   // Throws coil::Error on unknown architecture, missing/invalid fields, non-positive dims.
   static ModelConfig parse(const nlohmann::json& j, const std::string& source);
   static ModelConfig load(const std::filesystem::path& config_json);
+  // The config of a GGUF file: architecture `mamba` (FalconMamba when mamba.ssm.dt_b_c_rms
+  // is true), mamba.* dimensions, vocab from token_embd, use_bias / use_conv_bias / tying
+  // from which tensors exist, special ids from tokenizer.ggml.*; mixer_rms_eps keeps
+  // transformers' 1e-6 (GGUF has no such key). Validated as a config.json is.
+  static ModelConfig from_gguf(const GgufFile& file);
 
   // Canonical JSON text of the fields above (used for the model fingerprint).
   std::string canonical() const;

@@ -64,7 +64,8 @@ struct LayerTensors {
 
 class Model {
  public:
-  // Opens a Hugging Face model folder. If the requested backend cannot run, falls back
+  // Opens a Hugging Face model folder or a GGUF file. If the requested backend cannot run
+  // (or has no kernels for the weights' dtypes), falls back
   // (CUDA -> Vulkan -> CPU) and says why in fallback_reason(); an explicitly requested
   // backend that fails is an error unless `allow_fallback`.
   static std::unique_ptr<Model> open(const std::filesystem::path& dir, const ModelOptions& opts,
@@ -83,8 +84,8 @@ class Model {
   Backend& backend() const { return *backend_; }
   const std::string& fallback_reason() const { return fallback_reason_; }
   const std::string& name() const { return name_; }
-  const std::filesystem::path& dir() const { return dir_; }
-  DType weight_dtype() const { return weight_dtype_; }
+  const std::filesystem::path& dir() const { return dir_; }  // the folder or the .gguf file
+  DType weight_dtype() const { return weight_dtype_; }       // in_proj's (a GGUF may mix types)
   int64_t chunk_size() const { return chunk_size_; }
   // Identifies the exact weights (config + tensor names, shapes, dtypes and data).
   uint64_t fingerprint() const { return fingerprint_; }
@@ -119,11 +120,18 @@ class Model {
   std::vector<LayerTensors> layers_;
 };
 
+// What a model's weights ask of a backend: each op with the weight dtype it runs it on
+// (GetRows on the embedding table's, MatMul on every matrix's).
+using WeightNeeds = std::vector<std::pair<Op, DType>>;
+WeightNeeds weight_needs(const ModelWeights& w);
+
 // Creates the backend `opts` asks for ("auto" tries CUDA, then Vulkan on a GPU, then CPU).
-// A GPU backend must first pass self_check() with weights of `weight_dtype` (else it counts
-// as unavailable, with the op that failed). When a backend is skipped or falls back,
-// `reason` says why.
+// A backend that does not support every op of `needs` (e.g. no kernels for Q4_K weights)
+// counts as unavailable, saying so; a GPU backend must then pass self_check() with weights
+// of `weight_dtype` (else it counts as unavailable, with the op that failed). When a
+// backend is skipped or falls back, `reason` says why.
 std::unique_ptr<Backend> choose_backend(const ModelOptions& opts, bool allow_fallback,
-                                        std::string* reason, DType weight_dtype);
+                                        std::string* reason, DType weight_dtype,
+                                        const WeightNeeds& needs = {});
 
 }  // namespace coil

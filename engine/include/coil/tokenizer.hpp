@@ -16,8 +16,10 @@ class Tokenizer {
  public:
   virtual ~Tokenizer() = default;
 
-  // `path` is a tokenizer.json, a tokenizer.model, or a folder holding one of them
-  // (tokenizer.json preferred). Throws coil::Error naming the file on anything malformed.
+  // `path` is a tokenizer.json, a tokenizer.model, a folder holding one of them
+  // (tokenizer.json preferred), or a GGUF file (its tokenizer.huggingface.json when it has
+  // one, else its tokenizer.ggml.* vocabulary). Throws coil::Error naming the file on
+  // anything malformed.
   static std::unique_ptr<Tokenizer> load(const std::filesystem::path& path);
 
   // Text -> ids. With parse_special, special tokens written in the text (e.g.

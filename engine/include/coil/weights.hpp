@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "coil/config.hpp"
+#include "coil/gguf.hpp"
 #include "coil/safetensors.hpp"
 
 namespace coil {
@@ -20,7 +21,8 @@ struct LayerWeights {
   const TensorView* x_proj = nullptr;        // [R+2N, D]    mixer.x_proj.weight
   const TensorView* dt_proj = nullptr;       // [D, R]       mixer.dt_proj.weight
   const TensorView* dt_proj_bias = nullptr;  // [D]          mixer.dt_proj.bias
-  const TensorView* A_log = nullptr;         // [D, N]       mixer.A_log
+  const TensorView* A_log = nullptr;         // [D, N]       mixer.A_log (HF), or null
+  const TensorView* A = nullptr;             // [D, N]       GGUF's blk.i.ssm_a = -exp(A_log)
   const TensorView* D = nullptr;             // [D]          mixer.D
   const TensorView* out_proj = nullptr;      // [H, D]       mixer.out_proj.weight
   const TensorView* out_proj_bias = nullptr; // [H] or null  mixer.out_proj.bias (use_bias)
@@ -39,21 +41,32 @@ struct ModelWeights {
   // lm_head present although tied or absent although untied.
   // `layer_prefix` handles both "backbone.layers." (HF) layouts.
   static ModelWeights bind(const ModelConfig& config, const TensorStore& store);
+  // The same from a GGUF file's tensors, by llama.cpp's names (token_embd, output_norm,
+  // output, blk.N.{attn_norm, ssm_in, ssm_conv1d, ssm_x, ssm_dt, ssm_a, ssm_d, ssm_out}).
+  static ModelWeights bind_gguf(const ModelConfig& config, const GgufFile& file);
 };
 
-// A model folder opened from disk: config.json + safetensors, validated. The folder may
-// also hold tokenizer files (see tokenizer.hpp) and generation_config.json.
+// GGUF's (llama.cpp's) name of a tensor of layer `layer`. `role` is one of "norm",
+// "in_proj", "in_proj_bias", "conv1d", "conv1d_bias", "x_proj", "dt_proj", "dt_proj_bias",
+// "A", "D", "out_proj", "out_proj_bias"; e.g. (3, "in_proj") -> "blk.3.ssm_in.weight".
+std::string gguf_layer_tensor(int64_t layer, const char* role);
+
+// A model opened from disk and validated: a folder (config.json + safetensors; it may also
+// hold tokenizer files, see tokenizer.hpp, and generation_config.json), or a GGUF file
+// (config, weights, tokenizer and chat template in one file).
 struct ModelFiles {
-  std::filesystem::path dir;
+  std::filesystem::path dir;  // the folder, or the .gguf file
   ModelConfig config;
-  std::unique_ptr<TensorStore> store;
+  std::unique_ptr<TensorStore> store;  // a folder's safetensors
+  std::unique_ptr<GgufFile> gguf;      // or the GGUF file
   ModelWeights weights;
 
-  // Throws coil::Error: missing folder, missing config.json, invalid config, bad tensors.
-  static ModelFiles open(const std::filesystem::path& dir);
+  // Throws coil::Error (and nothing else): missing folder or file, missing config.json,
+  // invalid config or GGUF header, bad tensors (naming the file and the tensor).
+  static ModelFiles open(const std::filesystem::path& path);
 
  private:
-  static ModelFiles open_folder(const std::filesystem::path& dir);
+  static ModelFiles open_path(const std::filesystem::path& path);
 };
 
 }  // namespace coil

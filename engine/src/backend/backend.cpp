@@ -24,7 +24,7 @@ const char* op_name(Op op) {
 }
 
 Tensor Backend::upload_weight(const TensorView& host, int64_t rows, int64_t cols) {
-  if (static_cast<size_t>(rows * cols) * dtype_size(host.dtype) != host.nbytes)
+  if (dtype_tensor_bytes(host.dtype, rows, cols) != host.nbytes)
     throw Error("internal: weight " + host.name + " does not have " + std::to_string(rows) +
                 "x" + std::to_string(cols) + " elements");
   Tensor t = alloc(host.dtype, rows, cols);

@@ -31,7 +31,7 @@ void copy_to_tensor(const Tensor& dst, const void* src) {
     std::memcpy(d, s, rb * dst.rows);
     return;
   }
-  const size_t sb = dst.stride * dtype_size(dst.dtype);
+  const size_t sb = dtype_row_bytes(dst.dtype, dst.stride);
   for (int64_t r = 0; r < dst.rows; ++r) std::memcpy(d + r * sb, s + r * rb, rb);
 }
 
@@ -43,7 +43,7 @@ void copy_from_tensor(const Tensor& src, void* dst) {
     std::memcpy(d, s, rb * src.rows);
     return;
   }
-  const size_t sb = src.stride * dtype_size(src.dtype);
+  const size_t sb = dtype_row_bytes(src.dtype, src.stride);
   for (int64_t r = 0; r < src.rows; ++r) std::memcpy(d + r * rb, s + r * sb, rb);
 }
 

@@ -20,7 +20,10 @@ void f32(const char* op, const char* what, const Tensor& t) {
   expect(t.valid() && t.dtype == DType::F32, op, what, t);
 }
 
-bool weight_dtype(DType d) { return d == DType::F32 || d == DType::F16 || d == DType::BF16; }
+// Weights: the float types and the block types (whose rows are whole blocks: Tensor's rule).
+bool weight_dtype(DType d) {
+  return d == DType::F32 || d == DType::F16 || d == DType::BF16 || dtype_is_quantized(d);
+}
 
 }  // namespace
 

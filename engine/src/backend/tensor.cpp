@@ -5,7 +5,8 @@ namespace coil {
 
 size_t Tensor::span_bytes() const {
   if (rows == 0 || cols == 0) return 0;
-  return (static_cast<size_t>(rows - 1) * stride + cols) * dtype_size(dtype);
+  return static_cast<size_t>(rows - 1) * dtype_row_bytes(dtype, stride) +
+         dtype_row_bytes(dtype, cols);
 }
 
 Tensor Tensor::cols_view(int64_t first_col, int64_t ncols) const {
@@ -14,7 +15,7 @@ Tensor Tensor::cols_view(int64_t first_col, int64_t ncols) const {
                 std::to_string(ncols) + ") outside a tensor of " + std::to_string(cols) +
                 " columns");
   Tensor t = *this;
-  t.offset += static_cast<size_t>(first_col) * dtype_size(dtype);
+  t.offset += dtype_row_bytes(dtype, first_col);
   t.cols = ncols;
   return t;
 }
@@ -25,7 +26,7 @@ Tensor Tensor::rows_view(int64_t first_row, int64_t nrows) const {
                 std::to_string(nrows) + ") outside a tensor of " + std::to_string(rows) +
                 " rows");
   Tensor t = *this;
-  t.offset += static_cast<size_t>(first_row) * stride * dtype_size(dtype);
+  t.offset += static_cast<size_t>(first_row) * dtype_row_bytes(dtype, stride);
   t.rows = nrows;
   return t;
 }

@@ -12,6 +12,7 @@
 #include "backend/op_checks.hpp"
 #include "coil/bench.hpp"
 #include "coil/error.hpp"
+#include "coil/quants.hpp"
 #include "coil/safetensors.hpp"
 #include "cpu/cpu_kernels.hpp"
 #include "cpu/thread_pool.hpp"
@@ -43,15 +44,17 @@ class CpuBackend final : public Backend {
             0, pool_.size()};
   }
   // The fused decode ops would save nothing here (the CPU decode is at the bandwidth
-  // limit already): the session runs the unfused sequence.
+  // limit already): the session runs the unfused sequence. Block-type weights: matmul
+  // (through f32 panels, see matmul_dequant) and get_rows.
   bool supports(Op op, DType d) const override {
     if (is_fused_op(op)) return false;
+    if (dtype_is_quantized(d)) return op == Op::MatMul || op == Op::GetRows;
     return d == DType::F32 || d == DType::F16 || d == DType::BF16;
   }
 
   Tensor alloc(DType dtype, int64_t rows, int64_t cols) override {
     Tensor t;
-    t.buf = std::make_shared<HostBuffer>(static_cast<size_t>(rows * cols) * dtype_size(dtype));
+    t.buf = std::make_shared<HostBuffer>(dtype_tensor_bytes(dtype, rows, cols));
     t.dtype = dtype;
     t.rows = rows;
     t.cols = cols;
@@ -60,7 +63,7 @@ class CpuBackend final : public Backend {
     return t;
   }
   Tensor upload_weight(const TensorView& host, int64_t rows, int64_t cols) override {
-    if (static_cast<size_t>(rows * cols) * dtype_size(host.dtype) != host.nbytes)
+    if (dtype_tensor_bytes(host.dtype, rows, cols) != host.nbytes)
       throw Error("internal: weight " + host.name + " size mismatch");
     Tensor t;  // aliases the mapping, which the Model keeps alive
     t.buf = std::make_shared<HostBuffer>(host.data, host.nbytes, nullptr);
@@ -81,9 +84,9 @@ class CpuBackend final : public Backend {
     for (int64_t t = 0; t < ids.cols; ++t) {
       if (id[t] < 0 || id[t] >= table.rows)
         throw Error("token id " + std::to_string(id[t]) + " is outside the vocabulary");
-      convert_to_f32(table.dtype,
-                     host_ptr<const char>(table) + id[t] * table.stride * dtype_size(table.dtype),
-                     host_ptr<float>(out) + t * out.stride, table.cols);
+      const char* row =
+          host_ptr<const char>(table) + id[t] * dtype_row_bytes(table.dtype, table.stride);
+      convert_to_f32(table.dtype, row, host_ptr<float>(out) + t * out.stride, table.cols);
     }
   }
 
@@ -101,6 +104,7 @@ class CpuBackend final : public Backend {
 
   void matmul(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) override {
     checks::matmul(x, w, bias, out);
+    if (dtype_is_quantized(w.dtype)) return matmul_dequant(x, w, bias, out);
     MatMulArgs a{host_ptr<const float>(x), x.stride, x.rows, x.cols, host_ptr<const void>(w),
                  w.dtype, bias ? host_ptr<const float>(*bias) : nullptr, host_ptr<float>(out),
                  out.stride};
@@ -177,6 +181,38 @@ class CpuBackend final : public Backend {
   }
 
  private:
+  // Block-type weights, correct but not fast: each thread dequantizes panels of up to 32
+  // weight rows to f32 (the reference's exact values) and runs the f32 kernel on them.
+  void matmul_dequant(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) {
+    constexpr int64_t kPanel = 32;
+    const int64_t K = x.cols;
+    const size_t row_bytes = dtype_row_bytes(w.dtype, K);
+    const auto* wp = host_ptr<const char>(w);
+    auto part = [&](int t, int64_t b, int64_t e) {
+      std::vector<float>& panel = deq_[static_cast<size_t>(t)];
+      if (panel.size() < static_cast<size_t>(kPanel * K)) panel.resize(kPanel * K);  // once
+      for (int64_t n0 = b; n0 < e; n0 += kPanel) {
+        const int64_t np = std::min(kPanel, e - n0);
+        for (int64_t r = 0; r < np; ++r)
+          dequantize_row(w.dtype, wp + (n0 + r) * row_bytes, panel.data() + r * K, K);
+        MatMulArgs a{host_ptr<const float>(x),
+                     x.stride,
+                     x.rows,
+                     K,
+                     panel.data(),
+                     DType::F32,
+                     bias ? host_ptr<const float>(*bias) + n0 : nullptr,
+                     host_ptr<float>(out) + n0,
+                     out.stride};
+        k_.matmul(a, 0, np, scratch_.data() + static_cast<size_t>(t) * kPackFloats);
+      }
+    };
+    if (x.rows * K * w.rows < 65536)
+      part(0, 0, w.rows);
+    else
+      pool_.parallel_for(w.rows, kPanel, part);
+  }
+
   void note_alloc(size_t bytes) {
     allocated_ += bytes;
     peak_ = std::max(peak_, allocated_);
@@ -185,6 +221,7 @@ class CpuBackend final : public Backend {
   const CpuKernels& k_;
   ThreadPool pool_;
   std::vector<float> scratch_;  // per-thread packed weight panels
+  std::vector<std::vector<float>> deq_ = std::vector<std::vector<float>>(pool_.size());
   size_t allocated_ = 0, peak_ = 0;
 };
 

@@ -1,5 +1,8 @@
 // The reference backend: plain scalar loops with double accumulation, written to be
 // obviously right rather than fast. Every other backend's ops are compared against it.
+// Weights of any dtype, block types included, are read a row at a time as f32 (exactly
+// the values gguf-py's dequantization gives).
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -12,15 +15,13 @@
 namespace coil {
 namespace {
 
-float load_elem(const Tensor& t, int64_t r, int64_t c) {
-  const size_t idx = static_cast<size_t>(r) * t.stride + c;
-  switch (t.dtype) {
-    case DType::F32: return host_ptr<const float>(t)[idx];
-    case DType::F16: return f16_to_f32(host_ptr<const uint16_t>(t)[idx]);
-    case DType::BF16: return bf16_to_f32(host_ptr<const uint16_t>(t)[idx]);
-    case DType::I32: return static_cast<float>(host_ptr<const int32_t>(t)[idx]);
-  }
-  return 0.f;
+// Row r of a weight tensor as floats (block types dequantized), in `buf`.
+const float* weight_row(const Tensor& w, int64_t r, std::vector<float>& buf) {
+  buf.resize(static_cast<size_t>(w.cols));
+  const char* row =
+      host_ptr<const char>(w) + static_cast<size_t>(r) * dtype_row_bytes(w.dtype, w.stride);
+  convert_to_f32(w.dtype, row, buf.data(), buf.size());
+  return buf.data();
 }
 
 float& at(const Tensor& t, int64_t r, int64_t c) {
@@ -49,12 +50,12 @@ class CpuReferenceBackend final : public Backend {
  public:
   BackendInfo info() const override { return {"cpu-ref", "CPU reference (scalar)", 0, 1}; }
   bool supports(Op, DType d) const override {
-    return d == DType::F32 || d == DType::F16 || d == DType::BF16;
+    return d == DType::F32 || d == DType::F16 || d == DType::BF16 || dtype_is_quantized(d);
   }
 
   Tensor alloc(DType dtype, int64_t rows, int64_t cols) override {
     Tensor t;
-    t.buf = std::make_shared<HostBuffer>(static_cast<size_t>(rows * cols) * dtype_size(dtype));
+    t.buf = std::make_shared<HostBuffer>(dtype_tensor_bytes(dtype, rows, cols));
     t.dtype = dtype;
     t.rows = rows;
     t.cols = cols;
@@ -71,11 +72,13 @@ class CpuReferenceBackend final : public Backend {
   void get_rows(const Tensor& table, const Tensor& ids, const Tensor& out) override {
     checks::get_rows(table, ids, out);
     const auto* id = host_ptr<const int32_t>(ids);
+    std::vector<float> row;
     for (int64_t t = 0; t < ids.cols; ++t) {
       if (id[t] < 0 || id[t] >= table.rows)
         throw Error("token id " + std::to_string(id[t]) + " is outside the vocabulary (0.." +
                     std::to_string(table.rows - 1) + ")");
-      for (int64_t c = 0; c < table.cols; ++c) at(out, t, c) = load_elem(table, id[t], c);
+      const float* r = weight_row(table, id[t], row);
+      for (int64_t c = 0; c < table.cols; ++c) at(out, t, c) = r[c];
     }
   }
 
@@ -92,12 +95,15 @@ class CpuReferenceBackend final : public Backend {
 
   void matmul(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& out) override {
     checks::matmul(x, w, bias, out);
-    for (int64_t t = 0; t < x.rows; ++t)
-      for (int64_t n = 0; n < w.rows; ++n) {
+    std::vector<float> row;
+    for (int64_t n = 0; n < w.rows; ++n) {
+      const float* wr = weight_row(w, n, row);
+      for (int64_t t = 0; t < x.rows; ++t) {
         double acc = bias ? at(*bias, 0, n) : 0.0;
-        for (int64_t k = 0; k < x.cols; ++k) acc += double(at(x, t, k)) * load_elem(w, n, k);
+        for (int64_t k = 0; k < x.cols; ++k) acc += double(at(x, t, k)) * wr[k];
         at(out, t, n) = static_cast<float>(acc);
       }
+    }
   }
 
   void conv1d_silu(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& state,
@@ -148,11 +154,13 @@ class CpuReferenceBackend final : public Backend {
   void norm_matmul(const Tensor& x, const Tensor& norm_w, float eps, const Tensor& w,
                    const Tensor* bias, const Tensor& out) override {
     checks::norm_matmul(x, norm_w, w, bias, out);
+    std::vector<float> row;
     for (int64_t t = 0; t < x.rows; ++t) {
       const std::vector<double> xn = normed_row(x, t, 0, x.cols, eps, &norm_w);
       for (int64_t n = 0; n < w.rows; ++n) {
+        const float* wr = weight_row(w, n, row);
         double acc = bias ? at(*bias, 0, n) : 0.0;
-        for (int64_t k = 0; k < x.cols; ++k) acc += xn[k] * load_elem(w, n, k);
+        for (int64_t k = 0; k < x.cols; ++k) acc += xn[k] * wr[k];
         at(out, t, n) = static_cast<float>(acc);
       }
     }
@@ -161,18 +169,24 @@ class CpuReferenceBackend final : public Backend {
   void matmul_add(const Tensor& x, const Tensor& w, const Tensor* bias,
                   const Tensor& out) override {
     checks::matmul(x, w, bias, out);
-    for (int64_t t = 0; t < x.rows; ++t)
-      for (int64_t n = 0; n < w.rows; ++n) {
+    std::vector<float> row;
+    for (int64_t n = 0; n < w.rows; ++n) {
+      const float* wr = weight_row(w, n, row);
+      for (int64_t t = 0; t < x.rows; ++t) {
         double acc = bias ? at(*bias, 0, n) : 0.0;
-        for (int64_t k = 0; k < x.cols; ++k) acc += double(at(x, t, k)) * load_elem(w, n, k);
+        for (int64_t k = 0; k < x.cols; ++k) acc += double(at(x, t, k)) * wr[k];
         at(out, t, n) = static_cast<float>(at(out, t, n) + acc);
       }
+    }
   }
 
   void proj_scan(const ProjScanArgs& a) override {
     checks::proj_scan(a);
     const int64_t T = a.x.rows, D = a.x.cols, N = a.A.cols, R = a.dt_low.cols;
     const float eps = a.norm_eps;
+    std::vector<float> dt_proj(static_cast<size_t>(D * R)), row;  // [D, R] as floats
+    for (int64_t d = 0; d < D; ++d)
+      std::copy_n(weight_row(a.dt_proj, d, row), R, dt_proj.begin() + d * R);
     for (int64_t t = 0; t < T; ++t) {
       const bool nm = a.norm_dt_bc;
       const std::vector<double> dtn = normed_row(a.dt_low, t, 0, R, eps, nullptr, nm);
@@ -180,7 +194,7 @@ class CpuReferenceBackend final : public Backend {
       const std::vector<double> Cn = normed_row(a.C, t, 0, N, eps, nullptr, nm);
       for (int64_t d = 0; d < D; ++d) {
         double dt = 0;
-        for (int64_t r = 0; r < R; ++r) dt += dtn[r] * load_elem(a.dt_proj, d, r);
+        for (int64_t r = 0; r < R; ++r) dt += dtn[r] * dt_proj[d * R + r];
         const double delta = softplus(dt + at(a.dt_bias, 0, d));
         const double xv = at(a.x, t, d);
         double y = 0;

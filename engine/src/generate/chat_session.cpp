@@ -6,17 +6,24 @@
 
 namespace coil {
 
-ChatSession::ChatSession(const Model& model, const Tokenizer& tok, const ChatConfig& chat)
-    : session_(model), tok_(tok), template_(chat.make_template()), bos_(chat.bos_token),
-      eos_(chat.eos_token) {
-  for (int64_t id : chat.eos_token_ids) eos_ids_.push_back(static_cast<int32_t>(id));
+std::vector<int32_t> chat_eos_ids(const ChatConfig& chat, const Tokenizer& tok) {
+  std::vector<int32_t> ids;
+  for (int64_t id : chat.eos_token_ids) ids.push_back(static_cast<int32_t>(id));
   // ChatML models end a turn with <|im_end|>: stop there too when the vocabulary has it.
   if (auto im_end = tok.token_to_id("<|im_end|>"))
-    if (std::find(eos_ids_.begin(), eos_ids_.end(), *im_end) == eos_ids_.end())
-      eos_ids_.push_back(*im_end);
-  if (eos_ids_.empty())
-    if (auto eot = tok.token_to_id("<|endoftext|>")) eos_ids_.push_back(*eot);
+    if (std::find(ids.begin(), ids.end(), *im_end) == ids.end()) ids.push_back(*im_end);
+  if (ids.empty())
+    if (auto eot = tok.token_to_id("<|endoftext|>")) ids.push_back(*eot);
+  return ids;
 }
+
+ChatSession::ChatSession(const Model& model, const Tokenizer& tok, const ChatConfig& chat)
+    : session_(model),
+      tok_(tok),
+      template_(chat.make_template()),
+      bos_(chat.bos_token),
+      eos_(chat.eos_token),
+      eos_ids_(chat_eos_ids(chat, tok)) {}
 
 std::string ChatSession::delta_for(const std::string& rendered) {
   if (session_.n_tokens() > 0 && rendered.compare(0, covered_.size(), covered_) == 0)
@@ -28,7 +35,8 @@ std::string ChatSession::delta_for(const std::string& rendered) {
 
 bool ChatSession::prefill(const std::vector<ChatMessage>& messages, bool add_generation_prompt,
                           const std::atomic<bool>* cancel) {
-  const std::string delta = delta_for(template_.render(messages, add_generation_prompt, bos_, eos_));
+  const std::string delta =
+      delta_for(template_.render(messages, add_generation_prompt, bos_, eos_));
   const auto ids = tok_.encode(delta, /*parse_special=*/true);
   last_prefill_tokens_ = static_cast<int64_t>(ids.size());
   if (ids.empty()) return true;

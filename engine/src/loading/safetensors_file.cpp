@@ -172,7 +172,7 @@ void SafetensorsFile::open() {
       // Kernels read elements in place, so an element must start at a multiple of its size;
       // the safetensors writer pads the header so that it does. Where a file does not (a
       // header length or offset that is not a multiple of 8), the tensor is copied.
-      if (reinterpret_cast<uintptr_t>(v.data) % dtype_size(v.dtype) != 0)
+      if (reinterpret_cast<uintptr_t>(v.data) % dtype_alignment(v.dtype) != 0)
         v.data = aligned_copy(v.data, v.nbytes);
       auto [slot, inserted] = tensors_.emplace(name, std::move(v));
       if (begin != end) spans.push_back({begin, end, &slot->first});

@@ -2,6 +2,7 @@
 // weights with progress and cancellation, and choosing the backend.
 #include "coil/model.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -64,7 +65,7 @@ void for_each_tensor(const ModelWeights& w, const std::function<void(const Tenso
   for (const auto& l : w.layers)
     for (const TensorView* t :
          {l.norm, l.in_proj, l.in_proj_bias, l.conv_weight, l.conv_bias, l.x_proj, l.dt_proj,
-          l.dt_proj_bias, l.A_log, l.D, l.out_proj, l.out_proj_bias})
+          l.dt_proj_bias, l.A_log, l.A, l.D, l.out_proj, l.out_proj_bias})
       if (t) fn(*t);
   fn(*w.norm_f);
   if (w.lm_head != w.embeddings) fn(*w.lm_head);
@@ -78,14 +79,16 @@ std::unique_ptr<Model> Model::open(const std::filesystem::path& dir, const Model
   std::unique_ptr<Model> m(new Model());
   m->config_ = files->config;
   m->dir_ = dir;
-  m->name_ =
-      dir.filename().empty() ? dir.parent_path().filename().string() : dir.filename().string();
+  m->name_ = files->gguf              ? dir.stem().string()
+             : dir.filename().empty() ? dir.parent_path().filename().string()
+                                      : dir.filename().string();
   m->chunk_size_ = opts.chunk_size;
   LoadTracker progress(opts.progress, opts.cancel);
   progress.check_cancel();
   const ModelWeights& w = files->weights;
   const DType weight_dtype = w.layers.empty() ? w.embeddings->dtype : w.layers[0].in_proj->dtype;
-  m->backend_ = choose_backend(opts, allow_fallback, &m->fallback_reason_, weight_dtype);
+  m->backend_ =
+      choose_backend(opts, allow_fallback, &m->fallback_reason_, weight_dtype, weight_needs(w));
   try {
     m->upload(files->weights, files, progress);
   } catch (const LoadCancelled&) {
@@ -134,7 +137,7 @@ void Model::upload(const ModelWeights& w, std::shared_ptr<const void> keepalive,
     });
     fingerprint_ = fp.digest();
     // decode reads every weight once, but only one row of the embedding table
-    decode_bytes_ = weight_bytes_ - w.embeddings->nbytes + H * dtype_size(w.embeddings->dtype);
+    decode_bytes_ = weight_bytes_ - w.embeddings->nbytes + dtype_row_bytes(w.embeddings->dtype, H);
     if (w.lm_head == w.embeddings) decode_bytes_ += w.embeddings->nbytes;
 
     progress.set_stage("Uploading the weights to " + be.info().name);
@@ -166,10 +169,12 @@ void Model::upload(const ModelWeights& w, std::shared_ptr<const void> keepalive,
       t.x_proj = step(lw.x_proj, weight(R + 2 * N, D));
       t.dt_proj = step(lw.dt_proj, weight(D, R));
       t.dt_bias = step(lw.dt_proj_bias, vector);
-      t.A = step(lw.A_log, [&](const TensorView& v) {
+      const bool log_form = lw.A_log != nullptr;  // HF stores A_log, GGUF A itself
+      t.A = step(log_form ? lw.A_log : lw.A, [&](const TensorView& v) {
         std::vector<float> a(D * N);  // [D, N] = -exp(A_log)
         convert_to_f32(v.dtype, v.data, a.data(), a.size());
-        for (float& x : a) x = -std::exp(x);
+        if (log_form)
+          for (float& x : a) x = -std::exp(x);
         Tensor out = be.alloc(DType::F32, D, N);
         be.upload(out, a.data());
         return out;
@@ -200,8 +205,19 @@ bool self_check_disabled() {
 }
 }  // namespace
 
+WeightNeeds weight_needs(const ModelWeights& w) {
+  WeightNeeds needs{{Op::GetRows, w.embeddings->dtype}, {Op::MatMul, w.lm_head->dtype}};
+  for (const auto& l : w.layers)
+    for (const TensorView* t : {l.in_proj, l.x_proj, l.dt_proj, l.out_proj})
+      needs.emplace_back(Op::MatMul, t->dtype);
+  std::sort(needs.begin(), needs.end());
+  needs.erase(std::unique(needs.begin(), needs.end()), needs.end());
+  return needs;
+}
+
 std::unique_ptr<Backend> choose_backend(const ModelOptions& opts, bool allow_fallback,
-                                        std::string* reason, DType weight_dtype) {
+                                        std::string* reason, DType weight_dtype,
+                                        const WeightNeeds& needs) {
   std::vector<std::string> order;
   if (opts.backend == "auto") {
     for (const auto& b : compiled_backends())
@@ -218,6 +234,10 @@ std::unique_ptr<Backend> choose_backend(const ModelOptions& opts, bool allow_fal
     if (opts.backend == "auto" && order[i] == "vulkan") bo.allow_cpu_device = false;
     try {
       auto be = create_backend(order[i], bo);
+      for (const auto& [op, dt] : needs)
+        if (!be->supports(op, dt))
+          throw Error(be->info().name + " backend on " + be->info().device + ": no " + op_name(op) +
+                      " kernel for " + dtype_name(dt) + " weights yet");
       // a GPU backend computes right on this machine before it gets the model
       if ((order[i] == "cuda" || order[i] == "vulkan") && !self_check_disabled()) {
         const std::string wrong = self_check(*be, weight_dtype);

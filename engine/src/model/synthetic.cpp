@@ -1,6 +1,7 @@
 // Random weights of published Mamba shapes, built in memory, so benchmarks need no
 // download. The values are scaled like a trained model's (unit norms, fan-in scaled
 // matrices, A_log = log(1..N)) so long runs stay finite.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <thread>
@@ -9,6 +10,7 @@
 #include "coil/error.hpp"
 #include "coil/hash.hpp"
 #include "coil/model.hpp"
+#include "coil/quantize.hpp"
 #include "coil/weights.hpp"
 #include "model/load_tracker.hpp"
 
@@ -59,6 +61,51 @@ void fill(uint8_t* out, DType dt, size_t n, float lo, float hi, uint64_t seed) {
   for (auto& t : ts) t.join();
 }
 
+// Random blocks of a block type whose values span about [-range, range]: random codes and
+// sub-block scales, with the f16 super-scales set to fit (the bytes a decode reads are what
+// a benchmark needs; quantizing random floats properly would take minutes for the 7B).
+void fill_blocks(uint8_t* out, DType dt, size_t n_values, float range, uint64_t seed) {
+  const size_t bb = dtype_block_bytes(dt), nb = n_values / dtype_block_size(dt);
+  uint64_t s = mix64(seed);
+  for (size_t i = 0; i < nb * bb; i += 8) {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    const uint64_t bits = mix64(s);
+    std::memcpy(out + i, &bits, std::min<size_t>(8, nb * bb - i));
+  }
+  auto put = [&](size_t block, size_t off, float v) {
+    const uint16_t h = f32_to_f16(v);
+    std::memcpy(out + block * bb + off, &h, 2);
+  };
+  for (size_t b = 0; b < nb; ++b) switch (dt) {
+      case DType::Q8_0:
+        put(b, 0, range / 127);
+        break;
+      case DType::Q4_0:
+        put(b, 0, range / 8);
+        break;
+      case DType::Q5_0:
+        put(b, 0, range / 16);
+        break;
+      case DType::Q4_1:
+        put(b, 0, 2 * range / 15), put(b, 2, -range);
+        break;
+      case DType::Q5_1:
+        put(b, 0, 2 * range / 31), put(b, 2, -range);
+        break;
+      case DType::Q4_K:
+        put(b, 0, 2 * range / (63 * 15)), put(b, 2, range / 63);
+        break;
+      case DType::Q5_K:
+        put(b, 0, 2 * range / (63 * 31)), put(b, 2, range / 63);
+        break;
+      case DType::Q6_K:
+        put(b, 208, range / (128 * 32));
+        break;
+      default:
+        break;
+    }
+}
+
 }  // namespace
 
 std::vector<std::string> Model::synthetic_shapes() {
@@ -77,8 +124,9 @@ std::unique_ptr<Model> Model::synthetic(const std::string& shape, DType dtype,
     for (const auto& s : kShapes) all += std::string(all.empty() ? "" : ", ") + s.name;
     throw Error("unknown synthetic model '" + shape + "' (choose " + all + ")");
   }
-  if (dtype != DType::F32 && dtype != DType::F16 && dtype != DType::BF16)
-    throw Error("synthetic models use f32, f16 or bf16 weights");
+  if (dtype == DType::I32) throw Error("synthetic models have float or quantized weights");
+  // matrices take `dtype` where their rows fit its blocks; with a block type, vectors F32
+  const DType vec = dtype_is_quantized(dtype) ? DType::F32 : dtype;
 
   ModelConfig c;
   c.arch = sh->arch;
@@ -100,8 +148,12 @@ std::unique_ptr<Model> Model::synthetic(const std::string& shape, DType dtype,
                   DType dt) -> const TensorView* {
     size_t n = 1;
     for (auto d : shape_dims) n *= static_cast<size_t>(d);
-    store->data.emplace_back(n * dtype_size(dt));
-    fill(store->data.back().data(), dt, n, lo, hi, mix64(++tensor_seed));
+    if (dtype_is_quantized(dt)) dt = matrix_weight_type(dt, shape_dims.back());
+    store->data.emplace_back(dtype_row_bytes(dt, static_cast<int64_t>(n)));
+    if (dtype_is_quantized(dt))
+      fill_blocks(store->data.back().data(), dt, n, std::max(-lo, hi), mix64(++tensor_seed));
+    else
+      fill(store->data.back().data(), dt, n, lo, hi, mix64(++tensor_seed));
     auto v = std::make_unique<TensorView>();
     v->name = name;
     v->dtype = dt;
@@ -120,19 +172,19 @@ std::unique_ptr<Model> Model::synthetic(const std::string& shape, DType dtype,
   for (int64_t l = 0; l < c.num_layers; ++l) {
     const std::string p = "backbone.layers." + std::to_string(l) + ".";
     LayerWeights lw;
-    lw.norm = make(p + "norm.weight", {H}, 0.9f, 1.1f, dtype);
+    lw.norm = make(p + "norm.weight", {H}, 0.9f, 1.1f, vec);
     lw.in_proj = make(p + "mixer.in_proj.weight", {2 * D, H}, -scale(H), scale(H), dtype);
-    lw.conv_weight = make(p + "mixer.conv1d.weight", {D, 1, K}, -0.5f, 0.5f, dtype);
-    lw.conv_bias = make(p + "mixer.conv1d.bias", {D}, -0.1f, 0.1f, dtype);
+    lw.conv_weight = make(p + "mixer.conv1d.weight", {D, 1, K}, -0.5f, 0.5f, vec);
+    lw.conv_bias = make(p + "mixer.conv1d.bias", {D}, -0.1f, 0.1f, vec);
     lw.x_proj = make(p + "mixer.x_proj.weight", {R + 2 * N, D}, -scale(D), scale(D), dtype);
     lw.dt_proj = make(p + "mixer.dt_proj.weight", {D, R}, -scale(R), scale(R), dtype);
-    lw.dt_proj_bias = make(p + "mixer.dt_proj.bias", {D}, -4.5f, -2.5f, dtype);
-    lw.A_log = make(p + "mixer.A_log", {D, N}, 0.0f, 2.7f, dtype);
-    lw.D = make(p + "mixer.D", {D}, 0.9f, 1.1f, dtype);
+    lw.dt_proj_bias = make(p + "mixer.dt_proj.bias", {D}, -4.5f, -2.5f, vec);
+    lw.A_log = make(p + "mixer.A_log", {D, N}, 0.0f, 2.7f, vec);
+    lw.D = make(p + "mixer.D", {D}, 0.9f, 1.1f, vec);
     lw.out_proj = make(p + "mixer.out_proj.weight", {H, D}, -scale(D), scale(D), dtype);
     w.layers.push_back(lw);
   }
-  w.norm_f = make("backbone.norm_f.weight", {H}, 0.9f, 1.1f, dtype);
+  w.norm_f = make("backbone.norm_f.weight", {H}, 0.9f, 1.1f, vec);
   w.lm_head = sh->tied ? w.embeddings : make("lm_head.weight", {V, H}, -scale(H), scale(H), dtype);
 
   std::unique_ptr<Model> m(new Model());
@@ -140,7 +192,7 @@ std::unique_ptr<Model> Model::synthetic(const std::string& shape, DType dtype,
   m->name_ = "synthetic " + shape;
   m->chunk_size_ = opts.chunk_size;
   LoadTracker progress(opts.progress, opts.cancel);
-  m->backend_ = choose_backend(opts, false, &m->fallback_reason_, dtype);
+  m->backend_ = choose_backend(opts, false, &m->fallback_reason_, dtype, weight_needs(w));
   m->upload(w, store, progress);
   return m;
 }

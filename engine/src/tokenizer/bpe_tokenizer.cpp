@@ -32,12 +32,14 @@ bool parse_decoder(const json& j, const std::string& file) {
 }  // namespace
 
 std::unique_ptr<BpeTokenizer> BpeTokenizer::load(const std::filesystem::path& path) {
-  return guard(path.string(), [&] { return load_file(path); });
+  return guard(path.string(), [&] { return from_json(read_json(path), path.string()); });
 }
 
-std::unique_ptr<BpeTokenizer> BpeTokenizer::load_file(const std::filesystem::path& path) {
-  const std::string file = path.string();
-  const json root = read_json(path);
+std::unique_ptr<BpeTokenizer> BpeTokenizer::from_json(const json& root, const std::string& file) {
+  return guard(file, [&] { return build(root, file); });
+}
+
+std::unique_ptr<BpeTokenizer> BpeTokenizer::build(const json& root, const std::string& file) {
   if (!root.is_object())
     throw Error(file + ": not a tokenizer.json (the top level is not an object)");
   if (!root.contains("model") || !root["model"].is_object())

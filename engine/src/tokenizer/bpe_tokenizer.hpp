@@ -3,6 +3,7 @@
 #pragma once
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "coil/tokenizer.hpp"
@@ -17,6 +18,9 @@ class BpeTokenizer final : public Tokenizer {
  public:
   // Throws coil::Error naming the file on anything missing, malformed or unsupported.
   static std::unique_ptr<BpeTokenizer> load(const std::filesystem::path& file);
+  // The same from a parsed tokenizer.json; `file` names its source in errors.
+  static std::unique_ptr<BpeTokenizer> from_json(const nlohmann::json& root,
+                                                 const std::string& file);
 
   std::vector<int32_t> encode(std::string_view text, bool parse_special) const override;
   std::string decode(std::span<const int32_t> ids, bool skip_special) const override;
@@ -31,7 +35,7 @@ class BpeTokenizer final : public Tokenizer {
   BpeTokenizer(std::unique_ptr<Normalizer> normalizer, std::unique_ptr<PreTokenizer> pretokenizer,
                std::unique_ptr<BpeModel> model, std::unique_ptr<AddedVocabulary> added,
                bool byte_level_decoder, std::string file);
-  static std::unique_ptr<BpeTokenizer> load_file(const std::filesystem::path& file);
+  static std::unique_ptr<BpeTokenizer> build(const nlohmann::json& root, const std::string& file);
   std::vector<int32_t> encode_all(std::string_view text, bool parse_special) const;
   void encode_text(std::string_view normalized, std::vector<int32_t>& out) const;
 

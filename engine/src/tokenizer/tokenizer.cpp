@@ -4,7 +4,9 @@
 #include <fstream>
 
 #include "coil/error.hpp"
+#include "coil/gguf.hpp"
 #include "tokenizer/bpe_tokenizer.hpp"
+#include "tokenizer/gguf_vocab.hpp"
 #include "tokenizer/sentencepiece_tokenizer.hpp"
 
 namespace coil {
@@ -31,6 +33,10 @@ std::unique_ptr<Tokenizer> load_any(const fs::path& path) {
     throw Error(path.string() + ": no tokenizer.json or tokenizer.model in this folder");
   }
   if (!fs::exists(path, ec)) throw Error(path.string() + ": tokenizer file not found");
+  if (is_gguf_file(path)) {
+    const GgufFile gguf(path);
+    return tok::BpeTokenizer::from_json(tok::tokenizer_json_from_gguf(gguf), path.string());
+  }
   if (path.extension() == ".json") return tok::BpeTokenizer::load(path);
   if (path.extension() == ".model") return tok::SentencePieceTokenizer::load(path);
   if (looks_like_json(path)) return tok::BpeTokenizer::load(path);

@@ -1,6 +1,10 @@
 #include "coil/dtype.hpp"
 
 #include <cmath>
+#include <cstdint>
+
+#include "coil/error.hpp"
+#include "coil/quants.hpp"
 
 namespace coil {
 
@@ -10,8 +14,50 @@ const char* dtype_name(DType t) {
     case DType::F16: return "F16";
     case DType::BF16: return "BF16";
     case DType::I32: return "I32";
+    case DType::Q8_0:
+      return "Q8_0";
+    case DType::Q4_0:
+      return "Q4_0";
+    case DType::Q4_1:
+      return "Q4_1";
+    case DType::Q5_0:
+      return "Q5_0";
+    case DType::Q5_1:
+      return "Q5_1";
+    case DType::Q4_K:
+      return "Q4_K";
+    case DType::Q5_K:
+      return "Q5_K";
+    case DType::Q6_K:
+      return "Q6_K";
   }
   return "?";
+}
+
+void throw_no_element_size(DType t) {
+  throw Error(std::string("internal: ") + dtype_name(t) +
+              " is a block type: it has no size per value (use dtype_row_bytes)");
+}
+
+size_t dtype_row_bytes(DType t, int64_t n) {
+  if (n < 0) throw Error("internal: a row of " + std::to_string(n) + " values");
+  const int64_t bs = dtype_block_size(t);
+  if (n % bs != 0)
+    throw Error("a row of " + std::to_string(n) + " values of " + dtype_name(t) +
+                " is not a whole number of its " + std::to_string(bs) + "-value blocks");
+  const uint64_t blocks = static_cast<uint64_t>(n / bs), bb = dtype_block_bytes(t);
+  if (blocks > SIZE_MAX / bb)
+    throw Error("a row of " + std::to_string(n) + " values of " + dtype_name(t) + " is too large");
+  return static_cast<size_t>(blocks * bb);
+}
+
+size_t dtype_tensor_bytes(DType t, int64_t rows, int64_t cols) {
+  if (rows < 0) throw Error("internal: a tensor of " + std::to_string(rows) + " rows");
+  const size_t row = dtype_row_bytes(t, cols);
+  if (row != 0 && static_cast<uint64_t>(rows) > SIZE_MAX / row)
+    throw Error("a tensor of " + std::to_string(rows) + " x " + std::to_string(cols) + " " +
+                dtype_name(t) + " values is too large");
+  return static_cast<size_t>(rows) * row;
 }
 
 bool parse_dtype(std::string_view s, DType* out) {
@@ -76,6 +122,7 @@ uint16_t f32_to_f16(float f) {
 
 void convert_to_f32(DType t, const void* src, float* dst, size_t n) {
   if (n == 0) return;  // an empty tensor may have no storage at all (null pointers)
+  if (dtype_is_quantized(t)) return dequantize_row(t, src, dst, static_cast<int64_t>(n));
   switch (t) {
     case DType::F32: std::memcpy(dst, src, n * 4); break;
     case DType::BF16: {
@@ -93,6 +140,8 @@ void convert_to_f32(DType t, const void* src, float* dst, size_t n) {
       for (size_t i = 0; i < n; ++i) dst[i] = static_cast<float>(s[i]);
       break;
     }
+    default:  // block types: above
+      break;
   }
 }
 
