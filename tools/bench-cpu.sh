@@ -7,7 +7,7 @@
 #   A B A B ... ROUNDS times (default 3) so that other load hits both alike; each line
 #   starts with the ISA and the 1-minute load average before the run.
 set -euo pipefail
-COIL=${1:-build}/engine/coil
+COIL=${1:-build}/cli/coil
 run() { echo "# coil bench $*" >&2; "$COIL" bench --backend cpu --json "$@"; }
 
 if [[ ${2:-} == --compare-isa ]]; then

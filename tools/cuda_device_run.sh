@@ -87,7 +87,7 @@ if [ "${1:-}" = "--prepare" ]; then
   mkdir -p "$BUNDLE"
   stage=$BUNDLE/bundle
   rm -rf "$stage" && mkdir -p "$stage/bin" "$stage/lib"
-  cp "$BUILD/engine/coil" "$stage/bin/"
+  cp "$BUILD/cli/coil" "$stage/bin/"
   for t in "${ENGINE_TESTS[@]}"; do cp "$BUILD/tests/engine/$t" "$stage/bin/"; done
   strip "$stage"/bin/* 2>/dev/null
   # shared libraries outside libc, the C++ runtime and CUDA (the GPU machine has those)
@@ -236,7 +236,7 @@ step_build() {
 
 bin() {  # path of a built binary
   if [ "$BUILT_HERE" = 1 ]; then
-    case $1 in coil) echo "$BIN/engine/coil" ;; *) echo "$BIN/tests/engine/$1" ;; esac
+    case $1 in coil) echo "$BIN/cli/coil" ;; *) echo "$BIN/tests/engine/$1" ;; esac
   else
     echo "$BIN/bin/$1"
   fi

@@ -4,7 +4,7 @@ set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 PKGS=(
-  build-essential cmake ninja-build pkg-config git python3 python3-venv
+  build-essential cmake ninja-build pkg-config git python3 python3-venv clang-format
   nlohmann-json3-dev libcli11-dev libpcre2-dev libsentencepiece-dev libsqlite3-dev
   libcpp-httplib-dev   # coil serve (a compiled library in Debian 12: libcpp-httplib.so.0.11)
   libgtest-dev googletest

@@ -5,7 +5,7 @@ means, computed without Coil's engine. Each checkpoint is converted by Coil's ow
 gguf.quants dequantizes every tensor; transformers (FalconMambaForCausalLM /
 MambaForCausalLM, float32) runs those weights; its logits are the golden.
 
-Usage: python tools/make_gguf_goldens.py --coil build/engine/coil [--out tests/data/gguf]
+Usage: python tools/make_gguf_goldens.py --coil build/cli/coil [--out tests/data/gguf]
 Needs (build-time only): torch, transformers, gguf, numpy
 
 Writes into --out:

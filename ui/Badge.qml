@@ -11,7 +11,7 @@ Rectangle {
     property string tip
     property url iconSource: ""
 
-    readonly property color ink: tone === "good" ? (Theme.dark ? "#7fd6a4" : "#1d7f4a")
+    readonly property color ink: tone === "good" ? Theme.success
                                  : tone === "warn" ? Theme.warning
                                  : tone === "bad" ? Theme.error
                                  : tone === "accent" ? Theme.accent : Theme.mutedText
@@ -19,7 +19,7 @@ Rectangle {
     visible: text.length > 0
     implicitWidth: row.implicitWidth + 14
     implicitHeight: 22
-    radius: 11
+    radius: Theme.radius
     color: Qt.rgba(ink.r, ink.g, ink.b, Theme.dark ? 0.16 : 0.10)
     border.color: Qt.rgba(ink.r, ink.g, ink.b, 0.30)
     Accessible.name: text

@@ -29,7 +29,7 @@ ColumnLayout {
             Layout.leftMargin: 16
             Layout.rightMargin: 16
             implicitHeight: content.implicitHeight + 20
-            radius: 10
+            radius: Theme.radius
             color: level === "error" ? Theme.errorBackground
                    : level === "warning" ? Theme.warningBackground : Theme.infoBackground
             border.color: Qt.rgba(tone.r, tone.g, tone.b, 0.35)

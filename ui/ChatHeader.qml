@@ -54,12 +54,12 @@ Rectangle {
                 Rectangle {
                     implicitWidth: 8
                     implicitHeight: 8
-                    radius: 4
-                    color: App.model.loaded ? "#3bb273" : App.model.loading ? Theme.warning : Theme.error
+                    radius: Theme.radiusDot
+                    color: App.activeModel.loaded ? Theme.success : App.activeModel.loading ? Theme.warning : Theme.error
                 }
                 Label {
-                    text: App.model.loading ? qsTr("Loading %1…").arg(App.model.loadingPath.split("/").pop())
-                                            : App.model.loaded ? App.model.name : qsTr("No model")
+                    text: App.activeModel.loading ? qsTr("Loading %1…").arg(App.activeModel.loadingName)
+                                            : App.activeModel.loaded ? App.activeModel.name : qsTr("No model")
                     color: Theme.mutedText
                     font.pixelSize: Theme.smallFontSize
                     elide: Text.ElideMiddle

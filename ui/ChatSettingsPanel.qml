@@ -14,7 +14,7 @@ Rectangle {
     FolderDialog {
         id: folderDialog
         title: qsTr("Choose a model folder")
-        onAccepted: App.model.load(selectedFolder)
+        onAccepted: App.activeModel.load(selectedFolder)
     }
 
     ColumnLayout {
@@ -59,14 +59,14 @@ Rectangle {
 
                 SectionTitle { text: qsTr("Model") }
                 Label {
-                    text: App.model.loaded ? App.model.name : App.model.loading ? qsTr("Loading…") : qsTr("None")
+                    text: App.activeModel.loaded ? App.activeModel.name : App.activeModel.loading ? qsTr("Loading…") : qsTr("None")
                     font.weight: Font.DemiBold
                     color: Theme.text
                     elide: Text.ElideRight
                     Layout.fillWidth: true
                 }
                 Label {
-                    text: App.model.loaded ? App.model.path : App.model.loadingPath
+                    text: App.activeModel.loaded ? App.activeModel.path : App.activeModel.loadingPath
                     color: Theme.mutedText
                     font.pixelSize: Theme.smallFontSize
                     elide: Text.ElideMiddle
@@ -77,7 +77,7 @@ Rectangle {
                     icon.source: "icons/folder.png"
                     icon.width: 16
                     icon.height: 16
-                    enabled: !App.model.loading && !App.chat.busy
+                    enabled: !App.activeModel.loading && !App.chat.busy
                     flat: true
                     font.capitalization: Font.MixedCase
                     onClicked: folderDialog.open()

@@ -12,7 +12,7 @@ Rectangle {
     property bool copied: false
 
     implicitHeight: column.implicitHeight
-    radius: 8
+    radius: Theme.radiusSmall
     color: Theme.codeBackground
     border.color: Theme.border
     clip: true
@@ -32,7 +32,7 @@ Rectangle {
             Layout.fillWidth: true
             implicitHeight: 32
             color: Theme.codeHeader
-            radius: 8
+            radius: Theme.radiusSmall
 
             Rectangle {  // square off the header's lower corners
                 anchors.bottom: parent.bottom

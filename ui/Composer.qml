@@ -14,7 +14,7 @@ Rectangle {
     }
 
     implicitHeight: Math.min(240, Math.max(56, input.implicitHeight + 20))
-    radius: 16
+    radius: Theme.radiusPanel
     color: Theme.surface
     border.color: input.activeFocus ? Theme.accent : Theme.border
     border.width: 1

@@ -24,7 +24,7 @@ ItemDelegate {
     Accessible.name: title
 
     background: Rectangle {
-        radius: 8
+        radius: Theme.radiusSmall
         color: delegate.highlighted ? Theme.selected : delegate.hovered ? Theme.hover : "transparent"
     }
 

@@ -15,7 +15,7 @@ ColumnLayout {
         Layout.alignment: Qt.AlignHCenter
         implicitWidth: 56
         implicitHeight: 56
-        radius: 16
+        radius: Theme.radiusPanel
         color: Theme.accent
         IconImage {
             anchors.centerIn: parent
@@ -32,8 +32,8 @@ ColumnLayout {
         Layout.alignment: Qt.AlignHCenter
     }
     Label {
-        text: App.model.loaded ? qsTr("Chatting with %1 on %2").arg(App.model.name).arg(App.status.backendText)
-                               : App.model.loading ? qsTr("Loading the model…") : qsTr("No model loaded yet")
+        text: App.activeModel.loaded ? qsTr("Chatting with %1 on %2").arg(App.activeModel.name).arg(App.status.backendText)
+                               : App.activeModel.loading ? qsTr("Loading the model…") : qsTr("No model loaded yet")
         color: Theme.mutedText
         horizontalAlignment: Text.AlignHCenter
         wrapMode: Text.Wrap

@@ -16,7 +16,7 @@ FileDialog {
         const entry = App.transfer.formats.find(f => f.key === fmt)
         nameFilters = entry ? [entry.filter] : []
         const file = App.transfer.suggestedFile(id, fmt)
-        currentFolder = String(file).replace(/\/[^\/]*$/, "")
+        currentFolder = App.transfer.suggestedFolder()
         selectedFile = file
         open()
     }

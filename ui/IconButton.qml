@@ -25,7 +25,7 @@ ToolButton {
     ToolTip.text: tip
 
     background: Rectangle {
-        radius: 7
+        radius: Theme.radiusSmall
         color: control.down ? Theme.selected : control.hovered ? Theme.hover : "transparent"
     }
 }

@@ -95,13 +95,13 @@ Rectangle {
                 icon.width: 16
                 icon.height: 16
                 enabled: row.compatible
-                onClicked: App.models.useInNewChat(row.path)
+                onClicked: App.installedModels.useInNewChat(row.path)
             }
             IconButton {
                 objectName: "deleteModelButton"
                 iconName: "trash"
                 tip: row.canDelete ? qsTr("Delete from the disk") : row.deleteBlock
-                onClicked: App.models.requestDelete(row.path)
+                onClicked: App.installedModels.requestDelete(row.path)
             }
         }
     }

@@ -9,9 +9,15 @@ import Coil.Core
 ApplicationWindow {
     id: window
 
-    property bool settingsPageOpen: false
-    property bool modelsPageOpen: false
+    // The page in the middle; its value is the StackLayout's index below.
+    enum Page { Chat, Settings, Models }
+    property int page: Main.Page.Chat
     property bool chatSettingsOpen: false
+
+    // Opens `p`, or goes back to the chat when `p` is open already.
+    function toggle(p) {
+        page = page === p ? Main.Page.Chat : p
+    }
 
     width: 1240
     height: 800
@@ -32,8 +38,7 @@ ApplicationWindow {
     Shortcut {
         sequence: "Ctrl+N"
         onActivated: {
-            window.settingsPageOpen = false
-            window.modelsPageOpen = false
+            window.page = Main.Page.Chat
             App.chat.newChat()
             chatPage.focusComposer()
         }
@@ -60,20 +65,11 @@ ApplicationWindow {
             id: sidebar
             Layout.preferredWidth: Theme.sidebarWidth
             Layout.fillHeight: true
-            settingsOpen: window.settingsPageOpen
-            modelsOpen: window.modelsPageOpen
-            onSettingsRequested: {
-                window.modelsPageOpen = false
-                window.settingsPageOpen = !window.settingsPageOpen
-            }
-            onModelsRequested: {
-                window.settingsPageOpen = false
-                window.modelsPageOpen = !window.modelsPageOpen
-            }
-            onChatOpened: {
-                window.settingsPageOpen = false
-                window.modelsPageOpen = false
-            }
+            settingsOpen: window.page === Main.Page.Settings
+            modelsOpen: window.page === Main.Page.Models
+            onSettingsRequested: window.toggle(Main.Page.Settings)
+            onModelsRequested: window.toggle(Main.Page.Models)
+            onChatOpened: window.page = Main.Page.Chat
         }
 
         Rectangle {
@@ -88,18 +84,18 @@ ApplicationWindow {
             Layout.fillHeight: true
 
             ChatHeader {
-                visible: !window.modelsPageOpen
+                visible: window.page !== Main.Page.Models
                 Layout.fillWidth: true
-                settingsPage: window.settingsPageOpen
+                settingsPage: window.page === Main.Page.Settings
                 chatSettingsOpen: window.chatSettingsOpen
                 onChatSettingsToggled: window.chatSettingsOpen = !window.chatSettingsOpen
-                onBackRequested: window.settingsPageOpen = false
+                onBackRequested: window.page = Main.Page.Chat
             }
 
             ModelsHeader {
-                visible: window.modelsPageOpen
+                visible: window.page === Main.Page.Models
                 Layout.fillWidth: true
-                onBackRequested: window.modelsPageOpen = false
+                onBackRequested: window.page = Main.Page.Chat
             }
 
             BannerArea {
@@ -107,7 +103,7 @@ ApplicationWindow {
             }
 
             StackLayout {
-                currentIndex: window.modelsPageOpen ? 2 : window.settingsPageOpen ? 1 : 0
+                currentIndex: window.page
                 Layout.fillWidth: true
                 Layout.fillHeight: true
 
@@ -124,14 +120,14 @@ ApplicationWindow {
         }
 
         Rectangle {
-            visible: window.chatSettingsOpen && !window.settingsPageOpen && !window.modelsPageOpen
+            visible: window.chatSettingsOpen && window.page === Main.Page.Chat
             Layout.preferredWidth: 1
             Layout.fillHeight: true
             color: Theme.border
         }
 
         ChatSettingsPanel {
-            visible: window.chatSettingsOpen && !window.settingsPageOpen && !window.modelsPageOpen
+            visible: window.chatSettingsOpen && window.page === Main.Page.Chat
             Layout.preferredWidth: Theme.settingsPanelWidth
             Layout.fillHeight: true
             onCloseRequested: window.chatSettingsOpen = false
@@ -140,10 +136,9 @@ ApplicationWindow {
 
     // "Use in new chat" on the models page opens the new chat.
     Connections {
-        target: App.models
+        target: App.installedModels
         function onChatRequested() {
-            window.settingsPageOpen = false
-            window.modelsPageOpen = false
+            window.page = Main.Page.Chat
             chatPage.focusComposer()
         }
     }

@@ -56,7 +56,7 @@ Item {
             Layout.alignment: Qt.AlignRight
             implicitWidth: Math.min(userText.implicitWidth, column.width * 0.78 - 32) + 32
             implicitHeight: userText.implicitHeight + 20
-            radius: 18
+            radius: Theme.radiusPanel
             color: Theme.userBubble
 
             Label {
@@ -76,7 +76,7 @@ Item {
             visible: message.editing
             Layout.fillWidth: true
             implicitHeight: editColumn.implicitHeight + 20
-            radius: 14
+            radius: Theme.radiusLarge
             color: Theme.surface
             border.color: Theme.accent
 
@@ -126,7 +126,7 @@ Item {
                 Layout.topMargin: 2
                 implicitWidth: 28
                 implicitHeight: 28
-                radius: 14
+                radius: Theme.radiusLarge
                 color: Theme.accent
                 IconImage {
                     anchors.centerIn: parent
@@ -167,7 +167,7 @@ Item {
                             required property int index
                             width: 7
                             height: 7
-                            radius: 3.5
+                            radius: Theme.radiusDot
                             color: Theme.mutedText
                             SequentialAnimation on opacity {
                                 loops: Animation.Infinite

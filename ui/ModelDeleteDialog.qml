@@ -22,7 +22,7 @@ Dialog {
     width: 460
     modal: true
     title: qsTr("Delete this model?")
-    onAccepted: App.models.deleteInstalled(dialog.path)
+    onAccepted: App.installedModels.deleteInstalled(dialog.path)
 
     Label {
         width: parent.width

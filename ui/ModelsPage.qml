@@ -32,7 +32,7 @@ Rectangle {
                 visible: App.models.message.length > 0
                 Layout.fillWidth: true
                 implicitHeight: messageRow.implicitHeight + 16
-                radius: 8
+                radius: Theme.radiusSmall
                 color: Theme.warningBackground
                 border.color: Qt.rgba(Theme.warning.r, Theme.warning.g, Theme.warning.b, 0.35)
                 RowLayout {
@@ -79,7 +79,7 @@ Rectangle {
                 }
                 TabButton {
                     objectName: "installedTab"
-                    text: qsTr("Installed (%1)").arg(App.models.installed.count)
+                    text: qsTr("Installed (%1)").arg(App.installedModels.rows.count)
                     width: implicitWidth
                 }
             }
@@ -107,7 +107,7 @@ Rectangle {
                             onAccepted: App.models.search(text)
                             background: Rectangle {
                                 implicitHeight: 38
-                                radius: 8
+                                radius: Theme.radiusSmall
                                 color: Theme.surface
                                 border.color: searchField.activeFocus ? Theme.accent : Theme.border
                             }
@@ -206,7 +206,7 @@ Rectangle {
                     }
                     ListView {
                         objectName: "installedList"
-                        model: App.models.installed
+                        model: App.installedModels.rows
                         clip: true
                         spacing: 8
                         boundsBehavior: Flickable.StopAtBounds
@@ -223,7 +223,7 @@ Rectangle {
     }
 
     Connections {
-        target: App.models
+        target: App.installedModels
         function onDeleteConfirmationRequested(path, name, sizeText) {
             deleteDialog.ask(path, name, sizeText)
         }

@@ -19,7 +19,7 @@ ItemDelegate {
     onClicked: opened(conversationId, messageId)
 
     background: Rectangle {
-        radius: 8
+        radius: Theme.radiusSmall
         color: delegate.hovered ? Theme.hover : "transparent"
     }
 

@@ -60,8 +60,8 @@ ScrollView {
                 icon.source: "icons/refresh.png"
                 icon.width: 16
                 icon.height: 16
-                enabled: (App.model.loaded || App.settings.modelPath.length > 0) && !App.model.loading && !App.chat.busy
-                onClicked: App.model.reload()
+                enabled: (App.activeModel.loaded || App.settings.modelPath.length > 0) && !App.activeModel.loading && !App.chat.busy
+                onClicked: App.activeModel.reload()
             }
         }
 
@@ -75,10 +75,10 @@ ScrollView {
                 from: 0
                 to: 1024
                 editable: true
-                value: Math.round(App.settings.stateBudgetGiB)
-                textFromValue: (value, locale) => value + " GiB"
+                value: Math.round(App.settings.stateBudgetGB)
+                textFromValue: (value, locale) => value + " GB"
                 valueFromText: (text, locale) => parseInt(text)
-                onValueModified: App.settings.stateBudgetGiB = value
+                onValueModified: App.settings.stateBudgetGB = value
             }
         }
         SettingRow {
@@ -128,8 +128,7 @@ ScrollView {
                 enabled: !App.transfer.busy
                 onClicked: {
                     // start where exports go (Documents, else home), not the working folder
-                    importDialog.currentFolder =
-                        String(App.transfer.suggestedFile(0, "json")).replace(/\/[^\/]*$/, "")
+                    importDialog.currentFolder = App.transfer.suggestedFolder()
                     importDialog.open()
                 }
             }
@@ -138,7 +137,7 @@ ScrollView {
         SectionTitle { text: qsTr("Hugging Face") }
         SettingRow {
             title: qsTr("Access token")
-            description: App.models.tokenText + "\n" +
+            description: App.settings.hfTokenText + "\n" +
                          qsTr("Gated models (such as Llama) need the token of an account that accepted their terms: huggingface.co, Settings, Access Tokens.")
             RowLayout {
                 spacing: 6
@@ -147,19 +146,19 @@ ScrollView {
                     objectName: "hfTokenField"
                     implicitWidth: 200
                     echoMode: TextInput.Password
-                    placeholderText: App.models.tokenSaved ? qsTr("Saved") : "hf_…"
+                    placeholderText: App.settings.hfTokenSaved ? qsTr("Saved") : "hf_…"
                     selectByMouse: true
                     onAccepted: {
-                        App.models.saveToken(text)
+                        App.settings.saveHfToken(text)
                         clear()
                     }
                 }
                 Button {
                     objectName: "saveTokenButton"
-                    text: App.models.tokenSaved && tokenField.text.length === 0 ? qsTr("Remove") : qsTr("Save")
-                    enabled: tokenField.text.length > 0 || App.models.tokenSaved
+                    text: App.settings.hfTokenSaved && tokenField.text.length === 0 ? qsTr("Remove") : qsTr("Save")
+                    enabled: tokenField.text.length > 0 || App.settings.hfTokenSaved
                     onClicked: {
-                        App.models.saveToken(tokenField.text)
+                        App.settings.saveHfToken(tokenField.text)
                         tokenField.clear()
                     }
                 }

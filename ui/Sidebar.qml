@@ -35,7 +35,7 @@ Rectangle {
             Rectangle {
                 implicitWidth: 30
                 implicitHeight: 30
-                radius: 9
+                radius: Theme.radiusSmall
                 color: Theme.accent
                 IconImage {
                     anchors.centerIn: parent
@@ -73,7 +73,7 @@ Rectangle {
             Keys.onEscapePressed: clear()
             background: Rectangle {
                 implicitHeight: 36
-                radius: 8
+                radius: Theme.radiusSmall
                 color: Theme.surface
                 border.color: searchField.activeFocus ? Theme.accent : Theme.border
                 border.width: 1
@@ -181,7 +181,7 @@ Rectangle {
             implicitHeight: 40
             onClicked: sidebar.modelsRequested()
             background: Rectangle {
-                radius: 8
+                radius: Theme.radiusSmall
                 color: parent.highlighted ? Theme.selected : parent.hovered ? Theme.hover : "transparent"
             }
         }
@@ -198,7 +198,7 @@ Rectangle {
             implicitHeight: 40
             onClicked: sidebar.settingsRequested()
             background: Rectangle {
-                radius: 8
+                radius: Theme.radiusSmall
                 color: parent.highlighted ? Theme.selected : parent.hovered ? Theme.hover : "transparent"
             }
         }

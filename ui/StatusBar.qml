@@ -24,16 +24,16 @@ Rectangle {
         spacing: 14
 
         RowLayout {
-            visible: App.model.loading
+            visible: App.activeModel.loading
             spacing: 8
             ProgressBar {
                 implicitWidth: 110
-                value: App.model.progress
-                indeterminate: App.model.progress <= 0.05
+                value: App.activeModel.progress
+                indeterminate: App.activeModel.progress <= 0.05
             }
             Label {
                 objectName: "loadStageLabel"
-                text: App.model.stage
+                text: App.activeModel.stage
                 color: Theme.mutedText
                 font.pixelSize: Theme.smallFontSize
             }
@@ -47,13 +47,13 @@ Rectangle {
                 Accessible.name: qsTr("Cancel loading the model")
                 ToolTip.visible: hovered
                 ToolTip.delay: 600
-                ToolTip.text: qsTr("Stop loading %1").arg(App.model.loadingPath.split("/").pop())
-                onClicked: App.model.cancelLoad()
+                ToolTip.text: qsTr("Stop loading %1").arg(App.activeModel.loadingName)
+                onClicked: App.activeModel.cancelLoad()
             }
         }
 
         RowLayout {
-            visible: !App.model.loading
+            visible: !App.activeModel.loading
             spacing: 6
             Layout.maximumWidth: bar.width * 0.38
             IconImage {

@@ -26,12 +26,19 @@ QtObject {
     readonly property color warning: dark ? "#f0b35a" : "#a86608"
     readonly property color warningBackground: dark ? "#3a2f1e" : "#fdf4e3"
     readonly property color infoBackground: dark ? "#1f2a40" : "#ecf2fe"
+    readonly property color success: dark ? "#7fd6a4" : "#1d7f4a"
 
     readonly property int fontSize: App.settings.fontSize
     readonly property int smallFontSize: Math.max(9, fontSize - 2)
     readonly property int titleFontSize: fontSize + 2
     readonly property string monoFamily: "monospace"
+    // Corner radii, smallest to largest: status dots, list rows and buttons, cards and
+    // banners, chat bubbles and code, the composer and large panels.
+    readonly property int radiusDot: 4
+    readonly property int radiusSmall: 8
     readonly property int radius: 10
+    readonly property int radiusLarge: 14
+    readonly property int radiusPanel: 16
     readonly property int contentWidth: 800
     readonly property int sidebarWidth: 280
     readonly property int settingsPanelWidth: 330

@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "app_controller.hpp"
+#include "coil/environment.hpp"
 #include "command_line.hpp"
 #include "screenshot_driver.hpp"
 #include "storage_cli.hpp"
@@ -85,7 +86,11 @@ int main(int argc, char** argv) {
   if (qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_STYLE"))
     QQuickStyle::setStyle(QStringLiteral("Material"));
 
-  coil::app::AppController controller({cl.dataDir, cl.modelPath});
+  coil::app::AppController::Options options;
+  options.dataDir = cl.dataDir;
+  options.modelPath = cl.modelPath;
+  options.engine = coil::model_options_from_environment();  // the COIL_* switches
+  coil::app::AppController controller(options);
   coil::app::AppController::setInstance(&controller);
 
   QQmlApplicationEngine engine;

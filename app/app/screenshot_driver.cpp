@@ -8,23 +8,23 @@
 #include <QTimer>
 #include <cstdio>
 
+#include "active_model.hpp"
 #include "app_controller.hpp"
 #include "chat_controller.hpp"
-#include "model_controller.hpp"
 
 namespace coil::app {
 
 ScreenshotDriver::ScreenshotDriver(AppController* app, QQuickWindow* window, QString text,
                                    QString path, QObject* parent)
     : QObject(parent), app_(app), window_(window), text_(std::move(text)), path_(std::move(path)) {
-  connect(app->model(), &ModelController::modelChanged, this, &ScreenshotDriver::onModelChanged);
-  connect(app->model(), &ModelController::loadFailed, this, [this] { finish(1); });
+  connect(app->activeModel(), &ActiveModel::modelChanged, this, &ScreenshotDriver::onModelChanged);
+  connect(app->activeModel(), &ActiveModel::loadFailed, this, [this] { finish(1); });
   connect(app->chat(), &ChatController::answerFinished, this,
           [this](qint64 messageId) { finish(messageId > 0 ? 0 : 1); });
 }
 
 void ScreenshotDriver::onModelChanged() {
-  if (sent_ || !app_->model()->loaded()) return;
+  if (sent_ || !app_->activeModel()->loaded()) return;
   sent_ = true;
   // let the window show the loaded model first
   QTimer::singleShot(200, this, [this] {

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "bench_report.hpp"
+#include "coil/environment.hpp"
 #include "demo_model.hpp"
 #include "resume_bench.hpp"
 #include "storage.hpp"
@@ -74,6 +75,7 @@ int main(int argc, char** argv) {
   const QList<qint64> n = parseSizes(p.value(sizes));
   if (n.isEmpty()) return fail(QStringLiteral("--sizes wants positive numbers, e.g. 1k,8k,32k"));
   BenchOptions o;
+  o.engine = coil::model_options_from_environment();  // the COIL_* switches
   o.repeat = p.value(repeat).toInt();
   if (o.repeat < 1) return fail(QStringLiteral("--repeat must be at least 1"));
   o.backend = p.value(backend);

@@ -38,7 +38,7 @@ QString kindName(ResumeReport::Kind k) {
 // A worker with the model loaded: one app start.
 class BenchWorker {
  public:
-  BenchWorker(const BenchOptions& o) : host_(o.dataDir) {
+  BenchWorker(const BenchOptions& o) : host_(o.dataDir, o.engine) {
     std::optional<ModelInfo> info;
     QString failure;
     auto* w = host_.worker();

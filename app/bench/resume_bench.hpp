@@ -9,6 +9,8 @@
 #include <QString>
 #include <functional>
 
+#include "coil/model.hpp"
+
 namespace coil::storage {
 class Storage;
 }
@@ -21,7 +23,8 @@ struct BenchOptions {
   QString backend = QStringLiteral("auto");
   int device = -1;
   int threads = 0;
-  int repeat = 3;  // reopenings per path; the median is reported
+  int repeat = 3;             // reopenings per path; the median is reported
+  coil::ModelOptions engine;  // what the loads start from (main(): the COIL_* environment)
 };
 
 // One way of reopening, repeated.

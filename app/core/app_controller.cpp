@@ -6,6 +6,7 @@
 #include <QPointer>
 #include <QUrl>
 
+#include "active_model.hpp"
 #include "app_settings.hpp"
 #include "banner_model.hpp"
 #include "chat_controller.hpp"
@@ -13,8 +14,8 @@
 #include "conversation_list_model.hpp"
 #include "demo_model.hpp"
 #include "inference_worker.hpp"
+#include "installed_models_controller.hpp"
 #include "message_list_model.hpp"
-#include "model_controller.hpp"
 #include "models_controller.hpp"
 #include "search_results_model.hpp"
 #include "status_info.hpp"
@@ -35,15 +36,15 @@ AppController::AppController(const Options& options, QObject* parent)
   settings_ = new AppSettings(dataDir, this);
   settings_->setStateStore(dataDir.isEmpty() ? nullptr : &storage_->states());
   status_ = new StatusInfo(this);
-  host_ = std::make_unique<WorkerHost>(dataDir);
-  model_ = new ModelController(host_.get(), settings_, banners_, status_, this);
+  host_ = std::make_unique<WorkerHost>(dataDir, options.engine);
+  model_ = new ActiveModel(host_.get(), settings_, banners_, status_, this);
   conversations_ = new ConversationListModel(this);
   messages_ = new MessageListModel(this);
   search_ = new SearchResultsModel(&storage_->chats(), this);
   chat_ = new ChatController(
       {storage_.get(), host_.get(), model_, conversations_, messages_, search_, status_, banners_},
       this);
-  models_ = new ModelsController({dataDir, model_, chat_, banners_}, this);
+  models_ = new ModelsController({dataDir, model_, chat_, banners_, settings_}, this);
   transfer_ = new ChatTransfer(storage_.get(), chat_, banners_, this);
   connect(host_->worker(), &InferenceWorker::devicesListed, settings_,
           &AppSettings::setDeviceLists);
@@ -109,6 +110,10 @@ void AppController::setInstance(AppController* app) {
 }
 AppController* AppController::instance() {
   return g_instance;
+}
+
+InstalledModelsController* AppController::installedModels() const {
+  return models_->installed();
 }
 
 QString AppController::version() const {

@@ -6,6 +6,9 @@
 #include <QObject>
 #include <QUrl>
 #include <memory>
+#include <utility>
+
+#include "coil/model.hpp"
 
 class QQmlEngine;
 class QJSEngine;
@@ -20,12 +23,13 @@ class WorkerHost;
 class AppSettings;
 class BannerModel;
 class StatusInfo;
-class ModelController;
+class ActiveModel;
 class ConversationListModel;
 class MessageListModel;
 class SearchResultsModel;
 class ChatController;
 class ModelsController;
+class InstalledModelsController;
 class ChatTransfer;
 
 class AppController : public QObject {
@@ -36,14 +40,15 @@ class AppController : public QObject {
   Q_MOC_INCLUDE("chat_transfer.hpp")
   Q_MOC_INCLUDE("conversation_list_model.hpp")
   Q_MOC_INCLUDE("message_list_model.hpp")
-  Q_MOC_INCLUDE("model_controller.hpp")
+  Q_MOC_INCLUDE("active_model.hpp")
+  Q_MOC_INCLUDE("installed_models_controller.hpp")
   Q_MOC_INCLUDE("models_controller.hpp")
   Q_MOC_INCLUDE("search_results_model.hpp")
   Q_MOC_INCLUDE("status_info.hpp")
   QML_NAMED_ELEMENT(App)
   QML_SINGLETON
   Q_PROPERTY(coil::app::ChatController* chat READ chat CONSTANT)
-  Q_PROPERTY(coil::app::ModelController* model READ model CONSTANT)
+  Q_PROPERTY(coil::app::ActiveModel* activeModel READ activeModel CONSTANT)
   Q_PROPERTY(coil::app::ConversationListModel* conversations READ conversations CONSTANT)
   Q_PROPERTY(coil::app::MessageListModel* messages READ messages CONSTANT)
   Q_PROPERTY(coil::app::SearchResultsModel* search READ search CONSTANT)
@@ -51,14 +56,23 @@ class AppController : public QObject {
   Q_PROPERTY(coil::app::AppSettings* settings READ settings CONSTANT)
   Q_PROPERTY(coil::app::StatusInfo* status READ status CONSTANT)
   Q_PROPERTY(coil::app::ModelsController* models READ models CONSTANT)
+  Q_PROPERTY(coil::app::InstalledModelsController* installedModels READ installedModels CONSTANT)
   Q_PROPERTY(coil::app::ChatTransfer* transfer READ transfer CONSTANT)
   Q_PROPERTY(QString version READ version CONSTANT)
 
  public:
   struct Options {
+    Options(QString dataDir = {}, QString modelPath = {}, bool autoLoad = true,
+            coil::ModelOptions engine = {})
+        : dataDir(std::move(dataDir)),
+          modelPath(std::move(modelPath)),
+          autoLoad(autoLoad),
+          engine(std::move(engine)) {}
     QString dataDir;    // "" keeps everything in memory (tests)
     QString modelPath;  // --model; "" uses the last model, else the bundled demo
     bool autoLoad = true;
+    // What every model load starts from: main() fills it from the COIL_* environment.
+    coil::ModelOptions engine;
   };
 
   explicit AppController(const Options& options, QObject* parent = nullptr);
@@ -73,7 +87,7 @@ class AppController : public QObject {
   void start();
 
   ChatController* chat() const { return chat_; }
-  ModelController* model() const { return model_; }
+  ActiveModel* activeModel() const { return model_; }
   ConversationListModel* conversations() const { return conversations_; }
   MessageListModel* messages() const { return messages_; }
   SearchResultsModel* search() const { return search_; }
@@ -81,6 +95,7 @@ class AppController : public QObject {
   AppSettings* settings() const { return settings_; }
   StatusInfo* status() const { return status_; }
   ModelsController* models() const { return models_; }
+  InstalledModelsController* installedModels() const;
   ChatTransfer* transfer() const { return transfer_; }
   QString version() const;
   storage::Storage& storage() const { return *storage_; }
@@ -97,7 +112,7 @@ class AppController : public QObject {
   AppSettings* settings_ = nullptr;
   StatusInfo* status_ = nullptr;
   std::unique_ptr<WorkerHost> host_;
-  ModelController* model_ = nullptr;
+  ActiveModel* model_ = nullptr;
   ConversationListModel* conversations_ = nullptr;
   MessageListModel* messages_ = nullptr;
   SearchResultsModel* search_ = nullptr;

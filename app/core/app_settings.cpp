@@ -7,14 +7,16 @@
 #include <QThread>
 #include <algorithm>
 
-#include "coil/backend.hpp"
+#include "coil/registry.hpp"
 #include "format.hpp"
+#include "format_bytes.hpp"
+#include "hub_settings.hpp"
 #include "state_store.hpp"
 
 namespace coil::app {
 
 AppSettings::AppSettings(const QString& dataDir, QObject* parent)
-    : QObject(parent), dataDir_(dataDir) {
+    : QObject(parent), dataDir_(dataDir), tokens_(dataDir) {
   if (!dataDir.isEmpty())
     settings_ = std::make_unique<QSettings>(QDir(dataDir).filePath(QStringLiteral("settings.ini")),
                                             QSettings::IniFormat);
@@ -173,19 +175,19 @@ void AppSettings::setStateStore(storage::StateStore* store) {
   emit stateUsageChanged();
 }
 
-double AppSettings::stateBudgetGiB() const {
+double AppSettings::stateBudgetGB() const {
   if (!states_) return 0;
   try {
-    return double(states_->budgetBytes()) / double(1ll << 30);
+    return double(states_->budgetBytes()) / 1e9;
   } catch (const std::exception&) {
     return 0;
   }
 }
 
-void AppSettings::setStateBudgetGiB(double gib) {
-  if (!states_ || qFuzzyCompare(gib, stateBudgetGiB())) return;
+void AppSettings::setStateBudgetGB(double gb) {
+  if (!states_ || qFuzzyCompare(gb, stateBudgetGB())) return;
   try {
-    states_->setBudgetBytes(qint64(qMax(0.0, gib) * double(1ll << 30)));
+    states_->setBudgetBytes(qint64(qMax(0.0, gb) * 1e9));
   } catch (const std::exception& e) {
     emit failed(QString::fromUtf8(e.what()));
   }
@@ -206,8 +208,8 @@ QString AppSettings::stateUsageText() const {
   try {
     const storage::StateUsage u = states_->usage();
     return tr("In use: %1 (latest states of %2: %3; earlier checkpoints: %4).")
-        .arg(formatBytes(u.totalBytes), formatCount(u.latestCount, "chat", "chats"),
-             formatBytes(u.latestBytes), formatBytes(u.checkpointBytes));
+        .arg(hub::formatBytes(u.totalBytes), formatCount(u.latestCount, "chat", "chats"),
+             hub::formatBytes(u.latestBytes), hub::formatBytes(u.checkpointBytes));
   } catch (const std::exception& e) {
     return QString::fromUtf8(e.what());
   }
@@ -231,6 +233,28 @@ void AppSettings::updateDark() {
   if (dark == dark_) return;
   dark_ = dark;
   emit darkChanged();
+}
+
+QString AppSettings::hfToken() const {
+  return hub::HubSettings::fromEnvironment(tokens_.token()).token;
+}
+
+QString AppSettings::hfTokenText() const {
+  if (hfTokenSaved()) return tr("A token saved in Coil is used for gated and private models.");
+  if (!hfToken().isEmpty())
+    return tr("The token of HF_TOKEN (or %1/token) is used for gated and private models.")
+        .arg(hub::HubSettings::hfHome());
+  return tr("No token: gated and private models cannot be downloaded.");
+}
+
+bool AppSettings::saveHfToken(const QString& token) {
+  QString error;
+  if (!tokens_.setToken(token, &error)) {
+    emit failed(tr("The token could not be saved: %1").arg(error));
+    return false;
+  }
+  emit hfTokenChanged();
+  return true;
 }
 
 }  // namespace coil::app

@@ -1,6 +1,7 @@
 // Application settings, kept in <data folder>/settings.ini: backend, device and threads
 // (used at the next model load), the state-checkpoint disk budget (kept by coil_storage),
-// theme and font size. `dark` is the theme in effect: the system's unless one is chosen.
+// theme and font size, and the Hugging Face access token (in its own file, HubTokenStore).
+// `dark` is the theme in effect: the system's unless one is chosen.
 #pragma once
 #include <QtQml/qqmlregistration.h>
 
@@ -10,6 +11,8 @@
 #include <QVariantList>
 #include <QVariantMap>
 #include <memory>
+
+#include "hub_token_store.hpp"
 
 namespace coil::storage {
 class StateStore;
@@ -36,9 +39,13 @@ class AppSettings : public QObject {
   Q_PROPERTY(QString modelPath READ modelPath WRITE setModelPath NOTIFY modelPathChanged)
   Q_PROPERTY(QString dataDir READ dataDir CONSTANT)
   Q_PROPERTY(
-      double stateBudgetGiB READ stateBudgetGiB WRITE setStateBudgetGiB NOTIFY stateUsageChanged)
+      double stateBudgetGB READ stateBudgetGB WRITE setStateBudgetGB NOTIFY stateUsageChanged)
   Q_PROPERTY(qint64 stateBytesUsed READ stateBytesUsed NOTIFY stateUsageChanged)
   Q_PROPERTY(QString stateUsageText READ stateUsageText NOTIFY stateUsageChanged)
+  // The Hugging Face access token: saved in Coil (it wins over HF_TOKEN), and which token
+  // is used, in words.
+  Q_PROPERTY(bool hfTokenSaved READ hfTokenSaved NOTIFY hfTokenChanged)
+  Q_PROPERTY(QString hfTokenText READ hfTokenText NOTIFY hfTokenChanged)
 
  public:
   static constexpr int kDefaultFontSize = 14;
@@ -73,11 +80,19 @@ class AppSettings : public QObject {
   QString dataDir() const { return dataDir_; }
 
   void setStateStore(storage::StateStore* store);
-  double stateBudgetGiB() const;
-  void setStateBudgetGiB(double gib);
+  // The budget in GB (1e9 bytes, the unit every size in the app is shown in).
+  double stateBudgetGB() const;
+  void setStateBudgetGB(double gb);
   qint64 stateBytesUsed() const;
   QString stateUsageText() const;
   Q_INVOKABLE void refreshStateUsage();
+
+  // The token the Hub client uses: the saved one, else HF_TOKEN / $HF_HOME/token; "" none.
+  QString hfToken() const;
+  bool hfTokenSaved() const { return !tokens_.token().isEmpty(); }
+  QString hfTokenText() const;
+  // An empty token removes the saved one. On failure emits failed() and returns false.
+  Q_INVOKABLE bool saveHfToken(const QString& token);
 
   bool eventFilter(QObject* watched, QEvent* event) override;
 
@@ -91,6 +106,7 @@ class AppSettings : public QObject {
   void fontSizeChanged();
   void modelPathChanged();
   void stateUsageChanged();
+  void hfTokenChanged();
   void failed(const QString& reason);
 
  private:
@@ -99,6 +115,7 @@ class AppSettings : public QObject {
   void store(const char* key, const QVariant& value);
 
   QString dataDir_;
+  HubTokenStore tokens_;
   std::unique_ptr<QSettings> settings_;
   QVariantMap memory_;  // when there is no settings file
   QVariantMap deviceLists_;

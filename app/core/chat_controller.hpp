@@ -18,7 +18,7 @@ class Storage;
 namespace coil::app {
 
 class WorkerHost;
-class ModelController;
+class ActiveModel;
 class ConversationListModel;
 class MessageListModel;
 class SearchResultsModel;
@@ -41,7 +41,7 @@ class ChatController : public QObject {
   struct Parts {
     storage::Storage* storage;
     WorkerHost* host;
-    ModelController* model;
+    ActiveModel* model;
     ConversationListModel* conversations;
     MessageListModel* messages;
     SearchResultsModel* search;
@@ -118,7 +118,7 @@ class ChatController : public QObject {
 
   storage::Storage* storage_;
   WorkerHost* host_;
-  ModelController* model_;
+  ActiveModel* model_;
   ConversationListModel* conversations_;
   MessageListModel* messages_;
   SearchResultsModel* search_;

@@ -73,9 +73,14 @@ QUrl ChatTransfer::suggestedFile(qint64 conversationId, const QString& format) c
       stem = QStringLiteral("chat");
     }
   }
+  return QUrl::fromLocalFile(
+      QDir(suggestedFolder().toLocalFile()).filePath(stem + QLatin1Char('.') + suffix));
+}
+
+QUrl ChatTransfer::suggestedFolder() const {
   QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
   if (dir.isEmpty() || !QFileInfo(dir).isDir()) dir = QDir::homePath();
-  return QUrl::fromLocalFile(QDir(dir).filePath(stem + QLatin1Char('.') + suffix));
+  return QUrl::fromLocalFile(dir);
 }
 
 bool ChatTransfer::refuseWhileBusy() {

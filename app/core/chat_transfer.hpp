@@ -42,6 +42,8 @@ class ChatTransfer : public QObject {
 
   // A file in the user's Documents folder (else home) named after the chat (0: all chats)
   // with the format's suffix, for the save dialog to start from.
+  // Where the file dialogs start: Documents, else the home folder.
+  Q_INVOKABLE QUrl suggestedFolder() const;
   Q_INVOKABLE QUrl suggestedFile(qint64 conversationId, const QString& format) const;
   // Start writing the chat (or every chat) to file; `exported` tells how it ended. False
   // (and an error banner) when it cannot start: another job runs, an unknown format, a

@@ -4,19 +4,6 @@
 
 namespace coil::app {
 
-QString formatBytes(qint64 bytes) {
-  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = double(bytes);
-  int u = 0;
-  while (v >= 1024.0 && u < 4) {
-    v /= 1024.0;
-    ++u;
-  }
-  return u == 0
-             ? QStringLiteral("%1 B").arg(bytes)
-             : QStringLiteral("%1 %2").arg(QLocale().toString(v, 'f', 1), QLatin1String(units[u]));
-}
-
 QString formatMs(double ms) {
   if (ms < 10) return QStringLiteral("%1 ms").arg(QLocale().toString(ms, 'f', 1));
   if (ms < 1000) return QStringLiteral("%1 ms").arg(qRound(ms));

@@ -1,12 +1,12 @@
 // The Models page's search results (App.models.results): one row per Hub repository with
 // its downloads, likes, compatibility (greyed with the reason when Coil cannot run it),
 // gating, size and memory-fit badge, and whether it is installed or being downloaded. The
-// curated entry comes first (see models_curated.hpp). ModelsController fills the rows.
+// curated entry comes first (see curated_model.hpp). ModelsController fills the rows.
 #pragma once
 #include <QtQml/qqmlregistration.h>
 
 #include "hub_types.hpp"
-#include "models_memory_fit.hpp"
+#include "memory_fit.hpp"
 #include "synced_list_model.hpp"
 
 namespace coil::app {

@@ -1,10 +1,12 @@
 // InferenceWorker: set-up, model loading (with progress and cancellation) and device listing.
 #include "inference_worker.hpp"
 
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <algorithm>
 #include <filesystem>
 #include <limits>
+#include <vector>
 
 #include "coil/backend.hpp"
 #include "coil/chat_session.hpp"
@@ -12,10 +14,12 @@
 #include "coil/model.hpp"
 #include "coil/tokenizer.hpp"
 #include "state_keeper.hpp"
+#include "storage_error.hpp"
 
 namespace coil::app {
 
-InferenceWorker::InferenceWorker(QObject* parent) : QObject(parent) {}
+InferenceWorker::InferenceWorker(const coil::ModelOptions& engineOptions, QObject* parent)
+    : QObject(parent), engineOptions_(engineOptions) {}
 
 InferenceWorker::~InferenceWorker() {
   // The session refers to the model and the tokenizer: it goes first.
@@ -65,11 +69,6 @@ void InferenceWorker::dropModel() {
   conversation_ = 0;
 }
 
-void InferenceWorker::unloadModel() {
-  dropModel();
-  emit modelUnloaded();
-}
-
 void InferenceWorker::loadModel(const LoadRequest& request) {
   // WorkerHost numbers loads from 1; a request not made through it (id 0) is not cancellable.
   beginLoad(request.id > 0 ? request.id : std::numeric_limits<qint64>::max());
@@ -92,7 +91,7 @@ void InferenceWorker::loadModel(const LoadRequest& request) {
     // The engine's fractions (by bytes fingerprinted and uploaded) fill the bar from 5%
     // to 95%; it checks loadCancel_ between tensors.
     constexpr double kWeightsFrom = 0.05, kWeightsTo = 0.95;
-    ModelOptions options;
+    ModelOptions options = engineOptions_;
     options.backend = request.backend.isEmpty() ? "auto" : request.backend.toStdString();
     options.backend_options.device = request.device;
     options.backend_options.threads = request.threads;
@@ -147,7 +146,7 @@ void InferenceWorker::listDevices() {
     if (name == "cpu-ref") continue;
     QStringList devices;
     try {
-      for (const DeviceDescription& d : describe_devices(name)) {
+      for (const DeviceDescription& d : describe_devices(name, engineOptions_.backend_options)) {
         devices << QString::fromStdString(d.text);
         if (d.hardware_gpu)
           gpus << QVariantMap{{QStringLiteral("name"), QString::fromStdString(d.text)},
@@ -159,6 +158,179 @@ void InferenceWorker::listDevices() {
     out.insert(QString::fromStdString(name), devices);
   }
   emit devicesListed(out, gpus);
+}
+
+}  // namespace coil::app
+
+// InferenceWorker: resuming a conversation from its saved state, generating, saving.
+namespace coil::app {
+
+namespace {
+
+std::vector<ChatMessage> toEngine(const QList<ChatTurn>& turns) {
+  std::vector<ChatMessage> out;
+  out.reserve(size_t(turns.size()));
+  for (const ChatTurn& t : turns) out.push_back({t.role.toStdString(), t.content.toStdString()});
+  return out;
+}
+
+QString finishName(FinishReason r) {
+  switch (r) {
+    case FinishReason::Eos:
+    case FinishReason::StopString:
+      return QStringLiteral("stop");
+    case FinishReason::MaxTokens:
+      return QStringLiteral("length");
+    case FinishReason::Cancelled:
+      return QStringLiteral("cancelled");
+  }
+  return {};
+}
+
+// A state that fails its checks is removed; a storage hiccup (busy, permissions) is not.
+bool shouldDiscard(const storage::StorageError& e) {
+  using Kind = storage::StorageError::Kind;
+  return e.kind() == Kind::Corrupt || e.kind() == Kind::NotFound;
+}
+
+}  // namespace
+
+std::string InferenceWorker::render(const QList<ChatTurn>& turns, bool addGenerationPrompt) const {
+  return chat_->chat_template().render(toEngine(turns), addGenerationPrompt, chatConfig_->bos_token,
+                                       chatConfig_->eos_token);
+}
+
+ResumeReport InferenceWorker::resume(qint64 conversationId, qint64 messageId,
+                                     const std::string& rendered) {
+  ResumeReport report;
+  report.conversationId = conversationId;
+  const std::string& covered = chat_->covered_text();
+  if (conversationId == conversation_ && chat_->session().n_tokens() > 0 &&
+      rendered.compare(0, covered.size(), covered) == 0) {
+    report.kind = ResumeReport::Kind::Continued;
+    return report;
+  }
+  chat_->reset();
+  conversation_ = conversationId;
+  if (conversationId <= 0 || !keeper_ || !keeper_->enabled()) return report;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    std::optional<storage::Checkpoint> checkpoint;
+    try {
+      checkpoint = keeper_->nearest(conversationId, messageId, model_->fingerprint());
+    } catch (const std::exception&) {
+      break;  // no usable state store: the text is prefilled, as for a chat never saved
+    }
+    if (!checkpoint) break;
+    QElapsedTimer timer;
+    timer.start();
+    try {
+      auto loaded = keeper_->load(*checkpoint, model_->fingerprint());
+      // The text is the source of truth: a state of other text (an edited system prompt,
+      // another template) is not used.
+      if (rendered.compare(0, loaded.coveredText.size(), loaded.coveredText) != 0) break;
+      chat_->restore(loaded.state, std::move(loaded.coveredText));
+      keeper_->markUsed(checkpoint->id);
+      report.kind = ResumeReport::Kind::Restored;
+      report.restoreMs = double(timer.nsecsElapsed()) / 1e6;
+      report.stateTokens = loaded.state.header.n_tokens;
+      return report;
+    } catch (const storage::StorageError& e) {
+      chat_->reset();
+      report.discarded = e.message();
+      if (!shouldDiscard(e)) break;
+      keeper_->discard(checkpoint->id);
+    } catch (const std::exception& e) {
+      chat_->reset();
+      report.discarded = QString::fromUtf8(e.what());
+      keeper_->discard(checkpoint->id);
+    }
+  }
+  return report;
+}
+
+void InferenceWorker::prepare(const PrepareRequest& request) {
+  if (!chat_) return;
+  try {
+    const std::string rendered = render(request.turns, false);
+    emit prepared(resume(request.conversationId, request.leafMessageId, rendered));
+  } catch (const std::exception& e) {
+    chat_->reset();
+    conversation_ = 0;
+    ResumeReport report;
+    report.conversationId = request.conversationId;
+    report.discarded = QString::fromUtf8(e.what());
+    emit prepared(report);
+  }
+}
+
+void InferenceWorker::generate(const GenerateRequest& request) {
+  cancel_.store(request.id <= stopUpTo_.load());
+  emit generationStarted(request.id);
+  if (!chat_) {
+    emit generationFailed(request.id, tr("No model is loaded."));
+    return;
+  }
+  finished_.reset();
+  try {
+    GenerationResult out;
+    out.requestId = request.id;
+    out.conversationId = request.conversationId;
+    out.resume =
+        resume(request.conversationId, request.anchorMessageId, render(request.turns, true));
+
+    GenerateOptions options;
+    options.sampling = request.sampling;
+    options.max_tokens = request.maxTokens;
+    const auto onText = [this, id = request.id](std::string_view piece) {
+      emit textGenerated(id, QString::fromUtf8(piece.data(), qsizetype(piece.size())));
+      return true;
+    };
+    const GenerateResult r = chat_->reply(toEngine(request.turns), options, onText, &cancel_);
+    out.text = QString::fromStdString(r.text);
+    out.finishReason = finishName(r.finish);
+    out.promptTokens = chat_->last_prefill_tokens();
+    out.completionTokens = qint64(r.tokens.size());
+    out.prefillMs = r.prefill_ms;
+    out.decodeMs = r.decode_ms;
+    out.seed = r.seed;
+    out.stateReady = chat_->session().n_tokens() > 0;
+    if (out.stateReady)
+      finished_ = FinishedTurn{request.id, request.conversationId, chat_->session().save_state(),
+                               chat_->covered_text()};
+    emit generationFinished(out);
+  } catch (const std::exception& e) {
+    chat_->reset();
+    conversation_ = 0;
+    emit generationFailed(request.id, QString::fromUtf8(e.what()));
+  }
+}
+
+void InferenceWorker::saveState(qint64 requestId, qint64 messageId) {
+  if (!finished_ || finished_->requestId != requestId) return;
+  const FinishedTurn turn = std::move(*finished_);
+  finished_.reset();
+  if (!keeper_ || !keeper_->enabled()) return;
+  QElapsedTimer timer;
+  timer.start();
+  try {
+    const auto c = keeper_->save(turn.conversationId, messageId, turn.state, turn.coveredText);
+    emit stateSaved(turn.conversationId, messageId, c.bytes, double(timer.nsecsElapsed()) / 1e6);
+  } catch (const storage::StorageError& e) {
+    if (e.kind() == storage::StorageError::Kind::NotFound) return;  // the chat was deleted
+    emit stateSaveFailed(turn.conversationId, e.message(),
+                         e.kind() == storage::StorageError::Kind::DiskFull);
+  } catch (const std::exception& e) {
+    emit stateSaveFailed(turn.conversationId, QString::fromUtf8(e.what()), false);
+  }
+}
+
+double GenerationResult::prefillTokensPerS() const {
+  return prefillMs > 0 ? double(promptTokens) * 1000.0 / prefillMs : 0.0;
+}
+
+double GenerationResult::decodeTokensPerS() const {
+  return decodeMs > 0 && completionTokens > 1 ? double(completionTokens - 1) * 1000.0 / decodeMs
+                                              : 0.0;
 }
 
 }  // namespace coil::app

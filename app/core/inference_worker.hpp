@@ -20,11 +20,11 @@
 #include <string>
 
 #include "coil/chat.hpp"
+#include "coil/model.hpp"
 #include "coil/state.hpp"
 #include "worker_types.hpp"
 
 namespace coil {
-class Model;
 class Tokenizer;
 class ChatSession;
 }  // namespace coil
@@ -37,7 +37,8 @@ class InferenceWorker : public QObject {
   Q_OBJECT
 
  public:
-  explicit InferenceWorker(QObject* parent = nullptr);
+  // engineOptions: what every model load starts from (the COIL_* switches main() read).
+  explicit InferenceWorker(const coil::ModelOptions& engineOptions = {}, QObject* parent = nullptr);
   ~InferenceWorker() override;
 
   // Thread-safe. Stops the running generation (or load-and-generate) whose request id is
@@ -51,7 +52,6 @@ class InferenceWorker : public QObject {
   // Opens the data folder's state store on this thread ("" for none). Call first.
   void initialize(const QString& dataDir);
   void loadModel(const coil::app::LoadRequest& request);
-  void unloadModel();
   void prepare(const coil::app::PrepareRequest& request);
   void generate(const coil::app::GenerateRequest& request);
   // Stores the state the answer of `requestId` left, as the checkpoint after messageId.
@@ -66,7 +66,6 @@ class InferenceWorker : public QObject {
   void modelLoadFailed(const QString& path, const QString& reason);
   // The load was cancelled (requestCancelLoad); no model is loaded now.
   void loadCancelled(const QString& path);
-  void modelUnloaded();
 
   void prepared(const coil::app::ResumeReport& report);
   void generationStarted(qint64 requestId);
@@ -92,6 +91,7 @@ class InferenceWorker : public QObject {
   void endLoad();
   void dropModel();
 
+  const coil::ModelOptions engineOptions_;
   std::unique_ptr<StateKeeper> keeper_;
   std::unique_ptr<Model> model_;
   std::unique_ptr<Tokenizer> tokenizer_;

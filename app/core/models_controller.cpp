@@ -2,17 +2,18 @@
 
 #include <QTemporaryDir>
 
-#include "api_client.hpp"
+#include "active_model.hpp"
+#include "app_settings.hpp"
 #include "banner_model.hpp"
+#include "curated_model.hpp"
+#include "download_list_model.hpp"
 #include "download_queue.hpp"
-#include "hub_download_list_model.hpp"
+#include "hub_client.hpp"
 #include "hub_error.hpp"
-#include "hub_repo_details.hpp"
-#include "hub_repo_files_model.hpp"
 #include "hub_search_model.hpp"
-#include "model_controller.hpp"
-#include "models_curated.hpp"
-#include "models_installed_model.hpp"
+#include "installed_models_controller.hpp"
+#include "repo_details_fetcher.hpp"
+#include "repo_files_model.hpp"
 
 namespace coil::app {
 
@@ -36,8 +37,10 @@ hub::SearchSort sortAt(int index) {
 }  // namespace
 
 ModelsController::ModelsController(const Parts& parts, QObject* parent)
-    : QObject(parent), parts_(parts), tokens_(parts.dataDir) {
-  client_ = new hub::HubClient(hub::HubSettings::fromEnvironment(tokens_.token()), this);
+    : QObject(parent), parts_(parts) {
+  client_ = new hub::HubClient(
+      hub::HubSettings::fromEnvironment(parts.settings ? parts.settings->hfToken() : QString()),
+      this);
   QString stateDir = parts.dataDir;
   if (stateDir.isEmpty()) {
     tempState_ = std::make_unique<QTemporaryDir>();
@@ -49,7 +52,8 @@ ModelsController::ModelsController(const Parts& parts, QObject* parent)
   results_ = new HubSearchModel(this);
   files_ = new RepoFilesModel(this);
   downloads_ = new DownloadListModel(queue_, cacheDir(), this);
-  installed_ = new InstalledModelsModel(this);
+  installed_ = new InstalledModelsController(
+      {cacheDir(), parts_.model, parts_.chat, downloads_, queue_, details_}, this);
 
   queryTimer_.setSingleShot(true);
   queryTimer_.setInterval(400);
@@ -60,13 +64,11 @@ ModelsController::ModelsController(const Parts& parts, QObject* parent)
   for (auto signal : {&hub::DownloadQueue::entryAdded, &hub::DownloadQueue::entryChanged,
                       &hub::DownloadQueue::entryRemoved})
     connect(queue_, signal, this, [this] { rebuildResults(); });
-  if (parts_.model) {
-    connect(parts_.model, &ModelController::modelChanged, this,
-            &ModelsController::refreshInstalled);
-    connect(parts_.model, &ModelController::loadingChanged, this,
-            &ModelsController::refreshInstalled);
-  }
-  refreshInstalled();
+  connect(installed_, &InstalledModelsController::changed, this, [this] { rebuildResults(); });
+  connect(installed_, &InstalledModelsController::messageRaised, this,
+          &ModelsController::setMessage);
+  if (parts_.settings)
+    connect(parts_.settings, &AppSettings::hfTokenChanged, this, &ModelsController::onTokenChanged);
   rebuildResults();  // the curated entry, before any search
   queue_->start();   // unfinished downloads of the last session continue
 }
@@ -93,14 +95,6 @@ bool ModelsController::hasToken() const {
   return !client_->settings().token.isEmpty();
 }
 
-QString ModelsController::tokenText() const {
-  if (tokenSaved()) return tr("A token saved in Coil is used for gated and private models.");
-  if (hasToken())
-    return tr("The token of HF_TOKEN (or %1/token) is used for gated and private models.")
-        .arg(hub::HubSettings::hfHome());
-  return tr("No token: gated and private models cannot be downloaded.");
-}
-
 QStringList ModelsController::sortOptions() const {
   return {tr("Most downloads"), tr("Most likes"), tr("Recently updated")};
 }
@@ -121,7 +115,7 @@ void ModelsController::setQuery(const QString& query) {
 }
 
 void ModelsController::activate() {
-  refreshInstalled();
+  installed_->refresh();
   if (!searched_) search(query_);
 }
 
@@ -210,7 +204,7 @@ void ModelsController::rebuildResults() {
     r.summary = m;
     r.curated = m.id == curatedId;
     r.needsToken = m.isGated() && !hasToken();
-    r.installed = completeRepos_.contains(m.id);
+    r.installed = installed_->completeRepos().contains(m.id);
     r.downloadStatus = downloads_->statusOfRepo(m.id);
     r.detailsPending = details_->isPending(m.id);
     hub::MemoryEstimate estimate;
@@ -272,8 +266,7 @@ void ModelsController::onDownloadFinished(const QString& id, const QString& path
   const auto entry = queue_->entry(id);
   const QString repoId = entry ? entry->repoId : QString();
   details_->forget(repoId);
-  refreshInstalled();
-  rebuildResults();
+  installed_->refresh();  // and the results, through changed()
   if (parts_.banners)
     parts_.banners->show({QStringLiteral("download-finished"), QStringLiteral("info"),
                           tr("%1 is downloaded").arg(repoId), path,
@@ -290,19 +283,12 @@ void ModelsController::onDownloadFailed(const QString& id, const QString& messag
                           tr("The download of %1 failed").arg(repoId), message,
                           tr("Resume it on the Models page (Downloads) once the cause is "
                              "fixed; what was downloaded is kept.")});
-  refreshInstalled();
-  rebuildResults();
+  installed_->refresh();  // and the results, through changed()
 }
 
-void ModelsController::saveToken(const QString& token) {
-  QString error;
-  if (!tokens_.setToken(token, &error)) {
-    setMessage(tr("The token could not be saved: %1").arg(error));
-    return;
-  }
-  client_->setToken(hub::HubSettings::fromEnvironment(tokens_.token()).token);
+void ModelsController::onTokenChanged() {
+  client_->setToken(parts_.settings->hfToken());
   details_->clear();  // gated repos' configs may be readable now
-  emit tokenChanged();
   rebuildResults();
   fetchDetails();
 }
@@ -320,8 +306,7 @@ void ModelsController::dismissMessage() {
 void ModelsController::setDeviceLists(const QVariantMap&, const QVariantList& gpus) {
   machine_ = machineMemory(gpus);
   emit machineChanged();
-  refreshInstalled();
-  rebuildResults();
+  installed_->setMachine(machine_);  // and the results, through changed()
 }
 
 }  // namespace coil::app

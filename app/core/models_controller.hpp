@@ -1,9 +1,10 @@
 // The Models page (App.models): searching the Hugging Face Hub (the curated
 // falcon-mamba-7b-instruct first), a repo's files, downloads into the standard cache through
 // the persistent hub::DownloadQueue (kept in the data folder, started with the app, so
-// unfinished downloads continue after a restart), the installed models with "use in new
-// chat" and delete, the memory-fit badges and the saved Hugging Face token. Errors (offline,
-// gated, network) come back as readable text on the page and as banners.
+// unfinished downloads continue after a restart) and the memory-fit badges. The Installed
+// tab is its InstalledModelsController (App.installedModels); the access token is a
+// setting (AppSettings::saveHfToken), used at once. Errors (offline, gated, network) come
+// back as readable text on the page and as banners.
 #pragma once
 #include <QtQml/qqmlregistration.h>
 
@@ -15,9 +16,8 @@
 #include <memory>
 
 #include "hub_settings.hpp"
-#include "hub_token_store.hpp"
 #include "hub_types.hpp"
-#include "models_memory_fit.hpp"
+#include "memory_fit.hpp"
 
 class QTemporaryDir;
 
@@ -29,28 +29,26 @@ struct HubError;
 
 namespace coil::app {
 
-class ModelController;
+class ActiveModel;
+class AppSettings;
 class ChatController;
 class BannerModel;
 class HubSearchModel;
 class RepoFilesModel;
 class DownloadListModel;
-class InstalledModelsModel;
+class InstalledModelsController;
 class RepoDetailsFetcher;
-struct InstalledRow;
 
 class ModelsController : public QObject {
   Q_OBJECT
   Q_MOC_INCLUDE("hub_search_model.hpp")
-  Q_MOC_INCLUDE("hub_repo_files_model.hpp")
-  Q_MOC_INCLUDE("hub_download_list_model.hpp")
-  Q_MOC_INCLUDE("models_installed_model.hpp")
+  Q_MOC_INCLUDE("repo_files_model.hpp")
+  Q_MOC_INCLUDE("download_list_model.hpp")
   QML_ELEMENT
   QML_UNCREATABLE("provided by App.models")
   Q_PROPERTY(coil::app::HubSearchModel* results READ results CONSTANT)
   Q_PROPERTY(coil::app::RepoFilesModel* files READ files CONSTANT)
   Q_PROPERTY(coil::app::DownloadListModel* downloads READ downloads CONSTANT)
-  Q_PROPERTY(coil::app::InstalledModelsModel* installed READ installed CONSTANT)
   // The search box: setting it searches after a short pause; search() searches at once.
   Q_PROPERTY(QString query READ query WRITE setQuery NOTIFY searchChanged)
   Q_PROPERTY(QStringList sortOptions READ sortOptions CONSTANT)
@@ -66,28 +64,26 @@ class ModelsController : public QObject {
   Q_PROPERTY(QUrl cacheUrl READ cacheUrl CONSTANT)
   Q_PROPERTY(QString endpoint READ endpoint CONSTANT)
   Q_PROPERTY(bool offline READ offline CONSTANT)
-  Q_PROPERTY(bool hasToken READ hasToken NOTIFY tokenChanged)
-  Q_PROPERTY(bool tokenSaved READ tokenSaved NOTIFY tokenChanged)
-  Q_PROPERTY(QString tokenText READ tokenText NOTIFY tokenChanged)
   // The last thing the page should tell (a refused delete, a failed download), "" if none.
   Q_PROPERTY(QString message READ message NOTIFY messageChanged)
 
  public:
   struct Parts {
     QString dataDir;  // "" (in-memory app): downloads are tracked in a temporary folder
-    ModelController* model = nullptr;
+    ActiveModel* model = nullptr;
     ChatController* chat = nullptr;
     BannerModel* banners = nullptr;
+    AppSettings* settings = nullptr;  // the access token; nullptr: HF_TOKEN only
   };
   // The Hub settings come from the environment (HF_ENDPOINT, HF_HUB_CACHE/HF_HOME,
-  // HF_HUB_OFFLINE, HF_TOKEN) and the saved token. Starts the download queue.
+  // HF_HUB_OFFLINE, HF_TOKEN) and the token saved in the settings. Starts the download queue.
   explicit ModelsController(const Parts& parts, QObject* parent = nullptr);
   ~ModelsController() override;
 
   HubSearchModel* results() const { return results_; }
   RepoFilesModel* files() const { return files_; }
   DownloadListModel* downloads() const { return downloads_; }
-  InstalledModelsModel* installed() const { return installed_; }
+  InstalledModelsController* installed() const { return installed_; }
   QString query() const { return query_; }
   void setQuery(const QString& query);
   QStringList sortOptions() const;
@@ -104,9 +100,8 @@ class ModelsController : public QObject {
   QUrl cacheUrl() const { return QUrl::fromLocalFile(cacheDir()); }
   QString endpoint() const;
   bool offline() const;
+  // Whether the Hub client has an access token (saved or from the environment).
   bool hasToken() const;
-  bool tokenSaved() const { return !tokens_.token().isEmpty(); }
-  QString tokenText() const;
   QString message() const { return message_; }
   hub::HubClient* client() const { return client_; }
   hub::DownloadQueue* queue() const { return queue_; }
@@ -115,19 +110,9 @@ class ModelsController : public QObject {
   Q_INVOKABLE void activate();
   Q_INVOKABLE void search(const QString& text);
   Q_INVOKABLE void loadMore();
-  Q_INVOKABLE void refreshInstalled();
   Q_INVOKABLE void showFiles(const QString& repoId);
   // Queues a download of the repo's main revision; returns its id ("" when refused).
   Q_INVOKABLE QString download(const QString& repoId);
-  // Starts a new chat on an installed model (loading it unless it is the one in use).
-  Q_INVOKABLE bool useInNewChat(const QString& path);
-  // Refuses (with `message`) the demo model, the model in use, a folder outside the cache
-  // and a repo still downloading; otherwise asks the page to confirm.
-  Q_INVOKABLE bool requestDelete(const QString& path);
-  // Deletes the repo's folder from the cache (the same refusals as requestDelete).
-  Q_INVOKABLE bool deleteInstalled(const QString& path);
-  // An empty token removes the saved one.
-  Q_INVOKABLE void saveToken(const QString& token);
   Q_INVOKABLE void dismissMessage();
 
   // From InferenceWorker::devicesListed: the GPUs' memory for the memory-fit badges.
@@ -137,12 +122,7 @@ class ModelsController : public QObject {
   void searchChanged();
   void filesChanged();
   void machineChanged();
-  void tokenChanged();
   void messageChanged();
-  // "Use in new chat" started a chat: the window shows it.
-  void chatRequested();
-  void deleteConfirmationRequested(const QString& path, const QString& name,
-                                   const QString& sizeText);
   void downloadFinished(const QString& repoId, const QString& snapshotPath);
 
  private:
@@ -153,12 +133,10 @@ class ModelsController : public QObject {
   void onDetails(const QString& repoId);
   void onDownloadFinished(const QString& id, const QString& path);
   void onDownloadFailed(const QString& id, const QString& message);
-  QString deleteBlock(const QString& path) const;
-  QString deleteBlockOf(const InstalledRow& row) const;
   void setMessage(const QString& message);
+  void onTokenChanged();
 
   Parts parts_;
-  HubTokenStore tokens_;
   std::unique_ptr<QTemporaryDir> tempState_;
   hub::HubClient* client_ = nullptr;
   hub::DownloadQueue* queue_ = nullptr;
@@ -166,7 +144,7 @@ class ModelsController : public QObject {
   HubSearchModel* results_ = nullptr;
   RepoFilesModel* files_ = nullptr;
   DownloadListModel* downloads_ = nullptr;
-  InstalledModelsModel* installed_ = nullptr;
+  InstalledModelsController* installed_ = nullptr;
   MachineMemory machine_;
 
   QString query_;
@@ -178,7 +156,6 @@ class ModelsController : public QObject {
   QString searchError_;
   QList<hub::ModelSummary> summaries_;
   QUrl next_;
-  QSet<QString> completeRepos_;
 
   QString filesRepo_;
   bool filesLoading_ = false;

@@ -36,7 +36,7 @@ storage::Checkpoint StateKeeper::save(qint64 conversationId, qint64 messageId,
   // a view of the serialized bytes, not a third copy of the 38 MiB payload (save() only
   // writes them out during the call)
   return store_->save(info, QByteArray::fromRawData(reinterpret_cast<const char*>(bytes.data()),
-                                                     qsizetype(bytes.size())));
+                                                    qsizetype(bytes.size())));
 }
 
 std::optional<storage::Checkpoint> StateKeeper::nearest(qint64 conversationId, qint64 messageId,
@@ -55,7 +55,8 @@ StateKeeper::Loaded StateKeeper::load(const storage::Checkpoint& c, quint64 fing
         std::filesystem::path(store_->absolutePath(c).toStdString()), fingerprint);
   } catch (const Error& e) {
     if (!QFileInfo::exists(store_->absolutePath(c)))  // evicted meanwhile, or deleted
-      throw storage::StorageError(QString::fromUtf8(e.what()), storage::StorageError::Kind::NotFound);
+      throw storage::StorageError(QString::fromUtf8(e.what()),
+                                  storage::StorageError::Kind::NotFound);
     throw;
   }
   out.state = out.file->view();

@@ -1,6 +1,7 @@
 #include "status_info.hpp"
 
 #include "format.hpp"
+#include "format_bytes.hpp"
 
 namespace coil::app {
 
@@ -24,7 +25,7 @@ QString StatusInfo::speedText() const {
 QString StatusInfo::stateText() const {
   if (stateBytes_ < 0) return {};
   if (stateBytes_ == 0) return tr("no saved state");
-  return tr("state %1 on disk").arg(formatBytes(stateBytes_));
+  return tr("state %1 on disk").arg(hub::formatBytes(stateBytes_));
 }
 
 void StatusInfo::setModel(const ModelInfo& info) {

@@ -14,14 +14,15 @@ void registerWorkerTypes() {
   qRegisterMetaType<GenerationResult>();
 }
 
-WorkerHost::WorkerHost(const QString& dataDir, QObject* parent) : QObject(parent) {
+WorkerHost::WorkerHost(const QString& dataDir, const coil::ModelOptions& engineOptions,
+                       QObject* parent)
+    : QObject(parent) {
   registerWorkerTypes();
-  worker_ = new InferenceWorker;
+  worker_ = new InferenceWorker(engineOptions);
   worker_->moveToThread(&thread_);
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
   connect(this, &WorkerHost::initializeRequested, worker_, &InferenceWorker::initialize);
   connect(this, &WorkerHost::loadRequested, worker_, &InferenceWorker::loadModel);
-  connect(this, &WorkerHost::unloadRequested, worker_, &InferenceWorker::unloadModel);
   connect(this, &WorkerHost::prepareRequested, worker_, &InferenceWorker::prepare);
   connect(this, &WorkerHost::generateRequested, worker_, &InferenceWorker::generate);
   connect(this, &WorkerHost::saveStateRequested, worker_, &InferenceWorker::saveState);
@@ -46,9 +47,6 @@ qint64 WorkerHost::load(LoadRequest request) {
 
 void WorkerHost::cancelLoad() {
   if (worker_) worker_->requestCancelLoad(lastLoadId_);
-}
-void WorkerHost::unload() {
-  emit unloadRequested();
 }
 void WorkerHost::prepare(const PrepareRequest& request) {
   emit prepareRequested(request);

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QThread>
 
+#include "coil/model.hpp"
 #include "worker_types.hpp"
 
 namespace coil::app {
@@ -16,7 +17,10 @@ class WorkerHost : public QObject {
 
  public:
   // dataDir: where the worker saves and finds recurrent states ("" for nowhere).
-  explicit WorkerHost(const QString& dataDir, QObject* parent = nullptr);
+  // engineOptions: what every model load starts from (main() fills it from the COIL_*
+  // environment); a load request sets the backend, device and threads on top.
+  explicit WorkerHost(const QString& dataDir, const coil::ModelOptions& engineOptions = {},
+                      QObject* parent = nullptr);
   ~WorkerHost() override;
 
   InferenceWorker* worker() const { return worker_; }
@@ -27,7 +31,6 @@ class WorkerHost : public QObject {
   // which is busy loading): each ends with InferenceWorker::loadCancelled, and no model is
   // loaded afterwards. A load asked for later is not affected.
   void cancelLoad();
-  void unload();
   void prepare(const PrepareRequest& request);
   // Assigns and returns the request's id.
   qint64 generate(GenerateRequest request);
@@ -39,7 +42,6 @@ class WorkerHost : public QObject {
  signals:
   void initializeRequested(const QString& dataDir);
   void loadRequested(const coil::app::LoadRequest& request);
-  void unloadRequested();
   void prepareRequested(const coil::app::PrepareRequest& request);
   void generateRequested(const coil::app::GenerateRequest& request);
   void saveStateRequested(qint64 requestId, qint64 messageId);

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <memory>
 
-#include "api_client.hpp"
+#include "hub_client.hpp"
 #include "progress_printer.hpp"
 #include "sync_download.hpp"
 

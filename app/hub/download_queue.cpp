@@ -10,7 +10,7 @@
 #include <QTimer>
 #include <QUuid>
 
-#include "api_client.hpp"
+#include "hub_client.hpp"
 #include "json_document.hpp"
 
 namespace coil::hub {

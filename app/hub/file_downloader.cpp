@@ -5,8 +5,8 @@
 #include <QNetworkReply>
 #include <QRegularExpression>
 
-#include "api_client.hpp"
 #include "http_util.hpp"
+#include "hub_client.hpp"
 
 namespace coil::hub {
 
@@ -34,21 +34,18 @@ FileDownloader::FileDownloader(HubClient* client, FileTask task, QObject* parent
     : QObject(parent),
       client_(client),
       task_(std::move(task)),
-      cache_(client->settings().cacheDir, task_.repoId) {
+      cache_(client->settings().cacheDir, task_.repoId),
+      blob_(cache_) {
   retryTimer_.setSingleShot(true);
 }
 
 FileDownloader::~FileDownloader() {
   dropReply();
-  file_.close();
+  blob_.close();
 }
 
 bool FileDownloader::isActive() const {
   return phase_ == Phase::Head || phase_ == Phase::Get || phase_ == Phase::Waiting;
-}
-
-QString FileDownloader::partialPath() const {
-  return etag_.isEmpty() ? QString() : cache_.incompletePath(etag_);
 }
 
 QString FileDownloader::snapshotPath() const {
@@ -85,7 +82,7 @@ void FileDownloader::pause() {
   if (!isActive()) return;
   dropReply();
   retryTimer_.stop();
-  file_.close();
+  blob_.close();
   phase_ = Phase::Paused;
 }
 
@@ -93,10 +90,7 @@ void FileDownloader::cancel() {
   if (phase_ == Phase::Done || phase_ == Phase::Cancelled) return;
   dropReply();
   retryTimer_.stop();
-  file_.close();
-  if (!etag_.isEmpty()) QFile::remove(cache_.incompletePath(etag_));
-  hash_.reset();
-  hashedBytes_ = 0;
+  blob_.discard();
   written_ = 0;
   phase_ = Phase::Cancelled;
 }
@@ -113,11 +107,9 @@ void FileDownloader::dropReply() {
 void FileDownloader::fail(HubError error, bool deletePartial) {
   dropReply();
   retryTimer_.stop();
-  file_.close();
-  if (deletePartial && !etag_.isEmpty()) {
-    QFile::remove(cache_.incompletePath(etag_));
-    hash_.reset();
-    hashedBytes_ = 0;
+  blob_.close();
+  if (deletePartial) {
+    blob_.discard();
     written_ = 0;
   }
   phase_ = Phase::Failed;
@@ -139,6 +131,10 @@ void FileDownloader::retryOrFail(HubError error, const QByteArray& retryAfter,
   retryTimer_.disconnect(this);
   connect(&retryTimer_, &QTimer::timeout, this, std::move(again));
   retryTimer_.start(delay);
+}
+
+void FileDownloader::retryGet(HubError error, const QByteArray& retryAfter) {
+  retryOrFail(std::move(error), retryAfter, [this] { sendGet(resolveUrl(commit_), true, 0); });
 }
 
 // --- HEAD: the file's commit, etag and size --------------------------------------------------
@@ -199,6 +195,7 @@ void FileDownloader::onHeadFinished(QNetworkReply* reply, bool withAuth, int hop
     sha256Expected_ = etag_;
   headDone_ = true;
   failures_ = 0;
+  blob_.attach(etag_);
 
   if (!task_.revision.isEmpty() && task_.revision != commit_) {
     QString err;
@@ -216,60 +213,28 @@ void FileDownloader::onHeadFinished(QNetworkReply* reply, bool withAuth, int hop
 
 // --- GET: the bytes, resumable ---------------------------------------------------------------
 
-bool FileDownloader::openPartial(HubError* error) {
-  const QString path = cache_.incompletePath(etag_);
-  if (!QDir().mkpath(cache_.blobsDir())) {
-    *error = HubError::make(HubErrorKind::Io,
-                            QStringLiteral("Could not create %1").arg(cache_.blobsDir()));
+bool FileDownloader::openPartial() {
+  QString why;
+  if (!blob_.open(size_, !sha256Expected_.isEmpty(), &why)) {
+    fail(HubError::make(HubErrorKind::Io, why));
     return false;
   }
-  qint64 existing = QFileInfo(path).size();
-  if (size_ >= 0 && existing > size_) {
-    QFile::remove(path);
-    existing = 0;
-  }
-  if (existing != hashedBytes_) {  // hash what an earlier run left, to continue the digest
-    hash_.reset();
-    hashedBytes_ = 0;
-    if (existing > 0 && !sha256Expected_.isEmpty()) {
-      QFile in(path);
-      if (!in.open(QIODevice::ReadOnly)) {
-        *error = HubError::make(
-            HubErrorKind::Io, QStringLiteral("Could not read %1: %2").arg(path, in.errorString()));
-        return false;
-      }
-      hash_.addData(&in);
-    }
-    hashedBytes_ = existing;
-  }
-  file_.close();
-  file_.setFileName(path);
-  if (!file_.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered)) {
-    *error = HubError::make(
-        HubErrorKind::Io, QStringLiteral("Could not write %1: %2").arg(path, file_.errorString()));
-    return false;
-  }
-  written_ = file_.size();
+  written_ = blob_.bytes();
   return true;
 }
 
-bool FileDownloader::truncatePartial(HubError* error) {
-  if (!file_.resize(0)) {
-    *error = HubError::make(
-        HubErrorKind::Io,
-        QStringLiteral("Could not truncate %1: %2").arg(file_.fileName(), file_.errorString()));
+bool FileDownloader::truncatePartial() {
+  QString why;
+  if (!blob_.truncate(&why)) {
+    fail(HubError::make(HubErrorKind::Io, why));
     return false;
   }
-  file_.seek(0);
-  hash_.reset();
-  hashedBytes_ = 0;
   written_ = 0;
   return true;
 }
 
 void FileDownloader::beginTransfer() {
-  HubError err;
-  if (!openPartial(&err)) return fail(err);
+  if (!openPartial()) return;
   emit progress(written_, size_);
   if (size_ >= 0 && written_ == size_) return finalize();  // complete but not yet verified
   sendGet(resolveUrl(commit_), true, 0);
@@ -277,10 +242,7 @@ void FileDownloader::beginTransfer() {
 
 void FileDownloader::sendGet(const QUrl& url, bool withAuth, int hops) {
   phase_ = Phase::Get;
-  if (!file_.isOpen()) {
-    HubError err;
-    if (!openPartial(&err)) return fail(err);
-  }
+  if (!blob_.isOpen() && !openPartial()) return;
   QNetworkRequest req = makeRequest(url, client_->settings(), withAuth);
   if (written_ > 0) req.setRawHeader("Range", "bytes=" + QByteArray::number(written_) + "-");
   QNetworkReply* reply = client_->network()->get(req);
@@ -300,9 +262,8 @@ void FileDownloader::onGetMetaData(QNetworkReply* reply) {
   const int status = httpStatus(reply);
   if (status == 0) return;  // no headers yet
   metaChecked_ = true;
-  HubError err;
   if (status == 200) {
-    if (written_ > 0 && !truncatePartial(&err)) return fail(err);  // the server ignored Range
+    if (written_ > 0 && !truncatePartial()) return;  // the server ignored Range
     attemptStart_ = 0;
     bodyAccepted_ = true;
   } else if (status == 206) {
@@ -311,23 +272,22 @@ void FileDownloader::onGetMetaData(QNetworkReply* reply) {
     if (!m.hasMatch() || m.captured(1).toLongLong() != written_) {
       // Not the part we asked for: start over from the beginning.
       dropReply();
-      if (!truncatePartial(&err)) return fail(err);
-      return retryOrFail(
-          HubError::make(
-              HubErrorKind::Network,
-              QStringLiteral("The server sent the wrong byte range of '%1'").arg(task_.path)),
-          {}, [this] { sendGet(resolveUrl(commit_), true, 0); });
+      if (!truncatePartial()) return;
+      return retryGet(HubError::make(
+          HubErrorKind::Network,
+          QStringLiteral("The server sent the wrong byte range of '%1'").arg(task_.path)));
     }
     bodyAccepted_ = true;
   }
 }
 
 bool FileDownloader::writeChunk(const QByteArray& chunk) {
-  if (file_.write(chunk) == chunk.size()) return true;
-  const QString why = file_.errorString();
-  const bool full = file_.error() == QFileDevice::ResourceError ||
-                    why.contains(QLatin1String("space"), Qt::CaseInsensitive) ||
-                    why.contains(QLatin1String("quota"), Qt::CaseInsensitive);
+  QString why;
+  bool full = false;
+  if (blob_.append(chunk, &why, &full)) {
+    written_ = blob_.bytes();
+    return true;
+  }
   if (full)
     fail(HubError::make(HubErrorKind::DiskFull,
                         QStringLiteral("Disk full: could not write '%1' of '%2' to %3 (%4). Free "
@@ -335,7 +295,7 @@ bool FileDownloader::writeChunk(const QByteArray& chunk) {
                             .arg(task_.path, task_.repoId, cache_.blobsDir(), why)));
   else
     fail(HubError::make(HubErrorKind::Io,
-                        QStringLiteral("Could not write %1: %2").arg(file_.fileName(), why)));
+                        QStringLiteral("Could not write %1: %2").arg(blob_.path(), why)));
   return false;
 }
 
@@ -355,9 +315,6 @@ void FileDownloader::onGetReadyRead(QNetworkReply* reply) {
                              .arg(task_.path, task_.repoId)),
           true);
     if (!writeChunk(chunk)) return;
-    if (!sha256Expected_.isEmpty()) hash_.addData(chunk);
-    written_ += chunk.size();
-    hashedBytes_ = written_;
   }
   emit progress(written_, size_);
 }
@@ -383,12 +340,10 @@ void FileDownloader::onGetFinished(QNetworkReply* reply, bool withAuth, int hops
   }
   if (status == 416) {  // Range Not Satisfiable
     if (size_ >= 0 && written_ == size_) return finalize();
-    HubError err;
-    if (!truncatePartial(&err)) return fail(err);
-    return retryOrFail(
+    if (!truncatePartial()) return;
+    return retryGet(
         HubError::make(HubErrorKind::Network,
-                       QStringLiteral("The server refused to resume '%1'").arg(task_.path), 416),
-        {}, [this] { sendGet(resolveUrl(commit_), true, 0); });
+                       QStringLiteral("The server refused to resume '%1'").arg(task_.path), 416));
   }
   HubError err = errorFromReply(reply, target());
   if (!err && status != 200 && status != 206)
@@ -401,9 +356,7 @@ void FileDownloader::onGetFinished(QNetworkReply* reply, bool withAuth, int hops
                              .arg(written_)
                              .arg(size_)
                              .arg(task_.path));
-  if (err)
-    return retryOrFail(err, reply->rawHeader("Retry-After"),
-                       [this] { sendGet(resolveUrl(commit_), true, 0); });
+  if (err) return retryGet(err, reply->rawHeader("Retry-After"));
   if (size_ < 0) size_ = written_;
   finalize();
 }
@@ -411,9 +364,8 @@ void FileDownloader::onGetFinished(QNetworkReply* reply, bool withAuth, int hops
 // --- verification and the cache --------------------------------------------------------------
 
 void FileDownloader::finalize() {
-  file_.close();
-  const QString partial = cache_.incompletePath(etag_);
-  const qint64 actual = QFileInfo(partial).size();
+  blob_.close();
+  const qint64 actual = QFileInfo(blob_.path()).size();
   const qint64 expected = size_ >= 0 ? size_ : task_.expectedSize;
   if ((expected >= 0 && actual != expected) ||
       (task_.expectedSize >= 0 && actual != task_.expectedSize))
@@ -426,7 +378,7 @@ void FileDownloader::finalize() {
                            .arg(expected >= 0 ? expected : task_.expectedSize)),
         true);
   if (!sha256Expected_.isEmpty()) {
-    const QString got = QString::fromLatin1(hash_.result().toHex());
+    const QString got = blob_.sha256();
     if (got != sha256Expected_)
       return fail(
           HubError::make(HubErrorKind::Checksum,
@@ -436,11 +388,8 @@ void FileDownloader::finalize() {
                              .arg(task_.path, task_.repoId, got, sha256Expected_)),
           true);
   }
-  const QString blob = cache_.blobPath(etag_);
-  QFile::remove(blob);
-  if (!QFile::rename(partial, blob))
-    return fail(HubError::make(HubErrorKind::Io,
-                               QStringLiteral("Could not move %1 to %2").arg(partial, blob)));
+  QString why;
+  if (!blob_.promote(&why)) return fail(HubError::make(HubErrorKind::Io, why));
   written_ = actual;
   finishWithBlob();
 }
@@ -451,8 +400,6 @@ void FileDownloader::finishWithBlob() {
     return fail(HubError::make(HubErrorKind::Io,
                                QStringLiteral("Could not update the cache: %1").arg(err)));
   phase_ = Phase::Done;
-  hash_.reset();
-  hashedBytes_ = 0;
   emit progress(written_, size_ >= 0 ? size_ : written_);
   emit finished(snapshotPath());
 }

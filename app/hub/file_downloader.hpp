@@ -7,17 +7,17 @@
 //   the size of every file and the sha256 of LFS files (vs the LFS oid) are verified: a
 //   mismatch deletes the partial and fails; then the partial becomes blobs/<etag> and
 //   snapshots/<commit>/<file> a relative symlink to it.
+// This class is the HTTP exchange; the partial file and its digest are a PartialBlob.
 #pragma once
-#include <QCryptographicHash>
-#include <QFile>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
 #include <QUrl>
 #include <functional>
 
-#include "cache_layout.hpp"
 #include "hub_error.hpp"
+#include "partial_blob.hpp"
+#include "repo_cache.hpp"
 
 class QNetworkReply;
 
@@ -49,7 +49,6 @@ class FileDownloader : public QObject {
   QString etag() const { return etag_; }
   qint64 size() const { return size_; }
   qint64 bytesDone() const { return written_; }
-  QString partialPath() const;
   QString snapshotPath() const;
   const HubError& error() const { return error_; }
 
@@ -71,8 +70,10 @@ class FileDownloader : public QObject {
   void onGetReadyRead(QNetworkReply* reply);
   void onGetFinished(QNetworkReply* reply, bool withAuth, int hops);
   void retryOrFail(HubError error, const QByteArray& retryAfter, std::function<void()> again);
-  bool openPartial(HubError* error);
-  bool truncatePartial(HubError* error);
+  // A GET of the file again after `error` (from written_, a new attempt), or the failure.
+  void retryGet(HubError error, const QByteArray& retryAfter = {});
+  bool openPartial();      // false: failed
+  bool truncatePartial();  // false: failed
   bool writeChunk(const QByteArray& chunk);
   void finalize();
   void finishWithBlob();
@@ -93,10 +94,8 @@ class FileDownloader : public QObject {
   qint64 size_ = -1;
   QString sha256Expected_;
 
-  QFile file_;
-  QCryptographicHash hash_{QCryptographicHash::Sha256};
-  qint64 hashedBytes_ = 0;
-  qint64 written_ = 0;
+  PartialBlob blob_;
+  qint64 written_ = 0;  // bytes of the file this download holds
   qint64 attemptStart_ = 0;
   bool metaChecked_ = false;
   bool bodyAccepted_ = false;

@@ -5,70 +5,28 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
 #include <QStorageInfo>
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
-#include "coil/limits.hpp"
+#include "coil/config.hpp"
 
 namespace coil::hub {
 
 namespace {
 
-// The first of `keys` holding an integer in [1, max] (the engine's limits on model
-// dimensions), `fallback` when none is present, -1 when one is present but out of range (the
-// engine would refuse the model). Floats that are not whole numbers do not count as present.
-qint64 intKey(const QJsonObject& c, std::initializer_list<const char*> keys, qint64 max,
-              qint64 fallback = 0) {
-  for (const char* k : keys) {
-    const QJsonValue v = c.value(QLatin1String(k));
-    if (!v.isDouble()) continue;
-    const double d = v.toDouble();
-    if (!(d >= 1 && d <= double(max)) || d != std::floor(d)) return -1;
-    return qint64(d);
+// The engine's reading of config.json; nullopt when it cannot run the model.
+std::optional<ModelConfig> engineConfig(const QJsonObject& config) {
+  try {
+    return ModelConfig::parse_text(QJsonDocument(config).toJson().toStdString(), "config.json");
+  } catch (const std::exception&) {
+    return std::nullopt;
   }
-  return fallback;
 }
 
 }  // namespace
-
-MambaDims dimsFromConfig(const QJsonObject& c) {
-  using namespace coil::limits;
-  MambaDims d;
-  d.layers = intKey(c, {"num_hidden_layers", "n_layer", "n_layers"}, kLayers);
-  d.hidden = intKey(c, {"hidden_size", "d_model"}, kHidden);
-  const qint64 expand = intKey(c, {"expand"}, kInner, 2);
-  // Within the limits every product below fits in 64 bits.
-  d.intermediate = intKey(c, {"intermediate_size", "d_inner"}, kInner, expand * d.hidden);
-  d.stateSize = intKey(c, {"state_size", "d_state"}, kStateSize, 16);
-  d.convKernel = intKey(c, {"conv_kernel", "d_conv"}, kConvKernel, 4);
-  d.vocab = intKey(c, {"vocab_size"}, kVocab);
-  d.timeStepRank = intKey(c, {"time_step_rank"}, kTimeStepRank, (d.hidden + 15) / 16);  // "auto"
-  d.tiedEmbeddings = c.value(QLatin1String("tie_word_embeddings")).toBool(true);
-  d.valid = d.layers > 0 && d.hidden > 0 && d.intermediate > 0 && d.intermediate <= kInner &&
-            d.stateSize > 0 && d.convKernel > 0 && d.vocab > 0 && d.timeStepRank > 0;
-  return d;
-}
-
-qint64 parameterCount(const MambaDims& d) {
-  if (!d.valid) return 0;
-  const qint64 H = d.hidden, D = d.intermediate, N = d.stateSize, K = d.convKernel,
-               R = d.timeStepRank, V = d.vocab;
-  const qint64 block = H                  // norm
-                       + 2 * D * H        // in_proj
-                       + D * K + D        // conv1d weight + bias
-                       + (R + 2 * N) * D  // x_proj
-                       + D * R + D        // dt_proj weight + bias
-                       + D * N + D        // A_log, D
-                       + H * D;           // out_proj
-  return V * H + d.layers * block + H + (d.tiedEmbeddings ? 0 : V * H);
-}
-
-qint64 recurrentStateBytes(const MambaDims& d) {
-  if (!d.valid) return 0;
-  return d.layers * ((d.convKernel - 1) * d.intermediate + d.intermediate * d.stateSize) *
-         qint64(sizeof(float));
-}
 
 int dtypeBytes(const QString& t) {
   const QString s = t.toLower();
@@ -83,9 +41,9 @@ int dtypeBytes(const QString& t) {
 MemoryEstimate estimateMemory(const QJsonObject& config, qint64 storedWeightBytes,
                               int targetDtypeBytes, qint64 ramBytes) {
   MemoryEstimate e;
-  const MambaDims dims = dimsFromConfig(config);
+  const std::optional<ModelConfig> dims = engineConfig(config);
   int stored = dtypeBytes(config.value(QLatin1String("torch_dtype")).toString());
-  e.parameterCount = parameterCount(dims);
+  e.parameterCount = dims ? dims->parameter_count() : 0;
   if (e.parameterCount == 0 && storedWeightBytes > 0)
     e.parameterCount = storedWeightBytes / (stored > 0 ? stored : 4);
   if (stored == 0)
@@ -96,7 +54,7 @@ MemoryEstimate estimateMemory(const QJsonObject& config, qint64 storedWeightByte
   if (stored <= 0) stored = 4;
   e.dtypeBytes = targetDtypeBytes > 0 ? targetDtypeBytes : stored;
   e.weightBytes = e.parameterCount * e.dtypeBytes;
-  e.stateBytes = recurrentStateBytes(dims);
+  e.stateBytes = dims ? dims->state_bytes() : 0;
   e.totalBytes = e.weightBytes + e.stateBytes;
   e.ramBytes = ramBytes >= 0 ? ramBytes : systemRamBytes();
   e.fitsInRam = e.ramBytes <= 0 || e.totalBytes <= e.ramBytes;
@@ -138,18 +96,6 @@ DiskCheck checkFreeSpace(const QString& dir, qint64 neededBytes) {
                     .arg(dir, formatBytes(neededBytes), formatBytes(c.availableBytes));
   }
   return c;
-}
-
-QString formatBytes(qint64 bytes) {
-  static const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
-  double v = double(bytes);
-  int u = 0;
-  while (std::fabs(v) >= 1000.0 && u < 6) {
-    v /= 1000.0;
-    ++u;
-  }
-  if (u == 0) return QStringLiteral("%1 B").arg(bytes);
-  return QStringLiteral("%1 %2").arg(v, 0, 'f', 1).arg(QLatin1String(units[u]));
 }
 
 }  // namespace coil::hub

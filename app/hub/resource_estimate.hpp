@@ -4,22 +4,10 @@
 #include <QMetaType>
 #include <QString>
 
+#include "format_bytes.hpp"
+
 namespace coil::hub {
 
-// The shape of a Mamba / Falcon-Mamba model from its config.json (HF key names, with the
-// original state-spaces names as fallbacks). valid is false when a dimension is missing.
-struct MambaDims {
-  qint64 layers = 0, hidden = 0, intermediate = 0, stateSize = 0, convKernel = 0;
-  qint64 timeStepRank = 0, vocab = 0;
-  bool tiedEmbeddings = true;
-  bool valid = false;
-};
-MambaDims dimsFromConfig(const QJsonObject& config);
-
-// Parameters of a model of these dims (embeddings, blocks, final norm, lm_head if untied).
-qint64 parameterCount(const MambaDims& dims);
-// The fp32 recurrent state of one sequence: per layer (K-1)*D conv + D*N ssm floats.
-qint64 recurrentStateBytes(const MambaDims& dims);
 // Bytes per value of a torch_dtype ("float32" 4, "bfloat16"/"float16" 2); 0 if unknown.
 int dtypeBytes(const QString& torchDtype);
 
@@ -34,8 +22,10 @@ struct MemoryEstimate {
   bool valid = false;  // false when neither the config nor the weight size say anything
 };
 
-// `storedWeightBytes`: total size of the safetensors files (used when the config's dims are
-// not enough to count parameters). `targetDtypeBytes` 0 = keep the stored dtype.
+// The engine reads the config (coil::ModelConfig: the one parser of config.json) and counts
+// the parameters and the state (coil::memory_estimate). `storedWeightBytes`: total size of
+// the safetensors files (used when the engine cannot read the config, e.g. another
+// architecture). `targetDtypeBytes` 0 = keep the stored dtype.
 MemoryEstimate estimateMemory(const QJsonObject& config, qint64 storedWeightBytes,
                               int targetDtypeBytes = 0, qint64 ramBytes = -1);
 
@@ -50,9 +40,6 @@ struct DiskCheck {
 };
 // Free space of the file system holding `dir` (or its nearest existing parent) vs `neededBytes`.
 DiskCheck checkFreeSpace(const QString& dir, qint64 neededBytes);
-
-// "1.5 GB", "114.7 kB", "12 B" (SI units, as the Hub shows sizes).
-QString formatBytes(qint64 bytes);
 
 }  // namespace coil::hub
 

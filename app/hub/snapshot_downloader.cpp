@@ -6,10 +6,10 @@
 #include <QTimer>
 #include <algorithm>
 
-#include "api_client.hpp"
 #include "file_downloader.hpp"
 #include "glob_match.hpp"
 #include "http_util.hpp"
+#include "hub_client.hpp"
 #include "json_document.hpp"
 
 namespace coil::hub {

@@ -12,9 +12,9 @@
 #include <QTimer>
 #include <optional>
 
-#include "cache_layout.hpp"
 #include "hub_error.hpp"
 #include "hub_types.hpp"
+#include "repo_cache.hpp"
 #include "resource_estimate.hpp"
 
 namespace coil::hub {

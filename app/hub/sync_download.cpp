@@ -2,7 +2,7 @@
 
 #include <QEventLoop>
 
-#include "api_client.hpp"
+#include "hub_client.hpp"
 
 namespace coil::hub {
 

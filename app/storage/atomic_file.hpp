@@ -1,14 +1,12 @@
-// Crash-safe file writes: the data goes to a temporary file in the same folder, which is
-// fsynced, renamed over the target and the folder fsynced. A crash at any instant leaves
-// the old file (or none) or the complete new one, plus at worst a stray "*.tmp-*" file.
+// Crash-safe file writes for the storage: coil::write_file_atomically (the engine's one
+// implementation, coil/atomic_file.hpp) with its errors as StorageError.
 #pragma once
 #include <QByteArray>
 #include <QString>
 
-namespace coil::storage {
+#include "coil/atomic_file.hpp"
 
-// The suffix every temporary file carries (cleaned up by StateStore at open).
-inline constexpr char kTempFileMarker[] = ".tmp-";
+namespace coil::storage {
 
 // Throws StorageError (Kind::DiskFull when the disk is full) and leaves no temporary file.
 void writeFileAtomically(const QString& path, const QByteArray& data);

@@ -1,5 +1,5 @@
 // The factory and device listing declared in cuda_backend.hpp.
-#include "cuda_backend.hpp"
+#include "coil/cuda_backend.hpp"
 
 #include "coil/error.hpp"
 #include "cuda_backend_impl.hpp"
@@ -17,7 +17,7 @@ std::unique_ptr<Backend> create_cuda_backend(const BackendOptions& opts) {
     throw Error("CUDA backend: there is no GPU " + std::to_string(index) + " (found " +
                 std::to_string(n) + ": " + found + ")");
   }
-  return std::make_unique<cuda::CudaBackend>(index);
+  return std::make_unique<cuda::CudaBackend>(index, opts);
 }
 
 std::vector<DeviceDescription> describe_cuda_devices() {

@@ -6,10 +6,10 @@
 #include <limits>
 
 #include "add.cuh"
-#include "backend/op_checks.hpp"
 #include "bandwidth.cuh"
 #include "coil/error.hpp"
-#include "coil/safetensors.hpp"
+#include "coil/op_checks.hpp"
+#include "coil/tensor_view.hpp"
 #include "conv1d_silu.cuh"
 #include "cuda_error.hpp"
 #include "cuda_graph.hpp"
@@ -29,8 +29,7 @@ const float* opt_ptr(const Tensor* t) {
 }
 
 // The operands selective_scan and proj_scan share (all but dt), as kernel arguments.
-template <typename Args>  // ScanArgs or ProjScanArgs
-ScanKernelArgs scan_kernel_args(const Args& a) {
+ScanKernelArgs scan_kernel_args(const ScanArgs& a) {
   ScanKernelArgs k{};
   k.x = dptr<const float>(a.x);
   k.x_stride = a.x.stride;
@@ -58,14 +57,9 @@ void check_state_size(int64_t n) {
                 " is not supported (at most " + std::to_string(kMaxScanState) + ")");
 }
 
-bool env_off(const char* name) {
-  const char* v = std::getenv(name);
-  return v && std::strcmp(v, "0") == 0;
-}
-
 }  // namespace
 
-CudaBackend::CudaBackend(int index) : dev_(query_device(index)) {
+CudaBackend::CudaBackend(int index, const BackendOptions& opts) : dev_(query_device(index)) {
   ctx_ = std::make_shared<Context>(index);
   int ptx = 0, bin = 0;
   const cudaError_t e = probe_kernel_image(&ptx, &bin);
@@ -80,9 +74,10 @@ CudaBackend::CudaBackend(int index) : dev_(query_device(index)) {
   launch_.sm_count = std::max(1, dev_.sm_count);
   // programmatic dependent launch needs Hopper and kernels compiled for it (their
   // griddepcontrol.wait); COIL_CUDA_PDL=0 turns it off
-  launch_.pdl = dev_.major >= 9 && ptx >= 90 && bin >= 90 && !env_off("COIL_CUDA_PDL");
+  launch_.pdl = dev_.major >= 9 && ptx >= 90 && bin >= 90 && opts.cuda_pdl;
   staging_ = std::make_unique<Staging>(ctx_->stream(), kStagingSlotBytes);
-  gemm_ = std::make_unique<Gemm>(index, ctx_->stream(), stats_);
+  gemm_ = std::make_unique<Gemm>(index, ctx_->stream(), stats_, opts.cuda_split_gemm,
+                                 opts.cuda_gemm_scratch_bytes);
 }
 
 CudaBackend::~CudaBackend() {
@@ -131,9 +126,7 @@ Tensor CudaBackend::alloc(DType dtype, int64_t rows, int64_t cols) {
 }
 
 Tensor CudaBackend::upload_weight(const TensorView& host, int64_t rows, int64_t cols) {
-  if (static_cast<size_t>(rows * cols) * dtype_size(host.dtype) != host.nbytes)
-    throw Error("internal: weight " + host.name + " does not have " + std::to_string(rows) + "x" +
-                std::to_string(cols) + " elements");
+  checks::upload_weight(host, rows, cols);
   Tensor t = new_tensor(host.dtype, rows, cols);  // no clearing: the upload covers it
   upload(t, host.data);
   return t;
@@ -235,10 +228,10 @@ void CudaBackend::matmul_add(const Tensor& x, const Tensor& w, const Tensor* bia
 
 void CudaBackend::proj_scan(const ProjScanArgs& a) {
   checks::proj_scan(a);
-  check_state_size(a.A.cols);
+  check_state_size(a.scan.A.cols);
   ctx_->make_current();
   ProjScanKernelArgs k;
-  k.s = scan_kernel_args(a);
+  k.s = scan_kernel_args(a.scan);
   k.dt_low = dptr<const float>(a.dt_low);
   k.dt_low_stride = a.dt_low.stride;
   k.dt_proj = device_ptr(a.dt_proj);

@@ -16,7 +16,7 @@ namespace coil::cuda {
 class CudaBackend final : public Backend {
  public:
   // Selects and checks device `index` (already validated against the device count).
-  explicit CudaBackend(int index);
+  CudaBackend(int index, const BackendOptions& opts);
   ~CudaBackend() override;
 
   BackendInfo info() const override;

@@ -45,9 +45,4 @@ void check(cublasStatus_t s, const char* what) {
   throw Error(msg);
 }
 
-void check_launch(const char* kernel) {
-  const cudaError_t e = cudaGetLastError();
-  if (e != cudaSuccess) throw_error(e, std::string("launching ") + kernel);
-}
-
 }  // namespace coil::cuda

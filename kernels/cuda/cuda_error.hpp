@@ -21,7 +21,4 @@ inline void check(cudaError_t e, const char* what) {
 }
 void check(cublasStatus_t s, const char* what);
 
-// After a kernel launch: reports a bad launch configuration or a missing kernel image.
-void check_launch(const char* kernel);
-
 }  // namespace coil::cuda

@@ -1,8 +1,6 @@
 #include "gemm.hpp"
 
 #include <algorithm>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 #include <utility>
 
@@ -17,13 +15,10 @@ namespace {
 constexpr size_t kWorkspaceBytes = size_t(32) << 20;  // cuBLAS' advice for Hopper
 }
 
-Gemm::Gemm(int device, cudaStream_t stream, std::shared_ptr<MemoryStats> stats)
-    : device_(device), stream_(stream), stats_(std::move(stats)) {
-  if (const char* mode = std::getenv("COIL_CUDA_GEMM")) split_ = std::strcmp(mode, "single") != 0;
-  if (const char* mb = std::getenv("COIL_CUDA_GEMM_SCRATCH_MB")) {
-    const long v = std::strtol(mb, nullptr, 10);
-    if (v > 0) y_cap_bytes_ = static_cast<size_t>(v) << 20;
-  }
+Gemm::Gemm(int device, cudaStream_t stream, std::shared_ptr<MemoryStats> stats, bool split,
+           size_t scratch_cap_bytes)
+    : device_(device), stream_(stream), stats_(std::move(stats)), split_(split) {
+  if (scratch_cap_bytes > 0) y_cap_bytes_ = scratch_cap_bytes;
   check(cublas().create(&handle_), "initialisation");
   try {
     check(cublas().set_stream(handle_, stream), "setting the stream");

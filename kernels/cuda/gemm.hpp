@@ -27,7 +27,10 @@ namespace coil::cuda {
 
 class Gemm {
  public:
-  Gemm(int device, cudaStream_t stream, std::shared_ptr<MemoryStats> stats);
+  // `split` and `scratch_cap_bytes` (0 = 64 MiB): BackendOptions::cuda_split_gemm and
+  // cuda_gemm_scratch_bytes.
+  Gemm(int device, cudaStream_t stream, std::shared_ptr<MemoryStats> stats, bool split,
+       size_t scratch_cap_bytes);
   ~Gemm();
   Gemm(const Gemm&) = delete;
   Gemm& operator=(const Gemm&) = delete;

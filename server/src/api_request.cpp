@@ -4,45 +4,11 @@
 #include <limits>
 
 #include "coil/json.hpp"
+#include "coil/utf8.hpp"
 
 namespace coil::server {
 
 using json = nlohmann::json;
-
-std::string valid_utf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const size_t n = s.size();
-  size_t i = 0;
-  while (i < n) {
-    const unsigned char c = p[i];
-    size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
-    if (c < 0x80)
-      len = 1;
-    else if (c >= 0xC2 && c <= 0xDF)
-      len = 2;
-    else if (c >= 0xE0 && c <= 0xEF)
-      len = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-    else if (c >= 0xF0 && c <= 0xF4)
-      len = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-    size_t ok = len == 0 ? 0 : 1;  // bytes of a well-formed prefix
-    while (ok > 0 && ok < len && i + ok < n) {
-      const unsigned char b = p[i + ok];
-      if (ok == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) break;
-      ++ok;
-    }
-    if (len > 0 && ok == len) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else {
-      out += "\xEF\xBF\xBD";  // one U+FFFD per maximal ill-formed subpart
-      i += std::max<size_t>(ok, 1);
-    }
-  }
-  return out;
-}
 
 namespace {
 
@@ -218,7 +184,7 @@ std::string message_content(const json& content, size_t i) {
     if (type != "text")
       throw ApiError(400,
                      "only text content is supported (" + field + " has a part of type '" +
-                         valid_utf8(type.value_or("?").substr(0, 32)) + "')",
+                         utf8_lossy(type.value_or("?").substr(0, 32)) + "')",
                      "unsupported_content", "invalid_request_error", field);
     auto t = get_string(part, "text");
     if (!t) bad_field(field, "text parts need a 'text' string", "missing_required_parameter");
@@ -257,7 +223,7 @@ json parse_body(const std::string& body, int max_depth) {
     if (auto p = what.find("] "); what.starts_with("[json.exception") && p != std::string::npos)
       what.erase(0, p + 2);
     if (what.size() > 200) what = what.substr(0, 200) + "...";
-    throw ApiError(400, "invalid JSON: " + valid_utf8(what), "invalid_json");
+    throw ApiError(400, "invalid JSON: " + utf8_lossy(what), "invalid_json");
   }
 }
 
@@ -283,7 +249,7 @@ CompletionRequest parse_chat_request(const json& body, const Limits& limits,
     if (*role != "system" && *role != "user" && *role != "assistant")
       throw ApiError(400,
                      "'" + at + ".role' must be system, developer, user or assistant (got '" +
-                         valid_utf8(role->substr(0, 32)) + "')",
+                         utf8_lossy(role->substr(0, 32)) + "')",
                      "invalid_value", "invalid_request_error", at + ".role");
     const json* content = find(m, "content");
     if (!content)

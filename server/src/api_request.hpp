@@ -59,7 +59,4 @@ CompletionRequest parse_chat_request(const nlohmann::json& body, const Limits& l
 CompletionRequest parse_completion_request(const nlohmann::json& body, const Limits& limits,
                                            const SamplingDefaults& defaults);
 
-// `s` with every ill-formed UTF-8 sequence replaced by U+FFFD.
-std::string valid_utf8(std::string_view s);
-
 }  // namespace coil::server

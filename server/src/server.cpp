@@ -15,6 +15,7 @@
 #include "api_request.hpp"
 #include "coil/chat_session.hpp"
 #include "coil/error.hpp"
+#include "coil/utf8.hpp"
 #include "connection.hpp"
 #include "metrics.hpp"
 #include "scheduler.hpp"
@@ -46,10 +47,8 @@ std::string dump(const json& j) {
 }
 
 json error_body(const ApiError& e) {
-  json err = {{"message", server::valid_utf8(e.what())},
-              {"type", e.type},
-              {"param", nullptr},
-              {"code", nullptr}};
+  json err = {
+      {"message", utf8_lossy(e.what())}, {"type", e.type}, {"param", nullptr}, {"code", nullptr}};
   if (!e.param.empty()) err["param"] = e.param;
   if (!e.code.empty()) err["code"] = e.code;
   return json{{"error", err}};
@@ -479,8 +478,7 @@ void Server::Impl::routes() {
     if (req.matches[1] == model_id)
       return res.set_content(dump(model_object()), "application/json");
     send_error(res, ApiError(404,
-                             "no model '" +
-                                 server::valid_utf8(std::string(req.matches[1]).substr(0, 200)) +
+                             "no model '" + utf8_lossy(std::string(req.matches[1]).substr(0, 200)) +
                                  "' here: this server serves '" + model_id + "'",
                              "model_not_found"));
   });
@@ -518,7 +516,7 @@ void Server::Impl::routes() {
         msg = "the HTTP request could not be handled (status " + std::to_string(res.status) + ")";
         code = "bad_request";
     }
-    send_error(res, ApiError(res.status, server::valid_utf8(msg), code));
+    send_error(res, ApiError(res.status, utf8_lossy(msg), code));
     return httplib::Server::HandlerResponse::Handled;
   }));
   http.set_exception_handler(

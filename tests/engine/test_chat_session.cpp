@@ -7,6 +7,7 @@
 #include "coil/chat_session.hpp"
 #include "coil/model.hpp"
 #include "golden.hpp"
+#include "options.hpp"
 
 namespace coil {
 namespace {
@@ -14,7 +15,7 @@ namespace {
 class ChatSessionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ModelOptions o;
+    ModelOptions o = test::options();
     o.backend = "cpu";
     model_ = Model::open(test::model_dir("falcon-tiny-f32"), o);
   }

@@ -1,5 +1,5 @@
-// The `coil` CLI contract (DESIGN.md): outputs, and on bad input a non-zero exit, one clear
-// line on stderr and no output file left behind.
+// The `coil` CLI contract (README, "The coil CLI"): outputs, and on bad input a non-zero exit, one
+// clear line on stderr and no output file left behind.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -91,7 +91,7 @@ TEST(Cli, UnwritableOutputLeavesNothingBehind) {
                     "1,2", "--out", out.string()});
   expect_clean_failure(r, "cannot write");
   EXPECT_FALSE(fs::exists(out));
-  EXPECT_FALSE(fs::exists(out.string() + ".partial"));
+  EXPECT_FALSE(fs::exists(out.parent_path()));  // no temporary file, no folder made
 }
 
 TEST(Cli, StateOfAnotherModelIsRefused) {

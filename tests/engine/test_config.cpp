@@ -5,6 +5,8 @@
 
 #include "coil/config.hpp"
 #include "coil/error.hpp"
+#include "coil/safetensors.hpp"
+#include "golden.hpp"
 #include "paths.hpp"
 #include "safetensors_writer.hpp"
 
@@ -257,6 +259,31 @@ TEST(Config, CanonicalIsStableAndSensitive) {
   const auto parsed = json::parse(a.canonical());
   EXPECT_EQ(parsed["intermediate_size"], 8192);
   EXPECT_EQ(parsed["architecture"], "FalconMambaForCausalLM");
+}
+
+// The engine's parameter count and state size (what the app's memory estimate asks for
+// before a download) agree with the tensors of every fixture: tied and untied heads,
+// conv and in/out-projection biases.
+TEST(Config, ParameterCountAndStateBytesMatchTheFixtures) {
+  for (const std::string& name : test::fixture_models()) {
+    const auto dir = test::model_dir(name);
+    const ModelConfig c = ModelConfig::load(dir / "config.json");
+    const TensorStore store(dir);
+    int64_t numel = 0;
+    for (const auto& [tensor, view] : store.all()) numel += view->numel();
+    EXPECT_EQ(c.parameter_count(), numel) << name;
+    const int64_t per_layer =
+        (c.conv_kernel - 1) * c.intermediate_size + c.intermediate_size * c.state_size;
+    EXPECT_EQ(c.state_bytes(), c.num_layers * per_layer * 4) << name;
+    const MemoryEstimate e = memory_estimate(c, 2);
+    EXPECT_EQ(e.weight_bytes, 2 * numel) << name;
+    EXPECT_EQ(e.total_bytes, e.weight_bytes + c.state_bytes()) << name;
+  }
+  // the published 7B: 7.27 billion parameters, a 38 MiB state
+  const ModelConfig big = ModelConfig::parse(falcon_7b(), "7b");
+  EXPECT_GT(big.parameter_count(), 7'200'000'000);
+  EXPECT_LT(big.parameter_count(), 7'350'000'000);
+  EXPECT_EQ(big.state_bytes(), int64_t(64) * (3 * 8192 + 8192 * 16) * 4);
 }
 
 }  // namespace

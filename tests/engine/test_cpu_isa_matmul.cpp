@@ -15,7 +15,8 @@
 #include <vector>
 
 #include "coil/backend.hpp"
-#include "cpu/cpu_kernels.hpp"
+#include "coil/cpu_ref_backend.hpp"
+#include "cpu_kernels.hpp"
 
 namespace coil {
 namespace {
@@ -149,8 +150,9 @@ TEST_P(IsaMatMul, BF16WeightsWideRangeActivationsMatchReference) {
         worst_rounded = std::max(worst_rounded, std::fabs(rounded - r) / bound);
       }
     EXPECT_LE(worst, 1.0) << GetParam() << " T=" << c.T << " K=" << c.K << " N=" << c.N;
-    if (c.K >= 64)
+    if (c.K >= 64) {
       EXPECT_GT(worst_rounded, 1.0) << "the bound must reject BF16-rounded activations";
+    }
     RecordProperty("T" + std::to_string(c.T) + "_K" + std::to_string(c.K) + "_error_over_bound",
                    std::to_string(worst));
   }

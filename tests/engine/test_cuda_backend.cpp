@@ -17,7 +17,10 @@
 #include <vector>
 
 #include "coil/backend.hpp"
+#include "coil/cpu_ref_backend.hpp"
 #include "coil/error.hpp"
+#include "coil/registry.hpp"
+#include "options.hpp"
 #include "paths.hpp"
 
 namespace coil {
@@ -32,7 +35,7 @@ bool cuda_compiled() {
 const std::string& unavailable_reason() {
   static const std::string why = [] {
     try {
-      create_backend("cuda", {});
+      create_backend("cuda", test::backend_options());
       return std::string();
     } catch (const Error& e) {
       return std::string(e.what());
@@ -81,28 +84,6 @@ CliRun run_cli(const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-// Sets an environment variable for the lifetime of the object.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) {
-      old_ = old;
-      had_ = true;
-    }
-    setenv(name, value, 1);
-  }
-  ~ScopedEnv() {
-    if (had_)
-      setenv(name_.c_str(), old_.c_str(), 1);
-    else
-      unsetenv(name_.c_str());
-  }
-
- private:
-  std::string name_, old_;
-  bool had_ = false;
-};
-
 std::vector<float> uniform(size_t n, float lo, float hi, unsigned seed) {
   std::mt19937 gen(seed);
   std::uniform_real_distribution<float> d(lo, hi);
@@ -147,7 +128,7 @@ TEST(CudaWithoutGpu, CreatingTheBackendThrowsAnErrorThatNamesCudaAndTheReason) {
   EXPECT_TRUE(contains(why, "CUDA")) << why;
   EXPECT_TRUE(contains(why, "driver") || contains(why, "GPU")) << why;
   // the same through an explicit device index
-  BackendOptions o;
+  BackendOptions o = test::backend_options();
   o.device = 1;
   try {
     create_backend("cuda", o);
@@ -204,7 +185,7 @@ TEST(CudaDevice, ListsDevicesWithTheirComputeCapability) {
   const auto devices = list_devices("cuda");
   ASSERT_FALSE(devices.empty());
   for (const auto& d : devices) EXPECT_TRUE(contains(d, "compute")) << d;
-  auto be = create_backend("cuda", {});
+  auto be = create_backend("cuda", test::backend_options());
   EXPECT_EQ(be->info().name, "cuda");
   EXPECT_FALSE(be->info().device.empty());
   EXPECT_GT(be->info().device_memory, size_t(0));
@@ -213,7 +194,7 @@ TEST(CudaDevice, ListsDevicesWithTheirComputeCapability) {
 
 TEST(CudaDevice, SelectsADeviceByIndexAndRejectsOneThatDoesNotExist) {
   REQUIRE_GPU();
-  BackendOptions o;
+  BackendOptions o = test::backend_options();
   o.device = 0;
   EXPECT_NO_THROW(create_backend("cuda", o));
   o.device = 1000;
@@ -228,7 +209,7 @@ TEST(CudaDevice, SelectsADeviceByIndexAndRejectsOneThatDoesNotExist) {
 
 TEST(CudaDevice, AnAbsurdAllocationIsAnOutOfMemoryErrorAndTheBackendStaysUsable) {
   REQUIRE_GPU();
-  auto be = create_backend("cuda", {});
+  auto be = create_backend("cuda", test::backend_options());
   const size_t before = be->allocated_bytes();
   try {
     be->alloc(DType::F32, int64_t(1) << 20, int64_t(1) << 20);  // 4 TiB
@@ -246,7 +227,7 @@ TEST(CudaDevice, AnAbsurdAllocationIsAnOutOfMemoryErrorAndTheBackendStaysUsable)
 
 TEST(CudaDevice, CopiesStridedViewsAndCopiesLargerThanTheStagingBuffers) {
   REQUIRE_GPU();
-  auto be = create_backend("cuda", {});
+  auto be = create_backend("cuda", test::backend_options());
   // a column view: only its columns change
   Tensor t = be->alloc(DType::F32, 5, 10);
   const std::vector<float> cols{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
@@ -302,7 +283,7 @@ Step make_step(Backend& be) {
 
 TEST(CudaDevice, ACapturedGraphReplaysWithNewInputsWithoutAllocating) {
   REQUIRE_GPU();
-  auto be = create_backend("cuda", {});
+  auto be = create_backend("cuda", test::backend_options());
   const Step graph_step = make_step(*be), eager_step = make_step(*be);
   auto graph = be->capture([&] { graph_step.record(*be); });
   const size_t allocated = be->allocated_bytes();
@@ -326,7 +307,7 @@ TEST(CudaDevice, ACapturedGraphReplaysWithNewInputsWithoutAllocating) {
 // memory would overwrite whatever the allocator has since put there.
 TEST(CudaDevice, AGraphKeepsTheGemmScratchItRecordedWhenTheScratchGrows) {
   REQUIRE_GPU();
-  auto be = create_backend("cuda", {});
+  auto be = create_backend("cuda", test::backend_options());
   const int64_t K = 256, N = 64, T = 4, big_T = 256;
   const Tensor w = make(*be, DType::BF16, N, K, to_bf16(uniform(N * K, -0.5, 0.5, 51)).data());
   const Tensor x = make(*be, DType::F32, T, K, uniform(T * K, -1, 1, 52).data());
@@ -412,11 +393,12 @@ std::vector<float> chain(Backend& be) {
 
 TEST(CudaDevice, OverlappedLaunchesGiveTheSameBitsAsPlainLaunches) {
   REQUIRE_GPU();
-  auto be = create_backend("cuda", {});
+  auto be = create_backend("cuda", test::backend_options());
   std::vector<float> plain;
   {
-    ScopedEnv off("COIL_CUDA_PDL", "0");
-    auto be_plain = create_backend("cuda", {});
+    BackendOptions off = test::backend_options();
+    off.cuda_pdl = false;
+    auto be_plain = create_backend("cuda", off);
     plain = chain(*be_plain);
   }
   for (int i = 0; i < 3; ++i) EXPECT_EQ(chain(*be), plain) << "run " << i;
@@ -427,8 +409,9 @@ TEST(CudaDevice, OverlappedLaunchesGiveTheSameBitsAsPlainLaunches) {
 
 TEST(CudaDevice, MatmulAtModelScaleAndAcrossGemmTiles) {
   REQUIRE_GPU();
-  ScopedEnv small_scratch("COIL_CUDA_GEMM_SCRATCH_MB", "1");  // forces tiling of N
-  auto be = create_backend("cuda", {});
+  BackendOptions small_scratch = test::backend_options();
+  small_scratch.cuda_gemm_scratch_bytes = size_t(1) << 20;  // forces tiling of N
+  auto be = create_backend("cuda", small_scratch);
   auto ref = create_cpu_reference_backend();
   struct Shape {
     int64_t T, K, N;
@@ -466,7 +449,7 @@ TEST(CudaDevice, MatmulAtModelScaleAndAcrossGemmTiles) {
 
 TEST(CudaDevice, ConvAndScanOverLongChunksMatchTheReference) {
   REQUIRE_GPU();
-  auto be = create_backend("cuda", {});
+  auto be = create_backend("cuda", test::backend_options());
   auto ref = create_cpu_reference_backend();
   const int64_t T = 300, D = 1000, N = 16, K = 4;
   const auto xz = uniform(T * 2 * D, -1, 1, 41), w = uniform(D * K, -1, 1, 42);
@@ -518,7 +501,7 @@ TEST(CudaDevice, ConvAndScanOverLongChunksMatchTheReference) {
 
 TEST(CudaDevice, MeasuresAPlausibleReadBandwidth) {
   REQUIRE_GPU();
-  auto be = create_backend("cuda", {});
+  auto be = create_backend("cuda", test::backend_options());
   const size_t before = be->allocated_bytes();
   const double gbps = be->measure_read_bandwidth_gbps();
   EXPECT_GT(gbps, 50.0);

@@ -10,6 +10,7 @@
 #include "coil/model.hpp"
 #include "coil/session.hpp"
 #include "golden.hpp"
+#include "options.hpp"
 #include "paths.hpp"
 
 namespace {
@@ -22,15 +23,24 @@ void* operator new(std::size_t n) {
   if (void* p = std::malloc(n ? n : 1)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+// These replace the global allocation functions: GCC 12 takes free() of what the replaced
+// operator new returned for a mismatch (-Wmismatched-new-delete) where it inlines them.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+#pragma GCC diagnostic pop
 
 namespace coil {
 namespace {
 
 TEST(Decode, DoesNotAllocate) {
   for (const auto& name : test::fixture_models()) {
-    ModelOptions o;
+    ModelOptions o = test::options();
     o.backend = "cpu";
     o.backend_options.threads = 2;
     auto m = Model::open(test::model_dir(name), o);
@@ -48,7 +58,7 @@ TEST(Decode, DoesNotAllocate) {
 // GGUF files with block-type weights (the CPU backend's dequantizing path).
 TEST(Decode, DoesNotAllocateWithQuantizedWeights) {
   for (const char* file : {"mamba-tiny-f16.q8_0.gguf", "falcon-k256.q4_k.gguf"}) {
-    ModelOptions o;
+    ModelOptions o = test::options();
     o.backend = "cpu";
     o.backend_options.threads = 2;
     auto m = Model::open(test::test_data_dir() / "gguf" / file, o);
@@ -70,7 +80,7 @@ namespace coil {
 namespace {
 
 TEST(Prefill, MemoryDoesNotGrowWithPromptLength) {
-  ModelOptions o;
+  ModelOptions o = test::options();
   o.backend = "cpu";
   o.chunk_size = 64;
   auto m = Model::open(test::model_dir("falcon-tiny-bf16"), o);

@@ -19,6 +19,7 @@
 #include "coil/chat_session.hpp"
 #include "coil/model.hpp"
 #include "coil/quantize.hpp"
+#include "options.hpp"
 #include "paths.hpp"
 
 namespace coil {
@@ -77,7 +78,7 @@ struct Scores {
 // Answers of `model_path` (a folder or a .gguf file, with its own tokenizer, template and
 // sampling defaults) to the cases of the demo's eval.jsonl.
 Scores score(const fs::path& model_path) {
-  ModelOptions o;
+  ModelOptions o = test::options();
   o.backend = "cpu";
   o.backend_options.threads = 1;  // a 0.8M-parameter model: threads only wait on each other
   auto model = Model::open(model_path, o);

@@ -8,10 +8,11 @@
 #include <mutex>
 #include <thread>
 
+#include "byte_tokenizer.hpp"
 #include "coil/generator.hpp"
 #include "coil/model.hpp"
-#include "byte_tokenizer.hpp"
 #include "golden.hpp"
+#include "options.hpp"
 
 namespace coil {
 namespace {
@@ -19,7 +20,7 @@ namespace {
 class Generate : public ::testing::Test {
  protected:
   void SetUp() override {
-    ModelOptions o;
+    ModelOptions o = test::options();
     o.backend = "cpu";
     model_ = Model::open(test::model_dir("falcon-tiny-f32"), o);
     prompt_ = tok_.encode("Hello, Mamba!", false);
@@ -78,7 +79,8 @@ TEST_F(Generate, StopsAtAnEosIdWithoutEmittingIt) {
   EXPECT_EQ(r.finish, FinishReason::Eos);
   EXPECT_EQ(r.eos_id, r0.tokens[5]);
   // everything before the first occurrence of that id, and nothing after
-  const auto first = std::find(r0.tokens.begin(), r0.tokens.end(), r0.tokens[5]) - r0.tokens.begin();
+  const auto first =
+      std::find(r0.tokens.begin(), r0.tokens.end(), r0.tokens[5]) - r0.tokens.begin();
   EXPECT_EQ(r.tokens, std::vector<int32_t>(r0.tokens.begin(), r0.tokens.begin() + first));
   EXPECT_EQ(last_tokens_, static_cast<int64_t>(prompt_.size() + first + 1));  // eos fed too
 }
@@ -126,12 +128,15 @@ TEST_F(Generate, CancelFromAnotherThread) {
   bool first_piece = false;
   GenerateResult r;
   std::thread worker([&] {
-    r = run(greedy(100000), [&](std::string_view) {
-      std::lock_guard lock(mu);
-      first_piece = true;
-      cv.notify_all();
-      return true;
-    }, &cancel);
+    r = run(
+        greedy(100000),
+        [&](std::string_view) {
+          std::lock_guard lock(mu);
+          first_piece = true;
+          cv.notify_all();
+          return true;
+        },
+        &cancel);
   });
   {
     std::unique_lock lock(mu);

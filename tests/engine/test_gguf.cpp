@@ -15,6 +15,7 @@
 #include "coil/model.hpp"
 #include "coil/quants.hpp"
 #include "coil/tokenizer.hpp"
+#include "options.hpp"
 #include "paths.hpp"
 
 namespace coil {
@@ -332,7 +333,7 @@ struct TinyModel {
 };
 
 std::string load_error(const std::filesystem::path& p) {
-  ModelOptions o;
+  ModelOptions o = test::options();
   o.backend = "cpu-ref";
   try {
     Model::open(p, o);
@@ -344,7 +345,7 @@ std::string load_error(const std::filesystem::path& p) {
 
 TEST(GgufModel, ATinyModelLoadsAndRuns) {
   const auto p = TinyModel{}.write();
-  ModelOptions o;
+  ModelOptions o = test::options();
   o.backend = "cpu-ref";
   auto m = Model::open(p, o);
   EXPECT_EQ(m->config().arch, Arch::FalconMamba);

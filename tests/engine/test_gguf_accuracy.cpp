@@ -19,6 +19,7 @@
 #include "coil/quantize.hpp"
 #include "coil/session.hpp"
 #include "golden.hpp"
+#include "options.hpp"
 #include "paths.hpp"
 
 namespace coil {
@@ -94,7 +95,7 @@ TEST_P(GgufAccuracy, LogitsMatchTransformersOnTheDequantizedWeights) {
   std::vector<float> want(bytes.size() / 4);
   std::memcpy(want.data(), bytes.data(), bytes.size());
   for (const char* backend : {"cpu-ref", "cpu"}) {
-    ModelOptions o;
+    ModelOptions o = test::options();
     o.backend = backend;
     o.chunk_size = 8;  // three chunks
     auto m = Model::open(test::test_data_dir() / "gguf" / (c.name() + ".gguf"), o);

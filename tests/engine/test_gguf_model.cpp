@@ -16,6 +16,7 @@
 #include "coil/state.hpp"
 #include "coil/tokenizer.hpp"
 #include "golden.hpp"
+#include "options.hpp"
 #include "paths.hpp"
 #include "run_cli.hpp"
 
@@ -45,7 +46,7 @@ std::vector<float> all_logits(const Model& m, const std::vector<int32_t>& ids) {
 
 std::unique_ptr<Model> open(const std::filesystem::path& p,
                             const std::string& backend = "cpu-ref") {
-  ModelOptions o;
+  ModelOptions o = test::options();
   o.backend = backend;
   o.chunk_size = 16;  // crosses chunks on the short fixture cases too
   return Model::open(p, o);
@@ -94,12 +95,12 @@ TEST(GgufModel, GpuBackendsWithoutQuantKernelsAreRefusedOrFallBack) {
   for (const auto& be : compiled_backends()) {
     if (be != "vulkan" && be != "cuda") continue;
     try {
-      create_backend(be, {});
+      create_backend(be, test::backend_options());
     } catch (const Error& e) {
       continue;  // no device here
     }
     tried = true;
-    ModelOptions o;
+    ModelOptions o = test::options();
     o.backend = be;
     try {
       Model::open(gguf, o, /*allow_fallback=*/false);

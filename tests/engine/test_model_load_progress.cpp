@@ -12,6 +12,7 @@
 
 #include "coil/model.hpp"
 #include "golden.hpp"
+#include "options.hpp"
 #include "sanitizers.hpp"
 
 namespace coil {
@@ -23,7 +24,7 @@ struct Call {
 };
 
 ModelOptions cpu_options() {
-  ModelOptions o;
+  ModelOptions o = test::options();
   o.backend = "cpu";
   o.backend_options.threads = 2;
   return o;
@@ -58,7 +59,9 @@ TEST(LoadProgress, IsMonotonicAndEndsAtExactlyOne) {
   for (size_t i = 0; i < calls.size(); ++i) {
     EXPECT_GE(calls[i].fraction, 0.0);
     EXPECT_LE(calls[i].fraction, 1.0);
-    if (i > 0) EXPECT_GE(calls[i].fraction, calls[i - 1].fraction) << "call " << i;
+    if (i > 0) {
+      EXPECT_GE(calls[i].fraction, calls[i - 1].fraction) << "call " << i;
+    }
     EXPECT_FALSE(calls[i].stage.empty());
     distinct.insert(calls[i].fraction);
     stages.insert(calls[i].stage);

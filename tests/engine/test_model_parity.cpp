@@ -16,6 +16,7 @@
 #include "coil/session.hpp"
 #include "coil/state.hpp"
 #include "golden.hpp"
+#include "options.hpp"
 #include "paths.hpp"
 
 namespace coil {
@@ -37,16 +38,17 @@ class Parity : public ::testing::TestWithParam<std::tuple<std::string, std::stri
   void SetUp() override {
     const auto& [backend, model] = GetParam();
     try {
-      create_backend(backend, {});
+      create_backend(backend, test::backend_options());
     } catch (const Error& e) {
       GTEST_SKIP() << "backend " << backend << " cannot run here: " << e.what();
     }
     cases_ = test::load_golden(model);
   }
-  std::unique_ptr<Model> open(int64_t chunk) {
-    ModelOptions o;
+  std::unique_ptr<Model> open(int64_t chunk, bool fused_decode = true) {
+    ModelOptions o = test::options();
     o.backend = std::get<0>(GetParam());
     o.chunk_size = chunk;
+    o.fused_decode = fused_decode;
     return Model::open(test::model_dir(std::get<1>(GetParam())), o);
   }
   std::vector<float> run(Model& m, const std::vector<int32_t>& ids) {
@@ -102,13 +104,13 @@ TEST_P(Parity, FusedDecodeMatchesUnfusedDecode) {
                          be.supports(Op::MatMulAdd, m->weight_dtype()) &&
                          be.supports(Op::ProjScan, m->weight_dtype());
   const int64_t V = m->config().vocab_size;
+  // the model-wide option (COIL_FUSED_DECODE=0 in the programs) holds for every session
+  EXPECT_FALSE(Session(*open(64, /*fused_decode=*/false)).fused_decode());
   for (const auto& c : cases_) {
     Session fused(*m);
     EXPECT_EQ(fused.fused_decode(), has_fused);
-    ::setenv("COIL_FUSED_DECODE", "0", 1);
-    Session plain(*m);
-    ::unsetenv("COIL_FUSED_DECODE");
-    EXPECT_FALSE(plain.fused_decode()) << "COIL_FUSED_DECODE=0 turns the fused ops off";
+    Session plain(*m, /*fused_decode=*/false);
+    EXPECT_FALSE(plain.fused_decode()) << "fused_decode false turns the fused ops off";
     std::vector<float> a(V), b(V);
     double worst = 0;
     for (int32_t id : c.ids) {
@@ -142,7 +144,8 @@ TEST_P(Parity, SaveRestoreSplitReproducesUninterruptedRunExactly) {
     s2.restore_state(read_state_file(path, m->fingerprint()));
     EXPECT_EQ(s2.n_tokens(), static_cast<int64_t>(split));
     s2.eval(std::span(c.ids.data() + split, c.ids.size() - split), out.data() + split * V, true);
-    EXPECT_EQ(std::memcmp(out.data(), full.data(), out.size() * 4), 0) << c.name << " split " << split;
+    EXPECT_EQ(std::memcmp(out.data(), full.data(), out.size() * 4), 0)
+        << c.name << " split " << split;
 
     // token by token: decode, save mid-way, restore in a fresh session, continue
     std::vector<float> a(V), b(V);
@@ -164,15 +167,15 @@ std::vector<std::string> backends() {
   return b;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllBackends, Parity,
-    ::testing::Combine(::testing::ValuesIn(backends()), ::testing::ValuesIn(test::fixture_models())),
-    [](const auto& info) {
-      std::string n = std::get<0>(info.param) + "_" + std::get<1>(info.param);
-      for (auto& ch : n)
-        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      return n;
-    });
+INSTANTIATE_TEST_SUITE_P(AllBackends, Parity,
+                         ::testing::Combine(::testing::ValuesIn(backends()),
+                                            ::testing::ValuesIn(test::fixture_models())),
+                         [](const auto& info) {
+                           std::string n = std::get<0>(info.param) + "_" + std::get<1>(info.param);
+                           for (auto& ch : n)
+                             if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           return n;
+                         });
 
 }  // namespace
 }  // namespace coil

@@ -14,7 +14,9 @@
 namespace coil {
 namespace {
 
-std::vector<float> logits5() { return {1.0f, 3.0f, 2.0f, 0.5f, 2.9f}; }
+std::vector<float> logits5() {
+  return {1.0f, 3.0f, 2.0f, 0.5f, 2.9f};
+}
 
 SamplingParams plain(float temp) {
   SamplingParams p;

@@ -4,15 +4,16 @@
 // back to the CPU with that reason, or, asked for by name without fallback, refuses to load.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <memory>
 #include <string>
 
 #include "coil/backend.hpp"
+#include "coil/cpu_backend.hpp"
 #include "coil/error.hpp"
 #include "coil/model.hpp"
 #include "coil/self_check.hpp"
 #include "golden.hpp"
+#include "options.hpp"
 
 namespace coil {
 namespace {
@@ -20,7 +21,7 @@ namespace {
 // Forwards every op to the CPU backend; tests override one op to make it wrong.
 class ForwardingBackend : public Backend {
  public:
-  ForwardingBackend() : cpu_(create_cpu_backend({})) {}
+  ForwardingBackend() : cpu_(create_cpu_backend(test::backend_options())) {}
   BackendInfo info() const override { return cpu_->info(); }
   bool supports(Op op, DType dt) const override { return cpu_->supports(op, dt); }
   Tensor alloc(DType dt, int64_t r, int64_t c) override { return cpu_->alloc(dt, r, c); }
@@ -79,7 +80,7 @@ class SelfCheckOnBackend : public ::testing::TestWithParam<std::string> {};
 TEST_P(SelfCheckOnBackend, PassesWithEveryWeightDtype) {
   std::unique_ptr<Backend> be;
   try {
-    be = create_backend(GetParam(), {});
+    be = create_backend(GetParam(), test::backend_options());
   } catch (const Error& e) {
     if (GetParam() == "cuda") GTEST_SKIP() << e.what();  // no NVIDIA driver here
     throw;
@@ -116,9 +117,7 @@ TEST(SelfCheck, NamesTheOpThatThrows) {
 
 TEST(SelfCheck, TheFaultHookMarksOneOp) {
   ForwardingBackend fine;
-  setenv("COIL_SELF_CHECK_FAULT", "add", 1);
-  const std::string why = self_check(fine, DType::F32);
-  unsetenv("COIL_SELF_CHECK_FAULT");
+  const std::string why = self_check(fine, DType::F32, "add");
   EXPECT_EQ(why.rfind("add differs from the CPU reference", 0), 0u) << why;
   EXPECT_EQ(self_check(fine, DType::F32), "");
 }
@@ -130,10 +129,10 @@ TEST(SelfCheck, TheFaultHookMarksOneOp) {
 TEST(SelfCheck, AGpuBackendThatFailsIsNotUsed) {
   if (list_devices("vulkan").empty()) GTEST_SKIP() << "no Vulkan device here";
   const auto dir = test::model_dir("falcon-tiny-bf16");
-  ModelOptions o;
+  ModelOptions o = test::options();
   o.backend = "vulkan";
   ASSERT_EQ(Model::open(dir, o, true)->backend().info().name, "vulkan");  // passes normally
-  setenv("COIL_SELF_CHECK_FAULT", "selective_scan", 1);
+  o.self_check_fault = "selective_scan";
   std::unique_ptr<Model> m;
   std::string refused;
   try {
@@ -142,15 +141,13 @@ TEST(SelfCheck, AGpuBackendThatFailsIsNotUsed) {
   } catch (const Error& e) {
     refused = e.what();
   }
-  setenv("COIL_SELF_CHECK", "0", 1);  // the escape hatch: the check is skipped
+  o.self_check = false;  // the escape hatch (COIL_SELF_CHECK=0): the check is skipped
   std::string unchecked;
   try {
     unchecked = Model::open(dir, o, false)->backend().info().name;
   } catch (const Error& e) {
     unchecked = e.what();
   }
-  unsetenv("COIL_SELF_CHECK");
-  unsetenv("COIL_SELF_CHECK_FAULT");
   ASSERT_TRUE(m);
   EXPECT_EQ(m->backend().info().name, "cpu");
   EXPECT_NE(m->fallback_reason().find("Vulkan backend on "), std::string::npos)

@@ -11,6 +11,7 @@
 #include "coil/session.hpp"
 #include "coil/state.hpp"
 #include "golden.hpp"
+#include "options.hpp"
 #include "paths.hpp"
 
 namespace coil {
@@ -125,7 +126,7 @@ TEST(StateFile, AFolderOrAMissingFileIsRefusedByName) {
 }
 
 TEST(StateFile, RestoringFromTheMappedFileEqualsRestoringACopy) {
-  ModelOptions o;
+  ModelOptions o = test::options();
   o.backend = "cpu";
   auto m = Model::open(test::model_dir("falcon-tiny-bf16"), o);
   const int64_t V = m->config().vocab_size;
@@ -162,7 +163,7 @@ TEST(StateFile, WriteFailureLeavesNoFile) {
 }
 
 TEST(StateFile, SessionRefusesStateOfAnotherFixtureModel) {
-  ModelOptions o;
+  ModelOptions o = test::options();
   o.backend = "cpu";
   auto a = Model::open(test::model_dir("falcon-tiny-f32"), o);
   auto b = Model::open(test::model_dir("mamba-tiny-f16"), o);
@@ -182,7 +183,7 @@ TEST(StateFile, SessionRefusesStateOfAnotherFixtureModel) {
 }
 
 TEST(StateFile, FingerprintIsStableAcrossLoadsAndBackends) {
-  ModelOptions o;
+  ModelOptions o = test::options();
   o.backend = "cpu";
   auto a = Model::open(test::model_dir("falcon-tiny-bf16"), o);
   o.backend = "cpu-ref";

@@ -15,13 +15,15 @@
 #include <vector>
 
 #include "coil/backend.hpp"
+#include "coil/cpu_ref_backend.hpp"
 #include "coil/error.hpp"
 #include "coil/model.hpp"
 #include "coil/session.hpp"
 #include "golden.hpp"
 
 #ifdef COIL_HAVE_VULKAN
-#include "vulkan_backend.hpp"
+#include "coil/vulkan_backend.hpp"
+#include "options.hpp"
 #endif
 
 // Every operator new of this executable is counted while g_counting is set.
@@ -35,19 +37,24 @@ void* operator new(std::size_t n) {
   if (void* p = std::malloc(n ? n : 1)) return p;
   throw std::bad_alloc();
 }
+// These replace the global allocation functions: GCC 12 takes free() of what the replaced
+// operator new returned for a mismatch (-Wmismatched-new-delete) where it inlines them.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void operator delete(void* p) noexcept {
   std::free(p);
 }
 void operator delete(void* p, std::size_t) noexcept {
   std::free(p);
 }
+#pragma GCC diagnostic pop
 
 namespace coil {
 namespace {
 
 #ifdef COIL_HAVE_VULKAN
 
-std::unique_ptr<Backend> make_vulkan(BackendOptions o = {}) {
+std::unique_ptr<Backend> make_vulkan(BackendOptions o = test::backend_options()) {
   return create_backend("vulkan", o);
 }
 
@@ -118,7 +125,7 @@ TEST(VulkanBackend, RefusesCpuImplementationsWhenAskedTo) {
   for (size_t i = 0; i < devices.size(); ++i) {
     if (devices[i].find("CPU") == std::string::npos) continue;
     any_cpu = true;
-    BackendOptions o;
+    BackendOptions o = test::backend_options();
     o.device = static_cast<int>(i);
     o.allow_cpu_device = false;
     try {
@@ -137,7 +144,7 @@ TEST(VulkanBackend, RefusesCpuImplementationsWhenAskedTo) {
 
 TEST(VulkanBackend, InvalidDeviceIndexIsAClearError) {
   REQUIRE_VULKAN();
-  BackendOptions o;
+  BackendOptions o = test::backend_options();
   o.device = 99;
   try {
     make_vulkan(o);
@@ -168,10 +175,12 @@ TEST(VulkanBackend, AbsurdAllocationIsAClearErrorAndTheBackendGoesOn) {
 
 TEST(VulkanBackend, ValidationLayerIsActiveWhenRequested) {
   REQUIRE_VULKAN();
-  const char* env = std::getenv("COIL_VULKAN_VALIDATION");
-  if (!env || std::string(env) != "1") GTEST_SKIP() << "COIL_VULKAN_VALIDATION is not 1";
-  auto be = make_vulkan();
+  BackendOptions o = test::backend_options();
+  o.vulkan_validation = true;
+  auto be = make_vulkan(o);
   EXPECT_TRUE(vulkan_validation_active(*be));
+  o.vulkan_validation = false;
+  EXPECT_FALSE(vulkan_validation_active(*make_vulkan(o)));
 }
 
 TEST(VulkanBackend, CountsDeviceMemory) {
@@ -254,15 +263,9 @@ TEST(VulkanBackend, TablesLargerThanOneBindingAreSplit) {
 // The shared-memory reductions used where a device has no subgroup operations.
 TEST(VulkanBackend, FallbacksWithoutSubgroupsMatchTheReference) {
   REQUIRE_VULKAN();
-  setenv("COIL_VULKAN_NO_SUBGROUPS", "1", 1);
-  std::unique_ptr<Backend> be;
-  try {
-    be = make_vulkan();
-  } catch (...) {
-    unsetenv("COIL_VULKAN_NO_SUBGROUPS");
-    throw;
-  }
-  unsetenv("COIL_VULKAN_NO_SUBGROUPS");
+  BackendOptions o = test::backend_options();
+  o.vulkan_subgroups = false;
+  std::unique_ptr<Backend> be = make_vulkan(o);
   EXPECT_FALSE(vulkan_uses_subgroups(*be));
   auto ref = create_cpu_reference_backend();
   auto both = [&](DType dt, int64_t r, int64_t c, const std::vector<float>& v) {
@@ -353,10 +356,10 @@ TEST(VulkanBackend, FallbacksWithoutSubgroupsMatchTheReference) {
     auto args = [&](bool dev) {
       auto pick = [&](int i) { return dev ? p[i].second : p[i].first; };
       ProjScanArgs s;
-      s.x = pick(0), s.dt_low = pick(1).cols_view(0, R), s.dt_proj = pick(2);
-      s.dt_bias = pick(3), s.A = pick(4), s.B = pick(1).cols_view(R, N);
-      s.C = pick(1).cols_view(R + N, N), s.Dskip = pick(5), s.z = pick(6), s.state = pick(7);
-      s.out = pick(8), s.norm_dt_bc = true, s.norm_eps = 1e-6f;
+      s.scan.x = pick(0), s.dt_low = pick(1).cols_view(0, R), s.dt_proj = pick(2);
+      s.scan.dt_bias = pick(3), s.scan.A = pick(4), s.scan.B = pick(1).cols_view(R, N);
+      s.scan.C = pick(1).cols_view(R + N, N), s.scan.Dskip = pick(5), s.scan.z = pick(6);
+      s.scan.state = pick(7), s.scan.out = pick(8), s.norm_dt_bc = true, s.norm_eps = 1e-6f;
       return s;
     };
     ASSERT_TRUE(be->supports(Op::ProjScan, DType::BF16));
@@ -372,7 +375,7 @@ TEST(VulkanBackend, StateSavedOnCpuResumesOnVulkan) {
   REQUIRE_VULKAN();
   const auto dir = test::model_dir("falcon-tiny-f32");
   ASSERT_TRUE(std::filesystem::exists(dir)) << dir << " not found (tests/data is in the repo)";
-  ModelOptions cpu_opts, vk_opts;
+  ModelOptions cpu_opts = test::options(), vk_opts = test::options();
   cpu_opts.backend = "cpu";
   vk_opts.backend = "vulkan";
   auto cpu = Model::open(dir, cpu_opts);
@@ -409,20 +412,11 @@ TEST(VulkanBackend, DecodeAndPrefillDoNotAllocate) {
   REQUIRE_VULKAN();
   const auto dir = test::model_dir("falcon-tiny-bf16");
   ASSERT_TRUE(std::filesystem::exists(dir)) << dir << " not found (tests/data is in the repo)";
-  const char* env = std::getenv("COIL_VULKAN_VALIDATION");
-  const std::string saved = env ? env : "";
-  unsetenv("COIL_VULKAN_VALIDATION");
-  ModelOptions o;
+  ModelOptions o = test::options();
   o.backend = "vulkan";
   o.chunk_size = 64;
-  std::unique_ptr<Model> m;
-  try {
-    m = Model::open(dir, o);
-  } catch (...) {
-    if (env) setenv("COIL_VULKAN_VALIDATION", saved.c_str(), 1);
-    throw;
-  }
-  if (env) setenv("COIL_VULKAN_VALIDATION", saved.c_str(), 1);
+  o.backend_options.vulkan_validation = false;
+  std::unique_ptr<Model> m = Model::open(dir, o);
   Session s(*m);
   const int32_t V = static_cast<int32_t>(m->config().vocab_size);
   std::vector<float> logits(V);

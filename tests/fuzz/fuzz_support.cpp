@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "coil/error.hpp"
-#include "tokenizer/utf8.hpp"
+#include "coil/utf8.hpp"
 
 namespace coil::fuzz {
 
@@ -76,7 +76,7 @@ void report_error(const char* message) {
 }
 
 void check_utf8(std::string_view text) {
-  if (tok::utf8_lossy(text) != text) __builtin_trap();
+  if (utf8_lossy(text) != text) __builtin_trap();
 }
 
 }  // namespace coil::fuzz

@@ -11,9 +11,9 @@
 
 #include "coil/error.hpp"
 #include "coil/tokenizer.hpp"
+#include "coil/utf8.hpp"
 #include "fuzz_support.hpp"
 #include "tokenizer/byte_level.hpp"
-#include "tokenizer/utf8.hpp"
 
 namespace {
 
@@ -48,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const auto falcon = load("falcon");
   static const auto neox = load("gpt-neox-20b");
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  const bool exact = tok::utf8_lossy(text) == text && has_every_byte(*falcon, text);
+  const bool exact = utf8_lossy(text) == text && has_every_byte(*falcon, text);
   for (const Tokenizer* tok : {falcon.get(), neox.get()}) {
     for (bool special : {false, true}) {
       const std::vector<int32_t> ids = tok->encode(text, special);

@@ -16,6 +16,8 @@
 #include "api_request.hpp"
 #include "coil/error.hpp"
 #include "coil/server.hpp"
+#include "coil/utf8.hpp"
+#include "options.hpp"
 
 namespace coil {
 namespace {
@@ -31,7 +33,7 @@ struct Demo {
   std::unique_ptr<Tokenizer> tok;
   ChatConfig chat;
   Demo() {
-    ModelOptions o;
+    ModelOptions o = test::options();
     o.backend = "cpu";
     o.backend_options.threads = 1;
     model = Model::open(kDemo, o);
@@ -150,22 +152,23 @@ void expect_error(const httplib::Result& r, int status, const std::string& code,
   const json& e = j["error"];
   EXPECT_EQ(e.value("code", json()).get<std::string>(), code) << r->body;
   EXPECT_TRUE(e["message"].is_string() && !e["message"].get<std::string>().empty());
-  EXPECT_EQ(server::valid_utf8(e["message"].get<std::string>()), e["message"].get<std::string>());
+  EXPECT_EQ(utf8_lossy(e["message"].get<std::string>()), e["message"].get<std::string>());
   EXPECT_TRUE(e["type"].is_string());
-  if (!param.empty()) EXPECT_EQ(e["param"], param) << r->body;
+  if (!param.empty()) {
+    EXPECT_EQ(e["param"], param) << r->body;
+  }
 }
 
 TEST(ServerApi, ValidUtf8ReplacesEachIllFormedPart) {
   const std::string r = "\xEF\xBF\xBD";  // U+FFFD
-  EXPECT_EQ(server::valid_utf8("plain \xC3\xA9 \xF0\x9F\x98\x80"),
-            "plain \xC3\xA9 \xF0\x9F\x98\x80");
-  EXPECT_EQ(server::valid_utf8("a\xFF"
-                               "b"),
+  EXPECT_EQ(utf8_lossy("plain \xC3\xA9 \xF0\x9F\x98\x80"), "plain \xC3\xA9 \xF0\x9F\x98\x80");
+  EXPECT_EQ(utf8_lossy("a\xFF"
+                       "b"),
             "a" + r + "b");
-  EXPECT_EQ(server::valid_utf8("\xE2\x82"), r);                      // truncated: one part
-  EXPECT_EQ(server::valid_utf8("\xC0\xAF"), r + r);                  // overlong
-  EXPECT_EQ(server::valid_utf8("\xED\xA0\x80"), r + r + r);          // a surrogate
-  EXPECT_EQ(server::valid_utf8("\xF4\x90\x80\x80"), r + r + r + r);  // beyond U+10FFFF
+  EXPECT_EQ(utf8_lossy("\xE2\x82"), r);                      // truncated: one part
+  EXPECT_EQ(utf8_lossy("\xC0\xAF"), r + r);                  // overlong
+  EXPECT_EQ(utf8_lossy("\xED\xA0\x80"), r + r + r);          // a surrogate
+  EXPECT_EQ(utf8_lossy("\xF4\x90\x80\x80"), r + r + r + r);  // beyond U+10FFFF
 }
 
 TEST(ServerHttp, HostileChatBodiesGetOpenAIErrors) {

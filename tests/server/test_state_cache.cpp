@@ -10,6 +10,7 @@
 #include "coil/session.hpp"
 #include "coil/state_cache.hpp"
 #include "golden.hpp"
+#include "options.hpp"
 #include "paths.hpp"
 
 namespace coil {
@@ -19,7 +20,7 @@ namespace fs = std::filesystem;
 
 const Model& demo() {
   static std::unique_ptr<Model> m = [] {
-    ModelOptions o;
+    ModelOptions o = test::options();
     o.backend = "cpu";
     o.backend_options.threads = 1;
     return Model::open(fs::path(COIL_SOURCE_DIR) / "resources/models/coil-demo", o);

@@ -25,14 +25,14 @@ enum class FinishReason { Eos, StopString, MaxTokens, Cancelled };
 const char* finish_reason_name(FinishReason r);
 
 struct GenerateResult {
-  std::string text;              // what was emitted (stop string excluded)
-  std::vector<int32_t> tokens;   // generated ids (eos excluded)
-  int32_t eos_id = -1;           // the end-of-sequence id sampled, when finish == Eos
+  std::string text;             // what was emitted (stop string excluded)
+  std::vector<int32_t> tokens;  // generated ids (eos excluded)
+  int32_t eos_id = -1;          // the end-of-sequence id sampled, when finish == Eos
   FinishReason finish = FinishReason::MaxTokens;
   int64_t prompt_tokens = 0;
-  double prefill_ms = 0;         // prompt evaluation
-  double decode_ms = 0;          // sampling loop after the first token
-  double first_token_ms = 0;     // from start to the first emitted token
+  double prefill_ms = 0;      // prompt evaluation
+  double decode_ms = 0;       // sampling loop after the first token
+  double first_token_ms = 0;  // from start to the first emitted token
   uint64_t seed = 0;
 };
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "coil/dtype.hpp"
+#include "coil/mapped_file.hpp"
 #include "coil/safetensors.hpp"
 
 namespace coil {
@@ -80,7 +81,6 @@ class GgufFile {
  public:
   // Opens, maps and validates the whole header. Throws coil::Error naming the file.
   explicit GgufFile(const std::filesystem::path& path);
-  ~GgufFile();
   GgufFile(const GgufFile&) = delete;
   GgufFile& operator=(const GgufFile&) = delete;
 
@@ -111,12 +111,11 @@ class GgufFile {
   const GgufTensorInfo* first_unsupported() const;
 
   // The whole mapping (for hashing or copying tensor data).
-  const uint8_t* data_section() const { return static_cast<const uint8_t*>(map_) + data_start_; }
+  const uint8_t* data_section() const { return map_.data() + data_start_; }
 
  private:
   std::filesystem::path path_;
-  void* map_ = nullptr;
-  size_t map_size_ = 0;
+  MappedFile map_;
   uint32_t version_ = 0;
   uint64_t alignment_ = 32;
   uint64_t data_start_ = 0;

@@ -13,7 +13,9 @@ class Hasher {
   void update(const void* data, size_t bytes);
   void update(std::string_view s) { update(s.data(), s.size()); }
   template <typename T>
-  void update_value(const T& v) { update(&v, sizeof(T)); }
+  void update_value(const T& v) {
+    update(&v, sizeof(T));
+  }
   uint64_t digest() const;
 
  private:

@@ -12,6 +12,7 @@
 #include "coil/backend.hpp"
 #include "coil/config.hpp"
 #include "coil/error.hpp"
+#include "coil/registry.hpp"
 
 namespace coil {
 
@@ -43,6 +44,15 @@ struct ModelOptions {
   // uploaded (after each progress call too): once true, loading throws LoadCancelled.
   // May be set from any thread.
   const std::atomic<bool>* cancel = nullptr;
+  // A GPU backend passes the self-check before it gets the weights (BackendChoice).
+  bool self_check = true;
+  std::string self_check_fault;  // tests: the op the self-check counts as wrong
+  // Sessions decode single tokens with the fused ops where the backend has them (false: the
+  // unfused sequence, COIL_FUSED_DECODE=0).
+  bool fused_decode = true;
+
+  // The registry's view of these options.
+  BackendChoice backend_choice(bool allow_fallback) const;
 };
 
 // Per-layer weights on the device. Small vectors are widened to F32 at load time;
@@ -92,6 +102,8 @@ class Model {
   size_t weight_bytes() const { return weight_bytes_; }
   // Bytes one decode step must read: every weight except the embedding table (one row).
   size_t decode_bytes_per_token() const { return decode_bytes_; }
+  // ModelOptions::fused_decode: whether sessions may take the fused decode ops.
+  bool fused_decode_allowed() const { return fused_decode_allowed_; }
 
   const Tensor& embeddings() const { return embeddings_; }
   const std::vector<LayerTensors>& layers() const { return layers_; }
@@ -115,6 +127,7 @@ class Model {
   uint64_t fingerprint_ = 0;
   size_t weight_bytes_ = 0;
   size_t decode_bytes_ = 0;
+  bool fused_decode_allowed_ = true;
   std::shared_ptr<const void> keepalive_;  // mapped files or synthetic host memory
   Tensor embeddings_, norm_f_, lm_head_;
   std::vector<LayerTensors> layers_;
@@ -122,16 +135,6 @@ class Model {
 
 // What a model's weights ask of a backend: each op with the weight dtype it runs it on
 // (GetRows on the embedding table's, MatMul on every matrix's).
-using WeightNeeds = std::vector<std::pair<Op, DType>>;
 WeightNeeds weight_needs(const ModelWeights& w);
-
-// Creates the backend `opts` asks for ("auto" tries CUDA, then Vulkan on a GPU, then CPU).
-// A backend that does not support every op of `needs` (e.g. no kernels for Q4_K weights)
-// counts as unavailable, saying so; a GPU backend must then pass self_check() with weights
-// of `weight_dtype` (else it counts as unavailable, with the op that failed). When a
-// backend is skipped or falls back, `reason` says why.
-std::unique_ptr<Backend> choose_backend(const ModelOptions& opts, bool allow_fallback,
-                                        std::string* reason, DType weight_dtype,
-                                        const WeightNeeds& needs = {});
 
 }  // namespace coil

@@ -10,20 +10,10 @@
 #include <vector>
 
 #include "coil/dtype.hpp"
+#include "coil/mapped_file.hpp"
+#include "coil/tensor_view.hpp"
 
 namespace coil {
-
-// A tensor stored in a mapped file: pointer into the mapping, valid while the file lives.
-struct TensorView {
-  std::string name;
-  DType dtype = DType::F32;
-  std::vector<int64_t> shape;
-  const void* data = nullptr;
-  size_t nbytes = 0;
-  std::filesystem::path file;  // for error messages
-
-  int64_t numel() const;  // throws coil::Error when the shape overflows (see checked_numel)
-};
 
 // One .safetensors file, mmap'ed read-only. The header is validated completely on open:
 // header length within the file, valid JSON (limits.hpp), known dtypes, shapes whose size
@@ -33,7 +23,6 @@ struct TensorView {
 class SafetensorsFile {
  public:
   explicit SafetensorsFile(const std::filesystem::path& path);  // throws coil::Error
-  ~SafetensorsFile();
   SafetensorsFile(const SafetensorsFile&) = delete;
   SafetensorsFile& operator=(const SafetensorsFile&) = delete;
 
@@ -43,8 +32,7 @@ class SafetensorsFile {
 
  private:
   std::filesystem::path path_;
-  void* map_ = nullptr;
-  size_t map_size_ = 0;
+  MappedFile map_;
   std::map<std::string, TensorView> tensors_;
   std::map<std::string, std::string> metadata_;
   struct Free {

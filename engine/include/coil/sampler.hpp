@@ -9,10 +9,10 @@
 namespace coil {
 
 struct SamplingParams {
-  float temperature = 0.8f;  // <= 0: greedy (argmax)
-  int top_k = 40;            // <= 0: off
-  float top_p = 0.95f;       // >= 1: off
-  float min_p = 0.05f;       // <= 0: off; drops tokens with p < min_p * p_max
+  float temperature = 0.8f;         // <= 0: greedy (argmax)
+  int top_k = 40;                   // <= 0: off
+  float top_p = 0.95f;              // >= 1: off
+  float min_p = 0.05f;              // <= 0: off; drops tokens with p < min_p * p_max
   float repetition_penalty = 1.1f;  // 1: off; divides positive logits of recent tokens
   int repetition_last_n = 64;       // how many recent tokens the penalty looks at
   uint64_t seed = 0;                // 0: a random seed

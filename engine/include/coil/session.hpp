@@ -14,7 +14,8 @@ namespace coil {
 
 class Session {
  public:
-  explicit Session(const Model& model);
+  // `fused_decode` false: single tokens take the unfused ops even where the fused ones run.
+  explicit Session(const Model& model, bool fused_decode = true);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -40,7 +41,8 @@ class Session {
 
   // Whether single tokens take the fused decode ops (NormMatMul, ProjScan, MatMulAdd: 5 ops
   // per layer instead of 11). True when the backend supports all three for this model's
-  // weight dtypes, unless the environment sets COIL_FUSED_DECODE=0.
+  // weight dtypes, unless the model was opened with ModelOptions::fused_decode false or the
+  // session constructed with fused_decode false.
   bool fused_decode() const { return fused_decode_; }
 
   RecurrentState save_state() const;

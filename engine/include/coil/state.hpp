@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "coil/mapped_file.hpp"
+
 namespace coil {
 
 struct RecurrentState {
@@ -41,15 +43,13 @@ struct StateView {
 class MappedStateFile {
  public:
   MappedStateFile(const std::filesystem::path& path, uint64_t expected_fingerprint);
-  ~MappedStateFile();
   MappedStateFile(const MappedStateFile&) = delete;
   MappedStateFile& operator=(const MappedStateFile&) = delete;
   const StateView& view() const { return view_; }
-  size_t file_bytes() const { return size_; }
+  size_t file_bytes() const { return file_.size(); }
 
  private:
-  void* map_ = nullptr;
-  size_t size_ = 0;
+  MappedFile file_;
   StateView view_;
 };
 

@@ -13,19 +13,19 @@ namespace coil {
 // Shapes use the config's letters: V vocab, H hidden, D intermediate, N state, K conv
 // kernel, R time-step rank.
 struct LayerWeights {
-  const TensorView* norm = nullptr;          // [H]          backbone.layers.i.norm.weight
-  const TensorView* in_proj = nullptr;       // [2D, H]      mixer.in_proj.weight
-  const TensorView* in_proj_bias = nullptr;  // [2D] or null mixer.in_proj.bias (use_bias)
-  const TensorView* conv_weight = nullptr;   // [D, 1, K]    mixer.conv1d.weight
-  const TensorView* conv_bias = nullptr;     // [D] or null  mixer.conv1d.bias (use_conv_bias)
-  const TensorView* x_proj = nullptr;        // [R+2N, D]    mixer.x_proj.weight
-  const TensorView* dt_proj = nullptr;       // [D, R]       mixer.dt_proj.weight
-  const TensorView* dt_proj_bias = nullptr;  // [D]          mixer.dt_proj.bias
-  const TensorView* A_log = nullptr;         // [D, N]       mixer.A_log (HF), or null
-  const TensorView* A = nullptr;             // [D, N]       GGUF's blk.i.ssm_a = -exp(A_log)
-  const TensorView* D = nullptr;             // [D]          mixer.D
-  const TensorView* out_proj = nullptr;      // [H, D]       mixer.out_proj.weight
-  const TensorView* out_proj_bias = nullptr; // [H] or null  mixer.out_proj.bias (use_bias)
+  const TensorView* norm = nullptr;           // [H]          backbone.layers.i.norm.weight
+  const TensorView* in_proj = nullptr;        // [2D, H]      mixer.in_proj.weight
+  const TensorView* in_proj_bias = nullptr;   // [2D] or null mixer.in_proj.bias (use_bias)
+  const TensorView* conv_weight = nullptr;    // [D, 1, K]    mixer.conv1d.weight
+  const TensorView* conv_bias = nullptr;      // [D] or null  mixer.conv1d.bias (use_conv_bias)
+  const TensorView* x_proj = nullptr;         // [R+2N, D]    mixer.x_proj.weight
+  const TensorView* dt_proj = nullptr;        // [D, R]       mixer.dt_proj.weight
+  const TensorView* dt_proj_bias = nullptr;   // [D]          mixer.dt_proj.bias
+  const TensorView* A_log = nullptr;          // [D, N]       mixer.A_log (HF), or null
+  const TensorView* A = nullptr;              // [D, N]       GGUF's blk.i.ssm_a = -exp(A_log)
+  const TensorView* D = nullptr;              // [D]          mixer.D
+  const TensorView* out_proj = nullptr;       // [H, D]       mixer.out_proj.weight
+  const TensorView* out_proj_bias = nullptr;  // [H] or null  mixer.out_proj.bias (use_bias)
 };
 
 struct ModelWeights {

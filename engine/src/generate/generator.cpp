@@ -9,10 +9,14 @@ namespace coil {
 
 const char* finish_reason_name(FinishReason r) {
   switch (r) {
-    case FinishReason::Eos: return "eos";
-    case FinishReason::StopString: return "stop";
-    case FinishReason::MaxTokens: return "length";
-    case FinishReason::Cancelled: return "cancelled";
+    case FinishReason::Eos:
+      return "eos";
+    case FinishReason::StopString:
+      return "stop";
+    case FinishReason::MaxTokens:
+      return "length";
+    case FinishReason::Cancelled:
+      return "cancelled";
   }
   return "?";
 }

@@ -25,7 +25,9 @@ Sampler::Sampler(const SamplingParams& params)
   rng_.seed(seed_);
 }
 
-double Sampler::uniform() { return static_cast<double>(rng_() >> 11) * 0x1.0p-53; }
+double Sampler::uniform() {
+  return static_cast<double>(rng_() >> 11) * 0x1.0p-53;
+}
 
 int32_t Sampler::sample(std::span<float> logits, std::span<const int32_t> history) {
   const int32_t V = static_cast<int32_t>(logits.size());

@@ -1,5 +1,5 @@
 // config.json parsing: FalconMambaForCausalLM and MambaForCausalLM, with the traps of the
-// published checkpoints (see DESIGN.md "Real-world traps").
+// published checkpoints (README, "Engine": the 7B says expand 16 with intermediate_size 8192).
 #include "coil/config.hpp"
 
 #include <cmath>
@@ -233,6 +233,38 @@ ModelConfig ModelConfig::load(const std::filesystem::path& config_json) {
   if (!std::filesystem::is_regular_file(config_json, ec))
     throw Error("model config " + source + " does not exist or is not a file");
   return parse(read_json_file(config_json), source);
+}
+
+ModelConfig ModelConfig::parse_text(const std::string& json_text, const std::string& source) {
+  return parse(parse_json(json_text, "model config " + source), source);
+}
+
+int64_t ModelConfig::parameter_count() const {
+  const int64_t H = hidden_size, D = intermediate_size, N = state_size, K = conv_kernel,
+                R = time_step_rank, V = vocab_size;
+  const int64_t block = H                                            // norm
+                        + 2 * D * H                                  // in_proj
+                        + D * K                                      // conv1d weight
+                        + (use_conv_bias ? D : 0) + (R + 2 * N) * D  // x_proj
+                        + D * R + D                                  // dt_proj weight + bias
+                        + D * N + D                                  // A_log, D
+                        + H * D                                      // out_proj
+                        + (use_bias ? 2 * D + H : 0);                // in_proj and out_proj biases
+  return V * H + num_layers * block + H + (tie_word_embeddings ? 0 : V * H);
+}
+
+int64_t ModelConfig::state_bytes() const {
+  return num_layers * ((conv_kernel - 1) * intermediate_size + intermediate_size * state_size) *
+         int64_t(sizeof(float));
+}
+
+MemoryEstimate memory_estimate(const ModelConfig& config, int bytes_per_weight) {
+  MemoryEstimate e;
+  e.parameters = config.parameter_count();
+  e.weight_bytes = e.parameters * bytes_per_weight;
+  e.state_bytes = config.state_bytes();
+  e.total_bytes = e.weight_bytes + e.state_bytes;
+  return e;
 }
 
 std::string ModelConfig::canonical() const {

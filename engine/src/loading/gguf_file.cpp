@@ -1,12 +1,7 @@
 // GGUF reading: the header parsed from the memory-mapped file with every count, length and
 // offset checked before use (see coil/gguf.hpp for the layout).
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -68,15 +63,6 @@ constexpr std::pair<DType, uint32_t> kDTypeIds[] = {
     {DType::F32, 0},   {DType::F16, 1},   {DType::BF16, 30}, {DType::Q8_0, 8},
     {DType::Q4_0, 2},  {DType::Q4_1, 3},  {DType::Q5_0, 6},  {DType::Q5_1, 7},
     {DType::Q4_K, 12}, {DType::Q5_K, 13}, {DType::Q6_K, 14},
-};
-
-class Closer {
- public:
-  explicit Closer(int fd) : fd_(fd) {}
-  ~Closer() { ::close(fd_); }
-
- private:
-  int fd_;
 };
 
 // Reads the header from [p, end): every read checks what is left.
@@ -341,24 +327,14 @@ bool is_gguf_file(const std::filesystem::path& path) {
   return in.read(magic, 4) && std::memcmp(magic, "GGUF", 4) == 0;
 }
 
-GgufFile::GgufFile(const std::filesystem::path& path) : path_(path) {
+GgufFile::GgufFile(const std::filesystem::path& path) : path_(path), map_(path, "GGUF file ") {
   const std::string file = path.string();
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error("cannot open " + file + ": " + std::strerror(errno));
-  Closer closer(fd);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) throw Error("cannot stat " + file + ": " + std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) throw Error(file + " is not a regular file");
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  const uint64_t size = map_.size();
   if (size < 24)
     throw Error("invalid GGUF file " + file + ": truncated: " + std::to_string(size) +
                 " bytes, shorter than the 24-byte header");
-  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  if (map == MAP_FAILED) throw Error("cannot map " + file + ": " + std::strerror(errno));
-  map_ = map;
-  map_size_ = size;
   try {
-    Cursor c(static_cast<const uint8_t*>(map_), size, file);
+    Cursor c(map_.data(), size, file);
     const uint32_t magic = c.read<uint32_t>("magic");
     if (magic != kMagic) c.fail("it does not start with the GGUF magic bytes");
     version_ = c.read<uint32_t>("version");
@@ -466,27 +442,21 @@ GgufFile::GgufFile(const std::filesystem::path& path) : path_(path) {
       v.dtype = *dt;
       for (auto it = ti.ne.rbegin(); it != ti.ne.rend(); ++it)
         v.shape.push_back(static_cast<int64_t>(*it));
-      v.data = static_cast<const uint8_t*>(map_) + data_start_ + ti.offset;
+      v.data = map_.data() + data_start_ + ti.offset;
       v.nbytes = static_cast<size_t>(ti.nbytes);
       // Kernels read values and block structs in place: a general.alignment below their
       // alignment (llama.cpp writes 32) could put them at odd addresses. Refused, not read.
       if (reinterpret_cast<uintptr_t>(v.data) % dtype_alignment(*dt) != 0)
-        c.fail("tensor " + printable(ti.name) + " (" + dtype_name(*dt) + ") starts at file offset " +
-               std::to_string(data_start_ + ti.offset) + ", not a multiple of the " +
-               std::to_string(dtype_alignment(*dt)) + " bytes its values need (general.alignment " +
-               std::to_string(alignment_) + ")");
+        c.fail("tensor " + printable(ti.name) + " (" + dtype_name(*dt) +
+               ") starts at file offset " + std::to_string(data_start_ + ti.offset) +
+               ", not a multiple of the " + std::to_string(dtype_alignment(*dt)) +
+               " bytes its values need (general.alignment " + std::to_string(alignment_) + ")");
       v.file = path_;
       views_.emplace(ti.name, std::move(v));
     }
   } catch (...) {
-    ::munmap(map_, map_size_);
-    map_ = nullptr;
     rethrow_as_error(file);  // a coil::Error as it is; anything else (bad_alloc) becomes one
   }
-}
-
-GgufFile::~GgufFile() {
-  if (map_) ::munmap(map_, map_size_);
 }
 
 const GgufValue* GgufFile::find(const std::string& key) const {

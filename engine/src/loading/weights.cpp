@@ -32,7 +32,7 @@ namespace {
 // What the config says about one tensor: its shape and the fields that determine it.
 struct Expect {
   std::vector<int64_t> shape;
-  std::string because;  // "hidden_size 64, intermediate_size 128"
+  std::string because;                  // "hidden_size 64, intermediate_size 128"
   std::vector<int64_t> alt_shape = {};  // another accepted shape (GGUF's 2-D conv weight)
 };
 

@@ -11,7 +11,6 @@
 
 #include "coil/error.hpp"
 #include "coil/hash.hpp"
-#include "coil/self_check.hpp"
 #include "coil/weights.hpp"
 #include "model/load_tracker.hpp"
 
@@ -87,8 +86,9 @@ std::unique_ptr<Model> Model::open(const std::filesystem::path& dir, const Model
   progress.check_cancel();
   const ModelWeights& w = files->weights;
   const DType weight_dtype = w.layers.empty() ? w.embeddings->dtype : w.layers[0].in_proj->dtype;
-  m->backend_ =
-      choose_backend(opts, allow_fallback, &m->fallback_reason_, weight_dtype, weight_needs(w));
+  m->fused_decode_allowed_ = opts.fused_decode;
+  m->backend_ = choose_backend(opts.backend_choice(allow_fallback), weight_dtype,
+                               &m->fallback_reason_, weight_needs(w));
   try {
     m->upload(files->weights, files, progress);
   } catch (const LoadCancelled&) {
@@ -99,9 +99,7 @@ std::unique_ptr<Model> Model::open(const std::filesystem::path& dir, const Model
     if (!allow_fallback && opts.backend != "auto") throw;
     if (failed == "cpu") throw;
     m->backend_.reset();  // upload() released its tensors first
-    ModelOptions cpu = opts;
-    cpu.backend = "cpu";
-    m->backend_ = create_backend("cpu", cpu.backend_options);
+    m->backend_ = create_backend("cpu", opts.backend_options);
     m->fallback_reason_ += std::string(m->fallback_reason_.empty() ? "" : "; ") + e.what();
     m->upload(files->weights, files, progress);
   }
@@ -109,6 +107,16 @@ std::unique_ptr<Model> Model::open(const std::filesystem::path& dir, const Model
 }
 
 Model::~Model() = default;
+
+BackendChoice ModelOptions::backend_choice(bool allow_fallback) const {
+  BackendChoice c;
+  c.backend = backend;
+  c.options = backend_options;
+  c.allow_fallback = allow_fallback;
+  c.self_check = self_check;
+  c.self_check_fault = self_check_fault;
+  return c;
+}
 
 void Model::upload(const ModelWeights& w, std::shared_ptr<const void> keepalive,
                    LoadTracker& progress) {
@@ -198,13 +206,6 @@ void Model::release_weights() {
   keepalive_.reset();
 }
 
-namespace {
-bool self_check_disabled() {
-  const char* v = std::getenv("COIL_SELF_CHECK");
-  return v && std::strcmp(v, "0") == 0;
-}
-}  // namespace
-
 WeightNeeds weight_needs(const ModelWeights& w) {
   WeightNeeds needs{{Op::GetRows, w.embeddings->dtype}, {Op::MatMul, w.lm_head->dtype}};
   for (const auto& l : w.layers)
@@ -213,48 +214,6 @@ WeightNeeds weight_needs(const ModelWeights& w) {
   std::sort(needs.begin(), needs.end());
   needs.erase(std::unique(needs.begin(), needs.end()), needs.end());
   return needs;
-}
-
-std::unique_ptr<Backend> choose_backend(const ModelOptions& opts, bool allow_fallback,
-                                        std::string* reason, DType weight_dtype,
-                                        const WeightNeeds& needs) {
-  std::vector<std::string> order;
-  if (opts.backend == "auto") {
-    for (const auto& b : compiled_backends())
-      if (b == "cuda" || b == "vulkan") order.push_back(b);
-    order.push_back("cpu");
-  } else {
-    order.push_back(opts.backend);
-    if (allow_fallback && opts.backend != "cpu") order.push_back("cpu");
-  }
-  std::string why;
-  for (size_t i = 0; i < order.size(); ++i) {
-    BackendOptions bo = opts.backend_options;
-    // "auto" uses Vulkan only on a real GPU, not on a CPU driver such as lavapipe
-    if (opts.backend == "auto" && order[i] == "vulkan") bo.allow_cpu_device = false;
-    try {
-      auto be = create_backend(order[i], bo);
-      for (const auto& [op, dt] : needs)
-        if (!be->supports(op, dt))
-          throw Error(be->info().name + " backend on " + be->info().device + ": no " + op_name(op) +
-                      " kernel for " + dtype_name(dt) + " weights yet");
-      // a GPU backend computes right on this machine before it gets the model
-      if ((order[i] == "cuda" || order[i] == "vulkan") && !self_check_disabled()) {
-        const std::string wrong = self_check(*be, weight_dtype);
-        if (!wrong.empty())
-          throw Error(std::string(order[i] == "cuda" ? "CUDA" : "Vulkan") + " backend on " +
-                      be->info().device + ": refused, it computes wrong results here: " + wrong +
-                      " (a driver or kernel fault; COIL_SELF_CHECK=0 skips this check)");
-      }
-      if (reason) *reason = why;
-      return be;
-    } catch (const Error& e) {
-      if (i + 1 == order.size()) throw;
-      if (!why.empty()) why += "; ";
-      why += e.what();
-    }
-  }
-  throw Error("no backend available");
 }
 
 }  // namespace coil

@@ -1,8 +1,6 @@
 #include "coil/session.hpp"
 
 #include <algorithm>
-#include <cstdlib>
-#include <cstring>
 #include <vector>
 
 #include "coil/error.hpp"
@@ -12,8 +10,7 @@ namespace coil {
 namespace {
 
 bool fused_decode_enabled(const Model& m) {
-  const char* env = std::getenv("COIL_FUSED_DECODE");
-  if (env && std::strcmp(env, "0") == 0) return false;
+  if (!m.fused_decode_allowed()) return false;
   const Backend& be = m.backend();
   for (const LayerTensors& w : m.layers())
     if (!be.supports(Op::NormMatMul, w.in_proj.dtype) ||
@@ -25,7 +22,7 @@ bool fused_decode_enabled(const Model& m) {
 
 }  // namespace
 
-Session::Session(const Model& model)
+Session::Session(const Model& model, bool fused_decode)
     : model_(model), be_(model.backend()), chunk_(std::max<int64_t>(1, model.chunk_size())) {
   const auto& c = model.config();
   const int64_t H = c.hidden_size, D = c.intermediate_size, N = c.state_size;
@@ -45,7 +42,7 @@ Session::Session(const Model& model)
     ssm_state_.push_back(be_.alloc(DType::F32, D, N));
   }
   token_hash_ = kEmptyTokenHash;
-  fused_decode_ = fused_decode_enabled(model);
+  fused_decode_ = fused_decode && fused_decode_enabled(model);
   record_decode();
 }
 
@@ -53,9 +50,8 @@ Session::~Session() = default;
 
 void Session::reset() {
   const auto& c = model_.config();
-  std::vector<float> zeros(std::max((c.conv_kernel - 1) * c.intermediate_size,
-                                    c.intermediate_size * c.state_size),
-                           0.f);
+  std::vector<float> zeros(
+      std::max((c.conv_kernel - 1) * c.intermediate_size, c.intermediate_size * c.state_size), 0.f);
   for (auto& t : conv_state_) be_.upload(t, zeros.data());
   for (auto& t : ssm_state_) be_.upload(t, zeros.data());
   n_tokens_ = 0;
@@ -117,17 +113,17 @@ void Session::run_layer_fused(size_t l) {
                   conv_state_[l], xc);
   be_.matmul(xc, w.x_proj, nullptr, dbc);
   ProjScanArgs a;
-  a.x = xc;
+  a.scan.x = xc;
+  a.scan.dt_bias = w.dt_bias;
+  a.scan.A = w.A;
+  a.scan.B = dbc.cols_view(R, N);
+  a.scan.C = dbc.cols_view(R + N, N);
+  a.scan.Dskip = w.Dskip;
+  a.scan.z = xz.cols_view(D, D);
+  a.scan.state = ssm_state_[l];
+  a.scan.out = y;
   a.dt_low = dbc.cols_view(0, R);
   a.dt_proj = w.dt_proj;
-  a.dt_bias = w.dt_bias;
-  a.A = w.A;
-  a.B = dbc.cols_view(R, N);
-  a.C = dbc.cols_view(R + N, N);
-  a.Dskip = w.Dskip;
-  a.z = xz.cols_view(D, D);
-  a.state = ssm_state_[l];
-  a.out = y;
   a.norm_dt_bc = c.arch == Arch::FalconMamba;
   a.norm_eps = static_cast<float>(c.mixer_rms_eps);
   be_.proj_scan(a);
@@ -190,9 +186,12 @@ bool Session::eval(std::span<const int32_t> ids, float* logits, bool all_logits,
     be_.upload(ids_.cols_view(0, T), ids.data() + start);
     const bool want = logits != nullptr && (all_logits || last);
     run_chunk(T, want, all_logits);
-    if (want && all_logits) be_.download(logits_.rows_view(0, T), logits + start * V);
-    else if (want) be_.download(logits_.rows_view(T - 1, 1), logits);
-    else be_.synchronize();
+    if (want && all_logits)
+      be_.download(logits_.rows_view(0, T), logits + start * V);
+    else if (want)
+      be_.download(logits_.rows_view(T - 1, 1), logits);
+    else
+      be_.synchronize();
     for (int64_t i = 0; i < T; ++i) token_hash_ = extend_token_hash(token_hash_, ids[start + i]);
     n_tokens_ += T;
   }
@@ -211,10 +210,7 @@ void Session::decode(int32_t id, float* logits) {
 }
 
 size_t Session::state_bytes() const {
-  const auto& c = model_.config();
-  return static_cast<size_t>(c.num_layers) *
-         ((c.conv_kernel - 1) * c.intermediate_size + c.intermediate_size * c.state_size) *
-         sizeof(float);
+  return static_cast<size_t>(model_.config().state_bytes());
 }
 
 RecurrentState Session::save_state() const {
@@ -239,16 +235,17 @@ RecurrentState Session::save_state() const {
   return s;
 }
 
-void Session::restore_state(const RecurrentState& s) { restore_state(StateView::of(s)); }
+void Session::restore_state(const RecurrentState& s) {
+  restore_state(StateView::of(s));
+}
 
 void Session::restore_state(const StateView& v) {
   const auto& c = model_.config();
   const RecurrentState& s = v.header;
   if (s.model_fingerprint != model_.fingerprint())
     throw Error("this state was saved from another model than " + model_.name());
-  if (s.n_layers != c.num_layers || s.d_inner != c.intermediate_size ||
-      s.d_state != c.state_size || s.conv_kernel != c.conv_kernel ||
-      v.floats() != state_bytes() / sizeof(float))
+  if (s.n_layers != c.num_layers || s.d_inner != c.intermediate_size || s.d_state != c.state_size ||
+      s.conv_kernel != c.conv_kernel || v.floats() != state_bytes() / sizeof(float))
     throw Error("this state's dimensions do not match " + model_.name());
   const size_t conv_bytes = (c.conv_kernel - 1) * c.intermediate_size * sizeof(float);
   const size_t ssm_bytes = c.intermediate_size * c.state_size * sizeof(float);

@@ -192,7 +192,9 @@ std::unique_ptr<Model> Model::synthetic(const std::string& shape, DType dtype,
   m->name_ = "synthetic " + shape;
   m->chunk_size_ = opts.chunk_size;
   LoadTracker progress(opts.progress, opts.cancel);
-  m->backend_ = choose_backend(opts, false, &m->fallback_reason_, dtype, weight_needs(w));
+  m->fused_decode_allowed_ = opts.fused_decode;
+  m->backend_ =
+      choose_backend(opts.backend_choice(false), dtype, &m->fallback_reason_, weight_needs(w));
   m->upload(w, store, progress);
   return m;
 }

@@ -1,11 +1,6 @@
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstring>
 
+#include "coil/atomic_file.hpp"
 #include "coil/error.hpp"
 #include "coil/hash.hpp"
 #include "coil/limits.hpp"
@@ -30,15 +25,15 @@ T get(const uint8_t* p) {
   return v;
 }
 
-std::string errno_text() { return std::strerror(errno); }
-
 }  // namespace
 
 size_t RecurrentState::layer_floats() const {
   return static_cast<size_t>(conv_kernel - 1) * d_inner + static_cast<size_t>(d_inner) * d_state;
 }
 
-size_t RecurrentState::file_bytes() const { return kHeaderBytes + data.size() * 4 + 8; }
+size_t RecurrentState::file_bytes() const {
+  return kHeaderBytes + data.size() * 4 + 8;
+}
 
 std::vector<uint8_t> serialize_state(const RecurrentState& s) {
   if (s.n_tokens < 0 || s.data.size() != s.layer_floats() * s.n_layers)
@@ -63,8 +58,7 @@ std::vector<uint8_t> serialize_state(const RecurrentState& s) {
 
 StateView parse_state_view(const uint8_t* d, size_t size, uint64_t expected_fingerprint,
                            const std::string& src) {
-  if (size < 8 || std::memcmp(d, kMagic, 8) != 0)
-    throw Error(src + " is not a Coil state file");
+  if (size < 8 || std::memcmp(d, kMagic, 8) != 0) throw Error(src + " is not a Coil state file");
   if (size < 16) throw Error("state file " + src + " is truncated");
   const uint32_t version = get<uint32_t>(d + 8);
   if (version != kStateFileVersion)
@@ -130,38 +124,9 @@ StateView StateView::of(const RecurrentState& state) {
 // The file is mapped with its pages populated in one go and checked in place. Reading a
 // 38 MiB 7B state into a temporary buffer first cost ~100 ms of page faults on the
 // development VM; restoring from the mapping needs no buffer at all.
-MappedStateFile::MappedStateFile(const std::filesystem::path& path, uint64_t expected_fingerprint) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error("cannot open state file " + path.string() + ": " + errno_text());
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    const std::string why = S_ISDIR(st.st_mode) ? "it is a folder" : errno_text();
-    ::close(fd);
-    throw Error("cannot read state file " + path.string() + ": " + why);
-  }
-  size_ = static_cast<size_t>(st.st_size);
-  if (size_ > 0) {
-    map_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    if (map_ == MAP_FAILED) {
-      map_ = nullptr;
-      const std::string why = errno_text();
-      ::close(fd);
-      throw Error("cannot read state file " + path.string() + ": " + why);
-    }
-  }
-  ::close(fd);
-  try {
-    view_ = parse_state_view(static_cast<const uint8_t*>(map_), size_, expected_fingerprint,
-                             path.string());
-  } catch (...) {
-    if (map_) ::munmap(map_, size_);
-    throw;
-  }
-}
-
-MappedStateFile::~MappedStateFile() {
-  if (map_) ::munmap(map_, size_);
-}
+MappedStateFile::MappedStateFile(const std::filesystem::path& path, uint64_t expected_fingerprint)
+    : file_(path, "state file ", /*populate=*/true),
+      view_(parse_state_view(file_.data(), file_.size(), expected_fingerprint, path.string())) {}
 
 RecurrentState read_state_file(const std::filesystem::path& path, uint64_t expected_fingerprint) {
   const MappedStateFile file(path, expected_fingerprint);
@@ -174,38 +139,7 @@ RecurrentState read_state_file(const std::filesystem::path& path, uint64_t expec
 
 void write_state_file(const std::filesystem::path& path, const RecurrentState& state) {
   const auto bytes = serialize_state(state);
-  auto dir = path.parent_path();
-  if (dir.empty()) dir = ".";
-  const std::string tmp = (dir / ("." + path.filename().string() + ".tmp")).string();
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error("cannot write state file " + path.string() + ": " + errno_text());
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string why = n < 0 ? errno_text() : "short write";
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw Error("cannot write state file " + path.string() + ": " + why);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const std::string why = errno_text();
-    ::unlink(tmp.c_str());
-    throw Error("cannot write state file " + path.string() + ": " + why);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = errno_text();
-    ::unlink(tmp.c_str());
-    throw Error("cannot write state file " + path.string() + ": " + why);
-  }
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  write_file_atomically(path, bytes.data(), bytes.size(), "state file ");
 }
 
 }  // namespace coil

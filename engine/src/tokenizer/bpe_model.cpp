@@ -7,7 +7,7 @@
 
 #include "coil/error.hpp"
 #include "coil/limits.hpp"
-#include "tokenizer/utf8.hpp"
+#include "coil/utf8.hpp"
 
 namespace coil::tok {
 

@@ -5,8 +5,8 @@
 #include "coil/error.hpp"
 #include "coil/json.hpp"
 #include "coil/limits.hpp"
+#include "coil/utf8.hpp"
 #include "tokenizer/byte_level.hpp"
-#include "tokenizer/utf8.hpp"
 
 namespace coil::tok {
 

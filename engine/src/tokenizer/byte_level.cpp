@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "tokenizer/utf8.hpp"
+#include "coil/utf8.hpp"
 
 namespace coil::tok {
 namespace {
@@ -29,10 +29,6 @@ const Tables& tables() {
 }
 
 }  // namespace
-
-std::string_view byte_to_symbol(unsigned char b) {
-  return tables().symbol[b];
-}
 
 std::string bytes_to_symbols(std::string_view bytes) {
   const auto& t = tables();

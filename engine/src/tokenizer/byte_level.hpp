@@ -8,9 +8,6 @@
 
 namespace coil::tok {
 
-// The UTF-8 spelling of the character byte `b` maps to.
-std::string_view byte_to_symbol(unsigned char b);
-
 // `bytes` spelled with byte-level symbols.
 std::string bytes_to_symbols(std::string_view bytes);
 

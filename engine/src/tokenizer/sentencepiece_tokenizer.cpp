@@ -8,7 +8,7 @@
 #include "coil/error.hpp"
 #include "coil/json.hpp"
 #include "coil/limits.hpp"
-#include "tokenizer/utf8.hpp"
+#include "coil/utf8.hpp"
 
 namespace coil::tok {
 namespace {

@@ -1,7 +1,7 @@
 // StreamingDecoder: token-by-token text that never splits a UTF-8 character, and whose
 // pieces concatenate to exactly what Tokenizer::decode gives for the whole sequence.
 #include "coil/tokenizer.hpp"
-#include "tokenizer/utf8.hpp"
+#include "coil/utf8.hpp"
 
 namespace coil {
 
@@ -14,14 +14,14 @@ std::string StreamingDecoder::push(int32_t id) {
   first_ = false;
   pending_ += bytes;
   std::string out;
-  const size_t used = tok::append_utf8_lossy(pending_, out, /*final=*/false);
+  const size_t used = append_utf8_lossy(pending_, out, /*final=*/false);
   pending_.erase(0, used);
   return out;
 }
 
 std::string StreamingDecoder::flush() {
   std::string out;
-  tok::append_utf8_lossy(pending_, out, /*final=*/true);
+  append_utf8_lossy(pending_, out, /*final=*/true);
   pending_.clear();
   return out;
 }

@@ -7,8 +7,12 @@ namespace {
 constexpr uint64_t kP1 = 0x9e3779b185ebca87ull;
 constexpr uint64_t kP2 = 0xc2b2ae3d27d4eb4full;
 
-inline uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
-inline uint64_t round(uint64_t acc, uint64_t w) { return rotl(acc + w * kP2, 31) * kP1; }
+inline uint64_t rotl(uint64_t x, int r) {
+  return (x << r) | (x >> (64 - r));
+}
+inline uint64_t round(uint64_t acc, uint64_t w) {
+  return rotl(acc + w * kP2, 31) * kP1;
+}
 }  // namespace
 
 Hasher::Hasher(uint64_t seed) {

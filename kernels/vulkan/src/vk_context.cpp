@@ -16,14 +16,10 @@ std::string mib(uint64_t bytes) {
   return buf;
 }
 
-bool env_flag(const char* name) {
-  const char* v = std::getenv(name);
-  return v && std::strcmp(v, "1") == 0;
-}
-
 }  // namespace
 
-Context::Context(const BackendOptions& opts) : instance(std::make_unique<Instance>()) {
+Context::Context(const BackendOptions& opts)
+    : instance(std::make_unique<Instance>(opts.vulkan_validation)) {
   vk = instance->vk;
   const auto devs = instance->devices();
   phys = choose_device(devs, opts);
@@ -62,8 +58,8 @@ Context::Context(const BackendOptions& opts) : instance(std::make_unique<Instanc
     vk.DestroyDevice(device, nullptr);
     throw;
   }
-  // COIL_VULKAN_NO_SUBGROUPS=1 forces the shared-memory fallbacks (tests use it).
-  const bool no_sg = env_flag("COIL_VULKAN_NO_SUBGROUPS");
+  // BackendOptions::vulkan_subgroups false forces the shared-memory fallbacks (tests use it).
+  const bool no_sg = !opts.vulkan_subgroups;
   subgroups =
       !no_sg && phys.subgroup_arithmetic && phys.subgroup_shuffle && phys.subgroup_size >= 4;
   // The subgroup shaders (workgroups of 128 and 256 invocations) take gl_SubgroupSize as

@@ -112,12 +112,7 @@ std::vector<std::string> MessageLog::take_new() {
   return out;
 }
 
-bool validation_requested() {
-  const char* v = std::getenv("COIL_VULKAN_VALIDATION");
-  return v && std::strcmp(v, "1") == 0;
-}
-
-Instance::Instance() {
+Instance::Instance(bool validation_requested) {
   vk.load_global();
   uint32_t loader_version = VK_API_VERSION_1_0;
   if (vk.EnumerateInstanceVersion) vk.EnumerateInstanceVersion(&loader_version);
@@ -133,7 +128,7 @@ Instance::Instance() {
     flags |= VK_INSTANCE_CREATE_ENUMERATE_PORTABILITY_BIT_KHR;
   }
 
-  validation = validation_requested();
+  validation = validation_requested;
   VkDebugUtilsMessengerCreateInfoEXT dbg = messenger_info(log.get());
   VkValidationFeatureEnableEXT enables[] = {
       VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT};
@@ -149,13 +144,16 @@ Instance::Instance() {
     });
     if (!have_layer)
       throw Error(
-          "Vulkan: COIL_VULKAN_VALIDATION=1 but the validation layer VK_LAYER_KHRONOS_validation "
+          "Vulkan: validation was requested (COIL_VULKAN_VALIDATION=1) but the validation layer "
+          "VK_LAYER_KHRONOS_validation "
           "is not installed (Debian: vulkan-validationlayers)");
     layers.push_back(kValidationLayer);
     const auto layer_exts = instance_extensions(vk, kValidationLayer);
     if (!has_extension(available, VK_EXT_DEBUG_UTILS_EXTENSION_NAME) &&
         !has_extension(layer_exts, VK_EXT_DEBUG_UTILS_EXTENSION_NAME))
-      throw Error("Vulkan: COIL_VULKAN_VALIDATION=1 but VK_EXT_debug_utils is not available");
+      throw Error(
+          "Vulkan: validation was requested (COIL_VULKAN_VALIDATION=1) but VK_EXT_debug_utils is "
+          "not available");
     exts.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
     next = &dbg;
     if (has_extension(layer_exts, VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME)) {
@@ -210,7 +208,9 @@ void Instance::check_messenger() {
                                 VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT, &data);
   std::lock_guard lock(log->mu);
   if (!log->selftest_seen)
-    throw Error("Vulkan: COIL_VULKAN_VALIDATION=1 but the debug messenger receives nothing");
+    throw Error(
+        "Vulkan: validation was requested (COIL_VULKAN_VALIDATION=1) but the debug messenger "
+        "receives nothing");
 }
 
 Instance::~Instance() {

@@ -1,4 +1,4 @@
-// A Vulkan instance (with the validation layer when COIL_VULKAN_VALIDATION=1) and the
+// A Vulkan instance (with the validation layer when BackendOptions::vulkan_validation) and the
 // compute-capable devices it sees.
 #pragma once
 #include <memory>
@@ -58,7 +58,10 @@ struct PhysicalDevice {
 
 class Instance {
  public:
-  Instance();  // throws coil::Error naming the reason (no loader, no driver, ...)
+  // With the validation layer and its debug messenger when `validation_requested`
+  // (BackendOptions::vulkan_validation). Throws coil::Error naming the reason (no loader, no
+  // driver, ...).
+  explicit Instance(bool validation_requested = false);
   ~Instance();
   Instance(const Instance&) = delete;
   Instance& operator=(const Instance&) = delete;
@@ -75,9 +78,6 @@ class Instance {
   VkDebugUtilsMessengerEXT messenger_ = VK_NULL_HANDLE;
   void check_messenger();
 };
-
-// True when COIL_VULKAN_VALIDATION=1.
-bool validation_requested();
 
 // The device BackendOptions ask for; throws a clear error when there is none to use.
 const PhysicalDevice& choose_device(const std::vector<PhysicalDevice>& devs,

@@ -10,29 +10,28 @@ namespace {
 struct KernelInfo {
   const char* shader;
   uint32_t bindings;
-  bool subgroup_variant;  // a "<shader>_sg" build exists (CMakeLists.txt)
 };
 
 KernelInfo info(Kernel k) {
   switch (k) {
     case Kernel::GetRows:
-      return {"get_rows", 3, false};
+      return {"get_rows", 3};
     case Kernel::RmsNorm:
-      return {"rms_norm", 3, true};
+      return {"rms_norm", 3};
     case Kernel::MatMulGemv:
-      return {"matmul_gemv", 5, true};
+      return {"matmul_gemv", 5};
     case Kernel::MatMulGemm:
-      return {"matmul_gemm", 4, false};
+      return {"matmul_gemm", 4};
     case Kernel::Conv1dSilu:
-      return {"conv1d_silu", 5, false};
+      return {"conv1d_silu", 5};
     case Kernel::SelectiveScan:
-      return {"selective_scan", 10, true};
+      return {"selective_scan", 10};
     case Kernel::ProjScan:
-      return {"proj_scan", kProjScanBindings, true};
+      return {"proj_scan", kProjScanBindings};
     case Kernel::Add:
-      return {"add", 2, false};
+      return {"add", 2};
     case Kernel::ReadBandwidth:
-      return {"read_bandwidth", 2, false};
+      return {"read_bandwidth", 2};
   }
   throw Error("internal: unknown Vulkan kernel");
 }
@@ -70,7 +69,8 @@ const Pipeline& Pipelines::get(Kernel k, const Spec& spec) {
 
   const KernelInfo ki = info(k);
   std::string name = ki.shader;
-  const bool subgroup = ki.subgroup_variant && ctx_.subgroups;
+  // CMakeLists.txt's COIL_VK_SUBGROUP_SHADERS says which shaders have a "_sg" build
+  const bool subgroup = ctx_.subgroups && !find_spirv(std::string(ki.shader) + "_sg").empty();
   if (subgroup) name += "_sg";
   VkSpecializationMapEntry entries[Spec::kMax];
   for (uint32_t i = 0; i < spec.count; ++i)

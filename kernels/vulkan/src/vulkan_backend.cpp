@@ -1,8 +1,9 @@
 // Setup, memory, transfers, graphs and synchronization of the Vulkan backend.
-#include "vulkan_backend.hpp"
+#include "coil/vulkan_backend.hpp"
 
 #include "coil/error.hpp"
-#include "coil/safetensors.hpp"
+#include "coil/op_checks.hpp"
+#include "coil/tensor_view.hpp"
 #include "vk_buffer.hpp"
 #include "vulkan_backend_impl.hpp"
 
@@ -83,9 +84,7 @@ Tensor VulkanBackend::alloc(DType dtype, int64_t rows, int64_t cols) {
 }
 
 Tensor VulkanBackend::upload_weight(const TensorView& host, int64_t rows, int64_t cols) {
-  if (static_cast<size_t>(rows * cols) * dtype_size(host.dtype) != host.nbytes)
-    throw Error("internal: weight " + host.name + " does not have " + std::to_string(rows) + "x" +
-                std::to_string(cols) + " elements");
+  checks::upload_weight(host, rows, cols);
   Tensor t = make_tensor(host.dtype, rows, cols, false);  // fully overwritten below
   upload(t, host.data);
   return t;

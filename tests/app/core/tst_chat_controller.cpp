@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "active_model.hpp"
 #include "app_controller.hpp"
 #include "banner_model.hpp"
 #include "chat_controller.hpp"
@@ -15,7 +16,6 @@
 #include "fixture_model.hpp"
 #include "inference_worker.hpp"
 #include "message_list_model.hpp"
-#include "model_controller.hpp"
 #include "search_results_model.hpp"
 #include "status_info.hpp"
 #include "worker_host.hpp"
@@ -38,12 +38,12 @@ class TestChatController : public QObject {
     QVERIFY(tmp_.isValid());
     model_ = coil::test::makeFixtureModel(tmp_.filePath("model"), "falcon-tiny-f32", true);
     app_ = std::make_unique<AppController>(AppController::Options{tmp_.filePath("data"), model_});
-    QSignalSpy loaded(app_->model(), &ModelController::modelChanged);
+    QSignalSpy loaded(app_->activeModel(), &ActiveModel::modelChanged);
     app_->start();
-    QVERIFY(app_->model()->loading());
+    QVERIFY(app_->activeModel()->loading());
     QVERIFY(loaded.wait(kWait));
-    QVERIFY(app_->model()->loaded());
-    QCOMPARE(app_->model()->path(), model_);
+    QVERIFY(app_->activeModel()->loaded());
+    QCOMPARE(app_->activeModel()->path(), model_);
     QCOMPARE(app_->status()->backend(), QStringLiteral("cpu"));
     chat_ = app_->chat();
     chat_->settings()->setTemperature(0);
@@ -181,16 +181,16 @@ class TestChatController : public QObject {
     auto* banners = app_->banners();
     emit app_->host().worker()->stateSaveFailed(first_, "No space left on device", true);
     QTRY_VERIFY(banners->has("disk-full"));
-    QSignalSpy failed(app_->model(), &ModelController::loadFailed);
-    app_->model()->load(tmp_.filePath("missing-model"));
+    QSignalSpy failed(app_->activeModel(), &ActiveModel::loadFailed);
+    app_->activeModel()->load(tmp_.filePath("missing-model"));
     QVERIFY(failed.wait(kWait));
     QVERIFY(banners->has("model-load"));
-    QVERIFY(!app_->model()->loaded());
+    QVERIFY(!app_->activeModel()->loaded());
     QVERIFY(!chat_->send("no model now"));
     QVERIFY(banners->has("no-model"));
-    QSignalSpy loaded(app_->model(), &ModelController::modelChanged);
-    app_->model()->load(model_);
-    QTRY_VERIFY_WITH_TIMEOUT(app_->model()->loaded(), kWait);
+    QSignalSpy loaded(app_->activeModel(), &ActiveModel::modelChanged);
+    app_->activeModel()->load(model_);
+    QTRY_VERIFY_WITH_TIMEOUT(app_->activeModel()->loaded(), kWait);
     QVERIFY(!banners->has("model-load"));
   }
 

@@ -97,6 +97,10 @@ class TestChatTransfer : public QObject {
     const QString all =
         QFileInfo(app_->transfer()->suggestedFile(0, "json").toLocalFile()).fileName();
     QVERIFY2(all.startsWith("coil-chats-") && all.endsWith(".json"), qPrintable(all));
+    // the dialogs start in the suggested file's folder (a URL the QML uses as it is)
+    const QUrl folder = app_->transfer()->suggestedFolder();
+    QCOMPARE(QDir(folder.toLocalFile()).absolutePath(),
+             QFileInfo(url.toLocalFile()).absolutePath());
   }
 
   void exportsOneChatAsTheExporterMakesIt() {

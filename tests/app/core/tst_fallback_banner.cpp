@@ -6,15 +6,14 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <algorithm>
 
+#include "active_model.hpp"
 #include "app_controller.hpp"
 #include "app_settings.hpp"
 #include "banner_model.hpp"
 #include "coil/backend.hpp"
 #include "fixture_model.hpp"
-#include "model_controller.hpp"
 
 using namespace coil::app;
 
@@ -49,7 +48,7 @@ class TestFallbackBanner : public QObject {
     app_->settings()->setDevice(0);
     loadAndWait();
     const auto [level, text] = banner(app_->banners(), QStringLiteral("fallback"));
-    const ModelInfo& info = app_->model()->info();
+    const ModelInfo& info = app_->activeModel()->info();
     if (info.fallbackReason.isEmpty()) {  // a machine where Auto found its GPU
       QVERIFY(level.isEmpty());
     } else {
@@ -63,7 +62,7 @@ class TestFallbackBanner : public QObject {
     app_->settings()->setBackend(QStringLiteral("vulkan"));
     app_->settings()->setDevice(99);
     loadAndWait();
-    const ModelInfo& info = app_->model()->info();
+    const ModelInfo& info = app_->activeModel()->info();
     QCOMPARE(info.backend, QStringLiteral("cpu"));
     QVERIFY(!info.fallbackReason.isEmpty());
     const auto [level, text] = banner(app_->banners(), QStringLiteral("fallback"));
@@ -72,19 +71,21 @@ class TestFallbackBanner : public QObject {
   }
 
   void aGpuThatComputesWrongIsAWarningNamingTheOp() {
-    // Vulkan (lavapipe in CI) made to fail the engine's self-check on one op.
+    // Vulkan (lavapipe in CI) made to fail the engine's self-check on one op: the app's
+    // engine options (what coil-chat's main() reads from COIL_SELF_CHECK_FAULT) say which.
     const auto built = coil::compiled_backends();
     if (std::find(built.begin(), built.end(), "vulkan") == built.end() ||
         coil::list_devices("vulkan").empty())
       QSKIP("this build or machine has no Vulkan device");
-    app_->settings()->setBackend(QStringLiteral("vulkan"));
-    app_->settings()->setDevice(0);
-    qputenv("COIL_SELF_CHECK_FAULT", "matmul");
-    loadAndWait();
-    qunsetenv("COIL_SELF_CHECK_FAULT");
-    const ModelInfo& info = app_->model()->info();
+    AppController::Options options{tmp_.filePath("data-fault"), model_, /*autoLoad=*/false};
+    options.engine.self_check_fault = "matmul";
+    AppController faulty(options);
+    faulty.settings()->setBackend(QStringLiteral("vulkan"));
+    faulty.settings()->setDevice(0);
+    loadAndWait(faulty);
+    const ModelInfo& info = faulty.activeModel()->info();
     QCOMPARE(info.backend, QStringLiteral("cpu"));
-    const auto [level, text] = banner(app_->banners(), QStringLiteral("fallback"));
+    const auto [level, text] = banner(faulty.banners(), QStringLiteral("fallback"));
     QCOMPARE(level, QStringLiteral("warning"));
     QVERIFY2(text.contains("refused, it computes wrong results here: matmul (F32"),
              qPrintable(text));
@@ -94,16 +95,17 @@ class TestFallbackBanner : public QObject {
     app_->settings()->setBackend(QStringLiteral("cpu"));
     app_->settings()->setDevice(0);
     loadAndWait();
-    QVERIFY(app_->model()->info().fallbackReason.isEmpty());
+    QVERIFY(app_->activeModel()->info().fallbackReason.isEmpty());
     QVERIFY(banner(app_->banners(), QStringLiteral("fallback")).first.isEmpty());
   }
 
   void cleanupTestCase() { app_.reset(); }
 
  private:
-  void loadAndWait() {
-    ModelController* m = app_->model();
-    QSignalSpy changed(m, &ModelController::modelChanged);
+  void loadAndWait() { loadAndWait(*app_); }
+  void loadAndWait(AppController& app) {
+    ActiveModel* m = app.activeModel();
+    QSignalSpy changed(m, &ActiveModel::modelChanged);
     m->load(model_);
     QTRY_VERIFY_WITH_TIMEOUT(changed.count() > 0 && !m->loading(), kWait);
     QVERIFY2(m->loaded(), qPrintable(m->error()));

@@ -1,4 +1,4 @@
-// Cancelling a model load as the status bar's Cancel button does (App.model.cancelLoad()):
+// Cancelling a model load as the status bar's Cancel button does (App.activeModel.cancelLoad()):
 // the load stops between two tensors, the app is left with no model and no error, and the
 // next load works. The worker is held inside the load until the cancel is made, so
 // nothing depends on timing.
@@ -9,12 +9,12 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "active_model.hpp"
 #include "app_controller.hpp"
 #include "app_settings.hpp"
 #include "banner_model.hpp"
 #include "fixture_model.hpp"
 #include "inference_worker.hpp"
-#include "model_controller.hpp"
 #include "worker_host.hpp"
 
 using namespace coil::app;
@@ -32,12 +32,12 @@ class TestLoadCancel : public QObject {
     model_ = coil::test::makeFixtureModel(tmp_.filePath("model"), "falcon-tiny-f32", true);
     app_ = std::make_unique<AppController>(AppController::Options{tmp_.filePath("data"), model_});
     app_->start();
-    QTRY_VERIFY_WITH_TIMEOUT(app_->model()->loaded(), kWait);
+    QTRY_VERIFY_WITH_TIMEOUT(app_->activeModel()->loaded(), kWait);
   }
 
   void cancelWithoutALoadDoesNothing() {
-    ModelController* m = app_->model();
-    QSignalSpy cancelled(m, &ModelController::loadCancelled);
+    ActiveModel* m = app_->activeModel();
+    QSignalSpy cancelled(m, &ActiveModel::loadCancelled);
     m->cancelLoad();
     QVERIFY(m->loaded());
     QVERIFY(!m->loading());
@@ -45,10 +45,10 @@ class TestLoadCancel : public QObject {
   }
 
   void cancelLeavesNoModelAndNoError() {
-    ModelController* m = app_->model();
+    ActiveModel* m = app_->activeModel();
     InferenceWorker* w = app_->host().worker();
-    QSignalSpy cancelled(m, &ModelController::loadCancelled);
-    QSignalSpy failed(m, &ModelController::loadFailed);
+    QSignalSpy cancelled(m, &ActiveModel::loadCancelled);
+    QSignalSpy failed(m, &ActiveModel::loadFailed);
     QSemaphore reached, go;
     bool held = false;  // worker thread only
     const auto hold = connect(
@@ -64,6 +64,7 @@ class TestLoadCancel : public QObject {
 
     m->reload();
     QVERIFY(m->loading());
+    QCOMPARE(m->loadingName(), QStringLiteral("model"));  // the status line's text, made in C++
     QVERIFY(reached.tryAcquire(1, kWait));
     m->cancelLoad();
     QCOMPARE(m->stage(), QStringLiteral("Cancelling"));

@@ -14,18 +14,20 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "active_model.hpp"
 #include "app_controller.hpp"
+#include "app_settings.hpp"
 #include "banner_model.hpp"
 #include "chat_controller.hpp"
+#include "curated_model.hpp"
+#include "download_list_model.hpp"
 #include "fake_hub.hpp"
 #include "fixture_model.hpp"
-#include "hub_download_list_model.hpp"
-#include "hub_repo_files_model.hpp"
 #include "hub_search_model.hpp"
-#include "model_controller.hpp"
+#include "installed_models_controller.hpp"
+#include "installed_models_model.hpp"
 #include "models_controller.hpp"
-#include "models_curated.hpp"
-#include "models_installed_model.hpp"
+#include "repo_files_model.hpp"
 
 using namespace coil::app;
 using coil::hub::test::FakeHub;
@@ -65,7 +67,7 @@ struct Session {
     app = std::make_unique<AppController>(AppController::Options{dataDir, QString(), false});
     ModelsController* m = app->models();
     for (QAbstractItemModel* model : std::initializer_list<QAbstractItemModel*>{
-             m->results(), m->files(), m->downloads(), m->installed()})
+             m->results(), m->files(), m->downloads(), m->installed()->rows()})
       testers.push_back(std::make_unique<Tester>(model, Tester::FailureReportingMode::QtTest));
   }
   ~Session() {
@@ -74,7 +76,8 @@ struct Session {
   }
   ModelsController* models() const { return app->models(); }
   DownloadListModel* downloads() const { return app->models()->downloads(); }
-  InstalledModelsModel* installed() const { return app->models()->installed(); }
+  InstalledModelsController* installedModels() const { return app->installedModels(); }
+  InstalledModelsModel* installed() const { return app->installedModels()->rows(); }
   HubSearchModel* results() const { return app->models()->results(); }
   // The row of a download by repo, -1 if none.
   int download(const QString& repoId) const {
@@ -213,7 +216,8 @@ class TestModelsController : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!m->searching(), kWait);
     QVERIFY(!m->canLoadMore());
     QStringList all;
-    for (int i = 0; i < r->rowCount(); ++i) all << cell(r, i, HubSearchModel::RepoIdRole).toString();
+    for (int i = 0; i < r->rowCount(); ++i)
+      all << cell(r, i, HubSearchModel::RepoIdRole).toString();
     QVERIFY(all.size() >= 9);
 
     // pages of 3: "More results" until the Hub sends no next link
@@ -237,7 +241,8 @@ class TestModelsController : public QObject {
     }
     QVERIFY(pages >= 3);
     QStringList paged;
-    for (int i = 0; i < r->rowCount(); ++i) paged << cell(r, i, HubSearchModel::RepoIdRole).toString();
+    for (int i = 0; i < r->rowCount(); ++i)
+      paged << cell(r, i, HubSearchModel::RepoIdRole).toString();
     QCOMPARE(paged.size(), all.size());  // no repo twice (the curated entry neither)
     QCOMPARE(QSet<QString>(paged.begin(), paged.end()), QSet<QString>(all.begin(), all.end()));
     QCOMPARE(paged.first(), QString(kCuratedRepoId));
@@ -388,12 +393,13 @@ class TestModelsController : public QObject {
     m->download(kTiny);
     QVERIFY(finished.wait(kWait));
     const QString path = finished.first().at(1).toString();
-    QSignalSpy confirm(m, &ModelsController::deleteConfirmationRequested);
-    QVERIFY(m->requestDelete(path));
+    InstalledModelsController* installed = s.installedModels();
+    QSignalSpy confirm(installed, &InstalledModelsController::deleteConfirmationRequested);
+    QVERIFY(installed->requestDelete(path));
     QCOMPARE(confirm.count(), 1);
     QCOMPARE(confirm.first().at(1).toString(), kTiny);
     QVERIFY(confirm.first().at(2).toString().endsWith("kB"));
-    QVERIFY(m->deleteInstalled(path));
+    QVERIFY(installed->deleteInstalled(path));
     QVERIFY(!QFileInfo::exists(cache_ + "/models--coil-test--tiny-mamba"));
     QCOMPARE(s.installedRow(kTiny), -1);
     QCOMPARE(s.download(kTiny), -1);  // its finished download is forgotten with it
@@ -402,22 +408,23 @@ class TestModelsController : public QObject {
     const int demo = rowWhere(s.installed(), InstalledModelsModel::KindRole, "demo");
     QVERIFY(demo >= 0);
     const QString demoPath = cell(s.installed(), demo, InstalledModelsModel::PathRole).toString();
-    QVERIFY(!m->requestDelete(demoPath));
-    QVERIFY2(m->message().contains("demo"), qPrintable(m->message()));
-    QVERIFY(!m->deleteInstalled(demoPath));
+    QVERIFY(!installed->requestDelete(demoPath));
+    QVERIFY2(m->message().contains("demo"), qPrintable(m->message()));  // the page says why
+    QVERIFY(!installed->deleteInstalled(demoPath));
     QVERIFY(QFileInfo::exists(demoPath + "/config.json"));
     QCOMPARE(confirm.count(), 1);
     m->dismissMessage();
     QCOMPARE(m->message(), QString());
-    QVERIFY(!m->requestDelete("/no/such/model"));
+    QVERIFY(!installed->requestDelete("/no/such/model"));
     QVERIFY(!m->message().isEmpty());
   }
 
   void gatedRepoNeedsAToken() {
     Session s(data_);
     ModelsController* m = s.models();
+    AppSettings* settings = s.app->settings();
     QVERIFY(!m->hasToken());
-    QVERIFY(m->tokenText().startsWith("No token"));
+    QVERIFY(settings->hfTokenText().startsWith("No token"));
     const QString id = m->download(kGated);
     QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kGated), QStringLiteral("failed"), kWait);
     const QString error = cell(s.downloads(), 0, DownloadListModel::ErrorRole).toString();
@@ -426,12 +433,13 @@ class TestModelsController : public QObject {
     QVERIFY(s.app->banners()->has("download-failed"));
     QVERIFY(cell(s.downloads(), 0, DownloadListModel::CanResumeRole).toBool());
 
-    // with the token saved, the same download goes through
-    QSignalSpy token(m, &ModelsController::tokenChanged);
-    m->saveToken(coil::hub::test::kGoodToken);
+    // with the token saved (a setting), the same download goes through
+    QSignalSpy token(settings, &AppSettings::hfTokenChanged);
+    QVERIFY(settings->saveHfToken(coil::hub::test::kGoodToken));
     QCOMPARE(token.count(), 1);
     QVERIFY(m->hasToken());
-    QVERIFY(m->tokenSaved());
+    QVERIFY(settings->hfTokenSaved());
+    QVERIFY(settings->hfTokenText().startsWith("A token saved in Coil"));
     QVERIFY(QFileInfo::exists(data_ + "/hf_token"));
     QCOMPARE(m->download(kGated), id);  // retries the failed entry
     QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kGated), QStringLiteral("finished"), kWait);
@@ -439,8 +447,9 @@ class TestModelsController : public QObject {
     QVERIFY(!hub_->requests("hub", "HEAD", "model.safetensors").isEmpty());
     // the saved token is read again by the next session, and can be removed
     Session next(data_);
-    QVERIFY(next.models()->tokenSaved());
-    next.models()->saveToken("");
+    QVERIFY(next.app->settings()->hfTokenSaved());
+    QVERIFY(next.models()->hasToken());
+    QVERIFY(next.app->settings()->saveHfToken(""));
     QVERIFY(!next.models()->hasToken());
     QVERIFY(!QFileInfo::exists(data_ + "/hf_token"));
   }
@@ -455,22 +464,23 @@ class TestModelsController : public QObject {
     const int row = s.installedRow(kChatReady);
     QVERIFY(row >= 0);
     QVERIFY(cell(s.installed(), row, InstalledModelsModel::CompatibleRole).toBool());
-    QSignalSpy chat(m, &ModelsController::chatRequested);
-    QSignalSpy loaded(s.app->model(), &ModelController::modelChanged);
-    QVERIFY(m->useInNewChat(path));
+    InstalledModelsController* installed = s.installedModels();
+    QSignalSpy chat(installed, &InstalledModelsController::chatRequested);
+    QSignalSpy loaded(s.app->activeModel(), &ActiveModel::modelChanged);
+    QVERIFY(installed->useInNewChat(path));
     QCOMPARE(chat.count(), 1);
     QCOMPARE(s.app->chat()->conversationId(), qint64(0));
-    QTRY_VERIFY_WITH_TIMEOUT(s.app->model()->loaded(), kWait);
-    QCOMPARE(s.app->model()->path(), path);
+    QTRY_VERIFY_WITH_TIMEOUT(s.app->activeModel()->loaded(), kWait);
+    QCOMPARE(s.app->activeModel()->path(), path);
     // the model in use cannot be deleted
     const int inUse = s.installedRow(kChatReady);
     QVERIFY(cell(s.installed(), inUse, InstalledModelsModel::InUseRole).toBool());
     QVERIFY(!cell(s.installed(), inUse, InstalledModelsModel::CanDeleteRole).toBool());
-    QVERIFY(!m->requestDelete(path));
+    QVERIFY(!installed->requestDelete(path));
     QVERIFY2(m->message().contains("in use"), qPrintable(m->message()));
     QVERIFY(QFileInfo::exists(path + "/model.safetensors"));
     // an incompatible or unknown folder is refused
-    QVERIFY(!m->useInNewChat(tmp_.filePath("nothing-here")));
+    QVERIFY(!installed->useInNewChat(tmp_.filePath("nothing-here")));
   }
 
   void offlineSearchesNothingAndSaysSo() {

@@ -9,16 +9,16 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "api_client.hpp"
+#include "curated_model.hpp"
+#include "download_list_model.hpp"
 #include "download_queue.hpp"
-#include "hub_download_list_model.hpp"
-#include "hub_repo_files_model.hpp"
+#include "hub_client.hpp"
 #include "hub_search_model.hpp"
 #include "hub_token_store.hpp"
-#include "models_cache_scan.hpp"
-#include "models_curated.hpp"
-#include "models_installed_model.hpp"
-#include "models_memory_fit.hpp"
+#include "installed_model.hpp"
+#include "installed_models_model.hpp"
+#include "memory_fit.hpp"
+#include "repo_files_model.hpp"
 #include "search_results.hpp"
 
 using namespace coil::app;

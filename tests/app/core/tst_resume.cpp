@@ -102,7 +102,9 @@ class TestResume : public QObject {
   // The engine path the app relies on: state file round trip and re-prefill.
   void restoredStateGivesTheSameNextTokenLogits() {
     const std::filesystem::path dir(model_.toStdString());
-    auto model = coil::Model::open(dir, {.backend = "cpu"});
+    coil::ModelOptions cpu;
+    cpu.backend = "cpu";
+    auto model = coil::Model::open(dir, cpu);
     auto tok = coil::Tokenizer::load(dir);
     const auto config = coil::ChatConfig::load(dir);
     coil::ChatSession live(*model, *tok, config);

@@ -6,8 +6,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "api_client.hpp"
 #include "fake_hub.hpp"
+#include "hub_client.hpp"
 
 using namespace coil::hub;
 using coil::hub::test::FakeHub;

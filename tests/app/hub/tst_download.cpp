@@ -12,10 +12,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "api_client.hpp"
-#include "cache_layout.hpp"
 #include "fake_hub.hpp"
 #include "file_downloader.hpp"
+#include "hub_client.hpp"
+#include "repo_cache.hpp"
 #include "snapshot_downloader.hpp"
 #include "sync_download.hpp"
 

@@ -5,10 +5,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "api_client.hpp"
 #include "coil/error.hpp"
 #include "coil/weights.hpp"
 #include "fake_hub.hpp"
+#include "hub_client.hpp"
 #include "sync_download.hpp"
 
 using namespace coil::hub;

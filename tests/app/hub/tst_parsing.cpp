@@ -5,13 +5,13 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "api_client.hpp"
-#include "cache_layout.hpp"
 #include "glob_match.hpp"
 #include "http_util.hpp"
-#include "json_document.hpp"
+#include "hub_client.hpp"
 #include "hub_error.hpp"
 #include "hub_settings.hpp"
+#include "json_document.hpp"
+#include "repo_cache.hpp"
 #include "repo_tree.hpp"
 #include "resource_estimate.hpp"
 #include "search_results.hpp"
@@ -311,15 +311,17 @@ class TstParsing : public QObject {
   void hostileConfigsGiveNoEstimate() {
     // Dimensions from a hostile config.json: beyond the engine's limits (1e300 once overflowed
     // a float-to-integer cast, expand x hidden a signed product) there is no estimate.
-    const QJsonObject base{{"num_hidden_layers", 2}, {"hidden_size", 64},  {"intermediate_size", 128},
-                           {"state_size", 16},       {"conv_kernel", 4},   {"vocab_size", 1000}};
+    const QJsonObject base{{"num_hidden_layers", 2},   {"hidden_size", 64},
+                           {"intermediate_size", 128}, {"state_size", 16},
+                           {"conv_kernel", 4},         {"vocab_size", 1000}};
     QVERIFY(estimateMemory(base, 0, 4, 1 << 30).valid);
     for (const char* key : {"num_hidden_layers", "hidden_size", "intermediate_size", "state_size",
                             "conv_kernel", "vocab_size", "time_step_rank", "expand"}) {
       for (double v : {1e300, -1e300, 1e18, 0.5, -3.0}) {
         QJsonObject c = base;
         c[QLatin1String(key)] = v;
-        if (QLatin1String(key) == QLatin1String("expand")) c.remove(QStringLiteral("intermediate_size"));
+        if (QLatin1String(key) == QLatin1String("expand"))
+          c.remove(QStringLiteral("intermediate_size"));
         const MemoryEstimate e = estimateMemory(c, 0, 4, 1 << 30);
         QVERIFY2(!e.valid, qPrintable(QStringLiteral("%1 = %2").arg(QLatin1String(key)).arg(v)));
         QCOMPARE(e.totalBytes, qint64(0));
@@ -337,7 +339,8 @@ class TstParsing : public QObject {
              qPrintable(error));
     QVERIFY(!coil::parseJsonDocument("[1, 2", QStringLiteral("x"), &error));
     QVERIFY2(error.startsWith(QStringLiteral("x: invalid JSON")), qPrintable(error));
-    const auto ok = coil::parseJsonDocument(R"([{"id": "a/b", "tags": [[["x"]]]}])", QStringLiteral("x"));
+    const auto ok =
+        coil::parseJsonDocument(R"([{"id": "a/b", "tags": [[["x"]]]}])", QStringLiteral("x"));
     QVERIFY(ok && ok->isArray());
     QCOMPARE(parseSearchResults(ok->array()).size(), 1);
   }

@@ -7,9 +7,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "api_client.hpp"
 #include "download_queue.hpp"
 #include "fake_hub.hpp"
+#include "hub_client.hpp"
 
 using namespace coil::hub;
 using coil::hub::test::FakeHub;

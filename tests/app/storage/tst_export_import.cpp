@@ -5,6 +5,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "coil/limits.hpp"
 #include "database.hpp"
 #include "export.hpp"
 #include "import_json.hpp"
@@ -12,7 +13,6 @@
 #include "storage.hpp"
 #include "storage_error.hpp"
 #include "test_clock.hpp"
-#include "coil/limits.hpp"
 
 using namespace coil::storage;
 

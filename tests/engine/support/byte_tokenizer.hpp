@@ -19,7 +19,9 @@ class ByteTokenizer final : public Tokenizer {
     for (int32_t id : ids) s += static_cast<char>(id);
     return s;
   }
-  std::string token_bytes(int32_t id) const override { return std::string(1, static_cast<char>(id)); }
+  std::string token_bytes(int32_t id) const override {
+    return std::string(1, static_cast<char>(id));
+  }
   std::string piece_bytes(int32_t id, bool, bool) const override { return token_bytes(id); }
   int32_t vocab_size() const override { return 256; }
   std::optional<int32_t> token_to_id(std::string_view) const override { return std::nullopt; }

@@ -11,7 +11,9 @@
 
 namespace coil::test {
 
-std::filesystem::path model_dir(const std::string& name) { return test_data_dir() / "models" / name; }
+std::filesystem::path model_dir(const std::string& name) {
+  return test_data_dir() / "models" / name;
+}
 
 std::vector<std::string> fixture_models() {
   return {"falcon-tiny-f32", "falcon-tiny-bf16", "mamba-tiny-f16", "hf-falcon-mamba-bf16",

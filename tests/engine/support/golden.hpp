@@ -9,14 +9,15 @@
 namespace coil::test {
 
 struct GoldenCase {
-  std::string name;             // "short", "long"
+  std::string name;  // "short", "long"
   std::vector<int32_t> ids;
-  std::vector<float> logits;    // [ids.size(), vocab]
+  std::vector<float> logits;  // [ids.size(), vocab]
 };
 
 // tests/data/models/NAME
 std::filesystem::path model_dir(const std::string& name);
-std::vector<std::string> fixture_models();  // the shared fixtures + the ones tools/make_hf_fixtures.py made with transformers
+std::vector<std::string> fixture_models();  // the shared fixtures + the ones
+                                            // tools/make_hf_fixtures.py made with transformers
 std::vector<GoldenCase> load_golden(const std::string& model);
 
 // max |a - b| / max |b|

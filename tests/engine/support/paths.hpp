@@ -17,9 +17,9 @@ std::filesystem::path temp_dir();
 }  // namespace coil::test
 
 // Skips the current test, saying why, when the shared fixtures are not there.
-#define COIL_REQUIRE_FIXTURES(sub)                                                        \
-  do {                                                                                    \
-    if (!std::filesystem::exists(::coil::test::fixtures_dir() / (sub)))                   \
+#define COIL_REQUIRE_FIXTURES(sub)                                                            \
+  do {                                                                                        \
+    if (!std::filesystem::exists(::coil::test::fixtures_dir() / (sub)))                       \
       GTEST_SKIP() << "shared fixtures not found at " << ::coil::test::fixtures_dir() / (sub) \
-                   << " (set -DCOIL_FIXTURES=...)";                                       \
+                   << " (set -DCOIL_FIXTURES=...)";                                           \
   } while (0)

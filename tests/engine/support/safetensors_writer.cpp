@@ -78,6 +78,8 @@ TensorData make_tensor(const std::string& name, DType dtype, std::vector<int64_t
         std::memcpy(dst, &v, 4);
         break;
       }
+      default:  // block types: safetensors has none (dtype_size above refused them)
+        break;
     }
   }
   return t;

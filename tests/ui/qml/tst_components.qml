@@ -82,14 +82,14 @@ TestCase {
     }
 
     function test_bannersListTheirReasonAndFix() {
-        App.model.load("/nonexistent/coil-model")
+        App.activeModel.load("/nonexistent/coil-model")
         tryVerify(() => App.banners.has("model-load"), 60000)
         const area = createTemporaryObject(bannerComponent, root)
         waitForRendering(area)
         const banner = findChild(area, "banner-model-load")
         verify(banner !== null && banner.height > 40)
         App.banners.dismiss("model-load")
-        App.model.reload()
+        App.activeModel.reload()
     }
 }
 }

@@ -22,7 +22,7 @@ TestCase {
     function initTestCase() {
         window = mainComponent.createObject(test)
         verify(window !== null)
-        tryVerify(() => App.model.loaded, 60000, "the fixture model loads")
+        tryVerify(() => App.activeModel.loaded, 60000, "the fixture model loads")
         App.chat.settings.temperature = 0
         App.chat.settings.maxTokens = 6
         waitForRendering(window.contentItem)

@@ -1,5 +1,5 @@
 // Residual add (shaders/add.comp).
-#include "backend/op_checks.hpp"
+#include "coil/op_checks.hpp"
 #include "vk_dispatch.hpp"
 #include "vulkan_backend_impl.hpp"
 

@@ -1,7 +1,7 @@
 // Causal depthwise conv + bias + SiLU over a chunk, state carried
 // (shaders/conv1d_silu.comp).
-#include "backend/op_checks.hpp"
 #include "coil/error.hpp"
+#include "coil/op_checks.hpp"
 #include "vk_dispatch.hpp"
 #include "vulkan_backend_impl.hpp"
 

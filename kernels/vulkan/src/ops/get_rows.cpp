@@ -1,5 +1,5 @@
 // Embedding gather (shaders/get_rows.comp).
-#include "backend/op_checks.hpp"
+#include "coil/op_checks.hpp"
 #include "vk_dispatch.hpp"
 #include "vulkan_backend_impl.hpp"
 

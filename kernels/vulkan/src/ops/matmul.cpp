@@ -3,7 +3,7 @@
 // norm_matmul and matmul_add (ops/norm_matmul.cpp, ops/matmul_add.cpp).
 #include <algorithm>
 
-#include "backend/op_checks.hpp"
+#include "coil/op_checks.hpp"
 #include "vk_dispatch.hpp"
 #include "vulkan_backend_impl.hpp"
 

@@ -1,6 +1,6 @@
 // Fused decode op: out += x @ W^T (+ bias), the out_proj product accumulated straight into
 // the residual stream (shaders/matmul_gemv.comp with FUSE = 1; the split is in matmul.cpp).
-#include "backend/op_checks.hpp"
+#include "coil/op_checks.hpp"
 #include "vulkan_backend_impl.hpp"
 
 namespace coil::vk {

@@ -1,6 +1,6 @@
 // Fused decode op: RMS norm (times its weight) then x @ W^T (+ bias), in one GEMV dispatch
 // per token group (shaders/matmul_gemv.comp with FUSE = 2; the split is in matmul.cpp).
-#include "backend/op_checks.hpp"
+#include "coil/op_checks.hpp"
 #include "vulkan_backend_impl.hpp"
 
 namespace coil::vk {

@@ -1,7 +1,7 @@
 // Fused decode op: dt_proj (and FalconMamba's norm of dt, B and C) folded into the
 // selective scan, one dispatch over the chunk (shaders/proj_scan.comp).
-#include "backend/op_checks.hpp"
 #include "coil/error.hpp"
+#include "coil/op_checks.hpp"
 #include "vk_dispatch.hpp"
 #include "vulkan_backend_impl.hpp"
 
@@ -13,7 +13,7 @@ void VulkanBackend::proj_scan(const ProjScanArgs& a) {
     throw Error(
         "Vulkan: " + ctx().name() + " allows fewer than " + std::to_string(kProjScanBindings) +
         " storage buffers per shader, proj_scan needs " + std::to_string(kProjScanBindings));
-  const int64_t T = a.x.rows, D = a.x.cols, N = a.A.cols, R = a.dt_low.cols;
+  const int64_t T = a.scan.x.rows, D = a.scan.x.cols, N = a.scan.A.cols, R = a.dt_low.cols;
   if (N > 256) throw Error("Vulkan: state sizes above 256 are not supported");
   if (T == 0 || D == 0 || N == 0) return;
   struct Push {
@@ -24,23 +24,23 @@ void VulkanBackend::proj_scan(const ProjScanArgs& a) {
   };
   Dispatch d(*this, Kernel::ProjScan, {static_cast<uint32_t>(N), dtype_code(a.dt_proj.dtype)});
   Push p{};
-  p.x_off = d.bind(a.x, Access::Read);
+  p.x_off = d.bind(a.scan.x, Access::Read);
   p.dl_off = d.bind(a.dt_low, Access::Read);
   p.w_off = d.bind(a.dt_proj, Access::Read);
-  p.dtb_off = d.bind(a.dt_bias, Access::Read);
-  p.a_off = d.bind(a.A, Access::Read);
-  p.b_off = d.bind(a.B, Access::Read);
-  p.c_off = d.bind(a.C, Access::Read);
-  p.ds_off = d.bind(a.Dskip, Access::Read);
-  p.z_off = d.bind(a.z, Access::Read);
-  p.s_off = d.bind(a.state, Access::ReadWrite);
-  p.out_off = d.bind(a.out, Access::Write);
-  p.x_stride = static_cast<uint32_t>(a.x.stride);
+  p.dtb_off = d.bind(a.scan.dt_bias, Access::Read);
+  p.a_off = d.bind(a.scan.A, Access::Read);
+  p.b_off = d.bind(a.scan.B, Access::Read);
+  p.c_off = d.bind(a.scan.C, Access::Read);
+  p.ds_off = d.bind(a.scan.Dskip, Access::Read);
+  p.z_off = d.bind(a.scan.z, Access::Read);
+  p.s_off = d.bind(a.scan.state, Access::ReadWrite);
+  p.out_off = d.bind(a.scan.out, Access::Write);
+  p.x_stride = static_cast<uint32_t>(a.scan.x.stride);
   p.dl_stride = static_cast<uint32_t>(a.dt_low.stride);
-  p.b_stride = static_cast<uint32_t>(a.B.stride);
-  p.c_stride = static_cast<uint32_t>(a.C.stride);
-  p.z_stride = static_cast<uint32_t>(a.z.stride);
-  p.out_stride = static_cast<uint32_t>(a.out.stride);
+  p.b_stride = static_cast<uint32_t>(a.scan.B.stride);
+  p.c_stride = static_cast<uint32_t>(a.scan.C.stride);
+  p.z_stride = static_cast<uint32_t>(a.scan.z.stride);
+  p.out_stride = static_cast<uint32_t>(a.scan.out.stride);
   p.T = static_cast<uint32_t>(T);
   p.D = static_cast<uint32_t>(D);
   p.R = static_cast<uint32_t>(R);

@@ -1,5 +1,5 @@
 // RMS norm, with or without weight, in place on column views too (shaders/rms_norm.comp).
-#include "backend/op_checks.hpp"
+#include "coil/op_checks.hpp"
 #include "vk_dispatch.hpp"
 #include "vulkan_backend_impl.hpp"
 

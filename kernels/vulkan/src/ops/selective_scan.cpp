@@ -1,6 +1,6 @@
 // The selective scan over a chunk, state carried (shaders/selective_scan.comp).
-#include "backend/op_checks.hpp"
 #include "coil/error.hpp"
+#include "coil/op_checks.hpp"
 #include "vk_dispatch.hpp"
 #include "vulkan_backend_impl.hpp"
 

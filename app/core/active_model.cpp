@@ -1,0 +1,145 @@
+// ActiveModel: model loads asked for by the UI, their progress, cancellation and outcome.
+#include "active_model.hpp"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QUrl>
+
+#include "app_settings.hpp"
+#include "banner_model.hpp"
+#include "inference_worker.hpp"
+#include "status_info.hpp"
+#include "worker_host.hpp"
+
+namespace coil::app {
+
+ActiveModel::ActiveModel(WorkerHost* host, AppSettings* settings, BannerModel* banners,
+                         StatusInfo* status, QObject* parent)
+    : QObject(parent), host_(host), settings_(settings), banners_(banners), status_(status) {
+  InferenceWorker* w = host->worker();
+  connect(w, &InferenceWorker::loadStarted, this, &ActiveModel::onStarted);
+  connect(w, &InferenceWorker::loadProgress, this, &ActiveModel::onProgress);
+  connect(w, &InferenceWorker::modelLoaded, this, &ActiveModel::onLoaded);
+  connect(w, &InferenceWorker::modelLoadFailed, this, &ActiveModel::onFailed);
+  connect(w, &InferenceWorker::loadCancelled, this, &ActiveModel::onCancelled);
+}
+
+void ActiveModel::load(const QString& pathOrUrl) {
+  QString path = pathOrUrl;
+  if (pathOrUrl.startsWith(QLatin1String("file:"))) path = QUrl(pathOrUrl).toLocalFile();
+  if (path.isEmpty()) return;
+  path = QDir::cleanPath(QDir(path).absolutePath());
+  LoadRequest r;
+  r.path = path;
+  r.backend = settings_->backend();
+  r.device = settings_->device();
+  r.threads = settings_->threads();
+  ++pending_;
+  loadingPath_ = path;
+  loading_ = true;
+  progress_ = 0;
+  stage_ = tr("Waiting for the engine");
+  emit progressChanged();
+  emit loadingChanged();
+  host_->load(r);
+}
+
+void ActiveModel::reload() {
+  const QString p = info_.path.isEmpty() ? settings_->modelPath() : info_.path;
+  if (!p.isEmpty()) load(p);
+}
+
+void ActiveModel::cancelLoad() {
+  if (!loading_) return;
+  host_->cancelLoad();
+  stage_ = tr("Cancelling");
+  emit progressChanged();
+}
+
+void ActiveModel::onStarted(const QString& path) {
+  // The worker dropped the previous model as it started this load.
+  if (!info_.path.isEmpty()) {
+    info_ = {};
+    status_->clearModel();
+    emit modelChanged();
+  }
+  loadingPath_ = path;
+  emit loadingChanged();
+}
+
+void ActiveModel::onProgress(double fraction, const QString& stage) {
+  progress_ = fraction;
+  stage_ = stage;
+  emit progressChanged();
+}
+
+void ActiveModel::onLoaded(const ModelInfo& info) {
+  if (--pending_ > 0) return;  // a newer load is queued: this one is about to be replaced
+  info_ = info;
+  loading_ = false;
+  setError({});
+  settings_->setModelPath(info.path);
+  status_->setModel(info);
+  banners_->dismiss(QStringLiteral("model-load"));
+  banners_->dismiss(QStringLiteral("no-model"));
+  if (info.fallbackReason.isEmpty()) {
+    banners_->dismiss(QStringLiteral("fallback"));
+  } else {
+    banners_->show(fallbackBanner(info));
+  }
+  emit loadingChanged();
+  emit modelChanged();
+}
+
+Banner ActiveModel::fallbackBanner(const ModelInfo& info) const {
+  // With Auto, the CPU is one of the expected outcomes (a machine without a usable GPU):
+  // say so once, as information. A backend picked by name that could not run is a warning.
+  if (settings_->backend() == QLatin1String("auto"))
+    return {QStringLiteral("fallback"), QStringLiteral("info"),
+            tr("Running on %1: no usable GPU backend was found").arg(info.backend.toUpper()),
+            info.fallbackReason,
+            tr("Answers work on the CPU, only slower. With an NVIDIA driver (CUDA) or a "
+               "Vulkan GPU driver installed, Auto uses the GPU.")};
+  return {QStringLiteral("fallback"), QStringLiteral("warning"),
+          tr("Running on %1 instead of the backend you chose").arg(info.backend.toUpper()),
+          info.fallbackReason,
+          tr("Answers still work, only slower. Check the GPU driver, or pick another "
+             "backend in Settings and reload the model.")};
+}
+
+void ActiveModel::onFailed(const QString& path, const QString& reason) {
+  if (--pending_ > 0) return;
+  loading_ = false;
+  setError(reason);
+  banners_->show({QStringLiteral("model-load"), QStringLiteral("error"),
+                  tr("The model could not be loaded"),
+                  QStringLiteral("%1: %2").arg(QDir::toNativeSeparators(path), reason),
+                  tr("Choose a model folder holding config.json, the .safetensors weights and "
+                     "tokenizer.json (chat settings, Model), or start Coil with --model DIR.")});
+  emit loadingChanged();
+  emit loadFailed(reason);
+}
+
+void ActiveModel::onCancelled(const QString&) {
+  if (--pending_ > 0) return;  // a newer load is queued (it was asked for after the cancel)
+  loading_ = false;
+  progress_ = 0;
+  stage_.clear();
+  setError({});
+  banners_->dismiss(QStringLiteral("model-load"));
+  emit progressChanged();
+  emit loadingChanged();
+  emit loadCancelled();
+}
+
+void ActiveModel::setError(const QString& error) {
+  if (error == error_) return;
+  error_ = error;
+  emit errorChanged();
+}
+
+QString ActiveModel::loadingName() const {
+  return QFileInfo(QDir::cleanPath(loadingPath_)).fileName();
+}
+
+}  // namespace coil::app

@@ -1,0 +1,89 @@
+// Loading the model on the worker (never blocking the window): progress, cancelling, the
+// loaded model's description, and banners when loading fails or the backend fell back.
+// A cancelled load leaves no model loaded (the worker freed the previous one as the load
+// began): `loaded` is false, no error is shown, and any load can follow.
+#pragma once
+#include <QtQml/qqmlregistration.h>
+
+#include <QObject>
+
+#include "worker_types.hpp"
+
+namespace coil::app {
+
+class WorkerHost;
+class AppSettings;
+class BannerModel;
+struct Banner;
+class StatusInfo;
+
+class ActiveModel : public QObject {
+  Q_OBJECT
+  QML_ELEMENT
+  QML_UNCREATABLE("provided by App.activeModel")
+  Q_PROPERTY(bool loading READ loading NOTIFY loadingChanged)
+  Q_PROPERTY(double progress READ progress NOTIFY progressChanged)
+  Q_PROPERTY(QString stage READ stage NOTIFY progressChanged)
+  Q_PROPERTY(bool loaded READ loaded NOTIFY modelChanged)
+  Q_PROPERTY(QString name READ name NOTIFY modelChanged)
+  Q_PROPERTY(QString path READ path NOTIFY modelChanged)
+  Q_PROPERTY(QString loadingPath READ loadingPath NOTIFY loadingChanged)
+  // The folder name of loadingPath, for the status line.
+  Q_PROPERTY(QString loadingName READ loadingName NOTIFY loadingChanged)
+  Q_PROPERTY(QString error READ error NOTIFY errorChanged)
+
+ public:
+  ActiveModel(WorkerHost* host, AppSettings* settings, BannerModel* banners, StatusInfo* status,
+              QObject* parent = nullptr);
+
+  // A folder path or a file:// URL (from a folder dialog).
+  Q_INVOKABLE void load(const QString& pathOrUrl);
+  // Loads the current model again (after changing the backend, device or threads).
+  Q_INVOKABLE void reload();
+  // Cancels the load in progress (and any queued one); loading turns false once the worker
+  // has stopped, which is between two tensors, at once for the user.
+  Q_INVOKABLE void cancelLoad();
+
+  bool loading() const { return loading_; }
+  double progress() const { return progress_; }
+  QString stage() const { return stage_; }
+  bool loaded() const { return !info_.path.isEmpty(); }
+  QString name() const { return info_.name; }
+  QString path() const { return info_.path; }
+  QString loadingPath() const { return loadingPath_; }
+  QString loadingName() const;
+  QString error() const { return error_; }
+  const ModelInfo& info() const { return info_; }
+
+ signals:
+  void loadingChanged();
+  void progressChanged();
+  void modelChanged();
+  void errorChanged();
+  void loadFailed(const QString& reason);
+  void loadCancelled();
+
+ private:
+  void onStarted(const QString& path);
+  void onProgress(double fraction, const QString& stage);
+  void onLoaded(const ModelInfo& info);
+  void onFailed(const QString& path, const QString& reason);
+  void onCancelled(const QString& path);
+  void setError(const QString& error);
+  // The banner for a model that runs on another backend than the one asked for.
+  Banner fallbackBanner(const ModelInfo& info) const;
+
+  WorkerHost* host_;
+  AppSettings* settings_;
+  BannerModel* banners_;
+  StatusInfo* status_;
+  ModelInfo info_;
+  bool loading_ = false;
+  int pending_ = 0;  // loads asked for and not yet answered
+  double progress_ = 0;
+  QString stage_;
+  QString loadingPath_;
+  QString error_;
+};
+
+}  // namespace coil::app

@@ -1,0 +1,155 @@
+#include "installed_model.hpp"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include "hub_types.hpp"
+#include "json_document.hpp"
+#include "repo_cache.hpp"
+#include "search_results.hpp"
+
+namespace coil::app {
+
+namespace {
+
+QJsonObject readConfig(const QString& folder) {
+  return readJsonObjectFile(QDir(folder).filePath(QStringLiteral("config.json")));
+}
+
+// Sizes of the files under `dir` (following the snapshot links), and of the weights.
+void folderSizes(const QString& dir, qint64* total, qint64* weights) {
+  QDirIterator it(dir, QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot,
+                  QDirIterator::Subdirectories);
+  while (it.hasNext()) {
+    const QFileInfo fi(it.next());
+    if (!fi.exists()) continue;  // a dangling link
+    if (total) *total += fi.size();
+    if (weights && fi.fileName().endsWith(QLatin1String(".safetensors"))) *weights += fi.size();
+  }
+}
+
+qint64 blobBytes(const QString& blobsDir) {
+  qint64 total = 0;
+  for (const QFileInfo& fi : QDir(blobsDir).entryInfoList(QDir::Files | QDir::Hidden))
+    if (!fi.fileName().endsWith(QLatin1String(".incomplete"))) total += fi.size();
+  return total;
+}
+
+// The snapshot refs/main points to when it is there, else the most recently changed one.
+QString chooseSnapshot(const hub::RepoCache& cache) {
+  if (const auto commit = cache.resolveRevision(QStringLiteral("main"));
+      commit && QFileInfo(cache.snapshotDir(*commit)).isDir())
+    return *commit;
+  const QFileInfoList snapshots = QDir(cache.repoDir() + QStringLiteral("/snapshots"))
+                                      .entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Time);
+  return snapshots.isEmpty() ? QString() : snapshots.first().fileName();
+}
+
+// Compatibility from the folder's config.json and files, as search results are judged.
+void classify(InstalledModel& m, const QStringList& files) {
+  hub::ModelSummary s;
+  s.id = m.name;
+  s.modelType = readConfig(m.path).value(QLatin1String("model_type")).toString();
+  s.files = files;
+  hub::classifyCompatibility(s);
+  if (!m.complete) {
+    m.compatible = false;
+    m.reason = QStringLiteral("incomplete: config.json or weight files are missing");
+  } else {
+    m.compatible = s.compatible;
+    m.reason = s.incompatibleReason;
+  }
+}
+
+void estimate(InstalledModel& m) {
+  qint64 weights = 0;
+  folderSizes(m.path, nullptr, &weights);
+  m.estimate = hub::estimateMemory(readConfig(m.path), weights, 0, /*ramBytes=*/0);
+}
+
+}  // namespace
+
+QList<InstalledModel> scanHubCache(const QString& cacheDir) {
+  QList<InstalledModel> out;
+  const QFileInfoList repos = QDir(cacheDir).entryInfoList(
+      {QStringLiteral("models--*")}, QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+  for (const QFileInfo& dir : repos) {
+    const QString folder = dir.fileName().mid(int(qstrlen("models--")));
+    const int sep = int(folder.indexOf(QLatin1String("--")));
+    const QString repoId =
+        sep < 0 ? folder : folder.left(sep) + QLatin1Char('/') + folder.mid(sep + 2);
+    const hub::RepoCache cache(cacheDir, repoId);
+    const QString commit = chooseSnapshot(cache);
+    if (commit.isEmpty()) continue;  // only partial downloads: the download list shows those
+    InstalledModel m;
+    m.name = repoId;
+    m.repoId = repoId;
+    m.path = QDir::cleanPath(cache.snapshotDir(commit));
+    m.repoDir = QDir::cleanPath(cache.repoDir());
+    m.kind = QStringLiteral("hub");
+    m.sizeBytes = blobBytes(cache.blobsDir());
+    if (m.sizeBytes == 0) folderSizes(m.path, &m.sizeBytes, nullptr);  // copies, no blobs
+    m.complete = cache.looksComplete(commit, {});
+    classify(m, cache.snapshotFiles(commit));
+    estimate(m);
+    out << m;
+  }
+  return out;
+}
+
+InstalledModel describeFolder(const QString& path, const QString& kind) {
+  InstalledModel m;
+  m.path = QDir::cleanPath(QDir(path).absolutePath());
+  m.name = QFileInfo(m.path).fileName();
+  m.kind = kind;
+  folderSizes(m.path, &m.sizeBytes, nullptr);
+  QStringList files;
+  const QDir root(m.path);
+  QDirIterator it(m.path, QDir::Files | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+  while (it.hasNext()) files << root.relativeFilePath(it.next());
+  m.complete = files.contains(QStringLiteral("config.json")) &&
+               (files.contains(QStringLiteral("model.safetensors")) ||
+                files.contains(QStringLiteral("model.safetensors.index.json")));
+  classify(m, files);
+  estimate(m);
+  return m;
+}
+
+bool hasCompleteSnapshot(const QString& cacheDir, const QString& repoId) {
+  const hub::RepoCache cache(cacheDir, repoId);
+  const QStringList commits = QDir(cache.repoDir() + QStringLiteral("/snapshots"))
+                                  .entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+  for (const QString& commit : commits)
+    if (cache.looksComplete(commit, {})) return true;
+  return false;
+}
+
+void discardIncompleteDownload(const QString& cacheDir, const QString& repoId) {
+  if (cacheDir.isEmpty() || repoId.isEmpty()) return;
+  const hub::RepoCache cache(cacheDir, repoId);
+  for (const QFileInfo& fi :
+       QDir(cache.blobsDir()).entryInfoList({QStringLiteral("*.incomplete")}, QDir::Files))
+    QFile::remove(fi.absoluteFilePath());
+  if (!hasCompleteSnapshot(cacheDir, repoId)) QDir(cache.repoDir()).removeRecursively();
+}
+
+bool removeRepoFromCache(const QString& cacheDir, const QString& repoId, QString* error) {
+  if (cacheDir.isEmpty() || repoId.isEmpty()) {
+    if (error) *error = QStringLiteral("No Hugging Face cache folder is set.");
+    return false;
+  }
+  const hub::RepoCache cache(cacheDir, repoId);
+  QDir dir(cache.repoDir());
+  if (!dir.exists()) return true;
+  if (dir.removeRecursively()) return true;
+  if (error)
+    *error = QStringLiteral("Could not delete all of %1: check its permissions.")
+                 .arg(QDir::toNativeSeparators(dir.path()));
+  return false;
+}
+
+}  // namespace coil::app

@@ -1,0 +1,119 @@
+// coil bench --model DIR|--synthetic NAME [--backend B] [--dtype D] [--prompt-len N
+//            --gen-len N] [--json]
+// Prefill and decode speed, time to first token, state save/load, peak memory, and the
+// memory bandwidth the same backend measures in the same run.
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli_common.hpp"
+#include "coil/bench.hpp"
+#include "coil/error.hpp"
+#include "coil/model.hpp"
+#include "coil/quantize.hpp"
+
+namespace coil::cli {
+namespace {
+
+struct Args {
+  ModelArgs model;
+  std::string synthetic, dtype = "bf16";
+  int64_t prompt_len = 512, gen_len = 128;
+  bool json = false, no_bandwidth = false;
+  int decode_report_every = 0;
+};
+
+// The keys of the `coil bench --json` contract (README, "The coil CLI"), and more.
+nlohmann::json to_json(const Model& model, const Args& args, const BenchResult& r) {
+  const Backend& be = model.backend();
+  nlohmann::json j;
+  j["backend"] = be.info().name;
+  j["device"] = be.info().device;
+  j["model"] = model.name();
+  j["dtype"] = dtype_name(model.weight_dtype());
+  j["threads"] = be.info().threads;
+  j["prompt_len"] = args.prompt_len;
+  j["gen_len"] = args.gen_len;
+  j["prefill_tokens_per_s"] = args.prompt_len * 1000.0 / r.prefill_ms;
+  j["decode_tokens_per_s"] = r.decode_tokens_per_s;
+  j["time_to_first_token_ms"] = r.time_to_first_token_ms;
+  j["state_save_ms"] = r.state_save_ms;
+  j["state_load_ms"] = r.state_load_ms;
+  j["time_to_first_token_after_restore_ms"] = r.time_to_first_token_after_restore_ms;
+  j["resume_turn_tokens"] = r.resume_turn_tokens;
+  j["decode_path"] = r.fused_decode ? "fused" : "unfused";
+  j["state_bytes"] = r.state_file_bytes;
+  j["peak_rss_bytes"] = peak_rss_bytes();
+  if (be.info().name != "cpu" && be.info().name != "cpu-ref")
+    j["peak_device_bytes"] = be.peak_allocated_bytes();
+  j["weight_bytes"] = model.weight_bytes();
+  // device memory held by the backend when the timed decode began and ended (equal: the
+  // decode step allocates nothing)
+  j["device_bytes_before_decode"] = r.device_bytes_before_decode;
+  j["device_bytes_after_decode"] = r.device_bytes_after_decode;
+  j["decode_bytes_per_token"] = model.decode_bytes_per_token();
+  j["decode_gb_per_s"] = r.decode_gb_per_s;
+  j["memory_bandwidth_gb_per_s"] = r.bandwidth_gb_per_s;
+  j["decode_bandwidth_fraction"] =
+      r.bandwidth_gb_per_s > 0 ? r.decode_gb_per_s / r.bandwidth_gb_per_s : 0.0;
+  if (!r.decode_windows.empty()) j["decode_tokens_per_s_windows"] = r.decode_windows;
+  if (!model.fallback_reason().empty()) j["fallback_reason"] = model.fallback_reason();
+  return j;
+}
+
+void print(const nlohmann::json& j, bool as_json) {
+  if (as_json) {
+    std::cout << j.dump() << "\n";
+    return;
+  }
+  for (auto it = j.begin(); it != j.end(); ++it)
+    std::cout << it.key() << ": " << it.value().dump() << "\n";
+}
+
+}  // namespace
+
+void register_bench(CLI::App& app) {
+  auto args = std::make_shared<Args>();
+  auto* cmd =
+      app.add_subcommand("bench", "Measure prefill/decode speed, state save/load and memory");
+  args->model.add_to(cmd, /*model_required=*/false);
+  cmd->add_option("--synthetic", args->synthetic,
+                  "Random weights of a published shape: falcon-mamba-7b, mamba-130m, mamba-370m, "
+                  "mamba-1.4b, mamba-2.8b, tiny");
+  cmd->add_option("--dtype", args->dtype,
+                  "Weight dtype of a synthetic model: f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, "
+                  "q5_1, q4_k, q5_k, q6_k");
+  cmd->add_option("--prompt-len", args->prompt_len, "Prompt tokens")->check(CLI::Range(1, 1 << 24));
+  cmd->add_option("--gen-len", args->gen_len, "Generated tokens")->check(CLI::Range(2, 1 << 24));
+  cmd->add_option("--decode-report-every", args->decode_report_every,
+                  "Also report decode tokens/s over each window of this many tokens (and "
+                  "print each window on stderr as it ends)");
+  cmd->add_flag("--no-bandwidth", args->no_bandwidth, "Skip the memory bandwidth measurement");
+  cmd->add_flag("--json", args->json, "Print one JSON object");
+  cmd->callback([args] {
+    if (args->synthetic.empty() == args->model.model.empty())
+      throw Error("bench needs exactly one of --model DIR or --synthetic NAME");
+    reset_peak_rss();
+    std::unique_ptr<Model> model;
+    if (!args->synthetic.empty()) {
+      model =
+          Model::synthetic(args->synthetic, parse_weight_type(args->dtype), args->model.options());
+    } else {
+      model = open_model(args->model);
+    }
+    BenchOptions o;
+    o.prompt_len = args->prompt_len;
+    o.gen_len = args->gen_len;
+    o.measure_bandwidth = !args->no_bandwidth;
+    o.decode_window = args->decode_report_every;
+    // as it happens (stderr): a long run stopped before its end keeps its windows
+    o.on_window = [](size_t n, int64_t tokens, double tps, size_t device_bytes) {
+      std::cerr << "decode window " << n << ": tokens " << tokens << ", " << tps
+                << " tokens/s, device bytes " << device_bytes << std::endl;
+    };
+    const BenchResult r = run_bench(*model, o);
+    print(to_json(*model, *args, r), args->json);
+  });
+}
+
+}  // namespace coil::cli

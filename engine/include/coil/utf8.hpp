@@ -1,0 +1,36 @@
+// The UTF-8 helpers (tokenizers, Jinja templates, GGUF names, the server's messages): encoding
+// a code point, and lossy validation (invalid bytes become U+FFFD, one per maximal ill-formed
+// subpart, as Rust's String::from_utf8_lossy and the `tokenizers` library do) in a form that
+// can also run incrementally on a byte stream.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace coil {
+
+inline constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
+
+// Appends the valid UTF-8 rendering of a prefix of `in` to `out` and returns how many bytes
+// of `in` it consumed. With `final`, everything is consumed (a truncated sequence at the end
+// becomes U+FFFD); without it, a truncated but so-far valid sequence at the end is left
+// unconsumed so that more bytes can complete it.
+size_t append_utf8_lossy(std::string_view in, std::string& out, bool final);
+
+// `in` made valid UTF-8.
+std::string utf8_lossy(std::string_view in);
+
+// Length in bytes of the UTF-8 sequence starting with byte `lead` (1 for invalid leads).
+// Only for text already known to be valid.
+inline size_t utf8_char_len(unsigned char lead) {
+  if (lead < 0x80) return 1;
+  if ((lead >> 5) == 0x6) return 2;
+  if ((lead >> 4) == 0xE) return 3;
+  if ((lead >> 3) == 0x1E) return 4;
+  return 1;
+}
+
+// Appends code point `cp` encoded as UTF-8.
+void append_utf8(std::string& out, char32_t cp);
+
+}  // namespace coil
