@@ -311,9 +311,11 @@ class TstParsing : public QObject {
   void hostileConfigsGiveNoEstimate() {
     // Dimensions from a hostile config.json: beyond the engine's limits (1e300 once overflowed
     // a float-to-integer cast, expand x hidden a signed product) there is no estimate.
-    const QJsonObject base{{"num_hidden_layers", 2},   {"hidden_size", 64},
-                           {"intermediate_size", 128}, {"state_size", 16},
-                           {"conv_kernel", 4},         {"vocab_size", 1000}};
+    // The estimate is the engine's reading of config.json (ModelConfig::parse_text).
+    const QJsonObject base{{"model_type", "mamba"}, {"num_hidden_layers", 2},
+                           {"hidden_size", 64},     {"intermediate_size", 128},
+                           {"state_size", 16},      {"conv_kernel", 4},
+                           {"vocab_size", 1000}};
     QVERIFY(estimateMemory(base, 0, 4, 1 << 30).valid);
     for (const char* key : {"num_hidden_layers", "hidden_size", "intermediate_size", "state_size",
                             "conv_kernel", "vocab_size", "time_step_rank", "expand"}) {
