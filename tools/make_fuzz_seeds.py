@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of tests/fuzz/corpus/<target>/ (small, valid or nearly valid inputs
 that give the fuzzers a head start). Standard library only; the state-file and GGUF seeds need
-the built `coil` CLI (pass --coil build/engine/coil), the others nothing.
+the built `coil` CLI (pass --coil build/cli/coil), the others nothing.
 
 Usage: tools/make_fuzz_seeds.py [--coil PATH]   (from the repository root)
 """
