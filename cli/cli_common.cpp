@@ -55,16 +55,48 @@ ModelOptions ModelArgs::options() const {
   return o;
 }
 
-std::string& pending_note() {
-  static std::string note;
+PendingNote& pending_note() {
+  static PendingNote note;
   return note;
+}
+
+bool& verbose() {
+  static bool on = false;
+  return on;
+}
+
+void print_pending_note(std::ostream& out) {
+  const PendingNote& n = pending_note();
+  if (n.reason.empty()) return;
+  if (verbose())
+    out << "note: ran on " << n.backend << ": " << n.reason << "\n";
+  else
+    out << "note: ran on " << n.backend << " (no usable GPU found; add -v to see why)\n";
 }
 
 std::unique_ptr<Model> open_model(const ModelArgs& args) {
   auto m = Model::open(args.model, args.options());
   if (!m->fallback_reason().empty())
-    pending_note() = "note: used " + m->backend().info().name + " (" + m->fallback_reason() + ")";
+    pending_note() = {m->backend().info().name, m->fallback_reason()};
   return m;
+}
+
+std::string format_ms(double ms) {
+  char buf[64];
+  if (!(ms >= 0) || ms > 1e12) return "?";
+  if (ms < 1.0)
+    std::snprintf(buf, sizeof buf, "%.0f us", ms * 1000.0);
+  else if (ms < 10.0)
+    std::snprintf(buf, sizeof buf, "%.2f ms", ms);
+  else if (ms < 1000.0)
+    std::snprintf(buf, sizeof buf, "%.1f ms", ms);
+  else if (ms < 60000.0)
+    std::snprintf(buf, sizeof buf, "%.2f s", ms / 1000.0);
+  else {
+    const long long s = static_cast<long long>(ms / 1000.0 + 0.5);
+    std::snprintf(buf, sizeof buf, "%lld min %lld s", s / 60, s % 60);
+  }
+  return buf;
 }
 
 }  // namespace coil::cli

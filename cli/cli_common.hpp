@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <filesystem>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -29,9 +30,19 @@ struct ModelArgs {
 ModelOptions& engine_defaults();
 
 // Opens the model. When the backend fell back, the reason is kept in pending_note(), which
-// main() prints after a successful run (a failed run prints only its one error line).
+// main() prints after a successful run (a failed run prints only its one error line): one
+// short line, and the engine's full reason only with -v.
 std::unique_ptr<Model> open_model(const ModelArgs& args);
-std::string& pending_note();
+struct PendingNote {
+  std::string backend;  // the backend that ran
+  std::string reason;   // why not the one asked for (the engine's words, long)
+};
+PendingNote& pending_note();
+void print_pending_note(std::ostream& out);
+bool& verbose();  // -v, --verbose
+
+// "812 us", "3.42 ms", "1.25 s", "2 min 5 s": a duration for people.
+std::string format_ms(double ms);
 
 void register_logits(CLI::App& app);
 void register_tokenize(CLI::App& app);

@@ -2,6 +2,7 @@
 //               --seed S] [--chat]
 // coil chat --model DIR   (interactive; the conversation's state is kept between turns)
 #include <algorithm>
+#include <cstdio>
 #include <iostream>
 #include <memory>
 
@@ -102,10 +103,19 @@ void register_generate(CLI::App& app) {
       r = generate(session, *tok, ids, opts, print_piece);
     }
     std::cout << "\n";
+    // An instruct model given raw text often ends at once: say what to do rather than
+    // leave an empty line.
+    if (!args->chat && r.text.find_first_not_of(" \t\r\n") == std::string::npos)
+      std::cerr << (cfg.chat_template
+                        ? "note: no text came out. This is a chat (instruct) model: add --chat "
+                          "to wrap the prompt in its chat template.\n"
+                        : "note: no text came out (the model ended the text at once).\n");
     if (args->stats) {
       const double tps = r.tokens.size() > 1 ? (r.tokens.size() - 1) * 1000.0 / r.decode_ms : 0;
-      std::cerr << "prompt " << r.prompt_tokens << " tokens in " << r.prefill_ms << " ms; "
-                << r.tokens.size() << " tokens generated, " << tps
+      char rate[32];
+      std::snprintf(rate, sizeof rate, "%.1f", tps);
+      std::cerr << "prompt " << r.prompt_tokens << " tokens in " << format_ms(r.prefill_ms) << "; "
+                << r.tokens.size() << " tokens generated, " << rate
                 << " tokens/s; finish: " << finish_reason_name(r.finish) << "; seed " << r.seed
                 << "\n";
     }

@@ -143,8 +143,8 @@ void register_serve(CLI::App& app) {
     std::cout << "coil serve: listening on http://" << host << ":" << port << " (model "
               << (opt.model_id.empty() ? model->name() : opt.model_id) << " on "
               << model->backend().info().name << ", " << cache.str() << ")" << std::endl;
-    if (!pending_note().empty()) std::cerr << pending_note() << std::endl;
-    pending_note().clear();
+    print_pending_note(std::cerr);
+    pending_note() = {};
 
     std::thread listener([&server] { server.run(); });
     int sig = 0;

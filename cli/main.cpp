@@ -21,7 +21,10 @@ int main(int argc, char** argv) {
   coil::cli::engine_defaults() = coil::model_options_from_environment();  // the COIL_* switches
   CLI::App app{"coil - run Mamba / Falcon-Mamba language models"};
   app.set_version_flag("--version", std::string("coil ") + COIL_VERSION);
+  app.add_flag("-v,--verbose", coil::cli::verbose(),
+               "Say more (e.g. why the model runs on another backend than asked for)");
   app.require_subcommand(1);
+  app.fallthrough();  // -v also after the subcommand
   coil::cli::register_logits(app);
   coil::cli::register_tokenize(app);
   coil::cli::register_generate(app);
@@ -30,13 +33,16 @@ int main(int argc, char** argv) {
   coil::cli::register_devices(app);
   coil::cli::register_quantize(app);
   coil::cli::register_serve(app);
+  // Listed here for --help; with the hub client built in, main() hands `coil download` its
+  // arguments before this parser runs (`coil download --help` is its own help).
+  auto* download = app.add_subcommand(
+      "download", "Download a model from Hugging Face into the standard cache (resumable)");
+  download->allow_extras();
 #ifndef COIL_HAVE_HUB
-  app.add_subcommand("download", "Download a model from Hugging Face (needs a build with Qt)")
-      ->allow_extras()
-      ->callback([] {
-        throw coil::Error(
-            "`coil download` is not available: this coil was built without Qt (COIL_GUI=OFF)");
-      });
+  download->callback([] {
+    throw coil::Error(
+        "`coil download` is not available: this coil was built without Qt (COIL_GUI=OFF)");
+  });
 #endif
   try {
     app.parse(argc, argv);
@@ -54,6 +60,6 @@ int main(int argc, char** argv) {
     std::cerr << "coil: " << coil::printable_utf8(e.what()) << "\n";
     return 1;
   }
-  if (!coil::cli::pending_note().empty()) std::cerr << coil::cli::pending_note() << "\n";
+  coil::cli::print_pending_note(std::cerr);
   return 0;
 }

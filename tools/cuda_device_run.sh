@@ -29,6 +29,10 @@
 #               downloads libvulkan1 there) and the step unpacks it; not in the default
 #               (COIL_BENCH_MODEL=tiny runs the bench steps on a tiny synthetic model: a
 #               dry run of the script, e.g. the vulkan step on lavapipe)
+#     quant     the 7B bench with block-type weights (issue #12): --dtype q4_k, q8_0, q4_0
+#               (--prompt-len 1024 --gen-len 256), q4_k again with COIL_CUDA_GEMM=single (BF16
+#               tiles: the prefill's speed lever), and q4_k on Vulkan when the build has it;
+#               not in the default (the `test` step already runs the block-type test cases)
 #     hf        HF transformers' FalconMamba (random weights, bf16) for comparison
 #               (COIL_HF_PROMPT, default 1024, COIL_HF_GEN, default 64); not in the default
 #   --help    this text
@@ -44,7 +48,8 @@
 #       decode tokens/s per 1000 tokens from 1 to 100,000 and the device memory (~10 min; a
 #       run stopped at the limit still reports the windows it finished)
 #   3rd `vulkan`: the same on NVIDIA's Vulkan driver, flatness to 10,000 tokens (~5 min)
-#   then, with what `status` says is left: `sanitize`, `variants`, `hf`
+#   then, with what `status` says is left: `quant` (block-type weights, #12: ~4 min),
+#   `sanitize`, `variants`, `hf`
 # Output: logs and summary.txt in build-device/logs on the machine; when $OUT is set (the
 # device tool), $OUT/summary.txt and $OUT/logs.tar.gz are refreshed after every command (the
 # tool brings back at most 8 files, and what is in $OUT even when it kills the command).
@@ -282,14 +287,15 @@ step_sanitize() {
   return "$rc"
 }
 
-bench() {  # NAME [env...] -- [extra args]; BENCH_BACKEND (cuda), BENCH_PROMPT (8192)
+bench() {  # NAME [env...] -- [extra args]; BENCH_BACKEND (cuda), BENCH_PROMPT (8192), BENCH_DTYPE (bf16)
   local name=$1
   shift
   local envs=()
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs+=("$1"); shift; done
   [ "${1:-}" = "--" ] && shift
-  run "$name" env "${envs[@]}" "$(bin coil)" bench --synthetic "${COIL_BENCH_MODEL:-falcon-mamba-7b}" --dtype bf16 \
-    --backend "${BENCH_BACKEND:-cuda}" --prompt-len "${BENCH_PROMPT:-8192}" --gen-len 256 --json "$@"
+  run "$name" env "${envs[@]}" "$(bin coil)" bench --synthetic "${COIL_BENCH_MODEL:-falcon-mamba-7b}" \
+    --dtype "${BENCH_DTYPE:-bf16}" --backend "${BENCH_BACKEND:-cuda}" --prompt-len "${BENCH_PROMPT:-8192}" \
+    --gen-len 256 --json "$@"
   local rc=$?
   grep -h '^{' "$LOGS/$name.log" >"$LOGS/$name.json" 2>/dev/null
   py - "$LOGS/$name.json" "$name" <<'EOF' | tee -a "$SUMMARY"
@@ -319,6 +325,18 @@ step_variants() {
   bench bench_gemm_single COIL_CUDA_GEMM=single || rc=1
   bench bench_no_pdl COIL_CUDA_PDL=0 || rc=1
   bench bench_unfused COIL_FUSED_DECODE=0 || rc=1
+  return "$rc"
+}
+
+step_quant() {
+  local rc=0 dt
+  for dt in q4_k q8_0 q4_0; do
+    BENCH_DTYPE=$dt BENCH_PROMPT=1024 bench "bench_$dt" || rc=1
+  done
+  BENCH_DTYPE=q4_k BENCH_PROMPT=1024 bench bench_q4_k_gemm_single COIL_CUDA_GEMM=single || rc=1
+  if [ -x "$(bin test_vulkan_backend)" ] && vulkan_loader; then
+    BENCH_BACKEND=vulkan BENCH_DTYPE=q4_k BENCH_PROMPT=1024 bench bench_vulkan_q4_k || rc=1
+  fi
   return "$rc"
 }
 
@@ -441,7 +459,7 @@ for s in $STEPS; do
   case $s in
     info) step_info ;;
     build) step_build || { status=1; break; } ;;
-    test | alltests | sanitize | bench | variants | flat | vulkan)
+    test | alltests | sanitize | bench | variants | flat | vulkan | quant)
       if [ -z "$BIN" ]; then step_build || { status=1; break; }; fi
       "step_$s" || status=1
       ;;

@@ -7,6 +7,7 @@ PKGS=(
   build-essential cmake ninja-build pkg-config git python3 python3-venv clang-format
   nlohmann-json3-dev libcli11-dev libpcre2-dev libsentencepiece-dev libsqlite3-dev
   libcpp-httplib-dev   # coil serve (a compiled library in Debian 12: libcpp-httplib.so.0.11)
+  libmd4c-dev libsource-highlight-dev   # the app's Markdown (raw HTML refused) and code colours
   libgtest-dev googletest
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers vulkan-tools
   qt6-base-dev qt6-declarative-dev qt6-tools-dev libqt6sql6-sqlite libgl-dev

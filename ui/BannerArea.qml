@@ -1,4 +1,5 @@
-// Banners: what went wrong (or what Coil did about it) and what to do, each dismissable.
+// Banners: what went wrong (or what Coil did about it) and what to do, each dismissable;
+// technical details (an engine's reason) behind a "Details" toggle.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Controls.impl
@@ -21,6 +22,8 @@ ColumnLayout {
             required property string title
             required property string text
             required property string hint
+            required property string details
+            property bool showDetails: false
             readonly property color tone: level === "error" ? Theme.error
                                           : level === "warning" ? Theme.warning : Theme.accent
 
@@ -74,13 +77,33 @@ ColumnLayout {
                         font.pixelSize: Theme.smallFontSize + 1
                         Layout.fillWidth: true
                     }
+                    Label {
+                        objectName: "detailsText"
+                        visible: banner.showDetails && text.length > 0
+                        text: banner.details
+                        textFormat: Text.PlainText
+                        color: Theme.mutedText
+                        wrapMode: Text.Wrap
+                        font.pixelSize: Theme.smallFontSize
+                        Layout.fillWidth: true
+                    }
+                }
+                Button {
+                    objectName: "detailsButton"
+                    Layout.alignment: Qt.AlignTop
+                    visible: banner.details.length > 0
+                    flat: true
+                    text: banner.showDetails ? qsTr("Hide details") : qsTr("Details")
+                    font.pixelSize: Theme.smallFontSize + 1
+                    onClicked: banner.showDetails = !banner.showDetails
                 }
                 IconButton {
+                    objectName: "closeBannerButton"
                     Layout.alignment: Qt.AlignTop
                     iconName: "close"
                     tip: qsTr("Dismiss")
                     size: 28
-                    onClicked: App.banners.dismiss(banner.key)
+                    onClicked: App.banners.close(banner.key)
                 }
             }
         }

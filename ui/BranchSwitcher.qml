@@ -13,13 +13,26 @@ RowLayout {
     visible: count > 1
     spacing: 0
 
+    // The chat's list keeps this message in place while the rows after it change.
+    function switchBy(delta) {
+        for (let p = switcher.parent; p; p = p.parent) {
+            if (p.objectName === "messageList" && p.holdAt) {
+                p.holdAt(switcher)
+                break
+            }
+        }
+        // later: the switch replaces this delegate, which must not happen inside its click
+        const id = switcher.messageId
+        Qt.callLater(() => App.chat.switchBranch(id, delta))
+    }
+
     IconButton {
         objectName: "previousBranchButton"
         iconName: "chevron-left"
         tip: qsTr("Previous version")
         size: 26
         enabled: switcher.index > 0 && !App.chat.busy
-        onClicked: App.chat.switchBranch(switcher.messageId, -1)
+        onClicked: switcher.switchBy(-1)
     }
     Label {
         text: (switcher.index + 1) + "/" + switcher.count
@@ -32,6 +45,6 @@ RowLayout {
         tip: qsTr("Next version")
         size: 26
         enabled: switcher.index < switcher.count - 1 && !App.chat.busy
-        onClicked: App.chat.switchBranch(switcher.messageId, 1)
+        onClicked: switcher.switchBy(1)
     }
 }

@@ -6,6 +6,7 @@ import Coil.Core
 
 Rectangle {
     id: header
+    objectName: "chatHeader"
     property bool settingsPage: false
     property bool chatSettingsOpen: false
     signal chatSettingsToggled()
@@ -70,6 +71,7 @@ Rectangle {
 
         IconButton {
             visible: !header.settingsPage
+            objectName: "chatSettingsButton"
             iconName: "sliders"
             tip: qsTr("Chat settings: model, system prompt, sampling")
             checkable: true

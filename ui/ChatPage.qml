@@ -16,6 +16,27 @@ Item {
         objectName: "messageList"
         // Follow the end while an answer streams in, unless the user scrolled up.
         property bool follow: true
+        // A branch switch keeps the switched message where it was on screen (holdAt()).
+        property int holdIndex: -1
+        property real holdOffset: 0
+
+        // Called before the branch of the message holding `item` changes.
+        function holdAt(item) {
+            const p = item.mapToItem(contentItem, 0, 0)
+            holdIndex = indexAt(p.x, p.y)
+            const row = holdIndex >= 0 ? itemAtIndex(holdIndex) : null
+            holdOffset = row ? row.y - contentY : 0
+            follow = false
+            holdTimer.restart()
+        }
+        function restoreHold() {
+            if (holdIndex < 0)
+                return
+            // the row at the top, then moved down to where it was (no delegate pointers kept)
+            positionViewAtIndex(holdIndex, ListView.Beginning)
+            contentY = Math.max(originY, Math.min(contentY - holdOffset, originY + contentHeight - height))
+            holdIndex = -1
+        }
 
         anchors.top: parent.top
         anchors.left: parent.left
@@ -34,7 +55,15 @@ Item {
         }
 
         onMovementEnded: follow = atYEnd
+        Timer {
+            id: holdTimer
+            interval: 50
+            onTriggered: list.restoreHold()
+        }
+
         onCountChanged: {
+            if (holdIndex >= 0)
+                return  // a branch switch: restoreHold() places the view
             follow = true
             Qt.callLater(positionViewAtEnd)
         }
@@ -45,7 +74,10 @@ Item {
         anchors.centerIn: list
         width: Math.min(Theme.contentWidth, list.width - 48)
         visible: App.messages.count === 0
-        onSuggestionChosen: text => App.chat.send(text)
+        onSuggestionChosen: text => {
+            App.chat.send(text)
+            page.focusComposer()  // the chip took the focus: give it back
+        }
     }
 
     Item {

@@ -31,6 +31,7 @@ Rectangle {
                 font.pixelSize: Theme.titleFontSize
                 font.weight: Font.DemiBold
                 color: Theme.text
+                elide: Text.ElideRight
                 Layout.fillWidth: true
             }
             IconButton {
@@ -48,12 +49,13 @@ Rectangle {
         ScrollView {
             id: scroll
             Layout.fillWidth: true
+            Layout.maximumWidth: panel.width  // narrow: the content wraps, it never runs out
             Layout.fillHeight: true
             contentWidth: availableWidth
             clip: true
 
             ColumnLayout {
-                width: scroll.availableWidth - 36
+                width: panel.width - 36
                 x: 18
                 spacing: 8
 
@@ -151,7 +153,7 @@ Rectangle {
                     }
                 }
                 Button {
-                    text: qsTr("Reset sampling to defaults")
+                    text: qsTr("Reset sampling to the model's defaults")
                     flat: true
                     font.capitalization: Font.MixedCase
                     onClicked: App.chat.settings.resetToDefaults()

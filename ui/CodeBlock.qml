@@ -1,4 +1,5 @@
-// A fenced code block: monospaced, with its language and a copy button.
+// A fenced code block: monospaced and coloured for its language, with its language and a
+// copy button; long lines scroll sideways.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Controls.Material
@@ -72,19 +73,39 @@ Rectangle {
             }
         }
 
-        TextEdit {
+        // The code keeps its lines: long ones scroll sideways, never wrap mid-word.
+        Flickable {
+            id: codeScroll
+            objectName: "codeScroll"
             Layout.fillWidth: true
             Layout.margins: 12
-            text: block.code
-            readOnly: true
-            selectByMouse: true
-            textFormat: TextEdit.PlainText
-            wrapMode: TextEdit.WrapAnywhere
-            font.family: Theme.monoFamily
-            font.pixelSize: Theme.fontSize - 1
-            color: Theme.text
-            selectionColor: Theme.accent
-            selectedTextColor: Theme.accentText
+            implicitHeight: codeText.implicitHeight + (codeBar.visible ? codeBar.height : 0)
+            contentWidth: codeText.implicitWidth
+            contentHeight: codeText.implicitHeight
+            flickableDirection: Flickable.HorizontalFlick
+            boundsBehavior: Flickable.StopAtBounds
+            clip: true
+            ScrollBar.horizontal: ScrollBar {
+                id: codeBar
+                policy: codeScroll.contentWidth > codeScroll.width ? ScrollBar.AlwaysOn : ScrollBar.AlwaysOff
+                visible: policy === ScrollBar.AlwaysOn
+            }
+
+            TextEdit {
+                id: codeText
+                objectName: "codeText"
+                // source-highlight's colours for the fence's language (plain when unknown)
+                text: "<pre>" + Markdown.code(block.code, block.language, Theme.dark) + "</pre>"
+                readOnly: true
+                selectByMouse: true
+                textFormat: TextEdit.RichText
+                wrapMode: TextEdit.NoWrap
+                font.family: Theme.monoFamily
+                font.pixelSize: Theme.fontSize - 1
+                color: Theme.text
+                selectionColor: Theme.accent
+                selectedTextColor: Theme.accentText
+            }
         }
     }
 }

@@ -18,6 +18,7 @@ Dialog {
     anchors.centerIn: parent
     width: 440
     modal: true
+    Overlay.modal: Rectangle { color: Theme.dim }
     title: qsTr("Delete this chat?")
 
     Label {

@@ -51,7 +51,7 @@ ItemDelegate {
             opacity: delegate.hovered || menu.visible || delegate.current ? 1 : 0
             onClicked: menu.popup()
 
-            Menu {
+            ThemedMenu {
                 id: menu
                 objectName: "conversationMenu"
                 MenuItem {
@@ -62,7 +62,7 @@ ItemDelegate {
                     text: delegate.pinned ? qsTr("Unpin") : qsTr("Pin to top")
                     onTriggered: App.chat.setPinned(delegate.conversationId, !delegate.pinned)
                 }
-                Menu {
+                ThemedMenu {
                     objectName: "exportMenu"
                     title: qsTr("Export as")
                     enabled: !App.transfer.busy

@@ -1,5 +1,6 @@
 // One download of the Models page: the repo, its status, a progress bar with bytes, speed
-// and time left, the error of a failed one, and pause / resume / cancel / remove.
+// and time left, the error of a failed one, and pause / resume / cancel / remove. Cancelling
+// a download that has bytes on disk asks first (they are deleted).
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -13,6 +14,7 @@ Rectangle {
     required property string statusText
     required property double fraction
     required property double bytesTotal
+    required property double bytesDone
     required property string bytesText
     required property string speedText
     required property string etaText
@@ -71,7 +73,12 @@ Rectangle {
                 iconName: "close"
                 tip: qsTr("Cancel and delete what was downloaded")
                 size: 28
-                onClicked: App.models.downloads.cancel(row.downloadId)
+                onClicked: {
+                    if (row.bytesDone > 0)
+                        cancelDialog.open()
+                    else
+                        App.models.downloads.cancel(row.downloadId)
+                }
             }
             IconButton {
                 objectName: "removeButton"
@@ -95,6 +102,35 @@ Rectangle {
             color: Theme.mutedText
             font.pixelSize: Theme.smallFontSize
             Layout.fillWidth: true
+        }
+        Dialog {
+            id: cancelDialog
+            objectName: "cancelDownloadDialog"
+            parent: Overlay.overlay
+            anchors.centerIn: parent
+            width: 440
+            modal: true
+            Overlay.modal: Rectangle { color: Theme.dim }
+            title: qsTr("Cancel this download?")
+            Label {
+                width: parent.width
+                wrapMode: Text.Wrap
+                text: qsTr("What was downloaded of %1 so far (%2) will be deleted. Pause keeps it for later.").arg(row.repoId).arg(row.bytesText)
+            }
+            footer: DialogButtonBox {
+                Button {
+                    text: qsTr("Keep downloading")
+                    flat: true
+                    DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+                }
+                Button {
+                    objectName: "confirmCancelDownloadButton"
+                    text: qsTr("Delete download")
+                    highlighted: true
+                    DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
+                }
+            }
+            onAccepted: App.models.downloads.cancel(row.downloadId)
         }
         Label {
             visible: row.error.length > 0

@@ -63,6 +63,7 @@ ColumnLayout {
                     qsTr("How many meters are in 3 kilometers?"), qsTr("Which is larger, 48 or 84?")]
             delegate: Button {
                 required property string modelData
+                objectName: "suggestionChip"
                 text: modelData
                 flat: true
                 enabled: App.chat.canSend

@@ -1,4 +1,5 @@
-// A flat icon button with a tooltip.
+// A flat icon button with a tooltip. `size` is for the default font size; the button and its
+// icon grow with larger fonts.
 import QtQuick
 import QtQuick.Controls
 
@@ -9,12 +10,13 @@ ToolButton {
     property color tint: Theme.mutedText
     property int size: 32
 
-    implicitWidth: size
-    implicitHeight: size
-    padding: 6
+    readonly property real grow: Math.max(1, Theme.fontSize / 14)
+    implicitWidth: Math.round(size * grow)
+    implicitHeight: Math.round(size * grow)
+    padding: Math.round(6 * grow)
     icon.source: iconName ? "icons/" + iconName + ".png" : ""
-    icon.width: size - 14
-    icon.height: size - 14
+    icon.width: Math.round((size - 14) * grow)
+    icon.height: Math.round((size - 14) * grow)
     icon.color: enabled ? (hovered ? Theme.text : tint) : Theme.faintText
     display: AbstractButton.IconOnly
     focusPolicy: Qt.TabFocus

@@ -13,6 +13,12 @@ ApplicationWindow {
     enum Page { Chat, Settings, Models }
     property int page: Main.Page.Chat
     property bool chatSettingsOpen: false
+    // A small window keeps the chat readable: while the chat settings are open, the sidebar
+    // steps aside when the chat would get narrower than kMinChatWidth.
+    readonly property int kMinChatWidth: 420
+    readonly property bool panelShown: chatSettingsOpen && page === Main.Page.Chat
+    readonly property int panelWidth: Theme.settingsPanelWidth
+    readonly property bool sidebarShown: !panelShown || width - panelWidth - Theme.sidebarWidth >= kMinChatWidth
 
     // Opens `p`, or goes back to the chat when `p` is open already.
     function toggle(p) {
@@ -44,6 +50,12 @@ ApplicationWindow {
         }
     }
     Shortcut {
+        objectName: "quitShortcut"
+        sequence: "Ctrl+Q"
+        context: Qt.ApplicationShortcut
+        onActivated: window.close()
+    }
+    Shortcut {
         sequence: "Ctrl+F"
         onActivated: sidebar.focusSearch()
     }
@@ -57,22 +69,30 @@ ApplicationWindow {
         onActivated: App.chat.stop()
     }
 
+    // (a background of its own: screenshots grab this item)
+    Rectangle {
+        objectName: "mainLayout"
+        anchors.fill: parent
+        color: Theme.window
+
     RowLayout {
         anchors.fill: parent
         spacing: 0
 
         Sidebar {
             id: sidebar
+            visible: window.sidebarShown
             Layout.preferredWidth: Theme.sidebarWidth
             Layout.fillHeight: true
             settingsOpen: window.page === Main.Page.Settings
             modelsOpen: window.page === Main.Page.Models
             onSettingsRequested: window.toggle(Main.Page.Settings)
-            onModelsRequested: window.toggle(Main.Page.Models)
+            onModelsRequested: window.page = Main.Page.Models  // opens; Back returns
             onChatOpened: window.page = Main.Page.Chat
         }
 
         Rectangle {
+            visible: window.sidebarShown
             Layout.preferredWidth: 1
             Layout.fillHeight: true
             color: Theme.border
@@ -120,18 +140,20 @@ ApplicationWindow {
         }
 
         Rectangle {
-            visible: window.chatSettingsOpen && window.page === Main.Page.Chat
+            visible: window.panelShown
             Layout.preferredWidth: 1
             Layout.fillHeight: true
             color: Theme.border
         }
 
         ChatSettingsPanel {
-            visible: window.chatSettingsOpen && window.page === Main.Page.Chat
-            Layout.preferredWidth: Theme.settingsPanelWidth
+            objectName: "chatSettingsPanel"
+            visible: window.panelShown
+            Layout.preferredWidth: window.panelWidth
             Layout.fillHeight: true
             onCloseRequested: window.chatSettingsOpen = false
         }
+    }
     }
 
     // "Use in new chat" on the models page opens the new chat.
@@ -142,6 +164,10 @@ ApplicationWindow {
             chatPage.focusComposer()
         }
     }
+
+    // Back on the chat (from Settings, Models, the chat settings): typing goes on where it was.
+    onPageChanged: if (page === Main.Page.Chat) Qt.callLater(chatPage.focusComposer)
+    onChatSettingsOpenChanged: if (!chatSettingsOpen) Qt.callLater(chatPage.focusComposer)
 
     Component.onCompleted: chatPage.focusComposer()
 }

@@ -18,6 +18,7 @@ Item {
     required property string details
     required property bool streaming
     required property bool isLast
+    required property string finishReason
     property bool editing: false
     readonly property bool isUser: role === "user"
     readonly property bool showActions: !streaming && (hover.hovered || isLast || editing)
@@ -28,11 +29,60 @@ Item {
         id: hover
     }
 
+    // Right click: the message's actions as a menu.
+    TapHandler {
+        acceptedButtons: Qt.RightButton
+        onTapped: (eventPoint, button) => {
+            const p = eventPoint.position
+            contextMenu.popup(message, p.x, p.y)
+        }
+    }
+    ThemedMenu {
+        id: contextMenu
+        objectName: "messageMenu"
+        MenuItem {
+            text: qsTr("Copy")
+            onTriggered: message.copy()
+        }
+        MenuItem {
+            visible: message.isUser
+            height: visible ? implicitHeight : 0
+            text: qsTr("Edit")
+            enabled: App.chat.canSend
+            onTriggered: message.startEditing()
+        }
+        MenuItem {
+            visible: !message.isUser
+            height: visible ? implicitHeight : 0
+            text: qsTr("Regenerate")
+            enabled: App.chat.canSend
+            onTriggered: App.chat.regenerate(message.messageId)
+        }
+    }
+
+    // "Copied" for a moment after a copy.
+    property bool copied: false
+    function copy() {
+        App.chat.copyMessage(message.messageId)
+        copied = true
+        copiedTimer.restart()
+    }
+    Timer {
+        id: copiedTimer
+        interval: 1500
+        onTriggered: message.copied = false
+    }
+    function startEditing() {
+        editor.text = message.content
+        message.editing = true
+        editor.forceActiveFocus()
+    }
+
     // A segment of an answer, made by the Loader that is its parent.
     Component {
         id: proseSegment
         MarkdownText {
-            text: parent ? parent.modelData.text : ""
+            markdown: parent ? parent.modelData.text : ""
         }
     }
     Component {
@@ -93,6 +143,9 @@ Item {
                     selectByMouse: true
                     background: null
                     color: Theme.text
+                    // as in the composer: Enter sends, Shift+Enter starts a new line
+                    Keys.onReturnPressed: event => editSend.sendOrNewLine(event)
+                    Keys.onEnterPressed: event => editSend.sendOrNewLine(event)
                 }
                 RowLayout {
                     Layout.alignment: Qt.AlignRight
@@ -102,6 +155,12 @@ Item {
                         onClicked: message.editing = false
                     }
                     Button {
+                        id: editSend
+                        function sendOrNewLine(event) {
+                            event.accepted = !(event.modifiers & Qt.ShiftModifier)
+                            if (event.accepted && enabled)
+                                Qt.callLater(clicked)  // not while the key event is handled
+                        }
                         objectName: "editSendButton"
                         text: qsTr("Send")
                         highlighted: true
@@ -154,10 +213,72 @@ Item {
                     text: qsTr("(the model answered with blank space only)")
                     color: Theme.faintText
                     font.italic: true
+                    wrapMode: Text.Wrap
+                    Layout.fillWidth: true
+                }
+
+                // A long prompt being read (a chat without a saved state): how far, how long.
+                ColumnLayout {
+                    objectName: "prefillProgress"
+                    visible: message.streaming && App.chat.prefillTotal > 0
+                    spacing: 4
+                    Layout.fillWidth: true
+                    Label {
+                        objectName: "prefillLabel"
+                        Layout.fillWidth: true
+                        wrapMode: Text.Wrap
+                        color: Theme.mutedText
+                        font.pixelSize: Theme.smallFontSize
+                        text: {
+                            const done = App.chat.prefillDone.toLocaleString(Qt.locale(), "f", 0)
+                            const total = App.chat.prefillTotal.toLocaleString(Qt.locale(), "f", 0)
+                            const left = App.chat.prefillSecondsLeft
+                            const time = left < 0 ? "" : left < 60
+                                ? qsTr(" · about %1 s left").arg(Math.max(1, Math.round(left)))
+                                : qsTr(" · about %1 min left").arg(Math.round(left / 60))
+                            return qsTr("Reading the chat: %1 of %2 tokens").arg(done).arg(total) + time + qsTr(" · Esc to stop")
+                        }
+                    }
+                    ProgressBar {
+                        Layout.fillWidth: true
+                        Layout.maximumWidth: 360
+                        from: 0
+                        to: Math.max(1, App.chat.prefillTotal)
+                        value: App.chat.prefillDone
+                    }
+                }
+
+                // An answer cut off when Coil closed: say so, offer to retry or go on.
+                RowLayout {
+                    objectName: "interruptedNote"
+                    visible: !message.streaming && message.finishReason === "interrupted"
+                    spacing: 8
+                    Label {
+                        text: qsTr("This answer was cut off when Coil closed.")
+                        color: Theme.warning
+                        font.pixelSize: Theme.smallFontSize
+                        wrapMode: Text.Wrap
+                        Layout.fillWidth: true
+                    }
+                    Button {
+                        objectName: "retryAnswerButton"
+                        text: qsTr("Retry")
+                        flat: true
+                        enabled: App.chat.canSend
+                        onClicked: App.chat.regenerate(message.messageId)
+                    }
+                    Button {
+                        objectName: "continueAnswerButton"
+                        text: qsTr("Continue")
+                        flat: true
+                        highlighted: true
+                        enabled: App.chat.canSend && message.content.length > 0
+                        onClicked: App.chat.continueAnswer(message.messageId)
+                    }
                 }
 
                 Row {  // the answer is on its way
-                    visible: message.streaming && message.content.length === 0
+                    visible: message.streaming && message.content.length === 0 && App.chat.prefillTotal === 0
                     spacing: 5
                     topPadding: 8
                     bottomPadding: 8
@@ -182,13 +303,25 @@ Item {
             }
         }
 
+        // --- a question left without an answer (Coil closed, the answer failed) --------
+        Button {
+            objectName: "retryQuestionButton"
+            visible: message.isUser && message.isLast && !message.editing && !App.chat.busy
+            Layout.alignment: Qt.AlignRight
+            text: qsTr("No answer yet · Retry")
+            flat: true
+            enabled: App.chat.canSend
+            onClicked: App.chat.regenerate(message.messageId)
+        }
+
         // --- actions ---------------------------------------------------------------------
+        // The branch arrows always show; the other actions on hover (and on the last message).
         RowLayout {
             spacing: 2
-            opacity: message.showActions ? 1 : 0
+            readonly property real actionOpacity: message.showActions ? 1 : 0
             Layout.alignment: message.isUser ? Qt.AlignRight : Qt.AlignLeft
             Layout.leftMargin: message.isUser ? 0 : 36
-            Behavior on opacity { NumberAnimation { duration: 120 } }
+            Layout.fillWidth: !message.isUser  // the details shorten (…) in a narrow window
 
             BranchSwitcher {
                 messageId: message.messageId
@@ -197,27 +330,37 @@ Item {
             }
             IconButton {
                 objectName: "copyMessageButton"
-                iconName: "copy"
-                tip: qsTr("Copy")
+                opacity: message.copied ? 1 : parent.actionOpacity
+                iconName: message.copied ? "check" : "copy"
+                tip: message.copied ? qsTr("Copied") : qsTr("Copy")
+                tint: message.copied ? Theme.success : Theme.mutedText
                 size: 28
-                onClicked: App.chat.copyMessage(message.messageId)
+                onClicked: message.copy()
             }
             IconButton {
                 objectName: "editMessageButton"
                 visible: message.isUser
+                opacity: parent.actionOpacity
                 iconName: "edit"
                 tip: qsTr("Edit (makes a new branch)")
                 size: 28
                 enabled: App.chat.canSend
-                onClicked: {
-                    editor.text = message.content
-                    message.editing = true
-                    editor.forceActiveFocus()
-                }
+                onClicked: message.startEditing()
+            }
+            IconButton {
+                objectName: "continueButton"
+                visible: !message.isUser && (message.finishReason === "cancelled" || message.finishReason === "length")
+                opacity: parent.actionOpacity
+                iconName: "play"
+                tip: qsTr("Continue this answer")
+                size: 28
+                enabled: App.chat.canSend
+                onClicked: App.chat.continueAnswer(message.messageId)
             }
             IconButton {
                 objectName: "regenerateButton"
                 visible: !message.isUser
+                opacity: parent.actionOpacity
                 iconName: "refresh"
                 tip: qsTr("Regenerate (keeps this answer as a branch)")
                 size: 28
@@ -225,10 +368,13 @@ Item {
                 onClicked: App.chat.regenerate(message.messageId)
             }
             Label {
+                opacity: parent.actionOpacity
                 visible: !message.isUser && message.details.length > 0
                 text: message.details
                 color: Theme.faintText
                 font.pixelSize: Theme.smallFontSize
+                elide: Text.ElideRight
+                Layout.fillWidth: true
                 Layout.leftMargin: 6
             }
         }

@@ -21,6 +21,7 @@ Dialog {
     anchors.centerIn: parent
     width: 460
     modal: true
+    Overlay.modal: Rectangle { color: Theme.dim }
     title: qsTr("Delete this model?")
     onAccepted: App.installedModels.deleteInstalled(dialog.path)
 

@@ -19,6 +19,7 @@ Dialog {
     anchors.centerIn: parent
     width: 420
     modal: true
+    Overlay.modal: Rectangle { color: Theme.dim }
     title: qsTr("Rename chat")
     standardButtons: Dialog.Ok | Dialog.Cancel
 

@@ -12,6 +12,7 @@ Dialog {
     width: Math.min(620, parent ? parent.width - 40 : 620)
     height: Math.min(560, parent ? parent.height - 40 : 560)
     modal: true
+    Overlay.modal: Rectangle { color: Theme.dim }
     title: App.models.filesRepo
 
     ColumnLayout {

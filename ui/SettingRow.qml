@@ -1,16 +1,20 @@
 // A labelled row of the settings page: a title and an explanation on the left, the
-// control (the row's children) on the right.
+// control (the row's children) on the right; where that is too narrow (the chat settings
+// panel, large fonts), the control goes below the text.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 
-RowLayout {
+GridLayout {
     id: row
     property string title
     property string description
     default property alias control: slot.data
+    readonly property bool stacked: width < 440 * Math.max(1, Theme.fontSize / 14)
 
-    spacing: 24
+    columns: stacked ? 1 : 2
+    columnSpacing: 24
+    rowSpacing: 6
     Layout.fillWidth: true
 
     ColumnLayout {
@@ -35,6 +39,6 @@ RowLayout {
         id: slot
         implicitWidth: childrenRect.width
         implicitHeight: childrenRect.height
-        Layout.alignment: Qt.AlignRight | Qt.AlignVCenter
+        Layout.alignment: row.stacked ? Qt.AlignLeft : Qt.AlignRight | Qt.AlignVCenter
     }
 }

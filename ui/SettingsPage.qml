@@ -8,8 +8,40 @@ import Coil.Core
 
 ScrollView {
     id: page
+    objectName: "settingsPage"
     contentWidth: availableWidth
     clip: true
+
+    // A change that reflows the page (the font size) keeps `item` where it was on screen,
+    // under the pointer that clicked it.
+    property Item holdItem: null
+    property real holdY: 0
+    function holdInPlace(item) {
+        if (holdItem !== item) {  // clicks in a row keep the first place
+            holdItem = item
+            holdY = item.mapToItem(page, 0, 0).y
+        }
+        holdTimer.restart()
+    }
+    function restoreHold() {
+        if (!holdItem)
+            return
+        const flick = page.contentItem
+        const shift = holdItem.mapToItem(page, 0, 0).y - holdY
+        flick.contentY = Math.max(0, Math.min(flick.contentY + shift, page.contentHeight - flick.height))
+    }
+    Connections {
+        target: page.contentItem
+        function onContentHeightChanged() { page.restoreHold() }
+    }
+    Timer {
+        id: holdTimer
+        interval: 250
+        onTriggered: {
+            page.restoreHold()
+            page.holdItem = null
+        }
+    }
 
     ColumnLayout {
         width: Math.min(680, page.availableWidth - 48)
@@ -22,9 +54,9 @@ ScrollView {
         SettingRow {
             title: qsTr("Backend")
             description: qsTr("Automatic uses CUDA, then Vulkan, then the CPU. Applies when the model loads again.")
-            ComboBox {
+            FitComboBox {
                 objectName: "backendCombo"
-                implicitWidth: 240
+                minimumWidth: 240
                 model: App.settings.backendOptions
                 textRole: "text"
                 currentIndex: App.settings.backendIndex
@@ -34,8 +66,8 @@ ScrollView {
         SettingRow {
             title: qsTr("Device")
             description: App.settings.devices.length === 0 ? qsTr("No device list for this backend.") : ""
-            ComboBox {
-                implicitWidth: 240
+            FitComboBox {
+                minimumWidth: 240
                 model: [qsTr("Default")].concat(App.settings.devices)
                 currentIndex: App.settings.device + 1
                 onActivated: App.settings.device = currentIndex - 1
@@ -70,15 +102,28 @@ ScrollView {
             title: qsTr("Disk budget for checkpoints")
             description: qsTr("The latest state of every chat is always kept; earlier checkpoints, which make regenerate and edit fast, fit in this budget.") +
                          "\n" + App.settings.stateUsageText
+            // In tenths of a GB: 0.1 GB steps up to 2 GB, 0.5 GB up to 10 GB, then 1 GB.
+            // 0 deletes every earlier checkpoint: that asks first.
             SpinBox {
+                id: budgetSpin
                 objectName: "budgetSpin"
                 from: 0
-                to: 1024
+                to: 10240
+                stepSize: value < 20 ? 1 : value < 100 ? 5 : 10
                 editable: true
-                value: Math.round(App.settings.stateBudgetGB)
-                textFromValue: (value, locale) => value + " GB"
-                valueFromText: (text, locale) => parseInt(text)
-                onValueModified: App.settings.stateBudgetGB = value
+                value: Math.round(App.settings.stateBudgetGB * 10)
+                validator: RegularExpressionValidator { regularExpression: /\s*\d{0,4}([.,]\d?)?\s*(GB?)?\s*/i }
+                textFromValue: (value, locale) => (value % 10 === 0 ? String(value / 10) : (value / 10).toFixed(1)) + " GB"
+                valueFromText: (text, locale) => {
+                    const gb = parseFloat(text.replace(",", "."))
+                    return isNaN(gb) ? value : Math.round(gb * 10)
+                }
+                onValueModified: {
+                    if (value === 0 && App.settings.stateBytesUsed > 0)
+                        budgetZeroDialog.open()
+                    else
+                        App.settings.stateBudgetGB = value / 10
+                }
             }
         }
         SettingRow {
@@ -102,10 +147,10 @@ ScrollView {
             description: qsTr("Every chat in one file. JSON keeps every branch and setting and can be imported again; one chat exports from its menu in the sidebar.")
             RowLayout {
                 spacing: 8
-                ComboBox {
+                FitComboBox {
                     id: exportFormat
                     objectName: "exportFormatCombo"
-                    implicitWidth: 200
+                    maximumWidth: 360
                     model: App.transfer.formats
                     textRole: "text"
                     valueRole: "key"
@@ -180,9 +225,9 @@ ScrollView {
         SectionTitle { text: qsTr("Appearance") }
         SettingRow {
             title: qsTr("Theme")
-            ComboBox {
+            FitComboBox {
                 objectName: "themeCombo"
-                implicitWidth: 240
+                minimumWidth: 240
                 textRole: "text"
                 model: App.settings.themeOptions
                 currentIndex: App.settings.themeIndex
@@ -192,11 +237,23 @@ ScrollView {
         SettingRow {
             title: qsTr("Font size")
             SpinBox {
+                id: fontSpin
+                objectName: "fontSizeSpinBox"
                 from: 9
                 to: 28
                 editable: true
                 value: App.settings.fontSize
-                onValueModified: App.settings.fontSize = value
+                // The page reflows with the new size once the clicks stop, not under the pointer
+                // between two clicks of "+"; then this box is kept where it was on screen.
+                onValueModified: fontTimer.restart()
+                Timer {
+                    id: fontTimer
+                    interval: 1000
+                    onTriggered: {
+                        page.holdInPlace(fontSpin)
+                        App.settings.fontSize = fontSpin.value
+                    }
+                }
             }
         }
 
@@ -213,6 +270,37 @@ ScrollView {
     ExportDialog {
         id: exportDialog
         objectName: "exportAllDialog"
+    }
+
+    Dialog {
+        id: budgetZeroDialog
+        objectName: "budgetZeroDialog"
+        parent: Overlay.overlay
+        anchors.centerIn: parent
+        width: 440
+        modal: true
+        Overlay.modal: Rectangle { color: Theme.dim }
+        title: qsTr("Delete the saved checkpoints?")
+        Label {
+            width: parent.width
+            wrapMode: Text.Wrap
+            text: qsTr("A budget of 0 deletes every earlier checkpoint now (%1); only the latest state of each chat is kept. Regenerating or editing older messages then re-reads the chat.").arg(App.settings.stateUsageText)
+        }
+        footer: DialogButtonBox {
+            Button {
+                text: qsTr("Cancel")
+                flat: true
+                DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+            }
+            Button {
+                objectName: "confirmBudgetZeroButton"
+                text: qsTr("Delete checkpoints")
+                highlighted: true
+                DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
+            }
+        }
+        onAccepted: App.settings.stateBudgetGB = 0
+        onRejected: budgetSpin.value = Math.round(App.settings.stateBudgetGB * 10)
     }
 
     FileDialog {

@@ -211,6 +211,7 @@ Rectangle {
 
     ConfirmDeleteDialog {
         id: deleteDialog
+        objectName: "deleteChatDialog"
         onAccepted: App.chat.deleteChat(conversationId)
     }
 

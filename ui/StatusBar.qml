@@ -1,5 +1,6 @@
 // The status line: backend and device, speeds, how the chat was resumed, its state on disk;
-// while a model loads, its progress and a button that cancels the load.
+// while a model loads, its progress and a button that cancels the load. In a narrow window
+// the texts shorten (…) rather than run into each other, and the speeds step aside.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Controls.impl
@@ -8,7 +9,8 @@ import Coil.Core
 
 Rectangle {
     id: bar
-    implicitHeight: 30
+    objectName: "statusBar"
+    implicitHeight: Math.max(30, Math.round(Theme.smallFontSize * 2.4))
     color: Theme.sidebar
 
     Rectangle {
@@ -36,6 +38,9 @@ Rectangle {
                 text: App.activeModel.stage
                 color: Theme.mutedText
                 font.pixelSize: Theme.smallFontSize
+                elide: Text.ElideRight
+                Layout.fillWidth: true
+                Layout.maximumWidth: implicitWidth
             }
             ToolButton {
                 objectName: "cancelLoadButton"
@@ -73,10 +78,13 @@ Rectangle {
 
         Label {
             objectName: "speedLabel"
-            visible: text.length > 0
+            visible: text.length > 0 && bar.width >= 640
             text: App.status.speedText
             color: Theme.mutedText
             font.pixelSize: Theme.smallFontSize
+            elide: Text.ElideRight
+            Layout.fillWidth: true
+            Layout.maximumWidth: implicitWidth
         }
 
         Label {
@@ -100,6 +108,8 @@ Rectangle {
             text: App.status.stateText
             color: Theme.mutedText
             font.pixelSize: Theme.smallFontSize
+            elide: Text.ElideRight
+            Layout.maximumWidth: implicitWidth  // short: it keeps its width, the others shorten
         }
     }
 }

@@ -27,6 +27,10 @@ QtObject {
     readonly property color warningBackground: dark ? "#3a2f1e" : "#fdf4e3"
     readonly property color infoBackground: dark ? "#1f2a40" : "#ecf2fe"
     readonly property color success: dark ? "#7fd6a4" : "#1d7f4a"
+    // Behind a modal dialog (dark in both themes: Material's dark theme dims with grey), and
+    // the edge of a menu.
+    readonly property color dim: dark ? "#b0000000" : "#66000000"
+    readonly property color menuBorder: dark ? "#4a4c57" : "#d5d9e0"
 
     readonly property int fontSize: App.settings.fontSize
     readonly property int smallFontSize: Math.max(9, fontSize - 2)

@@ -18,6 +18,11 @@ ActiveModel::ActiveModel(WorkerHost* host, AppSettings* settings, BannerModel* b
     : QObject(parent), host_(host), settings_(settings), banners_(banners), status_(status) {
   InferenceWorker* w = host->worker();
   connect(w, &InferenceWorker::loadStarted, this, &ActiveModel::onStarted);
+  // A closed fallback banner stays closed (across restarts too) until its reason changes.
+  connect(banners_, &BannerModel::closed, this, [this](const QString& key) {
+    if (key == QLatin1String("fallback") && !info_.fallbackReason.isEmpty())
+      settings_->setClosedBanner(key, fallbackKey(info_));
+  });
   connect(w, &InferenceWorker::loadProgress, this, &ActiveModel::onProgress);
   connect(w, &InferenceWorker::modelLoaded, this, &ActiveModel::onLoaded);
   connect(w, &InferenceWorker::modelLoadFailed, this, &ActiveModel::onFailed);
@@ -82,7 +87,8 @@ void ActiveModel::onLoaded(const ModelInfo& info) {
   status_->setModel(info);
   banners_->dismiss(QStringLiteral("model-load"));
   banners_->dismiss(QStringLiteral("no-model"));
-  if (info.fallbackReason.isEmpty()) {
+  if (info.fallbackReason.isEmpty() ||
+      settings_->closedBanner(QStringLiteral("fallback")) == fallbackKey(info)) {
     banners_->dismiss(QStringLiteral("fallback"));
   } else {
     banners_->show(fallbackBanner(info));
@@ -91,20 +97,35 @@ void ActiveModel::onLoaded(const ModelInfo& info) {
   emit modelChanged();
 }
 
+QString ActiveModel::fallbackKey(const ModelInfo& info) const {
+  return settings_->backend() + QLatin1Char('\n') + info.backend + QLatin1Char('\n') +
+         info.fallbackReason;
+}
+
 Banner ActiveModel::fallbackBanner(const ModelInfo& info) const {
-  // With Auto, the CPU is one of the expected outcomes (a machine without a usable GPU):
-  // say so once, as information. A backend picked by name that could not run is a warning.
+  // One plain sentence; the engine's reason and what to do behind "Details". With Auto, the
+  // CPU is one of the expected outcomes (a machine without a usable GPU): information. A
+  // backend picked by name that could not run is a warning.
+  const QString on = info.backend == QLatin1String("cpu") ? tr("the CPU") : info.backend.toUpper();
   if (settings_->backend() == QLatin1String("auto"))
-    return {QStringLiteral("fallback"), QStringLiteral("info"),
-            tr("Running on %1: no usable GPU backend was found").arg(info.backend.toUpper()),
-            info.fallbackReason,
-            tr("Answers work on the CPU, only slower. With an NVIDIA driver (CUDA) or a "
-               "Vulkan GPU driver installed, Auto uses the GPU.")};
-  return {QStringLiteral("fallback"), QStringLiteral("warning"),
-          tr("Running on %1 instead of the backend you chose").arg(info.backend.toUpper()),
-          info.fallbackReason,
-          tr("Answers still work, only slower. Check the GPU driver, or pick another "
-             "backend in Settings and reload the model.")};
+    return {QStringLiteral("fallback"),
+            QStringLiteral("info"),
+            tr("No usable GPU was found, so Coil runs on %1 and answers come more slowly.").arg(on),
+            QString(),
+            QString(),
+            info.fallbackReason + QStringLiteral("\n\n") +
+                tr("With an NVIDIA driver (CUDA) or a Vulkan GPU driver installed, Auto uses "
+                   "the GPU.")};
+  return {QStringLiteral("fallback"),
+          QStringLiteral("warning"),
+          tr("The backend you chose could not run, so Coil runs on %1 and answers come more "
+             "slowly.")
+              .arg(on),
+          QString(),
+          QString(),
+          info.fallbackReason + QStringLiteral("\n\n") +
+              tr("Check the GPU driver, or pick another backend in Settings and reload the "
+                 "model.")};
 }
 
 void ActiveModel::onFailed(const QString& path, const QString& reason) {

@@ -72,6 +72,8 @@ class ActiveModel : public QObject {
   void setError(const QString& error);
   // The banner for a model that runs on another backend than the one asked for.
   Banner fallbackBanner(const ModelInfo& info) const;
+  // What the fallback banner says, to remember that it was closed (AppSettings::closedBanner).
+  QString fallbackKey(const ModelInfo& info) const;
 
   WorkerHost* host_;
   AppSettings* settings_;

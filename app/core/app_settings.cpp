@@ -37,6 +37,14 @@ void AppSettings::store(const char* key, const QVariant& value) {
     memory_.insert(k, value);
 }
 
+QString AppSettings::closedBanner(const QString& key) const {
+  return value(("banners/" + key.toLatin1()).constData(), QString()).toString();
+}
+
+void AppSettings::setClosedBanner(const QString& key, const QString& content) {
+  store(("banners/" + key.toLatin1()).constData(), content);
+}
+
 QString AppSettings::backend() const {
   return value("engine/backend", QStringLiteral("auto")).toString();
 }

@@ -94,6 +94,11 @@ class AppSettings : public QObject {
   // An empty token removes the saved one. On failure emits failed() and returns false.
   Q_INVOKABLE bool saveHfToken(const QString& token);
 
+  // What a closed banner said when it was closed (e.g. the fallback reason), so that it stays
+  // closed across restarts until what it says changes. "" when never closed.
+  QString closedBanner(const QString& key) const;
+  void setClosedBanner(const QString& key, const QString& content);
+
   bool eventFilter(QObject* watched, QEvent* event) override;
 
  signals:

@@ -22,16 +22,15 @@ QVariant BannerModel::data(const QModelIndex& index, int role) const {
       return b.text;
     case HintRole:
       return b.hint;
+    case DetailsRole:
+      return b.details;
   }
   return {};
 }
 
 QHash<int, QByteArray> BannerModel::roleNames() const {
-  return {{KeyRole, "key"},
-          {LevelRole, "level"},
-          {TitleRole, "title"},
-          {TextRole, "text"},
-          {HintRole, "hint"}};
+  return {{KeyRole, "key"},   {LevelRole, "level"}, {TitleRole, "title"},
+          {TextRole, "text"}, {HintRole, "hint"},   {DetailsRole, "details"}};
 }
 
 void BannerModel::show(const Banner& banner) {
@@ -45,6 +44,12 @@ void BannerModel::dismiss(const QString& key) {
   QList<Banner> next = rows_;
   next.removeIf([&](const Banner& b) { return b.key == key; });
   sync(rows_, next, [](const Banner& b) { return b.key; });
+}
+
+void BannerModel::close(const QString& key) {
+  if (!has(key)) return;
+  dismiss(key);
+  emit closed(key);
 }
 
 bool BannerModel::has(const QString& key) const {

@@ -13,6 +13,8 @@ struct Banner {
   QString title;
   QString text;  // the reason
   QString hint;  // what to do
+  // Shown behind a "Details" toggle (the engine's technical reason, for instance).
+  QString details = {};
 
   bool operator==(const Banner&) const = default;
 };
@@ -23,7 +25,7 @@ class BannerModel : public SyncedListModel {
   QML_UNCREATABLE("provided by App.banners")
 
  public:
-  enum Role { KeyRole = Qt::UserRole + 1, LevelRole, TitleRole, TextRole, HintRole };
+  enum Role { KeyRole = Qt::UserRole + 1, LevelRole, TitleRole, TextRole, HintRole, DetailsRole };
   Q_ENUM(Role)
 
   using SyncedListModel::SyncedListModel;
@@ -34,8 +36,14 @@ class BannerModel : public SyncedListModel {
 
   void show(const Banner& banner);
   Q_INVOKABLE void dismiss(const QString& key);
+  // The person closed the banner (its x): dismissed, and closed() tells whoever may want to
+  // remember it.
+  Q_INVOKABLE void close(const QString& key);
   Q_INVOKABLE bool has(const QString& key) const;
   QList<Banner> banners() const { return rows_; }
+
+ signals:
+  void closed(const QString& key);
 
  private:
   QList<Banner> rows_;

@@ -9,6 +9,7 @@
 #include "banner_model.hpp"
 #include "chat_settings.hpp"
 #include "chat_store.hpp"
+#include "chat_title.hpp"
 #include "conversation_list_model.hpp"
 #include "inference_worker.hpp"
 #include "message_list_model.hpp"
@@ -19,6 +20,12 @@
 #include "worker_host.hpp"
 
 namespace coil::app {
+
+namespace {
+constexpr int kDraftSaveMs = 1000;  // at most this much of a streaming answer is lost in a crash
+constexpr char kInterrupted[] = "interrupted";  // the finish reason of a partial answer
+constexpr qint64 kPrefillShownFrom = 512;       // prompt tokens: fewer are read in a moment
+}  // namespace
 
 ChatController::ChatController(const Parts& p, QObject* parent)
     : QObject(parent),
@@ -34,8 +41,11 @@ ChatController::ChatController(const Parts& p, QObject* parent)
   flushTimer_.setSingleShot(true);
   flushTimer_.setInterval(30);
   connect(&flushTimer_, &QTimer::timeout, this, &ChatController::flushText);
+  draftTimer_.setInterval(kDraftSaveMs);
+  connect(&draftTimer_, &QTimer::timeout, this, &ChatController::saveDraft);
   InferenceWorker* w = host_->worker();
   connect(w, &InferenceWorker::textGenerated, this, &ChatController::onText);
+  connect(w, &InferenceWorker::prefillProgress, this, &ChatController::onPrefill);
   connect(w, &InferenceWorker::generationFinished, this, &ChatController::onFinished);
   connect(w, &InferenceWorker::generationFailed, this, &ChatController::onFailed);
   connect(w, &InferenceWorker::prepared, this, &ChatController::onPrepared);
@@ -165,6 +175,7 @@ void ChatController::useChatModel() {
 void ChatController::onModelChanged() {
   emit canSendChanged();
   if (!model_->loaded()) return;
+  settings_->setModelDefaults(model_->info().sampling, model_->info().maxTokens);
   if (conversationId_ > 0) {
     try {
       storage_->chats().setModel(conversationId_, model_->name(), model_->path());
@@ -287,10 +298,7 @@ namespace coil::app {
 namespace {
 
 QString titleFrom(const QString& text) {
-  const QString line = text.simplified();
-  if (line.size() <= 48) return line;
-  const int cut = int(line.lastIndexOf(QLatin1Char(' '), 48));
-  return line.left(cut > 24 ? cut : 48) + QChar(0x2026);
+  return chatTitleFrom(text);
 }
 
 }  // namespace
@@ -381,23 +389,97 @@ bool ChatController::editMessage(qint64 messageId, const QString& text) {
   return true;
 }
 
-void ChatController::startAnswer(qint64 anchorId, Mode mode, qint64 replacesId) {
+void ChatController::startAnswer(qint64 anchorId, Mode mode, qint64 replacesId,
+                                 const QString& prefix) {
   GenerateRequest r;
   r.conversationId = conversationId_;
-  r.anchorMessageId = anchorId;
+  r.anchorMessageId = mode == Mode::Continue ? replacesId : anchorId;
   r.turns = turnsTo(anchorId);
+  if (mode == Mode::Continue) {
+    r.turns << ChatTurn{QStringLiteral("assistant"), prefix};
+    r.continueLast = true;
+  }
   r.sampling = settings_->sampling();
   r.maxTokens = settings_->maxTokens();
+  r.samplingOverrides = settings_->overrides();  // under the model's defaults when it runs
   active_ = {};
   active_.conversationId = conversationId_;
   active_.anchorId = anchorId;
   active_.replacesId = replacesId;
   active_.mode = mode;
   active_.model = model_->name();
+  active_.prefix = prefix;
+  if (mode == Mode::Continue) active_.draftId = replacesId;
   pendingText_.clear();
+  setPrefill(0, 0);
   messages_->beginStreaming();
+  if (!prefix.isEmpty()) messages_->appendStreaming(prefix);
   setBusy(true);
+  draftTimer_.start();
   active_.requestId = host_->generate(r);
+}
+
+void ChatController::continueAnswer(qint64 messageId) {
+  if (!canSend() || conversationId_ <= 0) return;
+  try {
+    const auto m = storage_->chats().message(messageId);
+    if (!m || m->role != QLatin1String("assistant") || m->parentId <= 0 || m->content.isEmpty())
+      return;
+    // the answer streams on in place of the stored one (shown from its text so far)
+    storage_->chats().setActiveLeaf(conversationId_, m->parentId);
+    refreshMessages();
+    startAnswer(m->parentId, Mode::Continue, messageId, m->content);
+  } catch (const std::exception& e) {
+    storageFailed(e);
+  }
+}
+
+void ChatController::saveDraft() {
+  if (active_.requestId == 0 || active_.text.size() == active_.savedSize) return;
+  if (active_.text.isEmpty()) return;
+  try {
+    auto& chats = storage_->chats();
+    if (!chats.conversation(active_.conversationId)) return;
+    storage::MessageMeta meta;
+    meta.model = active_.model;
+    meta.sampling = settings_->toJson();
+    // what it stays if Coil ends before the answer does (a crash, a kill, power off)
+    meta.finishReason = QLatin1String(kInterrupted);
+    const QString content = active_.prefix + active_.text;
+    if (active_.draftId > 0) {
+      chats.updateMessage(active_.draftId, content, meta);
+    } else {
+      // made the active leaf: after a crash the chat opens on it
+      active_.draftId = active_.mode == Mode::Regenerate
+                            ? chats.regenerate(active_.replacesId, content, meta)
+                            : chats.addMessage(active_.conversationId, active_.anchorId,
+                                               QStringLiteral("assistant"), content, meta);
+    }
+    active_.savedSize = active_.text.size();
+  } catch (const std::exception& e) {
+    storageFailed(e);
+  }
+}
+
+void ChatController::onPrefill(qint64 requestId, qint64 done, qint64 total) {
+  if (requestId != active_.requestId) return;
+  if (done == 0) prefillClock_.start();
+  // a prompt read in a moment (a new question) shows no progress
+  const bool shown = done < total && total >= kPrefillShownFrom;
+  setPrefill(shown ? done : 0, shown ? total : 0);
+}
+
+void ChatController::setPrefill(qint64 done, qint64 total) {
+  if (done == prefillDone_ && total == prefillTotal_) return;
+  prefillDone_ = done;
+  prefillTotal_ = total;
+  emit prefillChanged();
+}
+
+double ChatController::prefillSecondsLeft() const {
+  if (prefillTotal_ <= 0 || prefillDone_ <= 0 || !prefillClock_.isValid()) return -1;
+  const double seconds = double(prefillClock_.elapsed()) / 1000.0;
+  return seconds * double(prefillTotal_ - prefillDone_) / double(prefillDone_);
 }
 
 void ChatController::stop() {
@@ -405,7 +487,9 @@ void ChatController::stop() {
 }
 
 void ChatController::onText(qint64 requestId, const QString& piece) {
-  if (requestId != active_.requestId || active_.conversationId != conversationId_) return;
+  if (requestId != active_.requestId) return;
+  active_.text += piece;
+  if (active_.conversationId != conversationId_) return;
   pendingText_ += piece;
   if (!flushTimer_.isActive()) flushTimer_.start();
 }
@@ -418,13 +502,35 @@ void ChatController::flushText() {
 void ChatController::onFinished(const GenerationResult& result) {
   if (result.requestId != active_.requestId) return;
   flushTimer_.stop();
+  draftTimer_.stop();
   pendingText_.clear();
+  setPrefill(0, 0);
   const Active a = active_;
   active_ = {};
   qint64 stored = 0;
   try {
     auto& chats = storage_->chats();
-    if (!result.text.isEmpty() && chats.conversation(a.conversationId)) {
+    if (a.draftId > 0 && chats.conversation(a.conversationId)) {
+      // the message the partial answer was saved in gets the whole of it
+      storage::MessageMeta meta;
+      meta.model = a.model;
+      meta.sampling = settings_->toJson();
+      meta.seed = qint64(result.seed);
+      meta.promptTokens = result.promptTokens;
+      meta.completionTokens = result.completionTokens;
+      meta.prefillTokensPerS = result.prefillTokensPerS();
+      meta.decodeTokensPerS = result.decodeTokensPerS();
+      meta.finishReason = result.finishReason;
+      if (a.mode == Mode::Continue && result.text.isEmpty()) {
+        const auto old = chats.message(a.draftId);
+        if (old) meta = old->meta;  // nothing new: it stays as it was
+        if (result.finishReason != QLatin1String("cancelled") && old)
+          meta.finishReason = result.finishReason;
+      }
+      chats.updateMessage(a.draftId, a.prefix + result.text, meta);
+      chats.setActiveLeaf(a.conversationId, a.draftId);
+      stored = a.draftId;
+    } else if (!result.text.isEmpty() && chats.conversation(a.conversationId)) {
       storage::MessageMeta meta;
       meta.model = a.model;
       meta.sampling = settings_->toJson();
@@ -462,7 +568,17 @@ void ChatController::onFinished(const GenerationResult& result) {
 void ChatController::onFailed(qint64 requestId, const QString& reason) {
   if (requestId != active_.requestId) return;
   flushTimer_.stop();
+  draftTimer_.stop();
+  saveDraft();  // what streamed in stays, marked interrupted (Retry, Continue)
+  if (active_.draftId > 0) {
+    try {
+      storage_->chats().setActiveLeaf(active_.conversationId, active_.draftId);
+    } catch (const std::exception& e) {
+      storageFailed(e);
+    }
+  }
   pendingText_.clear();
+  setPrefill(0, 0);
   active_ = {};
   messages_->endStreaming();
   setBusy(false);

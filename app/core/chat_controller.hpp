@@ -5,6 +5,7 @@
 #pragma once
 #include <QtQml/qqmlregistration.h>
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 
@@ -36,6 +37,12 @@ class ChatController : public QObject {
   Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
   Q_PROPERTY(bool canSend READ canSend NOTIFY canSendChanged)
   Q_PROPERTY(coil::app::ChatSettings* settings READ settings CONSTANT)
+  // While an answer's prompt is read (a chat without a saved state, a long document): the
+  // tokens read so far of the total, and the seconds left at the rate so far (-1: not known
+  // yet). All 0 when nothing is being read.
+  Q_PROPERTY(qint64 prefillDone READ prefillDone NOTIFY prefillChanged)
+  Q_PROPERTY(qint64 prefillTotal READ prefillTotal NOTIFY prefillChanged)
+  Q_PROPERTY(double prefillSecondsLeft READ prefillSecondsLeft NOTIFY prefillChanged)
 
  public:
   struct Parts {
@@ -55,6 +62,9 @@ class ChatController : public QObject {
   bool busy() const { return busy_; }
   bool canSend() const;
   ChatSettings* settings() const { return settings_; }
+  qint64 prefillDone() const { return prefillDone_; }
+  qint64 prefillTotal() const { return prefillTotal_; }
+  double prefillSecondsLeft() const;
 
   Q_INVOKABLE void newChat();
   Q_INVOKABLE void openChat(qint64 conversationId);
@@ -63,8 +73,12 @@ class ChatController : public QObject {
   // Returns false (and sends nothing) when busy, the text is blank or there is no model.
   Q_INVOKABLE bool send(const QString& text);
   Q_INVOKABLE void stop();
-  // A new answer beside an assistant message (or an answer to a user message without one).
+  // A new answer beside an assistant message (or an answer to a user message without one:
+  // the Retry of a question left unanswered).
   Q_INVOKABLE void regenerate(qint64 messageId);
+  // Goes on writing an answer that was cut off (interrupted by a crash, stopped, or at its
+  // length limit): the new text is added to the same message.
+  Q_INVOKABLE void continueAnswer(qint64 messageId);
   // A new question beside a user message, then its answer.
   Q_INVOKABLE bool editMessage(qint64 messageId, const QString& text);
   Q_INVOKABLE void switchBranch(qint64 messageId, int delta);
@@ -82,12 +96,13 @@ class ChatController : public QObject {
   void titleChanged();
   void busyChanged();
   void canSendChanged();
+  void prefillChanged();
   // The answer of the last request is stored (0 when nothing was produced).
   void answerFinished(qint64 messageId);
   void copied(const QString& what);
 
  private:
-  enum class Mode { Answer, Regenerate };
+  enum class Mode { Answer, Regenerate, Continue };
   struct Active {
     qint64 requestId = 0;
     qint64 conversationId = 0;
@@ -95,10 +110,18 @@ class ChatController : public QObject {
     qint64 replacesId = 0;  // Regenerate: the answer it is a sibling of
     Mode mode = Mode::Answer;
     QString model;
+    QString prefix;         // Continue: the text the answer already had
+    QString text;           // what has streamed in so far (after prefix)
+    qint64 draftId = 0;     // the stored message the partial answer is saved in (0: none yet)
+    qint64 savedSize = -1;  // text.size() when it was last saved
   };
 
-  void startAnswer(qint64 anchorId, Mode mode, qint64 replacesId);
+  void startAnswer(qint64 anchorId, Mode mode, qint64 replacesId, const QString& prefix = {});
   void onText(qint64 requestId, const QString& piece);
+  void onPrefill(qint64 requestId, qint64 done, qint64 total);
+  void setPrefill(qint64 done, qint64 total);
+  // Saves the partial answer (a message marked "interrupted" until it finishes).
+  void saveDraft();
   void onFinished(const GenerationResult& result);
   void onFailed(qint64 requestId, const QString& reason);
   void onPrepared(const ResumeReport& report);
@@ -131,6 +154,10 @@ class ChatController : public QObject {
   Active active_;
   QString pendingText_;
   QTimer flushTimer_;
+  QTimer draftTimer_;  // saves the partial answer about once a second
+  qint64 prefillDone_ = 0;
+  qint64 prefillTotal_ = 0;
+  QElapsedTimer prefillClock_;
 };
 
 }  // namespace coil::app

@@ -40,6 +40,38 @@ void writeFile(const QString& path, const QByteArray& data) {
     throw storage::StorageError(QObject::tr("cannot write %1: %2").arg(path, out.errorString()));
 }
 
+// What a URL names, whole: the path of a URL without scheme with the '?' and '#' a typed
+// file name may hold ("C# notes.md" parses as path "C" and fragment " notes.md").
+QString typedText(const QUrl& url) {
+  QString text = url.path(QUrl::FullyDecoded);
+  if (url.hasQuery()) text += QLatin1Char('?') + url.query(QUrl::FullyDecoded);
+  if (url.hasFragment()) text += QLatin1Char('#') + url.fragment(QUrl::FullyDecoded);
+  return text;
+}
+
+// The local path a dialog's answer names (see exportFile), or empty.
+QString localPathOf(const QUrl& chosen, const QString& folder) {
+  if (chosen.isLocalFile()) return chosen.toLocalFile();
+  if (!chosen.scheme().isEmpty()) return {};  // http:, a Windows drive letter is not ours
+  QString text = typedText(chosen);
+  // A URL typed after the folder: "/docs/file:///tmp/x.md".
+  const qsizetype url = text.lastIndexOf(QLatin1String("file:/"));
+  if (url >= 0) {
+    const QUrl inner(text.mid(url), QUrl::TolerantMode);
+    return inner.isLocalFile() ? inner.toLocalFile() : QString();
+  }
+  // An absolute path typed after the folder: "/docs//tmp/x.md" (a clean folder has no "//").
+  const qsizetype abs = text.lastIndexOf(QLatin1String("//"));
+  if (abs >= 0) text = text.mid(abs + 1);
+  // The home folder typed after the folder: "/docs/~/x.md".
+  const qsizetype home = text.lastIndexOf(QLatin1String("/~/"));
+  if (home >= 0)
+    text = QDir::homePath() + text.mid(home + 2);
+  else if (text == QLatin1String("~") || text.startsWith(QLatin1String("~/")))
+    text = QDir::homePath() + text.mid(1);
+  return QDir::cleanPath(QDir(folder).absoluteFilePath(text));
+}
+
 }  // namespace
 
 ChatTransfer::ChatTransfer(storage::Storage* storage, ChatController* chat, BannerModel* banners,
@@ -81,6 +113,26 @@ QUrl ChatTransfer::suggestedFolder() const {
   QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
   if (dir.isEmpty() || !QFileInfo(dir).isDir()) dir = QDir::homePath();
   return QUrl::fromLocalFile(dir);
+}
+
+QUrl ChatTransfer::exportFile(const QUrl& chosen, const QUrl& folder, const QString& format) const {
+  const QString base =
+      folder.isLocalFile() ? folder.toLocalFile() : suggestedFolder().toLocalFile();
+  QString path = localPathOf(chosen, base);
+  if (path.isEmpty() || path.endsWith(QLatin1Char('/'))) return {};
+  const QFileInfo info(path);
+  if (info.fileName().isEmpty() || info.isDir()) return {};
+  const auto parsed = storage::parseExportFormat(format);
+  if (parsed && info.suffix().isEmpty()) path += QLatin1Char('.') + storage::fileSuffix(*parsed);
+  return QUrl::fromLocalFile(path);
+}
+
+bool ChatTransfer::exists(const QUrl& file) const {
+  return file.isLocalFile() && QFileInfo::exists(file.toLocalFile());
+}
+
+QString ChatTransfer::displayPath(const QUrl& file) const {
+  return file.isLocalFile() ? QDir::toNativeSeparators(file.toLocalFile()) : file.toDisplayString();
 }
 
 bool ChatTransfer::refuseWhileBusy() {
@@ -145,16 +197,17 @@ bool ChatTransfer::startExport(qint64 conversationId, const QString& format, con
   const QString failedTitle =
       one ? tr("The chat was not exported") : tr("The chats were not exported");
   const auto parsed = storage::parseExportFormat(format);
+  const QUrl local = exportFile(file, suggestedFolder(), format);
   QString refused;
   if (!parsed)
     refused = tr("unknown export format '%1'").arg(format);
-  else if (!file.isLocalFile())
-    refused = tr("%1 is not a file on this computer").arg(file.toString());
+  else if (local.isEmpty())
+    refused = tr("%1 is not a file on this computer").arg(file.toDisplayString());
   if (!refused.isEmpty()) {
     banners_->show({kKey, QStringLiteral("error"), failedTitle, refused, QString()});
     return false;
   }
-  const QString path = file.toLocalFile();
+  const QString path = local.toLocalFile();
   banners_->show({kKey, QStringLiteral("info"),
                   one ? tr("Exporting the chat…") : tr("Exporting all chats…"),
                   QDir::toNativeSeparators(path), QString()});
@@ -180,17 +233,19 @@ bool ChatTransfer::startExport(qint64 conversationId, const QString& format, con
 
 bool ChatTransfer::importFile(const QUrl& file) {
   if (refuseWhileBusy()) return false;
-  const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+  const QString localPath = localPathOf(file, suggestedFolder().toLocalFile());
+  const bool local = !localPath.isEmpty();
+  const QString path = local ? localPath : file.toDisplayString();
   banners_->show({kKey, QStringLiteral("info"), tr("Importing chats…"),
                   tr("From %1").arg(QDir::toNativeSeparators(path)), QString()});
   auto ids = std::make_shared<QList<qint64>>();
-  const bool local = file.isLocalFile();
+  auto alreadyThere = std::make_shared<int>(0);
   start(
-      [path, local, ids](storage::Storage& s) {
+      [path, local, ids, alreadyThere](storage::Storage& s) {
         if (!local) throw storage::StorageError(tr("cannot read %1: not a local file").arg(path));
-        *ids = storage::importJsonFile(s.chats(), path);
+        *ids = storage::importJsonFile(s.chats(), path, alreadyThere.get());
       },
-      [this, path, ids](const QString& error) {
+      [this, path, ids, alreadyThere](const QString& error) {
         if (!error.isEmpty()) {
           banners_->show({kKey, QStringLiteral("error"), tr("Nothing was imported"), error,
                           tr("Coil imports the JSON files it exports (Export as JSON); no chat "
@@ -201,10 +256,16 @@ bool ChatTransfer::importFile(const QUrl& file) {
         chat_->refreshConversations();
         if (!ids->isEmpty() && !chat_->busy())
           chat_->openChat(ids->first());  // never cut an answer
+        const QString from = tr("From %1").arg(QDir::toNativeSeparators(path));
         banners_->show(
             {kKey, QStringLiteral("info"),
              ids->size() == 1 ? tr("1 chat imported") : tr("%1 chats imported").arg(ids->size()),
-             tr("From %1").arg(QDir::toNativeSeparators(path)), QString()});
+             *alreadyThere == 0   ? from
+             : *alreadyThere == 1 ? tr("%1; 1 chat was already here (imported before).").arg(from)
+                                  : tr("%1; %2 chats were already here (imported before).")
+                                        .arg(from)
+                                        .arg(*alreadyThere),
+             QString()});
         emit imported(static_cast<int>(ids->size()));
       });
   return true;

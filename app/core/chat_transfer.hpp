@@ -45,9 +45,21 @@ class ChatTransfer : public QObject {
   // Where the file dialogs start: Documents, else the home folder.
   Q_INVOKABLE QUrl suggestedFolder() const;
   Q_INVOKABLE QUrl suggestedFile(qint64 conversationId, const QString& format) const;
-  // Start writing the chat (or every chat) to file; `exported` tells how it ended. False
-  // (and an error banner) when it cannot start: another job runs, an unknown format, a
-  // file that is not on this computer.
+  // The file a save dialog's answer names, as a file:// URL, or an empty URL when it names
+  // none on this computer (not a local URL, no file name). Qt 6.4's non-native FileDialog
+  // answers with a URL that has no scheme, its folder and what was typed joined by '/':
+  // "/docs/x.md", "/docs//tmp/x.md" (an absolute path typed), "/docs/file:///tmp/x.md",
+  // "/docs/~/x.md", "/docs/../x.md"; a native dialog answers "file:///tmp/x.md". A relative
+  // name is taken in `folder`. A name without a suffix gets the format's (".md", ".txt",
+  // ".json", ".jsonl").
+  Q_INVOKABLE QUrl exportFile(const QUrl& chosen, const QUrl& folder, const QString& format) const;
+  // Whether a file (or anything else) of that name exists: the dialog asks before replacing it.
+  Q_INVOKABLE bool exists(const QUrl& file) const;
+  // A local file's path as the system writes it, for messages.
+  Q_INVOKABLE QString displayPath(const QUrl& file) const;
+  // Start writing the chat (or every chat) to file (any form exportFile() takes, relative to
+  // suggestedFolder()); `exported` tells how it ended. False (and an error banner) when it
+  // cannot start: another job runs, an unknown format, a file that is not on this computer.
   Q_INVOKABLE bool exportChat(qint64 conversationId, const QString& format, const QUrl& file);
   Q_INVOKABLE bool exportAll(const QString& format, const QUrl& file);
   // Start adding the chats of a Coil JSON export; `imported` gives how many (0 and an error

@@ -20,8 +20,8 @@ QString absolute(const QString& path) {
 
 CommandLine parseCommandLine(const QStringList& args) {
   CommandLine out;
-  if (args.size() > 1 &&
-      (args[1] == QLatin1String("export") || args[1] == QLatin1String("import"))) {
+  if (args.size() > 1 && (args[1] == QLatin1String("export") ||
+                          args[1] == QLatin1String("import") || args[1] == QLatin1String("list"))) {
     out.action = CommandLine::Action::StorageCommand;
     out.storageArgs = args.mid(1);
     if (!out.storageArgs.contains(QStringLiteral("--data-dir")))
@@ -31,8 +31,10 @@ CommandLine parseCommandLine(const QStringList& args) {
   QCommandLineParser p;
   p.setApplicationDescription(QStringLiteral(
       "Coil: chat with Mamba language models on your own machine.\n\n"
-      "Also: coil-chat export --chat ID|--all --format md|txt|json|openai [--out FILE]\n"
-      "      coil-chat import FILE"));
+      "Also: coil-chat list             (the chats and their ids)\n"
+      "      coil-chat export --chat ID|--all --format md|txt|json|openai [--out FILE]\n"
+      "      coil-chat import FILE\n"
+      "      coil-chat export --help       (more on these)"));
   const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
                                 QStringLiteral("Show this help."));
   const QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")},

@@ -15,6 +15,7 @@ DownloadListModel::DownloadListModel(hub::DownloadQueue* queue, QString cacheDir
   connect(queue_, &hub::DownloadQueue::entryChanged, this, &DownloadListModel::reload);
   connect(queue_, &hub::DownloadQueue::entryRemoved, this, &DownloadListModel::reload);
   connect(queue_, &hub::DownloadQueue::progress, this, &DownloadListModel::onProgress);
+  connect(queue_, &hub::DownloadQueue::checking, this, &DownloadListModel::onChecking);
   reload();
 }
 
@@ -70,6 +71,10 @@ qint64 etaOf(const hub::DownloadQueue::Entry& e, double speed) {
 
 }  // namespace
 
+bool DownloadListModel::isChecking(const Row& r) const {
+  return r.checkTotal > 0 && r.checkDone < r.checkTotal && r.entry.status == Status::Downloading;
+}
+
 qint64 DownloadListModel::etaSeconds(qint64 done, qint64 total, double bytesPerSecond) {
   if (bytesPerSecond <= 0 || total <= 0) return -1;
   return qint64(std::ceil(double(std::max<qint64>(0, total - done)) / bytesPerSecond));
@@ -92,14 +97,18 @@ QVariant DownloadListModel::data(const QModelIndex& index, int role) const {
     case StatusRole:
       return statusName(e.status);
     case StatusTextRole:
-      return statusText(e.status);
+      return isChecking(r) ? QStringLiteral("Checking") : statusText(e.status);
     case BytesDoneRole:
       return e.bytesDone;
     case BytesTotalRole:
       return e.bytesTotal;
     case FractionRole:
+      if (isChecking(r)) return qBound(0.0, double(r.checkDone) / double(r.checkTotal), 1.0);
       return e.bytesTotal > 0 ? qBound(0.0, double(e.bytesDone) / double(e.bytesTotal), 1.0) : 0.0;
     case BytesTextRole:
+      if (isChecking(r))
+        return QStringLiteral("checking %1 of %2 already downloaded")
+            .arg(hub::formatBytes(r.checkDone), hub::formatBytes(r.checkTotal));
       return e.bytesTotal > 0
                  ? QStringLiteral("%1 of %2")
                        .arg(hub::formatBytes(e.bytesDone), hub::formatBytes(e.bytesTotal))
@@ -148,7 +157,7 @@ void DownloadListModel::reload() {
   QList<Row> next;
   for (const hub::DownloadQueue::Entry& e : queue_->entries()) {
     const int i = rowOf(e.id);
-    next << Row{e, i >= 0 ? rows_[i].speed : 0.0};
+    next << (i >= 0 ? Row{e, rows_[i].speed, rows_[i].checkDone, rows_[i].checkTotal} : Row{e});
   }
   sync(rows_, next, [](const Row& r) { return r.entry.id; });
   const int active = activeCount();
@@ -164,6 +173,14 @@ void DownloadListModel::onProgress(const QString& id, qint64 done, qint64 total,
   rows_[i].entry.bytesDone = done;
   rows_[i].entry.bytesTotal = total;
   rows_[i].speed = speed;
+  emit dataChanged(index(i), index(i));
+}
+
+void DownloadListModel::onChecking(const QString& id, qint64 done, qint64 total) {
+  const int i = rowOf(id);
+  if (i < 0) return;
+  rows_[i].checkDone = done;
+  rows_[i].checkTotal = total;
   emit dataChanged(index(i), index(i));
 }
 
@@ -202,6 +219,7 @@ void DownloadListModel::cancel(const QString& id) {
   for (const hub::DownloadQueue::Entry& other : queue_->entries())
     if (other.repoId == entry->repoId && other.status != Status::Finished) return;
   discardIncompleteDownload(cacheDir_, entry->repoId);
+  emit cacheChanged();
 }
 
 void DownloadListModel::remove(const QString& id) {

@@ -27,7 +27,7 @@ class DownloadListModel : public SyncedListModel {
     BytesDoneRole,
     BytesTotalRole,
     FractionRole,    // 0..1, 0 while the total is unknown
-    BytesTextRole,   // "1.2 MB of 14.5 GB"
+    BytesTextRole,   // "1.2 MB of 14.5 GB", "checking 3.1 GB of 14.5 GB already downloaded"
     SpeedRole,       // bytes per second while downloading, else 0
     SpeedTextRole,   // "12.3 MB/s"
     EtaSecondsRole,  // -1 when unknown
@@ -66,12 +66,18 @@ class DownloadListModel : public SyncedListModel {
 
  signals:
   void activeCountChanged();
+  // cancel() deleted files of the cache.
+  void cacheChanged();
 
  private:
   struct Row {
     hub::DownloadQueue::Entry entry;
     double speed = 0;
+    qint64 checkDone = 0;   // re-hashing what an earlier run left before resuming:
+    qint64 checkTotal = 0;  // 0 when not checking
   };
+  bool isChecking(const Row& r) const;
+  void onChecking(const QString& id, qint64 done, qint64 total);
   void reload();
   void onProgress(const QString& id, qint64 done, qint64 total, double speed);
   int rowOf(const QString& id) const;

@@ -8,6 +8,7 @@
 #include <limits>
 #include <vector>
 
+#include "chat_settings.hpp"
 #include "coil/backend.hpp"
 #include "coil/chat_session.hpp"
 #include "coil/error.hpp"
@@ -117,10 +118,21 @@ void InferenceWorker::loadModel(const LoadRequest& request) {
     info.backend = QString::fromStdString(backend.name);
     info.device = QString::fromStdString(backend.device);
     info.fallbackReason = QString::fromStdString(model->fallback_reason());
+    if (backend.name == "vulkan") {  // lavapipe runs Vulkan on the CPU: say it is emulated
+      try {
+        for (const DeviceDescription& d : describe_devices("vulkan", options.backend_options))
+          if (!d.hardware_gpu && d.text.find(backend.device) != std::string::npos)
+            info.emulated = true;
+      } catch (const std::exception&) {
+        // no list: nothing more to say
+      }
+    }
     info.threads = backend.threads;
     info.fingerprint = model->fingerprint();
     info.weightBytes = qint64(model->weight_bytes());
     info.stateBytes = qint64(chat->session().state_bytes());
+    info.sampling = config.sampling();
+    info.maxTokens = ChatSettings::answerLength(config.max_new_tokens.value_or(0));
     checkCancel();  // the last point where a cancel is honoured
 
     model_ = std::move(model);
@@ -275,17 +287,31 @@ void InferenceWorker::generate(const GenerateRequest& request) {
     GenerationResult out;
     out.requestId = request.id;
     out.conversationId = request.conversationId;
-    out.resume =
-        resume(request.conversationId, request.anchorMessageId, render(request.turns, true));
+    const std::string prompt = request.continueLast
+                                   ? chat_->continuation_prompt(toEngine(request.turns))
+                                   : render(request.turns, true);
+    out.resume = resume(request.conversationId, request.anchorMessageId, prompt);
 
     GenerateOptions options;
     options.sampling = request.sampling;
     options.max_tokens = request.maxTokens;
+    if (request.samplingOverrides) {
+      options.sampling = chatConfig_->sampling();
+      int maxTokens = ChatSettings::answerLength(chatConfig_->max_new_tokens.value_or(0));
+      ChatSettings::fromJson(*request.samplingOverrides, options.sampling, maxTokens);
+      options.max_tokens = maxTokens;
+    }
+    options.on_prefill = [this, id = request.id](int64_t done, int64_t total) {
+      emit prefillProgress(id, done, total);
+    };
     const auto onText = [this, id = request.id](std::string_view piece) {
       emit textGenerated(id, QString::fromUtf8(piece.data(), qsizetype(piece.size())));
       return true;
     };
-    const GenerateResult r = chat_->reply(toEngine(request.turns), options, onText, &cancel_);
+    const GenerateResult r =
+        request.continueLast
+            ? chat_->continue_reply(toEngine(request.turns), options, onText, &cancel_)
+            : chat_->reply(toEngine(request.turns), options, onText, &cancel_);
     out.text = QString::fromStdString(r.text);
     out.finishReason = finishName(r.finish);
     out.promptTokens = chat_->last_prefill_tokens();

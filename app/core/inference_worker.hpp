@@ -70,6 +70,8 @@ class InferenceWorker : public QObject {
   void prepared(const coil::app::ResumeReport& report);
   void generationStarted(qint64 requestId);
   void textGenerated(qint64 requestId, const QString& piece);
+  // Prompt tokens read of the total before the answer starts (after each prefill chunk).
+  void prefillProgress(qint64 requestId, qint64 done, qint64 total);
   void generationFinished(const coil::app::GenerationResult& result);
   void generationFailed(qint64 requestId, const QString& reason);
 

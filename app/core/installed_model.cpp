@@ -17,7 +17,7 @@ namespace coil::app {
 namespace {
 
 QJsonObject readConfig(const QString& folder) {
-  return readJsonObjectFile(QDir(folder).filePath(QStringLiteral("config.json")));
+  return hub::readSmallJson(QDir(folder).filePath(QStringLiteral("config.json")));
 }
 
 // Sizes of the files under `dir` (following the snapshot links), and of the weights.

@@ -18,6 +18,8 @@ QString detailsOf(const storage::MessageMeta& meta) {
     parts << QObject::tr("stopped");
   else if (meta.finishReason == QLatin1String("length"))
     parts << QObject::tr("token limit reached");
+  else if (meta.finishReason == QLatin1String("interrupted"))
+    parts << QObject::tr("interrupted: Coil closed while it was written");
   return parts.join(QStringLiteral(" · "));
 }
 
@@ -31,6 +33,7 @@ MessageRow MessageRow::from(const storage::Message& m, const storage::SiblingInf
   r.siblingIndex = s.index;
   r.siblingCount = qMax(1, s.count);
   r.details = m.role == QLatin1String("assistant") ? detailsOf(m.meta) : QString();
+  if (m.role == QLatin1String("assistant")) r.finishReason = m.meta.finishReason;
   r.segments = segmentsToVariant(splitMarkdown(m.content));
   return r;
 }
@@ -63,6 +66,8 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
       return r.streaming;
     case IsLastRole:
       return index.row() == rows_.size() - 1;
+    case FinishReasonRole:
+      return r.finishReason;
   }
   return {};
 }
@@ -76,7 +81,8 @@ QHash<int, QByteArray> MessageListModel::roleNames() const {
           {SiblingCountRole, "siblingCount"},
           {DetailsRole, "details"},
           {StreamingRole, "streaming"},
-          {IsLastRole, "isLast"}};
+          {IsLastRole, "isLast"},
+          {FinishReasonRole, "finishReason"}};
 }
 
 void MessageListModel::setMessages(const QList<MessageRow>& rows) {

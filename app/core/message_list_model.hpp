@@ -19,6 +19,9 @@ struct MessageRow {
   int siblingCount = 1;
   QString details;  // "42 tokens · 31.5 tokens/s", "stopped"...
   bool streaming = false;
+  // An answer's: "stop", "length", "cancelled", "interrupted" (Coil ended while it was
+  // written: the text saved up to then), "" for a question.
+  QString finishReason;
   QVariantList segments;  // splitMarkdown(content), cached
 
   static MessageRow from(const storage::Message& message, const storage::SiblingInfo& siblings);
@@ -43,6 +46,7 @@ class MessageListModel : public SyncedListModel {
     DetailsRole,
     StreamingRole,
     IsLastRole,
+    FinishReasonRole,
   };
   Q_ENUM(Role)
 

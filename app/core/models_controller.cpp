@@ -64,6 +64,12 @@ ModelsController::ModelsController(const Parts& parts, QObject* parent)
   for (auto signal : {&hub::DownloadQueue::entryAdded, &hub::DownloadQueue::entryChanged,
                       &hub::DownloadQueue::entryRemoved})
     connect(queue_, signal, this, [this] { rebuildResults(); });
+  // The Installed list (and its count) follows the cache as downloads start, end or are
+  // cancelled (a cancel deletes the partial files after the entry is gone).
+  for (auto signal : {&hub::DownloadQueue::entryAdded, &hub::DownloadQueue::entryChanged})
+    connect(queue_, signal, installed_, &InstalledModelsController::refresh);
+  connect(downloads_, &DownloadListModel::cacheChanged, installed_,
+          &InstalledModelsController::refresh);
   connect(installed_, &InstalledModelsController::changed, this, [this] { rebuildResults(); });
   connect(installed_, &InstalledModelsController::messageRaised, this,
           &ModelsController::setMessage);

@@ -11,7 +11,8 @@ QString StatusInfo::backendText() const {
                        : model_.backend == QLatin1String("cuda")   ? QStringLiteral("CUDA")
                        : model_.backend == QLatin1String("vulkan") ? QStringLiteral("Vulkan")
                                                                    : model_.backend;
-  return model_.device.isEmpty() ? name : QStringLiteral("%1 · %2").arg(name, model_.device);
+  const QString backend = model_.emulated ? tr("%1 (emulated on the CPU, slow)").arg(name) : name;
+  return model_.device.isEmpty() ? backend : QStringLiteral("%1 · %2").arg(backend, model_.device);
 }
 
 QString StatusInfo::speedText() const {

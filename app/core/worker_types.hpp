@@ -1,9 +1,11 @@
 // Plain values that cross between the UI thread and the inference worker's thread (by
 // queued signals, so each one is a registered metatype). No engine objects travel.
 #pragma once
+#include <QJsonObject>
 #include <QList>
 #include <QMetaType>
 #include <QString>
+#include <optional>
 
 #include "coil/sampler.hpp"
 
@@ -23,10 +25,14 @@ struct ModelInfo {
   QString backend;         // the backend actually used
   QString device;          // e.g. "AMD EPYC (2 threads, AVX-512 BF16)"
   QString fallbackReason;  // why the requested backend was not used ("" if it was)
+  bool emulated = false;   // a GPU backend on a CPU implementation (Vulkan on lavapipe)
   int threads = 0;         // CPU threads the backend uses (0 for a GPU)
   quint64 fingerprint = 0;
   qint64 weightBytes = 0;
   qint64 stateBytes = 0;  // the recurrent state's size in memory
+  // The model's own defaults (generation_config.json): sampling, answer length (0: none).
+  coil::SamplingParams sampling;
+  int maxTokens = 0;
 };
 
 struct ChatTurn {
@@ -43,6 +49,13 @@ struct GenerateRequest {
   QList<ChatTurn> turns;
   coil::SamplingParams sampling;
   int maxTokens = 512;
+  // When set, sampling and maxTokens are replaced, when the answer starts, by the loaded
+  // model's defaults with these changes of the user applied (ChatSettings::fromJson): right
+  // even when the message was sent while its model was still loading.
+  std::optional<QJsonObject> samplingOverrides;
+  // The last turn is an assistant answer cut off: generate the rest of it (its text is the
+  // prompt's end, no end-of-turn after it).
+  bool continueLast = false;
 };
 
 // Brings the worker's session to a conversation's branch without generating (opening a

@@ -128,6 +128,8 @@ int download_command_main(int argc, char** argv) {
                          [&, d](qint64 done, qint64 total, double speed) {
                            if (!d->servedFromCache()) printer.progress(done, total, speed);
                          });
+        QObject::connect(d, &SnapshotDownloader::checking,
+                         [&](qint64 done, qint64 total) { printer.checking(done, total); });
         QObject::connect(d, &SnapshotDownloader::memoryEstimated,
                          [&](const MemoryEstimate& e) { printer.message(describe(e)); });
       });

@@ -216,6 +216,8 @@ void DownloadQueue::runNext() {
               if (QDateTime::currentMSecsSinceEpoch() - lastSaveMs_ > 2000) save();
               emit progress(id, done, total, speed);
             });
+    connect(d, &SnapshotDownloader::checking, this,
+            [this, id](qint64 done, qint64 total) { emit checking(id, done, total); });
     connect(d, &SnapshotDownloader::finished, this, [this, id, d](const QString& path) {
       active_ = nullptr;
       activeId_.clear();

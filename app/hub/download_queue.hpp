@@ -56,6 +56,8 @@ class DownloadQueue : public QObject {
   void entryChanged(const QString& id);
   void entryRemoved(const QString& id);
   void progress(const QString& id, qint64 bytesDone, qint64 bytesTotal, double bytesPerSecond);
+  // Re-hashing the part of a file that an earlier run left, before the download resumes.
+  void checking(const QString& id, qint64 bytesDone, qint64 bytesTotal);
   void finished(const QString& id, const QString& snapshotPath);
   void failed(const QString& id, const QString& message);
 

@@ -45,7 +45,8 @@ FileDownloader::~FileDownloader() {
 }
 
 bool FileDownloader::isActive() const {
-  return phase_ == Phase::Head || phase_ == Phase::Get || phase_ == Phase::Waiting;
+  return phase_ == Phase::Head || phase_ == Phase::Checking || phase_ == Phase::Get ||
+         phase_ == Phase::Waiting;
 }
 
 QString FileDownloader::snapshotPath() const {
@@ -82,6 +83,7 @@ void FileDownloader::pause() {
   if (!isActive()) return;
   dropReply();
   retryTimer_.stop();
+  hasher_.cancel();
   blob_.close();
   phase_ = Phase::Paused;
 }
@@ -90,6 +92,7 @@ void FileDownloader::cancel() {
   if (phase_ == Phase::Done || phase_ == Phase::Cancelled) return;
   dropReply();
   retryTimer_.stop();
+  hasher_.cancel();
   blob_.discard();
   written_ = 0;
   phase_ = Phase::Cancelled;
@@ -107,6 +110,7 @@ void FileDownloader::dropReply() {
 void FileDownloader::fail(HubError error, bool deletePartial) {
   dropReply();
   retryTimer_.stop();
+  hasher_.cancel();
   blob_.close();
   if (deletePartial) {
     blob_.discard();
@@ -233,16 +237,36 @@ bool FileDownloader::truncatePartial() {
   return true;
 }
 
+void FileDownloader::withPartial(std::function<void()> next) {
+  if (!blob_.isOpen() && !openPartial()) return;
+  const qint64 unhashed = blob_.unhashedBytes();
+  if (unhashed == 0) return next();
+  phase_ = Phase::Checking;
+  hasher_.disconnect(this, nullptr);
+  connect(&hasher_, &PrefixHasher::progress, this, &FileDownloader::checking);
+  connect(&hasher_, &PrefixHasher::failed, this,
+          [this](const QString& why) { fail(HubError::make(HubErrorKind::Io, why)); });
+  connect(&hasher_, &PrefixHasher::finished, this, [this, next = std::move(next)](qint64 bytes) {
+    blob_.adoptDigest(hasher_.takeHash(), bytes);
+    if (blob_.unhashedBytes() != 0)  // the file changed while it was read: start over
+      return truncatePartial() ? next() : void();
+    next();
+  });
+  hasher_.start(blob_.path(), unhashed);
+}
+
 void FileDownloader::beginTransfer() {
-  if (!openPartial()) return;
-  emit progress(written_, size_);
-  if (size_ >= 0 && written_ == size_) return finalize();  // complete but not yet verified
-  sendGet(resolveUrl(commit_), true, 0);
+  withPartial([this] {
+    emit progress(written_, size_);
+    if (size_ >= 0 && written_ == size_) return finalize();  // complete but not yet verified
+    sendGet(resolveUrl(commit_), true, 0);
+  });
 }
 
 void FileDownloader::sendGet(const QUrl& url, bool withAuth, int hops) {
+  if (!blob_.isOpen() || blob_.unhashedBytes() != 0)
+    return withPartial([this, url, withAuth, hops] { sendGet(url, withAuth, hops); });
   phase_ = Phase::Get;
-  if (!blob_.isOpen() && !openPartial()) return;
   QNetworkRequest req = makeRequest(url, client_->settings(), withAuth);
   if (written_ > 0) req.setRawHeader("Range", "bytes=" + QByteArray::number(written_) + "-");
   QNetworkReply* reply = client_->network()->get(req);

@@ -7,7 +7,9 @@
 //   the size of every file and the sha256 of LFS files (vs the LFS oid) are verified: a
 //   mismatch deletes the partial and fails; then the partial becomes blobs/<etag> and
 //   snapshots/<commit>/<file> a relative symlink to it.
-// This class is the HTTP exchange; the partial file and its digest are a PartialBlob.
+// This class is the HTTP exchange; the partial file and its digest are a PartialBlob. When a
+// download resumes from what an earlier run left, that part is re-hashed on a worker thread
+// (PrefixHasher) while the event loop goes on, reported by checking().
 #pragma once
 #include <QObject>
 #include <QPointer>
@@ -17,6 +19,7 @@
 
 #include "hub_error.hpp"
 #include "partial_blob.hpp"
+#include "prefix_hasher.hpp"
 #include "repo_cache.hpp"
 
 class QNetworkReply;
@@ -54,11 +57,14 @@ class FileDownloader : public QObject {
 
  signals:
   void progress(qint64 bytesDone, qint64 bytesTotal);
+  // Re-hashing the part an earlier run left before resuming: `bytesDone` of `bytesTotal`
+  // checked. progress() follows when it is done.
+  void checking(qint64 bytesDone, qint64 bytesTotal);
   void finished(const QString& snapshotPath);
   void failed(const coil::hub::HubError& error);
 
  private:
-  enum class Phase { Idle, Head, Get, Waiting, Paused, Done, Failed, Cancelled };
+  enum class Phase { Idle, Head, Checking, Get, Waiting, Paused, Done, Failed, Cancelled };
 
   RequestTarget target() const;
   QUrl resolveUrl(const QString& revision) const;
@@ -72,7 +78,10 @@ class FileDownloader : public QObject {
   void retryOrFail(HubError error, const QByteArray& retryAfter, std::function<void()> again);
   // A GET of the file again after `error` (from written_, a new attempt), or the failure.
   void retryGet(HubError error, const QByteArray& retryAfter = {});
-  bool openPartial();      // false: failed
+  bool openPartial();  // false: failed
+  // Opens the partial file and, when what an earlier run left is not hashed yet, hashes it
+  // on the worker first (phase Checking); then calls `next`. Failures are reported.
+  void withPartial(std::function<void()> next);
   bool truncatePartial();  // false: failed
   bool writeChunk(const QByteArray& chunk);
   void finalize();
@@ -95,6 +104,7 @@ class FileDownloader : public QObject {
   QString sha256Expected_;
 
   PartialBlob blob_;
+  PrefixHasher hasher_;
   qint64 written_ = 0;  // bytes of the file this download holds
   qint64 attemptStart_ = 0;
   bool metaChecked_ = false;

@@ -6,7 +6,7 @@
 namespace coil::hub {
 
 void PartialBlob::resetHash() {
-  hash_.reset();
+  hash_->reset();
   hashedBytes_ = 0;
 }
 
@@ -30,18 +30,7 @@ bool PartialBlob::open(qint64 size, bool hashed, QString* why) {
     QFile::remove(file);
     existing = 0;
   }
-  if (existing != hashedBytes_) {  // hash what an earlier run left, to continue the digest
-    resetHash();
-    if (existing > 0 && hashed_) {
-      QFile in(file);
-      if (!in.open(QIODevice::ReadOnly)) {
-        *why = QStringLiteral("Could not read %1: %2").arg(file, in.errorString());
-        return false;
-      }
-      hash_.addData(&in);
-    }
-    hashedBytes_ = existing;
-  }
+  if (existing != hashedBytes_) resetHash();  // unhashedBytes(): what an earlier run left
   file_.close();
   file_.setFileName(file);
   if (!file_.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered)) {
@@ -49,7 +38,14 @@ bool PartialBlob::open(qint64 size, bool hashed, QString* why) {
     return false;
   }
   bytes_ = file_.size();
+  if (!hashed_) hashedBytes_ = bytes_;
   return true;
+}
+
+void PartialBlob::adoptDigest(std::unique_ptr<QCryptographicHash> hash, qint64 bytes) {
+  if (!hash || bytes != bytes_) return;  // the file changed meanwhile: stays unhashed
+  hash_ = std::move(hash);
+  hashedBytes_ = bytes;
 }
 
 bool PartialBlob::append(const QByteArray& chunk, QString* why, bool* diskFull) {
@@ -60,7 +56,7 @@ bool PartialBlob::append(const QByteArray& chunk, QString* why, bool* diskFull) 
                 why->contains(QLatin1String("quota"), Qt::CaseInsensitive);
     return false;
   }
-  if (hashed_) hash_.addData(chunk);
+  if (hashed_) hash_->addData(chunk);
   bytes_ += chunk.size();
   hashedBytes_ = bytes_;
   return true;

@@ -1,11 +1,13 @@
 // The partial file of one download: blobs/<etag>.incomplete in the cache, appended to as the
-// bytes arrive, with the sha256 of what it holds kept up to date (also across runs: what an
-// earlier run left is hashed when it is opened again), then checked and moved into place
-// as blobs/<etag>. FileDownloader does the HTTP exchange around it.
+// bytes arrive, with the sha256 of what it holds kept up to date (also across runs: the
+// digest of what an earlier run left is computed off the GUI thread by a PrefixHasher and
+// handed in with adoptDigest()), then checked and moved into place as blobs/<etag>.
+// FileDownloader does the HTTP exchange around it.
 #pragma once
 #include <QCryptographicHash>
 #include <QFile>
 #include <QString>
+#include <memory>
 #include <utility>
 
 #include "repo_cache.hpp"
@@ -20,8 +22,14 @@ class PartialBlob {
   void attach(const QString& etag);
   // Opens the file for appending (creating blobs/). A file longer than `size` (when known,
   // >= 0) is from something else and starts over. `hashed`: keep the sha256 of the
-  // contents. False with *why when the file cannot be read or written.
+  // contents. False with *why when the file cannot be read or written. Reads nothing: when
+  // the digest does not cover what is on disk (unhashedBytes() > 0), the caller computes
+  // it (PrefixHasher, on a worker) and hands it in with adoptDigest() before appending.
   bool open(qint64 size, bool hashed, QString* why);
+  // Bytes on disk that the digest does not cover yet: 0 when it is current (or unhashed).
+  qint64 unhashedBytes() const { return hashed_ && hashedBytes_ != bytes_ ? bytes_ : 0; }
+  // The sha256 of the first `bytes` bytes of the file (== bytes()), computed elsewhere.
+  void adoptDigest(std::unique_ptr<QCryptographicHash> hash, qint64 bytes);
   void close() { file_.close(); }
   bool isOpen() const { return file_.isOpen(); }
   QString path() const { return cache_.incompletePath(etag_); }
@@ -35,7 +43,7 @@ class PartialBlob {
   // download).
   void discard();
   // The sha256 of the contents, hex (when opened `hashed`).
-  QString sha256() const { return QString::fromLatin1(hash_.result().toHex()); }
+  QString sha256() const { return QString::fromLatin1(hash_->result().toHex()); }
   // Moves the complete file to blobs/<etag> (replacing one that is there).
   bool promote(QString* why);
 
@@ -45,7 +53,8 @@ class PartialBlob {
   RepoCache cache_;
   QString etag_;
   QFile file_;
-  QCryptographicHash hash_{QCryptographicHash::Sha256};
+  std::unique_ptr<QCryptographicHash> hash_ =
+      std::make_unique<QCryptographicHash>(QCryptographicHash::Sha256);
   bool hashed_ = false;
   qint64 hashedBytes_ = 0;  // how much of the file the hash covers
   qint64 bytes_ = 0;

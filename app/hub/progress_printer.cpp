@@ -69,6 +69,17 @@ void ProgressPrinter::progress(qint64 done, qint64 total, double speed) {
   barShown_ = true;
 }
 
+void ProgressPrinter::checking(qint64 done, qint64 total) {
+  const QString line = QStringLiteral("checking %1 of %2 already downloaded")
+                           .arg(formatBytes(done), formatBytes(total));
+  if (!terminal_) {
+    if (done == 0) message(line);
+    return;
+  }
+  write(QStringLiteral("\r\033[K") + line);
+  barShown_ = true;
+}
+
 void ProgressPrinter::finish() {
   if (terminal_ && barShown_) write(QStringLiteral("\n"));
   barShown_ = false;

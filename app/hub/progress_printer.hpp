@@ -12,6 +12,8 @@ class ProgressPrinter {
 
   void fileStarted(const QString& path, qint64 size);
   void progress(qint64 done, qint64 total, double bytesPerSecond);
+  // "checking 3.1 GB of 14.5 GB already downloaded" while a resumed file is re-hashed.
+  void checking(qint64 done, qint64 total);
   void message(const QString& line);  // a line of its own (clears the bar first)
   void finish();                      // ends the bar's line
 

@@ -143,9 +143,8 @@ bool RepoCache::looksComplete(const QString& commit, const QStringList& include)
   if (!files.contains(QStringLiteral("config.json"))) return false;
   const QString index = QStringLiteral("model.safetensors.index.json");
   if (files.contains(index)) {
-    const QJsonObject map = readJsonObjectFile(snapshotFile(commit, index))
-                                .value(QLatin1String("weight_map"))
-                                .toObject();
+    const QJsonObject map =
+        readSmallJson(snapshotFile(commit, index)).value(QLatin1String("weight_map")).toObject();
     if (map.isEmpty()) return false;
     for (auto it = map.begin(); it != map.end(); ++it)
       if (!files.contains(it.value().toString())) return false;
@@ -159,6 +158,10 @@ qint64 RepoCache::snapshotBytes(const QString& commit, const QString& suffix) co
   for (const QString& f : snapshotFiles(commit))
     if (f.endsWith(suffix)) total += QFileInfo(snapshotFile(commit, f)).size();
   return total;
+}
+
+QJsonObject readSmallJson(const QString& path, qint64 maxBytes) {
+  return readJsonObjectFile(path, maxBytes);  // behind the engine's nesting limit too
 }
 
 }  // namespace coil::hub

@@ -218,6 +218,7 @@ void SnapshotDownloader::nextFile() {
       if (state_ == DownloadState::Downloading) nextFile();
     });
     connect(d, &FileDownloader::failed, this, [this](const HubError& e) { fail(e); });
+    connect(d, &FileDownloader::checking, this, &SnapshotDownloader::checking);
     emit fileStarted(f.path, f.size);
     d->start();
     return;
@@ -252,7 +253,7 @@ void SnapshotDownloader::emitProgress(bool force) {
 void SnapshotDownloader::updateMemoryEstimate() {
   if (estimate_ || commit_.isEmpty()) return;
   const QJsonObject config =
-      readJsonObjectFile(cache_.snapshotFile(commit_, QStringLiteral("config.json")));
+      readSmallJson(cache_.snapshotFile(commit_, QStringLiteral("config.json")));
   if (config.isEmpty()) return;
   qint64 weights = 0;
   for (const RepoFile& file : files_)

@@ -57,6 +57,8 @@ class SnapshotDownloader : public QObject {
   void stateChanged(coil::hub::DownloadState state);
   void progress(qint64 bytesDone, qint64 bytesTotal, double bytesPerSecond);
   void fileStarted(const QString& path, qint64 size);
+  // Re-hashing what an earlier run left of the file in progress (on a worker thread).
+  void checking(qint64 bytesDone, qint64 bytesTotal);
   void memoryEstimated(const coil::hub::MemoryEstimate& estimate);
   void finished(const QString& snapshotDir);
   void failed(const QString& message);

@@ -25,7 +25,7 @@ QString fileSuffix(ExportFormat format) {
     case ExportFormat::Json:
       return QStringLiteral("json");
     case ExportFormat::OpenAi:
-      return QStringLiteral("json");
+      return QStringLiteral("jsonl");
   }
   return {};
 }
@@ -38,8 +38,8 @@ QByteArray exportConversation(const ChatStore& store, qint64 id, ExportFormat fo
       return plainTextOf(store, id).toUtf8();
     case ExportFormat::Json:
       return exportJsonOne(store, id);
-    case ExportFormat::OpenAi:
-      return QJsonDocument(openAiOf(store, id)).toJson();
+    case ExportFormat::OpenAi:  // JSON Lines: one line, like each line of all chats
+      return QJsonDocument(openAiOf(store, id)).toJson(QJsonDocument::Compact) + '\n';
   }
   return {};
 }

@@ -15,8 +15,9 @@
 //     Times are integer milliseconds since the epoch (UTC). Message ids are local to the
 //     file (1..n in creation order); a parent comes before its children. Unknown meta
 //     fields are left out.
-//   OpenAi          {"messages": [{"role", "content"}, ...]} of the active branch, the
-//                   system prompt first; all chats: one such object per line (JSONL).
+//   OpenAi          JSON Lines (.jsonl): {"messages": [{"role", "content"}, ...]} of the
+//                   active branch, the system prompt first, on one line ending in '\n'; all
+//                   chats: one such line per chat.
 #pragma once
 #include <QByteArray>
 #include <QJsonObject>

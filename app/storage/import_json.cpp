@@ -172,9 +172,26 @@ QList<ParsedChat> parseFile(const QByteArray& json) {
   return chats;
 }
 
+// Whether `chat` is one of `existing` already: the same title and creation time, and the
+// same messages (role, content, creation time) in the same order.
+bool isAlreadyThere(const ChatStore& store, const QList<Conversation>& existing,
+                    const ParsedChat& chat) {
+  for (const Conversation& c : existing) {
+    if (c.createdAt != chat.conversation.createdAt || c.title != chat.conversation.title) continue;
+    const QList<Message> have = store.messages(c.id);
+    if (have.size() != chat.messages.size()) continue;
+    bool same = true;
+    for (qsizetype i = 0; same && i < have.size(); ++i)
+      same = have[i].role == chat.messages[i].role && have[i].content == chat.messages[i].content &&
+             have[i].createdAt == chat.messages[i].createdAt;
+    if (same) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
-QList<qint64> importJsonFile(ChatStore& store, const QString& path) {
+QList<qint64> importJsonFile(ChatStore& store, const QString& path, int* alreadyThere) {
   QFile file(path);
   if (!file.open(QIODevice::ReadOnly))
     throw StorageError(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
@@ -184,14 +201,20 @@ QList<qint64> importJsonFile(ChatStore& store, const QString& path) {
                           .arg(path)
                           .arg(file.size() >> 20)
                           .arg(kMax >> 20));
-  return importJson(store, file.read(kMax));
+  return importJson(store, file.read(kMax), alreadyThere);
 }
 
-QList<qint64> importJson(ChatStore& store, const QByteArray& json) {
+QList<qint64> importJson(ChatStore& store, const QByteArray& json, int* alreadyThere) {
   const QList<ParsedChat> chats = parseFile(json);
   QList<qint64> ids;
+  int skipped = 0;
   Transaction tx(store.database());
+  const QList<Conversation> existing = store.conversations();
   for (const ParsedChat& chat : chats) {
+    if (isAlreadyThere(store, existing, chat)) {
+      ++skipped;
+      continue;
+    }
     const qint64 cid = store.insertConversation(chat.conversation);
     QHash<qint64, qint64> newId;
     for (Message m : chat.messages) {
@@ -204,6 +227,7 @@ QList<qint64> importJson(ChatStore& store, const QByteArray& json) {
     ids << cid;
   }
   tx.commit();
+  if (alreadyThere) *alreadyThere = skipped;
   return ids;
 }
 

@@ -12,9 +12,11 @@ class ChatStore;
 // a malformed file, an unknown "schema_version" or a database error imports nothing.
 // Returns the new conversation ids, in file order. Throws ImportError with the reason
 // and where, e.g. `conversations[0].messages[3].role: "robot" is not a role`.
-QList<qint64> importJson(ChatStore& store, const QByteArray& json);
+// A conversation that is already in the store (the same title, creation time and messages:
+// the same export imported again) is skipped and counted in *alreadyThere.
+QList<qint64> importJson(ChatStore& store, const QByteArray& json, int* alreadyThere = nullptr);
 // importJson of a file, whose size is checked (coil::limits::kChatExportBytes) before it is
 // read. Throws StorageError when it cannot be read or is too large.
-QList<qint64> importJsonFile(ChatStore& store, const QString& path);
+QList<qint64> importJsonFile(ChatStore& store, const QString& path, int* alreadyThere = nullptr);
 
 }  // namespace coil::storage

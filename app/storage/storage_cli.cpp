@@ -1,5 +1,6 @@
 #include "storage_cli.hpp"
 
+#include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
@@ -96,9 +97,54 @@ int runImport(const QStringList& args, QTextStream& out) {
   if (!QFileInfo(p.positional.first()).isReadable())
     throw StorageError(QStringLiteral("cannot read %1").arg(p.positional.first()));
   Storage storage(dataDir);
-  for (qint64 id : importJsonFile(storage.chats(), p.positional.first())) out << id << '\n';
+  int alreadyThere = 0;
+  const QList<qint64> ids = importJsonFile(storage.chats(), p.positional.first(), &alreadyThere);
+  out << (ids.size() == 1 ? QStringLiteral("imported 1 chat")
+                          : QStringLiteral("imported %1 chats").arg(ids.size()));
+  if (!ids.isEmpty()) {
+    QStringList idText;
+    for (qint64 id : ids) idText << QString::number(id);
+    out << (ids.size() == 1 ? " (id " : " (ids ") << idText.join(QStringLiteral(", ")) << ')';
+  }
+  if (alreadyThere > 0)
+    out << (alreadyThere == 1 ? QStringLiteral("; 1 was already here")
+                              : QStringLiteral("; %1 were already here").arg(alreadyThere));
+  out << '\n';
   out.flush();
   return 0;
+}
+
+// One line per chat, newest first: the id that `export --chat` takes, the date of its last
+// message, and its title.
+int runList(const QStringList& args, QTextStream& out) {
+  const Parsed p = parse(args, {});
+  checkKnown(p, {QStringLiteral("--data-dir")});
+  if (!p.positional.isEmpty())
+    throw UsageError{QStringLiteral("unexpected argument %1").arg(p.positional.first())};
+  Storage storage(required(p, QStringLiteral("--data-dir")));
+  const QList<Conversation> chats = storage.chats().conversations();
+  if (chats.isEmpty()) {
+    out << "no chats\n";
+    out.flush();
+    return 0;
+  }
+  out << QStringLiteral("%1  %2  %3\n")
+             .arg(QStringLiteral("ID"), 6)
+             .arg(QStringLiteral("UPDATED"), -16)
+             .arg(QStringLiteral("TITLE"));
+  for (const Conversation& c : chats) {
+    const QString when =
+        QDateTime::fromMSecsSinceEpoch(c.updatedAt).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+    QString title = c.title.isEmpty() ? QStringLiteral("(untitled)") : c.title;
+    title.replace(QLatin1Char('\n'), QLatin1Char(' '));
+    out << QStringLiteral("%1  %2  %3\n").arg(c.id, 6).arg(when, -16).arg(title);
+  }
+  out.flush();
+  return 0;
+}
+
+bool wantsHelp(const QStringList& args) {
+  return args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"));
 }
 
 }  // namespace
@@ -106,13 +152,22 @@ int runImport(const QStringList& args, QTextStream& out) {
 QString storage_cli_usage() {
   return QStringLiteral(
       "usage:\n"
-      "  export --data-dir DIR (--chat ID | --all) --format md|txt|json|openai [--out FILE]\n"
-      "  import --data-dir DIR FILE\n");
+      "  list   [--data-dir DIR]        the chats: id, last change, title\n"
+      "  export [--data-dir DIR] (--chat ID | --all) --format md|txt|json|openai [--out FILE]\n"
+      "         write one chat (ID from `list`) or all of them; --out - (default) is stdout\n"
+      "  import [--data-dir DIR] FILE    add the chats of a JSON export (chats already\n"
+      "         here, from an earlier import of it, are skipped)\n");
 }
 
 int storage_cli_main(const QStringList& args, QTextStream& out, QTextStream& err) {
   try {
     if (args.isEmpty()) throw UsageError{QStringLiteral("no command")};
+    if (wantsHelp(args)) {
+      out << storage_cli_usage();
+      out.flush();
+      return 0;
+    }
+    if (args.first() == QLatin1String("list")) return runList(args, out);
     if (args.first() == QLatin1String("export")) return runExport(args, out);
     if (args.first() == QLatin1String("import")) return runImport(args, out);
     throw UsageError{QStringLiteral("unknown command %1").arg(args.first())};

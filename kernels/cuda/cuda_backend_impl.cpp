@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <limits>
 
 #include "add.cuh"
 #include "bandwidth.cuh"
@@ -91,7 +90,9 @@ BackendInfo CudaBackend::info() const {
 }
 
 bool CudaBackend::supports(Op, DType d) const {
-  return d == DType::F32 || d == DType::F16 || d == DType::BF16;
+  // weights of the float types and of every block type (quant_block.hpp): get_rows, the
+  // GEMV and its fused forms, the prefill GEMM and proj_scan's dt_proj
+  return d == DType::F32 || d == DType::F16 || d == DType::BF16 || dtype_is_quantized(d);
 }
 
 void CudaBackend::not_capturing(const char* what) const {
@@ -104,14 +105,11 @@ void CudaBackend::not_capturing(const char* what) const {
 
 Tensor CudaBackend::new_tensor(DType dtype, int64_t rows, int64_t cols) {
   not_capturing("allocating device memory");
-  const size_t es = dtype_size(dtype);
-  if (rows < 0 || cols < 0 ||
-      (rows > 0 && size_t(cols) > std::numeric_limits<size_t>::max() / size_t(rows) / es))
-    throw Error("internal: CUDA backend: tensor of " + std::to_string(rows) + "x" +
-                std::to_string(cols) + " elements");
+  // checked: shape not negative, rows of whole blocks, no overflow
+  const size_t bytes = dtype_tensor_bytes(dtype, rows, cols);
   ctx_->make_current();
   Tensor t;
-  t.buf = std::make_shared<DeviceBuffer>(ctx_->device(), size_t(rows) * size_t(cols) * es, stats_);
+  t.buf = std::make_shared<DeviceBuffer>(ctx_->device(), bytes, stats_);
   t.dtype = dtype;
   t.rows = rows;
   t.cols = cols;
@@ -136,16 +134,16 @@ void CudaBackend::upload(const Tensor& dst, const void* src) {
   not_capturing("a copy to the GPU");
   if (dst.rows <= 0 || dst.cols <= 0) return;
   ctx_->make_current();
-  staging_->upload(device_ptr(dst), size_t(dst.stride) * dtype_size(dst.dtype), src,
-                   dst.row_bytes(), size_t(dst.rows));
+  staging_->upload(device_ptr(dst), dtype_row_bytes(dst.dtype, dst.stride), src, dst.row_bytes(),
+                   size_t(dst.rows));
 }
 
 void CudaBackend::download(const Tensor& src, void* dst) {
   not_capturing("a copy from the GPU");
   if (src.rows <= 0 || src.cols <= 0) return synchronize();
   ctx_->make_current();
-  staging_->download(device_ptr(src), size_t(src.stride) * dtype_size(src.dtype), dst,
-                     src.row_bytes(), size_t(src.rows));
+  staging_->download(device_ptr(src), dtype_row_bytes(src.dtype, src.stride), dst, src.row_bytes(),
+                     size_t(src.rows));
 }
 
 // --- ops ----------------------------------------------------------------------------------
@@ -153,7 +151,11 @@ void CudaBackend::download(const Tensor& src, void* dst) {
 void CudaBackend::get_rows(const Tensor& table, const Tensor& ids, const Tensor& out) {
   checks::get_rows(table, ids, out);
   ctx_->make_current();
-  cuda::get_rows(launch_, GetRowsArgs{device_ptr(table), table.dtype, table.rows, table.stride,
+  // a block-type table's rows are given in bytes
+  const int64_t stride = dtype_is_quantized(table.dtype)
+                             ? static_cast<int64_t>(dtype_row_bytes(table.dtype, table.stride))
+                             : table.stride;
+  cuda::get_rows(launch_, GetRowsArgs{device_ptr(table), table.dtype, table.rows, stride,
                                       dptr<const int32_t>(ids), dptr<float>(out), out.stride,
                                       ids.cols, table.cols});
 }

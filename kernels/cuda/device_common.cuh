@@ -4,6 +4,7 @@
 #include <cuda_fp16.h>
 
 #include <cstdint>
+#include <type_traits>
 
 #include "coil/dtype.hpp"
 
@@ -26,6 +27,46 @@ bool with_weight_type(DType d, F&& f) {
     default:
       return false;
   }
+}
+
+// Calls f(std::integral_constant<DType, T>{}) for a block type T (Q8_0 .. Q6_K), so a
+// launcher instantiates its kernel per block type; false (f not called) for another dtype.
+template <typename F>
+bool with_block_type(DType d, F&& f) {
+  switch (d) {
+    case DType::Q8_0:
+      f(std::integral_constant<DType, DType::Q8_0>{});
+      return true;
+    case DType::Q4_0:
+      f(std::integral_constant<DType, DType::Q4_0>{});
+      return true;
+    case DType::Q4_1:
+      f(std::integral_constant<DType, DType::Q4_1>{});
+      return true;
+    case DType::Q5_0:
+      f(std::integral_constant<DType, DType::Q5_0>{});
+      return true;
+    case DType::Q5_1:
+      f(std::integral_constant<DType, DType::Q5_1>{});
+      return true;
+    case DType::Q4_K:
+      f(std::integral_constant<DType, DType::Q4_K>{});
+      return true;
+    case DType::Q5_K:
+      f(std::integral_constant<DType, DType::Q5_K>{});
+      return true;
+    case DType::Q6_K:
+      f(std::integral_constant<DType, DType::Q6_K>{});
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Block-type weights are read with the loads of quant_block.hpp, which rely on the tensor
+// starting on 16 bytes (cudaMalloc gives 256; the backend never offsets a weight otherwise).
+inline bool block_weights_aligned(const void* p) {
+  return reinterpret_cast<uintptr_t>(p) % 16 == 0;
 }
 
 // A scan channel's N states spread over a group of L lanes, SPT per lane (state n = lane +

@@ -7,6 +7,7 @@
 #include "coil/error.hpp"
 #include "cublas_api.hpp"
 #include "cuda_error.hpp"
+#include "dequant_rows.cuh"
 #include "gemm_split.cuh"
 
 namespace coil::cuda {
@@ -74,6 +75,7 @@ void Gemm::run(const Launch& l, const Tensor& x, const Tensor& w, const Tensor* 
     if (b) fill_rows(l, o, out.stride, T, N, b);
     return;
   }
+  if (dtype_is_quantized(w.dtype)) return run_blocks(l, x, w, b, o, out.stride, capturing);
   if (w.dtype == DType::F32) {
     if (b) fill_rows(l, o, out.stride, T, N, b);
     const float beta = b ? 1.0f : 0.0f;
@@ -110,6 +112,54 @@ void Gemm::run(const Launch& l, const Tensor& x, const Tensor& w, const Tensor* 
           w.dtype == DType::BF16 ? "BF16 GEMM" : "F16 GEMM");
     gemm_epilogue(l, EpilogueArgs{y, n, T, n, two, 1.0f / lo_mul, inv_scale, b ? b + n0 : nullptr,
                                   o + n0, out.stride});
+  }
+}
+
+// Block-type weights: tiles of dequantized rows (see gemm.hpp). x [T, K] F32, w [N, K]; the
+// output rows o are out_stride apart; bias [N] or null.
+void Gemm::run_blocks(const Launch& l, const Tensor& x, const Tensor& w, const float* b, float* o,
+                      int64_t out_stride, bool capturing) {
+  const int64_t T = x.rows, K = x.cols, N = w.rows;
+  const float one = 1.0f, zero = 0.0f;
+  const bool exact = split_;  // split off (COIL_CUDA_GEMM=single): BF16 tiles
+  const size_t es = exact ? sizeof(float) : 2;
+  // rows per tile: the scratch (and, BF16, the product's T x tile floats) within the cap
+  const size_t per_row = size_t(K) * es + (exact ? 0 : size_t(T) * sizeof(float));
+  int64_t tile = N;
+  if (size_t(N) * per_row > y_cap_bytes_)
+    tile = std::min<int64_t>(N, std::max<int64_t>(64, int64_t(y_cap_bytes_ / per_row) / 64 * 64));
+  void* wt = scratch(wq_, size_t(tile) * size_t(K) * es, capturing);
+  const auto* wp = dptr<const uint8_t>(w);
+  const size_t row_bytes = dtype_row_bytes(w.dtype, K);
+  if (exact) {
+    if (b) fill_rows(l, o, out_stride, T, N, b);
+    const float beta = b ? 1.0f : 0.0f;
+    for (int64_t n0 = 0; n0 < N; n0 += tile) {
+      const int64_t n = std::min(tile, N - n0);
+      dequant_rows(l, DequantArgs{wp + size_t(n0) * row_bytes, w.dtype, n, K, wt, K, false});
+      check(cublas().gemm_ex(handle_, CUBLAS_OP_T, CUBLAS_OP_N, int(n), int(T), int(K), &one, wt,
+                             CUDA_R_32F, int(K), dptr<const float>(x), CUDA_R_32F, int(x.stride),
+                             &beta, o + n0, CUDA_R_32F, int(out_stride), CUBLAS_COMPUTE_32F,
+                             CUBLAS_GEMM_DEFAULT),
+            "F32 GEMM of dequantized weights");
+    }
+    return;
+  }
+  // K is whole blocks (a multiple of 32), so the activation rows need no padding
+  void* xs = scratch(xs_, size_t(T * K) * 2, capturing);
+  auto* inv_scale = static_cast<float*>(scratch(scale_, size_t(T) * sizeof(float), capturing));
+  split_activations(l, SplitArgs{dptr<const float>(x), x.stride, T, K, xs, K, DType::BF16, false,
+                                 256.0f, inv_scale});
+  auto* y = static_cast<float*>(scratch(y_, size_t(tile) * size_t(T) * sizeof(float), capturing));
+  for (int64_t n0 = 0; n0 < N; n0 += tile) {
+    const int64_t n = std::min(tile, N - n0);
+    dequant_rows(l, DequantArgs{wp + size_t(n0) * row_bytes, w.dtype, n, K, wt, K, true});
+    check(cublas().gemm_ex(handle_, CUBLAS_OP_T, CUBLAS_OP_N, int(n), int(T), int(K), &one, wt,
+                           CUDA_R_16BF, int(K), xs, CUDA_R_16BF, int(K), &zero, y, CUDA_R_32F,
+                           int(n), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+          "BF16 GEMM of dequantized weights");
+    gemm_epilogue(l, EpilogueArgs{y, n, T, n, false, 1.0f / 256.0f, inv_scale, b ? b + n0 : nullptr,
+                                  o + n0, out_stride});
   }
 }
 

@@ -13,6 +13,14 @@
 // COIL_CUDA_GEMM=single (environment) uses the hi part alone: half the work, BF16-rounded
 // activations (~1e-3), for comparing speed. The product goes through a scratch buffer of at
 // most COIL_CUDA_GEMM_SCRATCH_MB (default 64) MiB, tiling N when a chunk needs more.
+//
+// Block-type weights (Q8_0 .. Q6_K): a tile of weight rows is dequantized into a scratch
+// matrix (dequant_rows.cuh, at most COIL_CUDA_GEMM_SCRATCH_MB as well) and multiplied there.
+// F32, exactly the reference's values, with the F32 GEMM above: F32-level accuracy (the
+// tensor-core split would need the weights split too: a Q8_0 value has up to 18 significant
+// bits, neither F16 nor BF16 holds it), at F32 GEMM speed plus the dequantization's write
+// and read of the tile. Without the split (COIL_CUDA_GEMM=single): BF16 tiles and BF16
+// activations, one tensor-core GEMM (~1e-3), for comparing speed.
 #pragma once
 #include <cublas_v2.h>
 
@@ -45,6 +53,8 @@ class Gemm {
   std::vector<std::shared_ptr<Buffer>> take_captured_buffers();
 
  private:
+  void run_blocks(const Launch& l, const Tensor& x, const Tensor& w, const float* bias, float* o,
+                  int64_t out_stride, bool capturing);
   void* scratch(std::shared_ptr<DeviceBuffer>& buf, size_t bytes, bool capturing);
   void hold_for_capture(const std::shared_ptr<DeviceBuffer>& buf);
 
@@ -52,7 +62,7 @@ class Gemm {
   cudaStream_t stream_;
   std::shared_ptr<MemoryStats> stats_;
   cublasHandle_t handle_ = nullptr;
-  std::shared_ptr<DeviceBuffer> workspace_, xs_, scale_, y_;
+  std::shared_ptr<DeviceBuffer> workspace_, xs_, scale_, y_, wq_;
   std::vector<std::shared_ptr<Buffer>> captured_;
   bool split_ = true;
   size_t y_cap_bytes_ = size_t(64) << 20;

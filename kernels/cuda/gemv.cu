@@ -2,6 +2,7 @@
 
 #include "device_common.cuh"
 #include "gemv.cuh"
+#include "gemv_reduce.cuh"
 #include "launch.cuh"
 
 namespace coil::cuda {
@@ -133,35 +134,7 @@ __global__ void __launch_bounds__(kWarps * 32) gemv_kernel(GemvArgs a, int kspli
     }
   }
 
-#pragma unroll
-  for (int r = 0; r < NACC; ++r) acc[r] = warp_sum(acc[r]);
-  if (ksplit > 1) {
-    __shared__ float part[kWarps][NACC];
-    if (lane == 0)
-#pragma unroll
-      for (int r = 0; r < NACC; ++r) part[warp][r] = acc[r];
-    __syncthreads();
-    if (slice == 0)
-#pragma unroll
-      for (int r = 0; r < NACC; ++r) {
-        float s = part[warp][r];
-        for (int j = 1; j < ksplit; ++j) s += part[warp + j][r];
-        acc[r] = s;
-      }
-  }
-  if (slice == 0 && lane < RPW) {
-    // lane r writes row r; select acc[lane] without a dynamic register index
-    float v = acc[0];
-#pragma unroll
-    for (int r = 1; r < RPW; ++r)
-      if (lane == r) v = acc[r];
-    if constexpr (NORM) v *= 1.0f / sqrtf(ss / static_cast<float>(K) + a.norm_eps);
-    const int64_t row = row0 + lane;
-    if (row < a.N) {
-      if (a.bias) v += a.bias[row];
-      a.out[row] = a.accumulate ? a.out[row] + v : v;
-    }
-  }
+  gemv_finish<kWarps, RPW, NORM>(acc, a, row0, warp, lane, slice, ksplit);
 }
 
 template <typename W, int RPW, bool NORM>
@@ -199,6 +172,7 @@ void launch_typed(const Launch& l, const GemvArgs& a) {
 
 void gemv(const Launch& l, const GemvArgs& a) {
   if (a.N <= 0) return;
+  if (dtype_is_quantized(a.dtype)) return gemv_blocks(l, a);
   if (!with_weight_type(a.dtype, [&](auto w) { launch_typed<decltype(w)>(l, a); }))
     throw_error(cudaErrorInvalidValue, "gemv: unsupported weight dtype");
 }

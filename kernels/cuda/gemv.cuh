@@ -18,7 +18,7 @@ namespace coil::cuda {
 struct GemvArgs {
   const float* x;     // [K]
   const void* w;      // [N, K] contiguous, dtype
-  DType dtype;        // F32, F16 or BF16
+  DType dtype;        // F32, F16, BF16 or a block type (Q8_0 .. Q6_K)
   const float* bias;  // [N] or nullptr
   float* out;         // [N]
   int64_t N, K;
@@ -28,5 +28,8 @@ struct GemvArgs {
 };
 
 void gemv(const Launch& l, const GemvArgs& a);
+// The block-type weights' GEMV (gemv_blocks.cu; gemv() calls it): lanes take whole units of
+// quant_block.hpp (16 or 32 values) dequantized in registers. w must start on 16 bytes.
+void gemv_blocks(const Launch& l, const GemvArgs& a);
 
 }  // namespace coil::cuda

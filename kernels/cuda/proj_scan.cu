@@ -3,6 +3,7 @@
 #include "device_common.cuh"
 #include "launch.cuh"
 #include "proj_scan.cuh"
+#include "quant_block.hpp"
 #include "selective_scan.cuh"
 
 namespace coil::cuda {
@@ -10,28 +11,83 @@ namespace {
 
 constexpr int kBlock = 128;
 
-// dot(v[0..R), w[0..R)) over the L lanes of a channel group, lane `lane` taking every L-th
-// 16-byte vector (VEC: w 16-byte aligned and R * sizeof(W) % 16 == 0) or element.
-template <typename W, int L, bool VEC>
-__device__ __forceinline__ float group_dot(const float* v, const W* __restrict__ w, int64_t R,
-                                           int lane) {
-  float acc = 0.0f;
-  if constexpr (VEC) {
-    constexpr int kVec = 16 / sizeof(W);
-    for (int64_t r = int64_t(lane) * kVec; r < R; r += int64_t(L) * kVec) {
-      const uint4 raw = __ldg(reinterpret_cast<const uint4*>(w + r));
-      float wf[kVec];
-      widen16<W>(raw, wf);
-#pragma unroll
-      for (int i = 0; i < kVec; ++i) acc = fmaf(v[r + i], wf[i], acc);
-    }
-  } else {
-    for (int64_t r = lane; r < R; r += L) acc = fmaf(v[r], to_f32(w[r]), acc);
+// A channel's dt_proj row and its dot product with the staged dt row v[0..R) over the L lanes
+// of the channel's group (each lane's part; the caller sums the group). Element dtypes W:
+// lane `lane` takes every L-th 16-byte vector (VEC: rows 16-byte aligned and
+// R * sizeof(W) % 16 == 0) or element.
+template <typename W, bool VEC>
+struct ElementRows {
+  static __device__ const void* row(const void* base, int64_t d, int64_t R) {
+    return static_cast<const W*>(base) + d * R;
   }
-  // the L lanes of a group are aligned L-lane segments of the warp: xor offsets < L stay in it
+  static __device__ void prefetch(const void* row, int64_t R, int lane) {
+    constexpr int kVec = 16 / sizeof(W);
+    if (VEC && int64_t(lane) * kVec < R)
+      asm volatile("prefetch.global.L2 [%0];" ::"l"(static_cast<const W*>(row) + lane * kVec));
+  }
+  template <int L>
+  static __device__ float dot(const float* v, const void* row, int64_t R, int lane) {
+    const W* __restrict__ w = static_cast<const W*>(row);
+    float acc = 0.0f;
+    if constexpr (VEC) {
+      constexpr int kVec = 16 / sizeof(W);
+      for (int64_t r = int64_t(lane) * kVec; r < R; r += int64_t(L) * kVec) {
+        const uint4 raw = __ldg(reinterpret_cast<const uint4*>(w + r));
+        float wf[kVec];
+        widen16<W>(raw, wf);
 #pragma unroll
-  for (int o = L / 2; o > 0; o >>= 1) acc += __shfl_xor_sync(0xffffffffu, acc, o);
-  return acc;
+        for (int i = 0; i < kVec; ++i) acc = fmaf(v[r + i], wf[i], acc);
+      }
+    } else {
+      for (int64_t r = lane; r < R; r += L) acc = fmaf(v[r], to_f32(w[r]), acc);
+    }
+    return acc;
+  }
+};
+
+// Block-type dt_proj (R whole blocks, the tensor 16-byte aligned): lanes take every L-th unit
+// of quant_block.hpp, dequantized in registers.
+template <DType T>
+struct BlockRows {
+  using Q = qblock::Layout<T>;
+  static __device__ const void* row(const void* base, int64_t d, int64_t R) {
+    return static_cast<const uint8_t*>(base) + d * (R / Q::kBS) * Q::kBB;
+  }
+  static __device__ void prefetch(const void* row, int64_t R, int lane) {
+    const int64_t u = lane;
+    if (u < (R / Q::kBS) * Q::kUPB)
+      asm volatile("prefetch.global.L2 [%0];" ::"l"(static_cast<const uint8_t*>(row) +
+                                                    (u / Q::kUPB) * Q::kBB));
+  }
+  template <int L>
+  static __device__ float dot(const float* v, const void* row, int64_t R, int lane) {
+    const uint8_t* w = static_cast<const uint8_t*>(row);
+    const int64_t units = (R / Q::kBS) * Q::kUPB;
+    float acc = 0.0f;
+    for (int64_t u = lane; u < units; u += L) {
+      const int64_t b = u / Q::kUPB;
+      const int part = static_cast<int>(u - b * Q::kUPB);
+      float wv[4 * Q::kNG];
+      qblock::unit<T, false>(w + b * Q::kBB, part, wv);
+      const float* vb = v + b * Q::kBS;
+#pragma unroll
+      for (int g = 0; g < Q::kNG; ++g) {
+        const float* vg = vb + qblock::group_pos<T>(part, g);
+#pragma unroll
+        for (int j = 0; j < 4; ++j) acc = fmaf(vg[j], wv[4 * g + j], acc);
+      }
+    }
+    return acc;
+  }
+};
+
+// The sum of v over the L lanes of a channel group (aligned L-lane segments of the warp: xor
+// offsets < L stay in it), in every lane of it.
+template <int L>
+__device__ __forceinline__ float group_sum(float v) {
+#pragma unroll
+  for (int o = L / 2; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
 }
 
 // Stages row t of dt_low, B and C into shared memory (normalised when a.norm).
@@ -64,8 +120,9 @@ __device__ void stage_row(const ProjScanKernelArgs& a, int64_t t, float* s_dt, f
   __syncthreads();
 }
 
-// L lanes per channel (a power of two <= 32), SPT states per lane: N <= L * SPT.
-template <typename W, int L, int SPT, bool VEC>
+// L lanes per channel (a power of two <= 32), SPT states per lane: N <= L * SPT. Rows:
+// ElementRows or BlockRows, dt_proj's dtype.
+template <typename Rows, int L, int SPT>
 __global__ void __launch_bounds__(kBlock) proj_scan_kernel(ProjScanKernelArgs a) {
   constexpr int CPB = kBlock / L;  // channels per block
   extern __shared__ float smem[];  // [R] dt | [N] B | [N] C of the current time step
@@ -76,11 +133,10 @@ __global__ void __launch_bounds__(kBlock) proj_scan_kernel(ProjScanKernelArgs a)
   const int lane = threadIdx.x % L, c = threadIdx.x / L;
   const int64_t d = int64_t(blockIdx.x) * CPB + c;
   const bool live = d < a.s.D;
-  const W* __restrict__ wrow = static_cast<const W*>(a.dt_proj) + (live ? d : 0) * a.R;
+  const void* wrow = Rows::row(a.dt_proj, live ? d : 0, a.R);
   // weights are never written by a kernel: warm L2 with this channel's dt_proj row while
   // the previous kernel finishes (programmatic dependent launch)
-  if (VEC && int64_t(lane) * (16 / int(sizeof(W))) < a.R)
-    asm volatile("prefetch.global.L2 [%0];" ::"l"(wrow + lane * (16 / int(sizeof(W)))));
+  Rows::prefetch(wrow, a.R, lane);
   dependency_wait();
 
   const int64_t N = a.s.N;
@@ -92,7 +148,7 @@ __global__ void __launch_bounds__(kBlock) proj_scan_kernel(ProjScanKernelArgs a)
   for (int64_t t = 0; t < a.s.T; ++t) {
     if (t > 0) __syncthreads();  // everyone is done with the previous step's staged row
     stage_row(a, t, s_dt, s_B, s_C);
-    const float delta = softplus(group_dot<W, L, VEC>(s_dt, wrow, a.R, lane) + bias);
+    const float delta = softplus(group_sum<L>(Rows::template dot<L>(s_dt, wrow, a.R, lane)) + bias);
     const float xv = live ? a.s.x[t * a.s.x_stride + d] : 0.0f;
     const float dx = delta * xv;
     float y = 0.0f;
@@ -113,29 +169,32 @@ __global__ void __launch_bounds__(kBlock) proj_scan_kernel(ProjScanKernelArgs a)
   store_channel_state<L, SPT>(a.s.state, d, N, lane, live, h);
 }
 
-template <typename W, int L, int SPT>
+template <typename Rows, int L, int SPT>
 void launch_ls(const Launch& l, const ProjScanKernelArgs& a) {
   constexpr int CPB = kBlock / L;
   const size_t smem = size_t(a.R + 2 * a.s.N) * sizeof(float);
-  const bool vec =
-      reinterpret_cast<uintptr_t>(a.dt_proj) % 16 == 0 && (a.R * int64_t(sizeof(W))) % 16 == 0;
   const dim3 grid(blocks_for(a.s.D, CPB));
-  if (vec)
-    launch_kernel(l, "proj_scan", proj_scan_kernel<W, L, SPT, true>, grid, kBlock, smem, a);
-  else
-    launch_kernel(l, "proj_scan", proj_scan_kernel<W, L, SPT, false>, grid, kBlock, smem, a);
+  launch_kernel(l, "proj_scan", proj_scan_kernel<Rows, L, SPT>, grid, kBlock, smem, a);
+}
+
+template <typename Rows>
+void launch_rows(const Launch& l, const ProjScanKernelArgs& a) {
+  const int64_t N = a.s.N;
+  if (N <= 4) return launch_ls<Rows, 4, 1>(l, a);
+  if (N <= 8) return launch_ls<Rows, 8, 1>(l, a);
+  if (N <= 16) return launch_ls<Rows, 16, 1>(l, a);
+  if (N <= 32) return launch_ls<Rows, 32, 1>(l, a);
+  if (N <= 64) return launch_ls<Rows, 32, 2>(l, a);
+  if (N <= 128) return launch_ls<Rows, 32, 4>(l, a);
+  launch_ls<Rows, 32, 8>(l, a);
 }
 
 template <typename W>
 void launch_typed(const Launch& l, const ProjScanKernelArgs& a) {
-  const int64_t N = a.s.N;
-  if (N <= 4) return launch_ls<W, 4, 1>(l, a);
-  if (N <= 8) return launch_ls<W, 8, 1>(l, a);
-  if (N <= 16) return launch_ls<W, 16, 1>(l, a);
-  if (N <= 32) return launch_ls<W, 32, 1>(l, a);
-  if (N <= 64) return launch_ls<W, 32, 2>(l, a);
-  if (N <= 128) return launch_ls<W, 32, 4>(l, a);
-  launch_ls<W, 32, 8>(l, a);
+  const bool vec =
+      reinterpret_cast<uintptr_t>(a.dt_proj) % 16 == 0 && (a.R * int64_t(sizeof(W))) % 16 == 0;
+  if (vec) return launch_rows<ElementRows<W, true>>(l, a);
+  launch_rows<ElementRows<W, false>>(l, a);
 }
 
 }  // namespace
@@ -146,6 +205,14 @@ void proj_scan(const Launch& l, const ProjScanKernelArgs& a) {
     throw_error(cudaErrorInvalidValue, "proj_scan: state size outside 1..256");
   if (size_t(a.R + 2 * a.s.N) * sizeof(float) > 48 * 1024)
     throw_error(cudaErrorInvalidValue, "proj_scan: dt rank too large for shared memory");
+  if (dtype_is_quantized(a.dt_proj_dtype)) {
+    if (!block_weights_aligned(a.dt_proj))
+      throw_error(cudaErrorMisalignedAddress,
+                  "proj_scan: block-type dt_proj must start on 16 bytes");
+    with_block_type(a.dt_proj_dtype,
+                    [&](auto t) { launch_rows<BlockRows<decltype(t)::value>>(l, a); });
+    return;
+  }
   if (!with_weight_type(a.dt_proj_dtype, [&](auto w) { launch_typed<decltype(w)>(l, a); }))
     throw_error(cudaErrorInvalidValue, "proj_scan: unsupported dt_proj dtype");
 }

@@ -23,7 +23,7 @@ struct ProjScanKernelArgs {
   const float* dt_low;  // [T, R]
   int64_t dt_low_stride;
   const void* dt_proj;  // [D, R] contiguous, dt_proj_dtype
-  DType dt_proj_dtype;  // F32, F16 or BF16
+  DType dt_proj_dtype;  // F32, F16, BF16 or a block type (then 16-byte aligned)
   int64_t R;
   bool norm = false;  // weightless RMS norm of dt_low, B and C
   float eps = 0.0f;

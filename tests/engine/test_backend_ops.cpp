@@ -60,9 +60,10 @@ class OpTest : public ::testing::TestWithParam<std::string> {
   // out must be refused; another op it does not support is skipped. Returns how many ran;
   // `required`: at least one must (an op every backend runs).
   int run_cases(Op op, const std::string& variant = "", bool required = true) {
-    int ran = 0;
+    int listed = 0, ran = 0;
     for (const OpCase& c : op_cases(OpCoverage::Conformance)) {
       if (c.op != op || c.variant != variant) continue;
+      ++listed;
       const std::string where = std::string(dtype_name(c.weight_dtype)) + " " + c.shape;
       if (!dev_->supports(c.op, c.weight_dtype)) {
         if (is_fused_op(op)) {
@@ -82,6 +83,8 @@ class OpTest : public ::testing::TestWithParam<std::string> {
         }
       });
     }
+    EXPECT_GT(listed, 0) << "the op table has no case of " << op_name(op) << " \"" << variant
+                         << "\"";
     if (required && !is_fused_op(op)) {
       EXPECT_GT(ran, 0) << op_name(op) << " ran no case";
     }
@@ -154,6 +157,14 @@ TEST_P(OpTest, GetRowsQuantizedTable) {
     RecordProperty("block_types", "none (supports() says so)");
 }
 
+// Blocks of every bit pattern (random codes, scales and mins: coil::random_blocks), not only
+// what a quantizer writes: gathered exactly, multiplied by the GEMV and the GEMM.
+TEST_P(OpTest, BlockTypesOfEveryBitPattern) {
+  const int ran = run_cases(Op::GetRows, "blocks of every bit pattern", /*required=*/false) +
+                  run_cases(Op::MatMul, "blocks of every bit pattern", /*required=*/false);
+  if (ran == 0) RecordProperty("block_types", "none (supports() says so)");
+}
+
 TEST_P(OpTest, MatMulStridedInputAndOutputViews) {
   // dt_proj reads a column slice of x_proj's output; logits rows are row views.
   run_cases(Op::MatMul, "strided input and output views");
@@ -183,6 +194,19 @@ TEST_P(OpTest, MatMulAddAccumulatesIntoTheResidual) {
 
 TEST_P(OpTest, ProjScan) {
   run_cases(Op::ProjScan);  // dt_low, B and C are read only: bit-exact
+}
+
+// The fused decode ops with block-type weights (every type the backend says it runs): rows
+// of whole blocks, x aligned and not (a column view at an odd column), 1 to 4 tokens.
+TEST_P(OpTest, NormMatMulAndMatMulAddQuantizedWeights) {
+  run_cases(Op::NormMatMul, "block-type weights");
+  run_cases(Op::MatMulAdd, "block-type weights");
+}
+
+// proj_scan with a block-type dt_proj (R whole blocks).
+TEST_P(OpTest, ProjScanQuantizedDtProj) {
+  if (run_cases(Op::ProjScan, "block-type dt_proj") == 0)
+    RecordProperty("block_types", "none (supports() says so)");
 }
 
 TEST_P(OpTest, FusedOpsReplayInACapturedGraph) {

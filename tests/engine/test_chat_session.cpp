@@ -5,6 +5,7 @@
 
 #include "byte_tokenizer.hpp"
 #include "coil/chat_session.hpp"
+#include "coil/error.hpp"
 #include "coil/model.hpp"
 #include "golden.hpp"
 #include "options.hpp"
@@ -81,4 +82,41 @@ TEST_F(ChatSessionTest, EditedHistoryStartsOver) {
 }
 
 }  // namespace
+// A progress callback reads the prompt chunk by chunk: it reports every chunk, ends at the
+// total, and the answer is the very one without it (the same chunks, the same numbers).
+TEST_F(ChatSessionTest, PrefillProgressChangesNothingButReports) {
+  const std::vector<ChatMessage> msgs{{"user", std::string(1500, 'q') + " and?"}};
+  ChatSession plain(*model_, tok_, cfg_);
+  const auto a = plain.reply(msgs, greedy(), {});
+  ChatSession watched(*model_, tok_, cfg_);
+  GenerateOptions g = greedy();
+  std::vector<std::pair<int64_t, int64_t>> seen;
+  g.on_prefill = [&](int64_t done, int64_t total) { seen.emplace_back(done, total); };
+  const auto b = watched.reply(msgs, g, {});
+  EXPECT_EQ(a.tokens, b.tokens);
+  const int64_t total = watched.last_prefill_tokens();
+  ASSERT_GE(seen.size(), 3u);
+  EXPECT_EQ(seen.front(), std::make_pair(int64_t{0}, total));
+  EXPECT_EQ(seen.back(), std::make_pair(total, total));
+  for (size_t i = 1; i < seen.size(); ++i) EXPECT_GE(seen[i].first, seen[i - 1].first);
+  EXPECT_GE(seen.size(), static_cast<size_t>(total / model_->chunk_size()));
+}
+
+// Continuing a cut-off answer: the prompt ends with its text (no end of turn), and the state
+// then covers the answer as if it had been generated in one go.
+TEST_F(ChatSessionTest, ContinueGoesOnFromTheAnswersText) {
+  std::vector<ChatMessage> msgs{{"user", "Tell me"}, {"assistant", "Once upon"}};
+  ChatSession chat(*model_, tok_, cfg_);
+  const std::string prompt = chat.continuation_prompt(msgs);
+  EXPECT_EQ(prompt, "<|im_start|>user\nTell me<|im_end|>\n<|im_start|>assistant\nOnce upon");
+  const auto r = chat.continue_reply(msgs, greedy(), {});
+  EXPECT_EQ(chat.last_prefill_tokens(), static_cast<int64_t>(prompt.size()));
+  EXPECT_FALSE(r.tokens.empty());
+  EXPECT_EQ(chat.covered_text().substr(0, prompt.size()), prompt);
+  msgs.back() = {"assistant", ""};
+  EXPECT_THROW(chat.continuation_prompt(msgs), Error);
+  msgs.back() = {"user", "not an answer"};
+  EXPECT_THROW(chat.continuation_prompt(msgs), Error);
+}
+
 }  // namespace coil

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 
 #include "golden.hpp"
@@ -227,6 +228,62 @@ TEST(Cli, BadGenerationConfigIsAClearError) {
   auto r = run_cli({"generate", "--model", model.string(), "--prompt", "hi"});
   expect_clean_failure(
       r, "generation_config.json: 'repetition_penalty' must be between 0.001 and 1000, got 0");
+}
+
+// `coil --help` lists every command, `download` too.
+TEST(Cli, HelpListsEveryCommand) {
+  auto r = run_cli({"--help"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* cmd : {"generate", "chat", "download", "serve", "quantize", "devices"})
+    EXPECT_NE(r.out.find(std::string("\n  ") + cmd), std::string::npos) << cmd << "\n" << r.out;
+}
+
+// --stats prints durations for people ("3.42 ms", "1.25 s"), never raw floats.
+TEST(Cli, StatsAreRounded) {
+  const fs::path model = demo_copy(R"({"eos_token_id": [2, 0], "do_sample": false})");
+  auto r = run_cli({"generate", "--model", model.string(), "--prompt", "The", "-n", "8", "--stats",
+                    "--backend", "cpu"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::regex line(R"(prompt \d+ tokens in \d+(\.\d{1,2})? (us|ms|s); 8 tokens generated, )"
+                        R"(\d+\.\d tokens/s; finish: length; seed \d+)");
+  EXPECT_TRUE(std::regex_search(r.err, line)) << r.err;
+  EXPECT_FALSE(std::regex_search(r.err, std::regex(R"(\d\.\d{3,})"))) << r.err;
+}
+
+// Raw text into an instruct model that ends at once: a hint to use --chat, not an empty line.
+TEST(Cli, EmptyRawOutputOfAChatModelHintsAtChat) {
+  const fs::path model = demo_copy(R"({"eos_token_id": [2, 0], "do_sample": false})");
+  auto r = run_cli(
+      {"generate", "--model", model.string(), "--prompt", "The", "-n", "8", "--backend", "cpu"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("--chat"), std::string::npos) << r.err;  // text came out: no hint
+  const size_t first = r.out.find_first_not_of(" \n");
+  ASSERT_NE(first, std::string::npos) << r.out;
+  // stopping at the first character it writes makes its answer empty
+  r = run_cli({"generate", "--model", model.string(), "--prompt", "The", "-n", "8", "--backend",
+               "cpu", "--stop", r.out.substr(first, 1)});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("This is a chat (instruct) model: add --chat"), std::string::npos) << r.err;
+}
+
+// A fallback to the CPU is one short line; the engine's full reason only with -v.
+TEST(Cli, FallbackNoteIsShortUnlessVerbose) {
+  const std::string model = demo_copy(R"({"eos_token_id": [2, 0], "do_sample": false})").string();
+  auto r = run_cli({"generate", "--model", model, "--prompt", "a", "-n", "2", "--backend", "auto",
+                    "--temp", "0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const size_t at = r.err.find("note: ran on ");
+  if (at == std::string::npos) GTEST_SKIP() << "auto found a GPU here: no fallback note";
+  const std::string note = r.err.substr(at, r.err.find('\n', at) - at);
+  EXPECT_LT(note.size(), 80u) << note;
+  EXPECT_NE(note.find("add -v to see why"), std::string::npos) << note;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  auto v = run_cli({"generate", "--model", model, "--prompt", "a", "-n", "2", "--backend", "auto",
+                    "--temp", "0", "-v"});
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  const size_t vat = v.err.find("note: ran on ");
+  ASSERT_NE(vat, std::string::npos) << v.err;
+  EXPECT_GT(v.err.find('\n', vat) - vat, note.size()) << v.err;  // the full reason
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "coil/backend.hpp"
 #include "coil/cpu_ref_backend.hpp"
 #include "coil/error.hpp"
+#include "coil/quants.hpp"
 #include "coil/registry.hpp"
 #include "options.hpp"
 #include "paths.hpp"
@@ -445,6 +446,77 @@ TEST(CudaDevice, MatmulAtModelScaleAndAcrossGemmTiles) {
       EXPECT_LT(rel_diff(outs[0], outs[1]), 1e-4)
           << dtype_name(dt) << " T=" << s.T << " K=" << s.K << " N=" << s.N;
     }
+}
+
+// Block-type weights at model scale: the GEMV (1 token; norm_matmul and matmul_add too) and
+// the prefill GEMM through tiles of dequantized rows (a 1 MiB scratch: many tiles), exact F32
+// tiles by default and BF16 ones with cuda_split_gemm off (COIL_CUDA_GEMM=single); the
+// embedding gather exactly.
+TEST(CudaDevice, BlockTypeWeightsAtModelScaleAndAcrossScratchTiles) {
+  REQUIRE_GPU();
+  auto ref = create_cpu_reference_backend();
+  struct Shape {
+    int64_t T, K, N;
+  };
+  for (const char* mode : {"split", "single"}) {
+    BackendOptions o = test::backend_options();
+    o.cuda_gemm_scratch_bytes = size_t(1) << 20;  // many tiles
+    o.cuda_split_gemm = std::string(mode) == "split";
+    auto be = create_backend("cuda", o);
+    const double tol = std::string(mode) == "single" ? 2e-2 : 1e-4;
+    for (DType dt : kQuantDTypes)
+      for (Shape s :
+           {Shape{1, 8192, 288}, Shape{1, 4096, 1030}, Shape{64, 4096, 300}, Shape{7, 8192, 100}}) {
+        const auto xv = uniform(s.T * s.K, -3, 3, 41);
+        const auto wf = uniform(s.N * s.K, -0.5, 0.5, 42);
+        std::vector<uint8_t> wb(dtype_tensor_bytes(dt, s.N, s.K));
+        quantize_row(dt, wf.data(), wb.data(), s.N * s.K);
+        const auto bv = uniform(s.N, -1, 1, 43);
+        const auto gv = uniform(s.K, 0.5, 1.5, 44);
+        std::vector<float> outs[2][3];
+        Backend* bes[2] = {be.get(), ref.get()};
+        for (int i = 0; i < 2; ++i) {
+          Backend& b = *bes[i];
+          Tensor x = make(b, DType::F32, s.T, s.K, xv.data());
+          Tensor w = make(b, dt, s.N, s.K, wb.data());
+          Tensor bias = make(b, DType::F32, 1, s.N, bv.data());
+          Tensor g = make(b, DType::F32, 1, s.K, gv.data());
+          Tensor out = b.alloc(DType::F32, s.T, s.N + 3);
+          b.matmul(x, w, &bias, out.cols_view(3, s.N));
+          outs[i][0] = fetch(b, out);
+          if (s.T > 4) continue;
+          b.norm_matmul(x, g, 1e-5f, w, nullptr, out.cols_view(3, s.N));
+          outs[i][1] = fetch(b, out);
+          b.matmul_add(x, w, &bias, out.cols_view(3, s.N));
+          outs[i][2] = fetch(b, out);
+        }
+        const std::string what = std::string(mode) + " " + dtype_name(dt) +
+                                 " T=" + std::to_string(s.T) + " K=" + std::to_string(s.K) +
+                                 " N=" + std::to_string(s.N);
+        // a single token never goes through the GEMM: its bound is the GEMV's
+        EXPECT_LT(rel_diff(outs[0][0], outs[1][0]), s.T == 1 ? 1e-4 : tol) << "matmul " << what;
+        if (s.T > 4) continue;
+        EXPECT_LT(rel_diff(outs[0][1], outs[1][1]), 1e-4) << "norm_matmul " << what;
+        EXPECT_LT(rel_diff(outs[0][2], outs[1][2]), 1e-4) << "matmul_add " << what;
+      }
+    if (std::string(mode) != "split") continue;
+    for (DType dt : kQuantDTypes) {  // an embedding table of 1000 x 4096, gathered exactly
+      const auto wf = uniform(1000 * 4096, -2, 2, 45);
+      std::vector<uint8_t> wb(dtype_tensor_bytes(dt, 1000, 4096));
+      quantize_row(dt, wf.data(), wb.data(), 1000 * 4096);
+      const std::vector<int32_t> ids{999, 0, 517, 517, 3};
+      std::vector<float> got[2];
+      Backend* bes[2] = {be.get(), ref.get()};
+      for (int i = 0; i < 2; ++i) {
+        Tensor t = make(*bes[i], dt, 1000, 4096, wb.data());
+        Tensor id = make(*bes[i], DType::I32, 1, 5, ids.data());
+        Tensor out = bes[i]->alloc(DType::F32, 5, 4096);
+        bes[i]->get_rows(t, id, out);
+        got[i] = fetch(*bes[i], out);
+      }
+      EXPECT_EQ(got[0], got[1]) << dtype_name(dt);
+    }
+  }
 }
 
 TEST(CudaDevice, ConvAndScanOverLongChunksMatchTheReference) {

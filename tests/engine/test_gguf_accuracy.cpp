@@ -2,9 +2,10 @@
 // `coil quantize` write every supported type of three checkpoints (tests/data/gguf), read
 // each file back with gguf-py, dequantized it with gguf.quants and ran transformers on the
 // result in f32. Here: coil quantize still writes exactly those bytes, Coil reads the same
-// tensors and metadata gguf-py read, and Coil's logits (cpu-ref and cpu) match transformers'
-// to 1e-3 relative with >= 95% argmax agreement. And gguf-py read a whole model in one file
-// (tokenizer, template) as Coil writes and reads it.
+// tensors and metadata gguf-py read, and Coil's logits (cpu-ref, cpu, GPUs) match transformers'
+// to 1e-3 relative with >= 95% argmax agreement, and so do the GPU backends that can run
+// here (Vulkan on lavapipe in CI), which dequantize in their kernels. And gguf-py read a whole
+// model in one file (tokenizer, template) as Coil writes and reads it.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "coil/error.hpp"
 #include "coil/gguf.hpp"
 #include "coil/model.hpp"
 #include "coil/quantize.hpp"
@@ -94,11 +96,20 @@ TEST_P(GgufAccuracy, LogitsMatchTransformersOnTheDequantizedWeights) {
   const std::string bytes = read_all(test::test_data_dir() / "gguf" / (c.name() + ".f32"));
   std::vector<float> want(bytes.size() / 4);
   std::memcpy(want.data(), bytes.data(), bytes.size());
-  for (const char* backend : {"cpu-ref", "cpu"}) {
+  std::vector<std::string> backends{"cpu-ref", "cpu"};
+  for (const auto& gpu : {"vulkan", "cuda"}) {  // the GPU backends that can run here, by name
+    try {
+      if (!describe_devices(gpu, test::backend_options()).empty()) backends.push_back(gpu);
+    } catch (const Error&) {  // compiled in, but no driver or device here
+    }
+  }
+  for (const std::string& backend : backends) {
     ModelOptions o = test::options();
     o.backend = backend;
     o.chunk_size = 8;  // three chunks
-    auto m = Model::open(test::test_data_dir() / "gguf" / (c.name() + ".gguf"), o);
+    auto m = Model::open(test::test_data_dir() / "gguf" / (c.name() + ".gguf"), o,
+                         /*allow_fallback=*/false);
+    ASSERT_EQ(m->backend().info().name, backend);
     const int64_t V = m->config().vocab_size;
     ASSERT_EQ(want.size(), c.ids.size() * V);
     Session s(*m);

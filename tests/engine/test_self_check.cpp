@@ -4,6 +4,7 @@
 // back to the CPU with that reason, or, asked for by name without fallback, refuses to load.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -11,6 +12,7 @@
 #include "coil/cpu_backend.hpp"
 #include "coil/error.hpp"
 #include "coil/model.hpp"
+#include "coil/quants.hpp"
 #include "coil/self_check.hpp"
 #include "golden.hpp"
 #include "options.hpp"
@@ -87,6 +89,38 @@ TEST_P(SelfCheckOnBackend, PassesWithEveryWeightDtype) {
   }
   for (DType dt : {DType::F32, DType::F16, DType::BF16})
     EXPECT_EQ(self_check(*be, dt), "") << dtype_name(dt);
+  int block_types = 0;  // the block types it runs, with block-sized shapes
+  for (DType dt : kQuantDTypes) {
+    if (!be->supports(Op::MatMul, dt)) continue;
+    ++block_types;
+    EXPECT_EQ(self_check(*be, dt), "") << dtype_name(dt);
+  }
+  if (GetParam() == "vulkan" || GetParam() == "cpu-ref") {
+    EXPECT_EQ(block_types, 8);
+  }
+}
+
+// A wrong block-type kernel is caught like any other: a GEMV that drops the last block of
+// each row is named with its dtype.
+class MatmulDropsABlock : public ForwardingBackend {
+  void matmul(const Tensor& x, const Tensor& w, const Tensor* b, const Tensor& out) override {
+    if (!dtype_is_quantized(w.dtype) || x.rows != 1) return cpu_->matmul(x, w, b, out);
+    std::vector<float> v(static_cast<size_t>(x.cols));
+    cpu_->download(x, v.data());
+    std::fill(v.end() - dtype_block_size(w.dtype), v.end(), 0.0f);
+    Tensor cut = cpu_->alloc(DType::F32, 1, x.cols);
+    cpu_->upload(cut, v.data());
+    cpu_->matmul(cut, w, b, out);
+  }
+};
+
+TEST(SelfCheck, CatchesAWrongBlockTypeKernel) {
+  MatmulDropsABlock wrong;
+  for (DType dt : {DType::Q4_K, DType::Q8_0}) {
+    const std::string why = self_check(wrong, dt);
+    EXPECT_EQ(why.rfind(std::string("matmul (") + dtype_name(dt) + ", 1 token) differs", 0), 0u)
+        << why;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SelfCheckOnBackend, ::testing::ValuesIn(compiled_backends()),

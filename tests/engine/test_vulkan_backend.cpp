@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <new>
 #include <random>
@@ -18,8 +19,10 @@
 #include "coil/cpu_ref_backend.hpp"
 #include "coil/error.hpp"
 #include "coil/model.hpp"
+#include "coil/quants.hpp"
 #include "coil/session.hpp"
 #include "golden.hpp"
+#include "paths.hpp"
 
 #ifdef COIL_HAVE_VULKAN
 #include "coil/vulkan_backend.hpp"
@@ -260,6 +263,54 @@ TEST(VulkanBackend, TablesLargerThanOneBindingAreSplit) {
   EXPECT_LT(rel_diff(y, ref), 1e-5);
 }
 
+// A block-type table (Q8_0 blocks: 34 bytes, so the windows start mid-word in general)
+// larger than one binding: gathered and multiplied window by window.
+TEST(VulkanBackend, BlockTypeTablesLargerThanOneBindingAreSplit) {
+  REQUIRE_VULKAN();
+  auto be = make_vulkan();
+  const int64_t V = 33000, H = 4096;  // 144 MB of Q8_0
+  const int64_t nb = H / 32, row_bytes = nb * 34;
+  if (be->info().device.find("llvmpipe") == std::string::npos)
+    GTEST_SKIP() << "sized for lavapipe's 128 MiB bindings";
+  // random codes with small scales (quantizing 135M floats would take a while)
+  std::vector<uint8_t> table(static_cast<size_t>(V * row_bytes));
+  std::mt19937 g(7);
+  for (size_t i = 0; i < table.size(); ++i) table[i] = static_cast<uint8_t>(g());
+  for (int64_t b = 0; b < V * nb; ++b) {
+    const uint16_t d = f32_to_f16(std::ldexp(1.0f + float(b % 7) / 8, -10));
+    std::memcpy(&table[static_cast<size_t>(b) * 34], &d, 2);
+  }
+  Tensor t = upload_new(*be, DType::Q8_0, V, H, table.data());
+  auto row = [&](int64_t r) {
+    std::vector<float> v(H);
+    dequantize_row(DType::Q8_0, table.data() + r * row_bytes, v.data(), H);
+    return v;
+  };
+  const std::vector<int32_t> ids{0, 32999, 17000, 31000, 5};
+  Tensor id = upload_new(*be, DType::I32, 1, ids.size(), ids.data());
+  Tensor rows = be->alloc(DType::F32, ids.size(), H);
+  be->get_rows(t, id, rows);
+  const auto got = fetch(*be, rows);
+  for (size_t r = 0; r < ids.size(); ++r) {
+    const auto want = row(ids[r]);
+    for (int64_t c = 0; c < H; ++c)
+      ASSERT_EQ(got[r * H + c], want[c]) << "id " << ids[r] << " col " << c;
+  }
+  const auto xv = random_vec(H, 3);
+  Tensor x = upload_new(*be, DType::F32, 1, H, xv.data());
+  Tensor out = be->alloc(DType::F32, 1, V);
+  be->matmul(x, t, nullptr, out);
+  const auto y = fetch(*be, out);
+  std::vector<float> ref(V);
+  for (int64_t n = 0; n < V; ++n) {
+    const auto w = row(n);
+    double acc = 0;
+    for (int64_t k = 0; k < H; ++k) acc += double(xv[k]) * w[k];
+    ref[n] = static_cast<float>(acc);
+  }
+  EXPECT_LT(rel_diff(y, ref), 1e-5);
+}
+
 // The shared-memory reductions used where a device has no subgroup operations.
 TEST(VulkanBackend, FallbacksWithoutSubgroupsMatchTheReference) {
   REQUIRE_VULKAN();
@@ -269,13 +320,10 @@ TEST(VulkanBackend, FallbacksWithoutSubgroupsMatchTheReference) {
   EXPECT_FALSE(vulkan_uses_subgroups(*be));
   auto ref = create_cpu_reference_backend();
   auto both = [&](DType dt, int64_t r, int64_t c, const std::vector<float>& v) {
-    std::vector<uint16_t> half(v.size());
-    const void* data = v.data();
-    if (dt == DType::BF16) {
-      for (size_t i = 0; i < v.size(); ++i) half[i] = f32_to_bf16(v[i]);
-      data = half.data();
-    }
-    return std::pair{upload_new(*ref, dt, r, c, data), upload_new(*be, dt, r, c, data)};
+    std::vector<uint8_t> data(dtype_tensor_bytes(dt, r, c));  // rounded or quantized
+    quantize_row(dt, v.data(), data.data(), r * c);
+    return std::pair{upload_new(*ref, dt, r, c, data.data()),
+                     upload_new(*be, dt, r, c, data.data())};
   };
   // GEMV (decode) with BF16 weights and bias, 1 and 3 tokens
   for (int64_t T : {1, 3}) {
@@ -368,6 +416,50 @@ TEST(VulkanBackend, FallbacksWithoutSubgroupsMatchTheReference) {
     EXPECT_LT(rel_diff(fetch(*be, p[8].second), fetch(*ref, p[8].first)), 1e-4) << "proj_scan";
     EXPECT_LT(rel_diff(fetch(*be, p[7].second), fetch(*ref, p[7].first)), 1e-4) << "its state";
   }
+  // block-type weights: the GEMV's segments of 2 to 128 lanes, norm_matmul, matmul_add and
+  // proj_scan (whose dt_proj units are split between its 4 lanes by shared memory)
+  for (DType dt : {DType::Q4_0, DType::Q5_1, DType::Q4_K, DType::Q6_K}) {
+    const std::string name = dtype_name(dt);
+    for (auto [T, K] : {std::pair<int64_t, int64_t>{1, 256}, {3, 4096}}) {
+      const int64_t N = 45;
+      auto [xr, xd] = both(DType::F32, T, K, random_vec(T * K, 30, -3, 3));
+      auto [gr, gd] = both(DType::F32, 1, K, random_vec(K, 31, 0.5f, 1.5f));
+      auto [wr, wd] = both(dt, N, K, random_vec(N * K, 32, -0.5f, 0.5f));
+      auto [or_, od] = both(DType::F32, T, N, random_vec(T * N, 33));
+      ref->matmul_add(xr, wr, nullptr, or_);
+      be->matmul_add(xd, wd, nullptr, od);
+      EXPECT_LT(rel_diff(fetch(*be, od), fetch(*ref, or_)), 1e-4) << name << " matmul_add K=" << K;
+      ref->norm_matmul(xr, gr, 1e-5f, wr, nullptr, or_);
+      be->norm_matmul(xd, gd, 1e-5f, wd, nullptr, od);
+      EXPECT_LT(rel_diff(fetch(*be, od), fetch(*ref, or_)), 1e-4) << name << " norm_matmul K=" << K;
+    }
+    const int64_t T = 2, D = 40, N = 16, R = 256;
+    std::vector<float> a(D * N);
+    for (int64_t i = 0; i < D * N; ++i) a[i] = -float(i % N + 1) * 0.7f;
+    std::pair<Tensor, Tensor> p[9] = {
+        both(DType::F32, T, D, random_vec(T * D, 34)),
+        both(DType::F32, T, R + 2 * N, random_vec(T * (R + 2 * N), 35, -2, 2)),
+        both(dt, D, R, random_vec(D * R, 36, -0.5f, 0.5f)),
+        both(DType::F32, 1, D, random_vec(D, 37)),
+        both(DType::F32, D, N, a),
+        both(DType::F32, 1, D, random_vec(D, 38)),
+        both(DType::F32, T, D, random_vec(T * D, 39)),
+        both(DType::F32, D, N, random_vec(D * N, 40)),
+        both(DType::F32, T, D, std::vector<float>(T * D))};
+    auto args = [&](bool dev) {
+      auto pick = [&](int i) { return dev ? p[i].second : p[i].first; };
+      ProjScanArgs s;
+      s.scan.x = pick(0), s.dt_low = pick(1).cols_view(0, R), s.dt_proj = pick(2);
+      s.scan.dt_bias = pick(3), s.scan.A = pick(4), s.scan.B = pick(1).cols_view(R, N);
+      s.scan.C = pick(1).cols_view(R + N, N), s.scan.Dskip = pick(5), s.scan.z = pick(6);
+      s.scan.state = pick(7), s.scan.out = pick(8), s.norm_dt_bc = true, s.norm_eps = 1e-6f;
+      return s;
+    };
+    ref->proj_scan(args(false));
+    be->proj_scan(args(true));
+    EXPECT_LT(rel_diff(fetch(*be, p[8].second), fetch(*ref, p[8].first)), 1e-4)
+        << name << " proj_scan";
+  }
 }
 
 // A recurrent state is backend-independent: saved on the CPU, resumed on Vulkan.
@@ -412,32 +504,38 @@ TEST(VulkanBackend, DecodeAndPrefillDoNotAllocate) {
   REQUIRE_VULKAN();
   const auto dir = test::model_dir("falcon-tiny-bf16");
   ASSERT_TRUE(std::filesystem::exists(dir)) << dir << " not found (tests/data is in the repo)";
-  ModelOptions o = test::options();
-  o.backend = "vulkan";
-  o.chunk_size = 64;
-  o.backend_options.vulkan_validation = false;
-  std::unique_ptr<Model> m = Model::open(dir, o);
-  Session s(*m);
-  const int32_t V = static_cast<int32_t>(m->config().vocab_size);
-  std::vector<float> logits(V);
-  std::vector<int32_t> ids(300);
-  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int32_t>((i * 31) % V);
-  s.eval(ids, logits.data());  // first calls: pipelines and descriptor sets are made here
-  s.decode(1, logits.data());
-  const size_t device_bytes = m->backend().allocated_bytes();
+  // BF16 weights, and block-type weights (Q8_0; Q4_K with rows of 256) from GGUF files
+  const auto gguf = test::test_data_dir() / "gguf";
+  for (const auto& path :
+       {dir, gguf / "falcon-tiny-f32.q8_0.gguf", gguf / "falcon-k256.q4_k.gguf"}) {
+    SCOPED_TRACE(path.filename().string());
+    ModelOptions o = test::options();
+    o.backend = "vulkan";
+    o.chunk_size = 64;
+    o.backend_options.vulkan_validation = false;
+    std::unique_ptr<Model> m = Model::open(path, o);
+    Session s(*m);
+    const int32_t V = static_cast<int32_t>(m->config().vocab_size);
+    std::vector<float> logits(V);
+    std::vector<int32_t> ids(300);
+    for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int32_t>((i * 31) % V);
+    s.eval(ids, logits.data());  // first calls: pipelines and descriptor sets are made here
+    s.decode(1, logits.data());
+    const size_t device_bytes = m->backend().allocated_bytes();
 
-  g_allocations = 0;
-  g_counting = true;
-  for (int i = 0; i < 50; ++i) s.decode((i * 7) % V, logits.data());
-  g_counting = false;
-  EXPECT_EQ(g_allocations.load(), 0) << "host allocations in 50 decode steps";
+    g_allocations = 0;
+    g_counting = true;
+    for (int i = 0; i < 50; ++i) s.decode((i * 7) % V, logits.data());
+    g_counting = false;
+    EXPECT_EQ(g_allocations.load(), 0) << "host allocations in 50 decode steps";
 
-  g_allocations = 0;
-  g_counting = true;
-  s.eval(ids, logits.data());
-  g_counting = false;
-  EXPECT_EQ(g_allocations.load(), 0) << "host allocations in a chunked prefill";
-  EXPECT_EQ(m->backend().allocated_bytes(), device_bytes);
+    g_allocations = 0;
+    g_counting = true;
+    s.eval(ids, logits.data());
+    g_counting = false;
+    EXPECT_EQ(g_allocations.load(), 0) << "host allocations in a chunked prefill";
+    EXPECT_EQ(m->backend().allocated_bytes(), device_bytes);
+  }
 }
 
 #else

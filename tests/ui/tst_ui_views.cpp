@@ -1,6 +1,7 @@
 // Qt Quick Test of the views: one App (Coil.Core) for every test file, on a fixture model
 // in a temporary data folder, with the Models page talking to the local Hub stand-in
 // (fake_hub.py) and a temporary Hugging Face cache.
+#include <QQmlContext>
 #include <QQmlEngine>
 #include <QQmlExtensionPlugin>
 #include <QQuickStyle>
@@ -39,6 +40,11 @@ class Setup : public QObject {
 
   void qmlEngineAvailable(QQmlEngine* engine) {
     engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
+    // tst_window_layout.qml saves its screenshots here when set (README pictures, reviews)
+    engine->rootContext()->setContextProperty(
+        QStringLiteral("screenshotDir"), QString::fromLocal8Bit(qgetenv("COIL_SCREENSHOT_DIR")));
+    engine->rootContext()->setContextProperty(QStringLiteral("testDataDir"),
+                                              QStringLiteral(COIL_UI_TEST_DATA));
   }
 
   void cleanupTestCase() {

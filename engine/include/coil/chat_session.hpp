@@ -32,6 +32,15 @@ class ChatSession {
                        const std::function<bool(std::string_view)>& on_text,
                        const std::atomic<bool>* cancel = nullptr);
 
+  // Generates the rest of the last message of `messages`, an assistant answer that was cut
+  // off: the prompt is the conversation rendered up to the end of that message's text, with
+  // no end-of-turn after it. Throws coil::Error when the template does not show that text.
+  GenerateResult continue_reply(const std::vector<ChatMessage>& messages, GenerateOptions options,
+                                const std::function<bool(std::string_view)>& on_text,
+                                const std::atomic<bool>* cancel = nullptr);
+  // The template text continue_reply() starts from.
+  std::string continuation_prompt(const std::vector<ChatMessage>& messages) const;
+
   // Feeds the conversation without generating (e.g. to rebuild a state).
   bool prefill(const std::vector<ChatMessage>& messages, bool add_generation_prompt,
                const std::atomic<bool>* cancel = nullptr);
@@ -53,6 +62,9 @@ class ChatSession {
  private:
   // Text to feed so that the state covers `rendered`; resets when it does not extend it.
   std::string delta_for(const std::string& rendered);
+  GenerateResult reply_to(const std::string& rendered, GenerateOptions options,
+                          const std::function<bool(std::string_view)>& on_text,
+                          const std::atomic<bool>* cancel);
 
   Session session_;
   const Tokenizer& tok_;

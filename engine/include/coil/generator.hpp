@@ -19,6 +19,9 @@ struct GenerateOptions {
   int max_tokens = 512;
   std::vector<std::string> stop_strings;  // generation ends before any of them (not emitted)
   std::vector<int32_t> eos_ids;           // generation ends at any of them (not emitted)
+  // Called after each prefill chunk with the prompt tokens read so far and their total
+  // (a long prompt takes seconds to minutes to read: for a progress bar). May be empty.
+  std::function<void(int64_t done, int64_t total)> on_prefill;
 };
 
 enum class FinishReason { Eos, StopString, MaxTokens, Cancelled };

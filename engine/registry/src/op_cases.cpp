@@ -7,6 +7,7 @@
 #include <cstring>
 #include <utility>
 
+#include "coil/error.hpp"
 #include "coil/quants.hpp"
 
 namespace coil {
@@ -29,6 +30,18 @@ TensorPair OpPairs::random(int64_t rows, int64_t cols, float lo, float hi, DType
   std::vector<float> v(static_cast<size_t>(rows * cols));
   for (float& x : v) x = u(rng_);
   return make(dt, rows, cols, v);
+}
+
+TensorPair OpPairs::random_blocks(DType dt, int64_t rows, int64_t cols) {
+  if (!dtype_is_quantized(dt) || !dtype_row_fits(dt, cols))
+    throw Error("internal: random_blocks of " + std::string(dtype_name(dt)) + " rows of " +
+                std::to_string(cols) + " values");
+  const std::vector<uint8_t> data =
+      coil::random_blocks(dt, rows * (cols / dtype_block_size(dt)), static_cast<uint32_t>(rng_()));
+  TensorPair p{dev_.alloc(dt, rows, cols), ref_.alloc(dt, rows, cols)};
+  dev_.upload(p.dev, data.data());
+  ref_.upload(p.ref, data.data());
+  return p;
 }
 
 TensorPair OpPairs::zeros(int64_t rows, int64_t cols) {
@@ -79,6 +92,50 @@ OpPairs::Diff OpPairs::diff(const TensorPair& p, float add_to_dev) const {
   return out;
 }
 
+std::vector<uint8_t> random_blocks(DType t, int64_t n, uint32_t seed) {
+  std::mt19937 g(seed);
+  const int64_t bs = dtype_block_size(t);
+  const size_t bb = dtype_block_bytes(t);
+  std::vector<uint8_t> out(static_cast<size_t>(n) * bb);
+  std::uniform_real_distribution<float> u(-2.0f, 2.0f);
+  std::vector<float> x(static_cast<size_t>(bs));
+  for (int64_t b = 0; b < n; ++b) {
+    uint8_t* p = out.data() + static_cast<size_t>(b) * bb;
+    if (b % 2 == 0) {
+      for (float& v : x) v = u(g) * (1.0f + float(b % 5));
+      quantize_row(t, x.data(), p, bs);
+      continue;
+    }
+    for (size_t i = 0; i < bb; ++i) p[i] = static_cast<uint8_t>(g());
+    auto put_f16 = [&](size_t at) {
+      const uint16_t h = f32_to_f16(u(g) * 0.01f);
+      std::memcpy(p + at, &h, 2);
+    };
+    switch (t) {
+      case DType::Q4_1:
+      case DType::Q5_1:
+        put_f16(2);  // the min, then the scale
+        [[fallthrough]];
+      case DType::Q8_0:
+      case DType::Q4_0:
+      case DType::Q5_0:
+        put_f16(0);
+        break;
+      case DType::Q4_K:
+      case DType::Q5_K:
+        put_f16(0);  // d and dmin
+        put_f16(2);
+        break;
+      case DType::Q6_K:
+        put_f16(208);
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
 namespace {
 
 constexpr double kF32 = 1e-5;    // F32 ops computed in F32 vs the double-accumulating reference
@@ -89,14 +146,25 @@ std::string tokens(DType dt, int64_t T) {
          (T == 1 ? " token)" : " tokens)");
 }
 
+// The variant of block-type weights of every bit pattern (OpPairs::random_blocks), not only
+// what a quantizer writes.
+const char* const kBitPatterns = "blocks of every bit pattern";
+
+// A weight of N x K: uniform values in [lo, hi] stored in dt, or (variant kBitPatterns)
+// random blocks.
+TensorPair weight(OpPairs& t, const std::string& variant, int64_t N, int64_t K, float lo, float hi,
+                  DType dt) {
+  return variant == kBitPatterns ? t.random_blocks(dt, N, K) : t.random(N, K, lo, hi, dt);
+}
+
 // --- the cases, one builder per op ----------------------------------------------------------
 
 OpCase get_rows(DType dt, int64_t V, int64_t H, std::vector<int32_t> ids,
                 std::string variant = "") {
   const int64_t T = static_cast<int64_t>(ids.size());
-  return {Op::GetRows, dt, std::move(variant), "V=" + std::to_string(V) + " H=" + std::to_string(H),
+  return {Op::GetRows, dt, variant, "V=" + std::to_string(V) + " H=" + std::to_string(H),
           [=](OpPairs& t, const OpCheckFn& check) {
-            const TensorPair table = t.random(V, H, -2, 2, dt), id = t.ids(ids),
+            const TensorPair table = weight(t, variant, V, H, -2, 2, dt), id = t.ids(ids),
                              out = t.zeros(T, H);
             t.run([&](Backend& b, bool r) { b.get_rows(table.side(r), id.side(r), out.side(r)); });
             check("get_rows" + tokens(dt, T), out, 0.0);
@@ -138,8 +206,8 @@ OpCase matmul(DType dt, std::vector<int64_t> Ts, int64_t K, int64_t N, float x_r
   std::string shape;
   for (int64_t T : Ts) shape += "T=" + std::to_string(T) + " ";
   shape += "K=" + std::to_string(K) + " N=" + std::to_string(N);
-  return {Op::MatMul, dt, std::move(variant), shape, [=](OpPairs& t, const OpCheckFn& check) {
-            const TensorPair w = t.random(N, K, -0.5f, 0.5f, dt), bias = t.random(1, N);
+  return {Op::MatMul, dt, variant, shape, [=](OpPairs& t, const OpCheckFn& check) {
+            const TensorPair w = weight(t, variant, N, K, -0.5f, 0.5f, dt), bias = t.random(1, N);
             for (int64_t T : Ts) {
               const TensorPair x = t.random(T, K, -x_range, x_range), out = t.zeros(T, N);
               t.run([&](Backend& b, bool r) {
@@ -246,37 +314,53 @@ OpCase add(int64_t T, int64_t H) {
           }};
 }
 
-OpCase norm_matmul(DType dt, int64_t T, int64_t K, int64_t N, bool with_bias, float x_range) {
-  return {Op::NormMatMul, dt, "",
-          "T=" + std::to_string(T) + " K=" + std::to_string(K) + " N=" + std::to_string(N),
+// The shape of a fused matmul; `unaligned_too`: run again with x a column view from column 1
+// (not 16-byte aligned), with the same weights.
+std::string fused_shape(int64_t T, int64_t K, int64_t N, bool unaligned_too) {
+  return "T=" + std::to_string(T) + " K=" + std::to_string(K) + " N=" + std::to_string(N) +
+         (unaligned_too ? ", x aligned and from column 1" : "");
+}
+
+OpCase norm_matmul(DType dt, int64_t T, int64_t K, int64_t N, bool with_bias, float x_range,
+                   bool unaligned_too = false, std::string variant = "") {
+  return {Op::NormMatMul, dt, std::move(variant), fused_shape(T, K, N, unaligned_too),
           [=](OpPairs& t, const OpCheckFn& check) {
-            const TensorPair x = t.random(T, K, -x_range, x_range), nw = t.random(1, K, 0.5f, 1.5f),
+            const TensorPair src = t.random(T, K + unaligned_too, -x_range, x_range),
+                             nw = t.random(1, K, 0.5f, 1.5f), w = t.random(N, K, -0.5f, 0.5f, dt),
+                             bias = t.random(1, N), out = t.zeros(T, N);
+            for (int64_t c0 = 0; c0 <= int64_t(unaligned_too); ++c0) {
+              t.run([&](Backend& b, bool r) {
+                b.norm_matmul(src.side(r).cols_view(c0, K), nw.side(r), 1e-5f, w.side(r),
+                              with_bias ? &bias.side(r) : nullptr, out.side(r));
+              });
+              check("norm_matmul" + tokens(dt, T) + (c0 ? ", x from column 1" : ""), out, kAccum);
+            }
+          }};
+}
+
+// out += x @ w^T (+ bias): out_proj accumulated into the residual stream. `unaligned_too`:
+// then again (with the bias) from x a column view at column 1.
+OpCase matmul_add(DType dt, int64_t T, int64_t K, int64_t N, bool with_bias, float out_range,
+                  bool unaligned_too = false, std::string variant = "") {
+  return {Op::MatMulAdd, dt, std::move(variant), fused_shape(T, K, N, unaligned_too),
+          [=](OpPairs& t, const OpCheckFn& check) {
+            const TensorPair src = t.random(T, K + unaligned_too),
                              w = t.random(N, K, -0.5f, 0.5f, dt), bias = t.random(1, N),
-                             out = t.zeros(T, N);
-            t.run([&](Backend& b, bool r) {
-              b.norm_matmul(x.side(r), nw.side(r), 1e-5f, w.side(r),
-                            with_bias ? &bias.side(r) : nullptr, out.side(r));
-            });
-            check("norm_matmul" + tokens(dt, T), out, kAccum);
+                             out = t.random(T, N, -out_range, out_range);
+            for (int64_t c0 = 0; c0 <= int64_t(unaligned_too); ++c0) {
+              const bool biased = with_bias || c0 == 1;
+              t.run([&](Backend& b, bool r) {
+                b.matmul_add(src.side(r).cols_view(c0, K), w.side(r),
+                             biased ? &bias.side(r) : nullptr, out.side(r));
+              });
+              check("matmul_add" + tokens(dt, T) + (c0 ? ", x from column 1" : ""), out, kAccum);
+            }
           }};
 }
 
-// out += x @ w^T (+ bias): out_proj accumulated into the residual stream.
-OpCase matmul_add(DType dt, int64_t T, int64_t K, int64_t N, bool with_bias, float out_range) {
-  return {Op::MatMulAdd, dt, "",
-          "T=" + std::to_string(T) + " K=" + std::to_string(K) + " N=" + std::to_string(N),
-          [=](OpPairs& t, const OpCheckFn& check) {
-            const TensorPair x = t.random(T, K), w = t.random(N, K, -0.5f, 0.5f, dt),
-                             bias = t.random(1, N), out = t.random(T, N, -out_range, out_range);
-            t.run([&](Backend& b, bool r) {
-              b.matmul_add(x.side(r), w.side(r), with_bias ? &bias.side(r) : nullptr, out.side(r));
-            });
-            check("matmul_add" + tokens(dt, T), out, kAccum);
-          }};
-}
-
-OpCase proj_scan(DType dt, int64_t T, int64_t D, int64_t N, int64_t R, bool norm, bool trained) {
-  return {Op::ProjScan, dt, "",
+OpCase proj_scan(DType dt, int64_t T, int64_t D, int64_t N, int64_t R, bool norm, bool trained,
+                 std::string variant = "") {
+  return {Op::ProjScan, dt, std::move(variant),
           "T=" + std::to_string(T) + " D=" + std::to_string(D) + " N=" + std::to_string(N) +
               " R=" + std::to_string(R) + (norm ? " norm" : ""),
           [=](OpPairs& t, const OpCheckFn& check) {
@@ -338,6 +422,10 @@ std::vector<OpCase> conformance_cases() {
       cases.push_back(matmul(dt, {s.T}, s.K, s.N, 1.0f, "block-type weights"));
   for (DType dt : kQuantDTypes)
     cases.push_back(get_rows(dt, 40, 512, {3, 0, 39, 7, 7}, "block-type weights"));
+  for (DType dt : kQuantDTypes) {
+    cases.push_back(get_rows(dt, 40, 512, {0, 1, 39, 20, 7}, kBitPatterns));
+    cases.push_back(matmul(dt, {1, 17}, 512, 40, 1.0f, kBitPatterns));
+  }
   for (int64_t T : {1, 2, 5, 64}) cases.push_back(conv1d_silu({T}, 48, 4, 1.0f, 1.0f));
   for (int64_t T : {1, 3, 64, 130}) cases.push_back(selective_scan({T}, 40, 16, 4, true));
   cases.push_back(add(6, 70));
@@ -347,6 +435,12 @@ std::vector<OpCase> conformance_cases() {
   for (DType dt : all)
     for (Mm s : {Mm{1, 64, 48}, Mm{1, 8192, 96}, Mm{1, 1000, 37}, Mm{4, 33, 17}})
       cases.push_back(matmul_add(dt, s.T, s.K, s.N, s.K % 2 == 1, 4.0f));
+  // Block-type weights: rows of whole blocks, x aligned and not (a column view at column 1)
+  for (DType dt : kQuantDTypes)
+    for (Mm s : {Mm{1, 256, 48}, Mm{1, 4096, 130}, Mm{3, 512, 17}, Mm{4, 256, 33}}) {
+      cases.push_back(norm_matmul(dt, s.T, s.K, s.N, true, 3.0f, true, "block-type weights"));
+      cases.push_back(matmul_add(dt, s.T, s.K, s.N, false, 4.0f, true, "block-type weights"));
+    }
   struct Ps {
     int64_t T, D, N, R;
     bool norm;
@@ -355,6 +449,12 @@ std::vector<OpCase> conformance_cases() {
     for (Ps s : {Ps{1, 40, 16, 4, true}, Ps{1, 300, 16, 256, true}, Ps{3, 40, 16, 33, false},
                  Ps{1, 24, 5, 8, true}, Ps{20, 72, 16, 12, true}, Ps{1, 16, 64, 4, false}})
       cases.push_back(proj_scan(dt, s.T, s.D, s.N, s.R, s.norm, true));
+  // A block-type dt_proj: R whole blocks (32 for Q8_0 .. Q5_1, 256 for all)
+  for (DType dt : kQuantDTypes)
+    for (Ps s : {Ps{1, 40, 16, 256, true}, Ps{3, 72, 16, 256, false}, Ps{1, 300, 16, 32, true},
+                 Ps{2, 24, 5, 64, true}})
+      if (dtype_row_fits(dt, s.R))
+        cases.push_back(proj_scan(dt, s.T, s.D, s.N, s.R, s.norm, true, "block-type dt_proj"));
   return cases;
 }
 

@@ -1,6 +1,7 @@
 #include "coil/chat_session.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "coil/error.hpp"
 
@@ -53,7 +54,37 @@ bool ChatSession::prefill(const std::vector<ChatMessage>& messages, bool add_gen
 GenerateResult ChatSession::reply(const std::vector<ChatMessage>& messages, GenerateOptions options,
                                   const std::function<bool(std::string_view)>& on_text,
                                   const std::atomic<bool>* cancel) {
-  const std::string delta = delta_for(template_.render(messages, true, bos_, eos_));
+  return reply_to(template_.render(messages, true, bos_, eos_), std::move(options), on_text,
+                  cancel);
+}
+
+std::string ChatSession::continuation_prompt(const std::vector<ChatMessage>& messages) const {
+  if (messages.empty() || messages.back().role != "assistant" || messages.back().content.empty())
+    throw Error("nothing to continue: the last message is not a started answer");
+  const std::string full = template_.render(messages, false, bos_, eos_);
+  // The answer's text as the template wrote it (some trim it); the prompt ends right after.
+  std::string text = messages.back().content;
+  size_t at = full.rfind(text);
+  if (at == std::string::npos) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+    at = text.empty() ? std::string::npos : full.rfind(text);
+  }
+  if (at == std::string::npos)
+    throw Error("the answer cannot be continued: the chat template does not show its text");
+  return full.substr(0, at + text.size());
+}
+
+GenerateResult ChatSession::continue_reply(const std::vector<ChatMessage>& messages,
+                                           GenerateOptions options,
+                                           const std::function<bool(std::string_view)>& on_text,
+                                           const std::atomic<bool>* cancel) {
+  return reply_to(continuation_prompt(messages), std::move(options), on_text, cancel);
+}
+
+GenerateResult ChatSession::reply_to(const std::string& rendered, GenerateOptions options,
+                                     const std::function<bool(std::string_view)>& on_text,
+                                     const std::atomic<bool>* cancel) {
+  const std::string delta = delta_for(rendered);
   auto ids = tok_.encode(delta, /*parse_special=*/true);
   last_prefill_tokens_ = static_cast<int64_t>(ids.size());
   if (ids.empty()) throw Error("nothing to answer: the conversation is already complete");

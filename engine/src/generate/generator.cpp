@@ -51,12 +51,31 @@ GenerateResult generate(Session& session, const Tokenizer& tok, const std::vecto
   const int64_t V = session.model().config().vocab_size;
   std::vector<float> logits(V);
   if (prompt.empty()) throw Error("the prompt is empty");
-  if (!session.eval(prompt, logits.data(), false, cancel)) {
+  // With a progress callback the prompt goes in whole chunks (what eval does inside, so the
+  // numbers are the same), the callback between them; the last piece gives the logits.
+  const int64_t n = static_cast<int64_t>(prompt.size());
+  const int64_t piece = std::max<int64_t>(1, session.model().chunk_size());
+  int64_t fed = 0;
+  bool completed = true;
+  if (opt.on_prefill) {
+    opt.on_prefill(0, n);
+    // the last piece keeps at least 2 tokens: a lone token would take the decode path,
+    // not the chunk path eval(prompt) takes, and could round differently
+    while (completed && n - fed > piece + 1) {
+      completed = session.eval(std::span(prompt).subspan(size_t(fed), size_t(piece)), nullptr,
+                               false, cancel);
+      if (completed) fed += piece;
+      opt.on_prefill(fed, n);
+    }
+  }
+  if (!completed ||
+      !session.eval(std::span(prompt).subspan(size_t(fed)), logits.data(), false, cancel)) {
     r.finish = FinishReason::Cancelled;
     r.prefill_ms = ms_since(start);
     return r;
   }
   r.prefill_ms = ms_since(start);
+  if (opt.on_prefill) opt.on_prefill(n, n);
 
   Sampler sampler(opt.sampling);
   r.seed = sampler.seed();

@@ -3,6 +3,8 @@
 // A workgroup of 128 invocations computes a 64 (tokens) x 128 (features) tile, 8 x 8 per
 // invocation (rows ty*4 + {0..3} and 32 + ty*4 + {0..3}, columns likewise in steps of 64),
 // staging 16-wide slices of x and w (widened to fp32) in shared memory; fp32 accumulation.
+// Block-type weights are dequantized into the w tile 4 values per invocation and step
+// (quant.glsl's q_dequant4; w_off is then in bytes).
 // Grid: (ceil(N / 128), ceil(T / 64)).
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -16,8 +18,10 @@ layout(constant_id = 0) const uint WDTYPE = 0u;
 
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer W { uint w[]; };
+layout(std430, binding = 1) readonly buffer W4 { uvec4 w4[]; };
 layout(std430, binding = 2) readonly buffer Bias { float bias[]; };
 layout(std430, binding = 3) writeonly buffer Out { float outp[]; };
+#include "quant.glsl"
 
 layout(push_constant) uniform Push {
   uint x_off, x_stride, w_off, b_off, out_off, out_stride, T, K, N;
@@ -46,11 +50,21 @@ void main() {
       if (t < pc.T && k < pc.K) v = x[pc.x_off + t * pc.x_stride + k];
       xs[kk][r / 4u][r % 4u] = v;
     }
-    for (uint i = tid; i < BN * BK; i += WG) {
-      const uint r = i / BK, kk = i % BK, n = n0 + r, k = k0 + kk;
-      float v = 0.0;
-      if (n < pc.N && k < pc.K) v = load_w(pc.w_off + n * pc.K + k);
-      ws[kk][r / 4u][r % 4u] = v;
+    if (QUANT) {
+      // K is whole blocks (a multiple of 32): a group of 4 is wholly inside or outside
+      for (uint i = tid; i < BN * BK / 4u; i += WG) {
+        const uint r = i / (BK / 4u), kk = (i % (BK / 4u)) * 4u, n = n0 + r, k = k0 + kk;
+        vec4 v = vec4(0.0);
+        if (n < pc.N && k < pc.K) v = q_dequant4(pc.w_off + n * q_row_bytes(pc.K), k);
+        for (uint j = 0u; j < 4u; ++j) ws[kk + j][r / 4u][r % 4u] = v[j];
+      }
+    } else {
+      for (uint i = tid; i < BN * BK; i += WG) {
+        const uint r = i / BK, kk = i % BK, n = n0 + r, k = k0 + kk;
+        float v = 0.0;
+        if (n < pc.N && k < pc.K) v = load_w(pc.w_off + n * pc.K + k);
+        ws[kk][r / 4u][r % 4u] = v;
+      }
     }
     barrier();
     for (uint kk = 0u; kk < BK; ++kk) {

@@ -10,6 +10,9 @@
 //   2 (norm_matmul): x[t, :] is RMS-normalised and times norm_w first. A segment reads
 //     all of x[t, :] anyway, so it also sums its squares and scales its dot product by
 //     inv = 1 / sqrt(mean(x^2) + eps) at the end: inv * sum_k w[n, k] * x[t, k] * norm_w[k].
+// Block-type weights (quant.glsl): a segment's lanes take the row's q_unit units in turn
+// (16 or 32 values each, dequantized in registers); flag 4 then says whether x (and norm_w)
+// can be read as vec4s, flag 2 whether the row starts on 16 bytes (K types' codes).
 // Grid: WG / TPR features per workgroup, folded into (x, y) when there are many.
 #extension GL_GOOGLE_include_directive : require
 #if USE_SUBGROUP
@@ -36,11 +39,12 @@ layout(std430, binding = 2) readonly buffer Bias { float bias[]; };
 layout(std430, binding = 3) buffer Out { float outp[]; };  // read too when ACCUMULATE
 layout(std430, binding = 4) readonly buffer Nw { float nw[]; };   // norm_w [K] when NORM
 layout(std430, binding = 4) readonly buffer Nw4 { vec4 nw4[]; };
+#include "quant.glsl"
 
 layout(push_constant) uniform Push {
   uint x_off, x_stride, w_off, b_off, out_off, out_stride, K, N;
   uint flags;  // 1: bias, 2: weights 16-byte aligned (and K a multiple of 8), 4: x (and
-               // norm_w) likewise
+               // norm_w) likewise. w_off: in elements, or bytes for a block type
   uint nw_off;
   float eps;
 } pc;
@@ -106,7 +110,24 @@ void main() {
 
   float acc[NT], ss[NT];  // ss: sum of x[t, k]^2 over this lane's k (NORM)
   for (uint t = 0u; t < NT; ++t) acc[t] = ss[t] = 0.0;
-  if (live && (pc.flags & 2u) != 0u) {
+  if (live && QUANT) {
+    const bool x_aligned = (pc.flags & 4u) != 0u, a16 = (pc.flags & 2u) != 0u;
+    const uint nu = (pc.K / QBS) * QUPB, row = pc.w_off + n * q_row_bytes(pc.K);
+    for (uint u = lane; u < nu; u += TPR) {
+      vec4 wv[8];
+      uint kv[8];
+      q_unit(row, u, a16, wv, kv);
+      for (uint i = 0u; i < QNG; ++i) {
+        vec4 g = vec4(1.0);
+        if (NORM) g = load_nw4(kv[i], x_aligned);
+        for (uint t = 0u; t < NT; ++t) {
+          const vec4 xv = load_x4(t, kv[i], x_aligned);
+          if (NORM) ss[t] += dot(xv, xv);
+          acc[t] += dot(wv[i], xv * g);
+        }
+      }
+    }
+  } else if (live && (pc.flags & 2u) != 0u) {
     const bool x_aligned = (pc.flags & 4u) != 0u;
     const uint epv = WDTYPE == DT_F32 ? 4u : 8u;  // elements per uvec4
     const uint nv = pc.K / epv, row = (pc.w_off + n * pc.K) / epv;

@@ -10,7 +10,8 @@
 // N/L state entries each in registers; they also split the dt_proj row (16-byte loads when
 // aligned, flag 2). Between them they read all of dt_low[t], B[t] and C[t], so they compute
 // the norms themselves with lane sums (no workgroup-wide reduction, no shared copy) and
-// apply them as the scale factors above: dt_low, B and C are only read.
+// apply them as the scale factors above: dt_low, B and C are only read. A block-type dt_proj
+// (w_off in bytes) is split between the lanes by quant.glsl's q_unit units.
 // Grid: (ceil(D / (128 / L))).
 #extension GL_GOOGLE_include_directive : require
 #if USE_SUBGROUP
@@ -38,6 +39,7 @@ layout(std430, binding = 7) readonly buffer Ds { float d_skip[]; };
 layout(std430, binding = 8) readonly buffer Z { float z[]; };
 layout(std430, binding = 9) buffer State { float st[]; };
 layout(std430, binding = 10) writeonly buffer Out { float outp[]; };
+#include "quant.glsl"
 
 layout(push_constant) uniform Push {
   uint x_off, x_stride, dl_off, dl_stride, w_off, dtb_off, a_off, b_off, b_stride;
@@ -64,7 +66,19 @@ float inv_rms(float partial, uint count) {
 void dt_partial(uint t, uint d, uint lane, out float dot_sum, out float sq_sum) {
   dot_sum = sq_sum = 0.0;
   const uint lb = pc.dl_off + t * pc.dl_stride;
-  if ((pc.flags & 2u) != 0u) {
+  if (QUANT) {
+    const uint nu = (pc.R / QBS) * QUPB, row = pc.w_off + d * q_row_bytes(pc.R);
+    for (uint u = lane; u < nu; u += L) {
+      vec4 wv[8];
+      uint kv[8];
+      q_unit(row, u, (pc.flags & 2u) != 0u, wv, kv);
+      for (uint i = 0u; i < QNG; ++i) {
+        const vec4 l0 = load_dt_low4(lb + kv[i]);
+        sq_sum += dot(l0, l0);
+        dot_sum += dot(wv[i], l0);
+      }
+    }
+  } else if ((pc.flags & 2u) != 0u) {
     const uint epv = WDTYPE == DT_F32 ? 4u : 8u;  // elements per uvec4
     const uint row = (pc.w_off + d * pc.R) / epv;
     for (uint v = lane; v < pc.R / epv; v += L) {

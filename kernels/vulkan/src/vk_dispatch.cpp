@@ -18,7 +18,7 @@ uint32_t Dispatch::bind(const Tensor& t, Access access) {
   if (n_ >= pipeline_.bindings) throw Error("internal: too many Vulkan bindings");
   Context& ctx = be_.ctx();
   const DeviceBuffer& buf = device_buffer(t, ctx);
-  const size_t es = dtype_size(t.dtype);
+  const size_t es = dtype_is_quantized(t.dtype) ? 1 : dtype_size(t.dtype);
   const VkDeviceSize max_range = ctx.phys.limits.maxStorageBufferRange;
   Binding b{buf.id(), buf.handle(), 0, VK_WHOLE_SIZE};
   if (buf.vk_size() > max_range) {
@@ -70,6 +70,22 @@ uint32_t dtype_code(DType d) {
       return 1;
     case DType::BF16:
       return 2;
+    case DType::Q8_0:
+      return 3;
+    case DType::Q4_0:
+      return 4;
+    case DType::Q4_1:
+      return 5;
+    case DType::Q5_0:
+      return 6;
+    case DType::Q5_1:
+      return 7;
+    case DType::Q4_K:
+      return 8;
+    case DType::Q5_K:
+      return 9;
+    case DType::Q6_K:
+      return 10;
     default:
       throw Error("internal: no Vulkan kernel for weights of dtype " + std::string(dtype_name(d)));
   }

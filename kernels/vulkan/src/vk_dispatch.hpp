@@ -18,8 +18,8 @@ class Dispatch {
   Dispatch(VulkanBackend& be, Kernel k, const Spec& spec = {});
 
   // Binds `t` to the next binding; returns the index of its first element within the
-  // binding, in units of its dtype. A null `t` binds a placeholder (the shader must not
-  // touch it; say so with a flag in the push constants).
+  // binding, in units of its dtype (bytes for a block type). A null `t` binds a placeholder (the
+  // shader must not touch it; say so with a flag in the push constants).
   uint32_t bind(const Tensor& t, Access access);
   uint32_t bind(const Tensor* t, Access access);
 
@@ -42,7 +42,7 @@ class Dispatch {
 // The largest tensor span (bytes) that one binding is sure to hold on this device.
 size_t max_view_bytes(const Context& ctx);
 
-// Shader code of a weight dtype (common.glsl: DT_F32, DT_F16, DT_BF16).
+// Shader code of a weight dtype (common.glsl: DT_F32, DT_F16, DT_BF16; quant.glsl: DT_Q8_0 ..).
 uint32_t dtype_code(DType d);
 
 // Splits `groups` workgroups into an x * y grid within the device's x limit.

@@ -16,11 +16,11 @@ constexpr VkPipelineStageFlags kStages =
 // strided) tensor: its bytes in the buffer and in packed host memory.
 template <typename Fn>
 void for_each_segment(const Tensor& t, Fn&& fn) {
-  const size_t es = dtype_size(t.dtype), row = static_cast<size_t>(t.cols) * es;
   if (t.rows == 0 || t.cols == 0) return;
+  const size_t row = t.row_bytes(), pitch = dtype_row_bytes(t.dtype, t.stride);
   if (t.contiguous() || t.rows == 1) return fn(t.offset, size_t(0), row * t.rows);
   for (int64_t r = 0; r < t.rows; ++r)
-    fn(t.offset + static_cast<size_t>(r) * t.stride * es, static_cast<size_t>(r) * row, row);
+    fn(t.offset + static_cast<size_t>(r) * pitch, static_cast<size_t>(r) * row, row);
 }
 
 bool contains(const std::vector<uint64_t>& v, uint64_t id) {

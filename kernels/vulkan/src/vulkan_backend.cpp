@@ -51,7 +51,9 @@ BackendInfo VulkanBackend::info() const {
 }
 
 bool VulkanBackend::supports(Op op, DType d) const {
-  const bool weight = d == DType::F32 || d == DType::F16 || d == DType::BF16;
+  // weights: the float types and every block type (shaders/quant.glsl)
+  const bool weight =
+      d == DType::F32 || d == DType::F16 || d == DType::BF16 || dtype_is_quantized(d);
   switch (op) {
     case Op::GetRows:
     case Op::MatMul:
@@ -67,7 +69,7 @@ bool VulkanBackend::supports(Op op, DType d) const {
 
 Tensor VulkanBackend::make_tensor(DType dtype, int64_t rows, int64_t cols, bool zero) {
   if (rows < 0 || cols < 0) throw Error("internal: negative tensor shape");
-  const size_t bytes = static_cast<size_t>(rows) * static_cast<size_t>(cols) * dtype_size(dtype);
+  const size_t bytes = dtype_tensor_bytes(dtype, rows, cols);  // checked: whole blocks, no overflow
   auto buf = std::make_shared<DeviceBuffer>(ctx_, bytes);
   if (zero) stream_->fill_zero(*buf);
   Tensor t;

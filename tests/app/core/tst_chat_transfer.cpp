@@ -103,6 +103,84 @@ class TestChatTransfer : public QObject {
              QFileInfo(url.toLocalFile()).absolutePath());
   }
 
+  // Every form of answer Qt 6.4's FileDialog gives (its non-native one joins its folder and
+  // the typed text with '/' into a URL without scheme; a native one gives file:// URLs).
+  void exportFileTakesEveryFormTheDialogAnswers_data() {
+    QTest::addColumn<QString>("answer");  // as the dialog builds its URL
+    QTest::addColumn<QString>("format");
+    QTest::addColumn<QString>("expected");
+    const QString docs = QStringLiteral("/docs");
+    auto typed = [&](const QString& text) { return docs + QLatin1Char('/') + text; };
+    QTest::newRow("typed name") << typed("notes.md") << "md"
+                                << "/docs/notes.md";
+    QTest::newRow("typed name, no suffix") << typed("notes") << "md"
+                                           << "/docs/notes.md";
+    QTest::newRow("jsonl default") << typed("notes") << "openai"
+                                   << "/docs/notes.jsonl";
+    QTest::newRow("txt default") << typed("notes") << "txt"
+                                 << "/docs/notes.txt";
+    QTest::newRow("json default") << typed("notes") << "json"
+                                  << "/docs/notes.json";
+    QTest::newRow("own suffix kept") << typed("notes.markdown") << "md"
+                                     << "/docs/notes.markdown";
+    QTest::newRow("absolute path") << typed("/tmp/x.md") << "md"
+                                   << "/tmp/x.md";
+    QTest::newRow("file URL typed") << typed("file:///tmp/y") << "txt"
+                                    << "/tmp/y.txt";
+    QTest::newRow("relative folder") << typed("../out/z.md") << "md"
+                                     << "/out/z.md";
+    QTest::newRow("home") << typed("~/h.md") << "md"
+                          << "~/h.md";  // ~: the home folder
+    QTest::newRow("hash and question mark") << typed("C# notes?.md") << "md"
+                                            << "/docs/C# notes?.md";
+    QTest::newRow("spaces") << typed("my chat") << "json"
+                            << "/docs/my chat.json";
+    QTest::newRow("native file URL") << "file:///elsewhere/a%20b.md"
+                                     << "md"
+                                     << "/elsewhere/a b.md";
+    QTest::newRow("other folder, native") << "file:///elsewhere/n"
+                                          << "openai"
+                                          << "/elsewhere/n.jsonl";
+  }
+
+  void exportFileTakesEveryFormTheDialogAnswers() {
+    QFETCH(QString, answer);
+    QFETCH(QString, format);
+    QFETCH(QString, expected);
+    const QUrl chosen(answer);  // what QQuickFileDialogImpl builds from the typed text
+    const QUrl file =
+        app_->transfer()->exportFile(chosen, QUrl::fromLocalFile(QStringLiteral("/docs")), format);
+    QVERIFY2(file.isLocalFile(), qPrintable(file.toString()));
+    if (expected.startsWith(QLatin1String("~/"))) expected = QDir::homePath() + expected.mid(1);
+    QCOMPARE(file.toLocalFile(), expected);
+  }
+
+  void exportFileRefusesWhatIsNoFile() {
+    const QUrl folder = QUrl::fromLocalFile(tmp_->path());
+    QVERIFY(app_->transfer()->exportFile(QUrl("https://example.com/x.md"), folder, "md").isEmpty());
+    QVERIFY(app_->transfer()->exportFile(QUrl(tmp_->path() + "/"), folder, "md").isEmpty());
+    QVERIFY(
+        app_->transfer()->exportFile(QUrl::fromLocalFile(tmp_->path()), folder, "md").isEmpty());
+    QVERIFY(!app_->transfer()->exportChat(first_, "md", QUrl("https://example.com/x.md")));
+    QCOMPARE(transferBanner(*app_->banners()).level, QStringLiteral("error"));
+  }
+
+  // The URL without scheme of a typed name is written where it names (it was refused as "not
+  // a file on this computer"); the OpenAI export's suggested name is .jsonl, not .json.
+  void exportsToATypedName() {
+    const QString dir = tmp_->filePath("typed");
+    QVERIFY(QDir().mkpath(dir));
+    QSignalSpy done(app_->transfer(), &ChatTransfer::exported);
+    QVERIFY(app_->transfer()->exportChat(first_, "openai", QUrl(dir + "/C# chat")));
+    QVERIFY(done.wait(60000));
+    QVERIFY(done.first().first().toBool());
+    const QByteArray written = readAll(dir + "/C# chat.jsonl");
+    QCOMPARE(written, coil::storage::exportConversation(app_->storage().chats(), first_,
+                                                        coil::storage::ExportFormat::OpenAi));
+    QVERIFY(app_->transfer()->exists(QUrl::fromLocalFile(dir + "/C# chat.jsonl")));
+    QVERIFY(app_->transfer()->suggestedFile(first_, "openai").toLocalFile().endsWith(".jsonl"));
+  }
+
   void exportsOneChatAsTheExporterMakesIt() {
     const QString path = tmp_->filePath("out/../chat.md");
     QVERIFY(QDir(tmp_->path()).mkpath("out"));
@@ -122,11 +200,19 @@ class TestChatTransfer : public QObject {
     QCOMPARE(readAll(path),
              coil::storage::exportAll(app_->storage().chats(), coil::storage::ExportFormat::Json));
     QCOMPARE(app_->conversations()->rowCount(), 2);
+    // the chats of the file are here already: recognised, not duplicated
+    QCOMPARE(importAndWait(path), 0);
+    QCOMPARE(app_->conversations()->rowCount(), 2);
+    QVERIFY2(transferBanner(*app_->banners()).text.contains("2 chats were already here"),
+             qPrintable(transferBanner(*app_->banners()).text));
+    // deleted meanwhile: they come back
+    app_->storage().chats().deleteConversation(first_);
+    app_->storage().chats().deleteConversation(second_);
     QCOMPARE(importAndWait(path), 2);
-    QCOMPARE(app_->conversations()->rowCount(), 4);
-    QCOMPARE(app_->storage().chats().conversations().size(), 4);
+    QCOMPARE(app_->conversations()->rowCount(), 2);
+    QCOMPARE(app_->storage().chats().conversations().size(), 2);
     const qint64 opened = app_->chat()->conversationId();
-    QVERIFY(opened != first_ && opened != second_ && opened > 0);
+    QVERIFY(opened > 0);  // (SQLite may give the deleted chats' ids again)
     const auto c = app_->storage().chats().conversation(opened);
     QVERIFY(c.has_value());
     // the first chat of the file is the one opened
@@ -172,6 +258,10 @@ class TestChatTransfer : public QObject {
   void oneJobAtATimeOnItsOwnThread() {
     const QString path = tmp_->filePath("all.json");
     QVERIFY(exportAndWait(0, "json", path));
+    // the chats are gone from this app meanwhile: they are new again
+    app_->storage().chats().deleteConversation(first_);
+    app_->storage().chats().deleteConversation(second_);
+    app_->chat()->refreshConversations();
     QSignalSpy done(app_->transfer(), &ChatTransfer::imported);
     QSignalSpy busy(app_->transfer(), &ChatTransfer::busyChanged);
     QVERIFY(app_->transfer()->importFile(QUrl::fromLocalFile(path)));
@@ -185,7 +275,7 @@ class TestChatTransfer : public QObject {
     QVERIFY(!app_->transfer()->busy());
     QCOMPARE(busy.count(), 2);
     QVERIFY(!QFile::exists(tmp_->filePath("x.md")));
-    QCOMPARE(app_->conversations()->rowCount(), 4);
+    QCOMPARE(app_->conversations()->rowCount(), 2);
   }
 
   void aFileThatIsNotAnExportAddsNothing() {

@@ -53,6 +53,11 @@ class TestCommandLine : public QObject {
              (QStringList{"export", "--all", "--format", "md", "--data-dir", defaultDataDir()}));
     c = parseCommandLine({"coil-chat", "import", "--data-dir", "/d", "f.json"});
     QCOMPARE(c.storageArgs, (QStringList{"import", "--data-dir", "/d", "f.json"}));
+    c = parseCommandLine({"coil-chat", "list"});
+    QCOMPARE(c.action, Action::StorageCommand);
+    QCOMPARE(c.storageArgs, (QStringList{"list", "--data-dir", defaultDataDir()}));
+    c = parseCommandLine({"coil-chat", "export", "--help"});
+    QCOMPARE(c.action, Action::StorageCommand);  // its own help, not the window's
   }
 };
 

@@ -23,6 +23,7 @@
 #include "download_list_model.hpp"
 #include "fake_hub.hpp"
 #include "fixture_model.hpp"
+#include "format_bytes.hpp"
 #include "hub_search_model.hpp"
 #include "installed_models_controller.hpp"
 #include "installed_models_model.hpp"
@@ -332,8 +333,18 @@ class TestModelsController : public QObject {
     hub_->release();
     const qint64 kept = incompleteBytes(cache_);
     QVERIFY(kept > 0);  // pausing keeps the partial file
+    // resuming checks what is there first (off the GUI thread), and the row says so
+    QStringList texts;
+    connect(s.downloads(), &QAbstractItemModel::dataChanged, this, [&] {
+      if (s.downloads()->rowCount() > 0)
+        texts << cell(s.downloads(), 0, DownloadListModel::StatusTextRole).toString() + " | " +
+                     cell(s.downloads(), 0, DownloadListModel::BytesTextRole).toString();
+    });
     s.downloads()->resume(id);
     QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kTiny), QStringLiteral("finished"), kWait);
+    const QString checking = QStringLiteral("Checking | checking 0 B of %1 already downloaded")
+                                 .arg(coil::hub::formatBytes(kept));
+    QVERIFY2(texts.contains(checking), qPrintable(texts.join('\n')));
     QVERIFY(s.installedRow(kTiny) >= 0);
     // it went on from the partial file
     QCOMPARE(hub_->requests("cdn", "GET").last().toObject()["range"].toString(),
@@ -346,12 +357,15 @@ class TestModelsController : public QObject {
     const QString id = s.models()->download(kTiny);
     QTRY_VERIFY_WITH_TIMEOUT(hub_->held() == 1, kWait);
     QTRY_VERIFY_WITH_TIMEOUT(incompleteBytes(cache_) > 0, kWait);
+    // the Models page opened meanwhile lists the unfinished repo; the cancel takes it away
+    s.models()->activate();
+    QVERIFY(s.installedRow(kTiny) >= 0);  // config.json is there: an incomplete snapshot
     s.downloads()->cancel(id);
     QCOMPARE(s.downloads()->rowCount(), 0);
     QCOMPARE(incompleteBytes(cache_), qint64(0));
     // nothing complete was there: the repo's folder is gone too
     QVERIFY(!QFileInfo::exists(cache_ + "/models--coil-test--tiny-mamba"));
-    QCOMPARE(s.installedRow(kTiny), -1);
+    QCOMPARE(s.installedRow(kTiny), -1);  // the Installed list (and its count) followed
   }
 
   void restartContinuesUnfinishedDownloads() {

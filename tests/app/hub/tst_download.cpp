@@ -237,6 +237,46 @@ class TstDownload : public QObject {
              tree(kTiny)["model.safetensors"].lfsSha256);
   }
 
+  // What an earlier run left is re-hashed before the download resumes, off the GUI thread:
+  // checking() reports climb from 0 to the partial's size (the event loop delivers them while
+  // the worker hashes), then the rest is fetched with a Range and the checksum holds.
+  void resumeChecksWhatAnEarlierRunLeft() {
+    const RepoFile file = tree(kTiny)["model.safetensors"];
+    constexpr qint64 kLeft = 60000;
+    {
+      // the real bytes, from a download into another cache
+      QTemporaryDir other;
+      HubClient first(hub_->settings(other.path()));
+      const SyncDownloadResult whole =
+          downloadSnapshotSync(&first, DownloadRequest{kTiny, "main", {"model.safetensors"}});
+      QVERIFY2(!whole.error, qPrintable(whole.error.message));
+      QFile source(whole.snapshotDir + "/model.safetensors");
+      QVERIFY(source.open(QIODevice::ReadOnly));
+      const RepoCache layout(cache_->path(), kTiny);
+      QVERIFY(QDir().mkpath(layout.blobsDir()));
+      QFile partial(layout.incompletePath(file.lfsSha256));
+      QVERIFY(partial.open(QIODevice::WriteOnly));
+      QCOMPARE(partial.write(source.read(kLeft)), kLeft);
+    }
+    const qsizetype getsBefore = hub_->requests("cdn", "GET").size();
+    HubClient client(settings());
+    SnapshotDownloader d(&client, DownloadRequest{kTiny, "main", {}});
+    QList<QPair<qint64, qint64>> checks;
+    connect(&d, &SnapshotDownloader::checking, [&](qint64 done, qint64 total) {
+      checks.append({done, total});
+    });
+    d.start();
+    QTRY_VERIFY_WITH_TIMEOUT(isTerminal(d.state()), 120000);
+    QVERIFY2(d.state() == DownloadState::Finished, qPrintable(d.error().message));
+    QVERIFY2(checks.size() >= 2, qPrintable(QString::number(checks.size())));
+    QCOMPARE(checks.first(), (QPair<qint64, qint64>{0, kLeft}));
+    QCOMPARE(checks.last(), (QPair<qint64, qint64>{kLeft, kLeft}));
+    const QJsonArray cdn = hub_->requests("cdn", "GET");
+    QCOMPARE(cdn.size(), getsBefore + 1);
+    QCOMPARE(rangeStart(cdn.last().toObject()), kLeft);
+    QCOMPARE(sha256OfFile(d.snapshotDir() + "/model.safetensors"), file.lfsSha256);
+  }
+
   void stalledDownloadReportsItsRealBytes() {
     // The server sends 65536 bytes of the weights and then nothing: the last progress report
     // must say what is on disk (a throttled update is sent later, not dropped), and the

@@ -21,6 +21,22 @@ using namespace coil::hub;
 class TstParsing : public QObject {
   Q_OBJECT
  private slots:
+  // config.json and the weight index are read whole only when small: a hostile 20 MB one is
+  // not read at all (empty), a normal one is.
+  void smallJsonFilesOnly() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("config.json");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"model_type": "falcon_mamba", "pad": ")");
+    f.write(QByteArray(20 << 20, 'x'));
+    f.write(R"("})");
+    f.close();
+    QVERIFY(readSmallJson(path).isEmpty());
+    QCOMPARE(readSmallJson(path, 64 << 20).value("model_type").toString(), "falcon_mamba");
+    QVERIFY(readSmallJson(dir.filePath("missing.json")).isEmpty());
+  }
+
   void linkHeader() {
     QCOMPARE(
         nextLinkUrl(R"(<https://huggingface.co/api/models?limit=2&cursor=abc%3D>; rel="next")"),

@@ -1,6 +1,7 @@
 // PartialBlob: the partial file of a download, its running sha256 (also across a restart,
 // from what an earlier run left), truncation when a server starts over, discarding, and the
-// move into blobs/<etag>.
+// move into blobs/<etag>; the PrefixHasher that re-hashes what an earlier run left on a
+// worker thread while the event loop keeps turning.
 #include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
@@ -8,6 +9,7 @@
 #include <QtTest>
 
 #include "partial_blob.hpp"
+#include "prefix_hasher.hpp"
 
 using namespace coil::hub;
 
@@ -60,8 +62,15 @@ class TstPartialBlob : public QObject {
     }
     PartialBlob second(layout);
     second.attach(kEtag);
-    QVERIFY(second.open(20, true, &why));
+    QVERIFY(second.open(20, true, &why));  // reads nothing: the digest is computed elsewhere
     QCOMPARE(second.bytes(), qint64(10));
+    QCOMPARE(second.unhashedBytes(), qint64(10));
+    PrefixHasher hasher;
+    QSignalSpy done(&hasher, &PrefixHasher::finished);
+    hasher.start(second.path(), second.unhashedBytes());
+    QVERIFY(done.wait(10000));
+    second.adoptDigest(hasher.takeHash(), 10);
+    QCOMPARE(second.unhashedBytes(), qint64(0));
     QVERIFY(second.append("abcdefghij", &why, &full));
     QCOMPARE(second.sha256(), sha256("0123456789abcdefghij"));
   }
@@ -84,6 +93,105 @@ class TstPartialBlob : public QObject {
     QCOMPARE(blob.bytes(), qint64(0));
     QVERIFY(blob.append("fresh", &why, &full));
     QCOMPARE(blob.sha256(), sha256("fresh"));
+  }
+
+  // A digest of a file that changed while it was read is not taken.
+  void aStaleDigestIsRefused() {
+    QTemporaryDir cache;
+    const RepoCache layout(cache.path(), kRepo);
+    QString why;
+    bool full = false;
+    {
+      PartialBlob first(layout);
+      first.attach(kEtag);
+      QVERIFY(first.open(-1, true, &why));
+      QVERIFY(first.append("0123456789", &why, &full));
+    }
+    PartialBlob second(layout);
+    second.attach(kEtag);
+    QVERIFY(second.open(-1, true, &why));
+    auto hash = std::make_unique<QCryptographicHash>(QCryptographicHash::Sha256);
+    hash->addData("01234");
+    second.adoptDigest(std::move(hash), 5);  // covers 5 of the 10 bytes
+    QCOMPARE(second.unhashedBytes(), qint64(10));
+  }
+
+  // The re-hash of a large partial (a resumed 14.5 GB download) runs on a worker: the event
+  // loop of the thread that started it keeps turning (a 0 ms timer keeps firing) between
+  // the first and the last progress report, and the reports climb to the total.
+  void hashingLeavesTheEventLoopFree() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("big.incomplete");
+    constexpr qint64 kSize = 96ll << 20;  // sparse: no disk used, but every byte is hashed
+    {
+      QFile f(path);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      QVERIFY(f.resize(kSize));
+    }
+    PrefixHasher hasher;
+    int ticks = 0;
+    QTimer ticker;
+    ticker.setInterval(0);
+    connect(&ticker, &QTimer::timeout, [&] { ++ticks; });
+    QList<qint64> reports;
+    int ticksAtFirst = -1, ticksAtLast = -1;
+    connect(&hasher, &PrefixHasher::progress, [&](qint64 done, qint64 total) {
+      QCOMPARE(total, kSize);
+      if (reports.isEmpty()) ticksAtFirst = ticks;
+      reports << done;
+      ticksAtLast = ticks;
+    });
+    QSignalSpy finished(&hasher, &PrefixHasher::finished);
+    ticker.start();
+    hasher.start(path, kSize);
+    QVERIFY(hasher.isRunning());
+    QVERIFY(finished.wait(120000));
+    ticker.stop();
+    QVERIFY2(reports.size() >= 3, qPrintable(QString::number(reports.size())));
+    QCOMPARE(reports.first(), qint64(0));
+    QCOMPARE(reports.last(), kSize);
+    QVERIFY(std::is_sorted(reports.begin(), reports.end()));
+    QVERIFY2(ticksAtLast > ticksAtFirst,
+             qPrintable(QStringLiteral("%1 -> %2").arg(ticksAtFirst).arg(ticksAtLast)));
+    QCOMPARE(QString::fromLatin1(hasher.takeHash()->result().toHex()),
+             QStringLiteral("425382d5857f04fc49585cabbdef6fc647472ee26f52c54caaaeaad17320b3f8"));
+  }
+
+  // Cancelled (a pause, or the window closing): no result, and the worker is gone.
+  void cancelStopsTheWorker() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("big.incomplete");
+    {
+      QFile f(path);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      QVERIFY(f.resize(256ll << 20));
+    }
+    PrefixHasher hasher;
+    QSignalSpy finished(&hasher, &PrefixHasher::finished);
+    QSignalSpy failed(&hasher, &PrefixHasher::failed);
+    hasher.start(path, 256ll << 20);
+    hasher.cancel();
+    QVERIFY(!hasher.isRunning());
+    QTest::qWait(50);
+    QCOMPARE(finished.count(), 0);
+    QCOMPARE(failed.count(), 0);
+  }
+
+  // A partial shorter than it was said to be (deleted meanwhile) fails clearly.
+  void aShortFileFails() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("short.incomplete");
+    {
+      QFile f(path);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write("abc");
+    }
+    PrefixHasher hasher;
+    QSignalSpy failed(&hasher, &PrefixHasher::failed);
+    hasher.start(path, 10);
+    QVERIFY(failed.wait(10000));
+    QVERIFY2(failed[0][0].toString().contains("ended after 3 of 10 bytes"),
+             qPrintable(failed[0][0].toString()));
   }
 
   void truncateAndDiscard() {

@@ -117,10 +117,20 @@ class TestExportImport : public QObject {
       QCOMPARE(shapeOf(dst_->chats(), dstList[i].id), shapeOf(src_->chats(), srcList[i].id));
     }
     QCOMPARE(exportAll(dst_->chats(), ExportFormat::Json), json);
-    // Importing again adds copies; search finds both.
-    importJson(dst_->chats(), json);
-    QCOMPARE(dst_->chats().conversations().size(), 4);
-    QCOMPARE(dst_->chats().search(QStringLiteral("mamba")).size(), 2);
+    // Importing the same export again is recognised: nothing is added.
+    int alreadyThere = -1;
+    QCOMPARE(importJson(dst_->chats(), json, &alreadyThere).size(), 0);
+    QCOMPARE(alreadyThere, 2);
+    QCOMPARE(dst_->chats().conversations().size(), 2);
+    QCOMPARE(dst_->chats().search(QStringLiteral("mamba")).size(), 1);
+    // a chat continued after the export is another chat: it is imported
+    const qint64 first = dstList[0].id;
+    dst_->chats().addMessage(
+        first,
+        dst_->chats().activePath(first).isEmpty() ? 0 : dst_->chats().activePath(first).last().id,
+        QStringLiteral("user"), QStringLiteral("one more"));
+    QCOMPARE(importJson(dst_->chats(), json, &alreadyThere).size(), 1);
+    QCOMPARE(alreadyThere, 1);
   }
 
   void markdownHasTheActiveBranch() {
@@ -153,9 +163,14 @@ class TestExportImport : public QObject {
   }
 
   void openAiMessages() {
-    const QJsonObject o =
-        QJsonDocument::fromJson(exportConversation(src_->chats(), sample_.id, ExportFormat::OpenAi))
-            .object();
+    // One chat: JSON Lines too, a single line that parses on its own, ending in a newline.
+    const QByteArray one = exportConversation(src_->chats(), sample_.id, ExportFormat::OpenAi);
+    QVERIFY(one.endsWith('\n'));
+    QCOMPARE(one.count('\n'), 1);
+    QJsonParseError error{};
+    const QJsonObject o = QJsonDocument::fromJson(one.chopped(1), &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    QCOMPARE(fileSuffix(ExportFormat::OpenAi), QStringLiteral("jsonl"));
     const QJsonArray ms = o[QLatin1String("messages")].toArray();
     QStringList roles, contents;
     for (const QJsonValue& v : ms) {
@@ -167,11 +182,15 @@ class TestExportImport : public QObject {
     QCOMPARE(roles, (QStringList{"system", "user", "assistant", "user", "assistant"}));
     QCOMPARE(contents.last(), QStringLiteral("4"));
     // All chats: JSON Lines, one chat per line.
-    const QList<QByteArray> lines =
-        exportAll(src_->chats(), ExportFormat::OpenAi).trimmed().split('\n');
+    const QByteArray all = exportAll(src_->chats(), ExportFormat::OpenAi);
+    QVERIFY(all.endsWith('\n'));
+    const QList<QByteArray> lines = all.chopped(1).split('\n');
     QCOMPARE(lines.size(), 2);
-    for (const QByteArray& l : lines)
-      QVERIFY(QJsonDocument::fromJson(l).object()[QLatin1String("messages")].isArray());
+    for (const QByteArray& l : lines) {
+      const QJsonDocument d = QJsonDocument::fromJson(l, &error);
+      QCOMPARE(error.error, QJsonParseError::NoError);
+      QVERIFY(d.object()[QLatin1String("messages")].isArray());
+    }
   }
 
   void unknownChatIsAnError() {

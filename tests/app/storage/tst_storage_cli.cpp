@@ -1,7 +1,9 @@
-// storage_cli_main: `export` and `import` on a real data folder, usage errors and failures.
+// storage_cli_main: `list`, `export` and `import` on a real data folder, --help of each, usage
+// errors and failures.
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTextStream>
 #include <QtTest>
@@ -88,11 +90,59 @@ class TestStorageCli : public QObject {
              0);
     const Run r = cli({"import", "--data-dir", other_, file});
     QCOMPARE(r.code, 0);
-    QCOMPARE(r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts).size(), 2);
+    QVERIFY2(QRegularExpression(QStringLiteral("^imported 2 chats \\(ids \\d+, \\d+\\)\n$"))
+                 .match(r.out)
+                 .hasMatch(),
+             qPrintable(r.out));
     const QString again = dir_.filePath(QStringLiteral("again.json"));
     QCOMPARE(
         cli({"export", "--data-dir", other_, "--all", "--format", "json", "--out", again}).code, 0);
     QCOMPARE(readFile(again), readFile(file));
+    // the same file again: recognised, nothing added
+    const Run twice = cli({"import", "--data-dir", other_, file});
+    QCOMPARE(twice.code, 0);
+    QCOMPARE(twice.out, QStringLiteral("imported 0 chats; 2 were already here\n"));
+  }
+
+  // `list`: the ids that `export --chat` takes, with the titles, newest first.
+  void listShowsIdsAndTitles() {
+    const Run r = cli({"list", "--data-dir", data_});
+    QCOMPARE(r.code, 0);
+    const QStringList lines = r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 3);
+    QVERIFY2(lines[0].contains("ID") && lines[0].contains("TITLE"), qPrintable(r.out));
+    const QRegularExpression row(
+        QStringLiteral("^\\s*(\\d+)  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d  (.+)$"));
+    QStringList titles;
+    bool sawChat = false;
+    for (const QString& line : lines.mid(1)) {
+      const auto m = row.match(line);
+      QVERIFY2(m.hasMatch(), qPrintable(line));
+      titles << m.captured(2);
+      sawChat |= m.captured(1).toLongLong() == chat_ && m.captured(2) == "CLI chat";
+    }
+    QVERIFY2(sawChat, qPrintable(r.out));
+    QVERIFY(titles.contains("Second"));
+    const QTemporaryDir empty;
+    QCOMPARE(cli({"list", "--data-dir", empty.path()}).out, QStringLiteral("no chats\n"));
+  }
+
+  // `coil-chat export --help` (and of each command) prints the usage, exit 0.
+  void helpOfEachCommand_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::newRow("export") << QStringList{"export", "--help", "--data-dir", "x"};
+    QTest::newRow("import") << QStringList{"import", "-h"};
+    QTest::newRow("list") << QStringList{"list", "--help"};
+  }
+
+  void helpOfEachCommand() {
+    QFETCH(QStringList, args);
+    const Run r = cli(args);
+    QCOMPARE(r.code, 0);
+    QVERIFY(r.err.isEmpty());
+    QVERIFY2(r.out.contains("usage:") && r.out.contains("export [--data-dir DIR] (--chat ID"),
+             qPrintable(r.out));
+    QVERIFY(!QFile::exists(QStringLiteral("x")));
   }
 
   void failuresSayWhy() {

@@ -137,11 +137,8 @@ TestCase {
         return dialog
     }
 
-    // Export a chat from its sidebar menu (Export as > Markdown, through the save dialog),
-    // every chat from the settings page as JSON, and that file back in through Import.
-    function test_8_exportAndImport() {
-        const chats = App.conversations.rowCount()
-        verify(chats > 0)
+    // Opens "Export as > <format>" of the first chat's sidebar menu: the save dialog, open.
+    function openExportDialog(index, key, suffix) {
         const menuButton = find("conversationMenuButton")
         mouseClick(menuButton)
         // the menu is a popup of the delegate's button, not in the window's item tree
@@ -152,28 +149,84 @@ TestCase {
         verify(exportMenu !== null)
         compare(exportMenu.title, "Export as")
         compare(exportMenu.count, App.transfer.formats.length)
-        const mdItem = exportMenu.itemAt(0)
-        compare(mdItem.objectName, "export-md")
-        compare(mdItem.text, "Markdown…")
-        mdItem.triggered()
+        const item = exportMenu.itemAt(index)
+        compare(item.objectName, "export-" + key)
+        item.triggered()
         const dialog = dialogNamed("exportDialog")
         tryVerify(() => dialog.visible)
-        compare(dialog.format, "md")
+        compare(dialog.format, key)
         verify(dialog.conversationId > 0)
         compare(App.conversations.rowOf(dialog.conversationId), 0)  // the first row's menu
-        verify(String(dialog.selectedFile).endsWith(".md"))
-        // the dialog as if the user had chosen another folder and name (set before it opens:
-        // the non-native dialog accepts what its own fields hold)
-        dialog.reject()
-        tryVerify(() => !dialog.visible)
-        dialog.currentFolder = "file://" + App.settings.dataDir
-        dialog.selectedFile = "file://" + App.settings.dataDir + "/exported-chat.md"
-        dialog.open()
-        tryVerify(() => dialog.visible)
+        verify(String(dialog.selectedFile).endsWith(suffix), String(dialog.selectedFile))
+        return dialog
+    }
+
+    // Types a name into the open save dialog's file name field (Qt's non-native dialog, as a
+    // person does: the field, then Enter), and accepts it.
+    function typeAndExport(dialog, name) {
+        // the dialog is a popup in the window's overlay, beside the page's content item
+        const field = findChild(window.contentItem.parent, "fileNameTextField")
+        verify(field !== null, "the save dialog has no file name field")
+        tryVerify(() => field.visible)
+        field.forceActiveFocus()
+        field.selectAll()
+        field.text = name
+        field.editingFinished()
+        App.banners.dismiss("transfer")
         dialog.accept()
+        tryVerify(() => !dialog.visible)
+    }
+
+    function exportedBanner() {
         tryVerify(() => App.banners.has("transfer") && !App.transfer.busy)
-        compare(find("banner-transfer").title + ": " + find("banner-transfer").text, "Chat exported: Saved to " + App.settings.dataDir + "/exported-chat.md")
-        verify(find("banner-transfer").text.indexOf("exported-chat.md") > 0)
+        tryVerify(() => find("banner-transfer").title !== "Exporting the chat…")
+        return find("banner-transfer").title + ": " + find("banner-transfer").text
+    }
+
+    // Export a chat from its sidebar menu through the real save dialog, in every form Qt 6.4's
+    // non-native dialog answers: a typed name without suffix in another folder, an absolute
+    // path, a file:// URL, an existing file (replaced only when the user says so); every chat
+    // from the settings page as JSON, and that file back in through Import.
+    function test_8_exportAndImport() {
+        const chats = App.conversations.rowCount()
+        verify(chats > 0)
+        const dir = App.settings.dataDir
+        let dialog = openExportDialog(0, "md", ".md")
+        dialog.currentFolder = "file://" + dir  // the user went to another folder
+        typeAndExport(dialog, "typed-chat")
+        compare(exportedBanner(), "Chat exported: Saved to " + dir + "/typed-chat.md")
+        verify(App.transfer.exists("file://" + dir + "/typed-chat.md"))
+
+        // OpenAI JSONL: its own suffix (never the JSON export's), an absolute path typed
+        dialog = openExportDialog(3, "openai", ".jsonl")
+        typeAndExport(dialog, dir + "/absolute-chat")
+        compare(exportedBanner(), "Chat exported: Saved to " + dir + "/absolute-chat.jsonl")
+
+        // a file:// URL typed, with a suffix of the user's own
+        dialog = openExportDialog(2, "txt", ".txt")
+        typeAndExport(dialog, "file://" + dir + "/url-chat.text")
+        compare(exportedBanner(), "Chat exported: Saved to " + dir + "/url-chat.text")
+
+        // the same name again: asked first; Cancel keeps the file, Replace writes it
+        dialog = openExportDialog(0, "md", ".md")
+        dialog.currentFolder = "file://" + dir
+        typeAndExport(dialog, "typed-chat.md")
+        const replace = findChild(dialog, "confirmReplaceDialog")  // a child of the save dialog
+        verify(replace !== null)
+        tryVerify(() => replace.opened)
+        compare(findChild(replace, "confirmReplaceText").text,
+                dir + "/typed-chat.md already exists. Replace it with this export?")
+        mouseClick(findChild(replace, "keepFileButton"))
+        tryVerify(() => !replace.visible)
+        wait(100)
+        verify(!App.banners.has("transfer"), "nothing was written")
+        dialog = openExportDialog(0, "md", ".md")
+        dialog.currentFolder = "file://" + dir
+        typeAndExport(dialog, "typed-chat.md")
+        tryVerify(() => replace.opened)
+        mouseClick(findChild(replace, "replaceFileButton"))
+        compare(exportedBanner(), "Chat exported: Saved to " + dir + "/typed-chat.md")
+        tryVerify(() => !replace.visible)
 
         mouseClick(find("settingsButton"))
         tryVerify(() => find("exportAllButton").visible)
@@ -203,8 +256,36 @@ TestCase {
         tryVerify(() => importDialog.visible)
         importDialog.accept()
         tryVerify(() => find("banner-transfer").title.indexOf("imported") > 0)
-        compare(App.conversations.rowCount(), 2 * chats)
+        // the same chats again: recognised, not duplicated
+        compare(find("banner-transfer").title, "0 chats imported")
+        verify(find("banner-transfer").text.indexOf(chats + " chats were already here") > 0
+               || find("banner-transfer").text.indexOf("1 chat was already here") > 0, find("banner-transfer").text)
+        compare(App.conversations.rowCount(), chats)
         mouseClick(find("settingsButton"))
         tryVerify(() => !find("exportAllButton").visible)
+    }
+
+    // A long prompt (a chat re-read without its state reads the same way): the answer's
+    // bubble shows how many tokens are read of how many, and Esc stops the reading.
+    function test_9_prefillProgressAndEscape() {
+        App.chat.newChat()
+        const input = find("composerInput")
+        input.forceActiveFocus()
+        input.text = "Read all of this: " + "lorem ipsum dolor sit amet ".repeat(1500)
+        keyClick(Qt.Key_Return)
+        verify(App.chat.busy)
+        tryVerify(() => App.chat.prefillDone > 0, 60000, "the reading reports progress")
+        const list = find("messageList")
+        tryCompare(list, "count", 2)
+        const answer = list.itemAtIndex(1)  // the answer coming in
+        const label = findChild(answer, "prefillLabel")
+        verify(findChild(answer, "prefillProgress").visible)
+        verify(/^Reading the chat: [0-9,]+ of [0-9,]+ tokens/.test(label.text), label.text)
+        verify(App.chat.prefillTotal > 40000)
+        keyClick(Qt.Key_Escape)
+        tryVerify(() => !App.chat.busy, 60000)
+        compare(App.chat.prefillTotal, 0)
+        tryCompare(find("messageList"), "count", 1)  // the question; no answer was written
+        verify(find("retryQuestionButton").visible)  // the question can be asked again
     }
 }

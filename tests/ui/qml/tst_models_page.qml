@@ -26,6 +26,26 @@ TestCase {
     }
 
     Component {
+        id: downloadComponent
+        DownloadDelegate {
+            width: root.width
+            downloadId: "no-such-download"
+            repoId: "org/partial-model"
+            status: "paused"
+            statusText: "Paused"
+            fraction: 0.25
+            bytesTotal: 4000
+            bytesDone: 1000
+            bytesText: "1.0 kB of 4.0 kB"
+            speedText: ""
+            etaText: ""
+            error: ""
+            canPause: false
+            canResume: true
+        }
+    }
+
+    Component {
         id: headerComponent
         ModelsHeader {
             width: root.width
@@ -89,6 +109,19 @@ TestCase {
         verify(files !== null)
         tryCompare(files, "count", 5)
         verify(App.models.files.totalText.indexOf("5 files") === 0)
+    }
+
+    // Cancel of a download with bytes on disk asks first; "Keep downloading" keeps it.
+    function test_4_cancelOfAPartialDownloadAsks() {
+        const row = createTemporaryObject(downloadComponent, root)
+        waitForRendering(row)
+        mouseClick(findChild(row, "cancelButton"))
+        const dialog = findChild(row, "cancelDownloadDialog")
+        verify(dialog !== null)
+        tryVerify(() => dialog.opened)
+        verify(dialog.contentChildren[0].text.indexOf("1.0 kB of 4.0 kB") > 0, dialog.contentChildren[0].text)
+        dialog.reject()
+        tryVerify(() => !dialog.visible)
     }
 
     function test_3_installedModels() {

@@ -29,6 +29,8 @@ class OpPairs {
   Backend& ref() const { return ref_; }
   // rows x cols uniform in [lo, hi], stored in dt (rounded to it).
   TensorPair random(int64_t rows, int64_t cols, float lo = -1, float hi = 1, DType dt = DType::F32);
+  // rows x cols of block type dt, of every bit pattern (random_blocks below).
+  TensorPair random_blocks(DType dt, int64_t rows, int64_t cols);
   TensorPair zeros(int64_t rows, int64_t cols);
   TensorPair ids(const std::vector<int32_t>& ids);  // [1, n] I32
   // A = -exp(A_log) of a trained Mamba: negative, growing with n (S4D-real init). [D, N]
@@ -53,6 +55,12 @@ class OpPairs {
   Backend& ref_;
   std::mt19937 rng_;
 };
+
+// n blocks of block type t: the even ones quantized from random values (realistic scales),
+// the odd ones random bytes (every code, scale and min bit pattern) with each f16 scale
+// field replaced by a small finite value. For the kernels that read blocks: what a quantizer
+// writes is not all a file may hold.
+std::vector<uint8_t> random_blocks(DType t, int64_t n, uint32_t seed);
 
 // Called after each op of a case with one of its outputs: what it is ("selective_scan state
 // (F32, 5 tokens)") and the largest relative difference the conformance test allows (0:

@@ -79,10 +79,22 @@ void VulkanBackend::matmul_gemv(const Tensor& x, const Tensor& w, const Tensor* 
   p.out_stride = static_cast<uint32_t>(out.stride);
   // The weight view's offset within its binding decides the 16-byte path; it is the same
   // as the offset in its buffer unless the buffer is bound through a window (aligned).
-  const uint32_t per_vec = w.dtype == DType::F32 ? 4 : 8;  // elements per 16-byte load
-  const size_t w_elem = w.offset / dtype_size(w.dtype);
-  const bool w_aligned = w_elem % per_vec == 0 && p.K % per_vec == 0;
-  const uint32_t lanes = gemv_lanes(w_aligned ? p.K / per_vec : p.K);
+  const bool blocks = dtype_is_quantized(w.dtype);
+  bool w_aligned;
+  uint32_t lanes;
+  if (blocks) {
+    // 16-byte loads of a K type's codes where rows start on 16 bytes (their blocks are
+    // multiples of 16 bytes); a lane takes units of 16 or 32 values (shaders/quant.glsl),
+    // each a few loads
+    w_aligned = w.offset % 16 == 0;
+    const int64_t values_per_unit = dtype_block_size(w.dtype) == 256 ? 32 : 16;
+    lanes = gemv_lanes(static_cast<uint32_t>(2 * (w.cols / values_per_unit)));
+  } else {
+    const uint32_t per_vec = w.dtype == DType::F32 ? 4 : 8;  // elements per 16-byte load
+    const size_t w_elem = w.offset / dtype_size(w.dtype);
+    w_aligned = w_elem % per_vec == 0 && p.K % per_vec == 0;
+    lanes = gemv_lanes(w_aligned ? p.K / per_vec : p.K);
+  }
   const uint32_t fuse = (f.accumulate ? 1u : 0u) | (f.norm_w ? 2u : 0u);  // FUSE in the shader
   Dispatch d(*this, Kernel::MatMulGemv,
              {dtype_code(w.dtype), static_cast<uint32_t>(x.rows), lanes, fuse});
@@ -95,7 +107,8 @@ void VulkanBackend::matmul_gemv(const Tensor& x, const Tensor& w, const Tensor* 
   // x and norm_w are read as vec4 together
   const bool x_aligned =
       p.x_off % 4 == 0 && (x.rows == 1 || p.x_stride % 4 == 0) && (!f.norm_w || p.nw_off % 4 == 0);
-  p.flags = (bias ? 1u : 0u) | (w_aligned ? 2u : 0u) | (w_aligned && x_aligned ? 4u : 0u);
+  p.flags =
+      (bias ? 1u : 0u) | (w_aligned ? 2u : 0u) | ((w_aligned || blocks) && x_aligned ? 4u : 0u);
   const uint32_t per_group = kGemvGroup / lanes;
   uint32_t gx, gy;
   grid_2d((w.rows + per_group - 1) / per_group, ctx().phys.limits.maxComputeWorkGroupCount[0], &gx,

@@ -45,9 +45,15 @@ void VulkanBackend::proj_scan(const ProjScanArgs& a) {
   p.D = static_cast<uint32_t>(D);
   p.R = static_cast<uint32_t>(R);
   // dt_proj rows are read 16 bytes at a time when every row starts on a 16-byte boundary
-  // of its binding (the offset within the binding is p.w_off elements).
-  const uint32_t per_vec = a.dt_proj.dtype == DType::F32 ? 4 : 8;
-  const bool w_aligned = p.w_off % per_vec == 0 && p.R % per_vec == 0;
+  // of its binding (the offset within the binding is p.w_off elements, or bytes for a block
+  // type, whose K-type rows are multiples of 16 bytes and others are read by words).
+  bool w_aligned;
+  if (dtype_is_quantized(a.dt_proj.dtype)) {
+    w_aligned = p.w_off % 16 == 0;
+  } else {
+    const uint32_t per_vec = a.dt_proj.dtype == DType::F32 ? 4 : 8;
+    w_aligned = p.w_off % per_vec == 0 && p.R % per_vec == 0;
+  }
   p.flags = (a.norm_dt_bc ? 1u : 0u) | (w_aligned ? 2u : 0u);
   p.eps = a.norm_eps;
   constexpr int64_t kChannelsPerGroup = 128 / 4;  // WG / L in the shader
