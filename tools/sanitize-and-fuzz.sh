@@ -82,7 +82,8 @@ if [ "$RUN_FUZZ" = 1 ]; then
   mkdir -p "$findings"
   for bin in "$BUILD_DIR"/tests/fuzz/fuzz_*; do
     name=$(basename "$bin")
-    case "$name" in fuzz_replay_*) continue ;; esac
+    case "$name" in fuzz_replay_*|*_autogen) continue ;; esac
+    [ -f "$bin" ] && [ -x "$bin" ] || continue  # a libFuzzer binary, not CMake's folders
     target=${name#fuzz_}
     echo "$target" | grep -Eq "$ONLY" || continue
     corpus=tests/fuzz/corpus/$target
