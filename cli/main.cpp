@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
-    std::cerr << "coil: " << e.what() << "\n";
+    std::cerr << "coil: " << coil::printable_utf8(e.what()) << "\n";
     return 2;
   } catch (const coil::Error& e) {
     std::cerr << "coil: " << e.what() << "\n";
@@ -56,8 +56,8 @@ int main(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     std::cerr << "coil: out of memory\n";
     return 1;
-  } catch (const std::exception& e) {
-    std::cerr << "coil: " << e.what() << "\n";
+  } catch (const std::exception& e) {  // (the engine throws coil::Error: this is a last resort)
+    std::cerr << "coil: " << coil::printable_utf8(e.what()) << "\n";
     return 1;
   }
   coil::cli::print_pending_note(std::cerr);

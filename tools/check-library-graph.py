@@ -20,7 +20,8 @@ import tempfile
 # layer: lower layers never link higher ones. Qt's qt_add_qml_module adds targets named
 # after the module's library (coil_app_resources_1, coil_appplugin...): they belong to it.
 LAYERS = [
-    (r"(test_|tst_|hub_|storage_).+|coil_(app_|hub_)?test_support", 9, "tests"),
+    (r"(test_|tst_|hub_|storage_|fuzz_).+|coil_(app_|hub_)?test_support|coil_fuzz_support", 9,
+     "tests"),
     (r"coil_warnings", 0, "warnings"),  # a build setting (compiler flags), not code
     (r"coil_base", 1, "base"),
     (r"coil_cpu_ref", 2, "cpu_ref"),
@@ -29,6 +30,7 @@ LAYERS = [
     (r"coil_vulkan", 2, "vulkan"),
     (r"coil_registry", 3, "registry"),
     (r"coil_engine", 4, "engine"),
+    (r"coil_json", 4.5, "app json"),  # the app's JSON from outside, behind the engine's limits
     (r"coil_hub", 5, "hub"),
     (r"coil_storage", 5, "storage"),
     (r"coil_server", 5, "server"),  # `coil serve`: engine-side, no Qt
@@ -40,7 +42,7 @@ LAYERS = [
     (r"coil-document-bench", 8, "coil-document-bench"),
 ]
 ENGINE_LAYERS = 4  # coil_base .. coil_engine: no Qt, ever
-NAMES = {1: "base", 2: "backends", 3: "registry", 4: "engine", 5: "app libraries",
+NAMES = {1: "base", 2: "backends", 3: "registry", 4: "engine", 4.5: "app json", 5: "app libraries",
          6: "app (Coil.Core)", 7: "ui (Coil)", 8: "programs", 9: "tests"}
 
 

@@ -18,6 +18,7 @@ PKGS=(
   libpoppler-qt6-dev   # PDF attachments: poppler's Qt 6 binding
   xvfb xauth fonts-dejavu-core
   dpkg-dev file   # cpack DEB: dpkg-shlibdeps computes the library dependencies
+  clang libclang-rt-14-dev llvm   # tools/sanitize-and-fuzz.sh: ASan, UBSan, libFuzzer, symbolizer
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -242,10 +242,8 @@ bool ChatTransfer::importFile(const QUrl& file) {
   auto alreadyThere = std::make_shared<int>(0);
   start(
       [path, local, ids, alreadyThere](storage::Storage& s) {
-        QFile in(path);
-        if (!local || !in.open(QIODevice::ReadOnly))
-          throw storage::StorageError(tr("cannot read %1: %2").arg(path, in.errorString()));
-        *ids = storage::importJson(s.chats(), in.readAll(), alreadyThere.get());
+        if (!local) throw storage::StorageError(tr("cannot read %1: not a local file").arg(path));
+        *ids = storage::importJsonFile(s.chats(), path, alreadyThere.get());
       },
       [this, path, ids, alreadyThere](const QString& error) {
         if (!error.isEmpty()) {

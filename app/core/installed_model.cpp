@@ -11,6 +11,7 @@
 #include "coil/error.hpp"
 #include "coil/gguf.hpp"
 #include "hub_types.hpp"
+#include "json_document.hpp"
 #include "repo_cache.hpp"
 #include "search_results.hpp"
 

@@ -9,6 +9,7 @@
 #include "coil/gguf.hpp"
 #include "http_util.hpp"
 #include "hub_client.hpp"
+#include "json_document.hpp"
 #include "repo_cache.hpp"
 
 namespace coil::app {
@@ -116,7 +117,9 @@ void RepoDetailsFetcher::fetchConfig(RepoDetails d) {
     // A gated repo without a token (401/403) or any other failure: no config, the estimate
     // falls back to the weights' size.
     if (reply->error() == QNetworkReply::NoError && hub::httpStatus(reply) == 200)
-      d.config = QJsonDocument::fromJson(reply->readAll()).object();
+      if (const auto doc = parseJsonDocument(reply->read(qint64(limits::kJsonFileBytes)),
+                                             reply->url().toString()))
+        d.config = doc->object();
     self->probeGguf(d);
   });
 }

@@ -11,6 +11,7 @@
 #include <QUuid>
 
 #include "hub_client.hpp"
+#include "json_document.hpp"
 
 namespace coil::hub {
 
@@ -71,10 +72,7 @@ std::optional<DownloadQueue::Entry> DownloadQueue::entry(const QString& id) cons
 }
 
 void DownloadQueue::load() {
-  QFile f(stateFile());
-  if (!f.open(QIODevice::ReadOnly)) return;
-  const QJsonArray list =
-      QJsonDocument::fromJson(f.readAll()).object().value(QLatin1String("entries")).toArray();
+  const QJsonArray list = readJsonObjectFile(stateFile()).value(QLatin1String("entries")).toArray();
   for (const QJsonValue& v : list) {
     const QJsonObject o = v.toObject();
     Entry e;

@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "http_util.hpp"
+#include "json_document.hpp"
 #include "repo_tree.hpp"
 #include "search_results.hpp"
 
@@ -161,16 +162,15 @@ void HubClient::getJson(const QUrl& url, const RequestTarget& target, int attemp
       done({}, {}, url, err);
       return;
     }
-    QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(reply->readAll(), &perr);
-    if (perr.error != QJsonParseError::NoError) {
+    QString perr;
+    const auto doc = parseJsonDocument(reply->readAll(), url.toString(), &perr);
+    if (!doc) {
       done({}, {}, url,
            HubError::make(HubErrorKind::InvalidResponse,
-                          QStringLiteral("The Hub sent invalid JSON for %1: %2")
-                              .arg(url.toString(), perr.errorString())));
+                          QStringLiteral("The Hub sent invalid JSON: %1").arg(perr)));
       return;
     }
-    done(doc, reply->rawHeader("Link"), url, {});
+    done(*doc, reply->rawHeader("Link"), url, {});
   });
 }
 

@@ -12,6 +12,7 @@
 
 #include "glob_match.hpp"
 #include "http_util.hpp"
+#include "json_document.hpp"
 
 namespace coil::hub {
 
@@ -165,9 +166,7 @@ qint64 RepoCache::snapshotBytes(const QString& commit, const QString& suffix) co
 }
 
 QJsonObject readSmallJson(const QString& path, qint64 maxBytes) {
-  QFile f(path);
-  if (!f.open(QIODevice::ReadOnly) || f.size() > maxBytes) return {};
-  return QJsonDocument::fromJson(f.read(maxBytes)).object();
+  return readJsonObjectFile(path, maxBytes);  // behind the engine's nesting limit too
 }
 
 }  // namespace coil::hub

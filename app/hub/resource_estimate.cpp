@@ -48,7 +48,8 @@ MemoryEstimate estimateMemory(const QJsonObject& config, qint64 storedWeightByte
     e.parameterCount = storedWeightBytes / (stored > 0 ? stored : 4);
   if (stored == 0)
     stored = (e.parameterCount > 0 && storedWeightBytes > 0)
-                 ? int(std::lround(double(storedWeightBytes) / double(e.parameterCount)))
+                 ? int(std::clamp(std::round(double(storedWeightBytes) / double(e.parameterCount)),
+                                  0.0, 8.0))
                  : 4;
   if (stored <= 0) stored = 4;
   e.dtypeBytes = targetDtypeBytes > 0 ? targetDtypeBytes : stored;

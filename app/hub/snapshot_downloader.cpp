@@ -10,6 +10,7 @@
 #include "glob_match.hpp"
 #include "http_util.hpp"
 #include "hub_client.hpp"
+#include "json_document.hpp"
 
 namespace coil::hub {
 

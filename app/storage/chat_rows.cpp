@@ -2,6 +2,8 @@
 
 #include <QJsonDocument>
 
+#include "json_document.hpp"
+
 namespace coil::storage {
 
 bool isValidRole(const QString& role) {
@@ -43,7 +45,8 @@ QString jsonText(const QJsonObject& obj) {
 
 QJsonObject jsonObject(const QString& text) {
   if (text.isEmpty()) return {};
-  return QJsonDocument::fromJson(text.toUtf8()).object();
+  const auto doc = parseJsonDocument(text.toUtf8(), QStringLiteral("a stored JSON field"));
+  return doc ? doc->object() : QJsonObject();
 }
 
 std::optional<QString> nullIfEmpty(const QString& s) {

@@ -1,5 +1,6 @@
 #include "import_json.hpp"
 
+#include <QFile>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -8,6 +9,7 @@
 
 #include "chat_store.hpp"
 #include "export.hpp"
+#include "json_document.hpp"
 #include "storage_error.hpp"
 #include "transaction.hpp"
 
@@ -164,12 +166,10 @@ ParsedChat parseChat(const QJsonObject& o, const QString& where) {
 }
 
 QList<ParsedChat> parseFile(const QByteArray& json) {
-  QJsonParseError err;
-  const QJsonDocument doc = QJsonDocument::fromJson(json, &err);
-  if (err.error != QJsonParseError::NoError)
-    throw ImportError(QStringLiteral("not a valid JSON file: %1 at offset %2")
-                          .arg(err.errorString())
-                          .arg(err.offset));
+  QString error;
+  const auto parsed = parseJsonDocument(json, QStringLiteral("the chat file"), &error);
+  if (!parsed) throw ImportError(QStringLiteral("not a valid JSON file: %1").arg(error));
+  const QJsonDocument& doc = *parsed;
   if (!doc.isObject())
     throw ImportError(QStringLiteral("not a Coil chat export: the top level is not an object"));
   const QJsonObject root = doc.object();
@@ -212,6 +212,19 @@ bool isAlreadyThere(const ChatStore& store, const QList<Conversation>& existing,
 }
 
 }  // namespace
+
+QList<qint64> importJsonFile(ChatStore& store, const QString& path, int* alreadyThere) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly))
+    throw StorageError(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+  constexpr qint64 kMax = qint64(coil::limits::kChatExportBytes);
+  if (file.size() > kMax)
+    throw ImportError(QStringLiteral("%1 is too large to be a chat export (%2 MiB; at most %3 MiB)")
+                          .arg(path)
+                          .arg(file.size() >> 20)
+                          .arg(kMax >> 20));
+  return importJson(store, file.read(kMax), alreadyThere);
+}
 
 QList<qint64> importJson(ChatStore& store, const QByteArray& json, int* alreadyThere) {
   const QList<ParsedChat> chats = parseFile(json);

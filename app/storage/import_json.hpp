@@ -2,6 +2,7 @@
 #pragma once
 #include <QByteArray>
 #include <QList>
+#include <QString>
 
 namespace coil::storage {
 
@@ -14,5 +15,8 @@ class ChatStore;
 // A conversation that is already in the store (the same title, creation time and messages:
 // the same export imported again) is skipped and counted in *alreadyThere.
 QList<qint64> importJson(ChatStore& store, const QByteArray& json, int* alreadyThere = nullptr);
+// importJson of a file, whose size is checked (coil::limits::kChatExportBytes) before it is
+// read. Throws StorageError when it cannot be read or is too large.
+QList<qint64> importJsonFile(ChatStore& store, const QString& path, int* alreadyThere = nullptr);
 
 }  // namespace coil::storage

@@ -158,7 +158,14 @@ QByteArray StateStore::read(const Checkpoint& c) const {
     throw StorageError(
         QStringLiteral("cannot read state file %1: %2").arg(f.fileName(), f.errorString()),
         StorageError::Kind::NotFound);
-  QByteArray data = f.readAll();
+  // The size is checked before anything is read: the file may be anything by now.
+  if (f.size() != c.bytes)
+    throw StorageError(QStringLiteral("state file %1 has %2 bytes, expected %3")
+                           .arg(f.fileName())
+                           .arg(f.size())
+                           .arg(c.bytes),
+                       StorageError::Kind::Corrupt);
+  QByteArray data = f.read(c.bytes);
   if (data.size() != c.bytes)
     throw StorageError(QStringLiteral("state file %1 has %2 bytes, expected %3")
                            .arg(f.fileName())

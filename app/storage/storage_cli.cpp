@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 #include <QHash>
 #include <QSaveFile>
 #include <QTextStream>
@@ -93,14 +94,11 @@ int runImport(const QStringList& args, QTextStream& out) {
   checkKnown(p, {QStringLiteral("--data-dir")});
   const QString dataDir = required(p, QStringLiteral("--data-dir"));
   if (p.positional.size() != 1) throw UsageError{QStringLiteral("give one FILE to import")};
-  QFile file(p.positional.first());
-  if (!file.open(QIODevice::ReadOnly))
-    throw StorageError(
-        QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()));
-  const QByteArray json = file.readAll();
+  if (!QFileInfo(p.positional.first()).isReadable())
+    throw StorageError(QStringLiteral("cannot read %1").arg(p.positional.first()));
   Storage storage(dataDir);
   int alreadyThere = 0;
-  const QList<qint64> ids = importJson(storage.chats(), json, &alreadyThere);
+  const QList<qint64> ids = importJsonFile(storage.chats(), p.positional.first(), &alreadyThere);
   out << (ids.size() == 1 ? QStringLiteral("imported 1 chat")
                           : QStringLiteral("imported %1 chats").arg(ids.size()));
   if (!ids.isEmpty()) {

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "coil/json.hpp"
 #include "coil/utf8.hpp"
 
 namespace coil::server {
@@ -206,17 +207,12 @@ SamplingDefaults SamplingDefaults::from(const ChatConfig& chat) {
 json parse_body(const std::string& body, int max_depth) {
   if (body.empty())
     throw ApiError(400, "the request body is empty: send a JSON object", "invalid_json");
+  // The engine's one nesting check for untrusted JSON (coil/json.hpp), with the server's limit.
+  if (coil::json_too_deep(body, max_depth))
+    throw ApiError(400, "the JSON body nests deeper than " + std::to_string(max_depth) + " levels",
+                   "json_too_deep");
   try {
-    json::parser_callback_t depth_check = [max_depth](int depth, json::parse_event_t event, json&) {
-      if ((event == json::parse_event_t::object_start ||
-           event == json::parse_event_t::array_start) &&
-          depth >= max_depth)
-        throw ApiError(400,
-                       "the JSON body nests deeper than " + std::to_string(max_depth) + " levels",
-                       "json_too_deep");
-      return true;
-    };
-    json j = json::parse(body, depth_check);
+    json j = json::parse(body);
     if (!j.is_object())
       throw ApiError(400,
                      std::string("the JSON body must be an object (got ") + j.type_name() + ")",

@@ -25,12 +25,7 @@ void finish(Job& job) {
 
 Scheduler::Scheduler(const Model& model, const Tokenizer& tok, StateCache& cache, Metrics& metrics,
                      size_t max_queue)
-    : model_(model),
-      tok_(tok),
-      cache_(cache),
-      metrics_(metrics),
-      max_queue_(max_queue),
-      session_(model) {
+    : tok_(tok), cache_(cache), metrics_(metrics), max_queue_(max_queue), session_(model) {
   thread_ = std::thread([this] { worker(); });
 }
 

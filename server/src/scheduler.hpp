@@ -70,7 +70,6 @@ class Scheduler {
   void run(Job& job);
   void settle(Job& job);
 
-  const Model& model_;
   const Tokenizer& tok_;
   StateCache& cache_;
   Metrics& metrics_;

@@ -306,7 +306,9 @@ TEST(ChatConfig, BrokenTemplateFailsWhenMadeWithItsPosition) {
     c.make_template();
     ADD_FAILURE() << "compiled";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "chat template: unclosed '{{' (missing '}}') at line 2, column 1");
+    // The error names the file the template came from.
+    EXPECT_EQ(e.what(), (dir / "tokenizer_config.json").string() +
+                            ": chat template: unclosed '{{' (missing '}}') at line 2, column 1");
   }
 }
 

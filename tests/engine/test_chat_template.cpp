@@ -439,11 +439,13 @@ TEST(ChatTemplate, RuntimeErrorsGiveLineAndColumn) {
       {"{% macro f(a) %}{{ a }}{% endmacro %}{{ f(1, 2) }}",
        "macro 'f' takes 1 argument(s), got 2 at line 1, column 41"},
       {"{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
-       "macro 'f' recurses too deeply at line 1, column 19"},
-      {"{{ range(100000000) | length }}", "range() too large at line 1, column 4"},
-      {"{{ 'x' * 100000000 }}", "repetition result too large at line 1, column 8"},
+       "the template nests too deeply (statements, expressions and macro calls more than 256 "
+       "levels deep) at line 1, column 19"},
+      {"{{ range(100000000) | length }}",
+       "list too long (more than 1048576 items) at line 1, column 4"},
+      {"{{ 'x' * 100000000 }}", "string too long (more than 16777216 bytes) at line 1, column 8"},
       {"{% for i in range(10000) %}{{ 'x' * 10000 }}{% endfor %}",
-       "output too large at line 1, column 28"},
+       "the template's output is too large (more than 16777216 bytes) at line 1, column 28"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.source);
@@ -488,7 +490,7 @@ TEST(ChatTemplate, HostileTemplatesFailCleanly) {
        "lists and dicts nested too deeply at line 1, column 70"},
       {"{% set ns = namespace(s='x') %}{% for i in range(30) %}{% set ns.s = ns.s ~ ns.s %}"
        "{% endfor %}",
-       "string too long at line 1, column 75"},
+       "string too long (more than 16777216 bytes) at line 1, column 75"},
   };
   for (const auto& [source, expected] : cases) {
     SCOPED_TRACE(source.substr(0, 60));

@@ -244,7 +244,7 @@ TEST(Config, LoadErrorsNameTheFile) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_HAS(e.what(), (dir / "config.json").string());
-    EXPECT_HAS(e.what(), "not valid JSON");
+    EXPECT_HAS(e.what(), "invalid JSON");
   }
 }
 

@@ -259,6 +259,24 @@ TEST(Gguf, MalformedHeadersAreClearErrors) {
   }
 }
 
+TEST(Gguf, TensorsMisalignedForTheirTypeAreRefused) {
+  // general.alignment 1 lets a tensor start anywhere: an F32 tensor at an odd address would
+  // be read in place by the kernels (undefined behaviour), so it is refused.
+  auto file = [](uint64_t offset) {
+    Raw r;
+    r.header(1, 1).kv_u32("general.alignment", 1).tensor("t", {2}, 0, offset);
+    return r;
+  };
+  const size_t data_start = file(0).b.size();
+  const uint64_t odd = (4 - data_start % 4) % 4 + 1;  // data_start + odd == 1 (mod 4)
+  Raw r = file(odd);
+  r.data(odd + 8);
+  EXPECT_HAS(open_error(r.b), "not a multiple of the 4 bytes its values need");
+  Raw ok = file((4 - data_start % 4) % 4);
+  ok.data(16);
+  EXPECT_EQ(open_error(ok.b), "");
+}
+
 TEST(Gguf, UnsupportedTypesAreRefusedNamingTypeAndTensor) {
   Raw r;
   r.header(1, 0).tensor("blk.0.ssm_in.weight", {256}, 10, 0).pad().data(84);  // Q2_K
@@ -287,9 +305,9 @@ TEST(Gguf, HostileTokenizersAreClearErrors) {
   // a tokenizer.huggingface.json nested a million deep must not exhaust the stack
   EXPECT_HAS(tokenizer_error(Raw().header(0, 1).kv_str("tokenizer.huggingface.json",
                                                        std::string(1000000, '['))),
-             "nests deeper than 64 levels");
+             "tokenizer.huggingface.json): JSON nested deeper than 64 levels");
   EXPECT_HAS(tokenizer_error(Raw().header(0, 1).kv_str("tokenizer.huggingface.json", "{oops")),
-             "not valid JSON");
+             "tokenizer.huggingface.json): invalid JSON");
   EXPECT_HAS(tokenizer_error(Raw().header(0, 1).kv_str("tokenizer.ggml.model", "llama")),
              "tokenizer model 'llama' is not supported");
   EXPECT_HAS(tokenizer_error(Raw().header(0, 1).kv_u32("x", 1)), "has no tokenizer");

@@ -3,7 +3,6 @@
 // LoadCancelled, calls back no more, and releases everything it had taken (the weight
 // file's mapping and the memory of the weights built or uploaded so far).
 #include <gtest/gtest.h>
-#include <malloc.h>
 
 #include <atomic>
 #include <fstream>
@@ -14,6 +13,7 @@
 #include "coil/model.hpp"
 #include "golden.hpp"
 #include "options.hpp"
+#include "sanitizers.hpp"
 
 namespace coil {
 namespace {
@@ -38,12 +38,6 @@ bool is_mapped(const std::filesystem::path& path) {
   while (std::getline(maps, line))
     if (line.find(wanted) != std::string::npos) return true;
   return false;
-}
-
-// Heap bytes in use, all arenas and mmapped chunks included.
-size_t heap_in_use() {
-  const struct mallinfo2 mi = mallinfo2();
-  return mi.uordblks + mi.hblkhd;
 }
 
 const std::filesystem::path kFixture = test::model_dir("falcon-tiny-f32");
@@ -143,7 +137,7 @@ TEST(LoadCancel, ReleasesTheMemoryOfAPartialLoad) {
   // A synthetic model builds its weights in host memory (~260 MB here) and the CPU backend
   // allocates the widened vectors: all of it must be gone after a cancel mid-upload.
   { auto warm = Model::synthetic("mamba-130m", DType::BF16, cpu_options()); }
-  const size_t before = heap_in_use();
+  const size_t before = test::heap_in_use();
   std::atomic<bool> cancel{false};
   size_t peak = 0;
   std::string stage_at_cancel;
@@ -151,7 +145,7 @@ TEST(LoadCancel, ReleasesTheMemoryOfAPartialLoad) {
   o.cancel = &cancel;
   o.progress = [&](double f, const std::string& stage) {
     if (f < 0.6 || cancel) return;  // well into the upload
-    peak = heap_in_use();
+    peak = test::heap_in_use();
     stage_at_cancel = stage;
     cancel = true;
   };
@@ -159,7 +153,7 @@ TEST(LoadCancel, ReleasesTheMemoryOfAPartialLoad) {
   ASSERT_TRUE(cancel);
   EXPECT_EQ(stage_at_cancel, "Uploading the weights to cpu");
   EXPECT_GT(peak, before + (200u << 20)) << "the partial load held less than expected";
-  const size_t after = heap_in_use();
+  const size_t after = test::heap_in_use();
   EXPECT_LT(after, before + (1u << 20)) << "a cancelled load kept " << (after - before) << " bytes";
 }
 

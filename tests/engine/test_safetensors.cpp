@@ -123,7 +123,7 @@ TEST(Safetensors, InvalidJsonHeader) {
   test::write_safetensors(p, {}, std::string("{\"a\": [1, 2"));
   const auto msg = open_error(p);
   EXPECT_HAS(msg, p.string());
-  EXPECT_HAS(msg, "invalid JSON header");
+  EXPECT_HAS(msg, "JSON header): invalid JSON");
 }
 
 TEST(Safetensors, HeaderNotAnObject) {

@@ -130,6 +130,7 @@ uint16_t f32_to_f16(float f) {
 }
 
 void convert_to_f32(DType t, const void* src, float* dst, size_t n) {
+  if (n == 0) return;  // an empty tensor may have no storage at all (null pointers)
   if (dtype_is_quantized(t)) return dequantize_row(t, src, dst, static_cast<int64_t>(n));
   switch (t) {
     case DType::F32:

@@ -5,9 +5,16 @@
 namespace coil {
 
 int64_t TensorView::numel() const {
+  // The readers check shapes when they open a file (limits.hpp, checked_numel); this check
+  // keeps a view made any other way from overflowing.
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  return n;
+  bool zero = false;
+  for (int64_t d : shape) {
+    if (d == 0) zero = true;
+    if (d < 0 || (d > 0 && __builtin_mul_overflow(n, d, &n)))
+      throw Error("tensor " + name + " in " + file.string() + ": its shape is impossibly large");
+  }
+  return zero ? 0 : n;
 }
 
 size_t Tensor::span_bytes() const {

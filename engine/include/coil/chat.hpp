@@ -33,12 +33,15 @@ struct ChatMessage {
 // wordcount; and the tests defined, undefined, none, boolean, true, false, integer, float,
 // number, string, mapping, iterable, sequence, callable, sameas, in, eq/equalto, ne, lt, le,
 // gt, ge, even, odd, divisibleby, lower, upper. Case mapping is ASCII only.
-// Rendering is const and thread-safe. Templates come with downloaded models, so nesting,
-// recursion, loop steps and output size are bounded: a hostile template fails with an error.
+// Rendering is const and thread-safe. Templates come with downloaded models, so their size,
+// nesting, recursion, work (loop iterations, calls, bytes built) and output are bounded
+// (limits.hpp): a hostile template fails with an error saying which limit it hit.
 class ChatTemplate {
  public:
-  // Throws coil::Error "chat template: <reason> at line L, column C" on a syntax error.
-  explicit ChatTemplate(std::string source);
+  // Throws coil::Error "chat template: <reason> at line L, column C" on a syntax error,
+  // prefixed with "<origin>: " when `origin` (the file the template came from) is given;
+  // render errors name `origin` in the same way.
+  explicit ChatTemplate(std::string source, std::string origin = "");
   ~ChatTemplate();
   ChatTemplate(ChatTemplate&&) noexcept;
   ChatTemplate& operator=(ChatTemplate&&) noexcept;
@@ -67,6 +70,7 @@ class ChatTemplate {
 struct ChatConfig {
   std::optional<std::string> chat_template;  // tokenizer_config.json "chat_template"
                                              // (string, or the "default" of a list)
+  std::string chat_template_file;            // the file chat_template came from
   std::string bos_token;                     // tokenizer_config.json (string or {content})
   std::string eos_token;
   std::optional<int64_t> bos_token_id;  // generation_config.json, else config.json

@@ -1,6 +1,8 @@
 // Memory-mapped safetensors files (single or sharded via model.safetensors.index.json).
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -14,8 +16,10 @@
 namespace coil {
 
 // One .safetensors file, mmap'ed read-only. The header is validated completely on open:
-// header length within the file, valid JSON, known dtypes, data offsets inside the data
-// section, not overlapping, byte counts matching shape x dtype size.
+// header length within the file, valid JSON (limits.hpp), known dtypes, shapes whose size
+// fits in 64 bits, data offsets inside the data section, not overlapping, byte counts
+// matching shape x dtype size. A tensor whose data is not aligned to its element size
+// (a header padded wrongly) is copied to aligned memory owned by the file.
 class SafetensorsFile {
  public:
   explicit SafetensorsFile(const std::filesystem::path& path);  // throws coil::Error
@@ -31,6 +35,13 @@ class SafetensorsFile {
   MappedFile map_;
   std::map<std::string, TensorView> tensors_;
   std::map<std::string, std::string> metadata_;
+  struct Free {
+    void operator()(std::byte* p) const { std::free(p); }
+  };
+  std::vector<std::unique_ptr<std::byte, Free>> copies_;  // aligned copies of misaligned tensors
+
+  void open();
+  const void* aligned_copy(const void* data, size_t nbytes);
 };
 
 // All tensors of a model folder: model.safetensors, or the shards listed by
@@ -49,6 +60,8 @@ class TensorStore {
   std::filesystem::path dir_;
   std::vector<std::unique_ptr<SafetensorsFile>> files_;
   std::map<std::string, const TensorView*> all_;
+
+  void open();
 };
 
 }  // namespace coil

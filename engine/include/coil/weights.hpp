@@ -61,9 +61,12 @@ struct ModelFiles {
   std::unique_ptr<GgufFile> gguf;      // or the GGUF file
   ModelWeights weights;
 
-  // Throws coil::Error: missing folder or file, missing config.json, invalid config or GGUF
-  // header, bad tensors (naming the file and the tensor).
+  // Throws coil::Error (and nothing else): missing folder or file, missing config.json,
+  // invalid config or GGUF header, bad tensors (naming the file and the tensor).
   static ModelFiles open(const std::filesystem::path& path);
+
+ private:
+  static ModelFiles open_path(const std::filesystem::path& path);
 };
 
 }  // namespace coil

@@ -190,9 +190,10 @@ OpCase rms_norm_column_views() {
   return {Op::RmsNorm, DType::F32, "weightless, in place on column views", "T=7 R=4 N=16",
           [](OpPairs& t, const OpCheckFn& check) {
             const TensorPair dbc = t.random(7, 4 + 2 * 16, -2, 2);
-            for (auto [c0, n] : {std::pair<int64_t, int64_t>{0, 4}, {4, 16}, {20, 16}})
+            // (a plain pair: clang 14 cannot capture structured bindings in a lambda)
+            for (const auto& cols : {std::pair<int64_t, int64_t>{0, 4}, {4, 16}, {20, 16}})
               t.run([&](Backend& b, bool r) {
-                const Tensor v = dbc.side(r).cols_view(c0, n);
+                const Tensor v = dbc.side(r).cols_view(cols.first, cols.second);
                 b.rms_norm(v, nullptr, 1e-6f, v);
               });
             check("rms_norm (weightless, in place on column views)", dbc, kF32);

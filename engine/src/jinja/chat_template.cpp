@@ -3,6 +3,7 @@
 
 #include "coil/chat.hpp"
 #include "coil/error.hpp"
+#include "coil/limits.hpp"
 #include "evaluator.hpp"
 #include "json.hpp"
 #include "parser.hpp"
@@ -22,7 +23,11 @@ constexpr const char* kChatML =
 
 struct ChatTemplate::Impl {
   std::string source;
+  std::string origin;  // the file it came from, or ""
   jinja::Body body;
+
+  // Errors name the file the template came from (when known).
+  std::string where() const { return origin.empty() ? "" : origin + ": "; }
 
   std::string render(jinja::Value::Dict variables) const {
     jinja::Evaluator evaluator(std::move(variables));
@@ -31,17 +36,31 @@ struct ChatTemplate::Impl {
     } catch (const jinja::RaisedError& e) {
       throw Error(e.what());
     } catch (const jinja::TemplateError& e) {
-      std::string where;
+      std::string at;
       if (auto pos = evaluator.error_pos())
-        where = " at line " + std::to_string(pos->line) + ", column " + std::to_string(pos->column);
-      throw Error(std::string("chat template: ") + e.what() + where);
+        at = " at line " + std::to_string(pos->line) + ", column " + std::to_string(pos->column);
+      throw Error(where() + "chat template: " + e.what() + at);
+    } catch (...) {
+      rethrow_as_error(where() + "chat template");
     }
   }
 };
 
-ChatTemplate::ChatTemplate(std::string source) : impl_(std::make_unique<Impl>()) {
+ChatTemplate::ChatTemplate(std::string source, std::string origin)
+    : impl_(std::make_unique<Impl>()) {
   impl_->source = std::move(source);
-  impl_->body = jinja::parse(impl_->source);
+  impl_->origin = std::move(origin);
+  if (impl_->source.size() > limits::kTemplateSourceBytes)
+    throw Error(impl_->where() + "chat template is too large (" +
+                std::to_string(impl_->source.size()) + " bytes, at most " +
+                std::to_string(limits::kTemplateSourceBytes) + ")");
+  try {
+    impl_->body = jinja::parse(impl_->source);
+  } catch (const Error& e) {
+    throw Error(impl_->where() + e.what());
+  } catch (...) {
+    rethrow_as_error(impl_->where() + "chat template");
+  }
 }
 
 ChatTemplate::~ChatTemplate() = default;
@@ -73,6 +92,8 @@ std::string ChatTemplate::render_with(const nlohmann::ordered_json& variables) c
       vars.emplace_back(key, jinja::from_json(value));
     } catch (const jinja::TemplateError& e) {
       throw Error("chat template: variable '" + key + "': " + e.what());
+    } catch (...) {
+      rethrow_as_error("chat template: variable '" + key + "'");
     }
   }
   return impl_->render(std::move(vars));

@@ -1,5 +1,7 @@
 #include "evaluator.hpp"
 
+#include "budget.hpp"
+#include "coil/limits.hpp"
 #include "filters.hpp"
 #include "globals.hpp"
 #include "methods.hpp"
@@ -7,11 +9,6 @@
 
 namespace coil::jinja {
 namespace {
-
-// Limits against runaway templates (they come from downloaded model folders).
-constexpr size_t kMaxSteps = 20'000'000;         // statements executed in one render
-constexpr size_t kMaxOutput = size_t{64} << 20;  // bytes rendered
-constexpr int kMaxMacroDepth = 64;
 
 std::optional<int64_t> slice_bound(const Value& v) {
   if (v.is_none()) return std::nullopt;
@@ -30,16 +27,20 @@ Evaluator::~Evaluator() {
 }
 
 std::string Evaluator::render(const Body& body) {
+  Budget budget;  // limits.hpp: work, depth and output of this render
+  BudgetScope scope(budget);
   scopes_.assign(1, Frame{});
   out_.clear();
   error_pos_.reset();
-  steps_ = 0;
   exec(body);
   return std::move(out_);
 }
 
 void Evaluator::write(const std::string& text) {
-  if (out_.size() + text.size() > kMaxOutput) throw TemplateError("output too large");
+  if (text.size() > limits::kTemplateOutputBytes - out_.size())
+    throw TemplateError("the template's output is too large (more than " +
+                        std::to_string(limits::kTemplateOutputBytes) + " bytes)");
+  charge_bytes(text.size());
   out_ += text;
 }
 
@@ -55,7 +56,8 @@ Evaluator::Flow Evaluator::exec(const Body& body) {
 
 Evaluator::Flow Evaluator::exec(const Stmt& stmt) {
   try {
-    if (++steps_ > kMaxSteps) throw TemplateError("the template runs too long");
+    const Depth depth;
+    charge_steps();
     return std::visit([&](const auto& node) { return exec_node(node, stmt); }, stmt.node);
   } catch (const TemplateError&) {
     if (!error_pos_) error_pos_ = stmt.pos;
@@ -85,6 +87,7 @@ Evaluator::Flow Evaluator::exec_node(const ForStmt& s, const Stmt&) {
   if (s.filter) {  // `for x in xs if cond`: loop.* counts only the kept items
     std::vector<Value> kept;
     for (auto& item : items) {
+      charge_steps();
       assign(s.targets, item);
       if (eval(*s.filter).truthy()) kept.push_back(std::move(item));
     }
@@ -97,6 +100,7 @@ Evaluator::Flow Evaluator::exec_node(const ForStmt& s, const Stmt&) {
   const auto n = static_cast<int64_t>(items.size());
   for (int64_t i = 0; i < n; ++i) {
     const auto idx = static_cast<size_t>(i);
+    charge_steps();          // an iteration costs even when its body is empty
     scopes_.back().clear();  // each iteration starts afresh, as in Jinja
     assign(s.targets, items[idx]);
     Value::Dict loop = {
@@ -161,8 +165,8 @@ Evaluator::Flow Evaluator::exec_node(const ContinueStmt&, const Stmt&) {
 }
 
 Value Evaluator::call_macro(const MacroStmt& m, const CallArgs& args) {
-  if (macro_depth_ >= kMaxMacroDepth)
-    throw TemplateError("macro '" + m.name + "' recurses too deeply");
+  const Depth depth;  // counted with statements and expressions (budget.hpp)
+  charge_steps();
   if (args.positional.size() > m.params.size())
     throw TemplateError("macro '" + m.name + "' takes " + std::to_string(m.params.size()) +
                         " argument(s), got " + std::to_string(args.positional.size()));
@@ -186,9 +190,7 @@ Value Evaluator::call_macro(const MacroStmt& m, const CallArgs& args) {
   scopes_ = {saved_scopes[0], std::move(frame)};
   std::string saved_out = std::move(out_);
   out_.clear();
-  ++macro_depth_;
   exec(m.body);
-  --macro_depth_;
   std::string result = std::move(out_);
   out_ = std::move(saved_out);
   scopes_ = std::move(saved_scopes);
@@ -224,6 +226,8 @@ void Evaluator::assign(const std::vector<std::string>& targets, const Value& val
 
 Value Evaluator::eval(const Expr& expr) {
   try {
+    const Depth depth;
+    charge_steps();
     return std::visit([&](const auto& node) { return eval_node(node); }, expr.node);
   } catch (const TemplateError&) {
     if (!error_pos_) error_pos_ = expr.pos;

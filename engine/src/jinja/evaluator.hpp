@@ -35,8 +35,6 @@ class Evaluator {
   std::string out_;
   std::optional<Pos> error_pos_;
   std::vector<Value> namespaces_;  // created by this render, emptied at its end
-  size_t steps_ = 0;
-  int macro_depth_ = 0;
 
   Flow exec(const Body& body);
   Flow exec(const Stmt& stmt);

@@ -5,11 +5,14 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <unordered_set>
 
 #include "args.hpp"
+#include "budget.hpp"
 #include "json.hpp"
 #include "operators.hpp"
 #include "strings.hpp"
@@ -43,24 +46,39 @@ Value sort_key(const Value& item, const std::optional<std::string>& attribute,
   return key;
 }
 
-// Python's int(str): optional sign, digits (underscores between them), outer whitespace.
+// Python's int(str): optional sign, digits (single underscores between them), outer
+// whitespace; nullopt for anything else or a value beyond int64.
 std::optional<int64_t> parse_int(const std::string& text) {
   std::string s = strip(text, std::nullopt, true, true);
   std::string digits;
   size_t i = 0;
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) digits += s[i++];
   if (i == s.size()) return std::nullopt;
+  bool after_digit = false;  // an underscore must follow a digit and precede one
   for (; i < s.size(); ++i) {
-    if (s[i] >= '0' && s[i] <= '9')
+    if (s[i] >= '0' && s[i] <= '9') {
       digits += s[i];
-    else if (s[i] != '_' || i + 1 == s.size() || s[i - 1] == '_')
+      after_digit = true;
+    } else if (s[i] == '_' && after_digit && i + 1 < s.size()) {
+      after_digit = false;
+    } else {
       return std::nullopt;
+    }
   }
+  if (!after_digit) return std::nullopt;
   errno = 0;
   char* end = nullptr;
   const long long v = std::strtoll(digits.c_str(), &end, 10);
   if (errno != 0 || *end != '\0') return std::nullopt;
   return v;
+}
+
+// A finite double as int64 (truncated), or nullopt when it does not fit.
+std::optional<int64_t> truncate_to_int(double d) {
+  // 2^63 is exactly representable; every double below it truncates into int64.
+  if (!std::isfinite(d) || d >= 9223372036854775808.0 || d < -9223372036854775808.0)
+    return std::nullopt;
+  return static_cast<int64_t>(d);
 }
 
 std::optional<double> parse_float(const std::string& text) {
@@ -70,6 +88,38 @@ std::optional<double> parse_float(const std::string& text) {
   const double d = std::strtod(s.c_str(), &end);
   if (*end != '\0') return std::nullopt;
   return d;
+}
+
+// A text equal for keys Python's set() finds equal (1 == 1.0 == True), for unique().
+std::string hash_key(const Value& key) {
+  switch (key.kind()) {
+    case Value::Kind::None:
+      return "N";
+    case Value::Kind::Bool:
+    case Value::Kind::Int:
+      return "n" + std::to_string(key.as_int());
+    case Value::Kind::Float: {
+      const double d = key.as_float();
+      if (auto i = truncate_to_int(d); i && static_cast<double>(*i) == d)
+        return "n" + std::to_string(*i);
+      return "f" + format_float(d);
+    }
+    case Value::Kind::String:
+      charge_bytes(key.as_string().size());
+      return "s" + key.as_string();
+    case Value::Kind::List:
+      if (key.is_tuple()) {
+        std::string out = "(";
+        for (const auto& item : key.as_list()) {
+          const std::string k = hash_key(item);
+          out += std::to_string(k.size()) + ":" + k;
+        }
+        return out;
+      }
+      [[fallthrough]];
+    default:
+      throw TemplateError("unhashable type: '" + key.type_name() + "'");
+  }
 }
 
 Value f_abs(const Value& v, const CallArgs& a) {
@@ -99,7 +149,7 @@ Value f_default(const Value& v, const CallArgs& a) {
 
 Value f_escape(const Value& v, const CallArgs& a) {
   ArgReader("escape", a, 0, {});
-  std::string out;
+  StringBuilder out;
   for (char c : v.str()) {
     switch (c) {
       case '&':
@@ -121,7 +171,7 @@ Value f_escape(const Value& v, const CallArgs& a) {
         out += c;
     }
   }
-  return out;
+  return out.take();
 }
 
 Value f_first(const Value& v, const CallArgs& a) {
@@ -150,14 +200,13 @@ Value f_float(const Value& v, const CallArgs& a) {
 Value f_int(const Value& v, const CallArgs& a) {
   ArgReader r("int", a, 1, {"default"});
   const Value* fallback = r.get(0, "default");
-  if (v.kind() == Value::Kind::Float && std::isfinite(v.as_float()) &&
-      std::fabs(v.as_float()) < 9.2e18)
-    return static_cast<int64_t>(std::trunc(v.as_float()));
+  if (v.kind() == Value::Kind::Float)
+    if (auto i = truncate_to_int(v.as_float())) return *i;
   if (v.kind() == Value::Kind::Int || v.kind() == Value::Kind::Bool) return v.as_int();
   if (v.is_string()) {
     if (auto i = parse_int(v.as_string())) return *i;
-    if (auto d = parse_float(v.as_string()); d && std::isfinite(*d) && std::fabs(*d) < 9.2e18)
-      return static_cast<int64_t>(std::trunc(*d));  // "42.23" | int == 42
+    if (auto d = parse_float(v.as_string()))
+      if (auto i = truncate_to_int(*d)) return *i;  // "42.23" | int == 42
   }
   return fallback ? *fallback : Value(0);
 }
@@ -175,14 +224,14 @@ Value f_join(const Value& v, const CallArgs& a) {
   ArgReader r("join", a, 2, {"d", "attribute"});
   const std::string sep = r.string(0, "d", "");
   const auto attribute = r.optional_string(1, "attribute");
-  std::string out;
+  StringBuilder out;
   bool first = true;
   for (const auto& item : iterate(v)) {
     if (!first) out += sep;
     out += (attribute ? attribute_path(item, *attribute) : item).str();
     first = false;
   }
-  return out;
+  return out.take();
 }
 
 Value f_list(const Value& v, const CallArgs& a) {
@@ -321,12 +370,18 @@ Value f_round(const Value& v, const CallArgs& a) {
   // Python's round(): ties to even, on the exact binary value; ints stay ints.
   if (v.kind() != Value::Kind::Float && precision >= 0) return v.as_int();
   if (precision > 0) {
-    char buf[512];
-    std::snprintf(buf, sizeof buf, "%.*f", static_cast<int>(precision), x);
-    return std::strtod(buf, nullptr);
+    if (!std::isfinite(x)) return x;
+    // The exact decimal digits of x (at most 309 before the point), rounded by printf.
+    std::string buf(static_cast<size_t>(precision) + 320, '\0');
+    const int n = std::snprintf(buf.data(), buf.size(), "%.*f", static_cast<int>(precision), x);
+    buf.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    return std::strtod(buf.c_str(), nullptr);
   }
   const double rounded = std::nearbyint(x * scale) / scale;
-  if (v.kind() != Value::Kind::Float) return static_cast<int64_t>(rounded);
+  if (v.kind() != Value::Kind::Float) {
+    if (auto i = truncate_to_int(rounded)) return *i;
+    throw TemplateError("round: integer overflow");
+  }
   return rounded;
 }
 
@@ -397,19 +452,17 @@ Value f_unique(const Value& v, const CallArgs& a) {
   ArgReader r("unique", a, 2, {"case_sensitive", "attribute"});
   const bool cs = r.boolean(0, "case_sensitive", false);
   const auto attribute = r.optional_string(1, "attribute");
-  Value::List out, seen;
-  for (const auto& item : iterate(v)) {
-    Value key = sort_key(item, attribute, cs);
-    if (std::any_of(seen.begin(), seen.end(), [&](const Value& s) { return equals(s, key); }))
-      continue;
-    seen.push_back(key);
-    out.push_back(item);
-  }
+  // Python's set of the keys: linear, and unhashable keys (lists, dicts) are an error.
+  Value::List out;
+  std::unordered_set<std::string> seen;
+  for (const auto& item : iterate(v))
+    if (seen.insert(hash_key(sort_key(item, attribute, cs))).second) out.push_back(item);
   return out;
 }
 
 Value f_wordcount(const Value& v, const CallArgs& a) {
   ArgReader("wordcount", a, 0, {});
+  charge_bytes(v.str().size());
   int64_t n = 0;
   bool in_word = false;
   for (unsigned char c : v.str()) {
@@ -434,7 +487,8 @@ Value f_indent(const Value& v, const CallArgs& a) {
   const bool blank = r.boolean(2, "blank", false);
   std::vector<std::string> lines = split(v.str() + "\n", std::string("\n"), -1);
   lines.pop_back();  // the text always ends with the "\n" added above
-  std::string out;
+  StringBuilder out;
+  if (first) out += pad;
   for (size_t i = 0; i < lines.size(); ++i) {
     if (i > 0) {
       out += '\n';
@@ -442,7 +496,7 @@ Value f_indent(const Value& v, const CallArgs& a) {
     }
     out += lines[i];
   }
-  return first ? pad + out : out;
+  return out.take();
 }
 
 struct NamedFilter {
@@ -506,11 +560,12 @@ Value apply_filter(std::string_view name, const Value& value, const CallArgs& ar
 Value attribute_path(const Value& value, const std::string& path) {
   Value v = value;
   for (const auto& part : split(path, std::string("."), -1)) {
-    const bool numeric = !part.empty() && std::all_of(part.begin(), part.end(),
-                                                      [](char c) { return c >= '0' && c <= '9'; });
     if (v.is_undefined()) return v;
-    v = numeric && v.is_list() ? get_item(v, Value(static_cast<int64_t>(std::stoll(part))))
-                               : get_item(v, Value(part));
+    int64_t index = 0;
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), index);
+    const bool numeric =
+        !part.empty() && part[0] != '-' && ec == std::errc() && end == part.data() + part.size();
+    v = numeric && v.is_list() ? get_item(v, Value(index)) : get_item(v, Value(part));
   }
   return v;
 }

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "args.hpp"
+#include "budget.hpp"
 #include "operators.hpp"
 
 namespace coil::jinja {
@@ -50,10 +51,13 @@ Value range(const CallArgs& a) {
   const __int128 abs_step = step > 0 ? __int128{step} : -__int128{step};
   const __int128 span = step > 0 ? __int128{stop} - start : __int128{start} - stop;
   const __int128 count = span <= 0 ? 0 : (span + abs_step - 1) / abs_step;
-  if (count > static_cast<__int128>(kMaxBuiltItems)) throw TemplateError("range() too large");
+  check_list_size(count > static_cast<__int128>(UINT64_MAX) ? UINT64_MAX
+                                                            : static_cast<uint64_t>(count));
   Value::List out;
   out.reserve(static_cast<size_t>(count));
-  for (int64_t i = 0; i < static_cast<int64_t>(count); ++i) out.emplace_back(start + i * step);
+  // In 128 bits: start + i * step lies in [start, stop), but i * step alone may not fit.
+  for (int64_t i = 0; i < static_cast<int64_t>(count); ++i)
+    out.emplace_back(static_cast<int64_t>(__int128{start} + __int128{i} * step));
   return out;
 }
 

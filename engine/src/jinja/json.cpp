@@ -5,14 +5,27 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "budget.hpp"
 #include "strings.hpp"
 
 namespace coil::jinja {
 namespace {
 
-void append_escaped(std::string& out, const std::string& s, bool ensure_ascii) {
+void append_escaped(StringBuilder& out, const std::string& s, bool ensure_ascii) {
   out += '"';
-  for (auto cp : code_points(s)) {
+  for (size_t i = 0; i < s.size(); i += code_point_length(s, i)) {
+    if (!ensure_ascii) {  // a run of bytes that need no escape, appended at once
+      size_t j = i;
+      while (j < s.size() && static_cast<unsigned char>(s[j]) >= 0x20 && s[j] != '"' &&
+             s[j] != '\\')
+        ++j;
+      if (j > i) {
+        out += std::string_view(s).substr(i, j - i);
+        i = j;
+        if (i == s.size()) break;
+      }
+    }
+    const std::string_view cp = std::string_view(s).substr(i, code_point_length(s, i));
     const auto c = static_cast<unsigned char>(cp[0]);
     char buf[16];
     if (cp.size() == 1 && c < 0x80) {
@@ -138,16 +151,17 @@ class Writer {
     }
   }
 
-  std::string out;
+  StringBuilder out;
 
  private:
   const JsonOptions& o_;
   std::string item_sep_;
+  std::string spaces_ = std::string(64, ' ');  // o_.indent is at most 64
 
   void newline(int level) {
     if (o_.indent < 0) return;
     out += '\n';
-    out.append(static_cast<size_t>(level) * static_cast<size_t>(o_.indent), ' ');
+    for (int i = 0; i < level; ++i) out += std::string_view(spaces_).substr(0, o_.indent);
   }
 };
 
@@ -156,13 +170,14 @@ class Writer {
 std::string to_json(const Value& value, const JsonOptions& options) {
   Writer w(options);
   w.write(value, 0);
-  return std::move(w.out);
+  return w.out.take();
 }
 
 namespace {
 
 template <class Json>
-Value convert(const Json& j) {
+Value convert(const Json& j, int depth) {
+  if (depth > Value::kMaxDepth) throw TemplateError("lists and dicts nested too deeply");
   switch (j.type()) {
     case nlohmann::json::value_t::null:
       return Value::none();
@@ -181,12 +196,12 @@ Value convert(const Json& j) {
       return j.template get<std::string>();
     case nlohmann::json::value_t::array: {
       Value::List list;
-      for (const auto& item : j) list.push_back(convert(item));
+      for (const auto& item : j) list.push_back(convert(item, depth + 1));
       return list;
     }
     case nlohmann::json::value_t::object: {
       Value::Dict dict;
-      for (const auto& [k, v] : j.items()) dict.emplace_back(k, convert(v));
+      for (const auto& [k, v] : j.items()) dict.emplace_back(k, convert(v, depth + 1));
       return dict;
     }
     default:
@@ -197,10 +212,10 @@ Value convert(const Json& j) {
 }  // namespace
 
 Value from_json(const nlohmann::json& j) {
-  return convert(j);
+  return convert(j, 1);
 }
 Value from_json(const nlohmann::ordered_json& j) {
-  return convert(j);
+  return convert(j, 1);
 }
 
 }  // namespace coil::jinja

@@ -109,13 +109,31 @@ class Lexer {
   std::vector<size_t> line_starts_;
   std::vector<Token> out_;
   bool line_starting_ = true;  // the previous tag ended with the newline it consumed
+  mutable size_t cache_line_ = 0, cache_offset_ = 0, cache_column_ = 0;  // of pos_at
 
+  // The line and column of `offset`. Tokens come mostly in order, so the column is counted
+  // on from the previous position of the same line: lexing stays linear on long lines.
   Pos pos_at(size_t offset) const {
     auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
     const size_t line = static_cast<size_t>(it - line_starts_.begin());
-    const size_t begin = line_starts_[line - 1];
-    const auto col = code_point_count(std::string_view(src_).substr(begin, offset - begin));
-    return Pos{static_cast<int>(line), static_cast<int>(col) + 1};
+    size_t from = line_starts_[line - 1];
+    size_t col = 0;
+    if (cache_line_ == line && cache_offset_ <= offset) {
+      from = cache_offset_;
+      col = cache_column_;
+    }
+    col += count_code_points(std::string_view(src_).substr(from, offset - from));
+    cache_line_ = line;
+    cache_offset_ = offset;
+    cache_column_ = col;
+    return Pos{static_cast<int>(std::min<size_t>(line, INT32_MAX)),
+               static_cast<int>(std::min<size_t>(col + 1, INT32_MAX))};
+  }
+
+  static size_t count_code_points(std::string_view s) {
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
   }
 
   size_t find_tag(size_t from) const {

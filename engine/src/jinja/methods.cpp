@@ -1,6 +1,7 @@
 #include "methods.hpp"
 
 #include "args.hpp"
+#include "budget.hpp"
 #include "strings.hpp"
 
 namespace coil::jinja {
@@ -65,7 +66,7 @@ std::optional<Value> string_method(const std::string& s, const std::string& name
     ArgReader r(name, a, 1, {});
     const Value& items = r.required(0, "iterable");
     if (!items.is_list()) throw TemplateError("join() needs a list");
-    std::string out;
+    StringBuilder out;
     for (size_t i = 0; i < items.as_list().size(); ++i) {
       const Value& item = items.as_list()[i];
       if (!item.is_string())
@@ -74,7 +75,7 @@ std::optional<Value> string_method(const std::string& s, const std::string& name
       if (i) out += s;
       out += item.as_string();
     }
-    return out;
+    return out.take();
   }
   return std::nullopt;
 }
@@ -82,6 +83,7 @@ std::optional<Value> string_method(const std::string& s, const std::string& name
 std::optional<Value> dict_method(const Value& d, const std::string& name, const CallArgs& a) {
   if (name == "items" || name == "keys" || name == "values") {
     ArgReader(name, a, 0, {});
+    charge_steps(d.as_dict().size());
     Value::List out;
     for (const auto& [k, v] : d.as_dict()) {
       if (name == "items")

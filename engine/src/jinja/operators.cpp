@@ -1,7 +1,10 @@
 #include "operators.hpp"
 
+#include <algorithm>
 #include <cmath>
 
+#include "budget.hpp"
+#include "coil/limits.hpp"
 #include "strings.hpp"
 
 namespace coil::jinja {
@@ -42,25 +45,41 @@ const char* symbol(BinaryOp op) {
                       a.type_name() + "' and '" + b.type_name() + "'");
 }
 
-int64_t checked(bool overflow, const int64_t& v) {  // v is read after the check ran
-  if (overflow) throw TemplateError("integer overflow");
+int64_t checked(bool fits, const int64_t& v) {  // v is read after the check ran
+  if (!fits) throw TemplateError("integer overflow");
   return v;
 }
 
 Value repeat(const Value& seq, int64_t n) {
   if (n <= 0) return seq.is_string() ? Value("") : Value(Value::List{});
-  const size_t unit = seq.is_string() ? seq.as_string().size() : seq.as_list().size();
-  const size_t limit = seq.is_string() ? kMaxBuiltSize : kMaxBuiltItems;
-  if (unit != 0 && static_cast<uint64_t>(n) > limit / unit)
-    throw TemplateError("repetition result too large");
+  const uint64_t unit = seq.is_string() ? seq.as_string().size() : seq.as_list().size();
+  uint64_t total = 0;
+  if (!mul_fits(unit, static_cast<uint64_t>(n), &total)) total = UINT64_MAX;
   if (seq.is_string()) {
+    check_string_size(total);
     std::string out;
-    for (int64_t i = 0; i < n; ++i) out += seq.as_string();
+    out.reserve(total);
+    for (int64_t i = 0; i < n && unit != 0; ++i) out += seq.as_string();
     return out;
   }
+  check_list_size(total);
   Value::List out;
-  for (int64_t i = 0; i < n; ++i) out.insert(out.end(), seq.as_list().begin(), seq.as_list().end());
+  out.reserve(total);
+  for (int64_t i = 0; i < n && unit != 0; ++i)
+    out.insert(out.end(), seq.as_list().begin(), seq.as_list().end());
   return out;
+}
+
+// x ** y for y >= 0 by squaring: O(log y) steps, every product checked.
+int64_t int_pow(int64_t x, int64_t y) {
+  int64_t result = 1, base = x;
+  for (auto e = static_cast<uint64_t>(y);;) {
+    if (e & 1) result = checked(mul_fits(result, base, &result), result);
+    e >>= 1;
+    if (e == 0) return result;
+    // Squared only while a higher bit needs it: if it overflows, so would the result.
+    base = checked(mul_fits(base, base, &base), base);
+  }
 }
 
 Value arithmetic(BinaryOp op, const Value& a, const Value& b) {
@@ -69,14 +88,18 @@ Value arithmetic(BinaryOp op, const Value& a, const Value& b) {
     int64_t r = 0;
     switch (op) {
       case BinaryOp::Add:
-        return checked(__builtin_add_overflow(x, y, &r), r);
+        return checked(add_fits(x, y, &r), r);
       case BinaryOp::Sub:
-        return checked(__builtin_sub_overflow(x, y, &r), r);
+        return checked(sub_fits(x, y, &r), r);
       case BinaryOp::Mul:
-        return checked(__builtin_mul_overflow(x, y, &r), r);
+        return checked(mul_fits(x, y, &r), r);
       case BinaryOp::FloorDiv:
       case BinaryOp::Mod: {
         if (y == 0) throw TemplateError("integer division or modulo by zero");
+        if (y == -1) {  // INT64_MIN / -1 overflows (and traps in hardware)
+          if (op == BinaryOp::Mod) return int64_t{0};
+          return checked(sub_fits(int64_t{0}, x, &r), r);
+        }
         int64_t q = x / y, m = x % y;
         if (m != 0 && ((m < 0) != (y < 0))) {  // Python rounds toward negative infinity
           --q;
@@ -85,14 +108,7 @@ Value arithmetic(BinaryOp op, const Value& a, const Value& b) {
         return op == BinaryOp::FloorDiv ? q : m;
       }
       case BinaryOp::Pow:
-        if (y >= 0) {
-          int64_t result = 1;
-          for (int64_t i = 0; i < y; ++i) {
-            result = checked(__builtin_mul_overflow(result, x, &r), r);
-            if (result == 0 || result == 1) break;
-          }
-          return result;
-        }
+        if (y >= 0) return int_pow(x, y);
         break;
       default:
         break;
@@ -134,7 +150,7 @@ Value arithmetic(BinaryOp op, const Value& a, const Value& b) {
 }
 
 std::string concat(const std::string& a, const std::string& b) {
-  if (a.size() + b.size() > kMaxBuiltSize) throw TemplateError("string too long");
+  check_string_size(uint64_t{a.size()} + b.size());
   return a + b;
 }
 
@@ -148,8 +164,7 @@ Value binary_op(BinaryOp op, const Value& a, const Value& b) {
   if (op == BinaryOp::Add) {
     if (a.is_string() && b.is_string()) return concat(a.as_string(), b.as_string());
     if (a.is_list() && b.is_list()) {
-      if (a.as_list().size() + b.as_list().size() > kMaxBuiltItems)
-        throw TemplateError("list too long");
+      check_list_size(uint64_t{a.as_list().size()} + b.as_list().size());
       Value::List out = a.as_list();
       out.insert(out.end(), b.as_list().begin(), b.as_list().end());
       return out;
@@ -176,6 +191,7 @@ Value unary_op(UnaryOp op, const Value& v) {
 }
 
 bool equals(const Value& a, const Value& b) {
+  charge_steps();
   if (a.is_number() && b.is_number()) {
     if (is_integral(a) && is_integral(b)) return a.as_int() == b.as_int();
     return a.as_float() == b.as_float();
@@ -186,10 +202,12 @@ bool equals(const Value& a, const Value& b) {
     case Value::Kind::None:
       return true;
     case Value::Kind::String:
+      charge_bytes(std::min(a.as_string().size(), b.as_string().size()));
       return a.as_string() == b.as_string();
     case Value::Kind::List: {
       const auto &x = a.as_list(), &y = b.as_list();
       if (x.size() != y.size()) return false;
+      if (&x == &y) return true;
       for (size_t i = 0; i < x.size(); ++i)
         if (!equals(x[i], y[i])) return false;
       return true;
@@ -208,6 +226,7 @@ bool equals(const Value& a, const Value& b) {
 }
 
 int order(const Value& a, const Value& b) {
+  charge_steps();
   if (a.is_undefined()) a.throw_undefined();
   if (b.is_undefined()) b.throw_undefined();
   if (a.is_number() && b.is_number()) {
@@ -217,6 +236,7 @@ int order(const Value& a, const Value& b) {
     return x < y ? -1 : x > y;
   }
   if (a.is_string() && b.is_string()) {
+    charge_bytes(std::min(a.as_string().size(), b.as_string().size()));
     const int c = a.as_string().compare(b.as_string());
     return c < 0 ? -1 : c > 0;
   }
@@ -259,7 +279,7 @@ bool contains(const Value& container, const Value& item) {
       if (!item.is_string())
         throw TemplateError("'in <string>' requires a string as left operand, not '" +
                             item.type_name() + "'");
-      return container.as_string().find(item.as_string()) != std::string::npos;
+      return find_bytes(container.as_string(), item.as_string(), 0) != std::string::npos;
     case Value::Kind::List:
       for (const auto& v : container.as_list())
         if (equals(v, item)) return true;
@@ -277,13 +297,16 @@ std::vector<Value> iterate(const Value& v) {
     case Value::Kind::Undefined:
       return {};
     case Value::Kind::List:
+      charge_steps(v.as_list().size());
       return v.as_list();
     case Value::Kind::Dict: {
+      charge_steps(v.as_dict().size());
       std::vector<Value> keys;
       for (const auto& [k, unused] : v.as_dict()) keys.emplace_back(k);
       return keys;
     }
     case Value::Kind::String: {
+      charge_steps(code_point_count(v.as_string()));  // a Value each, before any is made
       std::vector<Value> chars;
       for (auto cp : code_points(v.as_string())) chars.emplace_back(std::string(cp));
       return chars;
@@ -315,10 +338,10 @@ Value get_item(const Value& object, const Value& key) {
       return Value::undefined("list index " + key.repr() + " out of range");
     }
     if (object.is_string()) {
-      const auto cps = code_points(object.as_string());
-      const auto n = static_cast<int64_t>(cps.size());
+      const std::string& s = object.as_string();
+      const auto n = static_cast<int64_t>(code_point_count(s));
       if (i < 0) i += n;
-      if (i >= 0 && i < n) return std::string(cps[static_cast<size_t>(i)]);
+      if (i >= 0 && i < n) return std::string(code_point_at(s, static_cast<size_t>(i)));
       return Value::undefined("string index " + key.repr() + " out of range");
     }
   }
@@ -340,24 +363,37 @@ Value slice(const Value& object, std::optional<int64_t> start, std::optional<int
   }
   const int64_t step = step_opt.value_or(1);
   if (step == 0) throw TemplateError("slice step cannot be zero");
+  // Python's slice.indices(): bounds clamped into [0, n] going forward, [-1, n - 1] backward.
   auto clamp = [&](std::optional<int64_t> v, int64_t if_absent) {
     if (!v) return if_absent;
-    int64_t i = *v < 0 ? *v + n : *v;
+    int64_t i = *v;
+    if (i < 0 && !add_fits(i, n, &i)) i = -1;  // far below: before the first element
     if (i < 0) return step > 0 ? int64_t{0} : int64_t{-1};
     if (i >= n) return step > 0 ? n : n - 1;
     return i;
   };
   const int64_t first = clamp(start, step > 0 ? 0 : n - 1);
   const int64_t last = clamp(stop, step > 0 ? n : -1);
-  std::string s;
+  // How many elements: computed in unsigned arithmetic, so that no step (INT64_MIN
+  // included) can overflow the index; every index visited lies in [0, n).
+  const uint64_t abs_step =
+      step > 0 ? static_cast<uint64_t>(step) : 0 - static_cast<uint64_t>(step);
+  const uint64_t span = step > 0 ? (last > first ? static_cast<uint64_t>(last - first) : 0)
+                                 : (first > last ? static_cast<uint64_t>(first - last) : 0);
+  const uint64_t count = span == 0 ? 0 : (span - 1) / abs_step + 1;
+  charge_steps(count);
+  StringBuilder s;
   Value::List list;
-  for (int64_t i = first; step > 0 ? i < last : i > last; i += step) {
+  for (uint64_t k = 0; k < count; ++k) {
+    const uint64_t offset = k * abs_step;  // < span <= n
+    const auto i = static_cast<size_t>(step > 0 ? first + static_cast<int64_t>(offset)
+                                                : first - static_cast<int64_t>(offset));
     if (object.is_string())
-      s += cps[static_cast<size_t>(i)];
+      s += cps[i];
     else
-      list.push_back(object.as_list()[static_cast<size_t>(i)]);
+      list.push_back(object.as_list()[i]);
   }
-  if (object.is_string()) return s;
+  if (object.is_string()) return s.take();
   return object.is_tuple() ? Value::tuple(std::move(list)) : Value(std::move(list));
 }
 

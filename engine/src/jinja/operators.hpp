@@ -28,9 +28,4 @@ Value get_item(const Value& object, const Value& key);         // object[key]
 Value slice(const Value& object, std::optional<int64_t> start, std::optional<int64_t> stop,
             std::optional<int64_t> step);
 
-// The longest string (bytes) and list (items) an operation may build (str * n, range()),
-// against runaway templates.
-inline constexpr size_t kMaxBuiltSize = size_t{1} << 24;
-inline constexpr size_t kMaxBuiltItems = size_t{1} << 20;
-
 }  // namespace coil::jinja

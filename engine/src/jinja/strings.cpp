@@ -1,7 +1,10 @@
 #include "strings.hpp"
 
+#include <string.h>  // memmem
+
 #include <algorithm>
 
+#include "budget.hpp"
 #include "value.hpp"
 
 namespace coil::jinja {
@@ -33,18 +36,20 @@ char upper_char(char c) {
 
 }  // namespace
 
+size_t code_point_length(std::string_view s, size_t i) {
+  size_t len = sequence_length(static_cast<unsigned char>(s[i]));
+  if (i + len > s.size()) return 1;
+  for (size_t k = 1; k < len; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 1;
+  return len;
+}
+
 std::vector<std::string_view> code_points(std::string_view s) {
+  charge_bytes(s.size() * sizeof(std::string_view));  // what the vector may take
   std::vector<std::string_view> out;
   out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t len = sequence_length(static_cast<unsigned char>(s[i]));
-    if (i + len > s.size()) len = 1;
-    for (size_t k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) {
-        len = 1;
-        break;
-      }
+  for (size_t i = 0; i < s.size();) {
+    const size_t len = code_point_length(s, i);
     out.push_back(s.substr(i, len));
     i += len;
   }
@@ -52,7 +57,32 @@ std::vector<std::string_view> code_points(std::string_view s) {
 }
 
 size_t code_point_count(std::string_view s) {
-  return code_points(s).size();
+  charge_bytes(s.size());
+  size_t n = 0;
+  for (size_t i = 0; i < s.size(); i += code_point_length(s, i)) ++n;
+  return n;
+}
+
+std::string_view code_point_at(std::string_view s, size_t index) {
+  size_t i = 0;
+  for (; i < s.size() && index > 0; --index) i += code_point_length(s, i);
+  charge_bytes(i);
+  return i < s.size() ? s.substr(i, code_point_length(s, i)) : std::string_view();
+}
+
+size_t find_bytes(std::string_view s, std::string_view sub, size_t from) {
+  if (from > s.size()) return std::string_view::npos;
+  if (sub.empty()) return from;
+  // glibc's memmem is linear (Two-Way): no text and pattern make it quadratic. It reads up
+  // to the match (and the pattern): that is what is charged.
+  const void* at = ::memmem(s.data() + from, s.size() - from, sub.data(), sub.size());
+  if (!at) {
+    charge_bytes(s.size() - from + sub.size());
+    return std::string_view::npos;
+  }
+  const auto i = static_cast<size_t>(static_cast<const char*>(at) - s.data());
+  charge_bytes(i - from + 2 * sub.size());
+  return i;
 }
 
 uint32_t decode_utf8(std::string_view cp) {
@@ -69,12 +99,14 @@ bool is_space(char c) {
 }
 
 std::string to_lower(std::string_view s) {
+  charge_bytes(s.size());
   std::string out(s);
   for (auto& c : out) c = lower_char(c);
   return out;
 }
 
 std::string to_upper(std::string_view s) {
+  charge_bytes(s.size());
   std::string out(s);
   for (auto& c : out) c = upper_char(c);
   return out;
@@ -87,6 +119,7 @@ std::string capitalize(std::string_view s) {
 }
 
 std::string py_title(std::string_view s) {
+  charge_bytes(s.size());
   std::string out(s);
   bool previous_cased = false;
   for (auto& c : out) {
@@ -102,6 +135,7 @@ std::string py_title(std::string_view s) {
 
 std::string jinja_title(std::string_view s) {
   // Words begin after whitespace, '-', '(', '{', '[' or '<'.
+  charge_bytes(s.size());
   std::string out(s);
   bool word_start = true;
   for (auto& c : out) {
@@ -118,25 +152,34 @@ std::string jinja_title(std::string_view s) {
 
 std::string strip(std::string_view s, const std::optional<std::string>& chars, bool left,
                   bool right) {
-  auto cps = code_points(s);
   std::vector<std::string_view> set;
   if (chars) set = code_points(*chars);
-  auto strippable = [&](std::string_view cp) {
-    if (!chars) return cp.size() == 1 && is_space(cp[0]);
-    return std::find(set.begin(), set.end(), cp) != set.end();
+  std::sort(set.begin(), set.end());
+  auto strippable = [&](size_t i, size_t len) {
+    if (!chars) return len == 1 && is_space(s[i]);
+    return std::binary_search(set.begin(), set.end(), s.substr(i, len));
   };
-  size_t begin = 0, end = cps.size();
+  // One pass over the code points, without a vector of them (the text may be long).
+  charge_bytes(s.size());
+  size_t begin = 0;
   if (left)
-    while (begin < end && strippable(cps[begin])) ++begin;
-  if (right)
-    while (end > begin && strippable(cps[end - 1])) --end;
-  std::string out;
-  for (size_t i = begin; i < end; ++i) out += cps[i];
-  return out;
+    while (begin < s.size() && strippable(begin, code_point_length(s, begin)))
+      begin += code_point_length(s, begin);
+  size_t end = s.size();
+  if (right) {
+    end = begin;  // the end of the last code point that stays
+    for (size_t i = begin; i < s.size();) {
+      const size_t len = code_point_length(s, i);
+      if (!strippable(i, len)) end = i + len;
+      i += len;
+    }
+  }
+  return std::string(s.substr(begin, end - begin));
 }
 
 std::vector<std::string> split(std::string_view s, const std::optional<std::string>& sep,
                                int64_t maxsplit) {
+  charge_bytes(s.size());
   std::vector<std::string> out;
   if (!sep) {
     size_t i = 0;
@@ -158,8 +201,9 @@ std::vector<std::string> split(std::string_view s, const std::optional<std::stri
   size_t start = 0;
   while (true) {
     if (maxsplit >= 0 && static_cast<int64_t>(out.size()) == maxsplit) break;
-    size_t at = s.find(*sep, start);
+    size_t at = find_bytes(s, *sep, start);
     if (at == std::string_view::npos) break;
+    charge_steps();
     out.emplace_back(s.substr(start, at - start));
     start = at + sep->size();
   }
@@ -169,7 +213,7 @@ std::vector<std::string> split(std::string_view s, const std::optional<std::stri
 
 std::string replace(std::string_view s, std::string_view old, std::string_view with,
                     int64_t count) {
-  std::string out;
+  StringBuilder out;
   if (old.empty()) {  // Python inserts `with` around every code point
     int64_t done = 0;
     for (auto cp : code_points(s)) {
@@ -180,12 +224,12 @@ std::string replace(std::string_view s, std::string_view old, std::string_view w
       out += cp;
     }
     if (count < 0 || done < count) out += with;
-    return out;
+    return out.take();
   }
   size_t start = 0;
   int64_t done = 0;
   while (count < 0 || done < count) {
-    size_t at = s.find(old, start);
+    size_t at = find_bytes(s, old, start);
     if (at == std::string_view::npos) break;
     out += s.substr(start, at - start);
     out += with;
@@ -193,19 +237,20 @@ std::string replace(std::string_view s, std::string_view old, std::string_view w
     ++done;
   }
   out += s.substr(start);
-  return out;
+  return out.take();
 }
 
 int64_t count(std::string_view s, std::string_view sub) {
   if (sub.empty()) return static_cast<int64_t>(code_point_count(s)) + 1;
   int64_t n = 0;
-  for (size_t at = s.find(sub); at != std::string_view::npos; at = s.find(sub, at + sub.size()))
+  for (size_t at = find_bytes(s, sub, 0); at != std::string_view::npos;
+       at = find_bytes(s, sub, at + sub.size()))
     ++n;
   return n;
 }
 
 int64_t find(std::string_view s, std::string_view sub) {
-  size_t at = s.find(sub);
+  size_t at = find_bytes(s, sub, 0);
   if (at == std::string_view::npos) return -1;
   return static_cast<int64_t>(code_point_count(s.substr(0, at)));
 }

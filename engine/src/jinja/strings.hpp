@@ -9,9 +9,16 @@
 
 namespace coil::jinja {
 
-// The code points of `s` as views (an invalid byte counts as one code point).
+// The code points of `s` as views (an invalid byte counts as one code point). These and the
+// functions below charge the render's budget for the bytes they scan (budget.hpp).
 std::vector<std::string_view> code_points(std::string_view s);
 size_t code_point_count(std::string_view s);
+// The length in bytes of the code point at s[i] (an invalid byte is one code point).
+size_t code_point_length(std::string_view s, size_t i);
+// The code point number `index` of `s` ("" past the end).
+std::string_view code_point_at(std::string_view s, size_t index);
+// s.find(sub, from) in linear time, whatever the text and pattern.
+size_t find_bytes(std::string_view s, std::string_view sub, size_t from);
 uint32_t decode_utf8(std::string_view code_point);  // one element of code_points()
 
 bool is_space(char c);  // Python's str.isspace for ASCII

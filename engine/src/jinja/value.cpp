@@ -5,9 +5,23 @@
 #include <cmath>
 #include <cstdio>
 
+#include "budget.hpp"
+
 namespace coil::jinja {
 
+Value::Value(std::string s) : kind_(Kind::String) {
+  charge_bytes(s.size() + sizeof(std::string) + sizeof(Value));  // the text and its holder
+  data_ = std::make_shared<const std::string>(std::move(s));
+}
+
+const std::string& Value::text() const {
+  static const std::string empty;
+  const Text& t = std::get<Text>(data_);
+  return t ? *t : empty;
+}
+
 Value::Value(List l) : kind_(Kind::List) {
+  charge_steps(l.size());
   int depth = 0;
   for (const auto& v : l) depth = std::max<int>(depth, v.depth_);
   if (depth + 1 > kMaxDepth) throw TemplateError("lists and dicts nested too deeply");
@@ -16,6 +30,7 @@ Value::Value(List l) : kind_(Kind::List) {
 }
 
 Value::Value(Dict d) : kind_(Kind::Dict) {
+  charge_steps(d.size());
   int depth = 0;
   for (const auto& [k, v] : d) depth = std::max<int>(depth, v.depth_);
   if (depth + 1 > kMaxDepth) throw TemplateError("lists and dicts nested too deeply");
@@ -25,7 +40,7 @@ Value::Value(Dict d) : kind_(Kind::Dict) {
 
 Value Value::undefined(std::string hint) {
   Value v;
-  v.data_ = std::move(hint);
+  if (!hint.empty()) v.data_ = std::make_shared<const std::string>(std::move(hint));
   return v;
 }
 
@@ -82,7 +97,9 @@ const void* Value::identity() const {
 
 const Value* Value::find(std::string_view key) const {
   if (kind_ != Kind::Dict && kind_ != Kind::Namespace) return nullptr;
-  for (const auto& [k, v] : as_dict())
+  const Dict& dict = as_dict();
+  charge_steps(1 + dict.size() / 16);  // a linear search
+  for (const auto& [k, v] : dict)
     if (k == key) return &v;
   return nullptr;
 }
@@ -92,6 +109,7 @@ void Value::set_attribute(const std::string& key, Value v) const {
     throw TemplateError("cannot set attribute '" + key + "' on a value of type '" + type_name() +
                         "' (only namespace() objects take attributes)");
   auto& dict = *std::get<std::shared_ptr<Dict>>(data_);
+  charge_steps(1 + dict.size() / 16);
   for (auto& [k, old] : dict)
     if (k == key) {
       old = std::move(v);
@@ -142,7 +160,9 @@ std::string format_float(double d) {
   const size_t e = sci.find('e');
   std::string digits = sci.substr(0, e);
   digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
-  const int exp = std::stoi(sci.substr(e + 1));
+  int exp = 0;  // to_chars wrote "e+NN" or "e-NN"
+  std::from_chars(sci.data() + e + 2, sci.data() + sci.size(), exp);
+  if (sci[e + 1] == '-') exp = -exp;
   const int n = static_cast<int>(digits.size());
   std::string out;
   if (exp >= 16 || exp < -4) {
@@ -203,43 +223,67 @@ std::string Value::str() const {
   }
 }
 
-std::string Value::repr(bool inside_namespace) const {
+std::string Value::repr() const {
+  StringBuilder out;
+  repr(false, out);
+  return out.take();
+}
+
+void Value::repr(bool inside_namespace, StringBuilder& out) const {
   switch (kind_) {
     case Kind::Undefined:
-      return "Undefined";
+      out += "Undefined";
+      return;
     case Kind::None:
-      return "None";
+      out += "None";
+      return;
     case Kind::Bool:
-      return as_bool() ? "True" : "False";
+      out += as_bool() ? "True" : "False";
+      return;
     case Kind::Int:
-      return std::to_string(as_int());
+      out += std::to_string(as_int());
+      return;
     case Kind::Float:
-      return format_float(as_float());
+      out += format_float(as_float());
+      return;
     case Kind::String:
-      return repr_string(as_string());
+      out += repr_string(as_string());
+      return;
     case Kind::List: {
-      std::string out = tuple_ ? "(" : "[";
-      for (size_t i = 0; i < as_list().size(); ++i)
-        out += (i ? ", " : "") + as_list()[i].repr(inside_namespace);
-      if (tuple_) return out + (as_list().size() == 1 ? ",)" : ")");
-      return out + "]";
+      out += tuple_ ? "(" : "[";
+      for (size_t i = 0; i < as_list().size(); ++i) {
+        if (i) out += ", ";
+        as_list()[i].repr(inside_namespace, out);
+      }
+      if (tuple_)
+        out += as_list().size() == 1 ? ",)" : ")";
+      else
+        out += "]";
+      return;
     }
     case Kind::Dict:
     case Kind::Namespace: {
       const bool ns = kind_ == Kind::Namespace;
-      if (ns && inside_namespace) return "<Namespace ...>";
-      std::string out = ns ? "<Namespace {" : "{";
+      if (ns && inside_namespace) {
+        out += "<Namespace ...>";
+        return;
+      }
+      out += ns ? "<Namespace {" : "{";
       bool first = true;
       for (const auto& [k, v] : as_dict()) {
-        out += (first ? "" : ", ") + repr_string(k) + ": " + v.repr(inside_namespace || ns);
+        if (!first) out += ", ";
+        out += repr_string(k);
+        out += ": ";
+        v.repr(inside_namespace || ns, out);
         first = false;
       }
-      return out + (ns ? "}>" : "}");
+      out += ns ? "}>" : "}";
+      return;
     }
     case Kind::Function:
-      return "<function>";
+      out += "<function>";
+      return;
   }
-  return "";
 }
 
 std::string Value::type_name() const {

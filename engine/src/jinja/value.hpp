@@ -33,6 +33,7 @@ class RaisedError : public std::runtime_error {
 };
 
 class Value;
+class StringBuilder;  // budget.hpp
 struct CallArgs;
 using Function = std::function<Value(const CallArgs&)>;
 
@@ -47,11 +48,14 @@ class Value {
   Value(int i) : Value(static_cast<int64_t>(i)) {}
   Value(int64_t i) : kind_(Kind::Int), data_(i) {}
   Value(double d) : kind_(Kind::Float), data_(d) {}
-  Value(std::string s) : kind_(Kind::String), data_(std::move(s)) {}
+  // Strings are shared, like Python's: copying a Value never copies its text. A new string
+  // is charged to the render's budget (budget.hpp).
+  Value(std::string s);
   Value(const char* s) : Value(std::string(s)) {}
   // Lists and dicts may nest at most kMaxDepth deep (TemplateError beyond), which bounds
-  // the recursion of printing, comparing and converting them.
-  static constexpr int kMaxDepth = 200;
+  // the recursion of printing, comparing and converting them. A new list or dict is charged
+  // to the render's budget, one step per item.
+  static constexpr int kMaxDepth = 100;
   Value(List l);
   Value(Dict d);
 
@@ -78,11 +82,11 @@ class Value {
   bool as_bool() const { return std::get<bool>(data_); }
   int64_t as_int() const;   // bool or int
   double as_float() const;  // any number
-  const std::string& as_string() const { return std::get<std::string>(data_); }
+  const std::string& as_string() const { return text(); }
   const List& as_list() const { return *std::get<std::shared_ptr<const List>>(data_); }
   const Dict& as_dict() const { return *std::get<std::shared_ptr<Dict>>(data_); }  // or namespace
   const Function& as_function() const { return *std::get<std::shared_ptr<const Function>>(data_); }
-  const std::string& undefined_hint() const { return std::get<std::string>(data_); }
+  const std::string& undefined_hint() const { return text(); }
   const void* identity() const;  // the shared object of a list/dict/namespace/function
 
   // Dict or namespace lookup; nullptr when absent.
@@ -94,23 +98,26 @@ class Value {
   void clear_namespace() const;
 
   bool truthy() const;
-  std::string str() const;                          // Python str(); undefined renders as ""
-  std::string repr() const { return repr(false); }  // Python repr()
+  std::string str() const;   // Python str(); undefined renders as ""
+  std::string repr() const;  // Python repr()
   std::string type_name() const;
 
   // Throws TemplateError explaining why this value is undefined.
   [[noreturn]] void throw_undefined() const;
 
  private:
+  using Text = std::shared_ptr<const std::string>;
+  const std::string& text() const;  // of a string, or the hint of an undefined value
+
   // Namespaces inside a namespace print as <Namespace ...>: they can hold themselves.
-  std::string repr(bool inside_namespace) const;
+  void repr(bool inside_namespace, StringBuilder& out) const;
 
   Kind kind_ = Kind::Undefined;
   bool tuple_ = false;
   uint8_t depth_ = 0;  // of list/dict nesting; a namespace counts 0 (it is printed shallowly)
-  std::variant<std::monostate, bool, int64_t, double, std::string, std::shared_ptr<const List>,
+  std::variant<std::monostate, bool, int64_t, double, Text, std::shared_ptr<const List>,
                std::shared_ptr<Dict>, std::shared_ptr<const Function>>
-      data_ = std::string();  // an undefined value holds its hint
+      data_ = Text();  // an undefined value holds its hint (null: none)
 };
 
 // Arguments of a call: positional then keyword, as written.

@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "coil/chat.hpp"
 #include "coil/error.hpp"
 #include "coil/gguf.hpp"
+#include "coil/json.hpp"
+#include "coil/limits.hpp"
 
 namespace coil {
 namespace {
@@ -22,30 +22,18 @@ using nlohmann::json;
   throw Error(file.string() + ": " + what);
 }
 
-std::optional<std::string> read_text(const fs::path& file) {
+// The file's text when it exists, at most `max_bytes` of it (else an error).
+std::optional<std::string> read_text(const fs::path& file, uint64_t max_bytes) {
   std::error_code ec;
   if (!fs::exists(file, ec)) return std::nullopt;
   if (fs::is_directory(file, ec)) fail(file, "is a directory, not a file");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) fail(file, "cannot be opened");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) fail(file, "cannot be read");
-  return text;
+  return read_file_text(file, max_bytes);
 }
 
 std::optional<json> read_json(const fs::path& file) {
-  auto text = read_text(file);
+  auto text = read_text(file, limits::kJsonFileBytes);
   if (!text) return std::nullopt;
-  json j;
-  try {
-    j = json::parse(*text);
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();  // "[json.exception.parse_error.101] parse error at ..."
-    if (auto close = what.find("] ");
-        what.starts_with("[json.exception") && close != std::string::npos)
-      what = what.substr(close + 2);
-    fail(file, "invalid JSON: " + what);
-  }
+  json j = parse_json(*text, file.string());
   if (!j.is_object()) fail(file, "must hold a JSON object, not " + std::string(j.type_name()));
   return j;
 }
@@ -70,7 +58,7 @@ std::optional<int64_t> opt_integer(const json& j, const char* key, const fs::pat
   const json* v = field(j, key);
   if (!v) return std::nullopt;
   auto i = as_integer(*v);
-  if (!i) fail(file, std::string("'") + key + "' must be an integer, got " + v->dump());
+  if (!i) fail(file, std::string("'") + key + "' must be an integer, got " + json_excerpt(*v));
   return i;
 }
 
@@ -78,14 +66,15 @@ std::optional<bool> opt_bool(const json& j, const char* key, const fs::path& fil
   const json* v = field(j, key);
   if (!v) return std::nullopt;
   if (!v->is_boolean())
-    fail(file, std::string("'") + key + "' must be true or false, got " + v->dump());
+    fail(file, std::string("'") + key + "' must be true or false, got " + json_excerpt(*v));
   return v->get<bool>();
 }
 
 std::optional<double> opt_number(const json& j, const char* key, const fs::path& file) {
   const json* v = field(j, key);
   if (!v) return std::nullopt;
-  if (!v->is_number()) fail(file, std::string("'") + key + "' must be a number, got " + v->dump());
+  if (!v->is_number())
+    fail(file, std::string("'") + key + "' must be a number, got " + json_excerpt(*v));
   return v->get<double>();
 }
 
@@ -111,7 +100,7 @@ int64_t token_id(const json& v, const char* key, const fs::path& file, bool list
   auto i = as_integer(v);
   if (!i || *i < 0)
     fail(file, std::string("'") + key + "' must be a token id (an integer >= 0)" +
-                   (list_allowed ? " or a list of them" : "") + ", got " + v.dump());
+                   (list_allowed ? " or a list of them" : "") + ", got " + json_excerpt(v));
   return *i;
 }
 
@@ -141,7 +130,8 @@ std::string special_token(const json& j, const char* key, const fs::path& file) 
     if (content && content->is_string()) return content->get<std::string>();
   }
   fail(file, std::string("'") + key +
-                 "' must be a string or an object with a string \"content\", got " + v->dump());
+                 "' must be a string or an object with a string \"content\", got " +
+                 json_excerpt(*v));
 }
 
 // chat_template: a string, or a list of {"name", "template"} from which "default" is used.
@@ -160,7 +150,7 @@ std::optional<std::string> template_field(const json& j, const fs::path& file) {
     if (!name || !name->is_string() || !text || !text->is_string())
       fail(file,
            "each 'chat_template' entry must be {\"name\": string, \"template\": string}, got " +
-               entry.dump());
+               json_excerpt(entry));
     const std::string n = name->get<std::string>();
     if (n == "default" && !found) found = text->get<std::string>();
     names += (names.empty() ? "" : ", ") + n;
@@ -200,15 +190,14 @@ ChatConfig load_gguf(const fs::path& file) {
   return c;
 }
 
-}  // namespace
-
-ChatConfig ChatConfig::load(const fs::path& dir) {
+ChatConfig load_files(const fs::path& dir) {
   if (is_gguf_file(dir)) return load_gguf(dir);
   ChatConfig c;
 
   const fs::path tokenizer_config = dir / "tokenizer_config.json";
   if (auto j = read_json(tokenizer_config)) {
     c.chat_template = template_field(*j, tokenizer_config);
+    if (c.chat_template) c.chat_template_file = tokenizer_config.string();
     c.bos_token = special_token(*j, "bos_token", tokenizer_config);
     c.eos_token = special_token(*j, "eos_token", tokenizer_config);
   }
@@ -217,9 +206,15 @@ ChatConfig ChatConfig::load(const fs::path& dir) {
   if (auto j = read_json(template_json)) {
     const json* t = field(*j, "chat_template");
     if (t && !t->is_string()) fail(template_json, "'chat_template' must be a string");
-    if (t) c.chat_template = t->get<std::string>();
+    if (t) {
+      c.chat_template = t->get<std::string>();
+      c.chat_template_file = template_json.string();
+    }
   }
-  if (auto text = read_text(dir / "chat_template.jinja")) c.chat_template = *text;
+  if (auto text = read_text(dir / "chat_template.jinja", limits::kTemplateSourceBytes)) {
+    c.chat_template = *text;
+    c.chat_template_file = (dir / "chat_template.jinja").string();
+  }
 
   const fs::path generation_config = dir / "generation_config.json";
   if (auto j = read_json(generation_config)) {
@@ -253,6 +248,12 @@ ChatConfig ChatConfig::load(const fs::path& dir) {
   return c;
 }
 
+}  // namespace
+
+ChatConfig ChatConfig::load(const fs::path& dir) {
+  return guard(dir.string(), [&] { return load_files(dir); });
+}
+
 SamplingParams ChatConfig::sampling(SamplingParams base) const {
   SamplingParams p = base;
   if (do_sample == false) {
@@ -269,7 +270,7 @@ SamplingParams ChatConfig::sampling(SamplingParams base) const {
 }
 
 ChatTemplate ChatConfig::make_template() const {
-  if (chat_template) return ChatTemplate(*chat_template);
+  if (chat_template) return ChatTemplate(*chat_template, chat_template_file);
   return ChatTemplate::chatml();
 }
 

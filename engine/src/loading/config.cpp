@@ -3,14 +3,14 @@
 #include "coil/config.hpp"
 
 #include <cmath>
-#include <fstream>
 #include <initializer_list>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 
 #include "coil/error.hpp"
+#include "coil/json.hpp"
+#include "coil/limits.hpp"
 
 namespace coil {
 namespace {
@@ -51,21 +51,25 @@ std::optional<int64_t> as_int(const json& v) {
   return std::nullopt;
 }
 
-// Reads a positive integer field under any of `names`; nullopt when absent.
+// Reads a positive integer field under any of `names`, at most `max` (limits.hpp); nullopt
+// when absent.
 std::optional<int64_t> opt_positive(const json& j, std::initializer_list<const char*> names,
-                                    const std::string& source) {
+                                    int64_t max, const std::string& source) {
   std::string name;
   const json* v = lookup(j, names, &name);
   if (!v) return std::nullopt;
   auto i = as_int(*v);
   if (!i || *i <= 0)
-    fail(source, "field '" + name + "' must be a positive integer, got " + v->dump());
+    fail(source, "field '" + name + "' must be a positive integer, got " + json_excerpt(*v));
+  if (*i > max)
+    fail(source, "field '" + name + "' is " + std::to_string(*i) + ", more than the " +
+                     std::to_string(max) + " Coil supports");
   return i;
 }
 
-int64_t req_positive(const json& j, std::initializer_list<const char*> names,
+int64_t req_positive(const json& j, std::initializer_list<const char*> names, int64_t max,
                      const std::string& source) {
-  if (auto v = opt_positive(j, names, source)) return *v;
+  if (auto v = opt_positive(j, names, max, source)) return *v;
   std::string list;
   for (const char* n : names) list += (list.empty() ? "'" : " or '") + std::string(n) + "'";
   fail(source, "missing required field " + list);
@@ -76,10 +80,11 @@ double opt_epsilon(const json& j, std::initializer_list<const char*> names, doub
   std::string name;
   const json* v = lookup(j, names, &name);
   if (!v) return def;
-  if (!v->is_number()) fail(source, "field '" + name + "' must be a number, got " + v->dump());
+  if (!v->is_number())
+    fail(source, "field '" + name + "' must be a number, got " + json_excerpt(*v));
   const double d = v->get<double>();
   if (!std::isfinite(d) || d <= 0 || d >= 1)
-    fail(source, "field '" + name + "' must be a small positive number, got " + v->dump());
+    fail(source, "field '" + name + "' must be a small positive number, got " + json_excerpt(*v));
   return d;
 }
 
@@ -89,7 +94,7 @@ bool opt_bool(const json& j, std::initializer_list<const char*> names, bool def,
   const json* v = lookup(j, names, &name);
   if (!v) return def;
   if (!v->is_boolean())
-    fail(source, "field '" + name + "' must be true or false, got " + v->dump());
+    fail(source, "field '" + name + "' must be true or false, got " + json_excerpt(*v));
   return v->get<bool>();
 }
 
@@ -98,8 +103,8 @@ int64_t opt_token_id(const json& j, const char* name, const std::string& source)
   if (it == j.end() || it->is_null()) return -1;
   auto i = as_int(*it);
   if (!i || *i < 0)
-    fail(source,
-         std::string("field '") + name + "' must be a non-negative integer, got " + it->dump());
+    fail(source, std::string("field '") + name + "' must be a non-negative integer, got " +
+                     json_excerpt(*it));
   return *i;
 }
 
@@ -107,11 +112,13 @@ void parse_arch(const json& j, const std::string& source, ModelConfig& c) {
   std::string from_arch, from_type;
   if (auto it = j.find("architectures"); it != j.end() && !it->is_null()) {
     if (!it->is_array() || it->empty() || !(*it)[0].is_string())
-      fail(source, "field 'architectures' must be a non-empty list of strings, got " + it->dump());
+      fail(source,
+           "field 'architectures' must be a non-empty list of strings, got " + json_excerpt(*it));
     from_arch = (*it)[0].get<std::string>();
   }
   if (auto it = j.find("model_type"); it != j.end() && !it->is_null()) {
-    if (!it->is_string()) fail(source, "field 'model_type' must be a string, got " + it->dump());
+    if (!it->is_string())
+      fail(source, "field 'model_type' must be a string, got " + json_excerpt(*it));
     from_type = it->get<std::string>();
   }
   if (from_arch.empty() && from_type.empty())
@@ -148,8 +155,8 @@ void parse_eos(const json& j, const std::string& source, ModelConfig& c) {
   auto it = j.find("eos_token_id");
   if (it == j.end() || it->is_null()) return;
   auto bad = [&] {
-    fail(source,
-         "field 'eos_token_id' must be a token id or a list of token ids, got " + it->dump());
+    fail(source, "field 'eos_token_id' must be a token id or a list of token ids, got " +
+                     json_excerpt(*it));
   };
   if (it->is_array()) {
     for (const auto& e : *it) {
@@ -164,25 +171,27 @@ void parse_eos(const json& j, const std::string& source, ModelConfig& c) {
   }
 }
 
-}  // namespace
-
-ModelConfig ModelConfig::parse(const json& j, const std::string& source) {
+ModelConfig parse_fields(const json& j, const std::string& source) {
   if (!j.is_object()) fail(source, "the top level is not a JSON object");
   ModelConfig c;
   parse_arch(j, source, c);
 
-  c.vocab_size = req_positive(j, {"vocab_size"}, source);
-  c.hidden_size = req_positive(j, {"hidden_size", "d_model"}, source);
-  c.num_layers = req_positive(j, {"num_hidden_layers", "n_layer", "num_layers"}, source);
-  c.state_size = req_positive(j, {"state_size", "d_state"}, source);
-  c.conv_kernel = req_positive(j, {"conv_kernel", "d_conv"}, source);
+  using namespace limits;
+  c.vocab_size = req_positive(j, {"vocab_size"}, kVocab, source);
+  c.hidden_size = req_positive(j, {"hidden_size", "d_model"}, kHidden, source);
+  c.num_layers = req_positive(j, {"num_hidden_layers", "n_layer", "num_layers"}, kLayers, source);
+  c.state_size = req_positive(j, {"state_size", "d_state"}, kStateSize, source);
+  c.conv_kernel = req_positive(j, {"conv_kernel", "d_conv"}, kConvKernel, source);
 
   // The 7B says expand 16 with intermediate_size 8192: intermediate_size wins.
-  if (auto d = opt_positive(j, {"intermediate_size", "d_inner"}, source)) {
+  if (auto d = opt_positive(j, {"intermediate_size", "d_inner"}, kInner, source)) {
     c.intermediate_size = *d;
   } else {
-    const int64_t expand = opt_positive(j, {"expand"}, source).value_or(2);
-    c.intermediate_size = expand * c.hidden_size;
+    const int64_t expand = opt_positive(j, {"expand"}, kInner, source).value_or(2);
+    if (!mul_fits(expand, c.hidden_size, &c.intermediate_size) || c.intermediate_size > kInner)
+      fail(source, "'expand' " + std::to_string(expand) + " x hidden_size " +
+                       std::to_string(c.hidden_size) + " gives an intermediate_size above the " +
+                       std::to_string(kInner) + " Coil supports");
   }
 
   std::string rank_name;
@@ -191,9 +200,9 @@ ModelConfig ModelConfig::parse(const json& j, const std::string& source) {
     c.time_step_rank = (c.hidden_size + 15) / 16;
   } else {
     auto r = as_int(*rank);
-    if (!r || *r <= 0)
-      fail(source,
-           "field '" + rank_name + "' must be a positive integer or \"auto\", got " + rank->dump());
+    if (!r || *r <= 0 || *r > kTimeStepRank)
+      fail(source, "field '" + rank_name + "' must be a positive integer (at most " +
+                       std::to_string(kTimeStepRank) + ") or \"auto\", got " + json_excerpt(*rank));
     c.time_step_rank = *r;
   }
 
@@ -212,26 +221,22 @@ ModelConfig ModelConfig::parse(const json& j, const std::string& source) {
   return c;
 }
 
+}  // namespace
+
+ModelConfig ModelConfig::parse(const json& j, const std::string& source) {
+  return guard(source, [&] { return parse_fields(j, source); });
+}
+
 ModelConfig ModelConfig::load(const std::filesystem::path& config_json) {
   const std::string source = config_json.string();
   std::error_code ec;
   if (!std::filesystem::is_regular_file(config_json, ec))
     throw Error("model config " + source + " does not exist or is not a file");
-  std::ifstream in(config_json, std::ios::binary);
-  if (!in) throw Error("cannot open model config " + source);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_text(ss.str(), source);
+  return parse(read_json_file(config_json), source);
 }
 
 ModelConfig ModelConfig::parse_text(const std::string& json_text, const std::string& source) {
-  json j;
-  try {
-    j = json::parse(json_text);
-  } catch (const json::parse_error& e) {
-    throw Error("invalid model config " + source + ": not valid JSON (" + e.what() + ")");
-  }
-  return parse(j, source);
+  return parse(parse_json(json_text, "model config " + source), source);
 }
 
 int64_t ModelConfig::parameter_count() const {

@@ -10,7 +10,7 @@
 
 #include "coil/error.hpp"
 #include "coil/gguf.hpp"
-#include "coil/utf8.hpp"
+#include "coil/limits.hpp"
 #include "loading/shape_text.hpp"
 
 namespace coil {
@@ -25,21 +25,9 @@ constexpr uint64_t kMaxArrayElements = 1u << 22;  // all arrays together (a voca
 constexpr int kMaxArrayDepth = 4;
 constexpr uint64_t kMaxTensors = 1u << 20;
 
-// Text of untrusted bytes for a message: valid UTF-8, control characters escaped, bounded.
+// Text of untrusted bytes for a message: printable UTF-8 (coil/error.hpp), bounded.
 std::string printable(std::string_view s) {
-  std::string out;
-  const std::string valid = utf8_lossy(s.substr(0, 200));
-  for (unsigned char c : valid) {
-    if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (s.size() > 200) out += "...";
-  return out;
+  return printable_utf8(s.substr(0, 200)) + (s.size() > 200 ? "..." : "");
 }
 
 struct GgmlTypeInfo {
@@ -393,7 +381,7 @@ GgufFile::GgufFile(const std::filesystem::path& path) : path_(path), map_(path, 
   if (size < 24)
     throw Error("invalid GGUF file " + file + ": truncated: " + std::to_string(size) +
                 " bytes, shorter than the 24-byte header");
-  {
+  try {
     Cursor c(map_.data(), size, file);
     const uint32_t magic = c.read<uint32_t>("magic");
     if (magic != kMagic) c.fail("it does not start with the GGUF magic bytes");
@@ -446,10 +434,9 @@ GgufFile::GgufFile(const std::filesystem::path& path) : path_(path), map_(path, 
       uint64_t numel = 1;
       for (uint32_t d = 0; d < n_dims; ++d) {
         const uint64_t ne = c.read<uint64_t>("dimensions of tensor " + shown);
-        if (ne == 0 || ne > static_cast<uint64_t>(INT64_MAX) ||
-            numel > static_cast<uint64_t>(INT64_MAX) / ne)
+        if (ne == 0 || ne > static_cast<uint64_t>(INT64_MAX) || !mul_fits(numel, ne, &numel) ||
+            numel > static_cast<uint64_t>(INT64_MAX))
           c.fail("tensor " + shown + " has an impossible dimension " + std::to_string(ne));
-        numel *= ne;
         ti.ne.push_back(ne);
       }
       ti.ggml_type = c.read<uint32_t>("type of tensor " + shown);
@@ -461,10 +448,8 @@ GgufFile::GgufFile(const std::filesystem::path& path) : path_(path), map_(path, 
                " values, not a "
                "whole number of " +
                gt->name + " blocks of " + std::to_string(gt->block));
-      const uint64_t blocks = numel / gt->block;
-      if (blocks > std::numeric_limits<uint64_t>::max() / gt->bytes)
+      if (!mul_fits(numel / gt->block, gt->bytes, &ti.nbytes))
         c.fail("tensor " + shown + " is impossibly large");
-      ti.nbytes = blocks * gt->bytes;
       if (ti.offset % alignment_ != 0)
         c.fail("tensor " + shown + " has data offset " + std::to_string(ti.offset) +
                ", not a multiple of the alignment " + std::to_string(alignment_));
@@ -507,9 +492,18 @@ GgufFile::GgufFile(const std::filesystem::path& path) : path_(path), map_(path, 
         v.shape.push_back(static_cast<int64_t>(*it));
       v.data = map_.data() + data_start_ + ti.offset;
       v.nbytes = static_cast<size_t>(ti.nbytes);
+      // Kernels read values and block structs in place: a general.alignment below their
+      // alignment (llama.cpp writes 32) could put them at odd addresses. Refused, not read.
+      if (reinterpret_cast<uintptr_t>(v.data) % dtype_alignment(*dt) != 0)
+        c.fail("tensor " + printable(ti.name) + " (" + dtype_name(*dt) +
+               ") starts at file offset " + std::to_string(data_start_ + ti.offset) +
+               ", not a multiple of the " + std::to_string(dtype_alignment(*dt)) +
+               " bytes its values need (general.alignment " + std::to_string(alignment_) + ")");
       v.file = path_;
       views_.emplace(ti.name, std::move(v));
     }
+  } catch (...) {
+    rethrow_as_error(file);  // a coil::Error as it is; anything else (bad_alloc) becomes one
   }
 }
 

@@ -6,6 +6,10 @@
 namespace coil {
 
 ModelFiles ModelFiles::open(const std::filesystem::path& path) {
+  return guard(path.string(), [&] { return open_path(path); });
+}
+
+ModelFiles ModelFiles::open_path(const std::filesystem::path& path) {
   std::error_code ec;
   ModelFiles m;
   m.dir = path;

@@ -14,6 +14,8 @@
 #include "coil/chat.hpp"
 #include "coil/error.hpp"
 #include "coil/gguf_writer.hpp"
+#include "coil/json.hpp"
+#include "coil/limits.hpp"
 #include "coil/quants.hpp"
 #include "coil/weights.hpp"
 #include "tokenizer/gguf_vocab.hpp"
@@ -57,12 +59,6 @@ uint32_t file_type(DType t) {
     default:
       return 1024;  // "guessed"
   }
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw Error("cannot open " + p.string());
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 struct Job {
@@ -179,13 +175,9 @@ QuantizeReport quantize_model(const fs::path& model, const fs::path& out,
       if (key.starts_with("tokenizer.") || key.starts_with("general.sampling.")) g.set(key, v);
   } else {
     if (fs::exists(model / "tokenizer.json", ec)) {
-      const std::string text = read_text(model / "tokenizer.json");
-      nlohmann::json tj;
-      try {
-        tj = nlohmann::json::parse(text);
-      } catch (const nlohmann::json::exception& e) {
-        throw Error((model / "tokenizer.json").string() + ": invalid JSON: " + e.what());
-      }
+      const std::string text =
+          read_file_text(model / "tokenizer.json", limits::kTokenizerJsonBytes);
+      const nlohmann::json tj = parse_json(text, (model / "tokenizer.json").string());
       tok::put_tokenizer(tj, text, (model / "tokenizer.json").string(), g);
     } else if (fs::exists(model / "tokenizer.model", ec)) {
       report.notes.push_back(

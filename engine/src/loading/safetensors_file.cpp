@@ -2,11 +2,16 @@
 // Layout: u64 little-endian header length N, N bytes of JSON, then the data section that
 // the tensors' data_offsets index into.
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "coil/error.hpp"
+#include "coil/json.hpp"
+#include "coil/limits.hpp"
 #include "coil/safetensors.hpp"
 #include "loading/shape_text.hpp"
 
@@ -14,8 +19,6 @@ namespace coil {
 namespace {
 
 using nlohmann::json;
-
-constexpr uint64_t kMaxHeaderBytes = 100ull * 1024 * 1024;
 
 // A non-negative JSON integer, or false.
 bool to_u64(const json& v, uint64_t* out) {
@@ -43,20 +46,17 @@ uint64_t header_length(const MappedFile& map, const std::string& file) {
                 " bytes, shorter than its 8-byte header length");
   uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | map.data()[i];
-  if (n > kMaxHeaderBytes || n > size - 8)
+  if (n > limits::kSafetensorsHeaderBytes || n > size - 8)
     throw Error("safetensors file " + file + " has an absurd header length of " +
                 std::to_string(n) + " bytes (file size " + std::to_string(size) +
-                " bytes): truncated or not a safetensors file");
+                " bytes, at most " + std::to_string(limits::kSafetensorsHeaderBytes) +
+                " allowed): truncated or not a safetensors file");
   return n;
 }
 
 json parse_header(const MappedFile& map, uint64_t n, const std::string& file) {
-  json header;
-  try {
-    header = json::parse(std::string_view(reinterpret_cast<const char*>(map.data() + 8), n));
-  } catch (const json::parse_error& e) {
-    throw Error("safetensors file " + file + " has an invalid JSON header (" + e.what() + ")");
-  }
+  json header = parse_json(std::string_view(reinterpret_cast<const char*>(map.data() + 8), n),
+                           "safetensors file " + file + " (its JSON header)");
   if (!header.is_object())
     throw Error("safetensors file " + file + " has a header that is not a JSON object");
   return header;
@@ -77,18 +77,20 @@ void read_metadata(const json& e, const std::string& file,
 // The shape of a header entry; *numel its element count (checked for overflow).
 std::vector<int64_t> parse_shape(const json& sh, const std::string& where, uint64_t* numel) {
   if (!sh.is_array()) throw Error(where + ": 'shape' is not a list");
+  if (sh.size() > limits::kTensorRank)
+    throw Error(where + ": 'shape' has " + std::to_string(sh.size()) +
+                " dimensions, more than the " + std::to_string(limits::kTensorRank) + " supported");
   std::vector<int64_t> shape;
-  *numel = 1;
-  bool overflow = false;
   for (const auto& d : sh) {
     uint64_t u;
     if (!to_u64(d, &u) || u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-      throw Error(where + ": 'shape' " + sh.dump() + " holds a non-integer or negative dimension");
+      throw Error(where + ": 'shape' " + json_excerpt(sh) +
+                  " holds a non-integer or negative dimension");
     shape.push_back(static_cast<int64_t>(u));
-    if (u != 0 && *numel > std::numeric_limits<uint64_t>::max() / u) overflow = true;
-    *numel *= u;
   }
-  if (overflow) throw Error(where + ": shape " + sh.dump() + " is impossibly large");
+  const std::optional<int64_t> n = checked_numel(shape);
+  if (!n) throw Error(where + ": shape " + shape_text(shape) + " is impossibly large");
+  *numel = static_cast<uint64_t>(*n);
   return shape;
 }
 
@@ -113,7 +115,8 @@ TensorView parse_tensor(const std::string& name, const json& e, const std::strin
 
   const json& off = e["data_offsets"];
   if (!off.is_array() || off.size() != 2 || !to_u64(off[0], begin) || !to_u64(off[1], end))
-    throw Error(where + ": 'data_offsets' must be two non-negative integers, got " + off.dump());
+    throw Error(where + ": 'data_offsets' must be two non-negative integers, got " +
+                json_excerpt(off));
   if (*begin > *end)
     throw Error(where + ": data_offsets [" + std::to_string(*begin) + ", " + std::to_string(*end) +
                 "] end before they begin");
@@ -147,7 +150,11 @@ void check_no_overlap(std::vector<Span> spans, const std::string& file) {
 
 SafetensorsFile::SafetensorsFile(const std::filesystem::path& path)
     : path_(path), map_(path, "safetensors file ") {
-  const std::string file = path.string();
+  guard(path.string(), [&] { open(); });
+}
+
+void SafetensorsFile::open() {
+  const std::string file = path_.string();
   const uint64_t n = header_length(map_, file);
   const uint64_t data_begin = 8 + n;
   const uint64_t data_size = map_.size() - data_begin;
@@ -160,12 +167,26 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path)
     }
     uint64_t begin = 0, end = 0;
     TensorView v = parse_tensor(it.key(), it.value(), file, data_size, &begin, &end);
-    v.file = path;
+    v.file = path_;
     v.data = map_.data() + data_begin + begin;
+    // Kernels read elements in place, so an element must start at a multiple of its size;
+    // the safetensors writer pads the header so that it does. Where a file does not (a
+    // header length or offset that is not a multiple of 8), the tensor is copied.
+    if (reinterpret_cast<uintptr_t>(v.data) % dtype_alignment(v.dtype) != 0)
+      v.data = aligned_copy(v.data, v.nbytes);
     auto [slot, inserted] = tensors_.emplace(it.key(), std::move(v));
     if (begin != end) spans.push_back({begin, end, &slot->first});
   }
   check_no_overlap(std::move(spans), file);
+}
+
+const void* SafetensorsFile::aligned_copy(const void* data, size_t nbytes) {
+  // 64-byte aligned, like a fresh allocation for SIMD; at least one byte.
+  auto* p = static_cast<std::byte*>(std::aligned_alloc(64, (nbytes + 64) / 64 * 64));
+  if (!p) throw std::bad_alloc();
+  copies_.emplace_back(p);
+  std::memcpy(p, data, nbytes);
+  return p;
 }
 
 }  // namespace coil

@@ -1,12 +1,11 @@
 // All tensors of a model folder: model.safetensors, or the shards that
 // model.safetensors.index.json lists (as transformers does, the single file wins when both
 // are present).
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "coil/error.hpp"
+#include "coil/json.hpp"
 #include "coil/safetensors.hpp"
 
 namespace coil {
@@ -20,16 +19,7 @@ constexpr const char* kIndex = "model.safetensors.index.json";
 
 json read_index(const fs::path& index) {
   const std::string file = index.string();
-  std::ifstream in(index, std::ios::binary);
-  if (!in) throw Error("cannot open " + file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  json j;
-  try {
-    j = json::parse(ss.str());
-  } catch (const json::parse_error& e) {
-    throw Error("invalid safetensors index " + file + ": not valid JSON (" + e.what() + ")");
-  }
+  const json j = read_json_file(index);
   if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
     throw Error("invalid safetensors index " + file + ": no 'weight_map' object");
   return j;
@@ -44,6 +34,10 @@ bool plain_file_name(const std::string& s) {
 }  // namespace
 
 TensorStore::TensorStore(const fs::path& model_dir) : dir_(model_dir) {
+  guard(model_dir.string(), [&] { open(); });
+}
+
+void TensorStore::open() {
   std::error_code ec;
   if (!fs::is_directory(dir_, ec))
     throw Error("model folder " + dir_.string() + " does not exist or is not a folder");
@@ -71,7 +65,7 @@ TensorStore::TensorStore(const fs::path& model_dir) : dir_(model_dir) {
   for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
     if (!it.value().is_string() || !plain_file_name(it.value().get<std::string>()))
       throw Error("invalid safetensors index " + ifile + ": tensor " + it.key() + " maps to " +
-                  it.value().dump() + ", not a file name in the model folder");
+                  json_excerpt(it.value()) + ", not a file name in the model folder");
     by_shard[it.value().get<std::string>()].insert(it.key());
   }
   if (by_shard.empty()) throw Error("invalid safetensors index " + ifile + ": empty weight_map");

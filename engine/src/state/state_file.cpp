@@ -3,6 +3,7 @@
 #include "coil/atomic_file.hpp"
 #include "coil/error.hpp"
 #include "coil/hash.hpp"
+#include "coil/limits.hpp"
 #include "coil/state.hpp"
 
 namespace coil {
@@ -35,7 +36,7 @@ size_t RecurrentState::file_bytes() const {
 }
 
 std::vector<uint8_t> serialize_state(const RecurrentState& s) {
-  if (s.data.size() != s.layer_floats() * s.n_layers)
+  if (s.n_tokens < 0 || s.data.size() != s.layer_floats() * s.n_layers)
     throw Error("internal: state payload does not match its dimensions");
   std::vector<uint8_t> out;
   out.reserve(s.file_bytes());
@@ -64,19 +65,29 @@ StateView parse_state_view(const uint8_t* d, size_t size, uint64_t expected_fing
     throw Error("state file " + src + " has format version " + std::to_string(version) +
                 ", this Coil reads version " + std::to_string(kStateFileVersion));
   if (size < kHeaderBytes + 8) throw Error("state file " + src + " is truncated");
+  if (get<uint32_t>(d + 12) != 0)
+    throw Error("state file " + src + " is corrupt (its reserved field is not zero)");
   RecurrentState s;
   s.model_fingerprint = get<uint64_t>(d + 16);
-  s.n_tokens = static_cast<int64_t>(get<uint64_t>(d + 24));
+  const uint64_t n_tokens = get<uint64_t>(d + 24);
+  if (n_tokens > static_cast<uint64_t>(INT64_MAX))
+    throw Error("state file " + src + " is corrupt (a negative token count)");
+  s.n_tokens = static_cast<int64_t>(n_tokens);
   s.token_hash = get<uint64_t>(d + 32);
   s.n_layers = static_cast<int32_t>(get<uint32_t>(d + 40));
   s.d_inner = static_cast<int32_t>(get<uint32_t>(d + 44));
   s.d_state = static_cast<int32_t>(get<uint32_t>(d + 48));
   s.conv_kernel = static_cast<int32_t>(get<uint32_t>(d + 52));
   if (s.n_layers <= 0 || s.d_inner <= 0 || s.d_state <= 0 || s.conv_kernel <= 0 ||
-      s.n_layers > 4096 || s.d_inner > (1 << 20) || s.d_state > 4096 || s.conv_kernel > 64)
+      s.n_layers > limits::kLayers || s.d_inner > limits::kInner ||
+      s.d_state > limits::kStateSize || s.conv_kernel > limits::kConvKernel)
     throw Error("state file " + src + " is corrupt (impossible dimensions)");
-  const size_t floats = s.layer_floats() * s.n_layers;
-  const size_t expected = kHeaderBytes + floats * 4 + 8;
+  // Within the limits each product fits easily; checked all the same.
+  uint64_t floats = 0, expected = 0;
+  if (!mul_fits<uint64_t>(s.layer_floats(), uint64_t(s.n_layers), &floats) ||
+      !mul_fits<uint64_t>(floats, 4, &expected) ||
+      !add_fits<uint64_t>(expected, kHeaderBytes + 8, &expected))
+    throw Error("state file " + src + " is corrupt (impossible dimensions)");
   if (size < expected) throw Error("state file " + src + " is truncated");
   if (size > expected) throw Error("state file " + src + " is corrupt (trailing bytes)");
   if (hash_bytes(d, size - 8) != get<uint64_t>(d + size - 8))

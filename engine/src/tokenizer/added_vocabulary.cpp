@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "coil/error.hpp"
+#include "coil/limits.hpp"
 #include "tokenizer/normalizer.hpp"
 
 namespace coil::tok {
@@ -32,55 +33,28 @@ bool flag(const json& t, const char* key, bool fallback) {
 
 }  // namespace
 
-void AddedVocabulary::Trie::insert(std::string_view pattern, int32_t token) {
-  if (pattern.empty()) return;
-  first_byte[static_cast<unsigned char>(pattern[0])] = true;
-  int32_t node = 0;
-  for (unsigned char c : pattern) {
-    auto& kids = nodes[node].children;
-    const auto it = std::find_if(kids.begin(), kids.end(), [c](auto& k) { return k.first == c; });
-    if (it != kids.end()) {
-      node = it->second;
-    } else {
-      const auto next = static_cast<int32_t>(nodes.size());
-      kids.emplace_back(c, next);  // `kids` is not used after nodes grows below
-      nodes.emplace_back();
-      node = next;
-    }
-  }
-  if (nodes[node].token < 0) nodes[node].token = token;
-}
-
-std::pair<size_t, int32_t> AddedVocabulary::Trie::longest_at(std::string_view text,
-                                                             size_t pos) const {
-  std::pair<size_t, int32_t> best{0, -1};
-  int32_t node = 0;
-  for (size_t i = pos; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    const auto& kids = nodes[node].children;
-    const auto it = std::find_if(kids.begin(), kids.end(), [c](auto& k) { return k.first == c; });
-    if (it == kids.end()) break;
-    node = it->second;
-    if (nodes[node].token >= 0) best = {i + 1 - pos, nodes[node].token};
-  }
-  return best;
-}
-
 AddedVocabulary::AddedVocabulary(const json& added_tokens, const Normalizer* normalizer,
                                  const std::string& file) {
   if (added_tokens.is_null()) return;
   if (!added_tokens.is_array()) throw Error(file + ": \"added_tokens\" must be a list");
   for (const json& t : added_tokens) {
     if (!t.is_object() || !t.contains("id") || !t["id"].is_number_integer() ||
-        !t.contains("content") || !t["content"].is_string() || t["id"].get<int64_t>() < 0 ||
-        t["id"].get<int64_t>() > INT32_MAX / 2)
+        !t.contains("content") || !t["content"].is_string())
       throw Error(file +
                   ": malformed entry in \"added_tokens\" (needs an \"id\" and a \"content\")");
+    if (t["id"].get<int64_t>() < 0 || t["id"].get<int64_t>() >= limits::kVocab)
+      throw Error(file + ": added token id " + std::to_string(t["id"].get<int64_t>()) +
+                  " is out of range (ids are integers from 0 to " +
+                  std::to_string(limits::kVocab - 1) + ")");
     AddedToken tok;
     tok.id = static_cast<int32_t>(t["id"].get<int64_t>());
     tok.content = t["content"].get<std::string>();
     if (tok.content.empty())
       throw Error(file + ": added token " + std::to_string(tok.id) + " is empty");
+    if (tok.content.size() > limits::kAddedTokenBytes)
+      throw Error(file + ": added token " + std::to_string(tok.id) + " is " +
+                  std::to_string(tok.content.size()) + " bytes long, more than the " +
+                  std::to_string(limits::kAddedTokenBytes) + " allowed");
     tok.special = flag(t, "special", false);
     tok.single_word = flag(t, "single_word", false);
     tok.lstrip = flag(t, "lstrip", false);
@@ -102,11 +76,11 @@ AddedVocabulary::AddedVocabulary(const json& added_tokens, const Normalizer* nor
 
 void AddedVocabulary::split(std::string_view text, bool normalized_set, bool parse_special,
                             std::vector<Segment>& out) const {
-  const Trie& trie = normalized_set ? normalized_ : raw_;
+  const TokenTrie& trie = normalized_set ? normalized_ : raw_;
   size_t emitted = 0;  // text before this offset has been output
   size_t i = 0;
   while (i < text.size()) {
-    if (!trie.first_byte[static_cast<unsigned char>(text[i])]) {
+    if (!trie.may_start(static_cast<unsigned char>(text[i]))) {
       ++i;
       continue;
     }

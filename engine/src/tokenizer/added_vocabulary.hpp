@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tokenizer/regex.hpp"
+#include "tokenizer/trie.hpp"
 
 namespace coil::tok {
 
@@ -51,24 +52,12 @@ class AddedVocabulary {
   bool empty() const { return tokens_.empty(); }
 
  private:
-  struct Trie {
-    struct Node {
-      std::vector<std::pair<unsigned char, int32_t>> children;
-      int32_t token = -1;  // index into tokens_
-    };
-    std::vector<Node> nodes{Node{}};
-    bool first_byte[256] = {};
-    void insert(std::string_view pattern, int32_t token);
-    // Longest pattern starting at `pos`: its length and token index, or {0, -1}.
-    std::pair<size_t, int32_t> longest_at(std::string_view text, size_t pos) const;
-  };
-
   bool is_space_at(std::string_view text, size_t pos) const { return space_.matches_at(text, pos); }
   bool is_word_at(std::string_view text, size_t pos) const { return word_.matches_at(text, pos); }
 
   std::vector<AddedToken> tokens_;
   std::unordered_map<int32_t, size_t> by_id_;
-  Trie raw_, normalized_;
+  TokenTrie raw_, normalized_;  // content -> index into tokens_
   int32_t id_limit_ = 0;
   Regex space_{R"(\s)"};
   Regex word_{R"([\p{Alphabetic}\p{N}])"};

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "coil/error.hpp"
+#include "coil/limits.hpp"
 #include "coil/utf8.hpp"
 
 namespace coil::tok {
@@ -39,10 +40,20 @@ BpeModel::BpeModel(const json& model, const std::string& file) {
 
   int64_t max_id = -1;
   for (const auto& [token, id] : vocab.items()) {
-    if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX / 2)
-      throw Error(file + ": vocab entry '" + token + "' has an invalid id");
+    if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() >= limits::kVocab)
+      throw Error(file + ": vocab entry '" + token +
+                  "' has an invalid id (ids are integers from 0 "
+                  "to " +
+                  std::to_string(limits::kVocab - 1) + ")");
     max_id = std::max(max_id, id.get<int64_t>());
   }
+  // The id table is allocated for every id up to the largest: a few gaps are fine (ids of
+  // added tokens), a table mostly empty is not a real vocab.
+  const auto entries = static_cast<int64_t>(vocab.size());
+  if (max_id >= entries + limits::kVocabIdSlack)
+    throw Error(file + ": \"model.vocab\" has " + std::to_string(entries) +
+                " tokens but ids up to " + std::to_string(max_id) + ": too sparse (at most " +
+                std::to_string(limits::kVocabIdSlack) + " unused ids are allowed)");
   tokens_.resize(static_cast<size_t>(max_id + 1));
   has_token_.assign(tokens_.size(), false);
   vocab_.reserve(vocab.size());

@@ -1,9 +1,10 @@
 #include "tokenizer/bpe_tokenizer.hpp"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "coil/error.hpp"
+#include "coil/json.hpp"
+#include "coil/limits.hpp"
 #include "coil/utf8.hpp"
 #include "tokenizer/byte_level.hpp"
 
@@ -14,13 +15,7 @@ using nlohmann::json;
 namespace {
 
 json read_json(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error(file.string() + ": cannot open tokenizer file");
-  try {
-    return json::parse(in);
-  } catch (const json::exception& e) {
-    throw Error(file.string() + ": invalid JSON: " + e.what());
-  }
+  return parse_json(read_file_text(file, limits::kTokenizerJsonBytes), file.string());
 }
 
 // Whether the "decoder" turns byte-level symbols back into bytes (ByteLevel) or keeps the
@@ -37,10 +32,14 @@ bool parse_decoder(const json& j, const std::string& file) {
 }  // namespace
 
 std::unique_ptr<BpeTokenizer> BpeTokenizer::load(const std::filesystem::path& path) {
-  return from_json(read_json(path), path.string());
+  return guard(path.string(), [&] { return from_json(read_json(path), path.string()); });
 }
 
 std::unique_ptr<BpeTokenizer> BpeTokenizer::from_json(const json& root, const std::string& file) {
+  return guard(file, [&] { return build(root, file); });
+}
+
+std::unique_ptr<BpeTokenizer> BpeTokenizer::build(const json& root, const std::string& file) {
   if (!root.is_object())
     throw Error(file + ": not a tokenizer.json (the top level is not an object)");
   if (!root.contains("model") || !root["model"].is_object())
@@ -62,18 +61,19 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::from_json(const json& root, const st
       std::make_unique<AddedVocabulary>(root.value("added_tokens", json()), normalizer.get(), file);
   return std::unique_ptr<BpeTokenizer>(new BpeTokenizer(std::move(normalizer),
                                                         std::move(pretokenizer), std::move(bpe),
-                                                        std::move(added), byte_level));
+                                                        std::move(added), byte_level, file));
 }
 
 BpeTokenizer::BpeTokenizer(std::unique_ptr<Normalizer> normalizer,
                            std::unique_ptr<PreTokenizer> pretokenizer,
                            std::unique_ptr<BpeModel> model, std::unique_ptr<AddedVocabulary> added,
-                           bool byte_level_decoder)
+                           bool byte_level_decoder, std::string file)
     : normalizer_(std::move(normalizer)),
       pretokenizer_(std::move(pretokenizer)),
       model_(std::move(model)),
       added_(std::move(added)),
-      byte_level_decoder_(byte_level_decoder) {}
+      byte_level_decoder_(byte_level_decoder),
+      file_(std::move(file)) {}
 
 void BpeTokenizer::encode_text(std::string_view normalized, std::vector<int32_t>& out) const {
   std::vector<std::string> pieces{std::string(normalized)};
@@ -82,6 +82,10 @@ void BpeTokenizer::encode_text(std::string_view normalized, std::vector<int32_t>
 }
 
 std::vector<int32_t> BpeTokenizer::encode(std::string_view input, bool parse_special) const {
+  return guard(file_, [&] { return encode_all(input, parse_special); });
+}
+
+std::vector<int32_t> BpeTokenizer::encode_all(std::string_view input, bool parse_special) const {
   const std::string text = utf8_lossy(input);
   std::vector<int32_t> ids;
   ids.reserve(text.size() / 3 + 4);

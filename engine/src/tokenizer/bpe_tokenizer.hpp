@@ -34,7 +34,9 @@ class BpeTokenizer final : public Tokenizer {
  private:
   BpeTokenizer(std::unique_ptr<Normalizer> normalizer, std::unique_ptr<PreTokenizer> pretokenizer,
                std::unique_ptr<BpeModel> model, std::unique_ptr<AddedVocabulary> added,
-               bool byte_level_decoder);
+               bool byte_level_decoder, std::string file);
+  static std::unique_ptr<BpeTokenizer> build(const nlohmann::json& root, const std::string& file);
+  std::vector<int32_t> encode_all(std::string_view text, bool parse_special) const;
   void encode_text(std::string_view normalized, std::vector<int32_t>& out) const;
 
   std::unique_ptr<Normalizer> normalizer_;
@@ -42,6 +44,7 @@ class BpeTokenizer final : public Tokenizer {
   std::unique_ptr<BpeModel> model_;
   std::unique_ptr<AddedVocabulary> added_;
   bool byte_level_decoder_;
+  std::string file_;  // for error messages
 };
 
 }  // namespace coil::tok

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "coil/error.hpp"
+#include "coil/json.hpp"
 
 namespace coil::tok {
 namespace {
@@ -39,31 +40,6 @@ json pre_for(const std::string& name, const std::string& file) {
               "' is not supported (Coil reads falcon, gpt-2, gpt-neox, olmo, default)");
 }
 
-// Whether `text` nests arrays/objects at most `max_depth` deep (nlohmann's parser recurses:
-// a hostile file must not exhaust the stack). The hostile-files work adds the engine's one
-// parse_json with this limit; this check goes when it lands.
-bool nesting_within(std::string_view text, int max_depth) {
-  int depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string gguf_pre_name(const json& pre) {
@@ -76,15 +52,8 @@ std::string gguf_pre_name(const json& pre) {
 
 json tokenizer_json_from_gguf(const GgufFile& f) {
   const std::string file = f.path().string();
-  if (auto hf = f.get_string("tokenizer.huggingface.json")) {
-    if (!nesting_within(*hf, 64))
-      throw Error(file + ": tokenizer.huggingface.json nests deeper than 64 levels");
-    try {
-      return json::parse(*hf);
-    } catch (const json::exception& e) {
-      throw Error(file + ": tokenizer.huggingface.json is not valid JSON: " + e.what());
-    }
-  }
+  if (auto hf = f.get_string("tokenizer.huggingface.json"))
+    return parse_json(*hf, file + " (tokenizer.huggingface.json)");
   const auto model = f.get_string("tokenizer.ggml.model");
   if (!model) throw Error(file + ": this GGUF has no tokenizer (no tokenizer.ggml.model)");
   if (*model != "gpt2")

@@ -31,8 +31,8 @@ bool get_bool(const json& j, const char* key, bool fallback) {
 // Splits every piece at the matches of a regex.
 class RegexSplit final : public PreTokenizer {
  public:
-  RegexSplit(std::string_view pattern, SplitBehavior behavior, bool invert)
-      : re_(pattern), behavior_(behavior), invert_(invert) {}
+  RegexSplit(std::string_view pattern, SplitBehavior behavior, bool invert, const std::string& file)
+      : re_(pattern, file), behavior_(behavior), invert_(invert) {}
   void apply(std::vector<std::string>& pieces) const override {
     std::vector<std::string> out;
     out.reserve(pieces.size() * 2);
@@ -48,8 +48,9 @@ class RegexSplit final : public PreTokenizer {
 
 class ByteLevel final : public PreTokenizer {
  public:
-  ByteLevel(bool add_prefix_space, bool use_regex) : add_prefix_space_(add_prefix_space) {
-    if (use_regex) re_ = std::make_unique<Regex>(kGpt2Pattern);
+  ByteLevel(bool add_prefix_space, bool use_regex, const std::string& file)
+      : add_prefix_space_(add_prefix_space) {
+    if (use_regex) re_ = std::make_unique<Regex>(kGpt2Pattern, file);
   }
   void apply(std::vector<std::string>& pieces) const override {
     std::vector<std::string> split;
@@ -103,7 +104,7 @@ std::unique_ptr<PreTokenizer> make_split(const json& j, const std::string& file)
     throw Error(file + ": Split pre-tokenizer without a \"behavior\"");
   const SplitBehavior behavior = parse_split_behavior(j["behavior"].get<std::string>(), file);
   try {
-    return std::make_unique<RegexSplit>(pattern, behavior, get_bool(j, "invert", false));
+    return std::make_unique<RegexSplit>(pattern, behavior, get_bool(j, "invert", false), file);
   } catch (const Error& e) {
     throw Error(file + ": Split pre-tokenizer: " + e.what());
   }
@@ -116,24 +117,25 @@ std::unique_ptr<PreTokenizer> make_one(const json& j, const std::string& file) {
   try {
     if (type == "ByteLevel")
       return std::make_unique<ByteLevel>(get_bool(j, "add_prefix_space", true),
-                                         get_bool(j, "use_regex", true));
+                                         get_bool(j, "use_regex", true), file);
     if (type == "Punctuation") {
       const std::string behavior = j.contains("behavior") && j["behavior"].is_string()
                                        ? j["behavior"].get<std::string>()
                                        : "Isolated";
       return std::make_unique<RegexSplit>(kPunctuationChar, parse_split_behavior(behavior, file),
-                                          false);
+                                          false, file);
     }
     if (type == "Digits") {
       const bool individual = get_bool(j, "individual_digits", false);
       return std::make_unique<RegexSplit>(
-          kNumericChar, individual ? SplitBehavior::kIsolated : SplitBehavior::kContiguous, false);
+          kNumericChar, individual ? SplitBehavior::kIsolated : SplitBehavior::kContiguous, false,
+          file);
     }
     if (type == "Split") return make_split(j, file);
     if (type == "Whitespace")
-      return std::make_unique<RegexSplit>(kWordsOrSymbols, SplitBehavior::kRemoved, true);
+      return std::make_unique<RegexSplit>(kWordsOrSymbols, SplitBehavior::kRemoved, true, file);
     if (type == "WhitespaceSplit")
-      return std::make_unique<RegexSplit>(kWhitespaceChar, SplitBehavior::kRemoved, false);
+      return std::make_unique<RegexSplit>(kWhitespaceChar, SplitBehavior::kRemoved, false, file);
     if (type == "Sequence") {
       if (!j.contains("pretokenizers") || !j["pretokenizers"].is_array())
         throw Error(file + ": pre-tokenizer Sequence without a \"pretokenizers\" list");

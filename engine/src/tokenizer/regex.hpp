@@ -1,6 +1,10 @@
 // A compiled PCRE2 regular expression (UTF + UCP, JIT when available) for the
 // pre-tokenizers. Patterns are Hugging Face `tokenizers` (Oniguruma) syntax; `\s` and `\S`
 // are widened to include U+0085 as Oniguruma's Unicode `\s` does.
+// Patterns come from downloaded files, so matching is bounded (limits.hpp): each attempt by
+// PCRE2's match, depth and heap limits, and all the attempts over one text together by a
+// budget proportional to its length. A pattern that needs more fails with a coil::Error
+// naming the file, instead of taking minutes.
 #pragma once
 #include <cstddef>
 #include <memory>
@@ -16,8 +20,9 @@ struct Match {
 
 class Regex {
  public:
-  // Throws coil::Error (mentioning `pattern`) if it does not compile.
-  explicit Regex(std::string_view pattern);
+  // Throws coil::Error (mentioning `pattern`) if it does not compile. `source` names the file
+  // the pattern comes from, for the errors of matching.
+  explicit Regex(std::string_view pattern, std::string source = "");
   ~Regex();
   Regex(const Regex&) = delete;
   Regex& operator=(const Regex&) = delete;
@@ -34,7 +39,10 @@ class Regex {
   static std::string escape(std::string_view literal);
 
  private:
+  [[noreturn]] void fail(int pcre2_error, size_t subject_bytes) const;
+
   std::string pattern_;
+  std::string source_;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

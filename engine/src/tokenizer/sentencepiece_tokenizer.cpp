@@ -3,8 +3,11 @@
 #include <sentencepiece_processor.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "coil/error.hpp"
+#include "coil/json.hpp"
+#include "coil/limits.hpp"
 #include "coil/utf8.hpp"
 
 namespace coil::tok {
@@ -27,9 +30,19 @@ std::string replace_space_symbols(std::string_view piece) {
   return out;
 }
 
-// The byte of a byte piece "<0xAB>".
-char byte_of_piece(const std::string& piece) {
-  return static_cast<char>(std::stoi(piece.substr(3, 2), nullptr, 16));
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// The byte of a byte piece "<0xAB>", or nullopt when the piece is not spelled so.
+std::optional<char> byte_of_piece(std::string_view piece) {
+  if (piece.size() != 6 || !piece.starts_with("<0x") || piece[5] != '>') return std::nullopt;
+  const int hi = hex_digit(piece[3]), lo = hex_digit(piece[4]);
+  if (hi < 0 || lo < 0) return std::nullopt;
+  return static_cast<char>(hi * 16 + lo);
 }
 
 }  // namespace
@@ -37,14 +50,18 @@ char byte_of_piece(const std::string& piece) {
 std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::load(
     const std::filesystem::path& path) {
   const std::string file = path.string();
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw Error(file + ": cannot open tokenizer file");
-  auto sp = std::make_unique<sentencepiece::SentencePieceProcessor>();
-  const auto status = sp->Load(file);
-  if (!status.ok()) throw Error(file + ": not a valid SentencePiece model: " + status.ToString());
-  if (sp->GetPieceSize() <= 0) throw Error(file + ": SentencePiece model has no pieces");
-  return std::unique_ptr<SentencePieceTokenizer>(new SentencePieceTokenizer(std::move(sp), file));
+  return guard(file, [&] {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+      throw Error(file + ": cannot open tokenizer file");
+    // The library reads the model from memory; the size is checked before reading it.
+    const std::string bytes = read_file_text(path, limits::kSentencePieceBytes);
+    auto sp = std::make_unique<sentencepiece::SentencePieceProcessor>();
+    const auto status = sp->LoadFromSerializedProto(bytes);
+    if (!status.ok()) throw Error(file + ": not a valid SentencePiece model: " + status.ToString());
+    if (sp->GetPieceSize() <= 0) throw Error(file + ": SentencePiece model has no pieces");
+    return std::unique_ptr<SentencePieceTokenizer>(new SentencePieceTokenizer(std::move(sp), file));
+  });
 }
 
 SentencePieceTokenizer::SentencePieceTokenizer(
@@ -52,12 +69,18 @@ SentencePieceTokenizer::SentencePieceTokenizer(
     : sp_(std::move(sp)), file_(std::move(file)) {
   const int n = sp_->GetPieceSize();
   for (int id = 0; id < n; ++id) {
-    if (sp_->IsControl(id) && !sp_->IdToPiece(id).empty())
-      specials_.emplace_back(sp_->IdToPiece(id), id);
+    const std::string& piece = sp_->IdToPiece(id);
+    if (!sp_->IsControl(id) || piece.empty()) continue;
+    if (piece.size() > limits::kAddedTokenBytes)
+      throw Error(file_ + ": control piece " + std::to_string(id) + " is " +
+                  std::to_string(piece.size()) + " bytes long, more than the " +
+                  std::to_string(limits::kAddedTokenBytes) + " allowed");
+    specials_.insert(piece, id);
+    has_specials_ = true;
   }
-  // Longest first, so that matching at a position takes the longest special piece.
-  std::stable_sort(specials_.begin(), specials_.end(),
-                   [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  for (int id = 0; id < n; ++id)
+    if (sp_->IsByte(id) && !byte_of_piece(sp_->IdToPiece(id)))
+      throw Error(file_ + ": byte piece " + std::to_string(id) + " is not spelled <0xHH>");
   // Whether the library drops the leading "▁" of the first piece (it does when the model
   // adds a dummy prefix or removes extra whitespace): ask it on one such piece.
   for (int id = 0; id < n; ++id) {
@@ -81,30 +104,32 @@ void SentencePieceTokenizer::encode_plain(std::string_view text, std::vector<int
 
 std::vector<int32_t> SentencePieceTokenizer::encode(std::string_view input,
                                                     bool parse_special) const {
-  const std::string text = utf8_lossy(input);
-  std::vector<int32_t> ids;
-  if (!parse_special || specials_.empty()) {
-    encode_plain(text, ids);
-    return ids;
-  }
-  // Control pieces written in the text become their ids; the text between them is encoded
-  // as separate pieces of text.
-  size_t emitted = 0;
-  for (size_t i = 0; i < text.size();) {
-    const auto it = std::find_if(specials_.begin(), specials_.end(), [&](const auto& s) {
-      return std::string_view(text).substr(i, s.first.size()) == s.first;
-    });
-    if (it == specials_.end()) {
-      ++i;
-      continue;
+  return guard(file_, [&] {
+    const std::string text = utf8_lossy(input);
+    std::vector<int32_t> ids;
+    if (!parse_special || !has_specials_) {
+      encode_plain(text, ids);
+      return ids;
     }
-    encode_plain(std::string_view(text).substr(emitted, i - emitted), ids);
-    ids.push_back(it->second);
-    i += it->first.size();
-    emitted = i;
-  }
-  encode_plain(std::string_view(text).substr(emitted), ids);
-  return ids;
+    // Control pieces written in the text become their ids (the longest at each position);
+    // the text between them is encoded as separate pieces of text.
+    size_t emitted = 0;
+    for (size_t i = 0; i < text.size();) {
+      const auto [len, id] = specials_.may_start(static_cast<unsigned char>(text[i]))
+                                 ? specials_.longest_at(text, i)
+                                 : std::pair<size_t, int32_t>{0, -1};
+      if (id < 0) {
+        ++i;
+        continue;
+      }
+      encode_plain(std::string_view(text).substr(emitted, i - emitted), ids);
+      ids.push_back(id);
+      i += len;
+      emitted = i;
+    }
+    encode_plain(std::string_view(text).substr(emitted), ids);
+    return ids;
+  });
 }
 
 std::string SentencePieceTokenizer::piece_bytes(int32_t id, bool at_start,
@@ -113,7 +138,7 @@ std::string SentencePieceTokenizer::piece_bytes(int32_t id, bool at_start,
   const std::string& piece = sp_->IdToPiece(id);
   if (sp_->IsControl(id)) return skip_special ? std::string() : piece;
   if (sp_->IsUnknown(id)) return std::string(kUnknownSurface);
-  if (sp_->IsByte(id)) return std::string(1, byte_of_piece(piece));
+  if (sp_->IsByte(id)) return std::string(1, byte_of_piece(piece).value_or('?'));
   std::string_view p = piece;
   if (at_start && strip_first_space_ && p.rfind(kSpaceSymbol, 0) == 0)
     p.remove_prefix(kSpaceSymbol.size());

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "coil/tokenizer.hpp"
+#include "tokenizer/trie.hpp"
 
 namespace sentencepiece {
 class SentencePieceProcessor;
@@ -41,7 +42,8 @@ class SentencePieceTokenizer final : public Tokenizer {
   std::unique_ptr<sentencepiece::SentencePieceProcessor> sp_;
   std::string file_;
   bool strip_first_space_ = true;
-  std::vector<std::pair<std::string, int32_t>> specials_;  // control pieces matched in text
+  TokenTrie specials_;  // control pieces matched in text -> their ids
+  bool has_specials_ = false;
 };
 
 }  // namespace coil::tok

@@ -23,9 +23,7 @@ bool looks_like_json(const fs::path& file) {
   return false;
 }
 
-}  // namespace
-
-std::unique_ptr<Tokenizer> Tokenizer::load(const fs::path& path) {
+std::unique_ptr<Tokenizer> load_any(const fs::path& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     if (fs::exists(path / "tokenizer.json", ec))
@@ -43,6 +41,12 @@ std::unique_ptr<Tokenizer> Tokenizer::load(const fs::path& path) {
   if (path.extension() == ".model") return tok::SentencePieceTokenizer::load(path);
   if (looks_like_json(path)) return tok::BpeTokenizer::load(path);
   return tok::SentencePieceTokenizer::load(path);
+}
+
+}  // namespace
+
+std::unique_ptr<Tokenizer> Tokenizer::load(const fs::path& path) {
+  return guard(path.string(), [&] { return load_any(path); });
 }
 
 }  // namespace coil

@@ -10,6 +10,7 @@
 #include "hub_client.hpp"
 #include "hub_error.hpp"
 #include "hub_settings.hpp"
+#include "json_document.hpp"
 #include "repo_cache.hpp"
 #include "repo_tree.hpp"
 #include "resource_estimate.hpp"
@@ -321,6 +322,45 @@ class TstParsing : public QObject {
     QVERIFY(systemRamBytes() > 0);
     QCOMPARE(formatBytes(1500), QStringLiteral("1.5 kB"));
     QCOMPARE(formatBytes(12), QStringLiteral("12 B"));
+  }
+
+  void hostileConfigsGiveNoEstimate() {
+    // Dimensions from a hostile config.json: beyond the engine's limits (1e300 once overflowed
+    // a float-to-integer cast, expand x hidden a signed product) there is no estimate.
+    // The estimate is the engine's reading of config.json (ModelConfig::parse_text).
+    const QJsonObject base{{"model_type", "mamba"}, {"num_hidden_layers", 2},
+                           {"hidden_size", 64},     {"intermediate_size", 128},
+                           {"state_size", 16},      {"conv_kernel", 4},
+                           {"vocab_size", 1000}};
+    QVERIFY(estimateMemory(base, 0, 4, 1 << 30).valid);
+    for (const char* key : {"num_hidden_layers", "hidden_size", "intermediate_size", "state_size",
+                            "conv_kernel", "vocab_size", "time_step_rank", "expand"}) {
+      for (double v : {1e300, -1e300, 1e18, 0.5, -3.0}) {
+        QJsonObject c = base;
+        c[QLatin1String(key)] = v;
+        if (QLatin1String(key) == QLatin1String("expand"))
+          c.remove(QStringLiteral("intermediate_size"));
+        const MemoryEstimate e = estimateMemory(c, 0, 4, 1 << 30);
+        QVERIFY2(!e.valid, qPrintable(QStringLiteral("%1 = %2").arg(QLatin1String(key)).arg(v)));
+        QCOMPARE(e.totalBytes, qint64(0));
+      }
+    }
+  }
+
+  void hostileJsonIsRefusedByDepth() {
+    // Every JSON the app did not write goes through coil::parseJsonDocument: nesting is checked
+    // against the engine's limit before Qt's parser runs.
+    const QByteArray deep = QByteArray(100000, '[') + QByteArray(100000, ']');
+    QString error;
+    QVERIFY(!coil::parseJsonDocument(deep, QStringLiteral("the Hub's search answer"), &error));
+    QVERIFY2(error.contains(QStringLiteral("the Hub's search answer: JSON nested deeper than 64")),
+             qPrintable(error));
+    QVERIFY(!coil::parseJsonDocument("[1, 2", QStringLiteral("x"), &error));
+    QVERIFY2(error.startsWith(QStringLiteral("x: invalid JSON")), qPrintable(error));
+    const auto ok =
+        coil::parseJsonDocument(R"([{"id": "a/b", "tags": [[["x"]]]}])", QStringLiteral("x"));
+    QVERIFY(ok && ok->isArray());
+    QCOMPARE(parseSearchResults(ok->array()).size(), 1);
   }
 
   void diskCheck() {

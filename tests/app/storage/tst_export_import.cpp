@@ -2,8 +2,10 @@
 // identical chats; malformed files are refused with clear errors and import nothing.
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QTemporaryDir>
 #include <QtTest>
 
+#include "coil/limits.hpp"
 #include "database.hpp"
 #include "export.hpp"
 #include "import_json.hpp"
@@ -219,6 +221,9 @@ class TestExportImport : public QObject {
     auto file = [&](const QByteArray& c) { return head + okChat + "," + c + "]}"; };
     QTest::newRow("not json") << QByteArray("{nope") << "not a valid JSON file";
     QTest::newRow("empty") << QByteArray() << "not a valid JSON file";
+    QTest::newRow("nested 100000 deep")
+        << QByteArray(head + QByteArray(100000, '[') + QByteArray(100000, ']') + "]}")
+        << "the chat file: JSON nested deeper than 64 levels";
     QTest::newRow("array") << QByteArray("[]") << "not an object";
     QTest::newRow("no format") << QByteArray(R"({"schema_version":1,"conversations":[]})")
                                << "\"format\"";
@@ -296,6 +301,23 @@ class TestExportImport : public QObject {
     QCOMPARE(count(dst_->db(), "conversations"), 0);
     QCOMPARE(count(dst_->db(), "messages"), 0);
     QVERIFY(!dst_->db().inTransaction());
+  }
+
+  void oversizedFileIsRefusedBeforeReading() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("huge.json"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    QVERIFY(f.resize(qint64(coil::limits::kChatExportBytes) + 1));  // sparse: nothing written
+    f.close();
+    try {
+      importJsonFile(dst_->chats(), path);
+      QFAIL("no exception");
+    } catch (const ImportError& e) {
+      QVERIFY2(e.message().contains(QStringLiteral("too large to be a chat export")),
+               qPrintable(e.message()));
+    }
+    QCOMPARE(count(dst_->db(), "conversations"), 0);
   }
 
   void minimalFileImports() {

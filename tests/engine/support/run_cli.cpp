@@ -1,6 +1,7 @@
 #include "run_cli.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,7 +20,8 @@ std::string slurp(const std::string& path) {
 }
 }  // namespace
 
-CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text) {
+CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text,
+                  const CliLimits& limits) {
   const auto dir = temp_dir();
   const std::string in = (dir / "stdin").string(), out = (dir / "stdout").string(),
                     err = (dir / "stderr").string();
@@ -36,6 +38,13 @@ CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin
     dup2(fi, 0);
     dup2(fo, 1);
     dup2(fe, 2);
+    auto limit = [](int resource, uint64_t bytes) {
+      const rlimit r{static_cast<rlim_t>(bytes), static_cast<rlim_t>(bytes)};
+      if (bytes && setrlimit(resource, &r) != 0) _exit(126);
+    };
+    limit(RLIMIT_AS, limits.address_space_bytes);
+    limit(RLIMIT_STACK, limits.stack_bytes);
+    if (limits.timeout_s) alarm(limits.timeout_s);  // survives execv: the hang guard
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(exe.c_str()));
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));

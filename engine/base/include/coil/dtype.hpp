@@ -74,6 +74,13 @@ constexpr bool dtype_is_quantized(DType t) {
   return dtype_block_size(t) > 1;
 }
 
+// The alignment the engine reads stored data of `t` with, in place (a value, or a block
+// struct of coil/quants.hpp, whose f16 fields need 2): where a tensor starts in a mapped
+// file, it must be a multiple of this (the loaders copy or refuse what is not).
+constexpr size_t dtype_alignment(DType t) {
+  return dtype_is_quantized(t) ? 2 : dtype_block_bytes(t);
+}
+
 [[noreturn]] void throw_no_element_size(DType t);
 // Bytes of one value of an element type. A block type has no size per value: this throws
 // coil::Error for one (a programming error: use dtype_row_bytes).

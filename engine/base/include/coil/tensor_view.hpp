@@ -20,7 +20,7 @@ struct TensorView {
   size_t nbytes = 0;
   std::filesystem::path file;  // for error messages
 
-  int64_t numel() const;
+  int64_t numel() const;  // throws coil::Error when the shape overflows
 };
 
 }  // namespace coil
