@@ -174,9 +174,16 @@ TEST(CudaWithoutGpu, CliAutoFallsBackToTheCpuAndSaysWhy) {
       run_cli("logits --model '" + (test::fixtures_dir() / "models/falcon-tiny-f32").string() +
               "' --ids 1,2,3 --out '" + out.string() + "' --backend auto");
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_TRUE(contains(r.output, "CUDA"))
-      << "the fallback note should give the reason: " << r.output;
+  EXPECT_TRUE(contains(r.output, "ran on cpu")) << "a short fallback note: " << r.output;
+  EXPECT_TRUE(contains(r.output, "-v")) << "the note says how to see why: " << r.output;
   EXPECT_TRUE(std::filesystem::exists(out));
+  // with -v the note gives the engine's reason, which names CUDA
+  const CliRun v =
+      run_cli("-v logits --model '" + (test::fixtures_dir() / "models/falcon-tiny-f32").string() +
+              "' --ids 1,2,3 --out '" + out.string() + "' --backend auto");
+  EXPECT_EQ(v.exit_code, 0) << v.output;
+  EXPECT_TRUE(contains(v.output, "CUDA"))
+      << "the verbose fallback note should give the reason: " << v.output;
 }
 
 // --- with a GPU ---------------------------------------------------------------------------
