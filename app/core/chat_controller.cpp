@@ -553,17 +553,17 @@ void ChatController::onFinished(const GenerationResult& result) {
   qint64 stored = 0;
   try {
     auto& chats = storage_->chats();
+    storage::MessageMeta meta;  // what the finished answer is stored with
+    meta.model = a.model;
+    meta.sampling = settings_->toJson();
+    meta.seed = qint64(result.seed);
+    meta.promptTokens = result.promptTokens;
+    meta.completionTokens = result.completionTokens;
+    meta.prefillTokensPerS = result.prefillTokensPerS();
+    meta.decodeTokensPerS = result.decodeTokensPerS();
+    meta.finishReason = result.finishReason;
     if (a.draftId > 0 && chats.conversation(a.conversationId)) {
       // the message the partial answer was saved in gets the whole of it
-      storage::MessageMeta meta;
-      meta.model = a.model;
-      meta.sampling = settings_->toJson();
-      meta.seed = qint64(result.seed);
-      meta.promptTokens = result.promptTokens;
-      meta.completionTokens = result.completionTokens;
-      meta.prefillTokensPerS = result.prefillTokensPerS();
-      meta.decodeTokensPerS = result.decodeTokensPerS();
-      meta.finishReason = result.finishReason;
       if (a.mode == Mode::Continue && result.text.isEmpty()) {
         const auto old = chats.message(a.draftId);
         if (old) meta = old->meta;  // nothing new: it stays as it was
@@ -574,15 +574,6 @@ void ChatController::onFinished(const GenerationResult& result) {
       chats.setActiveLeaf(a.conversationId, a.draftId);
       stored = a.draftId;
     } else if (!result.text.isEmpty() && chats.conversation(a.conversationId)) {
-      storage::MessageMeta meta;
-      meta.model = a.model;
-      meta.sampling = settings_->toJson();
-      meta.seed = qint64(result.seed);
-      meta.promptTokens = result.promptTokens;
-      meta.completionTokens = result.completionTokens;
-      meta.prefillTokensPerS = result.prefillTokensPerS();
-      meta.decodeTokensPerS = result.decodeTokensPerS();
-      meta.finishReason = result.finishReason;
       stored = a.mode == Mode::Regenerate
                    ? chats.regenerate(a.replacesId, result.text, meta)
                    : chats.addMessage(a.conversationId, a.anchorId, QStringLiteral("assistant"),
