@@ -149,7 +149,7 @@ bool RepoCache::looksComplete(const QString& commit, const QStringList& include)
   const QString index = QStringLiteral("model.safetensors.index.json");
   if (files.contains(index)) {
     const QJsonObject map =
-        readSmallJson(snapshotFile(commit, index)).value(QLatin1String("weight_map")).toObject();
+        readJsonObjectFile(snapshotFile(commit, index), kSmallJsonFileBytes).value(QLatin1String("weight_map")).toObject();
     if (map.isEmpty()) return false;
     for (auto it = map.begin(); it != map.end(); ++it)
       if (!files.contains(it.value().toString())) return false;
@@ -163,10 +163,6 @@ qint64 RepoCache::snapshotBytes(const QString& commit, const QString& suffix) co
   for (const QString& f : snapshotFiles(commit))
     if (f.endsWith(suffix)) total += QFileInfo(snapshotFile(commit, f)).size();
   return total;
-}
-
-QJsonObject readSmallJson(const QString& path, qint64 maxBytes) {
-  return readJsonObjectFile(path, maxBytes);  // behind the engine's nesting limit too
 }
 
 }  // namespace coil::hub
