@@ -24,9 +24,7 @@ Rectangle {
     required property bool curated
     required property string sizeText
     required property bool detailsPending
-    required property string fitLabel
-    required property string fitTone
-    required property string fitTip
+    required property var fit  // the memory-fit badge: {label, tone, tip}
     required property bool installed
     required property string downloadStatus
     required property var choices
@@ -107,9 +105,9 @@ Rectangle {
                 }
                 Badge {
                     objectName: "fitBadge"
-                    text: card.choice ? card.choice.fitLabel : card.fitLabel
-                    tone: card.choice ? card.choice.fitTone : card.fitTone
-                    tip: card.choice ? card.choice.fitTip : card.fitTip
+                    text: (card.choice ? card.choice.fit : card.fit).label
+                    tone: (card.choice ? card.choice.fit : card.fit).tone
+                    tip: (card.choice ? card.choice.fit : card.fit).tip
                 }
                 Badge {
                     // none shown before the Hub answered (the curated entry as Coil knows it)

@@ -242,37 +242,6 @@ Item {
                     Layout.fillWidth: true
                 }
 
-                // A long prompt being read (a chat without a saved state): how far, how long.
-                ColumnLayout {
-                    objectName: "prefillProgress"
-                    visible: message.streaming && App.chat.prefillTotal > 0
-                    spacing: 4
-                    Layout.fillWidth: true
-                    Label {
-                        objectName: "prefillLabel"
-                        Layout.fillWidth: true
-                        wrapMode: Text.Wrap
-                        color: Theme.mutedText
-                        font.pixelSize: Theme.smallFontSize
-                        text: {
-                            const done = App.chat.prefillDone.toLocaleString(Qt.locale(), "f", 0)
-                            const total = App.chat.prefillTotal.toLocaleString(Qt.locale(), "f", 0)
-                            const left = App.chat.prefillSecondsLeft
-                            const time = left < 0 ? "" : left < 60
-                                ? qsTr(" · about %1 s left").arg(Math.max(1, Math.round(left)))
-                                : qsTr(" · about %1 min left").arg(Math.round(left / 60))
-                            return qsTr("Reading the chat: %1 of %2 tokens").arg(done).arg(total) + time + qsTr(" · Esc to stop")
-                        }
-                    }
-                    ProgressBar {
-                        Layout.fillWidth: true
-                        Layout.maximumWidth: 360
-                        from: 0
-                        to: Math.max(1, App.chat.prefillTotal)
-                        value: App.chat.prefillDone
-                    }
-                }
-
                 // An answer cut off when Coil closed: say so, offer to retry or go on.
                 RowLayout {
                     objectName: "interruptedNote"

@@ -97,6 +97,7 @@ void ChatController::setConversation(qint64 id) {
   const bool changed = id != conversationId_;
   conversationId_ = id;
   conversations_->setCurrentId(id);
+  attachments_->setConversation(id);  // the chips of the chat left wait for it
   if (changed) {
     emit conversationChanged();
     emit titleChanged();
@@ -343,7 +344,9 @@ bool ChatController::send(const QString& text) {
     auto& chats = storage_->chats();
     qint64 parent = 0;
     if (conversationId_ <= 0) {
-      setConversation(createConversation(text));
+      const qint64 created = createConversation(text);
+      attachments_->setConversation(created, /*carry=*/true);  // the new chat's chips
+      setConversation(created);
     } else {
       parent = messages_->lastMessageId();
     }
@@ -432,6 +435,7 @@ void ChatController::startAnswer(qint64 anchorId, Mode mode, qint64 replacesId,
   if (mode == Mode::Continue) active_.draftId = replacesId;
   pendingText_.clear();
   setPrefill(0, 0);
+  setReading(-1, {});
   messages_->beginStreaming();
   if (!prefix.isEmpty()) messages_->appendStreaming(prefix);
   setBusy(true);
@@ -483,10 +487,15 @@ void ChatController::saveDraft() {
 
 void ChatController::onPrefill(qint64 requestId, qint64 done, qint64 total) {
   if (requestId != active_.requestId) return;
-  if (done == 0) prefillClock_.start();
+  if (done == 0 || !prefillClock_.isValid()) prefillClock_.start();
   // a prompt read in a moment (a new question) shows no progress
   const bool shown = done < total && total >= kPrefillShownFrom;
+  const bool wasShown = prefillTotal_ > 0;
   setPrefill(shown ? done : 0, shown ? total : 0);
+  if (shown)
+    showReading(tr("the chat"), done, total, double(prefillClock_.elapsed()));
+  else if (wasShown)
+    setReading(-1, {});
 }
 
 void ChatController::setPrefill(qint64 done, qint64 total) {
@@ -494,12 +503,6 @@ void ChatController::setPrefill(qint64 done, qint64 total) {
   prefillDone_ = done;
   prefillTotal_ = total;
   emit prefillChanged();
-}
-
-double ChatController::prefillSecondsLeft() const {
-  if (prefillTotal_ <= 0 || prefillDone_ <= 0 || !prefillClock_.isValid()) return -1;
-  const double seconds = double(prefillClock_.elapsed()) / 1000.0;
-  return seconds * double(prefillTotal_ - prefillDone_) / double(prefillDone_);
 }
 
 void ChatController::stop() {
@@ -526,16 +529,22 @@ void ChatController::setReading(double progress, const QString& text) {
   emit readingChanged();
 }
 
-void ChatController::onReadingProgress(qint64 requestId, qint64 done, qint64 total,
-                                       double elapsedMs) {
-  if (requestId != active_.requestId || total <= 0) return;
+void ChatController::showReading(const QString& what, qint64 done, qint64 total,
+                                 double elapsedMs) {
+  if (total <= 0) return;
   QString left;
   if (done > 0 && done < total)
     left =
         tr(", %1 left").arg(formatDuration(elapsedMs / 1000 * double(total - done) / double(done)));
   setReading(double(done) / double(total),
-             tr("Reading the document: %1 of %2 tokens%3")
-                 .arg(QLocale().toString(done), QLocale().toString(total), left));
+             tr("Reading %1: %2 of %3 tokens%4")
+                 .arg(what, QLocale().toString(done), QLocale().toString(total), left));
+}
+
+void ChatController::onReadingProgress(qint64 requestId, qint64 done, qint64 total,
+                                       double elapsedMs) {
+  if (requestId != active_.requestId) return;
+  showReading(tr("the document"), done, total, elapsedMs);
 }
 
 void ChatController::onFinished(const GenerationResult& result) {

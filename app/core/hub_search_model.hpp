@@ -62,12 +62,10 @@ class HubSearchModel : public SyncedListModel {
     SizeBytesRole,
     SizeTextRole,  // "" while unknown
     DetailsPendingRole,
-    FitLabelRole,
-    FitToneRole,
-    FitTipRole,
+    FitRole,  // the memory-fit badge: {label, tone, tip}
     InstalledRole,
     DownloadStatusRole,
-    // [{quant, label: "Q4_K_M · 4.2 GB", sizeText, fitLabel, fitTone, fitTip, installed,
+    // [{quant, label: "Q4_K_M · 4.2 GB", sizeText, fit: {label, tone, tip}, installed,
     //   downloadStatus}] (see HubSearchRow::choices)
     ChoicesRole,
     DefaultChoiceRole,

@@ -159,7 +159,7 @@ class TestModelsController : public QObject {
     // before any answer (and whatever the Hub says) the curated entry is there
     QCOMPARE(r->rowCount(), 1);
     QCOMPARE(cell(r, 0, HubSearchModel::RepoIdRole).toString(), QString(kCuratedRepoId));
-    QVERIFY(!cell(r, 0, HubSearchModel::FitLabelRole).toString().isEmpty());
+    QVERIFY(!cell(r, 0, HubSearchModel::FitRole).toMap()["label"].toString().isEmpty());
 
     m->search("");
     QVERIFY(m->searching());
@@ -204,13 +204,13 @@ class TestModelsController : public QObject {
     const int tiny = r->rowOf(kTiny);
     QTRY_VERIFY_WITH_TIMEOUT(cell(r, tiny, HubSearchModel::SizeBytesRole).toLongLong() > 300000,
                              kWait);
-    QVERIFY(!cell(r, tiny, HubSearchModel::FitLabelRole).toString().isEmpty());
-    QVERIFY(cell(r, tiny, HubSearchModel::FitTipRole).toString().contains("RAM"));
+    QVERIFY(!cell(r, tiny, HubSearchModel::FitRole).toMap()["label"].toString().isEmpty());
+    QVERIFY(cell(r, tiny, HubSearchModel::FitRole).toMap()["tip"].toString().contains("RAM"));
     QTRY_VERIFY_WITH_TIMEOUT(!cell(r, 0, HubSearchModel::SizeTextRole).toString().isEmpty(), kWait);
     // the 7B's config gives its real estimate: 14.5 GB of BF16 weights (on a machine where
     // BF16 fits, the curated entry's badge is its BF16 one: see curatedEntryOffers...)
     m->setMachine({32LL * 1000 * 1000 * 1000, 0, {}});
-    QVERIFY(cell(r, 0, HubSearchModel::FitTipRole).toString().contains("14.5 GB of 16-bit"));
+    QVERIFY(cell(r, 0, HubSearchModel::FitRole).toMap()["tip"].toString().contains("14.5 GB of 16-bit"));
     // incompatible repos are not looked into
     QCOMPARE(
         cell(r, r->rowOf("state-spaces/mamba2-130m"), HubSearchModel::SizeBytesRole).toLongLong(),
@@ -568,7 +568,7 @@ class TestModelsController : public QObject {
     QCOMPARE(choices.size(), 3);
     QCOMPARE(choices[0].toMap()["quant"].toString(), "Q8_0");
     for (const QVariant& c : choices)
-      QCOMPARE(c.toMap()["fitLabel"].toString(), "Fits RAM");  // kilobytes
+      QCOMPARE(c.toMap()["fit"].toMap()["label"].toString(), "Fits RAM");  // kilobytes
     QCOMPARE(cell(r, row, HubSearchModel::DefaultChoiceRole).toInt(), 0);
   }
 
@@ -589,11 +589,11 @@ class TestModelsController : public QObject {
     const int q8 = rowWhere(f, RepoFilesModel::PathRole, "falcon-mamba-small.Q8_0.gguf");
     QCOMPARE(cell(f, q8, RepoFilesModel::KindRole).toString(), "gguf");
     QCOMPARE(cell(f, q8, RepoFilesModel::SizeRole).toLongLong(), qint64(41632));
-    QCOMPARE(cell(f, q8, RepoFilesModel::FitLabelRole).toString(), "Fits RAM");
+    QCOMPARE(cell(f, q8, RepoFilesModel::FitRole).toMap()["label"].toString(), "Fits RAM");
     QVERIFY(cell(f, q8, RepoFilesModel::DownloadableRole).toBool());
     const int readme = rowWhere(f, RepoFilesModel::PathRole, "README.md");
     QVERIFY(!cell(f, readme, RepoFilesModel::DownloadableRole).toBool());
-    QCOMPARE(cell(f, readme, RepoFilesModel::FitLabelRole).toString(), QString());
+    QCOMPARE(cell(f, readme, RepoFilesModel::FitRole).toMap()["label"].toString(), QString());
     // a safetensors repo's files have no groups and no per-file downloads
     m->repoFiles()->show(kTiny);
     QTRY_VERIFY_WITH_TIMEOUT(!m->repoFiles()->loading(), kWait);
@@ -671,11 +671,11 @@ class TestModelsController : public QObject {
     m->setMachine({8 * gb, 0, {}});  // an 8 GB laptop: BF16 is too big, Q8_0 tight
     QCOMPARE(quants(), QStringList({"BF16", "Q8_0", "Q4_K_M"}));
     const QVariantList small = cell(r, 0, HubSearchModel::ChoicesRole).toList();
-    QCOMPARE(small[0].toMap()["fitLabel"].toString(), "Too big for RAM");
-    QCOMPARE(small[1].toMap()["fitLabel"].toString(), "Tight fit");
-    QCOMPARE(small[2].toMap()["fitLabel"].toString(), "Fits RAM");
+    QCOMPARE(small[0].toMap()["fit"].toMap()["label"].toString(), "Too big for RAM");
+    QCOMPARE(small[1].toMap()["fit"].toMap()["label"].toString(), "Tight fit");
+    QCOMPARE(small[2].toMap()["fit"].toMap()["label"].toString(), "Fits RAM");
     QCOMPARE(cell(r, 0, HubSearchModel::DefaultChoiceRole).toInt(), 2);
-    QCOMPARE(cell(r, 0, HubSearchModel::FitLabelRole).toString(), "Fits RAM");
+    QCOMPARE(cell(r, 0, HubSearchModel::FitRole).toMap()["label"].toString(), "Fits RAM");
     m->setMachine({32 * gb, 0, {}});  // enough RAM for BF16
     QCOMPARE(cell(r, 0, HubSearchModel::DefaultChoiceRole).toInt(), 0);
     m->setMachine({32 * gb, 6 * gb, "a 6 GB GPU"});  // the quant that fits the GPU wins

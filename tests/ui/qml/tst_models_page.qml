@@ -125,7 +125,7 @@ TestCase {
         verify(first.defaultChoice >= 0)
         compare(combo.currentIndex, first.defaultChoice)
         compare(combo.textAt(0).indexOf("BF16"), 0)
-        compare(findChild(first, "fitBadge").text, first.choices[first.defaultChoice].fitLabel)
+        compare(findChild(first, "fitBadge").text, first.choices[first.defaultChoice].fit.label)
         verify(findChild(first, "downloadButton").enabled)
 
         let gguf = null
