@@ -61,7 +61,7 @@ QVariant HubSearchModel::data(const QModelIndex& index, int role) const {
     case InstalledRole:
       return r.installed;
     case DownloadStatusRole:
-      return r.downloadStatus;
+      return int(r.downloadStatus);
     case ChoicesRole: {
       QVariantList out;
       for (const HubSearchChoice& c : r.choices)
@@ -71,7 +71,7 @@ QVariant HubSearchModel::data(const QModelIndex& index, int role) const {
                            {QStringLiteral("sizeText"), hub::formatBytes(c.sizeBytes)},
                            {QStringLiteral("fit"), c.fit.badge()},
                            {QStringLiteral("installed"), c.installed},
-                           {QStringLiteral("downloadStatus"), c.downloadStatus}};
+                           {QStringLiteral("downloadStatus"), int(c.downloadStatus)}};
       return out;
     }
     case DefaultChoiceRole:

@@ -91,9 +91,10 @@ struct Session {
   int download(const QString& repoId) const {
     return rowWhere(downloads(), DownloadListModel::RepoIdRole, repoId);
   }
-  QString downloadStatus(const QString& repoId) const {
+  DownloadListModel::Status downloadStatus(const QString& repoId) const {
     const int r = download(repoId);
-    return r < 0 ? QString() : cell(downloads(), r, DownloadListModel::StatusRole).toString();
+    return r < 0 ? DownloadListModel::None
+                 : DownloadListModel::Status(cell(downloads(), r, DownloadListModel::StatusRole).toInt());
   }
   int installedRow(const QString& repoId) const {
     return rowWhere(installed(), InstalledModelsModel::RepoIdRole, repoId);
@@ -319,7 +320,7 @@ class TestModelsController : public QObject {
     const QString snapshot = finished.first().at(1).toString();
     QVERIFY(snapshot.startsWith(cache_ + "/models--coil-test--tiny-mamba/snapshots/"));
     QVERIFY(QFileInfo(snapshot + "/model.safetensors").isSymLink());
-    QCOMPARE(s.downloadStatus(kTiny), "finished");
+    QCOMPARE(s.downloadStatus(kTiny), DownloadListModel::Finished);
     QCOMPARE(cell(s.downloads(), 0, DownloadListModel::FractionRole).toDouble(), 1.0);
     QVERIFY(cell(s.downloads(), 0, DownloadListModel::BytesTextRole).toString().contains(" of "));
     QVERIFY(s.app->banners()->has("download-finished"));
@@ -348,12 +349,12 @@ class TestModelsController : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(incompleteBytes(cache_) > 0, kWait);
     QTRY_VERIFY_WITH_TIMEOUT(
         cell(s.downloads(), 0, DownloadListModel::BytesDoneRole).toLongLong() > 0, kWait);
-    QCOMPARE(s.downloadStatus(kTiny), "downloading");
+    QCOMPARE(s.downloadStatus(kTiny), DownloadListModel::Downloading);
     const double fraction = cell(s.downloads(), 0, DownloadListModel::FractionRole).toDouble();
     QVERIFY(fraction > 0 && fraction < 1);
     QVERIFY(cell(s.downloads(), 0, DownloadListModel::CanPauseRole).toBool());
     s.downloads()->pause(id);
-    QCOMPARE(s.downloadStatus(kTiny), "paused");
+    QCOMPARE(s.downloadStatus(kTiny), DownloadListModel::Paused);
     QVERIFY(cell(s.downloads(), 0, DownloadListModel::CanResumeRole).toBool());
     QCOMPARE(cell(s.downloads(), 0, DownloadListModel::SpeedRole).toDouble(), 0.0);
     hub_->release();
@@ -367,7 +368,7 @@ class TestModelsController : public QObject {
                      cell(s.downloads(), 0, DownloadListModel::BytesTextRole).toString();
     });
     s.downloads()->resume(id);
-    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kTiny), QStringLiteral("finished"), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kTiny), DownloadListModel::Finished, kWait);
     const QString checking = QStringLiteral("Checking | checking 0 B of %1 already downloaded")
                                  .arg(coil::hub::formatBytes(kept));
     QVERIFY2(texts.contains(checking), qPrintable(texts.join('\n')));
@@ -401,11 +402,11 @@ class TestModelsController : public QObject {
       hub_->setKnobs({{"hold_after", QJsonObject{{"model.safetensors", 65536}}}});
       s.models()->download(kTiny);
       const QString big = s.models()->download(kBig);
-      QCOMPARE(s.downloadStatus(kBig), "queued");  // one at a time
+      QCOMPARE(s.downloadStatus(kBig), DownloadListModel::Queued);  // one at a time
       s.downloads()->pause(big);
       QTRY_VERIFY_WITH_TIMEOUT(hub_->held() == 1, kWait);
       QTRY_VERIFY_WITH_TIMEOUT(incompleteBytes(cache_) > 0, kWait);
-      QCOMPARE(s.downloadStatus(kTiny), "downloading");
+      QCOMPARE(s.downloadStatus(kTiny), DownloadListModel::Downloading);
     }  // the app quits mid-download
     hub_->release();
     kept = incompleteBytes(cache_);
@@ -414,15 +415,15 @@ class TestModelsController : public QObject {
 
     Session s(data_);
     QCOMPARE(s.downloads()->rowCount(), 2);
-    QCOMPARE(s.downloadStatus(kBig), "paused");  // paused stays paused
+    QCOMPARE(s.downloadStatus(kBig), DownloadListModel::Paused);  // paused stays paused
     // the interrupted one continues by itself, from its partial file
-    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kTiny), QStringLiteral("finished"), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kTiny), DownloadListModel::Finished, kWait);
     QCOMPARE(hub_->requests("cdn", "GET", "").last().toObject()["range"].toString(),
              QStringLiteral("bytes=%1-").arg(kept));
     QVERIFY(s.installedRow(kTiny) >= 0);
-    QCOMPARE(s.downloadStatus(kBig), "paused");
+    QCOMPARE(s.downloadStatus(kBig), DownloadListModel::Paused);
     s.downloads()->resume(s.downloads()->idOfRepo(kBig));
-    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kBig), QStringLiteral("finished"), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kBig), DownloadListModel::Finished, kWait);
     QVERIFY(s.installedRow(kBig) >= 0);
   }
 
@@ -466,7 +467,7 @@ class TestModelsController : public QObject {
     QVERIFY(!m->hasToken());
     QVERIFY(settings->hfTokenText().startsWith("No token"));
     const QString id = m->download(kGated);
-    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kGated), QStringLiteral("failed"), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kGated), DownloadListModel::Failed, kWait);
     const QString error = cell(s.downloads(), 0, DownloadListModel::ErrorRole).toString();
     QVERIFY2(error.contains("gated") && error.contains("token"), qPrintable(error));
     QVERIFY2(m->message().contains("gated"), qPrintable(m->message()));
@@ -482,7 +483,7 @@ class TestModelsController : public QObject {
     QVERIFY(settings->hfTokenText().startsWith("A token saved in Coil"));
     QVERIFY(QFileInfo::exists(data_ + "/hf_token"));
     QCOMPARE(m->download(kGated), id);  // retries the failed entry
-    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kGated), QStringLiteral("finished"), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kGated), DownloadListModel::Finished, kWait);
     QVERIFY(s.installedRow(kGated) >= 0);
     QVERIFY(!hub_->requests("hub", "HEAD", "model.safetensors").isEmpty());
     // the saved token is read again by the next session, and can be removed

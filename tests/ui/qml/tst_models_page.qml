@@ -31,7 +31,7 @@ TestCase {
             width: root.width
             downloadId: "no-such-download"
             repoId: "org/partial-model"
-            status: "paused"
+            status: DownloadListModel.Paused
             statusText: "Paused"
             fraction: 0.25
             bytesTotal: 4000
