@@ -161,6 +161,9 @@ TestCase {
     function test_4_cancelOfAPartialDownloadAsks() {
         const row = createTemporaryObject(downloadComponent, root)
         waitForRendering(row)
+        // the state is DownloadListModel.Paused: a warning badge, Cancel offered
+        compare(findChild(row, "statusBadge").tone, "warn")
+        verify(findChild(row, "cancelButton").visible)
         mouseClick(findChild(row, "cancelButton"))
         const dialog = findChild(row, "cancelDownloadDialog")
         verify(dialog !== null)
