@@ -76,7 +76,7 @@ void ChatController::storageFailed(const std::exception& e) {
   const QString reason = QString::fromUtf8(e.what());
   const bool full = reason.contains(QLatin1String("full"), Qt::CaseInsensitive);
   banners_->show({full ? QStringLiteral("disk-full") : QStringLiteral("storage"),
-                  QStringLiteral("error"),
+                  BannerModel::Error,
                   full ? tr("The disk is full") : tr("The chat could not be saved"), reason,
                   full ? tr("Free some disk space, or lower the state budget in Settings. What "
                             "was already saved is safe.")
@@ -161,7 +161,7 @@ void ChatController::onPrepared(const ResumeReport& report) {
   if (report.conversationId != conversationId_ || busy_) return;
   status_->setPrepared(report, messages_->count() > 0);
   if (!report.discarded.isEmpty())
-    banners_->show({QStringLiteral("state-discarded"), QStringLiteral("info"),
+    banners_->show({QStringLiteral("state-discarded"), BannerModel::Info,
                     tr("A saved state of this chat could not be used"), report.discarded,
                     tr("Nothing is lost: the next answer re-reads the chat from its messages.")});
 }
@@ -333,7 +333,7 @@ qint64 ChatController::createConversation(const QString& firstMessage) {
 bool ChatController::send(const QString& text) {
   if (!canSend()) {
     if (!busy_ && !model_->loaded() && !model_->loading())
-      banners_->show({QStringLiteral("no-model"), QStringLiteral("error"), tr("No model is loaded"),
+      banners_->show({QStringLiteral("no-model"), BannerModel::Error, tr("No model is loaded"),
                       tr("Coil needs a model to answer."),
                       tr("Choose a model folder in the chat settings (Model), or start Coil "
                          "with --model DIR.")});
@@ -627,7 +627,7 @@ void ChatController::onFailed(qint64 requestId, const QString& reason) {
   messages_->endStreaming();
   setBusy(false);
   refreshMessages();
-  banners_->show({QStringLiteral("generate"), QStringLiteral("error"),
+  banners_->show({QStringLiteral("generate"), BannerModel::Error,
                   tr("The answer could not be generated"), reason,
                   model_->loaded() ? tr("Try again with Regenerate. If it keeps failing, reload "
                                         "the model or pick the CPU backend in Settings.")
@@ -643,7 +643,7 @@ void ChatController::onStateSaved(qint64 conversationId, qint64, qint64, double)
 void ChatController::onStateSaveFailed(qint64 conversationId, const QString& reason,
                                        bool diskFull) {
   banners_->show({diskFull ? QStringLiteral("disk-full") : QStringLiteral("state-save"),
-                  diskFull ? QStringLiteral("error") : QStringLiteral("warning"),
+                  diskFull ? BannerModel::Error : BannerModel::Warning,
                   diskFull ? tr("The disk is full: the chat's state was not saved")
                            : tr("The chat's state could not be saved"),
                   reason,

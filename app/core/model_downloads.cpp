@@ -63,7 +63,7 @@ void ModelDownloads::onFinished(const QString& id, const QString& path) {
   const auto entry = queue_->entry(id);
   const QString repoId = entry ? entry->repoId : QString();
   if (banners_)
-    banners_->show({QStringLiteral("download-finished"), QStringLiteral("info"),
+    banners_->show({QStringLiteral("download-finished"), BannerModel::Info,
                     tr("%1 is downloaded").arg(repoId), path,
                     tr("Open Models, Installed, and choose “Use in new chat”.")});
   emit finished(repoId, path);
@@ -74,7 +74,7 @@ void ModelDownloads::onFailed(const QString& id, const QString& message) {
   const QString repoId = entry ? entry->repoId : id;
   emit messageRaised(tr("The download of %1 failed: %2").arg(repoId, message));
   if (banners_)
-    banners_->show({QStringLiteral("download-failed"), QStringLiteral("error"),
+    banners_->show({QStringLiteral("download-failed"), BannerModel::Error,
                     tr("The download of %1 failed").arg(repoId), message,
                     tr("Resume it on the Models page (Downloads) once the cause is "
                        "fixed; what was downloaded is kept.")});

@@ -230,7 +230,7 @@ TestCase {
         const area = createTemporaryObject(bannerComponent, root)
         waitForRendering(area)
         tryVerify(() => findChild(area, "banner-fallback") !== null
-                        && findChild(area, "banner-fallback").level === "warning", 10000)
+                        && findChild(area, "banner-fallback").level === BannerModel.Warning, 10000)
         const banner = findChild(area, "banner-fallback")
         compare(banner.text, "")
         verify(banner.title.indexOf("runs on the CPU") > 0, banner.title)
