@@ -24,7 +24,9 @@ using coil::storage::Attachment;
 
 namespace {
 
-int fail(const QString& message) { return coil::app::bench::fail("coil-document-bench", message); }
+int fail(const QString& message) {
+  return coil::app::bench::fail("coil-document-bench", message);
+}
 
 // Varied prose of about `chars` characters (the demo's tokenizer reads ~1 token per 3-4).
 QString documentText(qint64 chars) {

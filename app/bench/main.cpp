@@ -32,7 +32,9 @@ QList<qint64> parseSizes(const QString& text) {
   return out;
 }
 
-int fail(const QString& message) { return coil::app::bench::fail("coil-resume-bench", message); }
+int fail(const QString& message) {
+  return coil::app::bench::fail("coil-resume-bench", message);
+}
 
 }  // namespace
 

@@ -124,7 +124,8 @@ BenchRun runResumeBench(const BenchOptions& options, storage::Storage& storage,
   for (qint64 n : sizes) run.sizes << measure(options, storage, n, log);
   if (!run.sizes.isEmpty()) {
     log(QStringLiteral("the engine alone on the same model (coil bench)"));
-    run.engine = engineBaseline(options, int(std::max<qint64>(1, run.sizes[0].resumed.promptTokens)));
+    run.engine =
+        engineBaseline(options, int(std::max<qint64>(1, run.sizes[0].resumed.promptTokens)));
   }
   return run;
 }

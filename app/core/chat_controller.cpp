@@ -529,8 +529,7 @@ void ChatController::setReading(double progress, const QString& text) {
   emit readingChanged();
 }
 
-void ChatController::showReading(const QString& what, qint64 done, qint64 total,
-                                 double elapsedMs) {
+void ChatController::showReading(const QString& what, qint64 done, qint64 total, double elapsedMs) {
   if (total <= 0) return;
   QString left;
   if (done > 0 && done < total)

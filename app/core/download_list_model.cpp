@@ -56,7 +56,8 @@ qint64 etaOf(const hub::DownloadQueue::Entry& e, double speed) {
 }  // namespace
 
 bool DownloadListModel::isChecking(const Row& r) const {
-  return r.checkTotal > 0 && r.checkDone < r.checkTotal && r.entry.status == QueueStatus::Downloading;
+  return r.checkTotal > 0 && r.checkDone < r.checkTotal &&
+         r.entry.status == QueueStatus::Downloading;
 }
 
 qint64 DownloadListModel::etaSeconds(qint64 done, qint64 total, double bytesPerSecond) {

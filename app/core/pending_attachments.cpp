@@ -59,9 +59,8 @@ QHash<int, QByteArray> PendingAttachments::roleNames() const {
 }
 
 bool PendingAttachments::busy() const {
-  return std::any_of(items_.cbegin(), items_.cend(), [](const Item& i) {
-    return i.status == Reading || i.status == Counting;
-  });
+  return std::any_of(items_.cbegin(), items_.cend(),
+                     [](const Item& i) { return i.status == Reading || i.status == Counting; });
 }
 
 int PendingAttachments::readyCount() const {

@@ -101,7 +101,7 @@ class PendingAttachments : public QAbstractListModel {
   void update(int row);
 
   WorkerHost* host_;
-  QList<Item> items_;                 // the chips of the chat shown
+  QList<Item> items_;                  // the chips of the chat shown
   QHash<qint64, QList<Item>> parked_;  // other chats' chips, by conversation
   qint64 conversation_ = 0;
   qint64 nextKey_ = 1;

@@ -102,7 +102,7 @@ bool RepoDetailsFetcher::readCachedConfig(RepoDetails& d) const {
   const auto commit = cache.resolveRevision(QStringLiteral("main"));
   if (!commit) return false;
   d.config = readJsonObjectFile(cache.snapshotFile(*commit, QStringLiteral("config.json")),
-                                  kSmallJsonFileBytes);
+                                kSmallJsonFileBytes);
   return !d.config.isEmpty();
 }
 

@@ -148,8 +148,9 @@ bool RepoCache::looksComplete(const QString& commit, const QStringList& include)
   }
   const QString index = QStringLiteral("model.safetensors.index.json");
   if (files.contains(index)) {
-    const QJsonObject map =
-        readJsonObjectFile(snapshotFile(commit, index), kSmallJsonFileBytes).value(QLatin1String("weight_map")).toObject();
+    const QJsonObject map = readJsonObjectFile(snapshotFile(commit, index), kSmallJsonFileBytes)
+                                .value(QLatin1String("weight_map"))
+                                .toObject();
     if (map.isEmpty()) return false;
     for (auto it = map.begin(); it != map.end(); ++it)
       if (!files.contains(it.value().toString())) return false;

@@ -252,9 +252,8 @@ void SnapshotDownloader::emitProgress(bool force) {
 
 void SnapshotDownloader::updateMemoryEstimate() {
   if (estimate_ || commit_.isEmpty()) return;
-  const QJsonObject config =
-      readJsonObjectFile(cache_.snapshotFile(commit_, QStringLiteral("config.json")),
-                         kSmallJsonFileBytes);
+  const QJsonObject config = readJsonObjectFile(
+      cache_.snapshotFile(commit_, QStringLiteral("config.json")), kSmallJsonFileBytes);
   if (config.isEmpty()) return;
   qint64 weights = 0;
   for (const RepoFile& file : files_)

@@ -255,8 +255,7 @@ TEST(GgufModel, CliQuantizeThenRunTheFile) {
   EXPECT_HAS(r.err, "/nonexistent");
   EXPECT_FALSE(std::filesystem::exists(bad));
   for (const auto& e : std::filesystem::directory_iterator(bad.parent_path()))
-    EXPECT_NE(e.path().filename().string().rfind("bad.gguf" + std::string(kTempFileMarker), 0),
-              0u)
+    EXPECT_NE(e.path().filename().string().rfind("bad.gguf" + std::string(kTempFileMarker), 0), 0u)
         << e.path();
   // requantizing a quantized file into another type is refused, naming the tensor
   r = test::run_cli({"quantize", "--model", out.string(), "--type", "q8_0", "--out", bad.string()});

@@ -1,5 +1,6 @@
 // Crash-safe file writes, the one implementation (state files, `coil logits --out`, the
-// app's state checkpoints, `coil quantize`'s GGUF files): the data goes to a temporary file in the same folder
+// app's state checkpoints, `coil quantize`'s GGUF files): the data goes to a temporary file in the
+// same folder
 // ("<name>.tmp-<pid>-<random>"), which is fsynced, renamed over the target, and the folder
 // fsynced. A crash at any instant leaves the old file (or none) or the complete new one,
 // plus at worst a stray temporary file; a failure removes the temporary file.

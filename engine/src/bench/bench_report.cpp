@@ -78,7 +78,8 @@ nlohmann::json bench_report(const Model& model, const BenchOptions& options, con
       r.bandwidth_gb_per_s > 0 ? r.decode_gb_per_s / r.bandwidth_gb_per_s : 0.0;
   if (!r.decode_windows.empty()) j["decode_tokens_per_s_windows"] = r.decode_windows;
   if (r.profiled) {
-    j["prefill_profile"] = profile_json(r.prefill_profile, r.prefill_profile_ms, options.prompt_len);
+    j["prefill_profile"] =
+        profile_json(r.prefill_profile, r.prefill_profile_ms, options.prompt_len);
     j["decode_profile"] = profile_json(r.decode_profile, r.decode_profile_ms, options.gen_len);
   }
   if (!model.fallback_reason().empty()) j["fallback_reason"] = model.fallback_reason();

@@ -92,8 +92,9 @@ class TestResumeBench : public QObject {
     QCOMPARE(engine.value("backend").toString(), QStringLiteral("cpu"));
     QCOMPARE(engine.value("resume_turn_tokens").toInt(), resumedPrompt);
     QVERIFY(engine.value("state_bytes").toInteger() > 0);
-    for (const char* key : {"state_save_ms", "state_load_ms", "time_to_first_token_after_restore_ms",
-                            "prefill_tokens_per_s", "decode_tokens_per_s"})
+    for (const char* key :
+         {"state_save_ms", "state_load_ms", "time_to_first_token_after_restore_ms",
+          "prefill_tokens_per_s", "decode_tokens_per_s"})
       QVERIFY2(engine.value(key).toDouble() > 0, key);
   }
 

@@ -12,6 +12,8 @@
 namespace coil::test {
 
 // The folder of the committed fixtures (read only: tests copy what they change).
-inline QString attachmentFixturesDir() { return QStringLiteral(COIL_ATTACHMENT_FIXTURES_DIR); }
+inline QString attachmentFixturesDir() {
+  return QStringLiteral(COIL_ATTACHMENT_FIXTURES_DIR);
+}
 
 }  // namespace coil::test

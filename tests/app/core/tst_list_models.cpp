@@ -155,7 +155,8 @@ class TestListModels : public QObject {
     BannerModel m;
     Tester tester(&m, Tester::FailureReportingMode::QtTest);
     m.show({"fallback", BannerModel::Warning, "Running on CPU", "no GPU", "check the driver"});
-    m.show({"model-load", BannerModel::Error, "The model could not be loaded", "missing", "choose another"});
+    m.show({"model-load", BannerModel::Error, "The model could not be loaded", "missing",
+            "choose another"});
     QCOMPARE(m.rowCount(), 2);
     QCOMPARE(m.index(0, 0).data(BannerModel::KeyRole).toString(), "model-load");
     // the same key again replaces the banner (and brings it to the top)

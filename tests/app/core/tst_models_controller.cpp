@@ -94,7 +94,8 @@ struct Session {
   DownloadListModel::Status downloadStatus(const QString& repoId) const {
     const int r = download(repoId);
     return r < 0 ? DownloadListModel::None
-                 : DownloadListModel::Status(cell(downloads(), r, DownloadListModel::StatusRole).toInt());
+                 : DownloadListModel::Status(
+                       cell(downloads(), r, DownloadListModel::StatusRole).toInt());
   }
   int installedRow(const QString& repoId) const {
     return rowWhere(installed(), InstalledModelsModel::RepoIdRole, repoId);
@@ -211,7 +212,10 @@ class TestModelsController : public QObject {
     // the 7B's config gives its real estimate: 14.5 GB of BF16 weights (on a machine where
     // BF16 fits, the curated entry's badge is its BF16 one: see curatedEntryOffers...)
     m->setMachine({32LL * 1000 * 1000 * 1000, 0, {}});
-    QVERIFY(cell(r, 0, HubSearchModel::FitRole).toMap()["tip"].toString().contains("14.5 GB of 16-bit"));
+    QVERIFY(cell(r, 0, HubSearchModel::FitRole)
+                .toMap()["tip"]
+                .toString()
+                .contains("14.5 GB of 16-bit"));
     // incompatible repos are not looked into
     QCOMPARE(
         cell(r, r->rowOf("state-spaces/mamba2-130m"), HubSearchModel::SizeBytesRole).toLongLong(),

@@ -26,9 +26,7 @@ class TestPendingAttachments : public QObject {
   }
 
  private slots:
-  void initTestCase() {
-    files_ = coil::test::attachmentFixturesDir();
-  }
+  void initTestCase() { files_ = coil::test::attachmentFixturesDir(); }
 
   void withoutAModelTheTokensAreUnknown() {
     WorkerHost host{QString()};

@@ -33,8 +33,10 @@ class TstParsing : public QObject {
     f.write(R"("})");
     f.close();
     QVERIFY(coil::readJsonObjectFile(path, coil::kSmallJsonFileBytes).isEmpty());
-    QCOMPARE(coil::readJsonObjectFile(path, 64 << 20).value("model_type").toString(), "falcon_mamba");
-    QVERIFY(coil::readJsonObjectFile(dir.filePath("missing.json"), coil::kSmallJsonFileBytes).isEmpty());
+    QCOMPARE(coil::readJsonObjectFile(path, 64 << 20).value("model_type").toString(),
+             "falcon_mamba");
+    QVERIFY(coil::readJsonObjectFile(dir.filePath("missing.json"), coil::kSmallJsonFileBytes)
+                .isEmpty());
   }
 
   void linkHeader() {

@@ -1,1 +1,3 @@
-int main() { return 42; }
+int main() {
+  return 42;
+}
