@@ -1,6 +1,7 @@
 // The app benchmarks' shared options and the engine baseline.
 #include "bench_args.hpp"
 
+#include <QCoreApplication>
 #include <QJsonDocument>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,13 @@
 #include "demo_model.hpp"
 
 namespace coil::app::bench {
+
+CommonArgs::CommonArgs(QCommandLineParser& p, const QString& program, const QString& description) {
+  QCoreApplication::setApplicationName(program);
+  p.setApplicationDescription(description);
+  p.addHelpOption();
+  p.addOptions({model, backend, threads, json});
+}
 
 BenchOptions CommonArgs::options(const QCommandLineParser& p, const QString& dataDir) const {
   BenchOptions o;

@@ -11,8 +11,11 @@
 
 namespace coil::app::bench {
 
-// The options every benchmark takes, added to a parser by add().
+// The options every benchmark takes. The constructor names the program (QCoreApplication),
+// describes it and adds --help and these options to `p`.
 struct CommonArgs {
+  CommonArgs(QCommandLineParser& p, const QString& program, const QString& description);
+
   QCommandLineOption model{QStringLiteral("model"),
                            QStringLiteral("Model folder (default: the bundled demo model)."),
                            QStringLiteral("DIR")};
@@ -24,7 +27,6 @@ struct CommonArgs {
                              QStringLiteral("N"), QStringLiteral("0")};
   QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Print one JSON object.")};
 
-  void add(QCommandLineParser& p) const { p.addOptions({model, backend, threads, json}); }
   // The options after p.process(): the model (--model or the demo), backend, threads and the
   // COIL_* environment; `dataDir` as given. Empty modelDir: no model was found.
   BenchOptions options(const QCommandLineParser& p, const QString& dataDir) const;

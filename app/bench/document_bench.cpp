@@ -64,22 +64,20 @@ double median(QList<double> v) {
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
-  QCoreApplication::setApplicationName(QStringLiteral("coil-document-bench"));
   QCommandLineParser p;
-  p.setApplicationDescription(QStringLiteral(
-      "Attaches a document of about N tokens to a question and reports the time to first "
-      "token of the first question (reading included) and of later questions about it (each "
-      "after a restart, from the state saved right after the document), against a chat "
-      "without a document."));
-  p.addHelpOption();
-  const CommonArgs common;
+  const CommonArgs common(
+      p, QStringLiteral("coil-document-bench"),
+      QStringLiteral(
+          "Attaches a document of about N tokens to a question and reports the time to first "
+          "token of the first question (reading included) and of later questions about it (each "
+          "after a restart, from the state saved right after the document), against a chat "
+          "without a document."));
   const QCommandLineOption chars(QStringLiteral("doc-chars"),
                                  QStringLiteral("Document size in characters (default 200000)."),
                                  QStringLiteral("N"), QStringLiteral("200000"));
   const QCommandLineOption questions(
       QStringLiteral("questions"), QStringLiteral("Later questions (default 3; median reported)."),
       QStringLiteral("N"), QStringLiteral("3"));
-  common.add(p);
   p.addOptions({chars, questions});
   p.process(app);
 

@@ -40,14 +40,13 @@ int fail(const QString& message) {
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
-  QCoreApplication::setApplicationName(QStringLiteral("coil-resume-bench"));
   QCommandLineParser p;
-  p.setApplicationDescription(QStringLiteral(
-      "Creates chats of about N tokens, answers and saves each as Coil does, then reopens it in "
-      "a fresh worker and reports the time to first token: resumed from the saved state, and "
-      "re-prefilled with the state deleted."));
-  p.addHelpOption();
-  const CommonArgs common;
+  const CommonArgs common(
+      p, QStringLiteral("coil-resume-bench"),
+      QStringLiteral(
+          "Creates chats of about N tokens, answers and saves each as Coil does, then reopens "
+          "it in a fresh worker and reports the time to first token: resumed from the saved "
+          "state, and re-prefilled with the state deleted."));
   const QCommandLineOption sizes(QStringLiteral("sizes"),
                                  QStringLiteral("Chat sizes in tokens (default 1k,8k,32k)."),
                                  QStringLiteral("N,N,..."), QStringLiteral("1k,8k,32k"));
@@ -58,7 +57,6 @@ int main(int argc, char** argv) {
       QStringLiteral("data-dir"),
       QStringLiteral("Data folder to write the chats into (default: a temporary one, removed)."),
       QStringLiteral("DIR"));
-  common.add(p);
   p.addOptions({sizes, repeat, dataDir});
   p.process(app);
 
