@@ -19,7 +19,7 @@ Item {
     required property bool streaming
     required property bool isLast
     required property var attachments  // [{name, sizeText, format, tokens}]
-    required property string finishReason
+    required property int finish  // MessageListModel.Finish
     property bool editing: false
     readonly property bool isUser: role === "user"
     readonly property bool showActions: !streaming && (hover.hovered || isLast || editing)
@@ -245,7 +245,7 @@ Item {
                 // An answer cut off when Coil closed: say so, offer to retry or go on.
                 RowLayout {
                     objectName: "interruptedNote"
-                    visible: !message.streaming && message.finishReason === "interrupted"
+                    visible: !message.streaming && message.finish === MessageListModel.Interrupted
                     spacing: 8
                     Label {
                         text: qsTr("This answer was cut off when Coil closed.")
@@ -353,7 +353,7 @@ Item {
             }
             IconButton {
                 objectName: "continueButton"
-                visible: !message.isUser && (message.finishReason === "cancelled" || message.finishReason === "length")
+                visible: !message.isUser && (message.finish === MessageListModel.Cancelled || message.finish === MessageListModel.Length)
                 opacity: parent.actionOpacity
                 iconName: "play"
                 tip: qsTr("Continue this answer")

@@ -30,7 +30,7 @@ TestCase {
             streaming: false
             isLast: true
             attachments: []
-            finishReason: "stop"
+            finish: MessageListModel.Stop
         }
     }
 
@@ -48,7 +48,7 @@ TestCase {
             streaming: false
             isLast: false
             attachments: []
-            finishReason: ""
+            finish: MessageListModel.None
         }
     }
 
@@ -73,7 +73,7 @@ TestCase {
             details: ""
             streaming: false
             isLast: true
-            finishReason: "interrupted"
+            finish: MessageListModel.Interrupted
             attachments: []
         }
     }
@@ -91,7 +91,7 @@ TestCase {
             details: ""
             streaming: false
             isLast: true
-            finishReason: ""
+            finish: MessageListModel.None
             attachments: []
         }
     }
