@@ -292,6 +292,7 @@ void ChatController::deleteChat(qint64 conversationId) {
   }
   try {
     storage_->chats().deleteConversation(conversationId);
+    attachments_->forgetConversation(conversationId);  // its id may be given out again
   } catch (const std::exception& e) {
     storageFailed(e);
   }

@@ -245,4 +245,12 @@ void PendingAttachments::setConversation(qint64 conversationId, bool carry) {
   emit changed();
 }
 
+void PendingAttachments::forgetConversation(qint64 conversationId) {
+  for (Item& item : parked_.take(conversationId))
+    if (item.watcher) {
+      item.watcher->disconnect(this);
+      item.watcher->deleteLater();
+    }
+}
+
 }  // namespace coil::app

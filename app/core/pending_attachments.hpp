@@ -74,6 +74,8 @@ class PendingAttachments : public QAbstractListModel {
   // chat left are parked and those of `conversationId` come back. `carry`: the chips stay,
   // now this chat's (a new chat stored as its first message is sent).
   void setConversation(qint64 conversationId, bool carry = false);
+  // The chat was deleted: its parked chips go.
+  void forgetConversation(qint64 conversationId);
 
  signals:
   void changed();
