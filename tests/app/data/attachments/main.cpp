@@ -1,3 +1,1 @@
-int main() {
-  return 42;
-}
+int main() { return 42; }
