@@ -5,11 +5,11 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
-#include <QSaveFile>
 #include <QStandardPaths>
 #include <QThread>
 #include <memory>
 
+#include "atomic_file.hpp"
 #include "banner_model.hpp"
 #include "chat_controller.hpp"
 #include "export.hpp"
@@ -33,11 +33,9 @@ QString fileStem(QString title) {
 }
 
 void writeFile(const QString& path, const QByteArray& data) {
-  // QSaveFile writes beside the target and renames: a failed export leaves an older file of
-  // that name as it was, and never half a file.
-  QSaveFile out(path);
-  if (!out.open(QIODevice::WriteOnly) || out.write(data) != data.size() || !out.commit())
-    throw storage::StorageError(QObject::tr("cannot write %1: %2").arg(path, out.errorString()));
+  // Written beside the target and renamed (the one atomic write): a failed export leaves an
+  // older file of that name as it was, and never half a file.
+  storage::writeFileAtomically(path, data);
 }
 
 // What a URL names, whole: the path of a URL without scheme with the '?' and '#' a typed

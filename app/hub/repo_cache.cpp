@@ -6,10 +6,10 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 #include <filesystem>
 #include <system_error>
 
+#include "coil/atomic_file.hpp"
 #include "glob_match.hpp"
 #include "http_util.hpp"
 #include "json_document.hpp"
@@ -69,9 +69,12 @@ bool RepoCache::writeRef(const QString& revision, const QString& commit, QString
     if (error) *error = QStringLiteral("cannot create %1").arg(QFileInfo(path).absolutePath());
     return false;
   }
-  QSaveFile f(path);
-  if (!f.open(QIODevice::WriteOnly) || f.write(commit.toLatin1()) != commit.size() || !f.commit()) {
-    if (error) *error = QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
+  const QByteArray bytes = commit.toLatin1();
+  try {
+    write_file_atomically(QFile::encodeName(path).toStdString(), bytes.constData(),
+                          size_t(bytes.size()));
+  } catch (const coil::Error& e) {
+    if (error) *error = QString::fromUtf8(e.what());  // "cannot write <path>: <reason>"
     return false;
   }
   return true;
