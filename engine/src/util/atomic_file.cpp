@@ -39,9 +39,9 @@ void sync_directory(const std::filesystem::path& dir) {
 
 void write_file_atomically(const std::filesystem::path& path,
                            const std::function<void(const WriteSink&)>& produce,
-                           const std::string& what) {
+                           const std::string& what, unsigned mode) {
   const std::string tmp = temp_name(path);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode));
   if (fd < 0) fail(what, path, errno);
   int err = 0;
   const WriteSink sink = [&](const void* data, size_t bytes) {
@@ -76,9 +76,9 @@ void write_file_atomically(const std::filesystem::path& path,
 }
 
 void write_file_atomically(const std::filesystem::path& path, const void* data, size_t bytes,
-                           const std::string& what) {
+                           const std::string& what, unsigned mode) {
   write_file_atomically(
-      path, [&](const WriteSink& sink) { sink(data, bytes); }, what);
+      path, [&](const WriteSink& sink) { sink(data, bytes); }, what, mode);
 }
 
 }  // namespace coil
