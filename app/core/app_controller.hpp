@@ -31,6 +31,7 @@ class ChatController;
 class ModelsController;
 class InstalledModelsController;
 class ChatTransfer;
+class RemoteController;
 
 class AppController : public QObject {
   Q_OBJECT
@@ -43,6 +44,7 @@ class AppController : public QObject {
   Q_MOC_INCLUDE("active_model.hpp")
   Q_MOC_INCLUDE("installed_models_controller.hpp")
   Q_MOC_INCLUDE("models_controller.hpp")
+  Q_MOC_INCLUDE("remote_controller.hpp")
   Q_MOC_INCLUDE("search_results_model.hpp")
   Q_MOC_INCLUDE("status_info.hpp")
   QML_NAMED_ELEMENT(App)
@@ -58,6 +60,7 @@ class AppController : public QObject {
   Q_PROPERTY(coil::app::ModelsController* models READ models CONSTANT)
   Q_PROPERTY(coil::app::InstalledModelsController* installedModels READ installedModels CONSTANT)
   Q_PROPERTY(coil::app::ChatTransfer* transfer READ transfer CONSTANT)
+  Q_PROPERTY(coil::app::RemoteController* remote READ remote CONSTANT)
   Q_PROPERTY(QString version READ version CONSTANT)
 
  public:
@@ -97,6 +100,7 @@ class AppController : public QObject {
   ModelsController* models() const { return models_; }
   InstalledModelsController* installedModels() const;
   ChatTransfer* transfer() const { return transfer_; }
+  RemoteController* remote() const { return remote_; }
   QString version() const;
   storage::Storage& storage() const { return *storage_; }
   WorkerHost& host() const { return *host_; }
@@ -119,6 +123,7 @@ class AppController : public QObject {
   ChatController* chat_ = nullptr;
   ModelsController* models_ = nullptr;
   ChatTransfer* transfer_ = nullptr;
+  RemoteController* remote_ = nullptr;
 };
 
 }  // namespace coil::app

@@ -255,6 +255,22 @@ void AppSettings::updateDark() {
   emit darkChanged();
 }
 
+QString AppSettings::remoteUrl() const {
+  return value("remote/url", QString()).toString();
+}
+
+void AppSettings::setRemoteUrl(const QString& url) {
+  store("remote/url", url);
+}
+
+QString AppSettings::remoteModel() const {
+  return value("remote/model", QString()).toString();
+}
+
+void AppSettings::setRemoteModel(const QString& id) {
+  store("remote/model", id);
+}
+
 QString AppSettings::hfToken() const {
   return hub::HubSettings::fromEnvironment(tokens_.token()).token;
 }
