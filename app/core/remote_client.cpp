@@ -74,7 +74,7 @@ QNetworkReply* RemoteClient::send(const RemoteEndpoint& e, const QString& path,
   req.setRawHeader("Accept", body.isEmpty() ? "application/json" : "text/event-stream");
   if (!e.apiKey.isEmpty()) req.setRawHeader("Authorization", "Bearer " + e.apiKey.toUtf8());
   req.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                   QNetworkRequest::NoLessSafeRedirectPolicy);
+                   QNetworkRequest::SameOriginRedirectPolicy  // the key goes nowhere else);
   if (body.isEmpty()) {
     req.setTransferTimeout(kListTimeoutMs);
     return net_->get(req);

@@ -35,6 +35,8 @@ class RemoteController : public QObject {
   Q_PROPERTY(bool active READ active NOTIFY activeChanged)
   // The remote model in use, for the chat header: "model · host".
   Q_PROPERTY(QString title READ title NOTIFY activeChanged)
+  // Its base URL.
+  Q_PROPERTY(QString chatUrl READ chatUrl NOTIFY activeChanged)
 
  public:
   RemoteController(AppSettings* settings, const QString& dataDir, QObject* parent = nullptr);
@@ -47,6 +49,7 @@ class RemoteController : public QObject {
   QString error() const { return error_; }
   bool active() const { return active_; }
   QString title() const;
+  QString chatUrl() const { return active_ ? currentUrl_.toString() : QString(); }
   RemoteClient* client() const { return client_; }
 
   // Saves the base URL (normalized) and, when `key` is not empty, the key; then lists the
@@ -60,8 +63,8 @@ class RemoteController : public QObject {
   // The open chat's remote endpoint (a remote chat was opened): its URL, with the saved key
   // when the URL is the configured one.
   void activateChat(const QString& url, const QString& modelId);
-  // The open chat is a local one.
-  void deactivate();
+  // The open chat is a local one (a new chat: answered by the local model).
+  Q_INVOKABLE void deactivate();
   // What the open chat talks to.
   RemoteEndpoint endpoint() const;
   QString currentModel() const { return currentModel_; }

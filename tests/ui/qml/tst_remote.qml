@@ -1,0 +1,117 @@
+// The Models page's Remote tab in the main window, against a real `coil serve` (started by
+// tst_ui_views.cpp with an API key): a wrong key says so, the right one lists the server's
+// model, "Use in new chat" goes to the chat, whose header names the remote model, and a
+// message typed in the composer is answered by the server and stored like a local answer.
+import QtQuick
+import QtTest
+import Coil
+import Coil.Core
+
+TestCase {
+    id: test
+    name: "RemoteTab"
+    when: windowShown
+    width: 400
+    height: 300
+
+    Component {
+        id: mainComponent
+        Main {}
+    }
+
+    property var window: null
+
+    function initTestCase() {
+        window = mainComponent.createObject(test)
+        verify(window !== null)
+        window.width = 1100
+        window.height = 760
+        tryVerify(() => App.activeModel.loaded, 60000, "the fixture model loads")
+        App.chat.newChat()
+        waitForRendering(window.contentItem)
+    }
+
+    function cleanupTestCase() {
+        // the next test files expect the local model
+        App.chat.newChat()
+        App.remote.deactivate()
+        window.destroy()
+    }
+
+    function init() {
+        failOnWarning(/.*/)
+    }
+
+    function find(name) {
+        const item = findChild(window.contentItem, name)
+        verify(item !== null, "no item named " + name)
+        return item
+    }
+
+    function connectWith(key) {
+        const url = find("remoteUrlField")
+        url.forceActiveFocus()
+        url.selectAll()
+        url.text = ""
+        keySequence(remoteServerUrl)  // typed, as a person would
+        compare(url.text, remoteServerUrl)
+        const keyField = find("remoteKeyField")
+        keyField.text = key
+        mouseClick(find("remoteConnectButton"))
+        tryVerify(() => !App.remote.listing, 60000)
+    }
+
+    function test_1_wrongKeyThenTheRightOne() {
+        mouseClick(find("modelsButton"))
+        mouseClick(find("remoteTab"))
+        tryVerify(() => find("remoteUrlField").visible)
+        connectWith("sk-not-the-key")
+        const error = find("remoteError")
+        verify(error.visible)
+        verify(error.text.indexOf("refused the API key") >= 0, error.text)
+        verify(error.text.indexOf("401") >= 0, error.text)
+
+        connectWith(remoteServerKey)
+        compare(App.remote.error, "")
+        verify(!find("remoteError").visible)
+        compare(find("remoteKeyField").text, "", "the key field is cleared once saved")
+        verify(find("remoteForgetKeyButton").visible)
+        const list = find("remoteModels")
+        tryCompare(list, "count", 1)
+        waitForRendering(window.contentItem)
+        grabImage(window.contentItem).save(artifactsDir + "/remote-tab.png")
+        if (screenshotDir.length > 0)
+            grabImage(window.contentItem).save(screenshotDir + "/remote-tab.png")
+    }
+
+    function test_2_useInNewChatAndSend() {
+        const row = find("remote-tiny-remote")
+        mouseClick(findChild(row, "remoteUseButton"))
+        tryVerify(() => find("messageList").visible)
+        verify(App.chat.remote)
+        compare(App.chat.conversationId, 0)
+        verify(find("headerModelLabel").text.indexOf("tiny-remote") === 0, find("headerModelLabel").text)
+        verify(find("headerModelLabel").text.indexOf("(remote)") > 0)
+        App.chat.settings.temperature = 0
+        App.chat.settings.maxTokens = 6
+        const input = find("composerInput")
+        input.forceActiveFocus()
+        input.text = "Hello, remote server"
+        keyClick(Qt.Key_Return)
+        verify(App.chat.busy)
+        tryVerify(() => !App.chat.busy, 60000)
+        const list = find("messageList")
+        tryCompare(list, "count", 2)
+        list.positionViewAtEnd()
+        waitForRendering(list)
+        const answer = list.itemAtIndex(1)
+        verify(answer.content.length > 0)
+        compare(answer.finishReason, "length")
+        verify(find("resumeLabel").text.indexOf("answered by 127.0.0.1") === 0, find("resumeLabel").text)
+        verify(App.chat.conversationId > 0)
+        waitForRendering(window.contentItem)
+        grabImage(window.contentItem).save(artifactsDir + "/remote-chat.png")
+        if (screenshotDir.length > 0)
+            grabImage(window.contentItem).save(screenshotDir + "/remote-chat.png")
+    }
+}
