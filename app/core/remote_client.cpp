@@ -73,8 +73,9 @@ QNetworkReply* RemoteClient::send(const RemoteEndpoint& e, const QString& path,
   QNetworkRequest req(url);
   req.setRawHeader("Accept", body.isEmpty() ? "application/json" : "text/event-stream");
   if (!e.apiKey.isEmpty()) req.setRawHeader("Authorization", "Bearer " + e.apiKey.toUtf8());
+  // the key goes nowhere else
   req.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                   QNetworkRequest::SameOriginRedirectPolicy  // the key goes nowhere else);
+                   QNetworkRequest::SameOriginRedirectPolicy);
   if (body.isEmpty()) {
     req.setTransferTimeout(kListTimeoutMs);
     return net_->get(req);
@@ -287,6 +288,22 @@ void RemoteClient::onDone() {
     a_.buffer += r->readAll();
     return fail(describe(r, a_.buffer));
   }
+  if (r->error() == QNetworkReply::NoError && a_.result.text.isEmpty()) {
+    // a server that ignored "stream": the whole answer as one chat.completion object
+    const QJsonObject o = QJsonDocument::fromJson(a_.buffer).object();
+    const QJsonObject choice = o.value(QLatin1String("choices")).toArray().at(0).toObject();
+    const QJsonValue content =
+        choice.value(QLatin1String("message")).toObject().value(QLatin1String("content"));
+    if (content.isString()) {
+      const QJsonObject usage = o.value(QLatin1String("usage")).toObject();
+      a_.result.promptTokens = usage.value(QLatin1String("prompt_tokens")).toInteger();
+      a_.result.completionTokens = usage.value(QLatin1String("completion_tokens")).toInteger();
+      a_.result.text = content.toString();
+      if (!a_.result.text.isEmpty()) emit textGenerated(a_.id, a_.result.text);
+      const QString f = choice.value(QLatin1String("finish_reason")).toString();
+      return finish(f.isEmpty() ? QStringLiteral("stop") : f);
+    }
+  }
   fail(tr("The connection to %1 was lost in the middle of the answer (%2). The text so far is "
           "kept.")
            .arg(a_.endpoint,
@@ -294,7 +311,7 @@ void RemoteClient::onDone() {
                                                      : r->errorString()));
 }
 
-void RemoteClient::fail(const QString& reason) {
+void RemoteClient::fail(QString reason) {  // by value: it may be a_.error
   const qint64 id = a_.id;
   a_ = {};
   emit generationFailed(id, reason);

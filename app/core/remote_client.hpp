@@ -75,7 +75,7 @@ class RemoteClient : public QObject {
   void onDone();
   // Reads one event; false when the answer ends (done, an error event).
   bool onEvent(const QByteArray& data);
-  void fail(const QString& reason);
+  void fail(QString reason);
   void finish(const QString& finishReason);
   QString describe(QNetworkReply* reply, const QByteArray& body) const;
 
