@@ -387,7 +387,9 @@ Item {
             }
             IconButton {
                 objectName: "continueButton"
-                visible: !message.isUser && (message.finishReason === "cancelled" || message.finishReason === "length")
+                // local models only: OpenAI's chat API cannot go on with an answer
+                visible: !message.isUser && !App.chat.remote
+                         && (message.finishReason === "cancelled" || message.finishReason === "length")
                 opacity: parent.actionOpacity
                 iconName: "play"
                 tip: qsTr("Continue this answer")

@@ -321,9 +321,11 @@ void RemoteClient::finish(const QString& finishReason) {
   GenerationResult result = a_.result;
   result.finishReason = finishReason;
   const double totalMs = double(a_.clock.nsecsElapsed()) / 1e6;
-  // time to the first token is the server's prefill plus the network: not claimed as prefill
-  result.decodeMs = a_.firstTokenMs >= 0 ? totalMs - a_.firstTokenMs : 0;
-  if (result.completionTokens == 0 && !result.text.isEmpty()) result.decodeMs = 0;
+  // Time to the first token is the server's prefill plus the network: not claimed as prefill.
+  // The speed is the rate the tokens arrived at, when they came over long enough to tell
+  // (a short answer may come in one burst).
+  const double streamedMs = a_.firstTokenMs >= 0 ? totalMs - a_.firstTokenMs : 0;
+  result.decodeMs = streamedMs >= kMinStreamMsForSpeed ? streamedMs : 0;
   a_ = {};
   emit generationFinished(result);
 }

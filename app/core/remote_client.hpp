@@ -44,6 +44,7 @@ class RemoteClient : public QObject {
   static constexpr qint64 kMaxEventBytes = 4 << 20;    // one server-sent event
   static constexpr qint64 kMaxAnswerBytes = 64 << 20;  // one whole answer
   static constexpr qint64 kMaxListBytes = 4 << 20;     // the /models reply
+  static constexpr double kMinStreamMsForSpeed = 250;  // shorter: no tokens/s is shown
 
   explicit RemoteClient(QObject* parent = nullptr);
   ~RemoteClient() override;
