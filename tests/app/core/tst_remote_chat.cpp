@@ -7,6 +7,8 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -58,6 +60,22 @@ class TestRemoteChat : public QObject {
     auto app = std::make_unique<AppController>(AppController::Options{data_, QString(), false});
     app->chat()->settings()->setTemperature(0);
     return app;
+  }
+
+  // A counter of the server's /metrics (-1 when it cannot be read).
+  double metric(const QString& name) {
+    QNetworkAccessManager net;
+    QUrl url = server_.url();
+    url.setPath(QStringLiteral("/metrics"));
+    QNetworkRequest req(url);
+    req.setRawHeader("Authorization", "Bearer " + kKey.toUtf8());
+    QNetworkReply* r = net.get(req);
+    QSignalSpy done(r, &QNetworkReply::finished);
+    if (!done.wait(30000)) return -1;
+    r->deleteLater();
+    for (const QByteArray& line : r->readAll().split('\n'))
+      if (line.startsWith(name.toUtf8() + ' ')) return line.mid(name.size() + 1).toDouble();
+    return -1;
   }
 
   // Connects the app's Remote section to `url` with `key` and waits for the list.
@@ -272,6 +290,8 @@ class TestRemoteChat : public QObject {
     QVERIFY(!a.content.isEmpty());
     QVERIFY(!chat->busy());
     QVERIFY(!app->remote()->client()->busy());
+    // the server noticed: the request was cancelled there too, not left running
+    QTRY_VERIFY_WITH_TIMEOUT(metric("coil_requests_cancelled_total") >= 1, 30000);
   }
 
   // Last: it kills the server.
