@@ -15,6 +15,7 @@
 #include "demo_model.hpp"
 #include "inference_worker.hpp"
 #include "installed_models_controller.hpp"
+#include "local_api_server.hpp"
 #include "message_list_model.hpp"
 #include "models_controller.hpp"
 #include "pending_attachments.hpp"
@@ -49,6 +50,7 @@ AppController::AppController(const Options& options, QObject* parent)
                              this);
   models_ = new ModelsController({dataDir, model_, chat_, banners_, settings_}, this);
   transfer_ = new ChatTransfer(storage_.get(), chat_, banners_, this);
+  localServer_ = new LocalApiServer(model_, settings_, this);
   connect(host_->worker(), &InferenceWorker::devicesListed, settings_,
           &AppSettings::setDeviceLists);
   connect(host_->worker(), &InferenceWorker::devicesListed, models_,

@@ -32,6 +32,7 @@ class ModelsController;
 class InstalledModelsController;
 class ChatTransfer;
 class RemoteController;
+class LocalApiServer;
 
 class AppController : public QObject {
   Q_OBJECT
@@ -43,6 +44,7 @@ class AppController : public QObject {
   Q_MOC_INCLUDE("message_list_model.hpp")
   Q_MOC_INCLUDE("active_model.hpp")
   Q_MOC_INCLUDE("installed_models_controller.hpp")
+  Q_MOC_INCLUDE("local_api_server.hpp")
   Q_MOC_INCLUDE("models_controller.hpp")
   Q_MOC_INCLUDE("remote_controller.hpp")
   Q_MOC_INCLUDE("search_results_model.hpp")
@@ -61,6 +63,7 @@ class AppController : public QObject {
   Q_PROPERTY(coil::app::InstalledModelsController* installedModels READ installedModels CONSTANT)
   Q_PROPERTY(coil::app::ChatTransfer* transfer READ transfer CONSTANT)
   Q_PROPERTY(coil::app::RemoteController* remote READ remote CONSTANT)
+  Q_PROPERTY(coil::app::LocalApiServer* localServer READ localServer CONSTANT)
   Q_PROPERTY(QString version READ version CONSTANT)
 
  public:
@@ -101,6 +104,7 @@ class AppController : public QObject {
   InstalledModelsController* installedModels() const;
   ChatTransfer* transfer() const { return transfer_; }
   RemoteController* remote() const { return remote_; }
+  LocalApiServer* localServer() const { return localServer_; }
   QString version() const;
   storage::Storage& storage() const { return *storage_; }
   WorkerHost& host() const { return *host_; }
@@ -124,6 +128,7 @@ class AppController : public QObject {
   ModelsController* models_ = nullptr;
   ChatTransfer* transfer_ = nullptr;
   RemoteController* remote_ = nullptr;
+  LocalApiServer* localServer_ = nullptr;
 };
 
 }  // namespace coil::app

@@ -271,6 +271,14 @@ void AppSettings::setRemoteModel(const QString& id) {
   store("remote/model", id);
 }
 
+int AppSettings::localServerPort() const {
+  return value("server/port", 8080).toInt();
+}
+
+void AppSettings::setLocalServerPort(int port) {
+  store("server/port", port);
+}
+
 QString AppSettings::hfToken() const {
   return hub::HubSettings::fromEnvironment(tokens_.token()).token;
 }

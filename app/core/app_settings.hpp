@@ -105,6 +105,9 @@ class AppSettings : public QObject {
   void setRemoteUrl(const QString& url);
   QString remoteModel() const;
   void setRemoteModel(const QString& id);
+  // The port of the local API server (LocalApiServer; 0: any free port).
+  int localServerPort() const;
+  void setLocalServerPort(int port);
 
   // What a closed banner said when it was closed (e.g. the fallback reason), so that it stays
   // closed across restarts until what it says changes. "" when never closed.

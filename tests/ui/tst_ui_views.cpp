@@ -19,6 +19,7 @@
 #include "coil_server.hpp"
 #include "fake_hub.hpp"
 #include "fixture_model.hpp"
+#include "local_api_server.hpp"
 
 Q_IMPORT_QML_PLUGIN(CoilCorePlugin)
 Q_IMPORT_QML_PLUGIN(CoilPlugin)
@@ -74,6 +75,7 @@ class Setup : public QObject {
     app_ = std::make_unique<coil::app::AppController>(
         coil::app::AppController::Options{tmp_.filePath("data"), model});
     coil::app::AppController::setInstance(app_.get());
+    app_->localServer()->setProgram(QStringLiteral(COIL_CLI_PATH));
     app_->start();
   }
 

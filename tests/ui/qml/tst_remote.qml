@@ -2,6 +2,7 @@
 // tst_ui_views.cpp with an API key): a wrong key says so, the right one lists the server's
 // model, "Use in new chat" goes to the chat, whose header names the remote model, and a
 // message typed in the composer is answered by the server and stored like a local answer.
+// Settings' Local API server switch serves the app's model, and the Remote tab can use it.
 import QtQuick
 import QtTest
 import Coil
@@ -114,5 +115,38 @@ TestCase {
         grabImage(window.contentItem).save(artifactsDir + "/remote-chat.png")
         if (screenshotDir.length > 0)
             grabImage(window.contentItem).save(screenshotDir + "/remote-chat.png")
+    }
+
+    function test_3_localApiServerSwitch() {
+        mouseClick(find("settingsButton"))
+        const sw = find("localServerSwitch")
+        tryVerify(() => sw.visible)
+        const port = find("localServerPortSpin")
+        port.value = 0  // any free port: the machine is shared
+        port.valueModified()
+        compare(App.localServer.port, 0)
+        verify(!sw.checked)
+        // scrolled to where a person would see the switch
+        const page = find("settingsPage")
+        page.contentItem.contentY = Math.max(0, sw.mapToItem(page.contentItem.contentItem, 0, 0).y - 100)
+        waitForRendering(window.contentItem)
+        mouseClick(sw)
+        verify(App.localServer.enabled)
+        tryVerify(() => App.localServer.running || App.localServer.error.length > 0, 60000)
+        compare(App.localServer.error, "")
+        verify(App.localServer.url.indexOf("http://127.0.0.1:") === 0)
+        verify(App.localServer.statusText.indexOf("Serving ") === 0, App.localServer.statusText)
+        waitForRendering(window.contentItem)
+        grabImage(window.contentItem).save(artifactsDir + "/local-api-server.png")
+        // the Remote tab lists what it serves
+        App.remote.connectTo(App.localServer.url, "")
+        tryVerify(() => !App.remote.listing, 60000)
+        compare(App.remote.error, "")
+        compare(App.remote.models.length, 1)
+        App.remote.deactivate()
+        mouseClick(sw)
+        verify(!App.localServer.enabled)
+        verify(!App.localServer.running)
+        mouseClick(find("settingsButton"))
     }
 }
