@@ -58,8 +58,7 @@ void LocalApiServer::setEnabled(bool enabled) {
 QString LocalApiServer::statusText() const {
   if (!error_.isEmpty()) return error_;
   if (!enabled_) return tr("Off");
-  if (running())
-    return tr("Serving %1 at %2 (this computer only)").arg(model_->title(), url_);
+  if (running()) return tr("Serving %1 at %2 (this computer only)").arg(model_->title(), url_);
   if (!model_->loaded()) return tr("Waiting for a model to be loaded");
   return tr("Starting…");
 }
@@ -67,8 +66,8 @@ QString LocalApiServer::statusText() const {
 QString LocalApiServer::findProgram() const {
   if (!program_.isEmpty()) return program_;
   const QString beside = QStandardPaths::findExecutable(
-      QStringLiteral("coil"), {QCoreApplication::applicationDirPath(),
-                               QCoreApplication::applicationDirPath() + "/../cli"});
+      QStringLiteral("coil"),
+      {QCoreApplication::applicationDirPath(), QCoreApplication::applicationDirPath() + "/../cli"});
   return beside.isEmpty() ? QStandardPaths::findExecutable(QStringLiteral("coil")) : beside;
 }
 
@@ -80,17 +79,18 @@ void LocalApiServer::start() {
   }
   const QString program = findProgram();
   if (program.isEmpty()) {
-    error_ = tr("Coil's command-line program \"coil\" was not found next to coil-chat or on "
-                "PATH, so the model cannot be served.");
+    error_ =
+        tr("Coil's command-line program \"coil\" was not found next to coil-chat or on "
+           "PATH, so the model cannot be served.");
     emit stateChanged();
     return;
   }
   servedPath_ = model_->path();
-  QStringList args{QStringLiteral("serve"),  QStringLiteral("--model"), servedPath_,
-                   QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
-                   QStringLiteral("--port"), QString::number(port()),
-                   QStringLiteral("--backend"), settings_->backend()};
-  if (settings_->threads() > 0) args << QStringLiteral("--threads") << QString::number(settings_->threads());
+  QStringList args{QStringLiteral("serve"),  QStringLiteral("--model"),   servedPath_,
+                   QStringLiteral("--host"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
+                   QString::number(port()),  QStringLiteral("--backend"), settings_->backend()};
+  if (settings_->threads() > 0)
+    args << QStringLiteral("--threads") << QString::number(settings_->threads());
   auto* p = new QProcess(this);
   process_ = p;
   out_.clear();

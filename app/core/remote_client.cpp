@@ -47,8 +47,7 @@ QUrl normalizeRemoteUrl(const QString& text, QString* error) {
   }
   url = url.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment |
                      QUrl::StripTrailingSlash);
-  if (url.path().isEmpty() || url.path() == QLatin1String("/"))
-    url.setPath(QStringLiteral("/v1"));
+  if (url.path().isEmpty() || url.path() == QLatin1String("/")) url.setPath(QStringLiteral("/v1"));
   return url;
 }
 
@@ -102,8 +101,7 @@ QString RemoteClient::describe(QNetworkReply* reply, const QByteArray& body) con
   if (status == 404)
     return tr("The server at %1 has no %2 (HTTP 404%3). Is the address the API's base URL "
               "(often ending in /v1)?")
-        .arg(where, reply->url().path(),
-             said.isEmpty() ? QString() : QStringLiteral(": ") + said);
+        .arg(where, reply->url().path(), said.isEmpty() ? QString() : QStringLiteral(": ") + said);
   return tr("The server at %1 answered HTTP %2: %3")
       .arg(where)
       .arg(status)
@@ -125,11 +123,11 @@ void RemoteClient::listModels(const RemoteEndpoint& endpoint) {
     if (list_ == r) list_ = nullptr;
     const QByteArray body = r->readAll();
     if (r->error() != QNetworkReply::NoError) {
-      emit modelsFailed(r->error() == QNetworkReply::OperationCanceledError &&
-                                r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200
-                            ? tr("The server's list of models is larger than %1 MB")
-                                  .arg(kMaxListBytes >> 20)
-                            : describe(r, body));
+      emit modelsFailed(
+          r->error() == QNetworkReply::OperationCanceledError &&
+                  r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200
+              ? tr("The server's list of models is larger than %1 MB").arg(kMaxListBytes >> 20)
+              : describe(r, body));
       return;
     }
     QJsonParseError pe;
@@ -158,15 +156,15 @@ qint64 RemoteClient::generate(const RemoteEndpoint& endpoint, const RemoteReques
   stop();
   QJsonArray messages;
   for (const ChatTurn& t : request.turns)
-    messages.append(QJsonObject{{QLatin1String("role"), t.role},
-                                {QLatin1String("content"), t.content}});
+    messages.append(
+        QJsonObject{{QLatin1String("role"), t.role}, {QLatin1String("content"), t.content}});
   const coil::SamplingParams& s = request.sampling;
-  QJsonObject body{{QLatin1String("model"), request.model},
-                   {QLatin1String("messages"), messages},
-                   {QLatin1String("stream"), true},
-                   {QLatin1String("stream_options"),
-                    QJsonObject{{QLatin1String("include_usage"), true}}},
-                   {QLatin1String("temperature"), double(std::max(0.0f, s.temperature))}};
+  QJsonObject body{
+      {QLatin1String("model"), request.model},
+      {QLatin1String("messages"), messages},
+      {QLatin1String("stream"), true},
+      {QLatin1String("stream_options"), QJsonObject{{QLatin1String("include_usage"), true}}},
+      {QLatin1String("temperature"), double(std::max(0.0f, s.temperature))}};
   if (request.maxTokens > 0) body[QLatin1String("max_tokens")] = request.maxTokens;
   if (s.top_p > 0 && s.top_p < 1) body[QLatin1String("top_p")] = double(s.top_p);
   // extensions that coil serve, vLLM and SGLang read (OpenAI's own API has no such fields)
@@ -306,9 +304,8 @@ void RemoteClient::onDone() {
   }
   fail(tr("The connection to %1 was lost in the middle of the answer (%2). The text so far is "
           "kept.")
-           .arg(a_.endpoint,
-                r->error() == QNetworkReply::NoError ? tr("the stream ended early")
-                                                     : r->errorString()));
+           .arg(a_.endpoint, r->error() == QNetworkReply::NoError ? tr("the stream ended early")
+                                                                  : r->errorString()));
 }
 
 void RemoteClient::fail(QString reason) {  // by value: it may be a_.error

@@ -21,7 +21,7 @@ class QNetworkReply;
 namespace coil::app {
 
 struct RemoteEndpoint {
-  QUrl baseUrl;  // "http://host:8080/v1" (normalizeRemoteUrl)
+  QUrl baseUrl;    // "http://host:8080/v1" (normalizeRemoteUrl)
   QString apiKey;  // "" sends no Authorization header
 };
 
@@ -90,13 +90,13 @@ class RemoteClient : public QObject {
   struct Answer {
     qint64 id = 0;
     qint64 conversationId = 0;
-    QString endpoint;  // for messages
+    QString endpoint;   // for messages
     QByteArray buffer;  // bytes not yet split into events
     GenerationResult result;
     qint64 textBytes = 0;
-    bool done = false;      // [DONE] or a finish_reason came
-    bool stopped = false;   // stop() was called
-    QString error;          // an error event of the stream
+    bool done = false;     // [DONE] or a finish_reason came
+    bool stopped = false;  // stop() was called
+    QString error;         // an error event of the stream
     QElapsedTimer clock;
     double firstTokenMs = -1;
   };

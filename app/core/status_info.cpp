@@ -82,7 +82,8 @@ void StatusInfo::setRemoteGeneration(const GenerationResult& g, const QString& h
   prefillTps_ = 0;
   decodeTps_ = g.decodeTokensPerS();
   emit speedChanged();
-  setResumeText(tr("answered by %1 · %2 read").arg(host, formatCount(g.promptTokens, "token", "tokens")));
+  setResumeText(
+      tr("answered by %1 · %2 read").arg(host, formatCount(g.promptTokens, "token", "tokens")));
 }
 
 void StatusInfo::setStateBytes(qint64 bytes) {

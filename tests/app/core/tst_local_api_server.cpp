@@ -80,8 +80,7 @@ class TestLocalApiServer : public QObject {
     QVERIFY(finished.wait(kWait));
     const qint64 id = finished.first().at(0).toLongLong();
     QVERIFY(id > 0);
-    QCOMPARE(app_->storage().chats().message(id)->meta.completionTokens,
-             std::optional<qint64>(4));
+    QCOMPARE(app_->storage().chats().message(id)->meta.completionTokens, std::optional<qint64>(4));
     chat->newChat();
     remote->deactivate();
   }

@@ -4,6 +4,8 @@
 // search as a local one and no state files, Stop, a server killed mid-answer (the partial
 // answer kept, marked interrupted), the chat remembering it is remote across a restart, and
 // the API key kept in a 0600 file and never in the database or an export.
+#include <sys/stat.h>
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -12,7 +14,6 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
-#include <sys/stat.h>
 
 #include "active_model.hpp"
 #include "app_controller.hpp"
@@ -91,9 +92,9 @@ class TestRemoteChat : public QObject {
     QVERIFY(tmp_.isValid());
     model_ = coil::test::makeFixtureModel(tmp_.filePath("model"), "falcon-tiny-f32", true);
     data_ = tmp_.filePath("data");
-    QVERIFY2(server_.start(COIL_CLI_PATH, model_,
-                           {"--api-key", kKey, "--model-id", kModelId, "--max-completion-tokens",
-                            "1000000"}),
+    QVERIFY2(server_.start(
+                 COIL_CLI_PATH, model_,
+                 {"--api-key", kKey, "--model-id", kModelId, "--max-completion-tokens", "1000000"}),
              qPrintable(server_.lastError()));
   }
 
@@ -277,7 +278,8 @@ class TestRemoteChat : public QObject {
     // streamed: pieces shown while the answer is still being written
     QVERIFY(chat->busy());
     QVERIFY(app->messages()->streaming());
-    QTRY_VERIFY(!app->messages()->index(app->messages()->rowCount() - 1, 0)
+    QTRY_VERIFY(!app->messages()
+                     ->index(app->messages()->rowCount() - 1, 0)
                      .data(MessageListModel::ContentRole)
                      .toString()
                      .isEmpty());

@@ -46,8 +46,7 @@ class CannedServer : public QTcpServer {
 };
 
 QByteArray sse(const QByteArray& events) {
-  return "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" +
-         events;
+  return "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" + events;
 }
 
 QByteArray chunk(const char* text) {
@@ -121,10 +120,11 @@ class TestRemoteClient : public QObject {
   }
 
   void anErrorEventEndsTheAnswerWithItsMessage() {
-    const QString error = run(sse(chunk("par") +
-                                  "data: {\"error\":{\"message\":\"generation failed: out of "
-                                  "memory\",\"type\":\"server_error\"}}\n\ndata: [DONE]\n\n"));
-    QCOMPARE(error, QStringLiteral("The server stopped the answer: generation failed: out of memory"));
+    const QString error =
+        run(sse(chunk("par") + "data: {\"error\":{\"message\":\"generation failed: out of "
+                               "memory\",\"type\":\"server_error\"}}\n\ndata: [DONE]\n\n"));
+    QCOMPARE(error,
+             QStringLiteral("The server stopped the answer: generation failed: out of memory"));
   }
 
   void anEventThatIsNotJsonIsAnError() {
@@ -164,9 +164,9 @@ class TestRemoteClient : public QObject {
     QVERIFY2(notFound.contains("HTTP 404") && notFound.contains("/v1/chat/completions") &&
                  notFound.contains("base URL"),
              qPrintable(notFound));
-    const QString busy = run(
-        "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nConnection: "
-        "close\r\n\r\n{\"error\":{\"message\":\"the queue is full\",\"code\":\"queue_full\"}}");
+    const QString busy =
+        run("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nConnection: "
+            "close\r\n\r\n{\"error\":{\"message\":\"the queue is full\",\"code\":\"queue_full\"}}");
     QVERIFY2(busy.contains("HTTP 429: the queue is full"), qPrintable(busy));
   }
 
