@@ -628,7 +628,8 @@ void ChatController::onFinished(const GenerationResult& result) {
     storage::MessageMeta meta;  // what the finished answer is stored with
     meta.model = a.model;
     meta.sampling = settings_->toJson();
-    meta.seed = qint64(result.seed);
+    // a remote answer's seed is known only when one was sent
+    if (a.requestId > 0 || result.seed != 0) meta.seed = qint64(result.seed);
     meta.promptTokens = result.promptTokens;
     meta.completionTokens = result.completionTokens;
     meta.prefillTokensPerS = result.prefillTokensPerS();

@@ -192,6 +192,7 @@ class TestRemoteChat : public QObject {
     QCOMPARE(a.meta.finishReason, QStringLiteral("length"));
     QCOMPARE(a.meta.completionTokens, std::optional<qint64>(12));
     QVERIFY(a.meta.promptTokens.value_or(0) > 0);
+    QVERIFY(!a.meta.seed);  // none was sent: the server's own
     QVERIFY(!a.content.isEmpty());
     QString streamed;
     for (const auto& p : pieces) streamed += p.at(1).toString();
