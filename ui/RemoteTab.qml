@@ -73,7 +73,6 @@ ColumnLayout {
             id: connectButton
             objectName: "remoteConnectButton"
             text: qsTr("Connect")
-            highlighted: true
             enabled: urlField.text.trim().length > 0 && !App.remote.listing
             onClicked: {
                 if (App.remote.connectTo(urlField.text, keyField.text))

@@ -78,8 +78,21 @@ TestCase {
         tryCompare(list, "count", 1)
         waitForRendering(window.contentItem)
         grabImage(window.contentItem).save(artifactsDir + "/remote-tab.png")
-        if (screenshotDir.length > 0)
-            grabImage(window.contentItem).save(screenshotDir + "/remote-tab.png")
+        if (screenshotDir.length > 0) {
+            // the README's pictures, as tst_window_layout.qml takes its own
+            const theme = App.settings.theme
+            window.width = 1240
+            window.height = 800
+            App.banners.dismiss("fallback")  // (the test machine has no GPU)
+            for (const t of ["light", "dark"]) {
+                App.settings.theme = t
+                waitForRendering(window.contentItem)
+                grabImage(window.contentItem).save(screenshotDir + "/readme-remote-" + t + ".png")
+            }
+            App.settings.theme = theme
+            window.width = 1100
+            window.height = 760
+        }
     }
 
     function test_2_useInNewChatAndSend() {
@@ -113,8 +126,6 @@ TestCase {
         verify(App.chat.conversationId > 0)
         waitForRendering(window.contentItem)
         grabImage(window.contentItem).save(artifactsDir + "/remote-chat.png")
-        if (screenshotDir.length > 0)
-            grabImage(window.contentItem).save(screenshotDir + "/remote-chat.png")
     }
 
     function test_3_localApiServerSwitch() {
