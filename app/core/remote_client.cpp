@@ -22,6 +22,11 @@ QString errorMessageOf(const QByteArray& body) {
   return {};
 }
 
+// A count of a "usage" object: 0 when absent, negative or not a number.
+qint64 tokenCount(const QJsonObject& usage, const char* key) {
+  return std::max<qint64>(0, usage.value(QLatin1String(key)).toInteger());
+}
+
 QString shortText(QString s) {
   s = s.simplified();
   return s.size() > 300 ? s.left(300) + QChar(0x2026) : s;
@@ -250,8 +255,8 @@ bool RemoteClient::onEvent(const QByteArray& data) {
   }
   const QJsonObject usage = o.value(QLatin1String("usage")).toObject();
   if (!usage.isEmpty()) {
-    a_.result.promptTokens = usage.value(QLatin1String("prompt_tokens")).toInteger();
-    a_.result.completionTokens = usage.value(QLatin1String("completion_tokens")).toInteger();
+    a_.result.promptTokens = tokenCount(usage, "prompt_tokens");
+    a_.result.completionTokens = tokenCount(usage, "completion_tokens");
   }
   const QJsonObject choice = o.value(QLatin1String("choices")).toArray().at(0).toObject();
   const QString piece =
@@ -294,8 +299,8 @@ void RemoteClient::onDone() {
         choice.value(QLatin1String("message")).toObject().value(QLatin1String("content"));
     if (content.isString()) {
       const QJsonObject usage = o.value(QLatin1String("usage")).toObject();
-      a_.result.promptTokens = usage.value(QLatin1String("prompt_tokens")).toInteger();
-      a_.result.completionTokens = usage.value(QLatin1String("completion_tokens")).toInteger();
+      a_.result.promptTokens = tokenCount(usage, "prompt_tokens");
+      a_.result.completionTokens = tokenCount(usage, "completion_tokens");
       a_.result.text = content.toString();
       if (!a_.result.text.isEmpty()) emit textGenerated(a_.id, a_.result.text);
       const QString f = choice.value(QLatin1String("finish_reason")).toString();

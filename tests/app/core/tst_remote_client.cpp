@@ -150,11 +150,13 @@ class TestRemoteClient : public QObject {
         run("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
             "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"whole\"},"
             "\"finish_reason\":\"length\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":"
-            "1}}",
+            "-5}}",
             &r);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(r.text, QStringLiteral("whole"));
     QCOMPARE(r.finishReason, QStringLiteral("length"));
+    QCOMPARE(r.promptTokens, 3);
+    QCOMPARE(r.completionTokens, 0);  // a negative count is no count
   }
 
   void httpErrorsSayWhatToDo() {
