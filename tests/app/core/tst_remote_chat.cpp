@@ -266,6 +266,37 @@ class TestRemoteChat : public QObject {
     QVERIFY(chat->remote());
   }
 
+  // Picking a model moves the open chat: a remote one makes it remote, a local one local again.
+  void pickingAModelMovesTheOpenChat() {
+    auto app = openApp();
+    QVERIFY(connectRemote(*app, server_.url().toString(), QString()));
+    auto& chats = app->storage().chats();
+    const qint64 id = chats.createConversation("a local chat");
+    chats.setModel(id, "gone", "/no/such/model");
+    chats.addMessage(id, 0, "user", "hi");
+    ChatController* chat = app->chat();
+    chat->openChat(id);
+    QVERIFY(!chat->remote());
+    app->remote()->use(kModelId);
+    QVERIFY(chat->remote());
+    QCOMPARE(chats.conversation(id)->remoteUrl, server_.url().toString());
+    QCOMPARE(chats.conversation(id)->modelId, kModelId);
+    // a local model loaded: the chat is local again, with that model
+    QSignalSpy loaded(app->activeModel(), &ActiveModel::modelChanged);
+    app->activeModel()->load(model_);
+    QVERIFY(!chat->remote());
+    QVERIFY(loaded.wait(kWait));
+    QVERIFY(app->activeModel()->loaded());
+    QCOMPARE(chats.conversation(id)->remoteUrl, QString());
+    QCOMPARE(chats.conversation(id)->modelPath, app->activeModel()->path());
+    // reopening a remote chat does not make it local, nor does the loaded model follow it
+    chat->openChat(remoteChat_);
+    QVERIFY(chat->remote());
+    QCOMPARE(chats.conversation(remoteChat_)->remoteUrl, server_.url().toString());
+    chat->openChat(id);
+    QVERIFY(!chat->remote());
+  }
+
   void stopKeepsWhatStreamedIn() {
     auto app = openApp();
     QVERIFY(connectRemote(*app, server_.url().toString(), QString()));
