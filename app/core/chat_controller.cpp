@@ -92,7 +92,8 @@ bool ChatController::remote() const {
 }
 
 bool ChatController::canSend() const {
-  if (remote()) return !busy_ && !remote_->currentModel().isEmpty();
+  if (remote())
+    return !busy_ && !remote_->currentModel().isEmpty() && remote_->chatEndpointConfigured();
   return !busy_ && (model_->loaded() || model_->loading());
 }
 
@@ -374,7 +375,15 @@ qint64 ChatController::createConversation(const QString& firstMessage) {
 
 bool ChatController::send(const QString& text) {
   if (!canSend()) {
-    if (!busy_ && remote())
+    if (!busy_ && remote() && !remote_->chatEndpointConfigured())
+      banners_->show({QStringLiteral("no-model"), QStringLiteral("error"),
+                      tr("This chat's server is not connected"),
+                      tr("This chat was answered by %1, which is not the server set on the "
+                         "Models page.")
+                          .arg(remote_->chatUrl()),
+                      tr("To go on with it, connect to that server on the Models page, "
+                         "Remote.")});
+    else if (!busy_ && remote())
       banners_->show({QStringLiteral("no-model"), QStringLiteral("error"),
                       tr("No remote model is picked"),
                       tr("This chat answers from a remote server, but no model of it is picked."),

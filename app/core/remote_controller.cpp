@@ -36,6 +36,10 @@ QString RemoteController::title() const {
   return QStringLiteral("%1 · %2").arg(currentModel_, currentUrl_.host());
 }
 
+bool RemoteController::chatEndpointConfigured() const {
+  return active_ && !currentUrl_.isEmpty() && currentUrl_ == QUrl(settings_->remoteUrl());
+}
+
 RemoteEndpoint RemoteController::endpoint() const {
   const RemoteEndpoint c = configured();
   return {currentUrl_, currentUrl_ == c.baseUrl ? c.apiKey : QString()};
@@ -61,6 +65,7 @@ bool RemoteController::connectTo(const QString& text, const QString& key) {
   }
   settings_->setRemoteUrl(url.toString());
   emit endpointChanged();
+  emit activeChanged();  // the open chat's endpoint may be the configured one now
   refreshModels();
   return true;
 }

@@ -37,6 +37,8 @@ class RemoteController : public QObject {
   Q_PROPERTY(QString title READ title NOTIFY activeChanged)
   // Its base URL.
   Q_PROPERTY(QString chatUrl READ chatUrl NOTIFY activeChanged)
+  // Whether it is the configured endpoint (chatEndpointConfigured).
+  Q_PROPERTY(bool chatReady READ chatEndpointConfigured NOTIFY activeChanged)
 
  public:
   RemoteController(AppSettings* settings, const QString& dataDir, QObject* parent = nullptr);
@@ -60,9 +62,12 @@ class RemoteController : public QObject {
   // Picks a model of the list: the open chat (or the next new one) answers from it (chosen).
   Q_INVOKABLE void use(const QString& modelId);
 
-  // The open chat's remote endpoint (a remote chat was opened): its URL, with the saved key
-  // when the URL is the configured one.
+  // The open chat's remote endpoint (a remote chat was opened).
   void activateChat(const QString& url, const QString& modelId);
+  // Whether the open chat's endpoint is the one configured here (only then is it sent
+  // anything: a chat imported from a file cannot send the next messages to a server of its
+  // choosing; the person connects to it on the Models page first).
+  bool chatEndpointConfigured() const;
   // The open chat is a local one (a new chat: answered by the local model).
   Q_INVOKABLE void deactivate();
   // What the open chat talks to.

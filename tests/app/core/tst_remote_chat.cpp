@@ -266,6 +266,35 @@ class TestRemoteChat : public QObject {
     QVERIFY(chat->remote());
   }
 
+  // A remote chat of another server (an imported file's): nothing is sent there until the
+  // person connects to that server on the Models page.
+  void aChatOfAnotherServerWaitsForItsConnection() {
+    auto app = openApp();
+    auto& chats = app->storage().chats();
+    const QString elsewhere =
+        QStringLiteral("http://127.0.0.1:%1/v1").arg(coil::test::closedPort());
+    const qint64 id = chats.createConversation("imported");
+    chats.setRemoteModel(id, "their-model", elsewhere);
+    chats.addMessage(id, 0, "user", "hi");
+    ChatController* chat = app->chat();
+    chat->openChat(id);
+    QVERIFY(chat->remote());
+    QVERIFY(!app->remote()->chatEndpointConfigured());
+    QVERIFY(!chat->canSend());
+    QVERIFY(app->remote()->endpoint().apiKey.isEmpty());  // never the key of another server
+    QVERIFY(!chat->send("where does this go?"));
+    const QString banner = bannerText(*app->banners(), "no-model");
+    QVERIFY2(banner.contains("not connected") && banner.contains(elsewhere), qPrintable(banner));
+    QCOMPARE(chats.messages(id).size(), 1);  // nothing stored, nothing sent
+    // connected to it (the person's choice): the chat can go on
+    QSignalSpy canSend(chat, &ChatController::canSendChanged);
+    QVERIFY(app->remote()->connectTo(elsewhere, QString()));
+    QVERIFY(!canSend.isEmpty());
+    QVERIFY(chat->canSend());
+    QVERIFY(app->remote()->connectTo(server_.url().toString(), QString()));  // back
+    QVERIFY(!chat->canSend());
+  }
+
   // Picking a model moves the open chat: a remote one makes it remote, a local one local again.
   void pickingAModelMovesTheOpenChat() {
     auto app = openApp();
