@@ -23,7 +23,7 @@ QString detailsOf(const storage::MessageMeta& meta) {
       parts << QObject::tr("token limit reached");
       break;
     case MessageListModel::Interrupted:
-      parts << QObject::tr("interrupted: Coil closed while it was written");
+      parts << QObject::tr("interrupted before it was finished");
       break;
     case MessageListModel::None:
     case MessageListModel::Stop:
