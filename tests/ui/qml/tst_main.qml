@@ -265,8 +265,9 @@ TestCase {
         tryVerify(() => !find("exportAllButton").visible)
     }
 
-    // A long prompt (a chat re-read without its state reads the same way): the answer's
-    // bubble shows how many tokens are read of how many, and Esc stops the reading.
+    // A long prompt (a chat re-read without its state reads the same way): the reading panel
+    // above the composer, the one documents use too, shows how many tokens are read of how
+    // many and the time left, and Esc stops the reading.
     function test_9_prefillProgressAndEscape() {
         App.chat.newChat()
         const input = find("composerInput")
@@ -277,14 +278,15 @@ TestCase {
         tryVerify(() => App.chat.prefillDone > 0, 60000, "the reading reports progress")
         const list = find("messageList")
         tryCompare(list, "count", 2)
-        const answer = list.itemAtIndex(1)  // the answer coming in
-        const label = findChild(answer, "prefillLabel")
-        verify(findChild(answer, "prefillProgress").visible)
-        verify(/^Reading the chat: [0-9,]+ of [0-9,]+ tokens/.test(label.text), label.text)
+        const panel = find("readingPanel")
+        tryVerify(() => panel.visible && App.chat.readingProgress > 0, 60000)
+        const label = find("readingText")
+        verify(/^Reading the chat: [0-9,]+ of [0-9,]+ tokens, .* left$/.test(label.text), label.text)
         verify(App.chat.prefillTotal > 40000)
         keyClick(Qt.Key_Escape)
         tryVerify(() => !App.chat.busy, 60000)
         compare(App.chat.prefillTotal, 0)
+        verify(!panel.visible)
         tryCompare(find("messageList"), "count", 1)  // the question; no answer was written
         verify(find("retryQuestionButton").visible)  // the question can be asked again
     }
