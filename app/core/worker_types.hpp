@@ -24,7 +24,7 @@ struct ModelInfo {
   QString name;            // modelDisplayName: the repo id ("org/name") or the folder's name
   QString quant;           // a GGUF file's quant type ("Q4_K_M"), "" for a safetensors folder
   QString backend;         // the backend actually used
-  QString device;          // e.g. "AMD EPYC (2 threads, AVX-512 BF16)"
+  QString device;          // e.g. "Intel(R) Xeon(R) Processor (2 threads, avx512vnni)"
   QString fallbackReason;  // why the requested backend was not used ("" if it was)
   bool emulated = false;   // a GPU backend on a CPU implementation (Vulkan on lavapipe)
   int threads = 0;         // CPU threads the backend uses (0 for a GPU)

@@ -1,0 +1,74 @@
+#include "coil/huge_pages.hpp"
+
+#include <cstdint>
+#include <fstream>
+#include <new>
+#include <string>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
+namespace coil {
+namespace {
+constexpr size_t kHugePage = size_t{2} << 20;
+}
+
+HugePageMemory::HugePageMemory(size_t bytes) : size_(bytes) {
+#if defined(__linux__)
+  if (bytes > SIZE_MAX - 2 * kHugePage) throw std::bad_alloc();
+  // Over-map by one page so a 2 MiB-aligned start exists, then trim both ends.
+  const size_t want = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  const size_t len = want + kHugePage;
+  void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  const auto base = reinterpret_cast<uintptr_t>(p);
+  const uintptr_t aligned = (base + kHugePage - 1) / kHugePage * kHugePage;
+  if (aligned > base) munmap(p, aligned - base);
+  const size_t tail = base + len - (aligned + want);
+  if (tail > 0) munmap(reinterpret_cast<void*>(aligned + want), tail);
+  data_ = reinterpret_cast<char*>(aligned);
+  mapped_ = want;
+  advised_ = madvise(data_, mapped_, MADV_HUGEPAGE) == 0;
+#else
+  data_ = static_cast<char*>(::operator new(bytes == 0 ? 1 : bytes, std::align_val_t(64)));
+  mapped_ = bytes;
+#endif
+}
+
+HugePageMemory::~HugePageMemory() {
+#if defined(__linux__)
+  munmap(data_, mapped_);
+#else
+  ::operator delete(data_, std::align_val_t(64));
+#endif
+}
+
+void drop_mapped_pages(const void* data, size_t bytes) {
+#if defined(__linux__)
+  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto b = reinterpret_cast<uintptr_t>(data);
+  const uintptr_t first = (b + page - 1) / page * page, last = (b + bytes) / page * page;
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
+size_t anon_huge_page_bytes() {
+  std::ifstream f("/proc/self/smaps_rollup");
+  std::string key;
+  while (f >> key) {
+    if (key == "AnonHugePages:") {
+      size_t kb = 0;
+      f >> kb;
+      return kb * 1024;
+    }
+    f.ignore(1 << 16, '\n');
+  }
+  return 0;
+}
+
+}  // namespace coil
