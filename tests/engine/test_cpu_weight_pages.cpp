@@ -7,14 +7,18 @@
 
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "coil/backend.hpp"
 #include "coil/cpu_backend.hpp"
 #include "coil/huge_pages.hpp"
+#include "coil/mapped_file.hpp"
 #include "coil/quants.hpp"
 #include "coil/tensor_view.hpp"
 #include "options.hpp"
@@ -102,6 +106,49 @@ TEST(CpuWeightPages, SmallWeightsStayInPlace) {
   const Result r = run(true, n, src, in.x, &pages);
   ASSERT_FALSE(all_zero(r.before));
   EXPECT_TRUE(all_zero(r.after));
+}
+
+// A weight in a file mapping (as the safetensors and GGUF loaders give them) is copied and
+// the mapping's pages dropped from the process: the copy computes the same bits, and the
+// mapping still reads the file's bytes (dropping must never lose data).
+TEST(CpuWeightPages, FileMappedWeightsAreCopiedAndTheMappingStaysReadable) {
+  const int64_t n = 1024;
+  const Inputs in = inputs(n);
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("coil_weight_pages_" + std::to_string(::getpid()) + ".bin");
+  {
+    std::ofstream f(path, std::ios::binary);
+    f.write("xy", 2);  // the weight starts mid-page, as in a real file
+    f.write(reinterpret_cast<const char*>(in.w.data()),
+            static_cast<std::streamsize>(in.w.size() * sizeof(uint16_t)));
+  }
+  std::vector<float> got(T * n), want(T * n);
+  {
+    MappedFile map(path, "test weights ");
+    std::vector<uint16_t> aligned(in.w);  // the in-place run's source
+    std::string pages;
+    want = run(false, n, aligned, in.x, &pages).before;
+
+    BackendOptions o = test::backend_options();
+    o.cpu_huge_pages = true;
+    auto be = create_cpu_backend(o);
+    TensorView v;
+    v.name = "w";
+    v.dtype = DType::BF16;
+    v.shape = {n, K};
+    v.data = map.data() + 2;
+    v.nbytes = in.w.size() * sizeof(uint16_t);
+    v.file_mapped = true;
+    Tensor w = be->upload_weight(v, n, K);
+    EXPECT_EQ(std::memcmp(map.data() + 2, in.w.data(), v.nbytes), 0)
+        << "the mapping lost the file's bytes";
+    Tensor xt = be->alloc(DType::F32, T, K), y = be->alloc(DType::F32, T, n);
+    be->upload(xt, in.x.data());
+    be->matmul(xt, w, nullptr, y);
+    be->download(y, got.data());
+  }
+  std::filesystem::remove(path);
+  EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)), 0);
 }
 
 TEST(HugePageMemory, IsAlignedZeroedAndAdvisedWhereTheKernelAllowsIt) {
