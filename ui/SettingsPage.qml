@@ -85,8 +85,20 @@ ScrollView {
             }
         }
         SettingRow {
+            title: qsTr("Weights")
+            description: qsTr("A model stored in 16 or 32 bits (safetensors) can run quantized: about a half (8-bit) or a quarter (4-bit) of the memory, and faster. It is quantized once, when it loads, and the copy is kept in the data folder (Models > Installed deletes the copies). GGUF files run in their own type. Applies when the model loads again.")
+            FitComboBox {
+                objectName: "weightsCombo"
+                minimumWidth: 240
+                model: App.settings.weightsOptions
+                textRole: "text"
+                currentIndex: App.settings.weightsIndex
+                onActivated: index => App.settings.weightsIndex = index
+            }
+        }
+        SettingRow {
             title: qsTr("Reload the model")
-            description: qsTr("Applies the backend, device and thread settings now.")
+            description: qsTr("Applies the backend, device, thread and weights settings now.")
             Button {
                 text: qsTr("Reload")
                 icon.source: "icons/refresh.png"

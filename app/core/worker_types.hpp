@@ -16,7 +16,10 @@ struct LoadRequest {
   QString backend = "auto";  // "auto", "cuda", "vulkan", "cpu"
   int device = -1;           // GPU index, -1: the default one
   int threads = 0;           // CPU threads, 0: physical cores
-  qint64 id = 0;             // assigned by WorkerHost::load (what cancelLoad() refers to)
+  // "stored", or "q8_0" / "q4_k": a safetensors folder run quantized, from a copy made once
+  // in <data folder>/quantized (coil/quantized_cache.hpp; AppSettings::weights)
+  QString weights = QStringLiteral("stored");
+  qint64 id = 0;  // assigned by WorkerHost::load (what cancelLoad() refers to)
 };
 
 struct ModelInfo {

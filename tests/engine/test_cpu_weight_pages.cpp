@@ -4,6 +4,7 @@
 // or below 2 MiB, the backend reads the source in place. The results are the same bits
 // either way.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstring>
@@ -12,8 +13,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "coil/backend.hpp"
 #include "coil/cpu_backend.hpp"

@@ -13,9 +13,9 @@ namespace coil {
 namespace {
 
 const std::vector<std::string> kVariables = {
-    "COIL_CPU_ISA",    "COIL_VULKAN_VALIDATION",    "COIL_VULKAN_NO_SUBGROUPS",
-    "COIL_CUDA_GEMM",  "COIL_CUDA_GEMM_SCRATCH_MB", "COIL_CUDA_PDL",
-    "COIL_SELF_CHECK", "COIL_SELF_CHECK_FAULT",     "COIL_FUSED_DECODE",
+    "COIL_CPU_ISA",       "COIL_VULKAN_VALIDATION",    "COIL_VULKAN_NO_SUBGROUPS",
+    "COIL_CUDA_GEMM",     "COIL_CUDA_GEMM_SCRATCH_MB", "COIL_CUDA_PDL",
+    "COIL_SELF_CHECK",    "COIL_SELF_CHECK_FAULT",     "COIL_FUSED_DECODE",
     "COIL_CPU_HUGE_PAGES"};
 
 // Clears the variables for the test and puts back what ctest set afterwards.

@@ -1,11 +1,11 @@
 #include "cpu_bandwidth.hpp"
 
-#include "coil/huge_pages.hpp"
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <vector>
+
+#include "coil/huge_pages.hpp"
 
 namespace coil {
 

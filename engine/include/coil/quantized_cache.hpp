@@ -17,9 +17,9 @@
 namespace coil {
 
 struct QuantizedCacheOptions {
-  std::filesystem::path dir;             // the cache folder (made when missing)
+  std::filesystem::path dir;  // the cache folder (made when missing)
   uint64_t budget_bytes = uint64_t{64} << 30;
-  int threads = 0;                       // quantize_model's; 0: hardware threads
+  int threads = 0;  // quantize_model's; 0: hardware threads
   // While quantizing: (fraction of the source's bytes done, tensor name).
   std::function<void(double, const std::string&)> progress;
   // Checked after each tensor; once true, quantized_copy throws coil::LoadCancelled and

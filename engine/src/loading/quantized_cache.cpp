@@ -37,7 +37,8 @@ uint64_t contents_key(const fs::path& model, DType type) {
   for (fs::directory_iterator it(model, ec), end; !ec && it != end; it.increment(ec)) {
     if (!it->is_regular_file(ec)) continue;
     files.push_back(it->path());
-    if (files.size() > 10000) throw Error("the model folder " + model.string() + " holds too many files");
+    if (files.size() > 10000)
+      throw Error("the model folder " + model.string() + " holds too many files");
   }
   if (ec) throw Error("cannot read the model folder " + model.string() + ": " + ec.message());
   std::sort(files.begin(), files.end());

@@ -112,7 +112,7 @@ struct OpProfile {
 
 struct BackendInfo {
   std::string name;          // "cpu", "cpu-ref", "vulkan", "cuda"
-  std::string device;        // e.g. "Intel(R) Xeon(R) Processor (2 threads, avx512vnni)", "NVIDIA H100 80GB HBM3"
+  std::string device;        // e.g. "Intel(R) Xeon(R) Processor (2 threads, avx512vnni)"
   size_t device_memory = 0;  // bytes (0 if not meaningful)
   int threads = 0;           // CPU backends
   // CPU: where the weights a decode step streams live, for people: "2 MiB pages" (copied
