@@ -163,5 +163,13 @@ TEST(HugePageMemory, IsAlignedZeroedAndAdvisedWhereTheKernelAllowsIt) {
   EXPECT_TRUE(m.advised());
 }
 
+// The CPU backend copies a weight only while the machine keeps a reserve of available
+// memory after it (the copy cannot be reclaimed as the file's page cache could).
+TEST(HugePageMemory, CopiesFitOnlyWithinTheAvailableMemory) {
+  if (!std::ifstream("/proc/meminfo")) GTEST_SKIP() << "no /proc/meminfo on this system";
+  EXPECT_TRUE(copy_fits_in_memory(size_t{4} << 20));
+  EXPECT_FALSE(copy_fits_in_memory(size_t{1} << 50));  // 1 PiB
+}
+
 }  // namespace
 }  // namespace coil

@@ -1,5 +1,6 @@
 #include "coil/huge_pages.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <new>
@@ -55,6 +56,22 @@ void drop_mapped_pages(const void* data, size_t bytes) {
   (void)data;
   (void)bytes;
 #endif
+}
+
+bool copy_fits_in_memory(size_t bytes) {
+  std::ifstream f("/proc/meminfo");
+  std::string key;
+  size_t total_kb = 0, available_kb = 0;
+  bool have_total = false, have_available = false;
+  while (f >> key && !(have_total && have_available)) {
+    if (key == "MemTotal:") have_total = static_cast<bool>(f >> total_kb);
+    if (key == "MemAvailable:") have_available = static_cast<bool>(f >> available_kb);
+    f.ignore(1 << 16, '\n');
+  }
+  if (!have_total || !have_available) return true;
+  const size_t reserve_kb = std::max<size_t>(size_t{1} << 20, total_kb / 10);
+  const size_t need_kb = bytes / 1024 + reserve_kb;
+  return available_kb >= need_kb;
 }
 
 size_t anon_huge_page_bytes() {

@@ -56,7 +56,7 @@ class CpuBackend final : public Backend {
   BackendInfo info() const override {
     return {"cpu",
             cpu_model_name() + " (" + std::to_string(pool_.size()) + " threads, " + k_.isa + ")", 0,
-            pool_.size(), huge_pages_ ? "2 MiB pages" : "4 KiB pages"};
+            pool_.size(), weight_pages()};
   }
   // Every op, fused ones included (they save the decode step a parallel section per layer
   // and every serial op: README, "CPU decode and short prompts"), with weights of every
@@ -77,7 +77,11 @@ class CpuBackend final : public Backend {
   Tensor upload_weight(const TensorView& host, int64_t rows, int64_t cols) override {
     checks::upload_weight(host, rows, cols);
     Tensor t;
-    if (huge_pages_ && !host.huge_pages && host.nbytes >= kHugeCopyMin) {
+    const bool large = huge_pages_ && !host.huge_pages && host.nbytes >= kHugeCopyMin;
+    // once memory is short, this weight and the rest stay in place
+    const bool short_of_memory = large && (left_in_place_ > 0 || !copy_fits_in_memory(host.nbytes));
+    if (short_of_memory) left_in_place_ += host.nbytes;
+    if (large && !short_of_memory) {
       // a copy in 2 MiB pages, made by every thread (it pays the page faults as it writes)
       auto mem = std::make_shared<HugePageMemory>(host.nbytes);
       const auto* src = static_cast<const char*>(host.data);
@@ -359,12 +363,20 @@ class CpuBackend final : public Backend {
     peak_ = std::max(peak_, allocated_);
   }
 
+  std::string weight_pages() const {
+    if (!huge_pages_) return "4 KiB pages";
+    if (left_in_place_ == 0) return "2 MiB pages";
+    return "2 MiB pages until memory ran short, " + std::to_string(left_in_place_ >> 20) +
+           " MiB in 4 KiB pages";
+  }
+
   // weights of at least this many bytes go to 2 MiB pages (smaller ones would waste most
   // of their last page)
   static constexpr size_t kHugeCopyMin = size_t{2} << 20;
 
   const CpuKernels& k_;
   const bool huge_pages_;
+  size_t left_in_place_ = 0;  // large weight bytes not copied: memory was short
   ThreadPool pool_;
   std::vector<std::vector<float>> scratch_;  // per thread, kScratchFloats: matmul scratch
   std::vector<float> staging_, dt_;          // fused ops' normed inputs and dt

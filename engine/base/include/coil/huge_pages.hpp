@@ -28,6 +28,12 @@ class HugePageMemory {
   bool advised_ = false;
 };
 
+// Whether `bytes` more of resident memory leave this machine enough: MemAvailable of
+// /proc/meminfo stays above max(1 GiB, 10% of MemTotal) after them. A weight copy is
+// resident memory the kernel cannot reclaim (the file mapping it replaces could be), so
+// the CPU backend copies only while this holds. True where /proc/meminfo is unreadable.
+bool copy_fits_in_memory(size_t bytes);
+
 // Unmaps the whole pages of [data, data + bytes), which must lie in a read-only file
 // mapping (TensorView::file_mapped), from this process (madvise(MADV_DONTNEED)): its
 // resident memory falls, the file's pages stay in the page cache, a later read maps them
