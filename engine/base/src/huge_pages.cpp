@@ -1,6 +1,7 @@
 #include "coil/huge_pages.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <fstream>
 #include <new>
@@ -14,7 +15,8 @@
 namespace coil {
 namespace {
 constexpr size_t kHugePage = size_t{2} << 20;
-}
+std::atomic<size_t> g_in_use{0};
+}  // namespace
 
 HugePageMemory::HugePageMemory(size_t bytes) : size_(bytes) {
 #if defined(__linux__)
@@ -32,6 +34,7 @@ HugePageMemory::HugePageMemory(size_t bytes) : size_(bytes) {
   data_ = reinterpret_cast<char*>(aligned);
   mapped_ = want;
   advised_ = madvise(data_, mapped_, MADV_HUGEPAGE) == 0;
+  g_in_use += mapped_;
 #else
   data_ = static_cast<char*>(::operator new(bytes == 0 ? 1 : bytes, std::align_val_t(64)));
   mapped_ = bytes;
@@ -41,6 +44,7 @@ HugePageMemory::HugePageMemory(size_t bytes) : size_(bytes) {
 HugePageMemory::~HugePageMemory() {
 #if defined(__linux__)
   munmap(data_, mapped_);
+  g_in_use -= mapped_;
 #else
   ::operator delete(data_, std::align_val_t(64));
 #endif
@@ -72,6 +76,10 @@ bool copy_fits_in_memory(size_t bytes) {
   const size_t reserve_kb = std::max<size_t>(size_t{1} << 20, total_kb / 10);
   const size_t need_kb = bytes / 1024 + reserve_kb;
   return available_kb >= need_kb;
+}
+
+size_t huge_page_memory_in_use() {
+  return g_in_use.load();
 }
 
 size_t anon_huge_page_bytes() {

@@ -40,6 +40,10 @@ bool copy_fits_in_memory(size_t bytes);
 // again. For the copy of a weight, so that a model is not resident twice.
 void drop_mapped_pages(const void* data, size_t bytes);
 
+// Bytes held by HugePageMemory objects alive now (all threads): what a leak check adds to
+// the heap, since this memory is mapped, not allocated from it.
+size_t huge_page_memory_in_use();
+
 // This process's anonymous memory in 2 MiB pages now (AnonHugePages of
 // /proc/self/smaps_rollup), 0 where the kernel does not report it.
 size_t anon_huge_page_bytes();
