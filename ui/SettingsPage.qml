@@ -86,7 +86,7 @@ ScrollView {
         }
         SettingRow {
             title: qsTr("Weights")
-            description: qsTr("A model stored in 16 or 32 bits (safetensors) can run quantized: about a half (8-bit) or a quarter (4-bit) of the memory, and faster. It is quantized once, when it loads, and the copy is kept in the data folder (Models > Installed deletes the copies). GGUF files run in their own type. Applies when the model loads again.")
+            description: qsTr("Safetensors models quantized once at load; the copy is kept in the data folder. Applies when the model loads again.")
             FitComboBox {
                 objectName: "weightsCombo"
                 minimumWidth: 240
