@@ -40,6 +40,7 @@ void ActiveModel::load(const QString& pathOrUrl) {
   r.backend = settings_->backend();
   r.device = settings_->device();
   r.threads = settings_->threads();
+  r.weights = settings_->weights();
   ++pending_;
   loadingPath_ = path;
   loading_ = true;
@@ -85,6 +86,7 @@ void ActiveModel::onLoaded(const ModelInfo& info) {
   loading_ = false;
   setError({});
   settings_->setModelPath(info.path);
+  settings_->refreshQuantizedCopies();  // the load may have made one
   status_->setModel(info);
   banners_->dismiss(QStringLiteral("model-load"));
   banners_->dismiss(QStringLiteral("no-model"));

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "coil/bench.hpp"
+#include "coil/huge_pages.hpp"
 #include "coil/model.hpp"
 
 namespace coil {
@@ -67,6 +68,9 @@ nlohmann::json bench_report(const Model& model, const BenchOptions& options, con
   if (be.info().name != "cpu" && be.info().name != "cpu-ref")
     j["peak_device_bytes"] = be.peak_allocated_bytes();
   j["weight_bytes"] = model.weight_bytes();
+  if (!be.info().weight_pages.empty()) j["weight_pages"] = be.info().weight_pages;
+  // what the kernel gave: this process's anonymous memory in 2 MiB pages after the run
+  j["anon_huge_page_bytes"] = anon_huge_page_bytes();
   // device memory held by the backend when the timed decode began and ended (equal: the
   // decode step allocates nothing)
   j["device_bytes_before_decode"] = r.device_bytes_before_decode;
