@@ -33,6 +33,7 @@ LAYERS = [
     (r"coil_json", 4.5, "app json"),  # the app's JSON from outside, behind the engine's limits
     (r"coil_hub", 5, "hub"),
     (r"coil_storage", 5, "storage"),
+    (r"coil_documents", 5, "documents"),  # attachments read into text (Qt Gui, poppler)
     (r"coil_server", 5, "server"),  # `coil serve`: engine-side, no Qt
     (r"coil_app(plugin)?(_.+)?", 6, "app"),
     (r"coil_ui(plugin)?(_.+)?", 7, "ui"),
