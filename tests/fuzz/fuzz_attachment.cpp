@@ -24,11 +24,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const char* const suffixes[] = {"pdf", "html", "md", "cpp", "txt"};
   const std::string file = std::string("attachment.") + suffixes[data[0] % 5];
-  const auto path = fuzz::write_scratch(
-      file, {reinterpret_cast<const char*>(data) + 1, size - 1});
+  const auto path = fuzz::write_scratch(file, {reinterpret_cast<const char*>(data) + 1, size - 1});
   constexpr qint64 kLimit = 1 << 20;
   try {
-    const app::ExtractedDocument doc = app::readAttachment(QString::fromStdString(path.string()), kLimit);
+    const app::ExtractedDocument doc =
+        app::readAttachment(QString::fromStdString(path.string()), kLimit);
     if (doc.text.trimmed().isEmpty() || doc.bytes != qint64(size - 1)) __builtin_trap();
     for (const QChar c : doc.text)
       if (c.unicode() < 0x20 && c != u'\n' && c != u'\t' && c != u'\r') __builtin_trap();

@@ -1,10 +1,11 @@
 // Export (Markdown, text, JSON, OpenAI) and import of our JSON: round trips give back
 // identical chats; malformed files are refused with clear errors and import nothing.
+#include <sqlite3.h>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QtTest>
-#include <sqlite3.h>
 
 #include "coil/limits.hpp"
 #include "database.hpp"
@@ -51,14 +52,19 @@ Conversation withoutIds(Conversation c) {
 QByteArray sameTitleExport(int n, const QString& lastSuffix) {
   QJsonArray conversations;
   for (int i = 0; i < n; ++i) {
-    const QString answer = QStringLiteral("answer %1").arg(i) + (i == n - 1 ? lastSuffix : QString());
-    const QJsonArray messages{
-        QJsonObject{{"id", 1}, {"role", "user"}, {"content", QStringLiteral("question %1").arg(i)},
-                    {"created_at", 10}},
-        QJsonObject{{"id", 2}, {"parent", 1}, {"role", "assistant"}, {"content", answer},
-                    {"created_at", 11}}};
-    conversations.append(QJsonObject{{"title", "New chat"}, {"created_at", 5},
-                                     {"updated_at", 6}, {"messages", messages}});
+    const QString answer =
+        QStringLiteral("answer %1").arg(i) + (i == n - 1 ? lastSuffix : QString());
+    const QJsonArray messages{QJsonObject{{"id", 1},
+                                          {"role", "user"},
+                                          {"content", QStringLiteral("question %1").arg(i)},
+                                          {"created_at", 10}},
+                              QJsonObject{{"id", 2},
+                                          {"parent", 1},
+                                          {"role", "assistant"},
+                                          {"content", answer},
+                                          {"created_at", 11}}};
+    conversations.append(QJsonObject{
+        {"title", "New chat"}, {"created_at", 5}, {"updated_at", 6}, {"messages", messages}});
   }
   return QJsonDocument(QJsonObject{{"format", "coil-chat"},
                                    {"schema_version", 1},

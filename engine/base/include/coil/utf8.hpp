@@ -1,8 +1,8 @@
 // The UTF-8 helpers, the one validator of the project (coil::Error's printable messages,
 // tokenizers, Jinja templates, GGUF names, the server's messages): encoding a code point,
-// the length of a valid sequence, and lossy validation (invalid bytes become U+FFFD, one per maximal ill-formed
-// subpart, as Rust's String::from_utf8_lossy and the `tokenizers` library do) in a form that
-// can also run incrementally on a byte stream.
+// the length of a valid sequence, and lossy validation (invalid bytes become U+FFFD, one per
+// maximal ill-formed subpart, as Rust's String::from_utf8_lossy and the `tokenizers` library do) in
+// a form that can also run incrementally on a byte stream.
 #pragma once
 #include <cstddef>
 #include <string>
