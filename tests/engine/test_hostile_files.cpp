@@ -93,9 +93,9 @@ TEST(HostileErrors, MessagesAndLossyDecodingAgreeOnValidUtf8) {
       ASSERT_TRUE(agree(two)) << std::hex << a << " " << b;
       ++checked;
       if (a < 0xC0) continue;
-      for (int c : {0x20, 0x7E, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF}) {
+      for (int c : {0x7E, 0x80, 0x9F, 0xA0, 0xBF, 0xC0}) {
         ASSERT_TRUE(agree(two + char(c))) << std::hex << a << " " << b << " " << c;
-        for (int d : {0x41, 0x80, 0xBF, 0xC3})
+        for (int d : {0x80, 0xC3})
           ASSERT_TRUE(agree(two + char(c) + char(d))) << std::hex << a << " " << b << " " << c;
       }
     }
