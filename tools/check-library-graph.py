@@ -33,6 +33,8 @@ LAYERS = [
     (r"coil_json", 4.5, "app json"),  # the app's JSON from outside, behind the engine's limits
     (r"coil_hub", 5, "hub"),
     (r"coil_storage", 5, "storage"),
+    # attachments read into text (Qt Gui, poppler); above hub, whose formatBytes it uses
+    (r"coil_documents", 5.5, "documents"),
     (r"coil_server", 5, "server"),  # `coil serve`: engine-side, no Qt
     (r"coil_app(plugin)?(_.+)?", 6, "app"),
     (r"coil_ui(plugin)?(_.+)?", 7, "ui"),
@@ -44,6 +46,7 @@ LAYERS = [
 ]
 ENGINE_LAYERS = 4  # coil_base .. coil_engine: no Qt, ever
 NAMES = {1: "base", 2: "backends", 3: "registry", 4: "engine", 4.5: "app json", 5: "app libraries",
+         5.5: "app documents",
          6: "app (Coil.Core)", 7: "ui (Coil)", 8: "programs", 9: "tests"}
 
 

@@ -276,6 +276,55 @@ def seeds_chat_template():
     write("chat_template", "no_variables", CHATML.encode())
 
 
+def seeds_chat_config():
+    """tokenizer_config.json, generation_config.json, config.json, chat_template.jinja."""
+    def parts(tok, gen, cfg, jinja=""):
+        enc = lambda v: json.dumps(v, indent=1).encode() if v is not None else b""
+        return SEP.join([enc(tok), enc(gen), enc(cfg), jinja.encode()])
+    cfg = {"model_type": "falcon_mamba", "vocab_size": 1000, "bos_token_id": 0, "eos_token_id": 0}
+    write("chat_config", "chatml_sampled", parts(
+        {"chat_template": CHATML, "bos_token": "<s>", "eos_token": {"content": "<|im_end|>", "lstrip": False}},
+        {"do_sample": True, "temperature": 0.6, "top_k": 40, "top_p": 0.95, "min_p": 0.05,
+         "repetition_penalty": 1.1, "max_new_tokens": 512, "eos_token_id": [0, 11]}, cfg))
+    write("chat_config", "named_templates_greedy", parts(
+        {"chat_template": [{"name": "default", "template": LLAMA2}, {"name": "tool_use", "template": TOOLS}],
+         "bos_token": "<s>", "eos_token": "</s>"},
+        {"do_sample": False, "bos_token_id": 1, "eos_token_id": 2}, cfg))
+    write("chat_config", "jinja_file", parts({"eos_token": "!"}, None, cfg, SET_BLOCK))
+    write("chat_config", "config_only", parts(None, None, cfg))
+
+
+def minimal_pdf(text):
+    """A one-page PDF whose text layer is `text` (Helvetica), with a correct xref table."""
+    stream = ("BT /F1 12 Tf 72 720 Td (%s) Tj ET" % text).encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+               b" /Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+def seeds_attachment():
+    """The first byte picks the suffix (fuzz_attachment.cpp): 0 pdf, 1 html, 2 md, 3 cpp, 4 txt."""
+    write("attachment", "pdf", b"\x00" + minimal_pdf("The secret word is marmalade."))
+    write("attachment", "html", b"\x01" + "<html><head><style>p{color:red}</style></head><body>"
+          "<h1>Title</h1><p>Caf\u00e9 &amp; <b>bold</b><img src='x.png'></p><table><tr><td>1</td>"
+          "</tr></table><ul><li>item</li></ul></body></html>".encode())
+    write("attachment", "markdown", b"\x02" + "# Notes\n\n* one\n* two \u2014 `code`\n".encode())
+    write("attachment", "source", b"\x03\xEF\xBB\xBFint main() { return 0; }\n")
+    write("attachment", "utf16", b"\x04\xFF\xFE" + "hello \u00e9".encode("utf-16-le"))
+
+
 # ---- state files (through the built CLI) ----------------------------------------------------
 
 def seeds_state_file(coil):
@@ -367,6 +416,8 @@ def main():
     seeds_tokenizer_text()
     seeds_sentencepiece()
     seeds_chat_template()
+    seeds_chat_config()
+    seeds_attachment()
     seeds_hub_json()
     seeds_chat_import()
     if args.coil:

@@ -8,8 +8,8 @@
 # Usage: tools/sanitize-and-fuzz.sh [BUILD_DIR] [--seconds N] [--no-test] [--no-fuzz] [--app]
 #   BUILD_DIR   default build-asan
 #   --seconds N fuzzing time per target (default 20; COIL_FUZZ_SECONDS too)
-#   --app       also the app's non-GUI libraries (coil_hub, coil_storage): their fuzz targets
-#               and Qt Test suites (needs Qt; slower to build)
+#   --app       also the app's non-GUI libraries (coil_hub, coil_storage, coil_documents):
+#               their fuzz targets and Qt Test suites (needs Qt; slower to build)
 #   --only T    fuzz only the targets named T (a regex on the names)
 #   --exclude R do not run the tests whose names match R under the sanitizers (CI leaves out
 #               the per-instruction-set parity runs, ~70 s each under ASan, to stay in budget;

@@ -1,13 +1,16 @@
 #include "import_json.hpp"
 
+#include <QCryptographicHash>
 #include <QFile>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <limits>
 
 #include "chat_store.hpp"
+#include "database.hpp"
 #include "export.hpp"
 #include "json_document.hpp"
 #include "storage_error.hpp"
@@ -195,21 +198,60 @@ QList<ParsedChat> parseFile(const QByteArray& json) {
   return chats;
 }
 
-// Whether `chat` is one of `existing` already: the same title and creation time, and the
-// same messages (role, content, creation time) in the same order.
-bool isAlreadyThere(const ChatStore& store, const QList<Conversation>& existing,
-                    const ParsedChat& chat) {
-  for (const Conversation& c : existing) {
-    if (c.createdAt != chat.conversation.createdAt || c.title != chat.conversation.title) continue;
-    const QList<Message> have = store.messages(c.id);
-    if (have.size() != chat.messages.size()) continue;
-    bool same = true;
-    for (qsizetype i = 0; same && i < have.size(); ++i)
-      same = have[i].role == chat.messages[i].role && have[i].content == chat.messages[i].content &&
-             have[i].createdAt == chat.messages[i].createdAt;
-    if (same) return true;
+// A chat's identity for finding the same export imported again: a SHA-256 over its title,
+// creation time and messages (role, content, creation time) in order. Each field is length-
+// prefixed, so that no two different chats feed the hash the same bytes.
+class Fingerprint {
+ public:
+  Fingerprint(const QString& title, qint64 createdAt) {
+    addText(title);
+    addInt(createdAt);
   }
-  return false;
+  void addMessage(const QString& role, const QString& content, qint64 createdAt) {
+    addText(role);
+    addText(content);
+    addInt(createdAt);
+  }
+  QByteArray result() { return hash_.result(); }
+
+ private:
+  void addInt(qint64 v) { hash_.addData(QByteArrayView(reinterpret_cast<const char*>(&v), 8)); }
+  void addText(const QString& s) {
+    const QByteArray utf8 = s.toUtf8();
+    addInt(utf8.size());
+    hash_.addData(utf8);
+  }
+  QCryptographicHash hash_{QCryptographicHash::Sha256};
+};
+
+QByteArray fingerprintOf(const ParsedChat& chat) {
+  Fingerprint f(chat.conversation.title, chat.conversation.createdAt);
+  for (const Message& m : chat.messages) f.addMessage(m.role, m.content, m.createdAt);
+  return f.result();
+}
+
+// The fingerprints of the conversations already in the store that share a title and creation
+// time with a chat of the file (only those can be the same chat): one query for the
+// candidates, then each candidate's messages read once, as rows into the hash, never kept.
+// The work is linear in what the store holds, however many chats share a title.
+QSet<QByteArray> existingFingerprints(const Database& db, const QList<ParsedChat>& chats) {
+  QSet<QPair<QString, qint64>> keys;
+  for (const ParsedChat& c : chats) keys.insert({c.conversation.title, c.conversation.createdAt});
+  QSet<QByteArray> out;
+  Statement conversations = db.prepare("SELECT id, title, created_at FROM conversations");
+  Statement messages = db.prepare(
+      "SELECT role, content, created_at FROM messages WHERE conversation_id = ? ORDER BY id");
+  while (conversations.step()) {
+    const QString title = conversations.text(1);
+    const qint64 createdAt = conversations.int64(2);
+    if (!keys.contains({title, createdAt})) continue;
+    Fingerprint f(title, createdAt);
+    messages.reset();
+    messages.bindAll(conversations.int64(0));
+    while (messages.step()) f.addMessage(messages.text(0), messages.text(1), messages.int64(2));
+    out.insert(f.result());
+  }
+  return out;
 }
 
 }  // namespace
@@ -232,9 +274,9 @@ QList<qint64> importJson(ChatStore& store, const QByteArray& json, int* alreadyT
   QList<qint64> ids;
   int skipped = 0;
   Transaction tx(store.database());
-  const QList<Conversation> existing = store.conversations();
+  const QSet<QByteArray> existing = existingFingerprints(store.database(), chats);
   for (const ParsedChat& chat : chats) {
-    if (isAlreadyThere(store, existing, chat)) {
+    if (existing.contains(fingerprintOf(chat))) {
       ++skipped;
       continue;
     }

@@ -19,6 +19,7 @@
 #include "coil/safetensors.hpp"
 #include "coil/state.hpp"
 #include "coil/tokenizer.hpp"
+#include "coil/utf8.hpp"
 #include "coil/weights.hpp"
 #include "paths.hpp"
 #include "safetensors_writer.hpp"
@@ -73,6 +74,37 @@ TEST(HostileErrors, MessagesAreMadeValidUtf8) {
   EXPECT_EQ(printable_utf8("trunc \xF0\x9F\x99"), "trunc \\xF0\\x9F\\x99");
   const Error e("file \xFE\xFF: bad");
   EXPECT_STREQ(e.what(), "file \\xFE\\xFF: bad");
+}
+
+// One validator (coil/utf8.hpp): an Error's message keeps exactly the sequences that lossy
+// decoding keeps, for every 2-byte string and every 3- and 4-byte string after a multi-byte
+// lead (control characters, which messages escape, left out).
+TEST(HostileErrors, MessagesAndLossyDecodingAgreeOnValidUtf8) {
+  const auto agree = [](const std::string& s) {
+    return (printable_utf8(s) == s) == (utf8_lossy(s) == s);
+  };
+  const auto printable = [](int b) { return b >= 0x20 && b != 0x7F; };
+  int checked = 0;
+  for (int a = 0; a < 256; ++a) {
+    if (!printable(a)) continue;
+    for (int b = 0; b < 256; ++b) {
+      if (!printable(b)) continue;
+      const std::string two{char(a), char(b)};
+      ASSERT_TRUE(agree(two)) << std::hex << a << " " << b;
+      ++checked;
+      if (a < 0xC0) continue;
+      for (int c : {0x7E, 0x80, 0x9F, 0xA0, 0xBF, 0xC0}) {
+        ASSERT_TRUE(agree(two + char(c))) << std::hex << a << " " << b << " " << c;
+        for (int d : {0x80, 0xC3})
+          ASSERT_TRUE(agree(two + char(c) + char(d))) << std::hex << a << " " << b << " " << c;
+      }
+    }
+  }
+  EXPECT_GT(checked, 40000);
+  EXPECT_EQ(utf8_valid_len("\xF0\x9F\x99\x82", 0), 4u);
+  EXPECT_EQ(utf8_valid_len("\xF0\x9F\x99", 0), 0u);  // truncated
+  EXPECT_EQ(utf8_valid_len("\xE0\x80\x80", 0), 0u);  // overlong
+  EXPECT_EQ(utf8_valid_len("a\xC3\xA9", 1), 2u);
 }
 
 TEST(HostileErrors, JsonParseErrorsQuoteNoRawBytes) {

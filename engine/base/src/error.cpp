@@ -6,35 +6,10 @@
 #include <new>
 #include <stdexcept>
 
+#include "coil/utf8.hpp"
+
 namespace coil {
 namespace {
-
-// The length of the valid UTF-8 sequence at s[i] (Unicode Table 3-7), or 0.
-size_t valid_sequence(std::string_view s, size_t i) {
-  const auto b = static_cast<unsigned char>(s[i]);
-  size_t len;
-  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
-  if (b < 0x80) return 1;
-  if (b >= 0xC2 && b <= 0xDF) {
-    len = 2;
-  } else if (b >= 0xE0 && b <= 0xEF) {
-    len = 3;
-    if (b == 0xE0) lo = 0xA0;
-    if (b == 0xED) hi = 0x9F;  // no surrogates
-  } else if (b >= 0xF0 && b <= 0xF4) {
-    len = 4;
-    if (b == 0xF0) lo = 0x90;
-    if (b == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    const auto c = static_cast<unsigned char>(s[i + k]);
-    if (k == 1 ? (c < lo || c > hi) : (c < 0x80 || c > 0xBF)) return 0;
-  }
-  return len;
-}
 
 void append_escaped(std::string& out, unsigned char b) {
   char buf[8];
@@ -69,7 +44,7 @@ std::string printable_utf8(std::string_view text) {
       ++i;
       continue;
     }
-    const size_t len = valid_sequence(text, i);
+    const size_t len = utf8_valid_len(text, i);
     if (len == 0) {
       append_escaped(out, b);
       ++i;

@@ -1,5 +1,7 @@
 // Export (Markdown, text, JSON, OpenAI) and import of our JSON: round trips give back
 // identical chats; malformed files are refused with clear errors and import nothing.
+#include <sqlite3.h>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
@@ -43,6 +45,36 @@ Shape shapeOf(const ChatStore& store, qint64 conv) {
 Conversation withoutIds(Conversation c) {
   c.id = c.activeLeafId = 0;
   return c;
+}
+
+// An export of n chats that all have the title "New chat" and one creation time; chat i has
+// the question "question i" and the answer "answer i" (the last one's answer + lastSuffix).
+QByteArray sameTitleExport(int n, const QString& lastSuffix) {
+  QJsonArray conversations;
+  for (int i = 0; i < n; ++i) {
+    const QString answer =
+        QStringLiteral("answer %1").arg(i) + (i == n - 1 ? lastSuffix : QString());
+    const QJsonArray messages{QJsonObject{{"id", 1},
+                                          {"role", "user"},
+                                          {"content", QStringLiteral("question %1").arg(i)},
+                                          {"created_at", 10}},
+                              QJsonObject{{"id", 2},
+                                          {"parent", 1},
+                                          {"role", "assistant"},
+                                          {"content", answer},
+                                          {"created_at", 11}}};
+    conversations.append(QJsonObject{
+        {"title", "New chat"}, {"created_at", 5}, {"updated_at", 6}, {"messages", messages}});
+  }
+  return QJsonDocument(QJsonObject{{"format", "coil-chat"},
+                                   {"schema_version", 1},
+                                   {"conversations", conversations}})
+      .toJson(QJsonDocument::Compact);
+}
+
+int countStatement(unsigned, void* counter, void*, void*) {
+  ++*static_cast<int*>(counter);
+  return 0;
 }
 
 qint64 count(Database& db, const char* table) {
@@ -335,6 +367,30 @@ class TestExportImport : public QObject {
                qPrintable(e.message()));
     }
     QCOMPARE(count(dst_->db(), "conversations"), 0);
+  }
+
+  // Many chats with one title and creation time (a hostile export, or a user's many "New
+  // chat"s): importing the file again recognises each one, and the check reads each stored
+  // chat once, not once per chat of the file (the SQL statements are counted).
+  void reimportOfManySameTitleChatsIsLinear() {
+    constexpr int kChats = 300;
+    const QByteArray json = sameTitleExport(kChats, QString());
+    QCOMPARE(importJson(dst_->chats(), json).size(), kChats);
+    int statements = 0;
+    sqlite3_trace_v2(dst_->db().handle(), SQLITE_TRACE_STMT, countStatement, &statements);
+    int alreadyThere = -1;
+    QCOMPARE(importJson(dst_->chats(), json, &alreadyThere).size(), 0);
+    sqlite3_trace_v2(dst_->db().handle(), 0, nullptr, nullptr);
+    QCOMPARE(alreadyThere, kChats);
+    // one per stored chat, plus a few for the candidates and the transaction; comparing
+    // each chat of the file with every stored one would take tens of thousands
+    QVERIFY2(statements <= kChats + 10, qPrintable(QString::number(statements)));
+    // one changed answer among them: that chat, and only it, is new
+    QCOMPARE(importJson(dst_->chats(), sameTitleExport(kChats, QStringLiteral("!")), &alreadyThere)
+                 .size(),
+             1);
+    QCOMPARE(alreadyThere, kChats - 1);
+    QCOMPARE(count(dst_->db(), "conversations"), kChats + 1);
   }
 
   void minimalFileImports() {

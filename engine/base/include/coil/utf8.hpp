@@ -1,7 +1,8 @@
-// The UTF-8 helpers (tokenizers, Jinja templates, GGUF names, the server's messages): encoding
-// a code point, and lossy validation (invalid bytes become U+FFFD, one per maximal ill-formed
-// subpart, as Rust's String::from_utf8_lossy and the `tokenizers` library do) in a form that
-// can also run incrementally on a byte stream.
+// The UTF-8 helpers, the one validator of the project (coil::Error's printable messages,
+// tokenizers, Jinja templates, GGUF names, the server's messages): encoding a code point,
+// the length of a valid sequence, and lossy validation (invalid bytes become U+FFFD, one per
+// maximal ill-formed subpart, as Rust's String::from_utf8_lossy and the `tokenizers` library do) in
+// a form that can also run incrementally on a byte stream.
 #pragma once
 #include <cstddef>
 #include <string>
@@ -10,6 +11,11 @@
 namespace coil {
 
 inline constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
+
+// The length (1 to 4) of the valid UTF-8 sequence that starts at in[i] (Unicode Table 3-7:
+// no overlong forms, no surrogates, nothing above U+10FFFF), or 0 when none starts there (an
+// invalid byte, or a sequence broken or truncated by the end of `in`). i < in.size().
+size_t utf8_valid_len(std::string_view in, size_t i);
 
 // Appends the valid UTF-8 rendering of a prefix of `in` to `out` and returns how many bytes
 // of `in` it consumed. With `final`, everything is consumed (a truncated sequence at the end

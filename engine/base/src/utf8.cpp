@@ -1,3 +1,4 @@
+// The one UTF-8 validator (coil/utf8.hpp).
 #include "coil/utf8.hpp"
 
 namespace coil {
@@ -22,7 +23,27 @@ LeadInfo lead_info(unsigned char b) {
   return {0, 0, 0};
 }
 
+// How many bytes of the sequence that starts at p[i] with lead `info` are valid: info.len when
+// the whole sequence is, less when a byte breaks it or the input ends first.
+size_t valid_prefix(const unsigned char* p, size_t n, size_t i, const LeadInfo& info) {
+  size_t k = 1;
+  while (k < static_cast<size_t>(info.len) && i + k < n) {
+    const unsigned char c = p[i + k];
+    if (k == 1 ? (c < info.lo || c > info.hi) : (c < 0x80 || c > 0xBF)) break;
+    ++k;
+  }
+  return k;
+}
+
 }  // namespace
+
+size_t utf8_valid_len(std::string_view in, size_t i) {
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+  const LeadInfo info = lead_info(p[i]);
+  if (info.len == 0) return 0;
+  const size_t len = static_cast<size_t>(info.len);
+  return valid_prefix(p, in.size(), i, info) == len ? len : 0;
+}
 
 size_t append_utf8_lossy(std::string_view in, std::string& out, bool final) {
   const auto* p = reinterpret_cast<const unsigned char*>(in.data());
@@ -43,22 +64,11 @@ size_t append_utf8_lossy(std::string_view in, std::string& out, bool final) {
       ++i;
       continue;
     }
-    size_t k = 1;  // bytes of the sequence that are valid so far
-    bool broken = false;
-    while (k < static_cast<size_t>(info.len)) {
-      if (i + k >= n) break;  // truncated
-      const unsigned char c = p[i + k];
-      const bool ok = k == 1 ? (c >= info.lo && c <= info.hi) : (c >= 0x80 && c <= 0xBF);
-      if (!ok) {
-        broken = true;
-        break;
-      }
-      ++k;
-    }
+    const size_t k = valid_prefix(p, n, i, info);  // bytes of the sequence valid so far
     if (k == static_cast<size_t>(info.len)) {
       out.append(in.data() + i, k);
       i += k;
-    } else if (broken) {
+    } else if (i + k < n) {  // a byte broke the sequence
       out.append(kReplacementChar);
       i += k;
     } else {  // truncated at the end of the input
