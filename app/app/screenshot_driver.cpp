@@ -11,6 +11,7 @@
 #include "active_model.hpp"
 #include "app_controller.hpp"
 #include "chat_controller.hpp"
+#include "chat_settings.hpp"
 
 namespace coil::app {
 
@@ -20,7 +21,19 @@ ScreenshotDriver::ScreenshotDriver(AppController* app, QQuickWindow* window, QSt
   connect(app->activeModel(), &ActiveModel::modelChanged, this, &ScreenshotDriver::onModelChanged);
   connect(app->activeModel(), &ActiveModel::loadFailed, this, [this] { finish(1); });
   connect(app->chat(), &ChatController::answerFinished, this,
-          [this](qint64 messageId) { finish(messageId > 0 ? 0 : 1); });
+          [this](qint64 messageId) { finish(messageId > 0 && !path_.isEmpty() ? 0 : 1); });
+}
+
+void ScreenshotDriver::closeWhileAnswering() {
+  if (done_) return;
+  done_ = true;
+  if (!window_ || !app_->chat()->busy()) {
+    std::fprintf(stderr, "coil-chat: the answer ended before the window was closed\n");
+    QCoreApplication::exit(1);
+    return;
+  }
+  std::fprintf(stderr, "coil-chat: closing the window while the answer streams\n");
+  window_->close();  // as the window's close button: the last window closes, Coil quits
 }
 
 void ScreenshotDriver::onModelChanged() {
@@ -28,13 +41,19 @@ void ScreenshotDriver::onModelChanged() {
   sent_ = true;
   // let the window show the loaded model first
   QTimer::singleShot(200, this, [this] {
-    if (!app_->chat()->send(text_)) finish(1);
+    if (path_.isEmpty()) app_->chat()->settings()->setMaxTokens(65536);  // outlasts the close
+    if (!app_->chat()->send(text_)) return finish(1);
+    if (path_.isEmpty()) QTimer::singleShot(kCloseAfterMs, this, [this] { closeWhileAnswering(); });
   });
 }
 
 void ScreenshotDriver::finish(int exitCode) {
   if (done_) return;
   done_ = true;
+  if (path_.isEmpty()) {
+    QCoreApplication::exit(exitCode);
+    return;
+  }
   // Give the scene a few frames to lay out and draw the final answer.
   QTimer::singleShot(700, this, [this, exitCode] {
     int code = exitCode;

@@ -2,6 +2,7 @@
 #include "chat_controller.hpp"
 
 #include <QClipboard>
+#include <QDir>
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QLocale>
@@ -15,6 +16,7 @@
 #include "format.hpp"
 #include "inference_worker.hpp"
 #include "message_list_model.hpp"
+#include "model_name.hpp"
 #include "pending_attachments.hpp"
 #include "search_results_model.hpp"
 #include "state_store.hpp"
@@ -46,7 +48,7 @@ ChatController::ChatController(const Parts& p, QObject* parent)
   flushTimer_.setInterval(30);
   connect(&flushTimer_, &QTimer::timeout, this, &ChatController::flushText);
   draftTimer_.setInterval(kDraftSaveMs);
-  connect(&draftTimer_, &QTimer::timeout, this, &ChatController::saveDraft);
+  connect(&draftTimer_, &QTimer::timeout, this, [this] { saveDraft(QLatin1String(kInterrupted)); });
   InferenceWorker* w = host_->worker();
   connect(w, &InferenceWorker::textGenerated, this, &ChatController::onText);
   connect(w, &InferenceWorker::prefillProgress, this, &ChatController::onPrefill);
@@ -58,6 +60,7 @@ ChatController::ChatController(const Parts& p, QObject* parent)
   connect(w, &InferenceWorker::readingProgress, this, &ChatController::onReadingProgress);
   connect(model_, &ActiveModel::modelChanged, this, &ChatController::onModelChanged);
   connect(model_, &ActiveModel::loadingChanged, this, &ChatController::canSendChanged);
+  connect(model_, &ActiveModel::loadRequested, this, [this] { modelAskedBy_ = conversationId_; });
   connect(settings_, &ChatSettings::failed, this, [this](const QString& reason) {
     storageFailed(std::runtime_error(reason.toStdString()));
   });
@@ -166,13 +169,41 @@ void ChatController::onPrepared(const ResumeReport& report) {
 }
 
 void ChatController::useChatModel() {
-  // A chat remembers its model: open it with that one when it is not the loaded one.
+  // A chat remembers the model it was held with: it opens with that one. A model that is no
+  // longer on this computer is named, and the chat goes on with the model in use.
+  banners_->dismiss(QStringLiteral("chat-model"));
   if (conversationId_ <= 0) return;
   try {
     const auto c = storage_->chats().conversation(conversationId_);
-    if (!c || c->modelPath.isEmpty() || c->modelPath == model_->path()) return;
-    if (model_->loading() && model_->loadingPath() == c->modelPath) return;
-    if (QFileInfo(c->modelPath).isDir()) model_->load(c->modelPath);
+    if (!c || c->modelPath.isEmpty() || c->modelPath == model_->targetPath()) return;
+    if (QFileInfo::exists(c->modelPath)) {
+      model_->load(c->modelPath);
+      return;
+    }
+    const QString name = c->modelId.isEmpty() ? QFileInfo(c->modelPath).fileName() : c->modelId;
+    const QString repo = repoIdOfSnapshotPath(c->modelPath);
+    banners_->show({QStringLiteral("chat-model"), QStringLiteral("info"),
+                    tr("This chat was held with %1, which is no longer on this computer").arg(name),
+                    model_->targetPath().isEmpty()
+                        ? tr("Pick a model for it from the model chip above the chat.")
+                        : tr("Its next answer is read with %1.")
+                              .arg(model_->loading() ? model_->loadingName() : model_->title()),
+                    repo.isEmpty()
+                        ? tr("It was %1.").arg(QDir::toNativeSeparators(c->modelPath))
+                        : tr("Download %1 again from Models to use it here.").arg(repo)});
+  } catch (const std::exception& e) {
+    storageFailed(e);
+  }
+}
+
+void ChatController::rememberModel(qint64 id) {
+  if (id <= 0 || !model_->loaded()) return;
+  try {
+    auto& chats = storage_->chats();
+    const auto c = chats.conversation(id);
+    if (!c || (c->modelPath == model_->path() && c->modelId == model_->name())) return;
+    chats.setModel(id, model_->name(), model_->path());
+    if (id == conversationId_) banners_->dismiss(QStringLiteral("chat-model"));
   } catch (const std::exception& e) {
     storageFailed(e);
   }
@@ -184,18 +215,15 @@ void ChatController::onModelChanged() {
   attachments_->setPrefillSpeed(0, {});  // another model, another speed
   attachments_->recount();
   settings_->setModelDefaults(model_->info().sampling, model_->info().maxTokens);
-  if (conversationId_ > 0) {
-    try {
-      storage_->chats().setModel(conversationId_, model_->name(), model_->path());
-    } catch (const std::exception& e) {
-      storageFailed(e);
-    }
-  }
+  // the chat that asked for the model takes it (switcher, chat settings, opening it); a load
+  // asked for elsewhere (a new chat, the app's start) changes no chat
+  rememberModel(modelAskedBy_);
   prepareWorker();
 }
 
 void ChatController::newChat() {
   if (busy_) stop();
+  banners_->dismiss(QStringLiteral("chat-model"));
   setConversation(0);
   settings_->load(0);
   refreshMessages();
@@ -325,6 +353,7 @@ qint64 ChatController::createConversation(const QString& firstMessage) {
     chats.setModel(id, model_->name(), model_->path());
   else if (model_->loading())
     chats.setModel(id, QString(), model_->loadingPath());
+  if (model_->loading()) modelAskedBy_ = id;  // it takes the model once it has loaded
   settings_->saveTo(id);
   return id;
 }
@@ -422,6 +451,7 @@ void ChatController::startAnswer(qint64 anchorId, Mode mode, qint64 replacesId,
       if (m.id != anchorId && m.attachments == anchor->attachments) r.documentMessageIds << m.id;
   }
   r.samplingOverrides = settings_->overrides();  // under the model's defaults when it runs
+  rememberModel(conversationId_);                // the model this chat is held with
   active_ = {};
   active_.conversationId = conversationId_;
   active_.anchorId = anchorId;
@@ -454,17 +484,18 @@ void ChatController::continueAnswer(qint64 messageId) {
   }
 }
 
-void ChatController::saveDraft() {
-  if (active_.requestId == 0 || active_.text.size() == active_.savedSize) return;
-  if (active_.text.isEmpty()) return;
+void ChatController::saveDraft(const QString& finishReason) {
+  if (active_.requestId == 0 || active_.text.isEmpty()) return;
+  const bool interrupted = finishReason == QLatin1String(kInterrupted);
+  if (interrupted && active_.text.size() == active_.savedSize) return;
   try {
     auto& chats = storage_->chats();
     if (!chats.conversation(active_.conversationId)) return;
     storage::MessageMeta meta;
     meta.model = active_.model;
     meta.sampling = settings_->toJson();
-    // what it stays if Coil ends before the answer does (a crash, a kill, power off)
-    meta.finishReason = QLatin1String(kInterrupted);
+    // "interrupted": what it stays if Coil ends before the answer does (a crash, a kill)
+    meta.finishReason = finishReason;
     const QString content = active_.prefix + active_.text;
     if (active_.draftId > 0) {
       chats.updateMessage(active_.draftId, content, meta);
@@ -504,6 +535,26 @@ double ChatController::prefillSecondsLeft() const {
 
 void ChatController::stop() {
   if (busy_) host_->stop();
+}
+
+void ChatController::stopForQuit() {
+  if (!busy_ || active_.requestId == 0) return;
+  host_->stop();
+  flushTimer_.stop();
+  draftTimer_.stop();
+  // the finish reason of an answer Stop ended (the worker's generationFinished will not come)
+  saveDraft(QStringLiteral("cancelled"));
+  if (active_.draftId > 0) {
+    try {
+      storage_->chats().setActiveLeaf(active_.conversationId, active_.draftId);
+    } catch (const std::exception& e) {
+      storageFailed(e);
+    }
+  }
+  active_ = {};
+  pendingText_.clear();
+  messages_->endStreaming();
+  setBusy(false);
 }
 
 void ChatController::onText(qint64 requestId, const QString& piece) {
@@ -604,7 +655,7 @@ void ChatController::onFailed(qint64 requestId, const QString& reason) {
   setReading(-1, {});
   flushTimer_.stop();
   draftTimer_.stop();
-  saveDraft();  // what streamed in stays, marked interrupted (Retry, Continue)
+  saveDraft(QLatin1String(kInterrupted));  // what streamed in stays (Retry, Continue)
   if (active_.draftId > 0) {
     try {
       storage_->chats().setActiveLeaf(active_.conversationId, active_.draftId);

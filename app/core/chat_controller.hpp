@@ -84,6 +84,10 @@ class ChatController : public QObject {
   // attachment is still being read. The ready attachments go with the message.
   Q_INVOKABLE bool send(const QString& text);
   Q_INVOKABLE void stop();
+  // Coil is closing while an answer streams: the answer is stopped and what streamed in is
+  // kept as a stopped answer (Continue), as if Stop had been pressed. Not "interrupted":
+  // that is what an answer stays after a crash.
+  void stopForQuit();
   // A new answer beside an assistant message (or an answer to a user message without one:
   // the Retry of a question left unanswered).
   Q_INVOKABLE void regenerate(qint64 messageId);
@@ -133,7 +137,8 @@ class ChatController : public QObject {
   void onPrefill(qint64 requestId, qint64 done, qint64 total);
   void setPrefill(qint64 done, qint64 total);
   // Saves the partial answer (a message marked "interrupted" until it finishes).
-  void saveDraft();
+  // Saves what streamed in so far, with this finish reason ("interrupted" while it streams).
+  void saveDraft(const QString& finishReason);
   void onFinished(const GenerationResult& result);
   void onFailed(qint64 requestId, const QString& reason);
   void onPrepared(const ResumeReport& report);
@@ -149,6 +154,8 @@ class ChatController : public QObject {
   void refreshStateBytes();
   void prepareWorker();
   void useChatModel();
+  // Records the model in use as chat `id`'s model (the one it opens with next time).
+  void rememberModel(qint64 id);
   QList<ChatTurn> turnsTo(qint64 messageId) const;
   qint64 createConversation(const QString& firstMessage);
   void storageFailed(const std::exception& e);
@@ -165,6 +172,9 @@ class ChatController : public QObject {
   PendingAttachments* attachments_;
 
   qint64 conversationId_ = 0;
+  // The chat that was open when the model now loading (or last loaded) was asked for: only
+  // that chat takes it as its model (a load another chat started does not overwrite it).
+  qint64 modelAskedBy_ = -1;
   bool busy_ = false;
   Active active_;
   QString pendingText_;
