@@ -19,9 +19,16 @@ ScreenshotDriver::ScreenshotDriver(AppController* app, QQuickWindow* window, QSt
                                    QString path, QObject* parent)
     : QObject(parent), app_(app), window_(window), text_(std::move(text)), path_(std::move(path)) {
   connect(app->activeModel(), &ActiveModel::modelChanged, this, &ScreenshotDriver::onModelChanged);
-  connect(app->activeModel(), &ActiveModel::loadFailed, this, [this] { finish(1); });
-  connect(app->chat(), &ChatController::answerFinished, this,
-          [this](qint64 messageId) { finish(messageId > 0 && !path_.isEmpty() ? 0 : 1); });
+  connect(app->activeModel(), &ActiveModel::loadFailed, this, [this](const QString& reason) {
+    std::fprintf(stderr, "coil-chat: the model did not load: %s\n", qPrintable(reason));
+    finish(1);
+  });
+  connect(app->chat(), &ChatController::answerFinished, this, [this](qint64 messageId) {
+    if (path_.isEmpty())
+      std::fprintf(stderr, "coil-chat: the answer ended before the window was closed (%s)\n",
+                   messageId > 0 ? "stored" : "failed");
+    finish(messageId > 0 && !path_.isEmpty() ? 0 : 1);
+  });
 }
 
 void ScreenshotDriver::closeWhileAnswering() {
@@ -41,8 +48,11 @@ void ScreenshotDriver::onModelChanged() {
   sent_ = true;
   // let the window show the loaded model first
   QTimer::singleShot(200, this, [this] {
-    if (path_.isEmpty()) app_->chat()->settings()->setMaxTokens(65536);  // outlasts the close
-    if (!app_->chat()->send(text_)) return finish(1);
+    if (path_.isEmpty()) app_->chat()->settings()->setMaxTokens(1 << 20);  // outlasts the close
+    if (!app_->chat()->send(text_)) {
+      std::fprintf(stderr, "coil-chat: the message could not be sent\n");
+      return finish(1);
+    }
     if (path_.isEmpty()) QTimer::singleShot(kCloseAfterMs, this, [this] { closeWhileAnswering(); });
   });
 }

@@ -8,6 +8,7 @@
 #include <QLocale>
 
 #include "active_model.hpp"
+#include "answer_writer.hpp"
 #include "banner_model.hpp"
 #include "chat_settings.hpp"
 #include "chat_store.hpp"
@@ -43,12 +44,19 @@ ChatController::ChatController(const Parts& p, QObject* parent)
       status_(p.status),
       banners_(p.banners),
       settings_(new ChatSettings(&p.storage->chats(), this)),
-      attachments_(new PendingAttachments(p.host, this)) {
+      attachments_(new PendingAttachments(p.host, this)),
+      writer_(new AnswerWriter(p.storage->dataDir(), &p.storage->chats(), this)) {
   flushTimer_.setSingleShot(true);
   flushTimer_.setInterval(30);
   connect(&flushTimer_, &QTimer::timeout, this, &ChatController::flushText);
   draftTimer_.setInterval(kDraftSaveMs);
-  connect(&draftTimer_, &QTimer::timeout, this, [this] { saveDraft(QLatin1String(kInterrupted)); });
+  connect(&draftTimer_, &QTimer::timeout, this, &ChatController::saveDraft);
+  connect(writer_, &AnswerWriter::written, this, &ChatController::onAnswerWritten);
+  connect(writer_, &AnswerWriter::failed, this,
+          [this](qint64 requestId, const QString& reason, bool final) {
+            storageFailed(std::runtime_error(reason.toStdString()));
+            if (final) onAnswerWritten(requestId, 0, true);
+          });
   InferenceWorker* w = host_->worker();
   connect(w, &InferenceWorker::textGenerated, this, &ChatController::onText);
   connect(w, &InferenceWorker::prefillProgress, this, &ChatController::onPrefill);
@@ -459,7 +467,6 @@ void ChatController::startAnswer(qint64 anchorId, Mode mode, qint64 replacesId,
   active_.mode = mode;
   active_.model = model_->name();
   active_.prefix = prefix;
-  if (mode == Mode::Continue) active_.draftId = replacesId;
   pendingText_.clear();
   setPrefill(0, 0);
   messages_->beginStreaming();
@@ -484,32 +491,29 @@ void ChatController::continueAnswer(qint64 messageId) {
   }
 }
 
-void ChatController::saveDraft(const QString& finishReason) {
+AnswerWrite ChatController::answerWrite(const Active& a, bool final) const {
+  AnswerWrite w;
+  w.requestId = a.requestId;
+  w.conversationId = a.conversationId;
+  w.anchorId = a.anchorId;
+  w.replacesId = a.replacesId;
+  w.regenerate = a.mode == Mode::Regenerate;
+  w.continuedId = a.mode == Mode::Continue ? a.replacesId : 0;
+  w.content = a.prefix + a.text;
+  w.meta.model = a.model;
+  w.meta.sampling = settings_->toJson();
+  // what it stays if Coil ends before the answer does (a crash, a kill, power off)
+  w.meta.finishReason = QLatin1String(kInterrupted);
+  w.final = final;
+  w.nothingNew = a.text.isEmpty();
+  return w;
+}
+
+void ChatController::saveDraft() {
   if (active_.requestId == 0 || active_.text.isEmpty()) return;
-  const bool interrupted = finishReason == QLatin1String(kInterrupted);
-  if (interrupted && active_.text.size() == active_.savedSize) return;
-  try {
-    auto& chats = storage_->chats();
-    if (!chats.conversation(active_.conversationId)) return;
-    storage::MessageMeta meta;
-    meta.model = active_.model;
-    meta.sampling = settings_->toJson();
-    // "interrupted": what it stays if Coil ends before the answer does (a crash, a kill)
-    meta.finishReason = finishReason;
-    const QString content = active_.prefix + active_.text;
-    if (active_.draftId > 0) {
-      chats.updateMessage(active_.draftId, content, meta);
-    } else {
-      // made the active leaf: after a crash the chat opens on it
-      active_.draftId = active_.mode == Mode::Regenerate
-                            ? chats.regenerate(active_.replacesId, content, meta)
-                            : chats.addMessage(active_.conversationId, active_.anchorId,
-                                               QStringLiteral("assistant"), content, meta);
-    }
-    active_.savedSize = active_.text.size();
-  } catch (const std::exception& e) {
-    storageFailed(e);
-  }
+  if (active_.text.size() == active_.savedSize) return;
+  writer_->write(answerWrite(active_, false));  // on the writer's thread
+  active_.savedSize = active_.text.size();
 }
 
 void ChatController::onPrefill(qint64 requestId, qint64 done, qint64 total) {
@@ -542,15 +546,12 @@ void ChatController::stopForQuit() {
   host_->stop();
   flushTimer_.stop();
   draftTimer_.stop();
-  // the finish reason of an answer Stop ended (the worker's generationFinished will not come)
-  saveDraft(QStringLiteral("cancelled"));
-  if (active_.draftId > 0) {
-    try {
-      storage_->chats().setActiveLeaf(active_.conversationId, active_.draftId);
-    } catch (const std::exception& e) {
-      storageFailed(e);
-    }
-  }
+  // stored as an answer Stop ended (the worker's generationFinished will not come); the
+  // writer finishes its writes before Coil ends
+  AnswerWrite w = answerWrite(active_, true);
+  w.meta.finishReason = QStringLiteral("cancelled");
+  w.stopped = true;
+  writer_->write(w);
   active_ = {};
   pendingText_.clear();
   messages_->endStreaming();
@@ -599,48 +600,40 @@ void ChatController::onFinished(const GenerationResult& result) {
   draftTimer_.stop();
   pendingText_.clear();
   setPrefill(0, 0);
-  const Active a = active_;
+  Active a = active_;
+  a.text = result.text;
   active_ = {};
-  qint64 stored = 0;
-  try {
-    auto& chats = storage_->chats();
-    storage::MessageMeta meta;  // what the finished answer is stored with
-    meta.model = a.model;
-    meta.sampling = settings_->toJson();
-    meta.seed = qint64(result.seed);
-    meta.promptTokens = result.promptTokens;
-    meta.completionTokens = result.completionTokens;
-    meta.prefillTokensPerS = result.prefillTokensPerS();
-    meta.decodeTokensPerS = result.decodeTokensPerS();
-    meta.finishReason = result.finishReason;
-    if (a.draftId > 0 && chats.conversation(a.conversationId)) {
-      // the message the partial answer was saved in gets the whole of it
-      if (a.mode == Mode::Continue && result.text.isEmpty()) {
-        const auto old = chats.message(a.draftId);
-        if (old) meta = old->meta;  // nothing new: it stays as it was
-        if (result.finishReason != QLatin1String("cancelled") && old)
-          meta.finishReason = result.finishReason;
-      }
-      chats.updateMessage(a.draftId, a.prefix + result.text, meta);
-      chats.setActiveLeaf(a.conversationId, a.draftId);
-      stored = a.draftId;
-    } else if (!result.text.isEmpty() && chats.conversation(a.conversationId)) {
-      stored = a.mode == Mode::Regenerate
-                   ? chats.regenerate(a.replacesId, result.text, meta)
-                   : chats.addMessage(a.conversationId, a.anchorId, QStringLiteral("assistant"),
-                                      result.text, meta);
-    } else if (a.mode == Mode::Regenerate && chats.conversation(a.conversationId)) {
-      // nothing new (stopped before the first token): back to the answer it would replace
-      chats.setActiveLeaf(a.conversationId, chats.newestLeafUnder(a.replacesId));
-    }
-  } catch (const std::exception& e) {
-    storageFailed(e);
-  }
-  if (stored > 0 && result.stateReady) host_->saveState(result.requestId, stored);
+  AnswerWrite w = answerWrite(a, true);  // the answer as it ended
+  w.meta.seed = qint64(result.seed);
+  w.meta.promptTokens = result.promptTokens;
+  w.meta.completionTokens = result.completionTokens;
+  w.meta.prefillTokensPerS = result.prefillTokensPerS();
+  w.meta.decodeTokensPerS = result.decodeTokensPerS();
+  w.meta.finishReason = result.finishReason;
+  w.stopped = result.finishReason == QLatin1String("cancelled");
+  ending_ = {a.requestId, a.conversationId, false, result, {}};
+  writer_->write(w);  // onAnswerWritten goes on
+}
+
+void ChatController::onAnswerWritten(qint64 requestId, qint64 stored, bool final) {
+  if (!final || requestId != ending_.requestId || requestId == 0) return;
+  const Ending e = ending_;
+  ending_ = {};
   messages_->endStreaming();
   setBusy(false);
-  if (a.conversationId == conversationId_) {
-    status_->setGeneration(result);
+  if (e.failed) {
+    refreshMessages();
+    banners_->show({QStringLiteral("generate"), QStringLiteral("error"),
+                    tr("The answer could not be generated"), e.reason,
+                    model_->loaded() ? tr("Try again with Regenerate. If it keeps failing, "
+                                          "reload the model or pick the CPU backend in Settings.")
+                                     : tr("Load a model first (chat settings, Model).")});
+    emit answerFinished(0);
+    return;
+  }
+  if (stored > 0 && e.result.stateReady) host_->saveState(e.requestId, stored);
+  if (e.conversationId == conversationId_) {
+    status_->setGeneration(e.result);
     refreshMessages();
   } else {
     prepareWorker();
@@ -655,26 +648,13 @@ void ChatController::onFailed(qint64 requestId, const QString& reason) {
   setReading(-1, {});
   flushTimer_.stop();
   draftTimer_.stop();
-  saveDraft(QLatin1String(kInterrupted));  // what streamed in stays (Retry, Continue)
-  if (active_.draftId > 0) {
-    try {
-      storage_->chats().setActiveLeaf(active_.conversationId, active_.draftId);
-    } catch (const std::exception& e) {
-      storageFailed(e);
-    }
-  }
   pendingText_.clear();
   setPrefill(0, 0);
+  // what streamed in stays, marked interrupted (Retry, Continue)
+  const AnswerWrite w = answerWrite(active_, true);
+  ending_ = {active_.requestId, active_.conversationId, true, {}, reason};
   active_ = {};
-  messages_->endStreaming();
-  setBusy(false);
-  refreshMessages();
-  banners_->show({QStringLiteral("generate"), QStringLiteral("error"),
-                  tr("The answer could not be generated"), reason,
-                  model_->loaded() ? tr("Try again with Regenerate. If it keeps failing, reload "
-                                        "the model or pick the CPU backend in Settings.")
-                                   : tr("Load a model first (chat settings, Model).")});
-  emit answerFinished(0);
+  writer_->write(w);  // onAnswerWritten goes on
 }
 
 void ChatController::onStateSaved(qint64 conversationId, qint64, qint64, double) {

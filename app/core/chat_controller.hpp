@@ -27,6 +27,8 @@ class ChatSettings;
 class StatusInfo;
 class BannerModel;
 class PendingAttachments;
+class AnswerWriter;
+struct AnswerWrite;
 
 class ChatController : public QObject {
   Q_OBJECT
@@ -128,17 +130,28 @@ class ChatController : public QObject {
     QString model;
     QString prefix;         // Continue: the text the answer already had
     QString text;           // what has streamed in so far (after prefix)
-    qint64 draftId = 0;     // the stored message the partial answer is saved in (0: none yet)
     qint64 savedSize = -1;  // text.size() when it was last saved
   };
 
+  // An answer that ended, until the writer has stored it.
+  struct Ending {
+    qint64 requestId = 0;
+    qint64 conversationId = 0;
+    bool failed = false;
+    GenerationResult result;
+    QString reason;  // failed: why
+  };
+
   void startAnswer(qint64 anchorId, Mode mode, qint64 replacesId, const QString& prefix = {});
+  // The write of answer `a` as it is now (a draft, or final).
+  AnswerWrite answerWrite(const Active& a, bool final) const;
+  void onAnswerWritten(qint64 requestId, qint64 stored, bool final);
   void onText(qint64 requestId, const QString& piece);
   void onPrefill(qint64 requestId, qint64 done, qint64 total);
   void setPrefill(qint64 done, qint64 total);
   // Saves the partial answer (a message marked "interrupted" until it finishes).
-  // Saves what streamed in so far, with this finish reason ("interrupted" while it streams).
-  void saveDraft(const QString& finishReason);
+  // Saves what streamed in so far (on the writer's thread), marked "interrupted".
+  void saveDraft();
   void onFinished(const GenerationResult& result);
   void onFailed(qint64 requestId, const QString& reason);
   void onPrepared(const ResumeReport& report);
@@ -177,6 +190,8 @@ class ChatController : public QObject {
   qint64 modelAskedBy_ = -1;
   bool busy_ = false;
   Active active_;
+  Ending ending_;
+  AnswerWriter* writer_ = nullptr;
   QString pendingText_;
   QTimer flushTimer_;
   double readingProgress_ = -1;
