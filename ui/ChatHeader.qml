@@ -105,11 +105,14 @@ Rectangle {
                     implicitWidth: 8
                     implicitHeight: 8
                     radius: Theme.radiusDot
-                    color: App.activeModel.loaded ? Theme.success : App.activeModel.loading ? Theme.warning : Theme.error
+                    color: App.chat.remote ? Theme.accent
+                         : App.activeModel.loaded ? Theme.success : App.activeModel.loading ? Theme.warning : Theme.error
                 }
                 Label {
-                    text: App.activeModel.loading ? qsTr("Loading %1…").arg(App.activeModel.loadingName)
-                                            : App.activeModel.loaded ? App.activeModel.title : qsTr("No model")
+                    objectName: "headerModelLabel"
+                    text: App.chat.remote ? qsTr("%1 (remote)").arg(App.remote.title)
+                        : App.activeModel.loading ? qsTr("Loading %1…").arg(App.activeModel.loadingName)
+                        : App.activeModel.loaded ? App.activeModel.title : qsTr("No model")
                     color: Theme.mutedText
                     font.pixelSize: Theme.smallFontSize
                     elide: Text.ElideMiddle

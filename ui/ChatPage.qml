@@ -139,7 +139,9 @@ Item {
                 Layout.fillWidth: true
             }
             Label {
-                text: qsTr("Enter to send · Shift+Enter for a new line · Esc to stop · everything stays on this computer")
+                objectName: "composerHint"
+                text: App.chat.remote ? qsTr("Enter to send · Shift+Enter for a new line · Esc to stop · answered by %1").arg(App.remote.title)
+                                      : qsTr("Enter to send · Shift+Enter for a new line · Esc to stop · everything stays on this computer")
                 color: Theme.faintText
                 font.pixelSize: Theme.smallFontSize - 1
                 horizontalAlignment: Text.AlignHCenter

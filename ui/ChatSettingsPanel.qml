@@ -62,14 +62,16 @@ Rectangle {
 
                 SectionTitle { text: qsTr("Model") }
                 Label {
-                    text: App.activeModel.loaded ? App.activeModel.title : App.activeModel.loading ? qsTr("Loading…") : qsTr("None")
+                    text: App.chat.remote ? qsTr("%1 (remote)").arg(App.remote.title)
+                        : App.activeModel.loaded ? App.activeModel.title : App.activeModel.loading ? qsTr("Loading…") : qsTr("None")
                     font.weight: Font.DemiBold
                     color: Theme.text
                     elide: Text.ElideRight
                     Layout.fillWidth: true
                 }
                 Label {
-                    text: App.activeModel.loaded ? App.activeModel.path : App.activeModel.loadingPath
+                    text: App.chat.remote ? App.remote.chatUrl
+                        : App.activeModel.loaded ? App.activeModel.path : App.activeModel.loadingPath
                     color: Theme.mutedText
                     font.pixelSize: Theme.smallFontSize
                     elide: Text.ElideMiddle

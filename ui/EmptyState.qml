@@ -32,7 +32,9 @@ ColumnLayout {
         Layout.alignment: Qt.AlignHCenter
     }
     Label {
-        text: App.activeModel.loaded ? qsTr("Chatting with %1 on %2").arg(App.activeModel.title).arg(App.status.backendText)
+        objectName: "emptyStateModel"
+        text: App.chat.remote ? qsTr("Chatting with %1 on a remote server").arg(App.remote.title)
+            : App.activeModel.loaded ? qsTr("Chatting with %1 on %2").arg(App.activeModel.title).arg(App.status.backendText)
                                : App.activeModel.loading ? qsTr("Loading the model…") : qsTr("No model loaded yet")
         color: Theme.mutedText
         horizontalAlignment: Text.AlignHCenter
@@ -41,7 +43,7 @@ ColumnLayout {
     }
     Label {
         // the bundled demo model knows little: say what, and where a real model comes from
-        visible: App.activeModel.loaded && App.activeModel.name === "coil-demo"
+        visible: !App.chat.remote && App.activeModel.loaded && App.activeModel.name === "coil-demo"
         text: qsTr("Demo model: small sums, comparisons, unit conversions, words backwards. For a real model, open Models.")
         color: Theme.mutedText
         horizontalAlignment: Text.AlignHCenter

@@ -131,7 +131,12 @@ ApplicationWindow {
                     id: chatPage
                 }
                 SettingsPage {}
-                ModelsPage {}
+                ModelsPage {
+                    onRemoteChatRequested: {
+                        window.page = Main.Page.Chat
+                        chatPage.focusComposer()
+                    }
+                }
             }
 
             StatusBar {

@@ -273,13 +273,15 @@ Item {
                     }
                 }
 
-                // An answer cut off when Coil closed: say so, offer to retry or go on.
+                // An answer cut off (Coil closed, a remote server went away): say so, offer to
+                // retry or go on (Continue: local models only).
                 RowLayout {
                     objectName: "interruptedNote"
                     visible: !message.streaming && message.finishReason === "interrupted"
                     spacing: 8
                     Label {
-                        text: qsTr("This answer was cut off when Coil closed.")
+                        text: App.chat.remote ? qsTr("This answer was cut off: the server stopped answering.")
+                                              : qsTr("This answer was cut off when Coil closed.")
                         color: Theme.warning
                         font.pixelSize: Theme.smallFontSize
                         wrapMode: Text.Wrap
@@ -297,6 +299,7 @@ Item {
                         text: qsTr("Continue")
                         flat: true
                         highlighted: true
+                        visible: !App.chat.remote
                         enabled: App.chat.canSend && message.content.length > 0
                         onClicked: App.chat.continueAnswer(message.messageId)
                     }
@@ -384,7 +387,9 @@ Item {
             }
             IconButton {
                 objectName: "continueButton"
-                visible: !message.isUser && (message.finishReason === "cancelled" || message.finishReason === "length")
+                // local models only: OpenAI's chat API cannot go on with an answer
+                visible: !message.isUser && !App.chat.remote
+                         && (message.finishReason === "cancelled" || message.finishReason === "length")
                 opacity: parent.actionOpacity
                 iconName: "play"
                 tip: qsTr("Continue this answer")

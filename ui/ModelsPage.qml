@@ -1,6 +1,7 @@
 // The Models page: search the Hugging Face Hub (the curated falcon-mamba-7b-instruct first),
 // a repo's files, downloads with progress, pause, resume and cancel, and the models on this
-// computer with "Use in new chat" and delete. Every action is App.models (Coil.Core).
+// computer with "Use in new chat" and delete, and a remote server (RemoteTab). Every action is
+// App.models or App.remote (Coil.Core).
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Controls.impl
@@ -9,6 +10,9 @@ import Coil.Core
 
 Rectangle {
     id: page
+
+    // "Use in new chat" of a remote model: the window shows the chat.
+    signal remoteChatRequested
 
     color: Theme.window
     onVisibleChanged: if (visible) App.models.activate()
@@ -80,6 +84,11 @@ Rectangle {
                 TabButton {
                     objectName: "installedTab"
                     text: qsTr("Installed (%1)").arg(App.installedModels.rows.count)
+                    width: implicitWidth
+                }
+                TabButton {
+                    objectName: "remoteTab"
+                    text: qsTr("Remote")
                     width: implicitWidth
                 }
             }
@@ -227,6 +236,11 @@ Rectangle {
                             width: ListView.view.width - 12
                         }
                     }
+                }
+
+                // Remote: an OpenAI-compatible server.
+                RemoteTab {
+                    onChatRequested: page.remoteChatRequested()
                 }
             }
         }

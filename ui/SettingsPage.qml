@@ -1,5 +1,5 @@
-// Application settings: engine, saved states, chats (export all, import), Hugging Face,
-// appearance.
+// Application settings: engine, saved states, chats (export all, import), the local API
+// server, Hugging Face, appearance.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Dialogs
@@ -195,6 +195,34 @@ ScrollView {
                 editable: true
                 value: App.settings.attachmentLimitMB
                 onValueModified: App.settings.attachmentLimitMB = value
+            }
+        }
+
+        SectionTitle { text: qsTr("Local API server") }
+        SettingRow {
+            title: qsTr("Serve the loaded model")
+            description: qsTr("An OpenAI-compatible API (coil serve) on this computer only, for editors, scripts and web UIs: base URL %1. It runs the loaded model a second time, in a process of its own.")
+                         .arg(App.localServer.running ? App.localServer.url
+                              : App.localServer.port > 0 ? "http://127.0.0.1:" + App.localServer.port + "/v1"
+                              : qsTr("http://127.0.0.1 on a free port"))
+            Switch {
+                objectName: "localServerSwitch"
+                checked: App.localServer.enabled
+                onToggled: App.localServer.enabled = checked
+            }
+        }
+        SettingRow {
+            title: qsTr("Port")
+            description: App.localServer.statusText
+            SpinBox {
+                objectName: "localServerPortSpin"
+                from: 0
+                to: 65535
+                editable: true
+                value: App.localServer.port
+                textFromValue: (v, locale) => String(v)  // no thousands separator in a port
+                valueFromText: (text, locale) => parseInt(text) || 0
+                onValueModified: App.localServer.port = value
             }
         }
 

@@ -15,9 +15,11 @@
 #include "demo_model.hpp"
 #include "inference_worker.hpp"
 #include "installed_models_controller.hpp"
+#include "local_api_server.hpp"
 #include "message_list_model.hpp"
 #include "models_controller.hpp"
 #include "pending_attachments.hpp"
+#include "remote_controller.hpp"
 #include "search_results_model.hpp"
 #include "status_info.hpp"
 #include "storage.hpp"
@@ -42,11 +44,13 @@ AppController::AppController(const Options& options, QObject* parent)
   conversations_ = new ConversationListModel(this);
   messages_ = new MessageListModel(this);
   search_ = new SearchResultsModel(&storage_->chats(), this);
-  chat_ = new ChatController(
-      {storage_.get(), host_.get(), model_, conversations_, messages_, search_, status_, banners_},
-      this);
+  remote_ = new RemoteController(settings_, dataDir, this);
+  chat_ = new ChatController({storage_.get(), host_.get(), model_, conversations_, messages_,
+                              search_, status_, banners_, remote_},
+                             this);
   models_ = new ModelsController({dataDir, model_, chat_, banners_, settings_}, this);
   transfer_ = new ChatTransfer(storage_.get(), chat_, banners_, this);
+  localServer_ = new LocalApiServer(model_, settings_, this);
   connect(host_->worker(), &InferenceWorker::devicesListed, settings_,
           &AppSettings::setDeviceLists);
   connect(host_->worker(), &InferenceWorker::devicesListed, models_,

@@ -31,6 +31,8 @@ class ChatController;
 class ModelsController;
 class InstalledModelsController;
 class ChatTransfer;
+class RemoteController;
+class LocalApiServer;
 
 class AppController : public QObject {
   Q_OBJECT
@@ -42,7 +44,9 @@ class AppController : public QObject {
   Q_MOC_INCLUDE("message_list_model.hpp")
   Q_MOC_INCLUDE("active_model.hpp")
   Q_MOC_INCLUDE("installed_models_controller.hpp")
+  Q_MOC_INCLUDE("local_api_server.hpp")
   Q_MOC_INCLUDE("models_controller.hpp")
+  Q_MOC_INCLUDE("remote_controller.hpp")
   Q_MOC_INCLUDE("search_results_model.hpp")
   Q_MOC_INCLUDE("status_info.hpp")
   QML_NAMED_ELEMENT(App)
@@ -58,6 +62,8 @@ class AppController : public QObject {
   Q_PROPERTY(coil::app::ModelsController* models READ models CONSTANT)
   Q_PROPERTY(coil::app::InstalledModelsController* installedModels READ installedModels CONSTANT)
   Q_PROPERTY(coil::app::ChatTransfer* transfer READ transfer CONSTANT)
+  Q_PROPERTY(coil::app::RemoteController* remote READ remote CONSTANT)
+  Q_PROPERTY(coil::app::LocalApiServer* localServer READ localServer CONSTANT)
   Q_PROPERTY(QString version READ version CONSTANT)
 
  public:
@@ -97,6 +103,8 @@ class AppController : public QObject {
   ModelsController* models() const { return models_; }
   InstalledModelsController* installedModels() const;
   ChatTransfer* transfer() const { return transfer_; }
+  RemoteController* remote() const { return remote_; }
+  LocalApiServer* localServer() const { return localServer_; }
   QString version() const;
   storage::Storage& storage() const { return *storage_; }
   WorkerHost& host() const { return *host_; }
@@ -119,6 +127,8 @@ class AppController : public QObject {
   ChatController* chat_ = nullptr;
   ModelsController* models_ = nullptr;
   ChatTransfer* transfer_ = nullptr;
+  RemoteController* remote_ = nullptr;
+  LocalApiServer* localServer_ = nullptr;
 };
 
 }  // namespace coil::app

@@ -285,6 +285,30 @@ void AppSettings::updateDark() {
   emit darkChanged();
 }
 
+QString AppSettings::remoteUrl() const {
+  return value("remote/url", QString()).toString();
+}
+
+void AppSettings::setRemoteUrl(const QString& url) {
+  store("remote/url", url);
+}
+
+QString AppSettings::remoteModel() const {
+  return value("remote/model", QString()).toString();
+}
+
+void AppSettings::setRemoteModel(const QString& id) {
+  store("remote/model", id);
+}
+
+int AppSettings::localServerPort() const {
+  return value("server/port", 8080).toInt();
+}
+
+void AppSettings::setLocalServerPort(int port) {
+  store("server/port", port);
+}
+
 QString AppSettings::hfToken() const {
   return hub::HubSettings::fromEnvironment(tokens_.token()).token;
 }

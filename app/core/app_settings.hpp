@@ -106,6 +106,16 @@ class AppSettings : public QObject {
   // An empty token removes the saved one. On failure emits failed() and returns false.
   Q_INVOKABLE bool saveHfToken(const QString& token);
 
+  // The remote endpoint of the Models page (the base URL and the model id picked from its
+  // list); its API key is kept apart, in a file like the Hub token (RemoteController).
+  QString remoteUrl() const;
+  void setRemoteUrl(const QString& url);
+  QString remoteModel() const;
+  void setRemoteModel(const QString& id);
+  // The port of the local API server (LocalApiServer; 0: any free port).
+  int localServerPort() const;
+  void setLocalServerPort(int port);
+
   // What a closed banner said when it was closed (e.g. the fallback reason), so that it stays
   // closed across restarts until what it says changes. "" when never closed.
   QString closedBanner(const QString& key) const;

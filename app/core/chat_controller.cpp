@@ -19,6 +19,7 @@
 #include "message_list_model.hpp"
 #include "model_name.hpp"
 #include "pending_attachments.hpp"
+#include "remote_controller.hpp"
 #include "search_results_model.hpp"
 #include "state_store.hpp"
 #include "status_info.hpp"
@@ -45,6 +46,7 @@ ChatController::ChatController(const Parts& p, QObject* parent)
       banners_(p.banners),
       settings_(new ChatSettings(&p.storage->chats(), this)),
       attachments_(new PendingAttachments(p.host, this)),
+      remote_(p.remote),
       writer_(new AnswerWriter(p.storage->dataDir(), &p.storage->chats(), this)) {
   flushTimer_.setSingleShot(true);
   flushTimer_.setInterval(30);
@@ -72,6 +74,23 @@ ChatController::ChatController(const Parts& p, QObject* parent)
   connect(settings_, &ChatSettings::failed, this, [this](const QString& reason) {
     storageFailed(std::runtime_error(reason.toStdString()));
   });
+  if (remote_) {
+    // a remote answer comes in as the worker's do (its request ids are negative)
+    RemoteClient* c = remote_->client();
+    connect(c, &RemoteClient::textGenerated, this, &ChatController::onText);
+    connect(c, &RemoteClient::generationFinished, this, &ChatController::onFinished);
+    connect(c, &RemoteClient::generationFailed, this, &ChatController::onFailed);
+    connect(remote_, &RemoteController::activeChanged, this, [this] {
+      emit remoteChanged();
+      emit canSendChanged();
+    });
+    connect(remote_, &RemoteController::chosen, this, &ChatController::onRemoteChosen);
+    // Another local model picked while a remote one was in use: the chat goes local.
+    connect(model_, &ActiveModel::loadingChanged, this, [this] {
+      if (remote_->active() && model_->loading() && model_->loadingPath() != model_->path())
+        remote_->deactivate();
+    });
+  }
   refreshConversations();
 }
 
@@ -79,7 +98,13 @@ QString ChatController::title() const {
   return conversationId_ ? conversations_->titleOf(conversationId_) : tr("New chat");
 }
 
+bool ChatController::remote() const {
+  return remote_ && remote_->active();
+}
+
 bool ChatController::canSend() const {
+  if (remote())
+    return !busy_ && !remote_->currentModel().isEmpty() && remote_->chatEndpointConfigured();
   return !busy_ && (model_->loaded() || model_->loading());
 }
 
@@ -154,7 +179,7 @@ QList<ChatTurn> ChatController::turnsTo(qint64 messageId) const {
 }
 
 void ChatController::prepareWorker() {
-  if (conversationId_ <= 0 || !model_->loaded() || busy_) return;
+  if (conversationId_ <= 0 || !model_->loaded() || busy_ || remote()) return;
   try {
     PrepareRequest r;
     r.conversationId = conversationId_;
@@ -183,6 +208,11 @@ void ChatController::useChatModel() {
   if (conversationId_ <= 0) return;
   try {
     const auto c = storage_->chats().conversation(conversationId_);
+    if (c && remote_) {
+      // a remote chat answers from its endpoint; a local one from a local model
+      if (!c->remoteUrl.isEmpty()) return remote_->activateChat(c->remoteUrl, c->modelId);
+      remote_->deactivate();
+    }
     if (!c || c->modelPath.isEmpty() || c->modelPath == model_->targetPath()) return;
     if (QFileInfo::exists(c->modelPath)) {
       model_->load(c->modelPath);
@@ -209,7 +239,8 @@ void ChatController::rememberModel(qint64 id) {
   try {
     auto& chats = storage_->chats();
     const auto c = chats.conversation(id);
-    if (!c || (c->modelPath == model_->path() && c->modelId == model_->name())) return;
+    if (!c || !c->remoteUrl.isEmpty()) return;  // a remote chat keeps its server's model
+    if (c->modelPath == model_->path() && c->modelId == model_->name()) return;
     chats.setModel(id, model_->name(), model_->path());
     if (id == conversationId_) banners_->dismiss(QStringLiteral("chat-model"));
   } catch (const std::exception& e) {
@@ -225,8 +256,20 @@ void ChatController::onModelChanged() {
   settings_->setModelDefaults(model_->info().sampling, model_->info().maxTokens);
   // the chat that asked for the model takes it (switcher, chat settings, opening it); a load
   // asked for elsewhere (a new chat, the app's start) changes no chat
-  rememberModel(modelAskedBy_);
+  if (!remote()) rememberModel(modelAskedBy_);
   prepareWorker();
+}
+
+void ChatController::onRemoteChosen() {
+  emit canSendChanged();
+  if (conversationId_ <= 0 || busy_) return;
+  try {
+    storage_->chats().setRemoteModel(conversationId_, remote_->currentModel(),
+                                     remote_->endpoint().baseUrl.toString());
+  } catch (const std::exception& e) {
+    storageFailed(e);
+  }
+  status_->clearChat();
 }
 
 void ChatController::newChat() {
@@ -357,7 +400,9 @@ void ChatController::setBusy(bool busy) {
 qint64 ChatController::createConversation(const QString& firstMessage) {
   auto& chats = storage_->chats();
   const qint64 id = chats.createConversation(titleFrom(firstMessage));
-  if (model_->loaded())
+  if (remote())
+    chats.setRemoteModel(id, remote_->currentModel(), remote_->endpoint().baseUrl.toString());
+  else if (model_->loaded())
     chats.setModel(id, model_->name(), model_->path());
   else if (model_->loading())
     chats.setModel(id, QString(), model_->loadingPath());
@@ -368,7 +413,20 @@ qint64 ChatController::createConversation(const QString& firstMessage) {
 
 bool ChatController::send(const QString& text) {
   if (!canSend()) {
-    if (!busy_ && !model_->loaded() && !model_->loading())
+    if (!busy_ && remote() && !remote_->chatEndpointConfigured())
+      banners_->show({QStringLiteral("no-model"), QStringLiteral("error"),
+                      tr("This chat's server is not connected"),
+                      tr("This chat was answered by %1, which is not the server set on the "
+                         "Models page.")
+                          .arg(remote_->chatUrl()),
+                      tr("To go on with it, connect to that server on the Models page, "
+                         "Remote.")});
+    else if (!busy_ && remote())
+      banners_->show({QStringLiteral("no-model"), QStringLiteral("error"),
+                      tr("No remote model is picked"),
+                      tr("This chat answers from a remote server, but no model of it is picked."),
+                      tr("Pick one on the Models page, Remote.")});
+    else if (!busy_ && !model_->loaded() && !model_->loading())
       banners_->show({QStringLiteral("no-model"), QStringLiteral("error"), tr("No model is loaded"),
                       tr("Coil needs a model to answer."),
                       tr("Choose a model folder in the chat settings (Model), or start Coil "
@@ -458,8 +516,8 @@ void ChatController::startAnswer(qint64 anchorId, Mode mode, qint64 replacesId,
     for (const storage::Message& m : storage_->chats().children(conversationId_, anchor->parentId))
       if (m.id != anchorId && m.attachments == anchor->attachments) r.documentMessageIds << m.id;
   }
-  r.samplingOverrides = settings_->overrides();  // under the model's defaults when it runs
-  rememberModel(conversationId_);                // the model this chat is held with
+  r.samplingOverrides = settings_->overrides();   // under the model's defaults when it runs
+  if (!remote()) rememberModel(conversationId_);  // the model this chat is held with
   active_ = {};
   active_.conversationId = conversationId_;
   active_.anchorId = anchorId;
@@ -473,11 +531,31 @@ void ChatController::startAnswer(qint64 anchorId, Mode mode, qint64 replacesId,
   if (!prefix.isEmpty()) messages_->appendStreaming(prefix);
   setBusy(true);
   draftTimer_.start();
+  if (remote()) {
+    // the same turns (documents inside, as the model reads them) and the chat's sampling
+    active_.model = remote_->currentModel();
+    RemoteRequest rr;
+    rr.conversationId = conversationId_;
+    rr.model = active_.model;
+    rr.turns = r.turns;
+    rr.sampling = r.sampling;
+    rr.maxTokens = r.maxTokens;
+    active_.requestId = remote_->client()->generate(remote_->endpoint(), rr);
+    return;
+  }
   active_.requestId = host_->generate(r);
 }
 
 void ChatController::continueAnswer(qint64 messageId) {
   if (!canSend() || conversationId_ <= 0) return;
+  if (remote()) {
+    // OpenAI's chat API has no "go on writing this answer" (a new answer would start)
+    banners_->show({QStringLiteral("remote-continue"), QStringLiteral("info"),
+                    tr("Continue needs a local model"),
+                    tr("A remote server can only write a new answer, not go on with this one."),
+                    tr("Use Regenerate for a new answer, or pick a local model.")});
+    return;
+  }
   try {
     const auto m = storage_->chats().message(messageId);
     if (!m || m->role != QLatin1String("assistant") || m->parentId <= 0 || m->content.isEmpty())
@@ -538,7 +616,11 @@ double ChatController::prefillSecondsLeft() const {
 }
 
 void ChatController::stop() {
-  if (busy_) host_->stop();
+  if (!busy_) return;
+  if (active_.requestId < 0 && remote_)
+    remote_->client()->stop();
+  else
+    host_->stop();
 }
 
 void ChatController::stopForQuit() {
@@ -604,7 +686,8 @@ void ChatController::onFinished(const GenerationResult& result) {
   a.text = result.text;
   active_ = {};
   AnswerWrite w = answerWrite(a, true);  // the answer as it ended
-  w.meta.seed = qint64(result.seed);
+  // a remote answer's seed is known only when one was sent
+  if (a.requestId > 0 || result.seed != 0) w.meta.seed = qint64(result.seed);
   w.meta.promptTokens = result.promptTokens;
   w.meta.completionTokens = result.completionTokens;
   w.meta.prefillTokensPerS = result.prefillTokensPerS();
@@ -623,17 +706,27 @@ void ChatController::onAnswerWritten(qint64 requestId, qint64 stored, bool final
   setBusy(false);
   if (e.failed) {
     refreshMessages();
-    banners_->show({QStringLiteral("generate"), QStringLiteral("error"),
-                    tr("The answer could not be generated"), e.reason,
-                    model_->loaded() ? tr("Try again with Regenerate. If it keeps failing, "
-                                          "reload the model or pick the CPU backend in Settings.")
-                                     : tr("Load a model first (chat settings, Model).")});
+    if (e.requestId < 0)  // a remote answer
+      banners_->show({QStringLiteral("generate"), QStringLiteral("error"),
+                      tr("The remote server did not answer"), e.reason,
+                      tr("What arrived is kept, marked interrupted. Check the server on the "
+                         "Models page (Remote), then try again with Regenerate.")});
+    else
+      banners_->show({QStringLiteral("generate"), QStringLiteral("error"),
+                      tr("The answer could not be generated"), e.reason,
+                      model_->loaded()
+                          ? tr("Try again with Regenerate. If it keeps failing, reload the model "
+                               "or pick the CPU backend in Settings.")
+                          : tr("Load a model first (chat settings, Model).")});
     emit answerFinished(0);
     return;
   }
   if (stored > 0 && e.result.stateReady) host_->saveState(e.requestId, stored);
   if (e.conversationId == conversationId_) {
-    status_->setGeneration(e.result);
+    if (e.requestId < 0)
+      status_->setRemoteGeneration(e.result, remote_->endpoint().baseUrl.host());
+    else
+      status_->setGeneration(e.result);
     refreshMessages();
   } else {
     prepareWorker();

@@ -29,6 +29,7 @@ class BannerModel;
 class PendingAttachments;
 class AnswerWriter;
 struct AnswerWrite;
+class RemoteController;
 
 class ChatController : public QObject {
   Q_OBJECT
@@ -52,6 +53,8 @@ class ChatController : public QObject {
   Q_PROPERTY(qint64 prefillDone READ prefillDone NOTIFY prefillChanged)
   Q_PROPERTY(qint64 prefillTotal READ prefillTotal NOTIFY prefillChanged)
   Q_PROPERTY(double prefillSecondsLeft READ prefillSecondsLeft NOTIFY prefillChanged)
+  // The open chat (or the next new one) answers from a remote model (App.remote).
+  Q_PROPERTY(bool remote READ remote NOTIFY remoteChanged)
 
  public:
   struct Parts {
@@ -63,6 +66,7 @@ class ChatController : public QObject {
     SearchResultsModel* search;
     StatusInfo* status;
     BannerModel* banners;
+    RemoteController* remote = nullptr;  // nullptr: local models only
   };
   explicit ChatController(const Parts& parts, QObject* parent = nullptr);
 
@@ -77,6 +81,7 @@ class ChatController : public QObject {
   qint64 prefillDone() const { return prefillDone_; }
   qint64 prefillTotal() const { return prefillTotal_; }
   double prefillSecondsLeft() const;
+  bool remote() const;
 
   Q_INVOKABLE void newChat();
   Q_INVOKABLE void openChat(qint64 conversationId);
@@ -118,6 +123,7 @@ class ChatController : public QObject {
   void answerFinished(qint64 messageId);
   void copied(const QString& what);
   void readingChanged();
+  void remoteChanged();
 
  private:
   enum class Mode { Answer, Regenerate, Continue };
@@ -158,6 +164,8 @@ class ChatController : public QObject {
   void onStateSaved(qint64 conversationId, qint64 messageId, qint64 bytes, double ms);
   void onStateSaveFailed(qint64 conversationId, const QString& reason, bool diskFull);
   void onModelChanged();
+  // The Models page picked a remote model: the open chat answers from it from now on.
+  void onRemoteChosen();
   void onReadingProgress(qint64 requestId, qint64 done, qint64 total, double elapsedMs);
   void setReading(double progress, const QString& text);
   void flushText();
@@ -183,6 +191,7 @@ class ChatController : public QObject {
   BannerModel* banners_;
   ChatSettings* settings_;
   PendingAttachments* attachments_;
+  RemoteController* remote_;
 
   qint64 conversationId_ = 0;
   // The chat that was open when the model now loading (or last loaded) was asked for: only

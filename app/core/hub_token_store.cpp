@@ -6,8 +6,8 @@
 
 namespace coil::app {
 
-HubTokenStore::HubTokenStore(QString dataDir)
-    : path_(dataDir.isEmpty() ? QString() : QDir(dataDir).filePath(QStringLiteral("hf_token"))) {}
+HubTokenStore::HubTokenStore(QString dataDir, const QString& fileName)
+    : path_(dataDir.isEmpty() ? QString() : QDir(dataDir).filePath(fileName)) {}
 
 QString HubTokenStore::token() const {
   if (path_.isEmpty()) return memory_;

@@ -20,7 +20,7 @@ QString detailsOf(const storage::MessageMeta& meta) {
   else if (meta.finishReason == QLatin1String("length"))
     parts << QObject::tr("token limit reached");
   else if (meta.finishReason == QLatin1String("interrupted"))
-    parts << QObject::tr("interrupted: Coil closed while it was written");
+    parts << QObject::tr("interrupted before it was finished");
   return parts.join(QStringLiteral(" · "));
 }
 

@@ -78,6 +78,14 @@ void StatusInfo::setGeneration(const GenerationResult& g) {
     setResumeText(prefilled);
 }
 
+void StatusInfo::setRemoteGeneration(const GenerationResult& g, const QString& host) {
+  prefillTps_ = 0;
+  decodeTps_ = g.decodeTokensPerS();
+  emit speedChanged();
+  setResumeText(
+      tr("answered by %1 · %2 read").arg(host, formatCount(g.promptTokens, "token", "tokens")));
+}
+
 void StatusInfo::setStateBytes(qint64 bytes) {
   if (bytes == stateBytes_) return;
   stateBytes_ = bytes;

@@ -44,6 +44,8 @@ class StatusInfo : public QObject {
   void clearModel();
   void setPrepared(const ResumeReport& report, bool chatHasMessages);
   void setGeneration(const GenerationResult& result);
+  // An answer of a remote server (`host`): its token counts, no local prefill.
+  void setRemoteGeneration(const GenerationResult& result, const QString& host);
   void setStateBytes(qint64 bytes);
   void clearChat();
 

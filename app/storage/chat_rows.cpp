@@ -67,6 +67,7 @@ Conversation readConversation(const Statement& st) {
   c.systemPrompt = st.text(8);
   c.sampling = jsonObject(st.text(9));
   c.activeLeafId = st.optInt64(10).value_or(0);
+  c.remoteUrl = st.text(11);
   return c;
 }
 

@@ -9,7 +9,7 @@ namespace coil::storage::rows {
 
 inline constexpr const char* kConversationColumns =
     "id, title, pinned, created_at, updated_at, last_opened_at, model_id, model_path, "
-    "system_prompt, sampling_json, active_leaf_id";
+    "system_prompt, sampling_json, active_leaf_id, remote_url";
 inline constexpr const char* kMessageColumns =
     "id, conversation_id, parent_id, role, content, created_at, model, sampling_json, seed, "
     "prompt_tokens, completion_tokens, prefill_tps, decode_tps, finish_reason";

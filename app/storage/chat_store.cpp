@@ -38,9 +38,10 @@ qint64 ChatStore::createConversation(const QString& title) {
 qint64 ChatStore::insertConversation(const Conversation& c) {
   db_.run(
       "INSERT INTO conversations (title, pinned, created_at, updated_at, last_opened_at, "
-      "model_id, model_path, system_prompt, sampling_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "model_id, model_path, system_prompt, sampling_json, remote_url) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       c.title, c.pinned, c.createdAt, c.updatedAt, c.lastOpenedAt, c.modelId, c.modelPath,
-      c.systemPrompt, samplingText(c.sampling));
+      c.systemPrompt, samplingText(c.sampling), c.remoteUrl);
   return db_.lastInsertId();
 }
 
@@ -78,8 +79,14 @@ void ChatStore::setPinned(qint64 id, bool pinned) {
 
 void ChatStore::setModel(qint64 id, const QString& modelId, const QString& modelPath) {
   requireConversation(id);
-  db_.run("UPDATE conversations SET model_id = ?, model_path = ? WHERE id = ?", modelId, modelPath,
-          id);
+  db_.run("UPDATE conversations SET model_id = ?, model_path = ?, remote_url = '' WHERE id = ?",
+          modelId, modelPath, id);
+}
+
+void ChatStore::setRemoteModel(qint64 id, const QString& modelId, const QString& remoteUrl) {
+  requireConversation(id);
+  db_.run("UPDATE conversations SET model_id = ?, model_path = '', remote_url = ? WHERE id = ?",
+          modelId, remoteUrl, id);
 }
 
 void ChatStore::setSystemPrompt(qint64 id, const QString& prompt) {

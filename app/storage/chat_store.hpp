@@ -36,7 +36,10 @@ class ChatStore {
   QList<Conversation> conversations() const;
   void rename(qint64 id, const QString& title);
   void setPinned(qint64 id, bool pinned);
+  // A local model (the chat is local from then on: remoteUrl cleared).
   void setModel(qint64 id, const QString& modelId, const QString& modelPath);
+  // A remote model: `modelId` served at the OpenAI-compatible `remoteUrl` (modelPath cleared).
+  void setRemoteModel(qint64 id, const QString& modelId, const QString& remoteUrl);
   void setSystemPrompt(qint64 id, const QString& prompt);
   void setSampling(qint64 id, const QJsonObject& sampling);
   void markOpened(qint64 id);

@@ -16,7 +16,10 @@ struct Conversation {
   qint64 updatedAt = 0;                // last message added (or created)
   std::optional<qint64> lastOpenedAt;  // set by ChatStore::markOpened
   QString modelId;                     // e.g. "tiiuae/falcon-mamba-7b-instruct"
-  QString modelPath;                   // the model folder on disk
+  QString modelPath;                   // the model folder on disk ("" for a remote chat)
+  // A remote chat: the OpenAI-compatible endpoint's base URL ("http://host:8080/v1"), whose
+  // model `modelId` answers; "" for a local chat. Its API key is never stored with the chat.
+  QString remoteUrl;
   QString systemPrompt;
   QJsonObject sampling;  // {"temperature":..,"top_k":..,...}; opaque to storage
   qint64 activeLeafId = 0;

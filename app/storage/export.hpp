@@ -7,7 +7,8 @@
 //                   import_json.hpp). The layout, "schema_version" 1:
 //     {"format": "coil-chat", "schema_version": 1, "conversations": [
 //       {"title", "pinned", "created_at", "updated_at", "last_opened_at" (or null),
-//        "model_id", "model_path", "system_prompt", "sampling": {...},
+//        "model_id", "model_path", "remote_url" (a remote chat only: the endpoint's base
+//        URL, never its API key), "system_prompt", "sampling": {...},
 //        "active_leaf": <message id or null>,
 //        "messages": [{"id", "parent" (id or null), "role", "content", "created_at",
 //                      "meta": {"model", "sampling", "seed", "prompt_tokens",

@@ -70,17 +70,20 @@ QJsonObject conversationToJson(const ChatStore& store, qint64 conversationId) {
     messages.append(o);
   }
   const qint64 leaf = local.value(c->activeLeafId, 0);
-  return {{QLatin1String("title"), c->title},
-          {QLatin1String("pinned"), c->pinned},
-          {QLatin1String("created_at"), c->createdAt},
-          {QLatin1String("updated_at"), c->updatedAt},
-          {QLatin1String("last_opened_at"), optional(c->lastOpenedAt)},
-          {QLatin1String("model_id"), c->modelId},
-          {QLatin1String("model_path"), c->modelPath},
-          {QLatin1String("system_prompt"), c->systemPrompt},
-          {QLatin1String("sampling"), c->sampling},
-          {QLatin1String("active_leaf"), leaf ? QJsonValue(leaf) : QJsonValue(QJsonValue::Null)},
-          {QLatin1String("messages"), messages}};
+  QJsonObject chat{
+      {QLatin1String("title"), c->title},
+      {QLatin1String("pinned"), c->pinned},
+      {QLatin1String("created_at"), c->createdAt},
+      {QLatin1String("updated_at"), c->updatedAt},
+      {QLatin1String("last_opened_at"), optional(c->lastOpenedAt)},
+      {QLatin1String("model_id"), c->modelId},
+      {QLatin1String("model_path"), c->modelPath},
+      {QLatin1String("system_prompt"), c->systemPrompt},
+      {QLatin1String("sampling"), c->sampling},
+      {QLatin1String("active_leaf"), leaf ? QJsonValue(leaf) : QJsonValue(QJsonValue::Null)},
+      {QLatin1String("messages"), messages}};
+  if (!c->remoteUrl.isEmpty()) chat[QLatin1String("remote_url")] = c->remoteUrl;
+  return chat;
 }
 
 QByteArray exportJsonOne(const ChatStore& store, qint64 conversationId) {

@@ -130,6 +130,7 @@ ParsedChat parseChat(const QJsonObject& o, const QString& where) {
   c.lastOpenedAt = f.integer(QStringLiteral("last_opened_at"), false);
   c.modelId = f.string(QStringLiteral("model_id"), false);
   c.modelPath = f.string(QStringLiteral("model_path"), false);
+  c.remoteUrl = f.string(QStringLiteral("remote_url"), false);
   c.systemPrompt = f.string(QStringLiteral("system_prompt"), false);
   c.sampling = f.object(QStringLiteral("sampling"));
   chat.activeLeaf = f.integer(QStringLiteral("active_leaf"), false).value_or(0);

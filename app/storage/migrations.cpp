@@ -117,13 +117,20 @@ CREATE TABLE attachments (
 );
 )sql";
 
-constexpr std::array<Migration, 6> kMigrations{{
+// v7: a chat with a model served elsewhere (an OpenAI-compatible endpoint): its base URL.
+// '' for a chat with a local model. The endpoint's API key is never stored here.
+constexpr const char* kV7 = R"sql(
+ALTER TABLE conversations ADD COLUMN remote_url TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<Migration, 7> kMigrations{{
     {1, "conversations and messages", kV1},
     {2, "chat settings and message metadata", kV2},
     {3, "full-text search", kV3},
     {4, "state checkpoints and settings", kV4},
     {5, "the text each state covers", kV5},
     {6, "attachments", kV6},
+    {7, "remote chats", kV7},
 }};
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Qt Quick Test of the views: one App (Coil.Core) for every test file, on a fixture model
 // in a temporary data folder, with the Models page talking to the local Hub stand-in
-// (fake_hub.py) and a temporary Hugging Face cache.
+// (fake_hub.py) and a temporary Hugging Face cache; a real `coil serve` on the same fixture
+// model, with an API key, for the Remote tab (tst_remote.qml).
 #include <QDir>
 #include <QDropEvent>
 #include <QMimeData>
@@ -15,8 +16,10 @@
 
 #include "app_controller.hpp"
 #include "attachment_fixtures.hpp"
+#include "coil_server.hpp"
 #include "fake_hub.hpp"
 #include "fixture_model.hpp"
+#include "local_api_server.hpp"
 
 Q_IMPORT_QML_PLUGIN(CoilCorePlugin)
 Q_IMPORT_QML_PLUGIN(CoilPlugin)
@@ -65,9 +68,14 @@ class Setup : public QObject {
       qFatal("the attachment fixtures could not be written");
     const QString model =
         coil::test::makeFixtureModel(tmp_.filePath("model"), "falcon-tiny-f32", true);
+    if (!server_.start(QStringLiteral(COIL_CLI_PATH), model,
+                       {"--api-key", kRemoteKey, "--model-id", "tiny-remote",
+                        "--max-completion-tokens", "1000000"}))
+      qFatal("coil serve: %s", qPrintable(server_.lastError()));
     app_ = std::make_unique<coil::app::AppController>(
         coil::app::AppController::Options{tmp_.filePath("data"), model});
     coil::app::AppController::setInstance(app_.get());
+    app_->localServer()->setProgram(QStringLiteral(COIL_CLI_PATH));
     app_->start();
   }
 
@@ -85,11 +93,16 @@ class Setup : public QObject {
         QStringLiteral("screenshotDir"), QString::fromLocal8Bit(qgetenv("COIL_SCREENSHOT_DIR")));
     engine->rootContext()->setContextProperty(QStringLiteral("testDataDir"),
                                               QStringLiteral(COIL_UI_TEST_DATA));
+    engine->rootContext()->setContextProperty(QStringLiteral("remoteServerUrl"),
+                                              server_.url().toString());
+    engine->rootContext()->setContextProperty(QStringLiteral("remoteServerKey"), kRemoteKey);
+    engine->rootContext()->setContextProperty(QStringLiteral("dataDir"), tmp_.filePath("data"));
   }
 
   void cleanupTestCase() {
     app_.reset();
     hub_.reset();
+    server_.kill();
   }
 
  private:
@@ -97,6 +110,8 @@ class Setup : public QObject {
   std::unique_ptr<coil::hub::test::FakeHub> hub_;
   std::unique_ptr<coil::app::AppController> app_;
   FileDropper dropper_;
+  coil::test::CoilServer server_;
+  static inline const QString kRemoteKey = QStringLiteral("sk-ui-test-5b8c0e");
 };
 
 QUICK_TEST_MAIN_WITH_SETUP(coil_ui, Setup)

@@ -93,6 +93,18 @@ class TestChatStore : public QObject {
     QVERIFY(c.lastOpenedAt && *c.lastOpenedAt > c.createdAt);
     chats_->setSampling(id, {});
     QCOMPARE(chats_->conversation(id)->sampling, QJsonObject());
+    QCOMPARE(c.remoteUrl, QString());
+    // a remote model replaces the local one, and a local one the remote one
+    chats_->setRemoteModel(id, QStringLiteral("falcon"), QStringLiteral("http://h:8080/v1"));
+    Conversation r = *chats_->conversation(id);
+    QCOMPARE(r.modelId, QStringLiteral("falcon"));
+    QCOMPARE(r.modelPath, QString());
+    QCOMPARE(r.remoteUrl, QStringLiteral("http://h:8080/v1"));
+    chats_->setModel(id, QStringLiteral("local"), QStringLiteral("/m2"));
+    r = *chats_->conversation(id);
+    QCOMPARE(r.modelPath, QStringLiteral("/m2"));
+    QCOMPARE(r.remoteUrl, QString());
+    QVERIFY_THROWS_EXCEPTION(StorageError, chats_->setRemoteModel(999, "x", "http://h/v1"));
   }
 
   void unknownConversationIsAnError() {

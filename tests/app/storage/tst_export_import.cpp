@@ -85,6 +85,23 @@ class TestExportImport : public QObject {
     QCOMPARE(exportConversation(dst, ids[0], ExportFormat::Json), json);
   }
 
+  void aRemoteChatRoundTripsWithItsEndpoint() {
+    ChatStore& src = src_->chats();
+    src.setRemoteModel(sample_.id, QStringLiteral("falcon-mamba"),
+                       QStringLiteral("http://gpu-box:8080/v1"));
+    const QByteArray json = exportConversation(src, sample_.id, ExportFormat::Json);
+    QVERIFY(json.contains("\"remote_url\": \"http://gpu-box:8080/v1\""));
+    const QList<qint64> ids = importJson(dst_->chats(), json);
+    QCOMPARE(ids.size(), 1);
+    const Conversation c = *dst_->chats().conversation(ids[0]);
+    QCOMPARE(c.remoteUrl, QStringLiteral("http://gpu-box:8080/v1"));
+    QCOMPARE(c.modelId, QStringLiteral("falcon-mamba"));
+    QCOMPARE(c.modelPath, QString());
+    QCOMPARE(withoutIds(c), withoutIds(*src.conversation(sample_.id)));
+    // a local chat's export has no remote_url at all (files of earlier versions import alike)
+    QVERIFY(!exportConversation(src, plain_, ExportFormat::Json).contains("remote_url"));
+  }
+
   void jsonLayout() {
     const QJsonObject root =
         QJsonDocument::fromJson(exportConversation(src_->chats(), sample_.id, ExportFormat::Json))

@@ -1,6 +1,7 @@
 // Schema migrations: a database created at EVERY earlier schema version, filled with the
 // SQL of that version, opens with the current code with its data intact and the same
-// schema as a fresh database. A v4 data folder's covered/*.txt texts move into the rows.
+// schema as a fresh database. A v4 data folder's covered/*.txt texts move into the rows;
+// chats from before v7 are local chats (no remote endpoint).
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -75,6 +76,11 @@ void fillAtVersion(Database& db, int version, const QString& dataDir) {
   if (version >= 5)
     db.run("UPDATE state_checkpoints SET covered_text = ? WHERE file = 'states/old.coilstate'",
            kOldText);
+  if (version >= 7)
+    db.exec(R"sql(
+      UPDATE conversations SET model_id = 'falcon', model_path = '',
+        remote_url = 'http://gpu-box:8080/v1' WHERE id = 1;
+    )sql");
 }
 
 QStringList schemaOf(Database& db) {
@@ -159,6 +165,12 @@ class TestMigrations : public QObject {
     QCOMPARE(second.systemPrompt, from >= 2 ? QStringLiteral("be brief") : QString());
     QCOMPARE(second.sampling.value(QLatin1String("temperature")).toDouble(), from >= 2 ? 0.5 : 0.0);
     QCOMPARE(second.lastOpenedAt, from >= 2 ? std::optional<qint64>(1700) : std::nullopt);
+    // Chats of every version before v7 are local chats; a v7 remote chat keeps its endpoint.
+    QCOMPARE(second.remoteUrl, QString());
+    QCOMPARE(second.modelPath, from >= 2 ? QStringLiteral("/m/tiny") : QString());
+    const Conversation first = *chats.conversation(1);
+    QCOMPARE(first.remoteUrl, from >= 7 ? QStringLiteral("http://gpu-box:8080/v1") : QString());
+    QCOMPARE(first.modelId, from >= 7 ? QStringLiteral("falcon") : QString());
 
     // The tree and the active branch.
     QCOMPARE(ids(chats.activePath(1)), (QList<qint64>{1, 3, 4}));
