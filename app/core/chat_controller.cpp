@@ -239,8 +239,10 @@ void ChatController::rememberModel(qint64 id) {
   try {
     auto& chats = storage_->chats();
     const auto c = chats.conversation(id);
-    if (!c || !c->remoteUrl.isEmpty()) return;  // a remote chat keeps its server's model
-    if (c->modelPath == model_->path() && c->modelId == model_->name()) return;
+    if (!c) return;
+    // (a remote chat picked a local model: it becomes local, with that model)
+    if (c->remoteUrl.isEmpty() && c->modelPath == model_->path() && c->modelId == model_->name())
+      return;
     chats.setModel(id, model_->name(), model_->path());
     if (id == conversationId_) banners_->dismiss(QStringLiteral("chat-model"));
   } catch (const std::exception& e) {
