@@ -40,6 +40,7 @@ LAYERS = [
     (r"coil-chat", 8, "coil-chat"),
     (r"coil-resume-bench", 8, "coil-resume-bench"),
     (r"coil-document-bench", 8, "coil-document-bench"),
+    (r"coil-make-attachment-fixtures", 8, "coil-make-attachment-fixtures"),
 ]
 ENGINE_LAYERS = 4  # coil_base .. coil_engine: no Qt, ever
 NAMES = {1: "base", 2: "backends", 3: "registry", 4: "engine", 4.5: "app json", 5: "app libraries",

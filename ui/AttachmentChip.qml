@@ -4,22 +4,23 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Controls.impl
 import QtQuick.Layouts
+import Coil.Core
 
 Rectangle {
     id: chip
     property string name
     property string sizeText
     property var tokens: -1        // -1: not counted yet
-    property string status: "ready"  // "reading", "counting", "ready", "error"
+    property int status: PendingAttachments.Ready  // a stored message's chips are ready
     property string error
     property bool removable: false
     signal removeClicked()
 
-    readonly property bool failed: status === "error"
+    readonly property bool failed: status === PendingAttachments.Failed
     // the error names the file, which the chip already shows
     readonly property string detail: failed ? (error.startsWith(name + ": ") ? error.substring(name.length + 2) : error)
-        : status === "reading" ? qsTr("reading…")
-        : status === "counting" ? qsTr("counting tokens…")
+        : status === PendingAttachments.Reading ? qsTr("reading…")
+        : status === PendingAttachments.Counting ? qsTr("counting tokens…")
         : [sizeText, tokens > 0 ? qsTr("%L1 tokens").arg(tokens) : ""].filter(s => s.length > 0).join(" · ")
 
     implicitWidth: Math.min(row.implicitWidth + 16, 420)

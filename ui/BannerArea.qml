@@ -18,14 +18,14 @@ ColumnLayout {
         delegate: Rectangle {
             id: banner
             required property string key
-            required property string level
+            required property int level  // BannerModel.Level
             required property string title
             required property string text
             required property string hint
             required property string details
             property bool showDetails: false
-            readonly property color tone: level === "error" ? Theme.error
-                                          : level === "warning" ? Theme.warning : Theme.accent
+            readonly property color tone: level === BannerModel.Error ? Theme.error
+                                          : level === BannerModel.Warning ? Theme.warning : Theme.accent
 
             objectName: "banner-" + key
             Layout.fillWidth: true
@@ -33,8 +33,8 @@ ColumnLayout {
             Layout.rightMargin: 16
             implicitHeight: content.implicitHeight + 20
             radius: Theme.radius
-            color: level === "error" ? Theme.errorBackground
-                   : level === "warning" ? Theme.warningBackground : Theme.infoBackground
+            color: level === BannerModel.Error ? Theme.errorBackground
+                   : level === BannerModel.Warning ? Theme.warningBackground : Theme.infoBackground
             border.color: Qt.rgba(tone.r, tone.g, tone.b, 0.35)
 
             RowLayout {
@@ -47,7 +47,7 @@ ColumnLayout {
                 IconImage {
                     Layout.alignment: Qt.AlignTop
                     Layout.topMargin: 1
-                    source: banner.level === "info" ? "icons/info.png" : "icons/alert.png"
+                    source: banner.level === BannerModel.Info ? "icons/info.png" : "icons/alert.png"
                     sourceSize: Qt.size(18, 18)
                     color: banner.tone
                 }

@@ -96,43 +96,9 @@ Item {
             width: Math.min(Theme.contentWidth, parent.width - 48)
             spacing: 6
 
-            // Reading attached documents before the answer: tokens read, time left, stop.
-            Rectangle {
-                objectName: "readingPanel"
-                visible: App.chat.readingProgress >= 0
+            // Reading a document or a long chat before the answer: tokens read, time left, stop.
+            ReadingProgress {
                 Layout.fillWidth: true
-                implicitHeight: readingRow.implicitHeight + 16
-                radius: Theme.radius
-                color: Theme.raised
-                RowLayout {
-                    id: readingRow
-                    anchors.fill: parent
-                    anchors.margins: 8
-                    spacing: 10
-                    ColumnLayout {
-                        Layout.fillWidth: true
-                        spacing: 4
-                        Label {
-                            objectName: "readingText"
-                            text: App.chat.readingText
-                            color: Theme.text
-                            font.pixelSize: Theme.smallFontSize
-                            elide: Text.ElideRight
-                            Layout.fillWidth: true
-                        }
-                        ProgressBar {
-                            from: 0
-                            to: 1
-                            value: Math.max(0, App.chat.readingProgress)
-                            Layout.fillWidth: true
-                        }
-                    }
-                    Button {
-                        objectName: "stopReadingButton"
-                        text: qsTr("Stop")
-                        onClicked: App.chat.stop()
-                    }
-                }
             }
             Composer {
                 id: composer

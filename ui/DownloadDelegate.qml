@@ -10,7 +10,7 @@ Rectangle {
     id: row
     required property string downloadId
     required property string repoId
-    required property string status
+    required property int status  // DownloadListModel.Status
     required property string statusText
     required property double fraction
     required property double bytesTotal
@@ -48,8 +48,8 @@ Rectangle {
             Badge {
                 objectName: "statusBadge"
                 text: row.statusText
-                tone: row.status === "failed" ? "bad" : row.status === "finished" ? "good"
-                      : row.status === "paused" ? "warn" : "accent"
+                tone: row.status === DownloadListModel.Failed ? "bad" : row.status === DownloadListModel.Finished ? "good"
+                      : row.status === DownloadListModel.Paused ? "warn" : "accent"
             }
             IconButton {
                 objectName: "pauseButton"
@@ -63,13 +63,13 @@ Rectangle {
                 objectName: "resumeButton"
                 visible: row.canResume
                 iconName: "play"
-                tip: row.status === "failed" ? qsTr("Retry") : qsTr("Resume")
+                tip: row.status === DownloadListModel.Failed ? qsTr("Retry") : qsTr("Resume")
                 size: 28
                 onClicked: App.models.downloads.resume(row.downloadId)
             }
             IconButton {
                 objectName: "cancelButton"
-                visible: row.status !== "finished"
+                visible: row.status !== DownloadListModel.Finished
                 iconName: "close"
                 tip: qsTr("Cancel and delete what was downloaded")
                 size: 28
@@ -82,7 +82,7 @@ Rectangle {
             }
             IconButton {
                 objectName: "removeButton"
-                visible: row.status === "finished"
+                visible: row.status === DownloadListModel.Finished
                 iconName: "close"
                 tip: qsTr("Remove from the list (the model stays installed)")
                 size: 28
@@ -90,11 +90,11 @@ Rectangle {
             }
         }
         ProgressBar {
-            visible: row.status !== "finished"
+            visible: row.status !== DownloadListModel.Finished
             from: 0
             to: 1
             value: row.fraction
-            indeterminate: row.status === "downloading" && row.bytesTotal <= 0
+            indeterminate: row.status === DownloadListModel.Downloading && row.bytesTotal <= 0
             Layout.fillWidth: true
         }
         Label {

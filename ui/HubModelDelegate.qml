@@ -24,11 +24,9 @@ Rectangle {
     required property bool curated
     required property string sizeText
     required property bool detailsPending
-    required property string fitLabel
-    required property string fitTone
-    required property string fitTip
+    required property var fit  // the memory-fit badge: {label, tone, tip}
     required property bool installed
-    required property string downloadStatus
+    required property int downloadStatus  // DownloadListModel.Status
     required property var choices
     required property int defaultChoice
     signal filesRequested(string repoId)
@@ -37,7 +35,7 @@ Rectangle {
     readonly property var choice: choices.length > 0 && choiceCombo.currentIndex >= 0
                                   ? choices[Math.min(choiceCombo.currentIndex, choices.length - 1)] : null
     readonly property bool shownInstalled: choice ? choice.installed : installed
-    readonly property string shownStatus: choice ? choice.downloadStatus : downloadStatus
+    readonly property int shownStatus: choice ? choice.downloadStatus : downloadStatus
 
     objectName: "hubModel-" + repoId
     implicitHeight: content.implicitHeight + 24
@@ -107,9 +105,9 @@ Rectangle {
                 }
                 Badge {
                     objectName: "fitBadge"
-                    text: card.choice ? card.choice.fitLabel : card.fitLabel
-                    tone: card.choice ? card.choice.fitTone : card.fitTone
-                    tip: card.choice ? card.choice.fitTip : card.fitTip
+                    text: (card.choice ? card.choice.fit : card.fit).label
+                    tone: (card.choice ? card.choice.fit : card.fit).tone
+                    tip: (card.choice ? card.choice.fit : card.fit).tip
                 }
                 Badge {
                     // none shown before the Hub answered (the curated entry as Coil knows it)
@@ -179,17 +177,17 @@ Rectangle {
             Button {
                 objectName: "downloadButton"
                 text: card.shownInstalled ? qsTr("Installed")
-                      : card.shownStatus === "downloading" ? qsTr("Downloading…")
-                      : card.shownStatus === "queued" ? qsTr("Queued")
-                      : card.shownStatus === "paused" ? qsTr("Resume")
-                      : card.shownStatus === "failed" ? qsTr("Retry") : qsTr("Download")
+                      : card.shownStatus === DownloadListModel.Downloading ? qsTr("Downloading…")
+                      : card.shownStatus === DownloadListModel.Queued ? qsTr("Queued")
+                      : card.shownStatus === DownloadListModel.Paused ? qsTr("Resume")
+                      : card.shownStatus === DownloadListModel.Failed ? qsTr("Retry") : qsTr("Download")
                 icon.source: card.shownInstalled ? "icons/check.png" : "icons/download.png"
                 icon.width: 16
                 icon.height: 16
                 visible: card.compatible
                 highlighted: !card.shownInstalled
                 enabled: card.compatible && !card.shownInstalled && !App.models.offline
-                         && card.shownStatus !== "downloading" && card.shownStatus !== "queued"
+                         && card.shownStatus !== DownloadListModel.Downloading && card.shownStatus !== DownloadListModel.Queued
                 onClicked: {
                     if (card.choice)
                         App.models.downloadChoice(card.repoId, choiceCombo.currentIndex)

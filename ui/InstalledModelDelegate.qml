@@ -17,9 +17,7 @@ Rectangle {
     required property bool inUse
     required property bool canDelete
     required property string deleteBlock
-    required property string fitLabel
-    required property string fitTone
-    required property string fitTip
+    required property var fit  // the memory-fit badge: {label, tone, tip}
 
     objectName: "installed-" + name
     implicitHeight: content.implicitHeight + 24
@@ -57,9 +55,9 @@ Rectangle {
                 Badge { text: row.kindText }
                 Badge { text: row.sizeText }
                 Badge {
-                    text: row.fitLabel
-                    tone: row.fitTone
-                    tip: row.fitTip
+                    text: row.fit.label
+                    tone: row.fit.tone
+                    tip: row.fit.tip
                 }
                 Badge {
                     text: row.compatible ? "" : qsTr("Cannot be used")

@@ -19,7 +19,7 @@ Item {
     required property bool streaming
     required property bool isLast
     required property var attachments  // [{name, sizeText, format, tokens}]
-    required property string finishReason
+    required property int finish  // MessageListModel.Finish
     property bool editing: false
     readonly property bool isUser: role === "user"
     readonly property bool showActions: !streaming && (hover.hovered || isLast || editing)
@@ -242,42 +242,11 @@ Item {
                     Layout.fillWidth: true
                 }
 
-                // A long prompt being read (a chat without a saved state): how far, how long.
-                ColumnLayout {
-                    objectName: "prefillProgress"
-                    visible: message.streaming && App.chat.prefillTotal > 0
-                    spacing: 4
-                    Layout.fillWidth: true
-                    Label {
-                        objectName: "prefillLabel"
-                        Layout.fillWidth: true
-                        wrapMode: Text.Wrap
-                        color: Theme.mutedText
-                        font.pixelSize: Theme.smallFontSize
-                        text: {
-                            const done = App.chat.prefillDone.toLocaleString(Qt.locale(), "f", 0)
-                            const total = App.chat.prefillTotal.toLocaleString(Qt.locale(), "f", 0)
-                            const left = App.chat.prefillSecondsLeft
-                            const time = left < 0 ? "" : left < 60
-                                ? qsTr(" · about %1 s left").arg(Math.max(1, Math.round(left)))
-                                : qsTr(" · about %1 min left").arg(Math.round(left / 60))
-                            return qsTr("Reading the chat: %1 of %2 tokens").arg(done).arg(total) + time + qsTr(" · Esc to stop")
-                        }
-                    }
-                    ProgressBar {
-                        Layout.fillWidth: true
-                        Layout.maximumWidth: 360
-                        from: 0
-                        to: Math.max(1, App.chat.prefillTotal)
-                        value: App.chat.prefillDone
-                    }
-                }
-
                 // An answer cut off (Coil closed, a remote server went away): say so, offer to
                 // retry or go on (Continue: local models only).
                 RowLayout {
                     objectName: "interruptedNote"
-                    visible: !message.streaming && message.finishReason === "interrupted"
+                    visible: !message.streaming && message.finish === MessageListModel.Interrupted
                     spacing: 8
                     Label {
                         text: App.chat.remote ? qsTr("This answer was cut off: the server stopped answering.")
@@ -389,7 +358,7 @@ Item {
                 objectName: "continueButton"
                 // local models only: OpenAI's chat API cannot go on with an answer
                 visible: !message.isUser && !App.chat.remote
-                         && (message.finishReason === "cancelled" || message.finishReason === "length")
+                         && (message.finish === MessageListModel.Cancelled || message.finish === MessageListModel.Length)
                 opacity: parent.actionOpacity
                 iconName: "play"
                 tip: qsTr("Continue this answer")

@@ -223,6 +223,23 @@ Rectangle {
                         elide: Text.ElideMiddle
                         Layout.fillWidth: true
                     }
+                    RowLayout {
+                        visible: App.settings.quantizedCopiesText.length > 0
+                        Layout.fillWidth: true
+                        Label {
+                            objectName: "quantizedCopiesLabel"
+                            text: App.settings.quantizedCopiesText
+                            color: Theme.mutedText
+                            font.pixelSize: Theme.smallFontSize
+                            elide: Text.ElideRight
+                            Layout.fillWidth: true
+                        }
+                        Button {
+                            objectName: "deleteQuantizedButton"
+                            text: qsTr("Delete the copies")
+                            onClicked: App.settings.deleteQuantizedCopies()
+                        }
+                    }
                     ListView {
                         objectName: "installedList"
                         model: App.installedModels.rows

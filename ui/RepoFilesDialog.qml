@@ -65,9 +65,7 @@ Dialog {
                 required property string sizeText
                 required property string kind
                 required property bool lfs
-                required property string fitLabel
-                required property string fitTone
-                required property string fitTip
+                required property var fit  // the memory-fit badge: {label, tone, tip}
                 required property bool downloadable
                 required property bool installed
                 objectName: "file-" + path
@@ -88,9 +86,9 @@ Dialog {
                 }
                 Badge {
                     objectName: "fileFitBadge"
-                    text: fileRow.fitLabel
-                    tone: fileRow.fitTone
-                    tip: fileRow.fitTip
+                    text: fileRow.fit.label
+                    tone: fileRow.fit.tone
+                    tip: fileRow.fit.tip
                 }
                 Label {
                     text: fileRow.sizeText

@@ -92,8 +92,20 @@ ScrollView {
             }
         }
         SettingRow {
+            title: qsTr("Weights")
+            description: qsTr("Safetensors models quantized once at load; the copy is kept in the data folder. Applies when the model loads again.")
+            FitComboBox {
+                objectName: "weightsCombo"
+                minimumWidth: 240
+                model: App.settings.weightsOptions
+                textRole: "text"
+                currentIndex: App.settings.weightsIndex
+                onActivated: index => App.settings.weightsIndex = index
+            }
+        }
+        SettingRow {
             title: qsTr("Reload the model")
-            description: qsTr("Applies the backend, device and thread settings now.")
+            description: qsTr("Applies the backend, device, thread and weights settings now.")
             Button {
                 text: qsTr("Reload")
                 icon.source: "icons/refresh.png"

@@ -64,6 +64,14 @@ QString formatTable(const BenchRun& run) {
                         .arg(s.resumed.restoreMs, 0, 'f', 2)
                         .arg(s.reprefilled.kind));
   }
+  if (!run.engine.isEmpty())
+    out += QStringLiteral(
+               "\nthe engine alone (coil bench, same model): state save %1 ms, load %2 ms, time "
+               "to first token after the restore %3 ms (%4-token turn)\n")
+               .arg(run.engine.value("state_save_ms").toDouble(), 0, 'f', 2)
+               .arg(run.engine.value("state_load_ms").toDouble(), 0, 'f', 2)
+               .arg(run.engine.value("time_to_first_token_after_restore_ms").toDouble(), 0, 'f', 1)
+               .arg(run.engine.value("resume_turn_tokens").toInteger());
   return out;
 }
 
@@ -79,7 +87,8 @@ QByteArray formatJson(const BenchRun& run) {
                              {"reprefilled", toJson(s.reprefilled)},
                              {"speedup", speedup(s)}});
   const QJsonObject root{{"model", run.model},     {"backend", run.backend}, {"device", run.device},
-                         {"threads", run.threads}, {"repeat", run.repeat},   {"sizes", sizes}};
+                         {"threads", run.threads}, {"repeat", run.repeat},   {"sizes", sizes},
+                         {"engine", run.engine}};
   return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 

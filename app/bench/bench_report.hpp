@@ -11,7 +11,8 @@ QString formatTable(const BenchRun& run);
 // {"model", "backend", "device", "threads", "repeat", "sizes": [{"target_tokens",
 // "chat_tokens", "messages", "state_bytes", "state_save_ms", "resumed": {...},
 // "reprefilled": {...}, "speedup"}]}; each way of reopening: {"kind", "ttft_ms" (median),
-// "ttft_ms_runs", "restore_ms", "prompt_tokens", "state_tokens", "discarded"}.
+// "ttft_ms_runs", "restore_ms", "prompt_tokens", "state_tokens", "discarded"}; "engine":
+// the engine alone on the same model, `coil bench --json`'s object (BenchRun::engine).
 QByteArray formatJson(const BenchRun& run);
 
 }  // namespace coil::app::bench

@@ -13,10 +13,9 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "bench_args.hpp"
 #include "bench_worker.hpp"
 #include "chat_store.hpp"
-#include "coil/environment.hpp"
-#include "demo_model.hpp"
 #include "storage.hpp"
 
 using namespace coil::app;
@@ -26,8 +25,7 @@ using coil::storage::Attachment;
 namespace {
 
 int fail(const QString& message) {
-  std::fprintf(stderr, "coil-document-bench: %s\n", qPrintable(message));
-  return 1;
+  return coil::app::bench::fail("coil-document-bench", message);
 }
 
 // Varied prose of about `chars` characters (the demo's tokenizer reads ~1 token per 3-4).
@@ -66,31 +64,21 @@ double median(QList<double> v) {
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
-  QCoreApplication::setApplicationName(QStringLiteral("coil-document-bench"));
   QCommandLineParser p;
-  p.setApplicationDescription(QStringLiteral(
-      "Attaches a document of about N tokens to a question and reports the time to first "
-      "token of the first question (reading included) and of later questions about it (each "
-      "after a restart, from the state saved right after the document), against a chat "
-      "without a document."));
-  p.addHelpOption();
-  const QCommandLineOption model(QStringLiteral("model"),
-                                 QStringLiteral("Model folder (default: the bundled demo model)."),
-                                 QStringLiteral("DIR"));
+  const CommonArgs common(
+      p, QStringLiteral("coil-document-bench"),
+      QStringLiteral(
+          "Attaches a document of about N tokens to a question and reports the time to first "
+          "token of the first question (reading included) and of later questions about it (each "
+          "after a restart, from the state saved right after the document), against a chat "
+          "without a document."));
   const QCommandLineOption chars(QStringLiteral("doc-chars"),
                                  QStringLiteral("Document size in characters (default 200000)."),
                                  QStringLiteral("N"), QStringLiteral("200000"));
   const QCommandLineOption questions(
       QStringLiteral("questions"), QStringLiteral("Later questions (default 3; median reported)."),
       QStringLiteral("N"), QStringLiteral("3"));
-  const QCommandLineOption backend(QStringLiteral("backend"),
-                                   QStringLiteral("auto, cpu, vulkan or cuda (default auto)."),
-                                   QStringLiteral("B"), QStringLiteral("auto"));
-  const QCommandLineOption threads(QStringLiteral("threads"),
-                                   QStringLiteral("CPU threads (default: physical cores)."),
-                                   QStringLiteral("N"), QStringLiteral("0"));
-  const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print one JSON object."));
-  p.addOptions({model, chars, questions, backend, threads, json});
+  p.addOptions({chars, questions});
   p.process(app);
 
   const qint64 docChars = p.value(chars).toLongLong();
@@ -99,12 +87,7 @@ int main(int argc, char** argv) {
     return fail(QStringLiteral("--doc-chars wants a positive size up to 1 G"));
   if (n < 1) return fail(QStringLiteral("--questions must be at least 1"));
   QTemporaryDir tmp;
-  BenchOptions o;
-  o.engine = coil::model_options_from_environment();
-  o.backend = p.value(backend);
-  o.threads = p.value(threads).toInt();
-  o.modelDir = p.isSet(model) ? p.value(model) : findDemoModel();
-  o.dataDir = tmp.path();
+  const BenchOptions o = common.options(p, tmp.path());
   if (o.modelDir.isEmpty()) return fail(QStringLiteral("no model: pass --model DIR"));
   try {
     coil::storage::Storage storage(o.dataDir);
@@ -154,7 +137,7 @@ int main(int argc, char** argv) {
       plainPrompt = r.result.promptTokens;
     }
     const double later = median(laterMs), plain = median(plainMs);
-    if (p.isSet(json)) {
+    if (p.isSet(common.json)) {
       const QJsonObject out{{"model", o.modelDir},
                             {"document_tokens", docTokens},
                             {"document_read_ms", readMs},

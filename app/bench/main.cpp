@@ -6,9 +6,8 @@
 #include <QTemporaryDir>
 #include <cstdio>
 
+#include "bench_args.hpp"
 #include "bench_report.hpp"
-#include "coil/environment.hpp"
-#include "demo_model.hpp"
 #include "resume_bench.hpp"
 #include "storage.hpp"
 
@@ -34,62 +33,46 @@ QList<qint64> parseSizes(const QString& text) {
 }
 
 int fail(const QString& message) {
-  std::fprintf(stderr, "coil-resume-bench: %s\n", qPrintable(message));
-  return 1;
+  return coil::app::bench::fail("coil-resume-bench", message);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
-  QCoreApplication::setApplicationName(QStringLiteral("coil-resume-bench"));
   QCommandLineParser p;
-  p.setApplicationDescription(QStringLiteral(
-      "Creates chats of about N tokens, answers and saves each as Coil does, then reopens it in "
-      "a fresh worker and reports the time to first token: resumed from the saved state, and "
-      "re-prefilled with the state deleted."));
-  p.addHelpOption();
-  const QCommandLineOption model(QStringLiteral("model"),
-                                 QStringLiteral("Model folder (default: the bundled demo model)."),
-                                 QStringLiteral("DIR"));
+  const CommonArgs common(
+      p, QStringLiteral("coil-resume-bench"),
+      QStringLiteral(
+          "Creates chats of about N tokens, answers and saves each as Coil does, then reopens "
+          "it in a fresh worker and reports the time to first token: resumed from the saved "
+          "state, and re-prefilled with the state deleted."));
   const QCommandLineOption sizes(QStringLiteral("sizes"),
                                  QStringLiteral("Chat sizes in tokens (default 1k,8k,32k)."),
                                  QStringLiteral("N,N,..."), QStringLiteral("1k,8k,32k"));
   const QCommandLineOption repeat(QStringLiteral("repeat"),
                                   QStringLiteral("Reopenings per way; the median is reported (3)."),
                                   QStringLiteral("N"), QStringLiteral("3"));
-  const QCommandLineOption backend(QStringLiteral("backend"),
-                                   QStringLiteral("auto, cpu, vulkan or cuda (default auto)."),
-                                   QStringLiteral("B"), QStringLiteral("auto"));
-  const QCommandLineOption threads(QStringLiteral("threads"),
-                                   QStringLiteral("CPU threads (default: physical cores)."),
-                                   QStringLiteral("N"), QStringLiteral("0"));
   const QCommandLineOption dataDir(
       QStringLiteral("data-dir"),
       QStringLiteral("Data folder to write the chats into (default: a temporary one, removed)."),
       QStringLiteral("DIR"));
-  const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print one JSON object."));
-  p.addOptions({model, sizes, repeat, backend, threads, dataDir, json});
+  p.addOptions({sizes, repeat, dataDir});
   p.process(app);
 
   const QList<qint64> n = parseSizes(p.value(sizes));
   if (n.isEmpty()) return fail(QStringLiteral("--sizes wants positive numbers, e.g. 1k,8k,32k"));
-  BenchOptions o;
-  o.engine = coil::model_options_from_environment();  // the COIL_* switches
+  QTemporaryDir tmp;
+  BenchOptions o = common.options(p, p.isSet(dataDir) ? p.value(dataDir) : tmp.path());
   o.repeat = p.value(repeat).toInt();
   if (o.repeat < 1) return fail(QStringLiteral("--repeat must be at least 1"));
-  o.backend = p.value(backend);
-  o.threads = p.value(threads).toInt();
-  o.modelDir = p.isSet(model) ? p.value(model) : coil::app::findDemoModel();
   if (o.modelDir.isEmpty()) return fail(QStringLiteral("no model: pass --model DIR"));
-  QTemporaryDir tmp;
-  o.dataDir = p.isSet(dataDir) ? p.value(dataDir) : tmp.path();
   if (o.dataDir.isEmpty()) return fail(QStringLiteral("cannot create a temporary folder"));
   try {
     coil::storage::Storage storage(o.dataDir);
     const BenchRun run = runResumeBench(
         o, storage, n, [](const QString& line) { std::fprintf(stderr, "%s\n", qPrintable(line)); });
-    if (p.isSet(json))
+    if (p.isSet(common.json))
       std::fputs(formatJson(run).constData(), stdout);
     else
       std::fputs(qPrintable(formatTable(run)), stdout);

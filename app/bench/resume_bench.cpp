@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "bench_args.hpp"
 #include "bench_chat.hpp"
 #include "bench_worker.hpp"
 #include "inference_worker.hpp"
@@ -121,6 +122,11 @@ BenchRun runResumeBench(const BenchOptions& options, storage::Storage& storage,
   }
   run.repeat = options.repeat;
   for (qint64 n : sizes) run.sizes << measure(options, storage, n, log);
+  if (!run.sizes.isEmpty()) {
+    log(QStringLiteral("the engine alone on the same model (coil bench)"));
+    run.engine =
+        engineBaseline(options, int(std::max<qint64>(1, run.sizes[0].resumed.promptTokens)));
+  }
   return run;
 }
 

@@ -5,6 +5,7 @@
 // the text). Time to first token is measured from the generate request to the first piece
 // of text arriving on this thread, as the chat view would see it.
 #pragma once
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 #include <functional>
@@ -52,6 +53,9 @@ struct BenchRun {
   int threads = 0;
   int repeat = 0;
   QList<SizeResult> sizes;
+  // The engine alone on the same model (coil::run_bench, `coil bench --json`'s keys), its
+  // resume turn as long as the app's resumed prompt: the floor under the app's numbers.
+  QJsonObject engine;
 };
 
 // Throws std::exception with the reason (model does not load, storage fails...).

@@ -40,6 +40,7 @@ void ActiveModel::load(const QString& pathOrUrl) {
   r.backend = settings_->backend();
   r.device = settings_->device();
   r.threads = settings_->threads();
+  r.weights = settings_->weights();
   ++pending_;
   loadingPath_ = path;
   loading_ = true;
@@ -88,6 +89,7 @@ void ActiveModel::onLoaded(const ModelInfo& info) {
   settings_->setModelPath(info.path);
   // a model from outside the Hugging Face cache stays in the model switcher
   if (repoIdOfSnapshotPath(info.path).isEmpty()) settings_->rememberModelFolder(info.path);
+  settings_->refreshQuantizedCopies();  // the load may have made one
   status_->setModel(info);
   banners_->dismiss(QStringLiteral("model-load"));
   banners_->dismiss(QStringLiteral("no-model"));
@@ -113,7 +115,7 @@ Banner ActiveModel::fallbackBanner(const ModelInfo& info) const {
   const QString on = info.backend == QLatin1String("cpu") ? tr("the CPU") : info.backend.toUpper();
   if (settings_->backend() == QLatin1String("auto"))
     return {QStringLiteral("fallback"),
-            QStringLiteral("info"),
+            BannerModel::Info,
             tr("No usable GPU was found, so Coil runs on %1 and answers come more slowly.").arg(on),
             QString(),
             QString(),
@@ -121,7 +123,7 @@ Banner ActiveModel::fallbackBanner(const ModelInfo& info) const {
                 tr("With an NVIDIA driver (CUDA) or a Vulkan GPU driver installed, Auto uses "
                    "the GPU.")};
   return {QStringLiteral("fallback"),
-          QStringLiteral("warning"),
+          BannerModel::Warning,
           tr("The backend you chose could not run, so Coil runs on %1 and answers come more "
              "slowly.")
               .arg(on),
@@ -136,7 +138,7 @@ void ActiveModel::onFailed(const QString& path, const QString& reason) {
   if (--pending_ > 0) return;
   loading_ = false;
   setError(reason);
-  banners_->show({QStringLiteral("model-load"), QStringLiteral("error"),
+  banners_->show({QStringLiteral("model-load"), BannerModel::Error,
                   tr("The model could not be loaded"),
                   QStringLiteral("%1: %2").arg(QDir::toNativeSeparators(path), reason),
                   tr("Choose a model folder holding config.json, the .safetensors weights and "

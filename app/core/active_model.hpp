@@ -7,14 +7,13 @@
 
 #include <QObject>
 
+#include "banner_model.hpp"
 #include "worker_types.hpp"
 
 namespace coil::app {
 
 class WorkerHost;
 class AppSettings;
-class BannerModel;
-struct Banner;
 class StatusInfo;
 
 class ActiveModel : public QObject {

@@ -62,7 +62,7 @@ AppController::AppController(const Options& options, QObject* parent)
   applyAttachmentLimit();
   connect(settings_, &AppSettings::attachmentLimitChanged, this, applyAttachmentLimit);
   connect(settings_, &AppSettings::failed, this, [this](const QString& reason) {
-    banners_->show({QStringLiteral("settings"), QStringLiteral("error"),
+    banners_->show({QStringLiteral("settings"), BannerModel::Error,
                     tr("A setting could not be saved"), reason, QString()});
   });
   host_->listDevices();
@@ -81,7 +81,7 @@ void AppController::openStorage(const QString& dataDir) {
       storage_ = std::make_unique<storage::Storage>(dataDir);
       return;
     } catch (const std::exception& e) {
-      banners_->show({QStringLiteral("storage-open"), QStringLiteral("error"),
+      banners_->show({QStringLiteral("storage-open"), BannerModel::Error,
                       tr("Chats cannot be saved in this session"),
                       QStringLiteral("%1: %2").arg(QDir::toNativeSeparators(dataDir),
                                                    QString::fromUtf8(e.what())),
@@ -98,7 +98,7 @@ void AppController::start() {
   if (path.isEmpty() && QFileInfo(settings_->modelPath()).isDir()) path = settings_->modelPath();
   if (path.isEmpty()) path = findDemoModel();
   if (path.isEmpty()) {
-    banners_->show({QStringLiteral("no-model"), QStringLiteral("error"), tr("No model is loaded"),
+    banners_->show({QStringLiteral("no-model"), BannerModel::Error, tr("No model is loaded"),
                     tr("Coil found no model: the bundled demo model is not installed."),
                     tr("Choose a model folder in the chat settings (Model), or start Coil with "
                        "--model DIR.")});

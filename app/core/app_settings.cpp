@@ -6,8 +6,10 @@
 #include <QPalette>
 #include <QThread>
 #include <algorithm>
+#include <filesystem>
 
 #include "attachment_reader.hpp"
+#include "coil/quantized_cache.hpp"
 #include "coil/registry.hpp"
 #include "format.hpp"
 #include "format_bytes.hpp"
@@ -152,6 +154,55 @@ void AppSettings::setThreads(int threads) {
 
 int AppSettings::maxThreads() const {
   return qMax(1, QThread::idealThreadCount());
+}
+
+QString AppSettings::weights() const {
+  const QString v = value("engine/weights", QStringLiteral("stored")).toString();
+  return valueAt(weightsOptions(), indexOfValue(weightsOptions(), v));  // unknown: "stored"
+}
+
+void AppSettings::setWeights(const QString& weights) {
+  const QString known = valueAt(weightsOptions(), indexOfValue(weightsOptions(), weights));
+  if (known != weights || weights == this->weights()) return;
+  store("engine/weights", weights);
+  emit weightsChanged();
+}
+
+QVariantList AppSettings::weightsOptions() const {
+  return {QVariantMap{{"value", "stored"}, {"text", tr("As stored")}},
+          QVariantMap{{"value", "q8_0"}, {"text", tr("8-bit (Q8_0)")}},
+          QVariantMap{{"value", "q4_k"}, {"text", tr("4-bit (Q4_K)")}}};
+}
+
+int AppSettings::weightsIndex() const {
+  return indexOfValue(weightsOptions(), weights());
+}
+
+void AppSettings::setWeightsIndex(int index) {
+  const QString v = valueAt(weightsOptions(), index);
+  if (!v.isEmpty()) setWeights(v);
+}
+
+QString AppSettings::quantizedCopiesDir() const {
+  return dataDir_.isEmpty() ? QString() : dataDir_ + QStringLiteral("/quantized");
+}
+
+QString AppSettings::quantizedCopiesText() const {
+  const QString dir = quantizedCopiesDir();
+  if (dir.isEmpty()) return {};
+  const std::filesystem::path p(dir.toStdString());
+  const size_t n = quantized_copies(p).size();
+  if (n == 0) return {};
+  return tr("Quantized copies of models: %1, %2")
+      .arg(formatCount(qint64(n), "file", "files"),
+           hub::formatBytes(qint64(quantized_cache_bytes(p))));
+}
+
+void AppSettings::deleteQuantizedCopies() {
+  const QString dir = quantizedCopiesDir();
+  if (dir.isEmpty()) return;
+  clear_quantized_cache(dir.toStdString());
+  emit quantizedCopiesChanged();
 }
 
 QString AppSettings::theme() const {

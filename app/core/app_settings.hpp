@@ -32,6 +32,13 @@ class AppSettings : public QObject {
   Q_PROPERTY(QStringList devices READ devices NOTIFY devicesChanged)
   Q_PROPERTY(int threads READ threads WRITE setThreads NOTIFY threadsChanged)
   Q_PROPERTY(int maxThreads READ maxThreads CONSTANT)
+  // A safetensors model's weights: "stored", "q8_0" (8-bit) or "q4_k" (4-bit), quantized
+  // once at load and kept in <data folder>/quantized (used at the next model load).
+  Q_PROPERTY(QString weights READ weights WRITE setWeights NOTIFY weightsChanged)
+  Q_PROPERTY(QVariantList weightsOptions READ weightsOptions CONSTANT)
+  Q_PROPERTY(int weightsIndex READ weightsIndex WRITE setWeightsIndex NOTIFY weightsChanged)
+  // The quantized copies in the data folder, in words ("" when there are none).
+  Q_PROPERTY(QString quantizedCopiesText READ quantizedCopiesText NOTIFY quantizedCopiesChanged)
   Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY themeChanged)
   Q_PROPERTY(QVariantList themeOptions READ themeOptions CONSTANT)
   Q_PROPERTY(int themeIndex READ themeIndex WRITE setThemeIndex NOTIFY themeChanged)
@@ -72,6 +79,18 @@ class AppSettings : public QObject {
   int threads() const;
   void setThreads(int threads);
   int maxThreads() const;
+  QString weights() const;
+  void setWeights(const QString& weights);
+  QVariantList weightsOptions() const;
+  int weightsIndex() const;
+  void setWeightsIndex(int index);
+  QString quantizedCopiesDir() const;  // "" without a data folder
+  QString quantizedCopiesText() const;
+  // Deletes every quantized copy (a model using one keeps running: its file stays mapped
+  // until it is unloaded); the next quantized load makes its copy again.
+  Q_INVOKABLE void deleteQuantizedCopies();
+  // After a load, which may have made a copy.
+  Q_INVOKABLE void refreshQuantizedCopies() { emit quantizedCopiesChanged(); }
   QString theme() const;
   void setTheme(const QString& theme);
   QVariantList themeOptions() const;
@@ -128,6 +147,8 @@ class AppSettings : public QObject {
   void deviceChanged();
   void devicesChanged();
   void threadsChanged();
+  void weightsChanged();
+  void quantizedCopiesChanged();
   void themeChanged();
   void darkChanged();
   void fontSizeChanged();

@@ -14,7 +14,7 @@ QVariant BannerModel::data(const QModelIndex& index, int role) const {
     case KeyRole:
       return b.key;
     case LevelRole:
-      return b.level;
+      return int(b.level);
     case Qt::DisplayRole:
     case TitleRole:
       return b.title;

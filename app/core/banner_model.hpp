@@ -7,18 +7,6 @@
 
 namespace coil::app {
 
-struct Banner {
-  QString key;    // e.g. "model-load", "fallback", "disk-full"
-  QString level;  // "error", "warning", "info"
-  QString title;
-  QString text;  // the reason
-  QString hint;  // what to do
-  // Shown behind a "Details" toggle (the engine's technical reason, for instance).
-  QString details = {};
-
-  bool operator==(const Banner&) const = default;
-};
-
 class BannerModel : public SyncedListModel {
   Q_OBJECT
   QML_ELEMENT
@@ -27,6 +15,21 @@ class BannerModel : public SyncedListModel {
  public:
   enum Role { KeyRole = Qt::UserRole + 1, LevelRole, TitleRole, TextRole, HintRole, DetailsRole };
   Q_ENUM(Role)
+  // How a banner looks: its colour and icon (QML: BannerModel.Error, ...).
+  enum Level { Info, Warning, Error };
+  Q_ENUM(Level)
+
+  struct Banner {
+    QString key;  // e.g. "model-load", "fallback", "disk-full"
+    Level level;
+    QString title;
+    QString text;  // the reason
+    QString hint;  // what to do
+    // Shown behind a "Details" toggle (the engine's technical reason, for instance).
+    QString details = {};
+
+    bool operator==(const Banner&) const = default;
+  };
 
   using SyncedListModel::SyncedListModel;
 
@@ -48,5 +51,7 @@ class BannerModel : public SyncedListModel {
  private:
   QList<Banner> rows_;
 };
+
+using Banner = BannerModel::Banner;
 
 }  // namespace coil::app

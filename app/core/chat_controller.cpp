@@ -112,7 +112,7 @@ void ChatController::storageFailed(const std::exception& e) {
   const QString reason = QString::fromUtf8(e.what());
   const bool full = reason.contains(QLatin1String("full"), Qt::CaseInsensitive);
   banners_->show({full ? QStringLiteral("disk-full") : QStringLiteral("storage"),
-                  QStringLiteral("error"),
+                  BannerModel::Error,
                   full ? tr("The disk is full") : tr("The chat could not be saved"), reason,
                   full ? tr("Free some disk space, or lower the state budget in Settings. What "
                             "was already saved is safe.")
@@ -133,6 +133,7 @@ void ChatController::setConversation(qint64 id) {
   const bool changed = id != conversationId_;
   conversationId_ = id;
   conversations_->setCurrentId(id);
+  attachments_->setConversation(id);  // the chips of the chat left wait for it
   if (changed) {
     emit conversationChanged();
     emit titleChanged();
@@ -196,7 +197,7 @@ void ChatController::onPrepared(const ResumeReport& report) {
   if (report.conversationId != conversationId_ || busy_) return;
   status_->setPrepared(report, messages_->count() > 0);
   if (!report.discarded.isEmpty())
-    banners_->show({QStringLiteral("state-discarded"), QStringLiteral("info"),
+    banners_->show({QStringLiteral("state-discarded"), BannerModel::Info,
                     tr("A saved state of this chat could not be used"), report.discarded,
                     tr("Nothing is lost: the next answer re-reads the chat from its messages.")});
 }
@@ -220,7 +221,7 @@ void ChatController::useChatModel() {
     }
     const QString name = c->modelId.isEmpty() ? QFileInfo(c->modelPath).fileName() : c->modelId;
     const QString repo = repoIdOfSnapshotPath(c->modelPath);
-    banners_->show({QStringLiteral("chat-model"), QStringLiteral("info"),
+    banners_->show({QStringLiteral("chat-model"), BannerModel::Info,
                     tr("This chat was held with %1, which is no longer on this computer").arg(name),
                     model_->targetPath().isEmpty()
                         ? tr("Pick a model for it from the model chip above the chat.")
@@ -372,6 +373,7 @@ void ChatController::deleteChat(qint64 conversationId) {
   }
   try {
     storage_->chats().deleteConversation(conversationId);
+    attachments_->forgetConversation(conversationId);  // its id may be given out again
   } catch (const std::exception& e) {
     storageFailed(e);
   }
@@ -416,7 +418,7 @@ qint64 ChatController::createConversation(const QString& firstMessage) {
 bool ChatController::send(const QString& text) {
   if (!canSend()) {
     if (!busy_ && remote() && !remote_->chatEndpointConfigured())
-      banners_->show({QStringLiteral("no-model"), QStringLiteral("error"),
+      banners_->show({QStringLiteral("no-model"), BannerModel::Error,
                       tr("This chat's server is not connected"),
                       tr("This chat was answered by %1, which is not the server set on the "
                          "Models page.")
@@ -424,12 +426,12 @@ bool ChatController::send(const QString& text) {
                       tr("To go on with it, connect to that server on the Models page, "
                          "Remote.")});
     else if (!busy_ && remote())
-      banners_->show({QStringLiteral("no-model"), QStringLiteral("error"),
+      banners_->show({QStringLiteral("no-model"), BannerModel::Error,
                       tr("No remote model is picked"),
                       tr("This chat answers from a remote server, but no model of it is picked."),
                       tr("Pick one on the Models page, Remote.")});
     else if (!busy_ && !model_->loaded() && !model_->loading())
-      banners_->show({QStringLiteral("no-model"), QStringLiteral("error"), tr("No model is loaded"),
+      banners_->show({QStringLiteral("no-model"), BannerModel::Error, tr("No model is loaded"),
                       tr("Coil needs a model to answer."),
                       tr("Choose a model folder in the chat settings (Model), or start Coil "
                          "with --model DIR.")});
@@ -440,7 +442,9 @@ bool ChatController::send(const QString& text) {
     auto& chats = storage_->chats();
     qint64 parent = 0;
     if (conversationId_ <= 0) {
-      setConversation(createConversation(text));
+      const qint64 created = createConversation(text);
+      attachments_->setConversation(created, /*carry=*/true);  // the new chat's chips
+      setConversation(created);
     } else {
       parent = messages_->lastMessageId();
     }
@@ -529,6 +533,7 @@ void ChatController::startAnswer(qint64 anchorId, Mode mode, qint64 replacesId,
   active_.prefix = prefix;
   pendingText_.clear();
   setPrefill(0, 0);
+  setReading(-1, {});
   messages_->beginStreaming();
   if (!prefix.isEmpty()) messages_->appendStreaming(prefix);
   setBusy(true);
@@ -552,7 +557,7 @@ void ChatController::continueAnswer(qint64 messageId) {
   if (!canSend() || conversationId_ <= 0) return;
   if (remote()) {
     // OpenAI's chat API has no "go on writing this answer" (a new answer would start)
-    banners_->show({QStringLiteral("remote-continue"), QStringLiteral("info"),
+    banners_->show({QStringLiteral("remote-continue"), BannerModel::Info,
                     tr("Continue needs a local model"),
                     tr("A remote server can only write a new answer, not go on with this one."),
                     tr("Use Regenerate for a new answer, or pick a local model.")});
@@ -598,10 +603,15 @@ void ChatController::saveDraft() {
 
 void ChatController::onPrefill(qint64 requestId, qint64 done, qint64 total) {
   if (requestId != active_.requestId) return;
-  if (done == 0) prefillClock_.start();
+  if (done == 0 || !prefillClock_.isValid()) prefillClock_.start();
   // a prompt read in a moment (a new question) shows no progress
   const bool shown = done < total && total >= kPrefillShownFrom;
+  const bool wasShown = prefillTotal_ > 0;
   setPrefill(shown ? done : 0, shown ? total : 0);
+  if (shown)
+    showReading(tr("the chat"), done, total, double(prefillClock_.elapsed()));
+  else if (wasShown)
+    setReading(-1, {});
 }
 
 void ChatController::setPrefill(qint64 done, qint64 total) {
@@ -609,12 +619,6 @@ void ChatController::setPrefill(qint64 done, qint64 total) {
   prefillDone_ = done;
   prefillTotal_ = total;
   emit prefillChanged();
-}
-
-double ChatController::prefillSecondsLeft() const {
-  if (prefillTotal_ <= 0 || prefillDone_ <= 0 || !prefillClock_.isValid()) return -1;
-  const double seconds = double(prefillClock_.elapsed()) / 1000.0;
-  return seconds * double(prefillTotal_ - prefillDone_) / double(prefillDone_);
 }
 
 void ChatController::stop() {
@@ -662,16 +666,21 @@ void ChatController::setReading(double progress, const QString& text) {
   emit readingChanged();
 }
 
-void ChatController::onReadingProgress(qint64 requestId, qint64 done, qint64 total,
-                                       double elapsedMs) {
-  if (requestId != active_.requestId || total <= 0) return;
+void ChatController::showReading(const QString& what, qint64 done, qint64 total, double elapsedMs) {
+  if (total <= 0) return;
   QString left;
   if (done > 0 && done < total)
     left =
         tr(", %1 left").arg(formatDuration(elapsedMs / 1000 * double(total - done) / double(done)));
   setReading(double(done) / double(total),
-             tr("Reading the document: %1 of %2 tokens%3")
-                 .arg(QLocale().toString(done), QLocale().toString(total), left));
+             tr("Reading %1: %2 of %3 tokens%4")
+                 .arg(what, QLocale().toString(done), QLocale().toString(total), left));
+}
+
+void ChatController::onReadingProgress(qint64 requestId, qint64 done, qint64 total,
+                                       double elapsedMs) {
+  if (requestId != active_.requestId) return;
+  showReading(tr("the document"), done, total, elapsedMs);
 }
 
 void ChatController::onFinished(const GenerationResult& result) {
@@ -709,12 +718,12 @@ void ChatController::onAnswerWritten(qint64 requestId, qint64 stored, bool final
   if (e.failed) {
     refreshMessages();
     if (e.requestId < 0)  // a remote answer
-      banners_->show({QStringLiteral("generate"), QStringLiteral("error"),
+      banners_->show({QStringLiteral("generate"), BannerModel::Error,
                       tr("The remote server did not answer"), e.reason,
                       tr("What arrived is kept, marked interrupted. Check the server on the "
                          "Models page (Remote), then try again with Regenerate.")});
     else
-      banners_->show({QStringLiteral("generate"), QStringLiteral("error"),
+      banners_->show({QStringLiteral("generate"), BannerModel::Error,
                       tr("The answer could not be generated"), e.reason,
                       model_->loaded()
                           ? tr("Try again with Regenerate. If it keeps failing, reload the model "
@@ -760,7 +769,7 @@ void ChatController::onStateSaved(qint64 conversationId, qint64, qint64, double)
 void ChatController::onStateSaveFailed(qint64 conversationId, const QString& reason,
                                        bool diskFull) {
   banners_->show({diskFull ? QStringLiteral("disk-full") : QStringLiteral("state-save"),
-                  diskFull ? QStringLiteral("error") : QStringLiteral("warning"),
+                  diskFull ? BannerModel::Error : BannerModel::Warning,
                   diskFull ? tr("The disk is full: the chat's state was not saved")
                            : tr("The chat's state could not be saved"),
                   reason,

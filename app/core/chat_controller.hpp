@@ -44,15 +44,14 @@ class ChatController : public QObject {
   Q_PROPERTY(coil::app::ChatSettings* settings READ settings CONSTANT)
   // The files attached in the composer (chips), sent with the next message.
   Q_PROPERTY(coil::app::PendingAttachments* attachments READ attachments CONSTANT)
-  // Reading attached documents before an answer: 0..1 (-1: not reading) and in words.
+  // The one reading display (ui/ReadingProgress.qml), for attached documents and for a long
+  // prompt (a chat re-read without its saved state): 0..1 (-1: nothing is being read) and in
+  // words, "Reading the document: 3,072 of 12,000 tokens, about 3 s left".
   Q_PROPERTY(double readingProgress READ readingProgress NOTIFY readingChanged)
   Q_PROPERTY(QString readingText READ readingText NOTIFY readingChanged)
-  // While an answer's prompt is read (a chat without a saved state, a long document): the
-  // tokens read so far of the total, and the seconds left at the rate so far (-1: not known
-  // yet). All 0 when nothing is being read.
+  // While a long prompt is read: the tokens read so far of the total; both 0 otherwise.
   Q_PROPERTY(qint64 prefillDone READ prefillDone NOTIFY prefillChanged)
   Q_PROPERTY(qint64 prefillTotal READ prefillTotal NOTIFY prefillChanged)
-  Q_PROPERTY(double prefillSecondsLeft READ prefillSecondsLeft NOTIFY prefillChanged)
   // The open chat (or the next new one) answers from a remote model (App.remote).
   Q_PROPERTY(bool remote READ remote NOTIFY remoteChanged)
 
@@ -80,7 +79,6 @@ class ChatController : public QObject {
   QString readingText() const { return readingText_; }
   qint64 prefillDone() const { return prefillDone_; }
   qint64 prefillTotal() const { return prefillTotal_; }
-  double prefillSecondsLeft() const;
   bool remote() const;
 
   Q_INVOKABLE void newChat();
@@ -168,6 +166,8 @@ class ChatController : public QObject {
   void onRemoteChosen();
   void onReadingProgress(qint64 requestId, qint64 done, qint64 total, double elapsedMs);
   void setReading(double progress, const QString& text);
+  // setReading for `what` ("document", "chat"): done of total tokens after elapsedMs.
+  void showReading(const QString& what, qint64 done, qint64 total, double elapsedMs);
   void flushText();
   void setBusy(bool busy);
   void setConversation(qint64 id);

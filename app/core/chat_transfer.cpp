@@ -5,11 +5,11 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
-#include <QSaveFile>
 #include <QStandardPaths>
 #include <QThread>
 #include <memory>
 
+#include "atomic_file.hpp"
 #include "banner_model.hpp"
 #include "chat_controller.hpp"
 #include "export.hpp"
@@ -33,11 +33,9 @@ QString fileStem(QString title) {
 }
 
 void writeFile(const QString& path, const QByteArray& data) {
-  // QSaveFile writes beside the target and renames: a failed export leaves an older file of
-  // that name as it was, and never half a file.
-  QSaveFile out(path);
-  if (!out.open(QIODevice::WriteOnly) || out.write(data) != data.size() || !out.commit())
-    throw storage::StorageError(QObject::tr("cannot write %1: %2").arg(path, out.errorString()));
+  // Written beside the target and renamed (the one atomic write): a failed export leaves an
+  // older file of that name as it was, and never half a file.
+  storage::writeFileAtomically(path, data);
 }
 
 // What a URL names, whole: the path of a URL without scheme with the '?' and '#' a typed
@@ -137,7 +135,7 @@ QString ChatTransfer::displayPath(const QUrl& file) const {
 
 bool ChatTransfer::refuseWhileBusy() {
   if (!busy_) return false;
-  banners_->show({kKey, QStringLiteral("warning"), tr("An export or import is running"),
+  banners_->show({kKey, BannerModel::Warning, tr("An export or import is running"),
                   tr("Wait until it has finished, then try again."), QString()});
   return true;
 }
@@ -204,11 +202,11 @@ bool ChatTransfer::startExport(qint64 conversationId, const QString& format, con
   else if (local.isEmpty())
     refused = tr("%1 is not a file on this computer").arg(file.toDisplayString());
   if (!refused.isEmpty()) {
-    banners_->show({kKey, QStringLiteral("error"), failedTitle, refused, QString()});
+    banners_->show({kKey, BannerModel::Error, failedTitle, refused, QString()});
     return false;
   }
   const QString path = local.toLocalFile();
-  banners_->show({kKey, QStringLiteral("info"),
+  banners_->show({kKey, BannerModel::Info,
                   one ? tr("Exporting the chat…") : tr("Exporting all chats…"),
                   QDir::toNativeSeparators(path), QString()});
   const storage::ExportFormat fmt = *parsed;
@@ -220,11 +218,11 @@ bool ChatTransfer::startExport(qint64 conversationId, const QString& format, con
       },
       [this, one, failedTitle, path](const QString& error) {
         if (error.isEmpty())
-          banners_->show({kKey, QStringLiteral("info"),
+          banners_->show({kKey, BannerModel::Info,
                           one ? tr("Chat exported") : tr("All chats exported"),
                           tr("Saved to %1").arg(QDir::toNativeSeparators(path)), QString()});
         else
-          banners_->show({kKey, QStringLiteral("error"), failedTitle, error,
+          banners_->show({kKey, BannerModel::Error, failedTitle, error,
                           tr("Choose another folder, or free some disk space, and export again.")});
         emit exported(error.isEmpty());
       });
@@ -236,7 +234,7 @@ bool ChatTransfer::importFile(const QUrl& file) {
   const QString localPath = localPathOf(file, suggestedFolder().toLocalFile());
   const bool local = !localPath.isEmpty();
   const QString path = local ? localPath : file.toDisplayString();
-  banners_->show({kKey, QStringLiteral("info"), tr("Importing chats…"),
+  banners_->show({kKey, BannerModel::Info, tr("Importing chats…"),
                   tr("From %1").arg(QDir::toNativeSeparators(path)), QString()});
   auto ids = std::make_shared<QList<qint64>>();
   auto alreadyThere = std::make_shared<int>(0);
@@ -247,7 +245,7 @@ bool ChatTransfer::importFile(const QUrl& file) {
       },
       [this, path, ids, alreadyThere](const QString& error) {
         if (!error.isEmpty()) {
-          banners_->show({kKey, QStringLiteral("error"), tr("Nothing was imported"), error,
+          banners_->show({kKey, BannerModel::Error, tr("Nothing was imported"), error,
                           tr("Coil imports the JSON files it exports (Export as JSON); no chat "
                              "was changed.")});
           emit imported(0);
@@ -258,7 +256,7 @@ bool ChatTransfer::importFile(const QUrl& file) {
           chat_->openChat(ids->first());  // never cut an answer
         const QString from = tr("From %1").arg(QDir::toNativeSeparators(path));
         banners_->show(
-            {kKey, QStringLiteral("info"),
+            {kKey, BannerModel::Info,
              ids->size() == 1 ? tr("1 chat imported") : tr("%1 chats imported").arg(ids->size()),
              *alreadyThere == 0   ? from
              : *alreadyThere == 1 ? tr("%1; 1 chat was already here (imported before).").arg(from)

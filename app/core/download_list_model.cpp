@@ -7,7 +7,7 @@
 
 namespace coil::app {
 
-using Status = hub::DownloadQueue::Status;
+using QueueStatus = hub::DownloadQueue::Status;
 
 DownloadListModel::DownloadListModel(hub::DownloadQueue* queue, QString cacheDir, QObject* parent)
     : SyncedListModel(parent), queue_(queue), cacheDir_(std::move(cacheDir)) {
@@ -23,22 +23,6 @@ int DownloadListModel::rowCount(const QModelIndex& parent) const {
   return parent.isValid() ? 0 : int(rows_.size());
 }
 
-QString DownloadListModel::statusName(Status s) {
-  switch (s) {
-    case Status::Queued:
-      return QStringLiteral("queued");
-    case Status::Downloading:
-      return QStringLiteral("downloading");
-    case Status::Paused:
-      return QStringLiteral("paused");
-    case Status::Finished:
-      return QStringLiteral("finished");
-    case Status::Failed:
-      return QStringLiteral("failed");
-  }
-  return {};
-}
-
 QString DownloadListModel::formatDuration(qint64 s) {
   if (s < 60) return QStringLiteral("%1 s").arg(s);
   if (s < 3600) return QStringLiteral("%1 min").arg((s + 30) / 60);
@@ -48,31 +32,32 @@ QString DownloadListModel::formatDuration(qint64 s) {
 
 namespace {
 
-QString statusText(Status s) {
+QString statusText(QueueStatus s) {
   switch (s) {
-    case Status::Queued:
+    case QueueStatus::Queued:
       return QStringLiteral("Queued");
-    case Status::Downloading:
+    case QueueStatus::Downloading:
       return QStringLiteral("Downloading");
-    case Status::Paused:
+    case QueueStatus::Paused:
       return QStringLiteral("Paused");
-    case Status::Finished:
+    case QueueStatus::Finished:
       return QStringLiteral("Finished");
-    case Status::Failed:
+    case QueueStatus::Failed:
       return QStringLiteral("Failed");
   }
   return {};
 }
 
 qint64 etaOf(const hub::DownloadQueue::Entry& e, double speed) {
-  if (e.status != Status::Downloading) return -1;
+  if (e.status != QueueStatus::Downloading) return -1;
   return DownloadListModel::etaSeconds(e.bytesDone, e.bytesTotal, speed);
 }
 
 }  // namespace
 
 bool DownloadListModel::isChecking(const Row& r) const {
-  return r.checkTotal > 0 && r.checkDone < r.checkTotal && r.entry.status == Status::Downloading;
+  return r.checkTotal > 0 && r.checkDone < r.checkTotal &&
+         r.entry.status == QueueStatus::Downloading;
 }
 
 qint64 DownloadListModel::etaSeconds(qint64 done, qint64 total, double bytesPerSecond) {
@@ -85,7 +70,7 @@ QVariant DownloadListModel::data(const QModelIndex& index, int role) const {
     return {};
   const Row& r = rows_[index.row()];
   const hub::DownloadQueue::Entry& e = r.entry;
-  const double speed = e.status == Status::Downloading ? r.speed : 0.0;
+  const double speed = e.status == QueueStatus::Downloading ? r.speed : 0.0;
   switch (role) {
     case DownloadIdRole:
       return e.id;
@@ -95,7 +80,7 @@ QVariant DownloadListModel::data(const QModelIndex& index, int role) const {
     case RevisionRole:
       return e.revision;
     case StatusRole:
-      return statusName(e.status);
+      return int(status(e.status));
     case StatusTextRole:
       return isChecking(r) ? QStringLiteral("Checking") : statusText(e.status);
     case BytesDoneRole:
@@ -128,9 +113,9 @@ QVariant DownloadListModel::data(const QModelIndex& index, int role) const {
     case SnapshotPathRole:
       return e.snapshotPath;
     case CanPauseRole:
-      return e.status == Status::Queued || e.status == Status::Downloading;
+      return e.status == QueueStatus::Queued || e.status == QueueStatus::Downloading;
     case CanResumeRole:
-      return e.status == Status::Paused || e.status == Status::Failed;
+      return e.status == QueueStatus::Paused || e.status == QueueStatus::Failed;
   }
   return {};
 }
@@ -187,15 +172,15 @@ void DownloadListModel::onChecking(const QString& id, qint64 done, qint64 total)
 int DownloadListModel::activeCount() const {
   int n = 0;
   for (const Row& r : rows_)
-    n += r.entry.status == Status::Queued || r.entry.status == Status::Downloading ||
-         r.entry.status == Status::Paused;
+    n += r.entry.status == QueueStatus::Queued || r.entry.status == QueueStatus::Downloading ||
+         r.entry.status == QueueStatus::Paused;
   return n;
 }
 
-QString DownloadListModel::statusOfRepo(const QString& repoId) const {
+DownloadListModel::Status DownloadListModel::statusOfRepo(const QString& repoId) const {
   for (int i = int(rows_.size()) - 1; i >= 0; --i)
-    if (rows_[i].entry.repoId == repoId) return statusName(rows_[i].entry.status);
-  return {};
+    if (rows_[i].entry.repoId == repoId) return status(rows_[i].entry.status);
+  return None;
 }
 
 QString DownloadListModel::idOfRepo(const QString& repoId) const {
@@ -204,11 +189,12 @@ QString DownloadListModel::idOfRepo(const QString& repoId) const {
   return {};
 }
 
-QString DownloadListModel::statusOfFile(const QString& repoId, const QString& include) const {
+DownloadListModel::Status DownloadListModel::statusOfFile(const QString& repoId,
+                                                          const QString& include) const {
   for (int i = int(rows_.size()) - 1; i >= 0; --i)
     if (rows_[i].entry.repoId == repoId && rows_[i].entry.include == QStringList{include})
-      return statusName(rows_[i].entry.status);
-  return {};
+      return status(rows_[i].entry.status);
+  return None;
 }
 
 QString DownloadListModel::idOfFile(const QString& repoId, const QString& include) const {
@@ -231,7 +217,7 @@ void DownloadListModel::cancel(const QString& id) {
   if (!entry) return;
   queue_->cancel(id);
   for (const hub::DownloadQueue::Entry& other : queue_->entries())
-    if (other.repoId == entry->repoId && other.status != Status::Finished) return;
+    if (other.repoId == entry->repoId && other.status != QueueStatus::Finished) return;
   discardIncompleteDownload(cacheDir_, entry->repoId);
   emit cacheChanged();
 }

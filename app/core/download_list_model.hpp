@@ -22,7 +22,7 @@ class DownloadListModel : public SyncedListModel {
     DownloadIdRole = Qt::UserRole + 1,
     RepoIdRole,
     RevisionRole,
-    StatusRole,      // "queued", "downloading", "paused", "finished", "failed"
+    StatusRole,      // Status
     StatusTextRole,  // "Downloading", ...
     BytesDoneRole,
     BytesTotalRole,
@@ -38,6 +38,18 @@ class DownloadListModel : public SyncedListModel {
     CanResumeRole,
   };
   Q_ENUM(Role)
+  // A download's state, for QML (DownloadListModel.Downloading, ...): hub::DownloadQueue's
+  // states, with their values, and None (no download of that repo or file).
+  enum Status {
+    None = -1,
+    Queued = int(hub::DownloadQueue::Status::Queued),
+    Downloading = int(hub::DownloadQueue::Status::Downloading),
+    Paused = int(hub::DownloadQueue::Status::Paused),
+    Finished = int(hub::DownloadQueue::Status::Finished),
+    Failed = int(hub::DownloadQueue::Status::Failed),
+  };
+  Q_ENUM(Status)
+  static Status status(hub::DownloadQueue::Status s) { return Status(int(s)); }
 
   DownloadListModel(hub::DownloadQueue* queue, QString cacheDir, QObject* parent = nullptr);
 
@@ -46,11 +58,11 @@ class DownloadListModel : public SyncedListModel {
   QHash<int, QByteArray> roleNames() const override;
 
   int activeCount() const;
-  // The status name of the newest download of a repo, "" if there is none.
-  QString statusOfRepo(const QString& repoId) const;
+  // The status of the newest download of a repo, None if there is none.
+  Status statusOfRepo(const QString& repoId) const;
   QString idOfRepo(const QString& repoId) const;
-  // The download of one file (pattern) of the repo: its status name and id, "" if none.
-  QString statusOfFile(const QString& repoId, const QString& include) const;
+  // The download of one file (pattern) of the repo: its status (None) and id ("") if any.
+  Status statusOfFile(const QString& repoId, const QString& include) const;
   QString idOfFile(const QString& repoId, const QString& include) const;
 
   Q_INVOKABLE void pause(const QString& id);
@@ -61,7 +73,6 @@ class DownloadListModel : public SyncedListModel {
   // Forgets a finished, failed or paused download; its files stay.
   Q_INVOKABLE void remove(const QString& id);
 
-  static QString statusName(hub::DownloadQueue::Status status);
   // "42 s", "3 min", "1 h 5 min"
   static QString formatDuration(qint64 seconds);
   // Seconds until `total` at this speed, rounded up; -1 when the speed or total is unknown.

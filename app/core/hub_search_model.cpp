@@ -56,16 +56,12 @@ QVariant HubSearchModel::data(const QModelIndex& index, int role) const {
       return r.sizeBytes >= 0 ? hub::formatBytes(r.sizeBytes) : QString();
     case DetailsPendingRole:
       return r.detailsPending;
-    case FitLabelRole:
-      return r.fit.label;
-    case FitToneRole:
-      return r.fit.tone;
-    case FitTipRole:
-      return r.fit.tip;
+    case FitRole:
+      return r.fit.badge();
     case InstalledRole:
       return r.installed;
     case DownloadStatusRole:
-      return r.downloadStatus;
+      return int(r.downloadStatus);
     case ChoicesRole: {
       QVariantList out;
       for (const HubSearchChoice& c : r.choices)
@@ -73,11 +69,9 @@ QVariant HubSearchModel::data(const QModelIndex& index, int role) const {
                            {QStringLiteral("label"),
                             QStringLiteral("%1 · %2").arg(c.quant, hub::formatBytes(c.sizeBytes))},
                            {QStringLiteral("sizeText"), hub::formatBytes(c.sizeBytes)},
-                           {QStringLiteral("fitLabel"), c.fit.label},
-                           {QStringLiteral("fitTone"), c.fit.tone},
-                           {QStringLiteral("fitTip"), c.fit.tip},
+                           {QStringLiteral("fit"), c.fit.badge()},
                            {QStringLiteral("installed"), c.installed},
-                           {QStringLiteral("downloadStatus"), c.downloadStatus}};
+                           {QStringLiteral("downloadStatus"), int(c.downloadStatus)}};
       return out;
     }
     case DefaultChoiceRole:
@@ -103,9 +97,7 @@ QHash<int, QByteArray> HubSearchModel::roleNames() const {
           {SizeBytesRole, "sizeBytes"},
           {SizeTextRole, "sizeText"},
           {DetailsPendingRole, "detailsPending"},
-          {FitLabelRole, "fitLabel"},
-          {FitToneRole, "fitTone"},
-          {FitTipRole, "fitTip"},
+          {FitRole, "fit"},
           {InstalledRole, "installed"},
           {DownloadStatusRole, "downloadStatus"},
           {ChoicesRole, "choices"},

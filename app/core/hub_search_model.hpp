@@ -5,6 +5,7 @@
 #pragma once
 #include <QtQml/qqmlregistration.h>
 
+#include "download_list_model.hpp"
 #include "hub_types.hpp"
 #include "memory_fit.hpp"
 #include "synced_list_model.hpp"
@@ -20,7 +21,7 @@ struct HubSearchChoice {
   qint64 sizeBytes = 0;
   MemoryFit fit;
   bool installed = false;
-  QString downloadStatus;
+  DownloadListModel::Status downloadStatus = DownloadListModel::None;
 };
 
 struct HubSearchRow {
@@ -31,7 +32,7 @@ struct HubSearchRow {
   qint64 sizeBytes = -1;        // all files; -1 unknown
   MemoryFit fit;
   bool installed = false;  // a complete snapshot is in the cache
-  QString downloadStatus;  // DownloadListModel's status of its download, "" if none
+  DownloadListModel::Status downloadStatus = DownloadListModel::None;  // of its download
   // The curated entry's quants, or a GGUF repo's files, most precise first (empty for a
   // safetensors repo: the whole repo is downloaded); the one offered first fits this
   // machine (bestFitIndex).
@@ -62,12 +63,10 @@ class HubSearchModel : public SyncedListModel {
     SizeBytesRole,
     SizeTextRole,  // "" while unknown
     DetailsPendingRole,
-    FitLabelRole,
-    FitToneRole,
-    FitTipRole,
+    FitRole,  // the memory-fit badge: {label, tone, tip}
     InstalledRole,
     DownloadStatusRole,
-    // [{quant, label: "Q4_K_M · 4.2 GB", sizeText, fitLabel, fitTone, fitTip, installed,
+    // [{quant, label: "Q4_K_M · 4.2 GB", sizeText, fit: {label, tone, tip}, installed,
     //   downloadStatus}] (see HubSearchRow::choices)
     ChoicesRole,
     DefaultChoiceRole,

@@ -2,7 +2,8 @@
 
 #include <QDir>
 #include <QFile>
-#include <QSaveFile>
+
+#include "coil/atomic_file.hpp"
 
 namespace coil::app {
 
@@ -27,18 +28,14 @@ bool HubTokenStore::setToken(const QString& token, QString* error) {
     if (error) *error = QStringLiteral("Cannot remove %1").arg(QDir::toNativeSeparators(path_));
     return false;
   }
-  QSaveFile f(path_);
-  if (!f.open(QIODevice::WriteOnly)) {
-    if (error) *error = QStringLiteral("Cannot write %1: %2").arg(path_, f.errorString());
+  const QByteArray bytes = t.toUtf8();
+  try {  // owner-only from the moment the file exists
+    write_file_atomically(QFile::encodeName(path_).toStdString(), bytes.constData(),
+                          size_t(bytes.size()), "", 0600);
+  } catch (const coil::Error& e) {
+    if (error) *error = QString::fromUtf8(e.what());  // "cannot write <path>: <reason>"
     return false;
   }
-  f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-  f.write(t.toUtf8());
-  if (!f.commit()) {
-    if (error) *error = QStringLiteral("Cannot write %1: %2").arg(path_, f.errorString());
-    return false;
-  }
-  QFile::setPermissions(path_, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
   return true;
 }
 

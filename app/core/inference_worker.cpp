@@ -13,6 +13,8 @@
 #include "coil/chat_session.hpp"
 #include "coil/error.hpp"
 #include "coil/model.hpp"
+#include "coil/quantize.hpp"
+#include "coil/quantized_cache.hpp"
 #include "coil/tokenizer.hpp"
 #include "model_name.hpp"
 #include "state_keeper.hpp"
@@ -36,6 +38,7 @@ void InferenceWorker::requestStop(qint64 upToRequestId) {
 }
 
 void InferenceWorker::initialize(const QString& dataDir) {
+  dataDir_ = dataDir;
   try {
     keeper_ = std::make_unique<StateKeeper>(dataDir);
   } catch (const std::exception& e) {
@@ -71,6 +74,30 @@ void InferenceWorker::dropModel() {
   conversation_ = 0;
 }
 
+std::filesystem::path InferenceWorker::quantizedWeights(const LoadRequest& request,
+                                                        const std::filesystem::path& dir) {
+  if (request.weights.isEmpty() || request.weights == QLatin1String("stored") ||
+      !std::filesystem::is_directory(dir))
+    return dir;  // as stored; a GGUF file is run in its own type
+  const DType type = parse_weight_type(request.weights.toStdString());
+  if (dataDir_.isEmpty())
+    throw Error(
+        "quantized weights are kept in the data folder, and Coil runs without one: "
+        "choose \"as stored\" under Settings > Weights");
+  const QString bits = type == DType::Q8_0 ? tr("8-bit") : tr("4-bit");
+  QuantizedCacheOptions q;
+  q.dir = std::filesystem::path(dataDir_.toStdString()) / "quantized";
+  q.budget_bytes = kQuantizedBudgetBytes;
+  q.threads = request.threads;
+  q.cancel = &loadCancel_;
+  q.progress = [&](double fraction, const std::string&) {
+    emit loadProgress(kWeightsFrom + (kQuantizedTo - kWeightsFrom) * fraction,
+                      tr("Quantizing the weights to %1 (once: the copy is kept)").arg(bits));
+  };
+  emit loadProgress(kWeightsFrom, tr("Looking for the %1 copy of the weights").arg(bits));
+  return quantized_copy(dir, type, q).path;
+}
+
 void InferenceWorker::loadModel(const LoadRequest& request) {
   // WorkerHost numbers loads from 1; a request not made through it (id 0) is not cancellable.
   beginLoad(request.id > 0 ? request.id : std::numeric_limits<qint64>::max());
@@ -92,7 +119,6 @@ void InferenceWorker::loadModel(const LoadRequest& request) {
     checkCancel();
     // The engine's fractions (by bytes fingerprinted and uploaded) fill the bar from 5%
     // to 95%; it checks loadCancel_ between tensors.
-    constexpr double kWeightsFrom = 0.05, kWeightsTo = 0.95;
     ModelOptions options = engineOptions_;
     options.backend = request.backend.isEmpty() ? "auto" : request.backend.toStdString();
     options.backend_options.device = request.device;
@@ -102,7 +128,14 @@ void InferenceWorker::loadModel(const LoadRequest& request) {
       emit loadProgress(kWeightsFrom + (kWeightsTo - kWeightsFrom) * fraction,
                         QString::fromStdString(stage));
     };
-    auto model = Model::open(dir, options, /*allow_fallback=*/true);
+    const std::filesystem::path weights = quantizedWeights(request, dir);
+    if (weights != dir) {  // the quantized copy's upload fills the rest of the bar
+      options.progress = [this](double fraction, const std::string& stage) {
+        emit loadProgress(kQuantizedTo + (kWeightsTo - kQuantizedTo) * fraction,
+                          QString::fromStdString(stage));
+      };
+    }
+    auto model = Model::open(weights, options, /*allow_fallback=*/true);
     if (tokenizer->vocab_size() > model->config().vocab_size)
       throw Error("the tokenizer has " + std::to_string(tokenizer->vocab_size()) +
                   " tokens but the model only " + std::to_string(model->config().vocab_size) +
@@ -115,7 +148,7 @@ void InferenceWorker::loadModel(const LoadRequest& request) {
     info.path = request.path;
     info.name = modelDisplayName(request.path);
     if (info.name.isEmpty()) info.name = QString::fromStdString(model->name());
-    info.quant = ggufQuantLabel(request.path);
+    info.quant = ggufQuantLabel(QString::fromStdString(weights.string()));
     const BackendInfo backend = model->backend().info();
     info.backend = QString::fromStdString(backend.name);
     info.device = QString::fromStdString(backend.device);

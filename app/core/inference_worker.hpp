@@ -14,6 +14,8 @@
 #include <QString>
 #include <QVariantMap>
 #include <atomic>
+#include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -111,7 +113,16 @@ class InferenceWorker : public QObject {
   void dropModel();
 
   const coil::ModelOptions engineOptions_;
+  // A quantized load: the copy is made (or found) in [kWeightsFrom, kQuantizedTo) of the
+  // bar, its upload fills the rest up to kWeightsTo.
+  static constexpr double kWeightsFrom = 0.05, kQuantizedTo = 0.5, kWeightsTo = 0.95;
+  // <data folder>/quantized holds at most this much (least recently used copies go first).
+  static constexpr uint64_t kQuantizedBudgetBytes = 64'000'000'000;
+  // `dir` itself, or the quantized copy LoadRequest::weights asks for (made now if needed).
+  std::filesystem::path quantizedWeights(const LoadRequest& request,
+                                         const std::filesystem::path& dir);
   std::unique_ptr<StateKeeper> keeper_;
+  QString dataDir_;  // quantized copies go to <dataDir_>/quantized
   std::unique_ptr<Model> model_;
   std::unique_ptr<Tokenizer> tokenizer_;
   std::optional<ChatConfig> chatConfig_;

@@ -20,7 +20,8 @@ namespace coil::app {
 namespace {
 
 QJsonObject readConfig(const QString& folder) {
-  return hub::readSmallJson(QDir(folder).filePath(QStringLiteral("config.json")));
+  return readJsonObjectFile(QDir(folder).filePath(QStringLiteral("config.json")),
+                            kSmallJsonFileBytes);
 }
 
 // Sizes of the files under `dir` (following the snapshot links), and of the weights.

@@ -141,9 +141,10 @@ QString InstalledModelsController::deleteBlockOf(const InstalledRow& row) const 
         .arg(QDir::toNativeSeparators(parts_.cacheDir));
   if (row.inUse)
     return tr("%1 is the model in use: load another model first, then delete it.").arg(m.name);
-  const QString status = parts_.downloads ? parts_.downloads->statusOfRepo(m.repoId) : QString();
-  if (status == QLatin1String("queued") || status == QLatin1String("downloading") ||
-      status == QLatin1String("paused"))
+  const DownloadListModel::Status status =
+      parts_.downloads ? parts_.downloads->statusOfRepo(m.repoId) : DownloadListModel::None;
+  if (status == DownloadListModel::Queued || status == DownloadListModel::Downloading ||
+      status == DownloadListModel::Paused)
     return tr("A download of %1 is not finished: cancel it first (Downloads).").arg(m.name);
   return {};
 }

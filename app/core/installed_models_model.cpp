@@ -41,12 +41,8 @@ QVariant InstalledModelsModel::data(const QModelIndex& index, int role) const {
       return r.deleteBlock.isEmpty();
     case DeleteBlockRole:
       return r.deleteBlock;
-    case FitLabelRole:
-      return r.fit.label;
-    case FitToneRole:
-      return r.fit.tone;
-    case FitTipRole:
-      return r.fit.tip;
+    case FitRole:
+      return r.fit.badge();
   }
   return {};
 }
@@ -65,9 +61,7 @@ QHash<int, QByteArray> InstalledModelsModel::roleNames() const {
           {InUseRole, "inUse"},
           {CanDeleteRole, "canDelete"},
           {DeleteBlockRole, "deleteBlock"},
-          {FitLabelRole, "fitLabel"},
-          {FitToneRole, "fitTone"},
-          {FitTipRole, "fitTip"}};
+          {FitRole, "fit"}};
 }
 
 void InstalledModelsModel::setRows(const QList<InstalledRow>& rows) {

@@ -38,9 +38,7 @@ class InstalledModelsModel : public SyncedListModel {
     InUseRole,
     CanDeleteRole,
     DeleteBlockRole,
-    FitLabelRole,
-    FitToneRole,
-    FitTipRole,
+    FitRole,  // the memory-fit badge: {label, tone, tip}
   };
   Q_ENUM(Role)
 

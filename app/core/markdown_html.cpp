@@ -283,75 +283,64 @@ class Renderer {
     return 0;
   }
 
-  int enterSpan(MD_SPANTYPE type, void* detail) {
+  // The HTML tag of a span that is only a tag ("i" for *emphasis*), or nullptr.
+  static const char* plainTag(MD_SPANTYPE type) {
     switch (type) {
       case MD_SPAN_EM:
-        out_ += QStringLiteral("<i>");
-        break;
+        return "i";
       case MD_SPAN_STRONG:
-        out_ += QStringLiteral("<b>");
-        break;
+        return "b";
       case MD_SPAN_DEL:
-        out_ += QStringLiteral("<s>");
-        break;
+        return "s";
       case MD_SPAN_U:
-        out_ += QStringLiteral("<u>");
-        break;
+        return "u";
+      default:
+        return nullptr;
+    }
+  }
+
+  // A link's or an image's address: an <a> when it is safe and no link is open (Qt's rich
+  // text does not nest anchors); leaveSpan closes what this opened.
+  void openLink(const QString& href) {
+    links_.push_back(href);
+    const bool opened = safeLink(href) && anchors_ == 0;
+    linkOpened_.push_back(opened);
+    if (!opened) return;
+    ++anchors_;
+    out_ += QStringLiteral("<a href=\"%1\" style=\"color:%2;\">").arg(escaped(href), style_.link);
+  }
+
+  int enterSpan(MD_SPANTYPE type, void* detail) {
+    if (const char* tag = plainTag(type)) {
+      out_ += QStringLiteral("<%1>").arg(QLatin1String(tag));
+      return 0;
+    }
+    switch (type) {
       case MD_SPAN_CODE:
         out_ += QStringLiteral("<code style=\"background-color:%1;\">").arg(style_.codeBackground);
         break;
-      case MD_SPAN_A: {
-        const QString href = attributeText(static_cast<MD_SPAN_A_DETAIL*>(detail)->href);
-        links_.push_back(href);
-        if (safeLink(href) && anchors_ == 0) {
-          ++anchors_;
-          linkOpened_.push_back(true);
-          out_ +=
-              QStringLiteral("<a href=\"%1\" style=\"color:%2;\">").arg(escaped(href), style_.link);
-        } else {
-          linkOpened_.push_back(false);
-        }
+      case MD_SPAN_A:
+        openLink(attributeText(static_cast<MD_SPAN_A_DETAIL*>(detail)->href));
         break;
-      }
-      case MD_SPAN_IMG: {
+      case MD_SPAN_IMG:
         // Never loaded: "Image: <alt>", linked to the picture's address.
-        const QString src = attributeText(static_cast<MD_SPAN_IMG_DETAIL*>(detail)->src);
-        links_.push_back(src);
         out_ += QStringLiteral("<span style=\"color:%1;\">[%2 </span>")
                     .arg(style_.muted, QCoreApplication::translate("Markdown", "image:"));
-        if (safeLink(src) && anchors_ == 0) {
-          ++anchors_;
-          linkOpened_.push_back(true);
-          out_ +=
-              QStringLiteral("<a href=\"%1\" style=\"color:%2;\">").arg(escaped(src), style_.link);
-        } else {
-          linkOpened_.push_back(false);
-        }
+        openLink(attributeText(static_cast<MD_SPAN_IMG_DETAIL*>(detail)->src));
         imageTextAt_.push_back(out_.size());
         break;
-      }
-      case MD_SPAN_LATEXMATH:
-      case MD_SPAN_LATEXMATH_DISPLAY:
-      case MD_SPAN_WIKILINK:
+      default:  // LaTeX math, wiki links: their text only
         break;
     }
     return 0;
   }
 
   int leaveSpan(MD_SPANTYPE type, void*) {
+    if (const char* tag = plainTag(type)) {
+      out_ += QStringLiteral("</%1>").arg(QLatin1String(tag));
+      return 0;
+    }
     switch (type) {
-      case MD_SPAN_EM:
-        out_ += QStringLiteral("</i>");
-        break;
-      case MD_SPAN_STRONG:
-        out_ += QStringLiteral("</b>");
-        break;
-      case MD_SPAN_DEL:
-        out_ += QStringLiteral("</s>");
-        break;
-      case MD_SPAN_U:
-        out_ += QStringLiteral("</u>");
-        break;
       case MD_SPAN_CODE:
         out_ += QStringLiteral("</code>");
         break;
@@ -378,9 +367,7 @@ class Renderer {
           out_ += QStringLiteral("<span style=\"color:%1;\">]</span>").arg(style_.muted);
         break;
       }
-      case MD_SPAN_LATEXMATH:
-      case MD_SPAN_LATEXMATH_DISPLAY:
-      case MD_SPAN_WIKILINK:
+      default:
         break;
     }
     return 0;

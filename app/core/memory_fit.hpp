@@ -6,6 +6,7 @@
 #pragma once
 #include <QString>
 #include <QVariantList>
+#include <QVariantMap>
 
 #include "resource_estimate.hpp"
 
@@ -31,6 +32,13 @@ struct MemoryFit {
   QString label;  // the badge: "Fits GPU", "Fits RAM", "Tight fit", "Too big", ""
   QString tone;   // Badge.qml tones: "good", "warn", "bad", "neutral"
   QString tip;    // the tooltip: what is needed and what the machine has
+
+  // The badge as the list models' "fit" role gives it to QML: {label, tone, tip}.
+  QVariantMap badge() const {
+    return {{QStringLiteral("label"), label},
+            {QStringLiteral("tone"), tone},
+            {QStringLiteral("tip"), tip}};
+  }
 };
 
 // Which of several ways to get one model (most precise first: BF16, Q8_0, Q4_K_M...) to

@@ -15,12 +15,20 @@ QString detailsOf(const storage::MessageMeta& meta) {
   if (meta.completionTokens) parts << formatCount(*meta.completionTokens, "token", "tokens");
   if (meta.decodeTokensPerS && *meta.decodeTokensPerS > 0)
     parts << QObject::tr("%1 tokens/s").arg(QLocale().toString(*meta.decodeTokensPerS, 'f', 1));
-  if (meta.finishReason == QLatin1String("cancelled"))
-    parts << QObject::tr("stopped");
-  else if (meta.finishReason == QLatin1String("length"))
-    parts << QObject::tr("token limit reached");
-  else if (meta.finishReason == QLatin1String("interrupted"))
-    parts << QObject::tr("interrupted before it was finished");
+  switch (MessageListModel::finishOf(meta.finishReason)) {
+    case MessageListModel::Cancelled:
+      parts << QObject::tr("stopped");
+      break;
+    case MessageListModel::Length:
+      parts << QObject::tr("token limit reached");
+      break;
+    case MessageListModel::Interrupted:
+      parts << QObject::tr("interrupted before it was finished");
+      break;
+    case MessageListModel::None:
+    case MessageListModel::Stop:
+      break;
+  }
   return parts.join(QStringLiteral(" · "));
 }
 
@@ -34,7 +42,8 @@ MessageRow MessageRow::from(const storage::Message& m, const storage::SiblingInf
   r.siblingIndex = s.index;
   r.siblingCount = qMax(1, s.count);
   r.details = m.role == QLatin1String("assistant") ? detailsOf(m.meta) : QString();
-  if (m.role == QLatin1String("assistant")) r.finishReason = m.meta.finishReason;
+  if (m.role == QLatin1String("assistant"))
+    r.finish = MessageListModel::finishOf(m.meta.finishReason);
   r.segments = segmentsToVariant(splitMarkdown(m.content));
   for (const storage::Attachment& a : m.attachments)
     r.attachments << QVariantMap{{QStringLiteral("name"), a.name},
@@ -42,6 +51,14 @@ MessageRow MessageRow::from(const storage::Message& m, const storage::SiblingInf
                                  {QStringLiteral("format"), a.format},
                                  {QStringLiteral("tokens"), a.tokenCount}};
   return r;
+}
+
+MessageListModel::Finish MessageListModel::finishOf(const QString& reason) {
+  if (reason == QLatin1String("stop")) return Stop;
+  if (reason == QLatin1String("length")) return Length;
+  if (reason == QLatin1String("cancelled")) return Cancelled;
+  if (reason == QLatin1String("interrupted")) return Interrupted;
+  return None;
 }
 
 int MessageListModel::rowCount(const QModelIndex& parent) const {
@@ -74,8 +91,8 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
       return index.row() == rows_.size() - 1;
     case AttachmentsRole:
       return r.attachments;
-    case FinishReasonRole:
-      return r.finishReason;
+    case FinishRole:
+      return r.finish;
   }
   return {};
 }
@@ -91,7 +108,7 @@ QHash<int, QByteArray> MessageListModel::roleNames() const {
           {StreamingRole, "streaming"},
           {IsLastRole, "isLast"},
           {AttachmentsRole, "attachments"},
-          {FinishReasonRole, "finishReason"}};
+          {FinishRole, "finish"}};
 }
 
 void MessageListModel::setMessages(const QList<MessageRow>& rows) {

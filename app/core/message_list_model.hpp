@@ -19,9 +19,9 @@ struct MessageRow {
   int siblingCount = 1;
   QString details;  // "42 tokens · 31.5 tokens/s", "stopped"...
   bool streaming = false;
-  // An answer's: "stop", "length", "cancelled", "interrupted" (Coil ended while it was
-  // written: the text saved up to then), "" for a question.
-  QString finishReason;
+  // How an answer ended (MessageListModel::Finish, from the stored finish reason); a
+  // question's is None.
+  int finish = 0;
   QVariantList segments;  // splitMarkdown(content), cached
   // The attached files' chips: [{"name", "sizeText", "format", "tokens"}]
   QVariantList attachments;
@@ -49,9 +49,15 @@ class MessageListModel : public SyncedListModel {
     StreamingRole,
     IsLastRole,
     AttachmentsRole,
-    FinishReasonRole,
+    FinishRole,  // Finish
   };
   Q_ENUM(Role)
+  // How an answer ended, for QML (MessageListModel.Interrupted...): the stored finish reasons
+  // "stop" (or an end token), "length", "cancelled" and "interrupted" (Coil ended while it
+  // was written: the text saved up to then); None for a question or an unknown reason.
+  enum Finish { None, Stop, Length, Cancelled, Interrupted };
+  Q_ENUM(Finish)
+  static Finish finishOf(const QString& storedReason);
 
   using SyncedListModel::SyncedListModel;
 

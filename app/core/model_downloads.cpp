@@ -36,7 +36,8 @@ void ModelDownloads::start() {
   queue_->start();
 }
 
-QString ModelDownloads::statusOf(const QString& repoId, const QString& include) const {
+DownloadListModel::Status ModelDownloads::statusOf(const QString& repoId,
+                                                   const QString& include) const {
   return include.isEmpty() ? list_->statusOfRepo(repoId) : list_->statusOfFile(repoId, include);
 }
 
@@ -45,10 +46,11 @@ QString ModelDownloads::enqueue(const QString& id, const QString& include) {
     emit messageRaised(tr("Offline (HF_HUB_OFFLINE is set): %1 cannot be downloaded.").arg(id));
     return {};
   }
-  const QString status = statusOf(id, include);
+  const DownloadListModel::Status status = statusOf(id, include);
   const QString existing = include.isEmpty() ? list_->idOfRepo(id) : list_->idOfFile(id, include);
-  if (status == QLatin1String("queued") || status == QLatin1String("downloading")) return existing;
-  if (status == QLatin1String("paused") || status == QLatin1String("failed")) {
+  if (status == DownloadListModel::Queued || status == DownloadListModel::Downloading)
+    return existing;
+  if (status == DownloadListModel::Paused || status == DownloadListModel::Failed) {
     queue_->resume(existing);
     return existing;
   }
@@ -61,7 +63,7 @@ void ModelDownloads::onFinished(const QString& id, const QString& path) {
   const auto entry = queue_->entry(id);
   const QString repoId = entry ? entry->repoId : QString();
   if (banners_)
-    banners_->show({QStringLiteral("download-finished"), QStringLiteral("info"),
+    banners_->show({QStringLiteral("download-finished"), BannerModel::Info,
                     tr("%1 is downloaded").arg(repoId), path,
                     tr("Open Models, Installed, and choose “Use in new chat”.")});
   emit finished(repoId, path);
@@ -72,7 +74,7 @@ void ModelDownloads::onFailed(const QString& id, const QString& message) {
   const QString repoId = entry ? entry->repoId : id;
   emit messageRaised(tr("The download of %1 failed: %2").arg(repoId, message));
   if (banners_)
-    banners_->show({QStringLiteral("download-failed"), QStringLiteral("error"),
+    banners_->show({QStringLiteral("download-failed"), BannerModel::Error,
                     tr("The download of %1 failed").arg(repoId), message,
                     tr("Resume it on the Models page (Downloads) once the cause is "
                        "fixed; what was downloaded is kept.")});

@@ -7,6 +7,8 @@
 #include <QString>
 #include <memory>
 
+#include "download_list_model.hpp"
+
 class QTemporaryDir;
 
 namespace coil::hub {
@@ -17,7 +19,6 @@ class DownloadQueue;
 namespace coil::app {
 
 class BannerModel;
-class DownloadListModel;
 
 class ModelDownloads : public QObject {
   Q_OBJECT
@@ -36,7 +37,7 @@ class ModelDownloads : public QObject {
   // returns the download's id, "" when refused (offline: with messageRaised).
   QString enqueue(const QString& repoId, const QString& include);
   // The status name of the repo's (or that file's) newest download, "" if none.
-  QString statusOf(const QString& repoId, const QString& include = {}) const;
+  DownloadListModel::Status statusOf(const QString& repoId, const QString& include = {}) const;
 
  signals:
   void finished(const QString& repoId, const QString& snapshotPath);

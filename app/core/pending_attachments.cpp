@@ -21,6 +21,9 @@ PendingAttachments::~PendingAttachments() {
   // A read still running finishes on the pool; its watcher (a child) is gone by then.
   for (Item& item : items_)
     if (item.watcher) item.watcher->disconnect(this);
+  for (QList<Item>& list : parked_)
+    for (Item& item : list)
+      if (item.watcher) item.watcher->disconnect(this);
 }
 
 int PendingAttachments::rowCount(const QModelIndex& parent) const {
@@ -40,9 +43,9 @@ QVariant PendingAttachments::data(const QModelIndex& index, int role) const {
     case FormatRole:
       return item.attachment.format;
     case TokensRole:
-      return item.status == QLatin1String("ready") ? item.attachment.tokenCount : qint64(-1);
+      return item.status == Ready ? item.attachment.tokenCount : qint64(-1);
     case StatusRole:
-      return item.status;
+      return int(item.status);
     case ErrorRole:
       return item.error;
     default:
@@ -56,21 +59,20 @@ QHash<int, QByteArray> PendingAttachments::roleNames() const {
 }
 
 bool PendingAttachments::busy() const {
-  return std::any_of(items_.cbegin(), items_.cend(), [](const Item& i) {
-    return i.status == QLatin1String("reading") || i.status == QLatin1String("counting");
-  });
+  return std::any_of(items_.cbegin(), items_.cend(),
+                     [](const Item& i) { return i.status == Reading || i.status == Counting; });
 }
 
 int PendingAttachments::readyCount() const {
   return int(std::count_if(items_.cbegin(), items_.cend(),
-                           [](const Item& i) { return i.status == QLatin1String("ready"); }));
+                           [](const Item& i) { return i.status == Ready; }));
 }
 
 QString PendingAttachments::estimateText() const {
   qint64 tokens = 0;
   bool unknown = false;
   for (const Item& i : items_) {
-    if (i.status != QLatin1String("ready")) continue;
+    if (i.status != Ready) continue;
     if (i.attachment.tokenCount > 0)
       tokens += i.attachment.tokenCount;
     else
@@ -105,7 +107,7 @@ void PendingAttachments::addFile(const QString& path) {
   if (path.isEmpty()) return;
   Item item;
   item.key = nextKey_++;
-  item.status = QStringLiteral("reading");
+  item.status = Reading;
   item.attachment.name = QFileInfo(path).fileName();
   item.attachment.bytes = QFileInfo(path).size();
   item.watcher = new QFutureWatcher<ReadResult>(this);
@@ -136,24 +138,35 @@ int PendingAttachments::rowOf(qint64 key) const {
   return -1;
 }
 
+PendingAttachments::Item* PendingAttachments::find(qint64 key, int* row) {
+  *row = rowOf(key);
+  if (*row >= 0) return &items_[*row];
+  for (QList<Item>& list : parked_)
+    for (Item& item : list)
+      if (item.key == key) return &item;
+  return nullptr;
+}
+
 void PendingAttachments::update(int row) {
+  if (row < 0) return;  // a parked chip: nothing shown changed
   emit dataChanged(index(row), index(row));
   emit changed();
 }
 
 void PendingAttachments::onRead(qint64 key) {
-  const int row = rowOf(key);
-  if (row < 0) return;
-  Item& item = items_[row];
+  int row = -1;
+  Item* found = find(key, &row);
+  if (!found) return;
+  Item& item = *found;
   QFutureWatcher<ReadResult>* watcher = std::exchange(item.watcher, nullptr);
   const ReadResult r = watcher->result();
   if (r.error.isEmpty()) {
     const ExtractedDocument& d = r.document;
     item.attachment = {d.name, d.bytes, d.format, 0, d.text};
-    item.status = QStringLiteral("counting");
+    item.status = Counting;
     host_->countTokens(key, d.text);
   } else {
-    item.status = QStringLiteral("error");
+    item.status = Failed;
     item.error = r.error;
   }
   watcher->deleteLater();
@@ -161,12 +174,13 @@ void PendingAttachments::onRead(qint64 key) {
 }
 
 void PendingAttachments::onCounted(qint64 key, qint64 tokens) {
-  const int row = rowOf(key);
-  if (row < 0) return;
-  Item& item = items_[row];
-  if (item.status == QLatin1String("error")) return;
+  int row = -1;
+  Item* found = find(key, &row);
+  if (!found) return;
+  Item& item = *found;
+  if (item.status == Failed) return;
   item.attachment.tokenCount = std::max<qint64>(0, tokens);
-  item.status = QStringLiteral("ready");
+  item.status = Ready;
   update(row);
 }
 
@@ -189,7 +203,7 @@ void PendingAttachments::clear() {
 QList<storage::Attachment> PendingAttachments::ready() const {
   QList<storage::Attachment> out;
   for (const Item& i : items_)
-    if (i.status == QLatin1String("ready")) out << i.attachment;
+    if (i.status == Ready) out << i.attachment;
   return out;
 }
 
@@ -206,15 +220,37 @@ void PendingAttachments::setPrefillSpeed(double tokensPerS, const QString& backe
 }
 
 void PendingAttachments::recount() {
-  for (Item& item : items_) {
-    if (item.status != QLatin1String("ready") && item.status != QLatin1String("counting")) continue;
-    item.status = QStringLiteral("counting");
+  const auto count = [this](Item& item) {
+    if (item.status != Ready && item.status != Counting) return;
+    item.status = Counting;
     host_->countTokens(item.key, item.attachment.text);
-  }
+  };
+  for (Item& item : items_) count(item);
+  for (QList<Item>& list : parked_)
+    for (Item& item : list) count(item);
   if (!items_.isEmpty()) {
     emit dataChanged(index(0), index(int(items_.size()) - 1));
     emit changed();
   }
+}
+
+void PendingAttachments::setConversation(qint64 conversationId, bool carry) {
+  if (conversationId == conversation_) return;
+  const qint64 left = std::exchange(conversation_, conversationId);
+  if (carry) return;
+  beginResetModel();
+  if (!items_.isEmpty()) parked_.insert(left, std::exchange(items_, {}));
+  items_ = parked_.take(conversationId);
+  endResetModel();
+  emit changed();
+}
+
+void PendingAttachments::forgetConversation(qint64 conversationId) {
+  for (Item& item : parked_.take(conversationId))
+    if (item.watcher) {
+      item.watcher->disconnect(this);
+      item.watcher->deleteLater();
+    }
 }
 
 }  // namespace coil::app

@@ -2,7 +2,8 @@
 // thread pool (AttachmentError's message on its chip when it cannot be), then its tokens are
 // counted by the worker (the loaded model's tokenizer). The composer shows them as chips;
 // send() takes the ready ones. The estimate of the reading time comes from the prefill speed
-// measured on this machine (the last answer's), before anything is read.
+// measured on this machine (the last answer's), before anything is read. Chips belong to the
+// chat they were added in: switching chats parks them, coming back shows them again.
 #pragma once
 #include <QtQml/qqmlregistration.h>
 
@@ -33,10 +34,13 @@ class PendingAttachments : public QAbstractListModel {
     SizeTextRole,
     FormatRole,
     TokensRole,  // -1: not counted (no model loaded)
-    StatusRole,  // "reading", "counting", "ready", "error"
+    StatusRole,  // Status
     ErrorRole,
   };
   Q_ENUM(Role)
+  // Where a chip is (QML: PendingAttachments.Reading, ...).
+  enum Status { Reading, Counting, Ready, Failed };
+  Q_ENUM(Status)
 
   explicit PendingAttachments(WorkerHost* host, QObject* parent = nullptr);
   ~PendingAttachments() override;
@@ -66,6 +70,12 @@ class PendingAttachments : public QAbstractListModel {
   void setPrefillSpeed(double tokensPerS, const QString& backend);
   // The model changed: count every ready attachment again with its tokenizer.
   void recount();
+  // The chat shown became `conversationId` (0: a new chat not stored yet): the chips of the
+  // chat left are parked and those of `conversationId` come back. `carry`: the chips stay,
+  // now this chat's (a new chat stored as its first message is sent).
+  void setConversation(qint64 conversationId, bool carry = false);
+  // The chat was deleted: its parked chips go.
+  void forgetConversation(qint64 conversationId);
 
  signals:
   void changed();
@@ -80,18 +90,22 @@ class PendingAttachments : public QAbstractListModel {
   };
   struct Item {
     qint64 key = 0;
-    QString status;
+    Status status = Reading;
     QString error;
     storage::Attachment attachment;
     QFutureWatcher<ReadResult>* watcher = nullptr;
   };
   int rowOf(qint64 key) const;
+  // The item of `key`, shown or parked (*row: its row when shown, else -1); nullptr if gone.
+  Item* find(qint64 key, int* row);
   void onRead(qint64 key);
   void onCounted(qint64 key, qint64 tokens);
   void update(int row);
 
   WorkerHost* host_;
-  QList<Item> items_;
+  QList<Item> items_;                  // the chips of the chat shown
+  QHash<qint64, QList<Item>> parked_;  // other chats' chips, by conversation
+  qint64 conversation_ = 0;
   qint64 nextKey_ = 1;
   qint64 limitBytes_ = kDefaultAttachmentLimitBytes;
   double prefillTokensPerS_ = 0;

@@ -101,7 +101,8 @@ bool RepoDetailsFetcher::readCachedConfig(RepoDetails& d) const {
   const hub::RepoCache cache(client_->settings().cacheDir, d.repoId);
   const auto commit = cache.resolveRevision(QStringLiteral("main"));
   if (!commit) return false;
-  d.config = hub::readSmallJson(cache.snapshotFile(*commit, QStringLiteral("config.json")));
+  d.config = readJsonObjectFile(cache.snapshotFile(*commit, QStringLiteral("config.json")),
+                                kSmallJsonFileBytes);
   return !d.config.isEmpty();
 }
 

@@ -44,12 +44,8 @@ QVariant RepoFilesModel::data(const QModelIndex& index, int role) const {
       return row.quant;
     case GroupRole:
       return row.group;
-    case FitLabelRole:
-      return row.fit.label;
-    case FitToneRole:
-      return row.fit.tone;
-    case FitTipRole:
-      return row.fit.tip;
+    case FitRole:
+      return row.fit.badge();
     case DownloadableRole:
       return row.downloadable;
     case InstalledRole:
@@ -66,9 +62,7 @@ QHash<int, QByteArray> RepoFilesModel::roleNames() const {
           {KindRole, "kind"},
           {QuantRole, "quant"},
           {GroupRole, "group"},
-          {FitLabelRole, "fitLabel"},
-          {FitToneRole, "fitTone"},
-          {FitTipRole, "fitTip"},
+          {FitRole, "fit"},
           {DownloadableRole, "downloadable"},
           {InstalledRole, "installed"}};
 }

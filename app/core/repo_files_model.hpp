@@ -29,11 +29,9 @@ class RepoFilesModel : public SyncedListModel {
     SizeTextRole,
     LfsRole,
     KindRole,
-    QuantRole,     // a .gguf file's quant type from its name ("Q4_K_M"), else ""
-    GroupRole,     // the section: "Q4_K_M", "GGUF" (no quant in the name), "Other files"
-    FitLabelRole,  // a .gguf file's memory-fit badge
-    FitToneRole,
-    FitTipRole,
+    QuantRole,         // a .gguf file's quant type from its name ("Q4_K_M"), else ""
+    GroupRole,         // the section: "Q4_K_M", "GGUF" (no quant in the name), "Other files"
+    FitRole,           // a .gguf file's memory-fit badge
     DownloadableRole,  // a .gguf file of a repo Coil runs: downloaded alone
     InstalledRole,     // that file is in the cache
   };

@@ -16,7 +16,10 @@ struct LoadRequest {
   QString backend = "auto";  // "auto", "cuda", "vulkan", "cpu"
   int device = -1;           // GPU index, -1: the default one
   int threads = 0;           // CPU threads, 0: physical cores
-  qint64 id = 0;             // assigned by WorkerHost::load (what cancelLoad() refers to)
+  // "stored", or "q8_0" / "q4_k": a safetensors folder run quantized, from a copy made once
+  // in <data folder>/quantized (coil/quantized_cache.hpp; AppSettings::weights)
+  QString weights = QStringLiteral("stored");
+  qint64 id = 0;  // assigned by WorkerHost::load (what cancelLoad() refers to)
 };
 
 struct ModelInfo {
@@ -24,7 +27,7 @@ struct ModelInfo {
   QString name;            // modelDisplayName: the repo id ("org/name") or the folder's name
   QString quant;           // a GGUF file's quant type ("Q4_K_M"), "" for a safetensors folder
   QString backend;         // the backend actually used
-  QString device;          // e.g. "AMD EPYC (2 threads, AVX-512 BF16)"
+  QString device;          // e.g. "Intel(R) Xeon(R) Processor (2 threads, avx512vnni)"
   QString fallbackReason;  // why the requested backend was not used ("" if it was)
   bool emulated = false;   // a GPU backend on a CPU implementation (Vulkan on lavapipe)
   int threads = 0;         // CPU threads the backend uses (0 for a GPU)

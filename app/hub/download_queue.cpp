@@ -6,10 +6,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 #include <QTimer>
 #include <QUuid>
 
+#include "coil/atomic_file.hpp"
 #include "hub_client.hpp"
 #include "json_document.hpp"
 
@@ -106,12 +106,14 @@ void DownloadQueue::save() {
     list << o;
   }
   QDir().mkpath(stateDir_);
-  QSaveFile f(stateFile());
-  if (f.open(QIODevice::WriteOnly)) {
-    f.write(QJsonDocument(
-                QJsonObject{{QStringLiteral("version"), 1}, {QStringLiteral("entries"), list}})
-                .toJson());
-    f.commit();
+  const QByteArray json =
+      QJsonDocument(QJsonObject{{QStringLiteral("version"), 1}, {QStringLiteral("entries"), list}})
+          .toJson();
+  try {
+    write_file_atomically(QFile::encodeName(stateFile()).toStdString(), json.constData(),
+                          size_t(json.size()));
+  } catch (const coil::Error&) {
+    // as before: the queue lives on in memory; the next change tries to save it again
   }
   lastSaveMs_ = QDateTime::currentMSecsSinceEpoch();
 }

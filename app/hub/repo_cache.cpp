@@ -6,10 +6,10 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 #include <filesystem>
 #include <system_error>
 
+#include "coil/atomic_file.hpp"
 #include "glob_match.hpp"
 #include "http_util.hpp"
 #include "json_document.hpp"
@@ -69,9 +69,12 @@ bool RepoCache::writeRef(const QString& revision, const QString& commit, QString
     if (error) *error = QStringLiteral("cannot create %1").arg(QFileInfo(path).absolutePath());
     return false;
   }
-  QSaveFile f(path);
-  if (!f.open(QIODevice::WriteOnly) || f.write(commit.toLatin1()) != commit.size() || !f.commit()) {
-    if (error) *error = QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
+  const QByteArray bytes = commit.toLatin1();
+  try {
+    write_file_atomically(QFile::encodeName(path).toStdString(), bytes.constData(),
+                          size_t(bytes.size()));
+  } catch (const coil::Error& e) {
+    if (error) *error = QString::fromUtf8(e.what());  // "cannot write <path>: <reason>"
     return false;
   }
   return true;
@@ -148,8 +151,9 @@ bool RepoCache::looksComplete(const QString& commit, const QStringList& include)
   }
   const QString index = QStringLiteral("model.safetensors.index.json");
   if (files.contains(index)) {
-    const QJsonObject map =
-        readSmallJson(snapshotFile(commit, index)).value(QLatin1String("weight_map")).toObject();
+    const QJsonObject map = readJsonObjectFile(snapshotFile(commit, index), kSmallJsonFileBytes)
+                                .value(QLatin1String("weight_map"))
+                                .toObject();
     if (map.isEmpty()) return false;
     for (auto it = map.begin(); it != map.end(); ++it)
       if (!files.contains(it.value().toString())) return false;
@@ -163,10 +167,6 @@ qint64 RepoCache::snapshotBytes(const QString& commit, const QString& suffix) co
   for (const QString& f : snapshotFiles(commit))
     if (f.endsWith(suffix)) total += QFileInfo(snapshotFile(commit, f)).size();
   return total;
-}
-
-QJsonObject readSmallJson(const QString& path, qint64 maxBytes) {
-  return readJsonObjectFile(path, maxBytes);  // behind the engine's nesting limit too
 }
 
 }  // namespace coil::hub

@@ -56,10 +56,4 @@ class RepoCache {
   QString repoId_;
 };
 
-// A small JSON file of a model folder (config.json, an index): the object it holds, or {}
-// when it cannot be read, is not an object, or is larger than `maxBytes` (a hostile file is
-// not read into memory, nor on the GUI thread for long).
-inline constexpr qint64 kMaxSmallJsonBytes = 16ll << 20;
-QJsonObject readSmallJson(const QString& path, qint64 maxBytes = kMaxSmallJsonBytes);
-
 }  // namespace coil::hub

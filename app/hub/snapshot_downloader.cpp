@@ -252,8 +252,8 @@ void SnapshotDownloader::emitProgress(bool force) {
 
 void SnapshotDownloader::updateMemoryEstimate() {
   if (estimate_ || commit_.isEmpty()) return;
-  const QJsonObject config =
-      readSmallJson(cache_.snapshotFile(commit_, QStringLiteral("config.json")));
+  const QJsonObject config = readJsonObjectFile(
+      cache_.snapshotFile(commit_, QStringLiteral("config.json")), kSmallJsonFileBytes);
   if (config.isEmpty()) return;
   qint64 weights = 0;
   for (const RepoFile& file : files_)

@@ -39,9 +39,13 @@ inline std::optional<QJsonDocument> parseJsonDocument(const QByteArray& bytes,
   return doc;
 }
 
+// The size limit for a model folder's small JSON files (config.json, a weights index) read
+// for a detail such as a memory estimate: a hostile file is not read into memory.
+inline constexpr qint64 kSmallJsonFileBytes = 16ll << 20;
+
 // The JSON object in the file at `path`, or an empty object when the file is missing, larger
 // than `maxBytes`, not JSON, or not an object (for files whose absence only loses a detail,
-// such as a cached config.json read for a memory estimate).
+// such as a cached config.json read for a memory estimate: pass kSmallJsonFileBytes).
 inline QJsonObject readJsonObjectFile(const QString& path,
                                       qint64 maxBytes = qint64(limits::kJsonFileBytes)) {
   QFile f(path);

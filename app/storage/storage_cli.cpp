@@ -4,10 +4,10 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
-#include <QSaveFile>
 #include <QTextStream>
 #include <cstdio>
 
+#include "atomic_file.hpp"
 #include "export.hpp"
 #include "import_json.hpp"
 #include "storage.hpp"
@@ -83,9 +83,7 @@ int runExport(const QStringList& args, QTextStream& out) {
     out.flush();
     return 0;
   }
-  QSaveFile file(outPath);
-  if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit())
-    throw StorageError(QStringLiteral("cannot write %1: %2").arg(outPath, file.errorString()));
+  writeFileAtomically(outPath, data);  // StorageError: "cannot write <path>: <reason>"
   return 0;
 }
 

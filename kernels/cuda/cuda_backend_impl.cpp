@@ -86,7 +86,7 @@ CudaBackend::~CudaBackend() {
 }
 
 BackendInfo CudaBackend::info() const {
-  return {"cuda", dev_.name, dev_.total_memory, 0};
+  return {"cuda", dev_.name, dev_.total_memory, 0, ""};
 }
 
 bool CudaBackend::supports(Op, DType d) const {

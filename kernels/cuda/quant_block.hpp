@@ -36,53 +36,22 @@
 
 namespace coil::qblock {
 
+// kBS values in kBB bytes (the block type's own facts, coil/dtype.hpp); kUPB units of kNG
+// groups of 4 (4 groups for the 32-value types, 8 for the 256-value K types); kAlign as above:
+// gcd(kBB, 16).
 template <DType T>
-struct Layout;
-// kBS values in kBB bytes; kUPB units of kNG groups of 4; kAlign as above.
-template <>
-struct Layout<DType::Q8_0> {
-  static constexpr int kBS = 32, kBB = 34, kUPB = 2, kNG = 4, kAlign = 2;
+struct Layout {
+  static_assert(dtype_is_quantized(T), "a GGUF block type");
+  static constexpr int kBS = int(dtype_block_size(T));
+  static constexpr int kBB = int(dtype_block_bytes(T));
+  static constexpr int kNG = kBS == 256 ? 8 : 4;
+  static constexpr int kUPB = kBS / (kNG * 4);
+  static constexpr int kAlign = kBB % 16 == 0 ? 16 : kBB % 8 == 0 ? 8 : kBB % 4 == 0 ? 4 : 2;
 };
-template <>
-struct Layout<DType::Q4_0> {
-  static constexpr int kBS = 32, kBB = 18, kUPB = 2, kNG = 4, kAlign = 2;
-};
-template <>
-struct Layout<DType::Q4_1> {
-  static constexpr int kBS = 32, kBB = 20, kUPB = 2, kNG = 4, kAlign = 4;
-};
-template <>
-struct Layout<DType::Q5_0> {
-  static constexpr int kBS = 32, kBB = 22, kUPB = 2, kNG = 4, kAlign = 2;
-};
-template <>
-struct Layout<DType::Q5_1> {
-  static constexpr int kBS = 32, kBB = 24, kUPB = 2, kNG = 4, kAlign = 8;
-};
-template <>
-struct Layout<DType::Q4_K> {
-  static constexpr int kBS = 256, kBB = 144, kUPB = 8, kNG = 8, kAlign = 16;
-};
-template <>
-struct Layout<DType::Q5_K> {
-  static constexpr int kBS = 256, kBB = 176, kUPB = 8, kNG = 8, kAlign = 16;
-};
-template <>
-struct Layout<DType::Q6_K> {
-  static constexpr int kBS = 256, kBB = 210, kUPB = 8, kNG = 8, kAlign = 2;
-};
-
-template <DType T>
-constexpr bool layout_agrees() {
-  using L = Layout<T>;
-  constexpr int g = L::kBB % 16 == 0 ? 16 : L::kBB % 8 == 0 ? 8 : L::kBB % 4 == 0 ? 4 : 2;
-  return L::kBS == dtype_block_size(T) && size_t(L::kBB) == dtype_block_bytes(T) &&
-         L::kUPB * L::kNG * 4 == L::kBS && L::kAlign == g;
-}
-static_assert(layout_agrees<DType::Q8_0>() && layout_agrees<DType::Q4_0>() &&
-              layout_agrees<DType::Q4_1>() && layout_agrees<DType::Q5_0>() &&
-              layout_agrees<DType::Q5_1>() && layout_agrees<DType::Q4_K>() &&
-              layout_agrees<DType::Q5_K>() && layout_agrees<DType::Q6_K>());
+static_assert(Layout<DType::Q8_0>::kAlign == 2 && Layout<DType::Q4_1>::kAlign == 4 &&
+              Layout<DType::Q5_1>::kAlign == 8 && Layout<DType::Q4_K>::kAlign == 16 &&
+              Layout<DType::Q6_K>::kAlign == 2 && Layout<DType::Q5_K>::kUPB == 8 &&
+              Layout<DType::Q5_0>::kUPB == 2);
 
 // --- loads (little-endian), each from an address aligned as its name says -----------------
 

@@ -13,9 +13,10 @@ namespace coil {
 namespace {
 
 const std::vector<std::string> kVariables = {
-    "COIL_CPU_ISA",    "COIL_VULKAN_VALIDATION",    "COIL_VULKAN_NO_SUBGROUPS",
-    "COIL_CUDA_GEMM",  "COIL_CUDA_GEMM_SCRATCH_MB", "COIL_CUDA_PDL",
-    "COIL_SELF_CHECK", "COIL_SELF_CHECK_FAULT",     "COIL_FUSED_DECODE"};
+    "COIL_CPU_ISA",       "COIL_VULKAN_VALIDATION",    "COIL_VULKAN_NO_SUBGROUPS",
+    "COIL_CUDA_GEMM",     "COIL_CUDA_GEMM_SCRATCH_MB", "COIL_CUDA_PDL",
+    "COIL_SELF_CHECK",    "COIL_SELF_CHECK_FAULT",     "COIL_FUSED_DECODE",
+    "COIL_CPU_HUGE_PAGES"};
 
 // Clears the variables for the test and puts back what ctest set afterwards.
 class Environment : public ::testing::Test {
@@ -46,6 +47,7 @@ TEST_F(Environment, UnsetLeavesTheDefaults) {
   EXPECT_EQ(o.backend, "cpu");
   EXPECT_EQ(o.backend_options.threads, 3);
   EXPECT_EQ(o.backend_options.cpu_isa, "");
+  EXPECT_TRUE(o.backend_options.cpu_huge_pages);
   EXPECT_FALSE(o.backend_options.vulkan_validation);
   EXPECT_TRUE(o.backend_options.vulkan_subgroups);
   EXPECT_TRUE(o.backend_options.cuda_split_gemm);
@@ -66,8 +68,10 @@ TEST_F(Environment, EachVariableSetsItsField) {
   setenv("COIL_SELF_CHECK", "0", 1);
   setenv("COIL_SELF_CHECK_FAULT", "matmul", 1);
   setenv("COIL_FUSED_DECODE", "0", 1);
+  setenv("COIL_CPU_HUGE_PAGES", "0", 1);
   const ModelOptions o = model_options_from_environment();
   EXPECT_EQ(o.backend_options.cpu_isa, "avx2");
+  EXPECT_FALSE(o.backend_options.cpu_huge_pages);
   EXPECT_TRUE(o.backend_options.vulkan_validation);
   EXPECT_FALSE(o.backend_options.vulkan_subgroups);
   EXPECT_FALSE(o.backend_options.cuda_split_gemm);
@@ -86,7 +90,9 @@ TEST_F(Environment, OtherValuesKeepTheDefaults) {
   setenv("COIL_CUDA_PDL", "1", 1);
   setenv("COIL_SELF_CHECK", "1", 1);
   setenv("COIL_FUSED_DECODE", "1", 1);
+  setenv("COIL_CPU_HUGE_PAGES", "1", 1);
   const ModelOptions o = model_options_from_environment();
+  EXPECT_TRUE(o.backend_options.cpu_huge_pages);
   EXPECT_FALSE(o.backend_options.vulkan_validation);
   EXPECT_TRUE(o.backend_options.cuda_split_gemm);
   EXPECT_EQ(o.backend_options.cuda_gemm_scratch_bytes, 0u);

@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "coil/atomic_file.hpp"
 #include "coil/error.hpp"
 #include "coil/gguf.hpp"
 #include "coil/gguf_writer.hpp"
@@ -416,6 +418,31 @@ TEST(GgufModel, MissingAndUnexpectedTensorsAreNamed) {
   const auto p = test::temp_dir() / "empty.gguf";
   w.write(p);
   EXPECT_HAS(load_error(p), "no mamba.embedding_length");
+}
+
+// GgufWriter writes through write_file_atomically: a failure while producing the data keeps
+// the old file as it was and leaves no temporary file in the folder.
+TEST(GgufWriter, AFailedWriteKeepsTheOldFileAndLeavesNoTemporary) {
+  const auto dir = test::temp_dir() / "gguf-atomic";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto p = dir / "out.gguf";
+  GgufWriter ok;
+  ok.set_string("general.architecture", "mamba");
+  ok.write(p);
+  const auto good_size = std::filesystem::file_size(p);
+
+  GgufWriter w;
+  w.set_string("general.architecture", "mamba");
+  w.add_tensor("t", DType::F32, {4, 4}, [](uint8_t*) { throw Error("fill failed"); });
+  EXPECT_THROW(w.write(p), Error);
+  EXPECT_EQ(std::filesystem::file_size(p), good_size);
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    ++files;
+    EXPECT_EQ(e.path().filename().string().find(kTempFileMarker), std::string::npos) << e.path();
+  }
+  EXPECT_EQ(files, 1);
 }
 
 TEST(GgufModel, UnsupportedWeightTypeIsRefusedAtLoad) {

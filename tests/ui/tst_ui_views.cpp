@@ -64,8 +64,6 @@ class Setup : public QObject {
     qputenv("HOME", tmp_.filePath("home").toUtf8());
     for (const char* name : {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE"})
       qunsetenv(name);
-    if (!coil::test::writeAttachmentFixtures(tmp_.filePath("attachments")))
-      qFatal("the attachment fixtures could not be written");
     const QString model =
         coil::test::makeFixtureModel(tmp_.filePath("model"), "falcon-tiny-f32", true);
     if (!server_.start(QStringLiteral(COIL_CLI_PATH), model,
@@ -83,7 +81,7 @@ class Setup : public QObject {
     engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
     // for tst_attachments.qml: the files it attaches, where its screenshots go
     engine->rootContext()->setContextProperty(QStringLiteral("attachmentFixtures"),
-                                              tmp_.filePath("attachments"));
+                                              coil::test::attachmentFixturesDir());
     QDir().mkpath(QStringLiteral(COIL_ARTIFACTS_DIR));
     engine->rootContext()->setContextProperty(QStringLiteral("artifactsDir"),
                                               QStringLiteral(COIL_ARTIFACTS_DIR));

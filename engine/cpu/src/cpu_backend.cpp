@@ -1,10 +1,12 @@
 // The CPU backend: the reference math, vectorised (cpu_kernels_*) and split over a thread
-// pool. Weights are used in place from the memory-mapped safetensors file (no copy).
+// pool. Weight matrices of 2 MiB and more are copied at load into 2 MiB-page memory
+// (BackendOptions::cpu_huge_pages), smaller ones used in place from the memory-mapped file.
 #include "coil/cpu_backend.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -12,6 +14,7 @@
 
 #include "coil/error.hpp"
 #include "coil/host_buffer.hpp"
+#include "coil/huge_pages.hpp"
 #include "coil/op_checks.hpp"
 #include "coil/quants.hpp"
 #include "coil/tensor_view.hpp"
@@ -45,6 +48,7 @@ class CpuBackend final : public Backend {
  public:
   explicit CpuBackend(const BackendOptions& opts)
       : k_(cpu_kernels_for(opts.cpu_isa)),
+        huge_pages_(opts.cpu_huge_pages),
         pool_(opts.threads > 0 ? opts.threads : physical_cores()),
         scratch_(pool_.size(), std::vector<float>(std::max(kPackFloats, kScratchFloats))),
         prof_(pool_) {}
@@ -52,7 +56,7 @@ class CpuBackend final : public Backend {
   BackendInfo info() const override {
     return {"cpu",
             cpu_model_name() + " (" + std::to_string(pool_.size()) + " threads, " + k_.isa + ")", 0,
-            pool_.size()};
+            pool_.size(), weight_pages()};
   }
   // Every op, fused ones included (they save the decode step a parallel section per layer
   // and every serial op: README, "CPU decode and short prompts"), with weights of every
@@ -72,8 +76,26 @@ class CpuBackend final : public Backend {
   }
   Tensor upload_weight(const TensorView& host, int64_t rows, int64_t cols) override {
     checks::upload_weight(host, rows, cols);
-    Tensor t;  // aliases the mapping, which the Model keeps alive
-    t.buf = std::make_shared<HostBuffer>(host.data, host.nbytes, nullptr);
+    Tensor t;
+    const bool large = huge_pages_ && !host.huge_pages && host.nbytes >= kHugeCopyMin;
+    // once memory is short, this weight and the rest stay in place
+    const bool short_of_memory = large && (left_in_place_ > 0 || !copy_fits_in_memory(host.nbytes));
+    if (short_of_memory) left_in_place_ += host.nbytes;
+    if (large && !short_of_memory) {
+      // a copy in 2 MiB pages, made by every thread (it pays the page faults as it writes)
+      auto mem = std::make_shared<HugePageMemory>(host.nbytes);
+      const auto* src = static_cast<const char*>(host.data);
+      const int64_t chunks = static_cast<int64_t>((host.nbytes + kHugeCopyMin - 1) / kHugeCopyMin);
+      pool_.parallel_for(chunks, 1, [&](int, int64_t b, int64_t e) {
+        const size_t from = static_cast<size_t>(b) * kHugeCopyMin;
+        const size_t to = std::min(host.nbytes, static_cast<size_t>(e) * kHugeCopyMin);
+        std::memcpy(mem->data() + from, src + from, to - from);
+      });
+      if (host.file_mapped) drop_mapped_pages(host.data, host.nbytes);  // not resident twice
+      t.buf = std::make_shared<HostBuffer>(mem->data(), host.nbytes, mem);
+    } else {  // aliases the mapping, which the Model keeps alive
+      t.buf = std::make_shared<HostBuffer>(host.data, host.nbytes, nullptr);
+    }
     t.dtype = host.dtype;
     t.rows = rows;
     t.cols = cols;
@@ -341,7 +363,20 @@ class CpuBackend final : public Backend {
     peak_ = std::max(peak_, allocated_);
   }
 
+  std::string weight_pages() const {
+    if (!huge_pages_) return "4 KiB pages";
+    if (left_in_place_ == 0) return "2 MiB pages";
+    return "2 MiB pages until memory ran short, " + std::to_string(left_in_place_ >> 20) +
+           " MiB in 4 KiB pages";
+  }
+
+  // weights of at least this many bytes go to 2 MiB pages (smaller ones would waste most
+  // of their last page)
+  static constexpr size_t kHugeCopyMin = size_t{2} << 20;
+
   const CpuKernels& k_;
+  const bool huge_pages_;
+  size_t left_in_place_ = 0;  // large weight bytes not copied: memory was short
   ThreadPool pool_;
   std::vector<std::vector<float>> scratch_;  // per thread, kScratchFloats: matmul scratch
   std::vector<float> staging_, dt_;          // fused ops' normed inputs and dt

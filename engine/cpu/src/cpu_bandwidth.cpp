@@ -1,19 +1,18 @@
 #include "cpu_bandwidth.hpp"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <vector>
 
+#include "coil/huge_pages.hpp"
+
 namespace coil {
 
 double measure_cpu_read_bandwidth(ThreadPool& pool, const CpuKernels& k) {
-  constexpr size_t kBytes = size_t(1) << 30, kHuge = size_t(2) << 20;
-  auto* buf = static_cast<float*>(std::aligned_alloc(kHuge, kBytes));
-  if (!buf) return 0.0;
-  madvise(buf, kBytes, MADV_HUGEPAGE);  // a hint: 4 KiB pages where refused
+  constexpr size_t kBytes = size_t(1) << 30;
+  HugePageMemory mem(kBytes);  // the pages the backend's weight copies get
+  auto* buf = reinterpret_cast<float*>(mem.data());
   const int threads = pool.size();
   // each thread's part: a multiple of 8 streams x 64 floats
   const int64_t per = static_cast<int64_t>(kBytes / sizeof(float)) / threads / 512 * 512;
@@ -38,7 +37,6 @@ double measure_cpu_read_bandwidth(ThreadPool& pool, const CpuKernels& k) {
       for (bool prefetch : {false, true}) best = std::max(best, pass(streams, prefetch));
   volatile float sink = sums[0];
   (void)sink;
-  std::free(buf);
   return best;
 }
 

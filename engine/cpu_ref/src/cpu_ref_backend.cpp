@@ -54,7 +54,7 @@ double silu(double v) {
 
 class CpuReferenceBackend final : public Backend {
  public:
-  BackendInfo info() const override { return {"cpu-ref", "CPU reference (scalar)", 0, 1}; }
+  BackendInfo info() const override { return {"cpu-ref", "CPU reference (scalar)", 0, 1, ""}; }
   bool supports(Op, DType d) const override {
     return d == DType::F32 || d == DType::F16 || d == DType::BF16 || dtype_is_quantized(d);
   }

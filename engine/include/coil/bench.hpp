@@ -1,10 +1,12 @@
-// Measurements: `coil bench`'s whole run (run_bench) and the process peak memory (host
+// Measurements: `coil bench`'s whole run (run_bench), its report (bench_report: every
+// benchmark's engine numbers under the same names) and the process peak memory (host
 // bandwidth: coil/host_bandwidth.hpp).
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -62,5 +64,11 @@ struct BenchResult {
 // a random prompt, `gen_len` greedy decode steps, a state save to a file and its restore,
 // and a short turn on the restored state. Throws coil::Error.
 BenchResult run_bench(const Model& model, const BenchOptions& options);
+
+// The result as JSON: the keys of `coil bench --json` (README, "The coil CLI"): model,
+// backend, speeds, state save/load, memory, the profiles when taken. `coil bench` prints it;
+// the app's benchmarks embed it as their engine baseline.
+nlohmann::json bench_report(const Model& model, const BenchOptions& options,
+                            const BenchResult& result);
 
 }  // namespace coil

@@ -3,6 +3,7 @@
 // take the same values as fields of their options structs and never read the environment.
 //
 //   COIL_CPU_ISA=scalar|avx2|avx512|avx512vnni|auto  BackendOptions::cpu_isa
+//   COIL_CPU_HUGE_PAGES=0                            BackendOptions::cpu_huge_pages = false
 //   COIL_VULKAN_VALIDATION=1                         BackendOptions::vulkan_validation
 //   COIL_VULKAN_NO_SUBGROUPS=1                       BackendOptions::vulkan_subgroups = false
 //   COIL_CUDA_GEMM=single                            BackendOptions::cuda_split_gemm = false

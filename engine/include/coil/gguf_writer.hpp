@@ -1,6 +1,6 @@
 // Writing GGUF v3 files (the layout in coil/gguf.hpp): metadata in the order set, tensor
 // data aligned to 32 bytes and produced one tensor at a time, so a file larger than memory
-// can be written. The file appears complete or not at all (a temporary file renamed).
+// can be written. The file appears complete or not at all (write_file_atomically).
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -31,8 +31,8 @@ class GgufWriter {
   using Fill = std::function<void(uint8_t* dst)>;
   void add_tensor(std::string name, DType dtype, std::vector<int64_t> shape, Fill fill);
 
-  // Writes everything to `path` (through `path`.tmp, renamed when complete). Throws
-  // coil::Error naming the file on an I/O error, leaving no file behind.
+  // Writes everything to `path` through write_file_atomically (a temporary file renamed when
+  // complete). Throws coil::Error naming the file on an I/O error, leaving no file behind.
   void write(const std::filesystem::path& path) const;
 
  private:

@@ -492,6 +492,7 @@ GgufFile::GgufFile(const std::filesystem::path& path) : path_(path), map_(path, 
         v.shape.push_back(static_cast<int64_t>(*it));
       v.data = map_.data() + data_start_ + ti.offset;
       v.nbytes = static_cast<size_t>(ti.nbytes);
+      v.file_mapped = true;
       // Kernels read values and block structs in place: a general.alignment below their
       // alignment (llama.cpp writes 32) could put them at odd addresses. Refused, not read.
       if (reinterpret_cast<uintptr_t>(v.data) % dtype_alignment(*dt) != 0)

@@ -1,11 +1,9 @@
 // GgufWriter: header, metadata, tensor infos, then each tensor's data, aligned.
 #include "coil/gguf_writer.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <memory>
 
+#include "coil/atomic_file.hpp"
 #include "coil/error.hpp"
 
 namespace coil {
@@ -13,19 +11,16 @@ namespace {
 
 constexpr uint64_t kAlignment = 32;
 
+// The bytes of the file, in order, to the atomic writer's sink; pos_ for the alignment.
 class Out {
  public:
-  Out(const std::filesystem::path& path)
-      : path_(path), f_(path, std::ios::binary | std::ios::trunc) {
-    if (!f_) throw Error("cannot create " + path.string() + ": " + std::strerror(errno));
-  }
+  explicit Out(const WriteSink& sink) : sink_(sink) {}
   template <class T>
   void put(T v) {
     bytes(&v, sizeof v);
   }
   void bytes(const void* p, size_t n) {
-    f_.write(static_cast<const char*>(p), static_cast<std::streamsize>(n));
-    if (!f_) throw Error("cannot write " + path_.string() + ": " + std::strerror(errno));
+    sink_(p, n);
     pos_ += n;
   }
   void str(const std::string& s) {
@@ -36,14 +31,9 @@ class Out {
     static const char zeros[kAlignment] = {};
     bytes(zeros, (kAlignment - pos_ % kAlignment) % kAlignment);
   }
-  void close() {
-    f_.close();
-    if (!f_) throw Error("cannot write " + path_.string() + ": " + std::strerror(errno));
-  }
 
  private:
-  std::filesystem::path path_;
-  std::ofstream f_;
+  const WriteSink& sink_;
   uint64_t pos_ = 0;
 };
 
@@ -192,9 +182,8 @@ void GgufWriter::add_tensor(std::string name, DType dtype, std::vector<int64_t> 
 }
 
 void GgufWriter::write(const std::filesystem::path& path) const {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  try {
-    Out o(tmp);
+  write_file_atomically(path, [&](const WriteSink& sink) {
+    Out o(sink);
     o.put<uint32_t>(0x46554747);  // "GGUF"
     o.put<uint32_t>(3);
     o.put<uint64_t>(tensors_.size());
@@ -220,15 +209,7 @@ void GgufWriter::write(const std::filesystem::path& path) const {
       o.bytes(buf.get(), t.nbytes);
       o.pad();
     }
-    o.close();
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) throw Error("cannot write " + path.string() + ": " + ec.message());
-  } catch (...) {
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-    throw;
-  }
+  });
 }
 
 }  // namespace coil

@@ -174,6 +174,8 @@ void SafetensorsFile::open() {
     // header length or offset that is not a multiple of 8), the tensor is copied.
     if (reinterpret_cast<uintptr_t>(v.data) % dtype_alignment(v.dtype) != 0)
       v.data = aligned_copy(v.data, v.nbytes);
+    else
+      v.file_mapped = true;
     auto [slot, inserted] = tensors_.emplace(it.key(), std::move(v));
     if (begin != end) spans.push_back({begin, end, &slot->first});
   }

@@ -22,6 +22,7 @@ bool env_is(const char* name, const char* value) {
 ModelOptions model_options_from_environment(ModelOptions base) {
   BackendOptions& b = base.backend_options;
   if (const char* isa = env("COIL_CPU_ISA")) b.cpu_isa = isa;
+  if (env_is("COIL_CPU_HUGE_PAGES", "0")) b.cpu_huge_pages = false;
   if (env_is("COIL_VULKAN_VALIDATION", "1")) b.vulkan_validation = true;
   if (env_is("COIL_VULKAN_NO_SUBGROUPS", "1")) b.vulkan_subgroups = false;
   if (const char* mode = env("COIL_CUDA_GEMM")) b.cuda_split_gemm = std::string(mode) != "single";

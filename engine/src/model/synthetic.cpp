@@ -9,6 +9,7 @@
 
 #include "coil/error.hpp"
 #include "coil/hash.hpp"
+#include "coil/huge_pages.hpp"
 #include "coil/model.hpp"
 #include "coil/quantize.hpp"
 #include "coil/weights.hpp"
@@ -33,9 +34,14 @@ constexpr Shape kShapes[] = {
     {"falcon-mamba-7b", Arch::FalconMamba, 4096, 64, 65024, 8192, 256, false},
 };
 
-// Owns the host memory of every synthetic tensor and the views onto it.
+// Owns the host memory of every synthetic tensor and the views onto it. With the CPU
+// backend's 2 MiB pages on (BackendOptions::cpu_huge_pages), the large tensors are made in
+// such memory and used in place (the backend would copy a model file's weights there; a
+// copy of the 7B's 14.5 GB would not fit beside the original), else in ordinary 4 KiB pages
+// as a file mapping has them.
 struct SyntheticStore {
   std::vector<std::vector<uint8_t>> data;
+  std::vector<std::unique_ptr<HugePageMemory>> huge;
   std::vector<std::unique_ptr<TensorView>> views;
 };
 
@@ -143,23 +149,34 @@ std::unique_ptr<Model> Model::synthetic(const std::string& shape, DType dtype,
   c.torch_dtype = dtype_name(dtype);
 
   auto store = std::make_shared<SyntheticStore>();
+  const bool huge_pages = opts.backend_options.cpu_huge_pages;
   uint64_t tensor_seed = seed;
   auto make = [&](const std::string& name, std::vector<int64_t> shape_dims, float lo, float hi,
                   DType dt) -> const TensorView* {
     size_t n = 1;
     for (auto d : shape_dims) n *= static_cast<size_t>(d);
     if (dtype_is_quantized(dt)) dt = matrix_weight_type(dt, shape_dims.back());
-    store->data.emplace_back(dtype_row_bytes(dt, static_cast<int64_t>(n)));
+    const size_t bytes = dtype_row_bytes(dt, static_cast<int64_t>(n));
+    uint8_t* data = nullptr;
+    const bool huge = huge_pages && bytes >= (size_t{2} << 20);
+    if (huge) {
+      store->huge.push_back(std::make_unique<HugePageMemory>(bytes));
+      data = reinterpret_cast<uint8_t*>(store->huge.back()->data());
+    } else {
+      store->data.emplace_back(bytes);
+      data = store->data.back().data();
+    }
     if (dtype_is_quantized(dt))
-      fill_blocks(store->data.back().data(), dt, n, std::max(-lo, hi), mix64(++tensor_seed));
+      fill_blocks(data, dt, n, std::max(-lo, hi), mix64(++tensor_seed));
     else
-      fill(store->data.back().data(), dt, n, lo, hi, mix64(++tensor_seed));
+      fill(data, dt, n, lo, hi, mix64(++tensor_seed));
     auto v = std::make_unique<TensorView>();
     v->name = name;
     v->dtype = dt;
     v->shape = std::move(shape_dims);
-    v->data = store->data.back().data();
-    v->nbytes = store->data.back().size();
+    v->data = data;
+    v->nbytes = bytes;
+    v->huge_pages = huge;
     v->file = "<synthetic " + shape + ">";
     store->views.push_back(std::move(v));
     return store->views.back().get();

@@ -37,24 +37,35 @@ void sync_directory(const std::filesystem::path& dir) {
     throw FileError("cannot sync folder " + dir.string() + ": " + std::strerror(err), err);
 }
 
-void write_file_atomically(const std::filesystem::path& path, const void* data, size_t bytes,
-                           const std::string& what) {
+void write_file_atomically(const std::filesystem::path& path,
+                           const std::function<void(const WriteSink&)>& produce,
+                           const std::string& what, unsigned mode) {
   const std::string tmp = temp_name(path);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode));
   if (fd < 0) fail(what, path, errno);
-  const auto* p = static_cast<const char*>(data);
-  size_t done = 0;
   int err = 0;
-  while (done < bytes) {
-    const ssize_t n = ::write(fd, p + done, bytes - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      err = n < 0 ? errno : EIO;
-      break;
+  const WriteSink sink = [&](const void* data, size_t bytes) {
+    const auto* p = static_cast<const char*>(data);
+    size_t done = 0;
+    while (done < bytes) {
+      const ssize_t n = ::write(fd, p + done, bytes - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        err = n < 0 ? errno : EIO;
+        throw FileError("", err);  // caught below, reported with the file's name
+      }
+      done += static_cast<size_t>(n);
     }
-    done += static_cast<size_t>(n);
+  };
+  try {
+    produce(sink);
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    if (err != 0) fail(what, path, err);
+    throw;
   }
-  if (err == 0 && ::fsync(fd) != 0) err = errno;
+  if (::fsync(fd) != 0) err = errno;
   if (::close(fd) != 0 && err == 0) err = errno;
   if (err == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
   if (err != 0) {
@@ -62,6 +73,12 @@ void write_file_atomically(const std::filesystem::path& path, const void* data, 
     fail(what, path, err);
   }
   sync_directory(path.parent_path());
+}
+
+void write_file_atomically(const std::filesystem::path& path, const void* data, size_t bytes,
+                           const std::string& what, unsigned mode) {
+  write_file_atomically(
+      path, [&](const WriteSink& sink) { sink(data, bytes); }, what, mode);
 }
 
 }  // namespace coil

@@ -47,7 +47,7 @@ VulkanBackend::~VulkanBackend() {
 }
 
 BackendInfo VulkanBackend::info() const {
-  return {"vulkan", ctx_->phys.name, static_cast<size_t>(ctx_->phys.local_memory), 0};
+  return {"vulkan", ctx_->phys.name, static_cast<size_t>(ctx_->phys.local_memory), 0, ""};
 }
 
 bool VulkanBackend::supports(Op op, DType d) const {

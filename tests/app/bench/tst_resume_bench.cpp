@@ -1,6 +1,7 @@
 // coil-resume-bench on a 256-token chat of the demo model: the JSON has every field, the
 // resumed reopening restored the saved state and prefilled only the new question, the
-// re-prefilled one prefilled the whole chat, and the table is printed without --json.
+// re-prefilled one prefilled the whole chat, the engine's own run_bench on the same model is
+// reported beside them, and the table is printed without --json.
 // Timings are only checked to be present, never compared.
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -84,6 +85,17 @@ class TestResumeBench : public QObject {
       QVERIFY(way.value("ttft_ms").toDouble() > 0);
     }
     QVERIFY(s.value("speedup").toDouble() > 0);
+
+    // The engine alone on the same model, through coil::run_bench and `coil bench --json`'s
+    // keys, its resume turn as long as the app's resumed prompt.
+    const QJsonObject engine = root.value("engine").toObject();
+    QCOMPARE(engine.value("backend").toString(), QStringLiteral("cpu"));
+    QCOMPARE(engine.value("resume_turn_tokens").toInt(), resumedPrompt);
+    QVERIFY(engine.value("state_bytes").toInteger() > 0);
+    for (const char* key :
+         {"state_save_ms", "state_load_ms", "time_to_first_token_after_restore_ms",
+          "prefill_tokens_per_s", "decode_tokens_per_s"})
+      QVERIFY2(engine.value(key).toDouble() > 0, key);
   }
 
   void tablePrintsOneRowPerSize() {
@@ -91,8 +103,9 @@ class TestResumeBench : public QObject {
                          "--backend", "cpu", "--threads", "2"});
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const QList<QByteArray> lines = r.out.trimmed().split('\n');
-    QCOMPARE(lines.size(), 5);  // title, blank, header, two rows
+    QCOMPARE(lines.size(), 7);  // title, blank, header, two rows, blank, the engine's line
     QVERIFY(lines[2].contains("resumed TTFT"));
+    QVERIFY2(lines[6].startsWith("the engine alone (coil bench"), lines[6].constData());
     for (int i = 3; i < 5; ++i) {
       QVERIFY2(lines[i].contains("restored (restore"), lines[i].constData());
       QVERIFY2(lines[i].contains("/ fresh"), lines[i].constData());

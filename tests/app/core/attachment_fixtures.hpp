@@ -1,19 +1,19 @@
-// The attachment fixtures, written at test time into a folder (nothing binary is committed):
-// PDFs drawn with Qt's QPdfWriter (one with a text layer, one whose only page is an image),
-// a damaged and an "encrypted" PDF (an /Encrypt dictionary whose password check fails, so
-// poppler reports it locked), and text files in UTF-8, UTF-16 and Latin-1, HTML, Markdown,
-// source code and a binary file.
+// The attachment fixtures: small files committed in tests/app/data/attachments, made by
+// tools/make-attachment-fixtures.sh (tools/fixtures/make_attachment_fixtures.cpp: PDFs drawn
+// by Qt's QPdfWriter, a damaged and an "encrypted" PDF, text in several encodings, HTML,
+// Markdown, code, a binary file, a 300 kB text). Names: text.pdf, image-only.pdf,
+// damaged.pdf, encrypted.pdf, notes.md, page.html, main.cpp, utf16.txt, latin1.txt,
+// binary.dat, empty.txt, long.txt.
 #pragma once
 #include <QString>
 
+#include "attachment_fixture_text.hpp"  // kPdfSentence
+
 namespace coil::test {
 
-// Writes every fixture into `dir`; returns false if one could not be written.
-// Names: text.pdf, image-only.pdf, damaged.pdf, encrypted.pdf, notes.md, page.html,
-// main.cpp, utf16.txt, latin1.txt, binary.dat, empty.txt, long.txt (300 kB).
-bool writeAttachmentFixtures(const QString& dir);
-
-// The sentence text.pdf holds (a PDF's text layer may break lines differently).
-inline constexpr char kPdfSentence[] = "The secret word is marmalade.";
+// The folder of the committed fixtures (read only: tests copy what they change).
+inline QString attachmentFixturesDir() {
+  return QStringLiteral(COIL_ATTACHMENT_FIXTURES_DIR);
+}
 
 }  // namespace coil::test

@@ -162,7 +162,7 @@ class TestChatTransfer : public QObject {
     QVERIFY(
         app_->transfer()->exportFile(QUrl::fromLocalFile(tmp_->path()), folder, "md").isEmpty());
     QVERIFY(!app_->transfer()->exportChat(first_, "md", QUrl("https://example.com/x.md")));
-    QCOMPARE(transferBanner(*app_->banners()).level, QStringLiteral("error"));
+    QCOMPARE(transferBanner(*app_->banners()).level, BannerModel::Error);
   }
 
   // The URL without scheme of a typed name is written where it names (it was refused as "not
@@ -190,7 +190,7 @@ class TestChatTransfer : public QObject {
     QCOMPARE(readAll(path), expected);
     QVERIFY(expected.contains("Lyon, then Paris."));
     const Banner b = transferBanner(*app_->banners());
-    QCOMPARE(b.level, QStringLiteral("info"));
+    QCOMPARE(b.level, BannerModel::Info);
     QVERIFY2(b.text.contains(QFileInfo(path).fileName()), qPrintable(b.text));
   }
 
@@ -226,7 +226,7 @@ class TestChatTransfer : public QObject {
     QCOMPARE(app_->storage().chats().activePath(opened).size(),
              firstInFile.value("messages").toArray().size());
     const Banner b = transferBanner(*app_->banners());
-    QCOMPARE(b.level, QStringLiteral("info"));
+    QCOMPARE(b.level, BannerModel::Info);
     QCOMPARE(b.title, QStringLiteral("2 chats imported"));
   }
 
@@ -235,7 +235,7 @@ class TestChatTransfer : public QObject {
     QVERIFY(!exportAndWait(first_, "md", path));
     QVERIFY(!QFile::exists(path));
     Banner b = transferBanner(*app_->banners());
-    QCOMPARE(b.level, QStringLiteral("error"));
+    QCOMPARE(b.level, BannerModel::Error);
     QVERIFY2(b.text.contains(path), qPrintable(b.text));
     QVERIFY(!b.hint.isEmpty());
     // an existing file stays as it was when the export fails
@@ -252,7 +252,7 @@ class TestChatTransfer : public QObject {
     QVERIFY2(b.text.contains("pdf"), qPrintable(b.text));
     QVERIFY(!exportAndWait(987654, "md", existing));
     QCOMPARE(readAll(existing), QByteArray("old"));
-    QCOMPARE(transferBanner(*app_->banners()).level, QStringLiteral("error"));
+    QCOMPARE(transferBanner(*app_->banners()).level, BannerModel::Error);
   }
 
   void oneJobAtATimeOnItsOwnThread() {
@@ -269,7 +269,7 @@ class TestChatTransfer : public QObject {
     QCOMPARE(transferBanner(*app_->banners()).title, QStringLiteral("Importing chats…"));
     // a second job while the first runs is refused and says so; nothing else happens
     QVERIFY(!app_->transfer()->exportAll("md", QUrl::fromLocalFile(tmp_->filePath("x.md"))));
-    QCOMPARE(transferBanner(*app_->banners()).level, QStringLiteral("warning"));
+    QCOMPARE(transferBanner(*app_->banners()).level, BannerModel::Warning);
     QVERIFY(done.wait(60000));
     QCOMPARE(done.first().first().toInt(), 2);
     QVERIFY(!app_->transfer()->busy());
@@ -283,7 +283,7 @@ class TestChatTransfer : public QObject {
     QVERIFY(exportAndWait(first_, "md", md));
     QCOMPARE(importAndWait(md), 0);
     Banner b = transferBanner(*app_->banners());
-    QCOMPARE(b.level, QStringLiteral("error"));
+    QCOMPARE(b.level, BannerModel::Error);
     QCOMPARE(b.title, QStringLiteral("Nothing was imported"));
     QVERIFY2(b.text.contains("not a valid JSON file"), qPrintable(b.text));
     QCOMPARE(importAndWait(tmp_->filePath("missing.json")), 0);

@@ -4,6 +4,7 @@
 // say it in one plain sentence, with the engine's reason behind "Details"; a banner the
 // person closed stays closed (across restarts too) until its reason changes.
 #include <QGuiApplication>
+#include <QMetaEnum>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -23,8 +24,9 @@ using namespace coil::app;
 namespace {
 constexpr int kWait = 120000;
 
-// The level and details of the banner `key`, or empty strings when it is not shown; its
-// title must be one plain sentence, with no text beside it.
+// The level (BannerModel::Level's name in lower case: "info", "warning") and details of the
+// banner `key`, or empty strings when it is not shown; its title must be one plain sentence,
+// with no text beside it.
 QPair<QString, QString> banner(BannerModel* m, const QString& key) {
   for (int r = 0; r < m->rowCount(); ++r) {
     const QModelIndex i = m->index(r);
@@ -34,8 +36,10 @@ QPair<QString, QString> banner(BannerModel* m, const QString& key) {
         title.contains(QLatin1String(".so")) || title.contains(QLatin1String("--")) ||
         !m->data(i, BannerModel::TextRole).toString().isEmpty())
       return {QStringLiteral("not one plain sentence"), title};
-    return {m->data(i, BannerModel::LevelRole).toString(),
-            m->data(i, BannerModel::DetailsRole).toString()};
+    const int level = m->data(i, BannerModel::LevelRole).toInt();
+    return {
+        QString::fromLatin1(QMetaEnum::fromType<BannerModel::Level>().valueToKey(level)).toLower(),
+        m->data(i, BannerModel::DetailsRole).toString()};
   }
   return {};
 }

@@ -154,12 +154,13 @@ class TestListModels : public QObject {
   void banners() {
     BannerModel m;
     Tester tester(&m, Tester::FailureReportingMode::QtTest);
-    m.show({"fallback", "warning", "Running on CPU", "no GPU", "check the driver"});
-    m.show({"model-load", "error", "The model could not be loaded", "missing", "choose another"});
+    m.show({"fallback", BannerModel::Warning, "Running on CPU", "no GPU", "check the driver"});
+    m.show({"model-load", BannerModel::Error, "The model could not be loaded", "missing",
+            "choose another"});
     QCOMPARE(m.rowCount(), 2);
     QCOMPARE(m.index(0, 0).data(BannerModel::KeyRole).toString(), "model-load");
     // the same key again replaces the banner (and brings it to the top)
-    m.show({"fallback", "warning", "Running on CPU", "driver too old", "update it"});
+    m.show({"fallback", BannerModel::Warning, "Running on CPU", "driver too old", "update it"});
     QCOMPARE(m.rowCount(), 2);
     QCOMPARE(m.index(0, 0).data(BannerModel::TextRole).toString(), "driver too old");
     QVERIFY(m.has("model-load"));

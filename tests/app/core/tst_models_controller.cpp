@@ -91,9 +91,11 @@ struct Session {
   int download(const QString& repoId) const {
     return rowWhere(downloads(), DownloadListModel::RepoIdRole, repoId);
   }
-  QString downloadStatus(const QString& repoId) const {
+  DownloadListModel::Status downloadStatus(const QString& repoId) const {
     const int r = download(repoId);
-    return r < 0 ? QString() : cell(downloads(), r, DownloadListModel::StatusRole).toString();
+    return r < 0 ? DownloadListModel::None
+                 : DownloadListModel::Status(
+                       cell(downloads(), r, DownloadListModel::StatusRole).toInt());
   }
   int installedRow(const QString& repoId) const {
     return rowWhere(installed(), InstalledModelsModel::RepoIdRole, repoId);
@@ -163,7 +165,7 @@ class TestModelsController : public QObject {
     // before any answer (and whatever the Hub says) the curated entry is there
     QCOMPARE(r->rowCount(), 1);
     QCOMPARE(cell(r, 0, HubSearchModel::RepoIdRole).toString(), QString(kCuratedRepoId));
-    QVERIFY(!cell(r, 0, HubSearchModel::FitLabelRole).toString().isEmpty());
+    QVERIFY(!cell(r, 0, HubSearchModel::FitRole).toMap()["label"].toString().isEmpty());
 
     m->search("");
     QVERIFY(m->searching());
@@ -208,13 +210,16 @@ class TestModelsController : public QObject {
     const int tiny = r->rowOf(kTiny);
     QTRY_VERIFY_WITH_TIMEOUT(cell(r, tiny, HubSearchModel::SizeBytesRole).toLongLong() > 300000,
                              kWait);
-    QVERIFY(!cell(r, tiny, HubSearchModel::FitLabelRole).toString().isEmpty());
-    QVERIFY(cell(r, tiny, HubSearchModel::FitTipRole).toString().contains("RAM"));
+    QVERIFY(!cell(r, tiny, HubSearchModel::FitRole).toMap()["label"].toString().isEmpty());
+    QVERIFY(cell(r, tiny, HubSearchModel::FitRole).toMap()["tip"].toString().contains("RAM"));
     QTRY_VERIFY_WITH_TIMEOUT(!cell(r, 0, HubSearchModel::SizeTextRole).toString().isEmpty(), kWait);
     // the 7B's config gives its real estimate: 14.5 GB of BF16 weights (on a machine where
     // BF16 fits, the curated entry's badge is its BF16 one: see curatedEntryOffers...)
     m->setMachine({32LL * 1000 * 1000 * 1000, 0, {}});
-    QVERIFY(cell(r, 0, HubSearchModel::FitTipRole).toString().contains("14.5 GB of 16-bit"));
+    QVERIFY(cell(r, 0, HubSearchModel::FitRole)
+                .toMap()["tip"]
+                .toString()
+                .contains("14.5 GB of 16-bit"));
     // incompatible repos are not looked into
     QCOMPARE(
         cell(r, r->rowOf("state-spaces/mamba2-130m"), HubSearchModel::SizeBytesRole).toLongLong(),
@@ -323,7 +328,7 @@ class TestModelsController : public QObject {
     const QString snapshot = finished.first().at(1).toString();
     QVERIFY(snapshot.startsWith(cache_ + "/models--coil-test--tiny-mamba/snapshots/"));
     QVERIFY(QFileInfo(snapshot + "/model.safetensors").isSymLink());
-    QCOMPARE(s.downloadStatus(kTiny), "finished");
+    QCOMPARE(s.downloadStatus(kTiny), DownloadListModel::Finished);
     QCOMPARE(cell(s.downloads(), 0, DownloadListModel::FractionRole).toDouble(), 1.0);
     QVERIFY(cell(s.downloads(), 0, DownloadListModel::BytesTextRole).toString().contains(" of "));
     QVERIFY(s.app->banners()->has("download-finished"));
@@ -352,12 +357,12 @@ class TestModelsController : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(incompleteBytes(cache_) > 0, kWait);
     QTRY_VERIFY_WITH_TIMEOUT(
         cell(s.downloads(), 0, DownloadListModel::BytesDoneRole).toLongLong() > 0, kWait);
-    QCOMPARE(s.downloadStatus(kTiny), "downloading");
+    QCOMPARE(s.downloadStatus(kTiny), DownloadListModel::Downloading);
     const double fraction = cell(s.downloads(), 0, DownloadListModel::FractionRole).toDouble();
     QVERIFY(fraction > 0 && fraction < 1);
     QVERIFY(cell(s.downloads(), 0, DownloadListModel::CanPauseRole).toBool());
     s.downloads()->pause(id);
-    QCOMPARE(s.downloadStatus(kTiny), "paused");
+    QCOMPARE(s.downloadStatus(kTiny), DownloadListModel::Paused);
     QVERIFY(cell(s.downloads(), 0, DownloadListModel::CanResumeRole).toBool());
     QCOMPARE(cell(s.downloads(), 0, DownloadListModel::SpeedRole).toDouble(), 0.0);
     hub_->release();
@@ -371,7 +376,7 @@ class TestModelsController : public QObject {
                      cell(s.downloads(), 0, DownloadListModel::BytesTextRole).toString();
     });
     s.downloads()->resume(id);
-    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kTiny), QStringLiteral("finished"), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kTiny), DownloadListModel::Finished, kWait);
     const QString checking = QStringLiteral("Checking | checking 0 B of %1 already downloaded")
                                  .arg(coil::hub::formatBytes(kept));
     QVERIFY2(texts.contains(checking), qPrintable(texts.join('\n')));
@@ -405,11 +410,11 @@ class TestModelsController : public QObject {
       hub_->setKnobs({{"hold_after", QJsonObject{{"model.safetensors", 65536}}}});
       s.models()->download(kTiny);
       const QString big = s.models()->download(kBig);
-      QCOMPARE(s.downloadStatus(kBig), "queued");  // one at a time
+      QCOMPARE(s.downloadStatus(kBig), DownloadListModel::Queued);  // one at a time
       s.downloads()->pause(big);
       QTRY_VERIFY_WITH_TIMEOUT(hub_->held() == 1, kWait);
       QTRY_VERIFY_WITH_TIMEOUT(incompleteBytes(cache_) > 0, kWait);
-      QCOMPARE(s.downloadStatus(kTiny), "downloading");
+      QCOMPARE(s.downloadStatus(kTiny), DownloadListModel::Downloading);
     }  // the app quits mid-download
     hub_->release();
     kept = incompleteBytes(cache_);
@@ -418,15 +423,15 @@ class TestModelsController : public QObject {
 
     Session s(data_);
     QCOMPARE(s.downloads()->rowCount(), 2);
-    QCOMPARE(s.downloadStatus(kBig), "paused");  // paused stays paused
+    QCOMPARE(s.downloadStatus(kBig), DownloadListModel::Paused);  // paused stays paused
     // the interrupted one continues by itself, from its partial file
-    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kTiny), QStringLiteral("finished"), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kTiny), DownloadListModel::Finished, kWait);
     QCOMPARE(hub_->requests("cdn", "GET", "").last().toObject()["range"].toString(),
              QStringLiteral("bytes=%1-").arg(kept));
     QTRY_VERIFY_WITH_TIMEOUT(s.scannedRow(kTiny) >= 0, kWait);
-    QCOMPARE(s.downloadStatus(kBig), "paused");
+    QCOMPARE(s.downloadStatus(kBig), DownloadListModel::Paused);
     s.downloads()->resume(s.downloads()->idOfRepo(kBig));
-    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kBig), QStringLiteral("finished"), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kBig), DownloadListModel::Finished, kWait);
     QTRY_VERIFY_WITH_TIMEOUT(s.scannedRow(kBig) >= 0, kWait);
   }
 
@@ -479,7 +484,7 @@ class TestModelsController : public QObject {
     QVERIFY(!m->hasToken());
     QVERIFY(settings->hfTokenText().startsWith("No token"));
     const QString id = m->download(kGated);
-    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kGated), QStringLiteral("failed"), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kGated), DownloadListModel::Failed, kWait);
     const QString error = cell(s.downloads(), 0, DownloadListModel::ErrorRole).toString();
     QVERIFY2(error.contains("gated") && error.contains("token"), qPrintable(error));
     QVERIFY2(m->message().contains("gated"), qPrintable(m->message()));
@@ -495,7 +500,7 @@ class TestModelsController : public QObject {
     QVERIFY(settings->hfTokenText().startsWith("A token saved in Coil"));
     QVERIFY(QFileInfo::exists(data_ + "/hf_token"));
     QCOMPARE(m->download(kGated), id);  // retries the failed entry
-    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kGated), QStringLiteral("finished"), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kGated), DownloadListModel::Finished, kWait);
     QTRY_VERIFY_WITH_TIMEOUT(s.scannedRow(kGated) >= 0, kWait);
     QVERIFY(!hub_->requests("hub", "HEAD", "model.safetensors").isEmpty());
     // the saved token is read again by the next session, and can be removed
@@ -581,7 +586,7 @@ class TestModelsController : public QObject {
     QCOMPARE(choices.size(), 3);
     QCOMPARE(choices[0].toMap()["quant"].toString(), "Q8_0");
     for (const QVariant& c : choices)
-      QCOMPARE(c.toMap()["fitLabel"].toString(), "Fits RAM");  // kilobytes
+      QCOMPARE(c.toMap()["fit"].toMap()["label"].toString(), "Fits RAM");  // kilobytes
     QCOMPARE(cell(r, row, HubSearchModel::DefaultChoiceRole).toInt(), 0);
   }
 
@@ -602,11 +607,11 @@ class TestModelsController : public QObject {
     const int q8 = rowWhere(f, RepoFilesModel::PathRole, "falcon-mamba-small.Q8_0.gguf");
     QCOMPARE(cell(f, q8, RepoFilesModel::KindRole).toString(), "gguf");
     QCOMPARE(cell(f, q8, RepoFilesModel::SizeRole).toLongLong(), qint64(41632));
-    QCOMPARE(cell(f, q8, RepoFilesModel::FitLabelRole).toString(), "Fits RAM");
+    QCOMPARE(cell(f, q8, RepoFilesModel::FitRole).toMap()["label"].toString(), "Fits RAM");
     QVERIFY(cell(f, q8, RepoFilesModel::DownloadableRole).toBool());
     const int readme = rowWhere(f, RepoFilesModel::PathRole, "README.md");
     QVERIFY(!cell(f, readme, RepoFilesModel::DownloadableRole).toBool());
-    QCOMPARE(cell(f, readme, RepoFilesModel::FitLabelRole).toString(), QString());
+    QCOMPARE(cell(f, readme, RepoFilesModel::FitRole).toMap()["label"].toString(), QString());
     // a safetensors repo's files have no groups and no per-file downloads
     m->repoFiles()->show(kTiny);
     QTRY_VERIFY_WITH_TIMEOUT(!m->repoFiles()->loading(), kWait);
@@ -685,11 +690,11 @@ class TestModelsController : public QObject {
     m->setMachine({8 * gb, 0, {}});  // an 8 GB laptop: BF16 is too big, Q8_0 tight
     QCOMPARE(quants(), QStringList({"BF16", "Q8_0", "Q4_K_M"}));
     const QVariantList small = cell(r, 0, HubSearchModel::ChoicesRole).toList();
-    QCOMPARE(small[0].toMap()["fitLabel"].toString(), "Too big for RAM");
-    QCOMPARE(small[1].toMap()["fitLabel"].toString(), "Tight fit");
-    QCOMPARE(small[2].toMap()["fitLabel"].toString(), "Fits RAM");
+    QCOMPARE(small[0].toMap()["fit"].toMap()["label"].toString(), "Too big for RAM");
+    QCOMPARE(small[1].toMap()["fit"].toMap()["label"].toString(), "Tight fit");
+    QCOMPARE(small[2].toMap()["fit"].toMap()["label"].toString(), "Fits RAM");
     QCOMPARE(cell(r, 0, HubSearchModel::DefaultChoiceRole).toInt(), 2);
-    QCOMPARE(cell(r, 0, HubSearchModel::FitLabelRole).toString(), "Fits RAM");
+    QCOMPARE(cell(r, 0, HubSearchModel::FitRole).toMap()["label"].toString(), "Fits RAM");
     m->setMachine({32 * gb, 0, {}});  // enough RAM for BF16
     QCOMPARE(cell(r, 0, HubSearchModel::DefaultChoiceRole).toInt(), 0);
     m->setMachine({32 * gb, 6 * gb, "a 6 GB GPU"});  // the quant that fits the GPU wins

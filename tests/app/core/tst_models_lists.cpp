@@ -202,17 +202,19 @@ class TestModelsLists : public QObject {
     QCOMPARE(m.rowCount(), 2);
     QCOMPARE(m.activeCount(), 2);
     QVERIFY(active.count() >= 1);
-    QCOMPARE(m.index(0, 0).data(DownloadListModel::StatusRole).toString(), "queued");
+    QCOMPARE(m.index(0, 0).data(DownloadListModel::StatusRole).toInt(),
+             int(DownloadListModel::Queued));
     QVERIFY(m.index(0, 0).data(DownloadListModel::CanPauseRole).toBool());
-    QCOMPARE(m.statusOfRepo("org/b"), "queued");
+    QCOMPARE(m.statusOfRepo("org/b"), DownloadListModel::Queued);
     QCOMPARE(m.idOfRepo("org/b"), b);
-    QCOMPARE(m.statusOfRepo("org/none"), QString());
+    QCOMPARE(m.statusOfRepo("org/none"), DownloadListModel::None);
     m.pause(a);
     QCOMPARE(m.index(0, 0).data(DownloadListModel::StatusTextRole).toString(), "Paused");
     QVERIFY(m.index(0, 0).data(DownloadListModel::CanResumeRole).toBool());
     QCOMPARE(m.index(0, 0).data(DownloadListModel::EtaSecondsRole).toLongLong(), -1);
     m.resume(a);
-    QCOMPARE(m.index(0, 0).data(DownloadListModel::StatusRole).toString(), "queued");
+    QCOMPARE(m.index(0, 0).data(DownloadListModel::StatusRole).toInt(),
+             int(DownloadListModel::Queued));
     // progress reaches the row in place
     QSignalSpy changed(&m, &QAbstractItemModel::dataChanged);
     emit queue.progress(b, 250000, 1000000, 50000.0);

@@ -112,7 +112,8 @@ class TestPartialAnswer : public QObject {
     auto* list = app->messages();
     QCOMPARE(list->rowCount(), 2);
     QCOMPARE(cell(list, 1, MessageListModel::IdRole).toLongLong(), partial_.id);
-    QCOMPARE(cell(list, 1, MessageListModel::FinishReasonRole).toString(), "interrupted");
+    QCOMPARE(cell(list, 1, MessageListModel::FinishRole).toInt(),
+             int(MessageListModel::Interrupted));
     QVERIFY(cell(list, 1, MessageListModel::DetailsRole).toString().contains("interrupted"));
   }
 
@@ -132,7 +133,8 @@ class TestPartialAnswer : public QObject {
     app->chat()->openChat(chat_);
     auto* list = app->messages();
     QCOMPARE(list->rowCount(), 2);
-    QCOMPARE(cell(list, 1, MessageListModel::FinishReasonRole).toString(), "interrupted");
+    QCOMPARE(cell(list, 1, MessageListModel::FinishRole).toInt(),
+             int(MessageListModel::Interrupted));
 
     QSignalSpy finished(app->chat(), &ChatController::answerFinished);
     app->chat()->continueAnswer(partial_.id);

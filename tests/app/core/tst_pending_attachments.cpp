@@ -26,10 +26,7 @@ class TestPendingAttachments : public QObject {
   }
 
  private slots:
-  void initTestCase() {
-    files_ = tmp_.filePath("files");
-    QVERIFY(coil::test::writeAttachmentFixtures(files_));
-  }
+  void initTestCase() { files_ = coil::test::attachmentFixturesDir(); }
 
   void withoutAModelTheTokensAreUnknown() {
     WorkerHost host{QString()};
@@ -37,10 +34,10 @@ class TestPendingAttachments : public QObject {
     QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
     m.addFile(files_ + "/notes.md");
     QCOMPARE(m.count(), 1);
-    QCOMPARE(role(m, 0, PendingAttachments::StatusRole).toString(), QStringLiteral("reading"));
+    QCOMPARE(role(m, 0, PendingAttachments::StatusRole).toInt(), int(PendingAttachments::Reading));
     QVERIFY(m.busy());
     QTRY_VERIFY_WITH_TIMEOUT(!m.busy(), 30000);
-    QCOMPARE(role(m, 0, PendingAttachments::StatusRole).toString(), QStringLiteral("ready"));
+    QCOMPARE(role(m, 0, PendingAttachments::StatusRole).toInt(), int(PendingAttachments::Ready));
     QCOMPARE(m.estimateText(), QStringLiteral("Load a model to count the tokens"));
   }
 
@@ -60,7 +57,7 @@ class TestPendingAttachments : public QObject {
     // the byte-level fixture tokenizer: one token per byte of the text
     QCOMPARE(role(m, 0, PendingAttachments::TokensRole).toLongLong(),
              qint64(QByteArray("# Notes\n\nThe *café* opens at nine.\n").size()));
-    QCOMPARE(role(m, 1, PendingAttachments::StatusRole).toString(), QStringLiteral("error"));
+    QCOMPARE(role(m, 1, PendingAttachments::StatusRole).toInt(), int(PendingAttachments::Failed));
     QVERIFY(role(m, 1, PendingAttachments::ErrorRole).toString().startsWith("binary.dat: "));
     QCOMPARE(role(m, 1, PendingAttachments::TokensRole).toLongLong(), -1);
     QCOMPARE(role(m, 2, PendingAttachments::FormatRole).toString(), QStringLiteral("Source code"));
@@ -93,6 +90,37 @@ class TestPendingAttachments : public QObject {
     QVERIFY2(role(m, 0, PendingAttachments::ErrorRole).toString().contains("over the 20 B limit"),
              qPrintable(role(m, 0, PendingAttachments::ErrorRole).toString()));
     QVERIFY(m.take().isEmpty());
+  }
+
+  // Chips belong to the chat they were added in: another chat shows none, coming back shows
+  // them again, a read that ends while parked lands on its own chip; carry keeps them.
+  void chipsStayWithTheirChat() {
+    WorkerHost host{QString()};
+    PendingAttachments m(&host);
+    QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    m.setConversation(7);
+    m.addFile(files_ + "/notes.md");
+    m.setConversation(8);  // left while the file is still being read
+    QCOMPARE(m.count(), 0);
+    QVERIFY(!m.busy());
+    m.addFile(files_ + "/main.cpp");
+    QTRY_VERIFY_WITH_TIMEOUT(!m.busy(), 30000);
+    m.setConversation(7);
+    QCOMPARE(m.count(), 1);
+    QCOMPARE(role(m, 0, PendingAttachments::NameRole).toString(), QStringLiteral("notes.md"));
+    QTRY_VERIFY_WITH_TIMEOUT(!m.busy(), 30000);
+    QCOMPARE(role(m, 0, PendingAttachments::StatusRole).toInt(), int(PendingAttachments::Ready));
+    m.setConversation(8);
+    QCOMPARE(m.count(), 1);
+    QCOMPARE(role(m, 0, PendingAttachments::NameRole).toString(), QStringLiteral("main.cpp"));
+    m.setConversation(9, /*carry=*/true);
+    QCOMPARE(m.count(), 1);
+    m.setConversation(8);
+    QCOMPARE(m.count(), 0);
+    // a deleted chat's chips go with it (SQLite may give its id to the next chat)
+    m.forgetConversation(7);
+    m.setConversation(7);
+    QCOMPARE(m.count(), 0);
   }
 };
 

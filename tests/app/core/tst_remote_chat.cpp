@@ -382,8 +382,8 @@ class TestRemoteChat : public QObject {
     QCOMPARE(answers[0].content, streamed);
     // shown as the chat's last message, marked, with a banner that says what happened
     QCOMPARE(app->messages()->rowCount(), 2);
-    QCOMPARE(app->messages()->index(1, 0).data(MessageListModel::FinishReasonRole).toString(),
-             QStringLiteral("interrupted"));
+    QCOMPARE(app->messages()->index(1, 0).data(MessageListModel::FinishRole).toInt(),
+             int(MessageListModel::Interrupted));
     const QString banner = bannerText(*app->banners(), "generate");
     QVERIFY2(banner.contains("lost in the middle of the answer"), qPrintable(banner));
   }

@@ -32,9 +32,11 @@ class TstParsing : public QObject {
     f.write(QByteArray(20 << 20, 'x'));
     f.write(R"("})");
     f.close();
-    QVERIFY(readSmallJson(path).isEmpty());
-    QCOMPARE(readSmallJson(path, 64 << 20).value("model_type").toString(), "falcon_mamba");
-    QVERIFY(readSmallJson(dir.filePath("missing.json")).isEmpty());
+    QVERIFY(coil::readJsonObjectFile(path, coil::kSmallJsonFileBytes).isEmpty());
+    QCOMPARE(coil::readJsonObjectFile(path, 64 << 20).value("model_type").toString(),
+             "falcon_mamba");
+    QVERIFY(coil::readJsonObjectFile(dir.filePath("missing.json"), coil::kSmallJsonFileBytes)
+                .isEmpty());
   }
 
   void linkHeader() {

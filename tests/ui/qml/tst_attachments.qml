@@ -109,7 +109,7 @@ TestCase {
         App.chat.attachments.addFiles(["file://" + attachmentFixtures + "/encrypted.pdf"])
         tryVerify(() => App.chat.attachments.count === 2 && !App.chat.attachments.busy, 30000)
         const bad = chips(window.contentItem, "composerChip")[1]
-        compare(bad.status, "error")
+        compare(bad.status, PendingAttachments.Failed)
         verify(bad.detail.indexOf("encrypted") >= 0, bad.detail)
         shoot("composer")
     }
@@ -121,7 +121,7 @@ TestCase {
         tryVerify(() => !App.chat.attachments.busy, 30000)
         const dropped = chips(window.contentItem, "composerChip")[2]
         compare(dropped.name, "notes.md")
-        compare(dropped.status, "ready")
+        compare(dropped.status, PendingAttachments.Ready)
         mouseClick(findChild(dropped, "removeAttachmentButton"))
         compare(App.chat.attachments.count, 2)
     }
@@ -200,5 +200,46 @@ TestCase {
         tryCompare(find("messageList"), "count", 1)  // the question, no answer
         compare(chips(find("messageList").itemAtIndex(0), "messageChip")[0].name, "long.txt")
         verify(App.chat.readingProgress < 0)
+    }
+
+    // The sidebar entry of a chat (its delegate in the conversation list).
+    function sidebarEntry(id) {
+        const list = find("conversationList")
+        for (let i = 0; i < list.count; ++i) {
+            const item = list.itemAtIndex(i)
+            if (item && item.conversationId === id) return item
+        }
+        verify(false, "chat " + id + " is not in the sidebar")
+    }
+
+    // Chips belong to the chat they were added in: opening another chat in the sidebar shows
+    // an empty composer, coming back shows them again, and a new chat starts without them.
+    function test_5_chipsStayWithTheirChat() {
+        verify(chats.length >= 2)
+        mouseClick(sidebarEntry(chats[0]))
+        compare(App.chat.conversationId, chats[0])
+        App.chat.attachments.addFiles(["file://" + attachmentFixtures + "/notes.md"])
+        tryVerify(() => App.chat.attachments.readyCount === 1, 30000)
+        compare(chips(window.contentItem, "composerChip").length, 1)
+
+        mouseClick(sidebarEntry(chats[1]))
+        compare(App.chat.conversationId, chats[1])
+        waitForRendering(window.contentItem)
+        compare(App.chat.attachments.count, 0)
+        compare(chips(window.contentItem, "composerChip").length, 0)
+        verify(!find("composerAttachments").visible)
+        App.chat.newChat()
+        compare(App.chat.attachments.count, 0)
+
+        mouseClick(sidebarEntry(chats[0]))
+        compare(App.chat.conversationId, chats[0])
+        waitForRendering(window.contentItem)
+        const back = chips(window.contentItem, "composerChip")
+        compare(back.length, 1)
+        compare(back[0].name, "notes.md")
+        compare(back[0].status, PendingAttachments.Ready)
+        shoot("chat-switch")
+        mouseClick(findChild(back[0], "removeAttachmentButton"))
+        compare(App.chat.attachments.count, 0)
     }
 }

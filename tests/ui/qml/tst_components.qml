@@ -30,7 +30,7 @@ TestCase {
             streaming: false
             isLast: true
             attachments: []
-            finishReason: "stop"
+            finish: MessageListModel.Stop
         }
     }
 
@@ -48,7 +48,7 @@ TestCase {
             streaming: false
             isLast: false
             attachments: []
-            finishReason: ""
+            finish: MessageListModel.None
         }
     }
 
@@ -73,7 +73,7 @@ TestCase {
             details: ""
             streaming: false
             isLast: true
-            finishReason: "interrupted"
+            finish: MessageListModel.Interrupted
             attachments: []
         }
     }
@@ -91,7 +91,7 @@ TestCase {
             details: ""
             streaming: false
             isLast: true
-            finishReason: ""
+            finish: MessageListModel.None
             attachments: []
         }
     }
@@ -230,7 +230,7 @@ TestCase {
         const area = createTemporaryObject(bannerComponent, root)
         waitForRendering(area)
         tryVerify(() => findChild(area, "banner-fallback") !== null
-                        && findChild(area, "banner-fallback").level === "warning", 10000)
+                        && findChild(area, "banner-fallback").level === BannerModel.Warning, 10000)
         const banner = findChild(area, "banner-fallback")
         compare(banner.text, "")
         verify(banner.title.indexOf("runs on the CPU") > 0, banner.title)

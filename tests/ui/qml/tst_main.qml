@@ -265,8 +265,9 @@ TestCase {
         tryVerify(() => !find("exportAllButton").visible)
     }
 
-    // A long prompt (a chat re-read without its state reads the same way): the answer's
-    // bubble shows how many tokens are read of how many, and Esc stops the reading.
+    // A long prompt (a chat re-read without its state reads the same way): the reading panel
+    // above the composer, the one documents use too, shows how many tokens are read of how
+    // many and the time left, and Esc stops the reading.
     function test_9_prefillProgressAndEscape() {
         App.chat.newChat()
         const input = find("composerInput")
@@ -277,16 +278,86 @@ TestCase {
         tryVerify(() => App.chat.prefillDone > 0, 60000, "the reading reports progress")
         const list = find("messageList")
         tryCompare(list, "count", 2)
-        const answer = list.itemAtIndex(1)  // the answer coming in
-        const label = findChild(answer, "prefillLabel")
-        verify(findChild(answer, "prefillProgress").visible)
-        verify(/^Reading the chat: [0-9,]+ of [0-9,]+ tokens/.test(label.text), label.text)
+        const panel = find("readingPanel")
+        tryVerify(() => panel.visible && App.chat.readingProgress > 0, 60000)
+        const label = find("readingText")
+        verify(/^Reading the chat: [0-9,]+ of [0-9,]+ tokens, .* left$/.test(label.text), label.text)
         verify(App.chat.prefillTotal > 40000)
         keyClick(Qt.Key_Escape)
         tryVerify(() => !App.chat.busy, 60000)
         compare(App.chat.prefillTotal, 0)
+        verify(!panel.visible)
         tryCompare(find("messageList"), "count", 1)  // the question; no answer was written
         verify(find("retryQuestionButton").visible)  // the question can be asked again
+    }
+
+    // Issue 12: Settings > Weights "4-bit" runs the safetensors fixture quantized: after a
+    // reload the header names the quant, the copy lies in the data folder and the Models
+    // page lists it; loading again finds it (no second quantization); the page's button
+    // deletes it; "As stored" runs the folder as stored again.
+    function test_9a_quantizedWeights() {
+        const path = App.activeModel.path
+        compare(App.activeModel.quant, "")
+        mouseClick(find("settingsButton"))
+        const combo = find("weightsCombo")
+        tryVerify(() => combo.visible)
+        compare(combo.currentText, "As stored")
+        mouseClick(combo)
+        tryVerify(() => combo.popup.opened)
+        const list = combo.popup.contentItem
+        tryVerify(() => list.itemAtIndex(2) !== null)
+        mouseClick(list.itemAtIndex(2))
+        tryVerify(() => !combo.popup.visible)
+        compare(App.settings.weights, "q4_k")
+        compare(combo.currentText, "4-bit (Q4_K)")
+        waitForRendering(window.contentItem)
+        grabImage(window.contentItem).save(artifactsDir + "/weights-setting.png")
+
+        let stages = []
+        const record = () => stages.push(App.activeModel.stage)
+        App.activeModel.progressChanged.connect(record)
+        App.activeModel.reload()
+        tryVerify(() => App.activeModel.loading)
+        tryVerify(() => !App.activeModel.loading && App.activeModel.loaded, 60000)
+        compare(App.activeModel.error, "")
+        compare(App.activeModel.path, path)  // the folder, run from its copy
+        // the file's type (its 64-wide rows fall back to Q5_0 inside it, as llama.cpp does)
+        compare(App.activeModel.quant.indexOf("Q4_K"), 0, App.activeModel.quant)
+        compare(find("modelLabel").text.length > 0, true)
+        verify(stages.some(s => s.indexOf("Quantizing the weights to 4-bit") === 0), stages.join(" | "))
+        verify(App.settings.quantizedCopiesText.indexOf("1 file") >= 0, App.settings.quantizedCopiesText)
+
+        stages = []
+        App.activeModel.reload()
+        tryVerify(() => App.activeModel.loading)
+        tryVerify(() => !App.activeModel.loading && App.activeModel.loaded, 60000)
+        verify(!stages.some(s => s.indexOf("Quantizing") === 0), "quantized again: " + stages.join(" | "))
+        App.activeModel.progressChanged.disconnect(record)
+
+        mouseClick(find("modelsButton"))
+        mouseClick(find("installedTab"))
+        const label = find("quantizedCopiesLabel")
+        tryVerify(() => label.visible)
+        waitForRendering(window.contentItem)
+        grabImage(window.contentItem).save(artifactsDir + "/quantized-copies.png")
+        mouseClick(find("deleteQuantizedButton"))
+        tryVerify(() => App.settings.quantizedCopiesText === "")
+        tryVerify(() => !label.visible)
+
+        mouseClick(find("settingsButton"))
+        tryVerify(() => combo.visible)
+        mouseClick(combo)
+        tryVerify(() => combo.popup.opened)
+        tryVerify(() => list.itemAtIndex(0) !== null)
+        mouseClick(list.itemAtIndex(0))
+        tryVerify(() => !combo.popup.opened)
+        compare(App.settings.weights, "stored")
+        App.activeModel.reload()
+        tryVerify(() => App.activeModel.loading)
+        tryVerify(() => !App.activeModel.loading && App.activeModel.loaded, 60000)
+        compare(App.activeModel.quant, "")
+        compare(App.settings.quantizedCopiesText, "")
+        mouseClick(find("settingsButton"))
     }
 
     // #15 item 12: the model chip of the chat header opens the installed models, the one in

@@ -31,7 +31,7 @@ TestCase {
             width: root.width
             downloadId: "no-such-download"
             repoId: "org/partial-model"
-            status: "paused"
+            status: DownloadListModel.Paused
             statusText: "Paused"
             fraction: 0.25
             bytesTotal: 4000
@@ -125,7 +125,7 @@ TestCase {
         verify(first.defaultChoice >= 0)
         compare(combo.currentIndex, first.defaultChoice)
         compare(combo.textAt(0).indexOf("BF16"), 0)
-        compare(findChild(first, "fitBadge").text, first.choices[first.defaultChoice].fitLabel)
+        compare(findChild(first, "fitBadge").text, first.choices[first.defaultChoice].fit.label)
         verify(findChild(first, "downloadButton").enabled)
 
         let gguf = null
@@ -161,6 +161,9 @@ TestCase {
     function test_4_cancelOfAPartialDownloadAsks() {
         const row = createTemporaryObject(downloadComponent, root)
         waitForRendering(row)
+        // the state is DownloadListModel.Paused: a warning badge, Cancel offered
+        compare(findChild(row, "statusBadge").tone, "warn")
+        verify(findChild(row, "cancelButton").visible)
         mouseClick(findChild(row, "cancelButton"))
         const dialog = findChild(row, "cancelDownloadDialog")
         verify(dialog !== null)

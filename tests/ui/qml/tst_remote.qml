@@ -117,7 +117,7 @@ TestCase {
         waitForRendering(list)
         const answer = list.itemAtIndex(1)
         verify(answer.content.length > 0)
-        compare(answer.finishReason, "length")
+        compare(answer.finish, MessageListModel.Length)
         verify(find("resumeLabel").text.indexOf("answered by 127.0.0.1") === 0, find("resumeLabel").text)
         // nothing claims the chat stays on this computer; no Continue (a local-model feature)
         verify(find("composerHint").text.indexOf("answered by tiny-remote") > 0, find("composerHint").text)

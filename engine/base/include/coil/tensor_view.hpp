@@ -19,6 +19,13 @@ struct TensorView {
   const void* data = nullptr;
   size_t nbytes = 0;
   std::filesystem::path file;  // for error messages
+  // The data already lies in this process's 2 MiB-page memory (coil/huge_pages.hpp: the
+  // synthetic weights), so a backend uses it in place rather than copying it there.
+  bool huge_pages = false;
+  // The data lies in a read-only file mapping (MappedFile): a backend that copied it may
+  // drop the mapping's pages from the process (drop_mapped_pages); they stay in the page
+  // cache and a later read maps them again.
+  bool file_mapped = false;
 
   int64_t numel() const;  // throws coil::Error when the shape overflows
 };
