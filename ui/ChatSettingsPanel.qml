@@ -48,6 +48,7 @@ Rectangle {
 
         ScrollView {
             id: scroll
+            objectName: "chatSettingsScroll"
             Layout.fillWidth: true
             Layout.maximumWidth: panel.width  // narrow: the content wraps, it never runs out
             Layout.fillHeight: true
@@ -76,14 +77,10 @@ Rectangle {
                     elide: Text.ElideMiddle
                     Layout.fillWidth: true
                 }
-                Button {
+                WrapButton {
                     text: qsTr("Choose model folder…")
-                    icon.source: "icons/folder.png"
-                    icon.width: 16
-                    icon.height: 16
+                    iconName: "folder"
                     enabled: !App.activeModel.loading && !App.chat.busy
-                    flat: true
-                    font.capitalization: Font.MixedCase
                     onClicked: folderDialog.open()
                 }
 
@@ -154,10 +151,8 @@ Rectangle {
                         onValueModified: App.chat.settings.seed = value
                     }
                 }
-                Button {
+                WrapButton {
                     text: qsTr("Reset sampling to the model's defaults")
-                    flat: true
-                    font.capitalization: Font.MixedCase
                     onClicked: App.chat.settings.resetToDefaults()
                     Layout.topMargin: 4
                     Layout.bottomMargin: 16

@@ -10,6 +10,9 @@ GridLayout {
     property string title
     property string description
     default property alias control: slot.data
+    // Stacked, the control stays at the right edge too (the font size's "+", which the page
+    // keeps under the pointer while the rows reflow around it).
+    property bool keepRight: false
     readonly property bool stacked: width < 440 * Math.max(1, Theme.fontSize / 14)
 
     columns: stacked ? 1 : 2
@@ -39,6 +42,7 @@ GridLayout {
         id: slot
         implicitWidth: childrenRect.width
         implicitHeight: childrenRect.height
-        Layout.alignment: row.stacked ? Qt.AlignLeft : Qt.AlignRight | Qt.AlignVCenter
+        Layout.alignment: row.stacked ? (row.keepRight ? Qt.AlignRight : Qt.AlignLeft)
+                                      : Qt.AlignRight | Qt.AlignVCenter
     }
 }

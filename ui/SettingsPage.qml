@@ -19,7 +19,7 @@ ScrollView {
     function holdInPlace(item) {
         if (holdItem !== item) {  // clicks in a row keep the first place
             holdItem = item
-            holdY = item.mapToItem(page, 0, 0).y
+            holdY = item.mapToItem(null, 0, 0).y  // in the window: the header above grows too
         }
         holdTimer.restart()
     }
@@ -27,7 +27,7 @@ ScrollView {
         if (!holdItem)
             return
         const flick = page.contentItem
-        const shift = holdItem.mapToItem(page, 0, 0).y - holdY
+        const shift = holdItem.mapToItem(null, 0, 0).y - holdY
         flick.contentY = Math.max(0, Math.min(flick.contentY + shift, page.contentHeight - flick.height))
     }
     Connections {
@@ -36,11 +36,18 @@ ScrollView {
     }
     Timer {
         id: holdTimer
-        interval: 250
+        interval: 400
         onTriggered: {
             page.restoreHold()
             page.holdItem = null
         }
+    }
+    // The layout settles over a few frames (texts re-wrap): the item is put back on each.
+    Timer {
+        interval: 16
+        repeat: true
+        running: page.holdItem !== null
+        onTriggered: page.restoreHold()
     }
 
     ColumnLayout {
@@ -288,6 +295,7 @@ ScrollView {
         }
         SettingRow {
             title: qsTr("Font size")
+            keepRight: true
             SpinBox {
                 id: fontSpin
                 objectName: "fontSizeSpinBox"
@@ -295,16 +303,11 @@ ScrollView {
                 to: 28
                 editable: true
                 value: App.settings.fontSize
-                // The page reflows with the new size once the clicks stop, not under the pointer
-                // between two clicks of "+"; then this box is kept where it was on screen.
-                onValueModified: fontTimer.restart()
-                Timer {
-                    id: fontTimer
-                    interval: 1000
-                    onTriggered: {
-                        page.holdInPlace(fontSpin)
-                        App.settings.fontSize = fontSpin.value
-                    }
+                // The page takes the new size at once (the settings file is written once the
+                // clicks stop) and keeps this box where it was on screen, under the pointer.
+                onValueModified: {
+                    page.holdInPlace(fontSpin)
+                    App.settings.fontSize = fontSpin.value
                 }
             }
         }
@@ -316,6 +319,11 @@ ScrollView {
             wrapMode: Text.Wrap
             Layout.fillWidth: true
             Layout.bottomMargin: 24
+        }
+        // While an item is held in place, room below the page's end: a row near the bottom
+        // can stay where it is as the rows above it grow.
+        Item {
+            Layout.preferredHeight: page.holdItem ? page.height : 0
         }
     }
 

@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
   if (engine.rootObjects().isEmpty()) return 1;
 
   std::unique_ptr<coil::app::ScreenshotDriver> driver;
-  if (!cl.screenshotPath.isEmpty())
+  if (!cl.sendText.isEmpty())
     driver = std::make_unique<coil::app::ScreenshotDriver>(
         &controller, qobject_cast<QQuickWindow*>(engine.rootObjects().first()), cl.sendText,
         cl.screenshotPath);

@@ -48,6 +48,7 @@ void ActiveModel::load(const QString& pathOrUrl) {
   stage_ = tr("Waiting for the engine");
   emit progressChanged();
   emit loadingChanged();
+  emit loadRequested(path);
   host_->load(r);
 }
 
@@ -86,6 +87,8 @@ void ActiveModel::onLoaded(const ModelInfo& info) {
   loading_ = false;
   setError({});
   settings_->setModelPath(info.path);
+  // a model from outside the Hugging Face cache stays in the model switcher
+  if (repoIdOfSnapshotPath(info.path).isEmpty()) settings_->rememberModelFolder(info.path);
   settings_->refreshQuantizedCopies();  // the load may have made one
   status_->setModel(info);
   banners_->dismiss(QStringLiteral("model-load"));

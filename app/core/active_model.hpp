@@ -57,12 +57,16 @@ class ActiveModel : public QObject {
   QString title() const;
   QString path() const { return info_.path; }
   QString loadingPath() const { return loadingPath_; }
+  // The model the next answer is read with: the one loading, else the loaded one.
+  QString targetPath() const { return loading_ ? loadingPath_ : info_.path; }
   QString loadingName() const;
   QString error() const { return error_; }
   const ModelInfo& info() const { return info_; }
 
  signals:
   void loadingChanged();
+  // A load was asked for (before it starts on the worker): the chat open now asked for it.
+  void loadRequested(const QString& path);
   void progressChanged();
   void modelChanged();
   void errorChanged();

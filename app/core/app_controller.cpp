@@ -69,6 +69,8 @@ AppController::AppController(const Options& options, QObject* parent)
 }
 
 AppController::~AppController() {
+  // An answer still streaming is stopped and kept (the window was closed while it streamed).
+  if (chat_) chat_->stopForQuit();
   // The worker thread goes first: nothing may call back into the models while they go.
   host_.reset();
 }

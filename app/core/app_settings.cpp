@@ -25,6 +25,13 @@ AppSettings::AppSettings(const QString& dataDir, QObject* parent)
                                             QSettings::IniFormat);
   if (qApp) qApp->installEventFilter(this);
   updateDark();
+  fontSaveTimer_.setSingleShot(true);
+  fontSaveTimer_.setInterval(kFontSaveDelayMs);
+  connect(&fontSaveTimer_, &QTimer::timeout, this, &AppSettings::saveFontSize);
+}
+
+AppSettings::~AppSettings() {
+  saveFontSize();
 }
 
 QVariant AppSettings::value(const char* key, const QVariant& fallback) const {
@@ -210,14 +217,23 @@ void AppSettings::setTheme(const QString& theme) {
 }
 
 int AppSettings::fontSize() const {
+  if (pendingFontSize_ > 0) return pendingFontSize_;
   return value("ui/fontSize", kDefaultFontSize).toInt();
 }
 
 void AppSettings::setFontSize(int size) {
+  // Shown at once; written to the settings file once the clicks of "+" stop.
   size = qBound(9, size, 28);
   if (size == fontSize()) return;
-  store("ui/fontSize", size);
+  pendingFontSize_ = size;
+  fontSaveTimer_.start();
   emit fontSizeChanged();
+}
+
+void AppSettings::saveFontSize() {
+  if (pendingFontSize_ <= 0) return;
+  store("ui/fontSize", pendingFontSize_);
+  pendingFontSize_ = 0;
 }
 
 int AppSettings::attachmentLimitMB() const {
@@ -239,6 +255,20 @@ void AppSettings::setModelPath(const QString& path) {
   if (path == modelPath()) return;
   store("model/path", path);
   emit modelPathChanged();
+}
+
+QStringList AppSettings::modelFolders() const {
+  return value("model/folders", QStringList()).toStringList();
+}
+
+void AppSettings::rememberModelFolder(const QString& path) {
+  if (path.isEmpty()) return;
+  QStringList folders = modelFolders();
+  if (!folders.isEmpty() && folders.first() == path) return;
+  folders.removeAll(path);
+  folders.prepend(path);
+  while (folders.size() > kMaxModelFolders) folders.removeLast();
+  store("model/folders", folders);
 }
 
 void AppSettings::setStateStore(storage::StateStore* store) {

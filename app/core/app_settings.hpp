@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QSettings>
 #include <QStringList>
+#include <QTimer>
 #include <QVariantList>
 #include <QVariantMap>
 #include <memory>
@@ -62,6 +63,7 @@ class AppSettings : public QObject {
 
   // dataDir "" keeps the settings in memory only (tests, or no writable folder).
   explicit AppSettings(const QString& dataDir, QObject* parent = nullptr);
+  ~AppSettings() override;
 
   QString backend() const;
   void setBackend(const QString& backend);
@@ -101,6 +103,11 @@ class AppSettings : public QObject {
   void setAttachmentLimitMB(int mb);
   QString modelPath() const;
   void setModelPath(const QString& path);
+  // The models loaded from outside the Hugging Face cache (a folder or .gguf file chosen by
+  // hand), newest first, at most kMaxModelFolders: the model switcher keeps offering them.
+  QStringList modelFolders() const;
+  void rememberModelFolder(const QString& path);
+  static constexpr int kMaxModelFolders = 12;
   QString dataDir() const { return dataDir_; }
 
   void setStateStore(storage::StateStore* store);
@@ -158,7 +165,13 @@ class AppSettings : public QObject {
 
   QString dataDir_;
   HubTokenStore tokens_;
+  void saveFontSize();
+
   std::unique_ptr<QSettings> settings_;
+  // A font size shown but not yet written (written kFontSaveDelayMs after the last change).
+  int pendingFontSize_ = 0;
+  QTimer fontSaveTimer_;
+  static constexpr int kFontSaveDelayMs = 1000;
   QVariantMap memory_;  // when there is no settings file
   QVariantMap deviceLists_;
   storage::StateStore* states_ = nullptr;

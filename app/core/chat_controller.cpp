@@ -2,11 +2,13 @@
 #include "chat_controller.hpp"
 
 #include <QClipboard>
+#include <QDir>
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QLocale>
 
 #include "active_model.hpp"
+#include "answer_writer.hpp"
 #include "banner_model.hpp"
 #include "chat_settings.hpp"
 #include "chat_store.hpp"
@@ -15,6 +17,7 @@
 #include "format.hpp"
 #include "inference_worker.hpp"
 #include "message_list_model.hpp"
+#include "model_name.hpp"
 #include "pending_attachments.hpp"
 #include "remote_controller.hpp"
 #include "search_results_model.hpp"
@@ -43,12 +46,19 @@ ChatController::ChatController(const Parts& p, QObject* parent)
       banners_(p.banners),
       settings_(new ChatSettings(&p.storage->chats(), this)),
       attachments_(new PendingAttachments(p.host, this)),
-      remote_(p.remote) {
+      remote_(p.remote),
+      writer_(new AnswerWriter(p.storage->dataDir(), &p.storage->chats(), this)) {
   flushTimer_.setSingleShot(true);
   flushTimer_.setInterval(30);
   connect(&flushTimer_, &QTimer::timeout, this, &ChatController::flushText);
   draftTimer_.setInterval(kDraftSaveMs);
   connect(&draftTimer_, &QTimer::timeout, this, &ChatController::saveDraft);
+  connect(writer_, &AnswerWriter::written, this, &ChatController::onAnswerWritten);
+  connect(writer_, &AnswerWriter::failed, this,
+          [this](qint64 requestId, const QString& reason, bool final) {
+            storageFailed(std::runtime_error(reason.toStdString()));
+            if (final) onAnswerWritten(requestId, 0, true);
+          });
   InferenceWorker* w = host_->worker();
   connect(w, &InferenceWorker::textGenerated, this, &ChatController::onText);
   connect(w, &InferenceWorker::prefillProgress, this, &ChatController::onPrefill);
@@ -60,6 +70,7 @@ ChatController::ChatController(const Parts& p, QObject* parent)
   connect(w, &InferenceWorker::readingProgress, this, &ChatController::onReadingProgress);
   connect(model_, &ActiveModel::modelChanged, this, &ChatController::onModelChanged);
   connect(model_, &ActiveModel::loadingChanged, this, &ChatController::canSendChanged);
+  connect(model_, &ActiveModel::loadRequested, this, [this] { modelAskedBy_ = conversationId_; });
   connect(settings_, &ChatSettings::failed, this, [this](const QString& reason) {
     storageFailed(std::runtime_error(reason.toStdString()));
   });
@@ -192,7 +203,9 @@ void ChatController::onPrepared(const ResumeReport& report) {
 }
 
 void ChatController::useChatModel() {
-  // A chat remembers its model: open it with that one when it is not the loaded one.
+  // A chat remembers the model it was held with: it opens with that one. A model that is no
+  // longer on this computer is named, and the chat goes on with the model in use.
+  banners_->dismiss(QStringLiteral("chat-model"));
   if (conversationId_ <= 0) return;
   try {
     const auto c = storage_->chats().conversation(conversationId_);
@@ -201,9 +214,38 @@ void ChatController::useChatModel() {
       if (!c->remoteUrl.isEmpty()) return remote_->activateChat(c->remoteUrl, c->modelId);
       remote_->deactivate();
     }
-    if (!c || c->modelPath.isEmpty() || c->modelPath == model_->path()) return;
-    if (model_->loading() && model_->loadingPath() == c->modelPath) return;
-    if (QFileInfo(c->modelPath).isDir()) model_->load(c->modelPath);
+    if (!c || c->modelPath.isEmpty() || c->modelPath == model_->targetPath()) return;
+    if (QFileInfo::exists(c->modelPath)) {
+      model_->load(c->modelPath);
+      return;
+    }
+    const QString name = c->modelId.isEmpty() ? QFileInfo(c->modelPath).fileName() : c->modelId;
+    const QString repo = repoIdOfSnapshotPath(c->modelPath);
+    banners_->show({QStringLiteral("chat-model"), BannerModel::Info,
+                    tr("This chat was held with %1, which is no longer on this computer").arg(name),
+                    model_->targetPath().isEmpty()
+                        ? tr("Pick a model for it from the model chip above the chat.")
+                        : tr("Its next answer is read with %1.")
+                              .arg(model_->loading() ? model_->loadingName() : model_->title()),
+                    repo.isEmpty()
+                        ? tr("It was %1.").arg(QDir::toNativeSeparators(c->modelPath))
+                        : tr("Download %1 again from Models to use it here.").arg(repo)});
+  } catch (const std::exception& e) {
+    storageFailed(e);
+  }
+}
+
+void ChatController::rememberModel(qint64 id) {
+  if (id <= 0 || !model_->loaded()) return;
+  try {
+    auto& chats = storage_->chats();
+    const auto c = chats.conversation(id);
+    if (!c) return;
+    // (a remote chat picked a local model: it becomes local, with that model)
+    if (c->remoteUrl.isEmpty() && c->modelPath == model_->path() && c->modelId == model_->name())
+      return;
+    chats.setModel(id, model_->name(), model_->path());
+    if (id == conversationId_) banners_->dismiss(QStringLiteral("chat-model"));
   } catch (const std::exception& e) {
     storageFailed(e);
   }
@@ -215,13 +257,9 @@ void ChatController::onModelChanged() {
   attachments_->setPrefillSpeed(0, {});  // another model, another speed
   attachments_->recount();
   settings_->setModelDefaults(model_->info().sampling, model_->info().maxTokens);
-  if (conversationId_ > 0 && !remote()) {
-    try {
-      storage_->chats().setModel(conversationId_, model_->name(), model_->path());
-    } catch (const std::exception& e) {
-      storageFailed(e);
-    }
-  }
+  // the chat that asked for the model takes it (switcher, chat settings, opening it); a load
+  // asked for elsewhere (a new chat, the app's start) changes no chat
+  if (!remote()) rememberModel(modelAskedBy_);
   prepareWorker();
 }
 
@@ -239,6 +277,7 @@ void ChatController::onRemoteChosen() {
 
 void ChatController::newChat() {
   if (busy_) stop();
+  banners_->dismiss(QStringLiteral("chat-model"));
   setConversation(0);
   settings_->load(0);
   refreshMessages();
@@ -371,6 +410,7 @@ qint64 ChatController::createConversation(const QString& firstMessage) {
     chats.setModel(id, model_->name(), model_->path());
   else if (model_->loading())
     chats.setModel(id, QString(), model_->loadingPath());
+  if (model_->loading()) modelAskedBy_ = id;  // it takes the model once it has loaded
   settings_->saveTo(id);
   return id;
 }
@@ -482,7 +522,8 @@ void ChatController::startAnswer(qint64 anchorId, Mode mode, qint64 replacesId,
     for (const storage::Message& m : storage_->chats().children(conversationId_, anchor->parentId))
       if (m.id != anchorId && m.attachments == anchor->attachments) r.documentMessageIds << m.id;
   }
-  r.samplingOverrides = settings_->overrides();  // under the model's defaults when it runs
+  r.samplingOverrides = settings_->overrides();   // under the model's defaults when it runs
+  if (!remote()) rememberModel(conversationId_);  // the model this chat is held with
   active_ = {};
   active_.conversationId = conversationId_;
   active_.anchorId = anchorId;
@@ -490,7 +531,6 @@ void ChatController::startAnswer(qint64 anchorId, Mode mode, qint64 replacesId,
   active_.mode = mode;
   active_.model = model_->name();
   active_.prefix = prefix;
-  if (mode == Mode::Continue) active_.draftId = replacesId;
   pendingText_.clear();
   setPrefill(0, 0);
   setReading(-1, {});
@@ -536,31 +576,29 @@ void ChatController::continueAnswer(qint64 messageId) {
   }
 }
 
+AnswerWrite ChatController::answerWrite(const Active& a, bool final) const {
+  AnswerWrite w;
+  w.requestId = a.requestId;
+  w.conversationId = a.conversationId;
+  w.anchorId = a.anchorId;
+  w.replacesId = a.replacesId;
+  w.regenerate = a.mode == Mode::Regenerate;
+  w.continuedId = a.mode == Mode::Continue ? a.replacesId : 0;
+  w.content = a.prefix + a.text;
+  w.meta.model = a.model;
+  w.meta.sampling = settings_->toJson();
+  // what it stays if Coil ends before the answer does (a crash, a kill, power off)
+  w.meta.finishReason = QLatin1String(kInterrupted);
+  w.final = final;
+  w.nothingNew = a.text.isEmpty();
+  return w;
+}
+
 void ChatController::saveDraft() {
-  if (active_.requestId == 0 || active_.text.size() == active_.savedSize) return;
-  if (active_.text.isEmpty()) return;
-  try {
-    auto& chats = storage_->chats();
-    if (!chats.conversation(active_.conversationId)) return;
-    storage::MessageMeta meta;
-    meta.model = active_.model;
-    meta.sampling = settings_->toJson();
-    // what it stays if Coil ends before the answer does (a crash, a kill, power off)
-    meta.finishReason = QLatin1String(kInterrupted);
-    const QString content = active_.prefix + active_.text;
-    if (active_.draftId > 0) {
-      chats.updateMessage(active_.draftId, content, meta);
-    } else {
-      // made the active leaf: after a crash the chat opens on it
-      active_.draftId = active_.mode == Mode::Regenerate
-                            ? chats.regenerate(active_.replacesId, content, meta)
-                            : chats.addMessage(active_.conversationId, active_.anchorId,
-                                               QStringLiteral("assistant"), content, meta);
-    }
-    active_.savedSize = active_.text.size();
-  } catch (const std::exception& e) {
-    storageFailed(e);
-  }
+  if (active_.requestId == 0 || active_.text.isEmpty()) return;
+  if (active_.text.size() == active_.savedSize) return;
+  writer_->write(answerWrite(active_, false));  // on the writer's thread
+  active_.savedSize = active_.text.size();
 }
 
 void ChatController::onPrefill(qint64 requestId, qint64 done, qint64 total) {
@@ -589,6 +627,23 @@ void ChatController::stop() {
     remote_->client()->stop();
   else
     host_->stop();
+}
+
+void ChatController::stopForQuit() {
+  if (!busy_ || active_.requestId == 0) return;
+  host_->stop();
+  flushTimer_.stop();
+  draftTimer_.stop();
+  // stored as an answer Stop ended (the worker's generationFinished will not come); the
+  // writer finishes its writes before Coil ends
+  AnswerWrite w = answerWrite(active_, true);
+  w.meta.finishReason = QStringLiteral("cancelled");
+  w.stopped = true;
+  writer_->write(w);
+  active_ = {};
+  pendingText_.clear();
+  messages_->endStreaming();
+  setBusy(false);
 }
 
 void ChatController::onText(qint64 requestId, const QString& piece) {
@@ -638,52 +693,51 @@ void ChatController::onFinished(const GenerationResult& result) {
   draftTimer_.stop();
   pendingText_.clear();
   setPrefill(0, 0);
-  const Active a = active_;
+  Active a = active_;
+  a.text = result.text;
   active_ = {};
-  qint64 stored = 0;
-  try {
-    auto& chats = storage_->chats();
-    storage::MessageMeta meta;  // what the finished answer is stored with
-    meta.model = a.model;
-    meta.sampling = settings_->toJson();
-    // a remote answer's seed is known only when one was sent
-    if (a.requestId > 0 || result.seed != 0) meta.seed = qint64(result.seed);
-    meta.promptTokens = result.promptTokens;
-    meta.completionTokens = result.completionTokens;
-    meta.prefillTokensPerS = result.prefillTokensPerS();
-    meta.decodeTokensPerS = result.decodeTokensPerS();
-    meta.finishReason = result.finishReason;
-    if (a.draftId > 0 && chats.conversation(a.conversationId)) {
-      // the message the partial answer was saved in gets the whole of it
-      if (a.mode == Mode::Continue && result.text.isEmpty()) {
-        const auto old = chats.message(a.draftId);
-        if (old) meta = old->meta;  // nothing new: it stays as it was
-        if (result.finishReason != QLatin1String("cancelled") && old)
-          meta.finishReason = result.finishReason;
-      }
-      chats.updateMessage(a.draftId, a.prefix + result.text, meta);
-      chats.setActiveLeaf(a.conversationId, a.draftId);
-      stored = a.draftId;
-    } else if (!result.text.isEmpty() && chats.conversation(a.conversationId)) {
-      stored = a.mode == Mode::Regenerate
-                   ? chats.regenerate(a.replacesId, result.text, meta)
-                   : chats.addMessage(a.conversationId, a.anchorId, QStringLiteral("assistant"),
-                                      result.text, meta);
-    } else if (a.mode == Mode::Regenerate && chats.conversation(a.conversationId)) {
-      // nothing new (stopped before the first token): back to the answer it would replace
-      chats.setActiveLeaf(a.conversationId, chats.newestLeafUnder(a.replacesId));
-    }
-  } catch (const std::exception& e) {
-    storageFailed(e);
-  }
-  if (stored > 0 && result.stateReady) host_->saveState(result.requestId, stored);
+  AnswerWrite w = answerWrite(a, true);  // the answer as it ended
+  // a remote answer's seed is known only when one was sent
+  if (a.requestId > 0 || result.seed != 0) w.meta.seed = qint64(result.seed);
+  w.meta.promptTokens = result.promptTokens;
+  w.meta.completionTokens = result.completionTokens;
+  w.meta.prefillTokensPerS = result.prefillTokensPerS();
+  w.meta.decodeTokensPerS = result.decodeTokensPerS();
+  w.meta.finishReason = result.finishReason;
+  w.stopped = result.finishReason == QLatin1String("cancelled");
+  ending_ = {a.requestId, a.conversationId, false, result, {}};
+  writer_->write(w);  // onAnswerWritten goes on
+}
+
+void ChatController::onAnswerWritten(qint64 requestId, qint64 stored, bool final) {
+  if (!final || requestId != ending_.requestId || requestId == 0) return;
+  const Ending e = ending_;
+  ending_ = {};
   messages_->endStreaming();
   setBusy(false);
-  if (a.conversationId == conversationId_) {
-    if (a.requestId < 0)
-      status_->setRemoteGeneration(result, remote_->endpoint().baseUrl.host());
+  if (e.failed) {
+    refreshMessages();
+    if (e.requestId < 0)  // a remote answer
+      banners_->show({QStringLiteral("generate"), BannerModel::Error,
+                      tr("The remote server did not answer"), e.reason,
+                      tr("What arrived is kept, marked interrupted. Check the server on the "
+                         "Models page (Remote), then try again with Regenerate.")});
     else
-      status_->setGeneration(result);
+      banners_->show({QStringLiteral("generate"), BannerModel::Error,
+                      tr("The answer could not be generated"), e.reason,
+                      model_->loaded()
+                          ? tr("Try again with Regenerate. If it keeps failing, reload the model "
+                               "or pick the CPU backend in Settings.")
+                          : tr("Load a model first (chat settings, Model).")});
+    emit answerFinished(0);
+    return;
+  }
+  if (stored > 0 && e.result.stateReady) host_->saveState(e.requestId, stored);
+  if (e.conversationId == conversationId_) {
+    if (e.requestId < 0)
+      status_->setRemoteGeneration(e.result, remote_->endpoint().baseUrl.host());
+    else
+      status_->setGeneration(e.result);
     refreshMessages();
   } else {
     prepareWorker();
@@ -695,36 +749,16 @@ void ChatController::onFinished(const GenerationResult& result) {
 
 void ChatController::onFailed(qint64 requestId, const QString& reason) {
   if (requestId != active_.requestId) return;
-  const bool remoteAnswer = requestId < 0;
   setReading(-1, {});
   flushTimer_.stop();
   draftTimer_.stop();
-  saveDraft();  // what streamed in stays, marked interrupted (Retry, Continue)
-  if (active_.draftId > 0) {
-    try {
-      storage_->chats().setActiveLeaf(active_.conversationId, active_.draftId);
-    } catch (const std::exception& e) {
-      storageFailed(e);
-    }
-  }
   pendingText_.clear();
   setPrefill(0, 0);
+  // what streamed in stays, marked interrupted (Retry, Continue)
+  const AnswerWrite w = answerWrite(active_, true);
+  ending_ = {active_.requestId, active_.conversationId, true, {}, reason};
   active_ = {};
-  messages_->endStreaming();
-  setBusy(false);
-  refreshMessages();
-  if (remoteAnswer)
-    banners_->show({QStringLiteral("generate"), BannerModel::Error,
-                    tr("The remote server did not answer"), reason,
-                    tr("What arrived is kept, marked interrupted. Check the server on the Models "
-                       "page (Remote), then try again with Regenerate.")});
-  else
-    banners_->show({QStringLiteral("generate"), BannerModel::Error,
-                    tr("The answer could not be generated"), reason,
-                    model_->loaded() ? tr("Try again with Regenerate. If it keeps failing, reload "
-                                          "the model or pick the CPU backend in Settings.")
-                                     : tr("Load a model first (chat settings, Model).")});
-  emit answerFinished(0);
+  writer_->write(w);  // onAnswerWritten goes on
 }
 
 void ChatController::onStateSaved(qint64 conversationId, qint64, qint64, double) {

@@ -27,6 +27,8 @@ class ChatSettings;
 class StatusInfo;
 class BannerModel;
 class PendingAttachments;
+class AnswerWriter;
+struct AnswerWrite;
 class RemoteController;
 
 class ChatController : public QObject {
@@ -87,6 +89,10 @@ class ChatController : public QObject {
   // attachment is still being read. The ready attachments go with the message.
   Q_INVOKABLE bool send(const QString& text);
   Q_INVOKABLE void stop();
+  // Coil is closing while an answer streams: the answer is stopped and what streamed in is
+  // kept as a stopped answer (Continue), as if Stop had been pressed. Not "interrupted":
+  // that is what an answer stays after a crash.
+  void stopForQuit();
   // A new answer beside an assistant message (or an answer to a user message without one:
   // the Retry of a question left unanswered).
   Q_INVOKABLE void regenerate(qint64 messageId);
@@ -128,15 +134,27 @@ class ChatController : public QObject {
     QString model;
     QString prefix;         // Continue: the text the answer already had
     QString text;           // what has streamed in so far (after prefix)
-    qint64 draftId = 0;     // the stored message the partial answer is saved in (0: none yet)
     qint64 savedSize = -1;  // text.size() when it was last saved
   };
 
+  // An answer that ended, until the writer has stored it.
+  struct Ending {
+    qint64 requestId = 0;
+    qint64 conversationId = 0;
+    bool failed = false;
+    GenerationResult result;
+    QString reason;  // failed: why
+  };
+
   void startAnswer(qint64 anchorId, Mode mode, qint64 replacesId, const QString& prefix = {});
+  // The write of answer `a` as it is now (a draft, or final).
+  AnswerWrite answerWrite(const Active& a, bool final) const;
+  void onAnswerWritten(qint64 requestId, qint64 stored, bool final);
   void onText(qint64 requestId, const QString& piece);
   void onPrefill(qint64 requestId, qint64 done, qint64 total);
   void setPrefill(qint64 done, qint64 total);
   // Saves the partial answer (a message marked "interrupted" until it finishes).
+  // Saves what streamed in so far (on the writer's thread), marked "interrupted".
   void saveDraft();
   void onFinished(const GenerationResult& result);
   void onFailed(qint64 requestId, const QString& reason);
@@ -157,6 +175,8 @@ class ChatController : public QObject {
   void refreshStateBytes();
   void prepareWorker();
   void useChatModel();
+  // Records the model in use as chat `id`'s model (the one it opens with next time).
+  void rememberModel(qint64 id);
   QList<ChatTurn> turnsTo(qint64 messageId) const;
   qint64 createConversation(const QString& firstMessage);
   void storageFailed(const std::exception& e);
@@ -174,8 +194,13 @@ class ChatController : public QObject {
   RemoteController* remote_;
 
   qint64 conversationId_ = 0;
+  // The chat that was open when the model now loading (or last loaded) was asked for: only
+  // that chat takes it as its model (a load another chat started does not overwrite it).
+  qint64 modelAskedBy_ = -1;
   bool busy_ = false;
   Active active_;
+  Ending ending_;
+  AnswerWriter* writer_ = nullptr;
   QString pendingText_;
   QTimer flushTimer_;
   double readingProgress_ = -1;

@@ -53,7 +53,10 @@ CommandLine parseCommandLine(const QStringList& args) {
   const QCommandLineOption send(QStringLiteral("send"),
                                 QStringLiteral("Test hook: send TEXT once the model is loaded."),
                                 QStringLiteral("TEXT"));
-  p.addOptions({help, version, dataDir, model, screenshot, send});
+  const QCommandLineOption closeWhileAnswering(
+      QStringLiteral("close-while-answering"),
+      QStringLiteral("Test hook: close the window while the answer to --send streams in."));
+  p.addOptions({help, version, dataDir, model, screenshot, send, closeWhileAnswering});
   if (!p.parse(args)) {
     out.action = CommandLine::Action::Error;
     out.message = p.errorText();
@@ -78,9 +81,12 @@ CommandLine parseCommandLine(const QStringList& args) {
   out.modelPath = absolute(p.value(model));
   out.screenshotPath = absolute(p.value(screenshot));
   out.sendText = p.value(send);
-  if (out.screenshotPath.isEmpty() != out.sendText.isEmpty()) {
+  out.closeWhileAnswering = p.isSet(closeWhileAnswering);
+  const bool hook = !out.screenshotPath.isEmpty() || out.closeWhileAnswering;
+  if (hook != !out.sendText.isEmpty() ||
+      (!out.screenshotPath.isEmpty() && out.closeWhileAnswering)) {
     out.action = CommandLine::Action::Error;
-    out.message = QStringLiteral("--screenshot and --send go together");
+    out.message = QStringLiteral("--send goes with either --screenshot or --close-while-answering");
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // coil-chat's command line:
-//   coil-chat [--data-dir DIR] [--model DIR] [--screenshot PNG --send TEXT] [--version]
-//   coil-chat export|import ...   (coil_storage's export/import; --data-dir defaults as above)
+//   coil-chat [--data-dir DIR] [--model DIR] [--send TEXT (--screenshot PNG |
+//   --close-while-answering)] [--version] coil-chat export|import ...   (coil_storage's
+//   export/import; --data-dir defaults as above)
 #pragma once
 #include <QString>
 #include <QStringList>
@@ -14,8 +15,9 @@ struct CommandLine {
   QString modelPath;
   QString screenshotPath;  // test hook: save a screenshot after answering `sendText`
   QString sendText;
-  QStringList storageArgs;  // export/import arguments, --data-dir included
-  QString message;          // help text, or what is wrong
+  bool closeWhileAnswering = false;  // test hook: close the window while `sendText` is answered
+  QStringList storageArgs;           // export/import arguments, --data-dir included
+  QString message;                   // help text, or what is wrong
 };
 
 // `args` as QCoreApplication::arguments() (program name first). The default data folder

@@ -3,8 +3,10 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "active_model.hpp"
+#include "app_settings.hpp"
 #include "chat_controller.hpp"
 #include "demo_model.hpp"
 #include "download_list_model.hpp"
@@ -23,50 +25,100 @@ QString clean(const QString& path) {
 
 }  // namespace
 
+namespace {
+
+InstalledModelsController::Scan scanInstalled(const QString& cacheDir, const QStringList& folders) {
+  InstalledModelsController::Scan out;
+  out.models = scanHubCache(cacheDir);
+  QSet<QString> paths;
+  for (const InstalledModel& m : std::as_const(out.models)) {
+    paths.insert(m.path);
+    if (m.complete) out.completeRepos.insert(m.repoId);
+  }
+  const QString demo = clean(findDemoModel());
+  if (!demo.isEmpty() && !paths.contains(demo)) {
+    out.models << describeFolder(demo, QStringLiteral("demo"));
+    paths.insert(demo);
+  }
+  // A folder loaded by hand: the one in use and the ones loaded before (AppSettings).
+  for (const QString& p : folders)
+    if (!p.isEmpty() && !paths.contains(p) && QFileInfo(p).isDir()) {
+      out.models << describeFolder(p, QStringLiteral("folder"));
+      paths.insert(p);
+    }
+  return out;
+}
+
+}  // namespace
+
 InstalledModelsController::InstalledModelsController(const Parts& parts, QObject* parent)
     : QObject(parent), parts_(parts), machine_(machineMemory(QVariantList{})) {
   rows_ = new InstalledModelsModel(this);
+  connect(&scanWatcher_, &QFutureWatcher<Scan>::finished, this,
+          &InstalledModelsController::onScanned);
+  connect(&deleteWatcher_, &QFutureWatcher<QString>::finished, this,
+          &InstalledModelsController::onDeleted);
   if (parts_.model) {
-    connect(parts_.model, &ActiveModel::modelChanged, this, &InstalledModelsController::refresh);
-    connect(parts_.model, &ActiveModel::loadingChanged, this, &InstalledModelsController::refresh);
+    // the model in use is marked at once; a folder loaded by hand joins after a scan
+    for (auto signal : {&ActiveModel::modelChanged, &ActiveModel::loadingChanged})
+      connect(parts_.model, signal, this, [this] {
+        rebuildRows();
+        refresh();
+      });
   }
   refresh();
+}
+
+InstalledModelsController::~InstalledModelsController() {
+  // a scan or a delete still running finishes on the pool; its result is not wanted
+  scanWatcher_.disconnect(this);
+  deleteWatcher_.disconnect(this);
 }
 
 void InstalledModelsController::setMachine(const MachineMemory& machine) {
   machine_ = machine;
-  refresh();
+  rebuildRows();
 }
 
 void InstalledModelsController::refresh() {
-  QList<InstalledModel> models = scanHubCache(parts_.cacheDir);
-  QSet<QString> paths;
-  completeRepos_.clear();
-  for (const InstalledModel& m : std::as_const(models)) {
-    paths.insert(m.path);
-    if (m.complete) completeRepos_.insert(m.repoId);
+  // The cache is walked on the thread pool; a refresh asked for meanwhile scans once more.
+  if (scanning_) {
+    rescan_ = true;
+    return;
   }
-  const QString demo = clean(findDemoModel());
-  if (!demo.isEmpty() && !paths.contains(demo)) {
-    models << describeFolder(demo, QStringLiteral("demo"));
-    paths.insert(demo);
+  QStringList folders;
+  if (parts_.model) folders << parts_.model->path() << parts_.model->loadingPath();
+  if (parts_.settings) folders << parts_.settings->modelFolders();
+  for (QString& f : folders) f = clean(f);
+  scanning_ = true;
+  emit scanningChanged();
+  scanWatcher_.setFuture(QtConcurrent::run(scanInstalled, parts_.cacheDir, folders));
+}
+
+void InstalledModelsController::onScanned() {
+  const Scan scan = scanWatcher_.result();
+  models_ = scan.models;
+  completeRepos_ = scan.completeRepos;
+  scanning_ = false;
+  if (rescan_) {
+    rescan_ = false;
+    refresh();  // what changed since this scan started
   }
-  if (parts_.model) {
-    for (const QString& p : {clean(parts_.model->path()), clean(parts_.model->loadingPath())})
-      if (!p.isEmpty() && !paths.contains(p) && QFileInfo(p).isDir()) {
-        models << describeFolder(p, QStringLiteral("folder"));
-        paths.insert(p);
-      }
-  }
+  rebuildRows();
+  if (!scanning_) emit scanningChanged();
+}
+
+void InstalledModelsController::rebuildRows() {
   QList<InstalledRow> rows;
-  for (const InstalledModel& m : std::as_const(models)) {
+  for (const InstalledModel& m : std::as_const(models_)) {
     InstalledRow r;
     r.model = m;
     r.inUse =
         parts_.model && (m.path == clean(parts_.model->path()) ||
                          (parts_.model->loading() && m.path == clean(parts_.model->loadingPath())));
     if (m.estimate.valid) r.fit = assessMemoryFit(m.estimate, machine_);
-    r.deleteBlock = deleteBlockOf(r);
+    r.deleteBlock =
+        deleting_.contains(m.path) ? tr("%1 is being deleted.").arg(m.name) : deleteBlockOf(r);
     rows << r;
   }
   rows_->setRows(rows);
@@ -151,10 +203,28 @@ bool InstalledModelsController::deleteInstalled(const QString& path) {
     emit messageRaised(block);
     return false;
   }
+  if (deleteWatcher_.isRunning()) {
+    emit messageRaised(tr("Another model is being deleted: try again in a moment."));
+    return false;
+  }
+  // A model is gigabytes of files: removed on the thread pool, the row refused meanwhile.
   const QString repoId = rows_->find(p)->model.repoId;
-  QString error;
-  const bool ok = removeRepoFromCache(parts_.cacheDir, repoId, &error);
-  if (!ok) emit messageRaised(error);
+  deleting_ = {p, repoId};
+  rebuildRows();
+  deleteWatcher_.setFuture(QtConcurrent::run([cacheDir = parts_.cacheDir, repoId] {
+    QString error;
+    removeRepoFromCache(cacheDir, repoId, &error);
+    return error;
+  }));
+  return true;
+}
+
+void InstalledModelsController::onDeleted() {
+  const QString error = deleteWatcher_.result();
+  const QString path = deleting_.value(0);
+  const QString repoId = deleting_.value(1);
+  deleting_.clear();
+  if (!error.isEmpty()) emit messageRaised(error);
   // Finished downloads of it would point to deleted files.
   if (parts_.queue)
     for (const hub::DownloadQueue::Entry& e : parts_.queue->entries())
@@ -162,7 +232,7 @@ bool InstalledModelsController::deleteInstalled(const QString& path) {
         parts_.queue->remove(e.id);
   if (parts_.details) parts_.details->forget(repoId);
   refresh();
-  return ok;
+  emit deleted(path, error.isEmpty());
 }
 
 }  // namespace coil::app

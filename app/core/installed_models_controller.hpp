@@ -5,10 +5,12 @@
 #pragma once
 #include <QtQml/qqmlregistration.h>
 
+#include <QFutureWatcher>
 #include <QObject>
 #include <QSet>
 #include <QString>
 
+#include "installed_model.hpp"
 #include "memory_fit.hpp"
 
 namespace coil::hub {
@@ -18,6 +20,7 @@ class DownloadQueue;
 namespace coil::app {
 
 class ActiveModel;
+class AppSettings;
 class ChatController;
 class DownloadListModel;
 class InstalledModelsModel;
@@ -30,6 +33,8 @@ class InstalledModelsController : public QObject {
   QML_ELEMENT
   QML_UNCREATABLE("provided by App.installedModels")
   Q_PROPERTY(coil::app::InstalledModelsModel* rows READ rows CONSTANT)
+  // The folders are being walked (on the thread pool); the rows are those of the last scan.
+  Q_PROPERTY(bool scanning READ scanning NOTIFY scanningChanged)
 
  public:
   struct Parts {
@@ -39,8 +44,15 @@ class InstalledModelsController : public QObject {
     DownloadListModel* downloads = nullptr;  // a repo still downloading is not deleted
     hub::DownloadQueue* queue = nullptr;     // finished downloads of a deleted repo go
     RepoDetailsFetcher* details = nullptr;   // a deleted repo's details are fetched again
+    AppSettings* settings = nullptr;         // the folders loaded by hand stay listed
   };
   explicit InstalledModelsController(const Parts& parts, QObject* parent = nullptr);
+  ~InstalledModelsController() override;
+  // What a scan found (on the thread pool: it walks folders and reads headers).
+  struct Scan {
+    QList<InstalledModel> models;
+    QSet<QString> completeRepos;
+  };
 
   InstalledModelsModel* rows() const { return rows_; }
   // Repos of the cache with a complete snapshot (the search results mark them installed).
@@ -48,7 +60,8 @@ class InstalledModelsController : public QObject {
   // The memory the fit badges compare with.
   void setMachine(const MachineMemory& machine);
 
-  // Scans the cache again.
+  bool scanning() const { return scanning_; }
+  // Scans the cache again, on the thread pool: the rows follow when it is done (changed()).
   Q_INVOKABLE void refresh();
   // Starts a new chat on an installed model (loading it unless it is the one in use).
   Q_INVOKABLE bool useInNewChat(const QString& path);
@@ -58,7 +71,8 @@ class InstalledModelsController : public QObject {
   // Refuses (with messageRaised) the demo model, the model in use, a folder outside the
   // cache and a repo still downloading; otherwise asks the page to confirm.
   Q_INVOKABLE bool requestDelete(const QString& path);
-  // Deletes the repo's folder from the cache (the same refusals as requestDelete).
+  // Deletes the repo's folder from the cache (the same refusals as requestDelete), on the
+  // thread pool: true when it started; deleted() says how it ended.
   Q_INVOKABLE bool deleteInstalled(const QString& path);
 
  signals:
@@ -70,6 +84,9 @@ class InstalledModelsController : public QObject {
   void messageRaised(const QString& message);
   // The rows were scanned again (the search results' "installed" marks may change).
   void changed();
+  void scanningChanged();
+  // A delete started by deleteInstalled ended (a failure also raised its message).
+  void deleted(const QString& path, bool ok);
 
  private:
   // The row of an installed model Coil can run, or nullptr (with messageRaised).
@@ -78,8 +95,19 @@ class InstalledModelsController : public QObject {
   QString deleteBlock(const QString& path) const;
   QString deleteBlockOf(const InstalledRow& row) const;
 
+  void onScanned();
+  void onDeleted();
+  // The rows from the last scan and what changes without one (the model in use, the memory).
+  void rebuildRows();
+
   Parts parts_;
   InstalledModelsModel* rows_ = nullptr;
+  QList<InstalledModel> models_;  // the last scan's
+  QFutureWatcher<Scan> scanWatcher_;
+  bool scanning_ = false;
+  bool rescan_ = false;
+  QFutureWatcher<QString> deleteWatcher_;  // the error, "" when the delete worked
+  QStringList deleting_;                   // {path, repo id} of the model being deleted
   MachineMemory machine_;
   QSet<QString> completeRepos_;
 };

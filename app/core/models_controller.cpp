@@ -56,9 +56,10 @@ ModelsController::ModelsController(const Parts& parts, QObject* parent)
                                }},
                               this);
   connect(repoFiles_, &RepoFilesController::messageRaised, this, &ModelsController::setMessage);
-  installed_ = new InstalledModelsController(
-      {cacheDir(), parts_.model, parts_.chat, downloads_->list(), downloads_->queue(), details_},
-      this);
+  installed_ =
+      new InstalledModelsController({cacheDir(), parts_.model, parts_.chat, downloads_->list(),
+                                     downloads_->queue(), details_, parts_.settings},
+                                    this);
 
   queryTimer_.setSingleShot(true);
   queryTimer_.setInterval(400);

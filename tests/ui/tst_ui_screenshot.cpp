@@ -71,6 +71,43 @@ class TestScreenshot : public QObject {
     QVERIFY2(colours.size() > 20, qPrintable(QString::number(colours.size())));
     qInfo("screenshot: %s", qPrintable(png));
   }
+
+  // #15: the window closed while an answer streams (its close button, a normal quit) keeps
+  // what streamed in as a stopped answer ("cancelled": Continue is offered), not as an answer
+  // cut off by a crash ("interrupted", what the draft saved every second says until then).
+  void closingWhileAnsweringKeepsAStoppedAnswer() {
+    QVERIFY2(!QStandardPaths::findExecutable("xvfb-run").isEmpty(),
+             "xvfb-run is not installed (apt-get install xvfb xauth)");
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    // no end-of-sequence token: the answer runs until it is stopped
+    const QString model =
+        coil::test::makeFixtureModel(tmp.filePath("model"), "falcon-tiny-f32", true);
+    QProcess app;
+    app.setProcessChannelMode(QProcess::ForwardedChannels);
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.remove("QT_QPA_PLATFORM");
+    env.insert("QT_QUICK_CONTROLS_STYLE", "Material");
+    app.setProcessEnvironment(env);
+    app.start("xvfb-run", {"-a", "-s", "-screen 0 1400x900x24", COIL_CHAT_PATH, "--data-dir",
+                           tmp.filePath("data"), "--model", model, "--send", "Talk on and on.",
+                           "--close-while-answering"});
+    QVERIFY(app.waitForStarted());
+    QVERIFY(app.waitForFinished(540000));
+    QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(app.exitCode(), 0);  // closed while the answer streamed, and quit cleanly
+
+    coil::storage::Database db(
+        QDir(tmp.filePath("data")).filePath(QLatin1String(coil::storage::Storage::kDatabaseFile)));
+    coil::storage::Statement st = db.prepare(
+        "SELECT length(content), finish_reason, (SELECT active_leaf_id FROM conversations) = id "
+        "FROM messages WHERE role = 'assistant'");
+    QVERIFY2(st.step(), "the partial answer was not kept");
+    QVERIFY(st.int64(0) > 0);
+    QCOMPARE(st.text(1), QStringLiteral("cancelled"));
+    QVERIFY(st.int64(2) == 1);  // the chat opens on it
+    QVERIFY(!st.step());        // one answer
+  }
 };
 
 QTEST_GUILESS_MAIN(TestScreenshot)

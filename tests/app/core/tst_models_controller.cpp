@@ -100,6 +100,10 @@ struct Session {
   int installedRow(const QString& repoId) const {
     return rowWhere(installed(), InstalledModelsModel::RepoIdRole, repoId);
   }
+  // The Installed list is scanned on the thread pool: its row of a repo once a scan is done.
+  int scannedRow(const QString& repoId) const {
+    return installedModels()->scanning() ? -2 : installedRow(repoId);
+  }
 };
 
 }  // namespace
@@ -329,8 +333,8 @@ class TestModelsController : public QObject {
     QVERIFY(cell(s.downloads(), 0, DownloadListModel::BytesTextRole).toString().contains(" of "));
     QVERIFY(s.app->banners()->has("download-finished"));
     // installed: in the cache, usable, its size and path
+    QTRY_VERIFY_WITH_TIMEOUT(s.scannedRow(kTiny) >= 0, kWait);
     const int row = s.installedRow(kTiny);
-    QVERIFY(row >= 0);
     QCOMPARE(cell(s.installed(), row, InstalledModelsModel::PathRole).toString(), snapshot);
     QCOMPARE(cell(s.installed(), row, InstalledModelsModel::KindRole).toString(), "hub");
     QVERIFY(cell(s.installed(), row, InstalledModelsModel::CompatibleRole).toBool());
@@ -376,7 +380,7 @@ class TestModelsController : public QObject {
     const QString checking = QStringLiteral("Checking | checking 0 B of %1 already downloaded")
                                  .arg(coil::hub::formatBytes(kept));
     QVERIFY2(texts.contains(checking), qPrintable(texts.join('\n')));
-    QVERIFY(s.installedRow(kTiny) >= 0);
+    QTRY_VERIFY_WITH_TIMEOUT(s.scannedRow(kTiny) >= 0, kWait);
     // it went on from the partial file
     QCOMPARE(hub_->requests("cdn", "GET").last().toObject()["range"].toString(),
              QStringLiteral("bytes=%1-").arg(kept));
@@ -390,13 +394,13 @@ class TestModelsController : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(incompleteBytes(cache_) > 0, kWait);
     // the Models page opened meanwhile lists the unfinished repo; the cancel takes it away
     s.models()->activate();
-    QVERIFY(s.installedRow(kTiny) >= 0);  // config.json is there: an incomplete snapshot
+    QTRY_VERIFY_WITH_TIMEOUT(s.scannedRow(kTiny) >= 0, kWait);  // config.json: a snapshot
     s.downloads()->cancel(id);
     QCOMPARE(s.downloads()->rowCount(), 0);
     QCOMPARE(incompleteBytes(cache_), qint64(0));
     // nothing complete was there: the repo's folder is gone too
     QVERIFY(!QFileInfo::exists(cache_ + "/models--coil-test--tiny-mamba"));
-    QCOMPARE(s.installedRow(kTiny), -1);  // the Installed list (and its count) followed
+    QTRY_COMPARE_WITH_TIMEOUT(s.scannedRow(kTiny), -1, kWait);  // the list (its count) followed
   }
 
   void restartContinuesUnfinishedDownloads() {
@@ -424,11 +428,11 @@ class TestModelsController : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kTiny), DownloadListModel::Finished, kWait);
     QCOMPARE(hub_->requests("cdn", "GET", "").last().toObject()["range"].toString(),
              QStringLiteral("bytes=%1-").arg(kept));
-    QVERIFY(s.installedRow(kTiny) >= 0);
+    QTRY_VERIFY_WITH_TIMEOUT(s.scannedRow(kTiny) >= 0, kWait);
     QCOMPARE(s.downloadStatus(kBig), DownloadListModel::Paused);
     s.downloads()->resume(s.downloads()->idOfRepo(kBig));
     QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kBig), DownloadListModel::Finished, kWait);
-    QVERIFY(s.installedRow(kBig) >= 0);
+    QTRY_VERIFY_WITH_TIMEOUT(s.scannedRow(kBig) >= 0, kWait);
   }
 
   void deleteRemovesTheRepoAndRefusesWhatItMustNot() {
@@ -439,14 +443,23 @@ class TestModelsController : public QObject {
     QVERIFY(finished.wait(kWait));
     const QString path = finished.first().at(1).toString();
     InstalledModelsController* installed = s.installedModels();
+    QTRY_VERIFY_WITH_TIMEOUT(s.scannedRow(kTiny) >= 0, kWait);
     QSignalSpy confirm(installed, &InstalledModelsController::deleteConfirmationRequested);
     QVERIFY(installed->requestDelete(path));
     QCOMPARE(confirm.count(), 1);
     QCOMPARE(confirm.first().at(1).toString(), kTiny);
     QVERIFY(confirm.first().at(2).toString().endsWith("kB"));
-    QVERIFY(installed->deleteInstalled(path));
+    QSignalSpy deleted(installed, &InstalledModelsController::deleted);
+    QVERIFY(installed->deleteInstalled(path));  // on the thread pool
+    // meanwhile the row cannot be deleted a second time
+    QVERIFY(s.installedRow(kTiny) >= 0);
+    QVERIFY(
+        !cell(s.installed(), s.installedRow(kTiny), InstalledModelsModel::CanDeleteRole).toBool());
+    QVERIFY(deleted.wait(kWait));
+    QCOMPARE(deleted.first().at(0).toString(), path);
+    QVERIFY(deleted.first().at(1).toBool());
     QVERIFY(!QFileInfo::exists(cache_ + "/models--coil-test--tiny-mamba"));
-    QCOMPARE(s.installedRow(kTiny), -1);
+    QTRY_COMPARE_WITH_TIMEOUT(s.scannedRow(kTiny), -1, kWait);
     QCOMPARE(s.download(kTiny), -1);  // its finished download is forgotten with it
 
     // the bundled demo model
@@ -488,7 +501,7 @@ class TestModelsController : public QObject {
     QVERIFY(QFileInfo::exists(data_ + "/hf_token"));
     QCOMPARE(m->download(kGated), id);  // retries the failed entry
     QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kGated), DownloadListModel::Finished, kWait);
-    QVERIFY(s.installedRow(kGated) >= 0);
+    QTRY_VERIFY_WITH_TIMEOUT(s.scannedRow(kGated) >= 0, kWait);
     QVERIFY(!hub_->requests("hub", "HEAD", "model.safetensors").isEmpty());
     // the saved token is read again by the next session, and can be removed
     Session next(data_);
@@ -506,8 +519,8 @@ class TestModelsController : public QObject {
     m->download(kChatReady);
     QVERIFY(finished.wait(kWait));
     const QString path = finished.first().at(1).toString();
+    QTRY_VERIFY_WITH_TIMEOUT(s.scannedRow(kChatReady) >= 0, kWait);
     const int row = s.installedRow(kChatReady);
-    QVERIFY(row >= 0);
     QVERIFY(cell(s.installed(), row, InstalledModelsModel::CompatibleRole).toBool());
     InstalledModelsController* installed = s.installedModels();
     QSignalSpy chat(installed, &InstalledModelsController::chatRequested);
@@ -631,6 +644,7 @@ class TestModelsController : public QObject {
     const QString snapshot = finished.first().at(1).toString();
     QCOMPARE(QDir(snapshot).entryList(QDir::Files), QStringList({"coil-demo.Q8_0.gguf"}));
     // installed: the file is the model
+    QTRY_VERIFY_WITH_TIMEOUT(s.scannedRow(kDemoGguf) >= 0, kWait);
     const int row =
         rowWhere(s.installed(), InstalledModelsModel::PathRole, snapshot + "/coil-demo.Q8_0.gguf");
     QVERIFY(row >= 0);

@@ -3,16 +3,22 @@
 // same message, Retry answers again, and a question left unanswered can be retried. A long
 // chat without a saved state reports its prefill progress (tokens read of the total), and
 // stopping then (Esc) ends the reading.
+#include <QDir>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+#include <QTimer>
 
 #include "active_model.hpp"
+#include "answer_writer.hpp"
 #include "app_controller.hpp"
+#include "banner_model.hpp"
 #include "chat_controller.hpp"
 #include "chat_settings.hpp"
 #include "chat_store.hpp"
+#include "database.hpp"
 #include "fixture_model.hpp"
 #include "message_list_model.hpp"
 #include "storage.hpp"
@@ -229,6 +235,53 @@ class TestPartialAnswer : public QObject {
     QCOMPARE(finished.first().first().toLongLong(), 0);  // nothing was written
     QCOMPARE(app->chat()->prefillTotal(), 0);
     QVERIFY(!app->chat()->busy());
+  }
+
+  // #15: the answer's drafts are written on the writer's thread: with the database locked by
+  // another connection the window goes on (text streams in, timers fire) while draft saves
+  // wait behind the lock; once it is free they are written and the answer is stored whole.
+  void draftsAreWrittenOffTheGuiThread() {
+    auto app = openApp();
+    QVERIFY(app);
+    ChatController* chat = app->chat();
+    auto* writer = chat->findChild<AnswerWriter*>();
+    QVERIFY(writer);
+    QVERIFY(writer->writerThread() != QThread::currentThread());
+    chat->newChat();
+    chat->settings()->setMaxTokens(1 << 20);  // runs until it is stopped
+    QSignalSpy finished(chat, &ChatController::answerFinished);
+    QVERIFY(chat->send("Write on while the disk is busy."));
+    auto* messages = app->messages();
+    const auto streamed = [&] {
+      const int n = messages->rowCount();
+      return n == 0 ? 0
+                    : int(cell(messages, n - 1, MessageListModel::ContentRole).toString().size());
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(streamed() > 0, kWait);
+    coil::storage::Database lock(
+        QDir(data_).filePath(QLatin1String(coil::storage::Storage::kDatabaseFile)));
+    lock.run("BEGIN EXCLUSIVE");
+    int ticks = 0;
+    QTimer ticker;
+    ticker.setInterval(0);
+    connect(&ticker, &QTimer::timeout, [&] { ++ticks; });
+    ticker.start();
+    const int before = streamed();
+    // two draft saves (one a second) asked for and waiting behind the lock, the window on
+    QTRY_VERIFY_WITH_TIMEOUT(writer->queued() >= 2, 4000);
+    QVERIFY(chat->busy());
+    QVERIFY2(streamed() > before, "no text streamed in while the database was locked");
+    QVERIFY(ticks > 0);
+    lock.run("ROLLBACK");
+    QTRY_COMPARE_WITH_TIMEOUT(writer->queued(), 0, kWait);
+    chat->stop();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kWait);
+    const qint64 stored = finished.first().at(0).toLongLong();
+    QVERIFY(stored > 0);
+    const auto answer = app->storage().chats().message(stored);
+    QVERIFY(answer && answer->content.size() >= before);
+    QCOMPARE(answer->meta.finishReason, QStringLiteral("cancelled"));
+    QVERIFY(!app->banners()->has("storage"));
   }
 
  private:
