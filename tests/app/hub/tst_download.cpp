@@ -204,13 +204,24 @@ class TstDownload : public QObject {
     HubClient client(settings());
     const SyncDownloadResult r = downloadSnapshotSync(&client, DownloadRequest{kTiny, "main", {}});
     QVERIFY2(!r.error, qPrintable(r.error.message));
+    // The downloader sends one GET without a Range, then one that resumes where the cut
+    // ended. Under load Qt 6.4's HTTP layer can also re-send the cut-off GET by itself on a
+    // new connection and discard its answer (seen 3 times in 40 runs at load 12, with the
+    // downloader's own requests logged: it sent 2): the server may then log one more GET
+    // without a Range. Exactly one resume, and nothing else, may appear.
     const QJsonArray cdn = hub_->requests("cdn", "GET");
-    QVERIFY2(cdn.size() == 2, QJsonDocument(cdn).toJson(QJsonDocument::Compact).constData());
-    QCOMPARE(rangeStart(cdn[0].toObject()), qint64(-1));
-    const qint64 resumedAt = rangeStart(cdn[1].toObject());
-    QVERIFY2(resumedAt > 0 && resumedAt <= 100000,
-             qPrintable(cdn[1].toObject().value("range").toString()));
-    QCOMPARE(cdn[1].toObject().value("status").toInt(), 206);
+    const QByteArray log = QJsonDocument(cdn).toJson(QJsonDocument::Compact);
+    QVERIFY2(cdn.size() == 2 || cdn.size() == 3, log.constData());
+    QVERIFY2(rangeStart(cdn.first().toObject()) == -1, log.constData());
+    QJsonObject resume;
+    for (const QJsonValue& get : cdn) {
+      if (rangeStart(get.toObject()) == -1) continue;
+      QVERIFY2(resume.isEmpty(), log.constData());  // a second resume is the downloader's
+      resume = get.toObject();
+    }
+    const qint64 resumedAt = rangeStart(resume);
+    QVERIFY2(resumedAt > 0 && resumedAt <= 100000, log.constData());
+    QCOMPARE(resume.value("status").toInt(), 206);
     QCOMPARE(sha256OfFile(r.snapshotDir + "/model.safetensors"),
              tree(kTiny)["model.safetensors"].lfsSha256);
   }
