@@ -27,26 +27,8 @@
 
 namespace {
 
-// libFuzzer (on Linux) counts every byte of this section as coverage; elsewhere it is unused.
-constexpr size_t kSignals = 8192;
-__attribute__((used, section("__libfuzzer_extra_counters"))) uint8_t g_signals[kSignals];
-
-// Regions of g_signals, one per kind of signal.
-enum Region : size_t { kPoppler = 0, kHtml = 4096, kOutcome = 6144, kEnd = kSignals };
-
-void signal(Region region, Region next, uint64_t hash) {
-  uint8_t& counter = g_signals[region + hash % (next - region)];
-  if (counter < 255) ++counter;
-}
-
-uint64_t hashWithoutDigits(const QString& text) {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a: object numbers and offsets left out
-  for (const QChar c : text) {
-    if (c.isDigit()) continue;
-    h = (h ^ c.unicode()) * 1099511628211ull;
-  }
-  return h;
-}
+// Kinds of signal (fuzz::signal).
+enum Signal : uint64_t { kPoppler = 1, kBlock, kFragment, kText, kRefusal };
 
 // Loads nothing an HTML file points to, as the reader's own document does.
 class TextOnlyDocument : public QTextDocument {
@@ -55,7 +37,7 @@ class TextOnlyDocument : public QTextDocument {
 };
 
 void popplerComplaint(const QString& message, const QVariant&) {
-  signal(kPoppler, kHtml, hashWithoutDigits(message));
+  coil::fuzz::signal_text(kPoppler, message.toStdString());
 }
 
 // The structure QTextDocument built from `html`: each block's kind and each fragment's
@@ -73,7 +55,7 @@ void htmlStructure(const QString& html) {
                            uint64_t(bf.hasProperty(QTextFormat::BlockTrailingHorizontalRulerWidth))
                                << 21 |
                            uint64_t(bf.nonBreakableLines()) << 22;
-    signal(kHtml, kOutcome, block);
+    coil::fuzz::signal(kBlock, block);
     int fragments = 0;
     for (auto it = b.begin(); !it.atEnd() && fragments < 64; ++it, ++fragments) {
       const QTextCharFormat cf = it.fragment().charFormat();
@@ -82,7 +64,7 @@ void htmlStructure(const QString& html) {
           uint64_t(cf.fontUnderline()) << 11 | uint64_t(cf.isAnchor()) << 12 |
           uint64_t(cf.isImageFormat()) << 13 | uint64_t(cf.verticalAlignment()) << 14 |
           uint64_t(cf.fontStrikeOut()) << 18 | uint64_t(cf.fontFixedPitch()) << 19;
-      signal(kHtml, kOutcome, block * 31 + chars);
+      coil::fuzz::signal(kFragment, block * 31 + chars);
     }
   }
 }
@@ -125,15 +107,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuzz::check_utf8(doc.text.toStdString());
     if (doc.format == QStringLiteral("HTML"))
       htmlStructure(QString::fromUtf8(bytes.data(), qsizetype(bytes.size())));
-    signal(kOutcome, kEnd,
-           uint64_t(kind) << 8 | uint64_t(std::bit_width(uint64_t(doc.text.size()))) << 3 |
-               uint64_t(std::bit_width(uint64_t(doc.text.count(u'\n')))));
+    fuzz::signal(kText, uint64_t(kind) << 8 |
+                            uint64_t(std::bit_width(uint64_t(doc.text.size()))) << 3 |
+                            uint64_t(std::bit_width(uint64_t(doc.text.count(u'\n')))));
   } catch (const app::AttachmentError& e) {
     if (!e.message().startsWith(QString::fromStdString(file) + QStringLiteral(": ")))
       __builtin_trap();  // a refusal names the file
     fuzz::check_message(e.what());
     fuzz::report_error(e.what());
-    signal(kOutcome, kEnd, hashWithoutDigits(e.message()) * 8 + uint64_t(kind));
+    fuzz::signal_text(kRefusal + uint64_t(kind) * 8, e.what());
   }
   return 0;
 }

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Adds to the committed seeds of tests/fuzz/corpus/<target>/ the few inputs of a long
+campaign's corpus (tools/fuzz-campaign.sh) that reach the most code the seeds do not, so that
+CI's short fuzz runs start further in. The committed seeds stay small: at most --max-files new
+files and --max-kb in all per target.
+
+How: libFuzzer's merge (-merge=1) runs the committed seeds first, then the campaign corpus
+smallest first, and writes for each input the coverage edges no input before it reached (its
+control file). The inputs with the most such edges are taken, largest gain first.
+
+Usage: tools/fuzz-pick-seeds.py [--build build-asan] [--work build-asan/fuzz-campaign]
+                                [--max-files 20] [--max-kb 150] [--dry-run] [TARGET...]
+"""
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def pick(binary, seeds, corpus, max_files, max_bytes):
+    """[(path, new edges)] of `corpus` to add to `seeds`, their size with the seeds', and the
+    edges the whole corpus adds to the seeds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        first = os.path.join(tmp, "first")
+        shutil.copytree(seeds, first)  # merge writes into the first folder: not the repo's
+        control = os.path.join(tmp, "control")
+        env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0", QT_QPA_PLATFORM="offscreen")
+        subprocess.run(["nice", "-n", "19", binary, "-merge=1", "-rss_limit_mb=2048",
+                        "-timeout=10", "-merge_control_file=" + control, first, corpus],
+                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        lines = open(control).read().split("\n")
+    n_files, n_first = int(lines[0]), int(lines[1])
+    files = lines[2:2 + n_files]
+    gain = {}
+    for line in lines[2 + n_files:]:
+        if line.startswith("COV "):
+            parts = line.split()
+            gain[int(parts[1])] = len(parts) - 2
+    candidates = sorted((i for i in range(n_first, n_files) if gain.get(i, 0) > 0),
+                        key=lambda i: (-gain[i], os.path.getsize(files[i])))
+    chosen, total = [], sum(os.path.getsize(os.path.join(seeds, f)) for f in os.listdir(seeds))
+    for i in candidates:
+        size = os.path.getsize(files[i])
+        if len(chosen) >= max_files or total + size > max_bytes:
+            continue
+        chosen.append((files[i], gain[i]))
+        total += size
+    return chosen, total, sum(gain[i] for i in candidates)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default="build-asan")
+    ap.add_argument("--work", default=None, help="the campaign folder (default BUILD/fuzz-campaign)")
+    ap.add_argument("--max-files", type=int, default=20)
+    ap.add_argument("--max-kb", type=int, default=150, help="the target's committed seeds in all")
+    ap.add_argument("--dry-run", action="store_true")
+    ap.add_argument("targets", nargs="*")
+    args = ap.parse_args()
+    os.chdir(ROOT)
+    work = args.work or os.path.join(args.build, "fuzz-campaign")
+    targets = args.targets or sorted(os.listdir(os.path.join(work, "corpus")))
+    for t in targets:
+        binary = os.path.join(args.build, "tests", "fuzz", "fuzz_" + t)
+        seeds = os.path.join("tests", "fuzz", "corpus", t)
+        corpus = os.path.join(work, "corpus", t)
+        if not (os.path.exists(binary) and os.path.isdir(corpus)):
+            print(f"{t}: no binary or no campaign corpus", file=sys.stderr)
+            continue
+        chosen, total, reachable = pick(binary, seeds, corpus, args.max_files, args.max_kb * 1024)
+        print(f"{t}: {len(chosen)} new seeds, +{sum(g for _, g in chosen)} of the {reachable} edges "
+              "the campaign corpus adds, "
+              f"{total // 1024} KB committed in all")
+        if args.dry_run:
+            continue
+        for path, _ in chosen:
+            data = open(path, "rb").read()
+            with open(os.path.join(seeds, hashlib.sha1(data).hexdigest()), "wb") as f:
+                f.write(data)
+
+
+if __name__ == "__main__":
+    main()
