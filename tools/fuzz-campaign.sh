@@ -109,11 +109,16 @@ fi
 # The rotation: each target as many times as its weight, spread over the list.
 rotation=()
 maxw=0
-for tw in $TARGETS; do w=${tw#*:}; [ "$w" -gt "$maxw" ] && maxw=$w; done
+for tw in $TARGETS; do
+  w=${tw#*:}
+  [ "$w" = "$tw" ] && w=1  # no weight: 1
+  [[ "$w" =~ ^[0-9]+$ ]] || { echo "bad weight in $tw (see --help)" >&2; exit 2; }
+  [ "$w" -gt "$maxw" ] && maxw=$w
+done
 for ((r = 0; r < maxw; r++)); do
   for tw in $TARGETS; do
     t=${tw%%:*} w=${tw#*:}
-    [ "$w" = "$t" ] && w=1
+    [ "$w" = "$tw" ] && w=1
     [ -x "$BUILD/tests/fuzz/fuzz_$t" ] || continue
     [ "$r" -lt "$w" ] && rotation+=("$t")
   done
@@ -189,6 +194,8 @@ finish_run() {  # slot
   local rc=$?
   local execs cov ft rss result=ok f set_aside=0
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$lg" | tail -1)
+  # killed while stopped: no statistics, the last progress line counts
+  [ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$lg" | tail -1 | tr -d '#')
   rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$lg" | tail -1)
   cov=$(grep -oE ' cov: [0-9]+' "$lg" | tail -1 | grep -oE '[0-9]+')
   ft=$(grep -oE ' ft: [0-9]+' "$lg" | tail -1 | grep -oE '[0-9]+')
@@ -210,9 +217,11 @@ finish_run() {  # slot
     result=$(basename "$f" | cut -d- -f1)
     log "FINDING in $t: $f (log $lg)"
   done
-  # 0: done; 72: stopped by SIGINT (the slice or the deadline); a timeout that was set aside
-  # above ended the run early, but found nothing
-  if [ "$result" = ok ] && [ "$rc" != 0 ] && [ "$rc" != 72 ] && [ "$set_aside" = 0 ]; then
+  # 0: done; 72: stopped by SIGINT (the slice or the deadline); 137: killed at the deadline
+  # while paused; a timeout that was set aside above ended the run early, but found nothing
+  if [ "$result" = ok ] && [ "$rc" != 0 ] && [ "$rc" != 72 ] &&
+    { [ "$rc" != 137 ] || [ "$stopping" != 1 ]; } &&
+    [ "$set_aside" = 0 ]; then
     if [ -z "$execs" ] || grep -q "ERROR: libFuzzer\|ERROR: AddressSanitizer\|runtime error" "$lg"; then
       result="rc$rc"
       log "FINDING in $t: exit $rc without an artifact (log $lg)"
@@ -232,8 +241,7 @@ signal_all() {  # SIG
 }
 
 cleanup() {
-  signal_all INT
-  signal_all CONT
+  if [ "$paused" = 1 ]; then signal_all KILL; else signal_all INT; fi
   for s in "${!slot_pid[@]}"; do finish_run "$s"; done
   log "campaign ended"
   table
@@ -273,8 +281,11 @@ campaign() {
       if ! kill -0 "$pid" 2> /dev/null || [ "$(awk '{print $3}' "/proc/$pid/stat" 2> /dev/null)" = Z ]; then
         finish_run "$s"
       elif [ "$stopping" = 1 ] || { [ "$paused" = 0 ] && [ "${slot_active[$s]}" -ge "$SLICE" ]; }; then
-        kill -INT -- -"$pid" 2> /dev/null
-        [ "$paused" = 1 ] && kill -CONT -- -"$pid" 2> /dev/null  # to let it exit
+        if [ "$paused" = 1 ]; then
+          kill -KILL -- -"$pid" 2> /dev/null  # ends it without a moment of CPU in a benchmark
+        else
+          kill -INT -- -"$pid" 2> /dev/null  # libFuzzer prints its statistics and exits
+        fi
       fi
     done
     if [ "$stopping" = 1 ]; then
