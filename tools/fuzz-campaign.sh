@@ -145,16 +145,19 @@ cpu_ticks() {  # utime + stime of a process, in clock ticks (0 once it is gone)
 }
 tck=$(getconf CLK_TCK)
 
-declare -A slot_pid slot_target slot_active slot_cpu slot_paused slot_log slot_mark
+declare -A slot_pid slot_target slot_active slot_limit slot_cpu slot_paused slot_log slot_mark
 next=0
 requeue=
+requeue_left=0
 paused=0
 last=$(now)
 
 start_run() {  # slot
   local s=$1 t i busy
-  if [ -n "$requeue" ]; then  # a run a pause cut short goes on first
+  local limit=$SLICE
+  if [ -n "$requeue" ]; then  # a run a pause cut short goes on first, for the rest of its slice
     t=$requeue
+    limit=$requeue_left
     requeue=
   else
     t=
@@ -182,10 +185,11 @@ start_run() {  # slot
   slot_pid[$s]=$!
   slot_target[$s]=$t
   slot_active[$s]=0
+  slot_limit[$s]=$limit
   slot_cpu[$s]=0
   slot_paused[$s]=0
   slot_log[$s]=$lg
-  log "start $t (pid ${slot_pid[$s]}, slot $s)"
+  log "start $t (pid ${slot_pid[$s]}, slot $s, ${limit} s)"
 }
 
 finish_run() {  # slot
@@ -211,6 +215,8 @@ finish_run() {  # slot
         log "$t: $(basename "$f") came from a pause (it runs in time alone); set aside"
         set_aside=1
         requeue=$t
+        requeue_left=$((slot_limit[$s] - slot_active[$s]))
+        [ "$requeue_left" -ge 30 ] || requeue_left=30
         continue
       fi
     fi
@@ -280,7 +286,7 @@ campaign() {
       [ "$paused" = 0 ] && slot_active[$s]=$((slot_active[$s] + dt))
       if ! kill -0 "$pid" 2> /dev/null || [ "$(awk '{print $3}' "/proc/$pid/stat" 2> /dev/null)" = Z ]; then
         finish_run "$s"
-      elif [ "$stopping" = 1 ] || { [ "$paused" = 0 ] && [ "${slot_active[$s]}" -ge "$SLICE" ]; }; then
+      elif [ "$stopping" = 1 ] || { [ "$paused" = 0 ] && [ "${slot_active[$s]}" -ge "${slot_limit[$s]}" ]; }; then
         if [ "$paused" = 1 ]; then
           kill -KILL -- -"$pid" 2> /dev/null  # ends it without a moment of CPU in a benchmark
         else
