@@ -22,8 +22,10 @@ build (tools/sanitize-and-fuzz.sh BUILD_DIR --app --no-test --no-fuzz builds the
   --jobs N         fuzzers at a time (default 2), each at nice 19 (--nice)
   --slice S        seconds of fuzzing per run before the next target's turn (default 300;
                    time while paused does not count)
-  --targets LIST   the rotation, "name:weight ..." (default: the big parsers weighted 2-3,
-                   see below); a target without a built binary is left out
+  --targets LIST   "name:weight ...": each run goes to the target with the least fuzzing
+                   time for its weight so far (WORK/results.tsv, earlier campaigns in WORK
+                   included); default: the big parsers weighted 2-3, the others 1. A target
+                   without a built binary is left out
   --value-profile LIST  targets fuzzed with -use_value_profile=1 (default: binary formats)
   --lock FILE      the benchmark lock (default /work/bench.lock): while `flock -n FILE true`
                    fails, every fuzzer of the campaign is stopped
@@ -106,24 +108,18 @@ else
   deadline=$(awk -v h="$HOURS" -v t="$(now)" 'BEGIN { printf "%d", t + h * 3600 }')
 fi
 
-# The rotation: each target as many times as its weight, spread over the list.
-rotation=()
-maxw=0
+# The targets and their weights (the share of the fuzzing time each gets).
+order=()
+declare -A weight
 for tw in $TARGETS; do
-  w=${tw#*:}
+  t=${tw%%:*} w=${tw#*:}
   [ "$w" = "$tw" ] && w=1  # no weight: 1
-  [[ "$w" =~ ^[0-9]+$ ]] || { echo "bad weight in $tw (see --help)" >&2; exit 2; }
-  [ "$w" -gt "$maxw" ] && maxw=$w
+  [[ "$w" =~ ^[1-9][0-9]*$ ]] || { echo "bad weight in $tw (see --help)" >&2; exit 2; }
+  [ -x "$BUILD/tests/fuzz/fuzz_$t" ] || continue
+  order+=("$t")
+  weight[$t]=$w
 done
-for ((r = 0; r < maxw; r++)); do
-  for tw in $TARGETS; do
-    t=${tw%%:*} w=${tw#*:}
-    [ "$w" = "$tw" ] && w=1
-    [ -x "$BUILD/tests/fuzz/fuzz_$t" ] || continue
-    [ "$r" -lt "$w" ] && rotation+=("$t")
-  done
-done
-[ ${#rotation[@]} -gt 0 ] || { echo "no fuzz_* binaries in $BUILD/tests/fuzz (see --help)" >&2; exit 2; }
+[ ${#order[@]} -gt 0 ] || { echo "no fuzz_* binaries in $BUILD/tests/fuzz (see --help)" >&2; exit 2; }
 
 mkdir -p "$WORK/logs" "$WORK/tmp"
 [ -f "$RESULTS" ] || printf 'end\ttarget\trc\tsecs\tcpu_s\texecs\tcov\tft\tcorpus\trss_mb\tresult\tload\n' > "$RESULTS"
@@ -146,14 +142,13 @@ cpu_ticks() {  # utime + stime of a process, in clock ticks (0 once it is gone)
 tck=$(getconf CLK_TCK)
 
 declare -A slot_pid slot_target slot_active slot_limit slot_cpu slot_paused slot_log slot_mark
-next=0
 requeue=
 requeue_left=0
 paused=0
 last=$(now)
 
 start_run() {  # slot
-  local s=$1 t i busy
+  local s=$1 t
   local limit=$SLICE
   if [ -n "$requeue" ]; then  # a run a pause cut short goes on first, for the rest of its slice
     t=$requeue
@@ -162,15 +157,23 @@ start_run() {  # slot
   else
     t=
   fi
-  for ((i = 0; i < ${#rotation[@]}; i++)); do
-    [ -n "$t" ] && { busy=0; i=-1; break; }
-    t=${rotation[$(((next + i) % ${#rotation[@]}))]}
-    busy=0
-    for p in "${!slot_target[@]}"; do [ "${slot_target[$p]}" = "$t" ] && busy=1; done
-    [ "$busy" = 0 ] && break
-  done
-  [ "$busy" = 0 ] || return 1
-  [ "$i" -ge 0 ] && next=$(((next + i + 1) % ${#rotation[@]}))
+  if [ -z "$t" ]; then
+    # the target furthest behind its share: the least fuzzing time in results.tsv (this
+    # campaign's and earlier ones in WORK) for its weight, not running in another slot
+    local -A done_s=()
+    local tt ss best=-1 score p busy
+    while IFS=$'\t' read -r _ tt _ ss _; do
+      done_s[$tt]=$((${done_s[$tt]:-0} + ss))
+    done < <(tail -n +2 "$RESULTS")
+    for tt in "${order[@]}"; do
+      busy=0
+      for p in "${!slot_target[@]}"; do [ "${slot_target[$p]}" = "$tt" ] && busy=1; done
+      [ "$busy" = 0 ] || continue
+      score=$((${done_s[$tt]:-0} * 1000 / weight[$tt]))
+      if [ "$best" -lt 0 ] || [ "$score" -lt "$best" ]; then best=$score t=$tt; fi
+    done
+    [ -n "$t" ] || return 1
+  fi
   mkdir -p "$WORK/corpus/$t" "$WORK/findings/$t"
   cat "$REPO/tests/fuzz/dict/common_json.dict" "$REPO/tests/fuzz/dict/$t.dict" > "$WORK/$t.dict"
   local vp=()
@@ -259,7 +262,7 @@ trap cleanup TERM INT
 # does not change the campaign.
 campaign() {
   log "campaign until $(date -u -d "@$deadline" +%H:%M) UTC, $JOBS jobs, ${SLICE} s slices," \
-      "rotation: ${rotation[*]}"
+      "targets: $(echo $TARGETS)"
   while true; do
     t_now=$(now)
     dt=$((t_now - last))
