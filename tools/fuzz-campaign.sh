@@ -28,7 +28,9 @@ build (tools/sanitize-and-fuzz.sh BUILD_DIR --app --no-test --no-fuzz builds the
                    without a built binary is left out
   --value-profile LIST  targets fuzzed with -use_value_profile=1 (default: binary formats)
   --lock FILE      the benchmark lock (default /work/bench.lock): while `flock -n FILE true`
-                   fails, every fuzzer of the campaign is stopped
+                   fails, every fuzzer of the campaign is stopped (looked at twice a second)
+  --resume-after S the lock free for S seconds before the fuzzers go on (default 5: the
+                   next of a queue of benchmarks takes it at once)
   --rss-mb N       -rss_limit_mb (default 2048); --timeout S: -timeout (default 10)
   --table          print the per-target table of WORK/results.tsv (markdown) and exit
 
@@ -52,6 +54,7 @@ NICE=19
 LOCK=/work/bench.lock
 RSS_MB=2048
 TIMEOUT=10
+RESUME_AFTER=5
 TABLE_ONLY=0
 TARGETS="gguf:3 safetensors:2 tokenizer_json:2 chat_template:3 model_load:2 state_file:2
 chat_import:2 attachment:2 chat_config:1 sentencepiece:1 tokenizer_text:1 hub_json:1"
@@ -70,6 +73,7 @@ while [ $# -gt 0 ]; do
     --lock) LOCK=$2; shift ;;
     --rss-mb) RSS_MB=$2; shift ;;
     --timeout) TIMEOUT=$2; shift ;;
+    --resume-after) RESUME_AFTER=$2; shift ;;
     --table) TABLE_ONLY=1 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -144,6 +148,7 @@ tck=$(getconf CLK_TCK)
 declare -A slot_pid slot_target slot_active slot_limit slot_cpu slot_paused slot_log slot_mark
 requeue=
 requeue_left=0
+free_since=
 paused=0
 last=$(now)
 
@@ -269,14 +274,20 @@ campaign() {
     last=$t_now
     stopping=0
     { [ "$t_now" -ge "$deadline" ] || [ -f "$WORK/stop" ]; } && stopping=1
-    # the benchmark lock: held by someone else means stop everything now
+      # the benchmark lock, looked at twice a second: held by someone else means stop everything
+    # now; the fuzzers go on once it has been free for --resume-after seconds (benchmarks
+    # queued on the lock take it one after the other, with only a moment between them)
     if flock -n "$LOCK" true 2> /dev/null; then
-      if [ "$paused" = 1 ]; then
+      [ -n "$free_since" ] || free_since=$t_now
+      if [ "$paused" = 1 ] && [ $((t_now - free_since)) -ge "$RESUME_AFTER" ]; then
         signal_all CONT
         paused=0
         log "benchmark lock free: fuzzers continued"
       fi
-    elif [ "$paused" = 0 ]; then
+    else
+      free_since=
+    fi
+    if [ -z "$free_since" ] && [ "$paused" = 0 ]; then
       signal_all STOP
       paused=1
       for s in "${!slot_pid[@]}"; do slot_paused[$s]=1; done
@@ -304,7 +315,7 @@ campaign() {
         [ -n "${slot_pid[$s]:-}" ] || start_run "$s"
       done
     fi
-    sleep 1
+    sleep 0.5
   done
   log "campaign ended"
   table
