@@ -63,21 +63,30 @@ def pick(binary, seeds, corpus, max_files, max_bytes, lock):
         lines = open(control).read().split("\n")
     n_files, n_first = int(lines[0]), int(lines[1])
     files = lines[2:2 + n_files]
-    gain = {}
+    cov = {}
     for line in lines[2 + n_files:]:
         if line.startswith("COV "):
             parts = line.split()
-            gain[int(parts[1])] = len(parts) - 2
-    candidates = sorted((i for i in range(n_first, n_files) if gain.get(i, 0) > 0),
-                        key=lambda i: (-gain[i], os.path.getsize(files[i])))
+            cov[int(parts[1])] = set(parts[2:])
+    # A merge process lists only edges it has not seen; one restarted (after a crash, or a
+    # timeout a pause caused) starts afresh, so the sets are made disjoint here: greedily,
+    # each time the input adding the most edges to the seeds' and those already taken.
+    covered = set().union(*(cov.get(i, set()) for i in range(n_first)))
+    new = {i: cov[i] - covered for i in range(n_first, n_files) if cov.get(i, set()) - covered}
+    reachable = len(set().union(*new.values())) if new else 0
     chosen, total = [], sum(os.path.getsize(os.path.join(seeds, f)) for f in os.listdir(seeds))
-    for i in candidates:
-        size = os.path.getsize(files[i])
-        if len(chosen) >= max_files or total + size > max_bytes:
+    while new and len(chosen) < max_files:
+        best = max(new, key=lambda i: (len(new[i]), -os.path.getsize(files[i])))
+        gain, size = new.pop(best), os.path.getsize(files[best])
+        if not gain:
+            break
+        if total + size > max_bytes:
             continue
-        chosen.append((files[i], gain[i]))
+        chosen.append((files[best], len(gain)))
         total += size
-    return chosen, total, sum(gain[i] for i in candidates)
+        for i in new:
+            new[i] -= gain
+    return chosen, total, reachable
 
 
 def main():
