@@ -5,7 +5,7 @@
 # continued (SIGCONT) when it is free, and a table of what each target got.
 # Usage: tools/fuzz-campaign.sh --help
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 REPO=$PWD
 
 usage() {
@@ -145,7 +145,8 @@ cpu_ticks() {  # utime + stime of a process, in clock ticks (0 once it is gone)
 }
 tck=$(getconf CLK_TCK)
 
-declare -A slot_pid slot_target slot_active slot_limit slot_cpu slot_paused slot_log slot_mark
+declare -A slot_pid slot_target slot_active slot_limit slot_cpu slot_paused slot_log
+declare -A found  # targets that had a finding: not fuzzed again in this campaign
 requeue=
 requeue_left=0
 free_since=
@@ -174,11 +175,13 @@ start_run() {  # slot
       busy=0
       for p in "${!slot_target[@]}"; do [ "${slot_target[$p]}" = "$tt" ] && busy=1; done
       [ "$busy" = 0 ] || continue
+      [ -z "${found[$tt]:-}" ] || continue
       score=$((${done_s[$tt]:-0} * 1000 / weight[$tt]))
       if [ "$best" -lt 0 ] || [ "$score" -lt "$best" ]; then best=$score t=$tt; fi
     done
     [ -n "$t" ] || return 1
   fi
+  [ -z "${found[$t]:-}" ] || return 1
   mkdir -p "$WORK/corpus/$t" "$WORK/findings/$t"
   cat "$REPO/tests/fuzz/dict/common_json.dict" "$REPO/tests/fuzz/dict/$t.dict" > "$WORK/$t.dict"
   local vp=()
@@ -212,12 +215,11 @@ finish_run() {  # slot
   cov=$(grep -oE ' cov: [0-9]+' "$lg" | tail -1 | grep -oE '[0-9]+')
   ft=$(grep -oE ' ft: [0-9]+' "$lg" | tail -1 | grep -oE '[0-9]+')
   # the artifacts this run wrote
-  for f in $(find "$WORK/findings/$t" -maxdepth 1 -type f -newer "$WORK/findings/$t/.mark" \
-             \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \)); do
+  while IFS= read -r f; do
     if [[ $(basename "$f") == timeout-* ]] && [ "${slot_paused[$s]}" = 1 ]; then
       # stopped in the middle of an input: does it hang when it runs alone?
       if timeout $((TIMEOUT * 6)) nice -n "$NICE" "$BUILD/tests/fuzz/fuzz_$t" \
-           -timeout="$TIMEOUT" -rss_limit_mb="$RSS_MB" "$f" > "$f.replay.log" 2>&1; then
+           -timeout="$TIMEOUT" -rss_limit_mb="$RSS_MB" "$f" < /dev/null > "$f.replay.log" 2>&1; then
         mkdir -p "$WORK/findings/$t/paused"
         mv "$f" "$f.replay.log" "$WORK/findings/$t/paused/"
         log "$t: $(basename "$f") came from a pause (it runs in time alone); set aside"
@@ -230,7 +232,8 @@ finish_run() {  # slot
     fi
     result=$(basename "$f" | cut -d- -f1)
     log "FINDING in $t: $f (log $lg)"
-  done
+  done < <(find "$WORK/findings/$t" -maxdepth 1 -type f -newer "$WORK/findings/$t/.mark" \
+             \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \))
   # 0: done; 72: stopped by SIGINT (the slice or the deadline); 137: killed at the deadline
   # while paused; a timeout that was set aside above ended the run early, but found nothing
   if [ "$result" = ok ] && [ "$rc" != 0 ] && [ "$rc" != 72 ] &&
@@ -245,6 +248,10 @@ finish_run() {  # slot
     "${slot_active[$s]}" "$((slot_cpu[$s] / tck))" "${execs:-0}" "${cov:-0}" "${ft:-0}" \
     "$(find "$WORK/corpus/$t" -type f | wc -l)" "${rss:-0}" "$result" \
     "$(cut -d' ' -f1 /proc/loadavg)" >> "$RESULTS"
+  if [ "$result" != ok ]; then
+    found[$t]=1
+    log "$t is left out of the rest of this campaign: replay, fix and run again"
+  fi
   log "end $t: rc $rc, ${slot_active[$s]} s, $((slot_cpu[$s] / tck)) CPU s, ${execs:-?} execs, cov ${cov:-?} ft ${ft:-?}, $result"
   unset "slot_pid[$s]" "slot_target[$s]"
 }
@@ -314,6 +321,7 @@ campaign() {
       for ((s = 0; s < JOBS; s++)); do
         [ -n "${slot_pid[$s]:-}" ] || start_run "$s"
       done
+      [ ${#slot_pid[@]} -gt 0 ] || { log "every target had a finding"; break; }
     fi
     sleep 0.5
   done
