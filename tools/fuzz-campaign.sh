@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A long fuzzing campaign over the libFuzzer targets of tests/fuzz (issue 13), on a machine
-# shared with other people: a few fuzzers at a time at the lowest priority, the targets in a
-# weighted rotation, every fuzzer stopped (SIGSTOP) while someone holds the benchmark lock and
-# continued (SIGCONT) when it is free, and a table of what each target got.
+# shared with other people: a few fuzzers at a time at the lowest priority, each run for the
+# target furthest behind its weighted share of the time, every fuzzer stopped (SIGSTOP) while
+# someone holds the benchmark lock and continued (SIGCONT) after, and a table of what each
+# target got.
 # Usage: tools/fuzz-campaign.sh --help
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -11,7 +12,7 @@ REPO=$PWD
 usage() {
   cat << 'EOF'
 Usage: tools/fuzz-campaign.sh [options]
-Fuzzes the targets of tests/fuzz in rotation with the libFuzzer binaries of a sanitizer
+Fuzzes the targets of tests/fuzz in turn with the libFuzzer binaries of a sanitizer
 build (tools/sanitize-and-fuzz.sh BUILD_DIR --app --no-test --no-fuzz builds them all).
 
   --build DIR      the sanitizer build (default build-asan)
@@ -38,8 +39,9 @@ Each run: BUILD/tests/fuzz/fuzz_T -rss_limit_mb -timeout -max_len=16384
 -dict=(common_json.dict + T.dict) -artifact_prefix=WORK/findings/T/ WORK/corpus/T
 tests/fuzz/corpus/T, stopped with SIGINT after --slice seconds of unpaused time. A crash,
 sanitizer report, leak, OOM or timeout leaves its input in WORK/findings/T/ and a line in
-results.tsv; a timeout of a run that was paused is replayed alone first (a stop longer than
--timeout makes libFuzzer report the unit it was in) and kept only if it reproduces.
+results.tsv, and the target is not fuzzed again in this campaign; a timeout of a run that
+was paused is replayed alone first (a stop longer than -timeout makes libFuzzer report the
+input it was in) and kept only if it reproduces. At the end (or on SIGTERM), the table.
 Stop early: touch WORK/stop (runs in progress end at once, with their statistics).
 EOF
 }
