@@ -165,7 +165,7 @@ TEST_P(OpTest, BlockTypesOfEveryBitPattern) {
   if (ran == 0) RecordProperty("block_types", "none (supports() says so)");
 }
 
-// Q4_0 / Q8_0 weights of 2 MiB and more given as a model's (upload_weight), which the CPU
+// Q4_0 / Q8_0 / Q4_K weights of 2 MiB and more given as a model's (upload_weight), which the CPU
 // backend stores in row groups of its own (cpu_repack.hpp): every op that reads them.
 TEST_P(OpTest, BlockTypeWeightsAsUploaded) {
   const char* v = "block-type weights as uploaded";

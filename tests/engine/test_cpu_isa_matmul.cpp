@@ -226,7 +226,7 @@ TEST_P(IsaMatMul, QuantizedWeightsOn16BitActivations) {
   RecordProperty("block_types_checked", std::to_string(ran));
 }
 
-// The row-group layout of Q4_0 / Q8_0 (cpu_repack.hpp), which upload_weight makes where a
+// The row-group layout of Q4_0 / Q8_0 / Q4_K (cpu_repack.hpp), which upload_weight makes where a
 // set's matmul reads it (groups_ok): packing and unpacking give back every stored byte
 // (codes of every bit pattern), and the set's matmul on the layout computes what the
 // integer kernels compute on rows as stored (the same bound as above), over row ranges
@@ -237,8 +237,8 @@ TEST_P(IsaMatMul, QuantizedWeightsInRowGroups) {
   std::mt19937 g(11);
   std::uniform_real_distribution<float> u(-2.f, 2.f);
   int ran = 0;
-  for (DType dt : {DType::Q4_0, DType::Q8_0})
-    for (int64_t K : {64, 512}) {
+  for (DType dt : {DType::Q4_0, DType::Q8_0, DType::Q4_K})
+    for (int64_t K : {dt == DType::Q4_K ? 256 : 64, 512}) {
       const int64_t N = 37, grouped = 32;  // two groups and 5 rows as stored
       ASSERT_TRUE(repack::supported(dt, N, K));
       EXPECT_EQ(repack::grouped_rows(N), grouped);
@@ -247,8 +247,10 @@ TEST_P(IsaMatMul, QuantizedWeightsInRowGroups) {
       for (auto& v : wf) v = u(g);
       std::vector<uint8_t> w(rb * N);
       for (int64_t n = 0; n < N; ++n) quantize_row(dt, wf.data() + n * K, w.data() + n * rb, K);
-      for (size_t b = 0; b < w.size() / bb; b += 2)  // every other block: random codes
-        for (size_t i = 2; i < bb; ++i) w[b * bb + i] = static_cast<uint8_t>(g());
+      // every other block: random codes (and Q4_K's 6-bit scales and mins)
+      for (size_t b = 0; b < w.size() / bb; b += 2)
+        for (size_t i = dt == DType::Q4_K ? 4 : 2; i < bb; ++i)
+          w[b * bb + i] = static_cast<uint8_t>(g());
       for (int64_t n = 0; n < N; ++n) dequantize_row(dt, w.data() + n * rb, wd.data() + n * K, K);
       std::vector<uint8_t> packed(w.size(), 0), back(w.size(), 0);
       repack::pack_groups(dt, K, w.data(), packed.data(), 0, 1);  // as two threads
@@ -284,7 +286,7 @@ TEST_P(IsaMatMul, QuantizedWeightsInRowGroups) {
     }
   RecordProperty("row_group_cases_checked", std::to_string(ran));
   if (std::string(GetParam()) == "avx512vnni") {
-    EXPECT_EQ(ran, 12);
+    EXPECT_EQ(ran, 18);
   }
 }
 

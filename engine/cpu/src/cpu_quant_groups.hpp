@@ -7,7 +7,7 @@
 // integers the row kernels form:
 //   y[r] += a[r] dx (256 sum(u x8) + sum(u lo) - 2^shift (256 sum(x8) + sum(lo)))
 // (a the block's scale, value = a (u - 2^shift)). The weights stream as one sequential read
-// per thread, software-prefetched kPrefetchPairs pairs ahead. Included by
+// per thread, software-prefetched kPrefetchBytes ahead. Included by
 // cpu_kernels_impl.hpp in the avx512vnni translation unit only.
 #pragma once
 #include <immintrin.h>
@@ -28,9 +28,11 @@ struct XBlock {
   int8_t lo[32];   // the rounding rest of x8, in 1/256ths of dx
   float dx;        // max|x| / 127 / 256
   int32_t offset;  // -2^shift (256 sum(x8) + sum(lo)): the codes' offset, folded in
+  float e;         // dx (256 sum(x8) + sum(lo)): the block's sum, for an offset in fp32
+  int32_t pad;
 };
 
-template <int kShift>
+template <int kShift>  // 0: no offset folded in
 inline void prepare_token(const float* x, int64_t K, XBlock* out) {
   const __m512i ones = _mm512_set1_epi8(1);
   for (int64_t b = 0; b < K / 32; ++b) {
@@ -55,6 +57,7 @@ inline void prepare_token(const float* x, int64_t K, XBlock* out) {
     const int32_t slo = _mm512_mask_reduce_add_epi32(0xff00, s);
     o.dx = amax / 127.f * (1.f / 256);
     o.offset = -((256 * sx8 + slo) * (1 << kShift));
+    o.e = o.dx * static_cast<float>(256 * sx8 + slo);
   }
 }
 
@@ -86,46 +89,105 @@ inline __m512i bcast4(const int8_t* p) {
   return _mm512_set1_epi32(v);
 }
 
-// Pairs of blocks prefetched ahead of the one computed (one sequential stream per thread;
-// the hardware prefetcher stops at 4 KiB boundaries).
-constexpr int64_t kPrefetchPairs = 4;
+inline __m512i block_sum(const __m512i (&u)[8], const XBlock& x, __m512i init);
 
-// One group (16 rows from `g`) x MT tokens (prepared blocks xb + t * blocks): acc[t] lane r
-// gets row r's dot product with token t.
-template <class Q, int MT>
-inline void group(const uint8_t* g, int64_t pairs, const XBlock* xb, int64_t blocks,
-                  __m512 (&acc)[MT], bool prefetch) {
+// Pairs of blocks prefetched ahead of the one computed (one sequential stream per thread;
+// the hardware prefetcher stops at 4 KiB boundaries): 4 pairs of Q4_0, a super-block of Q4_K.
+#ifndef COIL_GROUPS_PREFETCH_BYTES  // (a macro only for measuring other distances)
+#define COIL_GROUPS_PREFETCH_BYTES 2304
+#endif
+constexpr int64_t kPrefetchBytes = COIL_GROUPS_PREFETCH_BYTES;
+
+// S groups (16 rows each from g[s]: S sequential streams) x MT tokens (prepared blocks
+// xb + t * blocks): acc[s][t] lane r gets row r of group s's dot product with token t.
+template <class Q, int S, int MT>
+inline void group(const uint8_t* const (&g)[S], int64_t pairs, const XBlock* xb, int64_t blocks,
+                  __m512 (&acc)[S][MT], bool prefetch) {
   constexpr int64_t kPair = 64 + 2 * Q::kCodeBytes;
-  for (int t = 0; t < MT; ++t) acc[t] = _mm512_setzero_ps();
-  for (int64_t p = 0; p < pairs; ++p) {
-    const uint8_t* pp = g + p * kPair;
-    if (prefetch)
-      for (int64_t l = 0; l < kPair; l += 64)
-        _mm_prefetch(pp + kPrefetchPairs * kPair + l, _MM_HINT_T0);
-    const __m512 sc[2] = {
-        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(pp))),
-        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(pp + 32)))};
-    for (int h = 0; h < 2; ++h) {
-      __m512i u[8];
-      Q::codes(pp + 64 + h * Q::kCodeBytes, u);
-      for (int t = 0; t < MT; ++t) {
-        const XBlock& x = xb[t * blocks + 2 * p + h];
-        // two chains each for x8 and lo (vpdpbusd's latency)
-        __m512i hi0 = _mm512_setzero_si512(), hi1 = _mm512_setzero_si512();
-        __m512i lo0 = _mm512_set1_epi32(x.offset), lo1 = _mm512_setzero_si512();
-        for (int j = 0; j < 8; j += 2) {
-          hi0 = _mm512_dpbusd_epi32(hi0, u[j], bcast4(x.x8 + 4 * j));
-          hi1 = _mm512_dpbusd_epi32(hi1, u[j + 1], bcast4(x.x8 + 4 * j + 4));
-          lo0 = _mm512_dpbusd_epi32(lo0, u[j], bcast4(x.lo + 4 * j));
-          lo1 = _mm512_dpbusd_epi32(lo1, u[j + 1], bcast4(x.lo + 4 * j + 4));
+  for (int s = 0; s < S; ++s)
+    for (int t = 0; t < MT; ++t) acc[s][t] = _mm512_setzero_ps();
+  for (int64_t p = 0; p < pairs; ++p)
+    for (int s = 0; s < S; ++s) {
+      const uint8_t* pp = g[s] + p * kPair;
+      if (prefetch && kPrefetchBytes > 0)
+        for (int64_t l = 0; l < kPair; l += 64) _mm_prefetch(pp + kPrefetchBytes + l, _MM_HINT_T0);
+      const __m512 sc[2] = {
+          _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(pp))),
+          _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(pp + 32)))};
+      for (int h = 0; h < 2; ++h) {
+        __m512i u[8];
+        Q::codes(pp + 64 + h * Q::kCodeBytes, u);
+        for (int t = 0; t < MT; ++t) {
+          const XBlock& x = xb[t * blocks + 2 * p + h];
+          const __m512i d = block_sum(u, x, _mm512_set1_epi32(x.offset));
+          acc[s][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d),
+                                      _mm512_mul_ps(sc[h], _mm512_set1_ps(x.dx)), acc[s][t]);
         }
-        const __m512i d = _mm512_add_epi32(_mm512_slli_epi32(_mm512_add_epi32(hi0, hi1), 8),
-                                           _mm512_add_epi32(lo0, lo1));
-        acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d), _mm512_mul_ps(sc[h], _mm512_set1_ps(x.dx)),
-                                 acc[t]);
       }
     }
+}
+
+// The integer sum of one block of 16 rows (codes u) with token x: lanes = rows.
+inline __m512i block_sum(const __m512i (&u)[8], const XBlock& x, __m512i init) {
+  // two chains each for x8 and lo (vpdpbusd's latency)
+  __m512i hi0 = _mm512_setzero_si512(), hi1 = _mm512_setzero_si512();
+  __m512i lo0 = init, lo1 = _mm512_setzero_si512();
+  for (int j = 0; j < 8; j += 2) {
+    hi0 = _mm512_dpbusd_epi32(hi0, u[j], bcast4(x.x8 + 4 * j));
+    hi1 = _mm512_dpbusd_epi32(hi1, u[j + 1], bcast4(x.x8 + 4 * j + 4));
+    lo0 = _mm512_dpbusd_epi32(lo0, u[j], bcast4(x.lo + 4 * j));
+    lo1 = _mm512_dpbusd_epi32(lo1, u[j + 1], bcast4(x.lo + 4 * j + 4));
   }
+  return _mm512_add_epi32(_mm512_slli_epi32(_mm512_add_epi32(hi0, hi1), 8),
+                          _mm512_add_epi32(lo0, lo1));
+}
+
+// Q4_K: one group (16 rows from `g`) x MT tokens, super-block by super-block: the 8
+// sub-blocks' scales a = d sc and offsets b = -dmin mn of the 16 rows decoded in lanes,
+// y += a dx isum + b e.
+template <int S, int MT>
+inline void group_q4k(const uint8_t* const (&g)[S], int64_t supers, const XBlock* xb,
+                      int64_t blocks, __m512 (&acc)[S][MT], bool prefetch) {
+  constexpr int64_t kSuper = 16 * 144;
+  for (int s = 0; s < S; ++s)
+    for (int t = 0; t < MT; ++t) acc[s][t] = _mm512_setzero_ps();
+  const __m512i lo6 = _mm512_set1_epi32(0x3f3f3f3f), lo4 = _mm512_set1_epi32(0x0f0f0f0f),
+                hi2 = _mm512_set1_epi32(0x30303030), byte = _mm512_set1_epi32(0xff);
+  for (int64_t q = 0; q < supers; ++q)
+    for (int s = 0; s < S; ++s) {
+      const uint8_t* sp = g[s] + q * kSuper;
+      if (prefetch && kPrefetchBytes > 0)
+        for (int64_t l = 0; l < kSuper; l += 64) _mm_prefetch(sp + kPrefetchBytes + l, _MM_HINT_T0);
+      const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(sp)));
+      const __m512 dmin = _mm512_sub_ps(
+          _mm512_setzero_ps(),
+          _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(sp + 32))));
+      const __m512i w0 = _mm512_loadu_si512(sp + 64), w1 = _mm512_loadu_si512(sp + 128),
+                    w2 = _mm512_loadu_si512(sp + 192);
+      // bytes j of each lane: sc / mn of sub-blocks j (lo) and 4 + j (hi)
+      const __m512i sc[2] = {_mm512_and_si512(w0, lo6),
+                             _mm512_or_si512(_mm512_and_si512(w2, lo4),
+                                             _mm512_and_si512(_mm512_srli_epi32(w0, 2), hi2))};
+      const __m512i mn[2] = {_mm512_and_si512(w1, lo6),
+                             _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(w2, 4), lo4),
+                                             _mm512_and_si512(_mm512_srli_epi32(w1, 2), hi2))};
+      for (int j = 0; j < 8; ++j) {
+        const int sh = 8 * (j % 4);
+        const __m512 a = _mm512_mul_ps(
+            d, _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(sc[j / 4], sh), byte)));
+        const __m512 b = _mm512_mul_ps(
+            dmin, _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(mn[j / 4], sh), byte)));
+        __m512i u[8];
+        Q4_0::codes(sp + 256 + 256 * j, u);
+        for (int t = 0; t < MT; ++t) {
+          const XBlock& x = xb[t * blocks + 8 * q + j];
+          const __m512i isum = block_sum(u, x, _mm512_setzero_si512());
+          acc[s][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum),
+                                      _mm512_mul_ps(a, _mm512_set1_ps(x.dx)), acc[s][t]);
+          acc[s][t] = _mm512_fmadd_ps(b, _mm512_set1_ps(x.e), acc[s][t]);
+        }
+      }
+    }
 }
 
 template <int MT>
@@ -141,13 +203,39 @@ inline void store(const MatMulArgs& a, int64_t t0, int64_t n, const __m512 (&acc
   }
 }
 
+// The kernels per type, on a group of rows of K values.
+template <class Q>
+struct Blocks : Q {
+  template <int S, int MT>
+  static void run(const uint8_t* const (&g)[S], int64_t K, const XBlock* xb, int64_t blocks,
+                  __m512 (&acc)[S][MT], bool prefetch) {
+    group<Q, S, MT>(g, K / 64, xb, blocks, acc, prefetch);
+  }
+};
+using Q8_0g = Blocks<Q8_0>;
+using Q4_0g = Blocks<Q4_0>;
+struct Q4_K {
+  static constexpr int shift = 0;
+  template <int S, int MT>
+  static void run(const uint8_t* const (&g)[S], int64_t K, const XBlock* xb, int64_t blocks,
+                  __m512 (&acc)[S][MT], bool prefetch) {
+    group_q4k<S, MT>(g, K / 256, xb, blocks, acc, prefetch);
+  }
+};
+
+#ifndef COIL_GROUPS_STREAMS  // (a macro only for measuring)
+#define COIL_GROUPS_STREAMS 4
+#endif
+// Streams a thread reads at once where one token is computed at a time.
+constexpr int kStreams = COIL_GROUPS_STREAMS;
+
 // Tokens per tile: the group's codes are unpacked once for MT tokens.
 constexpr int kTileTokens = 4;
 
 // Rows [n0, n1) of the grouped rows (a.grouped_rows), all tokens.
 template <class Q>
 void matmul_groups(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) {
-  const int64_t blocks = a.K / 32, pairs = a.K / 64;
+  const int64_t blocks = a.K / 32;
   const size_t row_bytes = dtype_row_bytes(a.wt, a.K);
   auto* xb = reinterpret_cast<XBlock*>(scratch);
   // tokens per batch: their prepared x stays in L2 while every group reads it
@@ -158,20 +246,41 @@ void matmul_groups(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) 
     const int64_t T = std::min(batch, a.T - t0);
     for (int64_t t = 0; t < T; ++t)
       prepare_token<Q::shift>(a.x + (t0 + t) * a.x_stride, a.K, xb + t * blocks);
-    for (int64_t n = n0 / repack::kGroupRows * repack::kGroupRows; n < n1;
-         n += repack::kGroupRows) {
-      const auto* g = static_cast<const uint8_t*>(a.w) + n * row_bytes;
-      const int64_t r0 = std::max<int64_t>(n0 - n, 0), r1 = std::min<int64_t>(n1 - n, 16);
+    // groups [ga, gb): one token from kStreams streams (the range in kStreams parts, a
+    // group of each in turn), or several tokens a tile at a time
+    constexpr int64_t G = repack::kGroupRows;
+    const int64_t ga = n0 / G, gb = (n1 + G - 1) / G;
+    const auto* w = static_cast<const uint8_t*>(a.w);
+    auto put = [&](int64_t t, int64_t gi, const auto& acc) {
+      const int64_t n = gi * G;
+      store(a, t0 + t, n, acc, std::max<int64_t>(n0 - n, 0), std::min<int64_t>(n1 - n, G));
+    };
+    int64_t gi = ga;
+    if (T < kTileTokens && kStreams > 1) {
+      const int64_t part = (gb - ga) / kStreams;
+      for (int64_t i = 0; i < part; ++i) {
+        const uint8_t* g[kStreams];
+        for (int s = 0; s < kStreams; ++s) g[s] = w + (ga + s * part + i) * G * row_bytes;
+        for (int64_t t = 0; t < T; ++t) {
+          __m512 acc[kStreams][1];
+          Q::template run<kStreams, 1>(g, a.K, xb + t * blocks, blocks, acc, t == 0);
+          for (int s = 0; s < kStreams; ++s) put(t, ga + s * part + i, acc[s]);
+        }
+      }
+      gi = ga + kStreams * part;
+    }
+    for (; gi < gb; ++gi) {
+      const uint8_t* g[1] = {w + gi * G * row_bytes};
       int64_t t = 0;
       for (; t + kTileTokens <= T; t += kTileTokens) {
-        __m512 acc[kTileTokens];
-        group<Q, kTileTokens>(g, pairs, xb + t * blocks, blocks, acc, t == 0);
-        store(a, t0 + t, n, acc, r0, r1);
+        __m512 acc[1][kTileTokens];
+        Q::template run<1, kTileTokens>(g, a.K, xb + t * blocks, blocks, acc, t == 0);
+        put(t, gi, acc[0]);
       }
       for (; t < T; ++t) {
-        __m512 acc[1];
-        group<Q, 1>(g, pairs, xb + t * blocks, blocks, acc, t == 0);
-        store(a, t0 + t, n, acc, r0, r1);
+        __m512 acc[1][1];
+        Q::template run<1, 1>(g, a.K, xb + t * blocks, blocks, acc, t == 0);
+        put(t, gi, acc[0]);
       }
     }
   }
@@ -188,9 +297,11 @@ inline void matmul(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) 
   const int64_t split = std::clamp(a.grouped_rows, n0, n1);
   if (n0 < split) {
     if (a.wt == DType::Q8_0)
-      matmul_groups<Q8_0>(a, n0, split, scratch);
+      matmul_groups<Q8_0g>(a, n0, split, scratch);
+    else if (a.wt == DType::Q4_0)
+      matmul_groups<Q4_0g>(a, n0, split, scratch);
     else
-      matmul_groups<Q4_0>(a, n0, split, scratch);
+      matmul_groups<Q4_K>(a, n0, split, scratch);
   }
   if (split < n1) quant::matmul(a, split, n1, scratch);
 }

@@ -56,10 +56,43 @@ void move_block(DType t, uint8_t* b, int64_t r, int64_t blk, uint8_t* pair) {
     for (int64_t i = 0; i < 16; ++i) q[i] = static_cast<uint8_t>(v[i] | v[i + 16] << 4);
 }
 
+// Q4_K: super-block `sb` (256 values) of row r between its stored bytes at `b` and the
+// group's super-block at `out` (layout: cpu_repack.hpp).
+template <bool kPack>
+void move_superblock(uint8_t* b, int64_t r, uint8_t* out) {
+  auto field = [&](uint8_t* row_part, uint8_t* group_part, size_t n) {
+    kPack ? std::memcpy(group_part, row_part, n) : std::memcpy(row_part, group_part, n);
+  };
+  field(b, out + 2 * r, 2);           // d
+  field(b + 2, out + 32 + 2 * r, 2);  // dmin
+  for (int64_t w = 0; w < 3; ++w)     // the 12 scale bytes as 3 words
+    field(b + 4 + 4 * w, out + 64 + 64 * w + 4 * r, 4);
+  uint8_t* qs = b + 16;  // chunk c: sub-block 2c in the low nibbles, 2c + 1 in the high ones
+  for (int64_t j = 0; j < 8; ++j) {
+    uint8_t* codes = out + 256 + 256 * j;
+    const int sh = 4 * (j % 2);
+    uint8_t* q = qs + 32 * (j / 2);
+    for (int64_t k = 0; k < 4; ++k)
+      for (int64_t i = 0; i < 4; ++i) {
+        uint8_t& c = codes[64 * k + 4 * r + i];
+        uint8_t& lo = q[8 * k + i];
+        uint8_t& hi = q[8 * k + 4 + i];
+        if (kPack) {
+          c = static_cast<uint8_t>(((lo >> sh) & 0x0f) | ((hi >> sh) & 0x0f) << 4);
+        } else {
+          lo = static_cast<uint8_t>((lo & ~(0x0f << sh)) | (c & 0x0f) << sh);
+          hi = static_cast<uint8_t>((hi & ~(0x0f << sh)) | (c >> 4) << sh);
+        }
+      }
+  }
+}
+
 }  // namespace
 
 bool supported(DType t, int64_t N, int64_t K) {
-  return (t == DType::Q4_0 || t == DType::Q8_0) && K > 0 && K % 64 == 0 && N >= kGroupRows;
+  const int64_t unit = t == DType::Q4_K ? 256 : 64;
+  return (t == DType::Q4_0 || t == DType::Q8_0 || t == DType::Q4_K) && K > 0 && K % unit == 0 &&
+         N >= kGroupRows;
 }
 
 void pack_groups(DType t, int64_t K, const void* src, void* dst, int64_t g0, int64_t g1) {
@@ -70,9 +103,13 @@ void pack_groups(DType t, int64_t K, const void* src, void* dst, int64_t g0, int
         const_cast<uint8_t*>(static_cast<const uint8_t*>(src)) + g * kGroupRows * row_bytes;
     uint8_t* out = static_cast<uint8_t*>(dst) + g * kGroupRows * row_bytes;
     for (int64_t r = 0; r < kGroupRows; ++r)
-      for (int64_t blk = 0; blk < K / kBlock; ++blk)
-        move_block<true>(t, rows + r * row_bytes + blk * bb, r, blk,
-                         out + (blk / 2) * pair_bytes(t));
+      if (t == DType::Q4_K)
+        for (int64_t sb = 0; sb < K / 256; ++sb)
+          move_superblock<true>(rows + r * row_bytes + sb * bb, r, out + sb * kGroupRows * bb);
+      else
+        for (int64_t blk = 0; blk < K / kBlock; ++blk)
+          move_block<true>(t, rows + r * row_bytes + blk * bb, r, blk,
+                           out + (blk / 2) * pair_bytes(t));
   }
 }
 
@@ -89,6 +126,11 @@ void unpack_rows(DType t, int64_t N, int64_t K, const void* packed, int64_t n0, 
       continue;
     }
     uint8_t* group = p + row / kGroupRows * kGroupRows * row_bytes;
+    if (t == DType::Q4_K) {
+      for (int64_t sb = 0; sb < K / 256; ++sb)
+        move_superblock<false>(o + sb * bb, row % kGroupRows, group + sb * kGroupRows * bb);
+      continue;
+    }
     for (int64_t blk = 0; blk < K / kBlock; ++blk)
       move_block<false>(t, o + blk * bb, row % kGroupRows, blk, group + (blk / 2) * pair_bytes(t));
   }

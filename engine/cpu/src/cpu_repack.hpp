@@ -17,6 +17,9 @@
 //   Q4_0 (C = 256): 4 vectors of nibbles, vector k's low nibbles values 8k .. 8k + 3 and its
 //                   high nibbles values 8k + 4 .. 8k + 7 (codes 0..15 as stored).
 // Pairs are 576 (Q4_0) or 1088 (Q8_0) bytes: 64-byte aligned when the buffer is.
+// Q4_K, per super-block (256 values, 2304 bytes for the group's 16 rows):
+//   [16 f16 d][16 f16 dmin][the 12 scale bytes of each row as 3 vectors of 16 words: word
+//   w of row r at 64 w + 4 r][8 sub-blocks' codes, 256 bytes each, as Q4_0's codes]
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -27,8 +30,8 @@ namespace coil::repack {
 
 constexpr int64_t kGroupRows = 16;
 
-// Whether W [N, K] of type t has a row-group layout: Q4_0 or Q8_0, K a multiple of 64,
-// at least one group.
+// Whether W [N, K] of type t has a row-group layout: Q4_0 or Q8_0 with K a multiple of 64,
+// Q4_K; at least one group.
 bool supported(DType t, int64_t N, int64_t K);
 // Rows stored in groups: 16 * (N / 16).
 inline int64_t grouped_rows(int64_t N) {

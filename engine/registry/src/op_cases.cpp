@@ -168,7 +168,7 @@ std::string tokens(DType dt, int64_t T) {
 // what a quantizer writes.
 const char* const kBitPatterns = "blocks of every bit pattern";
 // The variant of block-type weights given as a model's weights (OpPairs::uploaded_weight) and
-// 2 MiB or more: where the CPU backend stores Q4_0 / Q8_0 in row groups (cpu_repack.hpp).
+// 2 MiB or more: where the CPU backend stores Q4_0 / Q8_0 / Q4_K in row groups (cpu_repack.hpp).
 const char* const kUploaded = "block-type weights as uploaded";
 
 // A weight of N x K: uniform values in [lo, hi] stored in dt, or (variant kBitPatterns)
@@ -455,8 +455,8 @@ std::vector<OpCase> conformance_cases() {
     cases.push_back(matmul(dt, {1, 17}, 512, 40, 1.0f, kBitPatterns));
   }
   // Weights as a model uploads them, 2-4 MiB: 57 groups of 16 rows and 8 rows as stored
-  for (DType dt : {DType::Q4_0, DType::Q8_0}) {
-    cases.push_back(matmul(dt, {1, 5, 17}, 4096, 920, 1.0f, kUploaded));
+  for (DType dt : {DType::Q4_0, DType::Q8_0, DType::Q4_K}) {
+    cases.push_back(matmul(dt, {1, 6}, 4096, 920, 1.0f, kUploaded));
     cases.push_back(get_rows(dt, 920, 4096, {0, 15, 16, 917, 919, 300}, kUploaded));
     cases.push_back(norm_matmul(dt, 1, 4096, 920, true, 3.0f, true, kUploaded));
     cases.push_back(matmul_add(dt, 2, 4096, 920, false, 4.0f, true, kUploaded));
