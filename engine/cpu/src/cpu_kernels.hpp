@@ -51,7 +51,7 @@ struct CpuKernels {
   void (*conv)(const ConvPtrs& p, int64_t d0, int64_t d1);
   // One row: out = x * rsqrt(mean(x^2) + eps) * w (w may be null).
   void (*rms_norm)(const float* x, const float* w, float eps, int64_t n, float* out);
-  // Sum of n floats (n a multiple of 64 * streams), read as `streams` (1, 4 or 8) streams,
+  // Sum of n floats (n a multiple of 64 * streams), read as `streams` (1, 2, 4, 8 or 16) streams,
   // with the GEMV's software prefetch or without (for measuring memory bandwidth).
   float (*stream_sum)(const float* p, int64_t n, int streams, bool prefetch);
 };
