@@ -13,6 +13,8 @@
 //   --mib in all) that every call reads from memory; then the four matrices of a layer in
 //   sequence, as a decode step runs them.
 // sync: the cost of one parallel section (an empty parallel_for), the decode step's barrier.
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,8 +23,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <sys/mman.h>
 
 #include "coil/dtype.hpp"
 #include "coil/huge_pages.hpp"
@@ -114,12 +114,14 @@ constexpr Shape kShapes[] = {{"in_proj", 16384, 4096},
 void gemv(ThreadPool& pool, const CpuKernels& k, std::vector<std::vector<float>>& scratch,
           const float* x, const void* w, int64_t N, int64_t K, float* y) {
   MatMulArgs a{x, K, 1, K, w, DType::BF16, nullptr, y, N};
-  pool.parallel_for(N, 8, [&](int t, int64_t b, int64_t e) { k.matmul(a, b, e, scratch[t].data()); });
+  pool.parallel_for(N, 8,
+                    [&](int t, int64_t b, int64_t e) { k.matmul(a, b, e, scratch[t].data()); });
 }
 
 void fill_bf16(char* p, size_t n_values) {
   auto* q = reinterpret_cast<uint16_t*>(p);
-  for (size_t i = 0; i < n_values; ++i) q[i] = f32_to_bf16(static_cast<float>(int(i % 17) - 8) / 64);
+  for (size_t i = 0; i < n_values; ++i)
+    q[i] = f32_to_bf16(static_cast<float>(int(i % 17) - 8) / 64);
 }
 
 void run_gemv(ThreadPool& pool, const CpuKernels& k, size_t min_bytes, int reps) {
@@ -177,7 +179,8 @@ void run_sync(ThreadPool& pool) {
     ns.push_back(seconds_since(t0) / kLoops * 1e9);
   }
   std::sort(ns.begin(), ns.end());
-  std::printf("sync empty parallel_for  best %.0f  median %.0f ns\n", ns.front(), ns[ns.size() / 2]);
+  std::printf("sync empty parallel_for  best %.0f  median %.0f ns\n", ns.front(),
+              ns[ns.size() / 2]);
 }
 
 }  // namespace

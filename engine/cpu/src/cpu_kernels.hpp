@@ -22,6 +22,10 @@ struct MatMulArgs {
   // norm_matmul): only kernels of T <= kDotMaxTokens do it (the backend norms larger x).
   const float* norm_w = nullptr;
   float norm_eps = 0.f;
+  // The scratch already holds these activations as the few-token kernel prepares them (a
+  // later chunk of the same matmul on the same thread): only the few-token kernel of a
+  // float type reads it, and only when all T tokens fit the scratch at once.
+  bool x_prepared = false;
 };
 
 struct ScanPtrs {
