@@ -174,7 +174,8 @@ class CpuBackend final : public Backend {
   }
 
   // dt/B/C norms (serial: R + 2N floats a token), then per channel range on each thread the
-  // dt_proj rows and the scan of those channels: one parallel section instead of two.
+  // dt_proj rows and the scan of those channels: one parallel section instead of two. A
+  // channel range's dt_proj call prepares its activations itself (R floats a token).
   void proj_scan(const ProjScanArgs& fused) override {
     checks::proj_scan(fused);
     const ScanArgs& s = fused.scan;
@@ -226,8 +227,8 @@ class CpuBackend final : public Backend {
     };
     if (serial)
       part(0, 0, D);
-    else
-      pool_.parallel_for(D, 16, part);
+    else  // in chunks the threads take as they get to them, as run_matmul does
+      pool_.parallel_chunks(D, (D / (4 * pool_.size()) + 15) / 16 * 16, part);
   }
 
   void conv1d_silu(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& state,
