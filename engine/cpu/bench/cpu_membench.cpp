@@ -189,6 +189,12 @@ int main(int argc, char** argv) {
   size_t mib = 1024;
   int reps = 5, threads = coil::physical_cores();
   std::string isa, only;
+  if (argc % 2 == 0) {
+    std::fprintf(stderr,
+                 "usage: coil-cpu-membench [--mib N] [--reps N] [--threads N] [--isa NAME] "
+                 "[--only stream|gemv|sync]\n");
+    return 2;
+  }
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string o = argv[i], v = argv[i + 1];
     if (o == "--mib")
