@@ -25,6 +25,10 @@ struct MatMulArgs {
   // Rows [0, grouped_rows) of w are in the backend's row-group layout (cpu_repack.hpp),
   // only ever set where groups_ok said yes; the rows after them are stored as is.
   int64_t grouped_rows = 0;
+  // The scratch already holds these activations as the few-token kernel prepares them (a
+  // later chunk of the same matmul on the same thread): only the few-token kernel of a
+  // float type reads it, and only when all T tokens fit the scratch at once.
+  bool x_prepared = false;
 };
 
 struct ScanPtrs {
@@ -57,7 +61,7 @@ struct CpuKernels {
   void (*conv)(const ConvPtrs& p, int64_t d0, int64_t d1);
   // One row: out = x * rsqrt(mean(x^2) + eps) * w (w may be null).
   void (*rms_norm)(const float* x, const float* w, float eps, int64_t n, float* out);
-  // Sum of n floats (n a multiple of 64 * streams), read as `streams` (1, 4 or 8) streams,
+  // Sum of n floats (n a multiple of 64 * streams), read as `streams` (1, 2, 4, 8 or 16) streams,
   // with the GEMV's software prefetch or without (for measuring memory bandwidth).
   float (*stream_sum)(const float* p, int64_t n, int streams, bool prefetch);
 };
