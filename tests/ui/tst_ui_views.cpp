@@ -13,6 +13,8 @@
 #include <QQuickWindow>
 #include <QTemporaryDir>
 #include <QtQuickTest>
+#include <cstdio>
+#include <cstdlib>
 
 #include "app_controller.hpp"
 #include "attachment_fixtures.hpp"
@@ -23,6 +25,27 @@
 
 Q_IMPORT_QML_PLUGIN(CoilCorePlugin)
 Q_IMPORT_QML_PLUGIN(CoilPlugin)
+
+namespace {
+
+// A layout that never settles ("Polish loop detected") or a binding that feeds itself
+// ("Binding loop detected") fails the test it happens in, whichever view it is in: the
+// warnings are only printed otherwise, and one went unnoticed (SettingsPage.qml:53).
+QtMessageHandler testLogHandler = nullptr;
+QStringList loopsOutsideTests;  // while a view was made: they fail the run at its end
+
+void failOnLayoutLoops(QtMsgType type, const QMessageLogContext& context, const QString& msg) {
+  testLogHandler(type, context, msg);
+  if (type != QtWarningMsg ||
+      !(msg.contains(QLatin1String("Polish loop")) || msg.contains(QLatin1String("Binding loop"))))
+    return;
+  if (QTest::currentTestFunction())
+    QTest::qFail(qPrintable(QStringLiteral("layout or binding loop: ") + msg), __FILE__, __LINE__);
+  else
+    loopsOutsideTests << msg;
+}
+
+}  // namespace
 
 // Drops local files on an item the way the platform delivers a drop from a file manager:
 // drag-enter, drag-move and drop events carrying text/uri-list, sent to the item's window.
@@ -78,6 +101,8 @@ class Setup : public QObject {
   }
 
   void qmlEngineAvailable(QQmlEngine* engine) {
+    // here, not earlier: the test log's own handler is in place by now, and it is kept
+    if (!testLogHandler) testLogHandler = qInstallMessageHandler(failOnLayoutLoops);
     engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
     // for tst_attachments.qml: the files it attaches, where its screenshots go
     engine->rootContext()->setContextProperty(QStringLiteral("attachmentFixtures"),
@@ -101,6 +126,12 @@ class Setup : public QObject {
     app_.reset();
     hub_.reset();
     server_.kill();
+    if (!loopsOutsideTests.isEmpty()) {
+      fprintf(stderr, "FAIL: layout or binding loops outside the test functions:\n%s\n",
+              qPrintable(loopsOutsideTests.join(QLatin1Char('\n'))));
+      fflush(stderr);
+      std::_Exit(1);
+    }
   }
 
  private:

@@ -20,6 +20,7 @@ TestCase {
     property var window: null
 
     function initTestCase() {
+        failOnWarning(/Polish loop|Binding loop/)  // a layout that never settles fails the test
         window = mainComponent.createObject(test)
         verify(window !== null)
         tryVerify(() => App.activeModel.loaded, 60000, "the fixture model loads")
@@ -36,6 +37,10 @@ TestCase {
         const item = findChild(window.contentItem, name)
         verify(item !== null, "no item named " + name)
         return item
+    }
+
+    function init() {
+        failOnWarning(/Polish loop|Binding loop/)  // a layout that never settles fails the test
     }
 
     function test_1_enterSends() {
