@@ -4,6 +4,7 @@
 // model, with an API key, for the Remote tab (tst_remote.qml).
 #include <QDir>
 #include <QDropEvent>
+#include <QJsonObject>
 #include <QMimeData>
 #include <QQmlContext>
 #include <QQmlEngine>
@@ -72,6 +73,19 @@ class FileDropper : public QObject {
   }
 };
 
+// The Hub stand-in's test knobs for the views (tst_models_page.qml: a failing search).
+class HubKnobs : public QObject {
+  Q_OBJECT
+
+ public:
+  using QObject::QObject;
+  coil::hub::test::FakeHub* hub = nullptr;
+  Q_INVOKABLE void set(const QVariantMap& knobs) {
+    hub->setKnobs(QJsonObject::fromVariantMap(knobs));
+  }
+  Q_INVOKABLE void reset() { hub->reset(); }
+};
+
 class Setup : public QObject {
   Q_OBJECT
 
@@ -111,6 +125,8 @@ class Setup : public QObject {
     engine->rootContext()->setContextProperty(QStringLiteral("artifactsDir"),
                                               QStringLiteral(COIL_ARTIFACTS_DIR));
     engine->rootContext()->setContextProperty(QStringLiteral("fileDropper"), &dropper_);
+    knobs_.hub = hub_.get();
+    engine->rootContext()->setContextProperty(QStringLiteral("hubKnobs"), &knobs_);
     // tst_window_layout.qml saves its screenshots here when set (README pictures, reviews)
     engine->rootContext()->setContextProperty(
         QStringLiteral("screenshotDir"), QString::fromLocal8Bit(qgetenv("COIL_SCREENSHOT_DIR")));
@@ -139,6 +155,7 @@ class Setup : public QObject {
   std::unique_ptr<coil::hub::test::FakeHub> hub_;
   std::unique_ptr<coil::app::AppController> app_;
   FileDropper dropper_;
+  HubKnobs knobs_;
   coil::test::CoilServer server_;
   static inline const QString kRemoteKey = QStringLiteral("sk-ui-test-5b8c0e");
 };
