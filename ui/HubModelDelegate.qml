@@ -130,9 +130,9 @@ Rectangle {
                 Layout.fillWidth: true
             }
             // a curated quant whose repo the Hub does not have: said plainly, with a search
-            RowLayout {
+            ColumnLayout {
                 visible: card.compatible && card.choice !== null && (card.choice.unavailable || "").length > 0
-                spacing: 8
+                spacing: 4
                 Layout.fillWidth: true
                 Label {
                     objectName: "unavailableLabel"

@@ -70,7 +70,7 @@ QVariant HubSearchModel::data(const QModelIndex& index, int role) const {
                             c.unavailable.isEmpty()
                                 ? QStringLiteral("%1 · %2").arg(c.quant,
                                                                 hub::formatBytes(c.sizeBytes))
-                                : tr("%1 · not on the Hub").arg(c.quant)},
+                                : tr("%1 · missing").arg(c.quant)},
                            {QStringLiteral("unavailable"), c.unavailable},
                            {QStringLiteral("sizeText"), hub::formatBytes(c.sizeBytes)},
                            {QStringLiteral("fit"), c.fit.badge()},

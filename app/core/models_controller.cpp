@@ -269,9 +269,9 @@ QList<HubSearchChoice> ModelsController::curatedChoices() const {
     // The names of TII's quant repos are Coil's knowledge, not the Hub's: one that is not
     // there (renamed, removed) is said so, never offered as a download that cannot work.
     if (const RepoDetails* d = details_->details(v.repoId); d && d->missing && !c.installed) {
-      c.unavailable = tr("%1 is not on the Hugging Face Hub (%2). Search the Hub for GGUF "
-                         "files of %3 instead.")
-                          .arg(v.repoId, d->error, QString::fromLatin1(kCuratedRepoId));
+      c.unavailable = tr("The %1 download, %2, is not on the Hugging Face Hub. Search the "
+                         "Hub for GGUF files of %3 instead.")
+                          .arg(v.quant, v.repoId, QString::fromLatin1(kCuratedRepoId));
       c.fit = MemoryFit{};
       c.fit.label = tr("Not on the Hub");
       c.fit.tone = QStringLiteral("bad");

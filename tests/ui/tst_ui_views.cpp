@@ -4,6 +4,7 @@
 // model, with an API key, for the Remote tab (tst_remote.qml).
 #include <QDir>
 #include <QDropEvent>
+#include <QJsonObject>
 #include <QMimeData>
 #include <QQmlContext>
 #include <QQmlEngine>
@@ -49,6 +50,19 @@ class FileDropper : public QObject {
   }
 };
 
+// The Hub stand-in's test controls, for QML (a repo the Hub does not have: missing_repos).
+class HubControl : public QObject {
+  Q_OBJECT
+
+ public:
+  using QObject::QObject;
+  coil::hub::test::FakeHub* hub = nullptr;
+  Q_INVOKABLE void setKnobs(const QVariantMap& knobs) {
+    hub->setKnobs(QJsonObject::fromVariantMap(knobs));
+  }
+  Q_INVOKABLE void reset() { hub->reset(); }
+};
+
 class Setup : public QObject {
   Q_OBJECT
 
@@ -86,6 +100,8 @@ class Setup : public QObject {
     engine->rootContext()->setContextProperty(QStringLiteral("artifactsDir"),
                                               QStringLiteral(COIL_ARTIFACTS_DIR));
     engine->rootContext()->setContextProperty(QStringLiteral("fileDropper"), &dropper_);
+    hubControl_.hub = hub_.get();
+    engine->rootContext()->setContextProperty(QStringLiteral("hubControl"), &hubControl_);
     // tst_window_layout.qml saves its screenshots here when set (README pictures, reviews)
     engine->rootContext()->setContextProperty(
         QStringLiteral("screenshotDir"), QString::fromLocal8Bit(qgetenv("COIL_SCREENSHOT_DIR")));
@@ -108,6 +124,7 @@ class Setup : public QObject {
   std::unique_ptr<coil::hub::test::FakeHub> hub_;
   std::unique_ptr<coil::app::AppController> app_;
   FileDropper dropper_;
+  HubControl hubControl_;
   coil::test::CoilServer server_;
   static inline const QString kRemoteKey = QStringLiteral("sk-ui-test-5b8c0e");
 };

@@ -872,9 +872,9 @@ class TestModelsController : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(
         !choices().value(2).toMap()["unavailable"].toString().isEmpty(), kWait);
     const QVariantMap q4 = choices()[2].toMap();
-    QCOMPARE(q4["label"].toString(), "Q4_K_M · not on the Hub");
+    QCOMPARE(q4["label"].toString(), "Q4_K_M · missing");
     QCOMPARE(q4["fit"].toMap()["label"].toString(), "Not on the Hub");
-    QVERIFY2(q4["unavailable"].toString().contains(missing + " is not on the Hugging Face Hub"),
+    QVERIFY2(q4["unavailable"].toString().contains(missing + ", is not on the Hugging Face Hub"),
              qPrintable(q4["unavailable"].toString()));
     QVERIFY(choices()[1].toMap()["unavailable"].toString().isEmpty());  // Q8_0 is there
     QCOMPARE(cell(r, 0, HubSearchModel::DefaultChoiceRole).toInt(), 1);  // not the missing one
