@@ -96,9 +96,9 @@ std::filesystem::path InferenceWorker::quantizedWeights(const LoadRequest& reque
                       tr("Quantizing the weights to %1 (once: the copy is kept)").arg(bits));
   };
   q.checking = [&](double fraction) {
-    emit loadProgress(kWeightsFrom, tr("Checking the %1 copy of the weights: %2%")
-                                        .arg(bits)
-                                        .arg(int(fraction * 100)));
+    emit loadProgress(
+        kWeightsFrom,
+        tr("Checking the %1 copy of the weights: %2%").arg(bits).arg(int(fraction * 100)));
   };
   emit loadProgress(kWeightsFrom, tr("Looking for the %1 copy of the weights").arg(bits));
   const QuantizedCopy copy = quantized_copy(dir, type, q);

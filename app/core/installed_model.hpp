@@ -21,9 +21,9 @@ struct InstalledModel {
   QString file;          // a GGUF file's path in its repo (deleting removes only it), else ""
   QString kind;          // "hub", "demo" or "folder"
   qint64 sizeBytes = 0;  // on disk (a cached repo: its blobs)
-  bool complete = false;    // config.json and every safetensors weight file are there
-  bool compatible = false;  // complete and a falcon_mamba / mamba model
-  QString reason;           // why it cannot be used, when it cannot
+  bool complete = false;         // config.json and every safetensors weight file are there
+  bool compatible = false;       // complete and a falcon_mamba / mamba model
+  QString reason;                // why it cannot be used, when it cannot
   hub::MemoryEstimate estimate;  // as stored
   // A safetensors folder's config.json and weight bytes: its estimate under Settings >
   // Weights (quantized at load) is made from them (estimateAs).

@@ -120,8 +120,8 @@ void InstalledModelsController::rebuildRows() {
     r.inUse =
         parts_.model && (m.path == clean(parts_.model->path()) ||
                          (parts_.model->loading() && m.path == clean(parts_.model->loadingPath())));
-    const hub::MemoryEstimate e = estimateAs(
-        m, parts_.settings ? parts_.settings->weights() : QStringLiteral("stored"));
+    const hub::MemoryEstimate e =
+        estimateAs(m, parts_.settings ? parts_.settings->weights() : QStringLiteral("stored"));
     if (e.valid) r.fit = assessMemoryFit(e, machine_);
     r.deleteBlock =
         deleting_.contains(m.path) ? tr("%1 is being deleted.").arg(m.name) : deleteBlockOf(r);

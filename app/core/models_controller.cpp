@@ -83,8 +83,7 @@ ModelsController::ModelsController(const Parts& parts, QObject* parent)
   if (parts_.settings) {
     connect(parts_.settings, &AppSettings::hfTokenChanged, this, &ModelsController::onTokenChanged);
     // a safetensors model's badge counts the weights as they will be held
-    connect(parts_.settings, &AppSettings::weightsChanged, this,
-            &ModelsController::rebuildResults);
+    connect(parts_.settings, &AppSettings::weightsChanged, this, &ModelsController::rebuildResults);
   }
   rebuildResults();     // the curated entry, before any search
   downloads_->start();  // unfinished downloads of the last session continue
@@ -334,8 +333,7 @@ void ModelsController::rebuildResults() {
   QList<HubSearchRow> rows;
   const QString curatedId = QString::fromLatin1(kCuratedRepoId);
   // a GGUF search lists what the Hub found (the curated entry is a safetensors repo)
-  for (const hub::ModelSummary& m :
-       ggufOnly_ ? summaries_ : withCuratedFirst(query_, summaries_)) {
+  for (const hub::ModelSummary& m : ggufOnly_ ? summaries_ : withCuratedFirst(query_, summaries_)) {
     HubSearchRow r;
     r.summary = m;
     r.curated = m.id == curatedId;
@@ -347,8 +345,8 @@ void ModelsController::rebuildResults() {
     if (const RepoDetails* d = details_->details(m.id); d && d->error.isEmpty()) {
       r.sizeBytes = d->totalBytes;
       // a safetensors repo is held as Settings > Weights says (quantized at load or not)
-      estimate = d->gguf ? d->estimate
-                         : hub::estimateMemoryAs(d->config, d->weightBytes, weights(), 0);
+      estimate =
+          d->gguf ? d->estimate : hub::estimateMemoryAs(d->config, d->weightBytes, weights(), 0);
     }
     if (!estimate.valid && r.curated)
       estimate = hub::estimateMemoryAs(curatedConfig(), 0, weights(), 0);

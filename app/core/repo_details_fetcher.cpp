@@ -7,9 +7,9 @@
 
 #include "coil/error.hpp"
 #include "coil/gguf.hpp"
-#include "hub_error.hpp"
 #include "http_util.hpp"
 #include "hub_client.hpp"
+#include "hub_error.hpp"
 #include "json_document.hpp"
 #include "repo_cache.hpp"
 

@@ -13,7 +13,7 @@ int dtypeBytes(const QString& torchDtype);
 
 struct MemoryEstimate {
   qint64 parameterCount = 0;
-  int dtypeBytes = 0;  // of the weights as they will be held
+  int dtypeBytes = 0;   // of the weights as they will be held
   QString quantizedAs;  // "Q4_K" when a safetensors model is quantized at load, "" otherwise
   qint64 weightBytes = 0;
   qint64 stateBytes = 0;

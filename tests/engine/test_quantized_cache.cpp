@@ -153,8 +153,7 @@ TEST(QuantizedCache, ADamagedCopyIsMadeAgain) {
          f.put(c);
        },
        "contents changed"},
-      {"garbage",
-       [&] { std::ofstream(first.path, std::ios::binary) << std::string(size, 'x'); },
+      {"garbage", [&] { std::ofstream(first.path, std::ios::binary) << std::string(size, 'x'); },
        "contents changed"},
       {"no record", [&] { fs::remove(check); }, "no record"},
       {"a record of something else",

@@ -131,14 +131,14 @@ int64_t quantized_weight_bytes(const ModelConfig& c, DType type) {
     return int64_t(dtype_tensor_bytes(matrix_weight_type(type, cols), rows, cols));
   };
   const int64_t f32 = int64_t(sizeof(float));
-  const int64_t block = matrix(2 * D, H)            // in_proj [2D, H]
-                        + matrix(R + 2 * N, D)      // x_proj [R + 2N, D]
-                        + matrix(D, R)              // dt_proj [D, R]
-                        + matrix(H, D)              // out_proj [H, D]
-                        + f32 * (H                  // norm
-                                 + D * K            // conv1d
-                                 + (c.use_conv_bias ? D : 0) + D  // conv bias, dt_proj bias
-                                 + D * N + D                      // A, D
+  const int64_t block = matrix(2 * D, H)                           // in_proj [2D, H]
+                        + matrix(R + 2 * N, D)                     // x_proj [R + 2N, D]
+                        + matrix(D, R)                             // dt_proj [D, R]
+                        + matrix(H, D)                             // out_proj [H, D]
+                        + f32 * (H                                 // norm
+                                 + D * K                           // conv1d
+                                 + (c.use_conv_bias ? D : 0) + D   // conv bias, dt_proj bias
+                                 + D * N + D                       // A, D
                                  + (c.use_bias ? 2 * D + H : 0));  // in/out_proj biases
   return matrix(V, H) + c.num_layers * block + f32 * H + (c.tie_word_embeddings ? 0 : matrix(V, H));
 }

@@ -120,8 +120,8 @@ void remove_dead_temps(const fs::path& dir) {
     if (at == std::string::npos || n.size() < 34 || n[16] != '-') continue;
     const size_t pid_at = at + std::strlen(kSuffix) + std::strlen(kTempFileMarker);
     const long pid = std::strtol(n.c_str() + pid_at, nullptr, 10);
-    const bool alive = pid > 0 && (pid == long(::getpid()) || ::kill(pid_t(pid), 0) == 0 ||
-                                   errno == EPERM);
+    const bool alive =
+        pid > 0 && (pid == long(::getpid()) || ::kill(pid_t(pid), 0) == 0 || errno == EPERM);
     if (!alive) remove_quietly(it->path());
   }
 }

@@ -739,7 +739,7 @@ class TestModelsController : public QObject {
         QJsonDocument(curatedConfig()).toJson().toStdString(), "config.json");
     QCOMPARE(settings->weights(), "stored");
     QCOMPARE(choice(0)["label"].toString(), "Too big for RAM");  // 14.5 GB of BF16
-    const QVariantMap q4 = choice(2);                              // the Q4_K_M GGUF file
+    const QVariantMap q4 = choice(2);                            // the Q4_K_M GGUF file
 
     settings->setWeights("q4_k");  // BF16 weights quantized at load: about 4.2 GB held
     QCOMPARE(choice(0)["label"].toString(), "Fits RAM");
@@ -748,7 +748,7 @@ class TestModelsController : public QObject {
     QVERIFY2(tip.contains(coil::hub::formatBytes(
                  qint64(coil::quantized_weight_bytes(curated, coil::DType::Q4_K)))),
              qPrintable(tip));
-    QCOMPARE(choice(2), q4);  // a GGUF file is held as stored
+    QCOMPARE(choice(2), q4);       // a GGUF file is held as stored
     settings->setWeights("q8_0");  // about 7.7 GB of 8: tight
     QCOMPARE(choice(0)["label"].toString(), "Tight fit");
     QVERIFY(choice(0)["tip"].toString().contains("Q8_0 (quantized at load"));
@@ -771,8 +771,9 @@ class TestModelsController : public QObject {
     const auto demoTip = [&] {
       return cell(s.installed(), demo, InstalledModelsModel::FitRole).toMap()["tip"].toString();
     };
-    QVERIFY2(demoTip().contains(QStringLiteral("%1 of Q8_0").arg(coil::hub::formatBytes(qint64(
-                 coil::quantized_weight_bytes(demoConfig, coil::DType::Q8_0))))),
+    QVERIFY2(demoTip().contains(QStringLiteral("%1 of Q8_0")
+                                    .arg(coil::hub::formatBytes(qint64(coil::quantized_weight_bytes(
+                                        demoConfig, coil::DType::Q8_0))))),
              qPrintable(demoTip()));
     settings->setWeights("stored");
     QVERIFY2(!demoTip().contains("quantized"), qPrintable(demoTip()));
@@ -869,14 +870,14 @@ class TestModelsController : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!m->searching() && listed.count() > 0, kWait);
     m->setMachine({8LL * 1000 * 1000 * 1000, 0, {}});  // Q4_K_M is the one that would fit
     const auto choices = [&] { return cell(r, 0, HubSearchModel::ChoicesRole).toList(); };
-    QTRY_VERIFY_WITH_TIMEOUT(
-        !choices().value(2).toMap()["unavailable"].toString().isEmpty(), kWait);
+    QTRY_VERIFY_WITH_TIMEOUT(!choices().value(2).toMap()["unavailable"].toString().isEmpty(),
+                             30000);
     const QVariantMap q4 = choices()[2].toMap();
     QCOMPARE(q4["label"].toString(), "Q4_K_M · missing");
     QCOMPARE(q4["fit"].toMap()["label"].toString(), "Not on the Hub");
     QVERIFY2(q4["unavailable"].toString().contains(missing + ", is not on the Hugging Face Hub"),
              qPrintable(q4["unavailable"].toString()));
-    QVERIFY(choices()[1].toMap()["unavailable"].toString().isEmpty());  // Q8_0 is there
+    QVERIFY(choices()[1].toMap()["unavailable"].toString().isEmpty());   // Q8_0 is there
     QCOMPARE(cell(r, 0, HubSearchModel::DefaultChoiceRole).toInt(), 1);  // not the missing one
     // no download of it is started; the page says why
     QCOMPARE(m->downloadChoice(QString(kCuratedRepoId), 2), QString());
@@ -884,6 +885,7 @@ class TestModelsController : public QObject {
     QCOMPARE(s.downloads()->rowCount(), 0);
     // Download gets the default, which exists
     const QString id = m->download(QString(kCuratedRepoId));
+    QVERIFY(m->queue()->entry(id).has_value());
     QCOMPARE(m->queue()->entry(id)->repoId, QString(kCuratedRepoId) + "-Q8_0-GGUF");
     m->queue()->cancel(id);
 
@@ -900,10 +902,10 @@ class TestModelsController : public QObject {
     QCOMPARE(r->rowOf(missing), -1);
     for (int i = 0; i < r->rowCount(); ++i)
       QVERIFY(!cell(r, i, HubSearchModel::CuratedRole).toBool());
-    QTRY_VERIFY_WITH_TIMEOUT(cell(r, r->rowOf(QString(kCuratedRepoId) + "-Q8_0-GGUF"),
-                                  HubSearchModel::CompatibleRole)
-                                 .toBool(),
-                             kWait);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        cell(r, r->rowOf(QString(kCuratedRepoId) + "-Q8_0-GGUF"), HubSearchModel::CompatibleRole)
+            .toBool(),
+        kWait);
     // typing a query of one's own searches everything again
     m->setQuery("mamba");
     QVERIFY(!m->ggufOnly());

@@ -38,8 +38,7 @@ class TestQuantizedLoad : public QObject {
   QStringList reloadStages() {
     ActiveModel* m = app_->activeModel();
     QStringList stages;
-    const auto c =
-        connect(m, &ActiveModel::progressChanged, this, [&] { stages << m->stage(); });
+    const auto c = connect(m, &ActiveModel::progressChanged, this, [&] { stages << m->stage(); });
     m->reload();
     [&] { QTRY_VERIFY_WITH_TIMEOUT(!m->loading(), kWait); }();
     disconnect(c);
@@ -79,10 +78,14 @@ class TestQuantizedLoad : public QObject {
   void damagedCopyIsQuantizedAgainAndSaid_data() {
     QTest::addColumn<QString>("damage");
     QTest::addColumn<QString>("reason");
-    QTest::newRow("cut short") << "truncate" << "bytes, not the";
-    QTest::newRow("one byte changed") << "flip" << "contents changed";
-    QTest::newRow("garbage") << "garbage" << "contents changed";
-    QTest::newRow("record gone") << "record" << "no record";
+    QTest::newRow("cut short") << "truncate"
+                               << "bytes, not the";
+    QTest::newRow("one byte changed") << "flip"
+                                      << "contents changed";
+    QTest::newRow("garbage") << "garbage"
+                             << "contents changed";
+    QTest::newRow("record gone") << "record"
+                                 << "no record";
   }
 
   void damagedCopyIsQuantizedAgainAndSaid() {
@@ -140,13 +143,12 @@ class TestQuantizedLoad : public QObject {
     QSignalSpy cancelled(m, &ActiveModel::loadCancelled);
     QSignalSpy failed(m, &ActiveModel::loadFailed);
     QSemaphore reached, go;
-    bool held = false;  // worker thread only
+    bool held = false;   // worker thread only
     QStringList onDisk;  // what the quantized folder held mid-quantization
     const auto hold = connect(
         w, &InferenceWorker::loadProgress, w,
         [&](double fraction, const QString& stage) {
-          if (held || !stage.startsWith(QLatin1String("Quantizing")) || fraction <= 0.05)
-            return;
+          if (held || !stage.startsWith(QLatin1String("Quantizing")) || fraction <= 0.05) return;
           held = true;
           onDisk = quantizedFiles();
           reached.release();
@@ -177,7 +179,7 @@ class TestQuantizedLoad : public QObject {
     QVERIFY2(any(stages, "Quantizing the weights to 4-bit"), qPrintable(stages.join(" | ")));
     QCOMPARE(m->info().fingerprint, fingerprint_);
     QVERIFY(!app_->banners()->has(QStringLiteral("model-notice")));  // nothing was damaged
-    QCOMPARE(quantizedFiles().size(), 2);  // the copy and its record
+    QCOMPARE(quantizedFiles().size(), 2);                            // the copy and its record
     QCOMPARE(QString::fromStdString(coil::quantized_copy_damage(copyPath().toStdString())),
              QString());
   }

@@ -227,6 +227,8 @@ TestCase {
         App.models.search("")
         tryVerify(() => !App.models.searching && list.count > 5, 60000)
         verify(list.itemAtIndex(0).curated)
+        tryVerify(() => !list.itemAtIndex(0).detailsPending, 60000)
+        waitForRendering(list)
     }
 
     function test_3_installedModels() {
