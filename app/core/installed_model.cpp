@@ -9,6 +9,7 @@
 #include <QSet>
 #include <algorithm>
 
+#include "background_removal.hpp"
 #include "coil/error.hpp"
 #include "coil/gguf.hpp"
 #include "hub_types.hpp"
@@ -195,10 +196,14 @@ bool hasCompleteSnapshot(const QString& cacheDir, const QString& repoId) {
 void discardIncompleteDownload(const QString& cacheDir, const QString& repoId) {
   if (cacheDir.isEmpty() || repoId.isEmpty()) return;
   const hub::RepoCache cache(cacheDir, repoId);
+  // the files may be GBs: deleted off the GUI thread (renamed away first, so that a download
+  // started again at once begins afresh)
+  hub::sweepBackgroundRemovals(cacheDir);
+  if (!hasCompleteSnapshot(cacheDir, repoId)) return hub::removeInBackground(cache.repoDir());
+  hub::sweepBackgroundRemovals(cache.blobsDir());
   for (const QFileInfo& fi :
        QDir(cache.blobsDir()).entryInfoList({QStringLiteral("*.incomplete")}, QDir::Files))
-    QFile::remove(fi.absoluteFilePath());
-  if (!hasCompleteSnapshot(cacheDir, repoId)) QDir(cache.repoDir()).removeRecursively();
+    hub::removeInBackground(fi.absoluteFilePath());
 }
 
 bool removeRepoFromCache(const QString& cacheDir, const QString& repoId, QString* error) {

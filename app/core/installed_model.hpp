@@ -43,7 +43,8 @@ InstalledModel describeFolder(const QString& path, const QString& kind);
 // Whether a snapshot of the repo in the cache has config.json and all its weights.
 bool hasCompleteSnapshot(const QString& cacheDir, const QString& repoId);
 // Deletes the repo's partial files (blobs/*.incomplete); then, unless a complete snapshot of
-// it is there, the whole repo folder.
+// it is there, the whole repo folder. Returns at once: the deleting is done on a worker
+// (hub::removeInBackground).
 void discardIncompleteDownload(const QString& cacheDir, const QString& repoId);
 // Deletes <cache>/models--org--name. False (with *error) when it could not.
 bool removeRepoFromCache(const QString& cacheDir, const QString& repoId, QString* error);

@@ -118,6 +118,7 @@ TEST_P(IsaMatMul, BF16WeightsWideRangeActivationsMatchReference) {
       {2, 1, 3, 0, 0, true},
       {3, 33, 17, 0, 5, false},
       {5, 100, 23, 2, 0, true},
+      {7, 96, 21, 0, 0, false},
       {12, 77, 40, 0, 0, false},
       // more (prefill's GEMM): partial panels, tiles and k blocks (odd K), strided rows
       {13, 2049, 33, 0, 0, true},
@@ -139,10 +140,14 @@ TEST_P(IsaMatMul, BF16WeightsWideRangeActivationsMatchReference) {
                  y.data(),
                  c.N + c.y_pad};
     std::vector<float> scratch(kScratchFloats);
-    // two column ranges, as the thread pool splits them (one not a multiple of 32 wide)
+    // two column ranges, as the thread pool splits them (one not a multiple of 32 wide); the
+    // second as a later chunk of the same thread, whose few-token kernel finds the
+    // activations the first prepared in the scratch (MatMulArgs::x_prepared)
     const int64_t mid = std::min<int64_t>(c.N, 32 * ((c.N / 2 + 31) / 32));
     k->matmul(a, 0, mid, scratch.data());
-    k->matmul(a, mid, c.N, scratch.data());
+    MatMulArgs later = a;
+    later.x_prepared = c.T <= kDotMaxTokens;
+    k->matmul(later, mid, c.N, scratch.data());
     const double floor = 4.0 * c.K * (1.0 + d.w_max) * std::ldexp(1.0, -126);
     double worst = 0, worst_rounded = 0;  // error / bound, of the kernel and of BF16 activations
     for (int64_t t = 0; t < c.T; ++t)

@@ -174,7 +174,8 @@ class CpuBackend final : public Backend {
   }
 
   // dt/B/C norms (serial: R + 2N floats a token), then per channel range on each thread the
-  // dt_proj rows and the scan of those channels: one parallel section instead of two.
+  // dt_proj rows and the scan of those channels: one parallel section instead of two. A
+  // channel range's dt_proj call prepares its activations itself (R floats a token).
   void proj_scan(const ProjScanArgs& fused) override {
     checks::proj_scan(fused);
     const ScanArgs& s = fused.scan;
@@ -226,8 +227,8 @@ class CpuBackend final : public Backend {
     };
     if (serial)
       part(0, 0, D);
-    else
-      pool_.parallel_for(D, 16, part);
+    else  // in chunks the threads take as they get to them, as run_matmul does
+      pool_.parallel_chunks(D, (D / (4 * pool_.size()) + 15) / 16 * 16, part);
   }
 
   void conv1d_silu(const Tensor& x, const Tensor& w, const Tensor* bias, const Tensor& state,
@@ -320,20 +321,32 @@ class CpuBackend final : public Backend {
     if (v.size() < n) v.resize(n);
     return v.data();
   }
-  // Output columns split across threads: whole tiles of the few-token and quantized
-  // kernels, GEMM panels of 32, or dequantized panels of 32.
+  // Output columns split across threads in chunks each thread takes as it gets to them
+  // (ThreadPool::parallel_chunks): whole tiles of the few-token and quantized kernels, GEMM
+  // panels of 32, or dequantized panels of 32; about 1 MiB of weights a chunk, and at least
+  // 4 chunks a thread, so that a thread slowed by another process leaves the others little
+  // to wait for. The few-token kernel prepares a thread's activations at its first chunk.
   void run_matmul(CpuProfiler::Scope& ps, const MatMulArgs& a, const Tensor& w) {
     const int64_t N = w.rows, work = a.T * a.K * N;
     if (ps.active()) ps.describe(shape(a.T, a.K, N, w.dtype), w.span_bytes(), work < 65536);
-    auto part = [&](int t, int64_t b, int64_t e) { matmul_range(a, t, b, e); };
     const bool q = dtype_is_quantized(a.wt);
     const int64_t grain =
         q ? (k_.quant_ok(a.wt, a.K) ? 4 : kDequantRows) : (a.T <= kDotMaxTokens ? 8 : 32);
-    if (work < 65536)
-      part(0, 0, N);
-    else
-      pool_.parallel_for(N, grain, part);
+    if (work < 65536) return matmul_range(a, 0, 0, N);
+    const int64_t row_bytes =
+        std::max<int64_t>(1, static_cast<int64_t>(dtype_row_bytes(a.wt, a.K)));
+    const int64_t most = (N + 4 * pool_.size() - 1) / (4 * pool_.size());
+    const int64_t rows = std::max<int64_t>(1, std::min<int64_t>(kChunkBytes / row_bytes, most));
+    const int64_t chunk = (rows + grain - 1) / grain * grain;
+    std::fill(first_chunk_.begin(), first_chunk_.end(), 1);
+    pool_.parallel_chunks(N, chunk, [&](int t, int64_t b, int64_t e) {
+      MatMulArgs c = a;
+      c.x_prepared = !first_chunk_[t];
+      first_chunk_[t] = 0;
+      matmul_range(c, t, b, e);
+    });
   }
+  static constexpr int64_t kChunkBytes = int64_t{1} << 20;
 
   // Output columns [b, e) of one matmul on thread t: the table's kernel, or for block-type
   // weights it has none for, panels of kDequantRows rows dequantized to f32 (the reference's
@@ -350,6 +363,7 @@ class CpuBackend final : public Backend {
         dequantize_row(a.wt, static_cast<const char*>(a.w) + (n0 + r) * row_bytes, panel + r * a.K,
                        a.K);
       MatMulArgs p = a;
+      p.x_prepared = false;  // the panel kernel's first call prepares
       p.w = panel;
       p.wt = DType::F32;
       p.bias = a.bias ? a.bias + n0 : nullptr;
@@ -382,6 +396,7 @@ class CpuBackend final : public Backend {
   std::vector<float> staging_, dt_;          // fused ops' normed inputs and dt
   CpuProfiler prof_;
   std::vector<std::vector<float>> deq_ = std::vector<std::vector<float>>(pool_.size());
+  std::vector<char> first_chunk_ = std::vector<char>(pool_.size());  // run_matmul, per thread
   size_t allocated_ = 0, peak_ = 0;
 };
 

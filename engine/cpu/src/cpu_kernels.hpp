@@ -22,6 +22,10 @@ struct MatMulArgs {
   // norm_matmul): only kernels of T <= kDotMaxTokens do it (the backend norms larger x).
   const float* norm_w = nullptr;
   float norm_eps = 0.f;
+  // The scratch already holds these activations as the few-token kernel prepares them (a
+  // later chunk of the same matmul on the same thread): only the few-token kernel of a
+  // float type reads it, and only when all T tokens fit the scratch at once.
+  bool x_prepared = false;
 };
 
 struct ScanPtrs {
@@ -51,7 +55,7 @@ struct CpuKernels {
   void (*conv)(const ConvPtrs& p, int64_t d0, int64_t d1);
   // One row: out = x * rsqrt(mean(x^2) + eps) * w (w may be null).
   void (*rms_norm)(const float* x, const float* w, float eps, int64_t n, float* out);
-  // Sum of n floats (n a multiple of 64 * streams), read as `streams` (1, 4 or 8) streams,
+  // Sum of n floats (n a multiple of 64 * streams), read as `streams` (1, 2, 4, 8 or 16) streams,
   // with the GEMV's software prefetch or without (for measuring memory bandwidth).
   float (*stream_sum)(const float* p, int64_t n, int streams, bool prefetch);
 };

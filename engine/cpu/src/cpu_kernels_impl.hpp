@@ -146,8 +146,12 @@ inline float stream_sum(const float* p, int64_t n, int streams, bool prefetch) {
   switch (streams) {
     case 1:
       return stream_sum_t<1>(p, n, prefetch);
+    case 2:
+      return stream_sum_t<2>(p, n, prefetch);
     case 4:
       return stream_sum_t<4>(p, n, prefetch);
+    case 16:
+      return stream_sum_t<16>(p, n, prefetch);
     default:
       return stream_sum_t<8>(p, n, prefetch);
   }

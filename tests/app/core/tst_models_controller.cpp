@@ -11,15 +11,19 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSemaphore>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+#include <QTimer>
 
 #include "active_model.hpp"
 #include "app_controller.hpp"
 #include "app_settings.hpp"
+#include "background_removal.hpp"
 #include "banner_model.hpp"
 #include "chat_controller.hpp"
 #include "coil/config.hpp"
@@ -404,6 +408,49 @@ class TestModelsController : public QObject {
     // nothing complete was there: the repo's folder is gone too
     QVERIFY(!QFileInfo::exists(cache_ + "/models--coil-test--tiny-mamba"));
     QTRY_COMPARE_WITH_TIMEOUT(s.scannedRow(kTiny), -1, kWait);  // the list (its count) followed
+  }
+
+  // #15 item 5: what Cancel deletes (a partial file of up to GBs, the repo's folder) is
+  // deleted on a worker: while the deletion is held, the GUI thread's event loop keeps
+  // turning, the partial is already gone from its place (a new download starts afresh), and
+  // the deleting thread is not the GUI thread; released, nothing of it is left.
+  void cancelDeletesOffTheGuiThread() {
+    Session s(data_);
+    hub_->setKnobs({{"hold_after", QJsonObject{{"model.safetensors", 65536}}}});
+    const QString id = s.models()->download(kTiny);
+    QTRY_VERIFY_WITH_TIMEOUT(hub_->held() == 1, kWait);
+    QTRY_VERIFY_WITH_TIMEOUT(incompleteBytes(cache_) > 0, kWait);
+    QSemaphore release;
+    QAtomicInt entered = 0, offGui = 0;
+    QThread* gui = QThread::currentThread();
+    coil::hub::setBackgroundRemovalHookForTests([&](const QString&) {
+      entered.fetchAndAddOrdered(1);
+      if (QThread::currentThread() != gui) offGui.fetchAndAddOrdered(1);
+      // on the GUI thread this would block the test: it gives up after 20 s instead
+      release.tryAcquire(1, 20000);
+    });
+    int ticks = 0;
+    QTimer ticker;
+    ticker.setInterval(0);
+    connect(&ticker, &QTimer::timeout, [&] { ++ticks; });
+    ticker.start();
+    s.downloads()->cancel(id);
+    QCOMPARE(s.downloads()->rowCount(), 0);
+    QCOMPARE(incompleteBytes(cache_), qint64(0));
+    QVERIFY(!QFileInfo::exists(cache_ + "/models--coil-test--tiny-mamba"));
+    QTRY_VERIFY_WITH_TIMEOUT(entered.loadAcquire() >= 1, 10000);
+    const int ticksHeld = ticks;
+    QTRY_VERIFY_WITH_TIMEOUT(ticks > ticksHeld + 10, 10000);  // the event loop turns meanwhile
+    QCOMPARE(entered.loadAcquire(), offGui.loadAcquire());
+    release.release(100);
+    coil::hub::waitForBackgroundRemovals();
+    coil::hub::setBackgroundRemovalHookForTests({});
+    ticker.stop();
+    // the renamed-away partial and folder are deleted too
+    QDirIterator left(cache_, {".coil-deleting-*"}, QDir::AllEntries | QDir::Hidden,
+                      QDirIterator::Subdirectories);
+    QVERIFY2(!left.hasNext(), qPrintable(left.hasNext() ? left.next() : QString()));
+    QTRY_COMPARE_WITH_TIMEOUT(s.scannedRow(kTiny), -1, kWait);
   }
 
   void restartContinuesUnfinishedDownloads() {

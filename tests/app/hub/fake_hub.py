@@ -20,7 +20,8 @@ Test controls (on the hub port):
       {"hold_after": {"file": nbytes}}   once: stop after nbytes until /_test/release
       {"corrupt": ["file", ...]}         serve those files with flipped bytes (same size)
       {"fail_status": {"file": [503]}}   answer resolve requests of file with these first
-                                         ("api:ORG/NAME" for its /api/models/... requests)
+                                         ("api:ORG/NAME" for its /api/models/... requests,
+                                         "search" for the searches)
       {"tree_page_size": n}              entries per tree page
       {"search_page_size": n}            at most n models per search page (the Hub's cap)
       {"missing_repos": ["ORG/NAME"]}    those repos do not exist (RepoNotFound, not searched)
@@ -458,6 +459,9 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- API --------------------------------------------------------------------------------
     def search(self, head):
+        status = STATE.take_status("search")
+        if status:
+            return self.error(status, None, "The search failed (test knob)", head)
         q = self.params
         text = (q.get("search", [""])[0]).lower()
         author = q.get("author", [""])[0]

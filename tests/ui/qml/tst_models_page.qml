@@ -53,6 +53,7 @@ TestCase {
     }
 
     function init() {
+        failOnWarning(/Polish loop|Binding loop/)  // a layout that never settles fails the test
         failOnWarning(/.*/)
     }
 
@@ -178,7 +179,7 @@ TestCase {
     // searches the Hub for GGUF repos of the model instead.
     function test_5_curatedQuantNotOnTheHub() {
         const missing = "tiiuae/falcon-mamba-7b-instruct-Q4_K_M-GGUF"
-        hubControl.setKnobs({"missing_repos": [missing]})
+        hubKnobs.set({"missing_repos": [missing]})
         verify(App.settings.saveHfToken("hf_coil_test_token"))  // a new token: details asked again
         const page = createTemporaryObject(pageComponent, root)
         const list = findChild(page, "hubResults")
@@ -217,7 +218,7 @@ TestCase {
         const q8row = rowOf(list, "tiiuae/falcon-mamba-7b-instruct-Q8_0-GGUF")
         verify(findChild(q8row, "downloadButton").visible && findChild(q8row, "downloadButton").enabled)
         verify(!list.itemAtIndex(0).curated)
-        hubControl.reset()
+        hubKnobs.reset()
         waitForRendering(page)
         grabImage(page).save(artifactsDir + "/models-gguf-search.png")
         verify(App.settings.saveHfToken(""))
@@ -254,5 +255,40 @@ TestCase {
         tabs.currentIndex = 1
         verify(findChild(page, "downloadList") !== null)
     }
+
+    // #15 item 9: a search that fails says so inside the page (below the tabs and the search
+    // field, above the empty list, within the page's width: never over the tab bar), shows no
+    // placeholder card, and offers Retry, which asks the Hub again.
+    function test_5_aFailedSearchSaysSoInThePageWithRetry() {
+        const page = createTemporaryObject(pageComponent, root)
+        const list = findChild(page, "hubResults")
+        tryVerify(() => !App.models.searching && list.count > 5, 60000)
+        hubKnobs.set({"fail_status": {"search": [404]}})
+        App.models.search("mamba")
+        tryVerify(() => !App.models.searching && App.models.searchError.length > 0, 60000)
+        waitForRendering(page)
+        // no placeholder card ("0 downloads", "Size…"): at most the curated entry, which Coil
+        // knows without the Hub
+        verify(list.count === 0 || (list.count === 1 && list.itemAtIndex(0).curated), list.count)
+        const error = findChild(page, "searchErrorLabel")
+        const retry = findChild(page, "searchRetryButton")
+        verify(error.visible && retry.visible)
+        const tabs = findChild(page, "modelsTabs")
+        const field = findChild(page, "modelSearchField")
+        const e = error.mapToItem(page, 0, 0)
+        verify(e.y >= tabs.mapToItem(page, 0, 0).y + tabs.height, "the error is below the tab bar")
+        verify(e.y >= field.mapToItem(page, 0, 0).y + field.height, "and below the search field")
+        verify(e.x >= 0 && e.x + error.width <= page.width, "and within the page's width")
+        verify(e.y + error.height <= list.mapToItem(page, 0, 0).y + 1, "and above the list")
+        verify(retry.mapToItem(page, 0, 0).x + retry.width <= page.width, "Retry is in the page")
+        mouseClick(retry)  // the Hub answers this time
+        tryVerify(() => !App.models.searching && list.count > 0, 60000)
+        compare(App.models.searchError, "")
+        verify(!error.visible)
+        App.models.search("")
+        tryVerify(() => !App.models.searching, 60000)
+    }
+
 }
+
 }
