@@ -42,7 +42,8 @@ void register_bench(CLI::App& app) {
   args->model.add_to(cmd, /*model_required=*/false);
   cmd->add_option("--synthetic", args->synthetic,
                   "Random weights of a published shape: falcon-mamba-7b, mamba-130m, mamba-370m, "
-                  "mamba-1.4b, mamba-2.8b, tiny");
+                  "mamba-1.4b, mamba-2.8b, tiny; falcon-mamba-7b-16l: the 7B's dimensions "
+                  "with 16 of its 64 layers");
   cmd->add_option("--dtype", args->dtype,
                   "Weight dtype of a synthetic model: f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, "
                   "q5_1, q4_k, q5_k, q6_k");

@@ -37,73 +37,81 @@ ColumnLayout {
                    : level === BannerModel.Warning ? Theme.warningBackground : Theme.infoBackground
             border.color: Qt.rgba(tone.r, tone.g, tone.b, 0.35)
 
-            RowLayout {
+            // Positioned by anchors and a Column, not a RowLayout: a layout inside the
+            // banner laid itself out again and again while its texts wrapped ("Polish loop
+            // detected" as the export banner came and a dialog closed over it).
+            Item {
                 id: content
                 x: 14
                 y: 10
                 width: parent.width - 20
-                spacing: 12
+                implicitHeight: Math.max(texts.implicitHeight, buttons.implicitHeight, icon.height + 1)
 
                 IconImage {
-                    Layout.alignment: Qt.AlignTop
-                    Layout.topMargin: 1
+                    id: icon
+                    y: 1
                     source: banner.level === BannerModel.Info ? "icons/info.png" : "icons/alert.png"
                     sourceSize: Qt.size(18, 18)
                     color: banner.tone
                 }
-                ColumnLayout {
+                Column {
+                    id: texts
+                    x: icon.width + 12
+                    width: Math.max(0, buttons.x - 12 - x)
                     spacing: 2
-                    Layout.fillWidth: true
                     Label {
+                        width: parent.width
                         text: banner.title
                         font.weight: Font.DemiBold
                         color: Theme.text
                         wrapMode: Text.Wrap
-                        Layout.fillWidth: true
                     }
                     Label {
+                        width: parent.width
                         visible: text.length > 0
                         text: banner.text
                         color: Theme.text
                         wrapMode: Text.Wrap
                         font.pixelSize: Theme.smallFontSize + 1
-                        Layout.fillWidth: true
                     }
                     Label {
+                        width: parent.width
                         visible: text.length > 0
                         text: banner.hint
                         color: Theme.mutedText
                         wrapMode: Text.Wrap
                         font.pixelSize: Theme.smallFontSize + 1
-                        Layout.fillWidth: true
                     }
                     Label {
                         objectName: "detailsText"
+                        width: parent.width
                         visible: banner.showDetails && text.length > 0
                         text: banner.details
                         textFormat: Text.PlainText
                         color: Theme.mutedText
                         wrapMode: Text.Wrap
                         font.pixelSize: Theme.smallFontSize
-                        Layout.fillWidth: true
                     }
                 }
-                Button {
-                    objectName: "detailsButton"
-                    Layout.alignment: Qt.AlignTop
-                    visible: banner.details.length > 0
-                    flat: true
-                    text: banner.showDetails ? qsTr("Hide details") : qsTr("Details")
-                    font.pixelSize: Theme.smallFontSize + 1
-                    onClicked: banner.showDetails = !banner.showDetails
-                }
-                IconButton {
-                    objectName: "closeBannerButton"
-                    Layout.alignment: Qt.AlignTop
-                    iconName: "close"
-                    tip: qsTr("Dismiss")
-                    size: 28
-                    onClicked: App.banners.close(banner.key)
+                Row {
+                    id: buttons
+                    anchors.right: parent.right
+                    spacing: 12
+                    Button {
+                        objectName: "detailsButton"
+                        visible: banner.details.length > 0
+                        flat: true
+                        text: banner.showDetails ? qsTr("Hide details") : qsTr("Details")
+                        font.pixelSize: Theme.smallFontSize + 1
+                        onClicked: banner.showDetails = !banner.showDetails
+                    }
+                    IconButton {
+                        objectName: "closeBannerButton"
+                        iconName: "close"
+                        tip: qsTr("Dismiss")
+                        size: 28
+                        onClicked: App.banners.close(banner.key)
+                    }
                 }
             }
         }

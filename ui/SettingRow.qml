@@ -13,7 +13,10 @@ GridLayout {
     // Stacked, the control stays at the right edge too (the font size's "+", which the page
     // keeps under the pointer while the rows reflow around it).
     property bool keepRight: false
-    readonly property bool stacked: width < 440 * Math.max(1, Theme.fontSize / 14)
+    // Decided by the width of the column the row is in, which is known before that column
+    // lays the row out: by the row's own width (set during that pass) the columns would
+    // change in the middle of it and make the column lay out again and again (a polish loop).
+    readonly property bool stacked: (parent ? parent.width : width) < 440 * Math.max(1, Theme.fontSize / 14)
 
     columns: stacked ? 1 : 2
     columnSpacing: 24

@@ -51,7 +51,7 @@ ScrollView {
     }
 
     ColumnLayout {
-        width: Math.min(680, page.availableWidth - 48)
+        width: Math.max(0, Math.min(680, page.availableWidth - 48))
         x: (page.availableWidth - width) / 2
         spacing: 14
 

@@ -2,19 +2,23 @@
 
 #include <QDir>
 #include <QEvent>
+#include <QFutureWatcher>
 #include <QGuiApplication>
 #include <QPalette>
 #include <QThread>
+#include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
 #include <filesystem>
 
 #include "attachment_reader.hpp"
 #include "coil/quantized_cache.hpp"
 #include "coil/registry.hpp"
+#include "database.hpp"
 #include "format.hpp"
 #include "format_bytes.hpp"
 #include "hub_settings.hpp"
 #include "state_store.hpp"
+#include "storage.hpp"
 
 namespace coil::app {
 
@@ -28,6 +32,7 @@ AppSettings::AppSettings(const QString& dataDir, QObject* parent)
   fontSaveTimer_.setSingleShot(true);
   fontSaveTimer_.setInterval(kFontSaveDelayMs);
   connect(&fontSaveTimer_, &QTimer::timeout, this, &AppSettings::saveFontSize);
+  budgetPool_.setMaxThreadCount(1);  // budget changes apply in the order they were made
 }
 
 AppSettings::~AppSettings() {
@@ -278,6 +283,7 @@ void AppSettings::setStateStore(storage::StateStore* store) {
 
 double AppSettings::stateBudgetGB() const {
   if (!states_) return 0;
+  if (pendingBudgetBytes_ >= 0) return double(pendingBudgetBytes_) / 1e9;
   try {
     return double(states_->budgetBytes()) / 1e9;
   } catch (const std::exception&) {
@@ -285,14 +291,47 @@ double AppSettings::stateBudgetGB() const {
   }
 }
 
-void AppSettings::setStateBudgetGB(double gb) {
-  if (!states_ || qFuzzyCompare(gb, stateBudgetGB())) return;
+namespace {
+
+std::function<void()>& budgetHook() {
+  static std::function<void()> hook;
+  return hook;
+}
+
+// On a thread of AppSettings::budgetPool_, with its own connection to the database: the
+// budget is stored and the checkpoints above it deleted (files of up to tens of MB each).
+QString applyStateBudget(const QString& dataDir, qint64 bytes) {
   try {
-    states_->setBudgetBytes(qint64(qMax(0.0, gb) * 1e9));
+    if (budgetHook()) budgetHook()();
+    storage::Database db(QDir(dataDir).filePath(QLatin1String(storage::Storage::kDatabaseFile)));
+    storage::StateStore(db, dataDir).setBudgetBytes(bytes);
+    return {};
   } catch (const std::exception& e) {
-    emit failed(QString::fromUtf8(e.what()));
+    return QString::fromUtf8(e.what());
   }
+}
+
+}  // namespace
+
+void AppSettings::setStateBudgetGB(double gb) {
+  if (!states_ || dataDir_.isEmpty() || qFuzzyCompare(gb, stateBudgetGB())) return;
+  const qint64 bytes = qint64(qMax(0.0, gb) * 1e9);
+  pendingBudgetBytes_ = bytes;  // what stateBudgetGB says until the worker is done
+  ++budgetsApplying_;
   emit stateUsageChanged();
+  auto* watcher = new QFutureWatcher<QString>(this);
+  connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher] {
+    const QString error = watcher->result();
+    watcher->deleteLater();
+    if (--budgetsApplying_ == 0) pendingBudgetBytes_ = -1;
+    if (!error.isEmpty()) emit failed(tr("The state budget could not be applied: %1").arg(error));
+    emit stateUsageChanged();
+  });
+  watcher->setFuture(QtConcurrent::run(&budgetPool_, applyStateBudget, dataDir_, bytes));
+}
+
+void AppSettings::setStateBudgetHookForTests(std::function<void()> hook) {
+  budgetHook() = std::move(hook);
 }
 
 qint64 AppSettings::stateBytesUsed() const {

@@ -8,9 +8,11 @@
 #include <QObject>
 #include <QSettings>
 #include <QStringList>
+#include <QThreadPool>
 #include <QTimer>
 #include <QVariantList>
 #include <QVariantMap>
+#include <functional>
 #include <memory>
 
 #include "hub_token_store.hpp"
@@ -111,9 +113,14 @@ class AppSettings : public QObject {
   QString dataDir() const { return dataDir_; }
 
   void setStateStore(storage::StateStore* store);
-  // The budget in GB (1e9 bytes, the unit every size in the app is shown in).
+  // The budget in GB (1e9 bytes, the unit every size in the app is shown in). Setting it
+  // returns at once: a worker stores it and deletes the checkpoints above it, then
+  // stateUsageChanged() (failed() if it could not); meanwhile stateBudgetGB() is the new one.
   double stateBudgetGB() const;
   void setStateBudgetGB(double gb);
+  bool stateBudgetApplying() const { return budgetsApplying_ > 0; }
+  // Tests: runs on the worker before a budget is applied ({} clears it).
+  static void setStateBudgetHookForTests(std::function<void()> hook);
   qint64 stateBytesUsed() const;
   QString stateUsageText() const;
   Q_INVOKABLE void refreshStateUsage();
@@ -175,7 +182,10 @@ class AppSettings : public QObject {
   QVariantMap memory_;  // when there is no settings file
   QVariantMap deviceLists_;
   storage::StateStore* states_ = nullptr;
+  qint64 pendingBudgetBytes_ = -1;  // a budget being applied; -1 none
+  int budgetsApplying_ = 0;
   bool dark_ = false;
+  QThreadPool budgetPool_;  // last member: its destructor waits for a budget being applied
 };
 
 }  // namespace coil::app

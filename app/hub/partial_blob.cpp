@@ -3,6 +3,8 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include "background_removal.hpp"
+
 namespace coil::hub {
 
 void PartialBlob::resetHash() {
@@ -27,7 +29,7 @@ bool PartialBlob::open(qint64 size, bool hashed, QString* why) {
   }
   qint64 existing = QFileInfo(file).size();
   if (size >= 0 && existing > size) {
-    QFile::remove(file);
+    removeInBackground(file);
     existing = 0;
   }
   if (existing != hashedBytes_) resetHash();  // unhashedBytes(): what an earlier run left
@@ -75,7 +77,7 @@ bool PartialBlob::truncate(QString* why) {
 
 void PartialBlob::discard() {
   file_.close();
-  if (!etag_.isEmpty()) QFile::remove(path());
+  if (!etag_.isEmpty()) removeInBackground(path());  // may be GBs: off this thread
   resetHash();
   bytes_ = 0;
 }

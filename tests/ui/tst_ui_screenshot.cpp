@@ -15,6 +15,21 @@
 #include "statement.hpp"
 #include "storage.hpp"
 
+namespace {
+
+// What the app printed, passed on to the test's output; the QML engine's warnings of layouts
+// that never settle or bindings that feed themselves (SettingsPage.qml:53 printed "Polish
+// loop detected" at every start) fail the test.
+void checkAppOutput(QProcess& app) {
+  const QByteArray out = app.readAll();
+  fputs(out.constData(), stderr);
+  for (const char* loop : {"Polish loop", "Binding loop"})
+    QVERIFY2(!out.contains(loop),
+             qPrintable(QStringLiteral("coil-chat printed a %1 warning").arg(QLatin1String(loop))));
+}
+
+}  // namespace
+
 class TestScreenshot : public QObject {
   Q_OBJECT
 
@@ -38,7 +53,7 @@ class TestScreenshot : public QObject {
     QFile::remove(png);
 
     QProcess app;
-    app.setProcessChannelMode(QProcess::ForwardedChannels);
+    app.setProcessChannelMode(QProcess::MergedChannels);
     auto env = QProcessEnvironment::systemEnvironment();
     env.remove("QT_QPA_PLATFORM");
     env.insert("QT_QUICK_CONTROLS_STYLE", "Material");
@@ -50,6 +65,7 @@ class TestScreenshot : public QObject {
     QVERIFY(app.waitForFinished(540000));
     QCOMPARE(app.exitStatus(), QProcess::NormalExit);
     QCOMPARE(app.exitCode(), 0);
+    checkAppOutput(app);
 
     if (!answer.isEmpty()) {  // the answer the window showed, as the app saved it
       coil::storage::Database db(
@@ -84,7 +100,7 @@ class TestScreenshot : public QObject {
     const QString model =
         coil::test::makeFixtureModel(tmp.filePath("model"), "falcon-tiny-f32", true);
     QProcess app;
-    app.setProcessChannelMode(QProcess::ForwardedChannels);
+    app.setProcessChannelMode(QProcess::MergedChannels);
     auto env = QProcessEnvironment::systemEnvironment();
     env.remove("QT_QPA_PLATFORM");
     env.insert("QT_QUICK_CONTROLS_STYLE", "Material");
@@ -96,6 +112,7 @@ class TestScreenshot : public QObject {
     QVERIFY(app.waitForFinished(540000));
     QCOMPARE(app.exitStatus(), QProcess::NormalExit);
     QCOMPARE(app.exitCode(), 0);  // closed while the answer streamed, and quit cleanly
+    checkAppOutput(app);
 
     coil::storage::Database db(
         QDir(tmp.filePath("data")).filePath(QLatin1String(coil::storage::Storage::kDatabaseFile)));

@@ -4,6 +4,7 @@
 // model, with an API key, for the Remote tab (tst_remote.qml).
 #include <QDir>
 #include <QDropEvent>
+#include <QJsonObject>
 #include <QMimeData>
 #include <QQmlContext>
 #include <QQmlEngine>
@@ -13,6 +14,8 @@
 #include <QQuickWindow>
 #include <QTemporaryDir>
 #include <QtQuickTest>
+#include <cstdio>
+#include <cstdlib>
 
 #include "app_controller.hpp"
 #include "attachment_fixtures.hpp"
@@ -23,6 +26,27 @@
 
 Q_IMPORT_QML_PLUGIN(CoilCorePlugin)
 Q_IMPORT_QML_PLUGIN(CoilPlugin)
+
+namespace {
+
+// A layout that never settles ("Polish loop detected") or a binding that feeds itself
+// ("Binding loop detected") fails the test it happens in, whichever view it is in: the
+// warnings are only printed otherwise, and one went unnoticed (SettingsPage.qml:53).
+QtMessageHandler testLogHandler = nullptr;
+QStringList loopsOutsideTests;  // while a view was made: they fail the run at its end
+
+void failOnLayoutLoops(QtMsgType type, const QMessageLogContext& context, const QString& msg) {
+  testLogHandler(type, context, msg);
+  if (type != QtWarningMsg ||
+      !(msg.contains(QLatin1String("Polish loop")) || msg.contains(QLatin1String("Binding loop"))))
+    return;
+  if (QTest::currentTestFunction())
+    QTest::qFail(qPrintable(QStringLiteral("layout or binding loop: ") + msg), __FILE__, __LINE__);
+  else
+    loopsOutsideTests << msg;
+}
+
+}  // namespace
 
 // Drops local files on an item the way the platform delivers a drop from a file manager:
 // drag-enter, drag-move and drop events carrying text/uri-list, sent to the item's window.
@@ -47,6 +71,19 @@ class FileDropper : public QObject {
     QCoreApplication::sendEvent(item->window(), &drop);
     return drop.isAccepted();
   }
+};
+
+// The Hub stand-in's test knobs for the views (tst_models_page.qml: a failing search).
+class HubKnobs : public QObject {
+  Q_OBJECT
+
+ public:
+  using QObject::QObject;
+  coil::hub::test::FakeHub* hub = nullptr;
+  Q_INVOKABLE void set(const QVariantMap& knobs) {
+    hub->setKnobs(QJsonObject::fromVariantMap(knobs));
+  }
+  Q_INVOKABLE void reset() { hub->reset(); }
 };
 
 class Setup : public QObject {
@@ -78,6 +115,8 @@ class Setup : public QObject {
   }
 
   void qmlEngineAvailable(QQmlEngine* engine) {
+    // here, not earlier: the test log's own handler is in place by now, and it is kept
+    if (!testLogHandler) testLogHandler = qInstallMessageHandler(failOnLayoutLoops);
     engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
     // for tst_attachments.qml: the files it attaches, where its screenshots go
     engine->rootContext()->setContextProperty(QStringLiteral("attachmentFixtures"),
@@ -86,6 +125,8 @@ class Setup : public QObject {
     engine->rootContext()->setContextProperty(QStringLiteral("artifactsDir"),
                                               QStringLiteral(COIL_ARTIFACTS_DIR));
     engine->rootContext()->setContextProperty(QStringLiteral("fileDropper"), &dropper_);
+    knobs_.hub = hub_.get();
+    engine->rootContext()->setContextProperty(QStringLiteral("hubKnobs"), &knobs_);
     // tst_window_layout.qml saves its screenshots here when set (README pictures, reviews)
     engine->rootContext()->setContextProperty(
         QStringLiteral("screenshotDir"), QString::fromLocal8Bit(qgetenv("COIL_SCREENSHOT_DIR")));
@@ -101,6 +142,12 @@ class Setup : public QObject {
     app_.reset();
     hub_.reset();
     server_.kill();
+    if (!loopsOutsideTests.isEmpty()) {
+      fprintf(stderr, "FAIL: layout or binding loops outside the test functions:\n%s\n",
+              qPrintable(loopsOutsideTests.join(QLatin1Char('\n'))));
+      fflush(stderr);
+      std::_Exit(1);
+    }
   }
 
  private:
@@ -108,6 +155,7 @@ class Setup : public QObject {
   std::unique_ptr<coil::hub::test::FakeHub> hub_;
   std::unique_ptr<coil::app::AppController> app_;
   FileDropper dropper_;
+  HubKnobs knobs_;
   coil::test::CoilServer server_;
   static inline const QString kRemoteKey = QStringLiteral("sk-ui-test-5b8c0e");
 };

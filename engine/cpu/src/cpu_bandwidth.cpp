@@ -33,7 +33,7 @@ double measure_cpu_read_bandwidth(ThreadPool& pool, const CpuKernels& k) {
   pass(8, false);  // warm-up: pages, TLB, clocks
   double best = 0;
   for (int rep = 0; rep < 3; ++rep)
-    for (int streams : {1, 4, 8})
+    for (int streams : {1, 2, 4, 8, 16})
       for (bool prefetch : {false, true}) best = std::max(best, pass(streams, prefetch));
   volatile float sink = sums[0];
   (void)sink;

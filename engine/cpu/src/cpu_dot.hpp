@@ -133,31 +133,25 @@ inline void tile(const MatMulArgs& a, const float* xp, int64_t Kv, int64_t n, in
     }
 }
 
+// Tokens [t, a.T) of rows [n, n + R), fewer than 2 * MT of them: a tile of MT tokens if that
+// many are left, then the rest in halves (MT a power of 2). `pf`: these rows' first pass.
+template <DType WT, int R, int MT>
+inline void rest(const MatMulArgs& a, const float* xp, int64_t Kv, int64_t n, int64_t t, bool pf) {
+  if (a.T - t >= MT) {
+    tile<WT, R, MT>(a, xp, Kv, n, t, pf);
+    t += MT;
+    pf = false;
+  }
+  if constexpr (MT > 1) rest<WT, R, MT / 2>(a, xp, Kv, n, t, pf);
+}
+
 // Tokens [0, T) of rows [n, n + R), MT tokens at a time; the first pass over the rows reads
 // them from memory (prefetched), the others find them in cache.
 template <DType WT, int R, int MT>
 inline void rows(const MatMulArgs& a, const float* xp, int64_t Kv, int64_t n) {
   int64_t t = 0;
   for (; t + MT <= a.T; t += MT) tile<WT, R, MT>(a, xp, Kv, n, t, t == 0);
-  const bool pf = t == 0;
-  switch (a.T - t) {  // the last tokens, fewer than MT
-    case 0:
-      break;
-    case 1:
-      tile<WT, R, 1>(a, xp, Kv, n, t, pf);
-      break;
-    case 2:
-      if constexpr (MT > 2) tile<WT, R, 2>(a, xp, Kv, n, t, pf);
-      break;
-    case 3:
-      if constexpr (MT > 3) tile<WT, R, 3>(a, xp, Kv, n, t, pf);
-      break;
-    case 4:
-      if constexpr (MT > 4) tile<WT, R, 4>(a, xp, Kv, n, t, pf);
-      break;
-    default:
-      break;
-  }
+  if constexpr (MT > 1) rest<WT, R, MT / 2>(a, xp, Kv, n, t, t == 0);
 }
 
 // Tokens per tile: up to 4 (R = 4 rows x 4 tokens = 16 sums, 8 weight vectors, 2 of x).
@@ -168,9 +162,10 @@ constexpr int kGemvRows = 8;
 
 // Output columns [n0, n1) of tokens [0, a.T), a.T * a.K <= kScratchFloats.
 template <DType WT>
-inline void matmul_batch(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) {
+inline void matmul_batch(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch,
+                         bool prepared) {
   const int64_t Kv = a.K / BK * BK;
-  prepare_x<WT>(a, Kv, scratch);
+  if (!prepared) prepare_x<WT>(a, Kv, scratch);
   int64_t n = n0;
   if (a.T == 1) {
     for (; n + kGemvRows <= n1; n += kGemvRows) rows<WT, kGemvRows, 1>(a, scratch, Kv, n);
@@ -181,16 +176,18 @@ inline void matmul_batch(const MatMulArgs& a, int64_t n0, int64_t n1, float* scr
 }
 
 // Output columns [n0, n1) for all T tokens, in batches of tokens whose prepared activations
-// fit the scratch (kScratchFloats floats; K <= kScratchFloats).
+// fit the scratch (kScratchFloats floats; K <= kScratchFloats). With a.x_prepared and all
+// tokens in one batch, the scratch holds them already (an earlier chunk's preparation).
 template <DType WT>
 inline void matmul(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) {
   const int64_t batch = std::max<int64_t>(1, kScratchFloats / a.K);
+  if (a.T <= batch) return matmul_batch<WT>(a, n0, n1, scratch, a.x_prepared);
   for (int64_t t = 0; t < a.T; t += batch) {
     MatMulArgs b = a;
     b.x += t * a.x_stride;
     b.y += t * a.y_stride;
     b.T = std::min(batch, a.T - t);
-    matmul_batch<WT>(b, n0, n1, scratch);
+    matmul_batch<WT>(b, n0, n1, scratch, false);
   }
 }
 

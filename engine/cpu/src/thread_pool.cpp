@@ -39,27 +39,37 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::do_part(int index) {
-  const int64_t b = index * job_chunk_;
-  const int64_t e = std::min(job_n_, b + job_chunk_);
-  if (b >= e) return;
+  auto work = [&] {
+    if (!job_dynamic_) {
+      const int64_t b = index * job_chunk_;
+      const int64_t e = std::min(job_n_, b + job_chunk_);
+      if (b < e) job_fn_(job_ctx_, index, b, e);
+      return;
+    }
+    for (;;) {
+      const int64_t b = next_chunk_.fetch_add(1, std::memory_order_relaxed) * job_chunk_;
+      if (b >= job_n_) return;
+      job_fn_(job_ctx_, index, b, std::min(job_n_, b + job_chunk_));
+    }
+  };
   if (!timing_) {
-    job_fn_(job_ctx_, index, b, e);
+    work();
     return;
   }
   const auto t0 = std::chrono::steady_clock::now();
-  job_fn_(job_ctx_, index, b, e);
+  work();
   busy_ns_[index] =
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
           .count();
 }
 
-void ThreadPool::run(int64_t n, int64_t grain, Trampoline fn, void* ctx) {
+void ThreadPool::run(int64_t n, int64_t grain, bool dynamic, Trampoline fn, void* ctx) {
   if (n <= 0) return;
   if (grain < 1) grain = 1;
   if (timing_) std::fill(busy_ns_.begin(), busy_ns_.end(), 0);
   const int64_t units = (n + grain - 1) / grain;
   const int parts = static_cast<int>(std::min<int64_t>(n_threads_, units));
-  if (parts <= 1) {
+  if (parts <= 1) {  // one chunk (or one thread): no other thread to wake
     const auto t0 = std::chrono::steady_clock::now();
     fn(ctx, 0, 0, n);
     if (timing_)
@@ -71,7 +81,9 @@ void ThreadPool::run(int64_t n, int64_t grain, Trampoline fn, void* ctx) {
   job_fn_ = fn;
   job_ctx_ = ctx;
   job_n_ = n;
-  job_chunk_ = (units + parts - 1) / parts * grain;
+  job_dynamic_ = dynamic;
+  job_chunk_ = dynamic ? grain : (units + parts - 1) / parts * grain;
+  next_chunk_.store(0, std::memory_order_relaxed);
   pending_.store(n_threads_ - 1, std::memory_order_relaxed);
   generation_.fetch_add(1, std::memory_order_release);
   generation_.notify_all();

@@ -29,13 +29,28 @@ class ThreadPool {
   void parallel_for(int64_t n, int64_t grain, F&& fn) {
     using Fn = std::remove_reference_t<F>;
     run(
-        n, grain, [](void* ctx, int t, int64_t b, int64_t e) { (*static_cast<Fn*>(ctx))(t, b, e); },
+        n, grain, false,
+        [](void* ctx, int t, int64_t b, int64_t e) { (*static_cast<Fn*>(ctx))(t, b, e); },
+        const_cast<void*>(static_cast<const void*>(&fn)));
+  }
+
+  // Calls fn(thread_index, begin, end) on contiguous chunks of `chunk` items (the last one
+  // shorter) covering [0, n), each thread taking the next chunk when done with its last:
+  // a thread that starts late or runs slower (another process on its core) does less,
+  // instead of the others waiting for it at the end. A thread's chunks come in increasing
+  // order. With one thread, or n within one chunk, one call on the calling thread.
+  template <typename F>
+  void parallel_chunks(int64_t n, int64_t chunk, F&& fn) {
+    using Fn = std::remove_reference_t<F>;
+    run(
+        n, chunk, true,
+        [](void* ctx, int t, int64_t b, int64_t e) { (*static_cast<Fn*>(ctx))(t, b, e); },
         const_cast<void*>(static_cast<const void*>(&fn)));
   }
 
  private:
   using Trampoline = void (*)(void*, int, int64_t, int64_t);
-  void run(int64_t n, int64_t grain, Trampoline fn, void* ctx);
+  void run(int64_t n, int64_t grain, bool dynamic, Trampoline fn, void* ctx);
   void worker(int index);
   void do_part(int index);
 
@@ -45,6 +60,8 @@ class ThreadPool {
   Trampoline job_fn_ = nullptr;
   void* job_ctx_ = nullptr;
   int64_t job_n_ = 0, job_chunk_ = 0;
+  bool job_dynamic_ = false;
+  alignas(64) std::atomic<int64_t> next_chunk_{0};  // parallel_chunks: the next chunk's index
   std::atomic<uint64_t> generation_{0};
   std::atomic<int> pending_{0};
   std::atomic<bool> stop_{false};

@@ -4,7 +4,6 @@
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include "active_model.hpp"
@@ -13,11 +12,11 @@
 #include "chat_controller.hpp"
 #include "chat_settings.hpp"
 #include "conversation_list_model.hpp"
-#include "fixture_model.hpp"
 #include "inference_worker.hpp"
 #include "message_list_model.hpp"
 #include "search_results_model.hpp"
 #include "status_info.hpp"
+#include "test_app.hpp"
 #include "worker_host.hpp"
 
 using namespace coil::app;
@@ -35,20 +34,13 @@ class TestChatController : public QObject {
 
  private slots:
   void initTestCase() {
-    QVERIFY(tmp_.isValid());
-    model_ = coil::test::makeFixtureModel(tmp_.filePath("model"), "falcon-tiny-f32", true);
-    app_ = std::make_unique<AppController>(AppController::Options{tmp_.filePath("data"), model_});
-    QSignalSpy loaded(app_->activeModel(), &ActiveModel::modelChanged);
-    app_->start();
-    QVERIFY(app_->activeModel()->loading());
-    QVERIFY(loaded.wait(kWait));
-    QVERIFY(app_->activeModel()->loaded());
-    QCOMPARE(app_->activeModel()->path(), model_);
+    QVERIFY(fixture_.isValid());
+    app_ = fixture_.open();  // start() began the load, which ended loaded
+    QVERIFY(app_);
+    QCOMPARE(app_->activeModel()->path(), fixture_.model());
     QCOMPARE(app_->status()->backend(), QStringLiteral("cpu"));
     chat_ = app_->chat();
-    chat_->settings()->setTemperature(0);
-    chat_->settings()->setRepetitionPenalty(1);
-    chat_->settings()->setMaxTokens(8);
+    coil::test::TestApp::makeGreedy(*app_, 8);
   }
 
   void sendStreamsAndStoresTheAnswer() {
@@ -182,14 +174,14 @@ class TestChatController : public QObject {
     emit app_->host().worker()->stateSaveFailed(first_, "No space left on device", true);
     QTRY_VERIFY(banners->has("disk-full"));
     QSignalSpy failed(app_->activeModel(), &ActiveModel::loadFailed);
-    app_->activeModel()->load(tmp_.filePath("missing-model"));
+    app_->activeModel()->load(fixture_.filePath("missing-model"));
     QVERIFY(failed.wait(kWait));
     QVERIFY(banners->has("model-load"));
     QVERIFY(!app_->activeModel()->loaded());
     QVERIFY(!chat_->send("no model now"));
     QVERIFY(banners->has("no-model"));
     QSignalSpy loaded(app_->activeModel(), &ActiveModel::modelChanged);
-    app_->activeModel()->load(model_);
+    app_->activeModel()->load(fixture_.model());
     QTRY_VERIFY_WITH_TIMEOUT(app_->activeModel()->loaded(), kWait);
     QVERIFY(!banners->has("model-load"));
   }
@@ -197,8 +189,7 @@ class TestChatController : public QObject {
   void cleanupTestCase() { app_.reset(); }
 
  private:
-  QTemporaryDir tmp_;
-  QString model_;
+  coil::test::TestApp fixture_;
   std::unique_ptr<AppController> app_;
   ChatController* chat_ = nullptr;
   qint64 first_ = 0, second_ = 0;

@@ -6,7 +6,6 @@
 #include <QGuiApplication>
 #include <QMetaEnum>
 #include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QTest>
 #include <algorithm>
 
@@ -16,8 +15,8 @@
 #include "banner_model.hpp"
 #include "coil/backend.hpp"
 #include "coil/registry.hpp"
-#include "fixture_model.hpp"
 #include "status_info.hpp"
+#include "test_app.hpp"
 
 using namespace coil::app;
 
@@ -50,10 +49,8 @@ class TestFallbackBanner : public QObject {
 
  private slots:
   void initTestCase() {
-    QVERIFY(tmp_.isValid());
-    model_ = coil::test::makeFixtureModel(tmp_.filePath("model"), "falcon-tiny-f32", true);
-    app_ = std::make_unique<AppController>(
-        AppController::Options{tmp_.filePath("data"), model_, /*autoLoad=*/false});
+    QVERIFY(fixture_.isValid());
+    app_ = fixture_.openWithoutLoading(fixture_.model());
   }
 
   void autoOnTheCpuIsInformation() {
@@ -86,10 +83,10 @@ class TestFallbackBanner : public QObject {
   // Closed by the person: not shown again on the next load, nor after a restart, until the
   // reason changes (here: another missing device).
   void aClosedBannerStaysClosedUntilItsReasonChanges() {
-    const QString data = tmp_.filePath("data-closed");
+    const QString data = fixture_.filePath("data-closed");
     QString reason;
     {
-      AppController app(AppController::Options{data, model_, /*autoLoad=*/false});
+      AppController app(AppController::Options{data, fixture_.model(), /*autoLoad=*/false});
       app.settings()->setBackend(QStringLiteral("vulkan"));
       app.settings()->setDevice(99);
       loadAndWait(app);
@@ -101,7 +98,8 @@ class TestFallbackBanner : public QObject {
       QVERIFY(!app.banners()->has(QStringLiteral("fallback")));
     }
     {
-      AppController app(AppController::Options{data, model_, /*autoLoad=*/false});  // restart
+      AppController app(
+          AppController::Options{data, fixture_.model(), /*autoLoad=*/false});  // restart
       loadAndWait(app);
       QVERIFY(!app.activeModel()->info().fallbackReason.isEmpty());
       QVERIFY(!app.banners()->has(QStringLiteral("fallback")));
@@ -121,7 +119,8 @@ class TestFallbackBanner : public QObject {
     if (std::find(built.begin(), built.end(), "vulkan") == built.end() ||
         coil::list_devices("vulkan").empty())
       QSKIP("this build or machine has no Vulkan device");
-    AppController::Options options{tmp_.filePath("data-fault"), model_, /*autoLoad=*/false};
+    AppController::Options options{fixture_.filePath("data-fault"), fixture_.model(),
+                                   /*autoLoad=*/false};
     options.engine.self_check_fault = "matmul";
     AppController faulty(options);
     faulty.settings()->setBackend(QStringLiteral("vulkan"));
@@ -169,13 +168,12 @@ class TestFallbackBanner : public QObject {
   void loadAndWait(AppController& app) {
     ActiveModel* m = app.activeModel();
     QSignalSpy changed(m, &ActiveModel::modelChanged);
-    m->load(model_);
+    m->load(fixture_.model());
     QTRY_VERIFY_WITH_TIMEOUT(changed.count() > 0 && !m->loading(), kWait);
     QVERIFY2(m->loaded(), qPrintable(m->error()));
   }
 
-  QTemporaryDir tmp_;
-  QString model_;
+  coil::test::TestApp fixture_;
   std::unique_ptr<AppController> app_;
 };
 

@@ -6,15 +6,14 @@
 #include <QScopeGuard>
 #include <QSemaphore>
 #include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include "active_model.hpp"
 #include "app_controller.hpp"
 #include "app_settings.hpp"
 #include "banner_model.hpp"
-#include "fixture_model.hpp"
 #include "inference_worker.hpp"
+#include "test_app.hpp"
 #include "worker_host.hpp"
 
 using namespace coil::app;
@@ -28,11 +27,9 @@ class TestLoadCancel : public QObject {
 
  private slots:
   void initTestCase() {
-    QVERIFY(tmp_.isValid());
-    model_ = coil::test::makeFixtureModel(tmp_.filePath("model"), "falcon-tiny-f32", true);
-    app_ = std::make_unique<AppController>(AppController::Options{tmp_.filePath("data"), model_});
-    app_->start();
-    QTRY_VERIFY_WITH_TIMEOUT(app_->activeModel()->loaded(), kWait);
+    QVERIFY(fixture_.isValid());
+    app_ = fixture_.open();
+    QVERIFY(app_);
   }
 
   void cancelWithoutALoadDoesNothing() {
@@ -76,12 +73,12 @@ class TestLoadCancel : public QObject {
     QVERIFY(m->error().isEmpty());
     QCOMPARE(failed.count(), 0);
     QVERIFY(!app_->banners()->has(QStringLiteral("model-load")));
-    QCOMPARE(app_->settings()->modelPath(), model_);  // still the last model that loaded
+    QCOMPARE(app_->settings()->modelPath(), fixture_.model());  // still the last model that loaded
 
     // The app stays usable: the same model loads again.
-    m->load(model_);
+    m->load(fixture_.model());
     QTRY_VERIFY_WITH_TIMEOUT(m->loaded(), kWait);
-    QCOMPARE(m->path(), model_);
+    QCOMPARE(m->path(), fixture_.model());
     QVERIFY(!m->loading());
     QCOMPARE(m->progress(), 1.0);
     QCOMPARE(cancelled.count(), 1);
@@ -90,8 +87,7 @@ class TestLoadCancel : public QObject {
   void cleanupTestCase() { app_.reset(); }
 
  private:
-  QTemporaryDir tmp_;
-  QString model_;
+  coil::test::TestApp fixture_;
   std::unique_ptr<AppController> app_;
 };
 

@@ -6,7 +6,6 @@
 #include <QNetworkReply>
 #include <QSignalSpy>
 #include <QTcpServer>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include "active_model.hpp"
@@ -18,6 +17,7 @@
 #include "local_api_server.hpp"
 #include "remote_controller.hpp"
 #include "storage.hpp"
+#include "test_app.hpp"
 
 using namespace coil::app;
 
@@ -40,12 +40,9 @@ class TestLocalApiServer : public QObject {
 
  private slots:
   void initTestCase() {
-    QVERIFY(tmp_.isValid());
-    model_ = coil::test::makeFixtureModel(tmp_.filePath("model"), "falcon-tiny-f32", true);
-    app_ = std::make_unique<AppController>(AppController::Options{tmp_.filePath("data"), model_});
-    QSignalSpy loaded(app_->activeModel(), &ActiveModel::modelChanged);
-    app_->start();
-    QVERIFY(loaded.wait(kWait));
+    QVERIFY(fixture_.isValid());
+    app_ = fixture_.open();
+    QVERIFY(app_);
     server_ = app_->localServer();
     server_->setProgram(COIL_CLI_PATH);
     server_->setPort(0);  // any free port: the machine is shared
@@ -113,7 +110,7 @@ class TestLocalApiServer : public QObject {
     server_->setEnabled(true);
     QTRY_VERIFY_WITH_TIMEOUT(server_->running(), kWait);
     const QString other =
-        coil::test::makeFixtureModel(tmp_.filePath("other"), "falcon-tiny-bf16", true);
+        coil::test::makeFixtureModel(fixture_.filePath("other"), "falcon-tiny-bf16", true);
     QSignalSpy loaded(app_->activeModel(), &ActiveModel::modelChanged);
     app_->activeModel()->load(other);
     QTRY_VERIFY_WITH_TIMEOUT(app_->activeModel()->path() == other, kWait);
@@ -124,8 +121,7 @@ class TestLocalApiServer : public QObject {
   }
 
  private:
-  QTemporaryDir tmp_;
-  QString model_;
+  coil::test::TestApp fixture_;
   std::unique_ptr<AppController> app_;
   LocalApiServer* server_ = nullptr;
 };

@@ -5,7 +5,6 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include "active_model.hpp"
@@ -13,9 +12,9 @@
 #include "chat_controller.hpp"
 #include "chat_settings.hpp"
 #include "chat_store.hpp"
-#include "fixture_model.hpp"
 #include "inference_worker.hpp"
 #include "storage.hpp"
+#include "test_app.hpp"
 #include "worker_host.hpp"
 
 using namespace coil::app;
@@ -41,16 +40,12 @@ class TestModelDefaults : public QObject {
 
  private slots:
   void initTestCase() {
-    QVERIFY(tmp_.isValid());
-    model_ = coil::test::makeFixtureModel(tmp_.filePath("model"), "falcon-tiny-f32", true);
+    QVERIFY(fixture_.isValid());
     // as the demo model ships it: greedy, short answers
-    writeFile(model_ + "/generation_config.json",
+    writeFile(fixture_.model() + "/generation_config.json",
               R"({"do_sample": false, "max_new_tokens": 5, "top_k": 3})");
-    app_ = std::make_unique<AppController>(AppController::Options{tmp_.filePath("data"), model_});
-    QSignalSpy loaded(app_->activeModel(), &ActiveModel::modelChanged);
-    app_->start();
-    QVERIFY(loaded.wait(kWait));
-    QVERIFY(app_->activeModel()->loaded());
+    app_ = fixture_.open();
+    QVERIFY(app_);
   }
 
   void aNewChatStartsFromTheModelsDefaults() {
@@ -118,8 +113,7 @@ class TestModelDefaults : public QObject {
   }
 
  private:
-  QTemporaryDir tmp_;
-  QString model_;
+  coil::test::TestApp fixture_;
   std::unique_ptr<AppController> app_;
 };
 

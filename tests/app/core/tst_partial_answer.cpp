@@ -6,7 +6,6 @@
 #include <QDir>
 #include <QProcess>
 #include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 #include <QTimer>
@@ -19,9 +18,9 @@
 #include "chat_settings.hpp"
 #include "chat_store.hpp"
 #include "database.hpp"
-#include "fixture_model.hpp"
 #include "message_list_model.hpp"
 #include "storage.hpp"
+#include "test_app.hpp"
 
 using namespace coil::app;
 using coil::storage::Message;
@@ -39,12 +38,11 @@ class TestPartialAnswer : public QObject {
 
   // An app on the test's data folder, the model loaded, greedy, short answers.
   std::unique_ptr<AppController> openApp() {
-    auto app = std::make_unique<AppController>(AppController::Options{data_, model_});
-    QSignalSpy loaded(app->activeModel(), &ActiveModel::modelChanged);
-    app->start();
-    if (!app->activeModel()->loaded() && !loaded.wait(kWait)) return nullptr;
-    app->chat()->settings()->setTemperature(0);
-    app->chat()->settings()->setMaxTokens(6);
+    auto app = fixture_.open();
+    if (app) {
+      app->chat()->settings()->setTemperature(0);
+      app->chat()->settings()->setMaxTokens(6);
+    }
     return app;
   }
 
@@ -57,24 +55,20 @@ class TestPartialAnswer : public QObject {
   }
 
  private slots:
-  void initTestCase() {
-    QVERIFY(tmp_.isValid());
-    model_ = coil::test::makeFixtureModel(tmp_.filePath("model"), "falcon-tiny-f32", true);
-    data_ = tmp_.filePath("data");
-  }
+  void initTestCase() { QVERIFY(fixture_.isValid()); }
 
   // The real app layer in a process of its own, killed with SIGKILL while it streams.
   void thePartialAnswerSurvivesAKill() {
     QProcess driver;
     driver.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    driver.start(QStringLiteral(COIL_CHAT_CRASH_DRIVER), {data_, model_});
+    driver.start(QStringLiteral(COIL_CHAT_CRASH_DRIVER), {fixture_.dataDir(), fixture_.model()});
     QVERIFY(driver.waitForStarted());
     QVERIFY(driver.waitForReadyRead(kWait));
     QCOMPARE(driver.readLine().trimmed(), QByteArray("sent"));
     // wait until the answer being written shows in the database, then kill at once
     coil::storage::StorageOptions options;
     options.cleanOrphans = false;  // the driver's files are its own
-    coil::storage::Storage storage(data_, options);
+    coil::storage::Storage storage(fixture_.dataDir(), options);
     qint64 chat = 0;
     QString seen;
     QTRY_VERIFY_WITH_TIMEOUT(
@@ -259,7 +253,7 @@ class TestPartialAnswer : public QObject {
     };
     QTRY_VERIFY_WITH_TIMEOUT(streamed() > 0, kWait);
     coil::storage::Database lock(
-        QDir(data_).filePath(QLatin1String(coil::storage::Storage::kDatabaseFile)));
+        QDir(fixture_.dataDir()).filePath(QLatin1String(coil::storage::Storage::kDatabaseFile)));
     lock.run("BEGIN EXCLUSIVE");
     int ticks = 0;
     QTimer ticker;
@@ -285,8 +279,7 @@ class TestPartialAnswer : public QObject {
   }
 
  private:
-  QTemporaryDir tmp_;
-  QString model_, data_;
+  coil::test::TestApp fixture_;
   qint64 chat_ = 0;
   Message partial_;
 };

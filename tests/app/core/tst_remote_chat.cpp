@@ -12,7 +12,6 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include "active_model.hpp"
@@ -23,13 +22,13 @@
 #include "chat_store.hpp"
 #include "coil_server.hpp"
 #include "export.hpp"
-#include "fixture_model.hpp"
 #include "message_list_model.hpp"
 #include "remote_controller.hpp"
 #include "search_results_model.hpp"
 #include "state_store.hpp"
 #include "status_info.hpp"
 #include "storage.hpp"
+#include "test_app.hpp"
 
 using namespace coil::app;
 using coil::storage::Message;
@@ -58,7 +57,7 @@ class TestRemoteChat : public QObject {
 
   // An app on the test's data folder with no local model loaded.
   std::unique_ptr<AppController> openApp() {
-    auto app = std::make_unique<AppController>(AppController::Options{data_, QString(), false});
+    auto app = fixture_.openWithoutLoading();
     app->chat()->settings()->setTemperature(0);
     return app;
   }
@@ -89,11 +88,9 @@ class TestRemoteChat : public QObject {
 
  private slots:
   void initTestCase() {
-    QVERIFY(tmp_.isValid());
-    model_ = coil::test::makeFixtureModel(tmp_.filePath("model"), "falcon-tiny-f32", true);
-    data_ = tmp_.filePath("data");
+    QVERIFY(fixture_.isValid());
     QVERIFY2(server_.start(
-                 COIL_CLI_PATH, model_,
+                 COIL_CLI_PATH, fixture_.model(),
                  {"--api-key", kKey, "--model-id", kModelId, "--max-completion-tokens", "1000000"}),
              qPrintable(server_.lastError()));
   }
@@ -118,7 +115,7 @@ class TestRemoteChat : public QObject {
     QCOMPARE(r->url(), server_.url().toString());
     QVERIFY(r->keySaved());
     // the key: a file of its own, readable by its owner only, like the Hub token
-    const QString keyFile = QDir(data_).filePath("remote_api_key");
+    const QString keyFile = QDir(fixture_.dataDir()).filePath("remote_api_key");
     struct stat st {};
     QCOMPARE(::stat(QFile::encodeName(keyFile).constData(), &st), 0);
     QCOMPARE(st.st_mode & 0777, mode_t(0600));
@@ -210,7 +207,7 @@ class TestRemoteChat : public QObject {
 
     // no local state of any kind for a remote chat
     QCOMPARE(app->storage().states().checkpoints(id).size(), 0);
-    QDirIterator it(data_, QDir::Files, QDirIterator::Subdirectories);
+    QDirIterator it(fixture_.dataDir(), QDir::Files, QDirIterator::Subdirectories);
     while (it.hasNext()) QVERIFY2(!it.next().endsWith(".coilstate"), qPrintable(it.filePath()));
     remoteChat_ = id;
   }
@@ -233,7 +230,7 @@ class TestRemoteChat : public QObject {
         coil::storage::exportConversation(chats, remoteChat_, ExportFormat::Json);
     QVERIFY(json.contains("\"remote_url\": \"" + server_.url().toString().toUtf8() + "\""));
     // nor any file of the data folder but the key's own
-    QDirIterator it(data_, QDir::Files, QDirIterator::Subdirectories);
+    QDirIterator it(fixture_.dataDir(), QDir::Files, QDirIterator::Subdirectories);
     while (it.hasNext()) {
       const QString path = it.next();
       if (path.endsWith("/remote_api_key")) continue;
@@ -312,7 +309,7 @@ class TestRemoteChat : public QObject {
     QCOMPARE(chats.conversation(id)->modelId, kModelId);
     // a local model loaded: the chat is local again, with that model
     QSignalSpy loaded(app->activeModel(), &ActiveModel::modelChanged);
-    app->activeModel()->load(model_);
+    app->activeModel()->load(fixture_.model());
     QVERIFY(!chat->remote());
     QVERIFY(loaded.wait(kWait));
     QVERIFY(app->activeModel()->loaded());
@@ -389,9 +386,7 @@ class TestRemoteChat : public QObject {
   }
 
  private:
-  QTemporaryDir tmp_;
-  QString model_;
-  QString data_;
+  coil::test::TestApp fixture_;
   coil::test::CoilServer server_;
   qint64 remoteChat_ = 0;
 };

@@ -3,11 +3,13 @@
 // move into blobs/<etag>; the PrefixHasher that re-hashes what an earlier run left on a
 // worker thread while the event loop keeps turning.
 #include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "background_removal.hpp"
 #include "partial_blob.hpp"
 #include "prefix_hasher.hpp"
 
@@ -208,9 +210,13 @@ class TstPartialBlob : public QObject {
     QVERIFY(blob.append("all of it", &why, &full));
     QCOMPARE(blob.sha256(), sha256("all of it"));
     QCOMPARE(QFileInfo(layout.incompletePath(kEtag)).size(), qint64(9));
-    blob.discard();  // cancelled, or a checksum mismatch
-    QVERIFY(!QFileInfo::exists(layout.incompletePath(kEtag)));
+    blob.discard();                                             // cancelled, or a checksum mismatch
+    QVERIFY(!QFileInfo::exists(layout.incompletePath(kEtag)));  // at once: renamed away
     QCOMPARE(blob.bytes(), qint64(0));
+    waitForBackgroundRemovals();  // deleted on a worker: nothing is left
+    QCOMPARE(
+        QDir(layout.blobsDir()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+        QStringList());
   }
 
   void aFolderThatCannotBeCreatedIsAnError() {

@@ -32,6 +32,7 @@ TestCase {
     }
 
     function initTestCase() {
+        failOnWarning(/Polish loop|Binding loop/)  // a layout that never settles fails the test
         window = mainComponent.createObject(test)
         verify(window !== null)
         tryVerify(() => App.activeModel.loaded, 60000, "the fixture model loads")
@@ -73,6 +74,10 @@ TestCase {
         waitForRendering(window.contentItem)
         const image = grabImage(window.contentItem)
         image.save(artifactsDir + "/attachments-" + name + ".png")
+    }
+
+    function init() {
+        failOnWarning(/Polish loop|Binding loop/)  // a layout that never settles fails the test
     }
 
     function test_1_attachThroughTheDialog() {
