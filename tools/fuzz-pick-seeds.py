@@ -59,7 +59,9 @@ def pick(binary, seeds, corpus, max_files, max_bytes, lock):
         control = os.path.join(tmp, "control")
         env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0", QT_QPA_PLATFORM="offscreen")
         run_pausable(["nice", "-n", "19", binary, "-merge=1", "-rss_limit_mb=2048",
-                      "-timeout=10", "-merge_control_file=" + control, first, corpus], env, lock)
+                      "-timeout=10", "-merge_control_file=" + control,
+                      # an input a pause made slow is written here, not into the repository
+                      "-artifact_prefix=" + tmp + "/", first, corpus], env, lock)
         lines = open(control).read().split("\n")
     n_files, n_first = int(lines[0]), int(lines[1])
     files = lines[2:2 + n_files]
