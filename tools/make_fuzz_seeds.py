@@ -13,6 +13,8 @@ import subprocess
 import sys
 import tempfile
 
+import fuzz_seed_pdfs
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "tests", "fuzz", "corpus")
 SEP = b"\n@@COIL@@\n"  # tests/fuzz/fuzz_support.hpp kPartSeparator
@@ -323,6 +325,27 @@ def seeds_attachment():
     write("attachment", "markdown", b"\x02" + "# Notes\n\n* one\n* two \u2014 `code`\n".encode())
     write("attachment", "source", b"\x03\xEF\xBB\xBFint main() { return 0; }\n")
     write("attachment", "utf16", b"\x04\xFF\xFE" + "hello \u00e9".encode("utf-16-le"))
+    for name, pdf in fuzz_seed_pdfs.seeds().items():
+        write("attachment", name, b"\x00" + pdf)
+    # HTML that QTextDocument turns into each kind of block and character format
+    write("attachment", "html_structure", b"\x01" + (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>T</title>"
+        "<style>.c{font-weight:bold;text-decoration:underline}</style><script>x<1</script></head>"
+        "<body><h2 align=center>Heading</h2><h6>six</h6><p style='vertical-align:super'>a<sub>2"
+        "</sub><sup>3</sup> <s>gone</s> <u>under</u> <i>it</i> <code>c()</code> "
+        "<font color=red size=+2>big</font> <span class=c>cls</span> &nbsp;&eacute;&#x1F600;&#233;"
+        "&unknown; <a href='#x' name=x>link</a><br><img src='data:,x' alt='img'></p>"
+        "<ol type=a start=3><li>one<ul><li>nested</li></ul></li><li>two</li></ol>"
+        "<table border=1><tr><th colspan=2>head</th></tr><tr><td rowspan=2>r</td><td>c</td></tr>"
+        "<tr><td><table><tr><td>inner</td></tr></table></td></tr></table>"
+        "<blockquote>quoted<hr></blockquote><pre>  pre\n\tformatted</pre><dl><dt>term</dt><dd>"
+        "definition</dd></dl><div dir=rtl>\u05e9\u05dc\u05d5\u05dd</div><!-- comment -->"
+        "<center><q>q</q></center><p>unclosed <b>bold <i>both</p></body></html>").encode())
+    write("attachment", "html_utf16", b"\x01\xFE\xFF" + "<p>UTF-16 <b>big</b> endian</p>".encode(
+        "utf-16-be"))
+    write("attachment", "markdown_blocks", b"\x02" + (
+        "Title\n=====\n\n> quote\n\n1. one\n2. two\n\n```cpp\nint x;\n```\n\n| a | b |\n"
+        "|---|---|\n| 1 | 2 |\n\r\n\x07bell\x1b[0m\ttab\u2028sep\n").encode())
 
 
 # ---- state files (through the built CLI) ----------------------------------------------------

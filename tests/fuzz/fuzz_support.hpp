@@ -40,6 +40,14 @@ void report_error(const char* message);
 // Traps unless `text` is valid UTF-8.
 void check_utf8(std::string_view text);
 
+// A signal that libFuzzer counts like coverage (one of its extra counters): what an input got
+// out of a reader that is a system library without coverage instrumentation (poppler, Qt's
+// HTML parser, libsentencepiece), so that inputs that get further into it are kept. `kind`
+// keeps kinds of signal apart; the replay runner ignores them.
+void signal(uint64_t kind, uint64_t value);
+// The same for a text, its digits left out (an error message without offsets and counts).
+void signal_text(uint64_t kind, std::string_view text);
+
 // Runs `fn`: a coil::Error is an expected outcome for a hostile input (its message is checked,
 // and printed when COIL_FUZZ_VERBOSE is set); anything else propagates out of the target, and
 // libFuzzer reports it.
