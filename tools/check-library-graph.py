@@ -41,6 +41,7 @@ LAYERS = [
     (r"coil", 8, "coil"),
     (r"coil-chat", 8, "coil-chat"),
     (r"coil-resume-bench", 8, "coil-resume-bench"),
+    (r"coil-cpu-membench", 8, "coil-cpu-membench"),  # the CPU backend's streaming benchmark
     (r"coil-document-bench", 8, "coil-document-bench"),
     (r"coil-make-attachment-fixtures", 8, "coil-make-attachment-fixtures"),
 ]
