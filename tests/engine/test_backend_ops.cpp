@@ -165,6 +165,15 @@ TEST_P(OpTest, BlockTypesOfEveryBitPattern) {
   if (ran == 0) RecordProperty("block_types", "none (supports() says so)");
 }
 
+// Q4_0 / Q8_0 / Q4_K weights of 2 MiB and more given as a model's (upload_weight), which the CPU
+// backend stores in row groups of its own (cpu_repack.hpp): every op that reads them.
+TEST_P(OpTest, BlockTypeWeightsAsUploaded) {
+  const char* v = "block-type weights as uploaded";
+  const int ran = run_cases(Op::MatMul, v, false) + run_cases(Op::GetRows, v, false) +
+                  run_cases(Op::NormMatMul, v, false) + run_cases(Op::MatMulAdd, v, false);
+  if (ran == 0) RecordProperty("block_types", "none (supports() says so)");
+}
+
 TEST_P(OpTest, MatMulStridedInputAndOutputViews) {
   // dt_proj reads a column slice of x_proj's output; logits rows are row views.
   run_cases(Op::MatMul, "strided input and output views");

@@ -19,6 +19,7 @@
 #include "coil/cpu_ref_backend.hpp"
 #include "coil/quants.hpp"
 #include "cpu_kernels.hpp"
+#include "cpu_repack.hpp"
 
 namespace coil {
 namespace {
@@ -169,6 +170,22 @@ TEST_P(IsaMatMul, BF16WeightsWideRangeActivationsMatchReference) {
   }
 }
 
+// x rounded as the integer kernels round activations, per block of 32 (see below).
+std::vector<float> rounded_to_16_bits(const std::vector<float>& x) {
+  std::vector<float> xr(x.size());
+  for (size_t b = 0; b < x.size(); b += 32) {
+    float amax = 0;
+    for (size_t i = b; i < b + 32; ++i) amax = std::max(amax, std::fabs(x[i]));
+    const float inv = amax > 0 ? 127.f / amax : 0.f, dx = amax / 127.f;
+    for (size_t i = b; i < b + 32; ++i) {
+      const float v = x[i] * inv, x8 = std::nearbyint(v);
+      const float lo = std::clamp(std::nearbyint((v - x8) * 256.f), -128.f, 127.f);
+      xr[i] = static_cast<float>(double(dx) / 256 * (256.0 * x8 + lo));
+    }
+  }
+  return xr;
+}
+
 // Block-quantized weights on the sets with integer kernels (quant_ok): each token's x is
 // rounded to 16 bits per block of 32 values (dx = max|x| / 127, v = x * (127 / max|x|),
 // x8 = rint(v), lo = rint((v - x8) * 256) saturated to int8, x ~ dx / 256 * (256 x8 + lo)),
@@ -189,16 +206,7 @@ TEST_P(IsaMatMul, QuantizedWeightsOn16BitActivations) {
       std::vector<float> x(T * K), xr(T * K), wf(N * K), wd(N * K), y(T * N, NAN);
       for (auto& v : x) v = u(g);
       x[5] = 60.f;  // an outlier: the other values of its block keep 10-11 bits
-      for (size_t b = 0; b < x.size(); b += 32) {
-        float amax = 0;
-        for (size_t i = b; i < b + 32; ++i) amax = std::max(amax, std::fabs(x[i]));
-        const float inv = amax > 0 ? 127.f / amax : 0.f, dx = amax / 127.f;
-        for (size_t i = b; i < b + 32; ++i) {
-          const float v = x[i] * inv, x8 = std::nearbyint(v);
-          const float lo = std::clamp(std::nearbyint((v - x8) * 256.f), -128.f, 127.f);
-          xr[i] = static_cast<float>(double(dx) / 256 * (256.0 * x8 + lo));
-        }
-      }
+      xr = rounded_to_16_bits(x);
       for (auto& v : wf) v = u(g);
       const size_t rb = dtype_row_bytes(dt, K);
       std::vector<uint8_t> w(rb * N);
@@ -221,6 +229,70 @@ TEST_P(IsaMatMul, QuantizedWeightsOn16BitActivations) {
       EXPECT_LT(md / mr, 1e-5) << GetParam() << " " << dtype_name(dt) << " T=" << T;
     }
   RecordProperty("block_types_checked", std::to_string(ran));
+}
+
+// The row-group layout of Q4_0 / Q8_0 / Q4_K (cpu_repack.hpp), which upload_weight makes where a
+// set's matmul reads it (groups_ok): packing and unpacking give back every stored byte
+// (codes of every bit pattern), and the set's matmul on the layout computes what the
+// integer kernels compute on rows as stored (the same bound as above), over row ranges
+// that split a group (two threads), with the rows after the last group as stored.
+TEST_P(IsaMatMul, QuantizedWeightsInRowGroups) {
+  const CpuKernels* k = cpu_kernels_named(GetParam());
+  if (!k) return;
+  std::mt19937 g(11);
+  std::uniform_real_distribution<float> u(-2.f, 2.f);
+  int ran = 0;
+  for (DType dt : {DType::Q4_0, DType::Q8_0, DType::Q4_K})
+    for (int64_t K : {dt == DType::Q4_K ? 256 : 64, 512}) {
+      const int64_t N = 37, grouped = 32;  // two groups and 5 rows as stored
+      ASSERT_TRUE(repack::supported(dt, N, K));
+      EXPECT_EQ(repack::grouped_rows(N), grouped);
+      const size_t rb = dtype_row_bytes(dt, K), bb = dtype_block_bytes(dt);
+      std::vector<float> wf(N * K), wd(N * K);
+      for (auto& v : wf) v = u(g);
+      std::vector<uint8_t> w(rb * N);
+      for (int64_t n = 0; n < N; ++n) quantize_row(dt, wf.data() + n * K, w.data() + n * rb, K);
+      // every other block: random codes (and Q4_K's 6-bit scales and mins)
+      for (size_t b = 0; b < w.size() / bb; b += 2)
+        for (size_t i = dt == DType::Q4_K ? 4 : 2; i < bb; ++i)
+          w[b * bb + i] = static_cast<uint8_t>(g());
+      for (int64_t n = 0; n < N; ++n) dequantize_row(dt, w.data() + n * rb, wd.data() + n * K, K);
+      std::vector<uint8_t> packed(w.size(), 0), back(w.size(), 0);
+      repack::pack_groups(dt, K, w.data(), packed.data(), 0, 1);  // as two threads
+      repack::pack_groups(dt, K, w.data(), packed.data(), 1, 2);
+      std::copy(w.begin() + grouped * rb, w.end(), packed.begin() + grouped * rb);
+      EXPECT_NE(packed, w) << "the layout differs from the rows as stored";
+      repack::unpack_rows(dt, N, K, packed.data(), 0, N, back.data());
+      EXPECT_EQ(back, w) << dtype_name(dt) << " K=" << K;
+      std::vector<uint8_t> some(3 * rb);  // rows 15-17: across the groups' boundary
+      repack::unpack_rows(dt, N, K, packed.data(), 15, 3, some.data());
+      EXPECT_TRUE(std::equal(some.begin(), some.end(), w.begin() + 15 * rb));
+      if (!k->groups_ok(dt, N, K)) continue;
+      for (int64_t T : {1, 5, 13}) {
+        ++ran;
+        std::vector<float> x(T * K), y(T * N, NAN);
+        for (auto& v : x) v = u(g);
+        const std::vector<float> xr = rounded_to_16_bits(x);
+        MatMulArgs a{x.data(), K, T, K, packed.data(), dt, nullptr, y.data(), N};
+        a.grouped_rows = grouped;
+        std::vector<float> scratch(kScratchFloats);
+        k->matmul(a, 0, 20, scratch.data());
+        k->matmul(a, 20, N, scratch.data());
+        double md = 0, mr = 0;
+        for (int64_t t = 0; t < T; ++t)
+          for (int64_t n = 0; n < N; ++n) {
+            double r = 0;
+            for (int64_t i = 0; i < K; ++i) r += double(xr[t * K + i]) * wd[n * K + i];
+            md = std::max(md, std::fabs(r - y[t * N + n]));
+            mr = std::max(mr, std::fabs(r));
+          }
+        EXPECT_LT(md / mr, 1e-5) << GetParam() << " " << dtype_name(dt) << " K=" << K << " T=" << T;
+      }
+    }
+  RecordProperty("row_group_cases_checked", std::to_string(ran));
+  if (std::string(GetParam()) == "avx512vnni") {
+    EXPECT_EQ(ran, 18);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Isa, IsaMatMul,

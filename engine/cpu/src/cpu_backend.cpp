@@ -1,6 +1,7 @@
 // The CPU backend: the reference math, vectorised (cpu_kernels_*) and split over a thread
 // pool. Weight matrices of 2 MiB and more are copied at load into 2 MiB-page memory
-// (BackendOptions::cpu_huge_pages), smaller ones used in place from the memory-mapped file.
+// (BackendOptions::cpu_huge_pages), smaller ones used in place from the memory-mapped file;
+// Q4_0 and Q8_0 ones in the kernels' row-group layout where they have one (cpu_repack.hpp).
 #include "coil/cpu_backend.hpp"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "coil/error.hpp"
@@ -21,6 +23,7 @@
 #include "cpu_bandwidth.hpp"
 #include "cpu_kernels.hpp"
 #include "cpu_profiler.hpp"
+#include "cpu_repack.hpp"
 #include "thread_pool.hpp"
 
 namespace coil {
@@ -77,7 +80,11 @@ class CpuBackend final : public Backend {
   Tensor upload_weight(const TensorView& host, int64_t rows, int64_t cols) override {
     checks::upload_weight(host, rows, cols);
     Tensor t;
-    const bool large = huge_pages_ && !host.huge_pages && host.nbytes >= kHugeCopyMin;
+    // Q4_0 / Q8_0 in row groups where the kernels read them (a copy even of weights already
+    // in 2 MiB pages: synthetic ones, which the model keeps as made)
+    const bool group =
+        huge_pages_ && host.nbytes >= kHugeCopyMin && k_.groups_ok(host.dtype, rows, cols);
+    const bool large = huge_pages_ && (!host.huge_pages || group) && host.nbytes >= kHugeCopyMin;
     // once memory is short, this weight and the rest stay in place
     const bool short_of_memory = large && (left_in_place_ > 0 || !copy_fits_in_memory(host.nbytes));
     if (short_of_memory) left_in_place_ += host.nbytes;
@@ -86,13 +93,23 @@ class CpuBackend final : public Backend {
       auto mem = std::make_shared<HugePageMemory>(host.nbytes);
       const auto* src = static_cast<const char*>(host.data);
       const int64_t chunks = static_cast<int64_t>((host.nbytes + kHugeCopyMin - 1) / kHugeCopyMin);
-      pool_.parallel_for(chunks, 1, [&](int, int64_t b, int64_t e) {
-        const size_t from = static_cast<size_t>(b) * kHugeCopyMin;
-        const size_t to = std::min(host.nbytes, static_cast<size_t>(e) * kHugeCopyMin);
-        std::memcpy(mem->data() + from, src + from, to - from);
-      });
+      if (group) {
+        const int64_t grouped = repack::grouped_rows(rows);
+        pool_.parallel_for(grouped / repack::kGroupRows, 1, [&](int, int64_t b, int64_t e) {
+          repack::pack_groups(host.dtype, cols, src, mem->data(), b, e);
+        });
+        const size_t tail = static_cast<size_t>(grouped) * dtype_row_bytes(host.dtype, cols);
+        std::memcpy(mem->data() + tail, src + tail, host.nbytes - tail);  // rows as stored
+      } else {
+        pool_.parallel_for(chunks, 1, [&](int, int64_t b, int64_t e) {
+          const size_t from = static_cast<size_t>(b) * kHugeCopyMin;
+          const size_t to = std::min(host.nbytes, static_cast<size_t>(e) * kHugeCopyMin);
+          std::memcpy(mem->data() + from, src + from, to - from);
+        });
+      }
       if (host.file_mapped) drop_mapped_pages(host.data, host.nbytes);  // not resident twice
       t.buf = std::make_shared<HostBuffer>(mem->data(), host.nbytes, mem);
+      if (group) groups_[t.buf.get()] = {t.buf, rows};
     } else {  // aliases the mapping, which the Model keeps alive
       t.buf = std::make_shared<HostBuffer>(host.data, host.nbytes, nullptr);
     }
@@ -102,8 +119,19 @@ class CpuBackend final : public Backend {
     t.stride = cols;
     return t;
   }
-  void upload(const Tensor& dst, const void* src) override { copy_to_tensor(dst, src); }
-  void download(const Tensor& src, void* dst) override { copy_from_tensor(src, dst); }
+  void upload(const Tensor& dst, const void* src) override {
+    if (group_of(dst)) throw Error("a weight of the CPU backend is read-only after upload_weight");
+    copy_to_tensor(dst, src);
+  }
+  // A weight in row groups as stored: the layout never leaves the backend.
+  void download(const Tensor& src, void* dst) override {
+    if (const Group* g = group_of(src)) {
+      const int64_t first = view_first_row(src);
+      return repack::unpack_rows(src.dtype, g->rows, src.cols,
+                                 host_ptr<const char>(src) - src.offset, first, src.rows, dst);
+    }
+    copy_from_tensor(src, dst);
+  }
   size_t allocated_bytes() const override { return allocated_; }
   size_t peak_allocated_bytes() const override { return peak_; }
 
@@ -112,11 +140,20 @@ class CpuBackend final : public Backend {
     CpuProfiler::Scope ps(prof_, "get_rows");
     if (ps.active()) ps.describe(shape(ids.cols, table.cols, 0, table.dtype), 0, true);
     const auto* id = host_ptr<const int32_t>(ids);
+    const Group* g = group_of(table);
+    const int64_t first = g ? view_first_row(table) : 0;
     for (int64_t t = 0; t < ids.cols; ++t) {
       if (id[t] < 0 || id[t] >= table.rows)
         throw Error("token id " + std::to_string(id[t]) + " is outside the vocabulary");
       const char* row =
           host_ptr<const char>(table) + id[t] * dtype_row_bytes(table.dtype, table.stride);
+      if (g) {                                 // the row as stored, from its group
+        row_bytes_.resize(table.row_bytes());  // once: the table's row size never changes
+        repack::unpack_rows(table.dtype, g->rows, table.cols,
+                            host_ptr<const char>(table) - table.offset, first + id[t], 1,
+                            row_bytes_.data());
+        row = reinterpret_cast<const char*>(row_bytes_.data());
+      }
       convert_to_f32(table.dtype, row, host_ptr<float>(out) + t * out.stride, table.cols);
     }
   }
@@ -202,6 +239,7 @@ class CpuBackend final : public Backend {
     }
     MatMulArgs a{dbc,     R + 2 * N, T, R, host_ptr<const void>(fused.dt_proj), fused.dt_proj.dtype,
                  nullptr, dt,        D};
+    a.grouped_rows = grouped_rows(fused.dt_proj);
     ScanPtrs p{host_ptr<const float>(s.x),
                dt,
                host_ptr<const float>(s.dt_bias),
@@ -322,21 +360,27 @@ class CpuBackend final : public Backend {
     return v.data();
   }
   // Output columns split across threads in chunks each thread takes as it gets to them
-  // (ThreadPool::parallel_chunks): whole tiles of the few-token and quantized kernels, GEMM
-  // panels of 32, or dequantized panels of 32; about 1 MiB of weights a chunk, and at least
-  // 4 chunks a thread, so that a thread slowed by another process leaves the others little
-  // to wait for. The few-token kernel prepares a thread's activations at its first chunk.
-  void run_matmul(CpuProfiler::Scope& ps, const MatMulArgs& a, const Tensor& w) {
+  // (ThreadPool::parallel_chunks): whole tiles of the few-token and quantized kernels or row
+  // groups, GEMM panels of 32, or dequantized panels of 32; about 1 MiB of weights a chunk, and at
+  // least 4 chunks a thread, so that a thread slowed by another process leaves the others little to
+  // wait for. The few-token kernel prepares a thread's activations at its first chunk.
+  void run_matmul(CpuProfiler::Scope& ps, MatMulArgs a, const Tensor& w) {
     const int64_t N = w.rows, work = a.T * a.K * N;
     if (ps.active()) ps.describe(shape(a.T, a.K, N, w.dtype), w.span_bytes(), work < 65536);
+    a.grouped_rows = grouped_rows(w);
     const bool q = dtype_is_quantized(a.wt);
-    const int64_t grain =
-        q ? (k_.quant_ok(a.wt, a.K) ? 4 : kDequantRows) : (a.T <= kDotMaxTokens ? 8 : 32);
+    const int64_t grain = a.grouped_rows > 0 ? repack::kGroupRows  // whole groups of rows
+                          : q                ? (k_.quant_ok(a.wt, a.K) ? 4 : kDequantRows)
+                                             : (a.T <= kDotMaxTokens ? 8 : 32);
     if (work < 65536) return matmul_range(a, 0, 0, N);
     const int64_t row_bytes =
         std::max<int64_t>(1, static_cast<int64_t>(dtype_row_bytes(a.wt, a.K)));
-    const int64_t most = (N + 4 * pool_.size() - 1) / (4 * pool_.size());
-    const int64_t rows = std::max<int64_t>(1, std::min<int64_t>(kChunkBytes / row_bytes, most));
+    // weights in row groups: one part a thread, read as 4 streams (measured faster than 1 MiB
+    // chunks: docs/PERFORMANCE.md, "Quantized weights in row groups")
+    const int64_t parts = a.grouped_rows > 0 ? pool_.size() : 4 * pool_.size();
+    const int64_t most = (N + parts - 1) / parts;
+    const int64_t rows = std::max<int64_t>(
+        1, a.grouped_rows > 0 ? most : std::min<int64_t>(kChunkBytes / row_bytes, most));
     const int64_t chunk = (rows + grain - 1) / grain * grain;
     std::fill(first_chunk_.begin(), first_chunk_.end(), 1);
     pool_.parallel_chunks(N, chunk, [&](int t, int64_t b, int64_t e) {
@@ -354,7 +398,8 @@ class CpuBackend final : public Backend {
   static constexpr int64_t kDequantRows = 32;
   void matmul_range(const MatMulArgs& a, int t, int64_t b, int64_t e) {
     float* scratch = scratch_[t].data();
-    if (!dtype_is_quantized(a.wt) || k_.quant_ok(a.wt, a.K)) return k_.matmul(a, b, e, scratch);
+    if (!dtype_is_quantized(a.wt) || a.grouped_rows > 0 || k_.quant_ok(a.wt, a.K))
+      return k_.matmul(a, b, e, scratch);
     const size_t row_bytes = dtype_row_bytes(a.wt, a.K);
     float* panel = grow(deq_[t], static_cast<size_t>(kDequantRows * a.K));  // once a size
     for (int64_t n0 = b; n0 < e; n0 += kDequantRows) {
@@ -377,6 +422,39 @@ class CpuBackend final : public Backend {
     peak_ = std::max(peak_, allocated_);
   }
 
+  // A weight upload_weight stored in row groups: its buffer (to tell a new buffer at a
+  // freed one's address apart) and its rows.
+  struct Group {
+    std::weak_ptr<Buffer> buf;
+    int64_t rows;
+  };
+  const Group* group_of(const Tensor& t) {
+    if (groups_.empty() || !t.buf) return nullptr;
+    auto it = groups_.find(t.buf.get());
+    if (it == groups_.end()) return nullptr;
+    if (it->second.buf.lock() != t.buf) {  // freed, and the address reused
+      groups_.erase(it);
+      return nullptr;
+    }
+    return &it->second;
+  }
+  // The first row of a view of a weight in row groups (whole rows only).
+  static int64_t view_first_row(const Tensor& t) {
+    const size_t rb = t.row_bytes();
+    if (!t.contiguous() || t.offset % rb != 0)
+      throw Error("a column view of a weight in row groups is not supported");
+    return static_cast<int64_t>(t.offset / rb);
+  }
+  // Rows of the view w in row groups, from its first row (0: none).
+  int64_t grouped_rows(const Tensor& w) {
+    const Group* g = group_of(w);
+    if (!g) return 0;
+    const int64_t first = view_first_row(w);
+    if (first % repack::kGroupRows != 0)
+      throw Error("a rows view of a weight in row groups must start at a multiple of 16 rows");
+    return std::clamp<int64_t>(repack::grouped_rows(g->rows) - first, 0, w.rows);
+  }
+
   std::string weight_pages() const {
     if (!huge_pages_) return "4 KiB pages";
     if (left_in_place_ == 0) return "2 MiB pages";
@@ -396,6 +474,8 @@ class CpuBackend final : public Backend {
   std::vector<float> staging_, dt_;          // fused ops' normed inputs and dt
   CpuProfiler prof_;
   std::vector<std::vector<float>> deq_ = std::vector<std::vector<float>>(pool_.size());
+  std::unordered_map<const Buffer*, Group> groups_;                  // weights in row groups
+  std::vector<uint8_t> row_bytes_;                                   // get_rows: one row as stored
   std::vector<char> first_chunk_ = std::vector<char>(pool_.size());  // run_matmul, per thread
   size_t allocated_ = 0, peak_ = 0;
 };

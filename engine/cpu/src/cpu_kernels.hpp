@@ -22,6 +22,9 @@ struct MatMulArgs {
   // norm_matmul): only kernels of T <= kDotMaxTokens do it (the backend norms larger x).
   const float* norm_w = nullptr;
   float norm_eps = 0.f;
+  // Rows [0, grouped_rows) of w are in the backend's row-group layout (cpu_repack.hpp),
+  // only ever set where groups_ok said yes; the rows after them are stored as is.
+  int64_t grouped_rows = 0;
   // The scratch already holds these activations as the few-token kernel prepares them (a
   // later chunk of the same matmul on the same thread): only the few-token kernel of a
   // float type reads it, and only when all T tokens fit the scratch at once.
@@ -50,6 +53,9 @@ struct CpuKernels {
   // Whether matmul takes weights of block type t with rows of K values (on 8-bit
   // activations: cpu_quant.hpp); elsewhere the backend dequantizes them to f32 panels.
   bool (*quant_ok)(DType t, int64_t K);
+  // Whether matmul takes W [N, K] of block type t in the row-group layout (cpu_repack.hpp),
+  // which upload_weight then makes.
+  bool (*groups_ok)(DType t, int64_t N, int64_t K);
   // Channels [d0, d1) over all T steps.
   void (*scan)(const ScanPtrs& p, int64_t d0, int64_t d1);
   void (*conv)(const ConvPtrs& p, int64_t d0, int64_t d1);

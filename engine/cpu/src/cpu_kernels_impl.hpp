@@ -13,6 +13,7 @@
 #include "simd.hpp"
 #if defined(__AVX512VNNI__)
 #include "cpu_quant.hpp"
+#include "cpu_quant_groups.hpp"
 #endif
 
 namespace coil::KERNEL_NS {
@@ -37,8 +38,18 @@ inline bool quant_ok(DType t, int64_t K) {
 #endif
 }
 
+inline bool groups_ok(DType t, int64_t N, int64_t K) {
+#if defined(__AVX512VNNI__)
+  return groups::supported(t, N, K);
+#else
+  (void)t, (void)N, (void)K;
+  return false;
+#endif
+}
+
 inline void matmul(const MatMulArgs& a, int64_t n0, int64_t n1, float* scratch) {
 #if defined(__AVX512VNNI__)
+  if (a.grouped_rows > 0) return groups::matmul(a, n0, n1, scratch);
   if (dtype_is_quantized(a.wt)) return quant::matmul(a, n0, n1, scratch);
 #endif
   switch (a.wt) {
@@ -158,7 +169,8 @@ inline float stream_sum(const float* p, int64_t n, int streams, bool prefetch) {
 }
 
 inline const CpuKernels& table(const char* isa) {
-  static const CpuKernels k{isa, &matmul, &quant_ok, &scan, &conv, &rms_norm, &stream_sum};
+  static const CpuKernels k{isa,   &matmul, &quant_ok, &groups_ok,
+                            &scan, &conv,   &rms_norm, &stream_sum};
   return k;
 }
 

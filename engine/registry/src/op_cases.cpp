@@ -9,6 +9,7 @@
 
 #include "coil/error.hpp"
 #include "coil/quants.hpp"
+#include "coil/tensor_view.hpp"
 
 namespace coil {
 
@@ -42,6 +43,23 @@ TensorPair OpPairs::random_blocks(DType dt, int64_t rows, int64_t cols) {
   dev_.upload(p.dev, data.data());
   ref_.upload(p.ref, data.data());
   return p;
+}
+
+TensorPair OpPairs::uploaded_weight(DType dt, int64_t rows, int64_t cols, float lo, float hi) {
+  std::uniform_real_distribution<float> u(lo, hi);
+  std::vector<float> v(static_cast<size_t>(cols));
+  auto& data = weights_.emplace_back(dtype_tensor_bytes(dt, rows, cols));
+  for (int64_t r = 0; r < rows; ++r) {
+    for (float& x : v) x = u(rng_);
+    quantize_row(dt, v.data(), data.data() + r * dtype_row_bytes(dt, cols), cols);
+  }
+  TensorView view;
+  view.name = "weight";
+  view.dtype = dt;
+  view.shape = {rows, cols};
+  view.data = data.data();
+  view.nbytes = data.size();
+  return {dev_.upload_weight(view, rows, cols), ref_.upload_weight(view, rows, cols)};
 }
 
 TensorPair OpPairs::zeros(int64_t rows, int64_t cols) {
@@ -149,11 +167,15 @@ std::string tokens(DType dt, int64_t T) {
 // The variant of block-type weights of every bit pattern (OpPairs::random_blocks), not only
 // what a quantizer writes.
 const char* const kBitPatterns = "blocks of every bit pattern";
+// The variant of block-type weights given as a model's weights (OpPairs::uploaded_weight) and
+// 2 MiB or more: where the CPU backend stores Q4_0 / Q8_0 / Q4_K in row groups (cpu_repack.hpp).
+const char* const kUploaded = "block-type weights as uploaded";
 
 // A weight of N x K: uniform values in [lo, hi] stored in dt, or (variant kBitPatterns)
 // random blocks.
 TensorPair weight(OpPairs& t, const std::string& variant, int64_t N, int64_t K, float lo, float hi,
                   DType dt) {
+  if (variant == kUploaded) return t.uploaded_weight(dt, N, K, lo, hi);
   return variant == kBitPatterns ? t.random_blocks(dt, N, K) : t.random(N, K, lo, hi, dt);
 }
 
@@ -328,11 +350,12 @@ std::string fused_shape(int64_t T, int64_t K, int64_t N, bool unaligned_too) {
 
 OpCase norm_matmul(DType dt, int64_t T, int64_t K, int64_t N, bool with_bias, float x_range,
                    bool unaligned_too = false, std::string variant = "") {
-  return {Op::NormMatMul, dt, std::move(variant), fused_shape(T, K, N, unaligned_too),
+  return {Op::NormMatMul, dt, variant, fused_shape(T, K, N, unaligned_too),
           [=](OpPairs& t, const OpCheckFn& check) {
             const TensorPair src = t.random(T, K + unaligned_too, -x_range, x_range),
-                             nw = t.random(1, K, 0.5f, 1.5f), w = t.random(N, K, -0.5f, 0.5f, dt),
-                             bias = t.random(1, N), out = t.zeros(T, N);
+                             nw = t.random(1, K, 0.5f, 1.5f),
+                             w = weight(t, variant, N, K, -0.5f, 0.5f, dt), bias = t.random(1, N),
+                             out = t.zeros(T, N);
             for (int64_t c0 = 0; c0 <= int64_t(unaligned_too); ++c0) {
               t.run([&](Backend& b, bool r) {
                 b.norm_matmul(src.side(r).cols_view(c0, K), nw.side(r), 1e-5f, w.side(r),
@@ -347,10 +370,10 @@ OpCase norm_matmul(DType dt, int64_t T, int64_t K, int64_t N, bool with_bias, fl
 // then again (with the bias) from x a column view at column 1.
 OpCase matmul_add(DType dt, int64_t T, int64_t K, int64_t N, bool with_bias, float out_range,
                   bool unaligned_too = false, std::string variant = "") {
-  return {Op::MatMulAdd, dt, std::move(variant), fused_shape(T, K, N, unaligned_too),
+  return {Op::MatMulAdd, dt, variant, fused_shape(T, K, N, unaligned_too),
           [=](OpPairs& t, const OpCheckFn& check) {
             const TensorPair src = t.random(T, K + unaligned_too),
-                             w = t.random(N, K, -0.5f, 0.5f, dt), bias = t.random(1, N),
+                             w = weight(t, variant, N, K, -0.5f, 0.5f, dt), bias = t.random(1, N),
                              out = t.random(T, N, -out_range, out_range);
             for (int64_t c0 = 0; c0 <= int64_t(unaligned_too); ++c0) {
               const bool biased = with_bias || c0 == 1;
@@ -430,6 +453,13 @@ std::vector<OpCase> conformance_cases() {
   for (DType dt : kQuantDTypes) {
     cases.push_back(get_rows(dt, 40, 512, {0, 1, 39, 20, 7}, kBitPatterns));
     cases.push_back(matmul(dt, {1, 17}, 512, 40, 1.0f, kBitPatterns));
+  }
+  // Weights as a model uploads them, 2-4 MiB: 57 groups of 16 rows and 8 rows as stored
+  for (DType dt : {DType::Q4_0, DType::Q8_0, DType::Q4_K}) {
+    cases.push_back(matmul(dt, {1, 6}, 4096, 920, 1.0f, kUploaded));
+    cases.push_back(get_rows(dt, 920, 4096, {0, 15, 16, 917, 919, 300}, kUploaded));
+    cases.push_back(norm_matmul(dt, 1, 4096, 920, true, 3.0f, true, kUploaded));
+    cases.push_back(matmul_add(dt, 2, 4096, 920, false, 4.0f, true, kUploaded));
   }
   for (int64_t T : {1, 2, 5, 64}) cases.push_back(conv1d_silu({T}, 48, 4, 1.0f, 1.0f));
   // 16 states: channels in vector lanes, 40 = two blocks of 16 and 8 alone; at T = 3 dt

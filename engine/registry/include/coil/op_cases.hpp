@@ -31,6 +31,10 @@ class OpPairs {
   TensorPair random(int64_t rows, int64_t cols, float lo = -1, float hi = 1, DType dt = DType::F32);
   // rows x cols of block type dt, of every bit pattern (random_blocks below).
   TensorPair random_blocks(DType dt, int64_t rows, int64_t cols);
+  // rows x cols of block type dt, uniform in [lo, hi], given to each backend as a model's
+  // weight (upload_weight: a backend may copy it into a layout of its own; the host data
+  // lives as long as this object).
+  TensorPair uploaded_weight(DType dt, int64_t rows, int64_t cols, float lo, float hi);
   TensorPair zeros(int64_t rows, int64_t cols);
   TensorPair ids(const std::vector<int32_t>& ids);  // [1, n] I32
   // A = -exp(A_log) of a trained Mamba: negative, growing with n (S4D-real init). [D, N]
@@ -54,6 +58,7 @@ class OpPairs {
   Backend& dev_;
   Backend& ref_;
   std::mt19937 rng_;
+  std::vector<std::vector<uint8_t>> weights_;  // uploaded_weight's host data
 };
 
 // n blocks of block type t: the even ones quantized from random values (realistic scales),
