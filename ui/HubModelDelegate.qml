@@ -129,6 +129,26 @@ Rectangle {
                 wrapMode: Text.Wrap
                 Layout.fillWidth: true
             }
+            // a curated quant whose repo the Hub does not have: said plainly, with a search
+            ColumnLayout {
+                visible: card.compatible && card.choice !== null && (card.choice.unavailable || "").length > 0
+                spacing: 4
+                Layout.fillWidth: true
+                Label {
+                    objectName: "unavailableLabel"
+                    text: card.choice ? (card.choice.unavailable || "") : ""
+                    color: Theme.warning
+                    font.pixelSize: Theme.smallFontSize
+                    wrapMode: Text.Wrap
+                    Layout.fillWidth: true
+                }
+                Button {
+                    objectName: "searchGgufButton"
+                    text: qsTr("Search GGUF files")
+                    enabled: !App.models.offline
+                    onClicked: App.models.searchGguf(card.repoId)
+                }
+            }
             Label {
                 visible: card.compatible && card.needsToken
                 text: qsTr("Gated: accept its terms on huggingface.co and add your access token in Settings to download it.")
@@ -187,6 +207,7 @@ Rectangle {
                 visible: card.compatible
                 highlighted: !card.shownInstalled
                 enabled: card.compatible && !card.shownInstalled && !App.models.offline
+                         && !(card.choice && (card.choice.unavailable || "").length > 0)
                          && card.shownStatus !== DownloadListModel.Downloading && card.shownStatus !== DownloadListModel.Queued
                 onClicked: {
                     if (card.choice)

@@ -137,6 +137,15 @@ Rectangle {
                             onActivated: index => App.models.sortIndex = index
                         }
                     }
+                    Label {
+                        objectName: "ggufOnlyLabel"
+                        visible: App.models.ggufOnly
+                        text: qsTr("GGUF repositories only: type a search of your own to see every kind.")
+                        color: Theme.mutedText
+                        font.pixelSize: Theme.smallFontSize
+                        wrapMode: Text.Wrap
+                        Layout.fillWidth: true
+                    }
                     RowLayout {
                         visible: App.models.searchError.length > 0
                         spacing: 8

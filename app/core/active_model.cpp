@@ -93,6 +93,13 @@ void ActiveModel::onLoaded(const ModelInfo& info) {
   status_->setModel(info);
   banners_->dismiss(QStringLiteral("model-load"));
   banners_->dismiss(QStringLiteral("no-model"));
+  // a damaged quantized copy made again: said once, for this load
+  if (info.notice.isEmpty())
+    banners_->dismiss(QStringLiteral("model-notice"));
+  else
+    banners_->show({QStringLiteral("model-notice"), BannerModel::Info,
+                    tr("The quantized copy of the weights was made again"), info.notice,
+                    QString()});
   if (info.fallbackReason.isEmpty() ||
       settings_->closedBanner(QStringLiteral("fallback")) == fallbackKey(info)) {
     banners_->dismiss(QStringLiteral("fallback"));

@@ -67,7 +67,10 @@ QVariant HubSearchModel::data(const QModelIndex& index, int role) const {
       for (const HubSearchChoice& c : r.choices)
         out << QVariantMap{{QStringLiteral("quant"), c.quant},
                            {QStringLiteral("label"),
-                            QStringLiteral("%1 · %2").arg(c.quant, hub::formatBytes(c.sizeBytes))},
+                            c.unavailable.isEmpty() ? QStringLiteral("%1 · %2").arg(
+                                                          c.quant, hub::formatBytes(c.sizeBytes))
+                                                    : tr("%1 · missing").arg(c.quant)},
+                           {QStringLiteral("unavailable"), c.unavailable},
                            {QStringLiteral("sizeText"), hub::formatBytes(c.sizeBytes)},
                            {QStringLiteral("fit"), c.fit.badge()},
                            {QStringLiteral("installed"), c.installed},

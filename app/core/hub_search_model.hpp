@@ -22,6 +22,9 @@ struct HubSearchChoice {
   MemoryFit fit;
   bool installed = false;
   DownloadListModel::Status downloadStatus = DownloadListModel::None;
+  // Why it cannot be downloaded ("" when it can): the Hub has no such repo (a curated
+  // quant's repo renamed or gone). Never offered first; the page offers a GGUF search.
+  QString unavailable;
 };
 
 struct HubSearchRow {

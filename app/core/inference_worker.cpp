@@ -75,7 +75,8 @@ void InferenceWorker::dropModel() {
 }
 
 std::filesystem::path InferenceWorker::quantizedWeights(const LoadRequest& request,
-                                                        const std::filesystem::path& dir) {
+                                                        const std::filesystem::path& dir,
+                                                        QString* notice) {
   if (request.weights.isEmpty() || request.weights == QLatin1String("stored") ||
       !std::filesystem::is_directory(dir))
     return dir;  // as stored; a GGUF file is run in its own type
@@ -94,8 +95,18 @@ std::filesystem::path InferenceWorker::quantizedWeights(const LoadRequest& reque
     emit loadProgress(kWeightsFrom + (kQuantizedTo - kWeightsFrom) * fraction,
                       tr("Quantizing the weights to %1 (once: the copy is kept)").arg(bits));
   };
+  q.checking = [&](double fraction) {
+    emit loadProgress(
+        kWeightsFrom,
+        tr("Checking the %1 copy of the weights: %2%").arg(bits).arg(int(fraction * 100)));
+  };
   emit loadProgress(kWeightsFrom, tr("Looking for the %1 copy of the weights").arg(bits));
-  return quantized_copy(dir, type, q).path;
+  const QuantizedCopy copy = quantized_copy(dir, type, q);
+  if (!copy.remade_because.empty())
+    *notice = tr("The %1 copy of the weights in the data folder was damaged (%2): it was "
+                 "quantized again from the model's files.")
+                  .arg(bits, QString::fromStdString(copy.remade_because));
+  return copy.path;
 }
 
 void InferenceWorker::loadModel(const LoadRequest& request) {
@@ -128,7 +139,8 @@ void InferenceWorker::loadModel(const LoadRequest& request) {
       emit loadProgress(kWeightsFrom + (kWeightsTo - kWeightsFrom) * fraction,
                         QString::fromStdString(stage));
     };
-    const std::filesystem::path weights = quantizedWeights(request, dir);
+    QString notice;
+    const std::filesystem::path weights = quantizedWeights(request, dir, &notice);
     if (weights != dir) {  // the quantized copy's upload fills the rest of the bar
       options.progress = [this](double fraction, const std::string& stage) {
         emit loadProgress(kQuantizedTo + (kWeightsTo - kQuantizedTo) * fraction,
@@ -149,6 +161,7 @@ void InferenceWorker::loadModel(const LoadRequest& request) {
     info.name = modelDisplayName(request.path);
     if (info.name.isEmpty()) info.name = QString::fromStdString(model->name());
     info.quant = ggufQuantLabel(QString::fromStdString(weights.string()));
+    info.notice = notice;
     const BackendInfo backend = model->backend().info();
     info.backend = QString::fromStdString(backend.name);
     info.device = QString::fromStdString(backend.device);

@@ -119,8 +119,9 @@ class InferenceWorker : public QObject {
   // <data folder>/quantized holds at most this much (least recently used copies go first).
   static constexpr uint64_t kQuantizedBudgetBytes = 64'000'000'000;
   // `dir` itself, or the quantized copy LoadRequest::weights asks for (made now if needed).
+  // A damaged copy found in the cache is made again and *notice says so.
   std::filesystem::path quantizedWeights(const LoadRequest& request,
-                                         const std::filesystem::path& dir);
+                                         const std::filesystem::path& dir, QString* notice);
   std::unique_ptr<StateKeeper> keeper_;
   QString dataDir_;  // quantized copies go to <dataDir_>/quantized
   std::unique_ptr<Model> model_;

@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <algorithm>
 
 #include "background_removal.hpp"
@@ -87,6 +88,7 @@ InstalledModel describeGgufFile(const hub::RepoCache& cache, const QString& comm
                              : QStringLiteral("%1 · %2").arg(m.repoId, m.quant);
   m.path = QDir::cleanPath(cache.snapshotFile(commit, file));
   m.repoDir = QDir::cleanPath(cache.repoDir());
+  m.file = file;
   m.kind = QStringLiteral("hub");
   m.sizeBytes = QFileInfo(m.path).size();
   m.complete = true;  // the snapshot links a file only once it is whole and checked
@@ -117,12 +119,17 @@ InstalledModel describeGgufFile(const hub::RepoCache& cache, const QString& comm
 }
 
 void estimate(InstalledModel& m) {
-  qint64 weights = 0;
-  folderSizes(m.path, nullptr, &weights);
-  m.estimate = hub::estimateMemory(readConfig(m.path), weights, 0, /*ramBytes=*/0);
+  folderSizes(m.path, nullptr, &m.weightBytes);
+  m.config = readConfig(m.path);
+  m.estimate = hub::estimateMemory(m.config, m.weightBytes, 0, /*ramBytes=*/0);
 }
 
 }  // namespace
+
+hub::MemoryEstimate estimateAs(const InstalledModel& m, const QString& weights) {
+  if (m.config.isEmpty() || !m.estimate.valid) return m.estimate;  // a GGUF file: as stored
+  return hub::estimateMemoryAs(m.config, m.weightBytes, weights, /*ramBytes=*/0);
+}
 
 QList<InstalledModel> scanHubCache(const QString& cacheDir) {
   QList<InstalledModel> out;
@@ -212,6 +219,46 @@ bool removeRepoFromCache(const QString& cacheDir, const QString& repoId, QString
     *error = QStringLiteral("Could not delete all of %1: check its permissions.")
                  .arg(QDir::toNativeSeparators(dir.path()));
   return false;
+}
+
+bool removeFileFromCache(const QString& cacheDir, const QString& repoId, const QString& file,
+                         QString* error) {
+  if (cacheDir.isEmpty() || repoId.isEmpty() || file.isEmpty()) {
+    if (error) *error = QStringLiteral("No Hugging Face cache folder is set.");
+    return false;
+  }
+  const hub::RepoCache cache(cacheDir, repoId);
+  const QFileInfoList snapshots = QDir(cache.repoDir() + QStringLiteral("/snapshots"))
+                                      .entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot);
+  // the file's links (or copies) in every snapshot, and the blobs they point to
+  QSet<QString> blobs;
+  bool ok = true;
+  for (const QFileInfo& snapshot : snapshots) {
+    const QFileInfo link(QDir(snapshot.absoluteFilePath()).filePath(file));
+    if (!link.exists() && !link.isSymLink()) continue;
+    if (link.isSymLink()) blobs.insert(QFileInfo(link.symLinkTarget()).canonicalFilePath());
+    ok = QFile::remove(link.absoluteFilePath()) && ok;
+  }
+  // a blob goes when no link that is left points to it; is a .gguf file left at all?
+  bool ggufLeft = false;
+  for (const QFileInfo& snapshot : snapshots) {
+    QDirIterator it(snapshot.absoluteFilePath(), QDir::Files | QDir::System,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+      const QFileInfo fi(it.next());
+      if (isGgufName(fi.fileName())) ggufLeft = true;
+      if (fi.isSymLink()) blobs.remove(QFileInfo(fi.symLinkTarget()).canonicalFilePath());
+    }
+  }
+  if (!ggufLeft) return removeRepoFromCache(cacheDir, repoId, error) && ok;
+  const QString blobsDir = QDir(cache.blobsDir()).canonicalPath();
+  for (const QString& blob : std::as_const(blobs))
+    if (!blob.isEmpty() && QFileInfo(blob).absolutePath() == blobsDir)
+      ok = QFile::remove(blob) && ok;
+  if (!ok && error)
+    *error = QStringLiteral("Could not delete all of %1 in %2: check its permissions.")
+                 .arg(file, QDir::toNativeSeparators(cache.repoDir()));
+  return ok;
 }
 
 }  // namespace coil::app

@@ -4,6 +4,7 @@
 // model and folders loaded by hand. Plus the two file operations the
 // page does on the cache: removing a repo, and discarding what a cancelled download left.
 #pragma once
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 
@@ -17,13 +18,22 @@ struct InstalledModel {
   QString repoId;        // "" outside the cache
   QString path;          // what the engine loads: a snapshot folder, or a .gguf file in one
   QString repoDir;       // the cache folder deleting removes; "" outside the cache
+  QString file;          // a GGUF file's path in its repo (deleting removes only it), else ""
   QString kind;          // "hub", "demo" or "folder"
   qint64 sizeBytes = 0;  // on disk (a cached repo: its blobs)
-  bool complete = false;    // config.json and every safetensors weight file are there
-  bool compatible = false;  // complete and a falcon_mamba / mamba model
-  QString reason;           // why it cannot be used, when it cannot
-  hub::MemoryEstimate estimate;
+  bool complete = false;         // config.json and every safetensors weight file are there
+  bool compatible = false;       // complete and a falcon_mamba / mamba model
+  QString reason;                // why it cannot be used, when it cannot
+  hub::MemoryEstimate estimate;  // as stored
+  // A safetensors folder's config.json and weight bytes: its estimate under Settings >
+  // Weights (quantized at load) is made from them (estimateAs).
+  QJsonObject config;
+  qint64 weightBytes = 0;
 };
+
+// The memory `m` needs when it is run with Settings > Weights `weights`: a safetensors
+// folder quantized at load holds its copy's weights; a GGUF file its own.
+hub::MemoryEstimate estimateAs(const InstalledModel& m, const QString& weights);
 
 // Every models--* folder of the cache that has a snapshot, sorted by repo id.
 QList<InstalledModel> scanHubCache(const QString& cacheDir);
@@ -38,5 +48,10 @@ bool hasCompleteSnapshot(const QString& cacheDir, const QString& repoId);
 void discardIncompleteDownload(const QString& cacheDir, const QString& repoId);
 // Deletes <cache>/models--org--name. False (with *error) when it could not.
 bool removeRepoFromCache(const QString& cacheDir, const QString& repoId, QString* error);
+// Deletes one file of a cached repo (one quant of a GGUF repo): its links in every snapshot
+// and the blobs no other link uses; the other files stay. When no .gguf file is left in the
+// repo, the whole repo folder goes. False (with *error) when it could not.
+bool removeFileFromCache(const QString& cacheDir, const QString& repoId, const QString& file,
+                         QString* error);
 
 }  // namespace coil::app

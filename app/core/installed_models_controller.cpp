@@ -13,6 +13,7 @@
 #include "download_queue.hpp"
 #include "installed_model.hpp"
 #include "installed_models_model.hpp"
+#include "repo_cache.hpp"
 #include "repo_details_fetcher.hpp"
 
 namespace coil::app {
@@ -66,6 +67,9 @@ InstalledModelsController::InstalledModelsController(const Parts& parts, QObject
         refresh();
       });
   }
+  if (parts_.settings)  // a safetensors folder's badge follows Settings > Weights
+    connect(parts_.settings, &AppSettings::weightsChanged, this,
+            &InstalledModelsController::rebuildRows);
   refresh();
 }
 
@@ -116,7 +120,9 @@ void InstalledModelsController::rebuildRows() {
     r.inUse =
         parts_.model && (m.path == clean(parts_.model->path()) ||
                          (parts_.model->loading() && m.path == clean(parts_.model->loadingPath())));
-    if (m.estimate.valid) r.fit = assessMemoryFit(m.estimate, machine_);
+    const hub::MemoryEstimate e =
+        estimateAs(m, parts_.settings ? parts_.settings->weights() : QStringLiteral("stored"));
+    if (e.valid) r.fit = assessMemoryFit(e, machine_);
     r.deleteBlock =
         deleting_.contains(m.path) ? tr("%1 is being deleted.").arg(m.name) : deleteBlockOf(r);
     rows << r;
@@ -208,12 +214,17 @@ bool InstalledModelsController::deleteInstalled(const QString& path) {
     return false;
   }
   // A model is gigabytes of files: removed on the thread pool, the row refused meanwhile.
+  // One quant of a GGUF repo (one .gguf file) goes alone; a safetensors repo goes whole.
   const QString repoId = rows_->find(p)->model.repoId;
-  deleting_ = {p, repoId};
+  const QString file = rows_->find(p)->model.file;
+  deleting_ = {p, repoId, file};
   rebuildRows();
-  deleteWatcher_.setFuture(QtConcurrent::run([cacheDir = parts_.cacheDir, repoId] {
+  deleteWatcher_.setFuture(QtConcurrent::run([cacheDir = parts_.cacheDir, repoId, file] {
     QString error;
-    removeRepoFromCache(cacheDir, repoId, &error);
+    if (file.isEmpty())
+      removeRepoFromCache(cacheDir, repoId, &error);
+    else
+      removeFileFromCache(cacheDir, repoId, file, &error);
     return error;
   }));
   return true;
@@ -223,14 +234,21 @@ void InstalledModelsController::onDeleted() {
   const QString error = deleteWatcher_.result();
   const QString path = deleting_.value(0);
   const QString repoId = deleting_.value(1);
+  const QString file = deleting_.value(2);
   deleting_.clear();
   if (!error.isEmpty()) emit messageRaised(error);
-  // Finished downloads of it would point to deleted files.
+  // Finished downloads of it would point to deleted files (of one file: that file's only,
+  // unless the repo went with its last .gguf file).
+  const bool repoGone = !QFileInfo::exists(hub::RepoCache(parts_.cacheDir, repoId).repoDir());
   if (parts_.queue)
     for (const hub::DownloadQueue::Entry& e : parts_.queue->entries())
-      if (e.repoId == repoId && e.status == hub::DownloadQueue::Status::Finished)
+      if (e.repoId == repoId && e.status == hub::DownloadQueue::Status::Finished &&
+          (file.isEmpty() || repoGone || e.include == QStringList{file}))
         parts_.queue->remove(e.id);
-  if (parts_.details) parts_.details->forget(repoId);
+  // (a GGUF repo's file list on the Hub did not change: its quants stay downloadable)
+  if (parts_.details)
+    if (const RepoDetails* d = parts_.details->details(repoId); !d || !d->gguf)
+      parts_.details->forget(repoId);
   refresh();
   emit deleted(path, error.isEmpty());
 }

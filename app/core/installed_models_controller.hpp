@@ -71,7 +71,8 @@ class InstalledModelsController : public QObject {
   // Refuses (with messageRaised) the demo model, the model in use, a folder outside the
   // cache and a repo still downloading; otherwise asks the page to confirm.
   Q_INVOKABLE bool requestDelete(const QString& path);
-  // Deletes the repo's folder from the cache (the same refusals as requestDelete), on the
+  // Deletes the repo's folder from the cache, or one quant (.gguf file) of a GGUF repo
+  // alone (the same refusals as requestDelete), on the
   // thread pool: true when it started; deleted() says how it ended.
   Q_INVOKABLE bool deleteInstalled(const QString& path);
 
@@ -107,7 +108,7 @@ class InstalledModelsController : public QObject {
   bool scanning_ = false;
   bool rescan_ = false;
   QFutureWatcher<QString> deleteWatcher_;  // the error, "" when the delete worked
-  QStringList deleting_;                   // {path, repo id} of the model being deleted
+  QStringList deleting_;  // {path, repo id, GGUF file or ""} of the model being deleted
   MachineMemory machine_;
   QSet<QString> completeRepos_;
 };

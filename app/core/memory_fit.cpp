@@ -35,10 +35,13 @@ MemoryFit assessMemoryFit(const hub::MemoryEstimate& e, const MachineMemory& mac
     return fit;
   }
   fit.neededBytes = e.totalBytes;
-  const QString dtype = e.dtypeBytes == 2   ? QStringLiteral("16-bit")
-                        : e.dtypeBytes == 4 ? QStringLiteral("32-bit")
-                        : e.dtypeBytes == 0 ? QStringLiteral("stored")
-                                            : QStringLiteral("%1-byte").arg(e.dtypeBytes);
+  const QString dtype =
+      !e.quantizedAs.isEmpty()
+          ? QStringLiteral("%1 (quantized at load: Settings > Weights)").arg(e.quantizedAs)
+      : e.dtypeBytes == 2 ? QStringLiteral("16-bit")
+      : e.dtypeBytes == 4 ? QStringLiteral("32-bit")
+      : e.dtypeBytes == 0 ? QStringLiteral("stored")
+                          : QStringLiteral("%1-byte").arg(e.dtypeBytes);
   QString need = QStringLiteral("Needs about %1: %2 of %3 weights + %4 of recurrent state.")
                      .arg(hub::formatBytes(e.totalBytes), hub::formatBytes(e.weightBytes), dtype,
                           hub::formatBytes(e.stateBytes));

@@ -80,8 +80,11 @@ ModelsController::ModelsController(const Parts& parts, QObject* parent)
   connect(installed_, &InstalledModelsController::changed, this, [this] { rebuildResults(); });
   connect(installed_, &InstalledModelsController::messageRaised, this,
           &ModelsController::setMessage);
-  if (parts_.settings)
+  if (parts_.settings) {
     connect(parts_.settings, &AppSettings::hfTokenChanged, this, &ModelsController::onTokenChanged);
+    // a safetensors model's badge counts the weights as they will be held
+    connect(parts_.settings, &AppSettings::weightsChanged, this, &ModelsController::rebuildResults);
+  }
   rebuildResults();     // the curated entry, before any search
   downloads_->start();  // unfinished downloads of the last session continue
 }
@@ -131,6 +134,7 @@ void ModelsController::setSortIndex(int index) {
 void ModelsController::setQuery(const QString& query) {
   if (query == query_) return;
   query_ = query;
+  ggufOnly_ = false;
   emit searchChanged();
   queryTimer_.start();
 }
@@ -143,6 +147,15 @@ void ModelsController::activate() {
 void ModelsController::search(const QString& text) {
   queryTimer_.stop();
   query_ = text;
+  runSearch(false);
+}
+
+void ModelsController::searchGguf(const QString& repoId) {
+  const QString name = repoId.section(QLatin1Char('/'), -1).trimmed();
+  if (name.isEmpty()) return;
+  queryTimer_.stop();
+  query_ = name;
+  ggufOnly_ = true;
   runSearch(false);
 }
 
@@ -173,6 +186,7 @@ void ModelsController::runSearch(bool append) {
   q.text = query_.trimmed().isEmpty() ? QString::fromLatin1(kDefaultSearch) : query_.trimmed();
   q.sort = sortAt(sortIndex_);
   q.limit = kPageSize;
+  if (ggufOnly_) q.filters << QStringLiteral("gguf");
   client_->search(q, this, done);
 }
 
@@ -226,6 +240,10 @@ bool ModelsController::inCache(const QString& repoId, const QString& include) co
   return commit && cache.looksComplete(*commit, {include});
 }
 
+QString ModelsController::weights() const {
+  return parts_.settings ? parts_.settings->weights() : QStringLiteral("stored");
+}
+
 QList<HubSearchChoice> ModelsController::curatedChoices() const {
   const QJsonObject config = curatedConfig();
   QList<HubSearchChoice> out;
@@ -243,10 +261,21 @@ QList<HubSearchChoice> ModelsController::curatedChoices() const {
       if (bytes > 0) c.sizeBytes = bytes;
     }
     c.fit = assessMemoryFit(v.gguf ? hub::estimateStoredMemory(c.sizeBytes, config, 0)
-                                   : hub::estimateMemory(config, c.sizeBytes, 0, 0),
+                                   : hub::estimateMemoryAs(config, c.sizeBytes, weights(), 0),
                             machine_);
     c.installed = inCache(c.repoId, c.include);
     c.downloadStatus = downloads_->statusOf(c.repoId);
+    // The names of TII's quant repos are Coil's knowledge, not the Hub's: one that is not
+    // there (renamed, removed) is said so, never offered as a download that cannot work.
+    if (const RepoDetails* d = details_->details(v.repoId); d && d->missing && !c.installed) {
+      c.unavailable = tr("The %1 download, %2, is not on the Hugging Face Hub. Search the "
+                         "Hub for GGUF files of %3 instead.")
+                          .arg(v.quant, v.repoId, QString::fromLatin1(kCuratedRepoId));
+      c.fit = MemoryFit{};
+      c.fit.label = tr("Not on the Hub");
+      c.fit.tone = QStringLiteral("bad");
+      c.fit.tip = c.unavailable;
+    }
     out << c;
   }
   return out;
@@ -288,15 +317,23 @@ void ModelsController::applyDetails(HubSearchRow& r) const {
   } else if (r.summary.compatible && r.summary.ggufOnly) {
     r.choices = ggufChoices(r.summary.id);
   }
+  // the choice offered first: the best fit of those that can be downloaded
   QList<MemoryFit> fits;
-  for (const HubSearchChoice& c : std::as_const(r.choices)) fits << c.fit;
-  r.defaultChoice = bestFitIndex(fits);
+  QList<int> indices;
+  for (int i = 0; i < r.choices.size(); ++i)
+    if (r.choices[i].unavailable.isEmpty()) {
+      fits << r.choices[i].fit;
+      indices << i;
+    }
+  const int best = bestFitIndex(fits);
+  r.defaultChoice = best >= 0 ? indices[best] : r.choices.isEmpty() ? -1 : 0;
 }
 
 void ModelsController::rebuildResults() {
   QList<HubSearchRow> rows;
   const QString curatedId = QString::fromLatin1(kCuratedRepoId);
-  for (const hub::ModelSummary& m : withCuratedFirst(query_, summaries_)) {
+  // a GGUF search lists what the Hub found (the curated entry is a safetensors repo)
+  for (const hub::ModelSummary& m : ggufOnly_ ? summaries_ : withCuratedFirst(query_, summaries_)) {
     HubSearchRow r;
     r.summary = m;
     r.curated = m.id == curatedId;
@@ -307,9 +344,12 @@ void ModelsController::rebuildResults() {
     hub::MemoryEstimate estimate;
     if (const RepoDetails* d = details_->details(m.id); d && d->error.isEmpty()) {
       r.sizeBytes = d->totalBytes;
-      estimate = d->estimate;
+      // a safetensors repo is held as Settings > Weights says (quantized at load or not)
+      estimate =
+          d->gguf ? d->estimate : hub::estimateMemoryAs(d->config, d->weightBytes, weights(), 0);
     }
-    if (!estimate.valid && r.curated) estimate = hub::estimateMemory(curatedConfig(), 0, 0, 0);
+    if (!estimate.valid && r.curated)
+      estimate = hub::estimateMemoryAs(curatedConfig(), 0, weights(), 0);
     if (estimate.valid) r.fit = assessMemoryFit(estimate, machine_);
     applyDetails(r);
     if (r.defaultChoice >= 0) {  // the badge and state of the choice offered first
@@ -344,11 +384,17 @@ QString ModelsController::downloadChoice(const QString& repoId, int index) {
   const HubSearchRow& r = results_->rows()[row];
   if (index < 0 || index >= r.choices.size()) return {};
   const HubSearchChoice c = r.choices[index];
+  if (!c.unavailable.isEmpty()) {
+    setMessage(c.unavailable);
+    return {};
+  }
   return downloads_->enqueue(c.repoId, c.include);
 }
 
 void ModelsController::onDownloadFinished(const QString& repoId, const QString& path) {
-  details_->forget(repoId);
+  // a safetensors repo's config is read from the cache now; a GGUF repo's file list stays
+  // (its other quants can be downloaded from the files dialog still open)
+  if (const RepoDetails* d = details_->details(repoId); !d || !d->gguf) details_->forget(repoId);
   installed_->refresh();  // and the results, through changed()
   emit downloadFinished(repoId, path);
 }

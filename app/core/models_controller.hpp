@@ -65,6 +65,8 @@ class ModelsController : public QObject {
   Q_PROPERTY(QUrl cacheUrl READ cacheUrl CONSTANT)
   Q_PROPERTY(QString endpoint READ endpoint CONSTANT)
   Q_PROPERTY(bool offline READ offline CONSTANT)
+  // The search lists GGUF repos only (searchGguf); typing a new query ends that.
+  Q_PROPERTY(bool ggufOnly READ ggufOnly NOTIFY searchChanged)
   // The last thing the page should tell (a refused delete, a failed download), "" if none.
   Q_PROPERTY(QString message READ message NOTIFY messageChanged)
 
@@ -92,6 +94,7 @@ class ModelsController : public QObject {
   void setSortIndex(int index);
   bool searching() const { return searching_; }
   QString searchError() const { return searchError_; }
+  bool ggufOnly() const { return ggufOnly_; }
   bool canLoadMore() const { return !next_.isEmpty() && !searching_; }
   QString machineText() const { return describeMachine(machine_); }
   QString cacheDir() const;
@@ -107,6 +110,9 @@ class ModelsController : public QObject {
   // The page was opened: rescans the installed models and runs the first search.
   Q_INVOKABLE void activate();
   Q_INVOKABLE void search(const QString& text);
+  // Searches the Hub for GGUF repos of a model (its name without the org): what the curated
+  // entry offers when one of its quants' repos is not on the Hub.
+  Q_INVOKABLE void searchGguf(const QString& repoId);
   Q_INVOKABLE void loadMore();
   // Queues a download of the repo's main revision; returns its id ("" when refused). A row
   // with choices (the curated entry, a GGUF repo) downloads its default choice only.
@@ -133,6 +139,8 @@ class ModelsController : public QObject {
   // The row's summary as the details found it (a GGUF repo's architecture) and its choices.
   void applyDetails(HubSearchRow& row) const;
   QList<HubSearchChoice> curatedChoices() const;
+  // Settings > Weights ("stored", "q8_0", "q4_k"): how a safetensors model will be held.
+  QString weights() const;
   QList<HubSearchChoice> ggufChoices(const QString& repoId) const;
   // Whether a download of `repoId` (the file pattern `include`, or the whole repo) is in the
   // cache, and its download's status.
@@ -157,6 +165,7 @@ class ModelsController : public QObject {
   int sortIndex_ = 0;
   bool searched_ = false;
   bool searching_ = false;
+  bool ggufOnly_ = false;
   int searchSerial_ = 0;
   QString searchError_;
   QList<hub::ModelSummary> summaries_;

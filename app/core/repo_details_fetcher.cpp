@@ -9,6 +9,7 @@
 #include "coil/gguf.hpp"
 #include "http_util.hpp"
 #include "hub_client.hpp"
+#include "hub_error.hpp"
 #include "json_document.hpp"
 #include "repo_cache.hpp"
 
@@ -43,15 +44,17 @@ void RepoDetailsFetcher::fetch(const QString& repoId) {
                       onTree(repoId, files,
                              !e              ? QString()
                              : e.unreachable ? tr("Offline: %1").arg(e.message)
-                                             : e.message);
+                                             : e.message,
+                             e.kind == hub::HubErrorKind::RepoNotFound);
                     });
 }
 
 void RepoDetailsFetcher::onTree(const QString& repoId, const QList<hub::RepoFile>& files,
-                                const QString& error) {
+                                const QString& error, bool missing) {
   RepoDetails d;
   d.repoId = repoId;
   d.error = error;
+  d.missing = missing;
   d.files = files;
   bool hasConfig = false, hasSafetensors = false;
   for (const hub::RepoFile& f : files) {

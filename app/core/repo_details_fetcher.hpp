@@ -29,6 +29,7 @@ struct RepoDetails {
   QJsonObject config;      // empty when it could not be read (a gated repo without a token)
   hub::MemoryEstimate estimate;
   QString error;             // why the files could not be listed ("" when they were)
+  bool missing = false;      // the Hub has no such repo (RepoNotFound): error says so
   bool gguf = false;         // a GGUF repo
   QString ggufArchitecture;  // from the header of ggufProbed
   QString ggufProbed;        // the file whose header was read
@@ -54,7 +55,8 @@ class RepoDetailsFetcher : public QObject {
   void fetched(const QString& repoId);
 
  private:
-  void onTree(const QString& repoId, const QList<hub::RepoFile>& files, const QString& error);
+  void onTree(const QString& repoId, const QList<hub::RepoFile>& files, const QString& error,
+              bool missing);
   bool readCachedConfig(RepoDetails& details) const;
   void fetchConfig(RepoDetails details);
   void probeGguf(RepoDetails details);

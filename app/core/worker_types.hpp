@@ -29,6 +29,7 @@ struct ModelInfo {
   QString backend;         // the backend actually used
   QString device;          // e.g. "Intel(R) Xeon(R) Processor (2 threads, avx512vnni)"
   QString fallbackReason;  // why the requested backend was not used ("" if it was)
+  QString notice;          // what else the load should tell (a damaged quantized copy remade)
   bool emulated = false;   // a GPU backend on a CPU implementation (Vulkan on lavapipe)
   int threads = 0;         // CPU threads the backend uses (0 for a GPU)
   quint64 fingerprint = 0;

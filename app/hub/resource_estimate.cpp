@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "coil/config.hpp"
+#include "coil/quantize.hpp"
 
 namespace coil::hub {
 
@@ -59,6 +60,29 @@ MemoryEstimate estimateMemory(const QJsonObject& config, qint64 storedWeightByte
   e.ramBytes = ramBytes >= 0 ? ramBytes : systemRamBytes();
   e.fitsInRam = e.ramBytes <= 0 || e.totalBytes <= e.ramBytes;
   e.valid = e.parameterCount > 0;
+  return e;
+}
+
+MemoryEstimate estimateMemoryAs(const QJsonObject& config, qint64 storedWeightBytes,
+                                const QString& weights, qint64 ramBytes) {
+  MemoryEstimate e = estimateMemory(config, storedWeightBytes, 0, ramBytes);
+  if (weights.isEmpty() || weights == QLatin1String("stored") || !e.valid) return e;
+  DType type;
+  try {
+    type = parse_weight_type(weights.toStdString());
+  } catch (const std::exception&) {
+    return e;  // not a type: as stored
+  }
+  if (!dtype_is_quantized(type)) return e;
+  const std::optional<ModelConfig> dims = engineConfig(config);
+  // without the engine's reading of the config: every parameter in the type
+  const qint64 perBlock = qint64(dtype_tensor_bytes(type, 1, dtype_block_size(type)));
+  e.weightBytes = dims ? qint64(quantized_weight_bytes(*dims, type))
+                       : e.parameterCount / dtype_block_size(type) * perBlock;
+  e.dtypeBytes = 0;
+  e.quantizedAs = QString::fromLatin1(dtype_name(type));
+  e.totalBytes = e.weightBytes + e.stateBytes;
+  e.fitsInRam = e.ramBytes <= 0 || e.totalBytes <= e.ramBytes;
   return e;
 }
 

@@ -13,7 +13,8 @@ int dtypeBytes(const QString& torchDtype);
 
 struct MemoryEstimate {
   qint64 parameterCount = 0;
-  int dtypeBytes = 0;  // of the weights as they will be held
+  int dtypeBytes = 0;   // of the weights as they will be held
+  QString quantizedAs;  // "Q4_K" when a safetensors model is quantized at load, "" otherwise
   qint64 weightBytes = 0;
   qint64 stateBytes = 0;
   qint64 totalBytes = 0;  // weights + state
@@ -28,6 +29,12 @@ struct MemoryEstimate {
 // architecture). `targetDtypeBytes` 0 = keep the stored dtype.
 MemoryEstimate estimateMemory(const QJsonObject& config, qint64 storedWeightBytes,
                               int targetDtypeBytes = 0, qint64 ramBytes = -1);
+
+// The same for a safetensors model as Settings > Weights runs it: `weights` "stored" (or
+// "") is estimateMemory's; "q8_0" / "q4_k" (a copy quantized at load) holds what
+// coil::quantize_model writes for that config (coil::quantized_weight_bytes).
+MemoryEstimate estimateMemoryAs(const QJsonObject& config, qint64 storedWeightBytes,
+                                const QString& weights, qint64 ramBytes = -1);
 
 // A model whose weights are held as stored (a GGUF file: the engine keeps quant blocks as
 // they are): `fileBytes` of weights, plus the recurrent state when `config` (config.json's

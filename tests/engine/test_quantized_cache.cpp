@@ -3,16 +3,21 @@
 // change, the folder kept within its budget (least recently used first, never the copy
 // asked for), a cancel leaving no file, and clear_quantized_cache emptying it.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 
+#include "coil/config.hpp"
 #include "coil/error.hpp"
+#include "coil/gguf.hpp"
 #include "coil/model.hpp"
+#include "coil/quantize.hpp"
 #include "coil/quantized_cache.hpp"
 #include "options.hpp"
 #include "paths.hpp"
@@ -119,6 +124,94 @@ TEST(QuantizedCache, ClearRemovesEveryCopyAndNothingElse) {
   EXPECT_EQ(quantized_cache_bytes(d.cache), 0u);
   EXPECT_TRUE(fs::exists(d.cache / "notes.txt"));
   clear_quantized_cache(d.cache / "missing");  // nothing to do
+}
+
+// A copy found in the cache is checked against its record before use: cut short, bytes
+// changed in place (same size), replaced by garbage, or without a record (its writer died
+// between the copy and the record), it is removed and made anew, and the reason is given.
+TEST(QuantizedCache, ADamagedCopyIsMadeAgain) {
+  const Dirs d = setup();
+  const QuantizedCacheOptions o = options(d.cache);
+  const QuantizedCopy first = quantized_copy(d.model, DType::Q8_0, o);
+  ASSERT_TRUE(first.remade_because.empty());
+  EXPECT_EQ(quantized_copy_damage(first.path), "");
+  const uintmax_t size = fs::file_size(first.path);
+  const std::string check = first.path.string() + ".check";
+  ASSERT_TRUE(fs::is_regular_file(check));
+  const struct {
+    const char* name;
+    std::function<void()> damage;
+    const char* reason;
+  } cases[] = {
+      {"truncated", [&] { fs::resize_file(first.path, size / 2); }, "bytes, not the"},
+      {"one byte changed",
+       [&] {
+         std::fstream f(first.path, std::ios::in | std::ios::out | std::ios::binary);
+         f.seekg(std::streamoff(size - 100));
+         const char c = char(f.get() ^ 0x40);
+         f.seekp(std::streamoff(size - 100));
+         f.put(c);
+       },
+       "contents changed"},
+      {"garbage", [&] { std::ofstream(first.path, std::ios::binary) << std::string(size, 'x'); },
+       "contents changed"},
+      {"no record", [&] { fs::remove(check); }, "no record"},
+      {"a record of something else",
+       [&] { std::ofstream(check, std::ios::binary) << "bytes 12\n"; }, "not one Coil wrote"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    c.damage();
+    EXPECT_NE(quantized_copy_damage(first.path), "");
+    const QuantizedCopy again = quantized_copy(d.model, DType::Q8_0, o);
+    EXPECT_TRUE(again.made) << "the damaged copy was used";
+    EXPECT_NE(again.remade_because.find(c.reason), std::string::npos) << again.remade_because;
+    EXPECT_EQ(again.path, first.path);
+    EXPECT_EQ(fs::file_size(again.path), size);
+    EXPECT_EQ(quantized_copy_damage(again.path), "");
+    ModelOptions mo = test::options();
+    mo.backend = "cpu";
+    EXPECT_EQ(dtype_name(Model::open(again.path, mo)->weight_dtype()), std::string("Q8_0"));
+    EXPECT_EQ(quantized_copies(d.cache).size(), 1u);
+  }
+  // a whole copy is found, not made again; a cancel while it is checked leaves it there
+  EXPECT_FALSE(quantized_copy(d.model, DType::Q8_0, o).made);
+  QuantizedCacheOptions cancelled = options(d.cache);
+  std::atomic<bool> cancel{true};
+  cancelled.cancel = &cancel;
+  EXPECT_THROW(quantized_copy(d.model, DType::Q8_0, cancelled), LoadCancelled);
+  EXPECT_EQ(quantized_copy_damage(first.path), "");
+}
+
+// What a writer killed mid-quantization left (<copy>.tmp-<pid>-<random> of a process that is
+// gone) is removed; a live writer's file is not.
+TEST(QuantizedCache, ALeftoverOfADeadWriterIsRemoved) {
+  const Dirs d = setup();
+  fs::create_directories(d.cache);
+  const fs::path dead = d.cache / "0123456789abcdef-0123456789abcdef.q4_k.gguf.tmp-999999999-00ff";
+  const fs::path live = d.cache / ("0123456789abcdef-0123456789abcdef.q4_k.gguf.tmp-" +
+                                   std::to_string(::getpid()) + "-00ff");
+  for (const fs::path& p : {dead, live}) std::ofstream(p) << "partial";
+  (void)quantized_copy(d.model, DType::Q4_0, options(d.cache));
+  EXPECT_FALSE(fs::exists(dead));
+  EXPECT_TRUE(fs::exists(live));
+  clear_quantized_cache(d.cache);
+  EXPECT_FALSE(fs::exists(live)) << "clear leaves unfinished copies";
+  EXPECT_TRUE(fs::is_empty(d.cache));
+}
+
+// The weight bytes the app's memory-fit badge counts for a model quantized at load are the
+// bytes of the tensors of the copy (fallback types for short rows, F32 vectors included).
+TEST(QuantizedCache, QuantizedWeightBytesAreTheCopysTensors) {
+  const Dirs d = setup();
+  const ModelConfig config = ModelConfig::load(d.model / "config.json");
+  for (DType t : {DType::Q8_0, DType::Q4_K, DType::Q4_0}) {
+    SCOPED_TRACE(dtype_name(t));
+    const GgufFile file(quantized_copy(d.model, t, options(d.cache)).path);
+    int64_t bytes = 0;
+    for (const auto& [name, view] : file.tensors()) bytes += int64_t(view.nbytes);
+    EXPECT_EQ(quantized_weight_bytes(config, t), bytes);
+  }
 }
 
 TEST(QuantizedCache, RefusesWhatItCannotQuantize) {

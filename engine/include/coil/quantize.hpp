@@ -12,6 +12,8 @@
 
 namespace coil {
 
+struct ModelConfig;
+
 // "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q4_k", "q5_k", "q6_k", "f32", "f16", "bf16"
 // (any case); throws coil::Error listing them for anything else.
 DType parse_weight_type(std::string_view name);
@@ -38,6 +40,11 @@ struct QuantizeReport {
 // Throws coil::Error naming the file or tensor; no file is left behind on an error.
 // The type a matrix with rows of `cols` values gets when `want` is asked for (the rule above).
 DType matrix_weight_type(DType want, int64_t cols);
+
+// Bytes of the weights quantize_model writes for a model of `config` in `type` (the rule
+// above: matrices in matrix_weight_type, the rest F32): what the model holds in memory when
+// it runs from that file (the app's memory-fit badge under Settings > Weights).
+int64_t quantized_weight_bytes(const ModelConfig& config, DType type);
 
 QuantizeReport quantize_model(const std::filesystem::path& model, const std::filesystem::path& out,
                               const QuantizeOptions& options);

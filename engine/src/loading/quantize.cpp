@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "coil/chat.hpp"
+#include "coil/config.hpp"
 #include "coil/error.hpp"
 #include "coil/gguf_writer.hpp"
 #include "coil/json.hpp"
@@ -121,6 +122,25 @@ DType matrix_weight_type(DType want, int64_t cols) {
   if (want == DType::Q5_K) fallback = DType::Q5_1;
   if (want == DType::Q6_K) fallback = DType::Q8_0;
   return dtype_row_fits(fallback, cols) ? fallback : DType::F32;
+}
+
+int64_t quantized_weight_bytes(const ModelConfig& c, DType type) {
+  const int64_t H = c.hidden_size, D = c.intermediate_size, N = c.state_size, K = c.conv_kernel,
+                R = c.time_step_rank, V = c.vocab_size;
+  auto matrix = [&](int64_t rows, int64_t cols) {
+    return int64_t(dtype_tensor_bytes(matrix_weight_type(type, cols), rows, cols));
+  };
+  const int64_t f32 = int64_t(sizeof(float));
+  const int64_t block = matrix(2 * D, H)                           // in_proj [2D, H]
+                        + matrix(R + 2 * N, D)                     // x_proj [R + 2N, D]
+                        + matrix(D, R)                             // dt_proj [D, R]
+                        + matrix(H, D)                             // out_proj [H, D]
+                        + f32 * (H                                 // norm
+                                 + D * K                           // conv1d
+                                 + (c.use_conv_bias ? D : 0) + D   // conv bias, dt_proj bias
+                                 + D * N + D                       // A, D
+                                 + (c.use_bias ? 2 * D + H : 0));  // in/out_proj biases
+  return matrix(V, H) + c.num_layers * block + f32 * H + (c.tie_word_embeddings ? 0 : matrix(V, H));
 }
 
 DType parse_weight_type(std::string_view name) {

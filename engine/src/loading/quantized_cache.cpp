@@ -1,10 +1,19 @@
 #include "coil/quantized_cache.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
 #include <string>
 #include <system_error>
+#include <vector>
 
+#include "coil/atomic_file.hpp"
 #include "coil/error.hpp"
 #include "coil/hash.hpp"
 #include "coil/model.hpp"
@@ -14,8 +23,13 @@ namespace coil {
 namespace fs = std::filesystem;
 namespace {
 
-// Cache files are "<model key>-<contents key>.<type>.gguf", 16 hex digits each key.
+// Cache files are "<model key>-<contents key>.<type>.gguf", 16 hex digits each key; the
+// record of each is "<copy>.check".
 constexpr const char* kSuffix = ".gguf";
+constexpr const char* kCheckSuffix = ".check";
+constexpr const char* kCheckMagic = "coil quantized copy v1";
+constexpr size_t kCheckRecordMax = 4096;
+constexpr size_t kReadPiece = size_t{8} << 20;
 
 std::string hex(uint64_t v) {
   char b[17];
@@ -57,6 +71,61 @@ void remove_quietly(const fs::path& p) {
   fs::remove(p, ec);
 }
 
+fs::path check_path(const fs::path& copy) {
+  return fs::path(copy.string() + kCheckSuffix);
+}
+
+void remove_copy(const fs::path& copy) {
+  remove_quietly(copy);
+  remove_quietly(check_path(copy));
+}
+
+// The hash of the whole file, read in pieces (cancel checked and progress told between
+// them). Throws coil::Error when it cannot be read.
+uint64_t file_hash(const fs::path& path, uint64_t bytes, const QuantizedCacheOptions& o) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot read " + path.string());
+  std::vector<char> piece(kReadPiece);
+  Hasher h;
+  uint64_t done = 0;
+  while (done < bytes) {
+    if (o.cancel && o.cancel->load()) throw LoadCancelled();
+    const size_t n = size_t(std::min<uint64_t>(piece.size(), bytes - done));
+    in.read(piece.data(), std::streamsize(n));
+    if (size_t(in.gcount()) != n) throw Error("cannot read " + path.string() + ": cut short");
+    h.update(piece.data(), n);
+    done += n;
+    if (o.checking) o.checking(double(done) / double(bytes));
+  }
+  return h.digest();
+}
+
+// Writes <copy>.check for a copy just made: its size and hash.
+void write_record(const fs::path& copy, const QuantizedCacheOptions& o) {
+  const uint64_t bytes = fs::file_size(copy);
+  QuantizedCacheOptions quiet;
+  quiet.cancel = o.cancel;
+  const std::string text = std::string(kCheckMagic) + "\nbytes " + std::to_string(bytes) +
+                           "\nhash " + hex(file_hash(copy, bytes, quiet)) + "\n";
+  write_file_atomically(check_path(copy), text.data(), text.size(), "the quantized copy's record");
+}
+
+// Leftovers of copies whose writer died (`<copy>.tmp-<pid>-<random>` of a process that is
+// gone): a crash mid-quantization leaves gigabytes nobody would find.
+void remove_dead_temps(const fs::path& dir) {
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string n = it->path().filename().string();
+    const size_t at = n.find(std::string(kSuffix) + kTempFileMarker);
+    if (at == std::string::npos || n.size() < 34 || n[16] != '-') continue;
+    const size_t pid_at = at + std::strlen(kSuffix) + std::strlen(kTempFileMarker);
+    const long pid = std::strtol(n.c_str() + pid_at, nullptr, 10);
+    const bool alive =
+        pid > 0 && (pid == long(::getpid()) || ::kill(pid_t(pid), 0) == 0 || errno == EPERM);
+    if (!alive) remove_quietly(it->path());
+  }
+}
+
 // Least recently used copies out until the total fits the budget; `keep` stays.
 void evict(const fs::path& dir, const fs::path& keep, uint64_t budget) {
   struct Entry {
@@ -77,7 +146,7 @@ void evict(const fs::path& dir, const fs::path& keep, uint64_t budget) {
             [](const Entry& a, const Entry& b) { return a.used < b.used; });
   for (const Entry& e : entries) {
     if (total <= budget) break;
-    remove_quietly(e.path);
+    remove_copy(e.path);
     total -= e.bytes;
   }
 }
@@ -99,10 +168,17 @@ QuantizedCopy quantized_copy(const fs::path& model, DType type,
   const std::string name =
       model_key + "-" + hex(contents_key(source, type)) + "." + dtype_name(type) + kSuffix;
   const fs::path path = options.dir / name;
-  QuantizedCopy out{path, false};
-  if (fs::is_regular_file(path, ec)) {
-    fs::last_write_time(path, fs::file_time_type::clock::now(), ec);  // recently used
-  } else {
+  QuantizedCopy out{path, false, {}};
+  remove_dead_temps(options.dir);
+  if (fs::exists(path, ec)) {
+    out.remade_because = quantized_copy_damage(path, options);
+    if (out.remade_because.empty())
+      fs::last_write_time(path, fs::file_time_type::clock::now(), ec);  // recently used
+    else
+      remove_copy(path);
+  }
+  if (!fs::is_regular_file(path, ec)) {
+    remove_quietly(check_path(path));
     QuantizeOptions q;
     q.type = type;
     q.threads = options.threads;
@@ -111,6 +187,12 @@ QuantizedCopy quantized_copy(const fs::path& model, DType type,
       if (options.progress) options.progress(fraction, tensor);
     };
     quantize_model(source, path, q);  // through path.tmp: nothing left on an error
+    try {
+      write_record(path, options);  // the copy counts only once its record is there
+    } catch (...) {
+      remove_copy(path);
+      throw;
+    }
     out.made = true;
   }
   // copies of this folder's older contents in this type are stale
@@ -118,10 +200,33 @@ QuantizedCopy quantized_copy(const fs::path& model, DType type,
   for (fs::directory_iterator it(options.dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string n = it->path().filename().string();
     if (is_copy(*it) && n.starts_with(model_key) && n.ends_with(stale_suffix) && n != name)
-      remove_quietly(it->path());
+      remove_copy(it->path());
   }
   evict(options.dir, path, options.budget_bytes);
   return out;
+}
+
+std::string quantized_copy_damage(const fs::path& path, const QuantizedCacheOptions& options) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return "it is not a file";
+  const uint64_t bytes = fs::file_size(path, ec);
+  if (ec) return "it cannot be read (" + ec.message() + ")";
+  const fs::path record = check_path(path);
+  const uint64_t record_bytes = fs::file_size(record, ec);
+  if (ec) return "it has no record of its contents (its writing never finished)";
+  if (record_bytes > kCheckRecordMax) return "its record is not one Coil wrote";
+  std::ifstream in(record, std::ios::binary);
+  std::string magic, key1, key2, hash;
+  uint64_t want_bytes = 0;
+  if (!std::getline(in, magic) || magic != kCheckMagic || !(in >> key1 >> want_bytes) ||
+      key1 != "bytes" || !(in >> key2 >> hash) || key2 != "hash" || hash.size() != 16)
+    return "its record is not one Coil wrote";
+  if (bytes != want_bytes)
+    return "it is " + std::to_string(bytes) + " bytes, not the " + std::to_string(want_bytes) +
+           " it was written with";
+  if (hex(file_hash(path, bytes, options)) != hash)
+    return "its contents changed since it was written";
+  return {};
 }
 
 std::vector<fs::path> quantized_copies(const fs::path& dir) {
@@ -144,7 +249,10 @@ void clear_quantized_cache(const fs::path& dir) {
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string n = it->path().filename().string();
-    if (is_copy(*it) || (n.size() > 34 && n[16] == '-' && n.ends_with(".gguf.tmp")))
+    const bool ours = n.size() > 34 && n[16] == '-';
+    if (is_copy(*it) ||
+        (ours && (n.ends_with(std::string(kSuffix) + kCheckSuffix) ||
+                  n.find(std::string(kSuffix) + kTempFileMarker) != std::string::npos)))
       remove_quietly(it->path());
   }
 }

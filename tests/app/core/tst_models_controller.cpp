@@ -8,6 +8,7 @@
 #include <QDirIterator>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSemaphore>
@@ -25,6 +26,8 @@
 #include "background_removal.hpp"
 #include "banner_model.hpp"
 #include "chat_controller.hpp"
+#include "coil/config.hpp"
+#include "coil/quantize.hpp"
 #include "curated_model.hpp"
 #include "download_list_model.hpp"
 #include "download_queue.hpp"
@@ -762,6 +765,197 @@ class TestModelsController : public QObject {
     QCOMPARE(m->queue()->entry(bf16)->repoId, QString(kCuratedRepoId));
     QCOMPARE(m->queue()->entry(bf16)->include, QStringList());
     m->queue()->cancel(bf16);
+  }
+
+  // #12: Settings > Weights says how a safetensors model is held once loaded (quantized at
+  // load to 8 or 4 bits): its memory-fit badge judges that size, not the stored one. GGUF
+  // files are held as they are whatever the setting.
+  void weightsSettingJudgesSafetensorsByTheirQuantizedSize() {
+    Session s(data_);
+    ModelsController* m = s.models();
+    HubSearchModel* r = s.results();
+    AppSettings* settings = s.app->settings();
+    const qint64 gb = 1000LL * 1000 * 1000;
+    QSignalSpy listed(m, &ModelsController::machineChanged);  // the engine's device listing
+    QTRY_VERIFY_WITH_TIMEOUT(listed.count() > 0, kWait);      // before the machine is set
+    m->setMachine({8 * gb, 0, {}});
+    const auto choice = [&](int i) {
+      return cell(r, 0, HubSearchModel::ChoicesRole).toList()[i].toMap()["fit"].toMap();
+    };
+    const coil::ModelConfig curated = coil::ModelConfig::parse_text(
+        QJsonDocument(curatedConfig()).toJson().toStdString(), "config.json");
+    QCOMPARE(settings->weights(), "stored");
+    QCOMPARE(choice(0)["label"].toString(), "Too big for RAM");  // 14.5 GB of BF16
+    const QVariantMap q4 = choice(2);                            // the Q4_K_M GGUF file
+
+    settings->setWeights("q4_k");  // BF16 weights quantized at load: about 4.2 GB held
+    QCOMPARE(choice(0)["label"].toString(), "Fits RAM");
+    const QString tip = choice(0)["tip"].toString();
+    QVERIFY2(tip.contains("Q4_K (quantized at load"), qPrintable(tip));
+    QVERIFY2(tip.contains(coil::hub::formatBytes(
+                 qint64(coil::quantized_weight_bytes(curated, coil::DType::Q4_K)))),
+             qPrintable(tip));
+    QCOMPARE(choice(2), q4);       // a GGUF file is held as stored
+    settings->setWeights("q8_0");  // about 7.7 GB of 8: tight
+    QCOMPARE(choice(0)["label"].toString(), "Tight fit");
+    QVERIFY(choice(0)["tip"].toString().contains("Q8_0 (quantized at load"));
+
+    // a safetensors repo of the search, once its config is read
+    m->search("");
+    QTRY_VERIFY_WITH_TIMEOUT(!m->searching(), kWait);
+    QTRY_VERIFY_WITH_TIMEOUT(cell(r, r->rowOf(kTiny), HubSearchModel::FitRole)
+                                 .toMap()["tip"]
+                                 .toString()
+                                 .contains("Q8_0 (quantized at load"),
+                             kWait);
+    // the installed demo model (a safetensors folder): the bytes its Q8_0 copy holds
+    QTRY_VERIFY_WITH_TIMEOUT(!s.installedModels()->scanning(), kWait);
+    const int demo = rowWhere(s.installed(), InstalledModelsModel::KindRole, "demo");
+    QVERIFY(demo >= 0);
+    const QString demoDir = cell(s.installed(), demo, InstalledModelsModel::PathRole).toString();
+    const coil::ModelConfig demoConfig =
+        coil::ModelConfig::load((demoDir + "/config.json").toStdString());
+    const auto demoTip = [&] {
+      return cell(s.installed(), demo, InstalledModelsModel::FitRole).toMap()["tip"].toString();
+    };
+    QVERIFY2(demoTip().contains(QStringLiteral("%1 of Q8_0")
+                                    .arg(coil::hub::formatBytes(qint64(coil::quantized_weight_bytes(
+                                        demoConfig, coil::DType::Q8_0))))),
+             qPrintable(demoTip()));
+    settings->setWeights("stored");
+    QVERIFY2(!demoTip().contains("quantized"), qPrintable(demoTip()));
+    QCOMPARE(choice(0)["label"].toString(), "Too big for RAM");
+  }
+
+  // #12: one quant of a GGUF repo is one installed model: deleting it deletes that .gguf
+  // file only (its link and blob); the repo's other quants stay listed and keep working.
+  // Deleting the last one removes the repo.
+  void deletingOneGgufQuantKeepsTheOthers() {
+    Session s(data_);
+    ModelsController* m = s.models();
+    m->repoFiles()->show(kDemoGguf);
+    QTRY_VERIFY_WITH_TIMEOUT(!m->repoFiles()->loading(), kWait);
+    QSignalSpy finished(m, &ModelsController::downloadFinished);
+    QVERIFY(!m->repoFiles()->download("coil-demo.Q8_0.gguf").isEmpty());
+    QVERIFY(finished.wait(kWait));
+    QVERIFY(!m->repoFiles()->download("coil-demo.Q4_0.gguf").isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kWait);
+    const QString snapshot = finished.last().at(1).toString();
+    const QString q8 = snapshot + "/coil-demo.Q8_0.gguf", q4 = snapshot + "/coil-demo.Q4_0.gguf";
+    const auto row = [&](const QString& path) {
+      return s.installedModels()->scanning()
+                 ? -2
+                 : rowWhere(s.installed(), InstalledModelsModel::PathRole, path);
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(row(q8) >= 0 && row(q4) >= 0, kWait);  // each quant its own entry
+    QCOMPARE(cell(s.installed(), row(q8), InstalledModelsModel::NameRole).toString(),
+             kDemoGguf + " · Q8_0");
+    QCOMPARE(cell(s.installed(), row(q4), InstalledModelsModel::NameRole).toString(),
+             kDemoGguf + " · Q4_0");
+    const QString q4Blob = QFileInfo(q4).canonicalFilePath();
+    const QString q8Blob = QFileInfo(q8).canonicalFilePath();
+    QVERIFY(q4Blob != q8Blob);
+
+    InstalledModelsController* installed = s.installedModels();
+    QSignalSpy confirm(installed, &InstalledModelsController::deleteConfirmationRequested);
+    QVERIFY(installed->requestDelete(q8));
+    QCOMPARE(confirm.first().at(1).toString(), kDemoGguf + " · Q8_0");
+    QCOMPARE(confirm.first().at(2).toString(), coil::hub::formatBytes(QFileInfo(q8Blob).size()));
+    QSignalSpy deleted(installed, &InstalledModelsController::deleted);
+    QVERIFY(installed->deleteInstalled(q8));
+    QVERIFY(deleted.wait(kWait));
+    QVERIFY(deleted.first().at(1).toBool());
+    QVERIFY(!QFileInfo::exists(q8));
+    QVERIFY(!QFileInfo::exists(q8Blob));  // its bytes, not only its link
+    QVERIFY(QFileInfo::exists(q4));
+    QCOMPARE(QFileInfo(q4).canonicalFilePath(), q4Blob);
+    QTRY_VERIFY_WITH_TIMEOUT(row(q8) == -1 && row(q4) >= 0, kWait);
+    // the other quant's finished download stays, the deleted one's goes
+    QCOMPARE(s.downloads()->rowCount(), 1);
+    QCOMPARE(m->queue()->entries().first().include, QStringList({"coil-demo.Q4_0.gguf"}));
+    // the files dialog and the search say which quant is still there
+    m->repoFiles()->show(kDemoGguf);
+    QTRY_VERIFY_WITH_TIMEOUT(!m->repoFiles()->loading(), kWait);
+    RepoFilesModel* f = m->repoFiles()->files();
+    QVERIFY(!cell(f, rowWhere(f, RepoFilesModel::PathRole, "coil-demo.Q8_0.gguf"),
+                  RepoFilesModel::InstalledRole)
+                 .toBool());
+    QVERIFY(cell(f, rowWhere(f, RepoFilesModel::PathRole, "coil-demo.Q4_0.gguf"),
+                 RepoFilesModel::InstalledRole)
+                .toBool());
+    // and it still loads
+    QVERIFY(installed->useInNewChat(q4));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        s.app->activeModel()->loaded() || !s.app->activeModel()->error().isEmpty(), kWait);
+    QVERIFY2(s.app->activeModel()->loaded(), qPrintable(s.app->activeModel()->error()));
+    QCOMPARE(s.app->activeModel()->title(), kDemoGguf + " · Q4_0");
+
+    // the last quant (once not in use) takes the repo with it
+    s.app->activeModel()->load(COIL_DEMO_MODEL_DIR);
+    QTRY_VERIFY_WITH_TIMEOUT(s.app->activeModel()->loaded() &&
+                                 s.app->activeModel()->name() == QLatin1String("coil-demo"),
+                             kWait);
+    QTRY_VERIFY_WITH_TIMEOUT(!installed->scanning(), kWait);
+    QVERIFY(installed->deleteInstalled(q4));
+    QVERIFY(deleted.wait(kWait));
+    QVERIFY(deleted.last().at(1).toBool());
+    QVERIFY(!QFileInfo::exists(cache_ + "/models--coil-test--coil-demo-GGUF"));
+    QCOMPARE(s.downloads()->rowCount(), 0);
+  }
+
+  // #12: the curated quants' repo names are Coil's, not the Hub's: when the Hub has no such
+  // repo, the entry says so (no broken download offered) and offers a Hub search for GGUF
+  // files of the model instead.
+  void curatedQuantNotOnTheHubIsSaidSo() {
+    const QString missing = QString(kCuratedRepoId) + "-Q4_K_M-GGUF";
+    hub_->setKnobs({{"missing_repos", QJsonArray{missing}}});
+    Session s(data_);
+    ModelsController* m = s.models();
+    HubSearchModel* r = s.results();
+    QSignalSpy listed(m, &ModelsController::machineChanged);  // the engine's device listing
+    m->search("");
+    QTRY_VERIFY_WITH_TIMEOUT(!m->searching() && listed.count() > 0, kWait);
+    m->setMachine({8LL * 1000 * 1000 * 1000, 0, {}});  // Q4_K_M is the one that would fit
+    const auto choices = [&] { return cell(r, 0, HubSearchModel::ChoicesRole).toList(); };
+    QTRY_VERIFY_WITH_TIMEOUT(!choices().value(2).toMap()["unavailable"].toString().isEmpty(),
+                             30000);
+    const QVariantMap q4 = choices()[2].toMap();
+    QCOMPARE(q4["label"].toString(), "Q4_K_M · missing");
+    QCOMPARE(q4["fit"].toMap()["label"].toString(), "Not on the Hub");
+    QVERIFY2(q4["unavailable"].toString().contains(missing + ", is not on the Hugging Face Hub"),
+             qPrintable(q4["unavailable"].toString()));
+    QVERIFY(choices()[1].toMap()["unavailable"].toString().isEmpty());   // Q8_0 is there
+    QCOMPARE(cell(r, 0, HubSearchModel::DefaultChoiceRole).toInt(), 1);  // not the missing one
+    // no download of it is started; the page says why
+    QCOMPARE(m->downloadChoice(QString(kCuratedRepoId), 2), QString());
+    QVERIFY2(m->message().contains("Search the Hub for GGUF files"), qPrintable(m->message()));
+    QCOMPARE(s.downloads()->rowCount(), 0);
+    // Download gets the default, which exists
+    const QString id = m->download(QString(kCuratedRepoId));
+    QVERIFY(m->queue()->entry(id).has_value());
+    QCOMPARE(m->queue()->entry(id)->repoId, QString(kCuratedRepoId) + "-Q8_0-GGUF");
+    m->queue()->cancel(id);
+
+    // the search it offers: GGUF repos named after the model
+    m->searchGguf(QString(kCuratedRepoId));
+    QVERIFY(m->ggufOnly());
+    QTRY_VERIFY_WITH_TIMEOUT(!m->searching(), kWait);
+    QCOMPARE(m->searchError(), QString());
+    const QString query =
+        hub_->requests("hub", "GET", "/api/models").last().toObject()["query"].toString();
+    QVERIFY2(query.contains("search=falcon-mamba-7b-instruct") && query.contains("filter=gguf"),
+             qPrintable(query));
+    QVERIFY(r->rowOf(QString(kCuratedRepoId) + "-Q8_0-GGUF") >= 0);
+    QCOMPARE(r->rowOf(missing), -1);
+    for (int i = 0; i < r->rowCount(); ++i)
+      QVERIFY(!cell(r, i, HubSearchModel::CuratedRole).toBool());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        cell(r, r->rowOf(QString(kCuratedRepoId) + "-Q8_0-GGUF"), HubSearchModel::CompatibleRole)
+            .toBool(),
+        kWait);
+    // typing a query of one's own searches everything again
+    m->setQuery("mamba");
+    QVERIFY(!m->ggufOnly());
   }
 
   // #15 item 9: a Hub that cannot be reached (here: a port nobody listens on) is "offline"

@@ -50,9 +50,13 @@ float maxAbsDiff(const std::vector<float>& a, const std::vector<float>& b) {
 
 // A worker with the data folder's state store and a model, ready to answer.
 struct Worker {
-  explicit Worker(const QString& dataDir, const QString& model) : host(dataDir) {
+  explicit Worker(const QString& dataDir, const QString& model,
+                  const QString& weights = QStringLiteral("stored"))
+      : host(dataDir) {
     coil::test::SignalLog loaded(host.worker(), &InferenceWorker::modelLoaded);
-    host.load({model, "cpu"});
+    LoadRequest request{model, "cpu"};
+    request.weights = weights;  // Settings > Weights
+    host.load(request);
     if (!loaded.waitNext()) qFatal("the model did not load");
     info = loaded.first().at(0).value<ModelInfo>();
   }
@@ -298,6 +302,41 @@ class TestResume : public QObject {
     QCOMPARE(report.kind, ResumeReport::Kind::Fresh);
     QVERIFY(report.discarded.isEmpty());      // not an error: just not this model's
     QVERIFY(storage->states().latest(conv));  // and kept for the model it belongs to
+  }
+
+  // #12: a state saved with the folder run 4-bit (Settings > Weights) is not the state of the
+  // same folder as stored: the fingerprints differ, so it is not restored there (the chat is
+  // re-read) and kept for the 4-bit weights, which restore it.
+  void stateOfQ4WeightsIsNotUsedWithStoredWeights() {
+    QTemporaryDir data;
+    auto storage = std::make_unique<coil::storage::Storage>(data.path());
+    auto& chats = storage->chats();
+    const qint64 conv = chats.createConversation("weights");
+    QList<ChatTurn> turns{{"user", "Hi!"}};
+    const qint64 u1 = chats.addMessage(conv, 0, "user", "Hi!");
+    qint64 a1 = 0;
+    quint64 q4 = 0;
+    {
+      Worker w(data.path(), model_, "q4_k");
+      QVERIFY(w.info.quant.startsWith(QLatin1String("Q4_K")));
+      q4 = w.info.fingerprint;
+      const auto r = w.answer(conv, u1, turns);
+      a1 = chats.addMessage(conv, u1, "assistant", r.text);
+      QVERIFY(w.save(r.requestId, a1));
+      turns << ChatTurn{"assistant", r.text};
+    }
+    {
+      Worker stored(data.path(), model_, "stored");
+      QCOMPARE(stored.info.quant, QString());
+      QVERIFY(stored.info.fingerprint != q4);
+      const auto report = stored.prepare(conv, a1, turns);
+      QCOMPARE(report.kind, ResumeReport::Kind::Fresh);  // re-read, never mixed
+      QVERIFY(report.discarded.isEmpty());
+      QVERIFY(storage->states().latest(conv));
+    }
+    Worker again(data.path(), model_, "q4_k");
+    QCOMPARE(again.info.fingerprint, q4);
+    QCOMPARE(again.prepare(conv, a1, turns).kind, ResumeReport::Kind::Restored);
   }
 
   void stateOfOtherTextIsNotUsed() {

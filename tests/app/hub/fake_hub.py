@@ -24,6 +24,7 @@ Test controls (on the hub port):
                                          "search" for the searches)
       {"tree_page_size": n}              entries per tree page
       {"search_page_size": n}            at most n models per search page (the Hub's cap)
+      {"missing_repos": ["ORG/NAME"]}    those repos do not exist (RepoNotFound, not searched)
   POST /_test/reset   clear knobs and the request log
   POST /_test/release let held transfers continue
   GET  /_test/log     the requests so far: [{server, method, path, query, range, auth, status}]
@@ -307,7 +308,7 @@ class State:
     def reset(self):
         with self.lock:
             self.knobs = {"drop_after": {}, "hold_after": {}, "corrupt": [], "fail_status": {},
-                          "tree_page_size": 1000}
+                          "tree_page_size": 1000, "missing_repos": []}
             self.log = []
             self.release.set()  # free anything still held from an earlier test
 
@@ -322,6 +323,13 @@ class State:
                     self.knobs[key] = value
             if update.get("hold_after"):
                 self.release.clear()
+
+    def repo(self, repo_id):
+        """The repo of that id, None when there is none (or the missing_repos knob hides it)."""
+        with self.lock:
+            if repo_id in self.knobs["missing_repos"]:
+                return None
+        return self.repos.get(repo_id)
 
     def take_once(self, knob, path):
         with self.lock:
@@ -470,7 +478,7 @@ class Handler(BaseHTTPRequestHandler):
         if "cursor" in q:
             offset = json.loads(base64.urlsafe_b64decode(q["cursor"][0]))["offset"]
         repos = [r for r in STATE.repos.values()
-                 if text in r.id.lower()
+                 if STATE.repo(r.id) is not None and text in r.id.lower()
                  and (not author or r.id.startswith(author + "/"))
                  and all(f in r.tags() for f in filters)]
         keys = {"downloads": lambda r: r.downloads, "likes": lambda r: r.likes,
@@ -492,7 +500,7 @@ class Handler(BaseHTTPRequestHandler):
         """Splits /api/models/ORG/NAME/rest into (repo, rest) or (None, ...)."""
         for n in (2, 1):
             rid = "/".join(parts[:n])
-            if rid in STATE.repos:
+            if STATE.repo(rid) is not None:
                 return STATE.repos[rid], parts[n:]
         return None, parts
 
@@ -562,7 +570,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- files ------------------------------------------------------------------------------
     def resolve(self, repo_id, rev, path, head):
-        repo = STATE.repos.get(repo_id)
+        repo = STATE.repo(repo_id)
         if repo is None:
             return self.repo_not_found(head)
         if repo.gated:

@@ -353,7 +353,10 @@ TestCase {
         compare(App.activeModel.path, path)  // the folder, run from its copy
         // the file's type (its 64-wide rows fall back to Q5_0 inside it, as llama.cpp does)
         compare(App.activeModel.quant.indexOf("Q4_K"), 0, App.activeModel.quant)
-        compare(find("modelLabel").text.length > 0, true)
+        // the chat header's model chip and the status line name the quant
+        const quantSuffix = " · " + App.activeModel.quant
+        verify(find("headerModelLabel").text.endsWith(quantSuffix), find("headerModelLabel").text)
+        verify(find("modelLabel").text.endsWith(quantSuffix), find("modelLabel").text)
         verify(stages.some(s => s.indexOf("Quantizing the weights to 4-bit") === 0), stages.join(" | "))
         verify(App.settings.quantizedCopiesText.indexOf("1 file") >= 0, App.settings.quantizedCopiesText)
 

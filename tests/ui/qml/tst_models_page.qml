@@ -174,6 +174,64 @@ TestCase {
         tryVerify(() => !dialog.visible)
     }
 
+    // #12: a curated quant's repo the Hub does not have (its name is Coil's guess): the card
+    // says so plainly when that choice is picked, offers no download of it, and its button
+    // searches the Hub for GGUF repos of the model instead.
+    function test_5_curatedQuantNotOnTheHub() {
+        const missing = "tiiuae/falcon-mamba-7b-instruct-Q4_K_M-GGUF"
+        hubKnobs.set({"missing_repos": [missing]})
+        verify(App.settings.saveHfToken("hf_coil_test_token"))  // a new token: details asked again
+        const page = createTemporaryObject(pageComponent, root)
+        const list = findChild(page, "hubResults")
+        App.models.search("")
+        tryVerify(() => !App.models.searching && list.count > 5, 60000)
+        const first = list.itemAtIndex(0)
+        compare(first.repoId, "tiiuae/falcon-mamba-7b-instruct")
+        tryVerify(() => first.choices.length === 3 && first.choices[2].unavailable.length > 0, 60000,
+                  "the Hub says the repo is not there")
+        verify(first.defaultChoice !== 2)
+        const label = findChild(first, "unavailableLabel")
+        verify(!label.visible)  // the choice shown first is one that exists
+        const combo = findChild(first, "choiceCombo")
+        mouseClick(combo)
+        tryVerify(() => combo.popup.opened)
+        tryVerify(() => combo.popup.contentItem.itemAtIndex(2) !== null)
+        mouseClick(combo.popup.contentItem.itemAtIndex(2))
+        tryVerify(() => !combo.popup.visible)
+        compare(combo.currentText, "Q4_K_M · missing")
+        tryVerify(() => label.visible)
+        verify(label.text.indexOf(missing + ", is not on the Hugging Face Hub") > 0, label.text)
+        compare(findChild(first, "fitBadge").text, "Not on the Hub")
+        verify(!findChild(first, "downloadButton").enabled)
+        const search = findChild(first, "searchGgufButton")
+        verify(search.visible && search.enabled)
+        waitForRendering(page)
+        grabImage(page).save(artifactsDir + "/models-curated-not-on-hub.png")
+        mouseClick(search)
+        verify(App.models.ggufOnly)
+        verify(findChild(page, "ggufOnlyLabel").visible)
+        compare(findChild(page, "modelSearchField").text, "falcon-mamba-7b-instruct")
+        tryVerify(() => !App.models.searching, 60000)
+        compare(App.models.searchError, "")
+        tryVerify(() => rowOf(list, "tiiuae/falcon-mamba-7b-instruct-Q8_0-GGUF") !== null, 60000)
+        verify(rowOf(list, missing) === null)
+        const q8row = rowOf(list, "tiiuae/falcon-mamba-7b-instruct-Q8_0-GGUF")
+        verify(findChild(q8row, "downloadButton").visible && findChild(q8row, "downloadButton").enabled)
+        verify(!list.itemAtIndex(0).curated)
+        hubKnobs.reset()
+        waitForRendering(page)
+        grabImage(page).save(artifactsDir + "/models-gguf-search.png")
+        verify(App.settings.saveHfToken(""))
+        App.models.query = ""  // a search of one's own: every kind again
+        verify(!App.models.ggufOnly)
+        verify(!findChild(page, "ggufOnlyLabel").visible)
+        App.models.search("")
+        tryVerify(() => !App.models.searching && list.count > 5, 60000)
+        verify(list.itemAtIndex(0).curated)
+        tryVerify(() => !list.itemAtIndex(0).detailsPending, 60000)
+        waitForRendering(list)
+    }
+
     function test_3_installedModels() {
         const page = createTemporaryObject(pageComponent, root)
         const tabs = findChild(page, "modelsTabs")
