@@ -43,6 +43,7 @@ ColumnLayout {
     }
     Label {
         // the bundled demo model knows little: say what, and where a real model comes from
+        objectName: "demoModelNote"
         visible: !App.chat.remote && App.activeModel.loaded && App.activeModel.name === "coil-demo"
         text: qsTr("Demo model: small sums, comparisons, unit conversions, words backwards. For a real model, open Models.")
         color: Theme.mutedText

@@ -203,11 +203,32 @@ QString AppSettings::quantizedCopiesText() const {
            hub::formatBytes(qint64(quantized_cache_bytes(p))));
 }
 
+namespace {
+
+std::function<void()>& quantizedDeleteHook() {
+  static std::function<void()> hook;
+  return hook;
+}
+
+}  // namespace
+
 void AppSettings::deleteQuantizedCopies() {
   const QString dir = quantizedCopiesDir();
   if (dir.isEmpty()) return;
-  clear_quantized_cache(dir.toStdString());
-  emit quantizedCopiesChanged();
+  // the copies are GB-sized files: deleted on a worker (#15 item 5), then the text is read again
+  auto* watcher = new QFutureWatcher<void>(this);
+  connect(watcher, &QFutureWatcher<void>::finished, this, [this, watcher] {
+    watcher->deleteLater();
+    emit quantizedCopiesChanged();
+  });
+  watcher->setFuture(QtConcurrent::run(&budgetPool_, [dir] {
+    if (quantizedDeleteHook()) quantizedDeleteHook()();
+    clear_quantized_cache(dir.toStdString());
+  }));
+}
+
+void AppSettings::setQuantizedDeleteHookForTests(std::function<void()> hook) {
+  quantizedDeleteHook() = std::move(hook);
 }
 
 QString AppSettings::theme() const {

@@ -89,8 +89,11 @@ class AppSettings : public QObject {
   QString quantizedCopiesDir() const;  // "" without a data folder
   QString quantizedCopiesText() const;
   // Deletes every quantized copy (a model using one keeps running: its file stays mapped
-  // until it is unloaded); the next quantized load makes its copy again.
+  // until it is unloaded); the next quantized load makes its copy again. Returns at once: a
+  // worker deletes them, then quantizedCopiesChanged().
   Q_INVOKABLE void deleteQuantizedCopies();
+  // Tests: runs on the worker before the copies are deleted ({} clears it).
+  static void setQuantizedDeleteHookForTests(std::function<void()> hook);
   // After a load, which may have made a copy.
   Q_INVOKABLE void refreshQuantizedCopies() { emit quantizedCopiesChanged(); }
   QString theme() const;
@@ -185,7 +188,9 @@ class AppSettings : public QObject {
   qint64 pendingBudgetBytes_ = -1;  // a budget being applied; -1 none
   int budgetsApplying_ = 0;
   bool dark_ = false;
-  QThreadPool budgetPool_;  // last member: its destructor waits for a budget being applied
+  // Budgets being applied, quantized copies being deleted. Last member: its destructor waits
+  // for them.
+  QThreadPool budgetPool_;
 };
 
 }  // namespace coil::app

@@ -985,6 +985,26 @@ class TestModelsController : public QObject {
     QVERIFY(m->searchError().startsWith("Offline: "));
   }
 
+  // #15 item 9: a download started while the Hub cannot be reached fails at once, saying the
+  // Hub could not be reached (no retries with backoff while the row sits at "0 B").
+  void unreachableHubDownloadFailsAtOnce() {
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost));
+    const quint16 port = closed.serverPort();
+    closed.close();
+    qputenv("HF_ENDPOINT", QStringLiteral("http://127.0.0.1:%1").arg(port).toUtf8());
+    Session s(data_);
+    qputenv("HF_ENDPOINT", hub_->endpoint().toUtf8());
+    ModelsController* m = s.models();
+    QVERIFY(!m->download(kTiny).isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(s.downloadStatus(kTiny), DownloadListModel::Failed, 10000);
+    const QString error = cell(s.downloads(), 0, DownloadListModel::ErrorRole).toString();
+    QVERIFY2(error.contains("Could not reach") && error.contains("refused"), qPrintable(error));
+    QVERIFY2(!error.contains("gave up after"), qPrintable(error));  // no retries
+    QVERIFY2(m->message().contains("Could not reach"), qPrintable(m->message()));
+    QVERIFY(cell(s.downloads(), 0, DownloadListModel::CanResumeRole).toBool());  // Retry
+  }
+
   void offlineSearchesNothingAndSaysSo() {
     qputenv("HF_HUB_OFFLINE", "1");
     Session s(data_);

@@ -136,7 +136,9 @@ class TestQuantizedLoad : public QObject {
   }
 
   void cancelWhileQuantizingLeavesNoCopy() {
-    app_->settings()->deleteQuantizedCopies();
+    QSignalSpy deleted(app_->settings(), &AppSettings::quantizedCopiesChanged);
+    app_->settings()->deleteQuantizedCopies();  // on a worker: done at quantizedCopiesChanged
+    QTRY_VERIFY_WITH_TIMEOUT(deleted.count() == 1, 20000);
     QVERIFY(quantizedFiles().isEmpty());
     ActiveModel* m = app_->activeModel();
     InferenceWorker* w = app_->host().worker();

@@ -121,6 +121,7 @@ TestCase {
         keyClick(Qt.Key_N, Qt.ControlModifier)
         compare(App.chat.conversationId, 0)
         compare(find("messageList").count, 0)
+        verify(!find("demoModelNote").visible)  // only the demo model has its note
         compare(find("conversationList").count, 1)
     }
 
@@ -420,6 +421,20 @@ TestCase {
         tryVerify(() => App.activeModel.loaded && App.activeModel.name === "coil-demo", 60000)
         compare(App.chat.conversationId, chatId)  // the same chat, now on the demo model
         compare(find("modelLabel").text, "coil-demo")
+        // a new chat on the demo model: its empty state says in one line what the demo can do
+        // and points to Models (#15 item 6). Ctrl+N once the menu is gone: while a popup that
+        // closes on Escape is still in the window (the menu's 220 ms fade-out), Qt Quick gives
+        // window shortcuts to nobody (the demo loads faster than that at times)
+        tryVerify(() => !menu.visible)
+        keyClick(Qt.Key_N, Qt.ControlModifier)
+        compare(App.chat.conversationId, 0)
+        compare(App.messages.count, 0)
+        const note = find("demoModelNote")
+        verify(note.visible)
+        verify(note.text.indexOf("Demo model: ") === 0 && note.text.indexOf("open Models") > 0, note.text)
+        App.chat.openChat(chatId)
+        compare(App.chat.conversationId, chatId)
+        verify(!note.visible)  // a chat with messages shows them, not the empty state
         // the menu now checks the demo (the fixture folder, loaded by hand and no longer in
         // use, is not an installed model: it is loaded back by path for the next tests)
         mouseClick(find("modelChip"))

@@ -1,5 +1,5 @@
-// The window at its smallest (800x600, chat settings open) and at the largest font size
-// (24, the chat and the settings page): no text runs out of its box or out of the view that
+// The window at its smallest (800x600, chat settings open), at 4K (3840x2160) and at the
+// largest font size (24, the chat and the settings page): no text runs out of its box or out of the view that
 // clips it, the texts of a row (the status line, the header) do not overlap, icons grow with
 // the font, combo boxes show their whole text, and clicks on the Font size "+" all land (the
 // page reflows once they stop). Also: the composer keeps the focus, the Models entry, dark
@@ -242,6 +242,56 @@ TestCase {
         }
         verify(flick.contentY + flick.height >= flick.contentHeight - 1, "the panel scrolls to its end")
         window.chatSettingsOpen = false
+    }
+
+    // The window at 4K (3840x2160), at the default and the largest font: the chat with its
+    // settings open, Settings and Models show every text whole, nothing in the status line,
+    // the header or the chat settings overlaps, no control pokes out of the settings panel.
+    function test_2c_4k() {
+        window.width = 3840
+        window.height = 2160
+        try {
+            for (const size of [14, 24]) {
+                App.settings.fontSize = size
+                window.page = Main.Page.Chat
+                window.chatSettingsOpen = true
+                waitForRendering(window.contentItem)
+                compare(window.contentItem.width, 3840)
+                compare(window.contentItem.height, 2160)
+                const list = find("messageList")
+                verify(list.width >= 1200, "the chat uses the room: " + list.width)
+                verify(list.count > 0)
+                shot("layout-4k-font" + size + "-chat-settings")
+                checkWindow("4K, font " + size + ", chat settings open")
+                const panel = find("chatSettingsPanel")
+                const overlaps = overlappingTexts(panel)
+                verify(overlaps.length === 0, "4K, font " + size + ": overlapping text in the panel:\n"
+                       + overlaps.join("\n"))
+                let outside = []
+                walk(panel, item => {
+                    if (!(item instanceof Control) || item === find("chatSettingsScroll"))
+                        return
+                    const r = item.mapToItem(panel, 0, 0, item.width, item.height)
+                    if (r.x < -1 || r.x + r.width > panel.width + 1)
+                        outside.push(describe(item) + " x " + Math.round(r.x) + " w " + Math.round(r.width))
+                })
+                verify(outside.length === 0, "4K, font " + size + ": out of the panel:\n" + outside.join("\n"))
+                window.chatSettingsOpen = false
+                window.page = Main.Page.Settings
+                waitForRendering(window.contentItem)
+                shot("layout-4k-font" + size + "-settings")
+                checkWindow("4K, font " + size + ", settings")
+                window.page = Main.Page.Models
+                waitForRendering(window.contentItem)
+                shot("layout-4k-font" + size + "-models")
+                checkWindow("4K, font " + size + ", models")
+            }
+        } finally {
+            window.page = Main.Page.Chat
+            window.width = 800
+            window.height = 600
+            waitForRendering(window.contentItem)
+        }
     }
 
     // Clicking "+" of the font size makes the page reflow; the "+" stays where it was.
