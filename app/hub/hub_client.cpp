@@ -151,8 +151,11 @@ void HubClient::getJson(const QUrl& url, const RequestTarget& target, int attemp
       err = HubError::make(
           HubErrorKind::InvalidResponse,
           QStringLiteral("Unexpected HTTP %1 from %2").arg(status).arg(url.toString()), status);
-    // an unreachable host fails at once: offline, retrying only makes the page wait
-    if (err && err.isRetryable() && !err.unreachable && attempt < settings_.maxRetries) {
+    // an unreachable host fails at once: offline, retrying only makes the page wait; so
+    // does a host that took the connection and never answered (no status line within
+    // apiTimeoutMs: a dead proxy or a captive network), where each retry waits as long again
+    const bool silent = err.kind == HubErrorKind::Timeout && status == 0;
+    if (err && err.isRetryable() && !err.unreachable && !silent && attempt < settings_.maxRetries) {
       const int delay = backoffDelayMs(attempt, settings_, reply->rawHeader("Retry-After"));
       QTimer::singleShot(delay, this,
                          [=, this] { getJson(url, target, attempt + 1, context, done); });

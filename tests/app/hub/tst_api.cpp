@@ -1,6 +1,8 @@
 // The JSON API against the local Hub stand-in: search (sort, filter, Link pagination,
 // compatibility), repo details and recursive, paginated file trees, and API errors.
 #include <QSet>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -191,6 +193,30 @@ class TstApi : public QObject {
     QVERIFY2(err.message.startsWith("Could not reach 127.0.0.1 for the model search: the "
                                     "connection was refused. Check the internet connection"),
              qPrintable(err.message));
+  }
+
+  void aHubThatNeverAnswersFailsAfterOneWait() {
+    QTcpServer silent;  // takes every connection and never says a word
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    int connections = 0;
+    connect(&silent, &QTcpServer::newConnection, this, [&] {
+      while (silent.hasPendingConnections()) {
+        silent.nextPendingConnection()->setParent(&silent);
+        ++connections;
+      }
+    });
+    HubSettings s = settings();
+    s.endpoint = QStringLiteral("http://127.0.0.1:%1").arg(silent.serverPort());
+    s.apiTimeoutMs = 300;
+    s.maxRetries = 3;
+    s.retryBaseDelayMs = 10;
+    HubClient client(s);
+    HubError err;
+    client.searchSync(SearchQuery{}, &err);
+    QCOMPARE(err.kind, HubErrorKind::Timeout);
+    QVERIFY2(err.message.contains("timed out") && err.message.contains("the model search"),
+             qPrintable(err.message));
+    QCOMPARE(connections, 1);  // no retry: each would wait as long again
   }
 
   void apiServerErrorsAreRetried() {
